@@ -1,0 +1,176 @@
+//! Money as integer satang (1 baht = 100 satang). Never floating point.
+
+use serde::{Deserialize, Serialize};
+
+use super::thai::normalize_digits;
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+pub struct Money(pub i64);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("empty")]
+    Empty,
+    #[error("not an amount")]
+    Invalid,
+    #[error("at most two decimal places")]
+    Decimals,
+    #[error("too large")]
+    TooLarge,
+    #[error("cannot be negative")]
+    Negative,
+}
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    pub fn baht(b: i64) -> Self {
+        Self(b * 100)
+    }
+
+    pub fn satang(self) -> i64 {
+        self.0
+    }
+
+    pub fn checked_add(self, o: Money) -> Option<Money> {
+        self.0.checked_add(o.0).map(Money)
+    }
+
+    /// Parses what an officer types: `1,000,000`, `1000000.50`, `฿1,000`,
+    /// `1,000 บาท`, Thai digits. Negative amounts are refused: a correction is a
+    /// new event of its own kind, not a negative number.
+    pub fn parse(s: &str) -> Result<Self, MoneyError> {
+        let s = normalize_digits(s.trim());
+        let s = s.trim_start_matches('฿').trim_end_matches("บาท").trim();
+        let s = s.strip_suffix("THB").unwrap_or(s).trim();
+        if s.is_empty() {
+            return Err(MoneyError::Empty);
+        }
+        if s.starts_with('-') {
+            return Err(MoneyError::Negative);
+        }
+        let (whole, frac) = match s.split_once('.') {
+            Some((w, f)) => (w, f),
+            None => (s, ""),
+        };
+        let whole: String = whole.chars().filter(|c| *c != ',' && *c != ' ').collect();
+        if whole.is_empty() && frac.is_empty() {
+            return Err(MoneyError::Invalid);
+        }
+        if !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+            return Err(MoneyError::Invalid);
+        }
+        if frac.len() > 2 {
+            return Err(MoneyError::Decimals);
+        }
+        let baht: i64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| MoneyError::TooLarge)?
+        };
+        let satang: i64 = match frac.len() {
+            0 => 0,
+            1 => i64::from(frac.as_bytes()[0] - b'0') * 10,
+            _ => frac.parse().map_err(|_| MoneyError::Invalid)?,
+        };
+        baht.checked_mul(100)
+            .and_then(|b| b.checked_add(satang))
+            .map(Money)
+            .ok_or(MoneyError::TooLarge)
+    }
+
+    /// `1,600,000.00`
+    pub fn format(self) -> String {
+        let neg = self.0 < 0;
+        let abs = self.0.unsigned_abs();
+        let (baht, satang) = (abs / 100, abs % 100);
+        let mut s = group_thousands(baht);
+        s.push_str(&format!(".{satang:02}"));
+        if neg { format!("-{s}") } else { s }
+    }
+
+    /// `1,600,000` — whole baht, for narrow table columns (rounded half away from zero).
+    pub fn format_whole(self) -> String {
+        let neg = self.0 < 0;
+        let abs = self.0.unsigned_abs();
+        let baht = (abs + 50) / 100;
+        let s = group_thousands(baht);
+        if neg { format!("-{s}") } else { s }
+    }
+}
+
+/// `2669` → `2,669`.
+pub fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.format())
+    }
+}
+
+impl std::fmt::Debug for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "฿{}", self.format())
+    }
+}
+
+impl std::iter::Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Self {
+        Money(iter.map(|m| m.0).sum())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn formats_like_a_thai_ledger() {
+        assert_eq!(Money::baht(1_600_000).format(), "1,600,000.00");
+        assert_eq!(Money(5).format(), "0.05");
+        assert_eq!(Money(-123_456).format(), "-1,234.56");
+        assert_eq!(Money(99_950).format_whole(), "1,000");
+        assert_eq!(group_thousands(2669), "2,669");
+        assert_eq!(group_thousands(999), "999");
+    }
+
+    #[test]
+    fn parses_what_officers_type() {
+        assert_eq!(Money::parse("1,000,000"), Ok(Money::baht(1_000_000)));
+        assert_eq!(Money::parse("๑,๐๐๐,๐๐๐"), Ok(Money::baht(1_000_000)));
+        assert_eq!(Money::parse("฿500,000.5"), Ok(Money(50_000_050)));
+        assert_eq!(Money::parse("1,000 บาท"), Ok(Money::baht(1000)));
+        assert_eq!(Money::parse(".25"), Ok(Money(25)));
+        assert_eq!(Money::parse("1.234"), Err(MoneyError::Decimals));
+        assert_eq!(Money::parse("-5"), Err(MoneyError::Negative));
+        assert_eq!(Money::parse("12a"), Err(MoneyError::Invalid));
+        assert_eq!(Money::parse(""), Err(MoneyError::Empty));
+        assert_eq!(
+            Money::parse("99999999999999999999"),
+            Err(MoneyError::TooLarge)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn format_then_parse_is_identity(s in 0i64..i64::MAX / 100) {
+            prop_assert_eq!(Money::parse(&Money(s).format()), Ok(Money(s)));
+        }
+
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,30}") {
+            let _ = Money::parse(&s);
+        }
+    }
+}

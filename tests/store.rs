@@ -1,0 +1,446 @@
+//! The store: round trips, reopen, stale saves, audit, uniqueness, golden bytes,
+//! migrations, and the messages for locked and damaged stores.
+
+use std::{fs, path::Path};
+
+use sammachip::{
+    domain::{
+        Date, Money,
+        audit::AuditAction,
+        fund::{CapitalEvent, CapitalKind, CommitteeMember, Fund, FundKind, Grade},
+    },
+    store::{OpenError, Record, SaveError, Store, StoreError, codec, migrate, trees},
+};
+
+fn fund(code: &str, name: &str) -> Fund {
+    Fund {
+        code: code.into(),
+        name: name.into(),
+        ..Default::default()
+    }
+}
+
+/// A fund with every field set, pinned byte for byte by the version-1 fixture.
+fn golden_fund() -> Fund {
+    Fund {
+        id: 7,
+        version: 3,
+        code: "33010105".into(),
+        name: "กองทุนหมู่บ้านโพธิ์".into(),
+        kind: FundKind::Village,
+        registration_no: "ศก 0105".into(),
+        established: Date::from_ymd(2001, 3, 15),
+        grade: Grade::A,
+        assessed_year: Some(2023),
+        capital: vec![
+            CapitalEvent {
+                seq: 1,
+                kind: CapitalKind::Initial,
+                date: Date::from_ymd(2001, 6, 1).unwrap(),
+                amount: Money::baht(1_000_000),
+                note: String::new(),
+            },
+            CapitalEvent {
+                seq: 2,
+                kind: CapitalKind::Pracharat,
+                date: Date::from_ymd(2016, 7, 1).unwrap(),
+                amount: Money::baht(500_000),
+                note: "ประชารัฐ".into(),
+            },
+        ],
+        committee: vec![CommitteeMember {
+            name: "นายสมชาย ใจดี".into(),
+            position: "ประธาน".into(),
+        }],
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn fund_v1_golden_bytes() {
+    let fixture = include_str!("fixtures/fund_v1.hex").trim();
+    let bytes = golden_fund().to_stored().unwrap();
+    assert_eq!(
+        hex(&bytes),
+        fixture,
+        "the version-1 fund layout changed: add a schema version and a migration"
+    );
+    let decoded: Vec<u8> = (0..fixture.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&fixture[i..i + 2], 16).unwrap())
+        .collect();
+    assert_eq!(Fund::from_stored(&decoded).unwrap(), golden_fund());
+}
+
+#[test]
+fn round_trip_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let saved = {
+        let store = Store::open(&path).unwrap();
+        let saved = store.save("tester", &golden_fund_new()).unwrap();
+        assert_eq!((saved.id, saved.version), (1, 1));
+        saved
+    };
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.get::<Fund>(saved.id).unwrap(), Some(saved.clone()));
+    assert_eq!(store.all::<Fund>().unwrap(), vec![saved]);
+    // Ids come from a counter in meta: the next one follows on, reopen or not.
+    let second = store.save("tester", &fund("33010106", "สอง")).unwrap();
+    assert_eq!(second.id, 2);
+    assert_eq!(store.schema_version().unwrap(), Some(migrate::CURRENT));
+}
+
+fn golden_fund_new() -> Fund {
+    Fund {
+        id: 0,
+        version: 0,
+        ..golden_fund()
+    }
+}
+
+#[test]
+fn a_stale_save_is_refused_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s")).unwrap();
+    let original = store.save("a", &fund("33010101", "เดิม")).unwrap();
+
+    // Two officers open the same fund; the first saves.
+    let mut first = original.clone();
+    first.name = "แก้โดยคนแรก".into();
+    let first = store.save("a", &first).unwrap();
+    assert_eq!(first.version, 2);
+
+    let mut second = original.clone();
+    second.name = "แก้โดยคนที่สอง".into();
+    match store.save("b", &second) {
+        Err(SaveError::Stale { current }) => assert_eq!(current, 2),
+        other => panic!("expected a stale refusal, got {other:?}"),
+    }
+    assert_eq!(
+        store.get::<Fund>(original.id).unwrap().unwrap().name,
+        "แก้โดยคนแรก"
+    );
+
+    // A stale delete is refused too.
+    assert!(matches!(
+        store.delete::<Fund>("b", original.id, 1),
+        Err(SaveError::Stale { current: 2 })
+    ));
+    assert!(store.get::<Fund>(original.id).unwrap().is_some());
+}
+
+#[test]
+fn every_change_writes_an_audit_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s")).unwrap();
+    let f = store.save("somchai", &fund("33010101", "หนึ่ง")).unwrap();
+    let mut g = f.clone();
+    g.name = "หนึ่ง (แก้)".into();
+    let g = store.save("somsri", &g).unwrap();
+    store.delete::<Fund>("somchai", g.id, g.version).unwrap();
+
+    let audit = store.audit(10).unwrap();
+    let actions: Vec<(AuditAction, &str)> = audit
+        .iter()
+        .map(|(_, e)| (e.action, e.officer.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            (AuditAction::Delete, "somchai"),
+            (AuditAction::Update, "somsri"),
+            (AuditAction::Create, "somchai")
+        ]
+    );
+    let update = &audit[1].1;
+    assert_eq!(update.kind, trees::FUNDS);
+    assert_eq!(update.key, f.id);
+    let before = Fund::from_stored(update.before.as_deref().unwrap()).unwrap();
+    let after = Fund::from_stored(update.after.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        (before.name.as_str(), after.name.as_str()),
+        ("หนึ่ง", "หนึ่ง (แก้)")
+    );
+    assert!(audit[0].1.after.is_none());
+}
+
+#[test]
+fn fund_codes_are_unique_and_the_index_follows_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s")).unwrap();
+    let a = store.save("t", &fund("33010101", "ก")).unwrap();
+    match store.save("t", &fund("33010101", "ข")) {
+        Err(SaveError::Duplicate { index, other }) => {
+            assert_eq!((index, other), (trees::FUNDS_BY_CODE, a.id))
+        }
+        other => panic!("expected duplicate, got {other:?}"),
+    }
+    // A refused create used no id.
+    let b = store.save("t", &fund("33010102", "ข")).unwrap();
+    assert_eq!(b.id, a.id + 1);
+    // Changing a's code frees the old one.
+    let mut a2 = a.clone();
+    a2.code = "33010103".into();
+    store.save("t", &a2).unwrap();
+    assert_eq!(
+        store.lookup(trees::FUNDS_BY_CODE, b"33010103").unwrap(),
+        Some(a.id)
+    );
+    assert_eq!(
+        store.lookup(trees::FUNDS_BY_CODE, b"33010101").unwrap(),
+        None
+    );
+    store.save("t", &fund("33010101", "ค")).unwrap();
+}
+
+#[test]
+fn a_deleted_record_can_be_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s")).unwrap();
+    let f = store.save("t", &fund("33010101", "ก")).unwrap();
+    let gone = store.delete::<Fund>("t", f.id, f.version).unwrap();
+    assert_eq!(store.get::<Fund>(f.id).unwrap(), None);
+    let back = store.restore("t", &gone).unwrap();
+    assert_eq!((back.id, back.code.as_str()), (f.id, "33010101"));
+    assert_eq!(
+        store.lookup(trees::FUNDS_BY_CODE, b"33010101").unwrap(),
+        Some(f.id)
+    );
+}
+
+#[test]
+fn bulk_insert_numbers_in_order_and_refuses_repeats() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s")).unwrap();
+    let ids = store
+        .bulk_insert(
+            "demo",
+            "test",
+            (1..=2500)
+                .map(|i| fund(&format!("3301{i:04}"), "x"))
+                .collect(),
+        )
+        .unwrap();
+    assert_eq!(ids.first(), Some(&1));
+    assert_eq!(ids.last(), Some(&2500));
+    assert_eq!(store.count::<Fund>().unwrap(), 2500);
+    assert_eq!(
+        store.lookup(trees::FUNDS_BY_CODE, b"33012500").unwrap(),
+        Some(2500)
+    );
+    assert!(matches!(
+        store.bulk_insert(
+            "demo",
+            "again",
+            vec![fund("33019999", "y"), fund("33019999", "z")]
+        ),
+        Err(SaveError::Duplicate { .. })
+    ));
+    assert!(matches!(
+        store.bulk_insert("demo", "again", vec![fund("33010001", "y")]),
+        Err(SaveError::Duplicate { .. })
+    ));
+    assert_eq!(store.count::<Fund>().unwrap(), 2500);
+    assert_eq!(store.save("t", &fund("33019998", "n")).unwrap().id, 2501);
+}
+
+#[test]
+fn a_locked_store_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    let _holder = Store::open(&path).unwrap();
+    match Store::open(&path) {
+        Err(OpenError::Locked { path: p }) => assert_eq!(p, path),
+        Err(e) => panic!("expected Locked, got {e}"),
+        Ok(_) => panic!("a second open of a held store succeeded"),
+    }
+}
+
+fn damaged_copy(damage: impl FnOnce(&Path)) -> Result<Store, OpenError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    {
+        let store = Store::open(&path).unwrap();
+        store
+            .bulk_insert(
+                "t",
+                "x",
+                (1..=3000)
+                    .map(|i| fund(&format!("3301{i:04}"), "กองทุนหมู่บ้าน"))
+                    .collect(),
+            )
+            .unwrap();
+        for id in 1..=50u64 {
+            let mut f = store.get::<Fund>(id).unwrap().unwrap();
+            f.name.push_str(" (แก้)");
+            store.save("t", &f).unwrap();
+        }
+    }
+    damage(&path.join("db"));
+    let out = Store::open(&path);
+    // Keep the directory alive while the store is read.
+    let out = out.and_then(|s| match s.all::<Fund>() {
+        Ok(_) => Ok(s),
+        Err(e) => Err(OpenError::Damaged {
+            path: path.clone(),
+            detail: e.to_string(),
+        }),
+    });
+    drop(dir);
+    out
+}
+
+#[test]
+fn a_truncated_store_is_reported_as_damaged() {
+    for keep in [0.9, 0.5, 0.01] {
+        let r = damaged_copy(|db| {
+            let len = fs::metadata(db).unwrap().len();
+            let f = fs::OpenOptions::new().write(true).open(db).unwrap();
+            f.set_len((len as f64 * keep) as u64).unwrap();
+        });
+        assert!(
+            matches!(r, Err(OpenError::Damaged { .. })),
+            "kept {keep}: {:?}",
+            r.err()
+        );
+    }
+}
+
+#[test]
+fn flipped_bytes_in_live_data_are_reported_as_damaged() {
+    let r = damaged_copy(|db| {
+        let mut bytes = fs::read(db).unwrap();
+        let n = bytes.len();
+        for b in &mut bytes[n - 4096..n - 4000] {
+            *b ^= 0xff;
+        }
+        fs::write(db, bytes).unwrap();
+    });
+    assert!(matches!(r, Err(OpenError::Damaged { .. })), "{:?}", r.err());
+}
+
+#[test]
+fn a_value_that_does_not_decode_is_named_not_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    {
+        let store = Store::open(&path).unwrap();
+        store.save("t", &fund("33010101", "ก")).unwrap();
+    }
+    {
+        // Write a value with a trailing byte straight into the fund tree.
+        let db = raw_sled(&path);
+        let t = db.open_tree(trees::FUNDS).unwrap();
+        let mut v = t.get(1u64.to_be_bytes()).unwrap().unwrap().to_vec();
+        v.push(0);
+        t.insert(1u64.to_be_bytes(), v).unwrap();
+        db.flush().unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    match store.all::<Fund>() {
+        Err(StoreError::Codec { tree, key, source }) => {
+            assert_eq!(
+                (tree, key, source),
+                (trees::FUNDS, 1, codec::CodecError::Trailing(1))
+            );
+        }
+        other => panic!("expected a codec error, got {other:?}"),
+    }
+}
+
+/// sled itself, bypassing the store; waits out the lock a just-dropped store
+/// releases from a background thread.
+fn raw_sled(path: &Path) -> sled::Db {
+    for _ in 0..40 {
+        if let Ok(db) = sled::open(path) {
+            return db;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("sled did not release {path:?}");
+}
+
+fn add_marker(store: &Store) -> Result<(), StoreError> {
+    store
+        .save("migration", &fund("33019999", "migrated"))
+        .map(|_| ())
+        .map_err(|e| match e {
+            SaveError::Store(s) => s,
+            other => StoreError::Io(std::io::Error::other(other.to_string())),
+        })
+}
+
+#[test]
+fn migrations_run_once_after_a_backup_and_newer_stores_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    Store::open(&path)
+        .unwrap()
+        .save("t", &fund("33010101", "ก"))
+        .unwrap();
+
+    let steps = [migrate::Step {
+        from: migrate::CURRENT,
+        run: add_marker,
+    }];
+    {
+        let store = Store::open_with(&path, &steps).unwrap();
+        assert_eq!(store.schema_version().unwrap(), Some(migrate::CURRENT + 1));
+        assert_eq!(store.count::<Fund>().unwrap(), 2);
+    }
+    // The step does not run twice.
+    assert_eq!(
+        Store::open_with(&path, &steps)
+            .unwrap()
+            .count::<Fund>()
+            .unwrap(),
+        2
+    );
+    // The backup holds the store as it was before the step.
+    let backups: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("s.before-schema-1-")
+        })
+        .collect();
+    assert_eq!(backups.len(), 1);
+    assert_eq!(
+        Store::open(&backups[0].path())
+            .unwrap()
+            .count::<Fund>()
+            .unwrap(),
+        1
+    );
+    // This program (schema CURRENT) refuses the upgraded store.
+    match Store::open(&path) {
+        Err(OpenError::Newer {
+            found, supported, ..
+        }) => assert_eq!((found, supported), (2, migrate::CURRENT)),
+        other => panic!("expected Newer, got {:?}", other.err()),
+    }
+}
+
+#[test]
+fn a_directory_that_is_not_a_store_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s");
+    {
+        let db = raw_sled(&path);
+        db.open_tree("something_else")
+            .unwrap()
+            .insert(b"k", b"v")
+            .unwrap();
+        db.flush().unwrap();
+    }
+    assert!(matches!(Store::open(&path), Err(OpenError::Foreign { .. })));
+    let file = dir.path().join("file");
+    fs::write(&file, "x").unwrap();
+    assert!(matches!(Store::open(&file), Err(OpenError::Foreign { .. })));
+}
