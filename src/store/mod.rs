@@ -315,10 +315,10 @@ impl Store {
         Ok(false)
     }
 
-    /// True when no record of any kind has been written yet.
+    /// True when the store holds no records (the audit trail does not count).
     pub fn is_empty(&self) -> Result<bool, StoreError> {
         for name in trees::ALL {
-            if name != trees::META && !self.tree(name)?.is_empty() {
+            if name != trees::META && name != trees::AUDIT && !self.tree(name)?.is_empty() {
                 return Ok(false);
             }
         }
@@ -646,6 +646,27 @@ impl Store {
             .unwrap_or(2)
             - 1;
         audit.insert(key(id), bytes)?;
+        Ok(())
+    }
+
+    /// Removes every record, index and counter but keeps the audit trail (and
+    /// notes the clearing in it): `demo --replace`.
+    pub fn clear(&self, officer: &str) -> Result<(), StoreError> {
+        for name in trees::ALL {
+            if name != trees::META && name != trees::AUDIT {
+                self.tree(name)?.clear()?;
+            }
+        }
+        let meta = self.tree(trees::META)?;
+        for name in trees::ALL {
+            if name != trees::AUDIT {
+                meta.remove(counter_key(name))?;
+            }
+        }
+        self.append_audit(officer, AuditAction::Bulk, trees::META, 0, "store cleared")?;
+        self.sync()?;
+        self.acknowledge()?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(())
     }
 

@@ -1,0 +1,216 @@
+//! Forms: labelled fields, each with its own error shown beside it. A failed
+//! save keeps every character typed.
+
+use super::text::{TextEdit, TextInput};
+use crate::{
+    domain::Lang,
+    i18n::{Key, Msg},
+};
+
+/// One choice in a choice field, named in both languages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Opt {
+    pub value: u32,
+    pub th: String,
+    pub en: String,
+}
+
+impl Opt {
+    pub fn new(value: u32, th: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            value,
+            th: th.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Th => &self.th,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    Text(TextInput),
+    Choice { options: Vec<Opt>, index: usize },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field {
+    pub label: Key,
+    pub input: Input,
+    pub hint: Option<Key>,
+    pub error: Option<Msg>,
+}
+
+impl Field {
+    pub fn text(label: Key, value: impl Into<String>, hint: Option<Key>) -> Self {
+        Self {
+            label,
+            input: Input::Text(TextInput::new(value)),
+            hint,
+            error: None,
+        }
+    }
+
+    pub fn choice(label: Key, options: Vec<Opt>, value: u32) -> Self {
+        let index = options.iter().position(|o| o.value == value).unwrap_or(0);
+        Self {
+            label,
+            input: Input::Choice { options, index },
+            hint: None,
+            error: None,
+        }
+    }
+
+    pub fn text_value(&self) -> &str {
+        match &self.input {
+            Input::Text(t) => t.as_str(),
+            Input::Choice { .. } => "",
+        }
+    }
+
+    pub fn choice_value(&self) -> Option<u32> {
+        match &self.input {
+            Input::Choice { options, index } => options.get(*index).map(|o| o.value),
+            Input::Text(_) => None,
+        }
+    }
+}
+
+/// What a form is for; the tab that opened it knows how to save it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormKind {
+    NewFund,
+    EditFund {
+        id: u64,
+        version: u64,
+    },
+    NewCapital {
+        fund_id: u64,
+        version: u64,
+    },
+    EditCapital {
+        fund_id: u64,
+        version: u64,
+        seq: u32,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title: Msg,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub dirty: bool,
+    /// A problem with the form as a whole (e.g. changed by another officer).
+    pub error: Option<Msg>,
+}
+
+impl Form {
+    pub fn new(kind: FormKind, title: Msg, fields: Vec<Field>) -> Self {
+        Self {
+            kind,
+            title,
+            fields,
+            focus: 0,
+            dirty: false,
+            error: None,
+        }
+    }
+
+    pub fn next_field(&mut self) {
+        self.focus = (self.focus + 1) % self.fields.len().max(1);
+    }
+
+    pub fn prev_field(&mut self) {
+        let n = self.fields.len().max(1);
+        self.focus = (self.focus + n - 1) % n;
+    }
+
+    /// A key typed into the focused field. On a choice field, ← → and Space step
+    /// through the options.
+    pub fn edit(&mut self, edit: TextEdit) {
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return;
+        };
+        let changed = match &mut field.input {
+            Input::Text(t) => t.apply(edit),
+            Input::Choice { options, index } => {
+                let n = options.len().max(1);
+                let before = *index;
+                match edit {
+                    TextEdit::Right | TextEdit::Insert(' ') => *index = (*index + 1) % n,
+                    TextEdit::Left => *index = (*index + n - 1) % n,
+                    TextEdit::Home => *index = 0,
+                    TextEdit::End => *index = n - 1,
+                    _ => {}
+                }
+                *index != before
+            }
+        };
+        if changed {
+            self.dirty = true;
+            field.error = None;
+        }
+    }
+
+    pub fn clear_errors(&mut self) {
+        self.error = None;
+        for f in &mut self.fields {
+            f.error = None;
+        }
+    }
+
+    /// Puts `msg` beside field `i` and moves the focus to the first field with an
+    /// error.
+    pub fn set_error(&mut self, i: usize, msg: Msg) {
+        if let Some(f) = self.fields.get_mut(i) {
+            f.error = Some(msg);
+        }
+        if let Some(first) = self.fields.iter().position(|f| f.error.is_some()) {
+            self.focus = first;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::k;
+
+    #[test]
+    fn choice_fields_cycle_and_text_fields_edit() {
+        let mut f = Form::new(
+            FormKind::NewFund,
+            Msg::new(k::APP_NAME),
+            vec![
+                Field::choice(
+                    k::APP_NAME,
+                    vec![Opt::new(1, "ก", "a"), Opt::new(2, "ข", "b")],
+                    2,
+                ),
+                Field::text(k::APP_NAME, "", None),
+            ],
+        );
+        assert_eq!(f.fields[0].choice_value(), Some(2));
+        f.edit(TextEdit::Right);
+        assert_eq!(f.fields[0].choice_value(), Some(1));
+        assert!(f.dirty);
+        f.next_field();
+        f.edit(TextEdit::Insert('ท'));
+        assert_eq!(f.fields[1].text_value(), "ท");
+        f.set_error(1, Msg::new(k::APP_NAME));
+        f.prev_field();
+        f.set_error(1, Msg::new(k::APP_NAME));
+        assert_eq!(f.focus, 1);
+        f.edit(TextEdit::Backspace);
+        assert_eq!(f.fields[1].error, None, "typing clears the field's error");
+        f.next_field();
+        assert_eq!(f.focus, 0);
+    }
+}

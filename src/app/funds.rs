@@ -1,0 +1,943 @@
+//! The Funds tab (กองทุน): a filtered, sorted, virtualised list of funds; a fund's
+//! detail with its capital ledger; forms to create and edit funds and capital
+//! events; delete with confirmation; undo.
+
+use std::{collections::HashMap, sync::Arc};
+
+use super::{
+    Action, App, Overlay, Pending, PickPurpose, Undo,
+    form::{Field, Form, FormKind, Opt},
+    geo::Geo,
+    labels, layout,
+    list::ListPos,
+    messages,
+    text::TextInput,
+};
+use crate::{
+    domain::{
+        Lang, Money,
+        fund::{
+            CapitalDraft, CapitalField, CapitalKind, Fund, FundDraft, FundError, FundField,
+            FundKind, Grade,
+        },
+        thai,
+    },
+    i18n::{Msg, k, tr},
+    store::{SaveError, Store, StoreError},
+};
+
+/// One line of the fund list: what the columns show and what `/` searches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FundRow {
+    pub id: u64,
+    pub version: u64,
+    pub code: String,
+    pub name: String,
+    pub kind: FundKind,
+    pub district: u16,
+    pub subdistrict: u32,
+    pub grade: Grade,
+    pub members: u32,
+    pub capital: Money,
+    /// Code, name and place names in both languages, folded for matching.
+    search: String,
+}
+
+impl FundRow {
+    pub fn new(f: &Fund, geo: &Geo, members: u32) -> Self {
+        let (d, s) = (u32::from(f.district()), f.subdistrict());
+        let search = thai::fold_for_search(&format!(
+            "{} {} {} {} {} {}",
+            f.code,
+            f.name,
+            geo.name(d, Lang::Th),
+            geo.name(d, Lang::En),
+            geo.name(s, Lang::Th),
+            geo.name(s, Lang::En),
+        ));
+        Self {
+            id: f.id,
+            version: f.version,
+            code: f.code.clone(),
+            name: f.name.clone(),
+            kind: f.kind,
+            district: f.district(),
+            subdistrict: f.subdistrict(),
+            grade: f.grade,
+            members,
+            capital: f.capital_total(),
+            search,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum SortCol {
+    #[default]
+    Code,
+    Name,
+    Subdistrict,
+    District,
+    Grade,
+    Members,
+    Capital,
+}
+
+impl SortCol {
+    pub const ALL: [SortCol; 7] = [
+        SortCol::Code,
+        SortCol::Name,
+        SortCol::Subdistrict,
+        SortCol::District,
+        SortCol::Grade,
+        SortCol::Members,
+        SortCol::Capital,
+    ];
+
+    fn next(self) -> SortCol {
+        let i = SortCol::ALL.iter().position(|c| *c == self).unwrap_or(0);
+        SortCol::ALL[(i + 1) % SortCol::ALL.len()]
+    }
+
+    pub fn label(self) -> crate::i18n::Key {
+        match self {
+            SortCol::Code => k::COL_CODE,
+            SortCol::Name => k::COL_NAME,
+            SortCol::Subdistrict => k::COL_SUBDISTRICT,
+            SortCol::District => k::COL_DISTRICT,
+            SortCol::Grade => k::COL_GRADE,
+            SortCol::Members => k::COL_MEMBERS,
+            SortCol::Capital => k::COL_CAPITAL,
+        }
+    }
+}
+
+/// The fund opened with Enter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Detail {
+    pub fund: Fund,
+    /// Cursor in the ledger (capital events by date).
+    pub ledger: ListPos,
+}
+
+#[derive(Default)]
+pub struct FundsTab {
+    pub rows: Vec<FundRow>,
+    /// Every row index in the current sort order.
+    order: Vec<u32>,
+    /// `order` after the text and district filters: what the list shows.
+    pub view: Vec<u32>,
+    pub pos: ListPos,
+    pub filter: TextInput,
+    /// Typing into the filter (after `/`).
+    pub filtering: bool,
+    pub district: Option<u16>,
+    pub sort: SortCol,
+    pub desc: bool,
+    pub detail: Option<Detail>,
+    lang: Lang,
+    /// Thai collation keys of the fund names, computed on the first sort by name.
+    name_keys: Option<Vec<Vec<u8>>>,
+    /// Collation keys of place names in the current language.
+    place_keys: HashMap<u32, Vec<u8>>,
+}
+
+impl FundsTab {
+    /// Reads every fund; keeps the selection on the same fund where it still exists.
+    pub fn load(&mut self, store: &Store, geo: &Geo, lang: Lang) -> Result<(), StoreError> {
+        let keep = self.selected().map(|r| r.id);
+        let funds = store.all::<Fund>()?;
+        self.rows = funds.iter().map(|f| FundRow::new(f, geo, 0)).collect();
+        self.lang = lang;
+        self.name_keys = None;
+        self.place_keys.clear();
+        self.resort(geo);
+        self.refilter_keeping(keep, usize::MAX);
+        Ok(())
+    }
+
+    pub fn total(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn selected(&self) -> Option<&FundRow> {
+        let i = *self.view.get(self.pos.cursor)?;
+        self.rows.get(i as usize)
+    }
+
+    /// The rows on screen: `page` rows from the scroll offset.
+    pub fn visible(&self, page: usize) -> impl Iterator<Item = (usize, &FundRow)> {
+        let w = self.pos.window(self.view.len(), page);
+        self.view[w.clone()]
+            .iter()
+            .zip(w)
+            .map(|(i, n)| (n, &self.rows[*i as usize]))
+    }
+
+    pub fn language_changed(&mut self, lang: Lang, geo: &Geo) {
+        self.lang = lang;
+        self.place_keys.clear();
+        if matches!(self.sort, SortCol::District | SortCol::Subdistrict) {
+            let keep = self.selected().map(|r| r.id);
+            self.resort(geo);
+            self.refilter_keeping(keep, usize::MAX);
+        }
+    }
+
+    fn place_key(&mut self, geo: &Geo, code: u32) -> Vec<u8> {
+        let lang = self.lang;
+        self.place_keys
+            .entry(code)
+            .or_insert_with(|| thai::sort_key(&geo.name(code, lang)))
+            .clone()
+    }
+
+    fn resort(&mut self, geo: &Geo) {
+        let mut order: Vec<u32> = (0..self.rows.len() as u32).collect();
+        let rows = &self.rows;
+        let by_code = |a: &u32, b: &u32| rows[*a as usize].code.cmp(&rows[*b as usize].code);
+        match self.sort {
+            SortCol::Code => order.sort_by(by_code),
+            SortCol::Name => {
+                let keys = self
+                    .name_keys
+                    .get_or_insert_with(|| rows.iter().map(|r| thai::sort_key(&r.name)).collect());
+                order.sort_by(|a, b| {
+                    keys[*a as usize]
+                        .cmp(&keys[*b as usize])
+                        .then_with(|| by_code(a, b))
+                });
+            }
+            SortCol::District | SortCol::Subdistrict => {
+                let place = |r: &FundRow| {
+                    if self.sort == SortCol::District {
+                        u32::from(r.district)
+                    } else {
+                        r.subdistrict
+                    }
+                };
+                let codes: Vec<u32> = self.rows.iter().map(place).collect();
+                let keys: Vec<Vec<u8>> = codes.iter().map(|c| self.place_key(geo, *c)).collect();
+                let rows = &self.rows;
+                order.sort_by(|a, b| {
+                    keys[*a as usize]
+                        .cmp(&keys[*b as usize])
+                        .then_with(|| rows[*a as usize].code.cmp(&rows[*b as usize].code))
+                });
+            }
+            SortCol::Grade => order.sort_by(|a, b| {
+                rows[*a as usize]
+                    .grade
+                    .cmp(&rows[*b as usize].grade)
+                    .then_with(|| by_code(a, b))
+            }),
+            SortCol::Members => order.sort_by(|a, b| {
+                rows[*a as usize]
+                    .members
+                    .cmp(&rows[*b as usize].members)
+                    .then_with(|| by_code(a, b))
+            }),
+            SortCol::Capital => order.sort_by(|a, b| {
+                rows[*a as usize]
+                    .capital
+                    .cmp(&rows[*b as usize].capital)
+                    .then_with(|| by_code(a, b))
+            }),
+        }
+        if self.desc {
+            order.reverse();
+        }
+        self.order = order;
+    }
+
+    /// Re-applies the filters after a keystroke, keeping the selected fund.
+    pub fn refilter(&mut self, page: usize) {
+        let keep = self.selected().map(|r| r.id);
+        self.refilter_keeping(keep, page);
+    }
+
+    fn refilter_keeping(&mut self, keep: Option<u64>, page: usize) {
+        let query = thai::fold_for_search(self.filter.as_str());
+        let terms: Vec<&str> = query.split_whitespace().collect();
+        let district = self.district;
+        let rows = &self.rows;
+        self.view = self
+            .order
+            .iter()
+            .copied()
+            .filter(|i| {
+                let r = &rows[*i as usize];
+                district.is_none_or(|d| r.district == d)
+                    && terms.iter().all(|t| r.search.contains(t))
+            })
+            .collect();
+        let at = keep.and_then(|id| self.view.iter().position(|i| rows[*i as usize].id == id));
+        self.pos.set(at.unwrap_or(0), self.view.len(), page);
+    }
+
+    pub fn set_district(&mut self, district: Option<u16>, page: usize) {
+        self.district = district;
+        self.refilter(page);
+    }
+
+    fn set_sort(&mut self, sort: SortCol, desc: bool, geo: &Geo, page: usize) {
+        let keep = self.selected().map(|r| r.id);
+        self.sort = sort;
+        self.desc = desc;
+        self.resort(geo);
+        self.refilter_keeping(keep, page);
+    }
+
+    pub fn move_cursor(&mut self, action: Action, page: usize) {
+        let len = self.view.len();
+        match action {
+            Action::Up => self.pos.move_by(-1, len, page),
+            Action::Down => self.pos.move_by(1, len, page),
+            Action::PageUp => self.pos.move_by(-(page as isize), len, page),
+            Action::PageDown => self.pos.move_by(page as isize, len, page),
+            Action::Home => self.pos.home(),
+            Action::End => self.pos.end(len, page),
+            _ => {}
+        }
+    }
+
+    pub fn clamp(&mut self, page: usize, ledger_page: usize) {
+        self.pos.clamp(self.view.len(), page);
+        if let Some(d) = &mut self.detail {
+            d.ledger.clamp(d.fund.capital.len(), ledger_page);
+        }
+    }
+
+    /// Puts a saved fund into the list (new or changed) and selects it.
+    fn upsert(&mut self, f: &Fund, geo: &Geo, page: usize) {
+        let row = FundRow::new(
+            f,
+            geo,
+            self.rows
+                .iter()
+                .find(|r| r.id == f.id)
+                .map_or(0, |r| r.members),
+        );
+        match self.rows.iter().position(|r| r.id == f.id) {
+            Some(i) => self.rows[i] = row,
+            None => self.rows.push(row),
+        }
+        self.name_keys = None;
+        self.resort(geo);
+        self.refilter_keeping(Some(f.id), page);
+        if let Some(d) = &mut self.detail
+            && d.fund.id == f.id
+        {
+            d.fund = f.clone();
+        }
+    }
+
+    fn remove(&mut self, id: u64, geo: &Geo, page: usize) {
+        let cursor = self.pos.cursor;
+        self.rows.retain(|r| r.id != id);
+        self.name_keys = None;
+        self.resort(geo);
+        self.refilter_keeping(None, page);
+        self.pos.set(cursor, self.view.len(), page);
+        if self.detail.as_ref().is_some_and(|d| d.fund.id == id) {
+            self.detail = None;
+        }
+    }
+
+    /// Re-reads the opened fund (another officer may have changed it).
+    pub fn refresh_detail(&mut self, store: &Store) {
+        if let Some(d) = &mut self.detail {
+            match store.get::<Fund>(d.fund.id) {
+                Ok(Some(f)) => d.fund = f,
+                Ok(None) => self.detail = None,
+                Err(_) => {}
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- forms
+
+const FUND_FIELDS: [FundField; 8] = [
+    FundField::District,
+    FundField::Code,
+    FundField::Name,
+    FundField::Kind,
+    FundField::RegistrationNo,
+    FundField::Established,
+    FundField::Grade,
+    FundField::AssessedYear,
+];
+
+const CAPITAL_FIELDS: [CapitalField; 4] = [
+    CapitalField::Kind,
+    CapitalField::Date,
+    CapitalField::Amount,
+    CapitalField::Note,
+];
+
+fn district_options(geo: &Geo) -> Vec<Opt> {
+    geo.districts()
+        .iter()
+        .map(|d| {
+            let c = u32::from(*d);
+            Opt::new(
+                c,
+                format!("{d} {}", geo.name(c, Lang::Th)),
+                format!("{d} {}", geo.name(c, Lang::En)),
+            )
+        })
+        .collect()
+}
+
+fn fund_form(kind: FormKind, draft: &FundDraft, geo: &Geo) -> Form {
+    let title = match kind {
+        FormKind::EditFund { .. } => Msg::with(k::FORM_EDIT_FUND, [draft.code.clone()]),
+        _ => Msg::new(k::FORM_NEW_FUND),
+    };
+    let kinds = [FundKind::Village, FundKind::Urban];
+    let fields = FUND_FIELDS
+        .iter()
+        .map(|f| match f {
+            FundField::District => Field::choice(
+                k::FIELD_DISTRICT,
+                district_options(geo),
+                u32::from(draft.district),
+            ),
+            FundField::Code => {
+                Field::text(k::FIELD_FUND_CODE, &draft.code, Some(k::HINT_FUND_CODE))
+            }
+            FundField::Name => Field::text(k::FIELD_FUND_NAME, &draft.name, None),
+            FundField::Kind => Field::choice(
+                k::FIELD_FUND_KIND,
+                labels::options(&kinds, labels::fund_kind),
+                kinds.iter().position(|x| *x == draft.kind).unwrap_or(0) as u32,
+            ),
+            FundField::RegistrationNo => {
+                Field::text(k::FIELD_REGISTRATION, &draft.registration_no, None)
+            }
+            FundField::Established => {
+                Field::text(k::FIELD_ESTABLISHED, &draft.established, Some(k::HINT_DATE))
+            }
+            FundField::Grade => Field::choice(
+                k::FIELD_GRADE,
+                labels::options(&Grade::ALL, labels::grade),
+                Grade::ALL
+                    .iter()
+                    .position(|g| *g == draft.grade)
+                    .unwrap_or(0) as u32,
+            ),
+            FundField::AssessedYear => Field::text(
+                k::FIELD_ASSESSED_YEAR,
+                &draft.assessed_year,
+                Some(k::HINT_YEAR),
+            ),
+        })
+        .collect();
+    Form::new(kind, title, fields)
+}
+
+fn fund_draft(form: &Form) -> FundDraft {
+    let field = |f: FundField| {
+        FUND_FIELDS
+            .iter()
+            .position(|x| *x == f)
+            .and_then(|i| form.fields.get(i))
+    };
+    let text = |f| {
+        field(f)
+            .map(|x| x.text_value().to_string())
+            .unwrap_or_default()
+    };
+    let choice = |f| field(f).and_then(Field::choice_value);
+    FundDraft {
+        code: text(FundField::Code),
+        name: text(FundField::Name),
+        kind: labels::pick(
+            &[FundKind::Village, FundKind::Urban],
+            choice(FundField::Kind),
+        )
+        .unwrap_or_default(),
+        district: choice(FundField::District).unwrap_or(0) as u16,
+        registration_no: text(FundField::RegistrationNo),
+        established: text(FundField::Established),
+        grade: labels::pick(&Grade::ALL, choice(FundField::Grade)).unwrap_or_default(),
+        assessed_year: text(FundField::AssessedYear),
+    }
+}
+
+fn capital_form(kind: FormKind, draft: &CapitalDraft) -> Form {
+    let title = match kind {
+        FormKind::EditCapital { .. } => Msg::new(k::FORM_EDIT_CAPITAL),
+        _ => Msg::new(k::FORM_NEW_CAPITAL),
+    };
+    let fields = vec![
+        Field::choice(
+            k::FIELD_CAPITAL_KIND,
+            labels::options(&CapitalKind::ALL, labels::capital_kind),
+            CapitalKind::ALL
+                .iter()
+                .position(|c| *c == draft.kind)
+                .unwrap_or(0) as u32,
+        ),
+        Field::text(k::FIELD_DATE, &draft.date, Some(k::HINT_DATE)),
+        Field::text(k::FIELD_AMOUNT, &draft.amount, Some(k::HINT_AMOUNT)),
+        Field::text(k::FIELD_NOTE, &draft.note, None),
+    ];
+    Form::new(kind, title, fields)
+}
+
+fn capital_draft(form: &Form) -> CapitalDraft {
+    let text = |i: usize| {
+        form.fields
+            .get(i)
+            .map(|f| f.text_value().to_string())
+            .unwrap_or_default()
+    };
+    CapitalDraft {
+        kind: labels::pick(
+            &CapitalKind::ALL,
+            form.fields.first().and_then(Field::choice_value),
+        )
+        .unwrap_or(CapitalKind::Other),
+        date: text(1),
+        amount: text(2),
+        note: text(3),
+    }
+}
+
+impl App {
+    pub(super) fn funds_action(&mut self, action: Action, store: &Arc<Store>) {
+        let page = self.page();
+        if self.funds.detail.is_some() {
+            return self.detail_action(action, store);
+        }
+        match action {
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Home
+            | Action::End => self.funds.move_cursor(action, page),
+            Action::Open => {
+                if let Some(id) = self.funds.selected().map(|r| r.id) {
+                    match store.get::<Fund>(id) {
+                        Ok(Some(fund)) => {
+                            self.funds.detail = Some(Detail {
+                                fund,
+                                ledger: ListPos::default(),
+                            })
+                        }
+                        Ok(None) => self.error(k::ERR_GONE),
+                        Err(e) => self.error(messages::store(&e)),
+                    }
+                }
+            }
+            Action::Filter => self.funds.filtering = true,
+            Action::Back if !self.funds.filter.is_empty() || self.funds.district.is_some() => {
+                self.funds.filter.apply(super::text::TextEdit::Clear);
+                self.funds.set_district(None, page);
+            }
+            Action::SortNext => {
+                let next = self.funds.sort.next();
+                self.funds.set_sort(next, false, &self.geo, page);
+                self.info(Msg::with(
+                    k::SORTED_BY,
+                    [tr(self.lang, next.label()).to_string()],
+                ));
+            }
+            Action::SortReverse => {
+                let (sort, desc) = (self.funds.sort, !self.funds.desc);
+                self.funds.set_sort(sort, desc, &self.geo, page);
+            }
+            Action::PickDistrict => self.open_district_picker(),
+            Action::New => self.open_fund_form(None),
+            Action::Edit => {
+                if let Some(id) = self.funds.selected().map(|r| r.id) {
+                    match store.get::<Fund>(id) {
+                        Ok(Some(f)) => self.open_fund_form(Some(&f)),
+                        Ok(None) => self.error(k::ERR_GONE),
+                        Err(e) => self.error(messages::store(&e)),
+                    }
+                }
+            }
+            Action::Delete => {
+                if let Some(r) = self.funds.selected() {
+                    let msg = Msg::with(k::CONFIRM_DELETE_FUND, [r.code.clone(), r.name.clone()]);
+                    let then = Pending::DeleteFund {
+                        id: r.id,
+                        version: r.version,
+                    };
+                    self.overlay = Some(Overlay::Confirm { msg, then });
+                }
+            }
+            Action::Undo => self.undo(store),
+            _ => {}
+        }
+    }
+
+    fn detail_action(&mut self, action: Action, store: &Arc<Store>) {
+        let ledger_page = layout::ledger_rows(self.size.1);
+        let Some(d) = &mut self.funds.detail else {
+            return;
+        };
+        let len = d.fund.capital.len();
+        match action {
+            Action::Up => d.ledger.move_by(-1, len, ledger_page),
+            Action::Down => d.ledger.move_by(1, len, ledger_page),
+            Action::PageUp => d.ledger.move_by(-(ledger_page as isize), len, ledger_page),
+            Action::PageDown => d.ledger.move_by(ledger_page as isize, len, ledger_page),
+            Action::Home => d.ledger.home(),
+            Action::End => d.ledger.end(len, ledger_page),
+            Action::Back => self.funds.detail = None,
+            Action::Edit => {
+                let f = d.fund.clone();
+                self.open_fund_form(Some(&f));
+            }
+            Action::New => {
+                let f = &d.fund;
+                let kind = if f.capital.iter().any(|e| e.kind == CapitalKind::Initial) {
+                    CapitalKind::Other
+                } else {
+                    CapitalKind::Initial
+                };
+                let draft = CapitalDraft {
+                    kind,
+                    date: String::new(),
+                    amount: String::new(),
+                    note: String::new(),
+                };
+                self.form = Some(capital_form(
+                    FormKind::NewCapital {
+                        fund_id: f.id,
+                        version: f.version,
+                    },
+                    &draft,
+                ));
+            }
+            Action::Open => {
+                let f = &d.fund;
+                if let Some(e) = f.ledger().get(d.ledger.cursor) {
+                    let draft = CapitalDraft {
+                        kind: e.kind,
+                        date: thai::format_date(e.date, self.lang),
+                        amount: e.amount.format(),
+                        note: e.note.clone(),
+                    };
+                    let kind = FormKind::EditCapital {
+                        fund_id: f.id,
+                        version: f.version,
+                        seq: e.seq,
+                    };
+                    self.form = Some(capital_form(kind, &draft));
+                }
+            }
+            Action::Delete => {
+                let f = &d.fund;
+                if let Some(e) = f.ledger().get(d.ledger.cursor) {
+                    let msg = Msg::with(
+                        k::CONFIRM_DELETE_CAPITAL,
+                        [
+                            tr(self.lang, labels::capital_kind(e.kind)).to_string(),
+                            e.amount.format(),
+                        ],
+                    );
+                    let then = Pending::DeleteCapital {
+                        fund_id: f.id,
+                        version: f.version,
+                        seq: e.seq,
+                    };
+                    self.overlay = Some(Overlay::Confirm { msg, then });
+                }
+            }
+            Action::Undo => self.undo(store),
+            _ => {}
+        }
+    }
+
+    fn open_district_picker(&mut self) {
+        let mut options = vec![Opt::new(
+            0,
+            tr(Lang::Th, k::ALL_DISTRICTS),
+            tr(Lang::En, k::ALL_DISTRICTS),
+        )];
+        options.extend(district_options(&self.geo));
+        let at = self
+            .funds
+            .district
+            .and_then(|d| options.iter().position(|o| o.value == u32::from(d)))
+            .unwrap_or(0);
+        let page = self.page().saturating_sub(4).max(1);
+        let mut pos = ListPos::default();
+        pos.set(at, options.len(), page);
+        self.overlay = Some(Overlay::Picker {
+            title: k::PICK_DISTRICT,
+            options,
+            pos,
+            purpose: PickPurpose::DistrictFilter,
+        });
+    }
+
+    fn open_fund_form(&mut self, fund: Option<&Fund>) {
+        let (kind, draft) = match fund {
+            Some(f) => (
+                FormKind::EditFund {
+                    id: f.id,
+                    version: f.version,
+                },
+                FundDraft::from_fund(f, self.lang),
+            ),
+            None => {
+                let district = self
+                    .funds
+                    .district
+                    .or_else(|| self.funds.selected().map(|r| r.district))
+                    .or_else(|| self.geo.districts().first().copied())
+                    .unwrap_or(0);
+                (
+                    FormKind::NewFund,
+                    FundDraft {
+                        district,
+                        code: format!("{district:04}"),
+                        ..Default::default()
+                    },
+                )
+            }
+        };
+        let mut form = fund_form(kind, &draft, &self.geo);
+        if kind == FormKind::NewFund {
+            // The district is preset from the filter or selection; start at the code.
+            form.focus = 1;
+        }
+        self.form = Some(form);
+    }
+
+    pub(super) fn submit_form(&mut self, store: &Arc<Store>) {
+        let Some(form) = &mut self.form else { return };
+        form.clear_errors();
+        match form.kind {
+            FormKind::NewFund | FormKind::EditFund { .. } => self.submit_fund(store),
+            FormKind::NewCapital { .. } | FormKind::EditCapital { .. } => {
+                self.submit_capital(store)
+            }
+        }
+    }
+
+    /// The fund a form edits, at the version the form was opened with, so a save
+    /// over another officer's change is refused rather than lost.
+    fn fund_at(&mut self, store: &Store, id: u64, version: u64) -> Option<Fund> {
+        match store.get::<Fund>(id) {
+            Ok(Some(mut f)) => {
+                f.version = version;
+                Some(f)
+            }
+            Ok(None) => {
+                self.form_error(Msg::new(k::ERR_GONE));
+                None
+            }
+            Err(e) => {
+                self.form_error(messages::store(&e));
+                None
+            }
+        }
+    }
+
+    fn form_error(&mut self, msg: Msg) {
+        if let Some(form) = &mut self.form {
+            form.error = Some(msg);
+        }
+    }
+
+    fn submit_fund(&mut self, store: &Arc<Store>) {
+        let Some(form) = &self.form else { return };
+        let draft = fund_draft(form);
+        let (mut fund, before) = match form.kind {
+            FormKind::EditFund { id, version } => match self.fund_at(store, id, version) {
+                Some(f) => (f.clone(), Some(f)),
+                None => return,
+            },
+            _ => (Fund::default(), None),
+        };
+        if let Err(errs) = draft.apply(&mut fund, &self.geo, self.today) {
+            if let Some(form) = &mut self.form {
+                for (field, e) in errs {
+                    let i = FUND_FIELDS.iter().position(|f| *f == field).unwrap_or(0);
+                    form.set_error(i, messages::fund(&e));
+                }
+            }
+            return;
+        }
+        self.save_fund(store, fund, before, |app, e| {
+            let code_field = FUND_FIELDS
+                .iter()
+                .position(|f| *f == FundField::Code)
+                .unwrap_or(0);
+            if let SaveError::Duplicate { other, .. } = e {
+                let name = store
+                    .get::<Fund>(*other)
+                    .ok()
+                    .flatten()
+                    .map(|f| f.name)
+                    .unwrap_or_default();
+                if let Some(form) = &mut app.form {
+                    form.set_error(code_field, messages::fund(&FundError::DuplicateCode(name)));
+                }
+                return true;
+            }
+            false
+        });
+    }
+
+    fn submit_capital(&mut self, store: &Arc<Store>) {
+        let Some(form) = &self.form else { return };
+        let draft = capital_draft(form);
+        let (fund_id, version, seq) = match form.kind {
+            FormKind::NewCapital { fund_id, version } => (fund_id, version, None),
+            FormKind::EditCapital {
+                fund_id,
+                version,
+                seq,
+            } => (fund_id, version, Some(seq)),
+            _ => return,
+        };
+        let Some(before) = self.fund_at(store, fund_id, version) else {
+            return;
+        };
+        let mut fund = before.clone();
+        match draft.apply(&mut fund, seq, self.today) {
+            Ok(seq) => {
+                if self.save_fund(store, fund, Some(before), |_, _| false)
+                    && let Some(d) = &mut self.funds.detail
+                {
+                    let at = d
+                        .fund
+                        .ledger()
+                        .iter()
+                        .position(|e| e.seq == seq)
+                        .unwrap_or(0);
+                    d.ledger
+                        .set(at, d.fund.capital.len(), layout::ledger_rows(self.size.1));
+                }
+            }
+            Err(errs) => {
+                if let Some(form) = &mut self.form {
+                    for (field, e) in errs {
+                        let i = CAPITAL_FIELDS.iter().position(|f| *f == field).unwrap_or(0);
+                        form.set_error(i, messages::capital(&e));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Saves a fund from a form. On success the form closes, the list and detail
+    /// show the new state, and the change can be undone; on failure the form
+    /// stays open with everything typed. `special` may claim an error for a field.
+    fn save_fund(
+        &mut self,
+        store: &Store,
+        fund: Fund,
+        before: Option<Fund>,
+        special: impl FnOnce(&mut App, &SaveError) -> bool,
+    ) -> bool {
+        match store.save(&self.officer, &fund) {
+            Ok(saved) => {
+                let page = self.page();
+                self.funds.upsert(&saved, &self.geo, page);
+                self.undo.push(Undo::Fund {
+                    before,
+                    after: Some((saved.id, saved.version)),
+                });
+                self.form = None;
+                self.info(Msg::with(k::SAVED, [saved.code.clone()]));
+                self.seen_generation = store.generation();
+                true
+            }
+            Err(e) => {
+                if !special(self, &e) {
+                    self.form_error(messages::save(&e));
+                }
+                false
+            }
+        }
+    }
+
+    pub(super) fn delete_fund(&mut self, store: &Arc<Store>, id: u64, version: u64) {
+        match store.delete::<Fund>(&self.officer, id, version) {
+            Ok(gone) => {
+                let page = self.page();
+                self.funds.remove(id, &self.geo, page);
+                self.info(Msg::with(k::DELETED_FUND, [gone.code.clone()]));
+                self.undo.push(Undo::Fund {
+                    before: Some(gone),
+                    after: None,
+                });
+                self.seen_generation = store.generation();
+            }
+            Err(e) => self.error(messages::save(&e)),
+        }
+    }
+
+    pub(super) fn delete_capital(
+        &mut self,
+        store: &Arc<Store>,
+        fund_id: u64,
+        version: u64,
+        seq: u32,
+    ) {
+        let Some(before) = self.fund_at(store, fund_id, version) else {
+            self.error(k::ERR_GONE);
+            return;
+        };
+        let mut fund = before.clone();
+        fund.capital.retain(|e| e.seq != seq);
+        match store.save(&self.officer, &fund) {
+            Ok(saved) => {
+                let page = self.page();
+                self.funds.upsert(&saved, &self.geo, page);
+                self.funds.clamp(page, layout::ledger_rows(self.size.1));
+                self.undo.push(Undo::Fund {
+                    before: Some(before),
+                    after: Some((saved.id, saved.version)),
+                });
+                self.info(Msg::new(k::DELETED_CAPITAL));
+                self.seen_generation = store.generation();
+            }
+            Err(e) => self.error(messages::save(&e)),
+        }
+    }
+
+    /// Takes back the officer's last change, if nobody has changed the record since.
+    pub(super) fn undo(&mut self, store: &Arc<Store>) {
+        let Some(Undo::Fund { before, after }) = self.undo.pop() else {
+            self.info(k::NOTHING_TO_UNDO);
+            return;
+        };
+        let page = self.page();
+        let result = match (before, after) {
+            (None, Some((id, version))) => {
+                store.delete::<Fund>(&self.officer, id, version).map(|_| {
+                    self.funds.remove(id, &self.geo, page);
+                })
+            }
+            (Some(mut b), Some((_, version))) => {
+                b.version = version;
+                store
+                    .save(&self.officer, &b)
+                    .map(|f| self.funds.upsert(&f, &self.geo, page))
+            }
+            (Some(b), None) => store
+                .restore(&self.officer, &b)
+                .map(|f| self.funds.upsert(&f, &self.geo, page)),
+            (None, None) => Ok(()),
+        };
+        match result {
+            Ok(()) => {
+                self.info(k::UNDONE);
+                self.seen_generation = store.generation();
+            }
+            Err(SaveError::Stale { .. }) => self.error(k::ERR_UNDO_STALE),
+            Err(e) => self.error(messages::save(&e)),
+        }
+    }
+}

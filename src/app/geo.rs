@@ -1,0 +1,78 @@
+//! The gazetteer as the screens use it: names by code, districts in order.
+
+use std::collections::HashMap;
+
+use crate::domain::{
+    Lang,
+    fund::Gazetteer,
+    geo::{Level, Place},
+};
+
+#[derive(Clone, Debug, Default)]
+pub struct Geo {
+    places: HashMap<u32, Place>,
+    /// District codes in code order.
+    districts: Vec<u16>,
+    /// Districts that have at least one subdistrict in the store.
+    with_subdistricts: std::collections::HashSet<u16>,
+}
+
+impl Geo {
+    pub fn new(places: Vec<Place>) -> Self {
+        let mut districts = Vec::new();
+        let mut with_subdistricts = std::collections::HashSet::new();
+        for p in &places {
+            match p.level() {
+                Some(Level::District) => districts.push(p.code as u16),
+                Some(Level::Subdistrict) => {
+                    with_subdistricts.insert((p.code / 100) as u16);
+                }
+                _ => {}
+            }
+        }
+        districts.sort_unstable();
+        let places = places.into_iter().map(|p| (p.code, p)).collect();
+        Self {
+            places,
+            districts,
+            with_subdistricts,
+        }
+    }
+
+    pub fn get(&self, code: u32) -> Option<&Place> {
+        self.places.get(&code)
+    }
+
+    /// The place's name, or its code when the gazetteer does not know it.
+    pub fn name(&self, code: u32, lang: Lang) -> String {
+        match self.places.get(&code) {
+            Some(p) => p.name(lang).to_string(),
+            None => code.to_string(),
+        }
+    }
+
+    pub fn districts(&self) -> &[u16] {
+        &self.districts
+    }
+
+    pub fn len(&self) -> usize {
+        self.places.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.places.is_empty()
+    }
+}
+
+impl Gazetteer for Geo {
+    fn district_exists(&self, code: u16) -> bool {
+        self.places.contains_key(&u32::from(code))
+    }
+
+    fn subdistrict_exists(&self, code: u32) -> Option<bool> {
+        let district = (code / 100) as u16;
+        self.with_subdistricts
+            .contains(&district)
+            .then(|| self.places.contains_key(&code))
+    }
+}

@@ -1,0 +1,23 @@
+//! Screen geometry that both the state (paging) and the drawing must agree on.
+
+/// Smallest screen the app draws on.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// Tab bar, status line.
+const CHROME: u16 = 2;
+/// List block: top border, header row, bottom border.
+const LIST_FRAME: u16 = 3;
+
+/// Rows of a full-height list on a screen `height` rows tall.
+pub fn list_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(CHROME + LIST_FRAME)).max(1)
+}
+
+/// Lines of the fund facts block in the detail view.
+pub const DETAIL_FACTS: u16 = 7;
+
+/// Rows of the capital ledger in the fund detail view.
+pub fn ledger_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(CHROME + DETAIL_FACTS + LIST_FRAME)).max(1)
+}

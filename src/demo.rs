@@ -1,0 +1,424 @@
+//! Deterministic, realistic demo data: Si Sa Ket's 22 real districts, synthetic
+//! subdistricts and villages with plausible Thai names, and funds with the
+//! capital history of the programme (DESIGN §1).
+
+use rand::{Rng, SeedableRng, seq::IndexedRandom};
+use rand_chacha::ChaCha8Rng;
+
+use crate::{
+    domain::{
+        Date, Money,
+        fund::{CapitalEvent, CapitalKind, Fund, FundKind, Grade},
+        geo::Place,
+    },
+    store::{SaveError, Store, StoreError},
+};
+
+pub const DEFAULT_SEED: u64 = 2544;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    /// One district: 120 funds.
+    District,
+    /// Si Sa Ket province: 2,669 funds in 22 districts.
+    Province,
+}
+
+impl Scale {
+    pub fn funds(self) -> usize {
+        match self {
+            Scale::District => 120,
+            Scale::Province => 2_669,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("the store already holds data")]
+    NotEmpty,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Save(#[from] SaveError),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub funds: usize,
+    pub places: usize,
+}
+
+/// One district line of `assets/sisaket.tsv`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DistrictFact {
+    pub place: Place,
+    pub subdistricts: u32,
+}
+
+const SISAKET: &str = include_str!("../assets/sisaket.tsv");
+
+/// The province and its 22 districts, from the embedded asset.
+pub fn sisaket() -> (Place, Vec<DistrictFact>) {
+    let mut province = Place {
+        code: 33,
+        name_th: "ศรีสะเกษ".into(),
+        name_en: "Si Sa Ket".into(),
+        postal: String::new(),
+    };
+    let mut districts = Vec::new();
+    for line in SISAKET
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (Some(code), Some(th), Some(en)) = (cols.first(), cols.get(1), cols.get(2)) else {
+            continue;
+        };
+        let Ok(code) = code.parse::<u32>() else {
+            continue;
+        };
+        let place = Place {
+            code,
+            name_th: th.to_string(),
+            name_en: en.to_string(),
+            postal: cols.get(3).unwrap_or(&"").to_string(),
+        };
+        if code < 100 {
+            province = place;
+        } else {
+            let subdistricts = cols.get(4).and_then(|n| n.trim().parse().ok()).unwrap_or(1);
+            districts.push(DistrictFact {
+                place,
+                subdistricts,
+            });
+        }
+    }
+    (province, districts)
+}
+
+/// Seeds a new, empty store with Si Sa Ket's districts so funds can be created.
+pub fn seed_geography(store: &Store, officer: &str) -> Result<usize, StoreError> {
+    let (province, districts) = sisaket();
+    let mut places = vec![province];
+    places.extend(districts.into_iter().map(|d| d.place));
+    store.put_places(officer, &places)?;
+    Ok(places.len())
+}
+
+/// Parts of Isan place names, with their romanisation.
+const HEADS: [(&str, &str); 16] = [
+    ("หนอง", "Nong"),
+    ("โนน", "Non"),
+    ("โคก", "Khok"),
+    ("ดอน", "Don"),
+    ("ห้วย", "Huai"),
+    ("นา", "Na"),
+    ("สระ", "Sa"),
+    ("ทุ่ง", "Thung"),
+    ("กุด", "Kut"),
+    ("บึง", "Bueng"),
+    ("หัว", "Hua"),
+    ("โพน", "Phon"),
+    ("ตา", "Ta"),
+    ("เสียว", "Siao"),
+    ("แข้", "Khae"),
+    ("ละ", "La"),
+];
+const TAILS: [(&str, &str); 28] = [
+    ("บัว", "Bua"),
+    ("ใหญ่", "Yai"),
+    ("น้อย", "Noi"),
+    ("แดง", "Daeng"),
+    ("ขาม", "Kham"),
+    ("สำโรง", "Samrong"),
+    ("แก้ว", "Kaeo"),
+    ("ทอง", "Thong"),
+    ("ยาง", "Yang"),
+    ("หว้า", "Wa"),
+    ("จิก", "Chik"),
+    ("ไผ่", "Phai"),
+    ("เม็ก", "Mek"),
+    ("คูณ", "Khun"),
+    ("กระทุ่ม", "Krathum"),
+    ("ตะเคียน", "Takhian"),
+    ("มะม่วง", "Mamuang"),
+    ("เขือง", "Khueang"),
+    ("สะเดา", "Sadao"),
+    ("หิน", "Hin"),
+    ("ศรีสุข", "Si Suk"),
+    ("สว่าง", "Sawang"),
+    ("เจริญ", "Charoen"),
+    ("อุดม", "Udom"),
+    ("โพธิ์", "Pho"),
+    ("ผึ้ง", "Phueng"),
+    ("เหล็ก", "Lek"),
+    ("กลาง", "Klang"),
+];
+
+fn place_name(rng: &mut ChaCha8Rng) -> (String, String) {
+    let (h, he) = HEADS.choose(rng).copied().unwrap_or(HEADS[0]);
+    let (t, te) = TAILS.choose(rng).copied().unwrap_or(TAILS[0]);
+    (format!("{h}{t}"), format!("{he} {te}"))
+}
+
+/// A date in `year` (C.E.), between the given months.
+fn date_in(rng: &mut ChaCha8Rng, year: i32, months: std::ops::RangeInclusive<u8>) -> Date {
+    let m = rng.random_range(months);
+    let d = rng.random_range(1..=28);
+    Date::from_ymd(year, m, d).unwrap_or(Date::from_days(0))
+}
+
+/// How many members a demo fund has; the same for a given seed and code, so
+/// later demo generators agree with the capital history written here.
+pub fn planned_members(seed: u64, code: &str) -> u32 {
+    let n: u64 = code.parse().unwrap_or(0);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    // Most funds have 80–250 members; a few small and a few large ones.
+    let base: u32 = rng.random_range(80..=250);
+    match rng.random_range(0..20) {
+        0 => rng.random_range(40..80),
+        1 => rng.random_range(250..=450),
+        _ => base,
+    }
+}
+
+/// Phase 2 top-up (2552) by member count.
+fn increase2_amount(members: u32) -> Money {
+    Money::baht(match members {
+        0..=100 => 200_000,
+        101..=200 => 300_000,
+        201..=300 => 400_000,
+        301..=400 => 500_000,
+        _ => 600_000,
+    })
+}
+
+fn grade(rng: &mut ChaCha8Rng) -> Grade {
+    match rng.random_range(0..100) {
+        0..30 => Grade::A,
+        30..60 => Grade::B,
+        60..85 => Grade::C,
+        85..95 => Grade::D,
+        _ => Grade::Unassessed,
+    }
+}
+
+fn capital_history(
+    rng: &mut ChaCha8Rng,
+    grade: Grade,
+    members: u32,
+    established: Date,
+) -> Vec<CapitalEvent> {
+    let mut events = Vec::new();
+    let mut push = |kind, date, amount: Money, note: &str| {
+        let seq = events.len() as u32 + 1;
+        events.push(CapitalEvent {
+            seq,
+            kind,
+            date,
+            amount,
+            note: note.to_string(),
+        });
+    };
+    let initial = established
+        .add_days(rng.random_range(14..90))
+        .min(Date::from_ymd(2001, 12, 28).unwrap_or(established));
+    push(CapitalKind::Initial, initial, Money::baht(1_000_000), "");
+    if grade == Grade::A {
+        push(
+            CapitalKind::Increase1,
+            date_in(rng, 2003, 3..=9),
+            Money::baht(100_000),
+            "",
+        );
+    }
+    if matches!(grade, Grade::A | Grade::B | Grade::C) {
+        push(
+            CapitalKind::Increase2,
+            date_in(rng, 2009, 2..=11),
+            increase2_amount(members),
+            "",
+        );
+    }
+    if matches!(grade, Grade::A | Grade::B) {
+        push(
+            CapitalKind::Increase3,
+            date_in(rng, 2012, 4..=10),
+            Money::baht(1_000_000),
+            "",
+        );
+    }
+    push(
+        CapitalKind::Pracharat,
+        date_in(rng, 2016, 5..=9),
+        Money::baht(500_000),
+        "โครงการประชารัฐ",
+    );
+    events
+}
+
+/// Splits `total` over `weights` proportionally, rounding so the parts add up.
+fn apportion(total: usize, weights: &[u32]) -> Vec<usize> {
+    let sum: u32 = weights.iter().sum::<u32>().max(1);
+    let mut parts: Vec<usize> = weights
+        .iter()
+        .map(|w| total * *w as usize / sum as usize)
+        .collect();
+    let mut short = total - parts.iter().sum::<usize>();
+    let mut i = 0;
+    while short > 0 && !parts.is_empty() {
+        parts[i % weights.len()] += 1;
+        short -= 1;
+        i += 1;
+    }
+    parts
+}
+
+/// Writes the demo data set into an empty store. `progress` receives thousandths.
+pub fn generate(
+    store: &Store,
+    officer: &str,
+    scale: Scale,
+    seed: u64,
+    progress: &dyn Fn(u32),
+) -> Result<Summary, DemoError> {
+    if !store.is_empty()? {
+        return Err(DemoError::NotEmpty);
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (province, facts) = sisaket();
+    let facts: Vec<DistrictFact> = match scale {
+        Scale::Province => facts,
+        Scale::District => facts.into_iter().take(1).collect(),
+    };
+    let per_district = apportion(
+        scale.funds(),
+        &facts.iter().map(|f| f.subdistricts).collect::<Vec<_>>(),
+    );
+
+    let mut places = vec![province];
+    let mut funds = Vec::with_capacity(scale.funds());
+    for (fact, n_funds) in facts.iter().zip(per_district) {
+        places.push(fact.place.clone());
+        let district = fact.place.code;
+        let per_sub = apportion(n_funds, &vec![1; fact.subdistricts as usize]);
+        let mut used = std::collections::HashSet::new();
+        for (s, villages) in per_sub.iter().enumerate() {
+            let sub_code = district * 100 + s as u32 + 1;
+            let (mut th, mut en) = place_name(&mut rng);
+            while !used.insert(th.clone()) {
+                (th, en) = place_name(&mut rng);
+            }
+            places.push(Place {
+                code: sub_code,
+                name_th: th,
+                name_en: en,
+                postal: fact.place.postal.clone(),
+            });
+            let mut village_names = std::collections::HashSet::new();
+            for v in 1..=*villages as u32 {
+                let code = sub_code * 100 + v;
+                let (mut vth, mut ven) = place_name(&mut rng);
+                while !village_names.insert(vth.clone()) {
+                    (vth, ven) = place_name(&mut rng);
+                }
+                let urban = district == 3301 && s == 0 && v > villages.saturating_sub(3) as u32;
+                places.push(Place {
+                    code,
+                    name_th: format!("บ้าน{vth}"),
+                    name_en: format!("Ban {ven}"),
+                    postal: String::new(),
+                });
+                let code_s = code.to_string();
+                let members = planned_members(seed, &code_s);
+                let grade = grade(&mut rng);
+                let established = date_in(&mut rng, 2001, 1..=7);
+                let capital = capital_history(&mut rng, grade, members, established);
+                funds.push(Fund {
+                    id: 0,
+                    version: 0,
+                    name: if urban {
+                        format!("กองทุนชุมชนเมือง{vth}")
+                    } else {
+                        format!("กองทุนหมู่บ้าน{vth}")
+                    },
+                    kind: if urban {
+                        FundKind::Urban
+                    } else {
+                        FundKind::Village
+                    },
+                    registration_no: format!("{}/{:04}", district, funds.len() + 1),
+                    established: Some(established),
+                    grade,
+                    assessed_year: (grade != Grade::Unassessed)
+                        .then(|| rng.random_range(2022..=2024)),
+                    capital,
+                    committee: Vec::new(),
+                    code: code_s,
+                });
+            }
+        }
+    }
+    progress(100);
+    store.put_places(officer, &places)?;
+    progress(300);
+    let n = funds.len();
+    store.bulk_insert(officer, &format!("demo {scale:?} seed {seed}"), funds)?;
+    progress(1000);
+    Ok(Summary {
+        funds: n,
+        places: places.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apportion_adds_up() {
+        assert_eq!(apportion(2669, &[18, 7, 16]).iter().sum::<usize>(), 2669);
+        assert_eq!(apportion(10, &[1, 1, 1]), vec![4, 3, 3]);
+    }
+
+    #[test]
+    fn the_asset_holds_22_districts_and_206_subdistricts() {
+        let (p, d) = sisaket();
+        assert_eq!((p.code, p.name_th.as_str()), (33, "ศรีสะเกษ"));
+        assert_eq!(d.len(), 22);
+        assert_eq!(
+            d.iter().map(|f| f.place.code).collect::<Vec<_>>(),
+            (3301..=3322).collect::<Vec<_>>()
+        );
+        assert_eq!(d.iter().map(|f| f.subdistricts).sum::<u32>(), 206);
+    }
+
+    #[test]
+    fn capital_follows_grade() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let est = Date::from_ymd(2001, 3, 1).unwrap();
+        let a = capital_history(&mut rng, Grade::A, 150, est);
+        let kinds: Vec<CapitalKind> = a.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                CapitalKind::Initial,
+                CapitalKind::Increase1,
+                CapitalKind::Increase2,
+                CapitalKind::Increase3,
+                CapitalKind::Pracharat
+            ]
+        );
+        assert_eq!(
+            a.iter().map(|e| e.amount).sum::<Money>(),
+            Money::baht(1_000_000 + 100_000 + 300_000 + 1_000_000 + 500_000)
+        );
+        let d = capital_history(&mut rng, Grade::D, 150, est);
+        assert_eq!(
+            d.iter().map(|e| e.amount).sum::<Money>(),
+            Money::baht(1_500_000)
+        );
+        assert!(a.iter().all(|e| e.date >= est));
+    }
+}

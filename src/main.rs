@@ -1,0 +1,201 @@
+//! The command line: the TUI by default, or one of the subcommands.
+
+use std::{
+    path::PathBuf,
+    process::ExitCode,
+    sync::{Arc, mpsc},
+    time::{Duration, Instant},
+};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use sammachip::{
+    app::{App, messages},
+    demo::{self, DEFAULT_SEED, Scale},
+    domain::{Lang, money::group_thousands},
+    i18n::{Msg, k, tr},
+    store::{OpenError, Store},
+    tui,
+};
+
+#[derive(Parser)]
+#[command(
+    name = "sammachip",
+    version,
+    about = "Village funds and community right livelihood (สัมมาชีพชุมชน)"
+)]
+struct Cli {
+    /// The store (a directory). Default: the per-user data directory.
+    #[arg(long, env = "SAMMACHIP_DB", global = true)]
+    db: Option<PathBuf>,
+    /// Language of the screens (Thai by default; `L` switches while running).
+    #[arg(long, value_enum, default_value = "th")]
+    lang: LangArg,
+    /// Fill an empty store with demo data before opening it.
+    #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "province", value_name = "SCALE")]
+    demo: Option<Scale>,
+    /// Measurement aid: draw the first frame, exit, print how long it took.
+    #[arg(long, hide = true)]
+    exit_after_first_frame: bool,
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Th,
+    En,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Write a realistic, deterministic demo data set into an empty store.
+    Demo {
+        #[arg(long, value_enum, default_value = "province")]
+        scale: Scale,
+        #[arg(long, default_value_t = DEFAULT_SEED)]
+        seed: u64,
+        /// Empty the store first (the audit trail is kept).
+        #[arg(long)]
+        replace: bool,
+    },
+}
+
+/// The default store: `<data dir>/sammachip/store`.
+fn default_db() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "sammachip").map(|d| d.data_dir().join("store"))
+}
+
+/// Prints a message in Thai, then in English: the command line does not know
+/// which the officer reads.
+fn say(msg: &Msg) {
+    eprintln!("{}", msg.render(Lang::Th));
+    eprintln!("{}", msg.render(Lang::En));
+}
+
+fn exit_code(e: &OpenError) -> ExitCode {
+    match e {
+        OpenError::Locked { .. } => ExitCode::from(2),
+        OpenError::Damaged { .. } => ExitCode::from(3),
+        _ => ExitCode::from(1),
+    }
+}
+
+/// How long opening may take before the store is taken for damaged: sled can
+/// loop forever on some damaged files instead of failing.
+const OPEN_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Opens the store and builds the first screen's state off the main thread, so
+/// a store that hangs sled gives a message instead of a frozen terminal.
+fn open_app(path: PathBuf, lang: Lang) -> Result<(Arc<Store>, App), ExitCode> {
+    let officer = std::env::var("USER").unwrap_or_else(|_| "local".into());
+    let size = crossterm::terminal::size().unwrap_or((80, 24));
+    let (tx, rx) = mpsc::channel();
+    let p = path.clone();
+    std::thread::spawn(move || {
+        let result = Store::open(&p).map(|store| {
+            let app = App::new(&store, officer, lang, size);
+            (Arc::new(store), app)
+        });
+        let _ = tx.send(result);
+    });
+    match rx.recv_timeout(OPEN_TIMEOUT) {
+        Ok(Ok(pair)) => Ok(pair),
+        Ok(Err(e)) => {
+            say(&messages::open(&e));
+            Err(exit_code(&e))
+        }
+        Err(_) => {
+            let e = OpenError::Damaged {
+                path,
+                detail: format!("no answer after {} s", OPEN_TIMEOUT.as_secs()),
+            };
+            say(&messages::open(&e));
+            // The reading thread may be stuck inside sled: leave without it.
+            std::process::exit(3);
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let started = Instant::now();
+    let cli = Cli::parse();
+    let lang = match cli.lang {
+        LangArg::Th => Lang::Th,
+        LangArg::En => Lang::En,
+    };
+    let Some(path) = cli.db.clone().or_else(default_db) else {
+        say(&Msg::new(k::ERR_NO_DEFAULT_DB));
+        return ExitCode::from(1);
+    };
+    match cli.cmd {
+        Some(Cmd::Demo {
+            scale,
+            seed,
+            replace,
+        }) => {
+            let store = match Store::open(&path) {
+                Ok(s) => s,
+                Err(e) => {
+                    say(&messages::open(&e));
+                    return exit_code(&e);
+                }
+            };
+            let officer = std::env::var("USER").unwrap_or_else(|_| "local".into());
+            if replace && let Err(e) = store.clear(&officer) {
+                say(&messages::store(&e));
+                return ExitCode::from(1);
+            }
+            match demo::generate(&store, &officer, scale, seed, &|_| {}) {
+                Ok(s) => {
+                    say(&Msg::with(
+                        k::DEMO_DONE,
+                        [group_thousands(s.funds as u64), path.display().to_string()],
+                    ));
+                    ExitCode::SUCCESS
+                }
+                Err(demo::DemoError::NotEmpty) => {
+                    say(&Msg::with(
+                        k::ERR_DEMO_NOT_EMPTY,
+                        [path.display().to_string()],
+                    ));
+                    ExitCode::from(1)
+                }
+                Err(e) => {
+                    say(&Msg::with(k::DEMO_FAILED, [e.to_string()]));
+                    ExitCode::from(1)
+                }
+            }
+        }
+        None => {
+            let (store, mut app) = match open_app(path, lang) {
+                Ok(pair) => pair,
+                Err(code) => return code,
+            };
+            app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            if let Some(scale) = cli.demo
+                && app.overlay.is_some()
+            {
+                app.overlay = None;
+                app.start_demo(&store, scale, DEFAULT_SEED);
+            }
+            let opts = tui::Options {
+                exit_after_first_frame: cli.exit_after_first_frame.then_some(started),
+            };
+            match tui::run(store, app, opts) {
+                Ok(Some(first_frame)) => {
+                    println!(
+                        "first frame after {:.1} ms",
+                        first_frame.as_secs_f64() * 1000.0
+                    );
+                    ExitCode::SUCCESS
+                }
+                Ok(None) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("{}: {e}", tr(Lang::Th, k::ERR_TERMINAL));
+                    eprintln!("{}: {e}", tr(Lang::En, k::ERR_TERMINAL));
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! The tab bar across the top and the status / key-hint line at the bottom.
+
+use ratatui::{
+    Frame,
+    layout::Rect,
+    text::{Line, Span},
+    widgets::Paragraph,
+};
+use unicode_width::UnicodeWidthStr;
+
+use super::{keymap, theme::Theme};
+use crate::{
+    app::{App, StatusKind, Tab},
+    i18n::{k, tr},
+};
+
+pub fn tab_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let mut spans = Vec::new();
+    for t in Tab::SHOWN {
+        let label = format!(" {} {} ", t.number(), tr(app.lang, t.label()));
+        let style = if t == app.tab {
+            theme.tab_active()
+        } else {
+            theme.base()
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    let right = format!("{} · {} ", tr(app.lang, k::APP_NAME), app.officer);
+    let used: usize = spans.iter().map(|s| s.content.width()).sum();
+    let pad = usize::from(area.width).saturating_sub(used + right.width());
+    spans.push(Span::raw(" ".repeat(pad)));
+    spans.push(Span::styled(right, theme.dim()));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+pub fn status_line(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if let Some(s) = &app.status {
+        let style = match s.kind {
+            StatusKind::Info => theme.info(),
+            StatusKind::Error => theme.error(),
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(s.msg.render(app.lang), style)),
+            area,
+        );
+        return;
+    }
+    let mut spans = Vec::new();
+    let mut width = 0usize;
+    for (key, help) in keymap::hints(app.ctx()) {
+        let text = tr(app.lang, help);
+        let w = key.width() + 1 + text.width() + 2;
+        if width + w > usize::from(area.width) {
+            break;
+        }
+        width += w;
+        spans.push(Span::styled(key, theme.key()));
+        spans.push(Span::raw(format!(" {text}  ")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,146 @@
+//! A form drawn over the tab: one line per field, its error on the line below,
+//! the cursor in the focused text field.
+
+use ratatui::{
+    Frame,
+    layout::{Position, Rect},
+    text::{Line, Span},
+    widgets::{Block, Clear, Paragraph},
+};
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+use super::theme::Theme;
+use crate::{
+    app::form::{Form, Input},
+    domain::Lang,
+    i18n::tr,
+};
+
+const LABEL_WIDTH: usize = 22;
+const INPUT_WIDTH: usize = 30;
+
+/// The part of `text` that fits in `width` cells and keeps `cursor_cells` in view.
+fn window(text: &str, cursor_cells: usize, width: usize) -> (String, usize) {
+    let skip = cursor_cells.saturating_sub(width.saturating_sub(1));
+    let mut out = String::new();
+    let mut col = 0;
+    for g in text.graphemes(true) {
+        let w = g.width();
+        if col >= skip && col + w - skip <= width {
+            out.push_str(g);
+        }
+        col += w;
+    }
+    (out, cursor_cells - skip)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Theme) {
+    frame.render_widget(Clear, area);
+    let block = Block::bordered().title(Line::styled(
+        format!(" {} ", form.title.render(lang)),
+        theme.title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cursor = None;
+    let mut focus_line = 0;
+    if let Some(e) = &form.error {
+        lines.push(Line::styled(format!("⚠ {}", e.render(lang)), theme.error()));
+        lines.push(Line::raw(""));
+    }
+    for (i, f) in form.fields.iter().enumerate() {
+        let focused = i == form.focus;
+        let label = tr(lang, f.label);
+        let pad = LABEL_WIDTH.saturating_sub(label.width() + 1);
+        let mut spans = vec![
+            Span::raw(" ".repeat(pad)),
+            Span::styled(
+                format!("{label} "),
+                if focused { theme.focus() } else { theme.dim() },
+            ),
+        ];
+        match &f.input {
+            Input::Text(t) => {
+                let (shown, at) = window(t.as_str(), t.cursor_cells(), INPUT_WIDTH);
+                let fill = INPUT_WIDTH.saturating_sub(shown.width());
+                let style = if focused {
+                    theme.selected()
+                } else {
+                    theme.base()
+                };
+                spans.push(Span::styled(
+                    format!(
+                        "{shown}{}",
+                        if focused {
+                            " ".repeat(fill)
+                        } else {
+                            "_".repeat(fill)
+                        }
+                    ),
+                    style,
+                ));
+                if focused {
+                    focus_line = lines.len();
+                    cursor = Some(LABEL_WIDTH + at);
+                }
+            }
+            Input::Choice { options, index } => {
+                let label = options.get(*index).map(|o| o.label(lang)).unwrap_or("-");
+                let text = if focused {
+                    format!("◀ {label} ▶")
+                } else {
+                    format!("  {label}")
+                };
+                let fill = INPUT_WIDTH.saturating_sub(text.width());
+                let style = if focused {
+                    theme.selected()
+                } else {
+                    theme.base()
+                };
+                spans.push(Span::styled(format!("{text}{}", " ".repeat(fill)), style));
+                if focused {
+                    focus_line = lines.len();
+                }
+            }
+        }
+        if let Some(h) = f.hint {
+            spans.push(Span::styled(format!(" {}", tr(lang, h)), theme.dim()));
+        }
+        lines.push(Line::from(spans));
+        if let Some(e) = &f.error {
+            lines.push(Line::styled(
+                format!("{}⚠ {}", " ".repeat(LABEL_WIDTH), e.render(lang)),
+                theme.error(),
+            ));
+        }
+    }
+    // Scroll so the focused field is always visible.
+    let height = usize::from(inner.height);
+    let top = (focus_line + 2).saturating_sub(height);
+    let shown: Vec<Line> = lines.into_iter().skip(top).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+    if let Some(x) = cursor {
+        let y = inner.y + (focus_line - top) as u16;
+        frame.set_cursor_position(Position::new(
+            inner.x + (x as u16).min(inner.width.saturating_sub(1)),
+            y,
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window;
+
+    #[test]
+    fn long_text_scrolls_to_the_cursor() {
+        assert_eq!(window("abc", 3, 10), ("abc".into(), 3));
+        let (shown, at) = window("abcdefghij", 10, 5);
+        assert_eq!((shown.as_str(), at), ("ghij", 4));
+        let (shown, _) = window("ที่นาที่นา", 6, 4);
+        assert_eq!(shown, "ที่นา");
+    }
+}

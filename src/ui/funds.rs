@@ -1,0 +1,360 @@
+//! The Funds tab: the list, and a fund's detail with its capital ledger and a bar
+//! chart of capital by year.
+
+use ratatui::{
+    Frame,
+    layout::{Constraint, Layout, Position, Rect},
+    text::{Line, Span},
+    widgets::{Bar, BarChart, BarGroup, Block, Cell, Paragraph, Row, Table},
+};
+use unicode_width::UnicodeWidthStr;
+
+use super::theme::Theme;
+use crate::{
+    app::{
+        App,
+        funds::{Detail, FundsTab},
+        labels, layout,
+    },
+    domain::{Money, money::group_thousands, thai},
+    i18n::{k, tr, trf},
+};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    match &app.funds.detail {
+        Some(d) => draw_detail(frame, area, app, d, theme),
+        None => draw_list(frame, area, app, &app.funds, theme),
+    }
+}
+
+fn list_title(app: &App, tab: &FundsTab, theme: &Theme) -> (Line<'static>, Option<u16>) {
+    let lang = app.lang;
+    let mut spans = vec![Span::styled(
+        format!(
+            " {} {}/{} ",
+            tr(lang, k::TAB_FUNDS),
+            group_thousands(tab.view.len() as u64),
+            group_thousands(tab.total() as u64)
+        ),
+        theme.title(),
+    )];
+    if let Some(d) = tab.district {
+        spans.push(Span::styled(
+            format!(
+                "{} {} ",
+                tr(lang, k::COL_DISTRICT),
+                app.geo.name(u32::from(d), lang)
+            ),
+            theme.header(),
+        ));
+    }
+    let mut cursor_x = None;
+    if tab.filtering || !tab.filter.is_empty() {
+        let label = format!("/ {}", tab.filter.as_str());
+        let before: usize = spans.iter().map(|s| s.content.width()).sum();
+        if tab.filtering {
+            cursor_x = Some((before + 3 + tab.filter.cursor_cells()) as u16);
+        }
+        spans.push(Span::styled(
+            label,
+            if tab.filtering {
+                theme.focus()
+            } else {
+                theme.header()
+            },
+        ));
+        spans.push(Span::raw(" "));
+    }
+    (Line::from(spans), cursor_x)
+}
+
+fn sort_title(app: &App, tab: &FundsTab, theme: &Theme) -> Line<'static> {
+    let arrow = if tab.desc { "↓" } else { "↑" };
+    Line::styled(
+        format!(" {} {arrow} ", tr(app.lang, tab.sort.label())),
+        theme.dim(),
+    )
+    .right_aligned()
+}
+
+fn draw_list(frame: &mut Frame, area: Rect, app: &App, tab: &FundsTab, theme: &Theme) {
+    let lang = app.lang;
+    let (title, cursor_x) = list_title(app, tab, theme);
+    let block = Block::bordered()
+        .title(title)
+        .title_top(sort_title(app, tab, theme));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if let Some(x) = cursor_x {
+        frame.set_cursor_position(Position::new(
+            (area.x + 1 + x).min(area.right() - 2),
+            area.y,
+        ));
+    }
+    if tab.view.is_empty() {
+        let msg = if tab.total() == 0 {
+            tr(lang, k::FUNDS_EMPTY).to_string()
+        } else {
+            trf(lang, k::FUNDS_NO_MATCH, &[&tab.filter.as_str()])
+        };
+        let y = inner.y + inner.height / 2;
+        frame.render_widget(
+            Paragraph::new(msg).centered().style(theme.dim()),
+            Rect {
+                y,
+                height: 1,
+                ..inner
+            },
+        );
+        return;
+    }
+    let page = layout::list_rows(app.size.1);
+    let header = Row::new(
+        [
+            k::COL_CODE,
+            k::COL_NAME,
+            k::COL_SUBDISTRICT,
+            k::COL_DISTRICT,
+            k::COL_GRADE,
+            k::COL_MEMBERS,
+            k::COL_CAPITAL,
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let cell = Cell::from(tr(lang, *c));
+            if i >= 5 {
+                Cell::from(Line::from(tr(lang, *c)).right_aligned())
+            } else {
+                cell
+            }
+        }),
+    )
+    .style(theme.header());
+    let rows = tab.visible(page).map(|(n, r)| {
+        let style = if n == tab.pos.cursor {
+            theme.selected()
+        } else {
+            theme.base()
+        };
+        Row::new(vec![
+            Cell::from(r.code.clone()),
+            Cell::from(r.name.clone()),
+            Cell::from(app.geo.name(r.subdistrict, lang)),
+            Cell::from(app.geo.name(u32::from(r.district), lang)),
+            Cell::from(r.grade.letter()),
+            Cell::from(Line::from(group_thousands(u64::from(r.members))).right_aligned()),
+            Cell::from(Line::from(r.capital.format_whole()).right_aligned()),
+        ])
+        .style(style)
+    });
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Fill(5),
+        Constraint::Fill(2),
+        Constraint::Fill(2),
+        Constraint::Length(5),
+        Constraint::Length(7),
+        Constraint::Length(10),
+    ];
+    frame.render_widget(
+        Table::new(rows, widths).header(header).column_spacing(1),
+        inner,
+    );
+}
+
+fn fact<'a>(label: &'a str, value: String, theme: &Theme) -> Vec<Span<'a>> {
+    vec![
+        Span::styled(format!("{label} "), theme.dim()),
+        Span::raw(value),
+        Span::raw("   "),
+    ]
+}
+
+fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &Theme) {
+    let lang = app.lang;
+    let f = &d.fund;
+    let [facts, bottom] = Layout::vertical([
+        Constraint::Length(layout::DETAIL_FACTS),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    let title = Line::styled(format!(" {} ({}) ", f.name, f.code), theme.title());
+    let block = Block::bordered()
+        .title(title)
+        .title_top(Line::styled(format!(" v{} ", f.version), theme.dim()).right_aligned());
+    let t = |key| tr(lang, key);
+    let established = f
+        .established
+        .map(|x| thai::format_date(x, lang))
+        .unwrap_or_else(|| "-".into());
+    let assessed = match f.assessed_year {
+        Some(y) => trf(lang, k::DETAIL_ASSESSED_IN, &[&thai::be_year(y)]),
+        None => String::new(),
+    };
+    let members = app
+        .funds
+        .selected()
+        .filter(|r| r.id == f.id)
+        .map_or(0, |r| r.members);
+    let lines = vec![
+        Line::from(
+            [
+                fact(
+                    t(k::FIELD_FUND_KIND),
+                    t(labels::fund_kind(f.kind)).to_string(),
+                    theme,
+                ),
+                fact(
+                    t(k::FIELD_REGISTRATION),
+                    if f.registration_no.is_empty() {
+                        "-".into()
+                    } else {
+                        f.registration_no.clone()
+                    },
+                    theme,
+                ),
+                fact(t(k::FIELD_ESTABLISHED), established, theme),
+            ]
+            .concat(),
+        ),
+        Line::from(
+            [
+                fact(
+                    t(k::COL_SUBDISTRICT),
+                    app.geo.name(f.subdistrict(), lang),
+                    theme,
+                ),
+                fact(
+                    t(k::COL_DISTRICT),
+                    app.geo.name(u32::from(f.district()), lang),
+                    theme,
+                ),
+                fact(t(k::DETAIL_VILLAGE_NO), f.village_no().to_string(), theme),
+            ]
+            .concat(),
+        ),
+        Line::from(
+            [
+                fact(
+                    t(k::FIELD_GRADE),
+                    format!("{} {assessed}", t(labels::grade(f.grade))),
+                    theme,
+                ),
+                fact(
+                    t(k::COL_MEMBERS),
+                    group_thousands(u64::from(members)),
+                    theme,
+                ),
+            ]
+            .concat(),
+        ),
+        Line::from(
+            [fact(
+                t(k::DETAIL_CAPITAL_TOTAL),
+                format!("{} {}", f.capital_total().format(), t(k::BAHT)),
+                theme,
+            )]
+            .concat(),
+        ),
+    ];
+    frame.render_widget(Paragraph::new(lines).block(block), facts);
+
+    let [ledger_area, chart_area] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(bottom);
+    draw_ledger(frame, ledger_area, app, d, theme);
+    draw_capital_chart(frame, chart_area, app, d, theme);
+}
+
+fn draw_ledger(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &Theme) {
+    let lang = app.lang;
+    let ledger = d.fund.ledger();
+    let title = Line::styled(
+        format!(
+            " {} {} ",
+            tr(lang, k::DETAIL_LEDGER),
+            group_thousands(ledger.len() as u64)
+        ),
+        theme.title(),
+    );
+    let block = Block::bordered().title(title);
+    if ledger.is_empty() {
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        frame.render_widget(
+            Paragraph::new(tr(lang, k::LEDGER_EMPTY)).style(theme.dim()),
+            inner,
+        );
+        return;
+    }
+    let page = layout::ledger_rows(app.size.1);
+    let header = Row::new([
+        Cell::from(tr(lang, k::FIELD_CAPITAL_KIND)),
+        Cell::from(tr(lang, k::FIELD_DATE)),
+        Cell::from(Line::from(tr(lang, k::BAHT)).right_aligned()),
+    ])
+    .style(theme.header());
+    let window = d.ledger.window(ledger.len(), page);
+    let rows = ledger[window.clone()].iter().zip(window).map(|(e, n)| {
+        let style = if n == d.ledger.cursor {
+            theme.selected()
+        } else {
+            theme.base()
+        };
+        Row::new(vec![
+            Cell::from(tr(lang, labels::capital_kind(e.kind))),
+            Cell::from(thai::format_date(e.date, lang)),
+            Cell::from(Line::from(e.amount.format()).right_aligned()),
+        ])
+        .style(style)
+    });
+    let widths = [
+        Constraint::Fill(1),
+        Constraint::Length(13),
+        Constraint::Length(12),
+    ];
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(header)
+            .column_spacing(1)
+            .block(block),
+        area,
+    );
+}
+
+fn draw_capital_chart(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &Theme) {
+    let lang = app.lang;
+    let block = Block::bordered().title(Line::styled(
+        format!(" {} ", tr(lang, k::DETAIL_CHART)),
+        theme.title(),
+    ));
+    let years = d.fund.capital_by_year();
+    // Bars of 5 cells with a gap of 1: as many recent years as fit.
+    let fit = usize::from(area.width.saturating_sub(2) / 6).max(1);
+    let skip = years.len().saturating_sub(fit);
+    let bars: Vec<Bar> = years
+        .iter()
+        .skip(skip)
+        .map(|(year, amount)| {
+            let thousands = (amount.satang() / 100_000).max(0) as u64;
+            Bar::default()
+                .value(thousands)
+                .label(Line::from(thai::be_year(*year).to_string()))
+                .text_value(group_thousands(thousands))
+        })
+        .collect();
+    let max = years
+        .values()
+        .map(|m: &Money| (m.satang() / 100_000).max(0) as u64)
+        .max()
+        .unwrap_or(1);
+    let chart = BarChart::default()
+        .block(block)
+        .data(BarGroup::default().bars(&bars))
+        .bar_width(5)
+        .bar_gap(1)
+        .max(max)
+        .bar_style(theme.bar())
+        .value_style(theme.selected());
+    frame.render_widget(chart, area);
+}

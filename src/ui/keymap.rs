@@ -1,0 +1,601 @@
+//! The keymap: one table from keys to actions per context. The help overlay and
+//! the key hints on the status line are generated from this table, so they
+//! cannot drift from the real bindings.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::{
+    app::{Action, Ctx, text::TextEdit},
+    i18n::{Key, k},
+};
+
+/// A key as the table names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct K {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+const fn key(code: KeyCode) -> K {
+    K {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+const fn ch(c: char) -> K {
+    key(KeyCode::Char(c))
+}
+const fn ctrl(c: char) -> K {
+    K {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+pub struct Binding {
+    pub ctx: Ctx,
+    pub keys: &'static [K],
+    pub action: Action,
+    pub help: Key,
+    /// Shown on the status line in this context.
+    pub hint: bool,
+}
+
+const fn b(ctx: Ctx, keys: &'static [K], action: Action, help: Key, hint: bool) -> Binding {
+    Binding {
+        ctx,
+        keys,
+        action,
+        help,
+        hint,
+    }
+}
+
+use Ctx::*;
+use KeyCode::*;
+
+const UP: &[K] = &[key(Up), ch('k')];
+const DOWN: &[K] = &[key(Down), ch('j')];
+const PGUP: &[K] = &[key(PageUp)];
+const PGDN: &[K] = &[key(PageDown)];
+const HOME: &[K] = &[key(Home), ch('g')];
+const END: &[K] = &[key(End), ch('G')];
+
+pub static BINDINGS: &[Binding] = &[
+    // Everywhere in navigation mode.
+    b(
+        Global,
+        &[key(Tab)],
+        Action::NextTab,
+        k::HELP_NEXT_TAB,
+        false,
+    ),
+    b(
+        Global,
+        &[key(BackTab)],
+        Action::PrevTab,
+        k::HELP_PREV_TAB,
+        false,
+    ),
+    b(Global, &[ch('1')], Action::GoTab(1), k::HELP_GO_TAB, false),
+    b(Global, &[ch('2')], Action::GoTab(2), k::HELP_GO_TAB, false),
+    b(Global, &[ch('3')], Action::GoTab(3), k::HELP_GO_TAB, false),
+    b(Global, &[ch('4')], Action::GoTab(4), k::HELP_GO_TAB, false),
+    b(Global, &[ch('5')], Action::GoTab(5), k::HELP_GO_TAB, false),
+    b(Global, &[ch('6')], Action::GoTab(6), k::HELP_GO_TAB, false),
+    b(
+        Global,
+        &[ch('?'), key(F(1))],
+        Action::Help,
+        k::HELP_HELP,
+        true,
+    ),
+    b(Global, &[ch('L')], Action::ToggleLang, k::HELP_LANG, true),
+    b(
+        Global,
+        &[ch('q'), ctrl('c')],
+        Action::Quit,
+        k::HELP_QUIT,
+        true,
+    ),
+    // A list.
+    b(List, UP, Action::Up, k::HELP_UP, false),
+    b(List, DOWN, Action::Down, k::HELP_DOWN, false),
+    b(List, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
+    b(List, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
+    b(List, HOME, Action::Home, k::HELP_HOME, false),
+    b(List, END, Action::End, k::HELP_END, false),
+    b(List, &[key(Enter)], Action::Open, k::HELP_OPEN, true),
+    b(List, &[ch('/')], Action::Filter, k::HELP_FILTER, true),
+    b(List, &[key(Esc)], Action::Back, k::HELP_CLEAR_FILTER, false),
+    b(
+        List,
+        &[ch('f')],
+        Action::PickDistrict,
+        k::HELP_PICK_DISTRICT,
+        true,
+    ),
+    b(List, &[ch('s')], Action::SortNext, k::HELP_SORT, true),
+    b(
+        List,
+        &[ch('S')],
+        Action::SortReverse,
+        k::HELP_SORT_REVERSE,
+        false,
+    ),
+    b(
+        List,
+        &[ch('n'), key(Insert)],
+        Action::New,
+        k::HELP_NEW_FUND,
+        true,
+    ),
+    b(List, &[ch('e')], Action::Edit, k::HELP_EDIT_FUND, true),
+    b(
+        List,
+        &[ch('d'), key(Delete)],
+        Action::Delete,
+        k::HELP_DELETE_FUND,
+        true,
+    ),
+    b(List, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
+    // A fund's detail.
+    b(Detail, UP, Action::Up, k::HELP_UP, false),
+    b(Detail, DOWN, Action::Down, k::HELP_DOWN, false),
+    b(Detail, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
+    b(Detail, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
+    b(Detail, HOME, Action::Home, k::HELP_HOME, false),
+    b(Detail, END, Action::End, k::HELP_END, false),
+    b(
+        Detail,
+        &[key(Esc), key(Backspace)],
+        Action::Back,
+        k::HELP_BACK,
+        true,
+    ),
+    b(
+        Detail,
+        &[ch('n'), key(Insert)],
+        Action::New,
+        k::HELP_NEW_CAPITAL,
+        true,
+    ),
+    b(
+        Detail,
+        &[key(Enter)],
+        Action::Open,
+        k::HELP_EDIT_CAPITAL,
+        true,
+    ),
+    b(
+        Detail,
+        &[ch('d'), key(Delete)],
+        Action::Delete,
+        k::HELP_DELETE_CAPITAL,
+        true,
+    ),
+    b(Detail, &[ch('e')], Action::Edit, k::HELP_EDIT_FUND, true),
+    b(Detail, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
+    // Typing a filter.
+    b(
+        Filter,
+        &[key(Enter)],
+        Action::Open,
+        k::HELP_FILTER_DONE,
+        true,
+    ),
+    b(
+        Filter,
+        &[key(Esc)],
+        Action::Back,
+        k::HELP_CLEAR_FILTER,
+        true,
+    ),
+    b(Filter, &[key(Up)], Action::Up, k::HELP_UP, false),
+    b(Filter, &[key(Down)], Action::Down, k::HELP_DOWN, false),
+    b(Filter, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
+    b(Filter, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
+    b(Filter, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
+    // A form.
+    b(
+        Form,
+        &[ctrl('s'), key(F(2))],
+        Action::Save,
+        k::HELP_SAVE,
+        true,
+    ),
+    b(Form, &[key(Esc)], Action::Back, k::HELP_CANCEL, true),
+    b(
+        Form,
+        &[key(Tab), key(Down), key(Enter)],
+        Action::NextField,
+        k::HELP_NEXT_FIELD,
+        true,
+    ),
+    b(
+        Form,
+        &[key(BackTab), key(Up)],
+        Action::PrevField,
+        k::HELP_PREV_FIELD,
+        false,
+    ),
+    b(
+        Form,
+        &[ctrl('u')],
+        Action::Text(TextEdit::Clear),
+        k::HELP_CLEAR_FIELD,
+        false,
+    ),
+    b(Form, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
+    // A yes/no question.
+    b(Confirm, &[ch('y'), ch('Y')], Action::Yes, k::HELP_YES, true),
+    b(
+        Confirm,
+        &[ch('n'), ch('N'), key(Esc)],
+        Action::No,
+        k::HELP_NO,
+        true,
+    ),
+    b(Confirm, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
+    // The help overlay.
+    b(Help, UP, Action::Up, k::HELP_UP, false),
+    b(Help, DOWN, Action::Down, k::HELP_DOWN, false),
+    b(Help, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
+    b(Help, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
+    b(
+        Help,
+        &[key(Esc), ch('?'), key(F(1)), ch('q')],
+        Action::Back,
+        k::HELP_CLOSE,
+        true,
+    ),
+    // A pick list.
+    b(Picker, UP, Action::Up, k::HELP_UP, false),
+    b(Picker, DOWN, Action::Down, k::HELP_DOWN, false),
+    b(Picker, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
+    b(Picker, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
+    b(Picker, HOME, Action::Home, k::HELP_HOME, false),
+    b(Picker, END, Action::End, k::HELP_END, false),
+    b(Picker, &[key(Enter)], Action::Open, k::HELP_CHOOSE, true),
+    b(Picker, &[key(Esc)], Action::Back, k::HELP_CANCEL, true),
+    // The first-start offer.
+    b(Offer, UP, Action::Up, k::HELP_UP, false),
+    b(Offer, DOWN, Action::Down, k::HELP_DOWN, false),
+    b(Offer, &[key(Enter)], Action::Open, k::HELP_CHOOSE, true),
+    b(
+        Offer,
+        &[ch('q'), ctrl('c')],
+        Action::Quit,
+        k::HELP_QUIT,
+        true,
+    ),
+    // While work runs beside the screen.
+    b(Busy, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
+];
+
+/// Contexts where keys are commands, not text: Thai-layout letters count as
+/// the Latin letter on the same key.
+fn is_navigation(ctx: Ctx) -> bool {
+    !matches!(ctx, Ctx::Form | Ctx::Filter)
+}
+
+/// The Latin character on the same physical key as a Thai Kedmanee character.
+pub fn kedmanee_to_latin(c: char) -> Option<char> {
+    let latin = match c {
+        // Unshifted rows.
+        'ๆ' => 'q',
+        'ไ' => 'w',
+        'ำ' => 'e',
+        'พ' => 'r',
+        'ะ' => 't',
+        'ั' => 'y',
+        'ี' => 'u',
+        'ร' => 'i',
+        'น' => 'o',
+        'ย' => 'p',
+        'บ' => '[',
+        'ล' => ']',
+        'ฃ' => '\\',
+        'ฟ' => 'a',
+        'ห' => 's',
+        'ก' => 'd',
+        'ด' => 'f',
+        'เ' => 'g',
+        '้' => 'h',
+        '่' => 'j',
+        'า' => 'k',
+        'ส' => 'l',
+        'ว' => ';',
+        'ง' => '\'',
+        'ผ' => 'z',
+        'ป' => 'x',
+        'แ' => 'c',
+        'อ' => 'v',
+        'ิ' => 'b',
+        'ื' => 'n',
+        'ท' => 'm',
+        'ม' => ',',
+        'ใ' => '.',
+        'ฝ' => '/',
+        'ๅ' => '1',
+        'ภ' => '4',
+        'ถ' => '5',
+        'ุ' => '6',
+        'ึ' => '7',
+        'ค' => '8',
+        'ต' => '9',
+        'จ' => '0',
+        'ข' => '-',
+        'ช' => '=',
+        // Shifted rows.
+        '๐' => 'Q',
+        'ฎ' => 'E',
+        'ฑ' => 'R',
+        'ธ' => 'T',
+        'ํ' => 'Y',
+        '๊' => 'U',
+        'ณ' => 'I',
+        'ฯ' => 'O',
+        'ญ' => 'P',
+        'ฐ' => '{',
+        'ฅ' => '|',
+        'ฤ' => 'A',
+        'ฆ' => 'S',
+        'ฏ' => 'D',
+        'โ' => 'F',
+        'ฌ' => 'G',
+        '็' => 'H',
+        '๋' => 'J',
+        'ษ' => 'K',
+        'ศ' => 'L',
+        'ซ' => ':',
+        'ฉ' => 'C',
+        'ฮ' => 'V',
+        'ฺ' => 'B',
+        '์' => 'N',
+        'ฒ' => '<',
+        'ฬ' => '>',
+        'ฦ' => '?',
+        '๑' => '@',
+        '๒' => '#',
+        '๓' => '$',
+        '๔' => '%',
+        'ู' => '^',
+        '฿' => '&',
+        '๕' => '*',
+        '๖' => '(',
+        '๗' => ')',
+        '๘' => '_',
+        '๙' => '+',
+        _ => return None,
+    };
+    Some(latin)
+}
+
+fn matches(k: &K, ev: &KeyEvent) -> bool {
+    if k.code != ev.code {
+        return false;
+    }
+    // Shift is part of the character for letters and symbols (`G`, `?`); only
+    // Ctrl and Alt must agree.
+    let relevant = KeyModifiers::CONTROL | KeyModifiers::ALT;
+    match k.code {
+        KeyCode::Char(_) => (ev.modifiers & relevant) == (k.mods & relevant),
+        _ => {
+            let relevant = relevant | KeyModifiers::SHIFT;
+            (ev.modifiers & relevant) == (k.mods & relevant)
+        }
+    }
+}
+
+fn lookup(ctx: Ctx, ev: &KeyEvent) -> Option<Action> {
+    BINDINGS
+        .iter()
+        .find(|b| b.ctx == ctx && b.keys.iter().any(|k| matches(k, ev)))
+        .map(|b| b.action)
+}
+
+/// Turns a key press into an action for the context the app is in.
+pub fn action_for(ctx: Ctx, ev: KeyEvent) -> Option<Action> {
+    let mut ev = ev;
+    // Terminals send Shift-Tab as BackTab, some with SHIFT set.
+    if ev.code == KeyCode::BackTab {
+        ev.modifiers.remove(KeyModifiers::SHIFT);
+    }
+    if is_navigation(ctx)
+        && let KeyCode::Char(c) = ev.code
+        && let Some(latin) = kedmanee_to_latin(c)
+    {
+        ev.code = KeyCode::Char(latin);
+    }
+    if let Some(a) = lookup(ctx, &ev) {
+        return Some(a);
+    }
+    match ctx {
+        Ctx::List | Ctx::Detail => lookup(Ctx::Global, &ev),
+        Ctx::Form | Ctx::Filter => text_edit(&ev).map(Action::Text),
+        _ => None,
+    }
+}
+
+fn text_edit(ev: &KeyEvent) -> Option<TextEdit> {
+    let plain = !ev
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    Some(match ev.code {
+        KeyCode::Char(c) if plain => TextEdit::Insert(c),
+        KeyCode::Backspace => TextEdit::Backspace,
+        KeyCode::Delete => TextEdit::Delete,
+        KeyCode::Left => TextEdit::Left,
+        KeyCode::Right => TextEdit::Right,
+        KeyCode::Home => TextEdit::Home,
+        KeyCode::End => TextEdit::End,
+        _ => return None,
+    })
+}
+
+/// How a key is written in help and hints.
+pub fn label(k: &K) -> String {
+    let base = match k.code {
+        KeyCode::Up => "↑".to_string(),
+        KeyCode::Down => "↓".to_string(),
+        KeyCode::Left => "←".to_string(),
+        KeyCode::Right => "→".to_string(),
+        KeyCode::PageUp => "PgUp".to_string(),
+        KeyCode::PageDown => "PgDn".to_string(),
+        KeyCode::Home => "Home".to_string(),
+        KeyCode::End => "End".to_string(),
+        KeyCode::Enter => "Enter".to_string(),
+        KeyCode::Esc => "Esc".to_string(),
+        KeyCode::Tab => "Tab".to_string(),
+        KeyCode::BackTab => "Shift-Tab".to_string(),
+        KeyCode::Backspace => "Backspace".to_string(),
+        KeyCode::Insert => "Insert".to_string(),
+        KeyCode::Delete => "Delete".to_string(),
+        KeyCode::F(n) => format!("F{n}"),
+        KeyCode::Char(c) => c.to_string(),
+        _ => "?".to_string(),
+    };
+    if k.mods.contains(KeyModifiers::CONTROL) {
+        if let KeyCode::Char(c) = k.code {
+            return format!("Ctrl-{}", c.to_ascii_uppercase());
+        }
+        return format!("Ctrl-{base}");
+    }
+    base
+}
+
+/// The bindings of a context, for the help overlay: keys joined, in table
+/// order; the six tab digits collapse into one line.
+pub fn help_lines(ctx: Ctx) -> Vec<(String, Key)> {
+    let mut out: Vec<(String, Key)> = Vec::new();
+    for b in BINDINGS.iter().filter(|b| b.ctx == ctx) {
+        let keys = b.keys.iter().map(label).collect::<Vec<_>>().join(" ");
+        if let Some(last) = out.last_mut()
+            && last.1 == b.help
+        {
+            last.0 = format!("{}–{}", last.0.split('–').next().unwrap_or(&last.0), keys);
+            continue;
+        }
+        out.push((keys, b.help));
+    }
+    out
+}
+
+/// Key hints for the status line: the context's own first, then global ones.
+pub fn hints(ctx: Ctx) -> Vec<(String, Key)> {
+    let own = BINDINGS.iter().filter(|b| b.ctx == ctx && b.hint);
+    let global = BINDINGS
+        .iter()
+        .filter(|b| b.ctx == Ctx::Global && b.hint && matches!(ctx, Ctx::List | Ctx::Detail));
+    own.chain(global)
+        .map(|b| (b.keys.first().map(label).unwrap_or_default(), b.help))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn press(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn kedmanee_letters_work_in_navigation() {
+        // q→ๆ, j→่, k→า, n→ื, e→ำ, d→ก, from the design.
+        assert_eq!(action_for(Ctx::List, press('ๆ')), Some(Action::Quit));
+        assert_eq!(action_for(Ctx::List, press('่')), Some(Action::Down));
+        assert_eq!(action_for(Ctx::List, press('า')), Some(Action::Up));
+        assert_eq!(action_for(Ctx::List, press('ื')), Some(Action::New));
+        assert_eq!(action_for(Ctx::List, press('ำ')), Some(Action::Edit));
+        assert_eq!(action_for(Ctx::List, press('ก')), Some(Action::Delete));
+        assert_eq!(action_for(Ctx::List, press('ศ')), Some(Action::ToggleLang));
+        assert_eq!(action_for(Ctx::List, press('ฦ')), Some(Action::Help));
+        assert_eq!(action_for(Ctx::Confirm, press('ั')), Some(Action::Yes));
+        assert_eq!(action_for(Ctx::Confirm, press('ื')), Some(Action::No));
+    }
+
+    #[test]
+    fn every_latin_letter_binding_has_a_thai_twin() {
+        let thai_for = |latin: char| {
+            ('\u{0E00}'..='\u{0E7F}')
+                .chain(['฿'])
+                .find(|t| kedmanee_to_latin(*t) == Some(latin))
+        };
+        for b in BINDINGS.iter().filter(|b| is_navigation(b.ctx)) {
+            for k in b.keys {
+                if let KeyCode::Char(c) = k.code
+                    && c.is_ascii_alphabetic()
+                    && k.mods.is_empty()
+                {
+                    let t = thai_for(c).unwrap_or_else(|| panic!("no Kedmanee key for {c}"));
+                    assert_eq!(
+                        action_for(b.ctx, press(t)),
+                        Some(b.action),
+                        "{c} / {t} in {:?}",
+                        b.ctx
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn thai_letters_are_text_in_forms_and_filters() {
+        assert_eq!(
+            action_for(Ctx::Form, press('ก')),
+            Some(Action::Text(TextEdit::Insert('ก')))
+        );
+        assert_eq!(
+            action_for(Ctx::Filter, press('q')),
+            Some(Action::Text(TextEdit::Insert('q')))
+        );
+        assert_eq!(
+            action_for(
+                Ctx::Form,
+                KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)
+            ),
+            Some(Action::Save)
+        );
+        assert_eq!(
+            action_for(Ctx::Form, KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE)),
+            Some(Action::Save)
+        );
+    }
+
+    #[test]
+    fn shift_tab_and_uppercase_letters() {
+        assert_eq!(
+            action_for(
+                Ctx::List,
+                KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)
+            ),
+            Some(Action::PrevTab)
+        );
+        assert_eq!(
+            action_for(
+                Ctx::List,
+                KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)
+            ),
+            Some(Action::End)
+        );
+        assert_eq!(action_for(Ctx::List, press('2')), Some(Action::GoTab(2)));
+    }
+
+    #[test]
+    fn help_is_generated_from_the_table() {
+        let lines = help_lines(Ctx::Global);
+        assert!(
+            lines
+                .iter()
+                .any(|(keys, help)| keys == "q Ctrl-C" && *help == k::HELP_QUIT)
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|(keys, help)| keys == "1–6" && *help == k::HELP_GO_TAB)
+        );
+        assert!(hints(Ctx::Form).iter().any(|(keys, _)| keys == "Ctrl-S"));
+    }
+}

@@ -1,0 +1,126 @@
+//! Drawing. Reads the app state, never changes it, never touches the store.
+//! Every list draws only its visible rows, so the cost follows the screen size.
+
+pub mod chrome;
+pub mod form;
+pub mod funds;
+pub mod keymap;
+pub mod overlays;
+pub mod theme;
+
+use ratatui::{
+    Frame,
+    layout::{Alignment, Constraint, Layout, Rect},
+    text::Line,
+    widgets::{Paragraph, Wrap},
+};
+
+use crate::{
+    app::{
+        App, Tab,
+        layout::{MIN_HEIGHT, MIN_WIDTH},
+    },
+    i18n::{k, trf},
+};
+use theme::Theme;
+
+/// Draws one frame of `app`.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    let theme = Theme::new(app.no_color);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area, app);
+        return;
+    }
+    let [tabs, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    chrome::tab_bar(frame, tabs, app, &theme);
+    match app.tab {
+        Tab::Funds => funds::draw(frame, body, app, &theme),
+        // Tabs that are not shown yet cannot be reached (see `Tab::SHOWN`).
+        Tab::Overview | Tab::Occupations | Tab::Ranking | Tab::Sages | Tab::Network => {}
+    }
+    if let Some(f) = &app.form {
+        form::draw(frame, body, f, app.lang, &theme);
+    }
+    chrome::status_line(frame, status, app, &theme);
+    overlays::draw(frame, body, app, &theme);
+    split_spacing_clusters(frame.buffer_mut());
+}
+
+/// Gives each spacing character of a cluster its own cell.
+///
+/// A Thai cluster with SARA AM (สำ, น้ำ) is one grapheme two cells wide, which
+/// ratatui treats like a CJK wide character: it writes it once and assumes the
+/// terminal clears both cells when the first is overwritten. Terminals store it as
+/// two ordinary cells (ส, ำ), so overwriting the first leaves a stray ำ behind.
+/// Splitting the cluster into one cell per spacing character matches what the
+/// terminal holds, and the frame-to-frame diff stays exact.
+pub fn split_spacing_clusters(buf: &mut ratatui::buffer::Buffer) {
+    use unicode_width::UnicodeWidthChar;
+    let area = buf.area;
+    for y in area.top()..area.bottom() {
+        let mut x = area.left();
+        while x < area.right() {
+            let symbol = buf[(x, y)].symbol();
+            let width = unicode_width::UnicodeWidthStr::width(symbol);
+            if width < 2 || symbol.chars().count() < 2 {
+                x += 1;
+                continue;
+            }
+            let mut parts: Vec<String> = Vec::new();
+            for c in symbol.chars() {
+                match (c.width().unwrap_or(0), parts.last_mut()) {
+                    (0, Some(last)) => last.push(c),
+                    (1, _) | (0, None) => parts.push(c.to_string()),
+                    _ => {
+                        parts.clear();
+                        break;
+                    }
+                }
+            }
+            if parts.len() == width && x + width as u16 <= area.right() {
+                let style = buf[(x, y)].style();
+                for (i, part) in parts.iter().enumerate() {
+                    let cell = &mut buf[(x + i as u16, y)];
+                    cell.set_symbol(part);
+                    cell.set_style(style);
+                }
+            }
+            x += width as u16;
+        }
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect, app: &App) {
+    let text = trf(
+        app.lang,
+        k::TOO_SMALL,
+        &[&MIN_WIDTH, &MIN_HEIGHT, &area.width, &area.height],
+    );
+    let lines: Vec<Line> = text.lines().map(|l| Line::from(l.to_string())).collect();
+    let y = area.height.saturating_sub(lines.len() as u16) / 2;
+    let inner = Rect {
+        y: area.y + y,
+        height: area.height - y,
+        ..area
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        inner,
+    );
+}
+
+/// A rectangle of at most `w`×`h` centred in `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    area.centered(
+        Constraint::Length(w.min(area.width)),
+        Constraint::Length(h.min(area.height)),
+    )
+}

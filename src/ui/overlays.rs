@@ -1,0 +1,165 @@
+//! Overlays: help, yes/no questions, pick lists, the first-start offer, and the
+//! progress of background work.
+
+use ratatui::{
+    Frame,
+    layout::Rect,
+    text::{Line, Span},
+    widgets::{Block, Clear, Gauge, Paragraph, Wrap},
+};
+use unicode_width::UnicodeWidthStr;
+
+use super::{centered, keymap, theme::Theme};
+use crate::{
+    app::{App, Ctx, OFFER_CHOICES, Overlay},
+    i18n::{Key, k, tr},
+};
+
+pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
+    if let Some((what, permille)) = app.job_progress() {
+        let area = centered(body, 60, 5);
+        frame.render_widget(Clear, area);
+        let gauge = Gauge::default()
+            .block(Block::bordered().title(Line::styled(
+                format!(" {} ", what.render(app.lang)),
+                theme.title(),
+            )))
+            .gauge_style(theme.bar())
+            .ratio(f64::from(permille.min(1000)) / 1000.0);
+        frame.render_widget(gauge, area);
+        return;
+    }
+    match &app.overlay {
+        None => {}
+        Some(Overlay::Help { scroll }) => help(frame, body, app, *scroll, theme),
+        Some(Overlay::Confirm { msg, .. }) => {
+            let text = msg.render(app.lang);
+            let w = (text.width() as u16 + 4).clamp(40, body.width.saturating_sub(4));
+            let area = centered(body, w, 6);
+            frame.render_widget(Clear, area);
+            let lines = vec![
+                Line::raw(text),
+                Line::raw(""),
+                Line::from(vec![
+                    Span::styled("y", theme.key()),
+                    Span::raw(format!(" {}    ", tr(app.lang, k::HELP_YES))),
+                    Span::styled("n", theme.key()),
+                    Span::raw(format!(" {}", tr(app.lang, k::HELP_NO))),
+                ]),
+            ];
+            let block = Block::bordered().title(Line::styled(
+                format!(" {} ", tr(app.lang, k::CONFIRM_TITLE)),
+                theme.title(),
+            ));
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .block(block),
+                area,
+            );
+        }
+        Some(Overlay::Picker {
+            title,
+            options,
+            pos,
+            ..
+        }) => {
+            let page = body.height.saturating_sub(6).max(1);
+            let area = centered(body, 50, page + 2);
+            frame.render_widget(Clear, area);
+            let window = pos.window(options.len(), usize::from(page));
+            let lines: Vec<Line> = options[window.clone()]
+                .iter()
+                .zip(window)
+                .map(|(o, n)| {
+                    let style = if n == pos.cursor {
+                        theme.selected()
+                    } else {
+                        theme.base()
+                    };
+                    Line::styled(format!(" {} ", o.label(app.lang)), style)
+                })
+                .collect();
+            let block = Block::bordered().title(Line::styled(
+                format!(" {} ", tr(app.lang, *title)),
+                theme.title(),
+            ));
+            frame.render_widget(Paragraph::new(lines).block(block), area);
+        }
+        Some(Overlay::Offer { cursor }) => {
+            let text = tr(app.lang, k::OFFER_TEXT);
+            // Borders, the wrapped text, a blank line, the choices.
+            let text_rows = (text.width() as u16).div_ceil(66);
+            let area = centered(body, 70, 2 + text_rows + 1 + OFFER_CHOICES.len() as u16);
+            frame.render_widget(Clear, area);
+            let mut lines = vec![Line::raw(text), Line::raw("")];
+            for (i, (label, _)) in OFFER_CHOICES.iter().enumerate() {
+                let style = if i == *cursor {
+                    theme.selected()
+                } else {
+                    theme.base()
+                };
+                lines.push(Line::styled(format!("  {}  ", tr(app.lang, *label)), style));
+            }
+            let block = Block::bordered().title(Line::styled(
+                format!(" {} ", tr(app.lang, k::OFFER_TITLE)),
+                theme.title(),
+            ));
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .block(block),
+                area,
+            );
+        }
+    }
+}
+
+/// The contexts listed in help, in the order an officer meets them.
+const HELP_SECTIONS: [(Ctx, Key); 6] = [
+    (Ctx::Global, k::HELP_SECTION_GLOBAL),
+    (Ctx::List, k::HELP_SECTION_LIST),
+    (Ctx::Detail, k::HELP_SECTION_DETAIL),
+    (Ctx::Filter, k::HELP_SECTION_FILTER),
+    (Ctx::Form, k::HELP_SECTION_FORM),
+    (Ctx::Confirm, k::HELP_SECTION_CONFIRM),
+];
+
+/// Every line of the help overlay, generated from the keymap.
+pub fn help_text(app: &App, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (ctx, title) in HELP_SECTIONS {
+        lines.push(Line::styled(
+            tr(app.lang, title).to_string(),
+            theme.header(),
+        ));
+        for (keys, help) in keymap::help_lines(ctx) {
+            let pad = 22usize.saturating_sub(keys.width());
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys}{}", " ".repeat(pad)), theme.key()),
+                Span::raw(tr(app.lang, help).to_string()),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
+    lines
+}
+
+fn help(frame: &mut Frame, body: Rect, app: &App, scroll: usize, theme: &Theme) {
+    let area = centered(body, 72, body.height);
+    frame.render_widget(Clear, area);
+    let lines = help_text(app, theme);
+    let height = usize::from(area.height.saturating_sub(2));
+    let top = scroll.min(lines.len().saturating_sub(height));
+    let shown: Vec<Line> = lines.into_iter().skip(top).collect();
+    let block = Block::bordered()
+        .title(Line::styled(
+            format!(" {} ", tr(app.lang, k::HELP_TITLE)),
+            theme.title(),
+        ))
+        .title_bottom(
+            Line::styled(format!(" {} ", tr(app.lang, k::HELP_SCROLL)), theme.dim())
+                .right_aligned(),
+        );
+    frame.render_widget(Paragraph::new(shown).block(block), area);
+}
