@@ -24,16 +24,8 @@ fn main() {
             cols.len()
         );
         let (key, t, e) = (cols[0].trim(), cols[1], cols[2]);
-        assert!(
-            !t.is_empty() && !e.is_empty(),
-            "{src}:{}: {key} needs both Thai and English",
-            i + 1
-        );
-        assert!(
-            seen.insert(key.to_string()),
-            "{src}:{}: duplicate key {key}",
-            i + 1
-        );
+        assert!(!t.is_empty() && !e.is_empty(), "{src}:{}: {key} needs both Thai and English", i + 1);
+        assert!(seen.insert(key.to_string()), "{src}:{}: duplicate key {key}", i + 1);
         assert_eq!(
             t.matches("{}").count(),
             e.matches("{}").count(),
@@ -42,13 +34,7 @@ fn main() {
         );
         let ident: String = key
             .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_uppercase()
-                } else {
-                    '_'
-                }
-            })
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
             .collect();
         writeln!(consts, "pub const {ident}: Key = Key({n});").unwrap();
         writeln!(th, "    {:?},", t.replace("\\n", "\n")).unwrap();

@@ -21,14 +21,7 @@ use sammachip::{
 
 fn province(dir: &Path) -> Arc<Store> {
     let store = Store::open(&dir.join("store")).expect("open");
-    demo::generate(
-        &store,
-        "bench",
-        Scale::Province,
-        demo::DEFAULT_SEED,
-        &|_| {},
-    )
-    .expect("demo");
+    demo::generate(&store, "bench", Scale::Province, demo::DEFAULT_SEED, &|_| {}).expect("demo");
     Arc::new(store)
 }
 

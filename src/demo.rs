@@ -60,17 +60,12 @@ const SISAKET: &str = include_str!("../assets/sisaket.tsv");
 
 /// The province and its 22 districts, from the embedded asset.
 pub fn sisaket() -> (Place, Vec<DistrictFact>) {
-    let mut province = Place {
-        code: 33,
-        name_th: "ศรีสะเกษ".into(),
-        name_en: "Si Sa Ket".into(),
-        postal: String::new(),
-    };
+    let mut province =
+        Place {
+            code: 33, name_th: "ศรีสะเกษ".into(), name_en: "Si Sa Ket".into(), postal: String::new()
+        };
     let mut districts = Vec::new();
-    for line in SISAKET
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    {
+    for line in SISAKET.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
         let cols: Vec<&str> = line.split('\t').collect();
         let (Some(code), Some(th), Some(en)) = (cols.first(), cols.get(1), cols.get(2)) else {
             continue;
@@ -88,10 +83,7 @@ pub fn sisaket() -> (Place, Vec<DistrictFact>) {
             province = place;
         } else {
             let subdistricts = cols.get(4).and_then(|n| n.trim().parse().ok()).unwrap_or(1);
-            districts.push(DistrictFact {
-                place,
-                subdistricts,
-            });
+            districts.push(DistrictFact { place, subdistricts });
         }
     }
     (province, districts)
@@ -204,67 +196,33 @@ fn grade(rng: &mut ChaCha8Rng) -> Grade {
     }
 }
 
-fn capital_history(
-    rng: &mut ChaCha8Rng,
-    grade: Grade,
-    members: u32,
-    established: Date,
-) -> Vec<CapitalEvent> {
+fn capital_history(rng: &mut ChaCha8Rng, grade: Grade, members: u32, established: Date) -> Vec<CapitalEvent> {
     let mut events = Vec::new();
     let mut push = |kind, date, amount: Money, note: &str| {
         let seq = events.len() as u32 + 1;
-        events.push(CapitalEvent {
-            seq,
-            kind,
-            date,
-            amount,
-            note: note.to_string(),
-        });
+        events.push(CapitalEvent { seq, kind, date, amount, note: note.to_string() });
     };
     let initial = established
         .add_days(rng.random_range(14..90))
         .min(Date::from_ymd(2001, 12, 28).unwrap_or(established));
     push(CapitalKind::Initial, initial, Money::baht(1_000_000), "");
     if grade == Grade::A {
-        push(
-            CapitalKind::Increase1,
-            date_in(rng, 2003, 3..=9),
-            Money::baht(100_000),
-            "",
-        );
+        push(CapitalKind::Increase1, date_in(rng, 2003, 3..=9), Money::baht(100_000), "");
     }
     if matches!(grade, Grade::A | Grade::B | Grade::C) {
-        push(
-            CapitalKind::Increase2,
-            date_in(rng, 2009, 2..=11),
-            increase2_amount(members),
-            "",
-        );
+        push(CapitalKind::Increase2, date_in(rng, 2009, 2..=11), increase2_amount(members), "");
     }
     if matches!(grade, Grade::A | Grade::B) {
-        push(
-            CapitalKind::Increase3,
-            date_in(rng, 2012, 4..=10),
-            Money::baht(1_000_000),
-            "",
-        );
+        push(CapitalKind::Increase3, date_in(rng, 2012, 4..=10), Money::baht(1_000_000), "");
     }
-    push(
-        CapitalKind::Pracharat,
-        date_in(rng, 2016, 5..=9),
-        Money::baht(500_000),
-        "โครงการประชารัฐ",
-    );
+    push(CapitalKind::Pracharat, date_in(rng, 2016, 5..=9), Money::baht(500_000), "โครงการประชารัฐ");
     events
 }
 
 /// Splits `total` over `weights` proportionally, rounding so the parts add up.
 fn apportion(total: usize, weights: &[u32]) -> Vec<usize> {
     let sum: u32 = weights.iter().sum::<u32>().max(1);
-    let mut parts: Vec<usize> = weights
-        .iter()
-        .map(|w| total * *w as usize / sum as usize)
-        .collect();
+    let mut parts: Vec<usize> = weights.iter().map(|w| total * *w as usize / sum as usize).collect();
     let mut short = total - parts.iter().sum::<usize>();
     let mut i = 0;
     while short > 0 && !parts.is_empty() {
@@ -292,10 +250,7 @@ pub fn generate(
         Scale::Province => facts,
         Scale::District => facts.into_iter().take(1).collect(),
     };
-    let per_district = apportion(
-        scale.funds(),
-        &facts.iter().map(|f| f.subdistricts).collect::<Vec<_>>(),
-    );
+    let per_district = apportion(scale.funds(), &facts.iter().map(|f| f.subdistricts).collect::<Vec<_>>());
 
     let mut places = vec![province];
     let mut funds = Vec::with_capacity(scale.funds());
@@ -343,16 +298,11 @@ pub fn generate(
                     } else {
                         format!("กองทุนหมู่บ้าน{vth}")
                     },
-                    kind: if urban {
-                        FundKind::Urban
-                    } else {
-                        FundKind::Village
-                    },
+                    kind: if urban { FundKind::Urban } else { FundKind::Village },
                     registration_no: format!("{}/{:04}", district, funds.len() + 1),
                     established: Some(established),
                     grade,
-                    assessed_year: (grade != Grade::Unassessed)
-                        .then(|| rng.random_range(2022..=2024)),
+                    assessed_year: (grade != Grade::Unassessed).then(|| rng.random_range(2022..=2024)),
                     capital,
                     committee: Vec::new(),
                     code: code_s,
@@ -366,10 +316,7 @@ pub fn generate(
     let n = funds.len();
     store.bulk_insert(officer, &format!("demo {scale:?} seed {seed}"), funds)?;
     progress(1000);
-    Ok(Summary {
-        funds: n,
-        places: places.len(),
-    })
+    Ok(Summary { funds: n, places: places.len() })
 }
 
 #[cfg(test)]
@@ -387,10 +334,7 @@ mod tests {
         let (p, d) = sisaket();
         assert_eq!((p.code, p.name_th.as_str()), (33, "ศรีสะเกษ"));
         assert_eq!(d.len(), 22);
-        assert_eq!(
-            d.iter().map(|f| f.place.code).collect::<Vec<_>>(),
-            (3301..=3322).collect::<Vec<_>>()
-        );
+        assert_eq!(d.iter().map(|f| f.place.code).collect::<Vec<_>>(), (3301..=3322).collect::<Vec<_>>());
         assert_eq!(d.iter().map(|f| f.subdistricts).sum::<u32>(), 206);
     }
 
@@ -415,10 +359,7 @@ mod tests {
             Money::baht(1_000_000 + 100_000 + 300_000 + 1_000_000 + 500_000)
         );
         let d = capital_history(&mut rng, Grade::D, 150, est);
-        assert_eq!(
-            d.iter().map(|e| e.amount).sum::<Money>(),
-            Money::baht(1_500_000)
-        );
+        assert_eq!(d.iter().map(|e| e.amount).sum::<Money>(), Money::baht(1_500_000));
         assert!(a.iter().all(|e| e.date >= est));
     }
 }

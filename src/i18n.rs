@@ -52,25 +52,16 @@ pub struct Msg {
 
 impl Msg {
     pub fn new(key: Key) -> Self {
-        Self {
-            key,
-            args: Vec::new(),
-        }
+        Self { key, args: Vec::new() }
     }
 
     pub fn with(key: Key, args: impl IntoIterator<Item = String>) -> Self {
-        Self {
-            key,
-            args: args.into_iter().collect(),
-        }
+        Self { key, args: args.into_iter().collect() }
     }
 
     pub fn render(&self, lang: Lang) -> String {
-        let args: Vec<&dyn std::fmt::Display> = self
-            .args
-            .iter()
-            .map(|a| a as &dyn std::fmt::Display)
-            .collect();
+        let args: Vec<&dyn std::fmt::Display> =
+            self.args.iter().map(|a| a as &dyn std::fmt::Display).collect();
         trf(lang, self.key, &args)
     }
 }

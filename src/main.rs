@@ -18,11 +18,7 @@ use sammachip::{
 };
 
 #[derive(Parser)]
-#[command(
-    name = "sammachip",
-    version,
-    about = "Village funds and community right livelihood (สัมมาชีพชุมชน)"
-)]
+#[command(name = "sammachip", version, about = "Village funds and community right livelihood (สัมมาชีพชุมชน)")]
 struct Cli {
     /// The store (a directory). Default: the per-user data directory.
     #[arg(long, env = "SAMMACHIP_DB", global = true)]
@@ -105,10 +101,8 @@ fn open_app(path: PathBuf, lang: Lang) -> Result<(Arc<Store>, App), ExitCode> {
             Err(exit_code(&e))
         }
         Err(_) => {
-            let e = OpenError::Damaged {
-                path,
-                detail: format!("no answer after {} s", OPEN_TIMEOUT.as_secs()),
-            };
+            let e =
+                OpenError::Damaged { path, detail: format!("no answer after {} s", OPEN_TIMEOUT.as_secs()) };
             say(&messages::open(&e));
             // The reading thread may be stuck inside sled: leave without it.
             std::process::exit(3);
@@ -128,11 +122,7 @@ fn main() -> ExitCode {
         return ExitCode::from(1);
     };
     match cli.cmd {
-        Some(Cmd::Demo {
-            scale,
-            seed,
-            replace,
-        }) => {
+        Some(Cmd::Demo { scale, seed, replace }) => {
             let store = match Store::open(&path) {
                 Ok(s) => s,
                 Err(e) => {
@@ -154,10 +144,7 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(demo::DemoError::NotEmpty) => {
-                    say(&Msg::with(
-                        k::ERR_DEMO_NOT_EMPTY,
-                        [path.display().to_string()],
-                    ));
+                    say(&Msg::with(k::ERR_DEMO_NOT_EMPTY, [path.display().to_string()]));
                     ExitCode::from(1)
                 }
                 Err(e) => {
@@ -178,15 +165,10 @@ fn main() -> ExitCode {
                 app.overlay = None;
                 app.start_demo(&store, scale, DEFAULT_SEED);
             }
-            let opts = tui::Options {
-                exit_after_first_frame: cli.exit_after_first_frame.then_some(started),
-            };
+            let opts = tui::Options { exit_after_first_frame: cli.exit_after_first_frame.then_some(started) };
             match tui::run(store, app, opts) {
                 Ok(Some(first_frame)) => {
-                    println!(
-                        "first frame after {:.1} ms",
-                        first_frame.as_secs_f64() * 1000.0
-                    );
+                    println!("first frame after {:.1} ms", first_frame.as_secs_f64() * 1000.0);
                     ExitCode::SUCCESS
                 }
                 Ok(None) => ExitCode::SUCCESS,

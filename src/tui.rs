@@ -74,11 +74,7 @@ fn event_loop(
                 return Ok(Some(start.elapsed()));
             }
         }
-        let timeout = if app.job.is_some() {
-            Duration::from_millis(100)
-        } else {
-            Duration::from_secs(1)
-        };
+        let timeout = if app.job.is_some() { Duration::from_millis(100) } else { Duration::from_secs(1) };
         if !event::poll(timeout)? {
             dirty |= app.update(Action::Tick, store);
             continue;

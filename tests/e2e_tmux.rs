@@ -48,11 +48,7 @@ impl Tmux {
             "TERM=xterm-256color",
             &command,
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         self.cmd(&["set-option", "-t", "app", "remain-on-exit", "on"]);
     }
 
@@ -80,10 +76,7 @@ impl Tmux {
             if s.contains(needle) {
                 return s;
             }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "waited for {needle:?}; screen:\n{s}"
-            );
+            assert!(start.elapsed() < Duration::from_secs(20), "waited for {needle:?}; screen:\n{s}");
             sleep(Duration::from_millis(100));
         }
     }
@@ -95,11 +88,7 @@ impl Tmux {
             if String::from_utf8_lossy(&out.stdout).trim() == "1" {
                 return;
             }
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "the app did not exit:\n{}",
-                self.screen()
-            );
+            assert!(start.elapsed() < Duration::from_secs(10), "the app did not exit:\n{}", self.screen());
             sleep(Duration::from_millis(100));
         }
     }
@@ -117,17 +106,9 @@ impl Drop for Tmux {
 
 fn demo_store(dir: &Path) -> PathBuf {
     let db = dir.join("store");
-    let out = Command::new(BIN)
-        .args(["--db"])
-        .arg(&db)
-        .args(["demo", "--scale", "district"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out =
+        Command::new(BIN).args(["--db"]).arg(&db).args(["demo", "--scale", "district"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     db
 }
 
@@ -181,10 +162,7 @@ fn a_window_below_80x24_gets_a_polite_message_and_recovers() {
     tmux.wait_for("หน้าจอเล็กเกินไป");
     tmux.cmd(&["resize-window", "-t", "app", "-x", "100", "-y", "30"]);
     let screen = tmux.wait_for("กองทุน 120/120");
-    assert_eq!(
-        screen.lines().next().map(|l| l.chars().count() > 60),
-        Some(true)
-    );
+    assert_eq!(screen.lines().next().map(|l| l.chars().count() > 60), Some(true));
     tmux.keys(&["q"]);
     tmux.wait_exit();
 }
@@ -202,10 +180,7 @@ fn a_second_process_on_a_held_store_is_told_so() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("กำลังถูกใช้งานโดยโปรแกรม sammachip อื่น"), "{err}");
     assert!(err.contains("is in use by another sammachip"), "{err}");
-    assert!(
-        !err.contains("WouldBlock") && !err.contains("panicked"),
-        "{err}"
-    );
+    assert!(!err.contains("WouldBlock") && !err.contains("panicked"), "{err}");
     tmux.keys(&["q"]);
     tmux.wait_exit();
 }
@@ -216,37 +191,21 @@ fn a_damaged_store_gets_a_message_and_a_way_out() {
     let db = demo_store(dir.path());
     let data = db.join("db");
     let len = std::fs::metadata(&data).unwrap().len();
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&data)
-        .unwrap()
-        .set_len(len / 2)
-        .unwrap();
+    std::fs::OpenOptions::new().write(true).open(&data).unwrap().set_len(len / 2).unwrap();
 
     let out = Command::new(BIN).arg("--db").arg(&db).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(
-        err.contains("เสียหาย") && err.contains("sammachip restore"),
-        "{err}"
-    );
+    assert!(err.contains("เสียหาย") && err.contains("sammachip restore"), "{err}");
     assert!(err.contains("is damaged"), "{err}");
-    assert!(
-        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
-        "{err}"
-    );
+    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
 }
 
 #[test]
 fn demo_refuses_a_store_that_holds_data_unless_told_to_replace() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_store(dir.path());
-    let out = Command::new(BIN)
-        .arg("--db")
-        .arg(&db)
-        .args(["demo", "--scale", "district"])
-        .output()
-        .unwrap();
+    let out = Command::new(BIN).arg("--db").arg(&db).args(["demo", "--scale", "district"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--replace"));
     let out = Command::new(BIN)
@@ -255,10 +214,6 @@ fn demo_refuses_a_store_that_holds_data_unless_told_to_replace() {
         .args(["demo", "--scale", "district", "--replace"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("120"));
 }

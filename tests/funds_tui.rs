@@ -26,11 +26,7 @@ impl Fixture {
         let store = Arc::new(Store::open(&dir.path().join("s")).unwrap());
         demo::generate(&store, "demo", Scale::District, 7, &|_| {}).unwrap();
         let app = App::new(&store, "tester", lang, (80, 24));
-        Self {
-            _dir: dir,
-            store,
-            app,
-        }
+        Self { _dir: dir, store, app }
     }
 
     fn key(&mut self, code: KeyCode, mods: KeyModifiers) {
@@ -63,11 +59,7 @@ impl Fixture {
         let t = self.terminal(80, 24);
         let buf = t.backend().buffer();
         (0..buf.area.height)
-            .map(|y| {
-                (0..buf.area.width)
-                    .map(|x| buf[(x, y)].symbol())
-                    .collect::<String>()
-            })
+            .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>())
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -117,23 +109,7 @@ fn thai_clusters_fill_cells_as_a_terminal_does() {
     let cells: Vec<&str> = (10..25).map(|x| buf[(x, 3)].symbol()).collect();
     assert_eq!(
         cells,
-        [
-            "ที่",
-            "น้",
-            "ำ",
-            "ผู้",
-            "เ",
-            "ชี่",
-            "ย",
-            "ว",
-            "ช",
-            "า",
-            "ญ",
-            " ",
-            " ",
-            " ",
-            " "
-        ],
+        ["ที่", "น้", "ำ", "ผู้", "เ", "ชี่", "ย", "ว", "ช", "า", "ญ", " ", " ", " ", " "],
         "ที่ is one cell; น้ำ is two (SARA AM is a spacing vowel); ผู้ and ชี่ are one each"
     );
 }
@@ -185,13 +161,8 @@ fn filter_matches_codes_with_thai_digits_and_english_district_names() {
 fn sort_by_name_follows_thai_dictionary_order() {
     let mut f = Fixture::new(Lang::Th);
     f.press(KeyCode::Char('s'));
-    let names: Vec<String> = f
-        .app
-        .funds
-        .view
-        .iter()
-        .map(|i| f.app.funds.rows[*i as usize].name.clone())
-        .collect();
+    let names: Vec<String> =
+        f.app.funds.view.iter().map(|i| f.app.funds.rows[*i as usize].name.clone()).collect();
     let mut expected = names.clone();
     expected.sort_by(|a, b| sammachip::domain::thai::collate(a, b));
     assert_eq!(names, expected);
@@ -201,13 +172,8 @@ fn sort_by_name_follows_thai_dictionary_order() {
     bytes.sort();
     assert_ne!(names, bytes);
     f.press(KeyCode::Char('S'));
-    let reversed: Vec<String> = f
-        .app
-        .funds
-        .view
-        .iter()
-        .map(|i| f.app.funds.rows[*i as usize].name.clone())
-        .collect();
+    let reversed: Vec<String> =
+        f.app.funds.view.iter().map(|i| f.app.funds.rows[*i as usize].name.clone()).collect();
     assert_eq!(reversed, expected.into_iter().rev().collect::<Vec<_>>());
 }
 
@@ -219,13 +185,7 @@ fn district_filter_is_picked_from_a_list() {
     f.press(KeyCode::Down);
     f.press(KeyCode::Enter);
     assert_eq!(f.app.funds.district, Some(3301));
-    assert!(
-        f.screen()
-            .lines()
-            .nth(1)
-            .unwrap()
-            .contains("อำเภอ เมืองศรีสะเกษ")
-    );
+    assert!(f.screen().lines().nth(1).unwrap().contains("อำเภอ เมืองศรีสะเกษ"));
     f.press(KeyCode::Esc);
     assert_eq!(f.app.funds.district, None);
 }
@@ -259,29 +219,14 @@ fn a_new_fund_through_the_form_with_errors_shown_and_nothing_lost() {
     f.ctrl('u');
     f.type_str("๑๕/๖/๒๕๕๐");
     f.press(KeyCode::F(2));
-    assert_eq!(
-        f.app.ctx(),
-        Ctx::List,
-        "form closed: {:?}",
-        f.app.form.as_ref().map(|x| &x.fields)
-    );
-    let saved = f
-        .funds()
-        .into_iter()
-        .find(|x| x.code == "33010120")
-        .expect("saved");
+    assert_eq!(f.app.ctx(), Ctx::List, "form closed: {:?}", f.app.form.as_ref().map(|x| &x.fields));
+    let saved = f.funds().into_iter().find(|x| x.code == "33010120").expect("saved");
     assert_eq!(saved.name, "กองทุนหมู่บ้านน้ำใสทดสอบ");
-    assert_eq!(
-        saved.established,
-        sammachip::domain::Date::from_ymd(2007, 6, 15)
-    );
+    assert_eq!(saved.established, sammachip::domain::Date::from_ymd(2007, 6, 15));
     assert_eq!(f.app.funds.selected().unwrap().code, "33010120");
     assert!(f.screen().lines().nth(1).unwrap().contains("121/121"));
     let audit = f.store.audit(1).unwrap();
-    assert_eq!(
-        (audit[0].1.action, audit[0].1.officer.as_str()),
-        (AuditAction::Create, "tester")
-    );
+    assert_eq!((audit[0].1.action, audit[0].1.officer.as_str()), (AuditAction::Create, "tester"));
 }
 
 #[test]
@@ -294,10 +239,7 @@ fn a_duplicate_code_names_the_fund_that_has_it() {
     f.press(KeyCode::Tab);
     f.type_str("Copy");
     f.ctrl('s');
-    assert!(
-        f.screen()
-            .contains(&format!("This code already belongs to “{}”", other.name))
-    );
+    assert!(f.screen().contains(&format!("This code already belongs to “{}”", other.name)));
     assert_eq!(f.funds().len(), 120);
 }
 
@@ -361,10 +303,7 @@ fn capital_events_are_added_corrected_deleted_and_totalled() {
     assert_eq!(f.app.ctx(), Ctx::Detail, "{:?}", f.app.form);
     let fund = f.store.get::<Fund>(before.id).unwrap().unwrap();
     assert_eq!(fund.capital.len(), before.capital.len() + 1);
-    assert_eq!(
-        fund.capital_total(),
-        Money(before.capital_total().0 + 25_000_050)
-    );
+    assert_eq!(fund.capital_total(), Money(before.capital_total().0 + 25_000_050));
     // The new event is selected; correct its amount.
     f.press(KeyCode::Enter);
     f.press(KeyCode::Tab);
@@ -373,10 +312,7 @@ fn capital_events_are_added_corrected_deleted_and_totalled() {
     f.type_str("300000");
     f.ctrl('s');
     let fund = f.store.get::<Fund>(before.id).unwrap().unwrap();
-    assert_eq!(
-        fund.capital_total(),
-        Money(before.capital_total().0 + 30_000_000)
-    );
+    assert_eq!(fund.capital_total(), Money(before.capital_total().0 + 30_000_000));
     // Delete it again.
     f.press(KeyCode::Char('d'));
     f.press(KeyCode::Char('y'));
@@ -404,18 +340,10 @@ fn no_color_draws_without_colour_and_marks_the_selection_in_reverse() {
     for y in 0..24 {
         for x in 0..80 {
             let c = &buf[(x, y)];
-            assert_eq!(
-                (c.fg, c.bg),
-                (Color::Reset, Color::Reset),
-                "colour at {x},{y}"
-            );
+            assert_eq!((c.fg, c.bg), (Color::Reset, Color::Reset), "colour at {x},{y}");
         }
     }
-    assert!(
-        buf[(5, 3)]
-            .modifier
-            .contains(ratatui::style::Modifier::REVERSED)
-    );
+    assert!(buf[(5, 3)].modifier.contains(ratatui::style::Modifier::REVERSED));
 }
 
 #[test]
@@ -468,12 +396,10 @@ fn the_empty_store_offers_demo_data_or_a_clean_start() {
     let mut app = App::new(&store, "t", Lang::Th, (80, 24));
     assert!(matches!(app.overlay, Some(Overlay::Offer { cursor: 0 })));
     // Choose "start empty": Si Sa Ket's districts are seeded so funds can be made.
-    let down =
-        keymap::action_for(app.ctx(), KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)).unwrap();
+    let down = keymap::action_for(app.ctx(), KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)).unwrap();
     app.update(down, &store);
     app.update(down, &store);
-    let enter =
-        keymap::action_for(app.ctx(), KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)).unwrap();
+    let enter = keymap::action_for(app.ctx(), KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)).unwrap();
     app.update(enter, &store);
     assert_eq!(app.overlay, None);
     assert_eq!(app.geo.districts().len(), 22);

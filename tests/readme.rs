@@ -12,32 +12,17 @@ const README: &str = include_str!("../README.md");
 
 #[test]
 fn the_readme_starts_with_the_two_commands() {
-    let block: Vec<&str> = README
-        .lines()
-        .skip_while(|l| !l.starts_with("```"))
-        .skip(1)
-        .take(2)
-        .collect();
-    assert!(
-        block[0].starts_with("cargo run --release -- --demo"),
-        "{block:?}"
-    );
+    let block: Vec<&str> = README.lines().skip_while(|l| !l.starts_with("```")).skip(1).take(2).collect();
+    assert!(block[0].starts_with("cargo run --release -- --demo"), "{block:?}");
     assert!(block[1].starts_with("cargo test"), "{block:?}");
 }
 
 #[test]
 fn every_bound_key_is_in_the_readme() {
-    let quoted: HashSet<&str> = README
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .flat_map(|span| span.split_whitespace())
-        .collect();
+    let quoted: HashSet<&str> =
+        README.split('`').skip(1).step_by(2).flat_map(|span| span.split_whitespace()).collect();
     for b in BINDINGS {
-        if matches!(
-            b.ctx,
-            Ctx::Help | Ctx::Picker | Ctx::Offer | Ctx::Busy | Ctx::Filter
-        ) {
+        if matches!(b.ctx, Ctx::Help | Ctx::Picker | Ctx::Offer | Ctx::Busy | Ctx::Filter) {
             continue;
         }
         // The six tab digits are written as `1`–`6`.
@@ -46,11 +31,7 @@ fn every_bound_key_is_in_the_readme() {
         }
         for k in b.keys {
             let label = keymap::label(k);
-            assert!(
-                quoted.contains(label.as_str()),
-                "README does not mention key {label} ({:?})",
-                b.action
-            );
+            assert!(quoted.contains(label.as_str()), "README does not mention key {label} ({:?})", b.action);
         }
     }
 }

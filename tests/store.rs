@@ -13,11 +13,7 @@ use sammachip::{
 };
 
 fn fund(code: &str, name: &str) -> Fund {
-    Fund {
-        code: code.into(),
-        name: name.into(),
-        ..Default::default()
-    }
+    Fund { code: code.into(), name: name.into(), ..Default::default() }
 }
 
 /// A fund with every field set, pinned byte for byte by the version-1 fixture.
@@ -49,8 +45,7 @@ fn golden_fund() -> Fund {
             },
         ],
         committee: vec![CommitteeMember {
-            name: "นายสมชาย ใจดี".into(),
-            position: "ประธาน".into(),
+            name: "นายสมชาย ใจดี".into(), position: "ประธาน".into()
         }],
     }
 }
@@ -68,10 +63,8 @@ fn fund_v1_golden_bytes() {
         fixture,
         "the version-1 fund layout changed: add a schema version and a migration"
     );
-    let decoded: Vec<u8> = (0..fixture.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&fixture[i..i + 2], 16).unwrap())
-        .collect();
+    let decoded: Vec<u8> =
+        (0..fixture.len()).step_by(2).map(|i| u8::from_str_radix(&fixture[i..i + 2], 16).unwrap()).collect();
     assert_eq!(Fund::from_stored(&decoded).unwrap(), golden_fund());
 }
 
@@ -95,11 +88,7 @@ fn round_trip_survives_reopen() {
 }
 
 fn golden_fund_new() -> Fund {
-    Fund {
-        id: 0,
-        version: 0,
-        ..golden_fund()
-    }
+    Fund { id: 0, version: 0, ..golden_fund() }
 }
 
 #[test]
@@ -120,16 +109,10 @@ fn a_stale_save_is_refused_and_loses_nothing() {
         Err(SaveError::Stale { current }) => assert_eq!(current, 2),
         other => panic!("expected a stale refusal, got {other:?}"),
     }
-    assert_eq!(
-        store.get::<Fund>(original.id).unwrap().unwrap().name,
-        "แก้โดยคนแรก"
-    );
+    assert_eq!(store.get::<Fund>(original.id).unwrap().unwrap().name, "แก้โดยคนแรก");
 
     // A stale delete is refused too.
-    assert!(matches!(
-        store.delete::<Fund>("b", original.id, 1),
-        Err(SaveError::Stale { current: 2 })
-    ));
+    assert!(matches!(store.delete::<Fund>("b", original.id, 1), Err(SaveError::Stale { current: 2 })));
     assert!(store.get::<Fund>(original.id).unwrap().is_some());
 }
 
@@ -144,10 +127,8 @@ fn every_change_writes_an_audit_entry() {
     store.delete::<Fund>("somchai", g.id, g.version).unwrap();
 
     let audit = store.audit(10).unwrap();
-    let actions: Vec<(AuditAction, &str)> = audit
-        .iter()
-        .map(|(_, e)| (e.action, e.officer.as_str()))
-        .collect();
+    let actions: Vec<(AuditAction, &str)> =
+        audit.iter().map(|(_, e)| (e.action, e.officer.as_str())).collect();
     assert_eq!(
         actions,
         vec![
@@ -161,10 +142,7 @@ fn every_change_writes_an_audit_entry() {
     assert_eq!(update.key, f.id);
     let before = Fund::from_stored(update.before.as_deref().unwrap()).unwrap();
     let after = Fund::from_stored(update.after.as_deref().unwrap()).unwrap();
-    assert_eq!(
-        (before.name.as_str(), after.name.as_str()),
-        ("หนึ่ง", "หนึ่ง (แก้)")
-    );
+    assert_eq!((before.name.as_str(), after.name.as_str()), ("หนึ่ง", "หนึ่ง (แก้)"));
     assert!(audit[0].1.after.is_none());
 }
 
@@ -186,14 +164,8 @@ fn fund_codes_are_unique_and_the_index_follows_edits() {
     let mut a2 = a.clone();
     a2.code = "33010103".into();
     store.save("t", &a2).unwrap();
-    assert_eq!(
-        store.lookup(trees::FUNDS_BY_CODE, b"33010103").unwrap(),
-        Some(a.id)
-    );
-    assert_eq!(
-        store.lookup(trees::FUNDS_BY_CODE, b"33010101").unwrap(),
-        None
-    );
+    assert_eq!(store.lookup(trees::FUNDS_BY_CODE, b"33010103").unwrap(), Some(a.id));
+    assert_eq!(store.lookup(trees::FUNDS_BY_CODE, b"33010101").unwrap(), None);
     store.save("t", &fund("33010101", "ค")).unwrap();
 }
 
@@ -206,10 +178,7 @@ fn a_deleted_record_can_be_restored() {
     assert_eq!(store.get::<Fund>(f.id).unwrap(), None);
     let back = store.restore("t", &gone).unwrap();
     assert_eq!((back.id, back.code.as_str()), (f.id, "33010101"));
-    assert_eq!(
-        store.lookup(trees::FUNDS_BY_CODE, b"33010101").unwrap(),
-        Some(f.id)
-    );
+    assert_eq!(store.lookup(trees::FUNDS_BY_CODE, b"33010101").unwrap(), Some(f.id));
 }
 
 #[test]
@@ -217,27 +186,14 @@ fn bulk_insert_numbers_in_order_and_refuses_repeats() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("s")).unwrap();
     let ids = store
-        .bulk_insert(
-            "demo",
-            "test",
-            (1..=2500)
-                .map(|i| fund(&format!("3301{i:04}"), "x"))
-                .collect(),
-        )
+        .bulk_insert("demo", "test", (1..=2500).map(|i| fund(&format!("3301{i:04}"), "x")).collect())
         .unwrap();
     assert_eq!(ids.first(), Some(&1));
     assert_eq!(ids.last(), Some(&2500));
     assert_eq!(store.count::<Fund>().unwrap(), 2500);
-    assert_eq!(
-        store.lookup(trees::FUNDS_BY_CODE, b"33012500").unwrap(),
-        Some(2500)
-    );
+    assert_eq!(store.lookup(trees::FUNDS_BY_CODE, b"33012500").unwrap(), Some(2500));
     assert!(matches!(
-        store.bulk_insert(
-            "demo",
-            "again",
-            vec![fund("33019999", "y"), fund("33019999", "z")]
-        ),
+        store.bulk_insert("demo", "again", vec![fund("33019999", "y"), fund("33019999", "z")]),
         Err(SaveError::Duplicate { .. })
     ));
     assert!(matches!(
@@ -266,13 +222,7 @@ fn damaged_copy(damage: impl FnOnce(&Path)) -> Result<Store, OpenError> {
     {
         let store = Store::open(&path).unwrap();
         store
-            .bulk_insert(
-                "t",
-                "x",
-                (1..=3000)
-                    .map(|i| fund(&format!("3301{i:04}"), "กองทุนหมู่บ้าน"))
-                    .collect(),
-            )
+            .bulk_insert("t", "x", (1..=3000).map(|i| fund(&format!("3301{i:04}"), "กองทุนหมู่บ้าน")).collect())
             .unwrap();
         for id in 1..=50u64 {
             let mut f = store.get::<Fund>(id).unwrap().unwrap();
@@ -285,10 +235,7 @@ fn damaged_copy(damage: impl FnOnce(&Path)) -> Result<Store, OpenError> {
     // Keep the directory alive while the store is read.
     let out = out.and_then(|s| match s.all::<Fund>() {
         Ok(_) => Ok(s),
-        Err(e) => Err(OpenError::Damaged {
-            path: path.clone(),
-            detail: e.to_string(),
-        }),
+        Err(e) => Err(OpenError::Damaged { path: path.clone(), detail: e.to_string() }),
     });
     drop(dir);
     out
@@ -302,11 +249,7 @@ fn a_truncated_store_is_reported_as_damaged() {
             let f = fs::OpenOptions::new().write(true).open(db).unwrap();
             f.set_len((len as f64 * keep) as u64).unwrap();
         });
-        assert!(
-            matches!(r, Err(OpenError::Damaged { .. })),
-            "kept {keep}: {:?}",
-            r.err()
-        );
+        assert!(matches!(r, Err(OpenError::Damaged { .. })), "kept {keep}: {:?}", r.err());
     }
 }
 
@@ -343,10 +286,7 @@ fn a_value_that_does_not_decode_is_named_not_skipped() {
     let store = Store::open(&path).unwrap();
     match store.all::<Fund>() {
         Err(StoreError::Codec { tree, key, source }) => {
-            assert_eq!(
-                (tree, key, source),
-                (trees::FUNDS, 1, codec::CodecError::Trailing(1))
-            );
+            assert_eq!((tree, key, source), (trees::FUNDS, 1, codec::CodecError::Trailing(1)));
         }
         other => panic!("expected a codec error, got {other:?}"),
     }
@@ -365,64 +305,39 @@ fn raw_sled(path: &Path) -> sled::Db {
 }
 
 fn add_marker(store: &Store) -> Result<(), StoreError> {
-    store
-        .save("migration", &fund("33019999", "migrated"))
-        .map(|_| ())
-        .map_err(|e| match e {
-            SaveError::Store(s) => s,
-            other => StoreError::Io(std::io::Error::other(other.to_string())),
-        })
+    store.save("migration", &fund("33019999", "migrated")).map(|_| ()).map_err(|e| match e {
+        SaveError::Store(s) => s,
+        other => StoreError::Io(std::io::Error::other(other.to_string())),
+    })
 }
 
 #[test]
 fn migrations_run_once_after_a_backup_and_newer_stores_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s");
-    Store::open(&path)
-        .unwrap()
-        .save("t", &fund("33010101", "ก"))
-        .unwrap();
+    Store::open(&path).unwrap().save("t", &fund("33010101", "ก")).unwrap();
 
-    let steps = [migrate::Step {
-        from: migrate::CURRENT,
-        run: add_marker,
-    }];
+    let steps = [migrate::Step { from: migrate::CURRENT, run: add_marker }];
     {
         let store = Store::open_with(&path, &steps).unwrap();
         assert_eq!(store.schema_version().unwrap(), Some(migrate::CURRENT + 1));
         assert_eq!(store.count::<Fund>().unwrap(), 2);
     }
     // The step does not run twice.
-    assert_eq!(
-        Store::open_with(&path, &steps)
-            .unwrap()
-            .count::<Fund>()
-            .unwrap(),
-        2
-    );
+    assert_eq!(Store::open_with(&path, &steps).unwrap().count::<Fund>().unwrap(), 2);
     // The backup holds the store as it was before the step.
     let backups: Vec<_> = fs::read_dir(dir.path())
         .unwrap()
         .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with("s.before-schema-1-")
-        })
+        .filter(|e| e.file_name().to_string_lossy().starts_with("s.before-schema-1-"))
         .collect();
     assert_eq!(backups.len(), 1);
-    assert_eq!(
-        Store::open(&backups[0].path())
-            .unwrap()
-            .count::<Fund>()
-            .unwrap(),
-        1
-    );
+    assert_eq!(Store::open(&backups[0].path()).unwrap().count::<Fund>().unwrap(), 1);
     // This program (schema CURRENT) refuses the upgraded store.
     match Store::open(&path) {
-        Err(OpenError::Newer {
-            found, supported, ..
-        }) => assert_eq!((found, supported), (2, migrate::CURRENT)),
+        Err(OpenError::Newer { found, supported, .. }) => {
+            assert_eq!((found, supported), (2, migrate::CURRENT))
+        }
         other => panic!("expected Newer, got {:?}", other.err()),
     }
 }
@@ -433,10 +348,7 @@ fn a_directory_that_is_not_a_store_is_refused() {
     let path = dir.path().join("s");
     {
         let db = raw_sled(&path);
-        db.open_tree("something_else")
-            .unwrap()
-            .insert(b"k", b"v")
-            .unwrap();
+        db.open_tree("something_else").unwrap().insert(b"k", b"v").unwrap();
         db.flush().unwrap();
     }
     assert!(matches!(Store::open(&path), Err(OpenError::Foreign { .. })));

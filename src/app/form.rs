@@ -17,11 +17,7 @@ pub struct Opt {
 
 impl Opt {
     pub fn new(value: u32, th: impl Into<String>, en: impl Into<String>) -> Self {
-        Self {
-            value,
-            th: th.into(),
-            en: en.into(),
-        }
+        Self { value, th: th.into(), en: en.into() }
     }
 
     pub fn label(&self, lang: Lang) -> &str {
@@ -48,22 +44,12 @@ pub struct Field {
 
 impl Field {
     pub fn text(label: Key, value: impl Into<String>, hint: Option<Key>) -> Self {
-        Self {
-            label,
-            input: Input::Text(TextInput::new(value)),
-            hint,
-            error: None,
-        }
+        Self { label, input: Input::Text(TextInput::new(value)), hint, error: None }
     }
 
     pub fn choice(label: Key, options: Vec<Opt>, value: u32) -> Self {
         let index = options.iter().position(|o| o.value == value).unwrap_or(0);
-        Self {
-            label,
-            input: Input::Choice { options, index },
-            hint: None,
-            error: None,
-        }
+        Self { label, input: Input::Choice { options, index }, hint: None, error: None }
     }
 
     pub fn text_value(&self) -> &str {
@@ -85,19 +71,9 @@ impl Field {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FormKind {
     NewFund,
-    EditFund {
-        id: u64,
-        version: u64,
-    },
-    NewCapital {
-        fund_id: u64,
-        version: u64,
-    },
-    EditCapital {
-        fund_id: u64,
-        version: u64,
-        seq: u32,
-    },
+    EditFund { id: u64, version: u64 },
+    NewCapital { fund_id: u64, version: u64 },
+    EditCapital { fund_id: u64, version: u64, seq: u32 },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,14 +89,7 @@ pub struct Form {
 
 impl Form {
     pub fn new(kind: FormKind, title: Msg, fields: Vec<Field>) -> Self {
-        Self {
-            kind,
-            title,
-            fields,
-            focus: 0,
-            dirty: false,
-            error: None,
-        }
+        Self { kind, title, fields, focus: 0, dirty: false, error: None }
     }
 
     pub fn next_field(&mut self) {
@@ -189,11 +158,7 @@ mod tests {
             FormKind::NewFund,
             Msg::new(k::APP_NAME),
             vec![
-                Field::choice(
-                    k::APP_NAME,
-                    vec![Opt::new(1, "ก", "a"), Opt::new(2, "ข", "b")],
-                    2,
-                ),
+                Field::choice(k::APP_NAME, vec![Opt::new(1, "ก", "a"), Opt::new(2, "ข", "b")], 2),
                 Field::text(k::APP_NAME, "", None),
             ],
         );

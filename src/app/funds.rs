@@ -17,8 +17,7 @@ use crate::{
     domain::{
         Lang, Money,
         fund::{
-            CapitalDraft, CapitalField, CapitalKind, Fund, FundDraft, FundError, FundField,
-            FundKind, Grade,
+            CapitalDraft, CapitalField, CapitalKind, Fund, FundDraft, FundError, FundField, FundKind, Grade,
         },
         thai,
     },
@@ -168,10 +167,7 @@ impl FundsTab {
     /// The rows on screen: `page` rows from the scroll offset.
     pub fn visible(&self, page: usize) -> impl Iterator<Item = (usize, &FundRow)> {
         let w = self.pos.window(self.view.len(), page);
-        self.view[w.clone()]
-            .iter()
-            .zip(w)
-            .map(|(i, n)| (n, &self.rows[*i as usize]))
+        self.view[w.clone()].iter().zip(w).map(|(i, n)| (n, &self.rows[*i as usize]))
     }
 
     pub fn language_changed(&mut self, lang: Lang, geo: &Geo) {
@@ -186,10 +182,7 @@ impl FundsTab {
 
     fn place_key(&mut self, geo: &Geo, code: u32) -> Vec<u8> {
         let lang = self.lang;
-        self.place_keys
-            .entry(code)
-            .or_insert_with(|| thai::sort_key(&geo.name(code, lang)))
-            .clone()
+        self.place_keys.entry(code).or_insert_with(|| thai::sort_key(&geo.name(code, lang))).clone()
     }
 
     fn resort(&mut self, geo: &Geo) {
@@ -202,19 +195,11 @@ impl FundsTab {
                 let keys = self
                     .name_keys
                     .get_or_insert_with(|| rows.iter().map(|r| thai::sort_key(&r.name)).collect());
-                order.sort_by(|a, b| {
-                    keys[*a as usize]
-                        .cmp(&keys[*b as usize])
-                        .then_with(|| by_code(a, b))
-                });
+                order.sort_by(|a, b| keys[*a as usize].cmp(&keys[*b as usize]).then_with(|| by_code(a, b)));
             }
             SortCol::District | SortCol::Subdistrict => {
                 let place = |r: &FundRow| {
-                    if self.sort == SortCol::District {
-                        u32::from(r.district)
-                    } else {
-                        r.subdistrict
-                    }
+                    if self.sort == SortCol::District { u32::from(r.district) } else { r.subdistrict }
                 };
                 let codes: Vec<u32> = self.rows.iter().map(place).collect();
                 let keys: Vec<Vec<u8>> = codes.iter().map(|c| self.place_key(geo, *c)).collect();
@@ -226,22 +211,13 @@ impl FundsTab {
                 });
             }
             SortCol::Grade => order.sort_by(|a, b| {
-                rows[*a as usize]
-                    .grade
-                    .cmp(&rows[*b as usize].grade)
-                    .then_with(|| by_code(a, b))
+                rows[*a as usize].grade.cmp(&rows[*b as usize].grade).then_with(|| by_code(a, b))
             }),
             SortCol::Members => order.sort_by(|a, b| {
-                rows[*a as usize]
-                    .members
-                    .cmp(&rows[*b as usize].members)
-                    .then_with(|| by_code(a, b))
+                rows[*a as usize].members.cmp(&rows[*b as usize].members).then_with(|| by_code(a, b))
             }),
             SortCol::Capital => order.sort_by(|a, b| {
-                rows[*a as usize]
-                    .capital
-                    .cmp(&rows[*b as usize].capital)
-                    .then_with(|| by_code(a, b))
+                rows[*a as usize].capital.cmp(&rows[*b as usize].capital).then_with(|| by_code(a, b))
             }),
         }
         if self.desc {
@@ -267,8 +243,7 @@ impl FundsTab {
             .copied()
             .filter(|i| {
                 let r = &rows[*i as usize];
-                district.is_none_or(|d| r.district == d)
-                    && terms.iter().all(|t| r.search.contains(t))
+                district.is_none_or(|d| r.district == d) && terms.iter().all(|t| r.search.contains(t))
             })
             .collect();
         let at = keep.and_then(|id| self.view.iter().position(|i| rows[*i as usize].id == id));
@@ -288,19 +263,6 @@ impl FundsTab {
         self.refilter_keeping(keep, page);
     }
 
-    pub fn move_cursor(&mut self, action: Action, page: usize) {
-        let len = self.view.len();
-        match action {
-            Action::Up => self.pos.move_by(-1, len, page),
-            Action::Down => self.pos.move_by(1, len, page),
-            Action::PageUp => self.pos.move_by(-(page as isize), len, page),
-            Action::PageDown => self.pos.move_by(page as isize, len, page),
-            Action::Home => self.pos.home(),
-            Action::End => self.pos.end(len, page),
-            _ => {}
-        }
-    }
-
     pub fn clamp(&mut self, page: usize, ledger_page: usize) {
         self.pos.clamp(self.view.len(), page);
         if let Some(d) = &mut self.detail {
@@ -310,14 +272,7 @@ impl FundsTab {
 
     /// Puts a saved fund into the list (new or changed) and selects it.
     fn upsert(&mut self, f: &Fund, geo: &Geo, page: usize) {
-        let row = FundRow::new(
-            f,
-            geo,
-            self.rows
-                .iter()
-                .find(|r| r.id == f.id)
-                .map_or(0, |r| r.members),
-        );
+        let row = FundRow::new(f, geo, self.rows.iter().find(|r| r.id == f.id).map_or(0, |r| r.members));
         match self.rows.iter().position(|r| r.id == f.id) {
             Some(i) => self.rows[i] = row,
             None => self.rows.push(row),
@@ -369,23 +324,15 @@ const FUND_FIELDS: [FundField; 8] = [
     FundField::AssessedYear,
 ];
 
-const CAPITAL_FIELDS: [CapitalField; 4] = [
-    CapitalField::Kind,
-    CapitalField::Date,
-    CapitalField::Amount,
-    CapitalField::Note,
-];
+const CAPITAL_FIELDS: [CapitalField; 4] =
+    [CapitalField::Kind, CapitalField::Date, CapitalField::Amount, CapitalField::Note];
 
 fn district_options(geo: &Geo) -> Vec<Opt> {
     geo.districts()
         .iter()
         .map(|d| {
             let c = u32::from(*d);
-            Opt::new(
-                c,
-                format!("{d} {}", geo.name(c, Lang::Th)),
-                format!("{d} {}", geo.name(c, Lang::En)),
-            )
+            Opt::new(c, format!("{d} {}", geo.name(c, Lang::Th)), format!("{d} {}", geo.name(c, Lang::En)))
         })
         .collect()
 }
@@ -399,65 +346,42 @@ fn fund_form(kind: FormKind, draft: &FundDraft, geo: &Geo) -> Form {
     let fields = FUND_FIELDS
         .iter()
         .map(|f| match f {
-            FundField::District => Field::choice(
-                k::FIELD_DISTRICT,
-                district_options(geo),
-                u32::from(draft.district),
-            ),
-            FundField::Code => {
-                Field::text(k::FIELD_FUND_CODE, &draft.code, Some(k::HINT_FUND_CODE))
+            FundField::District => {
+                Field::choice(k::FIELD_DISTRICT, district_options(geo), u32::from(draft.district))
             }
+            FundField::Code => Field::text(k::FIELD_FUND_CODE, &draft.code, Some(k::HINT_FUND_CODE)),
             FundField::Name => Field::text(k::FIELD_FUND_NAME, &draft.name, None),
             FundField::Kind => Field::choice(
                 k::FIELD_FUND_KIND,
                 labels::options(&kinds, labels::fund_kind),
                 kinds.iter().position(|x| *x == draft.kind).unwrap_or(0) as u32,
             ),
-            FundField::RegistrationNo => {
-                Field::text(k::FIELD_REGISTRATION, &draft.registration_no, None)
-            }
+            FundField::RegistrationNo => Field::text(k::FIELD_REGISTRATION, &draft.registration_no, None),
             FundField::Established => {
                 Field::text(k::FIELD_ESTABLISHED, &draft.established, Some(k::HINT_DATE))
             }
             FundField::Grade => Field::choice(
                 k::FIELD_GRADE,
                 labels::options(&Grade::ALL, labels::grade),
-                Grade::ALL
-                    .iter()
-                    .position(|g| *g == draft.grade)
-                    .unwrap_or(0) as u32,
+                Grade::ALL.iter().position(|g| *g == draft.grade).unwrap_or(0) as u32,
             ),
-            FundField::AssessedYear => Field::text(
-                k::FIELD_ASSESSED_YEAR,
-                &draft.assessed_year,
-                Some(k::HINT_YEAR),
-            ),
+            FundField::AssessedYear => {
+                Field::text(k::FIELD_ASSESSED_YEAR, &draft.assessed_year, Some(k::HINT_YEAR))
+            }
         })
         .collect();
     Form::new(kind, title, fields)
 }
 
 fn fund_draft(form: &Form) -> FundDraft {
-    let field = |f: FundField| {
-        FUND_FIELDS
-            .iter()
-            .position(|x| *x == f)
-            .and_then(|i| form.fields.get(i))
-    };
-    let text = |f| {
-        field(f)
-            .map(|x| x.text_value().to_string())
-            .unwrap_or_default()
-    };
+    let field = |f: FundField| FUND_FIELDS.iter().position(|x| *x == f).and_then(|i| form.fields.get(i));
+    let text = |f| field(f).map(|x| x.text_value().to_string()).unwrap_or_default();
     let choice = |f| field(f).and_then(Field::choice_value);
     FundDraft {
         code: text(FundField::Code),
         name: text(FundField::Name),
-        kind: labels::pick(
-            &[FundKind::Village, FundKind::Urban],
-            choice(FundField::Kind),
-        )
-        .unwrap_or_default(),
+        kind: labels::pick(&[FundKind::Village, FundKind::Urban], choice(FundField::Kind))
+            .unwrap_or_default(),
         district: choice(FundField::District).unwrap_or(0) as u16,
         registration_no: text(FundField::RegistrationNo),
         established: text(FundField::Established),
@@ -475,10 +399,7 @@ fn capital_form(kind: FormKind, draft: &CapitalDraft) -> Form {
         Field::choice(
             k::FIELD_CAPITAL_KIND,
             labels::options(&CapitalKind::ALL, labels::capital_kind),
-            CapitalKind::ALL
-                .iter()
-                .position(|c| *c == draft.kind)
-                .unwrap_or(0) as u32,
+            CapitalKind::ALL.iter().position(|c| *c == draft.kind).unwrap_or(0) as u32,
         ),
         Field::text(k::FIELD_DATE, &draft.date, Some(k::HINT_DATE)),
         Field::text(k::FIELD_AMOUNT, &draft.amount, Some(k::HINT_AMOUNT)),
@@ -488,18 +409,10 @@ fn capital_form(kind: FormKind, draft: &CapitalDraft) -> Form {
 }
 
 fn capital_draft(form: &Form) -> CapitalDraft {
-    let text = |i: usize| {
-        form.fields
-            .get(i)
-            .map(|f| f.text_value().to_string())
-            .unwrap_or_default()
-    };
+    let text = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
     CapitalDraft {
-        kind: labels::pick(
-            &CapitalKind::ALL,
-            form.fields.first().and_then(Field::choice_value),
-        )
-        .unwrap_or(CapitalKind::Other),
+        kind: labels::pick(&CapitalKind::ALL, form.fields.first().and_then(Field::choice_value))
+            .unwrap_or(CapitalKind::Other),
         date: text(1),
         amount: text(2),
         note: text(3),
@@ -512,21 +425,15 @@ impl App {
         if self.funds.detail.is_some() {
             return self.detail_action(action, store);
         }
+        if self.funds.pos.navigate(action, self.funds.view.len(), page) {
+            return;
+        }
         match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End => self.funds.move_cursor(action, page),
             Action::Open => {
                 if let Some(id) = self.funds.selected().map(|r| r.id) {
                     match store.get::<Fund>(id) {
                         Ok(Some(fund)) => {
-                            self.funds.detail = Some(Detail {
-                                fund,
-                                ledger: ListPos::default(),
-                            })
+                            self.funds.detail = Some(Detail { fund, ledger: ListPos::default() })
                         }
                         Ok(None) => self.error(k::ERR_GONE),
                         Err(e) => self.error(messages::store(&e)),
@@ -541,10 +448,7 @@ impl App {
             Action::SortNext => {
                 let next = self.funds.sort.next();
                 self.funds.set_sort(next, false, &self.geo, page);
-                self.info(Msg::with(
-                    k::SORTED_BY,
-                    [tr(self.lang, next.label()).to_string()],
-                ));
+                self.info(Msg::with(k::SORTED_BY, [tr(self.lang, next.label()).to_string()]));
             }
             Action::SortReverse => {
                 let (sort, desc) = (self.funds.sort, !self.funds.desc);
@@ -564,10 +468,7 @@ impl App {
             Action::Delete => {
                 if let Some(r) = self.funds.selected() {
                     let msg = Msg::with(k::CONFIRM_DELETE_FUND, [r.code.clone(), r.name.clone()]);
-                    let then = Pending::DeleteFund {
-                        id: r.id,
-                        version: r.version,
-                    };
+                    let then = Pending::DeleteFund { id: r.id, version: r.version };
                     self.overlay = Some(Overlay::Confirm { msg, then });
                 }
             }
@@ -581,14 +482,10 @@ impl App {
         let Some(d) = &mut self.funds.detail else {
             return;
         };
-        let len = d.fund.capital.len();
+        if d.ledger.navigate(action, d.fund.capital.len(), ledger_page) {
+            return;
+        }
         match action {
-            Action::Up => d.ledger.move_by(-1, len, ledger_page),
-            Action::Down => d.ledger.move_by(1, len, ledger_page),
-            Action::PageUp => d.ledger.move_by(-(ledger_page as isize), len, ledger_page),
-            Action::PageDown => d.ledger.move_by(ledger_page as isize, len, ledger_page),
-            Action::Home => d.ledger.home(),
-            Action::End => d.ledger.end(len, ledger_page),
             Action::Back => self.funds.detail = None,
             Action::Edit => {
                 let f = d.fund.clone();
@@ -601,19 +498,10 @@ impl App {
                 } else {
                     CapitalKind::Initial
                 };
-                let draft = CapitalDraft {
-                    kind,
-                    date: String::new(),
-                    amount: String::new(),
-                    note: String::new(),
-                };
-                self.form = Some(capital_form(
-                    FormKind::NewCapital {
-                        fund_id: f.id,
-                        version: f.version,
-                    },
-                    &draft,
-                ));
+                let draft =
+                    CapitalDraft { kind, date: String::new(), amount: String::new(), note: String::new() };
+                self.form =
+                    Some(capital_form(FormKind::NewCapital { fund_id: f.id, version: f.version }, &draft));
             }
             Action::Open => {
                 let f = &d.fund;
@@ -624,11 +512,7 @@ impl App {
                         amount: e.amount.format(),
                         note: e.note.clone(),
                     };
-                    let kind = FormKind::EditCapital {
-                        fund_id: f.id,
-                        version: f.version,
-                        seq: e.seq,
-                    };
+                    let kind = FormKind::EditCapital { fund_id: f.id, version: f.version, seq: e.seq };
                     self.form = Some(capital_form(kind, &draft));
                 }
             }
@@ -637,16 +521,9 @@ impl App {
                 if let Some(e) = f.ledger().get(d.ledger.cursor) {
                     let msg = Msg::with(
                         k::CONFIRM_DELETE_CAPITAL,
-                        [
-                            tr(self.lang, labels::capital_kind(e.kind)).to_string(),
-                            e.amount.format(),
-                        ],
+                        [tr(self.lang, labels::capital_kind(e.kind)).to_string(), e.amount.format()],
                     );
-                    let then = Pending::DeleteCapital {
-                        fund_id: f.id,
-                        version: f.version,
-                        seq: e.seq,
-                    };
+                    let then = Pending::DeleteCapital { fund_id: f.id, version: f.version, seq: e.seq };
                     self.overlay = Some(Overlay::Confirm { msg, then });
                 }
             }
@@ -656,11 +533,7 @@ impl App {
     }
 
     fn open_district_picker(&mut self) {
-        let mut options = vec![Opt::new(
-            0,
-            tr(Lang::Th, k::ALL_DISTRICTS),
-            tr(Lang::En, k::ALL_DISTRICTS),
-        )];
+        let mut options = vec![Opt::new(0, tr(Lang::Th, k::ALL_DISTRICTS), tr(Lang::En, k::ALL_DISTRICTS))];
         options.extend(district_options(&self.geo));
         let at = self
             .funds
@@ -680,13 +553,9 @@ impl App {
 
     fn open_fund_form(&mut self, fund: Option<&Fund>) {
         let (kind, draft) = match fund {
-            Some(f) => (
-                FormKind::EditFund {
-                    id: f.id,
-                    version: f.version,
-                },
-                FundDraft::from_fund(f, self.lang),
-            ),
+            Some(f) => {
+                (FormKind::EditFund { id: f.id, version: f.version }, FundDraft::from_fund(f, self.lang))
+            }
             None => {
                 let district = self
                     .funds
@@ -696,11 +565,7 @@ impl App {
                     .unwrap_or(0);
                 (
                     FormKind::NewFund,
-                    FundDraft {
-                        district,
-                        code: format!("{district:04}"),
-                        ..Default::default()
-                    },
+                    FundDraft { district, code: format!("{district:04}"), ..Default::default() },
                 )
             }
         };
@@ -717,9 +582,7 @@ impl App {
         form.clear_errors();
         match form.kind {
             FormKind::NewFund | FormKind::EditFund { .. } => self.submit_fund(store),
-            FormKind::NewCapital { .. } | FormKind::EditCapital { .. } => {
-                self.submit_capital(store)
-            }
+            FormKind::NewCapital { .. } | FormKind::EditCapital { .. } => self.submit_capital(store),
         }
     }
 
@@ -768,17 +631,9 @@ impl App {
             return;
         }
         self.save_fund(store, fund, before, |app, e| {
-            let code_field = FUND_FIELDS
-                .iter()
-                .position(|f| *f == FundField::Code)
-                .unwrap_or(0);
+            let code_field = FUND_FIELDS.iter().position(|f| *f == FundField::Code).unwrap_or(0);
             if let SaveError::Duplicate { other, .. } = e {
-                let name = store
-                    .get::<Fund>(*other)
-                    .ok()
-                    .flatten()
-                    .map(|f| f.name)
-                    .unwrap_or_default();
+                let name = store.get::<Fund>(*other).ok().flatten().map(|f| f.name).unwrap_or_default();
                 if let Some(form) = &mut app.form {
                     form.set_error(code_field, messages::fund(&FundError::DuplicateCode(name)));
                 }
@@ -793,11 +648,7 @@ impl App {
         let draft = capital_draft(form);
         let (fund_id, version, seq) = match form.kind {
             FormKind::NewCapital { fund_id, version } => (fund_id, version, None),
-            FormKind::EditCapital {
-                fund_id,
-                version,
-                seq,
-            } => (fund_id, version, Some(seq)),
+            FormKind::EditCapital { fund_id, version, seq } => (fund_id, version, Some(seq)),
             _ => return,
         };
         let Some(before) = self.fund_at(store, fund_id, version) else {
@@ -809,14 +660,8 @@ impl App {
                 if self.save_fund(store, fund, Some(before), |_, _| false)
                     && let Some(d) = &mut self.funds.detail
                 {
-                    let at = d
-                        .fund
-                        .ledger()
-                        .iter()
-                        .position(|e| e.seq == seq)
-                        .unwrap_or(0);
-                    d.ledger
-                        .set(at, d.fund.capital.len(), layout::ledger_rows(self.size.1));
+                    let at = d.fund.ledger().iter().position(|e| e.seq == seq).unwrap_or(0);
+                    d.ledger.set(at, d.fund.capital.len(), layout::ledger_rows(self.size.1));
                 }
             }
             Err(errs) => {
@@ -844,10 +689,7 @@ impl App {
             Ok(saved) => {
                 let page = self.page();
                 self.funds.upsert(&saved, &self.geo, page);
-                self.undo.push(Undo::Fund {
-                    before,
-                    after: Some((saved.id, saved.version)),
-                });
+                self.undo.push(Undo::Fund { before, after: Some((saved.id, saved.version)) });
                 self.form = None;
                 self.info(Msg::with(k::SAVED, [saved.code.clone()]));
                 self.seen_generation = store.generation();
@@ -868,23 +710,14 @@ impl App {
                 let page = self.page();
                 self.funds.remove(id, &self.geo, page);
                 self.info(Msg::with(k::DELETED_FUND, [gone.code.clone()]));
-                self.undo.push(Undo::Fund {
-                    before: Some(gone),
-                    after: None,
-                });
+                self.undo.push(Undo::Fund { before: Some(gone), after: None });
                 self.seen_generation = store.generation();
             }
             Err(e) => self.error(messages::save(&e)),
         }
     }
 
-    pub(super) fn delete_capital(
-        &mut self,
-        store: &Arc<Store>,
-        fund_id: u64,
-        version: u64,
-        seq: u32,
-    ) {
+    pub(super) fn delete_capital(&mut self, store: &Arc<Store>, fund_id: u64, version: u64, seq: u32) {
         let Some(before) = self.fund_at(store, fund_id, version) else {
             self.error(k::ERR_GONE);
             return;
@@ -896,10 +729,7 @@ impl App {
                 let page = self.page();
                 self.funds.upsert(&saved, &self.geo, page);
                 self.funds.clamp(page, layout::ledger_rows(self.size.1));
-                self.undo.push(Undo::Fund {
-                    before: Some(before),
-                    after: Some((saved.id, saved.version)),
-                });
+                self.undo.push(Undo::Fund { before: Some(before), after: Some((saved.id, saved.version)) });
                 self.info(Msg::new(k::DELETED_CAPITAL));
                 self.seen_generation = store.generation();
             }
@@ -915,20 +745,16 @@ impl App {
         };
         let page = self.page();
         let result = match (before, after) {
-            (None, Some((id, version))) => {
-                store.delete::<Fund>(&self.officer, id, version).map(|_| {
-                    self.funds.remove(id, &self.geo, page);
-                })
-            }
+            (None, Some((id, version))) => store.delete::<Fund>(&self.officer, id, version).map(|_| {
+                self.funds.remove(id, &self.geo, page);
+            }),
             (Some(mut b), Some((_, version))) => {
                 b.version = version;
-                store
-                    .save(&self.officer, &b)
-                    .map(|f| self.funds.upsert(&f, &self.geo, page))
+                store.save(&self.officer, &b).map(|f| self.funds.upsert(&f, &self.geo, page))
             }
-            (Some(b), None) => store
-                .restore(&self.officer, &b)
-                .map(|f| self.funds.upsert(&f, &self.geo, page)),
+            (Some(b), None) => {
+                store.restore(&self.officer, &b).map(|f| self.funds.upsert(&f, &self.geo, page))
+            }
             (None, None) => Ok(()),
         };
         match result {

@@ -32,11 +32,7 @@ impl Geo {
         }
         districts.sort_unstable();
         let places = places.into_iter().map(|p| (p.code, p)).collect();
-        Self {
-            places,
-            districts,
-            with_subdistricts,
-        }
+        Self { places, districts, with_subdistricts }
     }
 
     pub fn get(&self, code: u32) -> Option<&Place> {
@@ -71,8 +67,6 @@ impl Gazetteer for Geo {
 
     fn subdistrict_exists(&self, code: u32) -> Option<bool> {
         let district = (code / 100) as u16;
-        self.with_subdistricts
-            .contains(&district)
-            .then(|| self.places.contains_key(&code))
+        self.with_subdistricts.contains(&district).then(|| self.places.contains_key(&code))
     }
 }

@@ -40,11 +40,7 @@ pub fn options<T: Copy>(all: &[T], label: fn(T) -> Key) -> Vec<Opt> {
         .enumerate()
         .map(|(i, v)| {
             let key = label(*v);
-            Opt::new(
-                i as u32,
-                tr(crate::domain::Lang::Th, key),
-                tr(crate::domain::Lang::En, key),
-            )
+            Opt::new(i as u32, tr(crate::domain::Lang::Th, key), tr(crate::domain::Lang::En, key))
         })
         .collect()
 }

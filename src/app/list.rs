@@ -19,6 +19,21 @@ impl ListPos {
         self.follow(page);
     }
 
+    /// Applies a movement key; returns false for any other action.
+    pub fn navigate(&mut self, action: super::Action, len: usize, page: usize) -> bool {
+        use super::Action;
+        match action {
+            Action::Up => self.move_by(-1, len, page),
+            Action::Down => self.move_by(1, len, page),
+            Action::PageUp => self.move_by(-(page as isize), len, page),
+            Action::PageDown => self.move_by(page as isize, len, page),
+            Action::Home => self.home(),
+            Action::End => self.end(len, page),
+            _ => return false,
+        }
+        true
+    }
+
     pub fn home(&mut self) {
         *self = Self::default();
     }
@@ -65,37 +80,13 @@ mod tests {
     fn paging_keeps_the_cursor_visible() {
         let mut p = ListPos::default();
         p.move_by(25, 100, 10);
-        assert_eq!(
-            p,
-            ListPos {
-                cursor: 25,
-                offset: 16
-            }
-        );
+        assert_eq!(p, ListPos { cursor: 25, offset: 16 });
         p.move_by(-20, 100, 10);
-        assert_eq!(
-            p,
-            ListPos {
-                cursor: 5,
-                offset: 5
-            }
-        );
+        assert_eq!(p, ListPos { cursor: 5, offset: 5 });
         p.end(100, 10);
-        assert_eq!(
-            p,
-            ListPos {
-                cursor: 99,
-                offset: 90
-            }
-        );
+        assert_eq!(p, ListPos { cursor: 99, offset: 90 });
         p.clamp(3, 10);
-        assert_eq!(
-            p,
-            ListPos {
-                cursor: 2,
-                offset: 0
-            }
-        );
+        assert_eq!(p, ListPos { cursor: 2, offset: 0 });
         p.move_by(5, 0, 10);
         assert_eq!(p, ListPos::default());
     }

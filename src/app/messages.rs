@@ -34,9 +34,7 @@ pub fn fund(e: &FundError) -> Msg {
     match e {
         FundError::CodeFormat => Msg::new(k::ERR_FUND_CODE_FORMAT),
         FundError::CodeDistrict(d) => Msg::with(k::ERR_FUND_CODE_DISTRICT, [format!("{d:04}")]),
-        FundError::UnknownSubdistrict(s) => {
-            Msg::with(k::ERR_FUND_UNKNOWN_SUBDISTRICT, [s.to_string()])
-        }
+        FundError::UnknownSubdistrict(s) => Msg::with(k::ERR_FUND_UNKNOWN_SUBDISTRICT, [s.to_string()]),
         FundError::VillageNo => Msg::new(k::ERR_FUND_VILLAGE_NO),
         FundError::UnknownDistrict(d) => Msg::with(k::ERR_FUND_UNKNOWN_DISTRICT, [d.to_string()]),
         FundError::NameEmpty => Msg::new(k::ERR_REQUIRED),
@@ -81,30 +79,19 @@ pub fn save(e: &SaveError) -> Msg {
 pub fn open(e: &OpenError) -> Msg {
     match e {
         OpenError::Locked { path } => Msg::with(k::ERR_OPEN_LOCKED, [path.display().to_string()]),
-        OpenError::Damaged { path, detail } => Msg::with(
-            k::ERR_OPEN_DAMAGED,
-            [path.display().to_string(), detail.clone()],
-        ),
-        OpenError::Newer {
-            path,
-            found,
-            supported,
-        } => Msg::with(
+        OpenError::Damaged { path, detail } => {
+            Msg::with(k::ERR_OPEN_DAMAGED, [path.display().to_string(), detail.clone()])
+        }
+        OpenError::Newer { path, found, supported } => Msg::with(
             k::ERR_OPEN_NEWER,
-            [
-                path.display().to_string(),
-                found.to_string(),
-                supported.to_string(),
-            ],
+            [path.display().to_string(), found.to_string(), supported.to_string()],
         ),
         OpenError::Foreign { path } => Msg::with(k::ERR_OPEN_FOREIGN, [path.display().to_string()]),
-        OpenError::Io { path, source } => Msg::with(
-            k::ERR_OPEN_IO,
-            [path.display().to_string(), source.to_string()],
-        ),
-        OpenError::Migration { path, detail } => Msg::with(
-            k::ERR_OPEN_MIGRATION,
-            [path.display().to_string(), detail.clone()],
-        ),
+        OpenError::Io { path, source } => {
+            Msg::with(k::ERR_OPEN_IO, [path.display().to_string(), source.to_string()])
+        }
+        OpenError::Migration { path, detail } => {
+            Msg::with(k::ERR_OPEN_MIGRATION, [path.display().to_string(), detail.clone()])
+        }
     }
 }

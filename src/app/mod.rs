@@ -42,23 +42,14 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [
-        Tab::Overview,
-        Tab::Funds,
-        Tab::Occupations,
-        Tab::Ranking,
-        Tab::Sages,
-        Tab::Network,
-    ];
+    pub const ALL: [Tab; 6] =
+        [Tab::Overview, Tab::Funds, Tab::Occupations, Tab::Ranking, Tab::Sages, Tab::Network];
 
     /// Tabs that work in this build; later capabilities add theirs.
     pub const SHOWN: [Tab; 1] = [Tab::Funds];
 
     pub fn number(self) -> u8 {
-        Tab::ALL
-            .iter()
-            .position(|t| *t == self)
-            .map_or(0, |i| i as u8 + 1)
+        Tab::ALL.iter().position(|t| *t == self).map_or(0, |i| i as u8 + 1)
     }
 
     pub fn label(self) -> Key {
@@ -128,15 +119,8 @@ pub enum Ctx {
 /// What a confirmation does when the officer says yes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pending {
-    DeleteFund {
-        id: u64,
-        version: u64,
-    },
-    DeleteCapital {
-        fund_id: u64,
-        version: u64,
-        seq: u32,
-    },
+    DeleteFund { id: u64, version: u64 },
+    DeleteCapital { fund_id: u64, version: u64, seq: u32 },
     DiscardForm,
     Quit,
 }
@@ -183,10 +167,7 @@ pub struct Status {
 /// where it is now.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Undo {
-    Fund {
-        before: Option<Fund>,
-        after: Option<(u64, u64)>,
-    },
+    Fund { before: Option<Fund>, after: Option<(u64, u64)> },
 }
 
 /// Work that runs beside the screen (loading demo data).
@@ -266,17 +247,11 @@ impl App {
     }
 
     pub fn info(&mut self, msg: impl Into<Msg>) {
-        self.status = Some(Status {
-            msg: msg.into(),
-            kind: StatusKind::Info,
-        });
+        self.status = Some(Status { msg: msg.into(), kind: StatusKind::Info });
     }
 
     pub fn error(&mut self, msg: impl Into<Msg>) {
-        self.status = Some(Status {
-            msg: msg.into(),
-            kind: StatusKind::Error,
-        });
+        self.status = Some(Status { msg: msg.into(), kind: StatusKind::Error });
     }
 
     pub fn ctx(&self) -> Ctx {
@@ -355,14 +330,11 @@ impl App {
             Action::GoTab(n) => match Tab::SHOWN.iter().find(|t| t.number() == n) {
                 Some(t) => self.tab = *t,
                 None => {
-                    let name = Tab::ALL
-                        .get(usize::from(n).saturating_sub(1))
-                        .map(|t| t.label());
+                    let name = Tab::ALL.get(usize::from(n).saturating_sub(1)).map(|t| t.label());
                     match name {
-                        Some(label) => self.info(Msg::with(
-                            k::TAB_NOT_YET,
-                            [crate::i18n::tr(self.lang, label).into()],
-                        )),
+                        Some(label) => {
+                            self.info(Msg::with(k::TAB_NOT_YET, [crate::i18n::tr(self.lang, label).into()]))
+                        }
                         None => return false,
                     }
                 }
@@ -376,11 +348,7 @@ impl App {
         let shown = Tab::SHOWN;
         let i = shown.iter().position(|t| *t == self.tab).unwrap_or(0);
         let n = shown.len();
-        self.tab = shown[if forward {
-            (i + 1) % n
-        } else {
-            (i + n - 1) % n
-        }];
+        self.tab = shown[if forward { (i + 1) % n } else { (i + n - 1) % n }];
     }
 
     fn help_action(&mut self, action: Action) {
@@ -410,11 +378,9 @@ impl App {
                     Pending::Quit => self.quit = true,
                     Pending::DiscardForm => self.form = None,
                     Pending::DeleteFund { id, version } => self.delete_fund(store, id, version),
-                    Pending::DeleteCapital {
-                        fund_id,
-                        version,
-                        seq,
-                    } => self.delete_capital(store, fund_id, version, seq),
+                    Pending::DeleteCapital { fund_id, version, seq } => {
+                        self.delete_capital(store, fund_id, version, seq)
+                    }
                 }
             }
             Action::No | Action::Back => self.overlay = None,
@@ -425,23 +391,13 @@ impl App {
 
     fn picker_action(&mut self, action: Action) {
         let page = self.page().saturating_sub(4).max(1);
-        let Some(Overlay::Picker {
-            options,
-            pos,
-            purpose,
-            ..
-        }) = &mut self.overlay
-        else {
+        let Some(Overlay::Picker { options, pos, purpose, .. }) = &mut self.overlay else {
             return;
         };
-        let len = options.len();
+        if pos.navigate(action, options.len(), page) {
+            return;
+        }
         match action {
-            Action::Up => pos.move_by(-1, len, page),
-            Action::Down => pos.move_by(1, len, page),
-            Action::PageUp => pos.move_by(-(page as isize), len, page),
-            Action::PageDown => pos.move_by(page as isize, len, page),
-            Action::Home => pos.home(),
-            Action::End => pos.end(len, page),
             Action::Back | Action::Quit => self.overlay = None,
             Action::Open => {
                 let value = options.get(pos.cursor).map(|o| o.value);
@@ -468,13 +424,8 @@ impl App {
                 self.funds.refilter(page);
             }
             Action::Open => self.funds.filtering = false,
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Home
-            | Action::End => self.funds.move_cursor(action, page),
             Action::Quit => self.quit = true,
+            _ if self.funds.pos.navigate(action, self.funds.view.len(), page) => {}
             _ => {}
         }
     }
@@ -542,25 +493,16 @@ impl App {
     pub fn start_demo(&mut self, store: &Arc<Store>, scale: Scale, seed: u64) {
         let progress = Arc::new(AtomicU32::new(0));
         let (tx, rx) = mpsc::channel();
-        let (store, p, officer) = (
-            Arc::clone(store),
-            Arc::clone(&progress),
-            self.officer.clone(),
-        );
+        let (store, p, officer) = (Arc::clone(store), Arc::clone(&progress), self.officer.clone());
         std::thread::spawn(move || {
-            let result = demo::generate(&store, &officer, scale, seed, &|done| {
-                p.store(done, Ordering::Relaxed)
-            })
-            .map(|s| Msg::with(k::DEMO_LOADED, [group_thousands(s.funds as u64)]))
-            .map_err(|e| Msg::with(k::DEMO_FAILED, [e.to_string()]));
+            let result =
+                demo::generate(&store, &officer, scale, seed, &|done| p.store(done, Ordering::Relaxed))
+                    .map(|s| Msg::with(k::DEMO_LOADED, [group_thousands(s.funds as u64)]))
+                    .map_err(|e| Msg::with(k::DEMO_FAILED, [e.to_string()]));
             // The screen may be gone; nothing to tell then.
             let _ = tx.send(result);
         });
-        self.job = Some(Job {
-            what: Msg::new(k::DEMO_LOADING),
-            progress,
-            rx,
-        });
+        self.job = Some(Job { what: Msg::new(k::DEMO_LOADING), progress, rx });
     }
 
     fn tick(&mut self, store: &Store) -> bool {
@@ -591,8 +533,6 @@ impl App {
     }
 
     pub fn job_progress(&self) -> Option<(Msg, u32)> {
-        self.job
-            .as_ref()
-            .map(|j| (j.what.clone(), j.progress.load(Ordering::Relaxed)))
+        self.job.as_ref().map(|j| (j.what.clone(), j.progress.load(Ordering::Relaxed)))
     }
 }

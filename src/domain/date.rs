@@ -96,9 +96,6 @@ mod tests {
         let d = Date::from_ymd(2024, 1, 31).unwrap();
         assert_eq!(d.add_months(1).ymd(), (2024, 2, 29));
         assert_eq!(d.add_months(12).ymd(), (2025, 1, 31));
-        assert_eq!(
-            Date::from_ymd(2024, 3, 10).unwrap().add_days(30).ymd(),
-            (2024, 4, 9)
-        );
+        assert_eq!(Date::from_ymd(2024, 3, 10).unwrap().add_days(30).ymd(), (2024, 4, 9));
     }
 }

@@ -19,9 +19,7 @@ pub enum FundKind {
 }
 
 /// The fund's management grade from the national assessment.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
 pub enum Grade {
     A,
     B,
@@ -118,10 +116,7 @@ impl Fund {
 
     /// หมู่ที่ (last two digits of the code).
     pub fn village_no(&self) -> u8 {
-        self.code
-            .get(6..8)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0)
+        self.code.get(6..8).and_then(|s| s.parse().ok()).unwrap_or(0)
     }
 
     pub fn capital_total(&self) -> Money {
@@ -146,11 +141,7 @@ impl Fund {
     }
 
     pub fn next_capital_seq(&self) -> u32 {
-        self.capital
-            .iter()
-            .map(|e| e.seq)
-            .max()
-            .map_or(1, |s| s + 1)
+        self.capital.iter().map(|e| e.seq).max().map_or(1, |s| s + 1)
     }
 }
 
@@ -167,6 +158,44 @@ pub trait Gazetteer {
 /// First day of the Village Fund programme (2544 B.E.).
 pub fn programme_start() -> Date {
     Date::from_ymd(2001, 1, 1).unwrap_or(Date::from_days(11_323))
+}
+
+/// Why a date is not a date of the programme.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DateWindow {
+    Parse(DateError),
+    BeforeProgramme,
+    Future,
+}
+
+/// A typed date that lies between the programme's start and today.
+pub fn programme_date(s: &str, today: Date) -> Result<Date, DateWindow> {
+    match thai::parse_date(s) {
+        Ok(d) if d < programme_start() => Err(DateWindow::BeforeProgramme),
+        Ok(d) if d > today => Err(DateWindow::Future),
+        Ok(d) => Ok(d),
+        Err(e) => Err(DateWindow::Parse(e)),
+    }
+}
+
+impl From<DateWindow> for FundError {
+    fn from(e: DateWindow) -> Self {
+        match e {
+            DateWindow::Parse(e) => FundError::Date(e),
+            DateWindow::BeforeProgramme => FundError::BeforeProgramme,
+            DateWindow::Future => FundError::Future,
+        }
+    }
+}
+
+impl From<DateWindow> for CapitalError {
+    fn from(e: DateWindow) -> Self {
+        match e {
+            DateWindow::Parse(e) => CapitalError::Date(e),
+            DateWindow::BeforeProgramme => CapitalError::BeforeProgramme,
+            DateWindow::Future => CapitalError::Future,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -234,15 +263,9 @@ impl FundDraft {
             kind: f.kind,
             district: f.district(),
             registration_no: f.registration_no.clone(),
-            established: f
-                .established
-                .map(|d| thai::format_date(d, lang))
-                .unwrap_or_default(),
+            established: f.established.map(|d| thai::format_date(d, lang)).unwrap_or_default(),
             grade: f.grade,
-            assessed_year: f
-                .assessed_year
-                .map(|y| thai::be_year(y).to_string())
-                .unwrap_or_default(),
+            assessed_year: f.assessed_year.map(|y| thai::be_year(y).to_string()).unwrap_or_default(),
         }
     }
 
@@ -258,10 +281,7 @@ impl FundDraft {
         let mut errs = Vec::new();
         let code = thai::normalize_digits(self.code.trim()).replace([' ', '-'], "");
         if !geo.district_exists(self.district) {
-            errs.push((
-                FundField::District,
-                FundError::UnknownDistrict(self.district),
-            ));
+            errs.push((FundField::District, FundError::UnknownDistrict(self.district)));
         }
         if code.len() != 8 || !code.chars().all(|c| c.is_ascii_digit()) {
             errs.push((FundField::Code, FundError::CodeFormat));
@@ -287,18 +307,10 @@ impl FundDraft {
         }
         let established = match self.established.trim() {
             "" => None,
-            s => match thai::parse_date(s) {
-                Ok(d) if d < programme_start() => {
-                    errs.push((FundField::Established, FundError::BeforeProgramme));
-                    None
-                }
-                Ok(d) if d > today => {
-                    errs.push((FundField::Established, FundError::Future));
-                    None
-                }
+            s => match programme_date(s, today) {
                 Ok(d) => Some(d),
                 Err(e) => {
-                    errs.push((FundField::Established, FundError::Date(e)));
+                    errs.push((FundField::Established, e.into()));
                     None
                 }
             },
@@ -390,18 +402,10 @@ impl CapitalDraft {
         today: Date,
     ) -> Result<u32, Vec<(CapitalField, CapitalError)>> {
         let mut errs = Vec::new();
-        let date = match thai::parse_date(&self.date) {
-            Ok(d) if d < programme_start() => {
-                errs.push((CapitalField::Date, CapitalError::BeforeProgramme));
-                None
-            }
-            Ok(d) if d > today => {
-                errs.push((CapitalField::Date, CapitalError::Future));
-                None
-            }
+        let date = match programme_date(&self.date, today) {
             Ok(d) => Some(d),
             Err(e) => {
-                errs.push((CapitalField::Date, CapitalError::Date(e)));
+                errs.push((CapitalField::Date, e.into()));
                 None
             }
         };
@@ -421,10 +425,7 @@ impl CapitalDraft {
             }
         };
         if self.kind == CapitalKind::Initial
-            && fund
-                .capital
-                .iter()
-                .any(|e| e.kind == CapitalKind::Initial && Some(e.seq) != seq)
+            && fund.capital.iter().any(|e| e.kind == CapitalKind::Initial && Some(e.seq) != seq)
         {
             errs.push((CapitalField::Kind, CapitalError::SecondInitial));
         }
@@ -490,10 +491,7 @@ mod tests {
         let mut f = Fund::default();
         assert_eq!(draft().apply(&mut f, &Geo, today()), Ok(()));
         assert_eq!(f.code, "33010105");
-        assert_eq!(
-            (f.district(), f.subdistrict(), f.village_no()),
-            (3301, 330101, 5)
-        );
+        assert_eq!((f.district(), f.subdistrict(), f.village_no()), (3301, 330101, 5));
         assert_eq!(f.assessed_year, Some(2023));
         assert_eq!(f.established, Date::from_ymd(2001, 3, 15));
     }
@@ -501,10 +499,7 @@ mod tests {
     #[test]
     fn thai_digit_codes_are_accepted() {
         let mut f = Fund::default();
-        let d = FundDraft {
-            code: "๓๓๐๑๐๑๐๕".into(),
-            ..draft()
-        };
+        let d = FundDraft { code: "๓๓๐๑๐๑๐๕".into(), ..draft() };
         assert_eq!(d.apply(&mut f, &Geo, today()), Ok(()));
         assert_eq!(f.code, "33010105");
     }
@@ -533,38 +528,17 @@ mod tests {
     #[test]
     fn code_checks() {
         let check = |code: &str| {
-            FundDraft {
-                code: code.into(),
-                ..draft()
-            }
-            .apply(&mut Fund::default(), &Geo, today())
-            .err()
+            FundDraft { code: code.into(), ..draft() }.apply(&mut Fund::default(), &Geo, today()).err()
         };
-        assert_eq!(
-            check("3301010"),
-            Some(vec![(FundField::Code, FundError::CodeFormat)])
-        );
-        assert_eq!(
-            check("33010100"),
-            Some(vec![(FundField::Code, FundError::VillageNo)])
-        );
-        assert_eq!(
-            check("33019905"),
-            Some(vec![(
-                FundField::Code,
-                FundError::UnknownSubdistrict(330199)
-            )])
-        );
+        assert_eq!(check("3301010"), Some(vec![(FundField::Code, FundError::CodeFormat)]));
+        assert_eq!(check("33010100"), Some(vec![(FundField::Code, FundError::VillageNo)]));
+        assert_eq!(check("33019905"), Some(vec![(FundField::Code, FundError::UnknownSubdistrict(330199))]));
         assert_eq!(check("3301-01-05"), None);
     }
 
     #[test]
     fn dates_and_years_are_checked() {
-        let d = FundDraft {
-            established: "1/1/2580".into(),
-            assessed_year: "2543".into(),
-            ..draft()
-        };
+        let d = FundDraft { established: "1/1/2580".into(), assessed_year: "2543".into(), ..draft() };
         let errs = d.apply(&mut Fund::default(), &Geo, today()).unwrap_err();
         assert_eq!(
             errs,
@@ -573,53 +547,29 @@ mod tests {
                 (FundField::AssessedYear, FundError::BeforeProgramme),
             ]
         );
-        let d = FundDraft {
-            established: "1/6/2550".into(),
-            assessed_year: "2549".into(),
-            ..draft()
-        };
+        let d = FundDraft { established: "1/6/2550".into(), assessed_year: "2549".into(), ..draft() };
         let errs = d.apply(&mut Fund::default(), &Geo, today()).unwrap_err();
-        assert_eq!(
-            errs,
-            vec![(FundField::AssessedYear, FundError::YearBeforeEstablished)]
-        );
+        assert_eq!(errs, vec![(FundField::AssessedYear, FundError::YearBeforeEstablished)]);
     }
 
     #[test]
     fn capital_events_add_correct_and_total() {
         let mut f = Fund::default();
         let add = |f: &mut Fund, kind, date: &str, amount: &str, seq| {
-            CapitalDraft {
-                kind,
-                date: date.into(),
-                amount: amount.into(),
-                note: String::new(),
-            }
-            .apply(f, seq, today())
+            CapitalDraft { kind, date: date.into(), amount: amount.into(), note: String::new() }.apply(
+                f,
+                seq,
+                today(),
+            )
         };
-        assert_eq!(
-            add(&mut f, CapitalKind::Initial, "1/6/2544", "1,000,000", None),
-            Ok(1)
-        );
-        assert_eq!(
-            add(&mut f, CapitalKind::Pracharat, "1/6/2559", "500000", None),
-            Ok(2)
-        );
+        assert_eq!(add(&mut f, CapitalKind::Initial, "1/6/2544", "1,000,000", None), Ok(1));
+        assert_eq!(add(&mut f, CapitalKind::Pracharat, "1/6/2559", "500000", None), Ok(2));
         assert_eq!(
             add(&mut f, CapitalKind::Initial, "1/6/2545", "1", None),
             Err(vec![(CapitalField::Kind, CapitalError::SecondInitial)])
         );
         // Correcting event 2 keeps its sequence number.
-        assert_eq!(
-            add(
-                &mut f,
-                CapitalKind::Pracharat,
-                "1/7/2559",
-                "๕๐๐,๐๐๐.๐๐",
-                Some(2)
-            ),
-            Ok(2)
-        );
+        assert_eq!(add(&mut f, CapitalKind::Pracharat, "1/7/2559", "๕๐๐,๐๐๐.๐๐", Some(2)), Ok(2));
         assert_eq!(f.capital_total(), Money::baht(1_500_000));
         assert_eq!(f.capital_by_year().get(&2016), Some(&Money::baht(500_000)));
         assert_eq!(

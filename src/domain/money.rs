@@ -63,20 +63,13 @@ impl Money {
         if frac.len() > 2 {
             return Err(MoneyError::Decimals);
         }
-        let baht: i64 = if whole.is_empty() {
-            0
-        } else {
-            whole.parse().map_err(|_| MoneyError::TooLarge)?
-        };
+        let baht: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| MoneyError::TooLarge)? };
         let satang: i64 = match frac.len() {
             0 => 0,
             1 => i64::from(frac.as_bytes()[0] - b'0') * 10,
             _ => frac.parse().map_err(|_| MoneyError::Invalid)?,
         };
-        baht.checked_mul(100)
-            .and_then(|b| b.checked_add(satang))
-            .map(Money)
-            .ok_or(MoneyError::TooLarge)
+        baht.checked_mul(100).and_then(|b| b.checked_add(satang)).map(Money).ok_or(MoneyError::TooLarge)
     }
 
     /// `1,600,000.00`
@@ -156,10 +149,7 @@ mod tests {
         assert_eq!(Money::parse("-5"), Err(MoneyError::Negative));
         assert_eq!(Money::parse("12a"), Err(MoneyError::Invalid));
         assert_eq!(Money::parse(""), Err(MoneyError::Empty));
-        assert_eq!(
-            Money::parse("99999999999999999999"),
-            Err(MoneyError::TooLarge)
-        );
+        assert_eq!(Money::parse("99999999999999999999"), Err(MoneyError::TooLarge));
     }
 
     proptest! {

@@ -12,9 +12,7 @@ pub struct OccupationCategory {
 }
 
 /// The programme's stages a household moves through.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
 pub enum Stage {
     #[default]
     Target,

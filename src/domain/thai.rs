@@ -68,11 +68,7 @@ pub enum NationalIdError {
 
 /// The check digit of the first 12 digits: `(11 − Σ d[i]·(13−i) mod 11) mod 10`.
 pub fn national_id_check_digit(first12: &[u8; 12]) -> u8 {
-    let sum: u32 = first12
-        .iter()
-        .enumerate()
-        .map(|(i, d)| u32::from(*d) * (13 - i as u32))
-        .sum();
+    let sum: u32 = first12.iter().enumerate().map(|(i, d)| u32::from(*d) * (13 - i as u32)).sum();
     ((11 - sum % 11) % 10) as u8
 }
 
@@ -102,14 +98,9 @@ impl NationalId {
         first12.copy_from_slice(&digits[..12]);
         let expected = national_id_check_digit(&first12);
         if expected != digits[12] {
-            return Err(NationalIdError::Checksum {
-                expected,
-                found: digits[12],
-            });
+            return Err(NationalIdError::Checksum { expected, found: digits[12] });
         }
-        Ok(Self(
-            digits.iter().fold(0u64, |n, d| n * 10 + u64::from(*d)),
-        ))
+        Ok(Self(digits.iter().fold(0u64, |n, d| n * 10 + u64::from(*d))))
     }
 
     /// Completes 12 digits with their check digit (demo data, tests).
@@ -129,14 +120,7 @@ impl NationalId {
     /// `1-1017-00230-70-8`, the way it is printed on the card.
     pub fn grouped(self) -> String {
         let s = self.to_string();
-        format!(
-            "{}-{}-{}-{}-{}",
-            &s[0..1],
-            &s[1..5],
-            &s[5..10],
-            &s[10..12],
-            &s[12..13]
-        )
+        format!("{}-{}-{}-{}-{}", &s[0..1], &s[1..5], &s[5..10], &s[10..12], &s[12..13])
     }
 }
 
@@ -154,20 +138,8 @@ impl std::fmt::Debug for NationalId {
 
 // ---------------------------------------------------------------- dates
 
-pub const MONTHS_TH: [&str; 12] = [
-    "ม.ค.",
-    "ก.พ.",
-    "มี.ค.",
-    "เม.ย.",
-    "พ.ค.",
-    "มิ.ย.",
-    "ก.ค.",
-    "ส.ค.",
-    "ก.ย.",
-    "ต.ค.",
-    "พ.ย.",
-    "ธ.ค.",
-];
+pub const MONTHS_TH: [&str; 12] =
+    ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."];
 const MONTHS_TH_FULL: [&str; 12] = [
     "มกราคม",
     "กุมภาพันธ์",
@@ -182,9 +154,8 @@ const MONTHS_TH_FULL: [&str; 12] = [
     "พฤศจิกายน",
     "ธันวาคม",
 ];
-pub const MONTHS_EN: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+pub const MONTHS_EN: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// `15 มี.ค. 2544` in Thai, `15 Mar 2544` in English: always the Buddhist Era.
 pub fn format_date(d: Date, lang: Lang) -> String {
@@ -248,19 +219,14 @@ fn parse_month_name(s: &str) -> Option<u8> {
     let lower = plain.to_lowercase();
     let strip = |m: &str| m.replace('.', "");
     for i in 0..12 {
-        if strip(MONTHS_TH[i]) == plain
-            || MONTHS_TH_FULL[i] == plain
-            || MONTHS_EN[i].to_lowercase() == lower
+        if strip(MONTHS_TH[i]) == plain || MONTHS_TH_FULL[i] == plain || MONTHS_EN[i].to_lowercase() == lower
         {
             return Some(i as u8 + 1);
         }
     }
     // Full English month names ("March") by their first three letters.
     if lower.len() > 3 && lower.is_ascii() {
-        return MONTHS_EN
-            .iter()
-            .position(|m| lower.starts_with(&m.to_lowercase()))
-            .map(|i| i as u8 + 1);
+        return MONTHS_EN.iter().position(|m| lower.starts_with(&m.to_lowercase())).map(|i| i as u8 + 1);
     }
     None
 }
@@ -272,18 +238,13 @@ pub fn parse_date(s: &str) -> Result<Date, DateError> {
     if s.is_empty() {
         return Err(DateError::Empty);
     }
-    let parts: Vec<&str> = s
-        .split(['/', '-', ' ', ','])
-        .filter(|p| !p.is_empty())
-        .collect();
+    let parts: Vec<&str> = s.split(['/', '-', ' ', ',']).filter(|p| !p.is_empty()).collect();
     // "15 มี.ค. 2544" splits into three parts; "15 มี.ค.2544" into two.
     let (d, m, y) = match parts.as_slice() {
         [a, b, c] if a.len() == 4 && a.chars().all(|c| c.is_ascii_digit()) => (*c, *b, *a),
         [a, b, c] => (*a, *b, *c),
         [a, rest] => {
-            let split = rest
-                .find(|c: char| c.is_ascii_digit())
-                .ok_or(DateError::Format)?;
+            let split = rest.find(|c: char| c.is_ascii_digit()).ok_or(DateError::Format)?;
             (*a, &rest[..split], &rest[split..])
         }
         _ => return Err(DateError::Format),
@@ -355,21 +316,13 @@ mod tests {
 
     // Valid IDs checked independently with the published formula
     // (see the hand computation for 1101700230708 below).
-    const VALID: [&str; 4] = [
-        "1101700230708",
-        "3100600445635",
-        "1234567890121",
-        "5103300096472",
-    ];
+    const VALID: [&str; 4] = ["1101700230708", "3100600445635", "1234567890121", "5103300096472"];
 
     #[test]
     fn hand_computed_check_digit() {
         // 1·13 + 1·12 + 0·11 + 1·10 + 7·9 + 0·8 + 0·7 + 2·6 + 3·5 + 0·4 + 7·3 + 0·2
         // = 13 + 12 + 10 + 63 + 12 + 15 + 21 = 146; 146 mod 11 = 3; (11 − 3) mod 10 = 8.
-        assert_eq!(
-            national_id_check_digit(&[1, 1, 0, 1, 7, 0, 0, 2, 3, 0, 7, 0]),
-            8
-        );
+        assert_eq!(national_id_check_digit(&[1, 1, 0, 1, 7, 0, 0, 2, 3, 0, 7, 0]), 8);
     }
 
     #[test]
@@ -392,24 +345,12 @@ mod tests {
     fn invalid_national_ids_say_why() {
         assert_eq!(
             NationalId::parse("1101700230705"),
-            Err(NationalIdError::Checksum {
-                expected: 8,
-                found: 5
-            })
+            Err(NationalIdError::Checksum { expected: 8, found: 5 })
         );
-        assert_eq!(
-            NationalId::parse("110170023070"),
-            Err(NationalIdError::Length(12))
-        );
+        assert_eq!(NationalId::parse("110170023070"), Err(NationalIdError::Length(12)));
         assert_eq!(NationalId::parse(""), Err(NationalIdError::Empty));
-        assert_eq!(
-            NationalId::parse("11017002307a8"),
-            Err(NationalIdError::NotDigit('a'))
-        );
-        assert_eq!(
-            NationalId::parse("0101700230708"),
-            Err(NationalIdError::LeadingZero)
-        );
+        assert_eq!(NationalId::parse("11017002307a8"), Err(NationalIdError::NotDigit('a')));
+        assert_eq!(NationalId::parse("0101700230708"), Err(NationalIdError::LeadingZero));
     }
 
     proptest! {
@@ -482,10 +423,7 @@ mod tests {
         }
         assert_eq!(parse_date("31/2/2544"), Err(DateError::NoSuchDay));
         assert_eq!(parse_date("15/13/2544"), Err(DateError::Month("13".into())));
-        assert_eq!(
-            parse_date("15 xyz 2544"),
-            Err(DateError::Month("xyz".into()))
-        );
+        assert_eq!(parse_date("15 xyz 2544"), Err(DateError::Month("xyz".into())));
         assert_eq!(parse_date(""), Err(DateError::Empty));
         assert_eq!(parse_date("hello"), Err(DateError::Format));
         assert_eq!(parse_date("1/1/12345"), Err(DateError::Year));
@@ -497,10 +435,7 @@ mod tests {
         // consonant-initial word; CLDR Thai orders by the consonant first.
         let mut words = vec!["แดง", "ไก่", "เขียว", "ขาว", "กา", "โต๊ะ", "ใจ", "จาน"];
         words.sort_by(|a, b| collate(a, b));
-        assert_eq!(
-            words,
-            ["กา", "ไก่", "ขาว", "เขียว", "จาน", "ใจ", "แดง", "โต๊ะ"]
-        );
+        assert_eq!(words, ["กา", "ไก่", "ขาว", "เขียว", "จาน", "ใจ", "แดง", "โต๊ะ"]);
     }
 
     #[test]

@@ -62,10 +62,7 @@ pub fn decode_payload<T: DeserializeOwned>(payload: &[u8]) -> Result<T, CodecErr
 pub fn decode<T: DeserializeOwned>(schema: u8, bytes: &[u8]) -> Result<T, CodecError> {
     let (found, payload) = envelope(bytes)?;
     if found != schema {
-        return Err(CodecError::Version {
-            found,
-            supported: schema,
-        });
+        return Err(CodecError::Version { found, supported: schema });
     }
     decode_payload(payload)
 }
@@ -94,13 +91,7 @@ mod tests {
     fn wrong_headers_are_named() {
         assert_eq!(decode::<u32>(1, &[]), Err(CodecError::Short));
         assert_eq!(decode::<u32>(1, &[9, 1, 0]), Err(CodecError::Format(9)));
-        assert_eq!(
-            decode::<u32>(1, &[1, 2, 0]),
-            Err(CodecError::Version {
-                found: 2,
-                supported: 1
-            })
-        );
+        assert_eq!(decode::<u32>(1, &[1, 2, 0]), Err(CodecError::Version { found: 2, supported: 1 }));
     }
 
     #[test]
@@ -108,10 +99,7 @@ mod tests {
         // A Vec<u8> claiming u64::MAX elements: varint tag 253 + 8 bytes.
         let mut bytes = vec![FORMAT_BINCODE, 1, 253];
         bytes.extend_from_slice(&u64::MAX.to_le_bytes());
-        assert!(matches!(
-            decode::<Vec<u8>>(1, &bytes),
-            Err(CodecError::Decode(_))
-        ));
+        assert!(matches!(decode::<Vec<u8>>(1, &bytes), Err(CodecError::Decode(_))));
     }
 
     proptest! {

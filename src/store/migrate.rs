@@ -22,16 +22,8 @@ pub const STEPS: &[Step] = &[];
 /// store up and runs each step in order.
 pub(super) fn prepare(store: &Store, steps: &[Step]) -> Result<(), OpenError> {
     let path = store.path().to_path_buf();
-    let fail = |e: StoreError| OpenError::Migration {
-        path: path.clone(),
-        detail: e.to_string(),
-    };
-    let target = steps
-        .iter()
-        .map(|s| s.from + 1)
-        .max()
-        .unwrap_or(CURRENT)
-        .max(CURRENT);
+    let fail = |e: StoreError| OpenError::Migration { path: path.clone(), detail: e.to_string() };
+    let target = steps.iter().map(|s| s.from + 1).max().unwrap_or(CURRENT).max(CURRENT);
     let found = store.schema_version().map_err(fail)?;
     let found = match found {
         None if store.is_empty().map_err(fail)? => {
@@ -43,11 +35,7 @@ pub(super) fn prepare(store: &Store, steps: &[Step]) -> Result<(), OpenError> {
         Some(v) => v,
     };
     if found > target {
-        return Err(OpenError::Newer {
-            path,
-            found,
-            supported: target,
-        });
+        return Err(OpenError::Newer { path, found, supported: target });
     }
     if found == target {
         return Ok(());
@@ -60,10 +48,7 @@ pub(super) fn prepare(store: &Store, steps: &[Step]) -> Result<(), OpenError> {
         let Some(step) = steps.iter().find(|s| s.from == version) else {
             return Err(OpenError::Migration {
                 path,
-                detail: format!(
-                    "no step from schema {version}; backup kept at {}",
-                    backup.display()
-                ),
+                detail: format!("no step from schema {version}; backup kept at {}", backup.display()),
             });
         };
         (step.run)(store).map_err(fail)?;
@@ -76,10 +61,7 @@ pub(super) fn prepare(store: &Store, steps: &[Step]) -> Result<(), OpenError> {
 
 /// `<store>.before-schema-<v>-<ms>` beside the store.
 pub fn backup_path(store: &Path, version: u32) -> std::path::PathBuf {
-    let name = store
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "store".into());
+    let name = store.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "store".into());
     let ms = jiff::Timestamp::now().as_millisecond();
     store.with_file_name(format!("{name}.before-schema-{version}-{ms}"))
 }

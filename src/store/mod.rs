@@ -52,18 +52,11 @@ pub enum OpenError {
     #[error(
         "store {path} was written by a newer sammachip (schema {found}, this one reads up to {supported})"
     )]
-    Newer {
-        path: PathBuf,
-        found: u32,
-        supported: u32,
-    },
+    Newer { path: PathBuf, found: u32, supported: u32 },
     #[error("{path} holds something that is not a sammachip store")]
     Foreign { path: PathBuf },
     #[error("cannot use {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("upgrading store {path} failed: {detail}")]
     Migration { path: PathBuf, detail: String },
 }
@@ -73,11 +66,7 @@ pub enum StoreError {
     #[error("storage: {0}")]
     Sled(#[from] sled::Error),
     #[error("{tree}/{key}: {source}")]
-    Codec {
-        tree: &'static str,
-        key: u64,
-        source: CodecError,
-    },
+    Codec { tree: &'static str, key: u64, source: CodecError },
     #[error("file system: {0}")]
     Io(#[from] std::io::Error),
     #[error("value encoding: {0}")]
@@ -172,18 +161,10 @@ impl Store {
 
     /// As [`Store::open`], with an explicit list of migration steps (tests).
     pub fn open_with(path: &Path, steps: &[migrate::Step]) -> Result<Store, OpenError> {
-        let io = |source| OpenError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let damaged = |detail: String| OpenError::Damaged {
-            path: path.to_path_buf(),
-            detail,
-        };
+        let io = |source| OpenError::Io { path: path.to_path_buf(), source };
+        let damaged = |detail: String| OpenError::Damaged { path: path.to_path_buf(), detail };
         if path.exists() && !path.is_dir() {
-            return Err(OpenError::Foreign {
-                path: path.to_path_buf(),
-            });
+            return Err(OpenError::Foreign { path: path.to_path_buf() });
         }
         fs::create_dir_all(path).map_err(io)?;
         let config = sled::Config::new().path(path).cache_capacity(16 << 20);
@@ -202,9 +183,7 @@ impl Store {
         let db = match opened {
             Ok(Ok(db)) => db,
             r if is_lock(&r) => {
-                return Err(OpenError::Locked {
-                    path: path.to_path_buf(),
-                });
+                return Err(OpenError::Locked { path: path.to_path_buf() });
             }
             Ok(Err(sled::Error::Io(e))) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
                 return Err(damaged(e.to_string()));
@@ -215,9 +194,7 @@ impl Store {
         };
         let mut trees = HashMap::new();
         for name in trees::ALL {
-            let t = quietly(|| db.open_tree(name))
-                .map_err(damaged)?
-                .map_err(|e| damaged(e.to_string()))?;
+            let t = quietly(|| db.open_tree(name)).map_err(damaged)?.map_err(|e| damaged(e.to_string()))?;
             trees.insert(name, t);
         }
         let store = Store {
@@ -227,17 +204,10 @@ impl Store {
             generation: AtomicU64::new(0),
             acked: std::sync::Mutex::new(None),
         };
-        if store
-            .has_foreign_trees()
-            .map_err(|e| damaged(e.to_string()))?
-        {
-            return Err(OpenError::Foreign {
-                path: path.to_path_buf(),
-            });
+        if store.has_foreign_trees().map_err(|e| damaged(e.to_string()))? {
+            return Err(OpenError::Foreign { path: path.to_path_buf() });
         }
-        let audit_next = store
-            .counter(trees::AUDIT)
-            .map_err(|e| damaged(e.to_string()))?;
+        let audit_next = store.counter(trees::AUDIT).map_err(|e| damaged(e.to_string()))?;
         if let Some(acked) = read_acked(path)
             && audit_next < acked
         {
@@ -327,10 +297,7 @@ impl Store {
 
     pub fn schema_version(&self) -> Result<Option<u32>, StoreError> {
         let meta = self.tree(trees::META)?;
-        Ok(meta
-            .get(KEY_SCHEMA)?
-            .and_then(|v| v.as_ref().try_into().ok())
-            .map(u32::from_be_bytes))
+        Ok(meta.get(KEY_SCHEMA)?.and_then(|v| v.as_ref().try_into().ok()).map(u32::from_be_bytes))
     }
 
     pub(crate) fn set_schema_version(&self, v: u32) -> Result<(), StoreError> {
@@ -345,20 +312,13 @@ impl Store {
     /// The next id the counter of `tree` would hand out.
     pub fn counter(&self, tree: &str) -> Result<u64, StoreError> {
         let meta = self.tree(trees::META)?;
-        Ok(meta
-            .get(counter_key(tree))?
-            .and_then(|v| id_of(&v))
-            .unwrap_or(1))
+        Ok(meta.get(counter_key(tree))?.and_then(|v| id_of(&v)).unwrap_or(1))
     }
 
     // ------------------------------------------------------------ records
 
     fn decode_record<R: Record>(id: u64, bytes: &[u8]) -> Result<R, StoreError> {
-        R::from_stored(bytes).map_err(|source| StoreError::Codec {
-            tree: R::TREE,
-            key: id,
-            source,
-        })
+        R::from_stored(bytes).map_err(|source| StoreError::Codec { tree: R::TREE, key: id, source })
     }
 
     pub fn get<R: Record>(&self, id: u64) -> Result<Option<R>, StoreError> {
@@ -410,26 +370,19 @@ impl Store {
 
     /// Puts a deleted record back under its old id (undo of a delete).
     pub fn restore<R: Record>(&self, officer: &str, rec: &R) -> Result<R, SaveError> {
-        self.write::<R>(officer, WriteOp::Restore(rec))?
-            .ok_or(SaveError::Gone(rec.id()))
+        self.write::<R>(officer, WriteOp::Restore(rec))?.ok_or(SaveError::Gone(rec.id()))
     }
 
     fn write<R: Record>(&self, officer: &str, op: WriteOp<'_, R>) -> Result<Option<R>, SaveError> {
         let mut names: Vec<&'static str> = vec![trees::META, trees::AUDIT, R::TREE];
         names.extend_from_slice(R::INDEXES);
-        let trees: Vec<sled::Tree> = names
-            .iter()
-            .map(|n| self.tree(n))
-            .collect::<Result<_, _>>()?;
+        let trees: Vec<sled::Tree> = names.iter().map(|n| self.tree(n)).collect::<Result<_, _>>()?;
         let index_pos = |name: &str| names.iter().position(|n| *n == name);
 
         let result = trees.as_slice().transaction(|tx: &Vec<TransactionalTree>| {
             let (meta, audit, primary) = (&tx[0], &tx[1], &tx[2]);
             let abort = |e: SaveError| ConflictableTransactionError::Abort(e);
-            let enc = |r: &R| {
-                r.to_stored()
-                    .map_err(|e| abort(StoreError::Encode(e).into()))
-            };
+            let enc = |r: &R| r.to_stored().map_err(|e| abort(StoreError::Encode(e).into()));
 
             let target_id = match &op {
                 WriteOp::Save(r) if r.id() == 0 => next_id(meta, R::TREE)?,
@@ -454,9 +407,7 @@ impl Store {
                         return Err(abort(SaveError::Gone(target_id)));
                     };
                     if cur.version() != r.version() {
-                        return Err(abort(SaveError::Stale {
-                            current: cur.version(),
-                        }));
+                        return Err(abort(SaveError::Stale { current: cur.version() }));
                     }
                     let mut n = (*r).clone();
                     n.set_version(cur.version() + 1);
@@ -477,9 +428,7 @@ impl Store {
                         return Err(abort(SaveError::Gone(target_id)));
                     };
                     if cur.version() != *version {
-                        return Err(abort(SaveError::Stale {
-                            current: cur.version(),
-                        }));
+                        return Err(abort(SaveError::Stale { current: cur.version() }));
                     }
                     (None, AuditAction::Delete)
                 }
@@ -498,14 +447,10 @@ impl Store {
                     for e in n.index_entries() {
                         let Some(p) = index_pos(e.tree) else { continue };
                         if e.unique {
-                            if let Some(other) =
-                                tx[p].get(e.key.as_slice())?.and_then(|v| id_of(&v))
+                            if let Some(other) = tx[p].get(e.key.as_slice())?.and_then(|v| id_of(&v))
                                 && other != target_id
                             {
-                                return Err(abort(SaveError::Duplicate {
-                                    index: e.tree,
-                                    other,
-                                }));
+                                return Err(abort(SaveError::Duplicate { index: e.tree, other }));
                             }
                             tx[p].insert(e.key.as_slice(), &key(target_id))?;
                         } else {
@@ -532,8 +477,8 @@ impl Store {
                 after: new_bytes,
                 note: String::new(),
             };
-            let audit_bytes = codec::encode(SCHEMA_AUDIT, &entry)
-                .map_err(|e| abort(StoreError::Encode(e).into()))?;
+            let audit_bytes =
+                codec::encode(SCHEMA_AUDIT, &entry).map_err(|e| abort(StoreError::Encode(e).into()))?;
             let audit_id = next_id(meta, trees::AUDIT)?;
             audit.insert(&key(audit_id), audit_bytes)?;
             Ok(next.or(old))
@@ -566,10 +511,7 @@ impl Store {
             r.set_id(first + i as u64);
             r.set_version(1);
             for e in r.index_entries() {
-                index
-                    .entry(e.tree)
-                    .or_default()
-                    .push((e.key, e.unique.then_some(r.id())));
+                index.entry(e.tree).or_default().push((e.key, e.unique.then_some(r.id())));
             }
         }
         for (name, entries) in index.iter_mut() {
@@ -578,8 +520,7 @@ impl Store {
                 if unique.is_some() {
                     let repeated = i > 0 && entries[i - 1].0 == *k;
                     if let Some(other) =
-                        self.lookup(name, k)?
-                            .or(if repeated { entries[i - 1].1 } else { None })
+                        self.lookup(name, k)?.or(if repeated { entries[i - 1].1 } else { None })
                     {
                         return Err(SaveError::Duplicate { index: name, other });
                     }
@@ -704,13 +645,7 @@ impl Store {
             }
             tree.apply_batch(batch)?;
         }
-        self.append_audit(
-            officer,
-            AuditAction::Bulk,
-            trees::GEO,
-            0,
-            &format!("{} places", places.len()),
-        )?;
+        self.append_audit(officer, AuditAction::Bulk, trees::GEO, 0, &format!("{} places", places.len()))?;
         self.sync()?;
         self.acknowledge()?;
         self.generation.fetch_add(1, Ordering::AcqRel);
@@ -752,10 +687,7 @@ fn counter_key(tree: &str) -> Vec<u8> {
 
 /// Hands out the next id of `tree` inside a transaction: the counter moves with
 /// the record, so a failed save leaves no gap and a reopen never jumps.
-fn next_id(
-    meta: &TransactionalTree,
-    tree: &str,
-) -> Result<u64, ConflictableTransactionError<SaveError>> {
+fn next_id(meta: &TransactionalTree, tree: &str) -> Result<u64, ConflictableTransactionError<SaveError>> {
     let k = counter_key(tree);
     let n = meta.get(&k)?.and_then(|v| id_of(&v)).unwrap_or(1);
     meta.insert(k, &key(n + 1))?;

@@ -37,10 +37,7 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     /// Reads an older schema version through its frozen struct and upgrades it.
     /// Version 1 is the first of every kind: nothing older exists yet.
     fn upgrade(schema: u8, _payload: &[u8]) -> Result<Self, CodecError> {
-        Err(CodecError::Version {
-            found: schema,
-            supported: Self::SCHEMA,
-        })
+        Err(CodecError::Version { found: schema, supported: Self::SCHEMA })
     }
 
     fn from_stored(bytes: &[u8]) -> Result<Self, CodecError> {
@@ -50,10 +47,7 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
         } else if schema < Self::SCHEMA {
             Self::upgrade(schema, payload)
         } else {
-            Err(CodecError::Version {
-                found: schema,
-                supported: Self::SCHEMA,
-            })
+            Err(CodecError::Version { found: schema, supported: Self::SCHEMA })
         }
     }
 
@@ -87,10 +81,6 @@ impl Record for Fund {
     id_and_version!();
 
     fn index_entries(&self) -> Vec<IndexEntry> {
-        vec![IndexEntry {
-            tree: trees::FUNDS_BY_CODE,
-            key: self.code.as_bytes().to_vec(),
-            unique: true,
-        }]
+        vec![IndexEntry { tree: trees::FUNDS_BY_CODE, key: self.code.as_bytes().to_vec(), unique: true }]
     }
 }

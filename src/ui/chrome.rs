@@ -18,11 +18,7 @@ pub fn tab_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut spans = Vec::new();
     for t in Tab::SHOWN {
         let label = format!(" {} {} ", t.number(), tr(app.lang, t.label()));
-        let style = if t == app.tab {
-            theme.tab_active()
-        } else {
-            theme.base()
-        };
+        let style = if t == app.tab { theme.tab_active() } else { theme.base() };
         spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
     }
@@ -40,10 +36,7 @@ pub fn status_line(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             StatusKind::Info => theme.info(),
             StatusKind::Error => theme.error(),
         };
-        frame.render_widget(
-            Paragraph::new(Line::styled(s.msg.render(app.lang), style)),
-            area,
-        );
+        frame.render_widget(Paragraph::new(Line::styled(s.msg.render(app.lang), style)), area);
         return;
     }
     let mut spans = Vec::new();

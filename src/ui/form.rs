@@ -37,10 +37,8 @@ fn window(text: &str, cursor_cells: usize, width: usize) -> (String, usize) {
 
 pub fn draw(frame: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Theme) {
     frame.render_widget(Clear, area);
-    let block = Block::bordered().title(Line::styled(
-        format!(" {} ", form.title.render(lang)),
-        theme.title(),
-    ));
+    let block =
+        Block::bordered().title(Line::styled(format!(" {} ", form.title.render(lang)), theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
@@ -57,29 +55,15 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Them
         let pad = LABEL_WIDTH.saturating_sub(label.width() + 1);
         let mut spans = vec![
             Span::raw(" ".repeat(pad)),
-            Span::styled(
-                format!("{label} "),
-                if focused { theme.focus() } else { theme.dim() },
-            ),
+            Span::styled(format!("{label} "), if focused { theme.focus() } else { theme.dim() }),
         ];
         match &f.input {
             Input::Text(t) => {
                 let (shown, at) = window(t.as_str(), t.cursor_cells(), INPUT_WIDTH);
                 let fill = INPUT_WIDTH.saturating_sub(shown.width());
-                let style = if focused {
-                    theme.selected()
-                } else {
-                    theme.base()
-                };
+                let style = if focused { theme.selected() } else { theme.base() };
                 spans.push(Span::styled(
-                    format!(
-                        "{shown}{}",
-                        if focused {
-                            " ".repeat(fill)
-                        } else {
-                            "_".repeat(fill)
-                        }
-                    ),
+                    format!("{shown}{}", if focused { " ".repeat(fill) } else { "_".repeat(fill) }),
                     style,
                 ));
                 if focused {
@@ -89,17 +73,9 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Them
             }
             Input::Choice { options, index } => {
                 let label = options.get(*index).map(|o| o.label(lang)).unwrap_or("-");
-                let text = if focused {
-                    format!("◀ {label} ▶")
-                } else {
-                    format!("  {label}")
-                };
+                let text = if focused { format!("◀ {label} ▶") } else { format!("  {label}") };
                 let fill = INPUT_WIDTH.saturating_sub(text.width());
-                let style = if focused {
-                    theme.selected()
-                } else {
-                    theme.base()
-                };
+                let style = if focused { theme.selected() } else { theme.base() };
                 spans.push(Span::styled(format!("{text}{}", " ".repeat(fill)), style));
                 if focused {
                     focus_line = lines.len();
@@ -124,10 +100,7 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Them
     frame.render_widget(Paragraph::new(shown), inner);
     if let Some(x) = cursor {
         let y = inner.y + (focus_line - top) as u16;
-        frame.set_cursor_position(Position::new(
-            inner.x + (x as u16).min(inner.width.saturating_sub(1)),
-            y,
-        ));
+        frame.set_cursor_position(Position::new(inner.x + (x as u16).min(inner.width.saturating_sub(1)), y));
     }
 }
 

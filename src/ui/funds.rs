@@ -40,11 +40,7 @@ fn list_title(app: &App, tab: &FundsTab, theme: &Theme) -> (Line<'static>, Optio
     )];
     if let Some(d) = tab.district {
         spans.push(Span::styled(
-            format!(
-                "{} {} ",
-                tr(lang, k::COL_DISTRICT),
-                app.geo.name(u32::from(d), lang)
-            ),
+            format!("{} {} ", tr(lang, k::COL_DISTRICT), app.geo.name(u32::from(d), lang)),
             theme.header(),
         ));
     }
@@ -55,14 +51,7 @@ fn list_title(app: &App, tab: &FundsTab, theme: &Theme) -> (Line<'static>, Optio
         if tab.filtering {
             cursor_x = Some((before + 3 + tab.filter.cursor_cells()) as u16);
         }
-        spans.push(Span::styled(
-            label,
-            if tab.filtering {
-                theme.focus()
-            } else {
-                theme.header()
-            },
-        ));
+        spans.push(Span::styled(label, if tab.filtering { theme.focus() } else { theme.header() }));
         spans.push(Span::raw(" "));
     }
     (Line::from(spans), cursor_x)
@@ -70,26 +59,17 @@ fn list_title(app: &App, tab: &FundsTab, theme: &Theme) -> (Line<'static>, Optio
 
 fn sort_title(app: &App, tab: &FundsTab, theme: &Theme) -> Line<'static> {
     let arrow = if tab.desc { "↓" } else { "↑" };
-    Line::styled(
-        format!(" {} {arrow} ", tr(app.lang, tab.sort.label())),
-        theme.dim(),
-    )
-    .right_aligned()
+    Line::styled(format!(" {} {arrow} ", tr(app.lang, tab.sort.label())), theme.dim()).right_aligned()
 }
 
 fn draw_list(frame: &mut Frame, area: Rect, app: &App, tab: &FundsTab, theme: &Theme) {
     let lang = app.lang;
     let (title, cursor_x) = list_title(app, tab, theme);
-    let block = Block::bordered()
-        .title(title)
-        .title_top(sort_title(app, tab, theme));
+    let block = Block::bordered().title(title).title_top(sort_title(app, tab, theme));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if let Some(x) = cursor_x {
-        frame.set_cursor_position(Position::new(
-            (area.x + 1 + x).min(area.right() - 2),
-            area.y,
-        ));
+        frame.set_cursor_position(Position::new((area.x + 1 + x).min(area.right() - 2), area.y));
     }
     if tab.view.is_empty() {
         let msg = if tab.total() == 0 {
@@ -98,14 +78,8 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, tab: &FundsTab, theme: &T
             trf(lang, k::FUNDS_NO_MATCH, &[&tab.filter.as_str()])
         };
         let y = inner.y + inner.height / 2;
-        frame.render_widget(
-            Paragraph::new(msg).centered().style(theme.dim()),
-            Rect {
-                y,
-                height: 1,
-                ..inner
-            },
-        );
+        frame
+            .render_widget(Paragraph::new(msg).centered().style(theme.dim()), Rect { y, height: 1, ..inner });
         return;
     }
     let page = layout::list_rows(app.size.1);
@@ -123,20 +97,12 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, tab: &FundsTab, theme: &T
         .enumerate()
         .map(|(i, c)| {
             let cell = Cell::from(tr(lang, *c));
-            if i >= 5 {
-                Cell::from(Line::from(tr(lang, *c)).right_aligned())
-            } else {
-                cell
-            }
+            if i >= 5 { Cell::from(Line::from(tr(lang, *c)).right_aligned()) } else { cell }
         }),
     )
     .style(theme.header());
     let rows = tab.visible(page).map(|(n, r)| {
-        let style = if n == tab.pos.cursor {
-            theme.selected()
-        } else {
-            theme.base()
-        };
+        let style = if n == tab.pos.cursor { theme.selected() } else { theme.base() };
         Row::new(vec![
             Cell::from(r.code.clone()),
             Cell::from(r.name.clone()),
@@ -157,61 +123,36 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, tab: &FundsTab, theme: &T
         Constraint::Length(7),
         Constraint::Length(10),
     ];
-    frame.render_widget(
-        Table::new(rows, widths).header(header).column_spacing(1),
-        inner,
-    );
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
 }
 
 fn fact<'a>(label: &'a str, value: String, theme: &Theme) -> Vec<Span<'a>> {
-    vec![
-        Span::styled(format!("{label} "), theme.dim()),
-        Span::raw(value),
-        Span::raw("   "),
-    ]
+    vec![Span::styled(format!("{label} "), theme.dim()), Span::raw(value), Span::raw("   ")]
 }
 
 fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &Theme) {
     let lang = app.lang;
     let f = &d.fund;
-    let [facts, bottom] = Layout::vertical([
-        Constraint::Length(layout::DETAIL_FACTS),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
+    let [facts, bottom] =
+        Layout::vertical([Constraint::Length(layout::DETAIL_FACTS), Constraint::Fill(1)]).areas(area);
     let title = Line::styled(format!(" {} ({}) ", f.name, f.code), theme.title());
     let block = Block::bordered()
         .title(title)
         .title_top(Line::styled(format!(" v{} ", f.version), theme.dim()).right_aligned());
     let t = |key| tr(lang, key);
-    let established = f
-        .established
-        .map(|x| thai::format_date(x, lang))
-        .unwrap_or_else(|| "-".into());
+    let established = f.established.map(|x| thai::format_date(x, lang)).unwrap_or_else(|| "-".into());
     let assessed = match f.assessed_year {
         Some(y) => trf(lang, k::DETAIL_ASSESSED_IN, &[&thai::be_year(y)]),
         None => String::new(),
     };
-    let members = app
-        .funds
-        .selected()
-        .filter(|r| r.id == f.id)
-        .map_or(0, |r| r.members);
+    let members = app.funds.selected().filter(|r| r.id == f.id).map_or(0, |r| r.members);
     let lines = vec![
         Line::from(
             [
-                fact(
-                    t(k::FIELD_FUND_KIND),
-                    t(labels::fund_kind(f.kind)).to_string(),
-                    theme,
-                ),
+                fact(t(k::FIELD_FUND_KIND), t(labels::fund_kind(f.kind)).to_string(), theme),
                 fact(
                     t(k::FIELD_REGISTRATION),
-                    if f.registration_no.is_empty() {
-                        "-".into()
-                    } else {
-                        f.registration_no.clone()
-                    },
+                    if f.registration_no.is_empty() { "-".into() } else { f.registration_no.clone() },
                     theme,
                 ),
                 fact(t(k::FIELD_ESTABLISHED), established, theme),
@@ -220,32 +161,16 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &The
         ),
         Line::from(
             [
-                fact(
-                    t(k::COL_SUBDISTRICT),
-                    app.geo.name(f.subdistrict(), lang),
-                    theme,
-                ),
-                fact(
-                    t(k::COL_DISTRICT),
-                    app.geo.name(u32::from(f.district()), lang),
-                    theme,
-                ),
+                fact(t(k::COL_SUBDISTRICT), app.geo.name(f.subdistrict(), lang), theme),
+                fact(t(k::COL_DISTRICT), app.geo.name(u32::from(f.district()), lang), theme),
                 fact(t(k::DETAIL_VILLAGE_NO), f.village_no().to_string(), theme),
             ]
             .concat(),
         ),
         Line::from(
             [
-                fact(
-                    t(k::FIELD_GRADE),
-                    format!("{} {assessed}", t(labels::grade(f.grade))),
-                    theme,
-                ),
-                fact(
-                    t(k::COL_MEMBERS),
-                    group_thousands(u64::from(members)),
-                    theme,
-                ),
+                fact(t(k::FIELD_GRADE), format!("{} {assessed}", t(labels::grade(f.grade))), theme),
+                fact(t(k::COL_MEMBERS), group_thousands(u64::from(members)), theme),
             ]
             .concat(),
         ),
@@ -270,21 +195,14 @@ fn draw_ledger(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &The
     let lang = app.lang;
     let ledger = d.fund.ledger();
     let title = Line::styled(
-        format!(
-            " {} {} ",
-            tr(lang, k::DETAIL_LEDGER),
-            group_thousands(ledger.len() as u64)
-        ),
+        format!(" {} {} ", tr(lang, k::DETAIL_LEDGER), group_thousands(ledger.len() as u64)),
         theme.title(),
     );
     let block = Block::bordered().title(title);
     if ledger.is_empty() {
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        frame.render_widget(
-            Paragraph::new(tr(lang, k::LEDGER_EMPTY)).style(theme.dim()),
-            inner,
-        );
+        frame.render_widget(Paragraph::new(tr(lang, k::LEDGER_EMPTY)).style(theme.dim()), inner);
         return;
     }
     let page = layout::ledger_rows(app.size.1);
@@ -296,11 +214,7 @@ fn draw_ledger(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &The
     .style(theme.header());
     let window = d.ledger.window(ledger.len(), page);
     let rows = ledger[window.clone()].iter().zip(window).map(|(e, n)| {
-        let style = if n == d.ledger.cursor {
-            theme.selected()
-        } else {
-            theme.base()
-        };
+        let style = if n == d.ledger.cursor { theme.selected() } else { theme.base() };
         Row::new(vec![
             Cell::from(tr(lang, labels::capital_kind(e.kind))),
             Cell::from(thai::format_date(e.date, lang)),
@@ -308,26 +222,14 @@ fn draw_ledger(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &The
         ])
         .style(style)
     });
-    let widths = [
-        Constraint::Fill(1),
-        Constraint::Length(13),
-        Constraint::Length(12),
-    ];
-    frame.render_widget(
-        Table::new(rows, widths)
-            .header(header)
-            .column_spacing(1)
-            .block(block),
-        area,
-    );
+    let widths = [Constraint::Fill(1), Constraint::Length(13), Constraint::Length(12)];
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1).block(block), area);
 }
 
 fn draw_capital_chart(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &Theme) {
     let lang = app.lang;
-    let block = Block::bordered().title(Line::styled(
-        format!(" {} ", tr(lang, k::DETAIL_CHART)),
-        theme.title(),
-    ));
+    let block =
+        Block::bordered().title(Line::styled(format!(" {} ", tr(lang, k::DETAIL_CHART)), theme.title()));
     let years = d.fund.capital_by_year();
     // Bars of 5 cells with a gap of 1: as many recent years as fit.
     let fit = usize::from(area.width.saturating_sub(2) / 6).max(1);
@@ -343,11 +245,7 @@ fn draw_capital_chart(frame: &mut Frame, area: Rect, app: &App, d: &Detail, them
                 .text_value(group_thousands(thousands))
         })
         .collect();
-    let max = years
-        .values()
-        .map(|m: &Money| (m.satang() / 100_000).max(0) as u64)
-        .max()
-        .unwrap_or(1);
+    let max = years.values().map(|m: &Money| (m.satang() / 100_000).max(0) as u64).max().unwrap_or(1);
     let chart = BarChart::default()
         .block(block)
         .data(BarGroup::default().bars(&bars))

@@ -17,19 +17,13 @@ pub struct K {
 }
 
 const fn key(code: KeyCode) -> K {
-    K {
-        code,
-        mods: KeyModifiers::NONE,
-    }
+    K { code, mods: KeyModifiers::NONE }
 }
 const fn ch(c: char) -> K {
     key(KeyCode::Char(c))
 }
 const fn ctrl(c: char) -> K {
-    K {
-        code: KeyCode::Char(c),
-        mods: KeyModifiers::CONTROL,
-    }
+    K { code: KeyCode::Char(c), mods: KeyModifiers::CONTROL }
 }
 
 pub struct Binding {
@@ -42,13 +36,7 @@ pub struct Binding {
 }
 
 const fn b(ctx: Ctx, keys: &'static [K], action: Action, help: Key, hint: bool) -> Binding {
-    Binding {
-        ctx,
-        keys,
-        action,
-        help,
-        hint,
-    }
+    Binding { ctx, keys, action, help, hint }
 }
 
 use Ctx::*;
@@ -63,41 +51,17 @@ const END: &[K] = &[key(End), ch('G')];
 
 pub static BINDINGS: &[Binding] = &[
     // Everywhere in navigation mode.
-    b(
-        Global,
-        &[key(Tab)],
-        Action::NextTab,
-        k::HELP_NEXT_TAB,
-        false,
-    ),
-    b(
-        Global,
-        &[key(BackTab)],
-        Action::PrevTab,
-        k::HELP_PREV_TAB,
-        false,
-    ),
+    b(Global, &[key(Tab)], Action::NextTab, k::HELP_NEXT_TAB, false),
+    b(Global, &[key(BackTab)], Action::PrevTab, k::HELP_PREV_TAB, false),
     b(Global, &[ch('1')], Action::GoTab(1), k::HELP_GO_TAB, false),
     b(Global, &[ch('2')], Action::GoTab(2), k::HELP_GO_TAB, false),
     b(Global, &[ch('3')], Action::GoTab(3), k::HELP_GO_TAB, false),
     b(Global, &[ch('4')], Action::GoTab(4), k::HELP_GO_TAB, false),
     b(Global, &[ch('5')], Action::GoTab(5), k::HELP_GO_TAB, false),
     b(Global, &[ch('6')], Action::GoTab(6), k::HELP_GO_TAB, false),
-    b(
-        Global,
-        &[ch('?'), key(F(1))],
-        Action::Help,
-        k::HELP_HELP,
-        true,
-    ),
+    b(Global, &[ch('?'), key(F(1))], Action::Help, k::HELP_HELP, true),
     b(Global, &[ch('L')], Action::ToggleLang, k::HELP_LANG, true),
-    b(
-        Global,
-        &[ch('q'), ctrl('c')],
-        Action::Quit,
-        k::HELP_QUIT,
-        true,
-    ),
+    b(Global, &[ch('q'), ctrl('c')], Action::Quit, k::HELP_QUIT, true),
     // A list.
     b(List, UP, Action::Up, k::HELP_UP, false),
     b(List, DOWN, Action::Down, k::HELP_DOWN, false),
@@ -108,36 +72,12 @@ pub static BINDINGS: &[Binding] = &[
     b(List, &[key(Enter)], Action::Open, k::HELP_OPEN, true),
     b(List, &[ch('/')], Action::Filter, k::HELP_FILTER, true),
     b(List, &[key(Esc)], Action::Back, k::HELP_CLEAR_FILTER, false),
-    b(
-        List,
-        &[ch('f')],
-        Action::PickDistrict,
-        k::HELP_PICK_DISTRICT,
-        true,
-    ),
+    b(List, &[ch('f')], Action::PickDistrict, k::HELP_PICK_DISTRICT, true),
     b(List, &[ch('s')], Action::SortNext, k::HELP_SORT, true),
-    b(
-        List,
-        &[ch('S')],
-        Action::SortReverse,
-        k::HELP_SORT_REVERSE,
-        false,
-    ),
-    b(
-        List,
-        &[ch('n'), key(Insert)],
-        Action::New,
-        k::HELP_NEW_FUND,
-        true,
-    ),
+    b(List, &[ch('S')], Action::SortReverse, k::HELP_SORT_REVERSE, false),
+    b(List, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_FUND, true),
     b(List, &[ch('e')], Action::Edit, k::HELP_EDIT_FUND, true),
-    b(
-        List,
-        &[ch('d'), key(Delete)],
-        Action::Delete,
-        k::HELP_DELETE_FUND,
-        true,
-    ),
+    b(List, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_FUND, true),
     b(List, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // A fund's detail.
     b(Detail, UP, Action::Up, k::HELP_UP, false),
@@ -146,109 +86,37 @@ pub static BINDINGS: &[Binding] = &[
     b(Detail, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
     b(Detail, HOME, Action::Home, k::HELP_HOME, false),
     b(Detail, END, Action::End, k::HELP_END, false),
-    b(
-        Detail,
-        &[key(Esc), key(Backspace)],
-        Action::Back,
-        k::HELP_BACK,
-        true,
-    ),
-    b(
-        Detail,
-        &[ch('n'), key(Insert)],
-        Action::New,
-        k::HELP_NEW_CAPITAL,
-        true,
-    ),
-    b(
-        Detail,
-        &[key(Enter)],
-        Action::Open,
-        k::HELP_EDIT_CAPITAL,
-        true,
-    ),
-    b(
-        Detail,
-        &[ch('d'), key(Delete)],
-        Action::Delete,
-        k::HELP_DELETE_CAPITAL,
-        true,
-    ),
+    b(Detail, &[key(Esc), key(Backspace)], Action::Back, k::HELP_BACK, true),
+    b(Detail, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_CAPITAL, true),
+    b(Detail, &[key(Enter)], Action::Open, k::HELP_EDIT_CAPITAL, true),
+    b(Detail, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_CAPITAL, true),
     b(Detail, &[ch('e')], Action::Edit, k::HELP_EDIT_FUND, true),
     b(Detail, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // Typing a filter.
-    b(
-        Filter,
-        &[key(Enter)],
-        Action::Open,
-        k::HELP_FILTER_DONE,
-        true,
-    ),
-    b(
-        Filter,
-        &[key(Esc)],
-        Action::Back,
-        k::HELP_CLEAR_FILTER,
-        true,
-    ),
+    b(Filter, &[key(Enter)], Action::Open, k::HELP_FILTER_DONE, true),
+    b(Filter, &[key(Esc)], Action::Back, k::HELP_CLEAR_FILTER, true),
     b(Filter, &[key(Up)], Action::Up, k::HELP_UP, false),
     b(Filter, &[key(Down)], Action::Down, k::HELP_DOWN, false),
     b(Filter, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
     b(Filter, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
     b(Filter, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
     // A form.
-    b(
-        Form,
-        &[ctrl('s'), key(F(2))],
-        Action::Save,
-        k::HELP_SAVE,
-        true,
-    ),
+    b(Form, &[ctrl('s'), key(F(2))], Action::Save, k::HELP_SAVE, true),
     b(Form, &[key(Esc)], Action::Back, k::HELP_CANCEL, true),
-    b(
-        Form,
-        &[key(Tab), key(Down), key(Enter)],
-        Action::NextField,
-        k::HELP_NEXT_FIELD,
-        true,
-    ),
-    b(
-        Form,
-        &[key(BackTab), key(Up)],
-        Action::PrevField,
-        k::HELP_PREV_FIELD,
-        false,
-    ),
-    b(
-        Form,
-        &[ctrl('u')],
-        Action::Text(TextEdit::Clear),
-        k::HELP_CLEAR_FIELD,
-        false,
-    ),
+    b(Form, &[key(Tab), key(Down), key(Enter)], Action::NextField, k::HELP_NEXT_FIELD, true),
+    b(Form, &[key(BackTab), key(Up)], Action::PrevField, k::HELP_PREV_FIELD, false),
+    b(Form, &[ctrl('u')], Action::Text(TextEdit::Clear), k::HELP_CLEAR_FIELD, false),
     b(Form, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
     // A yes/no question.
     b(Confirm, &[ch('y'), ch('Y')], Action::Yes, k::HELP_YES, true),
-    b(
-        Confirm,
-        &[ch('n'), ch('N'), key(Esc)],
-        Action::No,
-        k::HELP_NO,
-        true,
-    ),
+    b(Confirm, &[ch('n'), ch('N'), key(Esc)], Action::No, k::HELP_NO, true),
     b(Confirm, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
     // The help overlay.
     b(Help, UP, Action::Up, k::HELP_UP, false),
     b(Help, DOWN, Action::Down, k::HELP_DOWN, false),
     b(Help, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
     b(Help, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
-    b(
-        Help,
-        &[key(Esc), ch('?'), key(F(1)), ch('q')],
-        Action::Back,
-        k::HELP_CLOSE,
-        true,
-    ),
+    b(Help, &[key(Esc), ch('?'), key(F(1)), ch('q')], Action::Back, k::HELP_CLOSE, true),
     // A pick list.
     b(Picker, UP, Action::Up, k::HELP_UP, false),
     b(Picker, DOWN, Action::Down, k::HELP_DOWN, false),
@@ -262,13 +130,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Offer, UP, Action::Up, k::HELP_UP, false),
     b(Offer, DOWN, Action::Down, k::HELP_DOWN, false),
     b(Offer, &[key(Enter)], Action::Open, k::HELP_CHOOSE, true),
-    b(
-        Offer,
-        &[ch('q'), ctrl('c')],
-        Action::Quit,
-        k::HELP_QUIT,
-        true,
-    ),
+    b(Offer, &[ch('q'), ctrl('c')], Action::Quit, k::HELP_QUIT, true),
     // While work runs beside the screen.
     b(Busy, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
 ];
@@ -389,10 +251,7 @@ fn matches(k: &K, ev: &KeyEvent) -> bool {
 }
 
 fn lookup(ctx: Ctx, ev: &KeyEvent) -> Option<Action> {
-    BINDINGS
-        .iter()
-        .find(|b| b.ctx == ctx && b.keys.iter().any(|k| matches(k, ev)))
-        .map(|b| b.action)
+    BINDINGS.iter().find(|b| b.ctx == ctx && b.keys.iter().any(|k| matches(k, ev))).map(|b| b.action)
 }
 
 /// Turns a key press into an action for the context the app is in.
@@ -419,9 +278,7 @@ pub fn action_for(ctx: Ctx, ev: KeyEvent) -> Option<Action> {
 }
 
 fn text_edit(ev: &KeyEvent) -> Option<TextEdit> {
-    let plain = !ev
-        .modifiers
-        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    let plain = !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
     Some(match ev.code {
         KeyCode::Char(c) if plain => TextEdit::Insert(c),
         KeyCode::Backspace => TextEdit::Backspace,
@@ -485,12 +342,9 @@ pub fn help_lines(ctx: Ctx) -> Vec<(String, Key)> {
 /// Key hints for the status line: the context's own first, then global ones.
 pub fn hints(ctx: Ctx) -> Vec<(String, Key)> {
     let own = BINDINGS.iter().filter(|b| b.ctx == ctx && b.hint);
-    let global = BINDINGS
-        .iter()
-        .filter(|b| b.ctx == Ctx::Global && b.hint && matches!(ctx, Ctx::List | Ctx::Detail));
-    own.chain(global)
-        .map(|b| (b.keys.first().map(label).unwrap_or_default(), b.help))
-        .collect()
+    let global =
+        BINDINGS.iter().filter(|b| b.ctx == Ctx::Global && b.hint && matches!(ctx, Ctx::List | Ctx::Detail));
+    own.chain(global).map(|b| (b.keys.first().map(label).unwrap_or_default(), b.help)).collect()
 }
 
 #[cfg(test)]
@@ -519,9 +373,7 @@ mod tests {
     #[test]
     fn every_latin_letter_binding_has_a_thai_twin() {
         let thai_for = |latin: char| {
-            ('\u{0E00}'..='\u{0E7F}')
-                .chain(['฿'])
-                .find(|t| kedmanee_to_latin(*t) == Some(latin))
+            ('\u{0E00}'..='\u{0E7F}').chain(['฿']).find(|t| kedmanee_to_latin(*t) == Some(latin))
         };
         for b in BINDINGS.iter().filter(|b| is_navigation(b.ctx)) {
             for k in b.keys {
@@ -530,12 +382,7 @@ mod tests {
                     && k.mods.is_empty()
                 {
                     let t = thai_for(c).unwrap_or_else(|| panic!("no Kedmanee key for {c}"));
-                    assert_eq!(
-                        action_for(b.ctx, press(t)),
-                        Some(b.action),
-                        "{c} / {t} in {:?}",
-                        b.ctx
-                    );
+                    assert_eq!(action_for(b.ctx, press(t)), Some(b.action), "{c} / {t} in {:?}", b.ctx);
                 }
             }
         }
@@ -543,19 +390,10 @@ mod tests {
 
     #[test]
     fn thai_letters_are_text_in_forms_and_filters() {
+        assert_eq!(action_for(Ctx::Form, press('ก')), Some(Action::Text(TextEdit::Insert('ก'))));
+        assert_eq!(action_for(Ctx::Filter, press('q')), Some(Action::Text(TextEdit::Insert('q'))));
         assert_eq!(
-            action_for(Ctx::Form, press('ก')),
-            Some(Action::Text(TextEdit::Insert('ก')))
-        );
-        assert_eq!(
-            action_for(Ctx::Filter, press('q')),
-            Some(Action::Text(TextEdit::Insert('q')))
-        );
-        assert_eq!(
-            action_for(
-                Ctx::Form,
-                KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)
-            ),
+            action_for(Ctx::Form, KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
             Some(Action::Save)
         );
         assert_eq!(
@@ -567,17 +405,11 @@ mod tests {
     #[test]
     fn shift_tab_and_uppercase_letters() {
         assert_eq!(
-            action_for(
-                Ctx::List,
-                KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)
-            ),
+            action_for(Ctx::List, KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
             Some(Action::PrevTab)
         );
         assert_eq!(
-            action_for(
-                Ctx::List,
-                KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)
-            ),
+            action_for(Ctx::List, KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)),
             Some(Action::End)
         );
         assert_eq!(action_for(Ctx::List, press('2')), Some(Action::GoTab(2)));
@@ -586,16 +418,8 @@ mod tests {
     #[test]
     fn help_is_generated_from_the_table() {
         let lines = help_lines(Ctx::Global);
-        assert!(
-            lines
-                .iter()
-                .any(|(keys, help)| keys == "q Ctrl-C" && *help == k::HELP_QUIT)
-        );
-        assert!(
-            lines
-                .iter()
-                .any(|(keys, help)| keys == "1–6" && *help == k::HELP_GO_TAB)
-        );
+        assert!(lines.iter().any(|(keys, help)| keys == "q Ctrl-C" && *help == k::HELP_QUIT));
+        assert!(lines.iter().any(|(keys, help)| keys == "1–6" && *help == k::HELP_GO_TAB));
         assert!(hints(Ctx::Form).iter().any(|(keys, _)| keys == "Ctrl-S"));
     }
 }

@@ -32,12 +32,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         too_small(frame, area, app);
         return;
     }
-    let [tabs, body, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Fill(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [tabs, body, status] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
     chrome::tab_bar(frame, tabs, app, &theme);
     match app.tab {
         Tab::Funds => funds::draw(frame, body, app, &theme),
@@ -97,30 +93,14 @@ pub fn split_spacing_clusters(buf: &mut ratatui::buffer::Buffer) {
 }
 
 fn too_small(frame: &mut Frame, area: Rect, app: &App) {
-    let text = trf(
-        app.lang,
-        k::TOO_SMALL,
-        &[&MIN_WIDTH, &MIN_HEIGHT, &area.width, &area.height],
-    );
+    let text = trf(app.lang, k::TOO_SMALL, &[&MIN_WIDTH, &MIN_HEIGHT, &area.width, &area.height]);
     let lines: Vec<Line> = text.lines().map(|l| Line::from(l.to_string())).collect();
     let y = area.height.saturating_sub(lines.len() as u16) / 2;
-    let inner = Rect {
-        y: area.y + y,
-        height: area.height - y,
-        ..area
-    };
-    frame.render_widget(
-        Paragraph::new(lines)
-            .alignment(Alignment::Center)
-            .wrap(Wrap { trim: true }),
-        inner,
-    );
+    let inner = Rect { y: area.y + y, height: area.height - y, ..area };
+    frame.render_widget(Paragraph::new(lines).alignment(Alignment::Center).wrap(Wrap { trim: true }), inner);
 }
 
 /// A rectangle of at most `w`×`h` centred in `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    area.centered(
-        Constraint::Length(w.min(area.width)),
-        Constraint::Length(h.min(area.height)),
-    )
+    area.centered(Constraint::Length(w.min(area.width)), Constraint::Length(h.min(area.height)))
 }

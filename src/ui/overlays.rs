@@ -15,15 +15,21 @@ use crate::{
     i18n::{Key, k, tr},
 };
 
+/// A bordered, titled box of wrapped lines over whatever is below it.
+fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, theme: &Theme) {
+    frame.render_widget(Clear, area);
+    let block = Block::bordered().title(Line::styled(format!(" {title} "), theme.title()));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), area);
+}
+
 pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
     if let Some((what, permille)) = app.job_progress() {
         let area = centered(body, 60, 5);
         frame.render_widget(Clear, area);
         let gauge = Gauge::default()
-            .block(Block::bordered().title(Line::styled(
-                format!(" {} ", what.render(app.lang)),
-                theme.title(),
-            )))
+            .block(
+                Block::bordered().title(Line::styled(format!(" {} ", what.render(app.lang)), theme.title())),
+            )
             .gauge_style(theme.bar())
             .ratio(f64::from(permille.min(1000)) / 1000.0);
         frame.render_widget(gauge, area);
@@ -35,8 +41,6 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
         Some(Overlay::Confirm { msg, .. }) => {
             let text = msg.render(app.lang);
             let w = (text.width() as u16 + 4).clamp(40, body.width.saturating_sub(4));
-            let area = centered(body, w, 6);
-            frame.render_widget(Clear, area);
             let lines = vec![
                 Line::raw(text),
                 Line::raw(""),
@@ -47,70 +51,33 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
                     Span::raw(format!(" {}", tr(app.lang, k::HELP_NO))),
                 ]),
             ];
-            let block = Block::bordered().title(Line::styled(
-                format!(" {} ", tr(app.lang, k::CONFIRM_TITLE)),
-                theme.title(),
-            ));
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .wrap(Wrap { trim: false })
-                    .block(block),
-                area,
-            );
+            popup(frame, centered(body, w, 6), tr(app.lang, k::CONFIRM_TITLE), lines, theme);
         }
-        Some(Overlay::Picker {
-            title,
-            options,
-            pos,
-            ..
-        }) => {
+        Some(Overlay::Picker { title, options, pos, .. }) => {
             let page = body.height.saturating_sub(6).max(1);
             let area = centered(body, 50, page + 2);
-            frame.render_widget(Clear, area);
             let window = pos.window(options.len(), usize::from(page));
             let lines: Vec<Line> = options[window.clone()]
                 .iter()
                 .zip(window)
                 .map(|(o, n)| {
-                    let style = if n == pos.cursor {
-                        theme.selected()
-                    } else {
-                        theme.base()
-                    };
+                    let style = if n == pos.cursor { theme.selected() } else { theme.base() };
                     Line::styled(format!(" {} ", o.label(app.lang)), style)
                 })
                 .collect();
-            let block = Block::bordered().title(Line::styled(
-                format!(" {} ", tr(app.lang, *title)),
-                theme.title(),
-            ));
-            frame.render_widget(Paragraph::new(lines).block(block), area);
+            popup(frame, area, tr(app.lang, *title), lines, theme);
         }
         Some(Overlay::Offer { cursor }) => {
             let text = tr(app.lang, k::OFFER_TEXT);
             // Borders, the wrapped text, a blank line, the choices.
             let text_rows = (text.width() as u16).div_ceil(66);
             let area = centered(body, 70, 2 + text_rows + 1 + OFFER_CHOICES.len() as u16);
-            frame.render_widget(Clear, area);
             let mut lines = vec![Line::raw(text), Line::raw("")];
             for (i, (label, _)) in OFFER_CHOICES.iter().enumerate() {
-                let style = if i == *cursor {
-                    theme.selected()
-                } else {
-                    theme.base()
-                };
+                let style = if i == *cursor { theme.selected() } else { theme.base() };
                 lines.push(Line::styled(format!("  {}  ", tr(app.lang, *label)), style));
             }
-            let block = Block::bordered().title(Line::styled(
-                format!(" {} ", tr(app.lang, k::OFFER_TITLE)),
-                theme.title(),
-            ));
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .wrap(Wrap { trim: false })
-                    .block(block),
-                area,
-            );
+            popup(frame, area, tr(app.lang, k::OFFER_TITLE), lines, theme);
         }
     }
 }
@@ -129,10 +96,7 @@ const HELP_SECTIONS: [(Ctx, Key); 6] = [
 pub fn help_text(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (ctx, title) in HELP_SECTIONS {
-        lines.push(Line::styled(
-            tr(app.lang, title).to_string(),
-            theme.header(),
-        ));
+        lines.push(Line::styled(tr(app.lang, title).to_string(), theme.header()));
         for (keys, help) in keymap::help_lines(ctx) {
             let pad = 22usize.saturating_sub(keys.width());
             lines.push(Line::from(vec![
@@ -153,13 +117,9 @@ fn help(frame: &mut Frame, body: Rect, app: &App, scroll: usize, theme: &Theme) 
     let top = scroll.min(lines.len().saturating_sub(height));
     let shown: Vec<Line> = lines.into_iter().skip(top).collect();
     let block = Block::bordered()
-        .title(Line::styled(
-            format!(" {} ", tr(app.lang, k::HELP_TITLE)),
-            theme.title(),
-        ))
+        .title(Line::styled(format!(" {} ", tr(app.lang, k::HELP_TITLE)), theme.title()))
         .title_bottom(
-            Line::styled(format!(" {} ", tr(app.lang, k::HELP_SCROLL)), theme.dim())
-                .right_aligned(),
+            Line::styled(format!(" {} ", tr(app.lang, k::HELP_SCROLL)), theme.dim()).right_aligned(),
         );
     frame.render_widget(Paragraph::new(shown).block(block), area);
 }

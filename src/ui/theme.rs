@@ -14,11 +14,7 @@ impl Theme {
     }
 
     fn fg(&self, c: Color) -> Style {
-        if self.color {
-            Style::new().fg(c)
-        } else {
-            Style::new()
-        }
+        if self.color { Style::new().fg(c) } else { Style::new() }
     }
 
     pub fn base(&self) -> Style {
@@ -42,11 +38,7 @@ impl Theme {
     }
 
     pub fn dim(&self) -> Style {
-        self.fg(Color::DarkGray).add_modifier(if self.color {
-            Modifier::empty()
-        } else {
-            Modifier::DIM
-        })
+        self.fg(Color::DarkGray).add_modifier(if self.color { Modifier::empty() } else { Modifier::DIM })
     }
 
     pub fn key(&self) -> Style {
