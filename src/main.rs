@@ -80,22 +80,19 @@ fn exit_code(e: &OpenError) -> ExitCode {
 /// loop forever on some damaged files instead of failing.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// Opens the store and builds the first screen's state off the main thread, so
-/// a store that hangs sled gives a message instead of a frozen terminal.
-fn open_app(path: PathBuf, lang: Lang) -> Result<(Arc<Store>, App), ExitCode> {
-    let officer = std::env::var("USER").unwrap_or_else(|_| "local".into());
-    let size = crossterm::terminal::size().unwrap_or((80, 24));
+/// Opens the store and runs `then` on it off the main thread, so a store that
+/// hangs sled gives a message instead of a frozen terminal.
+fn open_then<T: Send + 'static>(
+    path: PathBuf,
+    then: impl FnOnce(Store) -> T + Send + 'static,
+) -> Result<T, ExitCode> {
     let (tx, rx) = mpsc::channel();
     let p = path.clone();
     std::thread::spawn(move || {
-        let result = Store::open(&p).map(|store| {
-            let app = App::new(&store, officer, lang, size);
-            (Arc::new(store), app)
-        });
-        let _ = tx.send(result);
+        let _ = tx.send(Store::open(&p).map(then));
     });
     match rx.recv_timeout(OPEN_TIMEOUT) {
-        Ok(Ok(pair)) => Ok(pair),
+        Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => {
             say(&messages::open(&e));
             Err(exit_code(&e))
@@ -108,6 +105,10 @@ fn open_app(path: PathBuf, lang: Lang) -> Result<(Arc<Store>, App), ExitCode> {
             std::process::exit(3);
         }
     }
+}
+
+fn officer() -> String {
+    std::env::var("USER").unwrap_or_else(|_| "local".into())
 }
 
 fn main() -> ExitCode {
@@ -123,14 +124,11 @@ fn main() -> ExitCode {
     };
     match cli.cmd {
         Some(Cmd::Demo { scale, seed, replace }) => {
-            let store = match Store::open(&path) {
+            let store = match open_then(path.clone(), |s| s) {
                 Ok(s) => s,
-                Err(e) => {
-                    say(&messages::open(&e));
-                    return exit_code(&e);
-                }
+                Err(code) => return code,
             };
-            let officer = std::env::var("USER").unwrap_or_else(|_| "local".into());
+            let officer = officer();
             if replace && let Err(e) = store.clear(&officer) {
                 say(&messages::store(&e));
                 return ExitCode::from(1);
@@ -154,7 +152,11 @@ fn main() -> ExitCode {
             }
         }
         None => {
-            let (store, mut app) = match open_app(path, lang) {
+            let size = crossterm::terminal::size().unwrap_or((80, 24));
+            let (store, mut app) = match open_then(path, move |store| {
+                let app = App::new(&store, officer(), lang, size);
+                (Arc::new(store), app)
+            }) {
                 Ok(pair) => pair,
                 Err(code) => return code,
             };
