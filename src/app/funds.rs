@@ -633,7 +633,7 @@ impl App {
         self.save_fund(store, fund, before, |app, e| {
             let code_field = FUND_FIELDS.iter().position(|f| *f == FundField::Code).unwrap_or(0);
             if let SaveError::Duplicate { other, .. } = e {
-                let name = store.get::<Fund>(*other).ok().flatten().map(|f| f.name).unwrap_or_default();
+                let name = store.get_at::<Fund>(other).ok().flatten().map(|f| f.name).unwrap_or_default();
                 if let Some(form) = &mut app.form {
                     form.set_error(code_field, messages::fund(&FundError::DuplicateCode(name)));
                 }

@@ -7,7 +7,7 @@ use crate::{
         thai::DateError,
     },
     i18n::{Msg, k},
-    store::{OpenError, SaveError, StoreError},
+    store::{OpenError, SaveError, StoreError, trees},
 };
 
 pub fn date(e: &DateError) -> Msg {
@@ -71,6 +71,8 @@ pub fn save(e: &SaveError) -> Msg {
         SaveError::Stale { .. } => Msg::new(k::ERR_STALE),
         SaveError::Gone(_) => Msg::new(k::ERR_GONE),
         SaveError::Duplicate { index, .. } => Msg::with(k::ERR_DUPLICATE, [index.to_string()]),
+        SaveError::HasChildren(t) if *t == trees::MEMBERS => Msg::new(k::ERR_HAS_MEMBERS),
+        SaveError::HasChildren(_) => Msg::new(k::ERR_HAS_OCCUPATIONS),
         SaveError::Store(s) => store(s),
     }
 }

@@ -19,7 +19,8 @@ pub struct AuditEntry {
     pub action: AuditAction,
     /// Tree name of the record kind.
     pub kind: String,
-    pub key: u64,
+    /// The record's key in its tree.
+    pub key: Vec<u8>,
     /// The stored value before and after, as written (envelope included), so an
     /// audit view decodes them with the same migrations as live records.
     pub before: Option<Vec<u8>>,

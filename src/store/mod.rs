@@ -4,6 +4,9 @@
 pub mod codec;
 pub mod migrate;
 mod record;
+mod reference;
+mod stats;
+mod write;
 
 use std::{
     collections::HashMap,
@@ -13,18 +16,13 @@ use std::{
     sync::atomic::{AtomicU64, Ordering},
 };
 
-use sled::{
-    Transactional,
-    transaction::{ConflictableTransactionError, TransactionError, TransactionalTree},
-};
-
 pub use codec::CodecError;
-pub use record::{IndexEntry, Record};
+pub use record::{IndexEntry, Record, member_key, occupation_key};
+pub use reference::AddCategoryError;
+pub use stats::FundStats;
+pub use write::BulkWriter;
 
-use crate::domain::{
-    audit::{AuditAction, AuditEntry},
-    geo::Place,
-};
+use crate::domain::audit::{AuditAction, AuditEntry};
 
 /// Tree names. Each is one record kind or one index; nothing else is stored.
 pub mod trees {
@@ -33,8 +31,30 @@ pub mod trees {
     pub const GEO: &str = "geo";
     pub const FUNDS: &str = "funds";
     pub const FUNDS_BY_CODE: &str = "funds_by_code";
+    /// Per fund: members, loans, principal lent and repaid, occupation records.
+    pub const FUND_STATS: &str = "fund_stats";
+    /// Keyed fund id ++ member id, so a fund's members are one prefix scan.
+    pub const MEMBERS: &str = "members";
+    pub const MEMBERS_BY_NID: &str = "members_by_nid";
+    pub const CATEGORIES: &str = "categories";
+    /// Keyed fund id ++ member id ++ record id: a member's occupations are one
+    /// prefix scan, and the list of all of them comes out grouped by fund.
+    pub const OCCUPATIONS: &str = "occupations";
+    /// Counter only: loan ids (loans live inside their member's record).
+    pub const LOANS: &str = "loans";
 
-    pub const ALL: [&str; 5] = [META, AUDIT, GEO, FUNDS, FUNDS_BY_CODE];
+    pub const ALL: [&str; 10] = [
+        META,
+        AUDIT,
+        GEO,
+        FUNDS,
+        FUNDS_BY_CODE,
+        FUND_STATS,
+        MEMBERS,
+        MEMBERS_BY_NID,
+        CATEGORIES,
+        OCCUPATIONS,
+    ];
 }
 
 const KEY_SCHEMA: &[u8] = b"schema_version";
@@ -65,8 +85,8 @@ pub enum OpenError {
 pub enum StoreError {
     #[error("storage: {0}")]
     Sled(#[from] sled::Error),
-    #[error("{tree}/{key}: {source}")]
-    Codec { tree: &'static str, key: u64, source: CodecError },
+    #[error("{tree}/{}: {source}", hex(key))]
+    Codec { tree: &'static str, key: Vec<u8>, source: CodecError },
     #[error("file system: {0}")]
     Io(#[from] std::io::Error),
     #[error("value encoding: {0}")]
@@ -78,11 +98,15 @@ pub enum SaveError {
     /// The record changed since the form was opened: "changed by another officer".
     #[error("changed by another officer (now version {current})")]
     Stale { current: u64 },
-    #[error("record {0} no longer exists")]
-    Gone(u64),
-    /// A unique index already holds this key for another record.
-    #[error("{index} already used by record {other}")]
-    Duplicate { index: &'static str, other: u64 },
+    #[error("record {} no longer exists", hex(.0))]
+    Gone(Vec<u8>),
+    /// A unique index already holds this key for another record (its key).
+    #[error("{index} already used by record {}", hex(other))]
+    Duplicate { index: &'static str, other: Vec<u8> },
+    /// A record that others belong to (a fund's members, a member's occupations)
+    /// cannot be deleted while they exist.
+    #[error("{0} still belong to this record")]
+    HasChildren(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -110,8 +134,13 @@ fn key(id: u64) -> [u8; 8] {
     id.to_be_bytes()
 }
 
-fn id_of(bytes: &[u8]) -> Option<u64> {
-    bytes.try_into().ok().map(u64::from_be_bytes)
+/// The id in the last eight bytes of a key (every kind's key ends in its id).
+pub fn id_of(bytes: &[u8]) -> Option<u64> {
+    bytes.get(bytes.len().checked_sub(8)?..)?.try_into().ok().map(u64::from_be_bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 thread_local! {
@@ -208,6 +237,8 @@ impl Store {
             return Err(OpenError::Foreign { path: path.to_path_buf() });
         }
         let audit_next = store.counter(trees::AUDIT).map_err(|e| damaged(e.to_string()))?;
+        // sled rolls a torn log back without a word; the acknowledged count says
+        // whether that lost saves.
         if let Some(acked) = read_acked(path)
             && audit_next < acked
         {
@@ -219,6 +250,9 @@ impl Store {
         }
         migrate::prepare(&store, steps)?;
         store.acknowledge().map_err(|e| damaged(e.to_string()))?;
+        store
+            .seed_categories(&crate::domain::occupation::seed_categories())
+            .map_err(|e| damaged(e.to_string()))?;
         Ok(store)
     }
 
@@ -226,7 +260,7 @@ impl Store {
         &self.path
     }
 
-    pub(crate) fn tree(&self, name: &'static str) -> Result<sled::Tree, StoreError> {
+    pub(crate) fn tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
         match self.trees.get(name) {
             Some(t) => Ok(t.clone()),
             None => Ok(self.db.open_tree(name)?),
@@ -285,10 +319,12 @@ impl Store {
         Ok(false)
     }
 
-    /// True when the store holds no records (the audit trail does not count).
+    /// True when the store holds no records (the audit trail and the seeded
+    /// categories do not count).
     pub fn is_empty(&self) -> Result<bool, StoreError> {
         for name in trees::ALL {
-            if name != trees::META && name != trees::AUDIT && !self.tree(name)?.is_empty() {
+            let bookkeeping = [trees::META, trees::AUDIT, trees::CATEGORIES].contains(&name);
+            if !bookkeeping && !self.tree(name)?.is_empty() {
                 return Ok(false);
             }
         }
@@ -315,281 +351,6 @@ impl Store {
         Ok(meta.get(counter_key(tree))?.and_then(|v| id_of(&v)).unwrap_or(1))
     }
 
-    // ------------------------------------------------------------ records
-
-    fn decode_record<R: Record>(id: u64, bytes: &[u8]) -> Result<R, StoreError> {
-        R::from_stored(bytes).map_err(|source| StoreError::Codec { tree: R::TREE, key: id, source })
-    }
-
-    pub fn get<R: Record>(&self, id: u64) -> Result<Option<R>, StoreError> {
-        match self.tree(R::TREE)?.get(key(id))? {
-            Some(bytes) => Self::decode_record(id, &bytes).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// Every record of a kind, in id order. A record that does not decode stops
-    /// the scan with an error naming it, rather than being skipped in silence.
-    pub fn all<R: Record>(&self) -> Result<Vec<R>, StoreError> {
-        let tree = self.tree(R::TREE)?;
-        let mut out = Vec::with_capacity(tree.len());
-        for item in tree.iter() {
-            let (k, v) = item?;
-            let id = id_of(&k).unwrap_or(0);
-            out.push(Self::decode_record(id, &v)?);
-        }
-        Ok(out)
-    }
-
-    pub fn count<R: Record>(&self) -> Result<usize, StoreError> {
-        Ok(self.tree(R::TREE)?.len())
-    }
-
-    /// Looks a key up in a unique index.
-    pub fn lookup(&self, index: &'static str, k: &[u8]) -> Result<Option<u64>, StoreError> {
-        Ok(self.tree(index)?.get(k)?.and_then(|v| id_of(&v)))
-    }
-
-    /// Creates `rec` (when its id is 0) or updates it. An update must carry the
-    /// version it was read at; if the stored record has moved on, the save is
-    /// refused with [`SaveError::Stale`]. Record, indexes, counter and audit entry
-    /// are written in one transaction, then synced to disk before returning.
-    pub fn save<R: Record>(&self, officer: &str, rec: &R) -> Result<R, SaveError> {
-        let saved = self.write::<R>(officer, WriteOp::Save(rec))?;
-        saved.ok_or(SaveError::Gone(rec.id()))
-    }
-
-    /// Deletes record `id`, which must still be at `version`. Returns what was
-    /// deleted, so the caller can offer to undo.
-    pub fn delete<R: Record>(&self, officer: &str, id: u64, version: u64) -> Result<R, SaveError> {
-        match self.write::<R>(officer, WriteOp::Delete { id, version })? {
-            Some(r) => Ok(r),
-            None => Err(SaveError::Gone(id)),
-        }
-    }
-
-    /// Puts a deleted record back under its old id (undo of a delete).
-    pub fn restore<R: Record>(&self, officer: &str, rec: &R) -> Result<R, SaveError> {
-        self.write::<R>(officer, WriteOp::Restore(rec))?.ok_or(SaveError::Gone(rec.id()))
-    }
-
-    fn write<R: Record>(&self, officer: &str, op: WriteOp<'_, R>) -> Result<Option<R>, SaveError> {
-        let mut names: Vec<&'static str> = vec![trees::META, trees::AUDIT, R::TREE];
-        names.extend_from_slice(R::INDEXES);
-        let trees: Vec<sled::Tree> = names.iter().map(|n| self.tree(n)).collect::<Result<_, _>>()?;
-        let index_pos = |name: &str| names.iter().position(|n| *n == name);
-
-        let result = trees.as_slice().transaction(|tx: &Vec<TransactionalTree>| {
-            let (meta, audit, primary) = (&tx[0], &tx[1], &tx[2]);
-            let abort = |e: SaveError| ConflictableTransactionError::Abort(e);
-            let enc = |r: &R| r.to_stored().map_err(|e| abort(StoreError::Encode(e).into()));
-
-            let target_id = match &op {
-                WriteOp::Save(r) if r.id() == 0 => next_id(meta, R::TREE)?,
-                WriteOp::Save(r) | WriteOp::Restore(r) => r.id(),
-                WriteOp::Delete { id, .. } => *id,
-            };
-            let old_bytes = primary.get(key(target_id))?;
-            let old: Option<R> = match &old_bytes {
-                Some(b) => Some(Self::decode_record(target_id, b).map_err(|e| abort(e.into()))?),
-                None => None,
-            };
-
-            let (next, action): (Option<R>, AuditAction) = match &op {
-                WriteOp::Save(r) if r.id() == 0 => {
-                    let mut n = (*r).clone();
-                    n.set_id(target_id);
-                    n.set_version(1);
-                    (Some(n), AuditAction::Create)
-                }
-                WriteOp::Save(r) => {
-                    let Some(cur) = &old else {
-                        return Err(abort(SaveError::Gone(target_id)));
-                    };
-                    if cur.version() != r.version() {
-                        return Err(abort(SaveError::Stale { current: cur.version() }));
-                    }
-                    let mut n = (*r).clone();
-                    n.set_version(cur.version() + 1);
-                    (Some(n), AuditAction::Update)
-                }
-                WriteOp::Restore(r) => {
-                    if old.is_some() {
-                        return Err(abort(SaveError::Stale {
-                            current: old.as_ref().map_or(0, |o| o.version()),
-                        }));
-                    }
-                    let mut n = (*r).clone();
-                    n.set_version(r.version() + 1);
-                    (Some(n), AuditAction::Create)
-                }
-                WriteOp::Delete { version, .. } => {
-                    let Some(cur) = &old else {
-                        return Err(abort(SaveError::Gone(target_id)));
-                    };
-                    if cur.version() != *version {
-                        return Err(abort(SaveError::Stale { current: cur.version() }));
-                    }
-                    (None, AuditAction::Delete)
-                }
-            };
-
-            // Indexes: drop the old record's entries, then check and add the new.
-            if let Some(o) = &old {
-                for e in o.index_entries() {
-                    if let Some(p) = index_pos(e.tree) {
-                        tx[p].remove(e.key.as_slice())?;
-                    }
-                }
-            }
-            let new_bytes = match &next {
-                Some(n) => {
-                    for e in n.index_entries() {
-                        let Some(p) = index_pos(e.tree) else { continue };
-                        if e.unique {
-                            if let Some(other) = tx[p].get(e.key.as_slice())?.and_then(|v| id_of(&v))
-                                && other != target_id
-                            {
-                                return Err(abort(SaveError::Duplicate { index: e.tree, other }));
-                            }
-                            tx[p].insert(e.key.as_slice(), &key(target_id))?;
-                        } else {
-                            tx[p].insert(e.key.as_slice(), &[])?;
-                        }
-                    }
-                    let bytes = enc(n)?;
-                    primary.insert(&key(target_id), bytes.as_slice())?;
-                    Some(bytes)
-                }
-                None => {
-                    primary.remove(&key(target_id))?;
-                    None
-                }
-            };
-
-            let entry = AuditEntry {
-                time_ms: now_ms(),
-                officer: officer.to_string(),
-                action,
-                kind: R::TREE.to_string(),
-                key: target_id,
-                before: old_bytes.map(|b| b.to_vec()),
-                after: new_bytes,
-                note: String::new(),
-            };
-            let audit_bytes =
-                codec::encode(SCHEMA_AUDIT, &entry).map_err(|e| abort(StoreError::Encode(e).into()))?;
-            let audit_id = next_id(meta, trees::AUDIT)?;
-            audit.insert(&key(audit_id), audit_bytes)?;
-            Ok(next.or(old))
-        });
-        let out = match result {
-            Ok(v) => v,
-            Err(TransactionError::Abort(e)) => return Err(e),
-            Err(TransactionError::Storage(e)) => return Err(e.into()),
-        };
-        self.sync()?;
-        self.acknowledge()?;
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        Ok(out)
-    }
-
-    /// Writes many new records at once (demo data, imports): ids from the counter
-    /// in order, records then each index written sorted in batches, one audit
-    /// entry, one flush. Refuses the whole load if a unique key repeats.
-    pub fn bulk_insert<R: Record>(
-        &self,
-        officer: &str,
-        note: &str,
-        mut recs: Vec<R>,
-    ) -> Result<Vec<u64>, SaveError> {
-        const BATCH: usize = 1_000;
-        let meta = self.tree(trees::META)?;
-        let first = self.counter(R::TREE)?;
-        let mut index: HashMap<&'static str, Vec<PendingEntry>> = HashMap::new();
-        for (i, r) in recs.iter_mut().enumerate() {
-            r.set_id(first + i as u64);
-            r.set_version(1);
-            for e in r.index_entries() {
-                index.entry(e.tree).or_default().push((e.key, e.unique.then_some(r.id())));
-            }
-        }
-        for (name, entries) in index.iter_mut() {
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            for (i, (k, unique)) in entries.iter().enumerate() {
-                if unique.is_some() {
-                    let repeated = i > 0 && entries[i - 1].0 == *k;
-                    if let Some(other) =
-                        self.lookup(name, k)?.or(if repeated { entries[i - 1].1 } else { None })
-                    {
-                        return Err(SaveError::Duplicate { index: name, other });
-                    }
-                }
-            }
-        }
-        let primary = self.tree(R::TREE)?;
-        for chunk in recs.chunks(BATCH) {
-            let mut batch = sled::Batch::default();
-            for r in chunk {
-                batch.insert(&key(r.id()), r.to_stored().map_err(StoreError::Encode)?);
-            }
-            primary.apply_batch(batch)?;
-        }
-        for (name, entries) in index {
-            let tree = self.tree(name)?;
-            for chunk in entries.chunks(BATCH) {
-                let mut batch = sled::Batch::default();
-                for (k, unique) in chunk {
-                    match unique {
-                        Some(id) => batch.insert(k.as_slice(), &key(*id)),
-                        None => batch.insert(k.as_slice(), &[]),
-                    }
-                }
-                tree.apply_batch(batch)?;
-            }
-        }
-        let next = first + recs.len() as u64;
-        meta.insert(counter_key(R::TREE), &key(next))?;
-        self.append_audit(officer, AuditAction::Bulk, R::TREE, first, note)?;
-        self.sync()?;
-        self.acknowledge()?;
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        Ok(recs.iter().map(Record::id).collect())
-    }
-
-    fn append_audit(
-        &self,
-        officer: &str,
-        action: AuditAction,
-        kind: &str,
-        k: u64,
-        note: &str,
-    ) -> Result<(), StoreError> {
-        let meta = self.tree(trees::META)?;
-        let audit = self.tree(trees::AUDIT)?;
-        let entry = AuditEntry {
-            time_ms: now_ms(),
-            officer: officer.to_string(),
-            action,
-            kind: kind.to_string(),
-            key: k,
-            before: None,
-            after: None,
-            note: note.to_string(),
-        };
-        let bytes = codec::encode(SCHEMA_AUDIT, &entry).map_err(StoreError::Encode)?;
-        let id = meta
-            .update_and_fetch(counter_key(trees::AUDIT), |v| {
-                let n = v.and_then(id_of).unwrap_or(1);
-                Some((n + 1).to_be_bytes().to_vec())
-            })?
-            .and_then(|v| id_of(&v))
-            .unwrap_or(2)
-            - 1;
-        audit.insert(key(id), bytes)?;
-        Ok(())
-    }
-
     /// Removes every record, index and counter but keeps the audit trail (and
     /// notes the clearing in it): `demo --replace`.
     pub fn clear(&self, officer: &str) -> Result<(), StoreError> {
@@ -604,11 +365,46 @@ impl Store {
                 meta.remove(counter_key(name))?;
             }
         }
-        self.append_audit(officer, AuditAction::Bulk, trees::META, 0, "store cleared")?;
+        self.append_audit(officer, AuditAction::Bulk, trees::META, &[], "store cleared")?;
         self.sync()?;
         self.acknowledge()?;
         self.generation.fetch_add(1, Ordering::AcqRel);
         Ok(())
+    }
+
+    fn append_audit(
+        &self,
+        officer: &str,
+        action: AuditAction,
+        kind: &str,
+        k: &[u8],
+        note: &str,
+    ) -> Result<(), StoreError> {
+        let entry = AuditEntry {
+            time_ms: now_ms(),
+            officer: officer.to_string(),
+            action,
+            kind: kind.to_string(),
+            key: k.to_vec(),
+            before: None,
+            after: None,
+            note: note.to_string(),
+        };
+        let bytes = codec::encode(SCHEMA_AUDIT, &entry).map_err(StoreError::Encode)?;
+        let id = self.reserve_ids(trees::AUDIT, 1)?;
+        self.tree(trees::AUDIT)?.insert(key(id), bytes)?;
+        Ok(())
+    }
+
+    /// Takes `n` ids from the counter of `tree` outside any transaction (gaps are
+    /// harmless; ids are never reused). Returns the first.
+    pub fn reserve_ids(&self, tree: &str, n: u64) -> Result<u64, StoreError> {
+        let meta = self.tree(trees::META)?;
+        let after = meta.update_and_fetch(counter_key(tree), |v| {
+            let next = v.and_then(id_of).unwrap_or(1);
+            Some((next + n).to_be_bytes().to_vec())
+        })?;
+        Ok(after.as_deref().and_then(id_of).unwrap_or(1 + n) - n)
     }
 
     /// The audit trail, newest first, at most `limit` entries.
@@ -620,76 +416,17 @@ impl Store {
             let id = id_of(&k).unwrap_or(0);
             let entry = codec::decode(SCHEMA_AUDIT, &v).map_err(|source| StoreError::Codec {
                 tree: trees::AUDIT,
-                key: id,
+                key: k.to_vec(),
                 source,
             })?;
             out.push((id, entry));
         }
         Ok(out)
     }
-
-    // ------------------------------------------------------------ geography
-
-    /// Adds or replaces gazetteer places (bulk, sorted, one audit entry).
-    pub fn put_places(&self, officer: &str, places: &[Place]) -> Result<(), StoreError> {
-        let tree = self.tree(trees::GEO)?;
-        let mut sorted: Vec<&Place> = places.iter().collect();
-        sorted.sort_by_key(|p| p.code);
-        for chunk in sorted.chunks(1_000) {
-            let mut batch = sled::Batch::default();
-            for p in chunk {
-                batch.insert(
-                    &p.code.to_be_bytes(),
-                    codec::encode(SCHEMA_PLACE, p).map_err(StoreError::Encode)?,
-                );
-            }
-            tree.apply_batch(batch)?;
-        }
-        self.append_audit(officer, AuditAction::Bulk, trees::GEO, 0, &format!("{} places", places.len()))?;
-        self.sync()?;
-        self.acknowledge()?;
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        Ok(())
-    }
-
-    /// Every place in code order.
-    pub fn places(&self) -> Result<Vec<Place>, StoreError> {
-        let tree = self.tree(trees::GEO)?;
-        let mut out = Vec::with_capacity(tree.len());
-        for item in tree.iter() {
-            let (k, v) = item?;
-            let code = k.as_ref().try_into().map(u32::from_be_bytes).unwrap_or(0);
-            let place = codec::decode(SCHEMA_PLACE, &v).map_err(|source| StoreError::Codec {
-                tree: trees::GEO,
-                key: u64::from(code),
-                source,
-            })?;
-            out.push(place);
-        }
-        Ok(out)
-    }
-}
-
-/// An index key waiting to be written, with the record id for unique indexes.
-type PendingEntry = (Vec<u8>, Option<u64>);
-
-enum WriteOp<'a, R> {
-    Save(&'a R),
-    Restore(&'a R),
-    Delete { id: u64, version: u64 },
 }
 
 fn counter_key(tree: &str) -> Vec<u8> {
     let mut k = b"next:".to_vec();
     k.extend_from_slice(tree.as_bytes());
     k
-}
-
-/// Hands out the next id of `tree` inside a transaction: the counter moves with
-/// the record, so a failed save leaves no gap and a reopen never jumps.
-fn next_id(meta: &TransactionalTree, tree: &str) -> Result<u64, ConflictableTransactionError<SaveError>> {
-    let k = counter_key(tree);
-    let n = meta.get(&k)?.and_then(|v| id_of(&v)).unwrap_or(1);
-    meta.insert(k, &key(n + 1))?;
-    Ok(n)
 }

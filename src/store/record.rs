@@ -1,20 +1,21 @@
-//! How each record kind is keyed, indexed and versioned in the store.
+//! How each record kind is keyed, indexed, aggregated and versioned in the store.
 
 use serde::{Serialize, de::DeserializeOwned};
 
 use super::{
     codec::{self, CodecError},
+    stats::FundStats,
     trees,
 };
-use crate::domain::fund::Fund;
+use crate::domain::{fund::Fund, member::Member, occupation::OccupationRecord};
 
 /// One entry a record puts in an index tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IndexEntry {
     pub tree: &'static str,
     pub key: Vec<u8>,
-    /// Unique entries map key → record id and refuse a second record; the others
-    /// carry the id inside the key and an empty value.
+    /// Unique entries map key → the record's key and refuse a second record;
+    /// the others carry the record's key inside theirs and an empty value.
     pub unique: bool,
 }
 
@@ -24,14 +25,33 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     const SCHEMA: u8;
     /// Index trees this kind writes to.
     const INDEXES: &'static [&'static str] = &[];
+    /// The tree of records that belong to this one, keyed under this record's
+    /// key: a record with children cannot be deleted.
+    const CHILDREN: Option<&'static str> = None;
 
     fn id(&self) -> u64;
     fn set_id(&mut self, id: u64);
     fn version(&self) -> u64;
     fn set_version(&mut self, v: u64);
 
+    /// The record's key: its id, big-endian, unless it lives under a parent.
+    fn key(&self) -> Vec<u8> {
+        self.id().to_be_bytes().to_vec()
+    }
+
     fn index_entries(&self) -> Vec<IndexEntry> {
         Vec::new()
+    }
+
+    /// What the record adds to its fund's aggregates.
+    fn fund_stats(&self) -> Option<(u64, FundStats)> {
+        None
+    }
+
+    /// A child (stored bytes) brought up to date after this record changed, or
+    /// `None` when it needs no change.
+    fn refresh_child(&self, _child: &[u8]) -> Result<Option<Vec<u8>>, CodecError> {
+        Ok(None)
     }
 
     /// Reads an older schema version through its frozen struct and upgrades it.
@@ -73,14 +93,83 @@ macro_rules! id_and_version {
     };
 }
 
+/// A member's key: fund id ++ member id.
+pub fn member_key(fund_id: u64, member_id: u64) -> Vec<u8> {
+    [fund_id.to_be_bytes(), member_id.to_be_bytes()].concat()
+}
+
+/// An occupation record's key: fund id ++ member id ++ record id.
+pub fn occupation_key(fund_id: u64, member_id: u64, id: u64) -> Vec<u8> {
+    [fund_id.to_be_bytes(), member_id.to_be_bytes(), id.to_be_bytes()].concat()
+}
+
 impl Record for Fund {
     const TREE: &'static str = trees::FUNDS;
     const SCHEMA: u8 = 1;
     const INDEXES: &'static [&'static str] = &[trees::FUNDS_BY_CODE];
+    const CHILDREN: Option<&'static str> = Some(trees::MEMBERS);
 
     id_and_version!();
 
     fn index_entries(&self) -> Vec<IndexEntry> {
         vec![IndexEntry { tree: trees::FUNDS_BY_CODE, key: self.code.as_bytes().to_vec(), unique: true }]
+    }
+}
+
+impl Record for Member {
+    const TREE: &'static str = trees::MEMBERS;
+    const SCHEMA: u8 = 1;
+    const INDEXES: &'static [&'static str] = &[trees::MEMBERS_BY_NID];
+    const CHILDREN: Option<&'static str> = Some(trees::OCCUPATIONS);
+
+    id_and_version!();
+
+    fn key(&self) -> Vec<u8> {
+        member_key(self.fund_id, self.id)
+    }
+
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![IndexEntry {
+            tree: trees::MEMBERS_BY_NID,
+            key: self.national_id.as_u64().to_be_bytes().to_vec(),
+            unique: true,
+        }]
+    }
+
+    fn fund_stats(&self) -> Option<(u64, FundStats)> {
+        let lent = self.loans.iter().map(|l| l.principal.0).sum();
+        let repaid = self.loans.iter().flat_map(|l| &l.repayments).map(|r| r.principal.0).sum();
+        Some((
+            self.fund_id,
+            FundStats { members: 1, loans: self.loans.len() as i64, lent, repaid, occupations: 0 },
+        ))
+    }
+
+    /// Occupation records carry the member's name for the list of all
+    /// occupations; a rename rewrites them in the same transaction.
+    fn refresh_child(&self, child: &[u8]) -> Result<Option<Vec<u8>>, CodecError> {
+        let mut occ = OccupationRecord::from_stored(child)?;
+        let name = self.full_name();
+        if occ.member_name == name {
+            return Ok(None);
+        }
+        occ.member_name = name;
+        occ.version += 1;
+        occ.to_stored().map(Some)
+    }
+}
+
+impl Record for OccupationRecord {
+    const TREE: &'static str = trees::OCCUPATIONS;
+    const SCHEMA: u8 = 1;
+
+    id_and_version!();
+
+    fn key(&self) -> Vec<u8> {
+        occupation_key(self.fund_id, self.member_id, self.id)
+    }
+
+    fn fund_stats(&self) -> Option<(u64, FundStats)> {
+        Some((self.fund_id, FundStats { occupations: 1, ..Default::default() }))
     }
 }

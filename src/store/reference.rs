@@ -1,0 +1,113 @@
+//! Reference data: the gazetteer and the occupation categories. Both are keyed
+//! by their own codes rather than by counters.
+
+use super::{SCHEMA_PLACE, Store, StoreError, codec, trees};
+use crate::domain::{audit::AuditAction, geo::Place, occupation::OccupationCategory};
+
+const SCHEMA_CATEGORY: u8 = 1;
+
+impl Store {
+    /// Adds or replaces gazetteer places (sorted batches, one audit entry).
+    pub fn put_places(&self, officer: &str, places: &[Place]) -> Result<(), StoreError> {
+        let tree = self.tree(trees::GEO)?;
+        let mut sorted: Vec<&Place> = places.iter().collect();
+        sorted.sort_by_key(|p| p.code);
+        for chunk in sorted.chunks(1_000) {
+            let mut batch = sled::Batch::default();
+            for p in chunk {
+                batch.insert(
+                    &p.code.to_be_bytes(),
+                    codec::encode(SCHEMA_PLACE, p).map_err(StoreError::Encode)?,
+                );
+            }
+            tree.apply_batch(batch)?;
+        }
+        self.append_audit(officer, AuditAction::Bulk, trees::GEO, &[], &format!("{} places", places.len()))?;
+        self.finish_write()
+    }
+
+    /// Every place in code order.
+    pub fn places(&self) -> Result<Vec<Place>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(trees::GEO)?.iter() {
+            let (k, v) = item?;
+            let place = codec::decode(SCHEMA_PLACE, &v).map_err(|source| StoreError::Codec {
+                tree: trees::GEO,
+                key: k.to_vec(),
+                source,
+            })?;
+            out.push(place);
+        }
+        Ok(out)
+    }
+
+    /// Every occupation category in code order.
+    pub fn categories(&self) -> Result<Vec<OccupationCategory>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(trees::CATEGORIES)?.iter() {
+            let (k, v) = item?;
+            out.push(codec::decode(SCHEMA_CATEGORY, &v).map_err(|source| StoreError::Codec {
+                tree: trees::CATEGORIES,
+                key: k.to_vec(),
+                source,
+            })?);
+        }
+        Ok(out)
+    }
+
+    fn put_category(&self, c: &OccupationCategory) -> Result<(), StoreError> {
+        let bytes = codec::encode(SCHEMA_CATEGORY, c).map_err(StoreError::Encode)?;
+        self.tree(trees::CATEGORIES)?.insert(c.code.to_be_bytes(), bytes)?;
+        Ok(())
+    }
+
+    /// Writes the seeded categories into a store that has none.
+    pub fn seed_categories(&self, seed: &[OccupationCategory]) -> Result<(), StoreError> {
+        if !self.tree(trees::CATEGORIES)?.is_empty() {
+            return Ok(());
+        }
+        for c in seed {
+            self.put_category(c)?;
+        }
+        self.append_audit("sammachip", AuditAction::Bulk, trees::CATEGORIES, &[], "seeded categories")?;
+        self.finish_write()
+    }
+
+    /// Adds a category with the next free code; refuses a name already used.
+    pub fn add_category(
+        &self,
+        officer: &str,
+        name_th: &str,
+        name_en: &str,
+    ) -> Result<OccupationCategory, AddCategoryError> {
+        let (th, en) = (name_th.trim(), name_en.trim());
+        if th.is_empty() {
+            return Err(AddCategoryError::NameRequired);
+        }
+        let existing = self.categories()?;
+        if existing.iter().any(|c| c.name_th == th || (!en.is_empty() && c.name_en.eq_ignore_ascii_case(en)))
+        {
+            return Err(AddCategoryError::Exists);
+        }
+        let code = existing.iter().map(|c| c.code).max().unwrap_or(0) + 1;
+        let c = OccupationCategory {
+            code,
+            name_th: th.to_string(),
+            name_en: if en.is_empty() { th } else { en }.to_string(),
+        };
+        self.put_category(&c)?;
+        self.append_audit(officer, AuditAction::Create, trees::CATEGORIES, &code.to_be_bytes(), &c.name_th)?;
+        self.finish_write()?;
+        Ok(c)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AddCategoryError {
+    #[error("a Thai name is required")]
+    NameRequired,
+    #[error("a category of that name exists")]
+    Exists,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

@@ -1,0 +1,482 @@
+//! Reading and writing records: one transaction per save over the record, its
+//! indexes, its fund's aggregates, the children it refreshes, the counters and
+//! the audit trail; bulk loads for demo data and imports.
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::atomic::Ordering,
+};
+
+use sled::{
+    Transactional,
+    transaction::{ConflictableTransactionError, TransactionError, TransactionalTree},
+};
+
+use super::{
+    SCHEMA_AUDIT, SaveError, Store, StoreError, codec, counter_key, id_of, key, now_ms, record::Record,
+    stats::FundStats, trees,
+};
+use crate::domain::audit::{AuditAction, AuditEntry};
+
+const SCHEMA_STATS: u8 = 1;
+const BATCH: usize = 1_000;
+
+/// An index key held back until the records are written, with the record's key
+/// for unique indexes.
+type PendingEntry = (Vec<u8>, Option<Vec<u8>>);
+
+enum WriteOp<'a, R> {
+    Save(&'a R),
+    Restore(&'a R),
+    Delete { key: Vec<u8>, version: u64 },
+}
+
+type Abort = ConflictableTransactionError<SaveError>;
+
+fn abort(e: impl Into<SaveError>) -> Abort {
+    ConflictableTransactionError::Abort(e.into())
+}
+
+/// Hands out the next id of `tree` inside a transaction: the counter moves with
+/// the record, so a refused save leaves no gap and a reopen never jumps.
+fn next_id(meta: &TransactionalTree, tree: &str) -> Result<u64, Abort> {
+    let k = counter_key(tree);
+    let n = meta.get(&k)?.and_then(|v| id_of(&v)).unwrap_or(1);
+    meta.insert(k, &key(n + 1))?;
+    Ok(n)
+}
+
+fn decode_stats(fund: u64, bytes: Option<&[u8]>) -> Result<FundStats, StoreError> {
+    match bytes {
+        None => Ok(FundStats::default()),
+        Some(b) => codec::decode(SCHEMA_STATS, b).map_err(|source| StoreError::Codec {
+            tree: trees::FUND_STATS,
+            key: key(fund).to_vec(),
+            source,
+        }),
+    }
+}
+
+impl Store {
+    pub(super) fn decode_record<R: Record>(k: &[u8], bytes: &[u8]) -> Result<R, StoreError> {
+        R::from_stored(bytes).map_err(|source| StoreError::Codec { tree: R::TREE, key: k.to_vec(), source })
+    }
+
+    /// The record stored under `k`.
+    pub fn get_at<R: Record>(&self, k: &[u8]) -> Result<Option<R>, StoreError> {
+        match self.tree(R::TREE)?.get(k)? {
+            Some(bytes) => Self::decode_record(k, &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The record with id `id`, for kinds keyed by id alone.
+    pub fn get<R: Record>(&self, id: u64) -> Result<Option<R>, StoreError> {
+        self.get_at(&key(id))
+    }
+
+    /// Every record of a kind, in key order. A record that does not decode stops
+    /// the read with an error naming it, rather than being skipped in silence.
+    pub fn all<R: Record>(&self) -> Result<Vec<R>, StoreError> {
+        self.scan_prefix(&[])
+    }
+
+    /// The records whose keys start with `prefix` (a fund's members, a member's
+    /// occupations), in key order.
+    pub fn scan_prefix<R: Record>(&self, prefix: &[u8]) -> Result<Vec<R>, StoreError> {
+        let mut out = Vec::new();
+        self.for_each_prefix::<R>(prefix, |r| out.push(r))?;
+        Ok(out)
+    }
+
+    /// Calls `f` on each record under `prefix` without collecting them.
+    pub fn for_each_prefix<R: Record>(&self, prefix: &[u8], mut f: impl FnMut(R)) -> Result<(), StoreError> {
+        for item in self.tree(R::TREE)?.scan_prefix(prefix) {
+            let (k, v) = item?;
+            f(Self::decode_record(&k, &v)?);
+        }
+        Ok(())
+    }
+
+    pub fn count<R: Record>(&self) -> Result<usize, StoreError> {
+        Ok(self.tree(R::TREE)?.len())
+    }
+
+    /// Looks a key up in a unique index: the key of the record that holds it.
+    pub fn lookup(&self, index: &str, k: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.tree(index)?.get(k)?.map(|v| v.to_vec()))
+    }
+
+    /// The aggregates of one fund.
+    pub fn fund_stats(&self, fund: u64) -> Result<FundStats, StoreError> {
+        decode_stats(fund, self.tree(trees::FUND_STATS)?.get(key(fund))?.as_deref())
+    }
+
+    /// The aggregates of every fund that has any.
+    pub fn all_fund_stats(&self) -> Result<HashMap<u64, FundStats>, StoreError> {
+        let mut out = HashMap::new();
+        for item in self.tree(trees::FUND_STATS)?.iter() {
+            let (k, v) = item?;
+            let fund = id_of(&k).unwrap_or(0);
+            out.insert(fund, decode_stats(fund, Some(&v))?);
+        }
+        Ok(out)
+    }
+
+    /// Creates `rec` (when its id is 0) or updates it. An update must carry the
+    /// version it was read at; if the stored record has moved on, the save is
+    /// refused with [`SaveError::Stale`]. Record, indexes, aggregates, refreshed
+    /// children, counter and audit entry are written in one transaction, then
+    /// synced to disk before this returns.
+    pub fn save<R: Record>(&self, officer: &str, rec: &R) -> Result<R, SaveError> {
+        self.write::<R>(officer, WriteOp::Save(rec))?.ok_or_else(|| SaveError::Gone(rec.key()))
+    }
+
+    /// Deletes the record under `k`, which must still be at `version` and have
+    /// no children. Returns what was deleted, so the caller can offer undo.
+    pub fn delete_at<R: Record>(&self, officer: &str, k: &[u8], version: u64) -> Result<R, SaveError> {
+        self.write::<R>(officer, WriteOp::Delete { key: k.to_vec(), version })?
+            .ok_or_else(|| SaveError::Gone(k.to_vec()))
+    }
+
+    pub fn delete<R: Record>(&self, officer: &str, id: u64, version: u64) -> Result<R, SaveError> {
+        self.delete_at::<R>(officer, &key(id), version)
+    }
+
+    /// Puts a deleted record back under its old key (undo of a delete).
+    pub fn restore<R: Record>(&self, officer: &str, rec: &R) -> Result<R, SaveError> {
+        self.write::<R>(officer, WriteOp::Restore(rec))?.ok_or_else(|| SaveError::Gone(rec.key()))
+    }
+
+    fn write<R: Record>(&self, officer: &str, op: WriteOp<'_, R>) -> Result<Option<R>, SaveError> {
+        // Children are found before the transaction (a transaction cannot scan):
+        // a delete must have none; an update may have to refresh them.
+        let existing_key = match &op {
+            WriteOp::Save(r) if r.id() == 0 => None,
+            WriteOp::Save(r) | WriteOp::Restore(r) => Some(r.key()),
+            WriteOp::Delete { key, .. } => Some(key.clone()),
+        };
+        let mut child_keys = Vec::new();
+        if let (Some(children), Some(k)) = (R::CHILDREN, &existing_key) {
+            let tree = self.tree(children)?;
+            if matches!(op, WriteOp::Delete { .. }) {
+                if tree.scan_prefix(k).next().transpose()?.is_some() {
+                    return Err(SaveError::HasChildren(children));
+                }
+            } else {
+                for item in tree.scan_prefix(k).keys() {
+                    child_keys.push(item?);
+                }
+            }
+        }
+
+        let mut names: Vec<&str> = vec![trees::META, trees::AUDIT, R::TREE, trees::FUND_STATS];
+        let child_pos = R::CHILDREN.map(|c| {
+            names.push(c);
+            names.len() - 1
+        });
+        names.extend_from_slice(R::INDEXES);
+        let trees: Vec<sled::Tree> = names.iter().map(|n| self.tree(n)).collect::<Result<_, _>>()?;
+        let index_pos = |name: &str| names.iter().position(|n| *n == name);
+
+        let result = trees.as_slice().transaction(|tx: &Vec<TransactionalTree>| {
+            let (meta, audit, primary, stats) = (&tx[0], &tx[1], &tx[2], &tx[3]);
+            let enc = |r: &R| r.to_stored().map_err(|e| abort(StoreError::Encode(e)));
+
+            let (target_key, new_id) = match (&op, &existing_key) {
+                (WriteOp::Save(r), None) => {
+                    let mut n = (*r).clone();
+                    n.set_id(next_id(meta, R::TREE)?);
+                    (n.key(), Some(n.id()))
+                }
+                (_, Some(k)) => (k.clone(), None),
+                (_, None) => return Err(abort(SaveError::Gone(Vec::new()))),
+            };
+            let old_bytes = primary.get(&target_key)?;
+            let old: Option<R> = match &old_bytes {
+                Some(b) => Some(Self::decode_record(&target_key, b).map_err(abort)?),
+                None => None,
+            };
+            let stale = |cur: &R| abort(SaveError::Stale { current: cur.version() });
+
+            let (next, action): (Option<R>, AuditAction) = match &op {
+                WriteOp::Save(r) if new_id.is_some() => {
+                    let mut n = (*r).clone();
+                    n.set_id(new_id.unwrap_or_default());
+                    n.set_version(1);
+                    (Some(n), AuditAction::Create)
+                }
+                WriteOp::Save(r) => {
+                    let Some(cur) = &old else { return Err(abort(SaveError::Gone(target_key.clone()))) };
+                    if cur.version() != r.version() {
+                        return Err(stale(cur));
+                    }
+                    let mut n = (*r).clone();
+                    n.set_version(cur.version() + 1);
+                    (Some(n), AuditAction::Update)
+                }
+                WriteOp::Restore(r) => {
+                    if let Some(cur) = &old {
+                        return Err(stale(cur));
+                    }
+                    let mut n = (*r).clone();
+                    n.set_version(r.version() + 1);
+                    (Some(n), AuditAction::Create)
+                }
+                WriteOp::Delete { version, .. } => {
+                    let Some(cur) = &old else { return Err(abort(SaveError::Gone(target_key.clone()))) };
+                    if cur.version() != *version {
+                        return Err(stale(cur));
+                    }
+                    (None, AuditAction::Delete)
+                }
+            };
+
+            // Indexes: drop the old record's entries, then check and add the new.
+            if let Some(o) = &old {
+                for e in o.index_entries() {
+                    if let Some(p) = index_pos(e.tree) {
+                        tx[p].remove(e.key.as_slice())?;
+                    }
+                }
+            }
+            if let Some(n) = &next {
+                for e in n.index_entries() {
+                    let Some(p) = index_pos(e.tree) else { continue };
+                    if e.unique {
+                        if let Some(other) = tx[p].get(e.key.as_slice())?
+                            && other.as_ref() != target_key.as_slice()
+                        {
+                            return Err(abort(SaveError::Duplicate { index: e.tree, other: other.to_vec() }));
+                        }
+                        tx[p].insert(e.key.as_slice(), target_key.as_slice())?;
+                    } else {
+                        tx[p].insert(e.key.as_slice(), &[])?;
+                    }
+                }
+            }
+
+            // Aggregates: take the old record's share out, put the new one's in.
+            let mut deltas: BTreeMap<u64, FundStats> = BTreeMap::new();
+            for (rec, sign) in [(old.as_ref(), -1), (next.as_ref(), 1)] {
+                if let Some((fund, s)) = rec.and_then(Record::fund_stats) {
+                    deltas.entry(fund).or_default().add(&s, sign);
+                }
+            }
+            for (fund, delta) in deltas {
+                if delta == FundStats::default() {
+                    continue;
+                }
+                let mut s = decode_stats(fund, stats.get(key(fund))?.as_deref()).map_err(abort)?;
+                s.add(&delta, 1);
+                let bytes = codec::encode(SCHEMA_STATS, &s).map_err(|e| abort(StoreError::Encode(e)))?;
+                stats.insert(&key(fund), bytes)?;
+            }
+
+            // Children that copy something of this record.
+            if let (Some(n), Some(p)) = (&next, child_pos) {
+                for ck in &child_keys {
+                    if let Some(bytes) = tx[p].get(ck)?
+                        && let Some(fresh) =
+                            n.refresh_child(&bytes).map_err(|e| abort(StoreError::Encode(e)))?
+                    {
+                        tx[p].insert(ck.as_ref(), fresh)?;
+                    }
+                }
+            }
+
+            let new_bytes = match &next {
+                Some(n) => {
+                    let bytes = enc(n)?;
+                    primary.insert(target_key.as_slice(), bytes.as_slice())?;
+                    Some(bytes)
+                }
+                None => {
+                    primary.remove(target_key.as_slice())?;
+                    None
+                }
+            };
+
+            let entry = AuditEntry {
+                time_ms: now_ms(),
+                officer: officer.to_string(),
+                action,
+                kind: R::TREE.to_string(),
+                key: target_key.clone(),
+                before: old_bytes.map(|b| b.to_vec()),
+                after: new_bytes,
+                note: String::new(),
+            };
+            let audit_bytes =
+                codec::encode(SCHEMA_AUDIT, &entry).map_err(|e| abort(StoreError::Encode(e)))?;
+            audit.insert(&key(next_id(meta, trees::AUDIT)?), audit_bytes)?;
+            Ok(next.or(old))
+        });
+        let out = match result {
+            Ok(v) => v,
+            Err(TransactionError::Abort(e)) => return Err(e),
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
+        };
+        self.finish_write()?;
+        Ok(out)
+    }
+
+    /// After any acknowledged write: to disk, remembered, announced.
+    pub(super) fn finish_write(&self) -> Result<(), StoreError> {
+        self.sync()?;
+        self.acknowledge()?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
+    /// Writes many new records at once: see [`BulkWriter`].
+    pub fn bulk_insert<R: Record>(
+        &self,
+        officer: &str,
+        note: &str,
+        recs: Vec<R>,
+    ) -> Result<Vec<u64>, SaveError> {
+        let mut w = self.bulk::<R>(officer, note)?;
+        let mut ids = Vec::with_capacity(recs.len());
+        for r in recs {
+            ids.push(w.push(r)?);
+        }
+        w.finish()?;
+        Ok(ids)
+    }
+
+    /// Starts a bulk load of new records of one kind.
+    pub fn bulk<R: Record>(&self, officer: &str, note: &str) -> Result<BulkWriter<'_, R>, StoreError> {
+        Ok(BulkWriter {
+            store: self,
+            officer: officer.to_string(),
+            note: note.to_string(),
+            next_id: self.counter(R::TREE)?,
+            first_id: self.counter(R::TREE)?,
+            batch: Vec::new(),
+            index: HashMap::new(),
+            stats: HashMap::new(),
+            written: 0,
+            keys: Vec::new(),
+            kind: std::marker::PhantomData,
+        })
+    }
+}
+
+/// A bulk load (demo data, imports): ids from the counter in order; records go
+/// out in batches as they come (callers push them in key order); index entries
+/// are held back, sorted and written after the records; aggregates are summed
+/// and written once; one audit entry, one sync. A unique key that repeats, in
+/// the load or against the store, refuses the load before any index is written.
+pub struct BulkWriter<'a, R: Record> {
+    store: &'a Store,
+    officer: String,
+    note: String,
+    first_id: u64,
+    next_id: u64,
+    batch: Vec<(Vec<u8>, Vec<u8>)>,
+    index: HashMap<&'static str, Vec<PendingEntry>>,
+    stats: HashMap<u64, FundStats>,
+    written: u64,
+    /// Keys written so far, to take the load back if it is refused at the end.
+    keys: Vec<Vec<u8>>,
+    kind: std::marker::PhantomData<R>,
+}
+
+impl<R: Record> BulkWriter<'_, R> {
+    /// The id the next pushed record will get.
+    pub fn next_id(&self) -> u64 {
+        self.next_id
+    }
+
+    /// Adds a record; returns its id.
+    pub fn push(&mut self, mut r: R) -> Result<u64, SaveError> {
+        let id = self.next_id;
+        self.next_id += 1;
+        r.set_id(id);
+        r.set_version(1);
+        let k = r.key();
+        for e in r.index_entries() {
+            self.index.entry(e.tree).or_default().push((e.key, e.unique.then(|| k.clone())));
+        }
+        if let Some((fund, s)) = r.fund_stats() {
+            self.stats.entry(fund).or_default().add(&s, 1);
+        }
+        self.batch.push((k, r.to_stored().map_err(StoreError::Encode)?));
+        if self.batch.len() >= BATCH {
+            self.flush_batch()?;
+        }
+        Ok(id)
+    }
+
+    fn flush_batch(&mut self) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        self.batch.sort_by(|a, b| a.0.cmp(&b.0));
+        for (k, v) in self.batch.drain(..) {
+            batch.insert(k.as_slice(), v);
+            self.keys.push(k);
+            self.written += 1;
+        }
+        self.store.tree(R::TREE)?.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Writes the indexes, aggregates, counter and audit entry, and syncs.
+    pub fn finish(mut self) -> Result<u64, SaveError> {
+        self.flush_batch()?;
+        let store = self.store;
+        let mut refused = None;
+        'check: for (name, entries) in self.index.iter_mut() {
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            let tree = store.tree(name)?;
+            for (i, (k, unique)) in entries.iter().enumerate() {
+                if unique.is_some() {
+                    if i > 0 && entries[i - 1].0 == *k {
+                        let other = entries[i - 1].1.clone().unwrap_or_default();
+                        refused = Some(SaveError::Duplicate { index: name, other });
+                        break 'check;
+                    }
+                    if let Some(other) = tree.get(k)? {
+                        refused = Some(SaveError::Duplicate { index: name, other: other.to_vec() });
+                        break 'check;
+                    }
+                }
+            }
+        }
+        if let Some(e) = refused {
+            let tree = store.tree(R::TREE)?;
+            for chunk in self.keys.chunks(BATCH) {
+                let mut batch = sled::Batch::default();
+                for k in chunk {
+                    batch.remove(k.as_slice());
+                }
+                tree.apply_batch(batch)?;
+            }
+            store.sync()?;
+            return Err(e);
+        }
+        for (name, entries) in &self.index {
+            let tree = store.tree(name)?;
+            for chunk in entries.chunks(BATCH) {
+                let mut batch = sled::Batch::default();
+                for (k, unique) in chunk {
+                    batch.insert(k.as_slice(), unique.as_deref().unwrap_or(&[]));
+                }
+                tree.apply_batch(batch)?;
+            }
+        }
+        let stats_tree = store.tree(trees::FUND_STATS)?;
+        let mut funds: Vec<(&u64, &FundStats)> = self.stats.iter().collect();
+        funds.sort_by_key(|(f, _)| **f);
+        for (fund, delta) in funds {
+            let mut s = decode_stats(*fund, stats_tree.get(key(*fund))?.as_deref())?;
+            s.add(delta, 1);
+            stats_tree.insert(key(*fund), codec::encode(SCHEMA_STATS, &s).map_err(StoreError::Encode)?)?;
+        }
+        store.tree(trees::META)?.insert(counter_key(R::TREE), &key(self.next_id))?;
+        let note = format!("{} ({} records from id {})", self.note, self.written, self.first_id);
+        store.append_audit(&self.officer, AuditAction::Bulk, R::TREE, &key(self.first_id), &note)?;
+        store.finish_write()?;
+        Ok(self.written)
+    }
+}
