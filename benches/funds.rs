@@ -21,7 +21,8 @@ use sammachip::{
 
 fn province(dir: &Path) -> Arc<Store> {
     let store = Store::open(&dir.join("store")).expect("open");
-    demo::generate(&store, "bench", Scale::Province, demo::DEFAULT_SEED, &|_| {}).expect("demo");
+    let today = sammachip::domain::Date::today();
+    demo::generate(&store, "bench", Scale::Province, demo::DEFAULT_SEED, today, &|_| {}).expect("demo");
     Arc::new(store)
 }
 

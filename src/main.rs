@@ -133,12 +133,11 @@ fn main() -> ExitCode {
                 say(&messages::store(&e));
                 return ExitCode::from(1);
             }
-            match demo::generate(&store, &officer, scale, seed, &|_| {}) {
+            match demo::generate(&store, &officer, scale, seed, sammachip::domain::Date::today(), &|_| {}) {
                 Ok(s) => {
-                    say(&Msg::with(
-                        k::DEMO_DONE,
-                        [group_thousands(s.funds as u64), path.display().to_string()],
-                    ));
+                    let counts =
+                        [s.funds, s.members, s.loans, s.occupations].map(|n| group_thousands(n as u64));
+                    say(&Msg::with(k::DEMO_DONE, counts.into_iter().chain([path.display().to_string()])));
                     ExitCode::SUCCESS
                 }
                 Err(demo::DemoError::NotEmpty) => {

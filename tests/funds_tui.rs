@@ -13,6 +13,11 @@ use sammachip::{
     ui::{self, keymap},
 };
 
+/// The demo's "today", fixed so the data and the screens are the same every run.
+fn demo_day() -> sammachip::domain::Date {
+    sammachip::domain::Date::from_ymd(2026, 9, 30).unwrap()
+}
+
 struct Fixture {
     _dir: tempfile::TempDir,
     store: Arc<Store>,
@@ -24,7 +29,7 @@ impl Fixture {
     fn new(lang: Lang) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(&dir.path().join("s")).unwrap());
-        demo::generate(&store, "demo", Scale::District, 7, &|_| {}).unwrap();
+        demo::generate(&store, "demo", Scale::District, 7, demo_day(), &|_| {}).unwrap();
         let app = App::new(&store, "tester", lang, (80, 24));
         Self { _dir: dir, store, app }
     }

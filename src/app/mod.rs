@@ -494,11 +494,18 @@ impl App {
         let progress = Arc::new(AtomicU32::new(0));
         let (tx, rx) = mpsc::channel();
         let (store, p, officer) = (Arc::clone(store), Arc::clone(&progress), self.officer.clone());
+        let today = self.today;
         std::thread::spawn(move || {
-            let result =
-                demo::generate(&store, &officer, scale, seed, &|done| p.store(done, Ordering::Relaxed))
-                    .map(|s| Msg::with(k::DEMO_LOADED, [group_thousands(s.funds as u64)]))
-                    .map_err(|e| Msg::with(k::DEMO_FAILED, [e.to_string()]));
+            let result = demo::generate(&store, &officer, scale, seed, today, &|done| {
+                p.store(done, Ordering::Relaxed)
+            })
+            .map(|s| {
+                Msg::with(
+                    k::DEMO_LOADED,
+                    [s.funds, s.members, s.loans, s.occupations].map(|n| group_thousands(n as u64)),
+                )
+            })
+            .map_err(|e| Msg::with(k::DEMO_FAILED, [e.to_string()]));
             // The screen may be gone; nothing to tell then.
             let _ = tx.send(result);
         });

@@ -2,6 +2,7 @@
 //! index trees, an audit trail, and saves that are one multi-tree transaction.
 
 pub mod codec;
+mod index;
 pub mod migrate;
 mod record;
 mod reference;

@@ -13,8 +13,12 @@ use sled::{
 };
 
 use super::{
-    SCHEMA_AUDIT, SaveError, Store, StoreError, codec, counter_key, id_of, key, now_ms, record::Record,
-    stats::FundStats, trees,
+    SCHEMA_AUDIT, SaveError, Store, StoreError, codec, counter_key, id_of,
+    index::{self, IndexError},
+    key, now_ms,
+    record::Record,
+    stats::FundStats,
+    trees,
 };
 use crate::domain::audit::{AuditAction, AuditEntry};
 
@@ -103,8 +107,13 @@ impl Store {
     }
 
     /// Looks a key up in a unique index: the key of the record that holds it.
-    pub fn lookup(&self, index: &str, k: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.tree(index)?.get(k)?.map(|v| v.to_vec()))
+    pub fn lookup(&self, name: &str, k: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        index::get(&self.tree(name)?, name, k).map_err(|e| match e {
+            IndexError::Storage(e) => StoreError::Sled(e),
+            IndexError::Codec(source) => {
+                StoreError::Codec { tree: trees::MEMBERS_BY_NID, key: k.to_vec(), source }
+            }
+        })
     }
 
     /// The aggregates of one fund.
@@ -233,10 +242,14 @@ impl Store {
             };
 
             // Indexes: drop the old record's entries, then check and add the new.
+            let ix = |e: IndexError<sled::transaction::UnabortableTransactionError>| match e {
+                IndexError::Storage(e) => Abort::from(e),
+                IndexError::Codec(c) => abort(StoreError::Encode(c)),
+            };
             if let Some(o) = &old {
                 for e in o.index_entries() {
                     if let Some(p) = index_pos(e.tree) {
-                        tx[p].remove(e.key.as_slice())?;
+                        index::remove(&tx[p], e.tree, &e.key).map_err(ix)?;
                     }
                 }
             }
@@ -244,14 +257,14 @@ impl Store {
                 for e in n.index_entries() {
                     let Some(p) = index_pos(e.tree) else { continue };
                     if e.unique {
-                        if let Some(other) = tx[p].get(e.key.as_slice())?
-                            && other.as_ref() != target_key.as_slice()
+                        if let Some(other) = index::get(&tx[p], e.tree, &e.key).map_err(ix)?
+                            && other != target_key
                         {
-                            return Err(abort(SaveError::Duplicate { index: e.tree, other: other.to_vec() }));
+                            return Err(abort(SaveError::Duplicate { index: e.tree, other }));
                         }
-                        tx[p].insert(e.key.as_slice(), target_key.as_slice())?;
+                        index::put(&tx[p], e.tree, &e.key, &target_key).map_err(ix)?;
                     } else {
-                        tx[p].insert(e.key.as_slice(), &[])?;
+                        index::put(&tx[p], e.tree, &e.key, &[]).map_err(ix)?;
                     }
                 }
             }
@@ -428,7 +441,6 @@ impl<R: Record> BulkWriter<'_, R> {
         let mut refused = None;
         'check: for (name, entries) in self.index.iter_mut() {
             entries.sort_by(|a, b| a.0.cmp(&b.0));
-            let tree = store.tree(name)?;
             for (i, (k, unique)) in entries.iter().enumerate() {
                 if unique.is_some() {
                     if i > 0 && entries[i - 1].0 == *k {
@@ -436,8 +448,8 @@ impl<R: Record> BulkWriter<'_, R> {
                         refused = Some(SaveError::Duplicate { index: name, other });
                         break 'check;
                     }
-                    if let Some(other) = tree.get(k)? {
-                        refused = Some(SaveError::Duplicate { index: name, other: other.to_vec() });
+                    if let Some(other) = store.lookup(name, k)? {
+                        refused = Some(SaveError::Duplicate { index: name, other });
                         break 'check;
                     }
                 }
@@ -457,13 +469,38 @@ impl<R: Record> BulkWriter<'_, R> {
         }
         for (name, entries) in &self.index {
             let tree = store.tree(name)?;
-            for chunk in entries.chunks(BATCH) {
-                let mut batch = sled::Batch::default();
-                for (k, unique) in chunk {
-                    batch.insert(k.as_slice(), unique.as_deref().unwrap_or(&[]));
+            let mut batch = sled::Batch::default();
+            let mut in_batch = 0;
+            let mut i = 0;
+            while i < entries.len() {
+                let (k, value) = &entries[i];
+                let value = value.as_deref().unwrap_or(&[]);
+                match index::bucket_of(name, k) {
+                    None => {
+                        batch.insert(k.as_slice(), value);
+                        i += 1;
+                    }
+                    Some(b) => {
+                        // Entries are sorted, so a bucket's entries are adjacent.
+                        let mut bucket = index::decode_bucket(tree.get(b)?.as_deref()).map_err(|source| {
+                            StoreError::Codec { tree: trees::MEMBERS_BY_NID, key: b.to_vec(), source }
+                        })?;
+                        while i < entries.len() && index::bucket_of(name, &entries[i].0) == Some(b) {
+                            let (k, v) = &entries[i];
+                            bucket.push((k.clone(), v.clone().unwrap_or_default()));
+                            i += 1;
+                        }
+                        bucket.sort_by(|x, y| x.0.cmp(&y.0));
+                        batch.insert(&b, index::encode_bucket(&bucket).map_err(StoreError::Encode)?);
+                    }
                 }
-                tree.apply_batch(batch)?;
+                in_batch += 1;
+                if in_batch == BATCH {
+                    tree.apply_batch(std::mem::take(&mut batch))?;
+                    in_batch = 0;
+                }
             }
+            tree.apply_batch(batch)?;
         }
         let stats_tree = store.tree(trees::FUND_STATS)?;
         let mut funds: Vec<(&u64, &FundStats)> = self.stats.iter().collect();

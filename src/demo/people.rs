@@ -1,0 +1,325 @@
+//! Demo members of one fund, with their loan books and occupation records.
+//!
+//! Most members borrow once a year at the fund's lending round (10,000–50,000
+//! baht, one-year lump sum, sometimes monthly instalments) and repay on time;
+//! about one in eight pays late, one in twenty stops paying, and a member who
+//! has not repaid gets no new loan.
+
+use std::collections::HashSet;
+
+use rand::{Rng, seq::IndexedRandom};
+use rand_chacha::ChaCha8Rng;
+
+use super::names;
+use crate::domain::{
+    Date, Money,
+    loan::{Loan, LoanStatus, Repayment, RepaymentMode},
+    member::{Member, MemberStatus},
+    occupation::{Annual, OccupationRecord, OccupationStatus, Stage, StageChange},
+    thai::NationalId,
+};
+
+/// One fund's share of the demo.
+pub struct FundPlan {
+    pub fund_id: u64,
+    pub district: u16,
+    pub established: Date,
+    pub members: usize,
+    /// The fund's yearly rate, in basis points.
+    pub rate_bp: u32,
+    /// Month of the fund's yearly lending round.
+    pub lending_month: u8,
+}
+
+/// How many loans and occupation records the demo aims for, per member.
+pub struct Targets {
+    /// Chance of borrowing in each of the last six years.
+    pub yearly_borrowing: f64,
+    /// Chance that a member who borrowed has an occupation record.
+    pub occupation_share: f64,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Payer {
+    Good,
+    Late,
+    Bad,
+}
+
+/// Occupation categories by how common they are in Si Sa Ket (weights).
+const CATEGORY_WEIGHTS: [(u16, u32); 25] = [
+    (12, 14),
+    (11, 8),
+    (1, 10),
+    (4, 8),
+    (13, 8),
+    (10, 6),
+    (23, 6),
+    (6, 4),
+    (7, 4),
+    (14, 4),
+    (17, 4),
+    (19, 4),
+    (3, 3),
+    (5, 3),
+    (8, 3),
+    (15, 3),
+    (16, 3),
+    (18, 3),
+    (22, 3),
+    (24, 3),
+    (9, 2),
+    (21, 2),
+    (25, 2),
+    (2, 1),
+    (20, 1),
+];
+
+fn category(rng: &mut ChaCha8Rng) -> u16 {
+    CATEGORY_WEIGHTS.choose_weighted(rng, |c| c.1).map(|c| c.0).unwrap_or(12)
+}
+
+fn date_between(rng: &mut ChaCha8Rng, from: Date, to: Date) -> Date {
+    if to <= from { from } else { Date::from_days(rng.random_range(from.days()..=to.days())) }
+}
+
+/// Whole hundreds of baht.
+fn baht_100(rng: &mut ChaCha8Rng, lo: i64, hi: i64) -> Money {
+    Money::baht(rng.random_range(lo / 100..=hi / 100) * 100)
+}
+
+fn national_id(rng: &mut ChaCha8Rng, born: i32, district: u16, used: &mut HashSet<u64>) -> NationalId {
+    loop {
+        let mut d = [0u8; 12];
+        // Born before the 1984 registration: 3; after: 1. Then the province and
+        // district of registration, then the book and the person.
+        d[0] = if born < 1984 { 3 } else { 1 };
+        let dist = district % 100;
+        d[1] = 3;
+        d[2] = 3;
+        d[3] = (dist / 10) as u8;
+        d[4] = (dist % 10) as u8;
+        for x in &mut d[5..] {
+            *x = rng.random_range(0..10);
+        }
+        if let Some(id) = NationalId::from_first12(&d)
+            && used.insert(id.as_u64())
+        {
+            return id;
+        }
+    }
+}
+
+fn repay(rng: &mut ChaCha8Rng, loan: &mut Loan, payer: Payer, as_of: Date) {
+    let schedule = loan.schedule();
+    let mut interest_left = schedule.iter().map(|i| i.interest.0).sum::<i64>();
+    let mut pay = |loan: &mut Loan, date: Date, principal: i64, interest: i64| {
+        if date > as_of || date < loan.start || (principal <= 0 && interest <= 0) {
+            return;
+        }
+        let interest = interest.min(interest_left);
+        interest_left -= interest;
+        loan.repayments.push(Repayment {
+            date,
+            principal: Money(principal),
+            interest: Money(interest),
+            penalty: Money::ZERO,
+        });
+    };
+    match loan.mode {
+        RepaymentMode::LumpSum => {
+            let Some(inst) = schedule.first().copied() else { return };
+            let (p, i) = (inst.principal.0, inst.interest.0);
+            match payer {
+                Payer::Good => pay(loan, inst.due.add_days(-rng.random_range(0..20)), p, i),
+                Payer::Late => {
+                    if rng.random_bool(0.3) {
+                        let part = p * rng.random_range(30..70) / 100 / 10_000 * 10_000;
+                        let first = inst.due.add_days(rng.random_range(10..60));
+                        pay(loan, first, part, i);
+                        pay(loan, first.add_days(rng.random_range(30..150)), p - part, 0);
+                    } else {
+                        pay(loan, inst.due.add_days(rng.random_range(5..120)), p, i);
+                    }
+                }
+                Payer::Bad => {
+                    if rng.random_bool(0.5) {
+                        let part = p * rng.random_range(10..60) / 100 / 10_000 * 10_000;
+                        pay(loan, inst.due.add_days(rng.random_range(30..200)), part, i / 2);
+                    }
+                }
+            }
+        }
+        RepaymentMode::Monthly => {
+            let stop =
+                if payer == Payer::Bad { rng.random_range(0..schedule.len().max(1)) } else { usize::MAX };
+            for (n, inst) in schedule.iter().enumerate() {
+                if n >= stop {
+                    break;
+                }
+                let date = match payer {
+                    Payer::Good => inst.due.add_days(-rng.random_range(0..5)),
+                    Payer::Late => inst.due.add_days(rng.random_range(0..45)),
+                    Payer::Bad => inst.due.add_days(rng.random_range(0..20)),
+                };
+                pay(loan, date, inst.principal.0, inst.interest.0);
+            }
+            loan.repayments.sort_by_key(|r| r.date);
+        }
+    }
+}
+
+/// The members of one fund with their loans, and the occupation records of
+/// some of them. Member ids run from `first_member_id`; loan ids from
+/// `next_loan_id` (advanced); national IDs are unique across `used`.
+pub fn fund_people(
+    rng: &mut ChaCha8Rng,
+    plan: &FundPlan,
+    first_member_id: u64,
+    next_loan_id: &mut u64,
+    targets: &Targets,
+    as_of: Date,
+    used: &mut HashSet<u64>,
+) -> (Vec<Member>, Vec<OccupationRecord>) {
+    let mut members = Vec::with_capacity(plan.members);
+    let mut occupations = Vec::new();
+    let n = plan.members as u64;
+    for i in 0..n {
+        let id = first_member_id + i;
+        let p = names::person(rng);
+        let born = rng.random_range(1950..=2000);
+        let birth = Date::from_ymd(born, rng.random_range(1..=12), rng.random_range(1..=28));
+        let joined = if rng.random_bool(0.6) {
+            date_between(rng, plan.established, plan.established.add_days(365))
+        } else {
+            date_between(rng, plan.established, as_of.add_days(-200))
+        };
+        let payer = match rng.random_range(0..100) {
+            0..82 => Payer::Good,
+            82..95 => Payer::Late,
+            _ => Payer::Bad,
+        };
+        let main = category(rng);
+        let mut loans: Vec<Loan> = Vec::new();
+        for year in (as_of.year() - 5)..=as_of.year() {
+            if !rng.random_bool(targets.yearly_borrowing) {
+                continue;
+            }
+            let start = Date::from_ymd(year, plan.lending_month, rng.random_range(1..=28)).unwrap_or(as_of);
+            if start > as_of || start < joined {
+                continue;
+            }
+            // A member who has not repaid the last loan gets no new one.
+            if loans.last().is_some_and(|l| l.position(start).outstanding.0 > 0) {
+                continue;
+            }
+            let principal = match rng.random_range(0..10) {
+                0 => Money::baht(rng.random_range(5..10) * 1_000),
+                1 => Money::baht(rng.random_range(50..=100) * 1_000),
+                _ => Money::baht(rng.random_range(10..=50) * 1_000),
+            };
+            let (mode, term) = if rng.random_bool(0.8) {
+                (RepaymentMode::LumpSum, 12)
+            } else {
+                (RepaymentMode::Monthly, *[12u16, 18, 24].choose(rng).unwrap_or(&12))
+            };
+            let guarantors = (0..rng.random_range(1..=2))
+                .map(|_| first_member_id + rng.random_range(0..n))
+                .filter(|g| *g != id)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let mut loan = Loan {
+                id: *next_loan_id,
+                principal,
+                rate_bp: plan.rate_bp,
+                start,
+                term_months: term,
+                mode,
+                purpose: if rng.random_bool(0.85) { main } else { category(rng) },
+                guarantors,
+                status: LoanStatus::Open,
+                repayments: Vec::new(),
+            };
+            *next_loan_id += 1;
+            repay(rng, &mut loan, payer, as_of);
+            loans.push(loan);
+        }
+        let member = Member {
+            id,
+            version: 1,
+            fund_id: plan.fund_id,
+            national_id: national_id(rng, born, plan.district, used),
+            title: p.title.to_string(),
+            given_name: p.given.to_string(),
+            family_name: p.family,
+            birth_date: birth,
+            household_no: if rng.random_bool(0.7) {
+                rng.random_range(1..250).to_string()
+            } else {
+                format!("{}/{}", rng.random_range(1..250), rng.random_range(1..5))
+            },
+            phone: if rng.random_bool(0.7) {
+                format!("08{}", rng.random_range(10_000_000..100_000_000))
+            } else {
+                String::new()
+            },
+            joined: Some(joined),
+            status: if rng.random_bool(0.97) { MemberStatus::Active } else { MemberStatus::Left },
+            loans,
+        };
+        if !member.loans.is_empty() && rng.random_bool(targets.occupation_share) {
+            occupations.push(occupation(rng, &member, main, plan, as_of));
+        }
+        members.push(member);
+    }
+    (members, occupations)
+}
+
+fn occupation(
+    rng: &mut ChaCha8Rng,
+    m: &Member,
+    category: u16,
+    plan: &FundPlan,
+    as_of: Date,
+) -> OccupationRecord {
+    let first_loan = m.loans.first().map_or(as_of, |l| l.start);
+    let start_year = rng.random_range(1995..=first_loan.year());
+    let income_before = baht_100(rng, 30_000, 120_000);
+    let growth = rng.random_range(85..190);
+    let income_after = Money(income_before.0 * growth / 100 / 10_000 * 10_000);
+    let expenses_before = Money(income_before.0 * rng.random_range(60..105) / 100 / 10_000 * 10_000);
+    let expenses_after = Money(income_after.0 * rng.random_range(50..100) / 100 / 10_000 * 10_000);
+    let savings_before = baht_100(rng, 0, 15_000);
+    let savings_after = Money((savings_before.0 + Money::baht(rng.random_range(-50..250) * 100).0).max(0));
+    let stage = match rng.random_range(0..100) {
+        0..88 => Stage::Target,
+        88..93 => Stage::Coached,
+        93..97 => Stage::SelfDriving,
+        97..99 => Stage::Model,
+        _ => Stage::Otop,
+    };
+    let mut history = Vec::new();
+    let mut when = first_loan;
+    for s in Stage::ALL.iter().take_while(|s| **s <= stage) {
+        history.push(StageChange { stage: *s, date: when, note: String::new() });
+        when = date_between(rng, when.add_days(30), when.add_days(400)).min(as_of);
+    }
+    OccupationRecord {
+        id: 0,
+        version: 0,
+        fund_id: plan.fund_id,
+        member_id: m.id,
+        member_name: m.full_name(),
+        district: plan.district,
+        category,
+        description: String::new(),
+        start_year,
+        loan_ids: m.loans.iter().filter(|l| l.purpose == category).map(|l| l.id).collect(),
+        before: Annual { income: income_before, expenses: expenses_before, savings: savings_before },
+        after: Annual { income: income_after, expenses: expenses_after, savings: savings_after },
+        status: if rng.random_bool(0.95) { OccupationStatus::Active } else { OccupationStatus::Stopped },
+        stage,
+        stage_history: history,
+    }
+}
