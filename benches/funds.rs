@@ -67,7 +67,7 @@ fn funds(c: &mut Criterion) {
                 let copy = dir.path().join(format!("copy{n}"));
                 copy_dir(&source, &copy);
                 let start = Instant::now();
-                let store = Store::open(&copy).expect("open");
+                let store = Arc::new(Store::open(&copy).expect("open"));
                 let app = App::new(&store, "bench", Lang::Th, (80, 24));
                 let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
                 t.draw(|f| ui::draw(f, &app)).expect("draw");

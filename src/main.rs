@@ -153,8 +153,9 @@ fn main() -> ExitCode {
         None => {
             let size = crossterm::terminal::size().unwrap_or((80, 24));
             let (store, mut app) = match open_then(path, move |store| {
+                let store = Arc::new(store);
                 let app = App::new(&store, officer(), lang, size);
-                (Arc::new(store), app)
+                (store, app)
             }) {
                 Ok(pair) => pair,
                 Err(code) => return code,

@@ -1,7 +1,10 @@
 //! The Funds tab as an officer uses it: keys in, screen out, store checked.
 //! Rendering goes through `TestBackend`; keys go through the real keymap.
 
-use std::sync::Arc;
+use std::{
+    path::{Path, PathBuf},
+    sync::{Arc, OnceLock},
+};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::{Terminal, backend::TestBackend, style::Color};
@@ -24,13 +27,41 @@ struct Fixture {
     app: App,
 }
 
+/// The district demo (120 funds, 20,000 members, fixed seed and date), written
+/// once per test run; each test works on its own copy.
+fn template() -> &'static Path {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let path = dir.join("template");
+        let store = Store::open(&path).unwrap();
+        demo::generate(&store, "demo", Scale::District, 7, demo_day(), &|_| {}).unwrap();
+        path
+    })
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
 impl Fixture {
-    /// The district demo (120 funds, fixed seed) at 80×24.
+    /// A copy of the district demo, at 80×24, with the occupation list loaded.
     fn new(lang: Lang) -> Self {
         let dir = tempfile::tempdir().unwrap();
+        copy_dir(template(), &dir.path().join("s"));
         let store = Arc::new(Store::open(&dir.path().join("s")).unwrap());
-        demo::generate(&store, "demo", Scale::District, 7, demo_day(), &|_| {}).unwrap();
-        let app = App::new(&store, "tester", lang, (80, 24));
+        let mut app = App::new(&store, "tester", lang, (80, 24));
+        app.today = demo_day();
+        app.as_of = demo_day();
+        app.finish_loading();
         Self { _dir: dir, store, app }
     }
 
@@ -269,29 +300,46 @@ fn an_edit_over_another_officers_change_is_refused_and_keeps_the_typing() {
 }
 
 #[test]
+fn a_fund_with_members_cannot_be_deleted() {
+    let mut f = Fixture::new(Lang::Th);
+    f.press(KeyCode::Char('d'));
+    f.press(KeyCode::Char('y'));
+    assert_eq!(f.funds().len(), 120);
+    assert!(f.screen().contains("กองทุนนี้ยังมีสมาชิกอยู่ ลบไม่ได้"), "{}", f.screen());
+}
+
+#[test]
 fn delete_asks_first_and_undo_brings_it_back() {
     let mut f = Fixture::new(Lang::Th);
-    let first = f.funds()[0].clone();
+    // A new fund has no members yet, so it may be deleted.
+    f.press(KeyCode::Char('n'));
+    f.ctrl('u');
+    f.type_str("33010180");
+    f.press(KeyCode::Tab);
+    f.type_str("กองทุนชั่วคราว");
+    f.ctrl('s');
+    let made = f.funds().into_iter().find(|x| x.code == "33010180").expect("created");
+    assert_eq!(f.app.funds.selected().map(|r| r.id), Some(made.id));
     f.press(KeyCode::Char('d'));
     assert!(matches!(f.app.overlay, Some(Overlay::Confirm { .. })));
     f.press(KeyCode::Char('n'));
-    assert_eq!(f.funds().len(), 120, "no means no");
+    assert_eq!(f.funds().len(), 121, "no means no");
     // Thai layout: ก is d, ั is y.
     f.press(KeyCode::Char('ก'));
     f.press(KeyCode::Char('ั'));
-    assert_eq!(f.funds().len(), 119);
+    assert_eq!(f.funds().len(), 120);
     assert!(f.screen().contains("กด u เพื่อเรียกคืน"));
     f.press(KeyCode::Char('u'));
-    let back = f.store.get::<Fund>(first.id).unwrap().unwrap();
-    assert_eq!((back.code, back.capital), (first.code, first.capital));
-    assert_eq!(f.app.funds.total(), 120);
+    let back = f.store.get::<Fund>(made.id).unwrap().unwrap();
+    assert_eq!((back.code, back.name), (made.code, made.name));
+    assert_eq!(f.app.funds.total(), 121);
 }
 
 #[test]
 fn capital_events_are_added_corrected_deleted_and_totalled() {
     let mut f = Fixture::new(Lang::Th);
     f.press(KeyCode::Enter);
-    let before = f.app.funds.detail.as_ref().unwrap().fund.clone();
+    let before = f.app.funds.detail().unwrap().fund.clone();
     // Add.
     f.press(KeyCode::Char('n'));
     f.press(KeyCode::Right); // kind → another kind than Other

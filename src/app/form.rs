@@ -71,9 +71,57 @@ impl Field {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FormKind {
     NewFund,
-    EditFund { id: u64, version: u64 },
-    NewCapital { fund_id: u64, version: u64 },
-    EditCapital { fund_id: u64, version: u64, seq: u32 },
+    EditFund {
+        id: u64,
+        version: u64,
+    },
+    NewCapital {
+        fund_id: u64,
+        version: u64,
+    },
+    EditCapital {
+        fund_id: u64,
+        version: u64,
+        seq: u32,
+    },
+    NewMember {
+        fund_id: u64,
+    },
+    EditMember {
+        fund_id: u64,
+        id: u64,
+        version: u64,
+    },
+    NewLoan {
+        fund_id: u64,
+        member_id: u64,
+        version: u64,
+    },
+    EditLoan {
+        fund_id: u64,
+        member_id: u64,
+        version: u64,
+        loan_id: u64,
+    },
+    /// A new repayment (`index: None`) or a correction of one.
+    Repayment {
+        fund_id: u64,
+        member_id: u64,
+        version: u64,
+        loan_id: u64,
+        index: Option<usize>,
+    },
+    /// For a member (fund, member); `None`: the form asks for a national ID.
+    NewOccupation {
+        member: Option<(u64, u64)>,
+    },
+    EditOccupation {
+        key: (u64, u64, u64),
+        version: u64,
+    },
+    NewCategory,
+    /// The date balances are computed for.
+    AsOf,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

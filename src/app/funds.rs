@@ -4,6 +4,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
+use super::members::{LoanView, MemberView, MembersView};
 use super::{
     Action, App, Overlay, Pending, PickPurpose, Undo,
     form::{Field, Form, FormKind, Opt},
@@ -15,14 +16,16 @@ use super::{
 };
 use crate::{
     domain::{
-        Lang, Money,
+        Date, Lang, Money,
         fund::{
             CapitalDraft, CapitalField, CapitalKind, Fund, FundDraft, FundError, FundField, FundKind, Grade,
         },
+        loan::Portfolio,
+        member::Member,
         thai,
     },
     i18n::{Msg, k, tr},
-    store::{SaveError, Store, StoreError},
+    store::{FundStats, SaveError, Store, StoreError, member_key},
 };
 
 /// One line of the fund list: what the columns show and what `/` searches.
@@ -38,6 +41,7 @@ pub struct FundRow {
     pub grade: Grade,
     pub members: u32,
     pub capital: Money,
+    pub established: Option<crate::domain::Date>,
     /// Code, name and place names in both languages, folded for matching.
     search: String,
 }
@@ -65,8 +69,14 @@ impl FundRow {
             grade: f.grade,
             members,
             capital: f.capital_total(),
+            established: f.established,
             search,
         }
+    }
+
+    /// Whether a (folded) search term occurs in the code, name or places.
+    pub fn matches(&self, term: &str) -> bool {
+        self.search.contains(term)
     }
 }
 
@@ -117,6 +127,45 @@ pub struct Detail {
     pub fund: Fund,
     /// Cursor in the ledger (capital events by date).
     pub ledger: ListPos,
+    pub stats: FundStats,
+    /// The fund's loans as of the app's date: outstanding, PAR30, repayment rate.
+    pub portfolio: Portfolio,
+}
+
+impl Detail {
+    pub fn new(store: &Store, fund: Fund, as_of: Date) -> Self {
+        let mut d = Detail {
+            stats: FundStats::default(),
+            portfolio: Portfolio::default(),
+            fund,
+            ledger: ListPos::default(),
+        };
+        d.refresh_figures(store, as_of);
+        d
+    }
+
+    /// Reads the fund's aggregates and walks its members' loans (a few hundred
+    /// records) for the figures that depend on the date.
+    pub fn refresh_figures(&mut self, store: &Store, as_of: Date) {
+        self.stats = store.fund_stats(self.fund.id).unwrap_or_default();
+        let mut p = Portfolio::default();
+        let _ = store.for_each_prefix::<Member>(&self.fund.id.to_be_bytes(), |m| {
+            for l in &m.loans {
+                p.add(l, as_of);
+            }
+        });
+        self.portfolio = p;
+    }
+}
+
+/// What the Funds tab shows above its list: a fund's detail, its members, one
+/// member, one loan — Esc goes back down the stack.
+#[derive(Clone, Debug)]
+pub enum Screen {
+    Fund(Detail),
+    Members(MembersView),
+    Member(MemberView),
+    Loan(LoanView),
 }
 
 #[derive(Default)]
@@ -133,8 +182,11 @@ pub struct FundsTab {
     pub district: Option<u16>,
     pub sort: SortCol,
     pub desc: bool,
-    pub detail: Option<Detail>,
+    /// Screens opened over the list; empty: the list itself.
+    pub stack: Vec<Screen>,
     lang: Lang,
+    /// The date the detail's figures are computed for (the app's date).
+    as_of: Option<Date>,
     /// Thai collation keys of the fund names, computed on the first sort by name.
     name_keys: Option<Vec<Vec<u8>>>,
     /// Collation keys of place names in the current language.
@@ -146,7 +198,9 @@ impl FundsTab {
     pub fn load(&mut self, store: &Store, geo: &Geo, lang: Lang) -> Result<(), StoreError> {
         let keep = self.selected().map(|r| r.id);
         let funds = store.all::<Fund>()?;
-        self.rows = funds.iter().map(|f| FundRow::new(f, geo, 0)).collect();
+        let stats = store.all_fund_stats()?;
+        let members = |id: u64| stats.get(&id).map_or(0, |s| s.members.max(0) as u32);
+        self.rows = funds.iter().map(|f| FundRow::new(f, geo, members(f.id))).collect();
         self.lang = lang;
         self.name_keys = None;
         self.place_keys.clear();
@@ -157,6 +211,51 @@ impl FundsTab {
 
     pub fn total(&self) -> usize {
         self.rows.len()
+    }
+
+    /// The fund detail, when it is the screen on top.
+    pub fn detail(&self) -> Option<&Detail> {
+        match self.stack.last() {
+            Some(Screen::Fund(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn detail_mut(&mut self) -> Option<&mut Detail> {
+        match self.stack.last_mut() {
+            Some(Screen::Fund(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn code_of(&self, fund: u64) -> Option<String> {
+        self.rows.iter().find(|r| r.id == fund).map(|r| r.code.clone())
+    }
+
+    /// A fund's member count in the list and its figures in the detail follow
+    /// a change to its members.
+    pub fn refresh_stats(&mut self, store: &Store, fund: u64) {
+        if let (Some(r), Ok(s)) = (self.rows.iter_mut().find(|r| r.id == fund), store.fund_stats(fund)) {
+            r.members = s.members.max(0) as u32;
+        }
+        let as_of = self.as_of.unwrap_or_else(Date::today);
+        for s in &mut self.stack {
+            if let Screen::Fund(d) = s
+                && d.fund.id == fund
+            {
+                d.refresh_figures(store, as_of);
+            }
+        }
+    }
+
+    /// The date-dependent figures after the app's date changed.
+    pub fn refresh_portfolio(&mut self, store: &Store, as_of: Date) {
+        self.as_of = Some(as_of);
+        for s in &mut self.stack {
+            if let Screen::Fund(d) = s {
+                d.refresh_figures(store, as_of);
+            }
+        }
     }
 
     pub fn selected(&self) -> Option<&FundRow> {
@@ -265,8 +364,19 @@ impl FundsTab {
 
     pub fn clamp(&mut self, page: usize, ledger_page: usize) {
         self.pos.clamp(self.view.len(), page);
-        if let Some(d) = &mut self.detail {
-            d.ledger.clamp(d.fund.capital.len(), ledger_page);
+        for s in &mut self.stack {
+            match s {
+                Screen::Fund(d) => d.ledger.clamp(d.fund.capital.len(), ledger_page),
+                Screen::Members(v) => v.pos.clamp(v.view.len(), page),
+                Screen::Member(v) => {
+                    let n = v.len();
+                    v.pos.clamp(n, page)
+                }
+                Screen::Loan(v) => {
+                    let n = v.loan().map_or(0, |l| l.repayments.len());
+                    v.pos.clamp(n, ledger_page)
+                }
+            }
         }
     }
 
@@ -280,10 +390,12 @@ impl FundsTab {
         self.name_keys = None;
         self.resort(geo);
         self.refilter_keeping(Some(f.id), page);
-        if let Some(d) = &mut self.detail
-            && d.fund.id == f.id
-        {
-            d.fund = f.clone();
+        for s in &mut self.stack {
+            if let Screen::Fund(d) = s
+                && d.fund.id == f.id
+            {
+                d.fund = f.clone();
+            }
         }
     }
 
@@ -294,20 +406,61 @@ impl FundsTab {
         self.resort(geo);
         self.refilter_keeping(None, page);
         self.pos.set(cursor, self.view.len(), page);
-        if self.detail.as_ref().is_some_and(|d| d.fund.id == id) {
-            self.detail = None;
+        if self.stack.iter().any(|s| matches!(s, Screen::Fund(d) if d.fund.id == id)) {
+            self.stack.clear();
         }
     }
 
-    /// Re-reads the opened fund (another officer may have changed it).
-    pub fn refresh_detail(&mut self, store: &Store) {
-        if let Some(d) = &mut self.detail {
-            match store.get::<Fund>(d.fund.id) {
-                Ok(Some(f)) => d.fund = f,
-                Ok(None) => self.detail = None,
-                Err(_) => {}
+    /// Re-reads what the open screens show (another officer may have changed
+    /// it); a screen whose record is gone closes.
+    pub fn refresh_screens(&mut self, store: &Store, as_of: Date) {
+        self.as_of = Some(as_of);
+        let page = usize::MAX;
+        let mut keep = 0;
+        for s in &mut self.stack {
+            let alive = match s {
+                Screen::Fund(d) => match store.get::<Fund>(d.fund.id) {
+                    Ok(Some(f)) => {
+                        d.fund = f;
+                        d.refresh_figures(store, as_of);
+                        true
+                    }
+                    Ok(None) => false,
+                    Err(_) => true,
+                },
+                Screen::Members(v) => {
+                    let keep = v.selected().map(|r| r.id);
+                    let ok = v.load(store, as_of).is_ok();
+                    v.refilter(keep, page);
+                    ok
+                }
+                Screen::Member(v) => match store.get_at::<Member>(&member_key(v.member.fund_id, v.member.id))
+                {
+                    Ok(Some(m)) => {
+                        if let Ok(o) = store.scan_prefix(&member_key(m.fund_id, m.id)) {
+                            v.occupations = o;
+                        }
+                        v.member = m;
+                        true
+                    }
+                    Ok(None) => false,
+                    Err(_) => true,
+                },
+                Screen::Loan(v) => match store.get_at::<Member>(&member_key(v.member.fund_id, v.member.id)) {
+                    Ok(Some(m)) => {
+                        v.member = m;
+                        v.loan().is_some()
+                    }
+                    Ok(None) => false,
+                    Err(_) => true,
+                },
+            };
+            if !alive {
+                break;
             }
+            keep += 1;
         }
+        self.stack.truncate(keep);
     }
 }
 
@@ -422,7 +575,7 @@ fn capital_draft(form: &Form) -> CapitalDraft {
 impl App {
     pub(super) fn funds_action(&mut self, action: Action, store: &Arc<Store>) {
         let page = self.page();
-        if self.funds.detail.is_some() {
+        if self.funds.detail().is_some() {
             return self.detail_action(action, store);
         }
         if self.funds.pos.navigate(action, self.funds.view.len(), page) {
@@ -433,7 +586,8 @@ impl App {
                 if let Some(id) = self.funds.selected().map(|r| r.id) {
                     match store.get::<Fund>(id) {
                         Ok(Some(fund)) => {
-                            self.funds.detail = Some(Detail { fund, ledger: ListPos::default() })
+                            let as_of = self.as_of;
+                            self.funds.stack.push(Screen::Fund(Detail::new(store, fund, as_of)))
                         }
                         Ok(None) => self.error(k::ERR_GONE),
                         Err(e) => self.error(messages::store(&e)),
@@ -479,14 +633,17 @@ impl App {
 
     fn detail_action(&mut self, action: Action, store: &Arc<Store>) {
         let ledger_page = layout::ledger_rows(self.size.1);
-        let Some(d) = &mut self.funds.detail else {
+        let Some(d) = self.funds.detail_mut() else {
             return;
         };
         if d.ledger.navigate(action, d.fund.capital.len(), ledger_page) {
             return;
         }
         match action {
-            Action::Back => self.funds.detail = None,
+            Action::Back => {
+                self.funds.stack.pop();
+            }
+            Action::Members => self.open_members(store),
             Action::Edit => {
                 let f = d.fund.clone();
                 self.open_fund_form(Some(&f));
@@ -533,22 +690,9 @@ impl App {
     }
 
     fn open_district_picker(&mut self) {
-        let mut options = vec![Opt::new(0, tr(Lang::Th, k::ALL_DISTRICTS), tr(Lang::En, k::ALL_DISTRICTS))];
-        options.extend(district_options(&self.geo));
-        let at = self
-            .funds
-            .district
-            .and_then(|d| options.iter().position(|o| o.value == u32::from(d)))
-            .unwrap_or(0);
-        let page = self.page().saturating_sub(4).max(1);
-        let mut pos = ListPos::default();
-        pos.set(at, options.len(), page);
-        self.overlay = Some(Overlay::Picker {
-            title: k::PICK_DISTRICT,
-            options,
-            pos,
-            purpose: PickPurpose::DistrictFilter,
-        });
+        let options = district_options(&self.geo);
+        let current = self.funds.district.map(u32::from);
+        self.open_picker(k::PICK_DISTRICT, options, current, PickPurpose::DistrictFilter);
     }
 
     fn open_fund_form(&mut self, fund: Option<&Fund>) {
@@ -577,15 +721,6 @@ impl App {
         self.form = Some(form);
     }
 
-    pub(super) fn submit_form(&mut self, store: &Arc<Store>) {
-        let Some(form) = &mut self.form else { return };
-        form.clear_errors();
-        match form.kind {
-            FormKind::NewFund | FormKind::EditFund { .. } => self.submit_fund(store),
-            FormKind::NewCapital { .. } | FormKind::EditCapital { .. } => self.submit_capital(store),
-        }
-    }
-
     /// The fund a form edits, at the version the form was opened with, so a save
     /// over another officer's change is refused rather than lost.
     fn fund_at(&mut self, store: &Store, id: u64, version: u64) -> Option<Fund> {
@@ -605,13 +740,7 @@ impl App {
         }
     }
 
-    fn form_error(&mut self, msg: Msg) {
-        if let Some(form) = &mut self.form {
-            form.error = Some(msg);
-        }
-    }
-
-    fn submit_fund(&mut self, store: &Arc<Store>) {
+    pub(super) fn submit_fund(&mut self, store: &Store) {
         let Some(form) = &self.form else { return };
         let draft = fund_draft(form);
         let (mut fund, before) = match form.kind {
@@ -643,7 +772,7 @@ impl App {
         });
     }
 
-    fn submit_capital(&mut self, store: &Arc<Store>) {
+    pub(super) fn submit_capital(&mut self, store: &Store) {
         let Some(form) = &self.form else { return };
         let draft = capital_draft(form);
         let (fund_id, version, seq) = match form.kind {
@@ -658,7 +787,7 @@ impl App {
         match draft.apply(&mut fund, seq, self.today) {
             Ok(seq) => {
                 if self.save_fund(store, fund, Some(before), |_, _| false)
-                    && let Some(d) = &mut self.funds.detail
+                    && let Some(d) = self.funds.detail_mut()
                 {
                     let at = d.fund.ledger().iter().position(|e| e.seq == seq).unwrap_or(0);
                     d.ledger.set(at, d.fund.capital.len(), layout::ledger_rows(self.size.1));
@@ -733,36 +862,6 @@ impl App {
                 self.info(Msg::new(k::DELETED_CAPITAL));
                 self.seen_generation = store.generation();
             }
-            Err(e) => self.error(messages::save(&e)),
-        }
-    }
-
-    /// Takes back the officer's last change, if nobody has changed the record since.
-    pub(super) fn undo(&mut self, store: &Arc<Store>) {
-        let Some(Undo::Fund { before, after }) = self.undo.pop() else {
-            self.info(k::NOTHING_TO_UNDO);
-            return;
-        };
-        let page = self.page();
-        let result = match (before, after) {
-            (None, Some((id, version))) => store.delete::<Fund>(&self.officer, id, version).map(|_| {
-                self.funds.remove(id, &self.geo, page);
-            }),
-            (Some(mut b), Some((_, version))) => {
-                b.version = version;
-                store.save(&self.officer, &b).map(|f| self.funds.upsert(&f, &self.geo, page))
-            }
-            (Some(b), None) => {
-                store.restore(&self.officer, &b).map(|f| self.funds.upsert(&f, &self.geo, page))
-            }
-            (None, None) => Ok(()),
-        };
-        match result {
-            Ok(()) => {
-                self.info(k::UNDONE);
-                self.seen_generation = store.generation();
-            }
-            Err(SaveError::Stale { .. }) => self.error(k::ERR_UNDO_STALE),
             Err(e) => self.error(messages::save(&e)),
         }
     }

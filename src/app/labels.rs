@@ -1,8 +1,14 @@
 //! Names of enumerated values in both languages.
 
+use super::catalog::OccSort;
 use super::form::Opt;
 use crate::{
-    domain::fund::{CapitalKind, FundKind, Grade},
+    domain::{
+        fund::{CapitalKind, FundKind, Grade},
+        loan::{LoanState, RepaymentMode},
+        member::MemberStatus,
+        occupation::{OccupationStatus, Stage, Verdict},
+    },
     i18n::{Key, k, tr},
 };
 
@@ -31,6 +37,67 @@ pub fn capital_kind(v: CapitalKind) -> Key {
         CapitalKind::Increase3 => k::CAPITAL_INCREASE3,
         CapitalKind::Pracharat => k::CAPITAL_PRACHARAT,
         CapitalKind::Other => k::CAPITAL_OTHER,
+    }
+}
+
+pub fn member_status(v: MemberStatus) -> Key {
+    match v {
+        MemberStatus::Active => k::MEMBER_ACTIVE,
+        MemberStatus::Left => k::MEMBER_LEFT,
+        MemberStatus::Deceased => k::MEMBER_DECEASED,
+    }
+}
+
+pub fn repayment_mode(v: RepaymentMode) -> Key {
+    match v {
+        RepaymentMode::LumpSum => k::MODE_LUMP_SUM,
+        RepaymentMode::Monthly => k::MODE_MONTHLY,
+    }
+}
+
+pub fn loan_state(v: LoanState) -> Key {
+    match v {
+        LoanState::Current => k::LOAN_CURRENT,
+        LoanState::Overdue => k::LOAN_OVERDUE,
+        LoanState::Repaid => k::LOAN_REPAID,
+        LoanState::WrittenOff => k::LOAN_WRITTEN_OFF,
+    }
+}
+
+pub fn stage(v: Stage) -> Key {
+    match v {
+        Stage::Target => k::STAGE_TARGET,
+        Stage::Coached => k::STAGE_COACHED,
+        Stage::SelfDriving => k::STAGE_SELF_DRIVING,
+        Stage::Model => k::STAGE_MODEL,
+        Stage::Otop => k::STAGE_OTOP,
+    }
+}
+
+pub fn occupation_status(v: OccupationStatus) -> Key {
+    match v {
+        OccupationStatus::Active => k::OCC_ACTIVE,
+        OccupationStatus::Stopped => k::OCC_STOPPED,
+    }
+}
+
+pub fn verdict(v: Verdict) -> Key {
+    match v {
+        Verdict::NotYet => k::VERDICT_NOT_YET,
+        Verdict::Sammachip => k::VERDICT_SAMMACHIP,
+        Verdict::Strong => k::VERDICT_STRONG,
+    }
+}
+
+pub fn occ_sort(v: OccSort) -> Key {
+    match v {
+        OccSort::Fund => k::COL_FUND,
+        OccSort::Member => k::COL_MEMBER,
+        OccSort::District => k::COL_DISTRICT,
+        OccSort::Category => k::COL_CATEGORY,
+        OccSort::StartYear => k::COL_SINCE,
+        OccSort::IncomeAfter => k::COL_INCOME_AFTER,
+        OccSort::Stage => k::COL_STAGE,
     }
 }
 

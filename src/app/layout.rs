@@ -21,3 +21,11 @@ pub const DETAIL_FACTS: u16 = 7;
 pub fn ledger_rows(height: u16) -> usize {
     usize::from(height.saturating_sub(CHROME + DETAIL_FACTS + LIST_FRAME)).max(1)
 }
+
+/// Lines of the member facts block in the member view.
+pub const MEMBER_FACTS: u16 = 5;
+
+/// Rows of the loans-and-occupations table in the member view.
+pub fn member_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(CHROME + MEMBER_FACTS + LIST_FRAME)).max(1)
+}

@@ -3,8 +3,11 @@
 use crate::{
     domain::{
         fund::{CapitalError, FundError},
+        loan::{LoanError, RepaymentError},
+        member::MemberError,
         money::MoneyError,
-        thai::DateError,
+        occupation::OccupationError,
+        thai::{DateError, NationalIdError},
     },
     i18n::{Msg, k},
     store::{OpenError, SaveError, StoreError, trees},
@@ -59,6 +62,74 @@ pub fn capital(e: &CapitalError) -> Msg {
         CapitalError::SecondInitial => Msg::new(k::ERR_CAPITAL_SECOND_INITIAL),
         CapitalError::NoteNeeded => Msg::new(k::ERR_CAPITAL_NOTE_NEEDED),
         CapitalError::NoteTooLong => Msg::with(k::ERR_TOO_LONG, ["200".to_string()]),
+    }
+}
+
+pub fn national_id(e: &NationalIdError) -> Msg {
+    match e {
+        NationalIdError::Empty => Msg::new(k::ERR_REQUIRED),
+        NationalIdError::Length(n) => Msg::with(k::ERR_NID_LENGTH, [n.to_string()]),
+        NationalIdError::NotDigit(c) => Msg::with(k::ERR_NID_DIGIT, [c.to_string()]),
+        NationalIdError::LeadingZero => Msg::new(k::ERR_NID_ZERO),
+        NationalIdError::Checksum { expected, .. } => Msg::with(k::ERR_NID_CHECKSUM, [expected.to_string()]),
+    }
+}
+
+pub fn member(e: &MemberError) -> Msg {
+    match e {
+        MemberError::Required => Msg::new(k::ERR_REQUIRED),
+        MemberError::TooLong(n) => Msg::with(k::ERR_TOO_LONG, [n.to_string()]),
+        MemberError::NationalId(e) => national_id(e),
+        MemberError::Date(e) => date(e),
+        MemberError::Future => Msg::new(k::ERR_FUTURE),
+        MemberError::TooYoung(n) => Msg::with(k::ERR_TOO_YOUNG, [n.to_string()]),
+        MemberError::Phone => Msg::new(k::ERR_PHONE),
+        MemberError::BeforeFund => Msg::new(k::ERR_BEFORE_FUND),
+        MemberError::Duplicate(fund) => Msg::with(k::ERR_MEMBER_DUPLICATE, [fund.clone()]),
+    }
+}
+
+pub fn loan(e: &LoanError) -> Msg {
+    match e {
+        LoanError::Amount(m) => money(m),
+        LoanError::Zero => Msg::new(k::ERR_MONEY_ZERO),
+        LoanError::TooLarge(m) => Msg::with(k::ERR_LOAN_TOO_LARGE, [m.format()]),
+        LoanError::Rate => Msg::new(k::ERR_RATE),
+        LoanError::RateTooHigh(n) => Msg::with(k::ERR_RATE_TOO_HIGH, [n.to_string()]),
+        LoanError::Date(d) => date(d),
+        LoanError::BeforeFund => Msg::new(k::ERR_LOAN_BEFORE_FUND),
+        LoanError::Future => Msg::new(k::ERR_FUTURE),
+        LoanError::Term(n) => Msg::with(k::ERR_TERM, [n.to_string()]),
+        LoanError::Purpose => Msg::new(k::ERR_CATEGORY),
+        LoanError::GuarantorId(s) => Msg::with(k::ERR_GUARANTOR_UNKNOWN, [s.clone()]),
+        LoanError::GuarantorFund(s) => Msg::with(k::ERR_GUARANTOR_FUND, [s.clone()]),
+        LoanError::GuarantorSelf => Msg::new(k::ERR_GUARANTOR_SELF),
+        LoanError::GuarantorTwice(s) => Msg::with(k::ERR_GUARANTOR_TWICE, [s.clone()]),
+        LoanError::BelowRepaid => Msg::new(k::ERR_LOAN_BELOW_REPAID),
+    }
+}
+
+pub fn repayment(e: &RepaymentError) -> Msg {
+    match e {
+        RepaymentError::Date(d) => date(d),
+        RepaymentError::BeforeLoan => Msg::new(k::ERR_BEFORE_LOAN),
+        RepaymentError::Future => Msg::new(k::ERR_FUTURE),
+        RepaymentError::Amount(m) => money(m),
+        RepaymentError::Nothing => Msg::new(k::ERR_NOTHING_PAID),
+        RepaymentError::TooMuchPrincipal(m) => Msg::with(k::ERR_TOO_MUCH_PRINCIPAL, [m.format()]),
+        RepaymentError::TooMuchInterest(m) => Msg::with(k::ERR_TOO_MUCH_INTEREST, [m.format()]),
+    }
+}
+
+pub fn occupation(e: &OccupationError) -> Msg {
+    match e {
+        OccupationError::Category => Msg::new(k::ERR_CATEGORY),
+        OccupationError::TooLong(n) => Msg::with(k::ERR_TOO_LONG, [n.to_string()]),
+        OccupationError::Year(d) => date(d),
+        OccupationError::Future => Msg::new(k::ERR_FUTURE),
+        OccupationError::TooOld(y) => Msg::with(k::ERR_YEAR_TOO_OLD, [y.to_string()]),
+        OccupationError::Amount(m) => money(m),
+        OccupationError::Loan(s) => Msg::with(k::ERR_NOT_MEMBERS_LOAN, [s.clone()]),
     }
 }
 

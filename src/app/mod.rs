@@ -2,32 +2,44 @@
 //! [`Action`], [`App::update`] changes the state (and the store), and the UI draws
 //! the state. Nothing here knows about terminals.
 
+pub mod catalog;
 pub mod form;
 pub mod funds;
 pub mod geo;
 pub mod labels;
 pub mod layout;
 pub mod list;
+pub mod members;
 pub mod messages;
+pub mod occupations;
 pub mod text;
 
 use std::sync::{
-    Arc,
+    Arc, RwLock,
     atomic::{AtomicU32, Ordering},
     mpsc,
 };
 
 use crate::{
     demo::{self, Scale},
-    domain::{Date, Lang, fund::Fund, money::group_thousands},
+    domain::{
+        Date, Lang,
+        fund::Fund,
+        member::Member,
+        money::group_thousands,
+        occupation::{OccupationCategory, OccupationRecord, Stage},
+        thai,
+    },
     i18n::{Key, Msg, k},
-    store::Store,
+    store::{Record, SaveError, Store, StoreError, member_key, occupation_key},
 };
-use form::{Form, Opt};
-use funds::FundsTab;
+use catalog::Catalog;
+use form::{Form, FormKind, Opt};
+use funds::{FundsTab, Screen};
 use geo::Geo;
 use list::ListPos;
-use text::TextEdit;
+use occupations::OccupationsTab;
+use text::{TextEdit, TextInput};
 
 /// The tabs in DESIGN order; the digit keys 1–6 follow this order whether or
 /// not a tab is shown yet.
@@ -46,7 +58,7 @@ impl Tab {
         [Tab::Overview, Tab::Funds, Tab::Occupations, Tab::Ranking, Tab::Sages, Tab::Network];
 
     /// Tabs that work in this build; later capabilities add theirs.
-    pub const SHOWN: [Tab; 1] = [Tab::Funds];
+    pub const SHOWN: [Tab; 2] = [Tab::Funds, Tab::Occupations];
 
     pub fn number(self) -> u8 {
         Tab::ALL.iter().position(|t| *t == self).map_or(0, |i| i as u8 + 1)
@@ -90,6 +102,16 @@ pub enum Action {
     SortNext,
     SortReverse,
     PickDistrict,
+    PickCategory,
+    PickFund,
+    PickStage,
+    NewCategory,
+    /// `m`: a fund's members.
+    Members,
+    /// `o`: a new occupation record for the member on screen.
+    NewOccupation,
+    /// `a`: the date balances and overdue days are computed for.
+    AsOf,
     Text(TextEdit),
     NextField,
     PrevField,
@@ -101,12 +123,24 @@ pub enum Action {
     Tick,
 }
 
-/// Which keys mean what right now.
+/// Which keys mean what right now. Navigation screens fall back to `Nav`
+/// (moving) and `Global` (tabs, help, language, quit).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Ctx {
     Global,
+    /// Moving in any list or table.
+    Nav,
+    /// The fund list.
     List,
+    /// A fund's detail.
     Detail,
+    Members,
+    Member,
+    Loan,
+    /// The list of all occupation records.
+    Occupations,
+    /// One occupation record.
+    Occupation,
     Filter,
     Form,
     Confirm,
@@ -116,11 +150,36 @@ pub enum Ctx {
     Busy,
 }
 
+impl Ctx {
+    /// Keys are commands here (and Thai-layout letters count as Latin ones).
+    pub fn is_navigation(self) -> bool {
+        !matches!(self, Ctx::Form | Ctx::Filter | Ctx::Picker)
+    }
+
+    /// Screens whose keys fall back to moving and to the global keys.
+    pub fn is_screen(self) -> bool {
+        matches!(
+            self,
+            Ctx::List
+                | Ctx::Detail
+                | Ctx::Members
+                | Ctx::Member
+                | Ctx::Loan
+                | Ctx::Occupations
+                | Ctx::Occupation
+        )
+    }
+}
+
 /// What a confirmation does when the officer says yes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pending {
     DeleteFund { id: u64, version: u64 },
     DeleteCapital { fund_id: u64, version: u64, seq: u32 },
+    DeleteMember { fund_id: u64, id: u64, version: u64 },
+    DeleteLoan { fund_id: u64, member_id: u64, version: u64, loan_id: u64 },
+    DeleteRepayment { fund_id: u64, member_id: u64, version: u64, loan_id: u64, index: usize },
+    DeleteOccupation { key: (u64, u64, u64), version: u64 },
     DiscardForm,
     Quit,
 }
@@ -128,6 +187,10 @@ pub enum Pending {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PickPurpose {
     DistrictFilter,
+    OccDistrict,
+    OccCategory,
+    OccFund,
+    OccStage,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -139,11 +202,15 @@ pub enum Overlay {
         msg: Msg,
         then: Pending,
     },
+    /// A list to choose from; typing narrows it.
     Picker {
         title: Key,
         options: Vec<Opt>,
         pos: ListPos,
         purpose: PickPurpose,
+        filter: TextInput,
+        /// Indexes of the options that match the filter.
+        shown: Vec<u32>,
     },
     /// First start on an empty store: load demo data or start empty.
     Offer {
@@ -167,7 +234,19 @@ pub struct Status {
 /// where it is now.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Undo {
-    Fund { before: Option<Fund>, after: Option<(u64, u64)> },
+    Fund {
+        before: Option<Fund>,
+        after: Option<(u64, u64)>,
+    },
+    /// `after`: (fund, member, version).
+    Member {
+        before: Option<Member>,
+        after: Option<(u64, u64, u64)>,
+    },
+    Occupation {
+        before: Option<OccupationRecord>,
+        after: Option<((u64, u64, u64), u64)>,
+    },
 }
 
 /// Work that runs beside the screen (loading demo data).
@@ -194,6 +273,14 @@ pub struct App {
     pub tab: Tab,
     pub geo: Geo,
     pub funds: FundsTab,
+    pub occ: OccupationsTab,
+    pub categories: Vec<OccupationCategory>,
+    /// Every occupation record, for the Occupations tab (see [`Catalog`]).
+    pub catalog: Arc<RwLock<Catalog>>,
+    /// Set while the catalog loads in the background.
+    catalog_rx: Option<mpsc::Receiver<Result<Catalog, StoreError>>>,
+    /// Balances and overdue days are computed as of this day (`a` changes it).
+    pub as_of: Date,
     pub form: Option<Form>,
     pub overlay: Option<Overlay>,
     pub status: Option<Status>,
@@ -206,16 +293,22 @@ pub struct App {
 impl App {
     /// Loads what the screens need from the store. An empty store opens on the
     /// offer to load demo data.
-    pub fn new(store: &Store, officer: impl Into<String>, lang: Lang, size: (u16, u16)) -> Self {
+    pub fn new(store: &Arc<Store>, officer: impl Into<String>, lang: Lang, size: (u16, u16)) -> Self {
+        let today = Date::today();
         let mut app = App {
             lang,
             no_color: false,
             officer: officer.into(),
-            today: Date::today(),
+            today,
             size,
             tab: Tab::Funds,
             geo: Geo::default(),
             funds: FundsTab::default(),
+            occ: OccupationsTab::default(),
+            categories: Vec::new(),
+            catalog: Arc::new(RwLock::new(Catalog::default())),
+            catalog_rx: None,
+            as_of: today,
             form: None,
             overlay: None,
             status: None,
@@ -228,7 +321,46 @@ impl App {
         if matches!(store.is_empty(), Ok(true)) {
             app.overlay = Some(Overlay::Offer { cursor: 0 });
         }
+        app.load_catalog(store);
         app
+    }
+
+    /// Starts reading the catalog of occupation records beside the screen.
+    pub fn load_catalog(&mut self, store: &Arc<Store>) {
+        let (tx, rx) = mpsc::channel();
+        let store = Arc::clone(store);
+        std::thread::spawn(move || {
+            let _ = tx.send(Catalog::load(&store));
+        });
+        self.catalog_rx = Some(rx);
+    }
+
+    /// Waits for the catalog (tests, benchmarks, and a tab that needs it now).
+    pub fn finish_loading(&mut self) {
+        if let Some(rx) = self.catalog_rx.take() {
+            match rx.recv() {
+                Ok(result) => self.catalog_loaded(result),
+                Err(_) => self.error(k::ERR_CATALOG),
+            }
+        }
+    }
+
+    fn catalog_loaded(&mut self, result: Result<Catalog, StoreError>) {
+        match result {
+            Ok(c) => {
+                if let Ok(mut slot) = self.catalog.write() {
+                    let revision = slot.revision + 1;
+                    *slot = c;
+                    slot.revision = revision;
+                }
+                self.occ_refresh();
+            }
+            Err(e) => self.error(messages::store(&e)),
+        }
+    }
+
+    pub fn catalog_loading(&self) -> bool {
+        self.catalog_rx.is_some()
     }
 
     /// Re-reads everything from the store (after demo data, or another officer's
@@ -238,10 +370,22 @@ impl App {
             Ok(places) => self.geo = Geo::new(places),
             Err(e) => self.error(messages::store(&e)),
         }
+        match store.categories() {
+            Ok(c) => self.categories = c,
+            Err(e) => self.error(messages::store(&e)),
+        }
         if let Err(e) = self.funds.load(store, &self.geo, self.lang) {
             self.error(messages::store(&e));
         }
-        self.funds.refresh_detail(store);
+        self.funds.refresh_screens(store, self.as_of);
+        if let Some(d) = &mut self.occ.detail {
+            let key = occupation_key(d.record.fund_id, d.record.member_id, d.record.id);
+            match store.get_at::<OccupationRecord>(&key) {
+                Ok(Some(r)) => d.record = r,
+                Ok(None) => self.occ.detail = None,
+                Err(_) => {}
+            }
+        }
         self.clamp_lists();
         self.seen_generation = store.generation();
     }
@@ -266,13 +410,21 @@ impl App {
             None => {}
         }
         if self.form.is_some() {
-            Ctx::Form
-        } else if self.funds.filtering {
-            Ctx::Filter
-        } else if self.funds.detail.is_some() {
-            Ctx::Detail
-        } else {
-            Ctx::List
+            return Ctx::Form;
+        }
+        match self.tab {
+            Tab::Occupations if self.occ.detail.is_some() => Ctx::Occupation,
+            Tab::Occupations if self.occ.filtering => Ctx::Filter,
+            Tab::Occupations => Ctx::Occupations,
+            _ => match self.funds.stack.last() {
+                Some(Screen::Fund(_)) => Ctx::Detail,
+                Some(Screen::Members(v)) if v.filtering => Ctx::Filter,
+                Some(Screen::Members(_)) => Ctx::Members,
+                Some(Screen::Member(_)) => Ctx::Member,
+                Some(Screen::Loan(_)) => Ctx::Loan,
+                None if self.funds.filtering => Ctx::Filter,
+                None => Ctx::List,
+            },
         }
     }
 
@@ -308,11 +460,14 @@ impl App {
             Ctx::Picker => self.picker_action(action),
             Ctx::Form => self.form_action(action, store),
             Ctx::Filter => self.filter_action(action),
-            Ctx::List | Ctx::Detail | Ctx::Global => {
-                if !self.global_action(action) {
-                    self.funds_action(action, store);
-                }
+            Ctx::Occupations | Ctx::Occupation if !self.global_action(action) => {
+                self.occupations_action(action, store)
             }
+            Ctx::Members if !self.global_action(action) => self.members_action(action, store),
+            Ctx::Member if !self.global_action(action) => self.member_action(action, store),
+            Ctx::Loan if !self.global_action(action) => self.loan_action(action, store),
+            Ctx::List | Ctx::Detail if !self.global_action(action) => self.funds_action(action, store),
+            _ => {}
         }
         true
     }
@@ -325,10 +480,13 @@ impl App {
             Action::ToggleLang => {
                 self.lang = self.lang.toggled();
                 self.funds.language_changed(self.lang, &self.geo);
+                if matches!(self.occ.sort, catalog::OccSort::District | catalog::OccSort::Category) {
+                    self.occ_refresh();
+                }
             }
             Action::NextTab | Action::PrevTab => self.step_tab(action == Action::NextTab),
             Action::GoTab(n) => match Tab::SHOWN.iter().find(|t| t.number() == n) {
-                Some(t) => self.tab = *t,
+                Some(t) => self.switch_tab(*t),
                 None => {
                     let name = Tab::ALL.get(usize::from(n).saturating_sub(1)).map(|t| t.label());
                     match name {
@@ -348,7 +506,15 @@ impl App {
         let shown = Tab::SHOWN;
         let i = shown.iter().position(|t| *t == self.tab).unwrap_or(0);
         let n = shown.len();
-        self.tab = shown[if forward { (i + 1) % n } else { (i + n - 1) % n }];
+        self.switch_tab(shown[if forward { (i + 1) % n } else { (i + n - 1) % n }]);
+    }
+
+    fn switch_tab(&mut self, tab: Tab) {
+        self.tab = tab;
+        let stale = self.catalog.read().is_ok_and(|c| c.revision != self.occ.seen_revision());
+        if tab == Tab::Occupations && stale {
+            self.occ_refresh();
+        }
     }
 
     fn help_action(&mut self, action: Action) {
@@ -381,6 +547,29 @@ impl App {
                     Pending::DeleteCapital { fund_id, version, seq } => {
                         self.delete_capital(store, fund_id, version, seq)
                     }
+                    Pending::DeleteMember { fund_id, id, version } => {
+                        self.delete_member(store, fund_id, id, version)
+                    }
+                    Pending::DeleteLoan { fund_id, member_id, version, loan_id } => self.edit_loan_book(
+                        store,
+                        (fund_id, member_id, version),
+                        |m| m.loans.retain(|l| l.id != loan_id),
+                        Msg::new(k::DELETED_LOAN),
+                    ),
+                    Pending::DeleteRepayment { fund_id, member_id, version, loan_id, index } => self
+                        .edit_loan_book(
+                            store,
+                            (fund_id, member_id, version),
+                            |m| {
+                                if let Some(l) = m.loans.iter_mut().find(|l| l.id == loan_id)
+                                    && index < l.repayments.len()
+                                {
+                                    l.repayments.remove(index);
+                                }
+                            },
+                            Msg::new(k::DELETED_REPAYMENT),
+                        ),
+                    Pending::DeleteOccupation { key, version } => self.delete_occupation(store, key, version),
                 }
             }
             Action::No | Action::Back => self.overlay = None,
@@ -389,33 +578,98 @@ impl App {
         }
     }
 
+    /// Re-applies the pick list's filter.
+    pub(super) fn picker_refilter(&mut self) {
+        let page = self.page().saturating_sub(4).max(1);
+        let Some(Overlay::Picker { options, pos, filter, shown, .. }) = &mut self.overlay else { return };
+        let q = thai::fold_for_search(filter.as_str());
+        *shown = (0..options.len() as u32)
+            .filter(|i| {
+                let o = &options[*i as usize];
+                q.is_empty() || thai::fold_for_search(&o.th).contains(&q) || o.en.to_lowercase().contains(&q)
+            })
+            .collect();
+        pos.clamp(shown.len(), page);
+    }
+
     fn picker_action(&mut self, action: Action) {
         let page = self.page().saturating_sub(4).max(1);
-        let Some(Overlay::Picker { options, pos, purpose, .. }) = &mut self.overlay else {
+        let Some(Overlay::Picker { options, pos, purpose, filter, shown, .. }) = &mut self.overlay else {
             return;
         };
-        if pos.navigate(action, options.len(), page) {
+        if pos.navigate(action, shown.len(), page) {
             return;
         }
         match action {
+            Action::Text(e) if filter.apply(e) => {
+                pos.home();
+                self.picker_refilter();
+            }
             Action::Back | Action::Quit => self.overlay = None,
             Action::Open => {
-                let value = options.get(pos.cursor).map(|o| o.value);
+                let value = shown.get(pos.cursor).and_then(|i| options.get(*i as usize)).map(|o| o.value);
+                let Some(value) = value else { return };
                 let purpose = *purpose;
                 self.overlay = None;
+                let all = value == u32::MAX;
                 match purpose {
                     PickPurpose::DistrictFilter => {
-                        let district = value.filter(|v| *v != 0).map(|v| v as u16);
+                        let district = (!all).then_some(value as u16);
                         self.funds.set_district(district, self.page());
                     }
+                    PickPurpose::OccDistrict => self.occ.select.district = (!all).then_some(value as u16),
+                    PickPurpose::OccCategory => self.occ.select.category = (!all).then_some(value as u16),
+                    PickPurpose::OccFund => self.occ.select.fund = (!all).then_some(u64::from(value)),
+                    PickPurpose::OccStage => {
+                        self.occ.select.stage =
+                            (!all).then(|| Stage::ALL.get(value as usize).copied()).flatten()
+                    }
+                }
+                if purpose != PickPurpose::DistrictFilter {
+                    self.occ_refresh();
                 }
             }
             _ => {}
         }
     }
 
+    /// Typing into a list's filter: the fund list, a fund's members, or the
+    /// Occupations tab.
     fn filter_action(&mut self, action: Action) {
         let page = self.page();
+        if self.tab == Tab::Occupations {
+            match action {
+                Action::Text(e) => self.occ_filter_edit(e),
+                Action::Back => {
+                    self.occ.filter.set("");
+                    self.occ.filtering = false;
+                    self.occ_refresh();
+                }
+                Action::Open => self.occ.filtering = false,
+                Action::Quit => self.quit = true,
+                _ => {
+                    self.occ.pos.navigate(action, self.occ.view.len(), page);
+                }
+            }
+            return;
+        }
+        if let Some(Screen::Members(v)) = self.funds.stack.last_mut() {
+            let keep = v.selected().map(|r| r.id);
+            match action {
+                Action::Text(e) if v.filter.apply(e) => v.refilter(keep, page),
+                Action::Back => {
+                    v.filter.set("");
+                    v.filtering = false;
+                    v.refilter(keep, page);
+                }
+                Action::Open => v.filtering = false,
+                Action::Quit => self.quit = true,
+                _ => {
+                    v.pos.navigate(action, v.view.len(), page);
+                }
+            }
+            return;
+        }
         match action {
             Action::Text(e) if self.funds.filter.apply(e) => self.funds.refilter(page),
             Action::Back => {
@@ -513,11 +767,26 @@ impl App {
     }
 
     fn tick(&mut self, store: &Store) -> bool {
+        if let Some(rx) = &self.catalog_rx {
+            match rx.try_recv() {
+                Ok(result) => {
+                    self.catalog_rx = None;
+                    self.catalog_loaded(result);
+                    return true;
+                }
+                Err(mpsc::TryRecvError::Empty) => {}
+                Err(mpsc::TryRecvError::Disconnected) => {
+                    self.catalog_rx = None;
+                    self.error(k::ERR_CATALOG);
+                }
+            }
+        }
         if let Some(job) = &self.job {
             match job.rx.try_recv() {
                 Ok(result) => {
                     self.job = None;
                     self.reload(store);
+                    self.reload_catalog(store);
                     match result {
                         Ok(msg) => self.info(msg),
                         Err(msg) => self.error(msg),
@@ -539,7 +808,126 @@ impl App {
         false
     }
 
+    /// Reads the catalog again, now (after demo data).
+    fn reload_catalog(&mut self, store: &Store) {
+        self.catalog_rx = None;
+        self.catalog_loaded(Catalog::load(store));
+    }
+
+    /// Which form is open decides how it saves.
+    pub(super) fn submit_form(&mut self, store: &Arc<Store>) {
+        let Some(form) = &mut self.form else { return };
+        form.clear_errors();
+        match form.kind {
+            FormKind::NewFund | FormKind::EditFund { .. } => self.submit_fund(store),
+            FormKind::NewCapital { .. } | FormKind::EditCapital { .. } => self.submit_capital(store),
+            FormKind::NewMember { .. } | FormKind::EditMember { .. } => self.submit_member(store),
+            FormKind::NewLoan { .. } | FormKind::EditLoan { .. } => self.submit_loan(store),
+            FormKind::Repayment { .. } => self.submit_repayment(store),
+            FormKind::NewOccupation { .. } | FormKind::EditOccupation { .. } => self.submit_occupation(store),
+            FormKind::NewCategory => self.submit_category(store),
+            FormKind::AsOf => self.submit_as_of(store),
+        }
+    }
+
+    pub(super) fn form_error(&mut self, msg: Msg) {
+        if let Some(form) = &mut self.form {
+            form.error = Some(msg);
+        }
+    }
+
+    /// Puts each error beside its field; `fields` lists the form's fields in order.
+    pub(super) fn set_field_errors<F: PartialEq, E>(
+        &mut self,
+        fields: &[F],
+        errs: Vec<(F, E)>,
+        msg: fn(&E) -> Msg,
+    ) {
+        if let Some(form) = &mut self.form {
+            for (field, e) in errs {
+                let i = fields.iter().position(|f| *f == field).unwrap_or(0);
+                form.set_error(i, msg(&e));
+            }
+        }
+    }
+
+    /// Takes back the officer's last change, if nobody has changed the record
+    /// since, and shows the result everywhere.
+    pub(super) fn undo(&mut self, store: &Arc<Store>) {
+        let Some(entry) = self.undo.pop() else {
+            self.info(k::NOTHING_TO_UNDO);
+            return;
+        };
+        let officer = self.officer.clone();
+        let result = match entry {
+            Undo::Fund { before, after } => {
+                revert(store, &officer, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v)))
+                    .map(|_| ())
+            }
+            Undo::Member { before, after } => {
+                let fund = before.as_ref().map(|m| m.fund_id).or(after.map(|a| a.0)).unwrap_or(0);
+                let r = revert(store, &officer, before, after.map(|(f, m, v)| (member_key(f, m), v)));
+                if let Ok(now) = &r {
+                    match now {
+                        Some(m) => {
+                            if let Ok(mut c) = self.catalog.write() {
+                                c.rename_member(m.id, &m.full_name());
+                            }
+                            self.member_changed(store, m);
+                        }
+                        None => {
+                            let id = after.map(|a| a.1).unwrap_or(0);
+                            self.member_removed(store, fund, id);
+                        }
+                    }
+                }
+                r.map(|_| ())
+            }
+            Undo::Occupation { before, after } => {
+                let key = before.as_ref().map(|r| (r.fund_id, r.member_id, r.id)).or(after.map(|a| a.0));
+                let r = revert(
+                    store,
+                    &officer,
+                    before,
+                    after.map(|((f, m, id), v)| (occupation_key(f, m, id), v)),
+                );
+                if let (Ok(now), Some(key)) = (&r, key) {
+                    self.occupation_changed(store, now.as_ref(), key);
+                }
+                r.map(|_| ())
+            }
+        };
+        match result {
+            Ok(()) => {
+                self.reload(store);
+                self.info(k::UNDONE);
+            }
+            Err(SaveError::Stale { .. }) => self.error(k::ERR_UNDO_STALE),
+            Err(e) => self.error(messages::save(&e)),
+        }
+    }
+
     pub fn job_progress(&self) -> Option<(Msg, u32)> {
         self.job.as_ref().map(|j| (j.what.clone(), j.progress.load(Ordering::Relaxed)))
+    }
+}
+
+/// Puts a record back as it was: deletes what was created, rewrites what was
+/// changed, restores what was deleted. Each step is a save of its own, refused
+/// if someone changed the record since. Returns the record as it now stands.
+fn revert<R: Record>(
+    store: &Store,
+    officer: &str,
+    before: Option<R>,
+    after: Option<(Vec<u8>, u64)>,
+) -> Result<Option<R>, SaveError> {
+    match (before, after) {
+        (None, Some((key, version))) => store.delete_at::<R>(officer, &key, version).map(|_| None),
+        (Some(mut b), Some((_, version))) => {
+            b.set_version(version);
+            store.save(officer, &b).map(Some)
+        }
+        (Some(b), None) => store.restore(officer, &b).map(Some),
+        (None, None) => Ok(None),
     }
 }

@@ -291,7 +291,7 @@ fn occupation(
     let expenses_before = Money(income_before.0 * rng.random_range(60..105) / 100 / 10_000 * 10_000);
     let expenses_after = Money(income_after.0 * rng.random_range(50..100) / 100 / 10_000 * 10_000);
     let savings_before = baht_100(rng, 0, 15_000);
-    let savings_after = Money((savings_before.0 + Money::baht(rng.random_range(-50..250) * 100).0).max(0));
+    let savings_after = Money((savings_before.0 + Money::baht(rng.random_range(-80..200) * 100).0).max(0));
     let stage = match rng.random_range(0..100) {
         0..88 => Stage::Target,
         88..93 => Stage::Coached,

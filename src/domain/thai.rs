@@ -73,6 +73,9 @@ pub fn national_id_check_digit(first12: &[u8; 12]) -> u8 {
 }
 
 impl NationalId {
+    /// A valid ID to stand in a new record until its form supplies the real one.
+    pub const PLACEHOLDER: NationalId = NationalId(1_101_700_230_708);
+
     /// Accepts Thai or ASCII digits, with spaces or dashes between groups
     /// (`1-1017-00230-70-8`).
     pub fn parse(s: &str) -> Result<Self, NationalIdError> {

@@ -9,20 +9,23 @@ use ratatui::{
 };
 use unicode_width::UnicodeWidthStr;
 
-use super::theme::Theme;
+use super::{members, theme::Theme};
 use crate::{
     app::{
         App,
-        funds::{Detail, FundsTab},
+        funds::{Detail, FundsTab, Screen},
         labels, layout,
     },
-    domain::{Money, money::group_thousands, thai},
+    domain::{Money, loan::percent, money::group_thousands, thai},
     i18n::{k, tr, trf},
 };
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    match &app.funds.detail {
-        Some(d) => draw_detail(frame, area, app, d, theme),
+    match app.funds.stack.last() {
+        Some(Screen::Fund(d)) => draw_detail(frame, area, app, d, theme),
+        Some(Screen::Members(v)) => members::draw_members(frame, area, app, v, theme),
+        Some(Screen::Member(v)) => members::draw_member(frame, area, app, v, theme),
+        Some(Screen::Loan(v)) => members::draw_loan(frame, area, app, v, theme),
         None => draw_list(frame, area, app, &app.funds, theme),
     }
 }
@@ -145,7 +148,8 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &The
         Some(y) => trf(lang, k::DETAIL_ASSESSED_IN, &[&thai::be_year(y)]),
         None => String::new(),
     };
-    let members = app.funds.selected().filter(|r| r.id == f.id).map_or(0, |r| r.members);
+    let members = d.stats.members.max(0) as u64;
+    let p = &d.portfolio;
     let lines = vec![
         Line::from(
             [
@@ -170,16 +174,32 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &The
         Line::from(
             [
                 fact(t(k::FIELD_GRADE), format!("{} {assessed}", t(labels::grade(f.grade))), theme),
-                fact(t(k::COL_MEMBERS), group_thousands(u64::from(members)), theme),
+                fact(
+                    t(k::DETAIL_CAPITAL_TOTAL),
+                    format!("{} {}", f.capital_total().format(), t(k::BAHT)),
+                    theme,
+                ),
             ]
             .concat(),
         ),
         Line::from(
-            [fact(
-                t(k::DETAIL_CAPITAL_TOTAL),
-                format!("{} {}", f.capital_total().format(), t(k::BAHT)),
-                theme,
-            )]
+            [
+                fact(t(k::COL_MEMBERS), group_thousands(members), theme),
+                fact(t(k::DETAIL_OPEN_LOANS), group_thousands(u64::from(p.open_loans)), theme),
+                fact(t(k::DETAIL_OUTSTANDING), p.outstanding.format_whole(), theme),
+            ]
+            .concat(),
+        ),
+        Line::from(
+            [
+                fact(t(k::DETAIL_PAR30), percent(p.par30_bp()), theme),
+                fact(
+                    t(k::DETAIL_REPAYMENT_RATE),
+                    p.repayment_rate_bp().map_or_else(|| "-".into(), percent),
+                    theme,
+                ),
+                fact(t(k::DETAIL_AS_OF), thai::format_date(app.as_of, lang), theme),
+            ]
             .concat(),
         ),
     ];

@@ -60,15 +60,16 @@ pub static BINDINGS: &[Binding] = &[
     b(Global, &[ch('5')], Action::GoTab(5), k::HELP_GO_TAB, false),
     b(Global, &[ch('6')], Action::GoTab(6), k::HELP_GO_TAB, false),
     b(Global, &[ch('?'), key(F(1))], Action::Help, k::HELP_HELP, true),
-    b(Global, &[ch('L')], Action::ToggleLang, k::HELP_LANG, true),
+    b(Global, &[ch('L')], Action::ToggleLang, k::HELP_LANG, false),
     b(Global, &[ch('q'), ctrl('c')], Action::Quit, k::HELP_QUIT, true),
-    // A list.
-    b(List, UP, Action::Up, k::HELP_UP, false),
-    b(List, DOWN, Action::Down, k::HELP_DOWN, false),
-    b(List, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
-    b(List, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
-    b(List, HOME, Action::Home, k::HELP_HOME, false),
-    b(List, END, Action::End, k::HELP_END, false),
+    // Moving in any list or table.
+    b(Nav, UP, Action::Up, k::HELP_UP, false),
+    b(Nav, DOWN, Action::Down, k::HELP_DOWN, false),
+    b(Nav, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
+    b(Nav, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
+    b(Nav, HOME, Action::Home, k::HELP_HOME, false),
+    b(Nav, END, Action::End, k::HELP_END, false),
+    // The fund list.
     b(List, &[key(Enter)], Action::Open, k::HELP_OPEN, true),
     b(List, &[ch('/')], Action::Filter, k::HELP_FILTER, true),
     b(List, &[key(Esc)], Action::Back, k::HELP_CLEAR_FILTER, false),
@@ -80,18 +81,58 @@ pub static BINDINGS: &[Binding] = &[
     b(List, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_FUND, true),
     b(List, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // A fund's detail.
-    b(Detail, UP, Action::Up, k::HELP_UP, false),
-    b(Detail, DOWN, Action::Down, k::HELP_DOWN, false),
-    b(Detail, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
-    b(Detail, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
-    b(Detail, HOME, Action::Home, k::HELP_HOME, false),
-    b(Detail, END, Action::End, k::HELP_END, false),
     b(Detail, &[key(Esc), key(Backspace)], Action::Back, k::HELP_BACK, true),
+    b(Detail, &[ch('m')], Action::Members, k::HELP_MEMBERS, true),
     b(Detail, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_CAPITAL, true),
     b(Detail, &[key(Enter)], Action::Open, k::HELP_EDIT_CAPITAL, true),
-    b(Detail, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_CAPITAL, true),
+    b(Detail, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_CAPITAL, false),
     b(Detail, &[ch('e')], Action::Edit, k::HELP_EDIT_FUND, true),
     b(Detail, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
+    // A fund's members.
+    b(Members, &[key(Enter)], Action::Open, k::HELP_OPEN, true),
+    b(Members, &[ch('/')], Action::Filter, k::HELP_FILTER_MEMBERS, true),
+    b(Members, &[key(Esc), key(Backspace)], Action::Back, k::HELP_BACK, true),
+    b(Members, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_MEMBER, true),
+    b(Members, &[ch('e')], Action::Edit, k::HELP_EDIT_MEMBER, true),
+    b(Members, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_MEMBER, false),
+    b(Members, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
+    // One member.
+    b(Member, &[key(Esc), key(Backspace)], Action::Back, k::HELP_BACK, true),
+    b(Member, &[key(Enter)], Action::Open, k::HELP_OPEN_LOAN, true),
+    b(Member, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_LOAN, true),
+    b(Member, &[ch('o')], Action::NewOccupation, k::HELP_NEW_OCCUPATION, true),
+    b(Member, &[ch('e')], Action::Edit, k::HELP_EDIT_MEMBER, true),
+    b(Member, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_ITEM, false),
+    b(Member, &[ch('a')], Action::AsOf, k::HELP_AS_OF, false),
+    b(Member, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
+    // One loan.
+    b(Loan, &[key(Esc), key(Backspace)], Action::Back, k::HELP_BACK, true),
+    b(Loan, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_REPAYMENT, true),
+    b(Loan, &[key(Enter)], Action::Open, k::HELP_EDIT_REPAYMENT, true),
+    b(Loan, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_REPAYMENT, false),
+    b(Loan, &[ch('e')], Action::Edit, k::HELP_EDIT_LOAN, true),
+    b(Loan, &[ch('a')], Action::AsOf, k::HELP_AS_OF, true),
+    b(Loan, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
+    // Every occupation record.
+    b(Occupations, &[key(Enter)], Action::Open, k::HELP_OPEN, true),
+    b(Occupations, &[ch('/')], Action::Filter, k::HELP_FILTER, true),
+    b(Occupations, &[key(Esc)], Action::Back, k::HELP_CLEAR_FILTERS, false),
+    b(Occupations, &[ch('c')], Action::PickCategory, k::HELP_PICK_CATEGORY, true),
+    b(Occupations, &[ch('f')], Action::PickDistrict, k::HELP_PICK_DISTRICT, true),
+    b(Occupations, &[ch('F')], Action::PickFund, k::HELP_PICK_FUND, false),
+    b(Occupations, &[ch('t')], Action::PickStage, k::HELP_PICK_STAGE, true),
+    b(Occupations, &[ch('s')], Action::SortNext, k::HELP_SORT, false),
+    b(Occupations, &[ch('S')], Action::SortReverse, k::HELP_SORT_REVERSE, false),
+    b(Occupations, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_OCCUPATION, true),
+    b(Occupations, &[ch('e')], Action::Edit, k::HELP_EDIT_OCCUPATION, false),
+    b(Occupations, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_OCCUPATION, false),
+    b(Occupations, &[ch('C')], Action::NewCategory, k::HELP_NEW_CATEGORY, false),
+    b(Occupations, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
+    // One occupation record.
+    b(Occupation, &[key(Esc), key(Backspace)], Action::Back, k::HELP_BACK, true),
+    b(Occupation, &[ch('e')], Action::Edit, k::HELP_EDIT_OCCUPATION, true),
+    b(Occupation, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_OCCUPATION, false),
+    b(Occupation, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // Typing a filter.
     b(Filter, &[key(Enter)], Action::Open, k::HELP_FILTER_DONE, true),
     b(Filter, &[key(Esc)], Action::Back, k::HELP_CLEAR_FILTER, true),
@@ -117,15 +158,14 @@ pub static BINDINGS: &[Binding] = &[
     b(Help, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
     b(Help, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
     b(Help, &[key(Esc), ch('?'), key(F(1)), ch('q')], Action::Back, k::HELP_CLOSE, true),
-    // A pick list.
-    b(Picker, UP, Action::Up, k::HELP_UP, false),
-    b(Picker, DOWN, Action::Down, k::HELP_DOWN, false),
+    // A pick list: typing narrows it.
+    b(Picker, &[key(Up)], Action::Up, k::HELP_UP, false),
+    b(Picker, &[key(Down)], Action::Down, k::HELP_DOWN, false),
     b(Picker, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
     b(Picker, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
-    b(Picker, HOME, Action::Home, k::HELP_HOME, false),
-    b(Picker, END, Action::End, k::HELP_END, false),
     b(Picker, &[key(Enter)], Action::Open, k::HELP_CHOOSE, true),
     b(Picker, &[key(Esc)], Action::Back, k::HELP_CANCEL, true),
+    b(Picker, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
     // The first-start offer.
     b(Offer, UP, Action::Up, k::HELP_UP, false),
     b(Offer, DOWN, Action::Down, k::HELP_DOWN, false),
@@ -134,12 +174,6 @@ pub static BINDINGS: &[Binding] = &[
     // While work runs beside the screen.
     b(Busy, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
 ];
-
-/// Contexts where keys are commands, not text: Thai-layout letters count as
-/// the Latin letter on the same key.
-fn is_navigation(ctx: Ctx) -> bool {
-    !matches!(ctx, Ctx::Form | Ctx::Filter)
-}
 
 /// The Latin character on the same physical key as a Thai Kedmanee character.
 pub fn kedmanee_to_latin(c: char) -> Option<char> {
@@ -261,7 +295,7 @@ pub fn action_for(ctx: Ctx, ev: KeyEvent) -> Option<Action> {
     if ev.code == KeyCode::BackTab {
         ev.modifiers.remove(KeyModifiers::SHIFT);
     }
-    if is_navigation(ctx)
+    if ctx.is_navigation()
         && let KeyCode::Char(c) = ev.code
         && let Some(latin) = kedmanee_to_latin(c)
     {
@@ -270,9 +304,11 @@ pub fn action_for(ctx: Ctx, ev: KeyEvent) -> Option<Action> {
     if let Some(a) = lookup(ctx, &ev) {
         return Some(a);
     }
+    if ctx.is_screen() {
+        return lookup(Ctx::Nav, &ev).or_else(|| lookup(Ctx::Global, &ev));
+    }
     match ctx {
-        Ctx::List | Ctx::Detail => lookup(Ctx::Global, &ev),
-        Ctx::Form | Ctx::Filter => text_edit(&ev).map(Action::Text),
+        Ctx::Form | Ctx::Filter | Ctx::Picker => text_edit(&ev).map(Action::Text),
         _ => None,
     }
 }
@@ -342,8 +378,7 @@ pub fn help_lines(ctx: Ctx) -> Vec<(String, Key)> {
 /// Key hints for the status line: the context's own first, then global ones.
 pub fn hints(ctx: Ctx) -> Vec<(String, Key)> {
     let own = BINDINGS.iter().filter(|b| b.ctx == ctx && b.hint);
-    let global =
-        BINDINGS.iter().filter(|b| b.ctx == Ctx::Global && b.hint && matches!(ctx, Ctx::List | Ctx::Detail));
+    let global = BINDINGS.iter().filter(|b| b.ctx == Ctx::Global && b.hint && ctx.is_screen());
     own.chain(global).map(|b| (b.keys.first().map(label).unwrap_or_default(), b.help)).collect()
 }
 
@@ -375,7 +410,7 @@ mod tests {
         let thai_for = |latin: char| {
             ('\u{0E00}'..='\u{0E7F}').chain(['฿']).find(|t| kedmanee_to_latin(*t) == Some(latin))
         };
-        for b in BINDINGS.iter().filter(|b| is_navigation(b.ctx)) {
+        for b in BINDINGS.iter().filter(|b| b.ctx.is_navigation()) {
             for k in b.keys {
                 if let KeyCode::Char(c) = k.code
                     && c.is_ascii_alphabetic()

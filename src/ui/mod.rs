@@ -5,6 +5,8 @@ pub mod chrome;
 pub mod form;
 pub mod funds;
 pub mod keymap;
+pub mod members;
+pub mod occupations;
 pub mod overlays;
 pub mod theme;
 
@@ -37,8 +39,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     chrome::tab_bar(frame, tabs, app, &theme);
     match app.tab {
         Tab::Funds => funds::draw(frame, body, app, &theme),
+        Tab::Occupations => occupations::draw(frame, body, app, &theme),
         // Tabs that are not shown yet cannot be reached (see `Tab::SHOWN`).
-        Tab::Overview | Tab::Occupations | Tab::Ranking | Tab::Sages | Tab::Network => {}
+        Tab::Overview | Tab::Ranking | Tab::Sages | Tab::Network => {}
     }
     if let Some(f) = &app.form {
         form::draw(frame, body, f, app.lang, &theme);

@@ -53,19 +53,21 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
             ];
             popup(frame, centered(body, w, 6), tr(app.lang, k::CONFIRM_TITLE), lines, theme);
         }
-        Some(Overlay::Picker { title, options, pos, .. }) => {
-            let page = body.height.saturating_sub(6).max(1);
-            let area = centered(body, 50, page + 2);
-            let window = pos.window(options.len(), usize::from(page));
-            let lines: Vec<Line> = options[window.clone()]
-                .iter()
-                .zip(window)
-                .map(|(o, n)| {
-                    let style = if n == pos.cursor { theme.selected() } else { theme.base() };
-                    Line::styled(format!(" {} ", o.label(app.lang)), style)
-                })
-                .collect();
+        Some(Overlay::Picker { title, options, pos, filter, shown, .. }) => {
+            let page = body.height.saturating_sub(7).max(1);
+            let area = centered(body, 60, page + 3);
+            let window = pos.window(shown.len(), usize::from(page));
+            let mut lines = vec![Line::from(vec![
+                Span::styled(format!("/ {}", filter.as_str()), theme.focus()),
+                Span::styled(format!("  {}/{}", shown.len(), options.len()), theme.dim()),
+            ])];
+            lines.extend(shown[window.clone()].iter().zip(window).filter_map(|(i, n)| {
+                let o = options.get(*i as usize)?;
+                let style = if n == pos.cursor { theme.selected() } else { theme.base() };
+                Some(Line::styled(format!(" {} ", o.label(app.lang)), style))
+            }));
             popup(frame, area, tr(app.lang, *title), lines, theme);
+            frame.set_cursor_position((area.x + 3 + filter.cursor_cells() as u16, area.y + 1));
         }
         Some(Overlay::Offer { cursor }) => {
             let text = tr(app.lang, k::OFFER_TEXT);
@@ -83,11 +85,18 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
 }
 
 /// The contexts listed in help, in the order an officer meets them.
-const HELP_SECTIONS: [(Ctx, Key); 6] = [
+const HELP_SECTIONS: [(Ctx, Key); 13] = [
     (Ctx::Global, k::HELP_SECTION_GLOBAL),
+    (Ctx::Nav, k::HELP_SECTION_NAV),
     (Ctx::List, k::HELP_SECTION_LIST),
     (Ctx::Detail, k::HELP_SECTION_DETAIL),
+    (Ctx::Members, k::HELP_SECTION_MEMBERS),
+    (Ctx::Member, k::HELP_SECTION_MEMBER),
+    (Ctx::Loan, k::HELP_SECTION_LOAN),
+    (Ctx::Occupations, k::HELP_SECTION_OCCUPATIONS),
+    (Ctx::Occupation, k::HELP_SECTION_OCCUPATION),
     (Ctx::Filter, k::HELP_SECTION_FILTER),
+    (Ctx::Picker, k::HELP_SECTION_PICKER),
     (Ctx::Form, k::HELP_SECTION_FORM),
     (Ctx::Confirm, k::HELP_SECTION_CONFIRM),
 ];

@@ -1,0 +1,355 @@
+//! A fund's members, one member's loans and occupations, one loan's schedule
+//! and repayments.
+
+use ratatui::{
+    Frame,
+    layout::{Constraint, Layout, Rect},
+    text::{Line, Span},
+    widgets::{Block, Cell, Paragraph, Row, Table},
+};
+
+use super::theme::Theme;
+use crate::{
+    app::{
+        App, labels, layout,
+        members::{LoanView, MemberView, MembersView},
+    },
+    domain::{loan::format_rate, money::group_thousands, thai},
+    i18n::{k, tr, trf},
+};
+
+fn right(s: impl Into<String>) -> Cell<'static> {
+    Cell::from(Line::from(s.into()).right_aligned())
+}
+
+fn header(app: &App, cols: &[(crate::i18n::Key, bool)], theme: &Theme) -> Row<'static> {
+    Row::new(cols.iter().map(|(key, r)| {
+        let text = tr(app.lang, *key).to_string();
+        if *r { right(text) } else { Cell::from(text) }
+    }))
+    .style(theme.header())
+}
+
+/// The filter part of a list title: `/ text` while typing or when set.
+fn filter_span(text: &str, typing: bool, theme: &Theme) -> Option<Span<'static>> {
+    (typing || !text.is_empty())
+        .then(|| Span::styled(format!("/ {text} "), if typing { theme.focus() } else { theme.header() }))
+}
+
+pub fn draw_members(frame: &mut Frame, area: Rect, app: &App, v: &MembersView, theme: &Theme) {
+    let lang = app.lang;
+    let mut title = vec![Span::styled(
+        format!(
+            " {} {} {}/{} ",
+            tr(lang, k::TITLE_MEMBERS),
+            v.fund_name,
+            group_thousands(v.view.len() as u64),
+            group_thousands(v.rows.len() as u64)
+        ),
+        theme.title(),
+    )];
+    title.extend(filter_span(v.filter.as_str(), v.filtering, theme));
+    let block = Block::bordered().title(Line::from(title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if v.filtering {
+        let x: usize = 4
+            + v.filter.cursor_cells()
+            + Line::from(format!(
+                " {} {} {}/{} ",
+                tr(lang, k::TITLE_MEMBERS),
+                v.fund_name,
+                group_thousands(v.view.len() as u64),
+                group_thousands(v.rows.len() as u64)
+            ))
+            .width();
+        frame.set_cursor_position((area.x + (x as u16).min(area.width.saturating_sub(2)), area.y));
+    }
+    if v.view.is_empty() {
+        let msg = if v.rows.is_empty() {
+            tr(lang, k::MEMBERS_EMPTY).to_string()
+        } else {
+            trf(lang, k::NO_MATCH, &[&v.filter.as_str()])
+        };
+        let y = inner.y + inner.height / 2;
+        frame
+            .render_widget(Paragraph::new(msg).centered().style(theme.dim()), Rect { y, height: 1, ..inner });
+        return;
+    }
+    let page = layout::list_rows(app.size.1);
+    let rows = v.visible(page).map(|(n, r)| {
+        let style = if n == v.pos.cursor { theme.selected() } else { theme.base() };
+        let overdue = if r.days_overdue > 0 { group_thousands(r.days_overdue as u64) } else { String::new() };
+        Row::new(vec![
+            Cell::from(r.name.clone()),
+            Cell::from(r.national_id.grouped()),
+            Cell::from(tr(lang, labels::member_status(r.status))),
+            right(r.loans.to_string()),
+            right(r.outstanding.format_whole()),
+            right(overdue),
+        ])
+        .style(style)
+    });
+    let head = header(
+        app,
+        &[
+            (k::COL_MEMBER, false),
+            (k::FIELD_NATIONAL_ID, false),
+            (k::COL_STATUS, false),
+            (k::COL_LOANS, true),
+            (k::COL_OUTSTANDING, true),
+            (k::COL_DAYS_LATE, true),
+        ],
+        theme,
+    );
+    let widths = [
+        Constraint::Fill(1),
+        Constraint::Length(17),
+        Constraint::Length(8),
+        Constraint::Length(5),
+        Constraint::Length(9),
+        Constraint::Length(7),
+    ];
+    frame.render_widget(Table::new(rows, widths).header(head).column_spacing(1), inner);
+}
+
+fn fact<'a>(label: &'a str, value: String, theme: &Theme) -> Vec<Span<'a>> {
+    vec![Span::styled(format!("{label} "), theme.dim()), Span::raw(value), Span::raw("   ")]
+}
+
+pub fn draw_member(frame: &mut Frame, area: Rect, app: &App, v: &MemberView, theme: &Theme) {
+    let lang = app.lang;
+    let t = |key| tr(lang, key);
+    let m = &v.member;
+    let date =
+        |d: Option<crate::domain::Date>| d.map(|d| thai::format_date(d, lang)).unwrap_or_else(|| "-".into());
+    let [facts, table] =
+        Layout::vertical([Constraint::Length(layout::MEMBER_FACTS), Constraint::Fill(1)]).areas(area);
+    let block = Block::bordered()
+        .title(Line::styled(format!(" {} ({}) ", m.full_name(), v.fund_code), theme.title()))
+        .title_top(Line::styled(format!(" v{} ", m.version), theme.dim()).right_aligned());
+    let lines = vec![
+        Line::from(
+            [
+                fact(t(k::FIELD_NATIONAL_ID), m.national_id.grouped(), theme),
+                fact(t(k::FIELD_BIRTH_DATE), date(m.birth_date), theme),
+                fact(t(k::COL_STATUS), t(labels::member_status(m.status)).to_string(), theme),
+            ]
+            .concat(),
+        ),
+        Line::from(
+            [
+                fact(
+                    t(k::FIELD_HOUSEHOLD),
+                    if m.household_no.is_empty() { "-".into() } else { m.household_no.clone() },
+                    theme,
+                ),
+                fact(t(k::FIELD_PHONE), if m.phone.is_empty() { "-".into() } else { m.phone.clone() }, theme),
+                fact(t(k::FIELD_JOINED), date(m.joined), theme),
+            ]
+            .concat(),
+        ),
+        Line::from(fact(t(k::DETAIL_AS_OF), thai::format_date(app.as_of, lang), theme)),
+    ];
+    frame.render_widget(Paragraph::new(lines).block(block), facts);
+
+    let block = Block::bordered().title(Line::styled(
+        format!(
+            " {} {} · {} {} ",
+            t(k::TITLE_LOANS),
+            m.loans.len(),
+            t(k::TITLE_OCCUPATIONS),
+            v.occupations.len()
+        ),
+        theme.title(),
+    ));
+    if v.is_empty() {
+        let inner = block.inner(table);
+        frame.render_widget(block, table);
+        frame.render_widget(Paragraph::new(t(k::MEMBER_EMPTY)).style(theme.dim()), inner);
+        return;
+    }
+    let page = layout::member_rows(app.size.1);
+    let loans = v.loans();
+    let window = v.pos.window(v.len(), page);
+    let rows = window.map(|n| {
+        let style = if n == v.pos.cursor { theme.selected() } else { theme.base() };
+        if let Some(l) = loans.get(n) {
+            let p = l.position(app.as_of);
+            let late = if p.days_overdue > 0 {
+                trf(lang, k::DAYS_LATE, &[&p.days_overdue])
+            } else {
+                t(labels::loan_state(p.state)).to_string()
+            };
+            Row::new(vec![
+                Cell::from(format!("#{}", l.id)),
+                Cell::from(thai::format_date(l.start, lang)),
+                Cell::from(format!(
+                    "{} · {}",
+                    app.category_label(l.purpose),
+                    t(labels::repayment_mode(l.mode))
+                )),
+                right(l.principal.format_whole()),
+                right(p.outstanding.format_whole()),
+                Cell::from(late),
+            ])
+            .style(style)
+        } else {
+            let o = &v.occupations[n - loans.len()];
+            Row::new(vec![
+                Cell::from(t(k::OCCUPATION_SHORT)),
+                Cell::from(trf(lang, k::SINCE_YEAR, &[&thai::be_year(o.start_year)])),
+                Cell::from(app.category_label(o.category)),
+                right(o.before.income.format_whole()),
+                right(o.after.income.format_whole()),
+                Cell::from(t(labels::stage(o.stage))),
+            ])
+            .style(style)
+        }
+    });
+    let head = header(
+        app,
+        &[
+            (k::COL_NUMBER, false),
+            (k::COL_START, false),
+            (k::COL_PURPOSE, false),
+            (k::COL_AMOUNT_OR_BEFORE, true),
+            (k::COL_OUTSTANDING_OR_AFTER, true),
+            (k::COL_STATE, false),
+        ],
+        theme,
+    );
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Length(13),
+        Constraint::Fill(1),
+        Constraint::Length(9),
+        Constraint::Length(9),
+        Constraint::Length(14),
+    ];
+    frame.render_widget(Table::new(rows, widths).header(head).column_spacing(1).block(block), table);
+}
+
+pub fn draw_loan(frame: &mut Frame, area: Rect, app: &App, v: &LoanView, theme: &Theme) {
+    let lang = app.lang;
+    let t = |key| tr(lang, key);
+    let Some(l) = v.loan() else { return };
+    let p = l.position(app.as_of);
+    let [facts, bottom] =
+        Layout::vertical([Constraint::Length(layout::DETAIL_FACTS), Constraint::Fill(1)]).areas(area);
+    let block = Block::bordered().title(Line::styled(
+        format!(" {} #{} · {} ", t(k::TITLE_LOAN), l.id, v.member.full_name()),
+        theme.title(),
+    ));
+    let state = if p.days_overdue > 0 {
+        format!("{} ({})", t(labels::loan_state(p.state)), trf(lang, k::DAYS_LATE, &[&p.days_overdue]))
+    } else {
+        t(labels::loan_state(p.state)).to_string()
+    };
+    let lines = vec![
+        Line::from(
+            [
+                fact(t(k::FIELD_PRINCIPAL), l.principal.format(), theme),
+                fact(t(k::FIELD_RATE), format!("{}%", format_rate(l.rate_bp)), theme),
+                fact(t(k::FIELD_START), thai::format_date(l.start, lang), theme),
+            ]
+            .concat(),
+        ),
+        Line::from(
+            [
+                fact(t(k::FIELD_TERM), trf(lang, k::MONTHS, &[&l.term_months]), theme),
+                fact(t(k::FIELD_MODE), t(labels::repayment_mode(l.mode)).to_string(), theme),
+                fact(t(k::FIELD_PURPOSE), app.category_label(l.purpose), theme),
+            ]
+            .concat(),
+        ),
+        Line::from(
+            [
+                fact(t(k::COL_OUTSTANDING), p.outstanding.format(), theme),
+                fact(t(k::DETAIL_ARREARS), p.arrears.format(), theme),
+                fact(t(k::COL_STATE), state, theme),
+            ]
+            .concat(),
+        ),
+        Line::from(
+            [
+                fact(
+                    t(k::DETAIL_PAID),
+                    format!(
+                        "{} + {} + {}",
+                        p.paid_principal.format(),
+                        p.paid_interest.format(),
+                        p.paid_penalty.format()
+                    ),
+                    theme,
+                ),
+                fact(t(k::FIELD_GUARANTORS), l.guarantors.len().to_string(), theme),
+            ]
+            .concat(),
+        ),
+        Line::from(fact(t(k::DETAIL_AS_OF), thai::format_date(app.as_of, lang), theme)),
+    ];
+    frame.render_widget(Paragraph::new(lines).block(block), facts);
+
+    let [sched_area, pay_area] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
+    let page = layout::ledger_rows(app.size.1);
+    let schedule = l.schedule();
+    // The schedule shows the instalments around the first one still unpaid.
+    let first_open = {
+        let mut cum = 0i64;
+        schedule.iter().position(|i| {
+            cum += i.principal.0;
+            cum > p.paid_principal.0
+        })
+    };
+    let start = first_open.unwrap_or(0).saturating_sub(page / 2).min(schedule.len().saturating_sub(page));
+    let rows = schedule.iter().skip(start).take(page).map(|i| {
+        let late = i.due < app.as_of && Some(i.due) <= first_open.map(|f| schedule[f].due);
+        let style = if late { theme.error() } else { theme.base() };
+        Row::new(vec![
+            Cell::from(thai::format_date(i.due, lang)),
+            right(i.principal.format()),
+            right(i.interest.format()),
+        ])
+        .style(style)
+    });
+    let head =
+        header(app, &[(k::COL_DUE, false), (k::FIELD_PRINCIPAL, true), (k::FIELD_INTEREST, true)], theme);
+    let block = Block::bordered()
+        .title(Line::styled(format!(" {} {} ", t(k::TITLE_SCHEDULE), schedule.len()), theme.title()));
+    let widths = [Constraint::Length(13), Constraint::Fill(1), Constraint::Length(10)];
+    frame.render_widget(Table::new(rows, widths).header(head).column_spacing(1).block(block), sched_area);
+
+    let block = Block::bordered()
+        .title(Line::styled(format!(" {} {} ", t(k::TITLE_REPAYMENTS), l.repayments.len()), theme.title()));
+    if l.repayments.is_empty() {
+        let inner = block.inner(pay_area);
+        frame.render_widget(block, pay_area);
+        frame.render_widget(Paragraph::new(t(k::REPAYMENTS_EMPTY)).style(theme.dim()), inner);
+        return;
+    }
+    let window = v.pos.window(l.repayments.len(), page);
+    let rows = l.repayments[window.clone()].iter().zip(window).map(|(r, n)| {
+        let style = if n == v.pos.cursor { theme.selected() } else { theme.base() };
+        Row::new(vec![
+            Cell::from(thai::format_date(r.date, lang)),
+            right(r.principal.format()),
+            right(r.interest.format()),
+            right(if r.penalty.0 > 0 { r.penalty.format() } else { String::new() }),
+        ])
+        .style(style)
+    });
+    let head = header(
+        app,
+        &[
+            (k::FIELD_DATE, false),
+            (k::FIELD_PRINCIPAL, true),
+            (k::FIELD_INTEREST, true),
+            (k::FIELD_PENALTY, true),
+        ],
+        theme,
+    );
+    let widths = [Constraint::Length(13), Constraint::Fill(1), Constraint::Length(9), Constraint::Length(7)];
+    frame.render_widget(Table::new(rows, widths).header(head).column_spacing(1).block(block), pay_area);
+}

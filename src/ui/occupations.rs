@@ -1,0 +1,275 @@
+//! The Occupations tab: every occupation record, and one record's detail.
+
+use ratatui::{
+    Frame,
+    layout::{Constraint, Layout, Position, Rect},
+    text::{Line, Span},
+    widgets::{Block, Cell, Paragraph, Row, Table},
+};
+use unicode_width::UnicodeWidthStr;
+
+use super::theme::Theme;
+use crate::{
+    app::{App, labels, layout, occupations::OccDetail},
+    domain::{Money, loan::percent, money::group_thousands, occupation::Verdict, thai},
+    i18n::{k, tr, trf},
+};
+
+fn right(s: impl Into<String>) -> Cell<'static> {
+    Cell::from(Line::from(s.into()).right_aligned())
+}
+
+/// Thousands of baht, for narrow columns.
+fn thousands(m: Money) -> String {
+    group_thousands(((m.0.max(0) + 50_000) / 100_000) as u64)
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if let Some(d) = &app.occ.detail {
+        return draw_detail(frame, area, app, d, theme);
+    }
+    let lang = app.lang;
+    let occ = &app.occ;
+    let mut spans = vec![Span::styled(
+        format!(
+            " {} {}/{} ",
+            tr(lang, k::TAB_OCCUPATIONS),
+            group_thousands(occ.view.len() as u64),
+            group_thousands(occ.total as u64)
+        ),
+        theme.title(),
+    )];
+    let sel = &occ.select;
+    let mut chips = Vec::new();
+    if let Some(c) = sel.category {
+        chips.push(app.category_label(c));
+    }
+    if let Some(d) = sel.district {
+        chips.push(app.geo.name(u32::from(d), lang));
+    }
+    if let Some(f) = sel.fund {
+        chips.push(app.funds.code_of(f).unwrap_or_default());
+    }
+    if let Some(s) = sel.stage {
+        chips.push(tr(lang, labels::stage(s)).to_string());
+    }
+    if !chips.is_empty() {
+        spans.push(Span::styled(format!("{} ", chips.join(" · ")), theme.header()));
+    }
+    let mut cursor = None;
+    if occ.filtering || !occ.filter.is_empty() {
+        let before: usize = spans.iter().map(|s| s.content.width()).sum();
+        if occ.filtering {
+            cursor = Some(before + 3 + occ.filter.cursor_cells());
+        }
+        spans.push(Span::styled(
+            format!("/ {} ", occ.filter.as_str()),
+            if occ.filtering { theme.focus() } else { theme.header() },
+        ));
+    }
+    let arrow = if occ.desc { "↓" } else { "↑" };
+    let block = Block::bordered().title(Line::from(spans)).title_top(
+        Line::styled(format!(" {} {arrow} ", tr(lang, labels::occ_sort(occ.sort))), theme.dim())
+            .right_aligned(),
+    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if let Some(x) = cursor {
+        frame.set_cursor_position(Position::new((area.x + 1 + x as u16).min(area.right() - 2), area.y));
+    }
+    let Ok(cat) = app.catalog.read() else { return };
+    if occ.view.is_empty() {
+        let msg = if app.catalog_loading() {
+            tr(lang, k::LOADING).to_string()
+        } else if occ.total == 0 {
+            tr(lang, k::OCCUPATIONS_EMPTY).to_string()
+        } else {
+            trf(lang, k::NO_MATCH, &[&occ.filter.as_str()])
+        };
+        let y = inner.y + inner.height / 2;
+        frame
+            .render_widget(Paragraph::new(msg).centered().style(theme.dim()), Rect { y, height: 1, ..inner });
+        return;
+    }
+    let page = layout::list_rows(app.size.1);
+    let window = occ.pos.window(occ.view.len(), page);
+    let rows = occ.view[window.clone()].iter().zip(window).filter_map(|(i, n)| {
+        let r = cat.rows.get(*i as usize)?;
+        let style = if n == occ.pos.cursor { theme.selected() } else { theme.base() };
+        let mark = match r.verdict {
+            Verdict::Strong => "✓✓",
+            Verdict::Sammachip => "✓",
+            Verdict::NotYet => "",
+        };
+        Some(
+            Row::new(vec![
+                Cell::from(r.member_name.clone()),
+                Cell::from(app.funds.code_of(r.fund_id).unwrap_or_default()),
+                Cell::from(app.geo.name(u32::from(r.district), lang)),
+                Cell::from(app.category_label(r.category)),
+                right(thai::be_year(r.start_year).to_string()),
+                right(format!("{}→{}", thousands(r.income_before), thousands(r.income_after))),
+                Cell::from(mark),
+                Cell::from(tr(lang, labels::stage(r.stage))),
+            ])
+            .style(style),
+        )
+    });
+    let head = Row::new(vec![
+        Cell::from(tr(lang, k::COL_MEMBER)),
+        Cell::from(tr(lang, k::COL_FUND)),
+        Cell::from(tr(lang, k::COL_DISTRICT)),
+        Cell::from(tr(lang, k::COL_CATEGORY)),
+        right(tr(lang, k::COL_SINCE)),
+        right(tr(lang, k::COL_INCOME_K)),
+        Cell::from(""),
+        Cell::from(tr(lang, k::COL_STAGE)),
+    ])
+    .style(theme.header());
+    let widths = [
+        Constraint::Fill(3),
+        Constraint::Length(8),
+        Constraint::Fill(2),
+        Constraint::Fill(2),
+        Constraint::Length(5),
+        Constraint::Length(9),
+        Constraint::Length(2),
+        Constraint::Length(9),
+    ];
+    frame.render_widget(Table::new(rows, widths).header(head).column_spacing(1), inner);
+}
+
+fn signed(m: Money) -> String {
+    if m.0 > 0 { format!("+{}", m.format_whole()) } else { m.format_whole() }
+}
+
+fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &OccDetail, theme: &Theme) {
+    let lang = app.lang;
+    let t = |key| tr(lang, key);
+    let r = &d.record;
+    let [top, middle, bottom] =
+        Layout::vertical([Constraint::Length(5), Constraint::Length(8), Constraint::Fill(1)]).areas(area);
+    let fund = app.funds.rows.iter().find(|f| f.id == r.fund_id);
+    let block = Block::bordered()
+        .title(Line::styled(
+            format!(" {} · {} ", r.member_name, app.category_label(r.category)),
+            theme.title(),
+        ))
+        .title_top(Line::styled(format!(" v{} ", r.version), theme.dim()).right_aligned());
+    let dim = |s: &'static str| Span::styled(s, theme.dim());
+    let lines = vec![
+        Line::from(vec![
+            dim(t(k::COL_FUND)),
+            Span::raw(format!(
+                " {} {}   ",
+                fund.map(|f| f.code.as_str()).unwrap_or(""),
+                fund.map(|f| f.name.as_str()).unwrap_or("")
+            )),
+            dim(t(k::COL_DISTRICT)),
+            Span::raw(format!(" {}", app.geo.name(u32::from(r.district), lang))),
+        ]),
+        Line::from(vec![
+            dim(t(k::FIELD_START_YEAR)),
+            Span::raw(format!(
+                " {} ({})   ",
+                thai::be_year(r.start_year),
+                trf(lang, k::YEARS, &[&r.years(app.today)])
+            )),
+            dim(t(k::FIELD_OCC_STATUS)),
+            Span::raw(format!(" {}   ", t(labels::occupation_status(r.status)))),
+            dim(t(k::FIELD_STAGE)),
+            Span::raw(format!(" {}", t(labels::stage(r.stage)))),
+        ]),
+        Line::from(if r.description.is_empty() { String::new() } else { r.description.clone() }),
+    ];
+    frame.render_widget(Paragraph::new(lines).block(block), top);
+
+    let [figures, history] =
+        Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(middle);
+    let row = |label, before: Money, after: Money| {
+        Row::new(vec![
+            Cell::from(t(label)),
+            right(before.format_whole()),
+            right(after.format_whole()),
+            right(signed(Money(after.0 - before.0))),
+        ])
+    };
+    let verdict = r.verdict();
+    let verdict_style = if verdict == Verdict::NotYet { theme.error() } else { theme.info() };
+    let rows = vec![
+        row(k::ROW_INCOME, r.before.income, r.after.income),
+        row(k::ROW_EXPENSES, r.before.expenses, r.after.expenses),
+        row(k::ROW_NET, r.before.net(), r.after.net()),
+        row(k::ROW_SAVINGS, r.before.savings, r.after.savings),
+    ];
+    let head = Row::new(vec![
+        Cell::from(t(k::COL_PER_YEAR)),
+        right(t(k::COL_BEFORE)),
+        right(t(k::COL_AFTER)),
+        right(t(k::COL_CHANGE)),
+    ])
+    .style(theme.header());
+    let widths = [Constraint::Fill(1), Constraint::Length(9), Constraint::Length(9), Constraint::Length(9)];
+    let block = Block::bordered()
+        .title(Line::styled(format!(" {} ", t(k::TITLE_FIGURES)), theme.title()))
+        .title_bottom(Line::styled(format!(" {} ", t(labels::verdict(verdict))), verdict_style));
+    frame.render_widget(Table::new(rows, widths).header(head).column_spacing(1).block(block), figures);
+
+    let lines: Vec<Line> = r
+        .stage_history
+        .iter()
+        .rev()
+        .map(|c| Line::from(format!("{} {}", thai::format_date(c.date, lang), t(labels::stage(c.stage)))))
+        .collect();
+    let block = Block::bordered().title(Line::styled(format!(" {} ", t(k::TITLE_STAGES)), theme.title()));
+    frame.render_widget(Paragraph::new(lines).block(block), history);
+
+    let block = Block::bordered()
+        .title(Line::styled(format!(" {} {} ", t(k::TITLE_FUNDING_LOANS), r.loan_ids.len()), theme.title()));
+    let loans: Vec<_> = match &d.member {
+        Some(m) => r.loan_ids.iter().filter_map(|id| m.loan(*id)).collect(),
+        None => Vec::new(),
+    };
+    if loans.is_empty() {
+        let inner = block.inner(bottom);
+        frame.render_widget(block, bottom);
+        frame.render_widget(Paragraph::new(t(k::NO_FUNDING_LOANS)).style(theme.dim()), inner);
+        return;
+    }
+    let page = usize::from(bottom.height.saturating_sub(3)).max(1);
+    let window = d.pos.window(loans.len(), page);
+    let rows = loans[window.clone()].iter().zip(window).map(|(l, n)| {
+        let p = l.position(app.as_of);
+        let style = if n == d.pos.cursor { theme.selected() } else { theme.base() };
+        Row::new(vec![
+            Cell::from(format!("#{}", l.id)),
+            Cell::from(thai::format_date(l.start, lang)),
+            right(l.principal.format_whole()),
+            right(p.outstanding.format_whole()),
+            right(if p.days_overdue > 0 { p.days_overdue.to_string() } else { String::new() }),
+            right(l.on_time_share_bp(app.as_of).map_or_else(|| "-".into(), percent)),
+            Cell::from(t(labels::loan_state(p.state))),
+        ])
+        .style(style)
+    });
+    let head = Row::new(vec![
+        Cell::from(t(k::COL_NUMBER)),
+        Cell::from(t(k::COL_START)),
+        right(t(k::FIELD_PRINCIPAL)),
+        right(t(k::COL_OUTSTANDING)),
+        right(t(k::COL_DAYS_LATE)),
+        right(t(k::COL_ON_TIME)),
+        Cell::from(t(k::COL_STATE)),
+    ])
+    .style(theme.header());
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Length(13),
+        Constraint::Length(9),
+        Constraint::Length(9),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Fill(1),
+    ];
+    frame.render_widget(Table::new(rows, widths).header(head).column_spacing(1).block(block), bottom);
+}
