@@ -217,3 +217,73 @@ fn demo_refuses_a_store_that_holds_data_unless_told_to_replace() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("120"));
 }
+
+#[test]
+fn a_member_a_loan_and_an_occupation_typed_in_thai_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_store(dir.path());
+    let tmux = Tmux::new("member");
+    tmux.start(&db);
+    tmux.wait_for("กองทุน 120/120");
+    // The first fund's members, then a new member.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("สมาชิก ");
+    tmux.keys(&["m"]);
+    tmux.wait_for("ค้นหาชื่อหรือเลขประจำตัว");
+    tmux.keys(&["n"]);
+    tmux.wait_for("เพิ่มสมาชิก");
+    tmux.keys(&["C-u"]);
+    tmux.text("นาง");
+    tmux.keys(&["Tab"]);
+    tmux.text("ทองม้วน");
+    tmux.keys(&["Tab"]);
+    tmux.text("ศรีสุขใจ");
+    tmux.keys(&["Tab"]);
+    tmux.text("๑-๑๐๑๗-๐๐๒๓๐-๗๐-๘");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("บันทึกแล้ว (นางทองม้วน ศรีสุขใจ)");
+    // Open her and lend her 25,000 baht.
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("นางทองม้วน ศรีสุขใจ (");
+    tmux.keys(&["n"]);
+    tmux.wait_for("เพิ่มสัญญาเงินกู้");
+    tmux.text("25,000");
+    tmux.keys(&["Tab", "C-u"]);
+    tmux.text("5");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("25,000");
+    // And her occupation.
+    tmux.keys(&["o"]);
+    tmux.wait_for("เพิ่มข้อมูลอาชีพของ นางทองม้วน ศรีสุขใจ");
+    tmux.keys(&["Tab"]);
+    tmux.text("ทอผ้าไหมมัดหมี่");
+    for amount in ["", "", "48000", "40000", "1000", "96000", "60000", "15000"] {
+        tmux.keys(&["Tab"]);
+        if !amount.is_empty() {
+            tmux.text(amount);
+        }
+    }
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("อาชีพ 1");
+    tmux.keys(&["q"]);
+    tmux.wait_exit();
+    tmux.kill();
+
+    let tmux = Tmux::new("member-reopen");
+    tmux.start(&db);
+    tmux.wait_for("กองทุน 120/120");
+    tmux.keys(&["3"]);
+    tmux.wait_for("อาชีพ ");
+    tmux.keys(&["/"]);
+    tmux.text("ทองม้วน ศรีสุขใจ");
+    let screen = tmux.wait_for("นางทองม้วน ศรีสุขใจ");
+    assert!(screen.contains("48→96"), "{screen}");
+    tmux.keys(&["Enter", "Enter"]);
+    let screen = tmux.wait_for("ทอผ้าไหมมัดหมี่");
+    assert!(screen.contains("25,000"), "{screen}");
+    assert!(screen.contains("สัมมาชีพเข้มแข็ง"), "{screen}");
+    tmux.keys(&["Escape"]);
+    sleep(Duration::from_millis(150));
+    tmux.keys(&["q"]);
+    tmux.wait_exit();
+}

@@ -7,19 +7,22 @@ use std::collections::HashMap;
 
 use crate::{
     domain::{
-        Date, Lang, Money,
+        Lang, Money,
         occupation::{OccupationRecord, OccupationStatus, Stage, Verdict},
         thai,
     },
     store::{Store, StoreError},
 };
 
+/// One occupation record in the list. The member's name lives in the
+/// catalog's name arena (one allocation for all rows, not one each).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OccRow {
     pub fund_id: u64,
     pub member_id: u64,
     pub id: u64,
-    pub member_name: String,
+    /// Byte offset and length of the member's name in [`Catalog::names`].
+    name: (u32, u16),
     pub district: u16,
     pub category: u16,
     pub start_year: i32,
@@ -32,12 +35,12 @@ pub struct OccRow {
 }
 
 impl OccRow {
-    pub fn new(r: &OccupationRecord) -> Self {
+    fn new(r: &OccupationRecord, name: (u32, u16)) -> Self {
         Self {
             fund_id: r.fund_id,
             member_id: r.member_id,
             id: r.id,
-            member_name: r.member_name.clone(),
+            name,
             district: r.district,
             category: r.category,
             start_year: r.start_year,
@@ -88,8 +91,8 @@ impl OccSort {
 #[derive(Default)]
 pub struct Catalog {
     pub rows: Vec<OccRow>,
-    /// Row number by record id.
-    by_id: HashMap<u64, u32>,
+    /// Every member name, back to back.
+    names: String,
     /// Sort orders computed so far (row numbers), dropped when rows change.
     orders: HashMap<(OccSort, Lang), Vec<u32>>,
     /// Bumped on every change, so views know to refresh.
@@ -97,40 +100,66 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Reads every occupation record (in key order: grouped by fund).
+    /// Reads every occupation record (in key order: grouped by fund). The
+    /// funds' aggregates say how many there are, so the rows are allocated once.
     pub fn load(store: &Store) -> Result<Catalog, StoreError> {
-        let mut c = Catalog::default();
-        store.for_each_prefix::<OccupationRecord>(&[], |r| c.push(OccRow::new(&r)))?;
+        let expected: i64 = store.all_fund_stats()?.values().map(|s| s.occupations.max(0)).sum();
+        let expected = expected as usize;
+        let mut c = Catalog {
+            rows: Vec::with_capacity(expected),
+            names: String::with_capacity(expected * 40),
+            ..Default::default()
+        };
+        store.for_each_prefix::<OccupationRecord>(&[], |r| c.push(&r))?;
         Ok(c)
     }
 
-    fn push(&mut self, row: OccRow) {
-        self.by_id.insert(row.id, self.rows.len() as u32);
-        self.rows.push(row);
+    fn intern(&mut self, name: &str) -> (u32, u16) {
+        let start = self.names.len() as u32;
+        let name = &name[..name.len().min(u16::MAX as usize)];
+        self.names.push_str(name);
+        (start, name.len() as u16)
+    }
+
+    /// The member's name of a row.
+    pub fn name(&self, r: &OccRow) -> &str {
+        let (start, len) = (r.name.0 as usize, usize::from(r.name.1));
+        self.names.get(start..start + len).unwrap_or("")
+    }
+
+    fn push(&mut self, r: &OccupationRecord) {
+        let name = self.intern(&r.member_name);
+        self.rows.push(OccRow::new(r, name));
     }
 
     pub fn live(&self) -> usize {
         self.rows.iter().filter(|r| !r.deleted).count()
     }
 
+    /// The row of a record. A scan: it runs once per save, not per keystroke,
+    /// and a map would cost more memory than the rows' names.
     pub fn row_of(&self, id: u64) -> Option<u32> {
-        self.by_id.get(&id).copied()
+        self.rows.iter().position(|r| r.id == id).map(|i| i as u32)
     }
 
     /// A saved record enters or replaces its row.
     pub fn upsert(&mut self, r: &OccupationRecord) {
-        let row = OccRow::new(r);
-        match self.by_id.get(&r.id) {
-            Some(i) => self.rows[*i as usize] = row,
-            None => self.push(row),
+        match self.row_of(r.id) {
+            Some(i) => {
+                let row = &self.rows[i as usize];
+                let name =
+                    if self.name(row) == r.member_name { row.name } else { self.intern(&r.member_name) };
+                self.rows[i as usize] = OccRow::new(r, name);
+            }
+            None => self.push(r),
         }
         self.orders.clear();
         self.revision += 1;
     }
 
     pub fn remove(&mut self, id: u64) {
-        if let Some(i) = self.by_id.get(&id) {
-            self.rows[*i as usize].deleted = true;
+        if let Some(i) = self.row_of(id) {
+            self.rows[i as usize].deleted = true;
             self.orders.clear();
             self.revision += 1;
         }
@@ -138,10 +167,15 @@ impl Catalog {
 
     /// Renames a member in every row of theirs (the store has done the same).
     pub fn rename_member(&mut self, member_id: u64, name: &str) {
-        let mut changed = false;
-        for r in self.rows.iter_mut().filter(|r| r.member_id == member_id && r.member_name != name) {
-            r.member_name = name.to_string();
-            changed = true;
+        let stale: Vec<usize> = (0..self.rows.len())
+            .filter(|i| self.rows[*i].member_id == member_id && self.name(&self.rows[*i]) != name)
+            .collect();
+        let changed = !stale.is_empty();
+        if changed {
+            let interned = self.intern(name);
+            for i in stale {
+                self.rows[i].name = interned;
+            }
         }
         if changed {
             self.orders.clear();
@@ -159,6 +193,10 @@ impl Catalog {
         category: &dyn Fn(u16) -> String,
     ) -> &[u32] {
         let rows = &self.rows;
+        let names = &self.names;
+        let name_of = |r: &OccRow| {
+            names.get(r.name.0 as usize..r.name.0 as usize + usize::from(r.name.1)).unwrap_or("")
+        };
         self.orders.entry((sort, lang)).or_insert_with(|| {
             let mut order: Vec<u32> = (0..rows.len() as u32).collect();
             let by_key = |a: &u32, b: &u32| {
@@ -168,9 +206,17 @@ impl Catalog {
             match sort {
                 OccSort::Fund => order.sort_by(by_key),
                 OccSort::Member => {
-                    let keys: Vec<Vec<u8>> = rows.iter().map(|r| thai::sort_key(&r.member_name)).collect();
-                    order
-                        .sort_by(|a, b| keys[*a as usize].cmp(&keys[*b as usize]).then_with(|| by_key(a, b)));
+                    // All collation keys in one buffer: one allocation to free
+                    // afterwards, not one per row.
+                    let mut keys = Vec::with_capacity(rows.len() * 48);
+                    let mut ends = Vec::with_capacity(rows.len() + 1);
+                    ends.push(0usize);
+                    for r in rows {
+                        keys.extend_from_slice(&thai::sort_key(name_of(r)));
+                        ends.push(keys.len());
+                    }
+                    let key = |i: u32| &keys[ends[i as usize]..ends[i as usize + 1]];
+                    order.sort_by(|a, b| key(*a).cmp(key(*b)).then_with(|| by_key(a, b)));
                 }
                 OccSort::District => {
                     let mut names: HashMap<u16, Vec<u8>> = HashMap::new();
@@ -246,15 +292,11 @@ pub struct Term {
 }
 
 impl Term {
-    pub fn matches(&self, r: &OccRow) -> bool {
-        r.member_name.contains(&self.text)
+    /// `name` is the row's member name ([`Catalog::name`]).
+    pub fn matches(&self, r: &OccRow, name: &str) -> bool {
+        name.contains(&self.text)
             || self.categories.contains(&r.category)
             || self.districts.contains(&r.district)
             || self.funds.binary_search(&r.fund_id).is_ok()
     }
-}
-
-/// Today's year for the "since" column, kept here so views agree.
-pub fn years_running(r: &OccRow, today: Date) -> i32 {
-    (today.year() - r.start_year).max(0)
 }

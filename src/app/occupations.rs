@@ -133,7 +133,7 @@ impl App {
         self.occ.view = iter
             .filter(|i| {
                 let r = &cat.rows[*i as usize];
-                select.matches(r) && terms.iter().all(|t| t.matches(r))
+                select.matches(r) && terms.iter().all(|t| t.matches(r, cat.name(r)))
             })
             .collect();
         self.occ.total = cat.live();
@@ -164,7 +164,7 @@ impl App {
             let terms = self.terms(&now);
             if let Ok(cat) = self.catalog.read() {
                 self.occ.view.retain(|i| {
-                    cat.rows.get(*i as usize).is_some_and(|r| terms.iter().all(|t| t.matches(r)))
+                    cat.rows.get(*i as usize).is_some_and(|r| terms.iter().all(|t| t.matches(r, cat.name(r))))
                 });
             }
         } else {
@@ -290,7 +290,7 @@ impl App {
         let Some((key, name, cat)) = self.catalog.read().ok().and_then(|c| {
             c.rows
                 .get(i as usize)
-                .map(|r| ((r.fund_id, r.member_id, r.id), r.member_name.clone(), r.category))
+                .map(|r| ((r.fund_id, r.member_id, r.id), c.name(r).to_string(), r.category))
         }) else {
             return;
         };

@@ -534,28 +534,31 @@ impl RepaymentDraft {
         let principal = amount(RepaymentField::Principal, &self.principal);
         let interest = amount(RepaymentField::Interest, &self.interest);
         let penalty = amount(RepaymentField::Penalty, &self.penalty);
-        let (Some(date), Some(principal), Some(interest), Some(penalty)) =
-            (date, principal, interest, penalty)
-        else {
-            return Err(errs);
-        };
-        if principal.0 == 0 && interest.0 == 0 && penalty.0 == 0 {
-            errs.push((RepaymentField::Principal, RepaymentError::Nothing));
-        }
+        // Every amount is checked even when the date is wrong, so the officer
+        // sees all that needs fixing at once.
         let others = loan.repayments.iter().enumerate().filter(|(i, _)| Some(*i) != index).map(|(_, r)| r);
         let (other_principal, other_interest) =
             others.fold((0i64, 0i64), |(p, i), r| (p + r.principal.0, i + r.interest.0));
+        if let (Some(p), Some(i), Some(x)) = (principal, interest, penalty)
+            && p.0 == 0
+            && i.0 == 0
+            && x.0 == 0
+        {
+            errs.push((RepaymentField::Principal, RepaymentError::Nothing));
+        }
         let max_principal = Money(loan.principal.0 - other_principal);
-        if principal > max_principal {
+        if principal.is_some_and(|p| p > max_principal) {
             errs.push((RepaymentField::Principal, RepaymentError::TooMuchPrincipal(max_principal)));
         }
         let max_interest = Money((loan.scheduled_interest().0 - other_interest).max(0));
-        if interest > max_interest {
+        if interest.is_some_and(|i| i > max_interest) {
             errs.push((RepaymentField::Interest, RepaymentError::TooMuchInterest(max_interest)));
         }
-        if !errs.is_empty() {
+        let (Some(date), Some(principal), Some(interest), Some(penalty), true) =
+            (date, principal, interest, penalty, errs.is_empty())
+        else {
             return Err(errs);
-        }
+        };
         let r = Repayment { date, principal, interest, penalty };
         let at = match index.filter(|i| *i < loan.repayments.len()) {
             Some(i) => {
@@ -744,9 +747,13 @@ mod tests {
             draft("1/2/2568", "", "").apply(&mut l, None, today),
             Err(vec![(RepaymentField::Principal, RepaymentError::Nothing)])
         );
+        // Every problem at once: a future date, and nothing left to repay.
         assert_eq!(
             draft("1/2/2570", "1", "").apply(&mut l, None, today),
-            Err(vec![(RepaymentField::Date, RepaymentError::Future)])
+            Err(vec![
+                (RepaymentField::Date, RepaymentError::Future),
+                (RepaymentField::Principal, RepaymentError::TooMuchPrincipal(Money::ZERO)),
+            ])
         );
     }
 

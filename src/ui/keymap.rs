@@ -140,6 +140,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Filter, &[key(Down)], Action::Down, k::HELP_DOWN, false),
     b(Filter, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
     b(Filter, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
+    b(Filter, &[ctrl('u')], Action::Text(TextEdit::Clear), k::HELP_CLEAR_FIELD, false),
     b(Filter, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
     // A form.
     b(Form, &[ctrl('s'), key(F(2))], Action::Save, k::HELP_SAVE, true),
@@ -165,6 +166,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Picker, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
     b(Picker, &[key(Enter)], Action::Open, k::HELP_CHOOSE, true),
     b(Picker, &[key(Esc)], Action::Back, k::HELP_CANCEL, true),
+    b(Picker, &[ctrl('u')], Action::Text(TextEdit::Clear), k::HELP_CLEAR_FIELD, false),
     b(Picker, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
     // The first-start offer.
     b(Offer, UP, Action::Up, k::HELP_UP, false),

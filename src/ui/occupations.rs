@@ -103,7 +103,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         Some(
             Row::new(vec![
-                Cell::from(r.member_name.clone()),
+                Cell::from(cat.name(r).to_string()),
                 Cell::from(app.funds.code_of(r.fund_id).unwrap_or_default()),
                 Cell::from(app.geo.name(u32::from(r.district), lang)),
                 Cell::from(app.category_label(r.category)),

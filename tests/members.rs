@@ -1,0 +1,547 @@
+//! Members, loans, repayments and occupation records: the store's rules and the
+//! screens and forms an officer uses for them.
+
+mod common;
+
+use common::{Fixture, demo_day};
+use crossterm::event::KeyCode;
+use sammachip::{
+    app::{Ctx, Tab, funds::Screen},
+    domain::{
+        Date, Lang, Money,
+        loan::{Loan, LoanStatus, RepaymentMode},
+        member::{Member, MemberStatus},
+        occupation::{Annual, OccupationRecord, OccupationStatus, Stage},
+        thai::NationalId,
+    },
+    store::{SaveError, Store, member_key, trees},
+};
+
+fn member(fund_id: u64, nid: &str, given: &str) -> Member {
+    Member {
+        id: 0,
+        version: 0,
+        fund_id,
+        national_id: NationalId::parse(nid).unwrap(),
+        title: "นาย".into(),
+        given_name: given.into(),
+        family_name: "ทดสอบ".into(),
+        birth_date: None,
+        household_no: String::new(),
+        phone: String::new(),
+        joined: None,
+        status: MemberStatus::Active,
+        loans: vec![],
+    }
+}
+
+fn loan(id: u64, principal: i64) -> Loan {
+    Loan {
+        id,
+        principal: Money::baht(principal),
+        rate_bp: 600,
+        start: Date::from_ymd(2025, 4, 1).unwrap(),
+        term_months: 12,
+        mode: RepaymentMode::LumpSum,
+        purpose: 12,
+        guarantors: vec![],
+        status: LoanStatus::Open,
+        repayments: vec![],
+    }
+}
+
+fn occupation(m: &Member) -> OccupationRecord {
+    OccupationRecord {
+        id: 0,
+        version: 0,
+        fund_id: m.fund_id,
+        member_id: m.id,
+        member_name: m.full_name(),
+        district: 3301,
+        category: 12,
+        description: String::new(),
+        start_year: 2015,
+        loan_ids: vec![],
+        before: Annual::default(),
+        after: Annual::default(),
+        status: OccupationStatus::Active,
+        stage: Stage::Target,
+        stage_history: vec![],
+    }
+}
+
+fn empty_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s")).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn a_national_id_belongs_to_one_member_in_the_whole_store() {
+    let (_d, store) = empty_store();
+    let a = store.save("t", &member(1, "3100600445635", "สมชาย")).unwrap();
+    match store.save("t", &member(2, "3100600445635", "สมชาย")) {
+        Err(SaveError::Duplicate { index, other }) => {
+            assert_eq!(index, trees::MEMBERS_BY_NID);
+            assert_eq!(other, member_key(1, a.id), "names the member, and so the fund, that has it");
+        }
+        other => panic!("expected a duplicate, got {other:?}"),
+    }
+    // The same person may be saved again (an edit), and another person freely.
+    store.save("t", &a).unwrap();
+    store.save("t", &member(2, "1101700230708", "สมศรี")).unwrap();
+    assert_eq!(
+        store
+            .lookup(
+                trees::MEMBERS_BY_NID,
+                &NationalId::parse("3100600445635").unwrap().as_u64().to_be_bytes()
+            )
+            .unwrap(),
+        Some(member_key(1, a.id))
+    );
+}
+
+#[test]
+fn fund_figures_follow_every_save() {
+    let (_d, store) = empty_store();
+    let mut m = member(7, "3100600445635", "สมชาย");
+    m.loans = vec![loan(1, 20_000), loan(2, 10_000)];
+    let m = store.save("t", &m).unwrap();
+    let s = store.fund_stats(7).unwrap();
+    assert_eq!((s.members, s.loans, s.lent, s.repaid), (1, 2, 3_000_000, 0));
+    let mut m2 = m.clone();
+    m2.loans[0].repayments.push(sammachip::domain::loan::Repayment {
+        date: Date::from_ymd(2026, 4, 1).unwrap(),
+        principal: Money::baht(20_000),
+        interest: Money::baht(1_200),
+        penalty: Money::ZERO,
+    });
+    let m2 = store.save("t", &m2).unwrap();
+    assert_eq!(store.fund_stats(7).unwrap().outstanding(), 1_000_000);
+    let o = store.save("t", &occupation(&m2)).unwrap();
+    assert_eq!(store.fund_stats(7).unwrap().occupations, 1);
+    // A member with an occupation record cannot be deleted; without, they can.
+    assert!(matches!(
+        store.delete_at::<Member>("t", &member_key(7, m2.id), m2.version),
+        Err(SaveError::HasChildren(_))
+    ));
+    store
+        .delete_at::<OccupationRecord>("t", &sammachip::store::occupation_key(7, m2.id, o.id), o.version)
+        .unwrap();
+    store.delete_at::<Member>("t", &member_key(7, m2.id), m2.version).unwrap();
+    assert_eq!(store.fund_stats(7).unwrap(), Default::default());
+}
+
+#[test]
+fn renaming_a_member_renames_their_occupation_records() {
+    let (_d, store) = empty_store();
+    let m = store.save("t", &member(3, "3100600445635", "สมชาย")).unwrap();
+    let o = store.save("t", &occupation(&m)).unwrap();
+    let mut renamed = m.clone();
+    renamed.given_name = "สมศักดิ์".into();
+    store.save("t", &renamed).unwrap();
+    let key = sammachip::store::occupation_key(3, m.id, o.id);
+    let o2 = store.get_at::<OccupationRecord>(&key).unwrap().unwrap();
+    assert_eq!(o2.member_name, "นายสมศักดิ์ ทดสอบ");
+    assert_eq!(o2.version, o.version + 1, "an officer editing it meanwhile is told it changed");
+}
+
+#[test]
+fn the_member_list_is_in_thai_order_of_given_names() {
+    let mut f = Fixture::new(Lang::Th);
+    f.press(KeyCode::Enter);
+    f.press(KeyCode::Char('m'));
+    let Some(Screen::Members(v)) = f.app.funds.stack.last() else { panic!("members not open") };
+    let given: Vec<String> = v
+        .view
+        .iter()
+        .map(|i| {
+            let r = &v.rows[*i as usize];
+            let title_len =
+                ["นางสาว", "นาง", "นาย"].iter().find(|t| r.name.starts_with(**t)).map_or(0, |t| t.len());
+            r.name[title_len..].to_string()
+        })
+        .collect();
+    let mut sorted = given.clone();
+    sorted.sort_by(|a, b| sammachip::domain::thai::collate(a, b));
+    assert_eq!(given, sorted);
+    assert!(given.len() > 50);
+    // Titles differ along the list: they do not decide the order.
+    assert!(
+        v.rows.iter().any(|r| r.name.starts_with("นาย")) && v.rows.iter().any(|r| r.name.starts_with("นาง"))
+    );
+}
+
+#[test]
+fn members_are_found_by_name_or_national_id() {
+    let mut f = Fixture::new(Lang::Th);
+    f.press(KeyCode::Enter);
+    f.press(KeyCode::Char('m'));
+    let (name, nid) = {
+        let Some(Screen::Members(v)) = f.app.funds.stack.last() else { panic!() };
+        let r = &v.rows[10];
+        (r.name.clone(), r.national_id)
+    };
+    f.press(KeyCode::Char('/'));
+    // The ID as printed on the card, in Thai digits.
+    let thai: String = nid
+        .grouped()
+        .chars()
+        .map(|c| c.to_digit(10).map_or(c, |d| char::from_u32(0x0E50 + d).unwrap()))
+        .collect();
+    f.type_str(&thai);
+    let Some(Screen::Members(v)) = f.app.funds.stack.last() else { panic!() };
+    assert_eq!(v.view.len(), 1);
+    assert_eq!(v.selected().map(|r| r.name.clone()), Some(name.clone()));
+    f.ctrl('u');
+    f.type_str(name.split(' ').nth(1).unwrap_or(""));
+    let Some(Screen::Members(v)) = f.app.funds.stack.last() else { panic!() };
+    assert!(v.view.iter().all(|i| v.rows[*i as usize].name.contains(name.split(' ').nth(1).unwrap_or(""))));
+}
+
+/// Opens the first fund's members and fills the new-member form.
+fn add_member(f: &mut Fixture, nid: &str) {
+    f.press(KeyCode::Enter);
+    f.press(KeyCode::Char('m'));
+    f.press(KeyCode::Char('n'));
+    assert_eq!(f.app.ctx(), Ctx::Form);
+    f.ctrl('u');
+    f.type_str("นางสาว");
+    f.press(KeyCode::Tab);
+    f.type_str("ผู้เชี่ยวชาญ");
+    f.press(KeyCode::Tab);
+    f.type_str("ที่น้ำใส");
+    f.press(KeyCode::Tab);
+    f.type_str(nid);
+    f.ctrl('s');
+}
+
+#[test]
+fn a_duplicate_national_id_is_refused_naming_the_fund_that_has_the_person() {
+    let mut f = Fixture::new(Lang::Th);
+    // Someone in another fund (the last one) already has this ID.
+    let other_fund = f.funds().last().unwrap().clone();
+    let existing = f.store.scan_prefix::<Member>(&other_fund.id.to_be_bytes()).unwrap()[0].clone();
+    add_member(&mut f, &existing.national_id.grouped());
+    let screen = f.screen();
+    assert_eq!(f.app.ctx(), Ctx::Form);
+    assert!(screen.contains("บุคคลนี้เป็นสมาชิกกองทุน"), "{screen}");
+    assert!(screen.contains(&other_fund.code), "{screen}");
+    // A wrong check digit is named before anything is looked up (the focus is
+    // already on the field in error).
+    f.ctrl('u');
+    f.type_str("1101700230705");
+    f.ctrl('s');
+    assert!(f.screen().contains("หลักตรวจสอบควรเป็น 8"), "{}", f.screen());
+}
+
+#[test]
+fn a_member_a_loan_and_a_repayment_through_the_forms() {
+    let mut f = Fixture::new(Lang::Th);
+    add_member(&mut f, "1101700230708");
+    assert_eq!(f.app.ctx(), Ctx::Members, "{:?}", f.app.form.as_ref().map(|x| &x.error));
+    let m =
+        f.store.lookup(trees::MEMBERS_BY_NID, &1_101_700_230_708u64.to_be_bytes()).unwrap().expect("saved");
+    let fund_id = sammachip::store::id_of(&m[..8]).unwrap();
+    assert_eq!(f.store.fund_stats(fund_id).unwrap().members as usize, {
+        let Some(Screen::Members(v)) = f.app.funds.stack.last() else { panic!() };
+        v.rows.len()
+    });
+    // Open the new member and lend them 20,000 at 6 % for a year.
+    let Some(Screen::Members(v)) = f.app.funds.stack.last() else { panic!() };
+    assert_eq!(v.selected().map(|r| r.name.as_str()), Some("นางสาวผู้เชี่ยวชาญ ที่น้ำใส"));
+    f.press(KeyCode::Enter);
+    assert_eq!(f.app.ctx(), Ctx::Member);
+    f.press(KeyCode::Char('n'));
+    f.type_str("20,000");
+    f.press(KeyCode::Tab);
+    f.ctrl('u');
+    f.type_str("6");
+    f.press(KeyCode::Tab);
+    f.ctrl('u');
+    f.type_str("1/10/2568");
+    f.ctrl('s');
+    assert_eq!(f.app.ctx(), Ctx::Member, "{:?}", f.app.form.as_ref().map(|x| (&x.error, &x.fields)));
+    let stored = f.store.get_at::<Member>(&m).unwrap().unwrap();
+    assert_eq!(stored.loans.len(), 1);
+    assert_eq!(stored.loans[0].scheduled_interest(), Money::baht(1_200));
+    // Open the loan; a repayment before the loan started is refused.
+    f.press(KeyCode::Enter);
+    assert_eq!(f.app.ctx(), Ctx::Loan);
+    f.press(KeyCode::Char('n'));
+    f.ctrl('u');
+    f.type_str("1/9/2568");
+    f.press(KeyCode::Tab);
+    f.ctrl('u');
+    f.type_str("25000");
+    f.ctrl('s');
+    let screen = f.screen();
+    assert!(screen.contains("ก่อนวันที่เริ่มกู้"), "{screen}");
+    assert!(screen.contains("เงินต้นเกินยอดคงค้าง (ไม่เกิน 20,000.00)"), "{screen}");
+    // Corrected (the focus went to the first field in error), it is saved;
+    // the balance follows.
+    f.ctrl('u');
+    f.type_str("1/9/2569");
+    f.press(KeyCode::Tab);
+    f.ctrl('u');
+    f.type_str("15000");
+    f.ctrl('s');
+    assert_eq!(f.app.ctx(), Ctx::Loan, "{:?}", f.app.form.as_ref().map(|x| &x.fields));
+    let stored = f.store.get_at::<Member>(&m).unwrap().unwrap();
+    let p = stored.loans[0].position(demo_day());
+    assert_eq!((p.outstanding, p.paid_interest), (Money::baht(5_000), Money::baht(1_200)));
+    assert!(f.screen().contains("คงค้าง 5,000.00"), "{}", f.screen());
+    let s = f.store.fund_stats(fund_id).unwrap();
+    assert!(s.repaid >= 1_500_000);
+}
+
+#[test]
+fn a_guarantor_from_another_fund_is_refused() {
+    let mut f = Fixture::new(Lang::En);
+    let funds = f.funds();
+    let stranger = f.store.scan_prefix::<Member>(&funds[5].id.to_be_bytes()).unwrap()[0].clone();
+    let neighbour = f.store.scan_prefix::<Member>(&funds[0].id.to_be_bytes()).unwrap()[1].clone();
+    f.press(KeyCode::Enter);
+    f.press(KeyCode::Char('m'));
+    f.press(KeyCode::Enter); // the first member in Thai order
+    f.press(KeyCode::Char('n'));
+    f.type_str("10000");
+    for _ in 0..6 {
+        f.press(KeyCode::Tab);
+    }
+    f.type_str(&format!("{}, {}", stranger.national_id, neighbour.national_id));
+    f.ctrl('s');
+    let screen = f.screen();
+    assert!(
+        screen.contains(&format!("Guarantor {} is not a member of this fund", stranger.national_id)),
+        "{screen}"
+    );
+    // Only the neighbour: accepted.
+    f.ctrl('u');
+    f.type_str(&neighbour.national_id.grouped());
+    f.ctrl('s');
+    assert_eq!(f.app.ctx(), Ctx::Member, "{:?}", f.app.form.as_ref().map(|x| &x.fields));
+}
+
+#[test]
+fn an_occupation_record_from_the_tab_by_national_id() {
+    let mut f = Fixture::new(Lang::Th);
+    let funds = f.funds();
+    let m = f
+        .store
+        .scan_prefix::<Member>(&funds[2].id.to_be_bytes())
+        .unwrap()
+        .into_iter()
+        .find(|m| !m.loans.is_empty())
+        .unwrap();
+    let before = f.app.occ.total;
+    f.press(KeyCode::Char('3'));
+    assert_eq!(f.app.tab, Tab::Occupations);
+    f.press(KeyCode::Char('n'));
+    f.type_str(&m.national_id.to_string());
+    f.press(KeyCode::Tab); // category
+    f.press(KeyCode::Tab); // description
+    f.type_str("เลี้ยงกบในบ่อซีเมนต์");
+    f.press(KeyCode::Tab); // start year
+    f.ctrl('u');
+    f.type_str("2560");
+    f.press(KeyCode::Tab); // loans
+    f.ctrl('u');
+    f.type_str(&m.loans[0].id.to_string());
+    for amount in ["60,000", "55,000", "2,000", "90,000", "60,000", "9,000"] {
+        f.press(KeyCode::Tab);
+        f.type_str(amount);
+    }
+    f.ctrl('s');
+    assert_eq!(f.app.ctx(), Ctx::Occupations, "{:?}", f.app.form.as_ref().map(|x| &x.fields));
+    assert_eq!(f.app.occ.total, before + 1);
+    let saved = f.store.scan_prefix::<OccupationRecord>(&member_key(m.fund_id, m.id)).unwrap();
+    let r = saved.iter().find(|r| r.description == "เลี้ยงกบในบ่อซีเมนต์").expect("saved");
+    assert_eq!(
+        (r.member_name.as_str(), r.start_year, r.loan_ids.clone()),
+        (m.full_name().as_str(), 2017, vec![m.loans[0].id])
+    );
+    assert_eq!(r.verdict(), sammachip::domain::occupation::Verdict::Strong);
+    // An ID that is nobody's is named as such.
+    f.press(KeyCode::Char('n'));
+    f.type_str("1101700230708");
+    f.ctrl('s');
+    assert!(f.screen().contains("ไม่พบสมาชิกที่มีเลขประจำตัวนี้"), "{}", f.screen());
+}
+
+#[test]
+fn the_occupations_tab_filters_by_category_district_fund_and_stage() {
+    let mut f = Fixture::new(Lang::Th);
+    f.press(KeyCode::Char('3'));
+    let total = f.app.occ.total;
+    assert!(total > 9_000, "{total}");
+    assert!(f.screen().lines().nth(1).unwrap().contains(&format!("อาชีพ {}/{}", fmt(total), fmt(total))));
+    // Category: jasmine rice.
+    f.press(KeyCode::Char('c'));
+    f.type_str("หอมมะลิ");
+    f.press(KeyCode::Enter);
+    let shown = f.app.occ.view.len();
+    {
+        let cat = f.app.catalog.read().unwrap();
+        assert!(f.app.occ.view.iter().all(|i| cat.rows[*i as usize].category == 12));
+        assert_eq!(shown, cat.rows.iter().filter(|r| r.category == 12 && !r.deleted).count());
+    }
+    // Stage: self-driving, on top of it.
+    f.press(KeyCode::Char('t'));
+    f.press(KeyCode::Down);
+    f.press(KeyCode::Down);
+    f.press(KeyCode::Down);
+    f.press(KeyCode::Enter);
+    {
+        let cat = f.app.catalog.read().unwrap();
+        assert!(f.app.occ.view.iter().all(|i| {
+            let r = &cat.rows[*i as usize];
+            r.category == 12 && r.stage == Stage::SelfDriving
+        }));
+    }
+    assert!(f.app.occ.view.len() < shown);
+    // Esc clears every filter.
+    f.press(KeyCode::Esc);
+    assert_eq!(f.app.occ.view.len(), total);
+    // Fund: picked by typing its code.
+    let fund = f.funds()[3].clone();
+    f.press(KeyCode::Char('F'));
+    f.type_str(&fund.code);
+    f.press(KeyCode::Enter);
+    let cat = f.app.catalog.read().unwrap();
+    assert!(!f.app.occ.view.is_empty());
+    assert!(f.app.occ.view.iter().all(|i| cat.rows[*i as usize].fund_id == fund.id));
+}
+
+fn fmt(n: usize) -> String {
+    sammachip::domain::money::group_thousands(n as u64)
+}
+
+#[test]
+fn searching_occupations_narrows_as_you_type_and_backspace_widens() {
+    let mut f = Fixture::new(Lang::Th);
+    f.press(KeyCode::Char('3'));
+    let total = f.app.occ.total;
+    f.press(KeyCode::Char('/'));
+    f.type_str("สม");
+    let two = f.app.occ.view.len();
+    f.type_str("ชาย");
+    let five = f.app.occ.view.len();
+    assert!(five > 0 && five <= two && two < total);
+    {
+        let cat = f.app.catalog.read().unwrap();
+        assert!(f.app.occ.view.iter().all(|i| cat.name(&cat.rows[*i as usize]).contains("สมชาย")));
+        // The narrowed view is exactly what a full scan gives.
+        let full = cat.rows.iter().filter(|r| !r.deleted && cat.name(r).contains("สมชาย")).count();
+        assert!(five >= full, "name matches are all there ({five} ≥ {full})");
+    }
+    for _ in 0..3 {
+        f.press(KeyCode::Backspace);
+    }
+    assert_eq!(f.app.occ.view.len(), two);
+    // A district name, in English, finds that district's records.
+    f.ctrl('u');
+    f.type_str("mueang");
+    assert_eq!(f.app.occ.view.len(), total, "the district demo is all Mueang Si Sa Ket");
+}
+
+#[test]
+fn an_occupation_detail_shows_the_verdict_and_the_loans_behind_it() {
+    let mut f = Fixture::new(Lang::En);
+    f.press(KeyCode::Char('3'));
+    f.press(KeyCode::Enter);
+    assert_eq!(f.app.ctx(), Ctx::Occupation);
+    let d = f.app.occ.detail.clone().unwrap();
+    let screen = f.screen();
+    assert!(screen.contains(&d.record.member_name), "{screen}");
+    assert!(screen.contains("Net income"), "{screen}");
+    let verdict = match d.record.verdict() {
+        sammachip::domain::occupation::Verdict::Strong => "Strong right livelihood",
+        sammachip::domain::occupation::Verdict::Sammachip => "Right livelihood",
+        sammachip::domain::occupation::Verdict::NotYet => "Not yet right livelihood",
+    };
+    assert!(screen.contains(verdict), "{screen}");
+    if let Some(id) = d.record.loan_ids.first() {
+        assert!(screen.contains(&format!("#{id}")), "{screen}");
+    }
+}
+
+#[test]
+fn occupations_tab_thai_80x24() {
+    let mut f = Fixture::new(Lang::Th);
+    f.press(KeyCode::Char('3'));
+    insta::assert_snapshot!(f.terminal(80, 24).backend());
+}
+
+#[test]
+fn occupations_tab_english_80x24() {
+    let mut f = Fixture::new(Lang::En);
+    f.press(KeyCode::Char('3'));
+    insta::assert_snapshot!(f.terminal(80, 24).backend());
+}
+
+#[test]
+fn member_form_thai_80x24() {
+    let mut f = Fixture::new(Lang::Th);
+    f.press(KeyCode::Enter);
+    f.press(KeyCode::Char('m'));
+    f.press(KeyCode::Enter);
+    f.press(KeyCode::Char('e'));
+    insta::assert_snapshot!(f.terminal(80, 24).backend());
+}
+
+#[test]
+fn member_form_english_80x24() {
+    let mut f = Fixture::new(Lang::En);
+    f.press(KeyCode::Enter);
+    f.press(KeyCode::Char('m'));
+    f.press(KeyCode::Char('n'));
+    insta::assert_snapshot!(f.terminal(80, 24).backend());
+}
+
+#[test]
+fn undo_takes_back_a_deleted_repayment() {
+    let mut f = Fixture::new(Lang::Th);
+    let fund = f.funds()[0].clone();
+    let m = f
+        .store
+        .scan_prefix::<Member>(&fund.id.to_be_bytes())
+        .unwrap()
+        .into_iter()
+        .find(|m| m.loans.iter().any(|l| !l.repayments.is_empty()))
+        .unwrap();
+    f.press(KeyCode::Enter);
+    f.press(KeyCode::Char('m'));
+    f.press(KeyCode::Char('/'));
+    f.type_str(&m.national_id.to_string());
+    f.press(KeyCode::Enter);
+    f.press(KeyCode::Enter);
+    // Find a loan with repayments and open it.
+    let loans = match f.app.funds.stack.last() {
+        Some(Screen::Member(v)) => v.loans().into_iter().cloned().collect::<Vec<_>>(),
+        _ => panic!("member not open"),
+    };
+    let at = loans.iter().position(|l| !l.repayments.is_empty()).unwrap();
+    for _ in 0..at {
+        f.press(KeyCode::Down);
+    }
+    f.press(KeyCode::Enter);
+    assert_eq!(f.app.ctx(), Ctx::Loan);
+    let loan_id = loans[at].id;
+    let count = |f: &Fixture| {
+        f.store
+            .get_at::<Member>(&member_key(m.fund_id, m.id))
+            .unwrap()
+            .unwrap()
+            .loan(loan_id)
+            .unwrap()
+            .repayments
+            .len()
+    };
+    let n = count(&f);
+    f.press(KeyCode::Char('d'));
+    f.press(KeyCode::Char('y'));
+    assert_eq!(count(&f), n - 1);
+    f.press(KeyCode::Char('u'));
+    assert_eq!(count(&f), n);
+}
