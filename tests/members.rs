@@ -67,6 +67,7 @@ fn occupation(m: &Member) -> OccupationRecord {
         status: OccupationStatus::Active,
         stage: Stage::Target,
         stage_history: vec![],
+        instalments: vec![],
     }
 }
 

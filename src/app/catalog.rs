@@ -7,8 +7,10 @@ use std::collections::HashMap;
 
 use crate::{
     domain::{
-        Lang, Money,
+        Date, Lang, Money,
+        loan::repayment_record,
         occupation::{OccupationRecord, OccupationStatus, Stage, Verdict},
+        ranking::{Facts, repayment_points},
         thai,
     },
     store::{Store, StoreError},
@@ -28,6 +30,13 @@ pub struct OccRow {
     pub start_year: i32,
     pub income_before: Money,
     pub income_after: Money,
+    /// Income − expenses after, for the ranking.
+    pub net_after: Money,
+    pub savings_growth: Money,
+    /// The ranking's repayment criterion as of the catalog's date.
+    pub repayment: u32,
+    /// Days the oldest unpaid instalment of its loans is late, as of that date.
+    pub days_late: u16,
     pub stage: Stage,
     pub status: OccupationStatus,
     pub verdict: Verdict,
@@ -35,7 +44,8 @@ pub struct OccRow {
 }
 
 impl OccRow {
-    fn new(r: &OccupationRecord, name: (u32, u16)) -> Self {
+    fn new(r: &OccupationRecord, name: (u32, u16), as_of: Date) -> Self {
+        let (on_time, late) = repayment_record(&r.instalments, as_of);
         Self {
             fund_id: r.fund_id,
             member_id: r.member_id,
@@ -46,6 +56,10 @@ impl OccRow {
             start_year: r.start_year,
             income_before: r.before.income,
             income_after: r.after.income,
+            net_after: r.after.net(),
+            savings_growth: r.savings_growth(),
+            repayment: repayment_points(on_time, late),
+            days_late: late.clamp(0, i32::from(u16::MAX)) as u16,
             stage: r.stage,
             status: r.status,
             verdict: r.verdict(),
@@ -55,6 +69,23 @@ impl OccRow {
 
     pub fn key(&self) -> Vec<u8> {
         crate::store::occupation_key(self.fund_id, self.member_id, self.id)
+    }
+
+    /// The row's figures for the ranking, as of `today` for the years.
+    pub fn facts(&self, today: Date) -> Facts {
+        Facts {
+            id: self.id,
+            income_growth: self.income_after.0 - self.income_before.0,
+            net_income: self.net_after.0,
+            savings_growth: self.savings_growth.0,
+            repayment: self.repayment,
+            years: (today.year() - self.start_year).max(0),
+            sammachip: match self.verdict {
+                Verdict::NotYet => 0,
+                Verdict::Sammachip => 5_000,
+                Verdict::Strong => 10_000,
+            },
+        }
     }
 }
 
@@ -88,7 +119,6 @@ impl OccSort {
     }
 }
 
-#[derive(Default)]
 pub struct Catalog {
     pub rows: Vec<OccRow>,
     /// Every member name, back to back.
@@ -97,21 +127,27 @@ pub struct Catalog {
     orders: HashMap<(OccSort, Lang), Vec<u32>>,
     /// Bumped on every change, so views know to refresh.
     pub revision: u64,
+    /// The day repayment records are computed for.
+    pub as_of: Date,
 }
 
 impl Catalog {
     /// Reads every occupation record (in key order: grouped by fund). The
     /// funds' aggregates say how many there are, so the rows are allocated once.
-    pub fn load(store: &Store) -> Result<Catalog, StoreError> {
+    pub fn load(store: &Store, as_of: Date) -> Result<Catalog, StoreError> {
         let expected: i64 = store.all_fund_stats()?.values().map(|s| s.occupations.max(0)).sum();
         let expected = expected as usize;
         let mut c = Catalog {
             rows: Vec::with_capacity(expected),
             names: String::with_capacity(expected * 40),
-            ..Default::default()
+            ..Catalog::empty(as_of)
         };
         store.for_each_prefix::<OccupationRecord>(&[], |r| c.push(&r))?;
         Ok(c)
+    }
+
+    pub fn empty(as_of: Date) -> Catalog {
+        Catalog { rows: Vec::new(), names: String::new(), orders: HashMap::new(), revision: 0, as_of }
     }
 
     fn intern(&mut self, name: &str) -> (u32, u16) {
@@ -129,7 +165,7 @@ impl Catalog {
 
     fn push(&mut self, r: &OccupationRecord) {
         let name = self.intern(&r.member_name);
-        self.rows.push(OccRow::new(r, name));
+        self.rows.push(OccRow::new(r, name, self.as_of));
     }
 
     pub fn live(&self) -> usize {
@@ -149,7 +185,7 @@ impl Catalog {
                 let row = &self.rows[i as usize];
                 let name =
                     if self.name(row) == r.member_name { row.name } else { self.intern(&r.member_name) };
-                self.rows[i as usize] = OccRow::new(r, name);
+                self.rows[i as usize] = OccRow::new(r, name, self.as_of);
             }
             None => self.push(r),
         }

@@ -122,6 +122,14 @@ pub enum FormKind {
     NewCategory,
     /// The date balances are computed for.
     AsOf,
+    SaveProfile,
+    /// A household selected for coaching or as a model, with date and reason.
+    Mark {
+        key: (u64, u64, u64),
+        version: u64,
+        stage: crate::domain::occupation::Stage,
+    },
+    Export,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

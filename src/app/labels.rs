@@ -8,6 +8,7 @@ use crate::{
         loan::{LoanState, RepaymentMode},
         member::MemberStatus,
         occupation::{OccupationStatus, Stage, Verdict},
+        ranking::Criterion,
     },
     i18n::{Key, k, tr},
 };
@@ -86,6 +87,37 @@ pub fn verdict(v: Verdict) -> Key {
         Verdict::NotYet => k::VERDICT_NOT_YET,
         Verdict::Sammachip => k::VERDICT_SAMMACHIP,
         Verdict::Strong => k::VERDICT_STRONG,
+    }
+}
+
+pub fn criterion(c: Criterion) -> Key {
+    match c {
+        Criterion::IncomeGrowth => k::CRIT_INCOME_GROWTH,
+        Criterion::NetIncome => k::CRIT_NET_INCOME,
+        Criterion::SavingsGrowth => k::CRIT_SAVINGS_GROWTH,
+        Criterion::Repayment => k::CRIT_REPAYMENT,
+        Criterion::Years => k::CRIT_YEARS,
+        Criterion::Sammachip => k::CRIT_SAMMACHIP,
+    }
+}
+
+/// Column heads of the criteria (four cells at most).
+pub fn criterion_short(c: Criterion) -> Key {
+    match c {
+        Criterion::IncomeGrowth => k::CRIT_INCOME_GROWTH_SHORT,
+        Criterion::NetIncome => k::CRIT_NET_INCOME_SHORT,
+        Criterion::SavingsGrowth => k::CRIT_SAVINGS_GROWTH_SHORT,
+        Criterion::Repayment => k::CRIT_REPAYMENT_SHORT,
+        Criterion::Years => k::CRIT_YEARS_SHORT,
+        Criterion::Sammachip => k::CRIT_SAMMACHIP_SHORT,
+    }
+}
+
+pub fn verdict_short(v: Verdict) -> Key {
+    match v {
+        Verdict::NotYet => k::VERDICT_NOT_YET_SHORT,
+        Verdict::Sammachip => k::VERDICT_SAMMACHIP_SHORT,
+        Verdict::Strong => k::VERDICT_STRONG_SHORT,
     }
 }
 

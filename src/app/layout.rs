@@ -29,3 +29,11 @@ pub const MEMBER_FACTS: u16 = 5;
 pub fn member_rows(height: u16) -> usize {
     usize::from(height.saturating_sub(CHROME + MEMBER_FACTS + LIST_FRAME)).max(1)
 }
+
+/// Lines of the Ranking tab's breakdown of the selected household.
+pub const RANKING_BREAKDOWN: u16 = 5;
+
+/// Rows of the ranked table: the weights line takes one more.
+pub fn ranking_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(CHROME + LIST_FRAME + 1 + RANKING_BREAKDOWN)).max(1)
+}

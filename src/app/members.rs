@@ -835,7 +835,7 @@ impl App {
         self.form = Some(Form::new(FormKind::AsOf, Msg::new(k::FORM_AS_OF), vec![field]));
     }
 
-    pub(super) fn submit_as_of(&mut self, store: &Store) {
+    pub(super) fn submit_as_of(&mut self, store: &Arc<Store>) {
         let Some(form) = &mut self.form else { return };
         let text = form.fields.first().map(|f| f.text_value().to_string()).unwrap_or_default();
         match thai::parse_date(&text) {
@@ -851,6 +851,8 @@ impl App {
                     }
                 }
                 self.funds.refresh_portfolio(store, d);
+                // Repayment records in the occupation list and the ranking follow.
+                self.load_catalog(store);
             }
             Err(e) => form.set_error(0, messages::date(&e)),
         }

@@ -12,6 +12,7 @@ pub mod list;
 pub mod members;
 pub mod messages;
 pub mod occupations;
+pub mod ranking;
 pub mod text;
 
 use std::sync::{
@@ -39,6 +40,7 @@ use funds::{FundsTab, Screen};
 use geo::Geo;
 use list::ListPos;
 use occupations::OccupationsTab;
+use ranking::RankingTab;
 use text::{TextEdit, TextInput};
 
 /// The tabs in DESIGN order; the digit keys 1–6 follow this order whether or
@@ -58,7 +60,7 @@ impl Tab {
         [Tab::Overview, Tab::Funds, Tab::Occupations, Tab::Ranking, Tab::Sages, Tab::Network];
 
     /// Tabs that work in this build; later capabilities add theirs.
-    pub const SHOWN: [Tab; 2] = [Tab::Funds, Tab::Occupations];
+    pub const SHOWN: [Tab; 3] = [Tab::Funds, Tab::Occupations, Tab::Ranking];
 
     pub fn number(self) -> u8 {
         Tab::ALL.iter().position(|t| *t == self).map_or(0, |i| i as u8 + 1)
@@ -112,6 +114,18 @@ pub enum Action {
     NewOccupation,
     /// `a`: the date balances and overdue days are computed for.
     AsOf,
+    PickProfile,
+    EditWeights,
+    SaveProfile,
+    /// `+` / `-`: a longer or shorter list, a heavier or lighter weight.
+    More,
+    Less,
+    Left,
+    Right,
+    ToggleSelected,
+    MarkSelected,
+    MarkModel,
+    Export,
     Text(TextEdit),
     NextField,
     PrevField,
@@ -141,6 +155,9 @@ pub enum Ctx {
     Occupations,
     /// One occupation record.
     Occupation,
+    Ranking,
+    /// Editing the ranking's weights.
+    Weights,
     Filter,
     Form,
     Confirm,
@@ -191,6 +208,9 @@ pub enum PickPurpose {
     OccCategory,
     OccFund,
     OccStage,
+    RankScope,
+    RankCategory,
+    RankProfile,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -274,6 +294,7 @@ pub struct App {
     pub geo: Geo,
     pub funds: FundsTab,
     pub occ: OccupationsTab,
+    pub rank: RankingTab,
     pub categories: Vec<OccupationCategory>,
     /// Every occupation record, for the Occupations tab (see [`Catalog`]).
     pub catalog: Arc<RwLock<Catalog>>,
@@ -305,8 +326,9 @@ impl App {
             geo: Geo::default(),
             funds: FundsTab::default(),
             occ: OccupationsTab::default(),
+            rank: RankingTab::default(),
             categories: Vec::new(),
-            catalog: Arc::new(RwLock::new(Catalog::default())),
+            catalog: Arc::new(RwLock::new(Catalog::empty(today))),
             catalog_rx: None,
             as_of: today,
             form: None,
@@ -329,8 +351,9 @@ impl App {
     pub fn load_catalog(&mut self, store: &Arc<Store>) {
         let (tx, rx) = mpsc::channel();
         let store = Arc::clone(store);
+        let as_of = self.as_of;
         std::thread::spawn(move || {
-            let _ = tx.send(Catalog::load(&store));
+            let _ = tx.send(Catalog::load(&store, as_of));
         });
         self.catalog_rx = Some(rx);
     }
@@ -354,6 +377,7 @@ impl App {
                     slot.revision = revision;
                 }
                 self.occ_refresh();
+                self.rank_refresh();
             }
             Err(e) => self.error(messages::store(&e)),
         }
@@ -413,6 +437,8 @@ impl App {
             return Ctx::Form;
         }
         match self.tab {
+            Tab::Ranking if self.rank.weight_focus.is_some() => Ctx::Weights,
+            Tab::Ranking => Ctx::Ranking,
             Tab::Occupations if self.occ.detail.is_some() => Ctx::Occupation,
             Tab::Occupations if self.occ.filtering => Ctx::Filter,
             Tab::Occupations => Ctx::Occupations,
@@ -463,6 +489,8 @@ impl App {
             Ctx::Occupations | Ctx::Occupation if !self.global_action(action) => {
                 self.occupations_action(action, store)
             }
+            Ctx::Ranking if !self.global_action(action) => self.ranking_action(action, store),
+            Ctx::Weights => self.ranking_action(action, store),
             Ctx::Members if !self.global_action(action) => self.members_action(action, store),
             Ctx::Member if !self.global_action(action) => self.member_action(action, store),
             Ctx::Loan if !self.global_action(action) => self.loan_action(action, store),
@@ -509,11 +537,14 @@ impl App {
         self.switch_tab(shown[if forward { (i + 1) % n } else { (i + n - 1) % n }]);
     }
 
-    fn switch_tab(&mut self, tab: Tab) {
+    pub(super) fn switch_tab(&mut self, tab: Tab) {
         self.tab = tab;
         let stale = self.catalog.read().is_ok_and(|c| c.revision != self.occ.seen_revision());
         if tab == Tab::Occupations && stale {
             self.occ_refresh();
+        }
+        if tab == Tab::Ranking {
+            self.rank_refresh_if_stale();
         }
     }
 
@@ -623,6 +654,9 @@ impl App {
                     PickPurpose::OccStage => {
                         self.occ.select.stage =
                             (!all).then(|| Stage::ALL.get(value as usize).copied()).flatten()
+                    }
+                    PickPurpose::RankScope | PickPurpose::RankCategory | PickPurpose::RankProfile => {
+                        return self.ranking_picked(purpose, value, all);
                     }
                 }
                 if purpose != PickPurpose::DistrictFilter {
@@ -811,7 +845,7 @@ impl App {
     /// Reads the catalog again, now (after demo data).
     fn reload_catalog(&mut self, store: &Store) {
         self.catalog_rx = None;
-        self.catalog_loaded(Catalog::load(store));
+        self.catalog_loaded(Catalog::load(store, self.as_of));
     }
 
     /// Which form is open decides how it saves.
@@ -827,6 +861,9 @@ impl App {
             FormKind::NewOccupation { .. } | FormKind::EditOccupation { .. } => self.submit_occupation(store),
             FormKind::NewCategory => self.submit_category(store),
             FormKind::AsOf => self.submit_as_of(store),
+            FormKind::SaveProfile => self.submit_profile(store),
+            FormKind::Mark { .. } => self.submit_mark(store),
+            FormKind::Export => self.submit_export(store),
         }
     }
 

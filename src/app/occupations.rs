@@ -302,6 +302,7 @@ impl App {
             Some(Overlay::Confirm { msg, then: Pending::DeleteOccupation { key, version: rec.version } });
     }
 
+    /// A pick list headed by "All" (which clears the filter).
     pub(super) fn open_picker(
         &mut self,
         title: crate::i18n::Key,
@@ -310,6 +311,17 @@ impl App {
         purpose: PickPurpose,
     ) {
         options.insert(0, Opt::new(u32::MAX, tr(Lang::Th, k::ALL), tr(Lang::En, k::ALL)));
+        self.open_choice(title, options, current, purpose);
+    }
+
+    /// A pick list of exactly these options.
+    pub(super) fn open_choice(
+        &mut self,
+        title: crate::i18n::Key,
+        options: Vec<Opt>,
+        current: Option<u32>,
+        purpose: PickPurpose,
+    ) {
         let at = current.and_then(|c| options.iter().position(|o| o.value == c)).unwrap_or(0);
         let page = self.page().saturating_sub(4).max(1);
         let mut pos = ListPos::default();
@@ -325,7 +337,7 @@ impl App {
         self.picker_refilter();
     }
 
-    fn open_occ_detail(&mut self, store: &Store, key: &[u8]) {
+    pub(super) fn open_occ_detail(&mut self, store: &Store, key: &[u8]) {
         match store.get_at::<OccupationRecord>(key) {
             Ok(Some(record)) => {
                 let member =
@@ -512,12 +524,15 @@ impl App {
             status: OccupationStatus::Active,
             stage: Stage::Target,
             stage_history: Vec::<StageChange>::new(),
+            instalments: Vec::new(),
         });
         record.member_name = member.full_name();
         record.district = district;
         let loans: Vec<u64> = member.loans.iter().map(|l| l.id).collect();
         let exists = self.categories.iter().any(|c| c.code == draft.category);
-        if let Err(errs) = draft.apply(&mut record, exists, &loans, self.today) {
+        let applied = draft.apply(&mut record, exists, &loans, self.today);
+        record.refresh_loans(&member.loans);
+        if let Err(errs) = applied {
             if let Some(form) = &mut self.form {
                 for (field, e) in errs {
                     let i = OCC_FIELDS.iter().position(|f| *f == field).unwrap_or(0) + off;
@@ -568,6 +583,9 @@ impl App {
             self.member_changed(store, &m);
         }
         self.occ_refresh();
+        if self.tab == super::Tab::Ranking {
+            self.rank_refresh();
+        }
     }
 
     pub(super) fn delete_occupation(&mut self, store: &Store, key: (u64, u64, u64), version: u64) {

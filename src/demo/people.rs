@@ -305,7 +305,7 @@ fn occupation(
         history.push(StageChange { stage: *s, date: when, note: String::new() });
         when = date_between(rng, when.add_days(30), when.add_days(400)).min(as_of);
     }
-    OccupationRecord {
+    let mut record = OccupationRecord {
         id: 0,
         version: 0,
         fund_id: plan.fund_id,
@@ -321,5 +321,8 @@ fn occupation(
         status: if rng.random_bool(0.95) { OccupationStatus::Active } else { OccupationStatus::Stopped },
         stage,
         stage_history: history,
-    }
+        instalments: Vec::new(),
+    };
+    record.refresh_loans(&m.loans);
+    record
 }

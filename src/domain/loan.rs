@@ -60,6 +60,30 @@ pub struct Loan {
     pub repayments: Vec<Repayment>,
 }
 
+/// An instalment as the ranking needs it: when it fell due, and the day the
+/// repayments first covered its principal (if they have).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstalmentFact {
+    pub due: Date,
+    pub covered: Option<Date>,
+}
+
+/// The repayment record of some instalments as of a day: the share (basis
+/// points) of those due that were covered by their due date — `None` when none
+/// has fallen due — and how many days the oldest one still unpaid is late.
+pub fn repayment_record(facts: &[InstalmentFact], as_of: Date) -> (Option<u32>, i32) {
+    let due: Vec<&InstalmentFact> = facts.iter().filter(|f| f.due <= as_of).collect();
+    let on_time = due.iter().filter(|f| f.covered.is_some_and(|c| c <= f.due)).count() as u32;
+    let share = (!due.is_empty()).then(|| on_time * 10_000 / due.len() as u32);
+    let late = facts
+        .iter()
+        .filter(|f| f.due < as_of && f.covered.is_none_or(|c| c > as_of))
+        .map(|f| as_of.days() - f.due.days())
+        .max()
+        .unwrap_or(0);
+    (share, late)
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Instalment {
     pub due: Date,
@@ -183,26 +207,32 @@ impl Loan {
         }
     }
 
+    /// Each instalment's due date and the day the repayments first covered its
+    /// principal: cumulative principal paid, in date order, against the
+    /// cumulative principal due.
+    pub fn instalment_facts(&self) -> Vec<InstalmentFact> {
+        let mut paid: Vec<&Repayment> = self.repayments.iter().collect();
+        paid.sort_by_key(|r| r.date);
+        let mut cumulative_due = 0i64;
+        self.schedule()
+            .iter()
+            .map(|inst| {
+                cumulative_due += inst.principal.0;
+                let mut cumulative_paid = 0i64;
+                let covered = paid.iter().find_map(|r| {
+                    cumulative_paid += r.principal.0;
+                    (cumulative_paid >= cumulative_due).then_some(r.date)
+                });
+                InstalmentFact { due: inst.due, covered }
+            })
+            .collect()
+    }
+
     /// Share of its instalments, by number, whose principal was covered on or
-    /// before the due date (for the ranking's repayment record). Instalments
-    /// not yet due do not count. `None` when nothing has fallen due.
+    /// before the due date. Instalments not yet due do not count. `None` when
+    /// nothing has fallen due.
     pub fn on_time_share_bp(&self, as_of: Date) -> Option<u32> {
-        let mut due = 0u32;
-        let mut on_time = 0u32;
-        let mut cumulative = 0i64;
-        for inst in self.schedule() {
-            cumulative += inst.principal.0;
-            if inst.due > as_of {
-                break;
-            }
-            due += 1;
-            let paid_by_due: i64 =
-                self.repayments.iter().filter(|r| r.date <= inst.due).map(|r| r.principal.0).sum();
-            if paid_by_due >= cumulative {
-                on_time += 1;
-            }
-        }
-        (due > 0).then(|| on_time * 10_000 / due)
+        repayment_record(&self.instalment_facts(), as_of).0
     }
 }
 
@@ -803,6 +833,30 @@ mod tests {
                 (LoanField::Purpose, LoanError::Purpose),
             ]
         );
+    }
+
+    proptest::proptest! {
+        /// The instalment facts kept for the ranking say what the loan itself
+        /// says: the same days late as its position, on any day.
+        #[test]
+        fn instalment_facts_agree_with_the_position(
+            monthly in proptest::bool::ANY,
+            term in 1u16..24,
+            pays in proptest::collection::vec((0i32..900, 0i64..600_000), 0..8),
+            day in 0i32..1200,
+        ) {
+            let mut l = loan(if monthly { RepaymentMode::Monthly } else { RepaymentMode::LumpSum }, 20_000, 600, term);
+            let mut left = l.principal.0;
+            let start = l.start;
+            for (after, p) in pays {
+                let p = p.min(left);
+                left -= p;
+                pay(&mut l, start.add_days(after), p, 0);
+            }
+            let as_of = l.start.add_days(day);
+            let (_, late) = repayment_record(&l.instalment_facts(), as_of);
+            proptest::prop_assert_eq!(late, l.position(as_of).days_overdue);
+        }
     }
 
     #[test]

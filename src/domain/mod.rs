@@ -10,6 +10,7 @@ pub mod money;
 pub mod occupation;
 pub mod officer;
 pub mod programme;
+pub mod ranking;
 pub mod sage;
 pub mod thai;
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     date::Date,
+    loan::{InstalmentFact, Loan},
     money::{Money, MoneyError},
     thai::{self, DateError},
 };
@@ -103,9 +104,22 @@ pub struct OccupationRecord {
     pub stage: Stage,
     /// Every change of stage, oldest first; never rewritten.
     pub stage_history: Vec<StageChange>,
+    /// The instalments of the loans that fund it, for the ranking's repayment
+    /// record; every save of the member or of this record brings them up to date.
+    pub instalments: Vec<InstalmentFact>,
 }
 
 impl OccupationRecord {
+    /// Copies the facts of its funding loans from the member's loan book.
+    /// Returns whether anything changed.
+    pub fn refresh_loans(&mut self, loans: &[Loan]) -> bool {
+        let facts: Vec<InstalmentFact> =
+            loans.iter().filter(|l| self.loan_ids.contains(&l.id)).flat_map(Loan::instalment_facts).collect();
+        let changed = facts != self.instalments;
+        self.instalments = facts;
+        changed
+    }
+
     pub fn income_growth(&self) -> Money {
         Money(self.after.income.0 - self.before.income.0)
     }
@@ -307,6 +321,7 @@ mod tests {
             status: OccupationStatus::Active,
             stage: Stage::Target,
             stage_history: vec![],
+            instalments: vec![],
         }
     }
 

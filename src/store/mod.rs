@@ -41,10 +41,12 @@ pub mod trees {
     /// Keyed fund id ++ member id ++ record id: a member's occupations are one
     /// prefix scan, and the list of all of them comes out grouped by fund.
     pub const OCCUPATIONS: &str = "occupations";
+    /// Ranking weight profiles, by name.
+    pub const PROFILES: &str = "profiles";
     /// Counter only: loan ids (loans live inside their member's record).
     pub const LOANS: &str = "loans";
 
-    pub const ALL: [&str; 10] = [
+    pub const ALL: [&str; 11] = [
         META,
         AUDIT,
         GEO,
@@ -55,6 +57,7 @@ pub mod trees {
         MEMBERS_BY_NID,
         CATEGORIES,
         OCCUPATIONS,
+        PROFILES,
     ];
 }
 

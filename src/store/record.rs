@@ -146,14 +146,17 @@ impl Record for Member {
     }
 
     /// Occupation records carry the member's name for the list of all
-    /// occupations; a rename rewrites them in the same transaction.
+    /// occupations; a rename rewrites them in the same transaction ...
+    /// ... and the facts of the loans that fund it, which the ranking reads.
     fn refresh_child(&self, child: &[u8]) -> Result<Option<Vec<u8>>, CodecError> {
         let mut occ = OccupationRecord::from_stored(child)?;
         let name = self.full_name();
-        if occ.member_name == name {
+        let renamed = occ.member_name != name;
+        occ.member_name = name;
+        let loans_changed = occ.refresh_loans(&self.loans);
+        if !renamed && !loans_changed {
             return Ok(None);
         }
-        occ.member_name = name;
         occ.version += 1;
         occ.to_stored().map(Some)
     }

@@ -2,9 +2,15 @@
 //! by their own codes rather than by counters.
 
 use super::{SCHEMA_PLACE, Store, StoreError, codec, trees};
-use crate::domain::{audit::AuditAction, geo::Place, occupation::OccupationCategory};
+use crate::domain::{
+    audit::{AuditAction, AuditEntry},
+    geo::Place,
+    occupation::OccupationCategory,
+    ranking::Profile,
+};
 
 const SCHEMA_CATEGORY: u8 = 1;
+const SCHEMA_PROFILE: u8 = 1;
 
 impl Store {
     /// Adds or replaces gazetteer places (sorted batches, one audit entry).
@@ -99,6 +105,45 @@ impl Store {
         self.append_audit(officer, AuditAction::Create, trees::CATEGORIES, &code.to_be_bytes(), &c.name_th)?;
         self.finish_write()?;
         Ok(c)
+    }
+}
+
+impl Store {
+    /// Saved ranking profiles, by name.
+    pub fn profiles(&self) -> Result<Vec<Profile>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree(trees::PROFILES)?.iter() {
+            let (k, v) = item?;
+            out.push(codec::decode(SCHEMA_PROFILE, &v).map_err(|source| StoreError::Codec {
+                tree: trees::PROFILES,
+                key: k.to_vec(),
+                source,
+            })?);
+        }
+        Ok(out)
+    }
+
+    /// Saves (or replaces) a profile under its name, with an audit entry that
+    /// keeps what it replaced.
+    pub fn save_profile(&self, officer: &str, p: &Profile) -> Result<(), StoreError> {
+        let tree = self.tree(trees::PROFILES)?;
+        let key = p.name.as_bytes();
+        let bytes = codec::encode(SCHEMA_PROFILE, p).map_err(StoreError::Encode)?;
+        let before = tree.insert(key, bytes.as_slice())?;
+        let entry = AuditEntry {
+            time_ms: super::now_ms(),
+            officer: officer.to_string(),
+            action: if before.is_some() { AuditAction::Update } else { AuditAction::Create },
+            kind: trees::PROFILES.to_string(),
+            key: key.to_vec(),
+            before: before.map(|b| b.to_vec()),
+            after: Some(bytes),
+            note: String::new(),
+        };
+        let id = self.reserve_ids(trees::AUDIT, 1)?;
+        let audit = codec::encode(super::SCHEMA_AUDIT, &entry).map_err(StoreError::Encode)?;
+        self.tree(trees::AUDIT)?.insert(id.to_be_bytes(), audit)?;
+        self.finish_write()
     }
 }
 

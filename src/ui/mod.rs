@@ -8,6 +8,7 @@ pub mod keymap;
 pub mod members;
 pub mod occupations;
 pub mod overlays;
+pub mod ranking;
 pub mod theme;
 
 use ratatui::{
@@ -40,8 +41,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     match app.tab {
         Tab::Funds => funds::draw(frame, body, app, &theme),
         Tab::Occupations => occupations::draw(frame, body, app, &theme),
+        Tab::Ranking => ranking::draw(frame, body, app, &theme),
         // Tabs that are not shown yet cannot be reached (see `Tab::SHOWN`).
-        Tab::Overview | Tab::Ranking | Tab::Sages | Tab::Network => {}
+        Tab::Overview | Tab::Sages | Tab::Network => {}
     }
     if let Some(f) = &app.form {
         form::draw(frame, body, f, app.lang, &theme);

@@ -85,7 +85,7 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
 }
 
 /// The contexts listed in help, in the order an officer meets them.
-const HELP_SECTIONS: [(Ctx, Key); 13] = [
+const HELP_SECTIONS: [(Ctx, Key); 15] = [
     (Ctx::Global, k::HELP_SECTION_GLOBAL),
     (Ctx::Nav, k::HELP_SECTION_NAV),
     (Ctx::List, k::HELP_SECTION_LIST),
@@ -95,6 +95,8 @@ const HELP_SECTIONS: [(Ctx, Key); 13] = [
     (Ctx::Loan, k::HELP_SECTION_LOAN),
     (Ctx::Occupations, k::HELP_SECTION_OCCUPATIONS),
     (Ctx::Occupation, k::HELP_SECTION_OCCUPATION),
+    (Ctx::Ranking, k::HELP_SECTION_RANKING),
+    (Ctx::Weights, k::HELP_SECTION_WEIGHTS),
     (Ctx::Filter, k::HELP_SECTION_FILTER),
     (Ctx::Picker, k::HELP_SECTION_PICKER),
     (Ctx::Form, k::HELP_SECTION_FORM),

@@ -1,0 +1,231 @@
+//! The Ranking tab: scope, weights, profiles, selection, export.
+
+mod common;
+
+use common::Fixture;
+use crossterm::event::KeyCode;
+use sammachip::{
+    app::{Ctx, Tab, ranking::Scope},
+    domain::{
+        Lang,
+        audit::AuditAction,
+        occupation::{OccupationRecord, Stage},
+        ranking::{Criterion, Profile, Weights},
+    },
+    store::{occupation_key, trees},
+};
+
+fn on_ranking(lang: Lang) -> Fixture {
+    let mut f = Fixture::new(lang);
+    f.press(KeyCode::Char('4'));
+    assert_eq!(f.app.tab, Tab::Ranking);
+    f
+}
+
+fn ranked_ids(f: &Fixture) -> Vec<u64> {
+    let cat = f.app.catalog.read().unwrap();
+    f.app.rank.ranked.iter().map(|(row, _)| cat.rows[*row as usize].id).collect()
+}
+
+#[test]
+fn the_province_top_30_by_default_best_first() {
+    let f = on_ranking(Lang::Th);
+    assert_eq!(f.app.rank.scope, Scope::Province);
+    assert_eq!(f.app.rank.ranked.len(), 30);
+    let w = &f.app.rank.profile.weights;
+    let points: Vec<u32> = f.app.rank.ranked.iter().map(|(_, r)| r.points(w)).collect();
+    assert!(points.windows(2).all(|p| p[0] >= p[1]), "{points:?}");
+    assert_eq!(
+        f.app.rank.ranked.iter().map(|(_, r)| r.rank).collect::<Vec<_>>(),
+        (1..=30).collect::<Vec<_>>()
+    );
+    let screen = f.screen();
+    assert!(screen.contains("30 อันดับแรกจาก"), "{screen}");
+    assert!(screen.contains("คะแนน"), "{screen}");
+}
+
+#[test]
+fn changing_a_weight_re_ranks_at_once() {
+    let mut f = on_ranking(Lang::En);
+    let before = ranked_ids(&f);
+    // Weights editor: move to "years" and make it the only weight that counts.
+    f.press(KeyCode::Char('w'));
+    assert_eq!(f.app.ctx(), Ctx::Weights);
+    for i in 0..6 {
+        for _ in 0..30 {
+            f.press(KeyCode::Down);
+        }
+        if i < 5 {
+            f.press(KeyCode::Right);
+        }
+    }
+    // Now on "right livelihood"; go back one to "years" and raise it.
+    f.press(KeyCode::Left);
+    f.press(KeyCode::Up);
+    f.press(KeyCode::Char('+'));
+    assert_eq!(f.app.rank.profile.weights, Weights([0, 0, 0, 0, 6, 0]));
+    let after = ranked_ids(&f);
+    assert_ne!(before, after);
+    // The top is now the longest-running occupations.
+    let cat = f.app.catalog.read().unwrap();
+    let years: Vec<i32> = f
+        .app
+        .rank
+        .ranked
+        .iter()
+        .map(|(row, _)| f.app.today.year() - cat.rows[*row as usize].start_year)
+        .collect();
+    assert!(years.windows(2).all(|y| y[0] >= y[1]), "{years:?}");
+    drop(cat);
+    f.press(KeyCode::Esc);
+    assert_eq!(f.app.ctx(), Ctx::Ranking);
+}
+
+#[test]
+fn a_district_scope_ranks_within_the_district_only() {
+    let mut f = on_ranking(Lang::Th);
+    // The district demo has one district and several subdistricts.
+    f.press(KeyCode::Char('f'));
+    f.type_str("ตำบล");
+    f.press(KeyCode::Enter);
+    let Scope::Subdistrict(sub) = f.app.rank.scope else { panic!("{:?}", f.app.rank.scope) };
+    let funds: Vec<u64> = f.funds().iter().filter(|x| x.subdistrict() == sub).map(|x| x.id).collect();
+    let cat = f.app.catalog.read().unwrap();
+    assert!(!f.app.rank.ranked.is_empty());
+    for (row, _) in &f.app.rank.ranked {
+        assert!(funds.contains(&cat.rows[*row as usize].fund_id));
+    }
+    // Normalised within the subdistrict: someone there has the full income growth.
+    assert!(f.app.rank.ranked.iter().any(|(_, r)| r.norms[0] == sammachip::domain::ranking::NORM));
+    let in_scope = cat.rows.iter().filter(|r| !r.deleted && funds.contains(&r.fund_id)).count();
+    assert!(f.app.rank.in_scope <= in_scope && f.app.rank.in_scope > 0);
+}
+
+#[test]
+fn a_weight_profile_is_saved_and_picked_again() {
+    let mut f = on_ranking(Lang::Th);
+    f.press(KeyCode::Char('w'));
+    f.press(KeyCode::Right);
+    f.press(KeyCode::Right);
+    f.press(KeyCode::Right);
+    f.press(KeyCode::Up); // repayment 20 → 25
+    f.press(KeyCode::Esc);
+    f.press(KeyCode::Char('+')); // top 30 → 35
+    f.press(KeyCode::Char('P'));
+    f.type_str("เน้นชำระคืน");
+    f.ctrl('s');
+    let saved = f.store.profiles().unwrap();
+    assert_eq!(
+        saved,
+        vec![Profile {
+            name: "เน้นชำระคืน".into(), weights: Weights([25, 25, 15, 25, 5, 10]), top: 35
+        }]
+    );
+    let audit = f.store.audit(1).unwrap();
+    assert_eq!((audit[0].1.kind.as_str(), audit[0].1.action), (trees::PROFILES, AuditAction::Create));
+    // Back to the standard weights (the list opens on the profile in use; the
+    // standard one is above it), then pick the saved profile by typing.
+    f.press(KeyCode::Char('p'));
+    f.press(KeyCode::Up);
+    f.press(KeyCode::Enter);
+    assert_eq!(f.app.rank.profile.weights, Weights::default());
+    f.press(KeyCode::Char('p'));
+    f.type_str("ชำระ");
+    f.press(KeyCode::Enter);
+    assert_eq!(f.app.rank.profile.weights, Weights([25, 25, 15, 25, 5, 10]));
+    assert_eq!(f.app.rank.ranked.len(), 35);
+}
+
+#[test]
+fn selecting_for_coaching_and_as_a_model_is_stored_with_date_reason_and_audit() {
+    let mut f = on_ranking(Lang::Th);
+    // The first household still at "target".
+    let target = {
+        let cat = f.app.catalog.read().unwrap();
+        f.app.rank.ranked.iter().position(|(row, _)| cat.rows[*row as usize].stage == Stage::Target).unwrap()
+    };
+    for _ in 0..target {
+        f.press(KeyCode::Down);
+    }
+    let key = {
+        let cat = f.app.catalog.read().unwrap();
+        let r = &cat.rows[f.app.rank.ranked[target].0 as usize];
+        (r.fund_id, r.member_id, r.id)
+    };
+    f.press(KeyCode::Char('m'));
+    assert_eq!(f.app.ctx(), Ctx::Form);
+    f.ctrl('s');
+    assert!(f.screen().contains("ต้องระบุเหตุผล"), "a reason is required");
+    // The focus went to the reason.
+    f.type_str("รายได้เพิ่มขึ้นต่อเนื่องสามปี");
+    f.ctrl('s');
+    assert_eq!(f.app.ctx(), Ctx::Ranking, "{:?}", f.app.form.as_ref().map(|x| &x.fields));
+    let get = |f: &Fixture| {
+        f.store.get_at::<OccupationRecord>(&occupation_key(key.0, key.1, key.2)).unwrap().unwrap()
+    };
+    let r = get(&f);
+    assert_eq!(r.stage, Stage::Coached);
+    let last = r.stage_history.last().unwrap();
+    assert_eq!(
+        (last.stage, last.date, last.note.as_str()),
+        (Stage::Coached, f.app.today, "รายได้เพิ่มขึ้นต่อเนื่องสามปี")
+    );
+    let audit = f.store.audit(1).unwrap();
+    assert_eq!((audit[0].1.kind.as_str(), audit[0].1.officer.as_str()), (trees::OCCUPATIONS, "tester"));
+    // The list of selected households shows it.
+    f.press(KeyCode::Char('t'));
+    assert!(ranked_ids(&f).contains(&key.2));
+    // Later, a model livelihood, with the history kept.
+    let at = ranked_ids(&f).iter().position(|id| *id == key.2).unwrap();
+    f.press(KeyCode::Home);
+    for _ in 0..at {
+        f.press(KeyCode::Down);
+    }
+    f.press(KeyCode::Char('o'));
+    f.press(KeyCode::Tab);
+    f.type_str("ต้นแบบการเลี้ยงที่ได้ผลดี");
+    f.ctrl('s');
+    let r = get(&f);
+    assert_eq!(r.stage, Stage::Model);
+    let stages: Vec<Stage> = r.stage_history.iter().map(|c| c.stage).collect();
+    assert_eq!(&stages[stages.len() - 2..], &[Stage::Coached, Stage::Model]);
+    // Undo takes the model choice back.
+    f.press(KeyCode::Char('u'));
+    assert_eq!(get(&f).stage, Stage::Coached);
+}
+
+#[test]
+fn the_ranked_list_exports_to_csv() {
+    let mut f = on_ranking(Lang::En);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("top.csv");
+    f.press(KeyCode::Char('x'));
+    f.ctrl('u');
+    f.type_str(path.to_str().unwrap());
+    f.ctrl('s');
+    assert_eq!(f.app.ctx(), Ctx::Ranking, "{:?}", f.app.form.as_ref().map(|x| (&x.error, &x.fields)));
+    let mut rd = csv::Reader::from_path(&path).unwrap();
+    let header = rd.headers().unwrap().clone();
+    assert_eq!(&header[0], "Rank");
+    assert_eq!(header.len(), 9 + 2 * Criterion::ALL.len());
+    let rows: Vec<csv::StringRecord> = rd.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 30);
+    let w = f.app.rank.profile.weights;
+    for (rec, (_, r)) in rows.iter().zip(&f.app.rank.ranked) {
+        assert_eq!(rec[0].parse::<usize>().unwrap(), r.rank);
+        assert_eq!(&rec[8], sammachip::domain::ranking::format_points(r.points(&w)));
+        assert_eq!(rec[2].len(), 13, "national ID");
+    }
+}
+
+#[test]
+fn ranking_tab_thai_80x24() {
+    let f = on_ranking(Lang::Th);
+    insta::assert_snapshot!(f.terminal(80, 24).backend());
+}
+
+#[test]
+fn ranking_tab_english_80x24() {
+    let f = on_ranking(Lang::En);
+    insta::assert_snapshot!(f.terminal(80, 24).backend());
+}
