@@ -82,6 +82,38 @@ mod tests {
         assert!(k::TH.iter().chain(k::EN.iter()).all(|s| !s.is_empty()));
     }
 
+    /// Messages go on the one status line or a form's error line (78 cells at
+    /// 80×24): each must fit with ten-cell arguments. Messages that wrap (the
+    /// command line's, the first-start offer) are exempt.
+    #[test]
+    fn messages_fit_the_status_line() {
+        use unicode_width::UnicodeWidthStr;
+        const WRAPS: [Key; 9] = [
+            k::TOO_SMALL,
+            k::OFFER_TEXT,
+            k::ERR_OPEN_LOCKED,
+            k::ERR_OPEN_DAMAGED,
+            k::ERR_OPEN_NEWER,
+            k::ERR_OPEN_FOREIGN,
+            k::ERR_OPEN_MIGRATION,
+            k::ERR_DEMO_NOT_EMPTY,
+            k::DEMO_DONE,
+        ];
+        let mut long = Vec::new();
+        for i in 0..k::TH.len() {
+            if WRAPS.contains(&Key(i)) {
+                continue;
+            }
+            for lang in [Lang::Th, Lang::En] {
+                let text = tr(lang, Key(i)).replace("{}", "0123456789");
+                if text.lines().any(|l| l.width() > 78) {
+                    long.push(text);
+                }
+            }
+        }
+        assert!(long.is_empty(), "too long for 80 columns:\n{}", long.join("\n"));
+    }
+
     #[test]
     fn arguments_fill_placeholders_in_order() {
         assert_eq!(fill("{} of {}", &[&1, &"two"]), "1 of two");

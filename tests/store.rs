@@ -8,6 +8,10 @@ use sammachip::{
         Date, Money,
         audit::AuditAction,
         fund::{CapitalEvent, CapitalKind, CommitteeMember, Fund, FundKind, Grade},
+        loan::{Loan, LoanStatus, Repayment, RepaymentMode},
+        member::{Member, MemberStatus},
+        occupation::{Annual, OccupationRecord, OccupationStatus, Stage, StageChange},
+        thai::NationalId,
     },
     store::{OpenError, Record, SaveError, Store, StoreError, codec, migrate, trees},
 };
@@ -66,6 +70,94 @@ fn fund_v1_golden_bytes() {
     let decoded: Vec<u8> =
         (0..fixture.len()).step_by(2).map(|i| u8::from_str_radix(&fixture[i..i + 2], 16).unwrap()).collect();
     assert_eq!(Fund::from_stored(&decoded).unwrap(), golden_fund());
+}
+
+fn golden_member() -> Member {
+    Member {
+        id: 12,
+        version: 2,
+        fund_id: 7,
+        national_id: NationalId::parse("3100600445635").unwrap(),
+        title: "นาง".into(),
+        given_name: "สมศรี".into(),
+        family_name: "ใจงาม".into(),
+        birth_date: Date::from_ymd(1967, 2, 2),
+        household_no: "45/1".into(),
+        phone: "0812345678".into(),
+        joined: Date::from_ymd(2001, 6, 1),
+        status: MemberStatus::Active,
+        loans: vec![Loan {
+            id: 99,
+            principal: Money::baht(20_000),
+            rate_bp: 600,
+            start: Date::from_ymd(2024, 4, 1).unwrap(),
+            term_months: 12,
+            mode: RepaymentMode::LumpSum,
+            purpose: 12,
+            guarantors: vec![13],
+            status: LoanStatus::Open,
+            repayments: vec![Repayment {
+                date: Date::from_ymd(2025, 4, 1).unwrap(),
+                principal: Money::baht(20_000),
+                interest: Money::baht(1_200),
+                penalty: Money::ZERO,
+            }],
+        }],
+    }
+}
+
+fn golden_occupation() -> OccupationRecord {
+    let m = golden_member();
+    let mut r = OccupationRecord {
+        id: 5,
+        version: 1,
+        fund_id: 7,
+        member_id: 12,
+        member_name: m.full_name(),
+        district: 3301,
+        category: 12,
+        description: "นาข้าวหอมมะลิ 10 ไร่".into(),
+        start_year: 2010,
+        loan_ids: vec![99],
+        before: Annual {
+            income: Money::baht(50_000),
+            expenses: Money::baht(40_000),
+            savings: Money::baht(1_000),
+        },
+        after: Annual {
+            income: Money::baht(90_000),
+            expenses: Money::baht(60_000),
+            savings: Money::baht(9_000),
+        },
+        status: OccupationStatus::Active,
+        stage: Stage::Coached,
+        stage_history: vec![StageChange {
+            stage: Stage::Coached,
+            date: Date::from_ymd(2025, 5, 1).unwrap(),
+            note: "คัดเลือก".into(),
+        }],
+        instalments: vec![],
+    };
+    r.refresh_loans(&m.loans);
+    r
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+#[test]
+fn member_and_occupation_v1_golden_bytes() {
+    let member = include_str!("fixtures/member_v1.hex").trim();
+    assert_eq!(hex(&golden_member().to_stored().unwrap()), member, "the version-1 member layout changed");
+    assert_eq!(Member::from_stored(&unhex(member)).unwrap(), golden_member());
+    let occ = include_str!("fixtures/occupation_v1.hex").trim();
+    assert_eq!(
+        hex(&golden_occupation().to_stored().unwrap()),
+        occ,
+        "the version-1 occupation layout changed"
+    );
+    assert_eq!(OccupationRecord::from_stored(&unhex(occ)).unwrap(), golden_occupation());
 }
 
 #[test]

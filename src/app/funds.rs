@@ -130,6 +130,8 @@ pub struct Detail {
     pub stats: FundStats,
     /// The fund's loans as of the app's date: outstanding, PAR30, repayment rate.
     pub portfolio: Portfolio,
+    /// Why the figures could not be read in full.
+    pub figures_error: Option<Msg>,
 }
 
 impl Detail {
@@ -137,6 +139,7 @@ impl Detail {
         let mut d = Detail {
             stats: FundStats::default(),
             portfolio: Portfolio::default(),
+            figures_error: None,
             fund,
             ledger: ListPos::default(),
         };
@@ -147,14 +150,18 @@ impl Detail {
     /// Reads the fund's aggregates and walks its members' loans (a few hundred
     /// records) for the figures that depend on the date.
     pub fn refresh_figures(&mut self, store: &Store, as_of: Date) {
-        self.stats = store.fund_stats(self.fund.id).unwrap_or_default();
         let mut p = Portfolio::default();
-        let _ = store.for_each_prefix::<Member>(&self.fund.id.to_be_bytes(), |m| {
-            for l in &m.loans {
-                p.add(l, as_of);
-            }
+        let read = store.fund_stats(self.fund.id).and_then(|s| {
+            self.stats = s;
+            store.for_each_prefix::<Member>(&self.fund.id.to_be_bytes(), |m| {
+                for l in &m.loans {
+                    p.add(l, as_of);
+                }
+            })
         });
         self.portfolio = p;
+        // Partial figures must not pass for whole ones.
+        self.figures_error = read.err().map(|e| messages::store(&e));
     }
 }
 
@@ -362,7 +369,7 @@ impl FundsTab {
         self.refilter_keeping(keep, page);
     }
 
-    pub fn clamp(&mut self, page: usize, ledger_page: usize) {
+    pub fn clamp(&mut self, page: usize, ledger_page: usize, member_page: usize) {
         self.pos.clamp(self.view.len(), page);
         for s in &mut self.stack {
             match s {
@@ -370,7 +377,7 @@ impl FundsTab {
                 Screen::Members(v) => v.pos.clamp(v.view.len(), page),
                 Screen::Member(v) => {
                     let n = v.len();
-                    v.pos.clamp(n, page)
+                    v.pos.clamp(n, member_page)
                 }
                 Screen::Loan(v) => {
                     let n = v.loan().map_or(0, |l| l.repayments.len());
@@ -750,7 +757,8 @@ impl App {
             },
             _ => (Fund::default(), None),
         };
-        if let Err(errs) = draft.apply(&mut fund, &self.geo, self.today) {
+        let has_members = fund.id != 0 && store.fund_stats(fund.id).is_ok_and(|s| s.members > 0);
+        if let Err(errs) = draft.apply(&mut fund, &self.geo, has_members, self.today) {
             if let Some(form) = &mut self.form {
                 for (field, e) in errs {
                     let i = FUND_FIELDS.iter().position(|f| *f == field).unwrap_or(0);
@@ -847,9 +855,13 @@ impl App {
     }
 
     pub(super) fn delete_capital(&mut self, store: &Arc<Store>, fund_id: u64, version: u64, seq: u32) {
-        let Some(before) = self.fund_at(store, fund_id, version) else {
-            self.error(k::ERR_GONE);
-            return;
+        let before = match store.get::<Fund>(fund_id) {
+            Ok(Some(mut f)) => {
+                f.version = version;
+                f
+            }
+            Ok(None) => return self.error(k::ERR_GONE),
+            Err(e) => return self.error(messages::store(&e)),
         };
         let mut fund = before.clone();
         fund.capital.retain(|e| e.seq != seq);
@@ -857,7 +869,7 @@ impl App {
             Ok(saved) => {
                 let page = self.page();
                 self.funds.upsert(&saved, &self.geo, page);
-                self.funds.clamp(page, layout::ledger_rows(self.size.1));
+                self.funds.clamp(page, layout::ledger_rows(self.size.1), layout::member_rows(self.size.1));
                 self.undo.push(Undo::Fund { before: Some(before), after: Some((saved.id, saved.version)) });
                 self.info(Msg::new(k::DELETED_CAPITAL));
                 self.seen_generation = store.generation();

@@ -37,3 +37,12 @@ pub const RANKING_BREAKDOWN: u16 = 5;
 pub fn ranking_rows(height: u16) -> usize {
     usize::from(height.saturating_sub(CHROME + LIST_FRAME + 1 + RANKING_BREAKDOWN)).max(1)
 }
+
+/// The occupation detail: facts and figures above the loans that fund it.
+pub const OCCUPATION_TOP: u16 = 5;
+pub const OCCUPATION_FIGURES: u16 = 8;
+
+/// Rows of the funding loans in the occupation detail.
+pub fn occupation_loan_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(CHROME + OCCUPATION_TOP + OCCUPATION_FIGURES + LIST_FRAME)).max(1)
+}

@@ -59,15 +59,15 @@ impl ListPos {
         let page = page.max(1);
         if self.cursor < self.offset {
             self.offset = self.cursor;
-        } else if self.cursor >= self.offset + page {
-            self.offset = self.cursor + 1 - page;
+        } else if self.cursor >= self.offset.saturating_add(page) {
+            self.offset = (self.cursor + 1).saturating_sub(page);
         }
     }
 
     /// The visible slice `offset..end` of a list of `len` rows.
     pub fn window(&self, len: usize, page: usize) -> std::ops::Range<usize> {
         let start = self.offset.min(len);
-        start..(start + page).min(len)
+        start..start.saturating_add(page).min(len)
     }
 }
 
@@ -89,6 +89,16 @@ mod tests {
         assert_eq!(p, ListPos { cursor: 2, offset: 0 });
         p.move_by(5, 0, 10);
         assert_eq!(p, ListPos::default());
+    }
+
+    #[test]
+    fn an_unbounded_page_does_not_overflow() {
+        let mut p = ListPos { cursor: 40, offset: 30 };
+        p.set(35, 100, usize::MAX);
+        assert_eq!(p, ListPos { cursor: 35, offset: 30 });
+        p.set(10, 100, usize::MAX);
+        assert_eq!(p, ListPos { cursor: 10, offset: 10 });
+        assert_eq!(p.window(100, usize::MAX), 10..100);
     }
 
     proptest! {

@@ -739,6 +739,25 @@ impl App {
     pub(super) fn member_changed(&mut self, store: &Store, m: &Member) {
         let as_of = self.as_of;
         let page = self.page();
+        // The member's occupation records carry copies of the name and loans:
+        // the store has refreshed them; the list, the ranking and an open
+        // record follow.
+        let occupations =
+            store.scan_prefix::<OccupationRecord>(&member_key(m.fund_id, m.id)).unwrap_or_default();
+        if !occupations.is_empty() {
+            if let Ok(mut c) = self.catalog.write() {
+                for o in &occupations {
+                    c.upsert(o);
+                }
+            }
+            if let Some(d) = &mut self.occ.detail
+                && d.record.member_id == m.id
+                && let Some(o) = occupations.iter().find(|o| o.id == d.record.id)
+            {
+                d.record = o.clone();
+                d.member = Some(m.clone());
+            }
+        }
         for s in &mut self.funds.stack {
             match s {
                 Screen::Members(v) if v.fund_id == m.fund_id => {
@@ -752,9 +771,7 @@ impl App {
                 }
                 Screen::Member(v) if v.member.id == m.id => {
                     v.member = m.clone();
-                    if let Ok(occ) = store.scan_prefix::<OccupationRecord>(&member_key(m.fund_id, m.id)) {
-                        v.occupations = occ;
-                    }
+                    v.occupations = occupations.clone();
                     let len = v.len();
                     v.pos.clamp(len, layout::member_rows(self.size.1));
                 }

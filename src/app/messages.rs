@@ -48,6 +48,7 @@ pub fn fund(e: &FundError) -> Msg {
         FundError::YearNeeded => Msg::new(k::ERR_FUND_YEAR_NEEDED),
         FundError::YearBeforeEstablished => Msg::new(k::ERR_FUND_YEAR_BEFORE_ESTABLISHED),
         FundError::DuplicateCode(name) => Msg::with(k::ERR_FUND_DUPLICATE_CODE, [name.clone()]),
+        FundError::MovesWithMembers => Msg::new(k::ERR_FUND_MOVES_WITH_MEMBERS),
     }
 }
 
@@ -106,6 +107,11 @@ pub fn loan(e: &LoanError) -> Msg {
         LoanError::GuarantorSelf => Msg::new(k::ERR_GUARANTOR_SELF),
         LoanError::GuarantorTwice(s) => Msg::with(k::ERR_GUARANTOR_TWICE, [s.clone()]),
         LoanError::BelowRepaid => Msg::new(k::ERR_LOAN_BELOW_REPAID),
+        LoanError::AfterRepayment(d) => Msg::with(
+            k::ERR_LOAN_AFTER_REPAYMENT,
+            [crate::domain::thai::format_date(*d, crate::domain::Lang::Th)],
+        ),
+        LoanError::BelowPaidInterest(m) => Msg::with(k::ERR_LOAN_BELOW_PAID_INTEREST, [m.format()]),
     }
 }
 
@@ -118,6 +124,7 @@ pub fn repayment(e: &RepaymentError) -> Msg {
         RepaymentError::Nothing => Msg::new(k::ERR_NOTHING_PAID),
         RepaymentError::TooMuchPrincipal(m) => Msg::with(k::ERR_TOO_MUCH_PRINCIPAL, [m.format()]),
         RepaymentError::TooMuchInterest(m) => Msg::with(k::ERR_TOO_MUCH_INTEREST, [m.format()]),
+        RepaymentError::TooLarge(m) => Msg::with(k::ERR_LOAN_TOO_LARGE, [m.format()]),
     }
 }
 
@@ -130,6 +137,7 @@ pub fn occupation(e: &OccupationError) -> Msg {
         OccupationError::TooOld(y) => Msg::with(k::ERR_YEAR_TOO_OLD, [y.to_string()]),
         OccupationError::Amount(m) => money(m),
         OccupationError::Loan(s) => Msg::with(k::ERR_NOT_MEMBERS_LOAN, [s.clone()]),
+        OccupationError::TooLarge(m) => Msg::with(k::ERR_LOAN_TOO_LARGE, [m.format()]),
     }
 }
 
@@ -141,6 +149,12 @@ pub fn save(e: &SaveError) -> Msg {
     match e {
         SaveError::Stale { .. } => Msg::new(k::ERR_STALE),
         SaveError::Gone(_) => Msg::new(k::ERR_GONE),
+        SaveError::Duplicate { index, .. } if *index == trees::FUNDS_BY_CODE => {
+            Msg::new(k::ERR_DUPLICATE_FUND_CODE)
+        }
+        SaveError::Duplicate { index, .. } if *index == trees::MEMBERS_BY_NID => {
+            Msg::new(k::ERR_DUPLICATE_NID)
+        }
         SaveError::Duplicate { index, .. } => Msg::with(k::ERR_DUPLICATE, [index.to_string()]),
         SaveError::HasChildren(t) if *t == trees::MEMBERS => Msg::new(k::ERR_HAS_MEMBERS),
         SaveError::HasChildren(_) => Msg::new(k::ERR_HAS_OCCUPATIONS),

@@ -269,6 +269,21 @@ pub enum Undo {
     },
 }
 
+impl Undo {
+    /// What the change was about, for the message that takes it back.
+    fn describe(&self) -> String {
+        match self {
+            Undo::Fund { before: Some(f), .. } => format!("{} {}", f.code, f.name),
+            Undo::Member { before: Some(m), .. } => m.full_name(),
+            Undo::Occupation { before: Some(r), .. } => r.member_name.clone(),
+            Undo::Fund { after: Some((id, _)), .. } => format!("#{id}"),
+            Undo::Member { after: Some((_, id, _)), .. } => format!("#{id}"),
+            Undo::Occupation { after: Some(((_, _, id), _)), .. } => format!("#{id}"),
+            _ => String::new(),
+        }
+    }
+}
+
 /// Work that runs beside the screen (loading demo data).
 pub struct Job {
     pub what: Msg,
@@ -308,6 +323,8 @@ pub struct App {
     pub undo: Vec<Undo>,
     pub job: Option<Job>,
     pub quit: bool,
+    /// Ctrl-C pressed once while work runs beside the screen.
+    quit_asked: bool,
     seen_generation: u64,
 }
 
@@ -337,6 +354,7 @@ impl App {
             undo: Vec::new(),
             job: None,
             quit: false,
+            quit_asked: false,
             seen_generation: store.generation(),
         };
         app.reload(store);
@@ -371,13 +389,23 @@ impl App {
     fn catalog_loaded(&mut self, result: Result<Catalog, StoreError>) {
         match result {
             Ok(c) => {
+                // Row numbers change with a new catalog: keep the selections by id.
+                let mut keep = (None, None);
                 if let Ok(mut slot) = self.catalog.write() {
+                    let id_at =
+                        |row: Option<&u32>| row.and_then(|i| slot.rows.get(*i as usize)).map(|r| r.id);
+                    keep = (
+                        id_at(self.occ.view.get(self.occ.pos.cursor)),
+                        id_at(self.rank.selected().map(|(row, _)| row)),
+                    );
                     let revision = slot.revision + 1;
                     *slot = c;
                     slot.revision = revision;
                 }
-                self.occ_refresh();
-                self.rank_refresh();
+                self.occ.view.clear();
+                self.rank.ranked.clear();
+                self.occ_refresh_keeping(keep.0);
+                self.rank_refresh_keeping(keep.1);
             }
             Err(e) => self.error(messages::store(&e)),
         }
@@ -461,7 +489,17 @@ impl App {
 
     fn clamp_lists(&mut self) {
         let page = self.page();
-        self.funds.clamp(page, layout::ledger_rows(self.size.1));
+        self.funds.clamp(page, layout::ledger_rows(self.size.1), layout::member_rows(self.size.1));
+        self.occ.pos.clamp(self.occ.view.len(), page);
+        let n = self.rank.ranked.len();
+        self.rank.pos.clamp(n, layout::ranking_rows(self.size.1));
+        if let Some(d) = &mut self.occ.detail {
+            d.pos.clamp(d.record.loan_ids.len(), layout::occupation_loan_rows(self.size.1));
+        }
+        let picker_page = page.saturating_sub(4).max(1);
+        if let Some(Overlay::Picker { pos, shown, .. }) = &mut self.overlay {
+            pos.clamp(shown.len(), picker_page);
+        }
     }
 
     /// Applies one action. Returns whether the screen may have changed.
@@ -479,6 +517,15 @@ impl App {
             self.status = None;
         }
         match self.ctx() {
+            // Quitting now would leave the demo half written: ask first.
+            Ctx::Busy if action == Action::Quit => {
+                if self.quit_asked {
+                    self.quit = true;
+                } else {
+                    self.quit_asked = true;
+                    self.error(k::BUSY_QUIT);
+                }
+            }
             Ctx::Busy => self.info(k::BUSY_WAIT),
             Ctx::Offer => self.offer_action(action, store),
             Ctx::Help => self.help_action(action),
@@ -497,7 +544,15 @@ impl App {
             Ctx::List | Ctx::Detail if !self.global_action(action) => self.funds_action(action, store),
             _ => {}
         }
+        self.show_trouble(store);
         true
+    }
+
+    /// A save that the disk did not confirm is news the officer must see.
+    fn show_trouble(&mut self, store: &Store) {
+        if let Some(t) = store.take_trouble() {
+            self.error(Msg::with(k::ERR_NOT_SYNCED, [t]));
+        }
     }
 
     /// Keys that work on every tab in navigation mode. Returns whether it acted.
@@ -895,8 +950,9 @@ impl App {
             self.info(k::NOTHING_TO_UNDO);
             return;
         };
+        let what = entry.describe();
         let officer = self.officer.clone();
-        let result = match entry {
+        let result = match entry.clone() {
             Undo::Fund { before, after } => {
                 revert(store, &officer, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v)))
                     .map(|_| ())
@@ -904,19 +960,15 @@ impl App {
             Undo::Member { before, after } => {
                 let fund = before.as_ref().map(|m| m.fund_id).or(after.map(|a| a.0)).unwrap_or(0);
                 let r = revert(store, &officer, before, after.map(|(f, m, v)| (member_key(f, m), v)));
-                if let Ok(now) = &r {
-                    match now {
-                        Some(m) => {
-                            if let Ok(mut c) = self.catalog.write() {
-                                c.rename_member(m.id, &m.full_name());
-                            }
-                            self.member_changed(store, m);
+                match &r {
+                    Ok(Some(m)) => {
+                        if let Ok(mut c) = self.catalog.write() {
+                            c.rename_member(m.id, &m.full_name());
                         }
-                        None => {
-                            let id = after.map(|a| a.1).unwrap_or(0);
-                            self.member_removed(store, fund, id);
-                        }
+                        self.member_changed(store, m);
                     }
+                    Ok(None) => self.member_removed(store, fund, after.map(|a| a.1).unwrap_or(0)),
+                    Err(_) => {}
                 }
                 r.map(|_| ())
             }
@@ -937,10 +989,15 @@ impl App {
         match result {
             Ok(()) => {
                 self.reload(store);
-                self.info(k::UNDONE);
+                self.info(Msg::with(k::UNDONE_WHAT, [what]));
             }
-            Err(SaveError::Stale { .. }) => self.error(k::ERR_UNDO_STALE),
-            Err(e) => self.error(messages::save(&e)),
+            // Someone changed it since: the old state cannot come back.
+            Err(SaveError::Stale { .. }) => self.error(Msg::with(k::ERR_UNDO_STALE, [what])),
+            Err(e) => {
+                // Anything else (the disk, say) may pass: keep the entry to try again.
+                self.undo.push(entry);
+                self.error(messages::save(&e));
+            }
         }
     }
 

@@ -112,10 +112,16 @@ impl App {
 
     /// Recomputes the Occupations view from the catalog, keeping the selection.
     pub(super) fn occ_refresh(&mut self) {
+        let keep = self.catalog.read().ok().and_then(|cat| {
+            self.occ.view.get(self.occ.pos.cursor).and_then(|i| cat.rows.get(*i as usize)).map(|r| r.id)
+        });
+        self.occ_refresh_keeping(keep);
+    }
+
+    /// As [`App::occ_refresh`], selecting the record `keep` if it is shown.
+    pub(super) fn occ_refresh_keeping(&mut self, keep: Option<u64>) {
         let page = self.page();
         let Ok(mut cat) = self.catalog.write() else { return };
-        let keep =
-            self.occ.view.get(self.occ.pos.cursor).and_then(|i| cat.rows.get(*i as usize)).map(|r| r.id);
         let (lang, geo, categories) = (self.lang, &self.geo, &self.categories);
         let place = |c: u32| geo.name(c, lang);
         let category = |c: u16| {
@@ -352,7 +358,7 @@ impl App {
     fn occ_detail_action(&mut self, action: Action, store: &Arc<Store>) {
         let Some(d) = &mut self.occ.detail else { return };
         let n = d.record.loan_ids.len();
-        if d.pos.navigate(action, n, super::layout::ledger_rows(self.size.1)) {
+        if d.pos.navigate(action, n, super::layout::occupation_loan_rows(self.size.1)) {
             return;
         }
         match action {

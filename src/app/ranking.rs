@@ -92,9 +92,16 @@ impl App {
     /// Ranks the scope again from the catalog (after any change of scope,
     /// weights, data or date).
     pub(super) fn rank_refresh(&mut self) {
+        let keep = self.catalog.read().ok().and_then(|cat| {
+            self.rank.selected().and_then(|(row, _)| cat.rows.get(*row as usize)).map(|x| x.id)
+        });
+        self.rank_refresh_keeping(keep);
+    }
+
+    /// As [`App::rank_refresh`], selecting the record `keep` if it is shown.
+    pub(super) fn rank_refresh_keeping(&mut self, keep: Option<u64>) {
         let Ok(cat) = self.catalog.read() else { return };
         let r = &self.rank;
-        let keep = r.selected().and_then(|(row, _)| cat.rows.get(*row as usize)).map(|x| x.id);
         let funds = match r.scope {
             Scope::Subdistrict(s) => self.funds_in(s),
             _ => Vec::new(),

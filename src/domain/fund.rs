@@ -238,6 +238,8 @@ pub enum FundError {
     YearBeforeEstablished,
     #[error("code already used by fund {0}")]
     DuplicateCode(String),
+    #[error("a fund with members cannot move to another district")]
+    MovesWithMembers,
 }
 
 pub const NAME_MAX: usize = 120;
@@ -272,14 +274,21 @@ impl FundDraft {
     /// Checks every field and reports every problem at once, each against its
     /// field; on success writes the values into `fund` (id, version and capital
     /// are left alone).
+    /// `has_members`: the fund already has members, so it keeps its district.
     pub fn apply(
         &self,
         fund: &mut Fund,
         geo: &dyn Gazetteer,
+        has_members: bool,
         today: Date,
     ) -> Result<(), Vec<(FundField, FundError)>> {
         let mut errs = Vec::new();
         let code = thai::normalize_digits(self.code.trim()).replace([' ', '-'], "");
+        // Members' occupation records carry the district: a fund that has
+        // members stays in its district (correct its code within it).
+        if has_members && fund.district() != self.district {
+            errs.push((FundField::District, FundError::MovesWithMembers));
+        }
         if !geo.district_exists(self.district) {
             errs.push((FundField::District, FundError::UnknownDistrict(self.district)));
         }
@@ -489,7 +498,7 @@ mod tests {
     #[test]
     fn a_good_draft_fills_the_fund() {
         let mut f = Fund::default();
-        assert_eq!(draft().apply(&mut f, &Geo, today()), Ok(()));
+        assert_eq!(draft().apply(&mut f, &Geo, false, today()), Ok(()));
         assert_eq!(f.code, "33010105");
         assert_eq!((f.district(), f.subdistrict(), f.village_no()), (3301, 330101, 5));
         assert_eq!(f.assessed_year, Some(2023));
@@ -497,10 +506,22 @@ mod tests {
     }
 
     #[test]
+    fn a_fund_with_members_keeps_its_district() {
+        let mut f = Fund::default();
+        draft().apply(&mut f, &Geo, false, today()).unwrap();
+        let moved = FundDraft { district: 3302, code: "33020105".into(), ..draft() };
+        assert_eq!(
+            moved.apply(&mut f.clone(), &Geo, true, today()),
+            Err(vec![(FundField::District, FundError::MovesWithMembers)])
+        );
+        assert_eq!(moved.apply(&mut f, &Geo, false, today()), Ok(()));
+    }
+
+    #[test]
     fn thai_digit_codes_are_accepted() {
         let mut f = Fund::default();
         let d = FundDraft { code: "๓๓๐๑๐๑๐๕".into(), ..draft() };
-        assert_eq!(d.apply(&mut f, &Geo, today()), Ok(()));
+        assert_eq!(d.apply(&mut f, &Geo, false, today()), Ok(()));
         assert_eq!(f.code, "33010105");
     }
 
@@ -513,7 +534,7 @@ mod tests {
             assessed_year: String::new(),
             ..draft()
         };
-        let errs = d.apply(&mut Fund::default(), &Geo, today()).unwrap_err();
+        let errs = d.apply(&mut Fund::default(), &Geo, false, today()).unwrap_err();
         assert_eq!(
             errs,
             vec![
@@ -528,7 +549,7 @@ mod tests {
     #[test]
     fn code_checks() {
         let check = |code: &str| {
-            FundDraft { code: code.into(), ..draft() }.apply(&mut Fund::default(), &Geo, today()).err()
+            FundDraft { code: code.into(), ..draft() }.apply(&mut Fund::default(), &Geo, false, today()).err()
         };
         assert_eq!(check("3301010"), Some(vec![(FundField::Code, FundError::CodeFormat)]));
         assert_eq!(check("33010100"), Some(vec![(FundField::Code, FundError::VillageNo)]));
@@ -539,7 +560,7 @@ mod tests {
     #[test]
     fn dates_and_years_are_checked() {
         let d = FundDraft { established: "1/1/2580".into(), assessed_year: "2543".into(), ..draft() };
-        let errs = d.apply(&mut Fund::default(), &Geo, today()).unwrap_err();
+        let errs = d.apply(&mut Fund::default(), &Geo, false, today()).unwrap_err();
         assert_eq!(
             errs,
             vec![
@@ -548,7 +569,7 @@ mod tests {
             ]
         );
         let d = FundDraft { established: "1/6/2550".into(), assessed_year: "2549".into(), ..draft() };
-        let errs = d.apply(&mut Fund::default(), &Geo, today()).unwrap_err();
+        let errs = d.apply(&mut Fund::default(), &Geo, false, today()).unwrap_err();
         assert_eq!(errs, vec![(FundField::AssessedYear, FundError::YearBeforeEstablished)]);
     }
 

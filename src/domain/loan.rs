@@ -165,7 +165,12 @@ impl Loan {
     /// made on or before that day count.
     pub fn position(&self, as_of: Date) -> Position {
         let paid = |f: fn(&Repayment) -> Money| -> Money {
-            self.repayments.iter().filter(|r| r.date <= as_of).map(f).sum()
+            Money(
+                self.repayments
+                    .iter()
+                    .filter(|r| r.date <= as_of)
+                    .fold(0i64, |a, r| a.saturating_add(f(r).0)),
+            )
         };
         let paid_principal = paid(|r| r.principal);
         let outstanding = Money(self.principal.0 - paid_principal.0);
@@ -334,6 +339,10 @@ pub enum LoanError {
     GuarantorTwice(String),
     #[error("repayments already recorded exceed the new principal")]
     BelowRepaid,
+    #[error("a repayment on {0:?} comes before this start")]
+    AfterRepayment(Date),
+    #[error("interest already paid ({0}) exceeds what these terms charge")]
+    BelowPaidInterest(Money),
 }
 
 pub const MAX_LOAN: Money = Money(10_000_000 * 100);
@@ -474,6 +483,22 @@ impl LoanDraft {
                 Some((id, _)) => ids.push(id),
             }
         }
+        // Changing a loan that has repayments must not leave them out of reach:
+        // none may come before the start, nor more interest than the new terms
+        // charge.
+        if let Some(first) = loan.repayments.iter().map(|r| r.date).min()
+            && start.is_some_and(|s| s > first)
+        {
+            errs.push((LoanField::Start, LoanError::AfterRepayment(first)));
+        }
+        if let (Some(principal), Some(rate), Some(start), Some(term)) = (principal, rate, start, term) {
+            let paid: i64 = loan.repayments.iter().map(|r| r.interest.0).sum();
+            let terms =
+                Loan { principal, rate_bp: rate, start, term_months: term, mode: self.mode, ..loan.clone() };
+            if paid > terms.scheduled_interest().0 {
+                errs.push((LoanField::Rate, LoanError::BelowPaidInterest(Money(paid))));
+            }
+        }
         let (Some(principal), Some(rate), Some(start), Some(term), true) =
             (principal, rate, start, term, errs.is_empty())
         else {
@@ -514,6 +539,8 @@ pub enum RepaymentError {
     TooMuchPrincipal(Money),
     #[error("more interest than is owed ({0})")]
     TooMuchInterest(Money),
+    #[error("more than {0}")]
+    TooLarge(Money),
 }
 
 #[derive(Clone, Debug)]
@@ -563,7 +590,11 @@ impl RepaymentDraft {
         };
         let principal = amount(RepaymentField::Principal, &self.principal);
         let interest = amount(RepaymentField::Interest, &self.interest);
-        let penalty = amount(RepaymentField::Penalty, &self.penalty);
+        let mut penalty = amount(RepaymentField::Penalty, &self.penalty);
+        if penalty.is_some_and(|p| p > MAX_LOAN) {
+            errs.push((RepaymentField::Penalty, RepaymentError::TooLarge(MAX_LOAN)));
+            penalty = None;
+        }
         // Every amount is checked even when the date is wrong, so the officer
         // sees all that needs fixing at once.
         let others = loan.repayments.iter().enumerate().filter(|(i, _)| Some(*i) != index).map(|(_, r)| r);
@@ -857,6 +888,33 @@ mod tests {
             let (_, late) = repayment_record(&l.instalment_facts(), as_of);
             proptest::prop_assert_eq!(late, l.position(as_of).days_overdue);
         }
+    }
+
+    #[test]
+    fn editing_a_loan_keeps_its_repayments_within_reach() {
+        let today = d(2026, 1, 1);
+        let mut l = loan(RepaymentMode::LumpSum, 20_000, 600, 12);
+        pay(&mut l, d(2024, 6, 1), 500_000, 120_000);
+        let draft = LoanDraft {
+            principal: "20000".into(),
+            rate: "6".into(),
+            start: "1/7/2567".into(),
+            term: "12".into(),
+            mode: RepaymentMode::LumpSum,
+            purpose: 1,
+        };
+        // Starting after a repayment, and at a rate that charges less than the
+        // 1,200 baht of interest already paid (20,000 × 5 % = 1,000).
+        let late = LoanDraft { rate: "5".into(), ..draft.clone() };
+        assert_eq!(
+            late.apply(&mut l.clone(), (1, 1), None, &[], true, today).unwrap_err(),
+            vec![
+                (LoanField::Start, LoanError::AfterRepayment(d(2024, 6, 1))),
+                (LoanField::Rate, LoanError::BelowPaidInterest(Money::baht(1_200))),
+            ]
+        );
+        let fine = LoanDraft { start: "15/1/2567".into(), ..draft };
+        assert_eq!(fine.apply(&mut l, (1, 1), None, &[], true, today), Ok(()));
     }
 
     #[test]

@@ -178,7 +178,12 @@ pub enum OccupationError {
     Amount(MoneyError),
     #[error("loan {0} is not this member's")]
     Loan(String),
+    #[error("more than {0} a year")]
+    TooLarge(Money),
 }
+
+/// No household's yearly figure is larger than this (a billion baht).
+pub const MAX_YEARLY: Money = Money(1_000_000_000 * 100);
 
 #[derive(Clone, Debug, Default)]
 pub struct OccupationDraft {
@@ -263,6 +268,7 @@ impl OccupationDraft {
         let mut amounts = [Money::ZERO; 6];
         for (i, (field, s)) in fields.iter().enumerate() {
             match if s.trim().is_empty() { Ok(Money::ZERO) } else { Money::parse(s) } {
+                Ok(m) if m > MAX_YEARLY => errs.push((*field, OccupationError::TooLarge(MAX_YEARLY))),
                 Ok(m) => amounts[i] = m,
                 Err(e) => errs.push((*field, OccupationError::Amount(e))),
             }

@@ -43,10 +43,14 @@ pub mod trees {
     pub const OCCUPATIONS: &str = "occupations";
     /// Ranking weight profiles, by name.
     pub const PROFILES: &str = "profiles";
+    /// How many records belong to each parent (by the parent's key), kept in
+    /// the same transactions as the children, so a parent with children is
+    /// never deleted, whatever runs beside it.
+    pub const CHILDREN: &str = "children";
     /// Counter only: loan ids (loans live inside their member's record).
     pub const LOANS: &str = "loans";
 
-    pub const ALL: [&str; 11] = [
+    pub const ALL: [&str; 12] = [
         META,
         AUDIT,
         GEO,
@@ -58,6 +62,7 @@ pub mod trees {
         CATEGORIES,
         OCCUPATIONS,
         PROFILES,
+        CHILDREN,
     ];
 }
 
@@ -128,6 +133,8 @@ pub struct Store {
     /// Bumped after every acknowledged save, so open screens know to refresh.
     generation: AtomicU64,
     acked: std::sync::Mutex<Option<fs::File>>,
+    /// The last failure to confirm a committed save on disk, for the screen.
+    trouble: std::sync::Mutex<Option<String>>,
 }
 
 fn now_ms() -> i64 {
@@ -239,6 +246,7 @@ impl Store {
             trees,
             generation: AtomicU64::new(0),
             acked: std::sync::Mutex::new(None),
+            trouble: std::sync::Mutex::new(None),
         };
         if store.has_foreign_trees().map_err(|e| damaged(e.to_string()))? {
             return Err(OpenError::Foreign { path: path.to_path_buf() });
@@ -272,6 +280,17 @@ impl Store {
             Some(t) => Ok(t.clone()),
             None => Ok(self.db.open_tree(name)?),
         }
+    }
+
+    pub(crate) fn note_trouble(&self, e: &StoreError) {
+        if let Ok(mut t) = self.trouble.lock() {
+            *t = Some(e.to_string());
+        }
+    }
+
+    /// A committed save that the disk did not confirm, once (then cleared).
+    pub fn take_trouble(&self) -> Option<String> {
+        self.trouble.lock().ok()?.take()
     }
 
     /// Changes acknowledged since this process opened the store.
@@ -330,7 +349,7 @@ impl Store {
     /// categories do not count).
     pub fn is_empty(&self) -> Result<bool, StoreError> {
         for name in trees::ALL {
-            let bookkeeping = [trees::META, trees::AUDIT, trees::CATEGORIES].contains(&name);
+            let bookkeeping = [trees::META, trees::AUDIT, trees::CATEGORIES, trees::CHILDREN].contains(&name);
             if !bookkeeping && !self.tree(name)?.is_empty() {
                 return Ok(false);
             }

@@ -43,6 +43,11 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
         Vec::new()
     }
 
+    /// The key of the record this one belongs to (its parent's [`Record::key`]).
+    fn parent_key(&self) -> Option<Vec<u8>> {
+        None
+    }
+
     /// What the record adds to its fund's aggregates.
     fn fund_stats(&self) -> Option<(u64, FundStats)> {
         None
@@ -128,6 +133,10 @@ impl Record for Member {
         member_key(self.fund_id, self.id)
     }
 
+    fn parent_key(&self) -> Option<Vec<u8>> {
+        Some(self.fund_id.to_be_bytes().to_vec())
+    }
+
     fn index_entries(&self) -> Vec<IndexEntry> {
         vec![IndexEntry {
             tree: trees::MEMBERS_BY_NID,
@@ -157,7 +166,9 @@ impl Record for Member {
         if !renamed && !loans_changed {
             return Ok(None);
         }
-        occ.version += 1;
+        // No new version: these are copies of the member's data, which every
+        // save of the record itself takes afresh from the member, so an officer
+        // editing the record meanwhile loses nothing.
         occ.to_stored().map(Some)
     }
 }
@@ -170,6 +181,10 @@ impl Record for OccupationRecord {
 
     fn key(&self) -> Vec<u8> {
         occupation_key(self.fund_id, self.member_id, self.id)
+    }
+
+    fn parent_key(&self) -> Option<Vec<u8>> {
+        Some(member_key(self.fund_id, self.member_id))
     }
 
     fn fund_stats(&self) -> Option<(u64, FundStats)> {

@@ -50,6 +50,11 @@ fn next_id(meta: &TransactionalTree, tree: &str) -> Result<u64, Abort> {
     Ok(n)
 }
 
+/// A count stored as eight big-endian bytes; absent is zero.
+fn count_of(bytes: Option<&[u8]>) -> u64 {
+    bytes.and_then(|b| b.try_into().ok()).map_or(0, u64::from_be_bytes)
+}
+
 fn decode_stats(fund: u64, bytes: Option<&[u8]>) -> Result<FundStats, StoreError> {
     match bytes {
         None => Ok(FundStats::default()),
@@ -158,28 +163,25 @@ impl Store {
     }
 
     fn write<R: Record>(&self, officer: &str, op: WriteOp<'_, R>) -> Result<Option<R>, SaveError> {
-        // Children are found before the transaction (a transaction cannot scan):
-        // a delete must have none; an update may have to refresh them.
         let existing_key = match &op {
             WriteOp::Save(r) if r.id() == 0 => None,
             WriteOp::Save(r) | WriteOp::Restore(r) => Some(r.key()),
             WriteOp::Delete { key, .. } => Some(key.clone()),
         };
+        // The children an update may have to refresh are listed before the
+        // transaction (a transaction cannot scan). Whether a record may be
+        // deleted is decided inside it, from the count of its children.
         let mut child_keys = Vec::new();
-        if let (Some(children), Some(k)) = (R::CHILDREN, &existing_key) {
-            let tree = self.tree(children)?;
-            if matches!(op, WriteOp::Delete { .. }) {
-                if tree.scan_prefix(k).next().transpose()?.is_some() {
-                    return Err(SaveError::HasChildren(children));
-                }
-            } else {
-                for item in tree.scan_prefix(k).keys() {
-                    child_keys.push(item?);
-                }
+        if let (Some(children), Some(k), false) =
+            (R::CHILDREN, &existing_key, matches!(op, WriteOp::Delete { .. }))
+        {
+            for item in self.tree(children)?.scan_prefix(k).keys() {
+                child_keys.push(item?);
             }
         }
 
-        let mut names: Vec<&str> = vec![trees::META, trees::AUDIT, R::TREE, trees::FUND_STATS];
+        let mut names: Vec<&str> =
+            vec![trees::META, trees::AUDIT, R::TREE, trees::FUND_STATS, trees::CHILDREN];
         let child_pos = R::CHILDREN.map(|c| {
             names.push(c);
             names.len() - 1
@@ -189,7 +191,7 @@ impl Store {
         let index_pos = |name: &str| names.iter().position(|n| *n == name);
 
         let result = trees.as_slice().transaction(|tx: &Vec<TransactionalTree>| {
-            let (meta, audit, primary, stats) = (&tx[0], &tx[1], &tx[2], &tx[3]);
+            let (meta, audit, primary, stats, children) = (&tx[0], &tx[1], &tx[2], &tx[3], &tx[4]);
             let enc = |r: &R| r.to_stored().map_err(|e| abort(StoreError::Encode(e)));
 
             let (target_key, new_id) = match (&op, &existing_key) {
@@ -237,9 +239,26 @@ impl Store {
                     if cur.version() != *version {
                         return Err(stale(cur));
                     }
+                    if let Some(tree) = R::CHILDREN
+                        && count_of(children.get(&target_key)?.as_deref()) > 0
+                    {
+                        return Err(abort(SaveError::HasChildren(tree)));
+                    }
                     (None, AuditAction::Delete)
                 }
             };
+
+            // The parent's count of children follows a child that comes, goes or moves.
+            let (was, is) =
+                (old.as_ref().and_then(Record::parent_key), next.as_ref().and_then(Record::parent_key));
+            if was != is {
+                for (parent, step) in [(was, -1i64), (is, 1)] {
+                    if let Some(p) = parent {
+                        let n = count_of(children.get(&p)?.as_deref()).saturating_add_signed(step);
+                        children.insert(p.as_slice(), &n.to_be_bytes())?;
+                    }
+                }
+            }
 
             // Indexes: drop the old record's entries, then check and add the new.
             let ix = |e: IndexError<sled::transaction::UnabortableTransactionError>| match e {
@@ -330,7 +349,13 @@ impl Store {
             Err(TransactionError::Abort(e)) => return Err(e),
             Err(TransactionError::Storage(e)) => return Err(e.into()),
         };
-        self.finish_write()?;
+        // The transaction has committed: the save stands. If the disk will not
+        // confirm it, say so loudly, but do not report the save as failed (a
+        // retry would make a second record).
+        if let Err(e) = self.finish_write() {
+            self.note_trouble(&e);
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
         Ok(out)
     }
 
@@ -369,6 +394,7 @@ impl Store {
             batch: Vec::new(),
             index: HashMap::new(),
             stats: HashMap::new(),
+            children: HashMap::new(),
             written: 0,
             keys: Vec::new(),
             kind: std::marker::PhantomData,
@@ -390,6 +416,7 @@ pub struct BulkWriter<'a, R: Record> {
     batch: Vec<(Vec<u8>, Vec<u8>)>,
     index: HashMap<&'static str, Vec<PendingEntry>>,
     stats: HashMap<u64, FundStats>,
+    children: HashMap<Vec<u8>, u64>,
     written: u64,
     /// Keys written so far, to take the load back if it is refused at the end.
     keys: Vec<Vec<u8>>,
@@ -414,6 +441,9 @@ impl<R: Record> BulkWriter<'_, R> {
         }
         if let Some((fund, s)) = r.fund_stats() {
             self.stats.entry(fund).or_default().add(&s, 1);
+        }
+        if let Some(p) = r.parent_key() {
+            *self.children.entry(p).or_default() += 1;
         }
         self.batch.push((k, r.to_stored().map_err(StoreError::Encode)?));
         if self.batch.len() >= BATCH {
@@ -509,6 +539,13 @@ impl<R: Record> BulkWriter<'_, R> {
             let mut s = decode_stats(*fund, stats_tree.get(key(*fund))?.as_deref())?;
             s.add(delta, 1);
             stats_tree.insert(key(*fund), codec::encode(SCHEMA_STATS, &s).map_err(StoreError::Encode)?)?;
+        }
+        let children = store.tree(trees::CHILDREN)?;
+        let mut parents: Vec<(&Vec<u8>, &u64)> = self.children.iter().collect();
+        parents.sort();
+        for (parent, n) in parents {
+            let now = count_of(children.get(parent)?.as_deref()) + n;
+            children.insert(parent.as_slice(), &now.to_be_bytes())?;
         }
         store.tree(trees::META)?.insert(counter_key(R::TREE), &key(self.next_id))?;
         let note = format!("{} ({} records from id {})", self.note, self.written, self.first_id);

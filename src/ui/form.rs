@@ -17,22 +17,29 @@ use crate::{
     i18n::tr,
 };
 
-const LABEL_WIDTH: usize = 22;
+const LABEL_WIDTH: usize = 24;
 const INPUT_WIDTH: usize = 30;
 
-/// The part of `text` that fits in `width` cells and keeps `cursor_cells` in view.
+/// The part of `text` that fits in `width` cells and keeps `cursor_cells` in
+/// view, and where the cursor falls in it. A cluster two cells wide that would
+/// straddle the left edge is left out whole, and the cursor moves with it.
 fn window(text: &str, cursor_cells: usize, width: usize) -> (String, usize) {
     let skip = cursor_cells.saturating_sub(width.saturating_sub(1));
     let mut out = String::new();
     let mut col = 0;
+    let mut start = None;
     for g in text.graphemes(true) {
         let w = g.width();
-        if col >= skip && col + w - skip <= width {
-            out.push_str(g);
+        if col >= skip {
+            let first = *start.get_or_insert(col);
+            if col + w - first <= width {
+                out.push_str(g);
+            }
         }
         col += w;
     }
-    (out, cursor_cells - skip)
+    let first = start.unwrap_or(skip.min(col));
+    (out, cursor_cells.saturating_sub(first))
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Theme) {
@@ -53,6 +60,8 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Them
         let focused = i == form.focus;
         let label = tr(lang, f.label);
         let pad = LABEL_WIDTH.saturating_sub(label.width() + 1);
+        // A label longer than the column pushes the input right.
+        let input_x = pad + label.width() + 1;
         let mut spans = vec![
             Span::raw(" ".repeat(pad)),
             Span::styled(format!("{label} "), if focused { theme.focus() } else { theme.dim() }),
@@ -68,7 +77,7 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Them
                 ));
                 if focused {
                     focus_line = lines.len();
-                    cursor = Some(LABEL_WIDTH + at);
+                    cursor = Some(input_x + at);
                 }
             }
             Input::Choice { options, index } => {
@@ -83,7 +92,16 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Them
             }
         }
         if let Some(h) = f.hint {
-            spans.push(Span::styled(format!(" {}", tr(lang, h)), theme.dim()));
+            // As much of the hint as fits on the line.
+            let room = usize::from(inner.width).saturating_sub(input_x + INPUT_WIDTH + 1);
+            let mut hint = String::new();
+            for g in tr(lang, h).graphemes(true) {
+                if hint.width() + g.width() > room {
+                    break;
+                }
+                hint.push_str(g);
+            }
+            spans.push(Span::styled(format!(" {hint}"), theme.dim()));
         }
         lines.push(Line::from(spans));
         if let Some(e) = &f.error {
@@ -115,5 +133,9 @@ mod tests {
         assert_eq!((shown.as_str(), at), ("ghij", 4));
         let (shown, _) = window("ที่นาที่นา", 6, 4);
         assert_eq!(shown, "ที่นา");
+        // น้ำ is two cells; scrolled so it would be cut, it is left out whole and
+        // the cursor counts from what is shown.
+        let (shown, at) = window("กกน้ำกก", 6, 4);
+        assert_eq!((shown.as_str(), at), ("กก", 2));
     }
 }

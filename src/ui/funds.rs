@@ -52,7 +52,7 @@ fn list_title(app: &App, tab: &FundsTab, theme: &Theme) -> (Line<'static>, Optio
         let label = format!("/ {}", tab.filter.as_str());
         let before: usize = spans.iter().map(|s| s.content.width()).sum();
         if tab.filtering {
-            cursor_x = Some((before + 3 + tab.filter.cursor_cells()) as u16);
+            cursor_x = Some((before + 2 + tab.filter.cursor_cells()) as u16);
         }
         spans.push(Span::styled(label, if tab.filtering { theme.focus() } else { theme.header() }));
         spans.push(Span::raw(" "));
@@ -182,14 +182,17 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &The
             ]
             .concat(),
         ),
-        Line::from(
-            [
-                fact(t(k::COL_MEMBERS), group_thousands(members), theme),
-                fact(t(k::DETAIL_OPEN_LOANS), group_thousands(u64::from(p.open_loans)), theme),
-                fact(t(k::DETAIL_OUTSTANDING), p.outstanding.format_whole(), theme),
-            ]
-            .concat(),
-        ),
+        match &d.figures_error {
+            Some(e) => Line::styled(format!("⚠ {}", e.render(lang)), theme.error()),
+            None => Line::from(
+                [
+                    fact(t(k::COL_MEMBERS), group_thousands(members), theme),
+                    fact(t(k::DETAIL_OPEN_LOANS), group_thousands(u64::from(p.open_loans)), theme),
+                    fact(t(k::DETAIL_OUTSTANDING), p.outstanding.format_whole(), theme),
+                ]
+                .concat(),
+            ),
+        },
         Line::from(
             [
                 fact(t(k::DETAIL_PAR30), percent(p.par30_bp()), theme),

@@ -8,6 +8,8 @@ use ratatui::{
     widgets::{Block, Cell, Paragraph, Row, Table},
 };
 
+use unicode_width::UnicodeWidthStr;
+
 use super::theme::Theme;
 use crate::{
     app::{
@@ -49,21 +51,14 @@ pub fn draw_members(frame: &mut Frame, area: Rect, app: &App, v: &MembersView, t
         theme.title(),
     )];
     title.extend(filter_span(v.filter.as_str(), v.filtering, theme));
-    let block = Block::bordered().title(Line::from(title));
+    let block = Block::bordered().title(Line::from(title.clone()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if v.filtering {
-        let x: usize = 4
-            + v.filter.cursor_cells()
-            + Line::from(format!(
-                " {} {} {}/{} ",
-                tr(lang, k::TITLE_MEMBERS),
-                v.fund_name,
-                group_thousands(v.view.len() as u64),
-                group_thousands(v.rows.len() as u64)
-            ))
-            .width();
-        frame.set_cursor_position((area.x + (x as u16).min(area.width.saturating_sub(2)), area.y));
+        // The title starts one cell in; then the count, then "/ " and the text.
+        let before: usize = title.iter().take(1).map(|s| s.content.width()).sum();
+        let x = before + 2 + v.filter.cursor_cells();
+        frame.set_cursor_position((area.x + 1 + (x as u16).min(area.width.saturating_sub(3)), area.y));
     }
     if v.view.is_empty() {
         let msg = if v.rows.is_empty() {
@@ -292,7 +287,7 @@ pub fn draw_loan(frame: &mut Frame, area: Rect, app: &App, v: &LoanView, theme: 
     frame.render_widget(Paragraph::new(lines).block(block), facts);
 
     let [sched_area, pay_area] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
+        Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(bottom);
     let page = layout::ledger_rows(app.size.1);
     let schedule = l.schedule();
     // The schedule shows the instalments around the first one still unpaid.
@@ -304,8 +299,9 @@ pub fn draw_loan(frame: &mut Frame, area: Rect, app: &App, v: &LoanView, theme: 
         })
     };
     let start = first_open.unwrap_or(0).saturating_sub(page / 2).min(schedule.len().saturating_sub(page));
-    let rows = schedule.iter().skip(start).take(page).map(|i| {
-        let late = i.due < app.as_of && Some(i.due) <= first_open.map(|f| schedule[f].due);
+    let rows = schedule.iter().enumerate().skip(start).take(page).map(|(n, i)| {
+        // Unpaid and past due: from the first instalment not covered on.
+        let late = first_open.is_some_and(|f| n >= f) && i.due < app.as_of;
         let style = if late { theme.error() } else { theme.base() };
         Row::new(vec![
             Cell::from(thai::format_date(i.due, lang)),

@@ -60,7 +60,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if occ.filtering || !occ.filter.is_empty() {
         let before: usize = spans.iter().map(|s| s.content.width()).sum();
         if occ.filtering {
-            cursor = Some(before + 3 + occ.filter.cursor_cells());
+            cursor = Some(before + 2 + occ.filter.cursor_cells());
         }
         spans.push(Span::styled(
             format!("/ {} ", occ.filter.as_str()),
@@ -147,8 +147,12 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &OccDetail, theme: &
     let lang = app.lang;
     let t = |key| tr(lang, key);
     let r = &d.record;
-    let [top, middle, bottom] =
-        Layout::vertical([Constraint::Length(5), Constraint::Length(8), Constraint::Fill(1)]).areas(area);
+    let [top, middle, bottom] = Layout::vertical([
+        Constraint::Length(layout::OCCUPATION_TOP),
+        Constraint::Length(layout::OCCUPATION_FIGURES),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
     let fund = app.funds.rows.iter().find(|f| f.id == r.fund_id);
     let block = Block::bordered()
         .title(Line::styled(
@@ -236,7 +240,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &OccDetail, theme: &
         frame.render_widget(Paragraph::new(t(k::NO_FUNDING_LOANS)).style(theme.dim()), inner);
         return;
     }
-    let page = usize::from(bottom.height.saturating_sub(3)).max(1);
+    let page = layout::occupation_loan_rows(app.size.1);
     let window = d.pos.window(loans.len(), page);
     let rows = loans[window.clone()].iter().zip(window).map(|(l, n)| {
         let p = l.position(app.as_of);

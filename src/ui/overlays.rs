@@ -41,6 +41,9 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
         Some(Overlay::Confirm { msg, .. }) => {
             let text = msg.render(app.lang);
             let w = (text.width() as u16 + 4).clamp(40, body.width.saturating_sub(4));
+            // Tall enough for the question however it wraps, and the keys.
+            let rows = (text.width() as u16).div_ceil(w.saturating_sub(2).max(1)).max(1);
+            let h = (rows + 4).min(body.height);
             let lines = vec![
                 Line::raw(text),
                 Line::raw(""),
@@ -51,7 +54,7 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
                     Span::raw(format!(" {}", tr(app.lang, k::HELP_NO))),
                 ]),
             ];
-            popup(frame, centered(body, w, 6), tr(app.lang, k::CONFIRM_TITLE), lines, theme);
+            popup(frame, centered(body, w, h), tr(app.lang, k::CONFIRM_TITLE), lines, theme);
         }
         Some(Overlay::Picker { title, options, pos, filter, shown, .. }) => {
             let page = body.height.saturating_sub(7).max(1);
