@@ -14,9 +14,10 @@ use std::{
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::{Terminal, backend::TestBackend};
 use sammachip::{
-    app::{Action, App, text::TextEdit},
+    app::{Action, App, ranking::Scope, text::TextEdit},
     demo::{self, Scale},
     domain::Lang,
+    domain::ranking::Weights,
     store::Store,
     ui,
 };
@@ -188,6 +189,50 @@ fn funds(c: &mut Criterion) {
         })
     });
     percentiles("province/occupations_filter_keystroke", keys);
+    app.update(Action::Back, &store);
+
+    // Ranking: the top 30 of each of the 22 districts, from scratch.
+    let districts: Vec<u16> = app.geo.districts().to_vec();
+    c.bench_function("province/rank_top30_all_22_districts", |b| {
+        b.iter(|| {
+            let cat = app.catalog.read().expect("catalog");
+            let w = Weights::default();
+            districts
+                .iter()
+                .map(|d| app.rank_in(&cat, Scope::District(*d), None, &w, 30).0.len())
+                .sum::<usize>()
+        })
+    });
+
+    // A weight change with the largest district on screen: re-rank and draw.
+    app.update(Action::GoTab(4), &store);
+    let biggest = {
+        let cat = app.catalog.read().expect("catalog");
+        *districts
+            .iter()
+            .max_by_key(|d| cat.rows.iter().filter(|r| r.district == **d).count())
+            .expect("districts")
+    };
+    app.rank.scope = Scope::District(biggest);
+    app.update(Action::EditWeights, &store);
+    let mut keys = Vec::new();
+    let mut up = true;
+    c.bench_function("province/rerank_weight_change_one_district", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                app.update(if up { Action::Up } else { Action::Down }, &store);
+                term.draw(|f| ui::draw(f, &app)).expect("draw");
+                let d = start.elapsed();
+                up = !up;
+                keys.push(d);
+                total += d;
+            }
+            total
+        })
+    });
+    percentiles("province/rerank_weight_change_one_district", keys);
 }
 
 criterion_group! {

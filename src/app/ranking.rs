@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::{
     Action, App, PickPurpose, Undo,
-    catalog::OccRow,
+    catalog::{Catalog, OccRow},
     form::{Field, Form, FormKind, Opt},
     labels, layout,
     list::ListPos,
@@ -102,30 +102,8 @@ impl App {
     pub(super) fn rank_refresh_keeping(&mut self, keep: Option<u64>) {
         let Ok(cat) = self.catalog.read() else { return };
         let r = &self.rank;
-        let funds = match r.scope {
-            Scope::Subdistrict(s) => self.funds_in(s),
-            _ => Vec::new(),
-        };
-        let in_scope = |x: &OccRow| match r.scope {
-            Scope::Province => true,
-            Scope::District(d) => x.district == d,
-            Scope::Subdistrict(_) => funds.binary_search(&x.fund_id).is_ok(),
-            Scope::Fund(f) => x.fund_id == f,
-        };
-        let rows: Vec<u32> = (0..cat.rows.len() as u32)
-            .filter(|i| {
-                let x = &cat.rows[*i as usize];
-                !x.deleted
-                    && x.status == OccupationStatus::Active
-                    && in_scope(x)
-                    && r.category.is_none_or(|c| x.category == c)
-            })
-            .collect();
-        let today = self.today;
-        let facts: Vec<ranking::Facts> = rows.iter().map(|i| cat.rows[*i as usize].facts(today)).collect();
-        let top = if r.selected_view { facts.len() } else { usize::from(r.profile.top) };
-        let mut ranked: Vec<(u32, Ranked)> =
-            ranking::rank(&facts, &r.profile.weights, top).into_iter().map(|x| (rows[x.index], x)).collect();
+        let top = if r.selected_view { usize::MAX } else { usize::from(r.profile.top) };
+        let (mut ranked, in_scope) = self.rank_in(&cat, r.scope, r.category, &r.profile.weights, top);
         if r.selected_view {
             ranked.retain(|(row, _)| cat.rows[*row as usize].stage >= Stage::Coached);
             ranked.sort_by(|a, b| {
@@ -137,11 +115,46 @@ impl App {
         let revision = cat.revision;
         drop(cat);
         let page = layout::ranking_rows(self.size.1);
-        self.rank.in_scope = rows.len();
+        self.rank.in_scope = in_scope;
         self.rank.ranked = ranked;
         self.rank.seen_revision = Some(revision);
         let n = self.rank.ranked.len();
         self.rank.pos.set(at.unwrap_or(0), n, page);
+    }
+
+    /// The best `top` active occupations of a scope (and category), with their
+    /// catalog rows, and how many were ranked.
+    pub fn rank_in(
+        &self,
+        cat: &Catalog,
+        scope: Scope,
+        category: Option<u16>,
+        weights: &ranking::Weights,
+        top: usize,
+    ) -> (Vec<(u32, Ranked)>, usize) {
+        let funds = match scope {
+            Scope::Subdistrict(s) => self.funds_in(s),
+            _ => Vec::new(),
+        };
+        let in_scope = |x: &OccRow| match scope {
+            Scope::Province => true,
+            Scope::District(d) => x.district == d,
+            Scope::Subdistrict(_) => funds.binary_search(&x.fund_id).is_ok(),
+            Scope::Fund(f) => x.fund_id == f,
+        };
+        let rows: Vec<u32> = (0..cat.rows.len() as u32)
+            .filter(|i| {
+                let x = &cat.rows[*i as usize];
+                !x.deleted
+                    && x.status == OccupationStatus::Active
+                    && in_scope(x)
+                    && category.is_none_or(|c| x.category == c)
+            })
+            .collect();
+        let facts: Vec<ranking::Facts> =
+            rows.iter().map(|i| cat.rows[*i as usize].facts(self.today)).collect();
+        let ranked = ranking::rank(&facts, weights, top).into_iter().map(|x| (rows[x.index], x)).collect();
+        (ranked, rows.len())
     }
 
     /// Ranks again if the catalog changed since.
