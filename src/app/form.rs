@@ -130,6 +130,16 @@ pub enum FormKind {
         stage: crate::domain::occupation::Stage,
     },
     Export,
+    NewSage,
+    EditSage {
+        id: u64,
+        version: u64,
+    },
+    /// A visit to the household of an assignment (sage, assignment).
+    Visit {
+        key: (u64, u64),
+        version: u64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

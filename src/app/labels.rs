@@ -9,6 +9,7 @@ use crate::{
         member::MemberStatus,
         occupation::{OccupationStatus, Stage, Verdict},
         ranking::Criterion,
+        sage::{AssignmentStatus, SageStatus},
     },
     i18n::{Key, k, tr},
 };
@@ -72,6 +73,22 @@ pub fn stage(v: Stage) -> Key {
         Stage::SelfDriving => k::STAGE_SELF_DRIVING,
         Stage::Model => k::STAGE_MODEL,
         Stage::Otop => k::STAGE_OTOP,
+    }
+}
+
+pub fn sage_status(v: SageStatus) -> Key {
+    match v {
+        SageStatus::Active => k::SAGE_ACTIVE,
+        SageStatus::Inactive => k::SAGE_INACTIVE,
+    }
+}
+
+pub fn assignment_status(v: AssignmentStatus) -> Key {
+    match v {
+        AssignmentStatus::Planned => k::ASSIGNMENT_PLANNED,
+        AssignmentStatus::Active => k::ASSIGNMENT_ACTIVE,
+        AssignmentStatus::Done => k::ASSIGNMENT_DONE,
+        AssignmentStatus::Cancelled => k::ASSIGNMENT_CANCELLED,
     }
 }
 

@@ -46,3 +46,23 @@ pub const OCCUPATION_FIGURES: u16 = 8;
 pub fn occupation_loan_rows(height: u16) -> usize {
     usize::from(height.saturating_sub(CHROME + OCCUPATION_TOP + OCCUPATION_FIGURES + LIST_FRAME)).max(1)
 }
+
+/// Lines of the sage facts block in the sage's detail.
+pub const SAGE_FACTS: u16 = 5;
+/// Lines of the visit log under a sage's households.
+pub const SAGE_VISITS: u16 = 6;
+
+/// Rows of a sage's households.
+pub fn sage_assignment_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(CHROME + SAGE_FACTS + LIST_FRAME + SAGE_VISITS)).max(1)
+}
+
+/// Rows of the plan table: a summary line takes one more.
+pub fn plan_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(CHROME + LIST_FRAME + 1)).max(1)
+}
+
+/// Rows of the suggestion box: the household's line takes one more.
+pub fn suggestion_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(CHROME + LIST_FRAME + 1)).max(1)
+}

@@ -7,6 +7,7 @@ use crate::{
         member::MemberError,
         money::MoneyError,
         occupation::OccupationError,
+        sage::{SageError, VisitError},
         thai::{DateError, NationalIdError},
     },
     i18n::{Msg, k},
@@ -141,6 +142,31 @@ pub fn occupation(e: &OccupationError) -> Msg {
     }
 }
 
+pub fn sage(e: &SageError) -> Msg {
+    match e {
+        SageError::Required => Msg::new(k::ERR_REQUIRED),
+        SageError::TooLong(n) => Msg::with(k::ERR_TOO_LONG, [n.to_string()]),
+        SageError::NationalId(e) => member(&MemberError::NationalId(e.clone())),
+        SageError::Phone => Msg::new(k::ERR_PHONE),
+        SageError::Village => Msg::new(k::ERR_VILLAGE),
+        SageError::UnknownVillage(v) => Msg::with(k::ERR_UNKNOWN_VILLAGE, [v.to_string()]),
+        SageError::NoExpertise => Msg::new(k::ERR_NO_EXPERTISE),
+        SageError::UnknownCategory(c) => Msg::with(k::ERR_UNKNOWN_EXPERTISE, [c.clone()]),
+        SageError::Capacity(n) => Msg::with(k::ERR_CAPACITY, [n.to_string()]),
+        SageError::BelowLoad(n) => Msg::with(k::ERR_BELOW_LOAD, [n.to_string()]),
+    }
+}
+
+pub fn visit(e: &VisitError) -> Msg {
+    match e {
+        VisitError::Date(d) => date(d),
+        VisitError::BeforeStart => Msg::new(k::ERR_VISIT_BEFORE_START),
+        VisitError::Future => Msg::new(k::ERR_FUTURE),
+        VisitError::Required => Msg::new(k::ERR_REQUIRED),
+        VisitError::TooLong(n) => Msg::with(k::ERR_TOO_LONG, [n.to_string()]),
+    }
+}
+
 pub fn store(e: &StoreError) -> Msg {
     Msg::with(k::ERR_STORE, [e.to_string()])
 }
@@ -155,8 +181,16 @@ pub fn save(e: &SaveError) -> Msg {
         SaveError::Duplicate { index, .. } if *index == trees::MEMBERS_BY_NID => {
             Msg::new(k::ERR_DUPLICATE_NID)
         }
+        SaveError::Duplicate { index, .. } if *index == trees::SAGES_BY_NID => {
+            Msg::new(k::ERR_DUPLICATE_SAGE_NID)
+        }
+        SaveError::Duplicate { index, .. } if *index == trees::ACTIVE_BY_OCC => {
+            Msg::with(k::ERR_HOUSEHOLD_HAS_SAGE, [String::new()])
+        }
         SaveError::Duplicate { index, .. } => Msg::with(k::ERR_DUPLICATE, [index.to_string()]),
+        SaveError::Full { capacity } => Msg::with(k::ERR_SAGE_FULL, [capacity.to_string()]),
         SaveError::HasChildren(t) if *t == trees::MEMBERS => Msg::new(k::ERR_HAS_MEMBERS),
+        SaveError::HasChildren(t) if *t == trees::ASSIGNMENTS => Msg::new(k::ERR_SAGE_HAS_HOUSEHOLDS),
         SaveError::HasChildren(_) => Msg::new(k::ERR_HAS_OCCUPATIONS),
         SaveError::Store(s) => store(s),
     }

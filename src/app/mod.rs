@@ -13,6 +13,7 @@ pub mod members;
 pub mod messages;
 pub mod occupations;
 pub mod ranking;
+pub mod sages;
 pub mod text;
 
 use std::sync::{
@@ -29,10 +30,11 @@ use crate::{
         member::Member,
         money::group_thousands,
         occupation::{OccupationCategory, OccupationRecord, Stage},
+        sage::{Assignment, Sage},
         thai,
     },
     i18n::{Key, Msg, k},
-    store::{Record, SaveError, Store, StoreError, member_key, occupation_key},
+    store::{Record, SaveError, Store, StoreError, assignment_key, member_key, occupation_key},
 };
 use catalog::Catalog;
 use form::{Form, FormKind, Opt};
@@ -41,6 +43,7 @@ use geo::Geo;
 use list::ListPos;
 use occupations::OccupationsTab;
 use ranking::RankingTab;
+use sages::{SagesTab, Suggestions};
 use text::{TextEdit, TextInput};
 
 /// The tabs in DESIGN order; the digit keys 1–6 follow this order whether or
@@ -60,7 +63,7 @@ impl Tab {
         [Tab::Overview, Tab::Funds, Tab::Occupations, Tab::Ranking, Tab::Sages, Tab::Network];
 
     /// Tabs that work in this build; later capabilities add theirs.
-    pub const SHOWN: [Tab; 3] = [Tab::Funds, Tab::Occupations, Tab::Ranking];
+    pub const SHOWN: [Tab; 4] = [Tab::Funds, Tab::Occupations, Tab::Ranking, Tab::Sages];
 
     pub fn number(self) -> u8 {
         Tab::ALL.iter().position(|t| *t == self).map_or(0, |i| i as u8 + 1)
@@ -126,6 +129,16 @@ pub enum Action {
     MarkSelected,
     MarkModel,
     Export,
+    /// `P`: a plan of sages for the selected households of a district.
+    Plan,
+    /// `v`: a visit to the household under the cursor.
+    Visit,
+    /// `t`: the status of the assignment under the cursor.
+    SetStatus,
+    /// `s`: sages suggested for a household.
+    Suggest,
+    /// `a`: accept the plan.
+    Accept,
     Text(TextEdit),
     NextField,
     PrevField,
@@ -158,6 +171,14 @@ pub enum Ctx {
     Ranking,
     /// Editing the ranking's weights.
     Weights,
+    /// The list of sages.
+    Sages,
+    /// One sage, their households and visits.
+    Sage,
+    /// A proposed plan of sages for many households.
+    Plan,
+    /// Sages suggested for one household.
+    Suggest,
     Filter,
     Form,
     Confirm,
@@ -184,6 +205,9 @@ impl Ctx {
                 | Ctx::Loan
                 | Ctx::Occupations
                 | Ctx::Occupation
+                | Ctx::Sages
+                | Ctx::Sage
+                | Ctx::Plan
         )
     }
 }
@@ -197,6 +221,9 @@ pub enum Pending {
     DeleteLoan { fund_id: u64, member_id: u64, version: u64, loan_id: u64 },
     DeleteRepayment { fund_id: u64, member_id: u64, version: u64, loan_id: u64, index: usize },
     DeleteOccupation { key: (u64, u64, u64), version: u64 },
+    DeleteSage { id: u64, version: u64 },
+    Reassign { household: (u64, u64, u64), from: u64, to: u64 },
+    DiscardPlan,
     DiscardForm,
     Quit,
 }
@@ -211,6 +238,10 @@ pub enum PickPurpose {
     RankScope,
     RankCategory,
     RankProfile,
+    SageDistrict,
+    SageExpertise,
+    PlanScope,
+    AssignmentStatus,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -236,6 +267,8 @@ pub enum Overlay {
     Offer {
         cursor: usize,
     },
+    /// Sages for one household, best first.
+    Suggest(Box<Suggestions>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -267,6 +300,17 @@ pub enum Undo {
         before: Option<OccupationRecord>,
         after: Option<((u64, u64, u64), u64)>,
     },
+    Sage {
+        before: Option<Sage>,
+        after: Option<(u64, u64)>,
+    },
+    /// `after`: ((sage, assignment), version).
+    Assignment {
+        before: Option<Assignment>,
+        after: Option<((u64, u64), u64)>,
+    },
+    /// Several changes made as one (a plan accepted), taken back together.
+    Many(Vec<Undo>),
 }
 
 impl Undo {
@@ -276,9 +320,14 @@ impl Undo {
             Undo::Fund { before: Some(f), .. } => format!("{} {}", f.code, f.name),
             Undo::Member { before: Some(m), .. } => m.full_name(),
             Undo::Occupation { before: Some(r), .. } => r.member_name.clone(),
+            Undo::Sage { before: Some(s), .. } => s.full_name(),
+            Undo::Assignment { before: Some(a), .. } => a.household.clone(),
+            Undo::Many(list) => list.len().to_string(),
             Undo::Fund { after: Some((id, _)), .. } => format!("#{id}"),
             Undo::Member { after: Some((_, id, _)), .. } => format!("#{id}"),
             Undo::Occupation { after: Some(((_, _, id), _)), .. } => format!("#{id}"),
+            Undo::Sage { after: Some((id, _)), .. } => format!("#{id}"),
+            Undo::Assignment { after: Some(((_, id), _)), .. } => format!("#{id}"),
             _ => String::new(),
         }
     }
@@ -310,6 +359,7 @@ pub struct App {
     pub funds: FundsTab,
     pub occ: OccupationsTab,
     pub rank: RankingTab,
+    pub sages: SagesTab,
     pub categories: Vec<OccupationCategory>,
     /// Every occupation record, for the Occupations tab (see [`Catalog`]).
     pub catalog: Arc<RwLock<Catalog>>,
@@ -344,6 +394,7 @@ impl App {
             funds: FundsTab::default(),
             occ: OccupationsTab::default(),
             rank: RankingTab::default(),
+            sages: SagesTab::default(),
             categories: Vec::new(),
             catalog: Arc::new(RwLock::new(Catalog::empty(today))),
             catalog_rx: None,
@@ -430,6 +481,7 @@ impl App {
             self.error(messages::store(&e));
         }
         self.funds.refresh_screens(store, self.as_of);
+        self.sages_load(store);
         if let Some(d) = &mut self.occ.detail {
             let key = occupation_key(d.record.fund_id, d.record.member_id, d.record.id);
             match store.get_at::<OccupationRecord>(&key) {
@@ -438,6 +490,7 @@ impl App {
                 Err(_) => {}
             }
         }
+        self.occ_detail_assignments(store);
         self.clamp_lists();
         self.seen_generation = store.generation();
     }
@@ -459,6 +512,7 @@ impl App {
             Some(Overlay::Confirm { .. }) => return Ctx::Confirm,
             Some(Overlay::Picker { .. }) => return Ctx::Picker,
             Some(Overlay::Offer { .. }) => return Ctx::Offer,
+            Some(Overlay::Suggest(_)) => return Ctx::Suggest,
             None => {}
         }
         if self.form.is_some() {
@@ -467,6 +521,10 @@ impl App {
         match self.tab {
             Tab::Ranking if self.rank.weight_focus.is_some() => Ctx::Weights,
             Tab::Ranking => Ctx::Ranking,
+            Tab::Sages if self.sages.plan.is_some() => Ctx::Plan,
+            Tab::Sages if self.sages.detail.is_some() => Ctx::Sage,
+            Tab::Sages if self.sages.filtering => Ctx::Filter,
+            Tab::Sages => Ctx::Sages,
             Tab::Occupations if self.occ.detail.is_some() => Ctx::Occupation,
             Tab::Occupations if self.occ.filtering => Ctx::Filter,
             Tab::Occupations => Ctx::Occupations,
@@ -530,7 +588,11 @@ impl App {
             Ctx::Offer => self.offer_action(action, store),
             Ctx::Help => self.help_action(action),
             Ctx::Confirm => self.confirm_action(action, store),
-            Ctx::Picker => self.picker_action(action),
+            Ctx::Picker => self.picker_action(action, store),
+            Ctx::Suggest => self.suggest_action(action, store),
+            Ctx::Sages | Ctx::Sage | Ctx::Plan if !self.global_action(action) => {
+                self.sages_action(action, store)
+            }
             Ctx::Form => self.form_action(action, store),
             Ctx::Filter => self.filter_action(action),
             Ctx::Occupations | Ctx::Occupation if !self.global_action(action) => {
@@ -656,6 +718,9 @@ impl App {
                             Msg::new(k::DELETED_REPAYMENT),
                         ),
                     Pending::DeleteOccupation { key, version } => self.delete_occupation(store, key, version),
+                    Pending::DeleteSage { id, version } => self.delete_sage(store, id, version),
+                    Pending::DiscardPlan => self.sages.plan = None,
+                    Pending::Reassign { household, from, to } => self.reassign(store, household, from, to),
                 }
             }
             Action::No | Action::Back => self.overlay = None,
@@ -678,7 +743,7 @@ impl App {
         pos.clamp(shown.len(), page);
     }
 
-    fn picker_action(&mut self, action: Action) {
+    fn picker_action(&mut self, action: Action, store: &Arc<Store>) {
         let page = self.page().saturating_sub(4).max(1);
         let Some(Overlay::Picker { options, pos, purpose, filter, shown, .. }) = &mut self.overlay else {
             return;
@@ -713,6 +778,10 @@ impl App {
                     PickPurpose::RankScope | PickPurpose::RankCategory | PickPurpose::RankProfile => {
                         return self.ranking_picked(purpose, value, all);
                     }
+                    PickPurpose::SageDistrict
+                    | PickPurpose::SageExpertise
+                    | PickPurpose::PlanScope
+                    | PickPurpose::AssignmentStatus => return self.sages_picked(store, purpose, value, all),
                 }
                 if purpose != PickPurpose::DistrictFilter {
                     self.occ_refresh();
@@ -726,6 +795,9 @@ impl App {
     /// Occupations tab.
     fn filter_action(&mut self, action: Action) {
         let page = self.page();
+        if self.tab == Tab::Sages {
+            return self.sages_filter_action(action);
+        }
         if self.tab == Tab::Occupations {
             match action {
                 Action::Text(e) => self.occ_filter_edit(e),
@@ -919,6 +991,8 @@ impl App {
             FormKind::SaveProfile => self.submit_profile(store),
             FormKind::Mark { .. } => self.submit_mark(store),
             FormKind::Export => self.submit_export(store),
+            FormKind::NewSage | FormKind::EditSage { .. } => self.submit_sage(store),
+            FormKind::Visit { .. } => self.submit_visit(store),
         }
     }
 
@@ -951,8 +1025,26 @@ impl App {
             return;
         };
         let what = entry.describe();
+        let result = self.apply_undo(store, entry.clone());
+        match result {
+            Ok(()) => {
+                self.reload(store);
+                self.info(Msg::with(k::UNDONE_WHAT, [what]));
+            }
+            // Someone changed it since: the old state cannot come back.
+            Err(SaveError::Stale { .. }) => self.error(Msg::with(k::ERR_UNDO_STALE, [what])),
+            Err(e) => {
+                // Anything else (the disk, say) may pass: keep the entry to try again.
+                self.undo.push(entry);
+                self.error(messages::save(&e));
+            }
+        }
+    }
+
+    /// Takes one change back (see [`App::undo`]).
+    fn apply_undo(&mut self, store: &Arc<Store>, entry: Undo) -> Result<(), SaveError> {
         let officer = self.officer.clone();
-        let result = match entry.clone() {
+        match entry {
             Undo::Fund { before, after } => {
                 revert(store, &officer, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v)))
                     .map(|_| ())
@@ -972,6 +1064,21 @@ impl App {
                 }
                 r.map(|_| ())
             }
+            Undo::Sage { before, after } => {
+                revert(store, &officer, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v)))
+                    .map(|_| ())
+            }
+            Undo::Assignment { before, after } => {
+                let r = revert(store, &officer, before, after.map(|((s, id), v)| (assignment_key(s, id), v)));
+                self.assignments_changed(store);
+                r.map(|_| ())
+            }
+            Undo::Many(list) => {
+                for e in list.into_iter().rev() {
+                    self.apply_undo(store, e)?;
+                }
+                Ok(())
+            }
             Undo::Occupation { before, after } => {
                 let key = before.as_ref().map(|r| (r.fund_id, r.member_id, r.id)).or(after.map(|a| a.0));
                 let r = revert(
@@ -984,19 +1091,6 @@ impl App {
                     self.occupation_changed(store, now.as_ref(), key);
                 }
                 r.map(|_| ())
-            }
-        };
-        match result {
-            Ok(()) => {
-                self.reload(store);
-                self.info(Msg::with(k::UNDONE_WHAT, [what]));
-            }
-            // Someone changed it since: the old state cannot come back.
-            Err(SaveError::Stale { .. }) => self.error(Msg::with(k::ERR_UNDO_STALE, [what])),
-            Err(e) => {
-                // Anything else (the disk, say) may pass: keep the entry to try again.
-                self.undo.push(entry);
-                self.error(messages::save(&e));
             }
         }
     }

@@ -33,6 +33,8 @@ pub struct OccDetail {
     pub member: Option<Member>,
     /// Cursor in the loans that fund it.
     pub pos: ListPos,
+    /// The sages the household has had, oldest first.
+    pub assignments: Vec<crate::domain::sage::Assignment>,
 }
 
 #[derive(Default)]
@@ -348,7 +350,9 @@ impl App {
             Ok(Some(record)) => {
                 let member =
                     store.get_at::<Member>(&member_key(record.fund_id, record.member_id)).ok().flatten();
-                self.occ.detail = Some(OccDetail { record, member, pos: ListPos::default() });
+                self.occ.detail =
+                    Some(OccDetail { record, member, pos: ListPos::default(), assignments: Vec::new() });
+                self.occ_detail_assignments(store);
             }
             Ok(None) => self.error(k::ERR_GONE),
             Err(e) => self.error(messages::store(&e)),
@@ -376,6 +380,10 @@ impl App {
                 let then =
                     Pending::DeleteOccupation { key: (r.fund_id, r.member_id, r.id), version: r.version };
                 self.overlay = Some(Overlay::Confirm { msg, then });
+            }
+            Action::Suggest => {
+                let r = d.record.clone();
+                self.open_suggestions(store, &r);
             }
             Action::Undo => self.undo(store),
             _ => {}

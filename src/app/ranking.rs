@@ -215,6 +215,15 @@ impl App {
                     self.open_occ_detail(store, &key);
                 }
             }
+            Action::Suggest => {
+                let record = self
+                    .rank_selected_key()
+                    .and_then(|key| store.get_at::<OccupationRecord>(&key).ok().flatten());
+                match record {
+                    Some(r) => self.open_suggestions(store, &r),
+                    None => self.error(k::ERR_GONE),
+                }
+            }
             Action::Undo => self.undo(store),
             _ => {}
         }

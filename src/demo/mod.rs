@@ -4,8 +4,9 @@
 
 mod names;
 mod people;
+mod sages;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rand::{Rng, SeedableRng, seq::IndexedRandom};
 use rand_chacha::ChaCha8Rng;
@@ -16,7 +17,8 @@ use crate::{
         fund::{CapitalEvent, CapitalKind, Fund, FundKind, Grade},
         geo::Place,
         member::Member,
-        occupation::OccupationRecord,
+        occupation::{OccupationRecord, Stage},
+        sage::Sage,
     },
     store::{SaveError, Store, StoreError, trees},
 };
@@ -33,6 +35,14 @@ pub enum Scale {
 }
 
 impl Scale {
+    /// Sages at DESIGN §6 scale.
+    pub fn sages(self) -> usize {
+        match self {
+            Scale::District => 50,
+            Scale::Province => 1_000,
+        }
+    }
+
     pub fn funds(self) -> usize {
         match self {
             Scale::District => 120,
@@ -80,6 +90,8 @@ pub struct Summary {
     pub members: usize,
     pub loans: usize,
     pub occupations: usize,
+    pub sages: usize,
+    pub assignments: usize,
 }
 
 /// One district line of `assets/sisaket.tsv`.
@@ -341,7 +353,64 @@ pub fn generate(
     store.reserve_ids(trees::LOANS, next_loan - first_loan)?;
     progress(870);
     let n_occ = occupations.len();
-    store.bulk_insert(officer, &note, occupations)?;
+    // What the sages need of the records, before the store takes them.
+    let mut common: HashMap<u16, HashMap<u16, usize>> = HashMap::new();
+    for o in &occupations {
+        *common.entry(o.district).or_default().entry(o.category).or_default() += 1;
+    }
+    let village_of: HashMap<u64, u32> =
+        funds.iter().zip(&fund_ids).map(|(f, id)| (*id, f.code.parse().unwrap_or(0))).collect();
+    let coachable: Vec<(usize, sages::Coachable)> = occupations
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.stage >= Stage::Coached)
+        .map(|(i, o)| {
+            let since = o.stage_history.iter().find(|c| c.stage == Stage::Coached).map_or(as_of, |c| c.date);
+            let h = sages::Coachable {
+                key: (o.fund_id, o.member_id, 0),
+                name: o.member_name.clone(),
+                category: o.category,
+                village: village_of.get(&o.fund_id).copied().unwrap_or(0),
+                stage: o.stage,
+                status: o.status,
+                since,
+            };
+            (i, h)
+        })
+        .collect();
+    let occ_ids = store.bulk_insert(officer, &note, occupations)?;
+    progress(930);
+    let mut villages: Vec<(u16, Vec<u32>)> = Vec::new();
+    for f in &funds {
+        let (d, v) = (f.district(), f.code.parse().unwrap_or(0));
+        match villages.last_mut() {
+            Some((last, list)) if *last == d => list.push(v),
+            _ => villages.push((d, vec![v])),
+        }
+    }
+    let common: HashMap<u16, Vec<(u16, usize)>> = common
+        .into_iter()
+        .map(|(d, m)| {
+            let mut v: Vec<(u16, usize)> = m.into_iter().collect();
+            v.sort_unstable();
+            (d, v)
+        })
+        .collect();
+    let new_sages = sages::sages(&mut rng, scale.sages(), &villages, &common);
+    let n_sages = new_sages.len();
+    let sage_ids = store.bulk_insert(officer, &note, new_sages.clone())?;
+    let stored: Vec<Sage> =
+        new_sages.into_iter().zip(sage_ids).map(|(s, id)| Sage { id, version: 1, ..s }).collect();
+    let households: Vec<sages::Coachable> = coachable
+        .into_iter()
+        .filter_map(|(i, mut h)| {
+            h.key.2 = *occ_ids.get(i)?;
+            Some(h)
+        })
+        .collect();
+    let assignments = sages::assignments(&mut rng, &stored, &households, as_of);
+    let n_assignments = assignments.len();
+    store.bulk_insert(officer, &note, assignments)?;
     progress(1000);
     Ok(Summary {
         funds: funds.len(),
@@ -349,6 +418,8 @@ pub fn generate(
         members: members_written,
         loans: (next_loan - first_loan) as usize,
         occupations: n_occ,
+        sages: n_sages,
+        assignments: n_assignments,
     })
 }
 

@@ -79,7 +79,7 @@ fn category(rng: &mut ChaCha8Rng) -> u16 {
     CATEGORY_WEIGHTS.choose_weighted(rng, |c| c.1).map(|c| c.0).unwrap_or(12)
 }
 
-fn date_between(rng: &mut ChaCha8Rng, from: Date, to: Date) -> Date {
+pub(super) fn date_between(rng: &mut ChaCha8Rng, from: Date, to: Date) -> Date {
     if to <= from { from } else { Date::from_days(rng.random_range(from.days()..=to.days())) }
 }
 
@@ -88,7 +88,12 @@ fn baht_100(rng: &mut ChaCha8Rng, lo: i64, hi: i64) -> Money {
     Money::baht(rng.random_range(lo / 100..=hi / 100) * 100)
 }
 
-fn national_id(rng: &mut ChaCha8Rng, born: i32, district: u16, used: &mut HashSet<u64>) -> NationalId {
+pub(super) fn national_id(
+    rng: &mut ChaCha8Rng,
+    born: i32,
+    district: u16,
+    used: &mut HashSet<u64>,
+) -> NationalId {
     loop {
         let mut d = [0u8; 12];
         // Born before the 1984 registration: 3; after: 1. Then the province and

@@ -6,6 +6,7 @@ mod index;
 pub mod migrate;
 mod record;
 mod reference;
+mod sages;
 mod stats;
 mod write;
 
@@ -18,7 +19,7 @@ use std::{
 };
 
 pub use codec::CodecError;
-pub use record::{IndexEntry, Record, member_key, occupation_key};
+pub use record::{IndexEntry, Record, assignment_key, member_key, occupation_key};
 pub use reference::AddCategoryError;
 pub use stats::FundStats;
 pub use write::BulkWriter;
@@ -49,8 +50,19 @@ pub mod trees {
     pub const CHILDREN: &str = "children";
     /// Counter only: loan ids (loans live inside their member's record).
     pub const LOANS: &str = "loans";
+    pub const SAGES: &str = "sages";
+    pub const SAGES_BY_NID: &str = "sages_by_nid";
+    /// Keyed sage id ++ assignment id: a sage's households are one prefix scan.
+    pub const ASSIGNMENTS: &str = "assignments";
+    /// Occupation key ++ assignment key → nothing: a household's sages.
+    pub const ASSIGNMENTS_BY_OCC: &str = "assignments_by_occ";
+    /// Occupation key → the planned or active assignment's key: one at a time.
+    pub const ACTIVE_BY_OCC: &str = "active_by_occ";
+    /// Places taken of each parent with limited places (a sage's households),
+    /// kept in the same transactions as the records that take them.
+    pub const LOADS: &str = "loads";
 
-    pub const ALL: [&str; 12] = [
+    pub const ALL: [&str; 18] = [
         META,
         AUDIT,
         GEO,
@@ -63,6 +75,12 @@ pub mod trees {
         OCCUPATIONS,
         PROFILES,
         CHILDREN,
+        SAGES,
+        SAGES_BY_NID,
+        ASSIGNMENTS,
+        ASSIGNMENTS_BY_OCC,
+        ACTIVE_BY_OCC,
+        LOADS,
     ];
 }
 
@@ -116,6 +134,10 @@ pub enum SaveError {
     /// cannot be deleted while they exist.
     #[error("{0} still belong to this record")]
     HasChildren(&'static str),
+    /// Every place of the parent is taken (a sage coaching as many households
+    /// as they can), or would be by this change of capacity.
+    #[error("all {capacity} places taken")]
+    Full { capacity: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

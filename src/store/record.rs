@@ -7,7 +7,12 @@ use super::{
     stats::FundStats,
     trees,
 };
-use crate::domain::{fund::Fund, member::Member, occupation::OccupationRecord};
+use crate::domain::{
+    fund::Fund,
+    member::Member,
+    occupation::OccupationRecord,
+    sage::{Assignment, Sage, SageStatus},
+};
 
 /// One entry a record puts in an index tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,6 +24,9 @@ pub struct IndexEntry {
     pub unique: bool,
 }
 
+/// Reads a parent's capacity from its stored bytes.
+pub type PlacesOf = fn(&[u8]) -> Result<u64, CodecError>;
+
 pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     const TREE: &'static str;
     /// The schema version this program writes for the kind.
@@ -28,6 +36,14 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     /// The tree of records that belong to this one, keyed under this record's
     /// key: a record with children cannot be deleted.
     const CHILDREN: Option<&'static str> = None;
+
+    /// For records that take one of a parent's limited places (an assignment
+    /// of a sage): the parent's tree and how to read, from its stored bytes,
+    /// how many places it offers now.
+    const PLACES_IN: Option<(&'static str, PlacesOf)> = None;
+    /// For records that offer places: each save checks the new capacity
+    /// against the places taken.
+    const OFFERS_PLACES: bool = false;
 
     fn id(&self) -> u64;
     fn set_id(&mut self, id: u64);
@@ -46,6 +62,16 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     /// The key of the record this one belongs to (its parent's [`Record::key`]).
     fn parent_key(&self) -> Option<Vec<u8>> {
         None
+    }
+
+    /// The key of the parent whose place this record takes, while it takes one.
+    fn place(&self) -> Option<Vec<u8>> {
+        None
+    }
+
+    /// How many places this record offers, when it offers any.
+    fn capacity(&self) -> u64 {
+        0
     }
 
     /// What the record adds to its fund's aggregates.
@@ -189,5 +215,74 @@ impl Record for OccupationRecord {
 
     fn fund_stats(&self) -> Option<(u64, FundStats)> {
         Some((self.fund_id, FundStats { occupations: 1, ..Default::default() }))
+    }
+}
+
+/// An assignment's key: sage id ++ assignment id.
+pub fn assignment_key(sage_id: u64, id: u64) -> Vec<u8> {
+    [sage_id.to_be_bytes(), id.to_be_bytes()].concat()
+}
+
+impl Record for Sage {
+    const TREE: &'static str = trees::SAGES;
+    const SCHEMA: u8 = 1;
+    const INDEXES: &'static [&'static str] = &[trees::SAGES_BY_NID];
+    const CHILDREN: Option<&'static str> = Some(trees::ASSIGNMENTS);
+    const OFFERS_PLACES: bool = true;
+
+    id_and_version!();
+
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![IndexEntry {
+            tree: trees::SAGES_BY_NID,
+            key: self.national_id.as_u64().to_be_bytes().to_vec(),
+            unique: true,
+        }]
+    }
+
+    /// A sage who has stopped coaching takes no new households, but keeps the
+    /// ones they have until those are done or moved.
+    fn capacity(&self) -> u64 {
+        u64::from(self.capacity)
+    }
+}
+
+fn open_places(bytes: &[u8]) -> Result<u64, CodecError> {
+    let s = Sage::from_stored(bytes)?;
+    Ok(if s.status == SageStatus::Active { u64::from(s.capacity) } else { 0 })
+}
+
+impl Record for Assignment {
+    const TREE: &'static str = trees::ASSIGNMENTS;
+    const SCHEMA: u8 = 1;
+    const INDEXES: &'static [&'static str] = &[trees::ASSIGNMENTS_BY_OCC, trees::ACTIVE_BY_OCC];
+    const PLACES_IN: Option<(&'static str, PlacesOf)> = Some((trees::SAGES, open_places));
+
+    id_and_version!();
+
+    fn key(&self) -> Vec<u8> {
+        assignment_key(self.sage_id, self.id)
+    }
+
+    fn parent_key(&self) -> Option<Vec<u8>> {
+        Some(self.sage_id.to_be_bytes().to_vec())
+    }
+
+    fn place(&self) -> Option<Vec<u8>> {
+        self.status.takes_a_place().then(|| self.sage_id.to_be_bytes().to_vec())
+    }
+
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        let (f, m, o) = self.occupation;
+        let occ = occupation_key(f, m, o);
+        let mut v = vec![IndexEntry {
+            tree: trees::ASSIGNMENTS_BY_OCC,
+            key: [occ.as_slice(), &self.key()].concat(),
+            unique: false,
+        }];
+        if self.status.takes_a_place() {
+            v.push(IndexEntry { tree: trees::ACTIVE_BY_OCC, key: occ, unique: true });
+        }
+        v
     }
 }

@@ -51,7 +51,7 @@ fn next_id(meta: &TransactionalTree, tree: &str) -> Result<u64, Abort> {
 }
 
 /// A count stored as eight big-endian bytes; absent is zero.
-fn count_of(bytes: Option<&[u8]>) -> u64 {
+pub(super) fn count_of(bytes: Option<&[u8]>) -> u64 {
     bytes.and_then(|b| b.try_into().ok()).map_or(0, u64::from_be_bytes)
 }
 
@@ -143,13 +143,32 @@ impl Store {
     /// children, counter and audit entry are written in one transaction, then
     /// synced to disk before this returns.
     pub fn save<R: Record>(&self, officer: &str, rec: &R) -> Result<R, SaveError> {
-        self.write::<R>(officer, WriteOp::Save(rec))?.ok_or_else(|| SaveError::Gone(rec.key()))
+        self.write::<R>(officer, WriteOp::Save(rec), true)?.ok_or_else(|| SaveError::Gone(rec.key()))
+    }
+
+    /// Saves each record as [`Store::save`] does, each in its own transaction
+    /// (one refused leaves the others standing), and syncs once at the end:
+    /// what an officer accepts as one plan reaches the disk as one.
+    pub fn save_each<R: Record>(&self, officer: &str, recs: &[R]) -> Vec<Result<R, SaveError>> {
+        let out: Vec<Result<R, SaveError>> = recs
+            .iter()
+            .map(|r| {
+                self.write::<R>(officer, WriteOp::Save(r), false)?.ok_or_else(|| SaveError::Gone(r.key()))
+            })
+            .collect();
+        if out.iter().any(Result::is_ok)
+            && let Err(e) = self.finish_write()
+        {
+            self.note_trouble(&e);
+            self.generation.fetch_add(1, Ordering::AcqRel);
+        }
+        out
     }
 
     /// Deletes the record under `k`, which must still be at `version` and have
     /// no children. Returns what was deleted, so the caller can offer undo.
     pub fn delete_at<R: Record>(&self, officer: &str, k: &[u8], version: u64) -> Result<R, SaveError> {
-        self.write::<R>(officer, WriteOp::Delete { key: k.to_vec(), version })?
+        self.write::<R>(officer, WriteOp::Delete { key: k.to_vec(), version }, true)?
             .ok_or_else(|| SaveError::Gone(k.to_vec()))
     }
 
@@ -159,10 +178,15 @@ impl Store {
 
     /// Puts a deleted record back under its old key (undo of a delete).
     pub fn restore<R: Record>(&self, officer: &str, rec: &R) -> Result<R, SaveError> {
-        self.write::<R>(officer, WriteOp::Restore(rec))?.ok_or_else(|| SaveError::Gone(rec.key()))
+        self.write::<R>(officer, WriteOp::Restore(rec), true)?.ok_or_else(|| SaveError::Gone(rec.key()))
     }
 
-    fn write<R: Record>(&self, officer: &str, op: WriteOp<'_, R>) -> Result<Option<R>, SaveError> {
+    fn write<R: Record>(
+        &self,
+        officer: &str,
+        op: WriteOp<'_, R>,
+        sync: bool,
+    ) -> Result<Option<R>, SaveError> {
         let existing_key = match &op {
             WriteOp::Save(r) if r.id() == 0 => None,
             WriteOp::Save(r) | WriteOp::Restore(r) => Some(r.key()),
@@ -187,6 +211,14 @@ impl Store {
             names.len() - 1
         });
         names.extend_from_slice(R::INDEXES);
+        let places = (R::PLACES_IN.is_some() || R::OFFERS_PLACES).then(|| {
+            names.push(trees::LOADS);
+            names.len() - 1
+        });
+        let places_in = R::PLACES_IN.map(|(tree, of)| {
+            names.push(tree);
+            (names.len() - 1, of)
+        });
         let trees: Vec<sled::Tree> = names.iter().map(|n| self.tree(n)).collect::<Result<_, _>>()?;
         let index_pos = |name: &str| names.iter().position(|n| *n == name);
 
@@ -256,6 +288,39 @@ impl Store {
                     if let Some(p) = parent {
                         let n = count_of(children.get(&p)?.as_deref()).saturating_add_signed(step);
                         children.insert(p.as_slice(), &n.to_be_bytes())?;
+                    }
+                }
+            }
+
+            // Places: a record that takes one of its parent's moves the count
+            // with it and is refused when every place is taken; a parent that
+            // offers places may not offer fewer than are taken.
+            if let Some(lp) = places {
+                let loads = &tx[lp];
+                let (was, is) = (old.as_ref().and_then(Record::place), next.as_ref().and_then(Record::place));
+                if let (Some((pp, capacity_of)), true) = (places_in, was != is) {
+                    if let Some(p) = &was {
+                        let n = count_of(loads.get(p)?.as_deref()).saturating_sub(1);
+                        loads.insert(p.as_slice(), &n.to_be_bytes())?;
+                    }
+                    if let Some(p) = &is {
+                        let Some(parent) = tx[pp].get(p)? else {
+                            return Err(abort(SaveError::Gone(p.clone())));
+                        };
+                        let capacity = capacity_of(&parent).map_err(|source| {
+                            abort(StoreError::Codec { tree: names[pp], key: p.clone(), source })
+                        })?;
+                        let n = count_of(loads.get(p)?.as_deref());
+                        if n >= capacity {
+                            return Err(abort(SaveError::Full { capacity }));
+                        }
+                        loads.insert(p.as_slice(), &(n + 1).to_be_bytes())?;
+                    }
+                }
+                if let (true, Some(n)) = (R::OFFERS_PLACES, &next) {
+                    let taken = count_of(loads.get(&target_key)?.as_deref());
+                    if taken > n.capacity() {
+                        return Err(abort(SaveError::Full { capacity: n.capacity() }));
                     }
                 }
             }
@@ -352,6 +417,9 @@ impl Store {
         // The transaction has committed: the save stands. If the disk will not
         // confirm it, say so loudly, but do not report the save as failed (a
         // retry would make a second record).
+        if !sync {
+            return Ok(out);
+        }
         if let Err(e) = self.finish_write() {
             self.note_trouble(&e);
             self.generation.fetch_add(1, Ordering::AcqRel);
@@ -395,6 +463,7 @@ impl Store {
             index: HashMap::new(),
             stats: HashMap::new(),
             children: HashMap::new(),
+            places: HashMap::new(),
             written: 0,
             keys: Vec::new(),
             kind: std::marker::PhantomData,
@@ -417,6 +486,8 @@ pub struct BulkWriter<'a, R: Record> {
     index: HashMap<&'static str, Vec<PendingEntry>>,
     stats: HashMap<u64, FundStats>,
     children: HashMap<Vec<u8>, u64>,
+    /// Places each parent gives to records of the load.
+    places: HashMap<Vec<u8>, u64>,
     written: u64,
     /// Keys written so far, to take the load back if it is refused at the end.
     keys: Vec<Vec<u8>>,
@@ -444,6 +515,9 @@ impl<R: Record> BulkWriter<'_, R> {
         }
         if let Some(p) = r.parent_key() {
             *self.children.entry(p).or_default() += 1;
+        }
+        if let Some(p) = r.place() {
+            *self.places.entry(p).or_default() += 1;
         }
         self.batch.push((k, r.to_stored().map_err(StoreError::Encode)?));
         if self.batch.len() >= BATCH {
@@ -482,6 +556,30 @@ impl<R: Record> BulkWriter<'_, R> {
                         refused = Some(SaveError::Duplicate { index: name, other });
                         break 'check;
                     }
+                }
+            }
+        }
+        // Places: every parent must have room for what the load gives it.
+        let loads = store.tree(trees::LOADS)?;
+        if refused.is_none()
+            && let Some((parent_tree, capacity_of)) = R::PLACES_IN
+        {
+            let parents = store.tree(parent_tree)?;
+            for (p, n) in &self.places {
+                let capacity = match parents.get(p)? {
+                    Some(bytes) => capacity_of(&bytes).map_err(|source| StoreError::Codec {
+                        tree: parent_tree,
+                        key: p.clone(),
+                        source,
+                    })?,
+                    None => {
+                        refused = Some(SaveError::Gone(p.clone()));
+                        break;
+                    }
+                };
+                if count_of(loads.get(p)?.as_deref()) + n > capacity {
+                    refused = Some(SaveError::Full { capacity });
+                    break;
                 }
             }
         }
@@ -546,6 +644,12 @@ impl<R: Record> BulkWriter<'_, R> {
         for (parent, n) in parents {
             let now = count_of(children.get(parent)?.as_deref()) + n;
             children.insert(parent.as_slice(), &now.to_be_bytes())?;
+        }
+        let mut parents: Vec<(&Vec<u8>, &u64)> = self.places.iter().collect();
+        parents.sort();
+        for (parent, n) in parents {
+            let now = count_of(loads.get(parent)?.as_deref()) + n;
+            loads.insert(parent.as_slice(), &now.to_be_bytes())?;
         }
         store.tree(trees::META)?.insert(counter_key(R::TREE), &key(self.next_id))?;
         let note = format!("{} ({} records from id {})", self.note, self.written, self.first_id);

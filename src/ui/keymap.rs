@@ -131,6 +131,7 @@ pub static BINDINGS: &[Binding] = &[
     // One occupation record.
     b(Occupation, &[key(Esc), key(Backspace)], Action::Back, k::HELP_BACK, true),
     b(Occupation, &[ch('e')], Action::Edit, k::HELP_EDIT_OCCUPATION, true),
+    b(Occupation, &[ch('s')], Action::Suggest, k::HELP_SUGGEST, true),
     b(Occupation, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_OCCUPATION, false),
     b(Occupation, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // The ranking.
@@ -147,6 +148,39 @@ pub static BINDINGS: &[Binding] = &[
     b(Ranking, &[ch('x')], Action::Export, k::HELP_EXPORT, false),
     b(Ranking, &[key(Enter)], Action::Open, k::HELP_OPEN, false),
     b(Ranking, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
+    b(Ranking, &[ch('s')], Action::Suggest, k::HELP_SUGGEST, false),
+    // The sages.
+    b(Sages, &[key(Enter)], Action::Open, k::HELP_OPEN, true),
+    b(Sages, &[ch('/')], Action::Filter, k::HELP_FILTER_SAGES, true),
+    b(Sages, &[key(Esc)], Action::Back, k::HELP_CLEAR_FILTERS, false),
+    b(Sages, &[ch('f')], Action::PickDistrict, k::HELP_PICK_DISTRICT, true),
+    b(Sages, &[ch('c')], Action::PickCategory, k::HELP_PICK_EXPERTISE, true),
+    b(Sages, &[ch('P')], Action::Plan, k::HELP_PLAN, true),
+    b(Sages, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_SAGE, true),
+    b(Sages, &[ch('e')], Action::Edit, k::HELP_EDIT_SAGE, false),
+    b(Sages, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_SAGE, false),
+    b(Sages, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
+    // One sage.
+    b(Sage, &[key(Esc), key(Backspace)], Action::Back, k::HELP_BACK, true),
+    b(Sage, &[ch('v')], Action::Visit, k::HELP_VISIT, true),
+    b(Sage, &[ch('t')], Action::SetStatus, k::HELP_ASSIGNMENT_STATUS, true),
+    b(Sage, &[ch('e')], Action::Edit, k::HELP_EDIT_SAGE, true),
+    b(Sage, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
+    // A plan of sages.
+    b(Plan, &[ch('a')], Action::Accept, k::HELP_ACCEPT_PLAN, true),
+    b(Plan, &[key(Enter)], Action::Open, k::HELP_CHANGE_SAGE, true),
+    b(Plan, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DROP_LINE, true),
+    b(Plan, &[key(Esc)], Action::Back, k::HELP_DISCARD_PLAN, true),
+    // Sages suggested for one household.
+    b(Suggest, UP, Action::Up, k::HELP_UP, false),
+    b(Suggest, DOWN, Action::Down, k::HELP_DOWN, false),
+    b(Suggest, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
+    b(Suggest, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
+    b(Suggest, HOME, Action::Home, k::HELP_HOME, false),
+    b(Suggest, END, Action::End, k::HELP_END, false),
+    b(Suggest, &[key(Enter)], Action::Open, k::HELP_ASSIGN, true),
+    b(Suggest, &[key(Esc)], Action::Back, k::HELP_CANCEL, true),
+    b(Suggest, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
     // Editing the weights.
     b(Weights, &[key(Left)], Action::Left, k::HELP_PREV_WEIGHT, true),
     b(Weights, &[key(Right), key(Tab)], Action::Right, k::HELP_NEXT_WEIGHT, true),

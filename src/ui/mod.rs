@@ -9,6 +9,7 @@ pub mod members;
 pub mod occupations;
 pub mod overlays;
 pub mod ranking;
+pub mod sages;
 pub mod theme;
 
 use ratatui::{
@@ -42,8 +43,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Tab::Funds => funds::draw(frame, body, app, &theme),
         Tab::Occupations => occupations::draw(frame, body, app, &theme),
         Tab::Ranking => ranking::draw(frame, body, app, &theme),
+        Tab::Sages => sages::draw(frame, body, app, &theme),
         // Tabs that are not shown yet cannot be reached (see `Tab::SHOWN`).
-        Tab::Overview | Tab::Sages | Tab::Network => {}
+        Tab::Overview | Tab::Network => {}
     }
     if let Some(f) = &app.form {
         form::draw(frame, body, f, app.lang, &theme);

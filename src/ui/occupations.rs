@@ -184,7 +184,23 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &OccDetail, theme: &
             dim(t(k::FIELD_STAGE)),
             Span::raw(format!(" {}", t(labels::stage(r.stage)))),
         ]),
-        Line::from(if r.description.is_empty() { String::new() } else { r.description.clone() }),
+        {
+            // The sage coaching the household now, else the last one.
+            let current =
+                d.assignments.iter().rev().find(|a| a.status.takes_a_place()).or(d.assignments.last());
+            let mut spans = vec![dim(t(k::COL_SAGE)), Span::raw(" ")];
+            match current {
+                Some(a) => spans.push(Span::raw(format!(
+                    "{} ({}, {})   ",
+                    app.sage_name(a.sage_id),
+                    t(labels::assignment_status(a.status)),
+                    trf(lang, k::VISITS_N, &[&a.visits.len()])
+                ))),
+                None => spans.push(Span::styled(format!("{}   ", t(k::NO_SAGE_YET)), theme.dim())),
+            }
+            spans.push(Span::raw(r.description.clone()));
+            Line::from(spans)
+        },
     ];
     frame.render_widget(Paragraph::new(lines).block(block), top);
 

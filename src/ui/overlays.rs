@@ -38,6 +38,7 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
     match &app.overlay {
         None => {}
         Some(Overlay::Help { scroll }) => help(frame, body, app, *scroll, theme),
+        Some(Overlay::Suggest(s)) => super::sages::draw_suggestions(frame, body, app, s, theme),
         Some(Overlay::Confirm { msg, .. }) => {
             let text = msg.render(app.lang);
             let w = (text.width() as u16 + 4).clamp(40, body.width.saturating_sub(4));
@@ -88,7 +89,7 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
 }
 
 /// The contexts listed in help, in the order an officer meets them.
-const HELP_SECTIONS: [(Ctx, Key); 15] = [
+const HELP_SECTIONS: [(Ctx, Key); 19] = [
     (Ctx::Global, k::HELP_SECTION_GLOBAL),
     (Ctx::Nav, k::HELP_SECTION_NAV),
     (Ctx::List, k::HELP_SECTION_LIST),
@@ -100,6 +101,10 @@ const HELP_SECTIONS: [(Ctx, Key); 15] = [
     (Ctx::Occupation, k::HELP_SECTION_OCCUPATION),
     (Ctx::Ranking, k::HELP_SECTION_RANKING),
     (Ctx::Weights, k::HELP_SECTION_WEIGHTS),
+    (Ctx::Sages, k::HELP_SECTION_SAGES),
+    (Ctx::Sage, k::HELP_SECTION_SAGE),
+    (Ctx::Plan, k::HELP_SECTION_PLAN),
+    (Ctx::Suggest, k::HELP_SECTION_SUGGEST),
     (Ctx::Filter, k::HELP_SECTION_FILTER),
     (Ctx::Picker, k::HELP_SECTION_PICKER),
     (Ctx::Form, k::HELP_SECTION_FORM),

@@ -1,0 +1,1090 @@
+//! The Sages tab (ปราชญ์): the registry of community livelihood sages with
+//! their load; a sage's households and visit log; suggestions of sages for one
+//! household (from an occupation record or the ranking) assigned with one key;
+//! and a plan for every selected household of a district or the province.
+
+use std::{collections::HashMap, sync::Arc};
+
+use super::{
+    Action, App, Overlay, Pending, PickPurpose, Tab, Undo,
+    form::{Field, Form, FormKind, Opt},
+    labels, layout,
+    list::ListPos,
+    messages,
+    text::TextInput,
+};
+use crate::{
+    domain::{
+        Lang,
+        fund::Gazetteer,
+        occupation::{OccupationRecord, OccupationStatus, Stage},
+        sage::{
+            self, Assignment, AssignmentStatus, Candidate, Fit, Household, Sage, SageDraft, SageField,
+            SageStatus, Uncovered, VisitDraft, VisitField,
+        },
+        thai::{self, NationalId},
+    },
+    i18n::{Msg, k, tr},
+    store::{SaveError, Store, assignment_key, occupation_key},
+};
+
+/// One sage as the list shows it.
+#[derive(Clone, Debug)]
+pub struct SageRow {
+    pub sage: Sage,
+    /// Places taken now.
+    pub load: u32,
+    /// Name, ID, phone, place and expertise in both languages, folded.
+    search: String,
+}
+
+impl SageRow {
+    pub fn full(&self) -> bool {
+        self.load >= u32::from(self.sage.capacity)
+    }
+
+    fn candidate(&self) -> Candidate {
+        Candidate {
+            sage: self.sage.id,
+            home_village: self.sage.home_village,
+            expertise: self.sage.expertise.clone(),
+            load: self.load,
+            capacity: u32::from(self.sage.capacity),
+        }
+    }
+}
+
+/// An assignment on a sage's detail, with what the screen shows of its household.
+#[derive(Clone, Debug)]
+pub struct AssignmentRow {
+    pub assignment: Assignment,
+    pub category: Option<u16>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SageDetail {
+    pub sage_id: u64,
+    pub assignments: Vec<AssignmentRow>,
+    pub pos: ListPos,
+}
+
+/// A household to find a sage for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HouseholdRef {
+    pub key: (u64, u64, u64),
+    pub name: String,
+    pub category: u16,
+    pub village: u32,
+}
+
+impl HouseholdRef {
+    fn household(&self) -> Household {
+        Household { key: self.key, category: self.category, village: self.village }
+    }
+}
+
+/// The sages for one household, best first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suggestions {
+    pub household: HouseholdRef,
+    /// (sage id, fit, load, capacity) in suggestion order.
+    pub rows: Vec<(u64, Fit, u32, u32)>,
+    pub pos: ListPos,
+    /// Choosing for a line of the open plan instead of assigning now.
+    pub plan_line: Option<usize>,
+    /// The sage coaching the household now, if any.
+    pub current: Option<u64>,
+}
+
+/// Why a plan line has no sage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineGap {
+    Uncovered(Uncovered),
+    Dropped,
+}
+
+#[derive(Clone, Debug)]
+pub struct PlanLine {
+    pub household: HouseholdRef,
+    pub sage: Result<(u64, Fit), LineGap>,
+}
+
+/// A proposed plan, shown for the officer to accept, edit or discard.
+#[derive(Clone, Debug)]
+pub struct PlanView {
+    pub district: Option<u16>,
+    pub lines: Vec<PlanLine>,
+    pub pos: ListPos,
+}
+
+impl PlanView {
+    pub fn covered(&self) -> usize {
+        self.lines.iter().filter(|l| l.sage.is_ok()).count()
+    }
+
+    /// Households each sage takes in the plan.
+    fn taken(&self) -> HashMap<u64, u32> {
+        let mut m = HashMap::new();
+        for l in &self.lines {
+            if let Ok((s, _)) = l.sage {
+                *m.entry(s).or_insert(0) += 1;
+            }
+        }
+        m
+    }
+}
+
+#[derive(Default)]
+pub struct SagesTab {
+    /// Every sage, by district, then name in Thai order.
+    pub rows: Vec<SageRow>,
+    /// Indexes into `rows`: what the list shows.
+    pub view: Vec<usize>,
+    pub pos: ListPos,
+    pub filter: TextInput,
+    pub filtering: bool,
+    pub district: Option<u16>,
+    pub expertise: Option<u16>,
+    pub detail: Option<SageDetail>,
+    pub plan: Option<PlanView>,
+}
+
+impl SagesTab {
+    pub fn selected(&self) -> Option<&SageRow> {
+        self.view.get(self.pos.cursor).and_then(|i| self.rows.get(*i))
+    }
+
+    pub fn by_id(&self, id: u64) -> Option<&SageRow> {
+        self.rows.iter().find(|r| r.sage.id == id)
+    }
+}
+
+const SAGE_FIELDS: [SageField; 9] = [
+    SageField::Title,
+    SageField::GivenName,
+    SageField::FamilyName,
+    SageField::NationalId,
+    SageField::Phone,
+    SageField::HomeVillage,
+    SageField::Expertise,
+    SageField::Capacity,
+    SageField::Status,
+];
+
+const VISIT_FIELDS: [VisitField; 3] = [VisitField::Date, VisitField::Notes, VisitField::NextStep];
+
+impl App {
+    // ------------------------------------------------------------ loading
+
+    /// Reads every sage and their loads again, keeping the selection.
+    pub(super) fn sages_load(&mut self, store: &Store) {
+        let keep = self.sages.selected().map(|r| r.sage.id);
+        let (sages, loads) = match (store.all::<Sage>(), store.sage_loads()) {
+            (Ok(s), Ok(l)) => (s, l),
+            (Err(e), _) | (_, Err(e)) => return self.error(messages::store(&e)),
+        };
+        let mut rows: Vec<(u16, Vec<u8>, SageRow)> = sages
+            .into_iter()
+            .map(|s| {
+                let load = loads.get(&s.id).copied().unwrap_or(0);
+                let search = self.sage_search_text(&s);
+                (s.district(), thai::sort_key(&s.given_name), SageRow { sage: s, load, search })
+            })
+            .collect();
+        rows.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        self.sages.rows = rows.into_iter().map(|r| r.2).collect();
+        self.sages_refilter(keep);
+        if let Some(d) = &self.sages.detail {
+            let id = d.sage_id;
+            self.open_sage(store, id);
+        }
+    }
+
+    fn sage_search_text(&self, s: &Sage) -> String {
+        let mut text = format!("{} {} {}", s.full_name(), s.national_id.grouped(), s.phone);
+        for code in [u32::from(s.district()), s.subdistrict()] {
+            for lang in [Lang::Th, Lang::En] {
+                text.push(' ');
+                text.push_str(&self.geo.name(code, lang));
+            }
+        }
+        for c in self.categories.iter().filter(|c| s.expertise.contains(&c.code)) {
+            text.push_str(&format!(" {} {}", c.name_th, c.name_en));
+        }
+        thai::fold_for_search(&text)
+    }
+
+    /// Applies the search and the district and expertise filters.
+    pub(super) fn sages_refilter(&mut self, keep: Option<u64>) {
+        let q = thai::fold_for_search(self.sages.filter.as_str());
+        let t = &self.sages;
+        let view: Vec<usize> = (0..t.rows.len())
+            .filter(|i| {
+                let r = &t.rows[*i];
+                t.district.is_none_or(|d| r.sage.district() == d)
+                    && t.expertise.is_none_or(|c| r.sage.expertise.contains(&c))
+                    && q.split_whitespace().all(|w| r.search.contains(w))
+            })
+            .collect();
+        let at = keep.and_then(|id| view.iter().position(|i| t.rows[*i].sage.id == id)).unwrap_or(0);
+        let page = self.page();
+        self.sages.view = view;
+        let n = self.sages.view.len();
+        self.sages.pos.set(at, n, page);
+    }
+
+    /// The village a household lives in: its fund's village code.
+    fn village_of_fund(&self, fund: u64) -> u32 {
+        self.funds.rows.iter().find(|r| r.id == fund).and_then(|r| r.code.parse().ok()).unwrap_or(0)
+    }
+
+    fn household_of(&self, r: &OccupationRecord) -> HouseholdRef {
+        HouseholdRef {
+            key: (r.fund_id, r.member_id, r.id),
+            name: r.member_name.clone(),
+            category: r.category,
+            village: self.village_of_fund(r.fund_id),
+        }
+    }
+
+    pub fn expertise_label(&self, codes: &[u16]) -> String {
+        codes.iter().map(|c| self.category_label(*c)).collect::<Vec<_>>().join(", ")
+    }
+
+    pub fn place_label(&self, fit: Fit) -> &'static str {
+        tr(
+            self.lang,
+            match fit.place {
+                0 => k::PLACE_SUBDISTRICT,
+                1 => k::PLACE_DISTRICT,
+                2 => k::PLACE_PROVINCE,
+                _ => k::PLACE_ELSEWHERE,
+            },
+        )
+    }
+
+    /// A village code as its subdistrict and district names.
+    pub fn village_label(&self, village: u32) -> String {
+        let (s, d) = (village / 100, village / 10_000);
+        format!(
+            "{} {} · {} {} · {} {}",
+            tr(self.lang, k::VILLAGE_NO),
+            village % 100,
+            tr(self.lang, k::COL_SUBDISTRICT),
+            self.geo.name(s, self.lang),
+            tr(self.lang, k::COL_DISTRICT),
+            self.geo.name(d, self.lang)
+        )
+    }
+
+    // ------------------------------------------------------------ keys
+
+    pub(super) fn sages_action(&mut self, action: Action, store: &Arc<Store>) {
+        if self.sages.plan.is_some() {
+            return self.plan_action(action, store);
+        }
+        if self.sages.detail.is_some() {
+            return self.sage_detail_action(action, store);
+        }
+        let page = self.page();
+        if self.sages.pos.navigate(action, self.sages.view.len(), page) {
+            return;
+        }
+        match action {
+            Action::Open => {
+                if let Some(id) = self.sages.selected().map(|r| r.sage.id) {
+                    self.open_sage(store, id);
+                }
+            }
+            Action::Filter => self.sages.filtering = true,
+            Action::Back => {
+                let keep = self.sages.selected().map(|r| r.sage.id);
+                self.sages.filter.set("");
+                self.sages.district = None;
+                self.sages.expertise = None;
+                self.sages_refilter(keep);
+            }
+            Action::PickDistrict => {
+                let options = self.district_options();
+                let current = self.sages.district.map(u32::from);
+                self.open_picker(k::PICK_DISTRICT, options, current, PickPurpose::SageDistrict);
+            }
+            Action::PickCategory => {
+                let options = self.category_options();
+                let current = self.sages.expertise.map(u32::from);
+                self.open_picker(k::PICK_EXPERTISE, options, current, PickPurpose::SageExpertise);
+            }
+            Action::New => self.open_sage_form(None),
+            Action::Edit => {
+                if let Some(r) = self.sages.selected() {
+                    let (s, load) = (r.sage.clone(), r.load);
+                    self.open_sage_form(Some((&s, load)));
+                }
+            }
+            Action::Delete => {
+                if let Some(r) = self.sages.selected() {
+                    let msg = Msg::with(k::CONFIRM_DELETE_SAGE, [r.sage.full_name()]);
+                    let then = Pending::DeleteSage { id: r.sage.id, version: r.sage.version };
+                    self.overlay = Some(Overlay::Confirm { msg, then });
+                }
+            }
+            Action::Plan => {
+                let mut options = self.district_options();
+                options.insert(
+                    0,
+                    Opt::new(u32::MAX, tr(Lang::Th, k::SCOPE_PROVINCE), tr(Lang::En, k::SCOPE_PROVINCE)),
+                );
+                self.open_choice(k::PICK_PLAN_SCOPE, options, None, PickPurpose::PlanScope);
+            }
+            Action::Undo => self.undo(store),
+            _ => {}
+        }
+    }
+
+    fn district_options(&self) -> Vec<Opt> {
+        self.geo
+            .districts()
+            .iter()
+            .map(|d| {
+                let c = u32::from(*d);
+                Opt::new(c, self.geo.name(c, Lang::Th), self.geo.name(c, Lang::En))
+            })
+            .collect()
+    }
+
+    /// A pick of the Sages tab came back.
+    pub(super) fn sages_picked(&mut self, store: &Store, purpose: PickPurpose, value: u32, all: bool) {
+        let keep = self.sages.selected().map(|r| r.sage.id);
+        match purpose {
+            PickPurpose::SageDistrict => self.sages.district = (!all).then_some(value as u16),
+            PickPurpose::SageExpertise => self.sages.expertise = (!all).then_some(value as u16),
+            PickPurpose::PlanScope => return self.make_plan(store, (!all).then_some(value as u16)),
+            PickPurpose::AssignmentStatus => {
+                if let Some(s) = AssignmentStatus::ALL.get(value as usize) {
+                    self.set_assignment_status(store, *s);
+                }
+                return;
+            }
+            _ => return,
+        }
+        self.sages_refilter(keep);
+    }
+
+    /// Typing into the sage search.
+    pub(super) fn sages_filter_action(&mut self, action: Action) {
+        let keep = self.sages.selected().map(|r| r.sage.id);
+        match action {
+            Action::Text(e) => {
+                if self.sages.filter.apply(e) {
+                    self.sages_refilter(keep);
+                }
+            }
+            Action::Back => {
+                self.sages.filter.set("");
+                self.sages.filtering = false;
+                self.sages_refilter(keep);
+            }
+            Action::Open => self.sages.filtering = false,
+            Action::Quit => self.quit = true,
+            _ => {
+                let page = self.page();
+                self.sages.pos.navigate(action, self.sages.view.len(), page);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ one sage
+
+    pub(super) fn open_sage(&mut self, store: &Store, id: u64) {
+        let found = match store.get::<Sage>(id) {
+            Ok(Some(_)) => store.assignments_of_sage(id),
+            Ok(None) => {
+                self.sages.detail = None;
+                return self.error(k::ERR_GONE);
+            }
+            Err(e) => Err(e),
+        };
+        let list = match found {
+            Ok(l) => l,
+            Err(e) => return self.error(messages::store(&e)),
+        };
+        // Current ones first (planned, active), then the rest, newest first.
+        let mut rows: Vec<AssignmentRow> = list
+            .into_iter()
+            .map(|a| {
+                let (f, m, o) = a.occupation;
+                let category = store
+                    .get_at::<OccupationRecord>(&occupation_key(f, m, o))
+                    .ok()
+                    .flatten()
+                    .map(|r| r.category);
+                AssignmentRow { assignment: a, category }
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            let (x, y) = (&a.assignment, &b.assignment);
+            (!x.status.takes_a_place(), std::cmp::Reverse(x.start), x.id).cmp(&(
+                !y.status.takes_a_place(),
+                std::cmp::Reverse(y.start),
+                y.id,
+            ))
+        });
+        let pos = match &self.sages.detail {
+            Some(d) if d.sage_id == id => d.pos,
+            _ => ListPos::default(),
+        };
+        let mut detail = SageDetail { sage_id: id, assignments: rows, pos };
+        let n = detail.assignments.len();
+        detail.pos.clamp(n, layout::sage_assignment_rows(self.size.1));
+        self.sages.detail = Some(detail);
+    }
+
+    fn sage_detail_action(&mut self, action: Action, store: &Arc<Store>) {
+        let page = layout::sage_assignment_rows(self.size.1);
+        let Some(d) = &mut self.sages.detail else { return };
+        if d.pos.navigate(action, d.assignments.len(), page) {
+            return;
+        }
+        let selected = d.assignments.get(d.pos.cursor).map(|r| r.assignment.clone());
+        let sage_id = d.sage_id;
+        match action {
+            Action::Back => self.sages.detail = None,
+            Action::Edit => {
+                if let Some(r) = self.sages.by_id(sage_id) {
+                    let (s, load) = (r.sage.clone(), r.load);
+                    self.open_sage_form(Some((&s, load)));
+                }
+            }
+            Action::Visit => match selected {
+                Some(a) => self.open_visit_form(&a),
+                None => self.info(k::NO_ASSIGNMENT),
+            },
+            Action::SetStatus => match selected {
+                Some(a) => {
+                    let options = labels::options(&AssignmentStatus::ALL, labels::assignment_status);
+                    let at = AssignmentStatus::ALL.iter().position(|s| *s == a.status).map(|i| i as u32);
+                    self.open_choice(k::PICK_ASSIGNMENT_STATUS, options, at, PickPurpose::AssignmentStatus);
+                }
+                None => self.info(k::NO_ASSIGNMENT),
+            },
+            Action::Undo => self.undo(store),
+            _ => {}
+        }
+    }
+
+    /// The assignment under the cursor of the sage's detail.
+    fn selected_assignment(&self) -> Option<&Assignment> {
+        let d = self.sages.detail.as_ref()?;
+        d.assignments.get(d.pos.cursor).map(|r| &r.assignment)
+    }
+
+    fn set_assignment_status(&mut self, store: &Store, status: AssignmentStatus) {
+        let Some(a) = self.selected_assignment().cloned() else { return };
+        if a.status == status {
+            return;
+        }
+        let mut next = a.clone();
+        next.status = status;
+        next.end = (!status.takes_a_place()).then_some(self.today);
+        let msg = Msg::with(
+            k::ASSIGNMENT_STATUS_SET,
+            [a.household.clone(), tr(self.lang, labels::assignment_status(status)).to_string()],
+        );
+        self.save_assignment(store, a, next, msg);
+    }
+
+    /// Saves an assignment changed on screen (status, visit), with undo.
+    pub(super) fn save_assignment(&mut self, store: &Store, before: Assignment, after: Assignment, msg: Msg) {
+        match store.save(&self.officer, &after) {
+            Ok(saved) => {
+                self.undo.push(Undo::Assignment {
+                    before: Some(before),
+                    after: Some(((saved.sage_id, saved.id), saved.version)),
+                });
+                self.form = None;
+                self.info(msg);
+                self.assignments_changed(store);
+            }
+            Err(e) => {
+                let msg = self.assignment_error(store, &e);
+                if self.form.is_some() {
+                    self.form_error(msg);
+                } else {
+                    self.error(msg);
+                }
+            }
+        }
+    }
+
+    /// Loads, the sage's detail and the household's detail after assignments change.
+    pub(super) fn assignments_changed(&mut self, store: &Store) {
+        self.sages_load(store);
+        self.occ_detail_assignments(store);
+        self.seen_generation = store.generation();
+    }
+
+    /// What to tell the officer when an assignment is refused.
+    fn assignment_error(&self, store: &Store, e: &SaveError) -> Msg {
+        match e {
+            SaveError::Full { capacity } => Msg::with(k::ERR_SAGE_FULL, [capacity.to_string()]),
+            SaveError::Duplicate { index, other } if *index == crate::store::trees::ACTIVE_BY_OCC => {
+                let who = other
+                    .get(..8)
+                    .and_then(crate::store::id_of)
+                    .and_then(|id| store.get::<Sage>(id).ok().flatten())
+                    .map_or_else(String::new, |s| s.full_name());
+                Msg::with(k::ERR_HOUSEHOLD_HAS_SAGE, [who])
+            }
+            e => messages::save(e),
+        }
+    }
+
+    // ------------------------------------------------------------ suggestions
+
+    /// Sages for the household of an occupation record, best first.
+    pub(super) fn open_suggestions(&mut self, store: &Store, record: &OccupationRecord) {
+        if record.status != OccupationStatus::Active {
+            return self.error(k::ERR_OCCUPATION_STOPPED);
+        }
+        let household = self.household_of(record);
+        let current = match store.assignments_of(household.key) {
+            Ok(list) => list.iter().find(|a| a.status.takes_a_place()).map(|a| a.sage_id),
+            Err(e) => return self.error(messages::store(&e)),
+        };
+        self.show_suggestions(household, None, current, &HashMap::new());
+    }
+
+    /// `extra`: places a plan takes on top of the stored loads.
+    fn show_suggestions(
+        &mut self,
+        household: HouseholdRef,
+        plan_line: Option<usize>,
+        current: Option<u64>,
+        extra: &HashMap<u64, u32>,
+    ) {
+        let candidates: Vec<Candidate> = self
+            .sages
+            .rows
+            .iter()
+            .filter(|r| r.sage.status == SageStatus::Active)
+            .map(|r| {
+                let mut c = r.candidate();
+                c.load += extra.get(&c.sage).copied().unwrap_or(0);
+                c
+            })
+            .collect();
+        if candidates.is_empty() {
+            return self.error(k::ERR_NO_SAGES);
+        }
+        let rows: Vec<(u64, Fit, u32, u32)> = sage::suggest(&candidates, &household.household())
+            .into_iter()
+            .map(|(c, f)| (c.sage, f, c.load, c.capacity))
+            .collect();
+        // The cursor starts on the best sage who can take the household.
+        let mut pos = ListPos::default();
+        let first_free = rows.iter().position(|r| r.2 < r.3).unwrap_or(0);
+        pos.set(first_free, rows.len(), layout::suggestion_rows(self.size.1));
+        self.overlay =
+            Some(Overlay::Suggest(Box::new(Suggestions { household, rows, pos, plan_line, current })));
+    }
+
+    pub(super) fn suggest_action(&mut self, action: Action, store: &Arc<Store>) {
+        let page = layout::suggestion_rows(self.size.1);
+        let Some(Overlay::Suggest(s)) = &mut self.overlay else { return };
+        if s.pos.navigate(action, s.rows.len(), page) {
+            return;
+        }
+        match action {
+            Action::Back => self.overlay = None,
+            Action::Quit => self.quit = true,
+            Action::Open => {
+                let Some(&(sage_id, fit, load, capacity)) = s.rows.get(s.pos.cursor) else { return };
+                if load >= capacity {
+                    return self.error(Msg::with(k::ERR_SAGE_FULL, [capacity.to_string()]));
+                }
+                if s.current == Some(sage_id) {
+                    return self.info(k::ALREADY_THIS_SAGE);
+                }
+                let (household, line) = (s.household.clone(), s.plan_line);
+                if let (Some(from), None) = (s.current, line) {
+                    // Moving the household: ask, naming both sages.
+                    let msg = Msg::with(
+                        k::CONFIRM_REASSIGN,
+                        [household.name.clone(), self.sage_name(from), self.sage_name(sage_id)],
+                    );
+                    let then = Pending::Reassign { household: household.key, from, to: sage_id };
+                    self.overlay = Some(Overlay::Confirm { msg, then });
+                    return;
+                }
+                self.overlay = None;
+                match line {
+                    Some(i) => {
+                        if let Some(l) = self.sages.plan.as_mut().and_then(|p| p.lines.get_mut(i)) {
+                            l.sage = Ok((sage_id, fit));
+                        }
+                    }
+                    None => self.assign(store, &household, sage_id),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn new_assignment(&self, household: &HouseholdRef, sage_id: u64) -> Assignment {
+        Assignment {
+            id: 0,
+            version: 0,
+            sage_id,
+            occupation: household.key,
+            household: household.name.clone(),
+            start: self.today,
+            end: None,
+            status: AssignmentStatus::Planned,
+            visits: Vec::new(),
+        }
+    }
+
+    /// One sage for one household, now.
+    fn assign(&mut self, store: &Store, household: &HouseholdRef, sage_id: u64) {
+        let a = self.new_assignment(household, sage_id);
+        match store.save(&self.officer, &a) {
+            Ok(saved) => {
+                let name = self.sages.by_id(sage_id).map(|r| r.sage.full_name()).unwrap_or_default();
+                self.undo.push(Undo::Assignment {
+                    before: None,
+                    after: Some(((sage_id, saved.id), saved.version)),
+                });
+                self.info(Msg::with(k::ASSIGNED, [name, household.name.clone()]));
+                self.assignments_changed(store);
+            }
+            Err(e) => {
+                let msg = self.assignment_error(store, &e);
+                self.error(msg);
+            }
+        }
+    }
+
+    /// Moves a household from one sage to another: the old coaching is
+    /// cancelled and the new one planned; one undo takes both back.
+    pub(super) fn reassign(&mut self, store: &Store, key: (u64, u64, u64), from: u64, to: u64) {
+        let record = match store.get_at::<OccupationRecord>(&occupation_key(key.0, key.1, key.2)) {
+            Ok(Some(r)) => r,
+            Ok(None) => return self.error(k::ERR_GONE),
+            Err(e) => return self.error(messages::store(&e)),
+        };
+        let household = self.household_of(&record);
+        let old = match store.assignments_of(key) {
+            Ok(list) => list.into_iter().find(|a| a.status.takes_a_place() && a.sage_id == from),
+            Err(e) => return self.error(messages::store(&e)),
+        };
+        let Some(old) = old else { return self.assign(store, &household, to) };
+        let mut cancelled = old.clone();
+        cancelled.status = AssignmentStatus::Cancelled;
+        cancelled.end = Some(self.today);
+        let first = match store.save(&self.officer, &cancelled) {
+            Ok(c) => c,
+            Err(e) => {
+                let msg = self.assignment_error(store, &e);
+                return self.error(msg);
+            }
+        };
+        let undo_first = Undo::Assignment {
+            before: Some(old.clone()),
+            after: Some(((first.sage_id, first.id), first.version)),
+        };
+        match store.save(&self.officer, &self.new_assignment(&household, to)) {
+            Ok(saved) => {
+                let undo_second = Undo::Assignment {
+                    before: None,
+                    after: Some(((saved.sage_id, saved.id), saved.version)),
+                };
+                self.undo.push(Undo::Many(vec![undo_first, undo_second]));
+                self.info(Msg::with(k::ASSIGNED, [self.sage_name(to), household.name.clone()]));
+            }
+            Err(e) => {
+                // Put the old coaching back as it was.
+                let msg = self.assignment_error(store, &e);
+                let mut back = old;
+                back.version = first.version;
+                if let Err(e2) = store.save(&self.officer, &back) {
+                    self.undo.push(undo_first);
+                    self.assignments_changed(store);
+                    return self.error(messages::save(&e2));
+                }
+                self.error(msg);
+            }
+        }
+        self.assignments_changed(store);
+    }
+
+    // ------------------------------------------------------------ a plan
+
+    /// Proposes sages for every selected household of a district (or the
+    /// province) that has none yet.
+    pub(super) fn make_plan(&mut self, store: &Store, district: Option<u16>) {
+        let taken = match store.coached_households() {
+            Ok(t) => t,
+            Err(e) => return self.error(messages::store(&e)),
+        };
+        let households: Vec<HouseholdRef> = {
+            let Ok(cat) = self.catalog.read() else { return };
+            cat.rows
+                .iter()
+                .filter(|r| {
+                    !r.deleted
+                        && r.stage == Stage::Coached
+                        && r.status == OccupationStatus::Active
+                        && district.is_none_or(|d| r.district == d)
+                        && !taken.contains(&(r.fund_id, r.member_id, r.id))
+                })
+                .map(|r| HouseholdRef {
+                    key: (r.fund_id, r.member_id, r.id),
+                    name: cat.name(r).to_string(),
+                    category: r.category,
+                    village: 0,
+                })
+                .collect()
+        };
+        let villages: HashMap<u64, u32> =
+            self.funds.rows.iter().map(|r| (r.id, r.code.parse().unwrap_or(0))).collect();
+        let households: Vec<HouseholdRef> = households
+            .into_iter()
+            .map(|mut h| {
+                h.village = villages.get(&h.key.0).copied().unwrap_or(0);
+                h
+            })
+            .collect();
+        if households.is_empty() {
+            return self.info(k::PLAN_NOBODY);
+        }
+        let candidates: Vec<Candidate> = self
+            .sages
+            .rows
+            .iter()
+            .filter(|r| r.sage.status == SageStatus::Active)
+            .map(SageRow::candidate)
+            .collect();
+        let hs: Vec<Household> = households.iter().map(HouseholdRef::household).collect();
+        let plan = sage::plan(&hs, &candidates);
+        let mut lines: Vec<PlanLine> = households
+            .into_iter()
+            .map(|h| PlanLine { household: h, sage: Err(LineGap::Uncovered(Uncovered::NotEnoughPlaces)) })
+            .collect();
+        for (i, s, f) in &plan.matches {
+            if let Some(l) = lines.get_mut(*i) {
+                l.sage = Ok((*s, *f));
+            }
+        }
+        for (i, why) in &plan.uncovered {
+            if let Some(l) = lines.get_mut(*i) {
+                l.sage = Err(LineGap::Uncovered(*why));
+            }
+        }
+        // Covered first, then by name.
+        lines.sort_by(|a, b| {
+            (a.sage.is_err(), thai::sort_key(&a.household.name))
+                .cmp(&(b.sage.is_err(), thai::sort_key(&b.household.name)))
+        });
+        self.sages.detail = None;
+        self.sages.plan = Some(PlanView { district, lines, pos: ListPos::default() });
+        self.tab = Tab::Sages;
+    }
+
+    fn plan_action(&mut self, action: Action, store: &Arc<Store>) {
+        let page = layout::plan_rows(self.size.1);
+        let Some(p) = &mut self.sages.plan else { return };
+        if p.pos.navigate(action, p.lines.len(), page) {
+            return;
+        }
+        let cursor = p.pos.cursor;
+        match action {
+            Action::Back => {
+                self.overlay = Some(Overlay::Confirm {
+                    msg: Msg::new(k::CONFIRM_DISCARD_PLAN),
+                    then: Pending::DiscardPlan,
+                })
+            }
+            Action::Delete => {
+                if let Some(l) = p.lines.get_mut(cursor) {
+                    l.sage = Err(LineGap::Dropped);
+                }
+            }
+            Action::Open | Action::Edit => {
+                let Some(line) = p.lines.get(cursor) else { return };
+                let household = line.household.clone();
+                let mut extra = p.taken();
+                if let Ok((s, _)) = line.sage
+                    && let Some(n) = extra.get_mut(&s)
+                {
+                    *n -= 1;
+                }
+                self.show_suggestions(household, Some(cursor), None, &extra);
+            }
+            Action::Accept => self.accept_plan(store),
+            _ => {}
+        }
+    }
+
+    /// Saves every line of the plan that has a sage; one undo takes them all back.
+    fn accept_plan(&mut self, store: &Store) {
+        let Some(p) = self.sages.plan.take() else { return };
+        let lines: Vec<&PlanLine> = p.lines.iter().filter(|l| l.sage.is_ok()).collect();
+        let new: Vec<Assignment> = lines
+            .iter()
+            .filter_map(|l| l.sage.ok().map(|(s, _)| self.new_assignment(&l.household, s)))
+            .collect();
+        let mut done = Vec::new();
+        let mut refused = Vec::new();
+        for (l, result) in lines.iter().zip(store.save_each(&self.officer, &new)) {
+            match result {
+                Ok(saved) => done.push(Undo::Assignment {
+                    before: None,
+                    after: Some(((saved.sage_id, saved.id), saved.version)),
+                }),
+                Err(e) => refused.push((l.household.name.clone(), self.assignment_error(store, &e))),
+            }
+        }
+        let n = done.len();
+        if n > 0 {
+            self.undo.push(Undo::Many(done));
+        }
+        self.assignments_changed(store);
+        match refused.first() {
+            None => self.info(Msg::with(k::PLAN_ACCEPTED, [n.to_string()])),
+            Some((who, _)) => self.error(Msg::with(
+                k::PLAN_ACCEPTED_REFUSED,
+                [n.to_string(), refused.len().to_string(), who.clone()],
+            )),
+        }
+    }
+
+    // ------------------------------------------------------------ forms
+
+    pub(super) fn open_sage_form(&mut self, sage: Option<(&Sage, u32)>) {
+        let (kind, title) = match sage {
+            Some((s, _)) => (
+                FormKind::EditSage { id: s.id, version: s.version },
+                Msg::with(k::FORM_EDIT_SAGE, [s.full_name()]),
+            ),
+            None => (FormKind::NewSage, Msg::new(k::FORM_NEW_SAGE)),
+        };
+        let s = sage.map(|(s, _)| s);
+        let text = |f: fn(&Sage) -> String| s.map(f).unwrap_or_default();
+        let status_at = s.map_or(0, |s| SageStatus::ALL.iter().position(|x| *x == s.status).unwrap_or(0));
+        let fields = vec![
+            Field::text(k::FIELD_TITLE, text(|s| s.title.clone()), None),
+            Field::text(k::FIELD_GIVEN_NAME, text(|s| s.given_name.clone()), None),
+            Field::text(k::FIELD_FAMILY_NAME, text(|s| s.family_name.clone()), None),
+            Field::text(
+                k::FIELD_NATIONAL_ID,
+                s.map(|s| s.national_id.grouped()).unwrap_or_default(),
+                Some(k::HINT_NATIONAL_ID),
+            ),
+            Field::text(k::FIELD_PHONE, text(|s| s.phone.clone()), None),
+            Field::text(
+                k::FIELD_HOME_VILLAGE,
+                s.map(|s| s.home_village.to_string()).unwrap_or_default(),
+                Some(k::HINT_VILLAGE),
+            ),
+            Field::text(
+                k::FIELD_EXPERTISE,
+                s.map(|s| self.expertise_label(&s.expertise)).unwrap_or_default(),
+                Some(k::HINT_EXPERTISE),
+            ),
+            Field::text(
+                k::FIELD_CAPACITY,
+                s.map_or_else(|| "5".to_string(), |s| s.capacity.to_string()),
+                Some(k::HINT_CAPACITY),
+            ),
+            Field::choice(
+                k::FIELD_SAGE_STATUS,
+                labels::options(&SageStatus::ALL, labels::sage_status),
+                status_at as u32,
+            ),
+        ];
+        self.form = Some(Form::new(kind, title, fields));
+    }
+
+    /// Occupation categories named in `text`, by code or by (part of) their
+    /// name in either language, separated by commas.
+    pub fn parse_expertise(&self, text: &str) -> Result<Vec<u16>, String> {
+        let mut out = Vec::new();
+        for part in text.split([',', '、']).map(str::trim).filter(|p| !p.is_empty()) {
+            let folded = thai::fold_for_search(part);
+            let by_code = thai::parse_int(part)
+                .and_then(|n| u16::try_from(n).ok())
+                .filter(|c| self.categories.iter().any(|x| x.code == *c));
+            let exact = self.categories.iter().find(|c| {
+                thai::fold_for_search(&c.name_th) == folded || thai::fold_for_search(&c.name_en) == folded
+            });
+            let partial: Vec<u16> = self
+                .categories
+                .iter()
+                .filter(|c| {
+                    thai::fold_for_search(&c.name_th).contains(&folded)
+                        || thai::fold_for_search(&c.name_en).contains(&folded)
+                })
+                .map(|c| c.code)
+                .collect();
+            match (by_code, exact, partial.as_slice()) {
+                (Some(c), _, _) => out.push(c),
+                (None, Some(c), _) => out.push(c.code),
+                (None, None, [only]) => out.push(*only),
+                _ => return Err(part.to_string()),
+            }
+        }
+        Ok(out)
+    }
+
+    pub(super) fn submit_sage(&mut self, store: &Store) {
+        let Some(form) = &self.form else { return };
+        let kind = form.kind;
+        let t = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
+        let expertise = match self.parse_expertise(&t(6)) {
+            Ok(e) => e,
+            Err(bad) => {
+                if let Some(form) = &mut self.form {
+                    form.set_error(6, Msg::with(k::ERR_UNKNOWN_EXPERTISE, [bad]));
+                }
+                return;
+            }
+        };
+        let status = labels::pick(&SageStatus::ALL, form.fields.get(8).and_then(Field::choice_value))
+            .unwrap_or_default();
+        let draft = SageDraft {
+            title: t(0),
+            given_name: t(1),
+            family_name: t(2),
+            national_id: t(3),
+            phone: t(4),
+            home_village: t(5),
+            expertise,
+            capacity: t(7),
+            status,
+        };
+        let (before, load) = match kind {
+            FormKind::EditSage { id, version } => match store.get::<Sage>(id) {
+                Ok(Some(mut s)) => {
+                    s.version = version;
+                    let load = store.sage_load(id).unwrap_or(0);
+                    (Some(s), load)
+                }
+                Ok(None) => return self.form_error(Msg::new(k::ERR_GONE)),
+                Err(e) => return self.form_error(messages::store(&e)),
+            },
+            _ => (None, 0),
+        };
+        let mut sage = before.clone().unwrap_or(Sage {
+            id: 0,
+            version: 0,
+            title: String::new(),
+            given_name: String::new(),
+            family_name: String::new(),
+            national_id: NationalId::PLACEHOLDER,
+            phone: String::new(),
+            home_village: 0,
+            expertise: Vec::new(),
+            capacity: 1,
+            status: SageStatus::Active,
+        });
+        let geo = &self.geo;
+        let known = |v: u32| geo.subdistrict_exists(v / 100);
+        if let Err(errs) = draft.apply(&mut sage, &known, load) {
+            self.set_field_errors(&SAGE_FIELDS, errs, messages::sage);
+            return;
+        }
+        match store.save(&self.officer, &sage) {
+            Ok(saved) => {
+                self.undo.push(Undo::Sage { before, after: Some((saved.id, saved.version)) });
+                self.form = None;
+                self.info(Msg::with(k::SAVED, [saved.full_name()]));
+                self.sages_load(store);
+                self.sages_refilter(Some(saved.id));
+                self.seen_generation = store.generation();
+            }
+            Err(SaveError::Duplicate { index, .. }) if index == crate::store::trees::SAGES_BY_NID => {
+                if let Some(form) = &mut self.form {
+                    form.set_error(3, Msg::new(k::ERR_DUPLICATE_SAGE_NID));
+                }
+            }
+            Err(SaveError::Full { .. }) => {
+                if let Some(form) = &mut self.form {
+                    form.set_error(7, messages::sage(&sage::SageError::BelowLoad(load)));
+                }
+            }
+            Err(e) => self.form_error(messages::save(&e)),
+        }
+    }
+
+    pub(super) fn delete_sage(&mut self, store: &Store, id: u64, version: u64) {
+        match store.delete::<Sage>(&self.officer, id, version) {
+            Ok(gone) => {
+                self.info(Msg::with(k::DELETED_SAGE, [gone.full_name()]));
+                self.undo.push(Undo::Sage { before: Some(gone), after: None });
+                self.sages.detail = None;
+                self.sages_load(store);
+                self.seen_generation = store.generation();
+            }
+            Err(SaveError::HasChildren(_)) => self.error(k::ERR_SAGE_HAS_HOUSEHOLDS),
+            Err(e) => self.error(messages::save(&e)),
+        }
+    }
+
+    fn open_visit_form(&mut self, a: &Assignment) {
+        if a.status == AssignmentStatus::Cancelled {
+            return self.error(k::ERR_ASSIGNMENT_CANCELLED);
+        }
+        let fields = vec![
+            Field::text(k::FIELD_DATE, thai::format_date(self.today, Lang::Th), Some(k::HINT_DATE)),
+            Field::text(k::FIELD_NOTES, "", None),
+            Field::text(k::FIELD_NEXT_STEP, "", None),
+        ];
+        let kind = FormKind::Visit { key: (a.sage_id, a.id), version: a.version };
+        self.form = Some(Form::new(kind, Msg::with(k::FORM_VISIT, [a.household.clone()]), fields));
+    }
+
+    pub(super) fn submit_visit(&mut self, store: &Store) {
+        let Some(form) = &self.form else { return };
+        let FormKind::Visit { key: (sage_id, id), version } = form.kind else { return };
+        let t = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
+        let draft = VisitDraft { date: t(0), notes: t(1), next_step: t(2) };
+        let before = match store.get_at::<Assignment>(&assignment_key(sage_id, id)) {
+            Ok(Some(mut a)) => {
+                a.version = version;
+                a
+            }
+            Ok(None) => return self.form_error(Msg::new(k::ERR_GONE)),
+            Err(e) => return self.form_error(messages::store(&e)),
+        };
+        let visit = match draft.build(&before, self.today) {
+            Ok(v) => v,
+            Err(errs) => return self.set_field_errors(&VISIT_FIELDS, errs, messages::visit),
+        };
+        let mut after = before.clone();
+        after.visits.push(visit);
+        after.visits.sort_by_key(|v| v.date);
+        // The first visit starts the coaching.
+        if after.status == AssignmentStatus::Planned {
+            after.status = AssignmentStatus::Active;
+        }
+        let msg = Msg::with(k::VISIT_SAVED, [before.household.clone()]);
+        self.save_assignment(store, before, after, msg);
+    }
+
+    /// Reads the assignments of the household open in the Occupations tab.
+    pub(super) fn occ_detail_assignments(&mut self, store: &Store) {
+        let Some(d) = &mut self.occ.detail else { return };
+        let key = (d.record.fund_id, d.record.member_id, d.record.id);
+        d.assignments = store.assignments_of(key).unwrap_or_default();
+    }
+
+    /// The name of a sage, or their id when they are gone.
+    pub fn sage_name(&self, id: u64) -> String {
+        self.sages.by_id(id).map_or_else(|| format!("#{id}"), |r| r.sage.full_name())
+    }
+
+    /// Households of a sage counted in the plan on screen.
+    pub fn plan_load(&self, sage: u64) -> u32 {
+        self.sages.plan.as_ref().and_then(|p| p.taken().get(&sage).copied()).unwrap_or(0)
+    }
+}

@@ -1,0 +1,58 @@
+//! Reading sages' loads and the assignments of a sage or a household.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{Store, StoreError, id_of, occupation_key, trees, write::count_of};
+use crate::domain::sage::Assignment;
+
+impl Store {
+    /// Places taken now (planned and active assignments), by sage id.
+    pub fn sage_loads(&self) -> Result<HashMap<u64, u32>, StoreError> {
+        let mut out = HashMap::new();
+        for item in self.tree(trees::LOADS)?.iter() {
+            let (k, v) = item?;
+            if let Some(id) = id_of(&k) {
+                out.insert(id, u32::try_from(count_of(Some(&v))).unwrap_or(u32::MAX));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Places one sage has taken now.
+    pub fn sage_load(&self, sage: u64) -> Result<u32, StoreError> {
+        let v = self.tree(trees::LOADS)?.get(sage.to_be_bytes())?;
+        Ok(u32::try_from(count_of(v.as_deref())).unwrap_or(u32::MAX))
+    }
+
+    /// A sage's assignments, oldest first.
+    pub fn assignments_of_sage(&self, sage: u64) -> Result<Vec<Assignment>, StoreError> {
+        self.scan_prefix(&sage.to_be_bytes())
+    }
+
+    /// Every assignment a household has had, oldest first.
+    pub fn assignments_of(&self, occ: (u64, u64, u64)) -> Result<Vec<Assignment>, StoreError> {
+        let prefix = occupation_key(occ.0, occ.1, occ.2);
+        let mut out = Vec::new();
+        for item in self.tree(trees::ASSIGNMENTS_BY_OCC)?.scan_prefix(&prefix).keys() {
+            let k = item?;
+            if let Some(a) = self.get_at::<Assignment>(&k[prefix.len()..])? {
+                out.push(a);
+            }
+        }
+        out.sort_by_key(|a| (a.start, a.id));
+        Ok(out)
+    }
+
+    /// The households with a planned or active assignment.
+    pub fn coached_households(&self) -> Result<HashSet<(u64, u64, u64)>, StoreError> {
+        let mut out = HashSet::new();
+        for item in self.tree(trees::ACTIVE_BY_OCC)?.iter().keys() {
+            let k = item?;
+            let part = |i: usize| k.get(i * 8..i * 8 + 8).and_then(id_of);
+            if let (Some(f), Some(m), Some(o)) = (part(0), part(1), part(2)) {
+                out.insert((f, m, o));
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,360 @@
+//! The Sages tab: the registry with each sage's load as a small bar; a sage's
+//! households and the visit log of the one under the cursor; a proposed plan;
+//! and the box of sages suggested for one household.
+
+use ratatui::{
+    Frame,
+    layout::{Constraint, Layout, Position, Rect},
+    text::{Line, Span},
+    widgets::{Block, Cell, Clear, Paragraph, Row, Table},
+};
+use unicode_width::UnicodeWidthStr;
+
+use super::{centered, theme::Theme};
+use crate::{
+    app::{
+        App, labels, layout,
+        sages::{LineGap, PlanView, SageDetail, Suggestions},
+    },
+    domain::{
+        money::group_thousands,
+        sage::{Fit, Uncovered},
+        thai,
+    },
+    i18n::{k, tr, trf},
+};
+
+fn right(s: impl Into<String>) -> Cell<'static> {
+    Cell::from(Line::from(s.into()).right_aligned())
+}
+
+fn empty(frame: &mut Frame, inner: Rect, msg: &str, theme: &Theme) {
+    let y = inner.y + inner.height / 2;
+    frame.render_widget(
+        Paragraph::new(msg.to_string()).centered().style(theme.dim()),
+        Rect { y, height: 1.min(inner.height), ..inner },
+    );
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if let Some(p) = &app.sages.plan {
+        return draw_plan(frame, area, app, p, theme);
+    }
+    if let Some(d) = &app.sages.detail {
+        return draw_detail(frame, area, app, d, theme);
+    }
+    draw_list(frame, area, app, theme)
+}
+
+fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let lang = app.lang;
+    let t = &app.sages;
+    let mut spans = vec![Span::styled(
+        format!(
+            " {} {}/{} ",
+            tr(lang, k::TAB_SAGES),
+            group_thousands(t.view.len() as u64),
+            group_thousands(t.rows.len() as u64)
+        ),
+        theme.title(),
+    )];
+    if let Some(d) = t.district {
+        spans.push(Span::styled(
+            format!("{} {} ", tr(lang, k::COL_DISTRICT), app.geo.name(u32::from(d), lang)),
+            theme.header(),
+        ));
+    }
+    if let Some(c) = t.expertise {
+        spans.push(Span::styled(format!("{} ", app.category_label(c)), theme.header()));
+    }
+    let mut cursor_x = None;
+    if t.filtering || !t.filter.is_empty() {
+        let before: usize = spans.iter().map(|s| s.content.width()).sum();
+        if t.filtering {
+            cursor_x = Some((before + 2 + t.filter.cursor_cells()) as u16);
+        }
+        spans.push(Span::styled(
+            format!("/ {}", t.filter.as_str()),
+            if t.filtering { theme.focus() } else { theme.header() },
+        ));
+        spans.push(Span::raw(" "));
+    }
+    let block = Block::bordered().title(Line::from(spans));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if let Some(x) = cursor_x {
+        frame.set_cursor_position(Position::new((area.x + 1 + x).min(area.right() - 2), area.y));
+    }
+    if t.view.is_empty() {
+        let msg = if t.rows.is_empty() { k::SAGES_EMPTY } else { k::SAGES_NONE_MATCH };
+        return empty(frame, inner, tr(lang, msg), theme);
+    }
+    let header = Row::new(vec![
+        Cell::from(tr(lang, k::COL_PERSON)),
+        Cell::from(tr(lang, k::COL_DISTRICT)),
+        Cell::from(tr(lang, k::COL_EXPERTISE)),
+        right(tr(lang, k::COL_LOAD)),
+        Cell::from(tr(lang, k::COL_STATUS)),
+    ])
+    .style(theme.header());
+    let page = layout::list_rows(app.size.1);
+    let window = t.pos.window(t.view.len(), page);
+    let rows = t.view[window.clone()].iter().zip(window).filter_map(|(i, n)| {
+        let r = t.rows.get(*i)?;
+        let s = &r.sage;
+        let style = if n == t.pos.cursor { theme.selected() } else { theme.base() };
+        let load = format!("{}/{}", r.load, s.capacity);
+        Some(
+            Row::new(vec![
+                Cell::from(s.full_name()),
+                Cell::from(app.geo.name(u32::from(s.district()), lang)),
+                Cell::from(app.expertise_label(&s.expertise)),
+                right(load),
+                Cell::from(tr(lang, labels::sage_status(s.status))),
+            ])
+            .style(style),
+        )
+    });
+    let widths = [
+        Constraint::Fill(3),
+        Constraint::Fill(2),
+        Constraint::Fill(4),
+        Constraint::Length(5),
+        Constraint::Length(14),
+    ];
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+}
+
+fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &SageDetail, theme: &Theme) {
+    let lang = app.lang;
+    let tt = |key| tr(lang, key);
+    let Some(row) = app.sages.by_id(d.sage_id) else { return };
+    let s = &row.sage;
+    let [facts, list, visits] = Layout::vertical([
+        Constraint::Length(layout::SAGE_FACTS),
+        Constraint::Fill(1),
+        Constraint::Length(layout::SAGE_VISITS),
+    ])
+    .areas(area);
+    let dim = |x: &'static str| Span::styled(format!("{x} "), theme.dim());
+    let lines = vec![
+        Line::from(vec![
+            dim(tt(k::FIELD_NATIONAL_ID)),
+            Span::raw(format!("{}   ", s.national_id.grouped())),
+            dim(tt(k::FIELD_PHONE)),
+            Span::raw(s.phone.clone()),
+        ]),
+        Line::from(vec![dim(tt(k::FIELD_HOME_VILLAGE)), Span::raw(app.village_label(s.home_village))]),
+        Line::from(vec![dim(tt(k::FIELD_EXPERTISE)), Span::raw(app.expertise_label(&s.expertise))]),
+    ];
+    let block =
+        Block::bordered().title(Line::styled(format!(" {} ", s.full_name()), theme.title())).title_top(
+            Line::styled(
+                format!(
+                    " {} {}/{} · {} ",
+                    tt(k::COL_LOAD),
+                    row.load,
+                    s.capacity,
+                    tt(labels::sage_status(s.status))
+                ),
+                if row.full() { theme.error() } else { theme.dim() },
+            )
+            .right_aligned(),
+        );
+    frame.render_widget(Paragraph::new(lines).block(block), facts);
+
+    let block = Block::bordered()
+        .title(Line::styled(format!(" {} {} ", tt(k::COL_HOUSEHOLD), d.assignments.len()), theme.title()));
+    let inner = block.inner(list);
+    frame.render_widget(block, list);
+    if d.assignments.is_empty() {
+        empty(frame, inner, tt(k::NO_ASSIGNMENT), theme);
+    } else {
+        let header = Row::new(vec![
+            Cell::from(tt(k::COL_HOUSEHOLD)),
+            Cell::from(tt(k::COL_CATEGORY)),
+            Cell::from(tt(k::COL_START)),
+            Cell::from(tt(k::COL_STATUS)),
+            right(tt(k::COL_VISITS)),
+        ])
+        .style(theme.header());
+        let page = layout::sage_assignment_rows(app.size.1);
+        let window = d.pos.window(d.assignments.len(), page);
+        let rows = d.assignments[window.clone()].iter().zip(window).map(|(r, n)| {
+            let a = &r.assignment;
+            let style = if n == d.pos.cursor { theme.selected() } else { theme.base() };
+            Row::new(vec![
+                Cell::from(a.household.clone()),
+                Cell::from(r.category.map(|c| app.category_label(c)).unwrap_or_default()),
+                Cell::from(thai::format_date(a.start, lang)),
+                Cell::from(tt(labels::assignment_status(a.status))),
+                right(a.visits.len().to_string()),
+            ])
+            .style(style)
+        });
+        let widths = [
+            Constraint::Fill(3),
+            Constraint::Fill(2),
+            Constraint::Length(12),
+            Constraint::Length(12),
+            Constraint::Length(5),
+        ];
+        frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+    }
+
+    // The visits of the household under the cursor, newest first.
+    let selected = d.assignments.get(d.pos.cursor).map(|r| &r.assignment);
+    let title =
+        selected.map_or_else(String::new, |a| format!(" {} ", trf(lang, k::FORM_VISIT, &[&a.household])));
+    let block = Block::bordered().title(Line::styled(title, theme.title()));
+    let inner = block.inner(visits);
+    frame.render_widget(block, visits);
+    match selected {
+        Some(a) if !a.visits.is_empty() => {
+            let rows = a.visits.iter().rev().take(usize::from(inner.height)).map(|v| {
+                Row::new(vec![
+                    Cell::from(thai::format_date(v.date, lang)),
+                    Cell::from(v.notes.clone()),
+                    Cell::from(v.next_step.clone()),
+                ])
+            });
+            let widths = [Constraint::Length(12), Constraint::Fill(3), Constraint::Fill(2)];
+            frame.render_widget(Table::new(rows, widths).column_spacing(1), inner);
+        }
+        Some(_) => empty(frame, inner, tt(k::SAGE_NO_VISITS), theme),
+        None => {}
+    }
+}
+
+/// "Expert · same district", or why a household has no sage.
+fn fit_label(app: &App, fit: Fit) -> String {
+    let expertise = if fit.expertise == 0 { k::SAGE_EXPERT } else { k::SAGE_NOT_EXPERT };
+    format!("{} · {}", tr(app.lang, expertise), app.place_label(fit))
+}
+
+fn gap_label(gap: LineGap) -> crate::i18n::Key {
+    match gap {
+        LineGap::Uncovered(Uncovered::NoExpertFree) => k::PLAN_NO_EXPERT_FREE,
+        LineGap::Uncovered(Uncovered::NotEnoughPlaces) => k::PLAN_NOT_ENOUGH,
+        LineGap::Dropped => k::PLAN_DROPPED,
+    }
+}
+
+fn draw_plan(frame: &mut Frame, area: Rect, app: &App, p: &PlanView, theme: &Theme) {
+    let lang = app.lang;
+    let tt = |key| tr(lang, key);
+    let scope = match p.district {
+        Some(d) => format!("{} {}", tt(k::COL_DISTRICT), app.geo.name(u32::from(d), lang)),
+        None => tt(k::SCOPE_PROVINCE).to_string(),
+    };
+    let block = Block::bordered().title(Line::from(vec![
+        Span::styled(format!(" {} ", tt(k::PLAN_TITLE)), theme.title()),
+        Span::styled(format!("{scope} "), theme.header()),
+    ]));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [summary, table] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+    let free: u32 = app
+        .sages
+        .rows
+        .iter()
+        .filter(|r| r.sage.status == crate::domain::sage::SageStatus::Active)
+        .map(|r| u32::from(r.sage.capacity).saturating_sub(r.load + app.plan_load(r.sage.id)))
+        .sum();
+    frame.render_widget(
+        Paragraph::new(trf(lang, k::PLAN_SUMMARY, &[&p.covered(), &p.lines.len(), &free]))
+            .style(theme.info()),
+        summary,
+    );
+    let header = Row::new(vec![
+        Cell::from(tt(k::COL_HOUSEHOLD)),
+        Cell::from(tt(k::COL_CATEGORY)),
+        Cell::from(tt(k::COL_SAGE)),
+        Cell::from(tt(k::COL_FIT)),
+    ])
+    .style(theme.header());
+    let page = layout::plan_rows(app.size.1);
+    let window = p.pos.window(p.lines.len(), page);
+    let rows = p.lines[window.clone()].iter().zip(window).map(|(l, n)| {
+        let selected = n == p.pos.cursor;
+        let style = if selected { theme.selected() } else { theme.base() };
+        let (sage, fit, fit_style) = match l.sage {
+            Ok((s, f)) => (app.sage_name(s), fit_label(app, f), style),
+            Err(g) => {
+                (String::new(), tt(gap_label(g)).to_string(), if selected { style } else { theme.error() })
+            }
+        };
+        Row::new(vec![
+            Cell::from(l.household.name.clone()),
+            Cell::from(app.category_label(l.household.category)),
+            Cell::from(sage),
+            Cell::from(fit).style(fit_style),
+        ])
+        .style(style)
+    });
+    let widths = [Constraint::Fill(3), Constraint::Fill(2), Constraint::Fill(3), Constraint::Fill(3)];
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table);
+}
+
+/// The box of sages suggested for one household.
+pub fn draw_suggestions(frame: &mut Frame, body: Rect, app: &App, s: &Suggestions, theme: &Theme) {
+    let lang = app.lang;
+    let tt = |key| tr(lang, key);
+    let area = centered(body, body.width.saturating_sub(4), body.height);
+    frame.render_widget(Clear, area);
+    let block = Block::bordered().title(Line::styled(
+        format!(" {} ", trf(lang, k::SUGGEST_TITLE, &[&s.household.name])),
+        theme.title(),
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [top, table] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+    let current = s.current.map_or_else(|| tt(k::NO_SAGE_YET).to_string(), |id| app.sage_name(id));
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::raw(format!(
+                "{} · {} · ",
+                app.category_label(s.household.category),
+                app.village_label(s.household.village)
+            )),
+            Span::styled(format!("{} {current}", tt(k::COL_SAGE)), theme.dim()),
+        ])),
+        top,
+    );
+    let header = Row::new(vec![
+        right("#"),
+        Cell::from(tt(k::COL_PERSON)),
+        Cell::from(tt(k::COL_FIT)),
+        right(tt(k::COL_LOAD)),
+        Cell::from(""),
+    ])
+    .style(theme.header());
+    let page = layout::suggestion_rows(app.size.1);
+    let window = s.pos.window(s.rows.len(), page);
+    let rows = s.rows[window.clone()].iter().zip(window).map(|(&(id, fit, load, capacity), n)| {
+        let full = load >= capacity;
+        let style = if n == s.pos.cursor {
+            theme.selected()
+        } else if full {
+            theme.dim()
+        } else {
+            theme.base()
+        };
+        Row::new(vec![
+            right((n + 1).to_string()),
+            Cell::from(app.sage_name(id)),
+            Cell::from(fit_label(app, fit)),
+            right(format!("{load}/{capacity}")),
+            Cell::from(if full { tt(k::SAGE_FULL) } else { "" }),
+        ])
+        .style(style)
+    });
+    let widths = [
+        Constraint::Length(4),
+        Constraint::Fill(3),
+        Constraint::Fill(3),
+        Constraint::Length(5),
+        Constraint::Length(5),
+    ];
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table);
+}
