@@ -430,14 +430,16 @@ fn migrations_run_once_after_a_backup_and_newer_stores_are_refused() {
     let backups: Vec<_> = fs::read_dir(dir.path())
         .unwrap()
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with("s.before-schema-1-"))
+        .filter(|e| {
+            e.file_name().to_string_lossy().starts_with(&format!("s.before-schema-{}-", migrate::CURRENT))
+        })
         .collect();
     assert_eq!(backups.len(), 1);
     assert_eq!(Store::open(&backups[0].path()).unwrap().count::<Fund>().unwrap(), 1);
     // This program (schema CURRENT) refuses the upgraded store.
     match Store::open(&path) {
         Err(OpenError::Newer { found, supported, .. }) => {
-            assert_eq!((found, supported), (2, migrate::CURRENT))
+            assert_eq!((found, supported), (migrate::CURRENT + 1, migrate::CURRENT))
         }
         other => panic!("expected Newer, got {:?}", other.err()),
     }

@@ -345,7 +345,7 @@ impl App {
         self.picker_refilter();
     }
 
-    pub(super) fn open_occ_detail(&mut self, store: &Store, key: &[u8]) {
+    pub fn open_occ_detail(&mut self, store: &Store, key: &[u8]) {
         match store.get_at::<OccupationRecord>(key) {
             Ok(Some(record)) => {
                 let member =

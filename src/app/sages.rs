@@ -395,7 +395,7 @@ impl App {
 
     // ------------------------------------------------------------ one sage
 
-    pub(super) fn open_sage(&mut self, store: &Store, id: u64) {
+    pub fn open_sage(&mut self, store: &Store, id: u64) {
         let found = match store.get::<Sage>(id) {
             Ok(Some(_)) => store.assignments_of_sage(id),
             Ok(None) => {

@@ -3,10 +3,10 @@
 
 use std::{fs, io, path::Path};
 
-use super::{OpenError, Store, StoreError};
+use super::{OpenError, Store, StoreError, trees, write::children_key};
 
 /// The schema version this program writes.
-pub const CURRENT: u32 = 1;
+pub const CURRENT: u32 = 2;
 
 /// Upgrades a store from `from` to `from + 1`.
 pub struct Step {
@@ -14,8 +14,29 @@ pub struct Step {
     pub run: fn(&Store) -> Result<(), StoreError>,
 }
 
-/// Every migration, oldest first. Version 1 is the first schema: none yet.
-pub const STEPS: &[Step] = &[];
+/// Every migration, oldest first.
+pub const STEPS: &[Step] = &[Step { from: 1, run: children_by_kind }];
+
+/// 1 → 2: counts of children were keyed by the parent's key alone, which a
+/// fund and a sage (both keyed by id) would share. Version 2 puts the child
+/// tree's name in front. In version 1 the only parents were funds (8-byte
+/// keys, members) and members (16-byte keys, occupation records).
+fn children_by_kind(store: &Store) -> Result<(), StoreError> {
+    let tree = store.tree(trees::CHILDREN)?;
+    let mut batch = sled::Batch::default();
+    for item in tree.iter() {
+        let (k, v) = item?;
+        let child = match k.len() {
+            8 => trees::MEMBERS,
+            16 => trees::OCCUPATIONS,
+            _ => continue,
+        };
+        batch.remove(k.clone());
+        batch.insert(children_key(child, &k), v);
+    }
+    tree.apply_batch(batch)?;
+    Ok(())
+}
 
 /// Brings a freshly opened store to the newest schema `steps` lead to: stamps a
 /// new store, refuses one written by a newer program, and otherwise backs the
@@ -78,4 +99,74 @@ fn copy_dir(from: &Path, to: &Path) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{
+        fund::Fund,
+        member::{Member, MemberStatus},
+        sage::{Sage, SageStatus},
+        thai::NationalId,
+    };
+
+    fn member(fund_id: u64) -> Member {
+        Member {
+            id: 0,
+            version: 0,
+            fund_id,
+            national_id: NationalId::from_first12(&[1, 1, 0, 1, 7, 0, 0, 2, 3, 0, 7, 0]).unwrap(),
+            title: "นาย".into(),
+            given_name: "ทอง".into(),
+            family_name: "ดี".into(),
+            birth_date: None,
+            household_no: String::new(),
+            phone: String::new(),
+            joined: None,
+            status: MemberStatus::Active,
+            loans: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn counts_of_children_move_under_their_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s");
+        let (fund, sage) = {
+            let store = Store::open(&path).unwrap();
+            let fund = store.save("t", &Fund { code: "33010101".into(), ..Default::default() }).unwrap();
+            store.save("t", &member(fund.id)).unwrap();
+            let sage = Sage {
+                id: 0,
+                version: 0,
+                title: "นาง".into(),
+                given_name: "มาลี".into(),
+                family_name: "ศรี".into(),
+                national_id: NationalId::from_first12(&[3, 1, 0, 1, 7, 0, 0, 2, 3, 0, 7, 0]).unwrap(),
+                phone: String::new(),
+                home_village: 33_010_101,
+                expertise: vec![1],
+                capacity: 3,
+                status: SageStatus::Active,
+            };
+            let sage = store.save("t", &sage).unwrap();
+            assert_eq!(sage.id, fund.id, "a sage and a fund share the key");
+            // Write the counts as version 1 did, and call the store version 1.
+            let tree = store.tree(trees::CHILDREN).unwrap();
+            tree.clear().unwrap();
+            tree.insert(fund.id.to_be_bytes(), &1u64.to_be_bytes()).unwrap();
+            store.set_schema_version(1).unwrap();
+            store.sync().unwrap();
+            (fund, sage)
+        };
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), Some(CURRENT));
+        // The fund keeps its member; the sage, who has no households, can go.
+        assert!(matches!(
+            store.delete::<Fund>("t", fund.id, fund.version),
+            Err(crate::store::SaveError::HasChildren(t)) if t == trees::MEMBERS
+        ));
+        store.delete::<Sage>("t", sage.id, sage.version).unwrap();
+    }
 }

@@ -50,6 +50,13 @@ fn next_id(meta: &TransactionalTree, tree: &str) -> Result<u64, Abort> {
     Ok(n)
 }
 
+/// Where the count of a parent's children of one kind is kept: the child
+/// tree's name, a zero byte, the parent's key (parents of different kinds may
+/// share a key).
+pub(super) fn children_key(child_tree: &str, parent: &[u8]) -> Vec<u8> {
+    [child_tree.as_bytes(), &[0], parent].concat()
+}
+
 /// A count stored as eight big-endian bytes; absent is zero.
 pub(super) fn count_of(bytes: Option<&[u8]>) -> u64 {
     bytes.and_then(|b| b.try_into().ok()).map_or(0, u64::from_be_bytes)
@@ -272,7 +279,7 @@ impl Store {
                         return Err(stale(cur));
                     }
                     if let Some(tree) = R::CHILDREN
-                        && count_of(children.get(&target_key)?.as_deref()) > 0
+                        && count_of(children.get(children_key(tree, &target_key))?.as_deref()) > 0
                     {
                         return Err(abort(SaveError::HasChildren(tree)));
                     }
@@ -286,8 +293,9 @@ impl Store {
             if was != is {
                 for (parent, step) in [(was, -1i64), (is, 1)] {
                     if let Some(p) = parent {
-                        let n = count_of(children.get(&p)?.as_deref()).saturating_add_signed(step);
-                        children.insert(p.as_slice(), &n.to_be_bytes())?;
+                        let k = children_key(R::TREE, &p);
+                        let n = count_of(children.get(&k)?.as_deref()).saturating_add_signed(step);
+                        children.insert(k, &n.to_be_bytes())?;
                     }
                 }
             }
@@ -514,7 +522,7 @@ impl<R: Record> BulkWriter<'_, R> {
             self.stats.entry(fund).or_default().add(&s, 1);
         }
         if let Some(p) = r.parent_key() {
-            *self.children.entry(p).or_default() += 1;
+            *self.children.entry(children_key(R::TREE, &p)).or_default() += 1;
         }
         if let Some(p) = r.place() {
             *self.places.entry(p).or_default() += 1;

@@ -116,11 +116,11 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         )
     });
     let widths = [
-        Constraint::Fill(3),
+        Constraint::Fill(4),
         Constraint::Fill(2),
         Constraint::Fill(4),
         Constraint::Length(5),
-        Constraint::Length(14),
+        Constraint::Length(10),
     ];
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
 }
@@ -313,9 +313,10 @@ pub fn draw_suggestions(frame: &mut Frame, body: Rect, app: &App, s: &Suggestion
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::raw(format!(
-                "{} · {} · ",
+                "{} · {} · {} · ",
                 app.category_label(s.household.category),
-                app.village_label(s.household.village)
+                app.geo.name(s.household.village / 100, lang),
+                app.geo.name(s.household.village / 10_000, lang)
             )),
             Span::styled(format!("{} {current}", tt(k::COL_SAGE)), theme.dim()),
         ])),
@@ -350,11 +351,11 @@ pub fn draw_suggestions(frame: &mut Frame, body: Rect, app: &App, s: &Suggestion
         .style(style)
     });
     let widths = [
+        Constraint::Length(3),
+        Constraint::Fill(3),
+        Constraint::Fill(4),
+        Constraint::Length(5),
         Constraint::Length(4),
-        Constraint::Fill(3),
-        Constraint::Fill(3),
-        Constraint::Length(5),
-        Constraint::Length(5),
     ];
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table);
 }
