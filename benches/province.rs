@@ -18,6 +18,7 @@ use sammachip::{
     demo::{self, Scale},
     domain::Lang,
     domain::ranking::Weights,
+    domain::sage::{self, Candidate, Household, SageStatus},
     store::Store,
     ui,
 };
@@ -233,6 +234,59 @@ fn funds(c: &mut Criterion) {
         })
     });
     percentiles("province/rerank_weight_change_one_district", keys);
+    app.update(Action::Back, &store);
+
+    // Sages: a plan for the top 30 households of each of the 22 districts
+    // against the province's 1,000 sages and their present loads.
+    let villages: std::collections::HashMap<u64, u32> =
+        app.funds.rows.iter().map(|r| (r.id, r.code.parse().unwrap_or(0))).collect();
+    let households: Vec<Household> = {
+        let cat = app.catalog.read().expect("catalog");
+        let w = Weights::default();
+        districts
+            .iter()
+            .flat_map(|d| app.rank_in(&cat, Scope::District(*d), None, &w, 30).0)
+            .filter_map(|(row, _)| cat.rows.get(row as usize))
+            .map(|r| Household {
+                key: (r.fund_id, r.member_id, r.id),
+                category: r.category,
+                village: villages.get(&r.fund_id).copied().unwrap_or(0),
+            })
+            .collect()
+    };
+    let candidates: Vec<Candidate> = app
+        .sages
+        .rows
+        .iter()
+        .filter(|r| r.sage.status == SageStatus::Active)
+        .map(|r| Candidate {
+            sage: r.sage.id,
+            home_village: r.sage.home_village,
+            expertise: r.sage.expertise.clone(),
+            load: r.load,
+            capacity: u32::from(r.sage.capacity),
+        })
+        .collect();
+    let plan = sage::plan(&households, &candidates);
+    eprintln!(
+        "province/sage_plan_22x30: {} households, {} sages, {} free places, covered {}",
+        households.len(),
+        candidates.len(),
+        candidates.iter().map(Candidate::free).sum::<u32>(),
+        plan.matches.len()
+    );
+    c.bench_function("province/sage_plan_22x30", |b| {
+        b.iter(|| sage::plan(&households, &candidates).matches.len())
+    });
+    // The same with every sage free, so every household is matched.
+    let empty: Vec<Candidate> = candidates.iter().map(|c| Candidate { load: 0, ..c.clone() }).collect();
+    c.bench_function("province/sage_plan_22x30_all_free", |b| {
+        b.iter(|| sage::plan(&households, &empty).matches.len())
+    });
+    // Suggestions for one household: all 1,000 sages ordered.
+    c.bench_function("province/sage_suggest_one", |b| {
+        b.iter(|| sage::suggest(&candidates, &households[0]).len())
+    });
 }
 
 criterion_group! {

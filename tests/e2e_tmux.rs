@@ -287,3 +287,62 @@ fn a_member_a_loan_and_an_occupation_typed_in_thai_survive_a_restart() {
     tmux.keys(&["q"]);
     tmux.wait_exit();
 }
+
+#[test]
+fn a_sage_assigned_from_a_household_is_still_there_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_store(dir.path());
+    let tmux = Tmux::new("sage");
+    tmux.start(&db);
+    tmux.wait_for("กองทุน 120/120");
+    // The households selected for coaching, the first one opened.
+    tmux.keys(&["3"]);
+    tmux.wait_for("อาชีพ 10,");
+    tmux.keys(&["t"]);
+    tmux.wait_for("เลือกระยะ");
+    tmux.text("ได้รับ");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("ได้รับการพัฒนา");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("เริ่มอาชีพปี");
+    tmux.keys(&["s"]);
+    tmux.wait_for("ปราชญ์สำหรับ");
+    tmux.keys(&["Enter"]);
+    // A household that had a sage already is moved after a question.
+    sleep(Duration::from_millis(300));
+    if tmux.screen().contains("ใช่หรือไม่") {
+        tmux.keys(&["y"]);
+    }
+    let screen = tmux.wait_for("ดูแล");
+    let status = screen.lines().rev().find(|l| l.contains("มอบหมาย")).unwrap_or_else(|| panic!("{screen}"));
+    let sage =
+        status.split("มอบหมาย ").nth(1).and_then(|s| s.split(" ดูแล ").next()).unwrap().trim().to_string();
+    let screen = tmux.wait_for(&format!("ปราชญ์ {sage} (วางแผนแล้ว"));
+    assert!(screen.contains("เยี่ยม 0 ครั้ง"), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_exit();
+    tmux.kill();
+
+    // After a restart the household still names its sage, whose load counts it.
+    let tmux = Tmux::new("sage-reopen");
+    tmux.start(&db);
+    tmux.wait_for("กองทุน 120/120");
+    tmux.keys(&["3"]);
+    tmux.wait_for("อาชีพ 10,");
+    tmux.keys(&["t"]);
+    tmux.wait_for("เลือกระยะ");
+    tmux.text("ได้รับ");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("ได้รับการพัฒนา");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&format!("ปราชญ์ {sage} (วางแผนแล้ว"));
+    tmux.keys(&["5"]);
+    tmux.wait_for("ปราชญ์ 50/50");
+    tmux.keys(&["/"]);
+    tmux.text(&sage);
+    tmux.keys(&["Enter", "Enter"]);
+    let screen = tmux.wait_for("วางแผนแล้ว");
+    assert!(screen.contains(&sage), "{screen}");
+    tmux.keys(&["q"]);
+    tmux.wait_exit();
+}

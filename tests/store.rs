@@ -459,3 +459,34 @@ fn a_directory_that_is_not_a_store_is_refused() {
     fs::write(&file, "x").unwrap();
     assert!(matches!(Store::open(&file), Err(OpenError::Foreign { .. })));
 }
+
+#[test]
+fn a_sage_and_a_fund_with_the_same_id_do_not_share_children() {
+    use sammachip::domain::sage::{Sage, SageStatus};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s")).unwrap();
+    let f = store.save("t", &fund("33010101", "ก")).unwrap();
+    let mut m = golden_member();
+    (m.id, m.version, m.fund_id) = (0, 0, f.id);
+    store.save("t", &m).unwrap();
+    let sage = Sage {
+        id: 0,
+        version: 0,
+        title: "นาง".into(),
+        given_name: "มาลี".into(),
+        family_name: "ศรี".into(),
+        national_id: NationalId::from_first12(&[3, 1, 0, 1, 7, 0, 0, 2, 3, 0, 7, 0]).unwrap(),
+        phone: String::new(),
+        home_village: 33_010_101,
+        expertise: vec![1],
+        capacity: 3,
+        status: SageStatus::Active,
+    };
+    let sage = store.save("t", &sage).unwrap();
+    assert_eq!(sage.id, f.id, "both keyed by id 1");
+    assert!(matches!(
+        store.delete::<Fund>("t", f.id, f.version),
+        Err(SaveError::HasChildren(t)) if t == trees::MEMBERS
+    ));
+    store.delete::<Sage>("t", sage.id, sage.version).unwrap();
+}

@@ -50,11 +50,18 @@ fn next_id(meta: &TransactionalTree, tree: &str) -> Result<u64, Abort> {
     Ok(n)
 }
 
-/// Where the count of a parent's children of one kind is kept: the child
-/// tree's name, a zero byte, the parent's key (parents of different kinds may
-/// share a key).
+/// Where the count of a parent's children of one kind is kept. Parents of
+/// different kinds may share a key (a fund and a sage are both keyed by id), so
+/// the count is keyed by the child tree's name, a zero byte and the parent's
+/// key. Members and occupation records, the first children, keep the bare
+/// parent key of schema 1 (8 and 16 bytes, which no named key can be): moving
+/// half a million counts would cost an office PC gigabytes of memory.
 pub(super) fn children_key(child_tree: &str, parent: &[u8]) -> Vec<u8> {
-    [child_tree.as_bytes(), &[0], parent].concat()
+    if child_tree == trees::MEMBERS || child_tree == trees::OCCUPATIONS {
+        parent.to_vec()
+    } else {
+        [child_tree.as_bytes(), &[0], parent].concat()
+    }
 }
 
 /// A count stored as eight big-endian bytes; absent is zero.
