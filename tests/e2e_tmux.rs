@@ -30,8 +30,15 @@ impl Tmux {
             .expect("tmux must be installed (.ci/run installs it)")
     }
 
-    /// Starts the app in a fresh 80×24 window; the pane stays after it exits.
+    /// Starts the app in a fresh 80×24 window and goes to the Funds tab (it
+    /// opens on the Overview); the pane stays after it exits.
     fn start(&self, db: &Path) {
+        self.launch(db);
+        self.wait_for("ภาพรวมจังหวัด");
+        self.keys(&["2"]);
+    }
+
+    fn launch(&self, db: &Path) {
         let command = format!("{BIN} --db '{}'", db.display());
         let out = self.cmd(&[
             "new-session",

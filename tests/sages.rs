@@ -90,6 +90,7 @@ fn assignment(sage: u64, r: &OccupationRecord) -> Assignment {
         sage_id: sage,
         occupation: (r.fund_id, r.member_id, r.id),
         household: r.member_name.clone(),
+        district: r.district,
         start: common::demo_day(),
         end: None,
         status: AssignmentStatus::Planned,

@@ -301,6 +301,8 @@ pub struct OccFilter {
     pub district: Option<u16>,
     pub fund: Option<u64>,
     pub stage: Option<Stage>,
+    /// The stage or any later one (the Overview's "reached" figures).
+    pub stage_or_later: bool,
 }
 
 impl OccFilter {
@@ -313,7 +315,7 @@ impl OccFilter {
             && self.category.is_none_or(|c| r.category == c)
             && self.district.is_none_or(|d| r.district == d)
             && self.fund.is_none_or(|f| r.fund_id == f)
-            && self.stage.is_none_or(|s| r.stage == s)
+            && self.stage.is_none_or(|s| r.stage == s || self.stage_or_later && r.stage > s)
     }
 }
 

@@ -140,6 +140,31 @@ pub enum FormKind {
         key: (u64, u64),
         version: u64,
     },
+    Committee {
+        id: u64,
+        version: u64,
+    },
+    /// A briefing of a committee: new (`index: None`) or a correction.
+    Briefing {
+        id: u64,
+        version: u64,
+        index: Option<usize>,
+    },
+    NewSupport,
+    EditSupport {
+        id: u64,
+        version: u64,
+    },
+    NewOtop,
+    EditOtop {
+        id: u64,
+        version: u64,
+    },
+    /// A household moves to another stage, with date and note.
+    StageChange {
+        key: (u64, u64, u64),
+        version: u64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -41,6 +41,8 @@ pub struct FundRow {
     pub grade: Grade,
     pub members: u32,
     pub capital: Money,
+    /// Capital by kind of event, in `CapitalKind::ALL` order (satang).
+    pub capital_by_kind: [i64; 6],
     pub established: Option<crate::domain::Date>,
     /// Code, name and place names in both languages, folded for matching.
     search: String,
@@ -69,6 +71,15 @@ impl FundRow {
             grade: f.grade,
             members,
             capital: f.capital_total(),
+            capital_by_kind: {
+                let mut by = [0i64; 6];
+                for e in &f.capital {
+                    if let Some(i) = crate::domain::fund::CapitalKind::ALL.iter().position(|k| *k == e.kind) {
+                        by[i] += e.amount.0;
+                    }
+                }
+                by
+            },
             established: f.established,
             search,
         }

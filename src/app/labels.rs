@@ -8,6 +8,7 @@ use crate::{
         loan::{LoanState, RepaymentMode},
         member::MemberStatus,
         occupation::{OccupationStatus, Stage, Verdict},
+        programme::{OtopCategory, SupportKind, SupportLevel},
         ranking::Criterion,
         sage::{AssignmentStatus, SageStatus},
     },
@@ -73,6 +74,34 @@ pub fn stage(v: Stage) -> Key {
         Stage::SelfDriving => k::STAGE_SELF_DRIVING,
         Stage::Model => k::STAGE_MODEL,
         Stage::Otop => k::STAGE_OTOP,
+    }
+}
+
+pub fn support_level(v: SupportLevel) -> Key {
+    match v {
+        SupportLevel::Province => k::SUPPORT_BY_PROVINCE,
+        SupportLevel::District => k::SUPPORT_BY_DISTRICT,
+        SupportLevel::Network => k::SUPPORT_BY_NETWORK,
+    }
+}
+
+pub fn support_kind(v: SupportKind) -> Key {
+    match v {
+        SupportKind::Training => k::SUPPORT_TRAINING,
+        SupportKind::Visit => k::SUPPORT_VISIT,
+        SupportKind::MarketLink => k::SUPPORT_MARKET,
+        SupportKind::Materials => k::SUPPORT_MATERIALS,
+        SupportKind::Budget => k::SUPPORT_BUDGET,
+    }
+}
+
+pub fn otop_category(v: OtopCategory) -> Key {
+    match v {
+        OtopCategory::Food => k::OTOP_FOOD,
+        OtopCategory::Beverage => k::OTOP_BEVERAGE,
+        OtopCategory::Textiles => k::OTOP_TEXTILES,
+        OtopCategory::Decorative => k::OTOP_DECORATIVE,
+        OtopCategory::HerbalNonFood => k::OTOP_HERBAL,
     }
 }
 

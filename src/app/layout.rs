@@ -66,3 +66,19 @@ pub fn plan_rows(height: u16) -> usize {
 pub fn suggestion_rows(height: u16) -> usize {
     usize::from(height.saturating_sub(CHROME + LIST_FRAME + 1)).max(1)
 }
+
+/// The Overview: the loans-and-capital pane under the district table.
+pub const OVERVIEW_MONEY: u16 = 6;
+
+/// District rows of the Overview table: the province's total row takes one.
+pub fn overview_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(CHROME + LIST_FRAME + 1 + OVERVIEW_MONEY)).max(1)
+}
+
+/// Lines of the committee facts above its briefings.
+pub const COMMITTEE_FACTS: u16 = 6;
+
+/// Rows of a committee's briefings.
+pub fn briefing_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(CHROME + COMMITTEE_FACTS + LIST_FRAME)).max(1)
+}

@@ -7,6 +7,7 @@ use crate::{
         member::MemberError,
         money::MoneyError,
         occupation::OccupationError,
+        programme::ProgrammeError,
         sage::{SageError, VisitError},
         thai::{DateError, NationalIdError},
     },
@@ -154,6 +155,18 @@ pub fn sage(e: &SageError) -> Msg {
         SageError::UnknownCategory(c) => Msg::with(k::ERR_UNKNOWN_EXPERTISE, [c.clone()]),
         SageError::Capacity(n) => Msg::with(k::ERR_CAPACITY, [n.to_string()]),
         SageError::BelowLoad(n) => Msg::with(k::ERR_BELOW_LOAD, [n.to_string()]),
+    }
+}
+
+pub fn programme(e: &ProgrammeError) -> Msg {
+    match e {
+        ProgrammeError::Required => Msg::new(k::ERR_REQUIRED),
+        ProgrammeError::TooLong(n) => Msg::with(k::ERR_TOO_LONG, [n.to_string()]),
+        ProgrammeError::Date(d) | ProgrammeError::Year(d) => date(d),
+        ProgrammeError::Future => Msg::new(k::ERR_FUTURE),
+        ProgrammeError::Stars => Msg::new(k::ERR_STARS),
+        ProgrammeError::NoFunds => Msg::new(k::ERR_NO_FUNDS_BRIEFED),
+        ProgrammeError::Seats => Msg::new(k::ERR_SEATS),
     }
 }
 

@@ -11,7 +11,9 @@ pub mod layout;
 pub mod list;
 pub mod members;
 pub mod messages;
+pub mod network;
 pub mod occupations;
+pub mod overview;
 pub mod ranking;
 pub mod sages;
 pub mod text;
@@ -30,6 +32,7 @@ use crate::{
         member::Member,
         money::group_thousands,
         occupation::{OccupationCategory, OccupationRecord, Stage},
+        programme::{NetworkCommittee, OtopProduct, SupportActivity},
         sage::{Assignment, Sage},
         thai,
     },
@@ -41,7 +44,9 @@ use form::{Form, FormKind, Opt};
 use funds::{FundsTab, Screen};
 use geo::Geo;
 use list::ListPos;
+use network::NetworkTab;
 use occupations::OccupationsTab;
+use overview::OverviewTab;
 use ranking::RankingTab;
 use sages::{SagesTab, Suggestions};
 use text::{TextEdit, TextInput};
@@ -63,7 +68,7 @@ impl Tab {
         [Tab::Overview, Tab::Funds, Tab::Occupations, Tab::Ranking, Tab::Sages, Tab::Network];
 
     /// Tabs that work in this build; later capabilities add theirs.
-    pub const SHOWN: [Tab; 4] = [Tab::Funds, Tab::Occupations, Tab::Ranking, Tab::Sages];
+    pub const SHOWN: [Tab; 6] = Tab::ALL;
 
     pub fn number(self) -> u8 {
         Tab::ALL.iter().position(|t| *t == self).map_or(0, |i| i as u8 + 1)
@@ -139,6 +144,8 @@ pub enum Action {
     Suggest,
     /// `a`: accept the plan.
     Accept,
+    /// `v`: the next list of the Network tab.
+    NextView,
     Text(TextEdit),
     NextField,
     PrevField,
@@ -179,6 +186,12 @@ pub enum Ctx {
     Plan,
     /// Sages suggested for one household.
     Suggest,
+    /// The districts on the programme's eight steps.
+    Overview,
+    /// Committees, support or OTOP.
+    Network,
+    /// One committee and its briefings.
+    Committee,
     Filter,
     Form,
     Confirm,
@@ -208,6 +221,9 @@ impl Ctx {
                 | Ctx::Sages
                 | Ctx::Sage
                 | Ctx::Plan
+                | Ctx::Overview
+                | Ctx::Network
+                | Ctx::Committee
         )
     }
 }
@@ -223,6 +239,9 @@ pub enum Pending {
     DeleteOccupation { key: (u64, u64, u64), version: u64 },
     DeleteSage { id: u64, version: u64 },
     Reassign { household: (u64, u64, u64), from: u64, to: u64 },
+    DeleteSupport { id: u64, version: u64 },
+    DeleteOtop { id: u64, version: u64 },
+    DeleteBriefing { id: u64, version: u64, index: usize },
     DiscardPlan,
     DiscardForm,
     Quit,
@@ -242,6 +261,7 @@ pub enum PickPurpose {
     SageExpertise,
     PlanScope,
     AssignmentStatus,
+    NetworkDistrict,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -309,6 +329,18 @@ pub enum Undo {
         before: Option<Assignment>,
         after: Option<((u64, u64), u64)>,
     },
+    Committee {
+        before: Option<NetworkCommittee>,
+        after: Option<(u64, u64)>,
+    },
+    Support {
+        before: Option<SupportActivity>,
+        after: Option<(u64, u64)>,
+    },
+    Otop {
+        before: Option<OtopProduct>,
+        after: Option<(u64, u64)>,
+    },
     /// Several changes made as one (a plan accepted), taken back together.
     Many(Vec<Undo>),
 }
@@ -323,11 +355,17 @@ impl Undo {
             Undo::Sage { before: Some(s), .. } => s.full_name(),
             Undo::Assignment { before: Some(a), .. } => a.household.clone(),
             Undo::Many(list) => list.len().to_string(),
+            Undo::Committee { before: Some(c), .. } => c.district.to_string(),
+            Undo::Support { before: Some(s), .. } => s.note.chars().take(30).collect(),
+            Undo::Otop { before: Some(p), .. } => p.name.clone(),
             Undo::Fund { after: Some((id, _)), .. } => format!("#{id}"),
             Undo::Member { after: Some((_, id, _)), .. } => format!("#{id}"),
             Undo::Occupation { after: Some(((_, _, id), _)), .. } => format!("#{id}"),
             Undo::Sage { after: Some((id, _)), .. } => format!("#{id}"),
             Undo::Assignment { after: Some(((_, id), _)), .. } => format!("#{id}"),
+            Undo::Committee { after: Some((id, _)), .. }
+            | Undo::Support { after: Some((id, _)), .. }
+            | Undo::Otop { after: Some((id, _)), .. } => format!("#{id}"),
             _ => String::new(),
         }
     }
@@ -360,6 +398,8 @@ pub struct App {
     pub occ: OccupationsTab,
     pub rank: RankingTab,
     pub sages: SagesTab,
+    pub overview: OverviewTab,
+    pub network: NetworkTab,
     pub categories: Vec<OccupationCategory>,
     /// Every occupation record, for the Occupations tab (see [`Catalog`]).
     pub catalog: Arc<RwLock<Catalog>>,
@@ -389,12 +429,14 @@ impl App {
             officer: officer.into(),
             today,
             size,
-            tab: Tab::Funds,
+            tab: Tab::Overview,
             geo: Geo::default(),
             funds: FundsTab::default(),
             occ: OccupationsTab::default(),
             rank: RankingTab::default(),
             sages: SagesTab::default(),
+            overview: OverviewTab::default(),
+            network: NetworkTab::default(),
             categories: Vec::new(),
             catalog: Arc::new(RwLock::new(Catalog::empty(today))),
             catalog_rx: None,
@@ -408,6 +450,7 @@ impl App {
             quit_asked: false,
             seen_generation: store.generation(),
         };
+        app.ensure_committees(store);
         app.reload(store);
         if matches!(store.is_empty(), Ok(true)) {
             app.overlay = Some(Overlay::Offer { cursor: 0 });
@@ -482,6 +525,7 @@ impl App {
         }
         self.funds.refresh_screens(store, self.as_of);
         self.sages_load(store);
+        self.network_load(store);
         if let Some(d) = &mut self.occ.detail {
             let key = occupation_key(d.record.fund_id, d.record.member_id, d.record.id);
             match store.get_at::<OccupationRecord>(&key) {
@@ -491,6 +535,9 @@ impl App {
             }
         }
         self.occ_detail_assignments(store);
+        if self.tab == Tab::Overview {
+            self.overview_refresh(store);
+        }
         self.clamp_lists();
         self.seen_generation = store.generation();
     }
@@ -519,6 +566,9 @@ impl App {
             return Ctx::Form;
         }
         match self.tab {
+            Tab::Overview => Ctx::Overview,
+            Tab::Network if self.network.detail.is_some() => Ctx::Committee,
+            Tab::Network => Ctx::Network,
             Tab::Ranking if self.rank.weight_focus.is_some() => Ctx::Weights,
             Tab::Ranking => Ctx::Ranking,
             Tab::Sages if self.sages.plan.is_some() => Ctx::Plan,
@@ -593,6 +643,10 @@ impl App {
             Ctx::Sages | Ctx::Sage | Ctx::Plan if !self.global_action(action) => {
                 self.sages_action(action, store)
             }
+            Ctx::Overview if !self.global_action(action) => self.overview_action(action, store),
+            Ctx::Network | Ctx::Committee if !self.global_action(action) => {
+                self.network_action(action, store)
+            }
             Ctx::Form => self.form_action(action, store),
             Ctx::Filter => self.filter_action(action),
             Ctx::Occupations | Ctx::Occupation if !self.global_action(action) => {
@@ -605,6 +659,9 @@ impl App {
             Ctx::Loan if !self.global_action(action) => self.loan_action(action, store),
             Ctx::List | Ctx::Detail if !self.global_action(action) => self.funds_action(action, store),
             _ => {}
+        }
+        if self.tab == Tab::Overview {
+            self.overview_refresh(store);
         }
         self.show_trouble(store);
         true
@@ -721,6 +778,11 @@ impl App {
                     Pending::DeleteSage { id, version } => self.delete_sage(store, id, version),
                     Pending::DiscardPlan => self.sages.plan = None,
                     Pending::Reassign { household, from, to } => self.reassign(store, household, from, to),
+                    Pending::DeleteSupport { id, version } => self.delete_support(store, id, version),
+                    Pending::DeleteOtop { id, version } => self.delete_otop(store, id, version),
+                    Pending::DeleteBriefing { id, version, index } => {
+                        self.delete_briefing(store, id, version, index)
+                    }
                 }
             }
             Action::No | Action::Back => self.overlay = None,
@@ -773,7 +835,8 @@ impl App {
                     PickPurpose::OccFund => self.occ.select.fund = (!all).then_some(u64::from(value)),
                     PickPurpose::OccStage => {
                         self.occ.select.stage =
-                            (!all).then(|| Stage::ALL.get(value as usize).copied()).flatten()
+                            (!all).then(|| Stage::ALL.get(value as usize).copied()).flatten();
+                        self.occ.select.stage_or_later = false;
                     }
                     PickPurpose::RankScope | PickPurpose::RankCategory | PickPurpose::RankProfile => {
                         return self.ranking_picked(purpose, value, all);
@@ -782,6 +845,7 @@ impl App {
                     | PickPurpose::SageExpertise
                     | PickPurpose::PlanScope
                     | PickPurpose::AssignmentStatus => return self.sages_picked(store, purpose, value, all),
+                    PickPurpose::NetworkDistrict => return self.network_picked(value, all),
                 }
                 if purpose != PickPurpose::DistrictFilter {
                     self.occ_refresh();
@@ -893,6 +957,7 @@ impl App {
                     Some(scale) => self.start_demo(store, scale, demo::DEFAULT_SEED),
                     None => match demo::seed_geography(store, &self.officer) {
                         Ok(n) => {
+                            self.ensure_committees(store);
                             self.reload(store);
                             self.info(Msg::with(k::STARTED_EMPTY, [(n - 1).to_string()]));
                         }
@@ -946,6 +1011,7 @@ impl App {
             match job.rx.try_recv() {
                 Ok(result) => {
                     self.job = None;
+                    self.ensure_committees(store);
                     self.reload(store);
                     self.reload_catalog(store);
                     match result {
@@ -975,6 +1041,17 @@ impl App {
         self.catalog_loaded(Catalog::load(store, self.as_of));
     }
 
+    /// Every district in the gazetteer gets its network committee.
+    fn ensure_committees(&mut self, store: &Store) {
+        let districts: Vec<u16> = match store.places() {
+            Ok(places) => Geo::new(places).districts().to_vec(),
+            Err(e) => return self.error(messages::store(&e)),
+        };
+        if let Err(e) = store.ensure_committees(&self.officer, &districts) {
+            self.error(messages::save(&e));
+        }
+    }
+
     /// Which form is open decides how it saves.
     pub(super) fn submit_form(&mut self, store: &Arc<Store>) {
         let Some(form) = &mut self.form else { return };
@@ -993,6 +1070,11 @@ impl App {
             FormKind::Export => self.submit_export(store),
             FormKind::NewSage | FormKind::EditSage { .. } => self.submit_sage(store),
             FormKind::Visit { .. } => self.submit_visit(store),
+            FormKind::Committee { .. } => self.submit_committee(store),
+            FormKind::Briefing { .. } => self.submit_briefing(store),
+            FormKind::NewSupport | FormKind::EditSupport { .. } => self.submit_support(store),
+            FormKind::NewOtop | FormKind::EditOtop { .. } => self.submit_otop(store),
+            FormKind::StageChange { .. } => self.submit_mark(store),
         }
     }
 
@@ -1072,6 +1154,18 @@ impl App {
                 let r = revert(store, &officer, before, after.map(|((s, id), v)| (assignment_key(s, id), v)));
                 self.assignments_changed(store);
                 r.map(|_| ())
+            }
+            Undo::Committee { before, after } => {
+                revert(store, &officer, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v)))
+                    .map(|_| ())
+            }
+            Undo::Support { before, after } => {
+                revert(store, &officer, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v)))
+                    .map(|_| ())
+            }
+            Undo::Otop { before, after } => {
+                revert(store, &officer, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v)))
+                    .map(|_| ())
             }
             Undo::Many(list) => {
                 for e in list.into_iter().rev() {

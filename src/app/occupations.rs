@@ -385,6 +385,18 @@ impl App {
                 let r = d.record.clone();
                 self.open_suggestions(store, &r);
             }
+            Action::SetStatus => {
+                let r = &d.record;
+                let next = Stage::ALL.iter().position(|s| *s > r.stage).unwrap_or(Stage::ALL.len() - 1);
+                let kind = FormKind::StageChange { key: (r.fund_id, r.member_id, r.id), version: r.version };
+                let fields = vec![
+                    Field::choice(k::FIELD_STAGE, labels::options(&Stage::ALL, labels::stage), next as u32),
+                    Field::text(k::FIELD_DATE, thai::format_date(self.today, Lang::Th), Some(k::HINT_DATE)),
+                    Field::text(k::FIELD_REASON, "", None),
+                ];
+                let title = Msg::with(k::FORM_STAGE_CHANGE, [r.member_name.clone()]);
+                self.form = Some(Form::new(kind, title, fields));
+            }
             Action::Undo => self.undo(store),
             _ => {}
         }

@@ -384,9 +384,21 @@ impl App {
     /// Records the new stage with its date and reason on the occupation record.
     pub(super) fn submit_mark(&mut self, store: &Store) {
         let Some(form) = &mut self.form else { return };
-        let FormKind::Mark { key, version, stage } = form.kind else { return };
-        let date_text = form.fields.first().map(|f| f.text_value().to_string()).unwrap_or_default();
-        let reason = form.fields.get(1).map(|f| f.text_value().trim().to_string()).unwrap_or_default();
+        // A stage change from the occupation record has the stage as its first field.
+        let (key, version, stage, off) = match form.kind {
+            FormKind::Mark { key, version, stage } => (key, version, stage, 0),
+            FormKind::StageChange { key, version } => {
+                let Some(stage) =
+                    labels::pick(&Stage::ALL, form.fields.first().and_then(Field::choice_value))
+                else {
+                    return;
+                };
+                (key, version, stage, 1)
+            }
+            _ => return,
+        };
+        let date_text = form.fields.get(off).map(|f| f.text_value().to_string()).unwrap_or_default();
+        let reason = form.fields.get(off + 1).map(|f| f.text_value().trim().to_string()).unwrap_or_default();
         let date = match thai::parse_date(&date_text) {
             Ok(d) if d > self.today => Err(Msg::new(k::ERR_FUTURE)),
             Ok(d) => Ok(d),
@@ -394,14 +406,14 @@ impl App {
         };
         let mut bad = false;
         if let Err(m) = &date {
-            form.set_error(0, m.clone());
+            form.set_error(off, m.clone());
             bad = true;
         }
         if reason.is_empty() {
-            form.set_error(1, Msg::new(k::ERR_REASON_NEEDED));
+            form.set_error(off + 1, Msg::new(k::ERR_REASON_NEEDED));
             bad = true;
         } else if reason.chars().count() > 200 {
-            form.set_error(1, Msg::with(k::ERR_TOO_LONG, ["200".to_string()]));
+            form.set_error(off + 1, Msg::with(k::ERR_TOO_LONG, ["200".to_string()]));
             bad = true;
         }
         let (Ok(date), false) = (date, bad) else { return };
@@ -411,6 +423,24 @@ impl App {
             Ok(None) => return self.form_error(Msg::new(k::ERR_GONE)),
             Err(e) => return self.form_error(messages::store(&e)),
         };
+        if record.stage == stage {
+            return self.form_error(Msg::with(
+                k::ALREADY_AT_STAGE,
+                [record.member_name.clone(), tr(self.lang, labels::stage(stage)).to_string()],
+            ));
+        }
+        if let Some(last) = record.stage_history.last()
+            && date < last.date
+        {
+            // History stays in order: a change cannot predate the last one.
+            if let Some(form) = &mut self.form {
+                form.set_error(
+                    off,
+                    Msg::with(k::ERR_BEFORE_LAST_STAGE, [thai::format_date(last.date, self.lang)]),
+                );
+            }
+            return;
+        }
         let before = record.clone();
         record.version = version;
         record.stage = stage;

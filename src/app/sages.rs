@@ -637,6 +637,7 @@ impl App {
             sage_id,
             occupation: household.key,
             household: household.name.clone(),
+            district: (household.village / 10_000) as u16,
             start: self.today,
             end: None,
             status: AssignmentStatus::Planned,

@@ -4,6 +4,7 @@
 
 mod names;
 mod people;
+mod programme;
 mod sages;
 
 use std::collections::{HashMap, HashSet};
@@ -411,6 +412,39 @@ pub fn generate(
     let assignments = sages::assignments(&mut rng, &stored, &households, as_of);
     let n_assignments = assignments.len();
     store.bulk_insert(officer, &note, assignments)?;
+    progress(960);
+
+    // The network committees, the support log and OTOP products.
+    let mut by_district: Vec<(u16, Vec<u64>)> = Vec::new();
+    for (f, id) in funds.iter().zip(&fund_ids) {
+        match by_district.last_mut() {
+            Some((d, ids)) if *d == f.district() => ids.push(*id),
+            _ => by_district.push((f.district(), vec![*id])),
+        }
+    }
+    let fund_names: HashMap<u64, String> =
+        funds.iter().zip(&fund_ids).map(|(f, id)| (*id, f.name.clone())).collect();
+    let district_names: HashMap<u16, String> = places
+        .iter()
+        .filter(|p| p.code >= 1_000 && p.code < 10_000)
+        .map(|p| (p.code as u16, p.name_th.clone()))
+        .collect();
+    store.bulk_insert(officer, &note, programme::committees(&mut rng, &by_district, as_of))?;
+    let per_district = match scale {
+        Scale::District => 30..=40,
+        Scale::Province => 10..=40,
+    };
+    let support = programme::support(
+        &mut rng,
+        &by_district,
+        &fund_names,
+        &households,
+        &district_names,
+        per_district,
+        as_of,
+    );
+    store.bulk_insert(officer, &note, support)?;
+    store.bulk_insert(officer, &note, programme::otop(&mut rng, &by_district, &households, as_of))?;
     progress(1000);
     Ok(Summary {
         funds: funds.len(),

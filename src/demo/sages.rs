@@ -164,6 +164,7 @@ pub fn assignments(
             sage_id,
             occupation: h.key,
             household: h.name.clone(),
+            district: (h.village / 10_000) as u16,
             start,
             end: (status == AssignmentStatus::Done).then(|| when.max(start)),
             status,

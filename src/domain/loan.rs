@@ -212,6 +212,26 @@ impl Loan {
         }
     }
 
+    /// When an open loan turns more than 30 days late if nothing more is paid
+    /// (the day after the 30th day past its oldest unpaid instalment), and its
+    /// outstanding principal. `None` for a loan repaid or written off.
+    pub fn risk(&self) -> Option<(Date, Money)> {
+        if self.status == LoanStatus::WrittenOff {
+            return None;
+        }
+        let paid: i64 = self.repayments.iter().map(|r| r.principal.0).sum();
+        let outstanding = self.principal.0 - paid;
+        if outstanding <= 0 {
+            return None;
+        }
+        let mut cumulative = 0i64;
+        let due = self.schedule().into_iter().find_map(|inst| {
+            cumulative += inst.principal.0;
+            (cumulative > paid).then_some(inst.due)
+        })?;
+        Some((due.add_days(31), Money(outstanding)))
+    }
+
     /// Each instalment's due date and the day the repayments first covered its
     /// principal: cumulative principal paid, in date order, against the
     /// cumulative principal due.

@@ -101,6 +101,8 @@ pub struct Assignment {
     pub occupation: (u64, u64, u64),
     /// The household's name, copied for the sage's list.
     pub household: String,
+    /// The household's district, for the district's figures.
+    pub district: u16,
     pub start: Date,
     pub end: Option<Date>,
     pub status: AssignmentStatus,
@@ -784,6 +786,7 @@ mod tests {
             sage_id: 1,
             occupation: (1, 1, 1),
             household: String::new(),
+            district: 3301,
             start: Date::from_ymd(2026, 1, 10).unwrap(),
             end: None,
             status: AssignmentStatus::Active,

@@ -21,7 +21,7 @@ use std::{
 pub use codec::CodecError;
 pub use record::{IndexEntry, Record, assignment_key, member_key, occupation_key};
 pub use reference::AddCategoryError;
-pub use stats::FundStats;
+pub use stats::{DistrictStats, FundRisk, FundStats};
 pub use write::BulkWriter;
 
 use crate::domain::audit::{AuditAction, AuditEntry};
@@ -61,8 +61,16 @@ pub mod trees {
     /// Places taken of each parent with limited places (a sage's households),
     /// kept in the same transactions as the records that take them.
     pub const LOADS: &str = "loads";
+    /// District network committees (with their briefings).
+    pub const COMMITTEES: &str = "committees";
+    pub const SUPPORT: &str = "support";
+    pub const OTOP: &str = "otop";
+    /// Per district: the Overview's counts (see `DistrictStats`).
+    pub const DISTRICT_STATS: &str = "district_stats";
+    /// Per fund: open loans by the day they turn 30 days late (see `FundRisk`).
+    pub const FUND_RISK: &str = "fund_risk";
 
-    pub const ALL: [&str; 18] = [
+    pub const ALL: [&str; 23] = [
         META,
         AUDIT,
         GEO,
@@ -81,6 +89,11 @@ pub mod trees {
         ASSIGNMENTS_BY_OCC,
         ACTIVE_BY_OCC,
         LOADS,
+        COMMITTEES,
+        SUPPORT,
+        OTOP,
+        DISTRICT_STATS,
+        FUND_RISK,
     ];
 }
 

@@ -4,13 +4,15 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use super::{
     codec::{self, CodecError},
-    stats::FundStats,
+    stats::{DistrictStats, FundRisk, FundStats},
     trees,
 };
 use crate::domain::{
     fund::Fund,
     member::Member,
     occupation::OccupationRecord,
+    occupation::{OccupationStatus, Stage},
+    programme::{NetworkCommittee, OtopProduct, SupportActivity},
     sage::{Assignment, Sage, SageStatus},
 };
 
@@ -41,6 +43,11 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     /// of a sage): the parent's tree and how to read, from its stored bytes,
     /// how many places it offers now.
     const PLACES_IN: Option<(&'static str, PlacesOf)> = None;
+    /// Whether [`Record::district_stats`] / [`Record::fund_risk`] can give
+    /// anything (the transaction then takes in their trees).
+    const DISTRICT_STATS: bool = false;
+    const FUND_RISK: bool = false;
+
     /// For records that offer places: each save checks the new capacity
     /// against the places taken.
     const OFFERS_PLACES: bool = false;
@@ -72,6 +79,16 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     /// How many places this record offers, when it offers any.
     fn capacity(&self) -> u64 {
         0
+    }
+
+    /// What the record adds to its district's figures.
+    fn district_stats(&self) -> Option<(u16, DistrictStats)> {
+        None
+    }
+
+    /// What the record adds to its fund's loans at risk.
+    fn fund_risk(&self) -> Option<(u64, FundRisk)> {
+        None
     }
 
     /// What the record adds to its fund's aggregates.
@@ -150,6 +167,7 @@ impl Record for Fund {
 impl Record for Member {
     const TREE: &'static str = trees::MEMBERS;
     const SCHEMA: u8 = 1;
+    const FUND_RISK: bool = true;
     const INDEXES: &'static [&'static str] = &[trees::MEMBERS_BY_NID];
     const CHILDREN: Option<&'static str> = Some(trees::OCCUPATIONS);
 
@@ -169,6 +187,14 @@ impl Record for Member {
             key: self.national_id.as_u64().to_be_bytes().to_vec(),
             unique: true,
         }]
+    }
+
+    fn fund_risk(&self) -> Option<(u64, FundRisk)> {
+        let mut r = FundRisk::default();
+        for (day, owed) in self.loans.iter().filter_map(|l| l.risk()) {
+            r.add(&FundRisk { open: owed.0, by_day: vec![(day.days(), owed.0)] }, 1);
+        }
+        (!r.is_empty()).then_some((self.fund_id, r))
     }
 
     fn fund_stats(&self) -> Option<(u64, FundStats)> {
@@ -202,6 +228,22 @@ impl Record for Member {
 impl Record for OccupationRecord {
     const TREE: &'static str = trees::OCCUPATIONS;
     const SCHEMA: u8 = 1;
+    const DISTRICT_STATS: bool = true;
+
+    fn district_stats(&self) -> Option<(u16, DistrictStats)> {
+        let n = |b: bool| i64::from(b);
+        Some((
+            self.district,
+            DistrictStats {
+                occupations: 1,
+                active: n(self.status == OccupationStatus::Active),
+                selected: n(self.stage >= Stage::Coached),
+                self_driving: n(self.stage >= Stage::SelfDriving),
+                models: n(self.stage >= Stage::Model),
+                ..Default::default()
+            },
+        ))
+    }
 
     id_and_version!();
 
@@ -257,6 +299,13 @@ impl Record for Assignment {
     const SCHEMA: u8 = 1;
     const INDEXES: &'static [&'static str] = &[trees::ASSIGNMENTS_BY_OCC, trees::ACTIVE_BY_OCC];
     const PLACES_IN: Option<(&'static str, PlacesOf)> = Some((trees::SAGES, open_places));
+    const DISTRICT_STATS: bool = true;
+
+    fn district_stats(&self) -> Option<(u16, DistrictStats)> {
+        self.status
+            .takes_a_place()
+            .then_some((self.district, DistrictStats { with_sage: 1, ..Default::default() }))
+    }
 
     id_and_version!();
 
@@ -284,5 +333,36 @@ impl Record for Assignment {
             v.push(IndexEntry { tree: trees::ACTIVE_BY_OCC, key: occ, unique: true });
         }
         v
+    }
+}
+
+impl Record for NetworkCommittee {
+    const TREE: &'static str = trees::COMMITTEES;
+    const SCHEMA: u8 = 1;
+
+    id_and_version!();
+}
+
+impl Record for SupportActivity {
+    const TREE: &'static str = trees::SUPPORT;
+    const SCHEMA: u8 = 1;
+    const DISTRICT_STATS: bool = true;
+
+    id_and_version!();
+
+    fn district_stats(&self) -> Option<(u16, DistrictStats)> {
+        Some((self.district, DistrictStats { support: 1, ..Default::default() }))
+    }
+}
+
+impl Record for OtopProduct {
+    const TREE: &'static str = trees::OTOP;
+    const SCHEMA: u8 = 1;
+    const DISTRICT_STATS: bool = true;
+
+    id_and_version!();
+
+    fn district_stats(&self) -> Option<(u16, DistrictStats)> {
+        Some((self.district, DistrictStats { otop_products: 1, ..Default::default() }))
     }
 }

@@ -56,3 +56,44 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// The Overview's counts, by district.
+    pub fn all_district_stats(&self) -> Result<HashMap<u16, crate::store::DistrictStats>, StoreError> {
+        let mut out = HashMap::new();
+        for item in self.tree(trees::DISTRICT_STATS)?.iter() {
+            let (k, v) = item?;
+            let d = id_of(&k).and_then(|d| u16::try_from(d).ok()).unwrap_or(0);
+            out.insert(d, super::write::decode_aggregate(trees::DISTRICT_STATS, &k, Some(&v))?);
+        }
+        Ok(out)
+    }
+
+    /// Open loans by the day they turn 30 days late, by fund.
+    pub fn all_fund_risk(&self) -> Result<HashMap<u64, crate::store::FundRisk>, StoreError> {
+        let mut out = HashMap::new();
+        for item in self.tree(trees::FUND_RISK)?.iter() {
+            let (k, v) = item?;
+            let f = id_of(&k).unwrap_or(0);
+            out.insert(f, super::write::decode_aggregate(trees::FUND_RISK, &k, Some(&v))?);
+        }
+        Ok(out)
+    }
+
+    /// Makes the network committee of every district that has none yet.
+    pub fn ensure_committees(
+        &self,
+        officer: &str,
+        districts: &[u16],
+    ) -> Result<usize, crate::store::SaveError> {
+        use crate::domain::programme::NetworkCommittee;
+        let have: std::collections::HashSet<u16> =
+            self.all::<NetworkCommittee>()?.iter().map(|c| c.district).collect();
+        let mut made = 0;
+        for d in districts.iter().filter(|d| !have.contains(d)) {
+            self.save(officer, &NetworkCommittee::new(*d))?;
+            made += 1;
+        }
+        Ok(made)
+    }
+}

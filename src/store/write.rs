@@ -17,7 +17,7 @@ use super::{
     index::{self, IndexError},
     key, now_ms,
     record::Record,
-    stats::FundStats,
+    stats::{DistrictStats, FundRisk, FundStats},
     trees,
 };
 use crate::domain::audit::{AuditAction, AuditEntry};
@@ -39,6 +39,27 @@ type Abort = ConflictableTransactionError<SaveError>;
 
 fn abort(e: impl Into<SaveError>) -> Abort {
     ConflictableTransactionError::Abort(e.into())
+}
+
+/// A district's key in the district aggregates.
+pub(super) fn district_key(d: u16) -> Vec<u8> {
+    u64::from(d).to_be_bytes().to_vec()
+}
+
+/// An aggregate value (absent: all zero).
+pub(super) fn decode_aggregate<T: serde::de::DeserializeOwned + Default>(
+    tree: &'static str,
+    k: &[u8],
+    bytes: Option<&[u8]>,
+) -> Result<T, StoreError> {
+    match bytes {
+        None => Ok(T::default()),
+        Some(b) => codec::decode(SCHEMA_STATS, b).map_err(|source| StoreError::Codec {
+            tree,
+            key: k.to_vec(),
+            source,
+        }),
+    }
 }
 
 /// Hands out the next id of `tree` inside a transaction: the counter moves with
@@ -229,6 +250,14 @@ impl Store {
             names.push(trees::LOADS);
             names.len() - 1
         });
+        let district_pos = R::DISTRICT_STATS.then(|| {
+            names.push(trees::DISTRICT_STATS);
+            names.len() - 1
+        });
+        let risk_pos = R::FUND_RISK.then(|| {
+            names.push(trees::FUND_RISK);
+            names.len() - 1
+        });
         let places_in = R::PLACES_IN.map(|(tree, of)| {
             names.push(tree);
             (names.len() - 1, of)
@@ -385,6 +414,52 @@ impl Store {
                 stats.insert(&key(fund), bytes)?;
             }
 
+            // The district's figures and the fund's loans at risk, the same way.
+            if let Some(dp) = district_pos {
+                let mut deltas: BTreeMap<u16, DistrictStats> = BTreeMap::new();
+                for (rec, sign) in [(old.as_ref(), -1), (next.as_ref(), 1)] {
+                    if let Some((d, s)) = rec.and_then(Record::district_stats) {
+                        deltas.entry(d).or_default().add(&s, sign);
+                    }
+                }
+                for (d, delta) in deltas {
+                    if delta == DistrictStats::default() {
+                        continue;
+                    }
+                    let k = district_key(d);
+                    let mut s: DistrictStats =
+                        decode_aggregate(trees::DISTRICT_STATS, &k, tx[dp].get(&k)?.as_deref())
+                            .map_err(abort)?;
+                    s.add(&delta, 1);
+                    let bytes = codec::encode(SCHEMA_STATS, &s).map_err(|e| abort(StoreError::Encode(e)))?;
+                    tx[dp].insert(k.as_slice(), bytes)?;
+                }
+            }
+            if let Some(rp) = risk_pos {
+                let mut deltas: BTreeMap<u64, FundRisk> = BTreeMap::new();
+                for (rec, sign) in [(old.as_ref(), -1), (next.as_ref(), 1)] {
+                    if let Some((f, r)) = rec.and_then(Record::fund_risk) {
+                        deltas.entry(f).or_default().add(&r, sign);
+                    }
+                }
+                for (f, delta) in deltas {
+                    if delta.is_empty() {
+                        continue;
+                    }
+                    let k = key(f);
+                    let mut r: FundRisk =
+                        decode_aggregate(trees::FUND_RISK, &k, tx[rp].get(k)?.as_deref()).map_err(abort)?;
+                    r.add(&delta, 1);
+                    if r.is_empty() {
+                        tx[rp].remove(&k)?;
+                    } else {
+                        let bytes =
+                            codec::encode(SCHEMA_STATS, &r).map_err(|e| abort(StoreError::Encode(e)))?;
+                        tx[rp].insert(&k, bytes)?;
+                    }
+                }
+            }
+
             // Children that copy something of this record.
             if let (Some(n), Some(p)) = (&next, child_pos) {
                 for ck in &child_keys {
@@ -479,6 +554,8 @@ impl Store {
             stats: HashMap::new(),
             children: HashMap::new(),
             places: HashMap::new(),
+            districts: HashMap::new(),
+            risks: HashMap::new(),
             written: 0,
             keys: Vec::new(),
             kind: std::marker::PhantomData,
@@ -503,6 +580,8 @@ pub struct BulkWriter<'a, R: Record> {
     children: HashMap<Vec<u8>, u64>,
     /// Places each parent gives to records of the load.
     places: HashMap<Vec<u8>, u64>,
+    districts: HashMap<u16, DistrictStats>,
+    risks: HashMap<u64, FundRisk>,
     written: u64,
     /// Keys written so far, to take the load back if it is refused at the end.
     keys: Vec<Vec<u8>>,
@@ -533,6 +612,12 @@ impl<R: Record> BulkWriter<'_, R> {
         }
         if let Some(p) = r.place() {
             *self.places.entry(p).or_default() += 1;
+        }
+        if let Some((d, s)) = r.district_stats() {
+            self.districts.entry(d).or_default().add(&s, 1);
+        }
+        if let Some((f, x)) = r.fund_risk() {
+            self.risks.entry(f).or_default().add(&x, 1);
         }
         self.batch.push((k, r.to_stored().map_err(StoreError::Encode)?));
         if self.batch.len() >= BATCH {
@@ -659,6 +744,28 @@ impl<R: Record> BulkWriter<'_, R> {
         for (parent, n) in parents {
             let now = count_of(children.get(parent)?.as_deref()) + n;
             children.insert(parent.as_slice(), &now.to_be_bytes())?;
+        }
+        let tree = store.tree(trees::DISTRICT_STATS)?;
+        let mut districts: Vec<(&u16, &DistrictStats)> = self.districts.iter().collect();
+        districts.sort_by_key(|(d, _)| **d);
+        for (d, delta) in districts {
+            let k = district_key(*d);
+            let mut s: DistrictStats = decode_aggregate(trees::DISTRICT_STATS, &k, tree.get(&k)?.as_deref())?;
+            s.add(delta, 1);
+            tree.insert(k, codec::encode(SCHEMA_STATS, &s).map_err(StoreError::Encode)?)?;
+        }
+        let tree = store.tree(trees::FUND_RISK)?;
+        let mut risks: Vec<(&u64, &FundRisk)> = self.risks.iter().collect();
+        risks.sort_by_key(|(f, _)| **f);
+        for chunk in risks.chunks(BATCH) {
+            let mut batch = sled::Batch::default();
+            for (f, delta) in chunk {
+                let k = key(**f);
+                let mut r: FundRisk = decode_aggregate(trees::FUND_RISK, &k, tree.get(k)?.as_deref())?;
+                r.add(delta, 1);
+                batch.insert(&k, codec::encode(SCHEMA_STATS, &r).map_err(StoreError::Encode)?);
+            }
+            tree.apply_batch(batch)?;
         }
         let mut parents: Vec<(&Vec<u8>, &u64)> = self.places.iter().collect();
         parents.sort();

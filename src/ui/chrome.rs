@@ -22,8 +22,18 @@ pub fn tab_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
     }
-    let right = format!("{} · {} ", tr(app.lang, k::APP_NAME), app.officer);
     let used: usize = spans.iter().map(|s| s.content.width()).sum();
+    // The app's name and the officer when they fit; the officer alone, or nothing.
+    let full = format!("{} · {} ", tr(app.lang, k::APP_NAME), app.officer);
+    let short = format!("{} ", app.officer);
+    let room = usize::from(area.width).saturating_sub(used);
+    let right = if full.width() <= room {
+        full
+    } else if short.width() <= room {
+        short
+    } else {
+        String::new()
+    };
     let pad = usize::from(area.width).saturating_sub(used + right.width());
     spans.push(Span::raw(" ".repeat(pad)));
     spans.push(Span::styled(right, theme.dim()));

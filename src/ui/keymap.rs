@@ -132,6 +132,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Occupation, &[key(Esc), key(Backspace)], Action::Back, k::HELP_BACK, true),
     b(Occupation, &[ch('e')], Action::Edit, k::HELP_EDIT_OCCUPATION, true),
     b(Occupation, &[ch('s')], Action::Suggest, k::HELP_SUGGEST, true),
+    b(Occupation, &[ch('t')], Action::SetStatus, k::HELP_STAGE_CHANGE, true),
     b(Occupation, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_OCCUPATION, false),
     b(Occupation, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // The ranking.
@@ -181,6 +182,26 @@ pub static BINDINGS: &[Binding] = &[
     b(Suggest, &[key(Enter)], Action::Open, k::HELP_ASSIGN, true),
     b(Suggest, &[key(Esc)], Action::Back, k::HELP_CANCEL, true),
     b(Suggest, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
+    // The Overview.
+    b(Overview, &[key(Left)], Action::Left, k::HELP_PREV_STEP, true),
+    b(Overview, &[key(Right)], Action::Right, k::HELP_NEXT_STEP, true),
+    b(Overview, &[key(Enter)], Action::Open, k::HELP_OPEN_STEP, true),
+    // The Network tab.
+    b(Network, &[ch('v')], Action::NextView, k::HELP_NEXT_VIEW, true),
+    b(Network, &[key(Enter)], Action::Open, k::HELP_OPEN, true),
+    b(Network, &[ch('f')], Action::PickDistrict, k::HELP_PICK_DISTRICT, true),
+    b(Network, &[key(Esc)], Action::Back, k::HELP_CLEAR_FILTERS, false),
+    b(Network, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_NET_ITEM, true),
+    b(Network, &[ch('e')], Action::Edit, k::HELP_EDIT_NET_ITEM, false),
+    b(Network, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_NET_ITEM, false),
+    b(Network, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
+    // One committee.
+    b(Committee, &[key(Esc), key(Backspace)], Action::Back, k::HELP_BACK, true),
+    b(Committee, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_BRIEFING, true),
+    b(Committee, &[key(Enter)], Action::Open, k::HELP_EDIT_BRIEFING, true),
+    b(Committee, &[ch('e')], Action::Edit, k::HELP_EDIT_COMMITTEE, true),
+    b(Committee, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_BRIEFING, false),
+    b(Committee, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // Editing the weights.
     b(Weights, &[key(Left)], Action::Left, k::HELP_PREV_WEIGHT, true),
     b(Weights, &[key(Right), key(Tab)], Action::Right, k::HELP_NEXT_WEIGHT, true),

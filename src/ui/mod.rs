@@ -6,8 +6,10 @@ pub mod form;
 pub mod funds;
 pub mod keymap;
 pub mod members;
+pub mod network;
 pub mod occupations;
 pub mod overlays;
+pub mod overview;
 pub mod ranking;
 pub mod sages;
 pub mod theme;
@@ -44,8 +46,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Tab::Occupations => occupations::draw(frame, body, app, &theme),
         Tab::Ranking => ranking::draw(frame, body, app, &theme),
         Tab::Sages => sages::draw(frame, body, app, &theme),
-        // Tabs that are not shown yet cannot be reached (see `Tab::SHOWN`).
-        Tab::Overview | Tab::Network => {}
+        Tab::Overview => overview::draw(frame, body, app, &theme),
+        Tab::Network => network::draw(frame, body, app, &theme),
     }
     if let Some(f) = &app.form {
         form::draw(frame, body, f, app.lang, &theme);

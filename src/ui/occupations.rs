@@ -51,7 +51,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         chips.push(app.funds.code_of(f).unwrap_or_default());
     }
     if let Some(s) = sel.stage {
-        chips.push(tr(lang, labels::stage(s)).to_string());
+        let name = tr(lang, labels::stage(s));
+        chips.push(if sel.stage_or_later {
+            trf(lang, k::STAGE_OR_LATER, &[&name])
+        } else {
+            name.to_string()
+        });
     }
     if !chips.is_empty() {
         spans.push(Span::styled(format!("{} ", chips.join(" · ")), theme.header()));

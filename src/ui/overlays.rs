@@ -89,9 +89,10 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
 }
 
 /// The contexts listed in help, in the order an officer meets them.
-const HELP_SECTIONS: [(Ctx, Key); 19] = [
+const HELP_SECTIONS: [(Ctx, Key); 22] = [
     (Ctx::Global, k::HELP_SECTION_GLOBAL),
     (Ctx::Nav, k::HELP_SECTION_NAV),
+    (Ctx::Overview, k::HELP_SECTION_OVERVIEW),
     (Ctx::List, k::HELP_SECTION_LIST),
     (Ctx::Detail, k::HELP_SECTION_DETAIL),
     (Ctx::Members, k::HELP_SECTION_MEMBERS),
@@ -105,6 +106,8 @@ const HELP_SECTIONS: [(Ctx, Key); 19] = [
     (Ctx::Sage, k::HELP_SECTION_SAGE),
     (Ctx::Plan, k::HELP_SECTION_PLAN),
     (Ctx::Suggest, k::HELP_SECTION_SUGGEST),
+    (Ctx::Network, k::HELP_SECTION_NETWORK),
+    (Ctx::Committee, k::HELP_SECTION_COMMITTEE),
     (Ctx::Filter, k::HELP_SECTION_FILTER),
     (Ctx::Picker, k::HELP_SECTION_PICKER),
     (Ctx::Form, k::HELP_SECTION_FORM),

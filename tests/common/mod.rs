@@ -63,7 +63,10 @@ impl Fixture {
         app.today = demo_day();
         app.as_of = demo_day();
         app.finish_loading();
-        Self { _dir: dir, store, app }
+        let mut f = Self { _dir: dir, store, app };
+        // The app opens on the Overview; most tests start from the Funds tab.
+        f.press(KeyCode::Char('2'));
+        f
     }
 
     pub fn key(&mut self, code: KeyCode, mods: KeyModifiers) {
