@@ -229,3 +229,18 @@ fn ranking_tab_english_80x24() {
     let f = on_ranking(Lang::En);
     insta::assert_snapshot!(f.terminal(80, 24).backend());
 }
+
+#[test]
+fn the_ranking_moves_and_leaves_with_the_usual_keys() {
+    let mut f = on_ranking(Lang::Th);
+    f.press(KeyCode::Char('j'));
+    f.press(KeyCode::Down);
+    assert_eq!(f.app.rank.pos.cursor, 2);
+    f.press(KeyCode::Char('k'));
+    assert_eq!(f.app.rank.pos.cursor, 1);
+    f.press(KeyCode::Char('2'));
+    assert_eq!(f.app.tab, Tab::Funds);
+    f.press(KeyCode::Char('4'));
+    f.press(KeyCode::Char('q'));
+    assert!(f.app.quit);
+}

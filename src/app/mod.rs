@@ -218,6 +218,7 @@ impl Ctx {
                 | Ctx::Loan
                 | Ctx::Occupations
                 | Ctx::Occupation
+                | Ctx::Ranking
                 | Ctx::Sages
                 | Ctx::Sage
                 | Ctx::Plan

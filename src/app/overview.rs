@@ -114,8 +114,8 @@ pub struct OverviewTab {
     pub pos: ListPos,
     /// The step column under the cursor (Enter opens its list).
     pub col: usize,
-    /// The store generation the figures were read at.
-    seen: Option<u64>,
+    /// The store generation and the day the figures were read at.
+    seen: Option<(u64, crate::domain::Date)>,
 }
 
 impl OverviewTab {
@@ -133,7 +133,7 @@ impl App {
     /// Reads the Overview's figures again if the store changed since.
     pub(super) fn overview_refresh(&mut self, store: &Store) {
         let generation = store.generation();
-        if self.overview.seen == Some(generation) {
+        if self.overview.seen == Some((generation, self.today)) {
             return;
         }
         let (stats, risk) = match (store.all_district_stats(), store.all_fund_risk()) {
@@ -183,7 +183,7 @@ impl App {
         self.overview.total = total;
         let n = self.overview.rows.len();
         self.overview.pos.clamp(n, layout::overview_rows(self.size.1));
-        self.overview.seen = Some(generation);
+        self.overview.seen = Some((generation, self.today));
     }
 
     pub(super) fn overview_action(&mut self, action: super::Action, store: &Arc<Store>) {

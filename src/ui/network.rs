@@ -106,7 +106,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Constraint::Fill(2),
                 Constraint::Fill(3),
                 Constraint::Length(7),
-                Constraint::Length(6),
+                Constraint::Length(9),
                 Constraint::Length(9),
                 Constraint::Length(8),
             ],

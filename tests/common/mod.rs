@@ -96,15 +96,21 @@ impl Fixture {
     }
 
     pub fn screen(&self) -> String {
-        let t = self.terminal(80, 24);
-        let buf = t.backend().buffer();
-        (0..buf.area.height)
-            .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>())
-            .collect::<Vec<_>>()
-            .join("\n")
+        screen_of(&self.app)
     }
 
     pub fn funds(&self) -> Vec<Fund> {
         self.store.all::<Fund>().unwrap()
     }
+}
+
+/// The app drawn at 80×24, as text.
+pub fn screen_of(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| ui::draw(f, app)).unwrap();
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
