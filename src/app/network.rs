@@ -111,9 +111,7 @@ impl App {
         };
         committees.sort_by_key(|c| c.district);
         support.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
-        otop.sort_by(|a, b| {
-            (a.district, thai::sort_key(&a.name)).cmp(&(b.district, thai::sort_key(&b.name)))
-        });
+        otop.sort_by_cached_key(|p| (p.district, thai::sort_key(&p.name)));
         let n = &mut self.network;
         n.committees = committees;
         n.support = support;

@@ -782,10 +782,7 @@ impl App {
             }
         }
         // Covered first, then by name.
-        lines.sort_by(|a, b| {
-            (a.sage.is_err(), thai::sort_key(&a.household.name))
-                .cmp(&(b.sage.is_err(), thai::sort_key(&b.household.name)))
-        });
+        lines.sort_by_cached_key(|l| (l.sage.is_err(), thai::sort_key(&l.household.name)));
         self.sages.detail = None;
         self.sages.plan = Some(PlanView { district, lines, pos: ListPos::default() });
         self.tab = Tab::Sages;
