@@ -167,6 +167,14 @@ pub enum FormKind {
     },
 }
 
+impl FormKind {
+    /// Does submitting this form change records? (The as-of date and the
+    /// export file name do not.)
+    pub fn writes(&self) -> bool {
+        !matches!(self, FormKind::AsOf | FormKind::Export)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Form {
     pub kind: FormKind,

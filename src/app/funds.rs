@@ -833,7 +833,7 @@ impl App {
         before: Option<Fund>,
         special: impl FnOnce(&mut App, &SaveError) -> bool,
     ) -> bool {
-        match store.save(&self.officer, &fund) {
+        match store.save(self.who(), &fund) {
             Ok(saved) => {
                 let page = self.page();
                 self.funds.upsert(&saved, &self.geo, page);
@@ -853,7 +853,7 @@ impl App {
     }
 
     pub(super) fn delete_fund(&mut self, store: &Arc<Store>, id: u64, version: u64) {
-        match store.delete::<Fund>(&self.officer, id, version) {
+        match store.delete::<Fund>(self.who(), id, version) {
             Ok(gone) => {
                 let page = self.page();
                 self.funds.remove(id, &self.geo, page);
@@ -876,7 +876,7 @@ impl App {
         };
         let mut fund = before.clone();
         fund.capital.retain(|e| e.seq != seq);
-        match store.save(&self.officer, &fund) {
+        match store.save(self.who(), &fund) {
             Ok(saved) => {
                 let page = self.page();
                 self.funds.upsert(&saved, &self.geo, page);

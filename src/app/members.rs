@@ -712,7 +712,7 @@ impl App {
         before: Option<Member>,
         special: impl FnOnce(&mut App, &SaveError) -> bool,
     ) -> bool {
-        match store.save(&self.officer, &m) {
+        match store.save(self.who(), &m) {
             Ok(saved) => {
                 let renamed = before.as_ref().is_some_and(|b| b.full_name() != saved.full_name());
                 self.undo
@@ -803,7 +803,7 @@ impl App {
     }
 
     pub(super) fn delete_member(&mut self, store: &Store, fund_id: u64, id: u64, version: u64) {
-        match store.delete_at::<Member>(&self.officer, &member_key(fund_id, id), version) {
+        match store.delete_at::<Member>(self.who(), &member_key(fund_id, id), version) {
             Ok(gone) => {
                 self.info(Msg::with(k::DELETED_MEMBER, [gone.full_name()]));
                 self.undo.push(Undo::Member { before: Some(gone), after: None });
@@ -833,7 +833,7 @@ impl App {
         };
         let mut m = before.clone();
         change(&mut m);
-        match store.save(&self.officer, &m) {
+        match store.save(self.who(), &m) {
             Ok(saved) => {
                 self.undo.push(Undo::Member {
                     before: Some(before),

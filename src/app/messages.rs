@@ -7,6 +7,7 @@ use crate::{
         member::MemberError,
         money::MoneyError,
         occupation::OccupationError,
+        officer::Denied,
         programme::ProgrammeError,
         sage::{SageError, VisitError},
         thai::{DateError, NationalIdError},
@@ -180,6 +181,17 @@ pub fn visit(e: &VisitError) -> Msg {
     }
 }
 
+pub fn denied(d: &Denied) -> Msg {
+    match d {
+        Denied::ReadOnly => Msg::new(k::ERR_READ_ONLY),
+        Denied::OtherDistrict { mine, theirs: Some(t) } => {
+            Msg::with(k::ERR_OTHER_DISTRICT, [mine.to_string(), t.to_string()])
+        }
+        Denied::OtherDistrict { mine, theirs: None } => Msg::with(k::ERR_PROVINCE_ONLY, [mine.to_string()]),
+        Denied::AdminOnly => Msg::new(k::ERR_ADMIN_ONLY),
+    }
+}
+
 pub fn store(e: &StoreError) -> Msg {
     Msg::with(k::ERR_STORE, [e.to_string()])
 }
@@ -206,6 +218,7 @@ pub fn save(e: &SaveError) -> Msg {
         SaveError::HasChildren(t) if *t == trees::ASSIGNMENTS => Msg::new(k::ERR_SAGE_HAS_HOUSEHOLDS),
         SaveError::HasChildren(_) => Msg::new(k::ERR_HAS_OCCUPATIONS),
         SaveError::Store(s) => store(s),
+        SaveError::Denied(d) => denied(d),
     }
 }
 

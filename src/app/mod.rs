@@ -32,12 +32,13 @@ use crate::{
         member::Member,
         money::group_thousands,
         occupation::{OccupationCategory, OccupationRecord, Stage},
+        officer::Access,
         programme::{NetworkCommittee, OtopProduct, SupportActivity},
         sage::{Assignment, Sage},
         thai,
     },
     i18n::{Key, Msg, k},
-    store::{Record, SaveError, Store, StoreError, assignment_key, member_key, occupation_key},
+    store::{Actor, Record, SaveError, Store, StoreError, assignment_key, member_key, occupation_key},
 };
 use catalog::Catalog;
 use form::{Form, FormKind, Opt};
@@ -391,6 +392,8 @@ pub struct App {
     pub lang: Lang,
     pub no_color: bool,
     pub officer: String,
+    /// What this session may change (the store checks it on every write).
+    pub access: Access,
     pub today: Date,
     pub size: (u16, u16),
     pub tab: Tab,
@@ -428,6 +431,7 @@ impl App {
             lang,
             no_color: false,
             officer: officer.into(),
+            access: Access::Admin,
             today,
             size,
             tab: Tab::Overview,
@@ -542,6 +546,11 @@ impl App {
         }
         self.clamp_lists();
         self.seen_generation = store.generation();
+    }
+
+    /// This session, as the store's writes name it and check it.
+    pub fn who(&self) -> Actor<'_> {
+        Actor { name: &self.officer, access: self.access }
     }
 
     pub fn info(&mut self, msg: impl Into<Msg>) {
@@ -661,6 +670,15 @@ impl App {
             Ctx::Loan if !self.global_action(action) => self.loan_action(action, store),
             Ctx::List | Ctx::Detail if !self.global_action(action) => self.funds_action(action, store),
             _ => {}
+        }
+        // A read-only account is told at once, not after typing a whole form
+        // (the store refuses the save anyway).
+        if let Some(f) = &self.form
+            && f.kind.writes()
+            && let Err(d) = self.access.may_write()
+        {
+            self.form = None;
+            self.error(messages::denied(&d));
         }
         if self.tab == Tab::Overview {
             self.overview_refresh(store);
@@ -955,6 +973,9 @@ impl App {
             Action::Open => {
                 let choice = OFFER_CHOICES[(*cursor).min(n - 1)].1;
                 self.overlay = None;
+                if let Err(d) = self.access.may_admin() {
+                    return self.error(messages::denied(&d));
+                }
                 match choice {
                     Some(scale) => self.start_demo(store, scale, demo::DEFAULT_SEED),
                     None => match demo::seed_geography(store, &self.officer) {
@@ -1128,14 +1149,14 @@ impl App {
     /// Takes one change back (see [`App::undo`]).
     fn apply_undo(&mut self, store: &Arc<Store>, entry: Undo) -> Result<(), SaveError> {
         let officer = self.officer.clone();
+        let who = Actor { name: &officer, access: self.access };
         match entry {
             Undo::Fund { before, after } => {
-                revert(store, &officer, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v)))
-                    .map(|_| ())
+                revert(store, who, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v))).map(|_| ())
             }
             Undo::Member { before, after } => {
                 let fund = before.as_ref().map(|m| m.fund_id).or(after.map(|a| a.0)).unwrap_or(0);
-                let r = revert(store, &officer, before, after.map(|(f, m, v)| (member_key(f, m), v)));
+                let r = revert(store, who, before, after.map(|(f, m, v)| (member_key(f, m), v)));
                 match &r {
                     Ok(Some(m)) => {
                         if let Ok(mut c) = self.catalog.write() {
@@ -1149,25 +1170,21 @@ impl App {
                 r.map(|_| ())
             }
             Undo::Sage { before, after } => {
-                revert(store, &officer, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v)))
-                    .map(|_| ())
+                revert(store, who, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v))).map(|_| ())
             }
             Undo::Assignment { before, after } => {
-                let r = revert(store, &officer, before, after.map(|((s, id), v)| (assignment_key(s, id), v)));
+                let r = revert(store, who, before, after.map(|((s, id), v)| (assignment_key(s, id), v)));
                 self.assignments_changed(store);
                 r.map(|_| ())
             }
             Undo::Committee { before, after } => {
-                revert(store, &officer, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v)))
-                    .map(|_| ())
+                revert(store, who, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v))).map(|_| ())
             }
             Undo::Support { before, after } => {
-                revert(store, &officer, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v)))
-                    .map(|_| ())
+                revert(store, who, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v))).map(|_| ())
             }
             Undo::Otop { before, after } => {
-                revert(store, &officer, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v)))
-                    .map(|_| ())
+                revert(store, who, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v))).map(|_| ())
             }
             Undo::Many(list) => {
                 for e in list.into_iter().rev() {
@@ -1177,12 +1194,8 @@ impl App {
             }
             Undo::Occupation { before, after } => {
                 let key = before.as_ref().map(|r| (r.fund_id, r.member_id, r.id)).or(after.map(|a| a.0));
-                let r = revert(
-                    store,
-                    &officer,
-                    before,
-                    after.map(|((f, m, id), v)| (occupation_key(f, m, id), v)),
-                );
+                let r =
+                    revert(store, who, before, after.map(|((f, m, id), v)| (occupation_key(f, m, id), v)));
                 if let (Ok(now), Some(key)) = (&r, key) {
                     self.occupation_changed(store, now.as_ref(), key);
                 }
@@ -1213,7 +1226,7 @@ fn release_free_memory() {
 /// if someone changed the record since. Returns the record as it now stands.
 fn revert<R: Record>(
     store: &Store,
-    officer: &str,
+    officer: Actor<'_>,
     before: Option<R>,
     after: Option<(Vec<u8>, u64)>,
 ) -> Result<Option<R>, SaveError> {

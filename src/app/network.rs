@@ -334,7 +334,7 @@ impl App {
             }
             return;
         }
-        match store.save(&self.officer, &after) {
+        match store.save(self.who(), &after) {
             Ok(saved) => {
                 self.undo
                     .push(Undo::Committee { before: Some(before), after: Some((saved.id, saved.version)) });
@@ -588,7 +588,7 @@ impl App {
         s.label = self.scope_name(&scope, &household);
         s.scope = scope;
         s.district = district;
-        match store.save(&self.officer, &s) {
+        match store.save(self.who(), &s) {
             Ok(saved) => {
                 self.undo.push(Undo::Support { before, after: Some((saved.id, saved.version)) });
                 self.form = None;
@@ -718,7 +718,7 @@ impl App {
         p.producer = producer;
         p.producer_name = producer_name;
         p.district = district;
-        match store.save(&self.officer, &p) {
+        match store.save(self.who(), &p) {
             Ok(saved) => {
                 self.undo.push(Undo::Otop { before, after: Some((saved.id, saved.version)) });
                 self.form = None;
@@ -731,7 +731,7 @@ impl App {
     }
 
     pub(super) fn delete_support(&mut self, store: &Store, id: u64, version: u64) {
-        match store.delete::<SupportActivity>(&self.officer, id, version) {
+        match store.delete::<SupportActivity>(self.who(), id, version) {
             Ok(gone) => {
                 self.info(Msg::with(
                     k::DELETED_WHAT,
@@ -746,7 +746,7 @@ impl App {
     }
 
     pub(super) fn delete_otop(&mut self, store: &Store, id: u64, version: u64) {
-        match store.delete::<OtopProduct>(&self.officer, id, version) {
+        match store.delete::<OtopProduct>(self.who(), id, version) {
             Ok(gone) => {
                 self.info(Msg::with(k::DELETED_WHAT, [gone.name.clone()]));
                 self.undo.push(Undo::Otop { before: Some(gone), after: None });

@@ -567,7 +567,7 @@ impl App {
             }
             return;
         }
-        match store.save(&self.officer, &record) {
+        match store.save(self.who(), &record) {
             Ok(saved) => {
                 let after = Some(((saved.fund_id, saved.member_id, saved.id), saved.version));
                 self.undo.push(Undo::Occupation { before, after });
@@ -615,11 +615,7 @@ impl App {
     }
 
     pub(super) fn delete_occupation(&mut self, store: &Store, key: (u64, u64, u64), version: u64) {
-        match store.delete_at::<OccupationRecord>(
-            &self.officer,
-            &occupation_key(key.0, key.1, key.2),
-            version,
-        ) {
+        match store.delete_at::<OccupationRecord>(self.who(), &occupation_key(key.0, key.1, key.2), version) {
             Ok(gone) => {
                 self.info(Msg::with(k::DELETED_OCCUPATION, [gone.member_name.clone()]));
                 self.undo.push(Undo::Occupation { before: Some(gone), after: None });
@@ -634,6 +630,10 @@ impl App {
         let Some(form) = &mut self.form else { return };
         let th = form.fields.first().map(|f| f.text_value().to_string()).unwrap_or_default();
         let en = form.fields.get(1).map(|f| f.text_value().to_string()).unwrap_or_default();
+        if let Err(d) = self.access.may_change(None) {
+            form.error = Some(messages::denied(&d));
+            return;
+        }
         match store.add_category(&self.officer, &th, &en) {
             Ok(c) => {
                 self.form = None;

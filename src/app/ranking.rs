@@ -342,6 +342,9 @@ impl App {
             return form.set_error(0, Msg::with(k::ERR_TOO_LONG, ["40".to_string()]));
         }
         let profile = Profile { name: name.clone(), ..self.rank.profile.clone() };
+        if let Err(d) = self.access.may_write() {
+            return self.form_error(messages::denied(&d));
+        }
         match store.save_profile(&self.officer, &profile) {
             Ok(()) => {
                 self.rank.profile = profile;
@@ -445,7 +448,7 @@ impl App {
         record.version = version;
         record.stage = stage;
         record.stage_history.push(StageChange { stage, date, note: reason });
-        match store.save(&self.officer, &record) {
+        match store.save(self.who(), &record) {
             Ok(saved) => {
                 self.undo.push(Undo::Occupation { before: Some(before), after: Some((key, saved.version)) });
                 self.form = None;

@@ -495,7 +495,7 @@ impl App {
 
     /// Saves an assignment changed on screen (status, visit), with undo.
     pub(super) fn save_assignment(&mut self, store: &Store, before: Assignment, after: Assignment, msg: Msg) {
-        match store.save(&self.officer, &after) {
+        match store.save(self.who(), &after) {
             Ok(saved) => {
                 self.undo.push(Undo::Assignment {
                     before: Some(before),
@@ -648,7 +648,7 @@ impl App {
     /// One sage for one household, now.
     fn assign(&mut self, store: &Store, household: &HouseholdRef, sage_id: u64) {
         let a = self.new_assignment(household, sage_id);
-        match store.save(&self.officer, &a) {
+        match store.save(self.who(), &a) {
             Ok(saved) => {
                 let name = self.sages.by_id(sage_id).map(|r| r.sage.full_name()).unwrap_or_default();
                 self.undo.push(Undo::Assignment {
@@ -682,7 +682,7 @@ impl App {
         let mut cancelled = old.clone();
         cancelled.status = AssignmentStatus::Cancelled;
         cancelled.end = Some(self.today);
-        let first = match store.save(&self.officer, &cancelled) {
+        let first = match store.save(self.who(), &cancelled) {
             Ok(c) => c,
             Err(e) => {
                 let msg = self.assignment_error(store, &e);
@@ -693,7 +693,7 @@ impl App {
             before: Some(old.clone()),
             after: Some(((first.sage_id, first.id), first.version)),
         };
-        match store.save(&self.officer, &self.new_assignment(&household, to)) {
+        match store.save(self.who(), &self.new_assignment(&household, to)) {
             Ok(saved) => {
                 let undo_second = Undo::Assignment {
                     before: None,
@@ -707,7 +707,7 @@ impl App {
                 let msg = self.assignment_error(store, &e);
                 let mut back = old;
                 back.version = first.version;
-                if let Err(e2) = store.save(&self.officer, &back) {
+                if let Err(e2) = store.save(self.who(), &back) {
                     self.undo.push(undo_first);
                     self.assignments_changed(store);
                     return self.error(messages::save(&e2));
@@ -833,7 +833,7 @@ impl App {
             .collect();
         let mut done = Vec::new();
         let mut refused = Vec::new();
-        for (l, result) in lines.iter().zip(store.save_each(&self.officer, &new)) {
+        for (l, result) in lines.iter().zip(store.save_each(self.who(), &new)) {
             match result {
                 Ok(saved) => done.push(Undo::Assignment {
                     before: None,
@@ -991,7 +991,7 @@ impl App {
             self.set_field_errors(&SAGE_FIELDS, errs, messages::sage);
             return;
         }
-        match store.save(&self.officer, &sage) {
+        match store.save(self.who(), &sage) {
             Ok(saved) => {
                 self.undo.push(Undo::Sage { before, after: Some((saved.id, saved.version)) });
                 self.form = None;
@@ -1015,7 +1015,7 @@ impl App {
     }
 
     pub(super) fn delete_sage(&mut self, store: &Store, id: u64, version: u64) {
-        match store.delete::<Sage>(&self.officer, id, version) {
+        match store.delete::<Sage>(self.who(), id, version) {
             Ok(gone) => {
                 self.info(Msg::with(k::DELETED_SAGE, [gone.full_name()]));
                 self.undo.push(Undo::Sage { before: Some(gone), after: None });

@@ -69,8 +69,10 @@ pub mod trees {
     pub const DISTRICT_STATS: &str = "district_stats";
     /// Per fund: open loans by the day they turn 30 days late (see `FundRisk`).
     pub const FUND_RISK: &str = "fund_risk";
+    pub const OFFICERS: &str = "officers";
+    pub const OFFICERS_BY_LOGIN: &str = "officers_by_login";
 
-    pub const ALL: [&str; 23] = [
+    pub const ALL: [&str; 25] = [
         META,
         AUDIT,
         GEO,
@@ -94,6 +96,8 @@ pub mod trees {
         OTOP,
         DISTRICT_STATS,
         FUND_RISK,
+        OFFICERS,
+        OFFICERS_BY_LOGIN,
     ];
 }
 
@@ -151,6 +155,9 @@ pub enum SaveError {
     /// as they can), or would be by this change of capacity.
     #[error("all {capacity} places taken")]
     Full { capacity: u64 },
+    /// The session's role or district does not allow this change.
+    #[error("not allowed: {0}")]
+    Denied(crate::domain::officer::Denied),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -158,6 +165,33 @@ pub enum SaveError {
 impl From<sled::Error> for SaveError {
     fn from(e: sled::Error) -> Self {
         SaveError::Store(StoreError::Sled(e))
+    }
+}
+
+/// Who writes: the name the audit trail records, and what they may change.
+/// A plain name (`"demo"`, the local app, the command line) may change
+/// everything; SSH sessions carry their officer's access.
+#[derive(Clone, Copy, Debug)]
+pub struct Actor<'a> {
+    pub name: &'a str,
+    pub access: crate::domain::officer::Access,
+}
+
+impl<'a> From<&'a str> for Actor<'a> {
+    fn from(name: &'a str) -> Self {
+        Actor { name, access: crate::domain::officer::Access::Admin }
+    }
+}
+
+impl<'a> From<&'a String> for Actor<'a> {
+    fn from(name: &'a String) -> Self {
+        Actor { name, access: crate::domain::officer::Access::Admin }
+    }
+}
+
+impl<'a> From<&Actor<'a>> for Actor<'a> {
+    fn from(a: &Actor<'a>) -> Self {
+        *a
     }
 }
 

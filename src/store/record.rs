@@ -12,6 +12,7 @@ use crate::domain::{
     member::Member,
     occupation::OccupationRecord,
     occupation::{OccupationStatus, Stage},
+    officer::Officer,
     programme::{NetworkCommittee, OtopProduct, SupportActivity},
     sage::{Assignment, Sage, SageStatus},
 };
@@ -51,6 +52,8 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     /// For records that offer places: each save checks the new capacity
     /// against the places taken.
     const OFFERS_PLACES: bool = false;
+    /// Only administrators write these (officer accounts).
+    const ADMIN_ONLY: bool = false;
 
     fn id(&self) -> u64;
     fn set_id(&mut self, id: u64);
@@ -79,6 +82,12 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     /// How many places this record offers, when it offers any.
     fn capacity(&self) -> u64 {
         0
+    }
+
+    /// The district whose officers may change this record; `None` for
+    /// records of the whole province (province officers and admins only).
+    fn district_in(&self, _store: &super::Store) -> Option<u16> {
+        None
     }
 
     /// What the record adds to its district's figures.
@@ -159,6 +168,10 @@ impl Record for Fund {
 
     id_and_version!();
 
+    fn district_in(&self, _store: &super::Store) -> Option<u16> {
+        Some(self.district())
+    }
+
     fn index_entries(&self) -> Vec<IndexEntry> {
         vec![IndexEntry { tree: trees::FUNDS_BY_CODE, key: self.code.as_bytes().to_vec(), unique: true }]
     }
@@ -172,6 +185,10 @@ impl Record for Member {
     const CHILDREN: Option<&'static str> = Some(trees::OCCUPATIONS);
 
     id_and_version!();
+
+    fn district_in(&self, store: &super::Store) -> Option<u16> {
+        store.get::<Fund>(self.fund_id).ok().flatten().map(|f| f.district())
+    }
 
     fn key(&self) -> Vec<u8> {
         member_key(self.fund_id, self.id)
@@ -247,6 +264,10 @@ impl Record for OccupationRecord {
 
     id_and_version!();
 
+    fn district_in(&self, _store: &super::Store) -> Option<u16> {
+        Some(self.district)
+    }
+
     fn key(&self) -> Vec<u8> {
         occupation_key(self.fund_id, self.member_id, self.id)
     }
@@ -273,6 +294,10 @@ impl Record for Sage {
     const OFFERS_PLACES: bool = true;
 
     id_and_version!();
+
+    fn district_in(&self, _store: &super::Store) -> Option<u16> {
+        Some(self.district())
+    }
 
     fn index_entries(&self) -> Vec<IndexEntry> {
         vec![IndexEntry {
@@ -309,6 +334,10 @@ impl Record for Assignment {
 
     id_and_version!();
 
+    fn district_in(&self, _store: &super::Store) -> Option<u16> {
+        Some(self.district)
+    }
+
     fn key(&self) -> Vec<u8> {
         assignment_key(self.sage_id, self.id)
     }
@@ -341,6 +370,10 @@ impl Record for NetworkCommittee {
     const SCHEMA: u8 = 1;
 
     id_and_version!();
+
+    fn district_in(&self, _store: &super::Store) -> Option<u16> {
+        Some(self.district)
+    }
 }
 
 impl Record for SupportActivity {
@@ -349,6 +382,10 @@ impl Record for SupportActivity {
     const DISTRICT_STATS: bool = true;
 
     id_and_version!();
+
+    fn district_in(&self, _store: &super::Store) -> Option<u16> {
+        Some(self.district)
+    }
 
     fn district_stats(&self) -> Option<(u16, DistrictStats)> {
         Some((self.district, DistrictStats { support: 1, ..Default::default() }))
@@ -362,7 +399,24 @@ impl Record for OtopProduct {
 
     id_and_version!();
 
+    fn district_in(&self, _store: &super::Store) -> Option<u16> {
+        Some(self.district)
+    }
+
     fn district_stats(&self) -> Option<(u16, DistrictStats)> {
         Some((self.district, DistrictStats { otop_products: 1, ..Default::default() }))
+    }
+}
+
+impl Record for Officer {
+    const TREE: &'static str = trees::OFFICERS;
+    const SCHEMA: u8 = 1;
+    const INDEXES: &'static [&'static str] = &[trees::OFFICERS_BY_LOGIN];
+    const ADMIN_ONLY: bool = true;
+
+    id_and_version!();
+
+    fn index_entries(&self) -> Vec<IndexEntry> {
+        vec![IndexEntry { tree: trees::OFFICERS_BY_LOGIN, key: self.login.as_bytes().to_vec(), unique: true }]
     }
 }

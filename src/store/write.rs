@@ -13,7 +13,7 @@ use sled::{
 };
 
 use super::{
-    SCHEMA_AUDIT, SaveError, Store, StoreError, codec, counter_key, id_of,
+    Actor, SCHEMA_AUDIT, SaveError, Store, StoreError, codec, counter_key, id_of,
     index::{self, IndexError},
     key, now_ms,
     record::Record,
@@ -177,19 +177,22 @@ impl Store {
     /// refused with [`SaveError::Stale`]. Record, indexes, aggregates, refreshed
     /// children, counter and audit entry are written in one transaction, then
     /// synced to disk before this returns.
-    pub fn save<R: Record>(&self, officer: &str, rec: &R) -> Result<R, SaveError> {
-        self.write::<R>(officer, WriteOp::Save(rec), true)?.ok_or_else(|| SaveError::Gone(rec.key()))
+    pub fn save<'a, R: Record>(&self, who: impl Into<Actor<'a>>, rec: &R) -> Result<R, SaveError> {
+        self.write::<R>(who.into(), WriteOp::Save(rec), true)?.ok_or_else(|| SaveError::Gone(rec.key()))
     }
 
     /// Saves each record as [`Store::save`] does, each in its own transaction
     /// (one refused leaves the others standing), and syncs once at the end:
     /// what an officer accepts as one plan reaches the disk as one.
-    pub fn save_each<R: Record>(&self, officer: &str, recs: &[R]) -> Vec<Result<R, SaveError>> {
+    pub fn save_each<'a, R: Record>(
+        &self,
+        who: impl Into<Actor<'a>>,
+        recs: &[R],
+    ) -> Vec<Result<R, SaveError>> {
+        let who = who.into();
         let out: Vec<Result<R, SaveError>> = recs
             .iter()
-            .map(|r| {
-                self.write::<R>(officer, WriteOp::Save(r), false)?.ok_or_else(|| SaveError::Gone(r.key()))
-            })
+            .map(|r| self.write::<R>(who, WriteOp::Save(r), false)?.ok_or_else(|| SaveError::Gone(r.key())))
             .collect();
         if out.iter().any(Result::is_ok)
             && let Err(e) = self.finish_write()
@@ -202,31 +205,63 @@ impl Store {
 
     /// Deletes the record under `k`, which must still be at `version` and have
     /// no children. Returns what was deleted, so the caller can offer undo.
-    pub fn delete_at<R: Record>(&self, officer: &str, k: &[u8], version: u64) -> Result<R, SaveError> {
-        self.write::<R>(officer, WriteOp::Delete { key: k.to_vec(), version }, true)?
+    pub fn delete_at<'a, R: Record>(
+        &self,
+        who: impl Into<Actor<'a>>,
+        k: &[u8],
+        version: u64,
+    ) -> Result<R, SaveError> {
+        self.write::<R>(who.into(), WriteOp::Delete { key: k.to_vec(), version }, true)?
             .ok_or_else(|| SaveError::Gone(k.to_vec()))
     }
 
-    pub fn delete<R: Record>(&self, officer: &str, id: u64, version: u64) -> Result<R, SaveError> {
-        self.delete_at::<R>(officer, &key(id), version)
+    pub fn delete<'a, R: Record>(
+        &self,
+        who: impl Into<Actor<'a>>,
+        id: u64,
+        version: u64,
+    ) -> Result<R, SaveError> {
+        self.delete_at::<R>(who, &key(id), version)
     }
 
     /// Puts a deleted record back under its old key (undo of a delete).
-    pub fn restore<R: Record>(&self, officer: &str, rec: &R) -> Result<R, SaveError> {
-        self.write::<R>(officer, WriteOp::Restore(rec), true)?.ok_or_else(|| SaveError::Gone(rec.key()))
+    pub fn restore<'a, R: Record>(&self, who: impl Into<Actor<'a>>, rec: &R) -> Result<R, SaveError> {
+        self.write::<R>(who.into(), WriteOp::Restore(rec), true)?.ok_or_else(|| SaveError::Gone(rec.key()))
     }
 
     fn write<R: Record>(
         &self,
-        officer: &str,
+        who: Actor<'_>,
         op: WriteOp<'_, R>,
         sync: bool,
     ) -> Result<Option<R>, SaveError> {
+        let officer = who.name;
         let existing_key = match &op {
             WriteOp::Save(r) if r.id() == 0 => None,
             WriteOp::Save(r) | WriteOp::Restore(r) => Some(r.key()),
             WriteOp::Delete { key, .. } => Some(key.clone()),
         };
+        // Who may change what: the record's district as it is stored and as it
+        // will be. Checked here, below every screen, for every write.
+        {
+            let allowed = |r: &R| -> Result<(), SaveError> {
+                if R::ADMIN_ONLY {
+                    who.access.may_admin()
+                } else {
+                    who.access.may_change(r.district_in(self))
+                }
+                .map_err(SaveError::Denied)
+            };
+            match &op {
+                WriteOp::Save(r) | WriteOp::Restore(r) => allowed(r)?,
+                WriteOp::Delete { .. } => {}
+            }
+            if let Some(k) = &existing_key
+                && let Some(old) = self.get_at::<R>(k)?
+            {
+                allowed(&old)?;
+            }
+        }
         // The children an update may have to refresh are listed before the
         // transaction (a transaction cannot scan). Whether a record may be
         // deleted is decided inside it, from the count of its children.

@@ -1,0 +1,122 @@
+//! Roles and district scope, enforced by the store under every screen: a
+//! refused change says why, changes nothing and leaves no audit entry.
+
+mod common;
+
+use common::Fixture;
+use crossterm::event::KeyCode;
+use sammachip::{
+    domain::{
+        Lang,
+        fund::Fund,
+        member::Member,
+        officer::{Access, Denied},
+    },
+    store::{Actor, Record, SaveError},
+};
+
+/// The district demo holds one district; a fund of a neighbouring district is
+/// added by an administrator, so the two officers have something to disagree on.
+fn two_funds_of_different_districts(f: &Fixture) -> (Fund, Fund) {
+    let a = f.funds()[0].clone();
+    let other = if a.district() == 3302 { 3303 } else { 3302 };
+    let b = Fund {
+        code: format!("{other}0101"), name: "กองทุนบ้านทดสอบ".into(), ..Default::default()
+    };
+    let b = f.store.save("admin", &b).expect("an administrator adds any fund");
+    assert_ne!(a.district(), b.district());
+    (a, b)
+}
+
+#[test]
+fn district_officer_changes_own_district_only() {
+    let f = Fixture::new(Lang::Th);
+    let (mine, theirs) = two_funds_of_different_districts(&f);
+    let who = Actor { name: "district.officer", access: Access::District(mine.district()) };
+    let audit_before = f.store.audit(usize::MAX).unwrap().len();
+
+    let mut own = mine.clone();
+    own.name.push_str(" ใหม่");
+    let saved = f.store.save(&who, &own).expect("own district");
+    assert_eq!(saved.version, mine.version + 1);
+
+    let mut other = theirs.clone();
+    other.name.push_str(" ใหม่");
+    match f.store.save(&who, &other) {
+        Err(SaveError::Denied(Denied::OtherDistrict { mine: m, theirs: Some(t) })) => {
+            assert_eq!((m, t), (mine.district(), theirs.district()));
+        }
+        e => panic!("expected a refusal, got {e:?}"),
+    }
+    assert_eq!(f.store.get::<Fund>(theirs.id).unwrap().unwrap(), theirs, "nothing changed");
+
+    // Moving one's own fund into another district is as much a change of that
+    // district as editing its records.
+    let mut moved = saved.clone();
+    moved.code = format!("{}{}", theirs.district(), &saved.code[4..]);
+    assert!(matches!(f.store.save(&who, &moved), Err(SaveError::Denied(Denied::OtherDistrict { .. }))));
+
+    // A member of a fund of the demo's district, seen by an officer of the
+    // other district: refused through the member's fund, for edits and deletes.
+    let stranger = Actor { name: "other.officer", access: Access::District(theirs.district()) };
+    let m: Member = f.store.scan_prefix(&mine.id.to_be_bytes()).unwrap().remove(0);
+    let mut m2 = m.clone();
+    m2.phone = "0812345678".into();
+    assert!(matches!(f.store.save(&stranger, &m2), Err(SaveError::Denied(_))));
+    assert!(matches!(f.store.delete_at::<Member>(&stranger, &m.key(), m.version), Err(SaveError::Denied(_))));
+    assert_eq!(f.store.get_at::<Member>(&m.key()).unwrap().as_ref(), Some(&m));
+
+    let audit = f.store.audit(usize::MAX).unwrap();
+    assert_eq!(audit.len(), audit_before + 1, "only the allowed save is audited");
+    assert_eq!(audit.iter().map(|(_, e)| e.officer.as_str()).filter(|o| *o == "district.officer").count(), 1);
+}
+
+#[test]
+fn viewer_changes_nothing_and_province_everything() {
+    let f = Fixture::new(Lang::En);
+    let (a, b) = two_funds_of_different_districts(&f);
+    let viewer = Actor { name: "viewer", access: Access::Viewer };
+    for fund in [&a, &b] {
+        let mut x = fund.clone();
+        x.name.push('!');
+        assert!(matches!(f.store.save(&viewer, &x), Err(SaveError::Denied(Denied::ReadOnly))));
+    }
+    let province = Actor { name: "province", access: Access::Province };
+    for fund in [&a, &b] {
+        let mut x = fund.clone();
+        x.name.push('!');
+        f.store.save(&province, &x).expect("a province officer changes any district");
+    }
+}
+
+#[test]
+fn viewer_is_told_before_typing_and_district_officer_after_saving() {
+    let mut f = Fixture::new(Lang::En);
+    f.app.access = Access::Viewer;
+    f.press(KeyCode::Char('e'));
+    assert!(f.app.form.is_none(), "no edit form for a viewer");
+    assert!(f.screen().contains("can only read"), "{}", f.screen());
+    f.press(KeyCode::Char('n'));
+    assert!(f.app.form.is_none());
+
+    // A district officer on a fund of another district: the form opens (they may
+    // read it), the save is refused with the reason, and what was typed stays.
+    let mut f = Fixture::new(Lang::En);
+    let (first, other) = two_funds_of_different_districts(&f);
+    f.app.access = Access::District(other.district());
+    // The cursor is on the first fund of the list (the demo's district).
+    f.press(KeyCode::Char('e'));
+    let Some(form) = &f.app.form else { panic!("the edit form opens: {}", f.screen()) };
+    let sammachip::app::form::FormKind::EditFund { id, .. } = form.kind else { panic!("{:?}", form.kind) };
+    let fund = f.store.get::<Fund>(id).unwrap().unwrap();
+    assert_eq!(fund.district(), first.district());
+    f.press(KeyCode::Tab);
+    f.press(KeyCode::Tab);
+    f.type_str("X");
+    f.ctrl('s');
+    let form = f.app.form.as_ref().expect("the form stays open with what was typed");
+    assert!(form.fields.iter().any(|fl| fl.text_value().ends_with('X')), "{:?}", form.fields);
+    let s = f.screen();
+    assert!(s.contains("cannot change district"), "{s}");
+    assert_eq!(f.store.get::<Fund>(id).unwrap().unwrap().version, fund.version);
+}
