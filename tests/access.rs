@@ -37,12 +37,12 @@ fn district_officer_changes_own_district_only() {
 
     let mut own = mine.clone();
     own.name.push_str(" ใหม่");
-    let saved = f.store.save(&who, &own).expect("own district");
+    let saved = f.store.save(who, &own).expect("own district");
     assert_eq!(saved.version, mine.version + 1);
 
     let mut other = theirs.clone();
     other.name.push_str(" ใหม่");
-    match f.store.save(&who, &other) {
+    match f.store.save(who, &other) {
         Err(SaveError::Denied(Denied::OtherDistrict { mine: m, theirs: Some(t) })) => {
             assert_eq!((m, t), (mine.district(), theirs.district()));
         }
@@ -54,7 +54,7 @@ fn district_officer_changes_own_district_only() {
     // district as editing its records.
     let mut moved = saved.clone();
     moved.code = format!("{}{}", theirs.district(), &saved.code[4..]);
-    assert!(matches!(f.store.save(&who, &moved), Err(SaveError::Denied(Denied::OtherDistrict { .. }))));
+    assert!(matches!(f.store.save(who, &moved), Err(SaveError::Denied(Denied::OtherDistrict { .. }))));
 
     // A member of a fund of the demo's district, seen by an officer of the
     // other district: refused through the member's fund, for edits and deletes.
@@ -62,8 +62,8 @@ fn district_officer_changes_own_district_only() {
     let m: Member = f.store.scan_prefix(&mine.id.to_be_bytes()).unwrap().remove(0);
     let mut m2 = m.clone();
     m2.phone = "0812345678".into();
-    assert!(matches!(f.store.save(&stranger, &m2), Err(SaveError::Denied(_))));
-    assert!(matches!(f.store.delete_at::<Member>(&stranger, &m.key(), m.version), Err(SaveError::Denied(_))));
+    assert!(matches!(f.store.save(stranger, &m2), Err(SaveError::Denied(_))));
+    assert!(matches!(f.store.delete_at::<Member>(stranger, &m.key(), m.version), Err(SaveError::Denied(_))));
     assert_eq!(f.store.get_at::<Member>(&m.key()).unwrap().as_ref(), Some(&m));
 
     let audit = f.store.audit(usize::MAX).unwrap();
@@ -79,13 +79,13 @@ fn viewer_changes_nothing_and_province_everything() {
     for fund in [&a, &b] {
         let mut x = fund.clone();
         x.name.push('!');
-        assert!(matches!(f.store.save(&viewer, &x), Err(SaveError::Denied(Denied::ReadOnly))));
+        assert!(matches!(f.store.save(viewer, &x), Err(SaveError::Denied(Denied::ReadOnly))));
     }
     let province = Actor { name: "province", access: Access::Province };
     for fund in [&a, &b] {
         let mut x = fund.clone();
         x.name.push('!');
-        f.store.save(&province, &x).expect("a province officer changes any district");
+        f.store.save(province, &x).expect("a province officer changes any district");
     }
 }
 
