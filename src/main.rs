@@ -43,7 +43,55 @@ enum LangArg {
 }
 
 #[derive(Subcommand)]
+enum UserCmd {
+    /// Add an officer, or another key for one.
+    Add {
+        /// Login name (a–z, 0–9, `.`, `_`, `-`), the name given to ssh.
+        login: String,
+        #[arg(long, value_parser = ["admin", "province", "district", "viewer"])]
+        role: String,
+        /// District code (4 digits) of a district officer.
+        #[arg(long)]
+        district: Option<u16>,
+        /// Their OpenSSH public key file (`id_ed25519.pub`, or the line PuTTYgen shows).
+        #[arg(long)]
+        key: PathBuf,
+        /// Full name shown on screens and in the audit list.
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+    /// Every officer with role, district and key fingerprints.
+    List,
+    /// Stop an account from logging in (its history stays).
+    Disable { login: String },
+    /// Let a disabled account log in again.
+    Enable { login: String },
+    /// Remove key number N (as `user list` numbers them).
+    RemoveKey { login: String, n: usize },
+}
+
+#[derive(Subcommand)]
 enum Cmd {
+    /// Serve many officers over SSH (public-key login against officer accounts).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:2222")]
+        listen: std::net::SocketAddr,
+        /// Host key; made on first start (ed25519, mode 0600).
+        /// Default: `ssh_host_ed25519_key` beside the store.
+        #[arg(long)]
+        host_key: Option<PathBuf>,
+        /// Most sessions at once.
+        #[arg(long, default_value_t = 64)]
+        max_sessions: usize,
+        /// Minutes without a keystroke before a session is closed.
+        #[arg(long, default_value_t = 30)]
+        idle_minutes: u64,
+    },
+    /// Officer accounts for `serve`.
+    User {
+        #[command(subcommand)]
+        cmd: UserCmd,
+    },
     /// Write a realistic, deterministic demo data set into an empty store.
     Demo {
         #[arg(long, value_enum, default_value = "province")]
@@ -94,7 +142,12 @@ fn open_then<T: Send + 'static>(
     match rx.recv_timeout(OPEN_TIMEOUT) {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => {
-            say(&messages::open(&e));
+            match (&e, sammachip::ssh::ssh_command(&path)) {
+                (OpenError::Locked { .. }, Some(cmd)) => {
+                    say(&Msg::with(k::ERR_OPEN_SERVED, [path.display().to_string(), cmd]))
+                }
+                _ => say(&messages::open(&e)),
+            }
             Err(exit_code(&e))
         }
         Err(_) => {
@@ -150,6 +203,34 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some(Cmd::Serve { listen, host_key, max_sessions, idle_minutes }) => {
+            let store = match open_then(path.clone(), |s| s) {
+                Ok(s) => Arc::new(s),
+                Err(code) => return code,
+            };
+            let host_key =
+                host_key.unwrap_or_else(|| path.parent().unwrap_or(&path).join("ssh_host_ed25519_key"));
+            let opts = sammachip::ssh::Options {
+                listen,
+                host_key,
+                max_sessions,
+                idle: Duration::from_secs(idle_minutes.max(1) * 60),
+            };
+            match sammachip::ssh::serve(store, opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    sammachip::ssh::log(format!("server stopped: {e}"));
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Some(Cmd::User { cmd }) => {
+            let store = match open_then(path.clone(), |s| s) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            user_command(&store, cmd)
+        }
         None => {
             let size = crossterm::terminal::size().unwrap_or((80, 24));
             let (store, mut app) = match open_then(path, move |store| {
@@ -180,6 +261,70 @@ fn main() -> ExitCode {
                     ExitCode::from(1)
                 }
             }
+        }
+    }
+}
+
+/// `sammachip user …`: run by whoever may open the store's files, so with an
+/// administrator's rights; the audit names them as `cli:USER`.
+fn user_command(store: &Store, cmd: UserCmd) -> ExitCode {
+    use sammachip::{
+        domain::officer::Role,
+        ssh::accounts::{self, NewOfficer},
+        store::Actor,
+    };
+    let name = format!("cli:{}", officer());
+    let who = Actor::from(&name);
+    let result = match cmd {
+        UserCmd::Add { login, role, district, key, name: display } => {
+            let role = Role::parse(&role).unwrap_or(Role::Viewer);
+            match std::fs::read_to_string(&key) {
+                Err(e) => Err(Msg::with(k::ERR_BAD_KEY, [format!("{}: {e}", key.display())])),
+                Ok(text) => accounts::add(
+                    store,
+                    who,
+                    &NewOfficer { login: &login, display_name: &display, role, district, key_line: &text },
+                )
+                .map(|o| {
+                    Msg::with(k::USER_ADDED, [o.login, o.role.name().to_string(), o.keys.len().to_string()])
+                }),
+            }
+        }
+        UserCmd::List => {
+            return match accounts::listing(store) {
+                Ok(lines) if lines.is_empty() => {
+                    say(&Msg::new(k::USER_NONE));
+                    ExitCode::SUCCESS
+                }
+                Ok(lines) => {
+                    for l in lines {
+                        println!("{l}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    say(&messages::store(&e));
+                    ExitCode::from(1)
+                }
+            };
+        }
+        UserCmd::Disable { login } => {
+            accounts::set_disabled(store, who, &login, true).map(|o| Msg::with(k::USER_DISABLED, [o.login]))
+        }
+        UserCmd::Enable { login } => {
+            accounts::set_disabled(store, who, &login, false).map(|o| Msg::with(k::USER_ENABLED, [o.login]))
+        }
+        UserCmd::RemoveKey { login, n } => accounts::remove_key(store, who, &login, n)
+            .map(|o| Msg::with(k::USER_KEY_REMOVED, [o.login, o.keys.len().to_string()])),
+    };
+    match result {
+        Ok(msg) => {
+            say(&msg);
+            ExitCode::SUCCESS
+        }
+        Err(msg) => {
+            say(&msg);
+            ExitCode::from(1)
         }
     }
 }

@@ -407,6 +407,8 @@ pub struct App {
     pub categories: Vec<OccupationCategory>,
     /// Every occupation record, for the Occupations tab (see [`Catalog`]).
     pub catalog: Arc<RwLock<Catalog>>,
+    /// Whether the catalog is a server's, shared with other sessions.
+    catalog_shared: bool,
     /// Set while the catalog loads in the background.
     catalog_rx: Option<mpsc::Receiver<Result<Catalog, StoreError>>>,
     /// Balances and overdue days are computed as of this day (`a` changes it).
@@ -426,11 +428,37 @@ impl App {
     /// Loads what the screens need from the store. An empty store opens on the
     /// offer to load demo data.
     pub fn new(store: &Arc<Store>, officer: impl Into<String>, lang: Lang, size: (u16, u16)) -> Self {
+        let mut app = Self::build(store, officer.into(), lang, size, None);
+        app.load_catalog(store);
+        app
+    }
+
+    /// An app that reads the occupation catalog `shared` with other sessions
+    /// of the same server (one copy in memory; every session's saves keep it
+    /// current for all). A session that picks its own as-of date gets its own.
+    pub fn with_catalog(
+        store: &Arc<Store>,
+        officer: impl Into<String>,
+        lang: Lang,
+        size: (u16, u16),
+        shared: Arc<RwLock<Catalog>>,
+    ) -> Self {
+        Self::build(store, officer.into(), lang, size, Some(shared))
+    }
+
+    fn build(
+        store: &Arc<Store>,
+        officer: String,
+        lang: Lang,
+        size: (u16, u16),
+        shared: Option<Arc<RwLock<Catalog>>>,
+    ) -> Self {
         let today = Date::today();
+        let catalog_shared = shared.is_some();
         let mut app = App {
             lang,
             no_color: false,
-            officer: officer.into(),
+            officer,
             access: Access::Admin,
             today,
             size,
@@ -443,7 +471,8 @@ impl App {
             overview: OverviewTab::default(),
             network: NetworkTab::default(),
             categories: Vec::new(),
-            catalog: Arc::new(RwLock::new(Catalog::empty(today))),
+            catalog: shared.unwrap_or_else(|| Arc::new(RwLock::new(Catalog::empty(today)))),
+            catalog_shared,
             catalog_rx: None,
             as_of: today,
             form: None,
@@ -460,7 +489,6 @@ impl App {
         if matches!(store.is_empty(), Ok(true)) {
             app.overlay = Some(Overlay::Offer { cursor: 0 });
         }
-        app.load_catalog(store);
         app
     }
 
@@ -491,7 +519,21 @@ impl App {
             Ok(c) => {
                 // Row numbers change with a new catalog: keep the selections by id.
                 let mut keep = (None, None);
-                if let Ok(mut slot) = self.catalog.write() {
+                if self.catalog_shared {
+                    // Another date than the server's: this session's own copy.
+                    if let Ok(slot) = self.catalog.read() {
+                        let id_at =
+                            |row: Option<&u32>| row.and_then(|i| slot.rows.get(*i as usize)).map(|r| r.id);
+                        keep = (
+                            id_at(self.occ.view.get(self.occ.pos.cursor)),
+                            id_at(self.rank.selected().map(|(row, _)| row)),
+                        );
+                    }
+                    let mut c = c;
+                    c.revision = self.catalog.read().map_or(1, |x| x.revision + 1);
+                    self.catalog = Arc::new(RwLock::new(c));
+                    self.catalog_shared = false;
+                } else if let Ok(mut slot) = self.catalog.write() {
                     let id_at =
                         |row: Option<&u32>| row.and_then(|i| slot.rows.get(*i as usize)).map(|r| r.id);
                     keep = (
@@ -1051,11 +1093,26 @@ impl App {
             }
             return true;
         }
+        let mut changed = false;
         if store.generation() != self.seen_generation {
             self.reload(store);
-            return true;
+            changed = true;
         }
-        false
+        // Another session's save changed the shared catalog: the list on
+        // screen follows.
+        let revision = self.catalog.read().map(|c| c.revision).ok();
+        if self.tab == Tab::Occupations && revision != Some(self.occ.seen_revision()) {
+            self.occ_refresh();
+            changed = true;
+        }
+        if self.tab == Tab::Ranking
+            && self.rank.seen_revision.is_some()
+            && revision != self.rank.seen_revision
+        {
+            self.rank_refresh();
+            changed = true;
+        }
+        changed
     }
 
     /// Reads the catalog again, now (after demo data).
@@ -1212,7 +1269,7 @@ impl App {
 /// Returns the memory freed after a large read (the catalog's decoded
 /// records) to the system: glibc keeps freed memory of a finished thread's
 /// arena mapped, which would count against the officer's PC for nothing.
-fn release_free_memory() {
+pub fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks glibc's own free lists; it takes no
     // pointers from us and is safe to call at any time from any thread.

@@ -53,7 +53,7 @@ pub struct RankingTab {
     scope_choices: Vec<Scope>,
     /// Profile choices of the open profile picker.
     profile_choices: Vec<Profile>,
-    seen_revision: Option<u64>,
+    pub(super) seen_revision: Option<u64>,
 }
 
 impl RankingTab {

@@ -1,0 +1,175 @@
+//! Officer accounts: adding, listing, disabling, removing keys, and deciding
+//! who a public key belongs to. Used by the `user` command, the Admin screen and
+//! the SSH server's login.
+
+use russh::keys::PublicKey;
+
+use crate::{
+    domain::officer::{Officer, Role, valid_login},
+    i18n::{Msg, k},
+    store::{Actor, SaveError, Store, StoreError, trees},
+};
+
+/// An OpenSSH public key line, checked: `ssh-ed25519 AAAA… comment`.
+pub fn parse_key(line: &str) -> Result<PublicKey, Msg> {
+    let line = line.trim();
+    PublicKey::from_openssh(line).map_err(|e| Msg::with(k::ERR_BAD_KEY, [e.to_string()]))
+}
+
+/// The first key line of a `.pub` file (comments and blank lines skipped).
+pub fn key_from_file_text(text: &str) -> Result<String, Msg> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty() && !l.starts_with('#')).unwrap_or("");
+    if line.starts_with("---- BEGIN SSH2 PUBLIC KEY") {
+        // PuTTYgen's "Save public key" format: ask for the OpenSSH line instead.
+        return Err(Msg::new(k::ERR_PUTTY_KEY_FORMAT));
+    }
+    let key = parse_key(line)?;
+    key.to_openssh().map_err(|e| Msg::with(k::ERR_BAD_KEY, [e.to_string()]))
+}
+
+/// The short fingerprint officers compare with `ssh-keygen -lf`.
+pub fn fingerprint(line: &str) -> String {
+    parse_key(line)
+        .map(|k| k.fingerprint(russh::keys::HashAlg::Sha256).to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+pub fn officer_by_login(store: &Store, login: &str) -> Result<Option<Officer>, StoreError> {
+    match store.lookup(trees::OFFICERS_BY_LOGIN, login.as_bytes())? {
+        Some(key) => store.get_at::<Officer>(&key),
+        None => Ok(None),
+    }
+}
+
+/// The enabled officer `login` whose registered keys include `key`.
+pub fn authorize(store: &Store, login: &str, key: &PublicKey) -> Result<Option<Officer>, StoreError> {
+    let Some(o) = officer_by_login(store, login)? else { return Ok(None) };
+    if o.disabled {
+        return Ok(None);
+    }
+    let known = o.keys.iter().any(|line| parse_key(line).is_ok_and(|k| k.key_data() == key.key_data()));
+    Ok(known.then_some(o))
+}
+
+/// Why an account change was refused.
+pub fn save_error(e: &SaveError) -> Msg {
+    match e {
+        SaveError::Duplicate { index, .. } if *index == trees::OFFICERS_BY_LOGIN => {
+            Msg::new(k::ERR_LOGIN_TAKEN)
+        }
+        e => crate::app::messages::save(e),
+    }
+}
+
+pub struct NewOfficer<'a> {
+    pub login: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub district: Option<u16>,
+    pub key_line: &'a str,
+}
+
+/// Adds an officer, or a key to an existing one (same login and role).
+pub fn add(store: &Store, who: Actor<'_>, n: &NewOfficer<'_>) -> Result<Officer, Msg> {
+    if !valid_login(n.login) {
+        return Err(Msg::with(k::ERR_BAD_LOGIN, [n.login.to_string()]));
+    }
+    match (n.role, n.district) {
+        (Role::District, None) => return Err(Msg::new(k::ERR_DISTRICT_NEEDED)),
+        (Role::District, Some(d)) if !(1000..=9999).contains(&d) => {
+            return Err(Msg::with(k::ERR_BAD_DISTRICT, [d.to_string()]));
+        }
+        _ => {}
+    }
+    let key = key_from_file_text(n.key_line)?;
+    let existing = officer_by_login(store, n.login).map_err(|e| crate::app::messages::store(&e))?;
+    let officer = match existing {
+        Some(mut o) => {
+            if o.keys.iter().any(|x| fingerprint(x) == fingerprint(&key)) {
+                return Err(Msg::with(k::ERR_KEY_KNOWN, [n.login.to_string()]));
+            }
+            o.keys.push(key);
+            o.role = n.role;
+            o.district = n.district.filter(|_| n.role == Role::District);
+            if !n.display_name.is_empty() {
+                o.display_name = n.display_name.to_string();
+            }
+            o
+        }
+        None => Officer {
+            id: 0,
+            version: 0,
+            login: n.login.to_string(),
+            display_name: if n.display_name.is_empty() {
+                n.login.to_string()
+            } else {
+                n.display_name.to_string()
+            },
+            role: n.role,
+            district: n.district.filter(|_| n.role == Role::District),
+            keys: vec![key],
+            disabled: false,
+        },
+    };
+    store.save(who, &officer).map_err(|e| save_error(&e))
+}
+
+/// Disables (or enables again) an account; its keys stay for the record.
+pub fn set_disabled(store: &Store, who: Actor<'_>, login: &str, disabled: bool) -> Result<Officer, Msg> {
+    let mut o = officer_by_login(store, login)
+        .map_err(|e| crate::app::messages::store(&e))?
+        .ok_or_else(|| Msg::with(k::ERR_NO_OFFICER, [login.to_string()]))?;
+    o.disabled = disabled;
+    store.save(who, &o).map_err(|e| save_error(&e))
+}
+
+/// Removes key number `n` (from 1, as `user list` shows them).
+pub fn remove_key(store: &Store, who: Actor<'_>, login: &str, n: usize) -> Result<Officer, Msg> {
+    let mut o = officer_by_login(store, login)
+        .map_err(|e| crate::app::messages::store(&e))?
+        .ok_or_else(|| Msg::with(k::ERR_NO_OFFICER, [login.to_string()]))?;
+    if n == 0 || n > o.keys.len() {
+        return Err(Msg::with(k::ERR_NO_KEY, [login.to_string(), n.to_string(), o.keys.len().to_string()]));
+    }
+    o.keys.remove(n - 1);
+    store.save(who, &o).map_err(|e| save_error(&e))
+}
+
+/// One line per officer and one per key, for `user list`.
+pub fn listing(store: &Store) -> Result<Vec<String>, StoreError> {
+    let mut out = Vec::new();
+    for o in store.all::<Officer>()? {
+        let scope = o.district.map(|d| format!(" {d}")).unwrap_or_default();
+        let state = if o.disabled { " (disabled)" } else { "" };
+        out.push(format!("{}\t{}{}\t{}{}", o.login, o.role.name(), scope, o.display_name, state));
+        for (i, key) in o.keys.iter().enumerate() {
+            let comment = key.split_whitespace().nth(2).unwrap_or("");
+            out.push(format!("  {}. {} {}", i + 1, fingerprint(key), comment));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH7Sr5P9wH6ljnq7kyXB11RljCr1mNGpmAR0Hjx/NpMg somchai@office";
+
+    #[test]
+    fn key_lines_are_checked() {
+        assert!(parse_key(KEY).is_ok());
+        assert!(parse_key("ssh-ed25519 AAAAnotbase64!").is_err());
+        assert!(parse_key("").is_err());
+        assert_eq!(
+            key_from_file_text(&format!("# mine\n\n{KEY}\n")).unwrap().split(' ').nth(1),
+            KEY.split(' ').nth(1)
+        );
+        assert!(matches!(
+            key_from_file_text("---- BEGIN SSH2 PUBLIC KEY ----\nAAAA\n---- END SSH2 PUBLIC KEY ----"),
+            Err(m) if m.key == k::ERR_PUTTY_KEY_FORMAT
+        ));
+        assert!(fingerprint(KEY).starts_with("SHA256:"));
+    }
+}

@@ -1,0 +1,179 @@
+//! Bytes from an SSH client to key events, through termina's terminal-input
+//! parser: arrows and F-keys as xterm and PuTTY send them, Alt, Ctrl, UTF-8
+//! Thai, and a lone Esc (told apart from the start of a sequence by a short
+//! pause, as every terminal program does).
+
+use crossterm::event::{KeyCode as CKey, KeyEvent as CEvent, KeyModifiers as CMods};
+use termina::{
+    Parser,
+    event::{Event, KeyCode as TKey, KeyEventKind, Modifiers as TMods},
+};
+
+/// How long an incomplete escape sequence may wait for the rest before it is
+/// taken as typed (a lone Esc).
+pub const ESC_WAIT: std::time::Duration = std::time::Duration::from_millis(30);
+
+#[derive(Default)]
+pub struct Input {
+    parser: Parser,
+    pending: bool,
+}
+
+/// What the bytes meant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum In {
+    Key(CEvent),
+    Paste(String),
+}
+
+impl Input {
+    /// Feeds bytes; returns the events they complete. A sequence cut off at the
+    /// end stays pending until more bytes come or [`Input::flush`] is called.
+    pub fn feed(&mut self, bytes: &[u8]) -> Vec<In> {
+        self.parser.parse(bytes, true);
+        let out = self.drain();
+        // Anything that could still be the start of a sequence is held.
+        self.pending = bytes.last().is_some_and(|b| *b == 0x1b) || (out.is_empty() && !bytes.is_empty());
+        out
+    }
+
+    /// Whether bytes are waiting for the rest of a sequence.
+    pub fn pending(&self) -> bool {
+        self.pending
+    }
+
+    /// No more bytes came: what is held is what was typed.
+    pub fn flush(&mut self) -> Vec<In> {
+        self.pending = false;
+        self.parser.parse(&[], false);
+        self.drain()
+    }
+
+    fn drain(&mut self) -> Vec<In> {
+        let mut out = Vec::new();
+        while let Some(ev) = self.parser.pop() {
+            match ev {
+                Event::Key(k) if k.kind != KeyEventKind::Release => {
+                    if let Some(e) = to_crossterm(k.code, k.modifiers) {
+                        out.push(In::Key(e));
+                    }
+                }
+                Event::Paste(s) => out.push(In::Paste(s)),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+fn to_crossterm(code: TKey, mods: TMods) -> Option<CEvent> {
+    let mut m = CMods::NONE;
+    if mods.contains(TMods::SHIFT) {
+        m |= CMods::SHIFT;
+    }
+    if mods.contains(TMods::ALT) {
+        m |= CMods::ALT;
+    }
+    if mods.contains(TMods::CONTROL) {
+        m |= CMods::CONTROL;
+    }
+    let code = match code {
+        TKey::Char(c) => {
+            // Crossterm reports Shift with upper-case letters only; a Thai
+            // character typed with Shift is just that character.
+            if !c.is_ascii_alphabetic() {
+                m.remove(CMods::SHIFT);
+            }
+            CKey::Char(c)
+        }
+        TKey::Enter => CKey::Enter,
+        TKey::Backspace => CKey::Backspace,
+        TKey::Tab if m.contains(CMods::SHIFT) => CKey::BackTab,
+        TKey::Tab => CKey::Tab,
+        TKey::BackTab => CKey::BackTab,
+        TKey::Escape => CKey::Esc,
+        TKey::Left => CKey::Left,
+        TKey::Right => CKey::Right,
+        TKey::Up => CKey::Up,
+        TKey::Down => CKey::Down,
+        TKey::Home => CKey::Home,
+        TKey::End => CKey::End,
+        TKey::PageUp => CKey::PageUp,
+        TKey::PageDown => CKey::PageDown,
+        TKey::Insert => CKey::Insert,
+        TKey::Delete => CKey::Delete,
+        TKey::Function(n) => CKey::F(n),
+        _ => return None,
+    };
+    Some(CEvent::new(code, m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(bytes: &[u8]) -> Vec<(CKey, CMods)> {
+        let mut i = Input::default();
+        let mut out = i.feed(bytes);
+        out.extend(i.flush());
+        out.into_iter()
+            .filter_map(|e| match e {
+                In::Key(k) => Some((k.code, k.modifiers)),
+                In::Paste(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn arrows_and_f_keys_as_xterm_and_putty_send_them() {
+        assert_eq!(
+            keys(b"\x1b[A\x1b[B\x1bOC\x1bOD"),
+            [CKey::Up, CKey::Down, CKey::Right, CKey::Left].map(|c| (c, CMods::NONE))
+        );
+        // xterm F1–F4 (SS3), F5 and up (CSI ~); PuTTY's default F1–F4 (ESC [11~ …).
+        for (bytes, n) in [
+            (&b"\x1bOP"[..], 1),
+            (b"\x1bOS", 4),
+            (b"\x1b[15~", 5),
+            (b"\x1b[24~", 12),
+            (b"\x1b[11~", 1),
+            (b"\x1b[14~", 4),
+        ] {
+            assert_eq!(keys(bytes), [(CKey::F(n), CMods::NONE)], "{bytes:?}");
+        }
+        assert_eq!(keys(b"\x1b[5~\x1b[6~\x1b[H\x1b[F\x1b[1~\x1b[4~").len(), 6);
+    }
+
+    #[test]
+    fn ctrl_alt_thai_and_a_lone_esc() {
+        assert_eq!(keys(b"\x13"), [(CKey::Char('s'), CMods::CONTROL)]);
+        assert_eq!(keys(b"\x1bx"), [(CKey::Char('x'), CMods::ALT)]);
+        assert_eq!(
+            keys("ที่นา".as_bytes()).iter().map(|(c, _)| *c).collect::<Vec<_>>(),
+            "ที่นา".chars().map(CKey::Char).collect::<Vec<_>>()
+        );
+        assert_eq!(keys(b"\x1b"), [(CKey::Esc, CMods::NONE)]);
+        assert_eq!(keys(b"\r"), [(CKey::Enter, CMods::NONE)]);
+        assert_eq!(keys(b"\x7f"), [(CKey::Backspace, CMods::NONE)]);
+        assert_eq!(keys(b"\x1b[Z")[0].0, CKey::BackTab);
+    }
+
+    #[test]
+    fn a_lone_esc_waits_for_the_pause_and_a_split_sequence_is_joined() {
+        let mut i = Input::default();
+        assert!(i.feed(b"\x1b").is_empty());
+        assert!(i.pending());
+        assert_eq!(i.feed(b"[A"), vec![In::Key(CEvent::new(CKey::Up, CMods::NONE))]);
+        assert!(!i.pending());
+        assert!(i.feed(b"\x1b").is_empty());
+        assert_eq!(i.flush(), vec![In::Key(CEvent::new(CKey::Esc, CMods::NONE))]);
+    }
+
+    #[test]
+    fn thai_split_across_packets_is_joined() {
+        let bytes = "ก".as_bytes();
+        let mut i = Input::default();
+        assert!(i.feed(&bytes[..1]).is_empty());
+        assert_eq!(i.feed(&bytes[1..]), vec![In::Key(CEvent::new(CKey::Char('ก'), CMods::NONE))]);
+    }
+}

@@ -1,0 +1,648 @@
+//! `sammachip serve`: one process holds the store and serves many officers over
+//! SSH. Each connection logs in with a registered public key and gets its own
+//! app on a thread of its own, on a terminal of the size its client asked for.
+//!
+//! Input bytes go to the session's thread through a bounded queue (a flood is
+//! dropped, never buffered without end); frames go back as one SSH data message
+//! each, and a client that does not read makes its own session wait, not the
+//! server buffer: russh takes no new message for a channel while the last one
+//! is still waiting for the client's window.
+
+pub mod accounts;
+pub mod input;
+
+use std::{
+    io::{self, Write},
+    net::SocketAddr,
+    panic::AssertUnwindSafe,
+    path::{Path, PathBuf},
+    sync::{
+        Arc, RwLock,
+        atomic::{AtomicUsize, Ordering},
+        mpsc::{self, RecvTimeoutError, SyncSender, TrySendError},
+    },
+    time::{Duration, Instant},
+};
+
+use crossterm::{
+    cursor,
+    event::{KeyCode, KeyEvent, KeyModifiers},
+    terminal::{self, BeginSynchronizedUpdate, EndSynchronizedUpdate},
+};
+use ratatui::{Terminal, TerminalOptions, Viewport, backend::CrosstermBackend, layout::Rect};
+use russh::{
+    Channel, ChannelId, MethodKind, MethodSet, Pty,
+    keys::{PrivateKey, ssh_key::LineEnding},
+    server::{
+        Auth, ChannelOpenHandle, Handle, Handler, Msg, PublicKeyOffer, Server, Session, VerifiedPublicKey,
+    },
+};
+
+use crate::{
+    app::{Action, App, catalog::Catalog},
+    domain::{Date, Lang, officer::Officer},
+    i18n::{k, tr},
+    store::Store,
+    ui::{self, keymap},
+};
+
+use input::{In, Input};
+
+pub struct Options {
+    pub listen: SocketAddr,
+    pub host_key: PathBuf,
+    pub max_sessions: usize,
+    /// A session with no keystroke for this long is closed.
+    pub idle: Duration,
+}
+
+/// The file in the store's directory that tells a local `sammachip` which
+/// server holds the store.
+pub const SERVING_FILE: &str = "serving";
+
+/// A line for the server's log, with the time.
+pub fn log(line: impl AsRef<str>) {
+    let now = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M:%SZ");
+    // A log that cannot be written (a closed pipe) must not stop the server.
+    let _ = writeln!(io::stderr(), "{now} {}", line.as_ref());
+}
+
+/// Reads the host key, or makes one (ed25519) and keeps it readable by the
+/// server's user only.
+pub fn host_key(path: &Path) -> anyhow::Result<PrivateKey> {
+    use std::os::unix::fs::PermissionsExt;
+    if path.exists() {
+        let meta = std::fs::metadata(path)?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+            log(format!("host key {} was readable by others; now 0600", path.display()));
+        }
+        return PrivateKey::read_openssh_file(path)
+            .map_err(|e| anyhow::anyhow!("host key {} cannot be read: {e}", path.display()));
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let seed: [u8; 32] = rand::random();
+    let key = PrivateKey::from(russh::keys::ssh_key::private::Ed25519Keypair::from_seed(&seed));
+    key.write_openssh_file(path, LineEnding::LF)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    log(format!("new host key {} ({})", path.display(), key.fingerprint(russh::keys::HashAlg::Sha256)));
+    Ok(key)
+}
+
+/// What every connection shares.
+pub struct Shared {
+    pub store: Arc<Store>,
+    pub catalog: Arc<RwLock<Catalog>>,
+    pub sessions: AtomicUsize,
+    pub max_sessions: usize,
+    pub idle: Duration,
+}
+
+impl Shared {
+    /// Loads the occupation catalog once for every session.
+    pub fn new(
+        store: Arc<Store>,
+        max_sessions: usize,
+        idle: Duration,
+    ) -> Result<Shared, crate::store::StoreError> {
+        let mut catalog = Catalog::load(&store, Date::today())?;
+        catalog.revision = 1;
+        crate::app::release_free_memory();
+        Ok(Shared {
+            store,
+            catalog: Arc::new(RwLock::new(catalog)),
+            sessions: AtomicUsize::new(0),
+            max_sessions,
+            idle,
+        })
+    }
+}
+
+/// The server's config: public keys only, small per-channel queues.
+pub fn config(key: PrivateKey) -> russh::server::Config {
+    russh::server::Config {
+        methods: MethodSet::from(&[MethodKind::PublicKey][..]),
+        keys: vec![key],
+        auth_rejection_time: Duration::from_millis(300),
+        auth_rejection_time_initial: Some(Duration::ZERO),
+        // Frames waiting for a slow client, per session.
+        channel_buffer_size: 8,
+        inactivity_timeout: None,
+        keepalive_interval: Some(Duration::from_secs(60)),
+        nodelay: true,
+        ..Default::default()
+    }
+}
+
+#[derive(Clone)]
+pub struct Sammachip {
+    pub shared: Arc<Shared>,
+}
+
+impl Server for Sammachip {
+    type Handler = Connection;
+
+    fn new_client(&mut self, peer: Option<SocketAddr>) -> Connection {
+        Connection {
+            shared: Arc::clone(&self.shared),
+            peer,
+            officer: None,
+            channel: None,
+            size: (80, 24),
+            term: String::new(),
+            lang: Lang::Th,
+            no_color: false,
+            tx: None,
+        }
+    }
+
+    fn handle_session_error(&mut self, error: anyhow::Error) {
+        log(format!("connection ended with an error: {error}"));
+    }
+}
+
+/// Sent from a connection to its session's thread.
+pub enum Event {
+    Bytes(Vec<u8>),
+    Resize(u16, u16),
+}
+
+/// Bytes a session may have waiting before more are dropped.
+const INPUT_QUEUE: usize = 256;
+
+pub struct Connection {
+    shared: Arc<Shared>,
+    peer: Option<SocketAddr>,
+    officer: Option<Officer>,
+    channel: Option<ChannelId>,
+    size: (u16, u16),
+    term: String,
+    lang: Lang,
+    no_color: bool,
+    tx: Option<SyncSender<Event>>,
+}
+
+fn clamp_size(w: u32, h: u32) -> (u16, u16) {
+    let c = |v: u32, max: u16| u16::try_from(v).unwrap_or(max).clamp(1, max);
+    (c(w, 500), c(h, 300))
+}
+
+impl Connection {
+    fn who(&self) -> String {
+        let login = self.officer.as_ref().map_or("-", |o| o.login.as_str());
+        match self.peer {
+            Some(p) => format!("{login}@{p}"),
+            None => login.to_string(),
+        }
+    }
+
+    fn check(&self, user: &str, key: &russh::keys::PublicKey) -> Option<Officer> {
+        match accounts::authorize(&self.shared.store, user, key) {
+            Ok(o) => o,
+            Err(e) => {
+                log(format!("login {user}: store error {e}"));
+                None
+            }
+        }
+    }
+}
+
+impl Handler for Connection {
+    type Error = anyhow::Error;
+
+    async fn auth_publickey_offered(
+        &mut self,
+        user: &str,
+        offer: PublicKeyOffer<'_>,
+    ) -> Result<Auth, Self::Error> {
+        Ok(if self.check(user, offer.public_key).is_some() { Auth::Accept } else { Auth::reject() })
+    }
+
+    async fn auth_publickey(&mut self, user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
+        match self.check(user, key.public_key) {
+            Some(o) => {
+                self.officer = Some(o);
+                log(format!("login {}", self.who()));
+                Ok(Auth::Accept)
+            }
+            None => {
+                log(format!("refused {user}@{:?}: unknown key or account", self.peer));
+                Ok(Auth::reject())
+            }
+        }
+    }
+
+    async fn channel_open_session(
+        &mut self,
+        channel: Channel<Msg>,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if self.channel.is_some() {
+            // One screen per connection.
+            reply.reject(russh::ChannelOpenFailure::AdministrativelyProhibited).await;
+            return Ok(());
+        }
+        self.channel = Some(channel.id());
+        reply.accept().await;
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn pty_request(
+        &mut self,
+        channel: ChannelId,
+        term: &str,
+        col_width: u32,
+        row_height: u32,
+        _pix_width: u32,
+        _pix_height: u32,
+        _modes: &[(Pty, u32)],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.size = clamp_size(col_width, row_height);
+        self.term = term.chars().take(64).collect();
+        session.channel_success(channel)?;
+        Ok(())
+    }
+
+    async fn env_request(
+        &mut self,
+        _channel: ChannelId,
+        name: &str,
+        value: &str,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        match name {
+            "LANG" | "LC_ALL" | "LC_MESSAGES" => {
+                self.lang = if value.to_ascii_lowercase().starts_with("en") { Lang::En } else { Lang::Th }
+            }
+            "NO_COLOR" => self.no_color = !value.is_empty(),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    async fn shell_request(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), Self::Error> {
+        let Some(officer) = self.officer.clone() else {
+            session.channel_failure(channel)?;
+            return Ok(());
+        };
+        session.channel_success(channel)?;
+        let handle = session.handle();
+        let n = self.shared.sessions.fetch_add(1, Ordering::SeqCst) + 1;
+        if n > self.shared.max_sessions {
+            self.shared.sessions.fetch_sub(1, Ordering::SeqCst);
+            log(format!("refused {}: {} sessions already", self.who(), self.shared.max_sessions));
+            let text = format!(
+                "{}\r\n{}\r\n",
+                tr(Lang::Th, k::SSH_FULL).replace("{}", &self.shared.max_sessions.to_string()),
+                tr(Lang::En, k::SSH_FULL).replace("{}", &self.shared.max_sessions.to_string())
+            );
+            session.data(channel, text.into_bytes())?;
+            session.exit_status_request(channel, 1)?;
+            session.close(channel)?;
+            return Ok(());
+        }
+        let (tx, rx) = mpsc::sync_channel(INPUT_QUEUE);
+        self.tx = Some(tx);
+        let setup = SessionSetup {
+            shared: Arc::clone(&self.shared),
+            officer,
+            who: self.who(),
+            handle,
+            channel,
+            rt: tokio::runtime::Handle::current(),
+            size: self.size,
+            lang: self.lang,
+            no_color: self.no_color || matches!(self.term.as_str(), "dumb" | "vt100" | "vt102"),
+        };
+        log(format!(
+            "session {} ({}×{}, TERM={}, {} now)",
+            setup.who, self.size.0, self.size.1, self.term, n
+        ));
+        std::thread::Builder::new()
+            .name(format!("session {}", setup.who))
+            .spawn(move || run_session(setup, rx))?;
+        Ok(())
+    }
+
+    async fn exec_request(
+        &mut self,
+        channel: ChannelId,
+        _data: &[u8],
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        session.channel_failure(channel)?;
+        Ok(())
+    }
+
+    async fn data(
+        &mut self,
+        _channel: ChannelId,
+        data: &[u8],
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        if let Some(tx) = &self.tx {
+            match tx.try_send(Event::Bytes(data.to_vec())) {
+                Ok(()) | Err(TrySendError::Disconnected(_)) => {}
+                Err(TrySendError::Full(_)) => log(format!("{}: input dropped, session busy", self.who())),
+            }
+        }
+        Ok(())
+    }
+
+    async fn window_change_request(
+        &mut self,
+        _channel: ChannelId,
+        col_width: u32,
+        row_height: u32,
+        _pix_width: u32,
+        _pix_height: u32,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.size = clamp_size(col_width, row_height);
+        if let Some(tx) = &self.tx {
+            let _ = tx.try_send(Event::Resize(self.size.0, self.size.1));
+        }
+        Ok(())
+    }
+
+    async fn channel_eof(&mut self, _channel: ChannelId, _session: &mut Session) -> Result<(), Self::Error> {
+        self.tx = None;
+        Ok(())
+    }
+
+    async fn channel_close(
+        &mut self,
+        _channel: ChannelId,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        self.tx = None;
+        Ok(())
+    }
+}
+
+struct SessionSetup {
+    shared: Arc<Shared>,
+    officer: Officer,
+    who: String,
+    handle: Handle,
+    channel: ChannelId,
+    rt: tokio::runtime::Handle,
+    size: (u16, u16),
+    lang: Lang,
+    no_color: bool,
+}
+
+/// The session's end of the SSH channel: bytes of a frame are gathered and
+/// sent as one message when ratatui flushes.
+struct Out {
+    handle: Handle,
+    channel: ChannelId,
+    rt: tokio::runtime::Handle,
+    buf: Vec<u8>,
+}
+
+impl Write for Out {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let bytes = std::mem::take(&mut self.buf);
+        // Waits while the client is behind: backpressure, not a growing buffer.
+        self.rt
+            .block_on(self.handle.data(self.channel, bytes))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "client gone"))
+    }
+}
+
+impl Out {
+    fn close(&self, status: u32) {
+        let (h, c) = (&self.handle, self.channel);
+        self.rt.block_on(async {
+            let _ = h.exit_status_request(c, status).await;
+            let _ = h.eof(c).await;
+            let _ = h.close(c).await;
+        });
+    }
+}
+
+/// Counts the session out however it ends.
+struct Counted(Arc<Shared>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.sessions.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn run_session(s: SessionSetup, rx: mpsc::Receiver<Event>) {
+    let _counted = Counted(Arc::clone(&s.shared));
+    let who = s.who.clone();
+    let (handle, channel, rt) = (s.handle.clone(), s.channel, s.rt.clone());
+    let started = Instant::now();
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| session_loop(s, rx)));
+    let out = Out { handle, channel, rt, buf: Vec::new() };
+    match result {
+        Ok(Ok(reason)) => {
+            log(format!("session {who} ended ({reason}) after {} s", started.elapsed().as_secs()));
+            out.close(0);
+        }
+        Ok(Err(e)) => {
+            log(format!("session {who} ended: {e}"));
+            out.close(1);
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            log(format!("session {who} ended on an internal error: {what}"));
+            let mut out = out;
+            let text = format!(
+                "\x1b[?25h\x1b[?1049l\r\n{}\r\n{}\r\n",
+                tr(Lang::Th, k::SSH_CRASHED),
+                tr(Lang::En, k::SSH_CRASHED)
+            );
+            let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+            out.close(1);
+        }
+    }
+}
+
+/// Runs one officer's app until they quit, leave, idle out or the client goes.
+fn session_loop(s: SessionSetup, rx: mpsc::Receiver<Event>) -> io::Result<&'static str> {
+    let store = Arc::clone(&s.shared.store);
+    let out = Out { handle: s.handle, channel: s.channel, rt: s.rt, buf: Vec::with_capacity(16 * 1024) };
+    let (w, h) = s.size;
+    let mut terminal = Terminal::with_options(
+        CrosstermBackend::new(out),
+        TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, w, h)) },
+    )?;
+    crossterm::queue!(
+        terminal.backend_mut(),
+        terminal::EnterAlternateScreen,
+        cursor::Hide,
+        terminal::Clear(terminal::ClearType::All)
+    )?;
+    let mut app =
+        App::with_catalog(&store, s.officer.login.clone(), s.lang, (w, h), Arc::clone(&s.shared.catalog));
+    app.access = s.officer.access();
+    app.no_color = s.no_color;
+    let mut input = Input::default();
+    let mut last_input = Instant::now();
+    let mut dirty = true;
+    let reason = loop {
+        if app.quit {
+            break "quit";
+        }
+        if dirty {
+            draw(&mut terminal, &app)?;
+            dirty = false;
+        }
+        let wait = if input.pending() {
+            input::ESC_WAIT
+        } else if app.job.is_some() {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_millis(250)
+        };
+        match rx.recv_timeout(wait) {
+            Ok(ev) => {
+                // Everything waiting is taken before the next frame.
+                let mut next = Some(ev);
+                while let Some(ev) = next {
+                    match ev {
+                        Event::Bytes(b) => {
+                            last_input = Instant::now();
+                            for e in input.feed(&b) {
+                                dirty |= apply(&mut app, &store, e);
+                            }
+                        }
+                        Event::Resize(w, h) => {
+                            terminal.resize(Rect::new(0, 0, w, h))?;
+                            dirty |= app.update(Action::Resize(w, h), &store);
+                        }
+                    }
+                    if app.quit {
+                        break;
+                    }
+                    next = rx.try_recv().ok();
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                if input.pending() {
+                    for e in input.flush() {
+                        dirty |= apply(&mut app, &store, e);
+                    }
+                }
+                dirty |= app.update(Action::Tick, &store);
+                if last_input.elapsed() >= s.shared.idle {
+                    let bye = format!(
+                        "\x1b[?25h\x1b[?1049l\r\n{}\r\n{}\r\n",
+                        tr(Lang::Th, k::SSH_IDLE),
+                        tr(Lang::En, k::SSH_IDLE)
+                    );
+                    terminal.backend_mut().write_all(bye.as_bytes())?;
+                    terminal.backend_mut().flush()?;
+                    return Ok("idle");
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => return Ok("client left"),
+        }
+    };
+    crossterm::queue!(terminal.backend_mut(), cursor::Show, terminal::LeaveAlternateScreen)?;
+    terminal.backend_mut().flush()?;
+    Ok(reason)
+}
+
+fn apply(app: &mut App, store: &Arc<Store>, e: In) -> bool {
+    match e {
+        In::Key(key) => keymap::action_for(app.ctx(), key).is_some_and(|a| app.update(a, store)),
+        In::Paste(text) => {
+            let mut dirty = false;
+            for c in text.chars().filter(|c| !c.is_control()) {
+                let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+                if let Some(a) = keymap::action_for(app.ctx(), key) {
+                    dirty |= app.update(a, store);
+                }
+            }
+            dirty
+        }
+    }
+}
+
+fn draw(terminal: &mut Terminal<CrosstermBackend<Out>>, app: &App) -> io::Result<()> {
+    crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    terminal.draw(|f| ui::draw(f, app))?;
+    crossterm::queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    terminal.backend_mut().flush()
+}
+
+/// Runs the server until Ctrl-C or SIGTERM, then flushes the store.
+pub fn serve(store: Arc<Store>, opts: Options) -> anyhow::Result<()> {
+    let key = host_key(&opts.host_key)?;
+    let fingerprint = key.fingerprint(russh::keys::HashAlg::Sha256);
+    log(format!("loading the occupation catalog of {}", store.path().display()));
+    let shared = Arc::new(Shared::new(Arc::clone(&store), opts.max_sessions, opts.idle)?);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let serving = store.path().join(SERVING_FILE);
+    let result = rt.block_on(async {
+        let socket = tokio::net::TcpListener::bind(opts.listen).await?;
+        let addr = socket.local_addr()?;
+        std::fs::write(&serving, format!("listen={addr}\npid={}\n", std::process::id()))?;
+        log(format!("serving {} on {addr} (host key {fingerprint})", store.path().display()));
+        // Tests read this line to learn the port when listening on port 0.
+        let _ = writeln!(io::stdout(), "listening on {addr}").and_then(|()| io::stdout().flush());
+        let mut server = Sammachip { shared };
+        let running = server.run_on_socket(Arc::new(config(key)), &socket);
+        let stop = running.handle();
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = running => r?,
+            _ = tokio::signal::ctrl_c() => {
+                log("Ctrl-C: stopping");
+                stop.shutdown("server stopping".into());
+            }
+            _ = term.recv() => {
+                log("SIGTERM: stopping");
+                stop.shutdown("server stopping".into());
+            }
+        }
+        anyhow::Ok(())
+    });
+    let _ = std::fs::remove_file(&serving);
+    let flushed = store.sync();
+    rt.shutdown_timeout(Duration::from_secs(2));
+    match flushed {
+        Ok(()) => log("store flushed; stopped"),
+        Err(e) => log(format!("flushing the store failed: {e}")),
+    }
+    result
+}
+
+/// The `ssh` command for a store that a running server holds, from the file it
+/// left in the store's directory.
+pub fn ssh_command(store_path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(store_path.join(SERVING_FILE)).ok()?;
+    let addr: SocketAddr = text.lines().find_map(|l| l.strip_prefix("listen="))?.trim().parse().ok()?;
+    let host = if addr.ip().is_unspecified() {
+        std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())?
+    } else {
+        addr.ip().to_string()
+    };
+    let user = std::env::var("USER").unwrap_or_else(|_| "LOGIN".into());
+    Some(format!("ssh -p {} {user}@{host}", addr.port()))
+}
