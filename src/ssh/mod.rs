@@ -198,6 +198,10 @@ impl Connection {
         }
     }
 
+    fn peer_text(&self) -> String {
+        self.peer.map_or_else(|| "?".into(), |p| p.to_string())
+    }
+
     fn check(&self, user: &str, key: &russh::keys::PublicKey) -> Option<Officer> {
         match accounts::authorize(&self.shared.store, user, key) {
             Ok(o) => o,
@@ -217,7 +221,11 @@ impl Handler for Connection {
         user: &str,
         offer: PublicKeyOffer<'_>,
     ) -> Result<Auth, Self::Error> {
-        Ok(if self.check(user, offer.public_key).is_some() { Auth::Accept } else { Auth::reject() })
+        if self.check(user, offer.public_key).is_some() {
+            return Ok(Auth::Accept);
+        }
+        log(format!("refused {user}@{}: key not registered for an enabled account", self.peer_text()));
+        Ok(Auth::reject())
     }
 
     async fn auth_publickey(&mut self, user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
@@ -228,7 +236,10 @@ impl Handler for Connection {
                 Ok(Auth::Accept)
             }
             None => {
-                log(format!("refused {user}@{:?}: unknown key or account", self.peer));
+                log(format!(
+                    "refused {user}@{}: key not registered for an enabled account",
+                    self.peer_text()
+                ));
                 Ok(Auth::reject())
             }
         }
