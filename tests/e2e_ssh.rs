@@ -295,14 +295,14 @@ fn the_screen_follows_a_resize_and_f_keys_and_thai_typing_work() {
     assert_eq!(width(&t.screen()), 80);
     t.cmd(&["resize-window", "-t", "app", "-x", "110", "-y", "32"]);
     let start = Instant::now();
-    let s = loop {
+    loop {
         let s = t.screen();
         if width(&s) == 110 && s.lines().nth(30).is_some_and(|l| l.starts_with('└')) {
-            break s;
+            break;
         }
         assert!(start.elapsed() < Duration::from_secs(10), "the frame did not follow the resize:\n{s}");
         sleep(Duration::from_millis(100));
-    };
+    }
     // F1 opens the help, Esc (alone) closes it.
     t.keys(&["F1"]);
     t.wait_for("ปุ่มที่ใช้ได้");
