@@ -88,7 +88,7 @@ mod tests {
     #[test]
     fn messages_fit_the_status_line() {
         use unicode_width::UnicodeWidthStr;
-        const WRAPS: [Key; 9] = [
+        const WRAPS: [Key; 13] = [
             k::TOO_SMALL,
             k::OFFER_TEXT,
             k::ERR_OPEN_LOCKED,
@@ -98,6 +98,11 @@ mod tests {
             k::ERR_OPEN_MIGRATION,
             k::ERR_DEMO_NOT_EMPTY,
             k::DEMO_DONE,
+            // Written to the SSH client's terminal, or in a wrapping box.
+            k::SSH_CRASHED,
+            k::SSH_IDLE,
+            k::SSH_FULL,
+            k::CHECK_HOW,
         ];
         let mut long = Vec::new();
         for i in 0..k::TH.len() {

@@ -165,6 +165,12 @@ pub enum FormKind {
         key: (u64, u64, u64),
         version: u64,
     },
+    NewOfficer,
+    /// Another public key for an officer.
+    AddKey {
+        id: u64,
+        version: u64,
+    },
 }
 
 impl FormKind {

@@ -2,6 +2,7 @@
 //! [`Action`], [`App::update`] changes the state (and the store), and the UI draws
 //! the state. Nothing here knows about terminals.
 
+pub mod admin;
 pub mod catalog;
 pub mod form;
 pub mod funds;
@@ -32,7 +33,7 @@ use crate::{
         member::Member,
         money::group_thousands,
         occupation::{OccupationCategory, OccupationRecord, Stage},
-        officer::Access,
+        officer::{Access, Denied},
         programme::{NetworkCommittee, OtopProduct, SupportActivity},
         sage::{Assignment, Sage},
         thai,
@@ -62,14 +63,17 @@ pub enum Tab {
     Ranking,
     Sages,
     Network,
+    /// Accounts and the audit list, for administrators.
+    Admin,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] =
-        [Tab::Overview, Tab::Funds, Tab::Occupations, Tab::Ranking, Tab::Sages, Tab::Network];
+    pub const ALL: [Tab; 7] =
+        [Tab::Overview, Tab::Funds, Tab::Occupations, Tab::Ranking, Tab::Sages, Tab::Network, Tab::Admin];
 
-    /// Tabs that work in this build; later capabilities add theirs.
-    pub const SHOWN: [Tab; 6] = Tab::ALL;
+    /// Tabs every officer sees; administrators also see [`Tab::Admin`].
+    pub const SHOWN: [Tab; 6] =
+        [Tab::Overview, Tab::Funds, Tab::Occupations, Tab::Ranking, Tab::Sages, Tab::Network];
 
     pub fn number(self) -> u8 {
         Tab::ALL.iter().position(|t| *t == self).map_or(0, |i| i as u8 + 1)
@@ -83,6 +87,7 @@ impl Tab {
             Tab::Ranking => k::TAB_RANKING,
             Tab::Sages => k::TAB_SAGES,
             Tab::Network => k::TAB_NETWORK,
+            Tab::Admin => k::TAB_ADMIN,
         }
     }
 }
@@ -147,6 +152,8 @@ pub enum Action {
     Accept,
     /// `v`: the next list of the Network tab.
     NextView,
+    /// `t` in the help: the Thai display check.
+    ThaiCheck,
     Text(TextEdit),
     NextField,
     PrevField,
@@ -193,6 +200,12 @@ pub enum Ctx {
     Network,
     /// One committee and its briefings.
     Committee,
+    /// Officer accounts or the audit list.
+    Admin,
+    /// One officer's keys.
+    AdminKeys,
+    /// One audit entry, before → after.
+    AuditEntry,
     Filter,
     Form,
     Confirm,
@@ -224,6 +237,9 @@ impl Ctx {
                 | Ctx::Sage
                 | Ctx::Plan
                 | Ctx::Overview
+                | Ctx::Admin
+                | Ctx::AdminKeys
+                | Ctx::AuditEntry
                 | Ctx::Network
                 | Ctx::Committee
         )
@@ -233,20 +249,73 @@ impl Ctx {
 /// What a confirmation does when the officer says yes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pending {
-    DeleteFund { id: u64, version: u64 },
-    DeleteCapital { fund_id: u64, version: u64, seq: u32 },
-    DeleteMember { fund_id: u64, id: u64, version: u64 },
-    DeleteLoan { fund_id: u64, member_id: u64, version: u64, loan_id: u64 },
-    DeleteRepayment { fund_id: u64, member_id: u64, version: u64, loan_id: u64, index: usize },
-    DeleteOccupation { key: (u64, u64, u64), version: u64 },
-    DeleteSage { id: u64, version: u64 },
-    Reassign { household: (u64, u64, u64), from: u64, to: u64 },
-    DeleteSupport { id: u64, version: u64 },
-    DeleteOtop { id: u64, version: u64 },
-    DeleteBriefing { id: u64, version: u64, index: usize },
+    DeleteFund {
+        id: u64,
+        version: u64,
+    },
+    DeleteCapital {
+        fund_id: u64,
+        version: u64,
+        seq: u32,
+    },
+    DeleteMember {
+        fund_id: u64,
+        id: u64,
+        version: u64,
+    },
+    DeleteLoan {
+        fund_id: u64,
+        member_id: u64,
+        version: u64,
+        loan_id: u64,
+    },
+    DeleteRepayment {
+        fund_id: u64,
+        member_id: u64,
+        version: u64,
+        loan_id: u64,
+        index: usize,
+    },
+    DeleteOccupation {
+        key: (u64, u64, u64),
+        version: u64,
+    },
+    DeleteSage {
+        id: u64,
+        version: u64,
+    },
+    Reassign {
+        household: (u64, u64, u64),
+        from: u64,
+        to: u64,
+    },
+    DeleteSupport {
+        id: u64,
+        version: u64,
+    },
+    DeleteOtop {
+        id: u64,
+        version: u64,
+    },
+    DeleteBriefing {
+        id: u64,
+        version: u64,
+        index: usize,
+    },
     DiscardPlan,
     DiscardForm,
     Quit,
+    /// Disable an enabled officer, enable a disabled one.
+    ToggleOfficer {
+        id: u64,
+        version: u64,
+    },
+    /// Remove key `n` (from 0) of an officer.
+    RemoveKey {
+        id: u64,
+        version: u64,
+        n: usize,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -291,6 +360,8 @@ pub enum Overlay {
     },
     /// Sages for one household, best first.
     Suggest(Box<Suggestions>),
+    /// Test words that show whether this terminal draws Thai fully.
+    ThaiCheck,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -404,6 +475,7 @@ pub struct App {
     pub sages: SagesTab,
     pub overview: OverviewTab,
     pub network: NetworkTab,
+    pub admin: admin::AdminTab,
     pub categories: Vec<OccupationCategory>,
     /// Every occupation record, for the Occupations tab (see [`Catalog`]).
     pub catalog: Arc<RwLock<Catalog>>,
@@ -470,6 +542,7 @@ impl App {
             sages: SagesTab::default(),
             overview: OverviewTab::default(),
             network: NetworkTab::default(),
+            admin: admin::AdminTab::default(),
             categories: Vec::new(),
             catalog: shared.unwrap_or_else(|| Arc::new(RwLock::new(Catalog::empty(today)))),
             catalog_shared,
@@ -574,6 +647,7 @@ impl App {
         self.funds.refresh_screens(store, self.as_of);
         self.sages_load(store);
         self.network_load(store);
+        self.admin_load(store);
         if let Some(d) = &mut self.occ.detail {
             let key = occupation_key(d.record.fund_id, d.record.member_id, d.record.id);
             match store.get_at::<OccupationRecord>(&key) {
@@ -608,7 +682,7 @@ impl App {
             return Ctx::Busy;
         }
         match &self.overlay {
-            Some(Overlay::Help { .. }) => return Ctx::Help,
+            Some(Overlay::Help { .. } | Overlay::ThaiCheck) => return Ctx::Help,
             Some(Overlay::Confirm { .. }) => return Ctx::Confirm,
             Some(Overlay::Picker { .. }) => return Ctx::Picker,
             Some(Overlay::Offer { .. }) => return Ctx::Offer,
@@ -620,6 +694,10 @@ impl App {
         }
         match self.tab {
             Tab::Overview => Ctx::Overview,
+            Tab::Admin if self.admin.entry.is_some() => Ctx::AuditEntry,
+            Tab::Admin if self.admin.keys.is_some() => Ctx::AdminKeys,
+            Tab::Admin if self.admin.filtering => Ctx::Filter,
+            Tab::Admin => Ctx::Admin,
             Tab::Network if self.network.detail.is_some() => Ctx::Committee,
             Tab::Network => Ctx::Network,
             Tab::Ranking if self.rank.weight_focus.is_some() => Ctx::Weights,
@@ -697,6 +775,9 @@ impl App {
                 self.sages_action(action, store)
             }
             Ctx::Overview if !self.global_action(action) => self.overview_action(action, store),
+            Ctx::Admin | Ctx::AdminKeys | Ctx::AuditEntry if !self.global_action(action) => {
+                self.admin_action(action, store)
+            }
             Ctx::Network | Ctx::Committee if !self.global_action(action) => {
                 self.network_action(action, store)
             }
@@ -725,6 +806,10 @@ impl App {
         if self.tab == Tab::Overview {
             self.overview_refresh(store);
         }
+        if self.tab == Tab::Admin && self.admin.stale {
+            self.admin.stale = false;
+            self.admin_open(store);
+        }
         self.show_trouble(store);
         true
     }
@@ -749,8 +834,9 @@ impl App {
                 }
             }
             Action::NextTab | Action::PrevTab => self.step_tab(action == Action::NextTab),
-            Action::GoTab(n) => match Tab::SHOWN.iter().find(|t| t.number() == n) {
+            Action::GoTab(n) => match self.tabs().iter().find(|t| t.number() == n) {
                 Some(t) => self.switch_tab(*t),
+                None if n == Tab::Admin.number() => self.error(messages::denied(&Denied::AdminOnly)),
                 None => {
                     let name = Tab::ALL.get(usize::from(n).saturating_sub(1)).map(|t| t.label());
                     match name {
@@ -766,8 +852,13 @@ impl App {
         true
     }
 
+    /// The tabs this officer has: the Admin tab is for administrators.
+    pub fn tabs(&self) -> &'static [Tab] {
+        if self.access.may_admin().is_ok() { &Tab::ALL } else { &Tab::SHOWN }
+    }
+
     fn step_tab(&mut self, forward: bool) {
-        let shown = Tab::SHOWN;
+        let shown = self.tabs();
         let i = shown.iter().position(|t| *t == self.tab).unwrap_or(0);
         let n = shown.len();
         self.switch_tab(shown[if forward { (i + 1) % n } else { (i + n - 1) % n }]);
@@ -775,6 +866,8 @@ impl App {
 
     pub(super) fn switch_tab(&mut self, tab: Tab) {
         self.tab = tab;
+        // Read when the tab opens (at the end of this update, with the store).
+        self.admin.stale |= tab == Tab::Admin;
         let stale = self.catalog.read().is_ok_and(|c| c.revision != self.occ.seen_revision());
         if tab == Tab::Occupations && stale {
             self.occ_refresh();
@@ -785,10 +878,17 @@ impl App {
     }
 
     fn help_action(&mut self, action: Action) {
+        if self.overlay == Some(Overlay::ThaiCheck) {
+            if matches!(action, Action::Back | Action::Help | Action::Quit | Action::Open) {
+                self.overlay = Some(Overlay::Help { scroll: 0 });
+            }
+            return;
+        }
         let Some(Overlay::Help { scroll }) = &mut self.overlay else {
             return;
         };
         match action {
+            Action::ThaiCheck => self.overlay = Some(Overlay::ThaiCheck),
             Action::Up => *scroll = scroll.saturating_sub(1),
             Action::Down => *scroll += 1,
             Action::PageUp => *scroll = scroll.saturating_sub(10),
@@ -839,6 +939,8 @@ impl App {
                     Pending::DeleteOccupation { key, version } => self.delete_occupation(store, key, version),
                     Pending::DeleteSage { id, version } => self.delete_sage(store, id, version),
                     Pending::DiscardPlan => self.sages.plan = None,
+                    Pending::ToggleOfficer { id, version } => self.toggle_officer(store, id, version),
+                    Pending::RemoveKey { id, version, n } => self.remove_officer_key(store, id, version, n),
                     Pending::Reassign { household, from, to } => self.reassign(store, household, from, to),
                     Pending::DeleteSupport { id, version } => self.delete_support(store, id, version),
                     Pending::DeleteOtop { id, version } => self.delete_otop(store, id, version),
@@ -921,6 +1023,9 @@ impl App {
     /// Occupations tab.
     fn filter_action(&mut self, action: Action) {
         let page = self.page();
+        if self.tab == Tab::Admin {
+            return self.admin_filter_action(action);
+        }
         if self.tab == Tab::Sages {
             return self.sages_filter_action(action);
         }
@@ -1146,6 +1251,7 @@ impl App {
             FormKind::NewCategory => self.submit_category(store),
             FormKind::AsOf => self.submit_as_of(store),
             FormKind::SaveProfile => self.submit_profile(store),
+            FormKind::NewOfficer | FormKind::AddKey { .. } => self.submit_officer(store),
             FormKind::Mark { .. } => self.submit_mark(store),
             FormKind::Export => self.submit_export(store),
             FormKind::NewSage | FormKind::EditSage { .. } => self.submit_sage(store),

@@ -520,8 +520,107 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Audit entries older than `before` (all when `None`), newest first, that
+    /// `keep` accepts: at most `limit` of them, looking at most at `max_scan`
+    /// entries. Also says whether older entries were left unread.
+    pub fn audit_where(
+        &self,
+        before: Option<u64>,
+        limit: usize,
+        max_scan: usize,
+        mut keep: impl FnMut(&AuditEntry) -> bool,
+    ) -> Result<(Vec<(u64, AuditEntry)>, bool), StoreError> {
+        let tree = self.tree(trees::AUDIT)?;
+        let iter = match before {
+            Some(b) => tree.range(..key(b).to_vec()),
+            None => tree.range::<Vec<u8>, _>(..),
+        };
+        let mut out = Vec::new();
+        for (scanned, item) in iter.rev().enumerate() {
+            if out.len() >= limit || scanned >= max_scan {
+                return Ok((out, true));
+            }
+            let (k, v) = item?;
+            let entry: AuditEntry = codec::decode(SCHEMA_AUDIT, &v).map_err(|source| StoreError::Codec {
+                tree: trees::AUDIT,
+                key: k.to_vec(),
+                source,
+            })?;
+            if keep(&entry) {
+                out.push((id_of(&k).unwrap_or(0), entry));
+            }
+        }
+        Ok((out, false))
+    }
+
+    /// A stored value of kind `tree`, decoded and written out field by field
+    /// (for the audit's before → after). `None` for kinds without a record type
+    /// or bytes that do not decode.
+    pub fn describe(tree: &str, bytes: &[u8]) -> Option<String> {
+        fn show<R: Record + std::fmt::Debug>(bytes: &[u8]) -> Option<String> {
+            R::from_stored(bytes).ok().map(|r| unescape_marks(&format!("{r:#?}")))
+        }
+        use crate::domain::{
+            fund::Fund,
+            member::Member,
+            occupation::OccupationRecord,
+            officer::Officer,
+            programme::{NetworkCommittee, OtopProduct, SupportActivity},
+            sage::{Assignment, Sage},
+        };
+        match tree {
+            t if t == Fund::TREE => show::<Fund>(bytes),
+            t if t == Member::TREE => show::<Member>(bytes),
+            t if t == OccupationRecord::TREE => show::<OccupationRecord>(bytes),
+            t if t == Sage::TREE => show::<Sage>(bytes),
+            t if t == Assignment::TREE => show::<Assignment>(bytes),
+            t if t == NetworkCommittee::TREE => show::<NetworkCommittee>(bytes),
+            t if t == SupportActivity::TREE => show::<SupportActivity>(bytes),
+            t if t == OtopProduct::TREE => show::<OtopProduct>(bytes),
+            t if t == Officer::TREE => show::<Officer>(bytes),
+            _ => None,
+        }
+    }
+}
+
+/// `Debug` writes Thai vowels and tone marks as `\u{e38}`: put them back.
+fn unescape_marks(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("\\u{") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 3..];
+        let decoded = tail
+            .find('}')
+            .and_then(|end| u32::from_str_radix(&tail[..end], 16).ok().map(|c| (c, end)))
+            .and_then(|(c, end)| char::from_u32(c).map(|c| (c, end)));
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &tail[end + 1..];
+            }
+            None => {
+                out.push_str("\\u{");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn counter_key(tree: &str) -> Vec<u8> {
     let mut k = b"next:".to_vec();
     k.extend_from_slice(tree.as_bytes());
     k
+}
+
+#[cfg(test)]
+mod unescape_tests {
+    #[test]
+    fn thai_marks_come_back_from_debug_text() {
+        assert_eq!(super::unescape_marks(r#"name: "กองท\u{e38}น""#), r#"name: "กองทุน""#);
+        assert_eq!(super::unescape_marks(r"\u{zz} \u{"), r"\u{zz} \u{");
+    }
 }

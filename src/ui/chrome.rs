@@ -10,19 +10,33 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{keymap, theme::Theme};
 use crate::{
-    app::{App, StatusKind, Tab},
+    app::{App, StatusKind},
     i18n::{k, tr},
 };
 
 pub fn tab_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let mut spans = Vec::new();
-    for t in Tab::SHOWN {
-        let label = format!(" {} {} ", t.number(), tr(app.lang, t.label()));
-        let style = if t == app.tab { theme.tab_active() } else { theme.base() };
-        spans.push(Span::styled(label, style));
-        spans.push(Span::raw(" "));
+    // Roomy when it fits; tighter when it would not (seven tabs in English on
+    // 80 columns).
+    let bar = |roomy: bool| {
+        let mut spans = Vec::new();
+        for t in app.tabs().iter().copied() {
+            let label = if roomy {
+                format!(" {} {} ", t.number(), tr(app.lang, t.label()))
+            } else {
+                format!("{} {}", t.number(), tr(app.lang, t.label()))
+            };
+            let style = if t == app.tab { theme.tab_active() } else { theme.base() };
+            spans.push(Span::styled(label, style));
+            spans.push(Span::raw(" "));
+        }
+        spans
+    };
+    let width = |spans: &[Span]| spans.iter().map(|s| s.content.width()).sum::<usize>();
+    let mut spans = bar(true);
+    if width(&spans) > usize::from(area.width) {
+        spans = bar(false);
     }
-    let used: usize = spans.iter().map(|s| s.content.width()).sum();
+    let used = width(&spans);
     // The app's name and the officer when they fit; the officer alone, or nothing.
     let full = format!("{} · {} ", tr(app.lang, k::APP_NAME), app.officer);
     let short = format!("{} ", app.officer);

@@ -59,6 +59,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Global, &[ch('4')], Action::GoTab(4), k::HELP_GO_TAB, false),
     b(Global, &[ch('5')], Action::GoTab(5), k::HELP_GO_TAB, false),
     b(Global, &[ch('6')], Action::GoTab(6), k::HELP_GO_TAB, false),
+    b(Global, &[ch('7')], Action::GoTab(7), k::HELP_GO_TAB, false),
     b(Global, &[ch('?'), key(F(1))], Action::Help, k::HELP_HELP, true),
     b(Global, &[ch('L')], Action::ToggleLang, k::HELP_LANG, false),
     b(Global, &[ch('q'), ctrl('c')], Action::Quit, k::HELP_QUIT, true),
@@ -202,6 +203,18 @@ pub static BINDINGS: &[Binding] = &[
     b(Committee, &[ch('e')], Action::Edit, k::HELP_EDIT_COMMITTEE, true),
     b(Committee, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_BRIEFING, false),
     b(Committee, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
+    // The Admin tab.
+    b(Admin, &[ch('v')], Action::NextView, k::HELP_ADMIN_VIEW, true),
+    b(Admin, &[key(Enter)], Action::Open, k::HELP_OPEN_OFFICER, true),
+    b(Admin, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_OFFICER, true),
+    b(Admin, &[ch('d'), key(Delete)], Action::Delete, k::HELP_TOGGLE_OFFICER, false),
+    b(Admin, &[ch('/')], Action::Filter, k::HELP_FILTER_AUDIT, true),
+    b(Admin, &[ch('+')], Action::More, k::HELP_AUDIT_OLDER, false),
+    b(Admin, &[key(Esc)], Action::Back, k::HELP_CLEAR_FILTER, false),
+    b(AdminKeys, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_KEY, true),
+    b(AdminKeys, &[ch('d'), key(Delete)], Action::Delete, k::HELP_REMOVE_KEY, true),
+    b(AdminKeys, &[key(Esc)], Action::Back, k::HELP_BACK, true),
+    b(AuditEntry, &[key(Esc), key(Enter)], Action::Back, k::HELP_BACK, true),
     // Editing the weights.
     b(Weights, &[key(Left)], Action::Left, k::HELP_PREV_WEIGHT, true),
     b(Weights, &[key(Right), key(Tab)], Action::Right, k::HELP_NEXT_WEIGHT, true),
@@ -236,6 +249,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Help, DOWN, Action::Down, k::HELP_DOWN, false),
     b(Help, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
     b(Help, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
+    b(Help, &[ch('t')], Action::ThaiCheck, k::HELP_THAI_CHECK, true),
     b(Help, &[key(Esc), ch('?'), key(F(1)), ch('q')], Action::Back, k::HELP_CLOSE, true),
     // A pick list: typing narrows it.
     b(Picker, &[key(Up)], Action::Up, k::HELP_UP, false),
@@ -534,7 +548,7 @@ mod tests {
     fn help_is_generated_from_the_table() {
         let lines = help_lines(Ctx::Global);
         assert!(lines.iter().any(|(keys, help)| keys == "q Ctrl-C" && *help == k::HELP_QUIT));
-        assert!(lines.iter().any(|(keys, help)| keys == "1–6" && *help == k::HELP_GO_TAB));
+        assert!(lines.iter().any(|(keys, help)| keys == "1–7" && *help == k::HELP_GO_TAB));
         assert!(hints(Ctx::Form).iter().any(|(keys, _)| keys == "Ctrl-S"));
     }
 }

@@ -1,6 +1,7 @@
 //! Drawing. Reads the app state, never changes it, never touches the store.
 //! Every list draws only its visible rows, so the cost follows the screen size.
 
+pub mod admin;
 pub mod chrome;
 pub mod form;
 pub mod funds;
@@ -48,6 +49,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Tab::Sages => sages::draw(frame, body, app, &theme),
         Tab::Overview => overview::draw(frame, body, app, &theme),
         Tab::Network => network::draw(frame, body, app, &theme),
+        Tab::Admin => admin::draw(frame, body, app, &theme),
     }
     if let Some(f) = &app.form {
         form::draw(frame, body, f, app.lang, &theme);

@@ -38,6 +38,7 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
     match &app.overlay {
         None => {}
         Some(Overlay::Help { scroll }) => help(frame, body, app, *scroll, theme),
+        Some(Overlay::ThaiCheck) => thai_check(frame, body, app, theme),
         Some(Overlay::Suggest(s)) => super::sages::draw_suggestions(frame, body, app, s, theme),
         Some(Overlay::Confirm { msg, .. }) => {
             let text = msg.render(app.lang);
@@ -89,7 +90,7 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
 }
 
 /// The contexts listed in help, in the order an officer meets them.
-const HELP_SECTIONS: [(Ctx, Key); 22] = [
+const HELP_SECTIONS: [(Ctx, Key); 25] = [
     (Ctx::Global, k::HELP_SECTION_GLOBAL),
     (Ctx::Nav, k::HELP_SECTION_NAV),
     (Ctx::Overview, k::HELP_SECTION_OVERVIEW),
@@ -108,6 +109,9 @@ const HELP_SECTIONS: [(Ctx, Key); 22] = [
     (Ctx::Suggest, k::HELP_SECTION_SUGGEST),
     (Ctx::Network, k::HELP_SECTION_NETWORK),
     (Ctx::Committee, k::HELP_SECTION_COMMITTEE),
+    (Ctx::Admin, k::HELP_SECTION_ADMIN),
+    (Ctx::AdminKeys, k::HELP_SECTION_ADMIN_KEYS),
+    (Ctx::AuditEntry, k::HELP_SECTION_AUDIT_ENTRY),
     (Ctx::Filter, k::HELP_SECTION_FILTER),
     (Ctx::Picker, k::HELP_SECTION_PICKER),
     (Ctx::Form, k::HELP_SECTION_FORM),
@@ -129,6 +133,41 @@ pub fn help_text(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         lines.push(Line::raw(""));
     }
     lines
+}
+
+/// Test words, each with what it must look like. Every word sits in a box of
+/// the same width: a terminal that gives a vowel or tone mark a cell of its own
+/// pushes that line's right edge out of line with the others.
+pub const THAI_CHECK: [(&str, Key); 7] = [
+    ("ที่", k::CHECK_THI),
+    ("น้ำ", k::CHECK_NAM),
+    ("ปู่", k::CHECK_PU),
+    ("กิ๊ก", k::CHECK_KIK),
+    ("ญี่ปุ่น", k::CHECK_YIPUN),
+    ("สัมมาชีพ", k::CHECK_NAME),
+    ("๑๒๓ ฿", k::CHECK_DIGITS),
+];
+
+fn thai_check(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
+    let area = centered(body, 76, 18);
+    let cell = 10;
+    let mut lines = vec![
+        Line::styled(tr(app.lang, k::CHECK_HOW).to_string(), theme.info()),
+        Line::raw(""),
+        Line::raw(format!("│{}│ {}", "0123456789", tr(app.lang, k::CHECK_RULER))),
+    ];
+    for (word, what) in THAI_CHECK {
+        let pad = " ".repeat(cell - word.width().min(cell));
+        lines.push(Line::from(vec![
+            Span::raw("│"),
+            Span::styled(format!("{word}{pad}"), theme.title()),
+            Span::raw("│ "),
+            Span::raw(tr(app.lang, what).to_string()),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(tr(app.lang, k::CHECK_FIX).to_string(), theme.dim()));
+    popup(frame, area, tr(app.lang, k::HELP_THAI_CHECK), lines, theme);
 }
 
 fn help(frame: &mut Frame, body: Rect, app: &App, scroll: usize, theme: &Theme) {

@@ -1,0 +1,202 @@
+//! The Admin tab: officer accounts, one officer's keys, the audit list and one
+//! entry's before → after.
+
+use ratatui::{
+    Frame,
+    layout::{Constraint, Rect},
+    text::{Line, Span},
+    widgets::{Block, Cell, Paragraph, Row, Table},
+};
+
+use super::theme::Theme;
+use crate::{
+    app::{
+        App,
+        admin::{self, AdminView, DiffLine},
+        layout,
+    },
+    domain::money::group_thousands,
+    i18n::{k, tr, trf},
+    ssh::accounts,
+};
+
+fn empty(frame: &mut Frame, inner: Rect, msg: &str, theme: &Theme) {
+    let y = inner.y + inner.height / 2;
+    frame.render_widget(
+        Paragraph::new(msg.to_string()).centered().style(theme.dim()),
+        Rect { y, height: 1.min(inner.height), ..inner },
+    );
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let a = &app.admin;
+    if let Some(e) = &a.entry {
+        return draw_entry(frame, area, app, e, theme);
+    }
+    if let Some(o) = a.opened_officer() {
+        return draw_keys(frame, area, app, o, theme);
+    }
+    let lang = app.lang;
+    let t = |key| tr(lang, key);
+    let mut spans = Vec::new();
+    for (v, label) in [(AdminView::Officers, k::ADMIN_OFFICERS), (AdminView::Audit, k::ADMIN_AUDIT)] {
+        let style = if v == a.view { theme.tab_active() } else { theme.dim() };
+        spans.push(Span::styled(format!(" {} ", t(label)), style));
+    }
+    let n = match a.view {
+        AdminView::Officers => a.officers.len(),
+        AdminView::Audit => a.shown.len(),
+    };
+    spans.push(Span::styled(format!(" {} ", group_thousands(n as u64)), theme.title()));
+    if a.view == AdminView::Audit && (a.filtering || !a.filter.as_str().is_empty()) {
+        let cursor = if a.filtering { "▏" } else { "" };
+        spans.push(Span::styled(format!("/ {}{cursor} ", a.filter.as_str()), theme.header()));
+    }
+    let block = Block::bordered().title(Line::from(spans));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let page = layout::list_rows(app.size.1);
+    match a.view {
+        AdminView::Officers => {
+            if a.officers.is_empty() {
+                return empty(frame, inner, t(k::ADMIN_NO_OFFICERS), theme);
+            }
+            let window = a.opos.window(a.officers.len(), page);
+            let rows = a.officers[window.clone()].iter().zip(window).map(|(o, i)| {
+                let style = if i == a.opos.cursor { theme.selected() } else { theme.base() };
+                let role = t(admin::role_label(o.role));
+                let scope = o.district.map(|d| app.geo.name(u32::from(d), lang)).unwrap_or_default();
+                Row::new(vec![
+                    Cell::from(o.login.clone()),
+                    Cell::from(o.display_name.clone()),
+                    Cell::from(role),
+                    Cell::from(scope),
+                    Cell::from(Line::from(o.keys.len().to_string()).right_aligned()),
+                    Cell::from(t(if o.disabled { k::ADMIN_DISABLED } else { k::ADMIN_ENABLED })),
+                ])
+                .style(if o.disabled && i != a.opos.cursor { theme.dim() } else { style })
+            });
+            let header = Row::new(
+                [k::COL_LOGIN, k::COL_OFFICER_NAME, k::COL_ROLE, k::COL_DISTRICT, k::COL_KEYS, k::COL_STATE]
+                    .map(|c| Cell::from(t(c))),
+            )
+            .style(theme.header());
+            let widths = [
+                Constraint::Fill(2),
+                Constraint::Fill(3),
+                Constraint::Fill(2),
+                Constraint::Fill(2),
+                Constraint::Length(6),
+                Constraint::Length(10),
+            ];
+            frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+        }
+        AdminView::Audit => {
+            if a.shown.is_empty() {
+                return empty(frame, inner, t(k::ADMIN_NO_AUDIT), theme);
+            }
+            let [list, foot] = ratatui::layout::Layout::vertical([
+                Constraint::Fill(1),
+                Constraint::Length(u16::from(a.more)),
+            ])
+            .areas(inner);
+            let window = a.apos.window(a.shown.len(), page);
+            let rows = a.shown[window.clone()].iter().zip(window).filter_map(|(ix, i)| {
+                let (_, e) = a.audit.get(*ix)?;
+                let style = if i == a.apos.cursor { theme.selected() } else { theme.base() };
+                Some(
+                    Row::new(vec![
+                        Cell::from(admin::time_text(e.time_ms)),
+                        Cell::from(e.officer.clone()),
+                        Cell::from(t(admin::action_label(e.action))),
+                        Cell::from(t(admin::kind_label(&e.kind))),
+                        Cell::from(admin::key_text(&e.key)),
+                    ])
+                    .style(style),
+                )
+            });
+            let header = Row::new(
+                [k::COL_TIME, k::COL_OFFICER, k::COL_ACTION, k::COL_KIND, k::COL_RECORD]
+                    .map(|c| Cell::from(t(c))),
+            )
+            .style(theme.header());
+            let widths = [
+                Constraint::Length(16),
+                Constraint::Fill(2),
+                Constraint::Length(12),
+                Constraint::Fill(2),
+                Constraint::Fill(2),
+            ];
+            frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), list);
+            if a.more {
+                frame.render_widget(
+                    Paragraph::new(trf(lang, k::ADMIN_AUDIT_MORE, &[&group_thousands(a.audit.len() as u64)]))
+                        .style(theme.dim()),
+                    foot,
+                );
+            }
+        }
+    }
+}
+
+fn draw_keys(frame: &mut Frame, area: Rect, app: &App, o: &crate::domain::officer::Officer, theme: &Theme) {
+    let lang = app.lang;
+    let t = |key| tr(lang, key);
+    let title = trf(lang, k::ADMIN_KEYS_OF, &[&o.login, &t(admin::role_label(o.role))]);
+    let block = Block::bordered().title(Line::styled(format!(" {title} "), theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if o.keys.is_empty() {
+        return empty(frame, inner, t(k::ADMIN_NO_KEYS), theme);
+    }
+    let Some((_, pos)) = app.admin.keys else { return };
+    let rows = o.keys.iter().enumerate().map(|(i, line)| {
+        let style = if i == pos.cursor { theme.selected() } else { theme.base() };
+        let mut parts = line.split_whitespace();
+        let kind = parts.next().unwrap_or("").to_string();
+        let comment = parts.nth(1).unwrap_or("").to_string();
+        Row::new(vec![
+            Cell::from(format!("{}.", i + 1)),
+            Cell::from(kind),
+            Cell::from(accounts::fingerprint(line)),
+            Cell::from(comment),
+        ])
+        .style(style)
+    });
+    let header =
+        Row::new(["#", "", t(k::COL_FINGERPRINT), t(k::COL_COMMENT)].map(Cell::from)).style(theme.header());
+    let widths = [Constraint::Length(3), Constraint::Length(12), Constraint::Length(52), Constraint::Fill(1)];
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+}
+
+fn draw_entry(frame: &mut Frame, area: Rect, app: &App, view: &admin::EntryView, theme: &Theme) {
+    let lang = app.lang;
+    let t = |key| tr(lang, key);
+    let Some((_, e)) = app.admin.audit.get(view.index) else { return };
+    let title = trf(
+        lang,
+        k::ADMIN_ENTRY,
+        &[
+            &admin::time_text(e.time_ms),
+            &e.officer,
+            &t(admin::action_label(e.action)),
+            &t(admin::kind_label(&e.kind)),
+            &admin::key_text(&e.key),
+        ],
+    );
+    let block = Block::bordered().title(Line::styled(format!(" {title} "), theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let lines: Vec<Line> = view
+        .lines
+        .iter()
+        .skip(view.scroll)
+        .take(usize::from(inner.height))
+        .map(|l| match l {
+            DiffLine::Same(s) => Line::styled(format!("  {s}"), theme.dim()),
+            DiffLine::Before(s) => Line::styled(format!("- {s}"), theme.error()),
+            DiffLine::After(s) => Line::styled(format!("+ {s}"), theme.info()),
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,163 @@
+//! The Admin tab: accounts added, disabled and given keys from the screen,
+//! refused to anyone but administrators; the audit list with its filter and
+//! one entry's before → after; the Thai display check from the help.
+
+mod common;
+
+use common::Fixture;
+use crossterm::event::KeyCode;
+use sammachip::{
+    app::Tab,
+    domain::{
+        Lang,
+        fund::Fund,
+        officer::{Access, Officer, Role},
+    },
+    ssh::accounts,
+    ui::overlays::THAI_CHECK,
+};
+
+const KEY_A: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH7Sr5P9wH6ljnq7kyXB11RljCr1mNGpmAR0Hjx/NpMg somchai@office";
+
+fn officer(f: &Fixture, login: &str) -> Option<Officer> {
+    accounts::officer_by_login(&f.store, login).unwrap()
+}
+
+#[test]
+fn an_administrator_adds_disables_and_rekeys_an_account_from_the_screen() {
+    let mut f = Fixture::new(Lang::En);
+    f.press(KeyCode::Char('7'));
+    assert_eq!(f.app.tab, Tab::Admin);
+    assert!(f.screen().contains("No accounts yet"), "{}", f.screen());
+
+    f.press(KeyCode::Char('n'));
+    f.type_str("malee");
+    f.press(KeyCode::Tab);
+    f.type_str("มาลี ดีงาม");
+    f.press(KeyCode::Tab); // role: district officer is the default
+    f.press(KeyCode::Tab);
+    f.type_str("3301");
+    f.press(KeyCode::Tab);
+    f.type_str(KEY_A);
+    f.ctrl('s');
+    assert!(f.app.form.is_none(), "{}", f.screen());
+    let o = officer(&f, "malee").expect("saved");
+    assert_eq!((o.role, o.district, o.keys.len(), o.disabled), (Role::District, Some(3301), 1, false));
+    assert_eq!(o.access(), Access::District(3301));
+    assert!(f.screen().contains("malee"));
+
+    // The same key twice is refused in the form, which stays open.
+    f.press(KeyCode::Enter);
+    f.press(KeyCode::Char('n'));
+    f.type_str(KEY_A);
+    f.ctrl('s');
+    assert!(f.app.form.is_some());
+    assert!(f.screen().contains("already registered"), "{}", f.screen());
+    f.press(KeyCode::Esc);
+    f.press(KeyCode::Char('y'));
+
+    // Remove the key (asked first), then disable the account.
+    f.press(KeyCode::Char('d'));
+    f.press(KeyCode::Char('y'));
+    assert!(officer(&f, "malee").unwrap().keys.is_empty());
+    f.press(KeyCode::Esc);
+    f.press(KeyCode::Char('d'));
+    assert!(f.screen().contains("Disable malee?"), "{}", f.screen());
+    f.press(KeyCode::Char('y'));
+    assert!(officer(&f, "malee").unwrap().disabled);
+    assert!(f.screen().contains("Disabled"));
+
+    // Every step is in the audit, under the officer who did it.
+    f.press(KeyCode::Char('v'));
+    let s = f.screen();
+    assert!(s.matches("tester").count() >= 3, "{s}");
+    f.press(KeyCode::Enter);
+    let s = f.screen();
+    assert!(s.contains("- ") && s.contains("+ ") && s.contains("disabled"), "{s}");
+}
+
+#[test]
+fn others_cannot_open_the_admin_tab_or_save_an_account() {
+    for access in [Access::Province, Access::District(3301), Access::Viewer] {
+        let mut f = Fixture::new(Lang::En);
+        f.app.access = access;
+        f.press(KeyCode::Char('7'));
+        assert_ne!(f.app.tab, Tab::Admin);
+        let s = f.screen();
+        assert!(s.contains("Administrators only"), "{s}");
+        assert!(!s.lines().next().unwrap_or("").contains("Admin"), "no Admin tab for {access:?}:\n{s}");
+        // Below the screens: the store refuses the account itself.
+        let who = sammachip::store::Actor { name: "x", access };
+        let n = accounts::NewOfficer {
+            login: "sneaky",
+            display_name: "",
+            role: Role::Admin,
+            district: None,
+            key_line: KEY_A,
+        };
+        assert!(accounts::add(&f.store, who, &n).is_err());
+        assert!(officer(&f, "sneaky").is_none());
+    }
+}
+
+#[test]
+fn the_audit_list_filters_and_shows_before_and_after() {
+    let mut f = Fixture::new(Lang::En);
+    // Two officers change two funds.
+    let funds = f.funds();
+    for (who, fund, suffix) in [("somchai", &funds[0], " A"), ("malee", &funds[1], " B")] {
+        let mut x: Fund = fund.clone();
+        x.name.push_str(suffix);
+        f.store.save(who, &x).unwrap();
+    }
+    f.press(KeyCode::Char('7'));
+    f.press(KeyCode::Char('v'));
+    let s = f.screen();
+    assert!(s.contains("somchai") && s.contains("malee"), "{s}");
+    // The newest first: malee's change.
+    assert_eq!(f.app.admin.selected_entry().map(|(_, e)| e.officer.as_str()), Some("malee"));
+
+    f.press(KeyCode::Char('/'));
+    f.type_str("somchai fund");
+    f.press(KeyCode::Enter);
+    let s = f.screen();
+    assert!(s.contains("somchai") && !s.contains("malee"), "{s}");
+    assert_eq!(f.app.admin.shown.len(), 1);
+
+    f.press(KeyCode::Enter);
+    let s = f.screen();
+    let minus = s.lines().find(|l| l.contains("- ") && l.contains("name:")).unwrap_or_default();
+    let plus = s.lines().find(|l| l.contains("+ ") && l.contains("name:")).unwrap_or_default();
+    assert!(minus.contains(&funds[0].name) && !minus.contains(" A\""), "{s}");
+    assert!(plus.contains(&format!("{} A", funds[0].name)), "{s}");
+    f.press(KeyCode::Esc);
+    f.press(KeyCode::Esc);
+    assert_eq!(f.app.admin.shown.len(), f.app.admin.audit.len(), "Esc clears the filter");
+}
+
+/// The check's words sit in boxes of one width: in our own frame the closing
+/// borders line up, so a terminal that shows them out of line is at fault.
+#[test]
+fn the_thai_display_check_opens_from_the_help_and_lines_up() {
+    let mut f = Fixture::new(Lang::Th);
+    f.press(KeyCode::Char('?'));
+    f.press(KeyCode::Char('t'));
+    let t = f.terminal(80, 24);
+    let buf = t.backend().buffer();
+    let mut borders = Vec::new();
+    for y in 0..buf.area.height {
+        let row: Vec<&str> = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+        let line = row.concat();
+        if THAI_CHECK.iter().any(|(w, _)| line.contains(&format!("│{w}"))) || line.contains("│0123456789│")
+        {
+            let cells: Vec<u16> = (0..buf.area.width).filter(|x| row[usize::from(*x)] == "│").collect();
+            borders.push(cells);
+        }
+    }
+    assert_eq!(borders.len(), THAI_CHECK.len() + 1, "every test word and the ruler are shown");
+    assert!(borders.windows(2).all(|w| w[0] == w[1]), "{borders:?}");
+    // Esc goes back to the help.
+    f.press(KeyCode::Esc);
+    assert!(f.screen().contains("ปุ่มที่ใช้ได้"));
+}
