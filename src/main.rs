@@ -86,6 +86,9 @@ enum Cmd {
         /// Minutes without a keystroke before a session is closed.
         #[arg(long, default_value_t = 30)]
         idle_minutes: u64,
+        /// Seconds instead of minutes (tests).
+        #[arg(long, hide = true)]
+        idle_seconds: Option<u64>,
     },
     /// Officer accounts for `serve`.
     User {
@@ -203,7 +206,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(Cmd::Serve { listen, host_key, max_sessions, idle_minutes }) => {
+        Some(Cmd::Serve { listen, host_key, max_sessions, idle_minutes, idle_seconds }) => {
             let store = match open_then(path.clone(), |s| s) {
                 Ok(s) => Arc::new(s),
                 Err(code) => return code,
@@ -214,7 +217,7 @@ fn main() -> ExitCode {
                 listen,
                 host_key,
                 max_sessions,
-                idle: Duration::from_secs(idle_minutes.max(1) * 60),
+                idle: Duration::from_secs(idle_seconds.unwrap_or(idle_minutes.max(1) * 60).max(1)),
             };
             match sammachip::ssh::serve(store, opts) {
                 Ok(()) => ExitCode::SUCCESS,

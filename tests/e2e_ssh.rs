@@ -36,6 +36,11 @@ const OFFICERS: &[(&str, &[&str])] = &[
 
 impl Server {
     fn start() -> Server {
+        Self::start_with(&[], &[])
+    }
+
+    /// With more `serve` arguments and environment.
+    fn start_with(args: &[&str], env: &[(&str, &str)]) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("store");
         run(Command::new(BIN).arg("--db").arg(&db).args(["demo", "--scale", "district"]));
@@ -59,6 +64,8 @@ impl Server {
             .arg(&db)
             .args(["serve", "--listen", "127.0.0.1:0", "--host-key"])
             .arg(&host_key)
+            .args(args)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(std::fs::File::create(dir.path().join("server.log")).unwrap()))
             .spawn()
@@ -257,6 +264,17 @@ fn unknown_and_disabled_keys_are_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("Permission denied"));
     assert!(server.log().contains("refused"), "{}", server.log());
 
+    // An administrator disables viewer1 on the Admin tab: their key stops working.
+    let admin = Term::open(&server, "somchai");
+    admin.wait_for("ภาพรวมจังหวัด");
+    admin.keys(&["7"]);
+    admin.wait_for("viewer1");
+    admin.keys(&["End", "d"]);
+    admin.wait_for("ปิดบัญชี viewer1");
+    admin.keys(&["y"]);
+    admin.wait_for("ปิดใช้งาน");
+    assert!(refused("viewer1").contains("Permission denied"));
+
     // The store is the server's: a local run says so and names the ssh command.
     let out = Command::new(BIN).arg("--db").arg(server.db()).args(["user", "list"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -351,4 +369,47 @@ fn the_server_flushes_and_stops_on_sigterm_and_the_store_opens_locally() {
     let out = Command::new(BIN).arg("--db").arg(&db).args(["user", "list"]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("kanharom\tdistrict 3302"));
+}
+
+fn wait_dead(t: &Term) -> String {
+    let start = Instant::now();
+    loop {
+        let dead = t.cmd(&["display-message", "-p", "-t", "app", "#{pane_dead}"]);
+        if String::from_utf8_lossy(&dead.stdout).trim() == "1" {
+            return t.screen();
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "ssh did not end:\n{}", t.screen());
+        sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_failing_session_ends_alone_with_a_message() {
+    let server = Server::start_with(&[], &[("SAMMACHIP_TEST_FAULT_LOGIN", "viewer1")]);
+    let ok = Term::open(&server, "somchai");
+    ok.funds();
+    let bad = Term::open(&server, "viewer1");
+    bad.wait_for("ภาพรวมจังหวัด");
+    bad.keys(&["2"]);
+    let s = wait_dead(&bad);
+    assert!(s.contains("ข้อผิดพลาดภายใน") && s.contains("internal error"), "{s}");
+    assert!(server.log().contains("session viewer1@") && server.log().contains("ended on an internal error"));
+    // The other officer goes on working.
+    ok.keys(&["Down", "e"]);
+    ok.wait_for("แก้ไขกองทุน");
+}
+
+#[test]
+fn idle_sessions_are_closed_and_the_session_cap_holds() {
+    let server = Server::start_with(&["--idle-seconds", "3", "--max-sessions", "1"], &[]);
+    let first = Term::open(&server, "somchai");
+    first.wait_for("ภาพรวมจังหวัด");
+    // A second session while the first is on: the server is full.
+    let second = Term::open(&server, "malee");
+    let s = wait_dead(&second);
+    assert!(s.contains("already has 1 sessions"), "{s}");
+    // The first, left alone, is closed with a message.
+    let s = wait_dead(&first);
+    assert!(s.contains("idle"), "{s}");
+    assert!(server.log().contains("ended (idle)"), "{}", server.log());
 }

@@ -56,6 +56,10 @@ pub struct Options {
     pub idle: Duration,
 }
 
+/// Tests set this to a login whose sessions then fail on purpose, to show that
+/// a failing session ends alone.
+pub const FAULT_ENV: &str = "SAMMACHIP_TEST_FAULT_LOGIN";
+
 /// The file in the store's directory that tells a local `sammachip` which
 /// server holds the store.
 pub const SERVING_FILE: &str = "serving";
@@ -98,6 +102,7 @@ pub struct Shared {
     pub sessions: AtomicUsize,
     pub max_sessions: usize,
     pub idle: Duration,
+    fault_login: Option<String>,
 }
 
 impl Shared {
@@ -116,6 +121,7 @@ impl Shared {
             sessions: AtomicUsize::new(0),
             max_sessions,
             idle,
+            fault_login: std::env::var(FAULT_ENV).ok().filter(|s| !s.is_empty()),
         })
     }
 }
@@ -509,6 +515,7 @@ fn session_loop(s: SessionSetup, rx: mpsc::Receiver<Event>) -> io::Result<&'stat
         App::with_catalog(&store, s.officer.login.clone(), s.lang, (w, h), Arc::clone(&s.shared.catalog));
     app.access = s.officer.access();
     app.no_color = s.no_color;
+    let fault = s.shared.fault_login.as_deref() == Some(s.officer.login.as_str());
     let mut input = Input::default();
     let mut last_input = Instant::now();
     let mut dirty = true;
@@ -535,6 +542,9 @@ fn session_loop(s: SessionSetup, rx: mpsc::Receiver<Event>) -> io::Result<&'stat
                     match ev {
                         Event::Bytes(b) => {
                             last_input = Instant::now();
+                            if fault {
+                                panic!("fault injected for {} ({FAULT_ENV})", s.officer.login);
+                            }
                             for e in input.feed(&b) {
                                 dirty |= apply(&mut app, &store, e);
                             }
