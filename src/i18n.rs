@@ -88,7 +88,7 @@ mod tests {
     #[test]
     fn messages_fit_the_status_line() {
         use unicode_width::UnicodeWidthStr;
-        const WRAPS: [Key; 13] = [
+        const WRAPS: [Key; 14] = [
             k::TOO_SMALL,
             k::OFFER_TEXT,
             k::ERR_OPEN_LOCKED,
@@ -102,6 +102,7 @@ mod tests {
             k::SSH_CRASHED,
             k::SSH_IDLE,
             k::SSH_FULL,
+            k::SSH_DISABLED,
             k::CHECK_HOW,
         ];
         let mut long = Vec::new();

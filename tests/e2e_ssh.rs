@@ -264,7 +264,10 @@ fn unknown_and_disabled_keys_are_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("Permission denied"));
     assert!(server.log().contains("refused"), "{}", server.log());
 
-    // An administrator disables viewer1 on the Admin tab: their key stops working.
+    // An administrator disables viewer1 on the Admin tab: their open session
+    // ends with the reason, and their key stops working.
+    let viewer = Term::open(&server, "viewer1");
+    viewer.wait_for("ภาพรวมจังหวัด");
     let admin = Term::open(&server, "somchai");
     admin.wait_for("ภาพรวมจังหวัด");
     admin.keys(&["7"]);
@@ -274,6 +277,8 @@ fn unknown_and_disabled_keys_are_refused() {
     admin.keys(&["y"]);
     admin.wait_for("ปิดใช้งาน");
     assert!(refused("viewer1").contains("Permission denied"));
+    let s = wait_dead(&viewer);
+    assert!(s.contains("disabled by an administrator"), "{s}");
 
     // The store is the server's: a local run says so and names the ssh command.
     let out = Command::new(BIN).arg("--db").arg(server.db()).args(["user", "list"]).output().unwrap();

@@ -127,7 +127,7 @@ impl Shared {
 }
 
 /// The server's config: public keys only, small per-channel queues.
-pub fn config(key: PrivateKey) -> russh::server::Config {
+pub fn config(key: PrivateKey, idle: Duration) -> russh::server::Config {
     russh::server::Config {
         methods: MethodSet::from(&[MethodKind::PublicKey][..]),
         keys: vec![key],
@@ -135,7 +135,9 @@ pub fn config(key: PrivateKey) -> russh::server::Config {
         auth_rejection_time_initial: Some(Duration::ZERO),
         // Frames waiting for a slow client, per session.
         channel_buffer_size: 8,
-        inactivity_timeout: None,
+        // Sessions close themselves after `idle` with a message; this also ends
+        // connections that never log in or whose client vanished.
+        inactivity_timeout: Some(idle + Duration::from_secs(60)),
         keepalive_interval: Some(Duration::from_secs(60)),
         nodelay: true,
         ..Default::default()
@@ -161,6 +163,7 @@ impl Server for Sammachip {
             lang: Lang::Th,
             no_color: false,
             tx: None,
+            dropping: false,
         }
     }
 
@@ -188,6 +191,8 @@ pub struct Connection {
     lang: Lang,
     no_color: bool,
     tx: Option<SyncSender<Event>>,
+    /// Input is being dropped (logged once per flood).
+    dropping: bool,
 }
 
 fn clamp_size(w: u32, h: u32) -> (u16, u16) {
@@ -364,8 +369,14 @@ impl Handler for Connection {
     ) -> Result<(), Self::Error> {
         if let Some(tx) = &self.tx {
             match tx.try_send(Event::Bytes(data.to_vec())) {
-                Ok(()) | Err(TrySendError::Disconnected(_)) => {}
-                Err(TrySendError::Full(_)) => log(format!("{}: input dropped, session busy", self.who())),
+                Ok(()) | Err(TrySendError::Disconnected(_)) => self.dropping = false,
+                Err(TrySendError::Full(_)) => {
+                    if !self.dropping {
+                        log(format!("{}: input dropped, session busy", self.who()));
+                    }
+                    self.dropping = true;
+                    return Ok(());
+                }
             }
         }
         Ok(())
@@ -518,6 +529,7 @@ fn session_loop(s: SessionSetup, rx: mpsc::Receiver<Event>) -> io::Result<&'stat
     let fault = s.shared.fault_login.as_deref() == Some(s.officer.login.as_str());
     let mut input = Input::default();
     let mut last_input = Instant::now();
+    let mut seen_generation = store.generation();
     let mut dirty = true;
     let reason = loop {
         if app.quit {
@@ -566,15 +578,21 @@ fn session_loop(s: SessionSetup, rx: mpsc::Receiver<Event>) -> io::Result<&'stat
                         dirty |= apply(&mut app, &store, e);
                     }
                 }
+                // Another officer's save may have been to this account.
+                if store.generation() != seen_generation {
+                    seen_generation = store.generation();
+                    match accounts::officer_by_login(&store, &s.officer.login) {
+                        Ok(Some(o)) if !o.disabled => app.access = o.access(),
+                        Ok(_) => {
+                            goodbye(&mut terminal, k::SSH_DISABLED)?;
+                            return Ok("account disabled");
+                        }
+                        Err(_) => {}
+                    }
+                }
                 dirty |= app.update(Action::Tick, &store);
                 if last_input.elapsed() >= s.shared.idle {
-                    let bye = format!(
-                        "\x1b[?25h\x1b[?1049l\r\n{}\r\n{}\r\n",
-                        tr(Lang::Th, k::SSH_IDLE),
-                        tr(Lang::En, k::SSH_IDLE)
-                    );
-                    terminal.backend_mut().write_all(bye.as_bytes())?;
-                    terminal.backend_mut().flush()?;
+                    goodbye(&mut terminal, k::SSH_IDLE)?;
                     return Ok("idle");
                 }
             }
@@ -584,6 +602,13 @@ fn session_loop(s: SessionSetup, rx: mpsc::Receiver<Event>) -> io::Result<&'stat
     crossterm::queue!(terminal.backend_mut(), cursor::Show, terminal::LeaveAlternateScreen)?;
     terminal.backend_mut().flush()?;
     Ok(reason)
+}
+
+/// Leaves the screen with a last word, in Thai and English.
+fn goodbye(terminal: &mut Terminal<CrosstermBackend<Out>>, why: crate::i18n::Key) -> io::Result<()> {
+    let bye = format!("\x1b[?25h\x1b[?1049l\r\n{}\r\n{}\r\n", tr(Lang::Th, why), tr(Lang::En, why));
+    terminal.backend_mut().write_all(bye.as_bytes())?;
+    terminal.backend_mut().flush()
 }
 
 fn apply(app: &mut App, store: &Arc<Store>, e: In) -> bool {
@@ -625,7 +650,7 @@ pub fn serve(store: Arc<Store>, opts: Options) -> anyhow::Result<()> {
         // Tests read this line to learn the port when listening on port 0.
         let _ = writeln!(io::stdout(), "listening on {addr}").and_then(|()| io::stdout().flush());
         let mut server = Sammachip { shared };
-        let running = server.run_on_socket(Arc::new(config(key)), &socket);
+        let running = server.run_on_socket(Arc::new(config(key, opts.idle)), &socket);
         let stop = running.handle();
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! {
