@@ -8,6 +8,7 @@ pub mod app;
 pub mod demo;
 pub mod domain;
 pub mod i18n;
+pub mod io;
 pub mod ssh;
 pub mod store;
 pub mod tui;

@@ -90,6 +90,15 @@ enum Cmd {
         #[arg(long, hide = true)]
         idle_seconds: Option<u64>,
     },
+    /// Write every record of a kind (or the ranking) to a spreadsheet: Thai
+    /// headers (`--lang en` for English), money as numbers, dates in B.E.
+    Export {
+        #[arg(value_enum)]
+        kind: sammachip::io::Kind,
+        /// `FILE.csv` or `FILE.xlsx`.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Officer accounts for `serve`.
     User {
         #[command(subcommand)]
@@ -223,6 +232,22 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     sammachip::ssh::log(format!("server stopped: {e}"));
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Some(Cmd::Export { kind, output }) => {
+            let store = match open_then(path.clone(), |s| s) {
+                Ok(s) => Arc::new(s),
+                Err(code) => return code,
+            };
+            match sammachip::io::export::export(&store, kind, &output, lang) {
+                Ok(n) => {
+                    say(&Msg::with(k::EXPORTED, [group_thousands(n as u64), output.display().to_string()]));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    say(&Msg::with(k::ERR_EXPORT, [e.to_string()]));
                     ExitCode::from(1)
                 }
             }

@@ -471,7 +471,7 @@ impl App {
         if path.is_empty() {
             return form.set_error(0, Msg::new(k::ERR_REQUIRED));
         }
-        match self.write_ranking_csv(store, std::path::Path::new(&path)) {
+        match self.write_ranking(store, std::path::Path::new(&path)) {
             Ok(n) => {
                 self.form = None;
                 self.info(Msg::with(k::EXPORTED, [n.to_string(), path]));
@@ -480,11 +480,11 @@ impl App {
         }
     }
 
-    /// The ranked rows with every criterion, raw and in points.
-    pub fn write_ranking_csv(&self, store: &Store, path: &std::path::Path) -> Result<usize, csv::Error> {
+    /// The ranked rows with every criterion, raw and in points: a header and
+    /// rows for a spreadsheet (numbers stay numbers).
+    pub fn ranking_table(&self, store: &Store) -> (Vec<String>, Vec<Vec<crate::io::table::Cell>>) {
+        use crate::io::table::Cell;
         let lang = self.lang;
-        let cat = self.catalog.read().map_err(|_| csv::Error::from(std::io::Error::other("catalog")))?;
-        let mut w = csv::Writer::from_path(path)?;
         let mut header: Vec<String> = [
             k::COL_RANK,
             k::COL_MEMBER,
@@ -503,8 +503,10 @@ impl App {
             header.push(tr(lang, labels::criterion(c)).to_string());
             header.push(format!("{} ({})", tr(lang, labels::criterion(c)), tr(lang, k::POINTS)));
         }
-        w.write_record(&header)?;
+        let Ok(cat) = self.catalog.read() else { return (header, Vec::new()) };
         let weights = &self.rank.profile.weights;
+        let number = |s: String| s.replace(',', "").parse::<f64>().map_or(Cell::Text(s), Cell::Number);
+        let mut rows = Vec::with_capacity(self.rank.ranked.len());
         for (row, r) in &self.rank.ranked {
             let Some(x) = cat.rows.get(*row as usize) else { continue };
             let fund = self.funds.rows.iter().find(|f| f.id == x.fund_id);
@@ -516,24 +518,39 @@ impl App {
                 .unwrap_or_default();
             let facts = x.facts(self.today);
             let mut rec = vec![
-                r.rank.to_string(),
-                cat.name(x).to_string(),
-                nid,
-                fund.map(|f| f.code.clone()).unwrap_or_default(),
-                fund.map(|f| f.name.clone()).unwrap_or_default(),
-                self.geo.name(u32::from(x.district), lang),
-                self.category_label(x.category),
-                tr(lang, labels::stage(x.stage)).to_string(),
-                ranking::format_points(r.points(weights)),
+                Cell::Number(f64::from(r.rank as u32)),
+                Cell::Text(cat.name(x).to_string()),
+                Cell::Text(nid),
+                Cell::Text(fund.map(|f| f.code.clone()).unwrap_or_default()),
+                Cell::Text(fund.map(|f| f.name.clone()).unwrap_or_default()),
+                Cell::Text(self.geo.name(u32::from(x.district), lang)),
+                Cell::Text(self.category_label(x.category)),
+                Cell::Text(tr(lang, labels::stage(x.stage)).to_string()),
+                number(ranking::format_points(r.points(weights))),
             ];
             for c in Criterion::ALL {
-                rec.push(criterion_value(c, &facts));
-                rec.push(ranking::format_points(r.contribution(weights, c)));
+                rec.push(number(criterion_value(c, &facts)));
+                rec.push(number(ranking::format_points(r.contribution(weights, c))));
             }
-            w.write_record(&rec)?;
+            rows.push(rec);
         }
-        w.flush()?;
-        Ok(self.rank.ranked.len())
+        (header, rows)
+    }
+
+    /// Writes the ranked list (or the selected households) to `.csv` or `.xlsx`.
+    pub fn write_ranking(
+        &self,
+        store: &Store,
+        path: &std::path::Path,
+    ) -> Result<usize, crate::io::table::WriteError> {
+        let (header, rows) = self.ranking_table(store);
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        let mut w = crate::io::table::Writer::create(path, &header)?;
+        for r in &rows {
+            w.row(r)?;
+        }
+        w.finish()?;
+        Ok(rows.len())
     }
 }
 

@@ -440,7 +440,20 @@ impl Write for Out {
         Ok(bytes.len())
     }
 
+    /// ratatui flushes inside `draw`, before the end of the synchronized
+    /// update is queued: a frame that has begun is held until it ends, so it
+    /// goes out as one message.
     fn flush(&mut self) -> io::Result<()> {
+        const BEGIN: &[u8] = b"\x1b[?2026h";
+        const END: &[u8] = b"\x1b[?2026l";
+        let mid_frame = !self.buf.ends_with(END) && self.buf.windows(BEGIN.len()).any(|w| w == BEGIN);
+        if mid_frame && self.buf.len() < 1 << 20 { Ok(()) } else { self.send() }
+    }
+}
+
+impl Out {
+    /// Sends what is gathered as one SSH data message.
+    fn send(&mut self) -> io::Result<()> {
         if self.buf.is_empty() {
             return Ok(());
         }
@@ -450,9 +463,7 @@ impl Write for Out {
             .block_on(self.handle.data(self.channel, bytes))
             .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "client gone"))
     }
-}
 
-impl Out {
     fn close(&self, status: u32) {
         let (h, c) = (&self.handle, self.channel);
         self.rt.block_on(async {
@@ -501,7 +512,7 @@ fn run_session(s: SessionSetup, rx: mpsc::Receiver<Event>) {
                 tr(Lang::Th, k::SSH_CRASHED),
                 tr(Lang::En, k::SSH_CRASHED)
             );
-            let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+            let _ = out.write_all(text.as_bytes()).and_then(|()| out.send());
             out.close(1);
         }
     }

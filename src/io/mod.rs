@@ -1,0 +1,187 @@
+//! Spreadsheets in and out: the kinds of data, their columns (Thai and English
+//! headers), export of every kind, and the table reader/writer.
+
+pub mod export;
+pub mod table;
+
+use crate::domain::Lang;
+
+/// What a file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    /// Provinces, districts and subdistricts (the gazetteer's columns).
+    Geography,
+    Funds,
+    /// Capital events of funds.
+    Capital,
+    Members,
+    Loans,
+    Repayments,
+    /// Occupation records.
+    Occupations,
+    Sages,
+    /// The ranking of all districts with the default weights (export only).
+    Ranking,
+}
+
+/// A column: its English name (also the English header) and its Thai header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Col {
+    pub en: &'static str,
+    pub th: &'static str,
+}
+
+const fn c(en: &'static str, th: &'static str) -> Col {
+    Col { en, th }
+}
+
+impl Col {
+    pub fn header(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Th => self.th,
+            Lang::En => self.en,
+        }
+    }
+
+    /// Does a file's header name this column (either language, any case,
+    /// spaces or underscores)?
+    pub fn matches(self, header: &str) -> bool {
+        let norm = |s: &str| s.trim().trim_start_matches('\u{feff}').to_lowercase().replace([' ', '-'], "_");
+        let h = norm(header);
+        h == norm(self.en) || h == norm(self.th)
+    }
+}
+
+pub const GEOGRAPHY: &[Col] = &[
+    c("code", "รหัส"),
+    c("name_th", "ชื่อภาษาไทย"),
+    c("name_en", "ชื่อภาษาอังกฤษ"),
+    c("postal_code", "รหัสไปรษณีย์"),
+];
+
+pub const FUNDS: &[Col] = &[
+    c("code", "รหัสกองทุน"),
+    c("name", "ชื่อกองทุน"),
+    c("kind", "ประเภท"),
+    c("registration_no", "เลขทะเบียน"),
+    c("established", "วันที่จัดตั้ง"),
+    c("grade", "ระดับ"),
+    c("assessed_year", "ปีที่ประเมิน"),
+];
+
+pub const CAPITAL: &[Col] = &[
+    c("fund_code", "รหัสกองทุน"),
+    c("kind", "ประเภททุน"),
+    c("date", "วันที่"),
+    c("amount", "จำนวนเงิน"),
+    c("note", "หมายเหตุ"),
+];
+
+pub const MEMBERS: &[Col] = &[
+    c("fund_code", "รหัสกองทุน"),
+    c("national_id", "เลขประจำตัวประชาชน"),
+    c("title", "คำนำหน้า"),
+    c("given_name", "ชื่อ"),
+    c("family_name", "นามสกุล"),
+    c("birth_date", "วันเกิด"),
+    c("household_no", "บ้านเลขที่"),
+    c("phone", "โทรศัพท์"),
+    c("joined", "วันที่เป็นสมาชิก"),
+    c("status", "สถานะ"),
+];
+
+pub const LOANS: &[Col] = &[
+    c("loan_id", "เลขที่สัญญา"),
+    c("national_id", "เลขประจำตัวประชาชนผู้กู้"),
+    c("principal", "เงินต้น"),
+    c("rate", "อัตราดอกเบี้ยต่อปี"),
+    c("start", "วันที่กู้"),
+    c("term_months", "ระยะเวลา (เดือน)"),
+    c("mode", "วิธีชำระ"),
+    c("purpose", "รหัสอาชีพ"),
+    c("written_off", "ตัดหนี้สูญ"),
+];
+
+pub const REPAYMENTS: &[Col] = &[
+    c("loan_id", "เลขที่สัญญา"),
+    c("date", "วันที่ชำระ"),
+    c("principal", "เงินต้น"),
+    c("interest", "ดอกเบี้ย"),
+    c("penalty", "ค่าปรับ"),
+];
+
+pub const OCCUPATIONS: &[Col] = &[
+    c("national_id", "เลขประจำตัวประชาชน"),
+    c("category", "รหัสอาชีพ"),
+    c("description", "รายละเอียด"),
+    c("start_year", "ปีที่เริ่ม"),
+    c("loan_ids", "เลขที่สัญญาที่ใช้"),
+    c("income_before", "รายได้ก่อน"),
+    c("expenses_before", "รายจ่ายก่อน"),
+    c("savings_before", "เงินออมก่อน"),
+    c("income_after", "รายได้หลัง"),
+    c("expenses_after", "รายจ่ายหลัง"),
+    c("savings_after", "เงินออมหลัง"),
+    c("status", "สถานะ"),
+    c("stage", "ระยะ"),
+];
+
+pub const SAGES: &[Col] = &[
+    c("national_id", "เลขประจำตัวประชาชน"),
+    c("title", "คำนำหน้า"),
+    c("given_name", "ชื่อ"),
+    c("family_name", "นามสกุล"),
+    c("phone", "โทรศัพท์"),
+    c("home_village", "รหัสหมู่บ้าน"),
+    c("expertise", "ความเชี่ยวชาญ (รหัสอาชีพ)"),
+    c("capacity", "รับได้ (ครัวเรือน)"),
+    c("status", "สถานะ"),
+];
+
+impl Kind {
+    pub fn columns(self) -> &'static [Col] {
+        match self {
+            Kind::Geography => GEOGRAPHY,
+            Kind::Funds => FUNDS,
+            Kind::Capital => CAPITAL,
+            Kind::Members => MEMBERS,
+            Kind::Loans => LOANS,
+            Kind::Repayments => REPAYMENTS,
+            Kind::Occupations => OCCUPATIONS,
+            Kind::Sages => SAGES,
+            Kind::Ranking => &[],
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Geography => "geography",
+            Kind::Funds => "funds",
+            Kind::Capital => "capital",
+            Kind::Members => "members",
+            Kind::Loans => "loans",
+            Kind::Repayments => "repayments",
+            Kind::Occupations => "occupations",
+            Kind::Sages => "sages",
+            Kind::Ranking => "ranking",
+        }
+    }
+}
+
+/// An enum value as written in a file: its label in the file's language; read
+/// back in either language, or by its English name.
+pub fn enum_text<T: Copy>(v: T, label: fn(T) -> crate::i18n::Key, lang: Lang) -> String {
+    crate::i18n::tr(lang, label(v)).to_string()
+}
+
+pub fn parse_enum<T: Copy + std::fmt::Debug>(
+    all: &[T],
+    label: fn(T) -> crate::i18n::Key,
+    text: &str,
+) -> Option<T> {
+    let t = text.trim().to_lowercase();
+    all.iter().copied().find(|v| {
+        [Lang::Th, Lang::En].iter().any(|l| crate::i18n::tr(*l, label(*v)).to_lowercase() == t)
+            || format!("{v:?}").to_lowercase() == t
+    })
+}
