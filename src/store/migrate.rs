@@ -1,7 +1,7 @@
 //! Schema migrations, driven by `meta.schema_version` when a store is opened.
 //! Before any step runs, the store's files are copied aside.
 
-use std::{fs, io, path::Path};
+use std::path::Path;
 
 use super::{OpenError, Store, StoreError, trees, write::children_key};
 
@@ -62,8 +62,12 @@ pub(super) fn prepare(store: &Store, steps: &[Step]) -> Result<(), OpenError> {
         return Ok(());
     }
     store.sync().map_err(fail)?;
+    // A checksummed backup file, restorable with `sammachip restore`.
     let backup = backup_path(&path, found);
-    copy_dir(&path, &backup).map_err(|e| fail(StoreError::Io(e)))?;
+    store.backup_file(&backup).map_err(|e| OpenError::Migration {
+        path: path.clone(),
+        detail: format!("the backup before the upgrade failed: {e}"),
+    })?;
     let mut version = found;
     while version < target {
         let Some(step) = steps.iter().find(|s| s.from == version) else {
@@ -80,25 +84,11 @@ pub(super) fn prepare(store: &Store, steps: &[Step]) -> Result<(), OpenError> {
     Ok(())
 }
 
-/// `<store>.before-schema-<v>-<ms>` beside the store.
+/// `<store>.before-schema-<v>-<ms>.backup` beside the store.
 pub fn backup_path(store: &Path, version: u32) -> std::path::PathBuf {
     let name = store.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "store".into());
     let ms = jiff::Timestamp::now().as_millisecond();
-    store.with_file_name(format!("{name}.before-schema-{version}-{ms}"))
-}
-
-fn copy_dir(from: &Path, to: &Path) -> io::Result<()> {
-    fs::create_dir_all(to)?;
-    for entry in fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), target)?;
-        }
-    }
-    Ok(())
+    store.with_file_name(format!("{name}.before-schema-{version}-{ms}.backup"))
 }
 
 #[cfg(test)]

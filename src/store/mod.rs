@@ -1,6 +1,9 @@
 //! The embedded store: sled trees, one per record kind, with counters in `meta`,
 //! index trees, an audit trail, and saves that are one multi-tree transaction.
 
+pub mod backup;
+mod bulk_update;
+pub mod check;
 pub mod codec;
 mod index;
 pub mod migrate;
@@ -204,6 +207,9 @@ pub struct Store {
     acked: std::sync::Mutex<Option<fs::File>>,
     /// The last failure to confirm a committed save on disk, for the screen.
     trouble: std::sync::Mutex<Option<String>>,
+    /// Every write holds this shared while it applies; a backup, check or
+    /// repair holds it alone, so it sees no write half applied (see `backup`).
+    quiesce: std::sync::RwLock<()>,
 }
 
 fn now_ms() -> i64 {
@@ -316,6 +322,7 @@ impl Store {
             generation: AtomicU64::new(0),
             acked: std::sync::Mutex::new(None),
             trouble: std::sync::Mutex::new(None),
+            quiesce: std::sync::RwLock::new(()),
         };
         if store.has_foreign_trees().map_err(|e| damaged(e.to_string()))? {
             return Err(OpenError::Foreign { path: path.to_path_buf() });
@@ -449,6 +456,7 @@ impl Store {
     /// Removes every record, index and counter but keeps the audit trail (and
     /// notes the clearing in it): `demo --replace`.
     pub fn clear(&self, officer: &str) -> Result<(), StoreError> {
+        let _writing = self.writing();
         for name in trees::ALL {
             if name != trees::META && name != trees::AUDIT {
                 self.tree(name)?.clear()?;

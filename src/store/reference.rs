@@ -15,6 +15,8 @@ const SCHEMA_PROFILE: u8 = 1;
 impl Store {
     /// Adds or replaces gazetteer places (sorted batches, one audit entry).
     pub fn put_places(&self, officer: &str, places: &[Place]) -> Result<(), StoreError> {
+        // Held shared while writing: a backup waits for this write to finish.
+        let _writing = self.writing();
         let tree = self.tree(trees::GEO)?;
         let mut sorted: Vec<&Place> = places.iter().collect();
         sorted.sort_by_key(|p| p.code);
@@ -69,6 +71,8 @@ impl Store {
 
     /// Writes the seeded categories into a store that has none.
     pub fn seed_categories(&self, seed: &[OccupationCategory]) -> Result<(), StoreError> {
+        // Held shared while writing: a backup waits for this write to finish.
+        let _writing = self.writing();
         if !self.tree(trees::CATEGORIES)?.is_empty() {
             return Ok(());
         }
@@ -86,6 +90,7 @@ impl Store {
         name_th: &str,
         name_en: &str,
     ) -> Result<OccupationCategory, AddCategoryError> {
+        let _writing = self.writing();
         let (th, en) = (name_th.trim(), name_en.trim());
         if th.is_empty() {
             return Err(AddCategoryError::NameRequired);
@@ -126,6 +131,8 @@ impl Store {
     /// Saves (or replaces) a profile under its name, with an audit entry that
     /// keeps what it replaced.
     pub fn save_profile(&self, officer: &str, p: &Profile) -> Result<(), StoreError> {
+        // Held shared while writing: a backup waits for this write to finish.
+        let _writing = self.writing();
         let tree = self.tree(trees::PROFILES)?;
         let key = p.name.as_bytes();
         let bytes = codec::encode(SCHEMA_PROFILE, p).map_err(StoreError::Encode)?;

@@ -27,7 +27,7 @@ const BATCH: usize = 1_000;
 
 /// An index key held back until the records are written, with the record's key
 /// for unique indexes.
-type PendingEntry = (Vec<u8>, Option<Vec<u8>>);
+pub(super) type PendingEntry = (Vec<u8>, Option<Vec<u8>>);
 
 enum WriteOp<'a, R> {
     Save(&'a R),
@@ -236,6 +236,7 @@ impl Store {
         sync: bool,
     ) -> Result<Option<R>, SaveError> {
         let officer = who.name;
+        let _writing = self.writing();
         let existing_key = match &op {
             WriteOp::Save(r) if r.id() == 0 => None,
             WriteOp::Save(r) | WriteOp::Restore(r) => Some(r.key()),
@@ -579,18 +580,14 @@ impl Store {
     /// Starts a bulk load of new records of one kind.
     pub fn bulk<R: Record>(&self, officer: &str, note: &str) -> Result<BulkWriter<'_, R>, StoreError> {
         Ok(BulkWriter {
+            _writing: self.writing(),
             store: self,
             officer: officer.to_string(),
             note: note.to_string(),
             next_id: self.counter(R::TREE)?,
             first_id: self.counter(R::TREE)?,
             batch: Vec::new(),
-            index: HashMap::new(),
-            stats: HashMap::new(),
-            children: HashMap::new(),
-            places: HashMap::new(),
-            districts: HashMap::new(),
-            risks: HashMap::new(),
+            derived: Derived::default(),
             written: 0,
             keys: Vec::new(),
             kind: std::marker::PhantomData,
@@ -603,20 +600,19 @@ impl Store {
 /// are held back, sorted and written after the records; aggregates are summed
 /// and written once; one audit entry, one sync. A unique key that repeats, in
 /// the load or against the store, refuses the load before any index is written.
+/// A backup waits while a bulk writer lives (do not start one from the thread
+/// that holds the writer).
 pub struct BulkWriter<'a, R: Record> {
+    _writing: std::sync::RwLockReadGuard<'a, ()>,
     store: &'a Store,
     officer: String,
     note: String,
     first_id: u64,
     next_id: u64,
     batch: Vec<(Vec<u8>, Vec<u8>)>,
-    index: HashMap<&'static str, Vec<PendingEntry>>,
-    stats: HashMap<u64, FundStats>,
-    children: HashMap<Vec<u8>, u64>,
-    /// Places each parent gives to records of the load.
-    places: HashMap<Vec<u8>, u64>,
-    districts: HashMap<u16, DistrictStats>,
-    risks: HashMap<u64, FundRisk>,
+    /// Index entries and aggregates of the load; places are those each parent
+    /// gives to records of the load.
+    derived: Derived,
     written: u64,
     /// Keys written so far, to take the load back if it is refused at the end.
     keys: Vec<Vec<u8>>,
@@ -636,24 +632,7 @@ impl<R: Record> BulkWriter<'_, R> {
         r.set_id(id);
         r.set_version(1);
         let k = r.key();
-        for e in r.index_entries() {
-            self.index.entry(e.tree).or_default().push((e.key, e.unique.then(|| k.clone())));
-        }
-        if let Some((fund, s)) = r.fund_stats() {
-            self.stats.entry(fund).or_default().add(&s, 1);
-        }
-        if let Some(p) = r.parent_key() {
-            *self.children.entry(children_key(R::TREE, &p)).or_default() += 1;
-        }
-        if let Some(p) = r.place() {
-            *self.places.entry(p).or_default() += 1;
-        }
-        if let Some((d, s)) = r.district_stats() {
-            self.districts.entry(d).or_default().add(&s, 1);
-        }
-        if let Some((f, x)) = r.fund_risk() {
-            self.risks.entry(f).or_default().add(&x, 1);
-        }
+        self.derived.add(&r, &k);
         self.batch.push((k, r.to_stored().map_err(StoreError::Encode)?));
         if self.batch.len() >= BATCH {
             self.flush_batch()?;
@@ -678,7 +657,7 @@ impl<R: Record> BulkWriter<'_, R> {
         self.flush_batch()?;
         let store = self.store;
         let mut refused = None;
-        'check: for (name, entries) in self.index.iter_mut() {
+        'check: for (name, entries) in self.derived.index.iter_mut() {
             entries.sort_by(|a, b| a.0.cmp(&b.0));
             for (i, (k, unique)) in entries.iter().enumerate() {
                 if unique.is_some() {
@@ -700,7 +679,7 @@ impl<R: Record> BulkWriter<'_, R> {
             && let Some((parent_tree, capacity_of)) = R::PLACES_IN
         {
             let parents = store.tree(parent_tree)?;
-            for (p, n) in &self.places {
+            for (p, n) in &self.derived.places {
                 let capacity = match parents.get(p)? {
                     Some(bytes) => capacity_of(&bytes).map_err(|source| StoreError::Codec {
                         tree: parent_tree,
@@ -730,6 +709,60 @@ impl<R: Record> BulkWriter<'_, R> {
             store.sync()?;
             return Err(e);
         }
+        self.derived.write(store)?;
+        store.tree(trees::META)?.insert(counter_key(R::TREE), &key(self.next_id))?;
+        let note = format!("{} ({} records from id {})", self.note, self.written, self.first_id);
+        store.append_audit(&self.officer, AuditAction::Bulk, R::TREE, &key(self.first_id), &note)?;
+        store.finish_write()?;
+        Ok(self.written)
+    }
+}
+
+/// What records add to the indexes and aggregates, summed as they come and
+/// written out at once: a bulk load's, and `repair`'s rebuild of them all.
+#[derive(Default)]
+pub(super) struct Derived {
+    /// Entries by index tree: (key, the record's key for unique indexes).
+    pub(super) index: HashMap<&'static str, Vec<PendingEntry>>,
+    pub(super) stats: HashMap<u64, FundStats>,
+    /// Counts of children, by [`children_key`].
+    pub(super) children: HashMap<Vec<u8>, u64>,
+    /// Places taken of each parent, by the parent's key.
+    pub(super) places: HashMap<Vec<u8>, u64>,
+    pub(super) districts: HashMap<u16, DistrictStats>,
+    pub(super) risks: HashMap<u64, FundRisk>,
+}
+
+impl Derived {
+    /// Adds what `r`, stored under `k`, gives to the indexes and aggregates.
+    pub(super) fn add<R: Record>(&mut self, r: &R, k: &[u8]) {
+        for e in r.index_entries() {
+            self.index.entry(e.tree).or_default().push((e.key, e.unique.then(|| k.to_vec())));
+        }
+        if let Some((fund, s)) = r.fund_stats() {
+            self.stats.entry(fund).or_default().add(&s, 1);
+        }
+        if let Some(p) = r.parent_key() {
+            *self.children.entry(children_key(R::TREE, &p)).or_default() += 1;
+        }
+        if let Some(p) = r.place() {
+            *self.places.entry(p).or_default() += 1;
+        }
+        if let Some((d, s)) = r.district_stats() {
+            self.districts.entry(d).or_default().add(&s, 1);
+        }
+        if let Some((f, x)) = r.fund_risk() {
+            self.risks.entry(f).or_default().add(&x, 1);
+        }
+    }
+
+    /// Writes the index entries (sorted first; unique ones are not checked
+    /// here) and adds the aggregates to what their trees hold.
+    pub(super) fn write(&mut self, store: &Store) -> Result<(), StoreError> {
+        for entries in self.index.values_mut() {
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        let loads = store.tree(trees::LOADS)?;
         for (name, entries) in &self.index {
             let tree = store.tree(name)?;
             let mut batch = sled::Batch::default();
@@ -808,10 +841,6 @@ impl<R: Record> BulkWriter<'_, R> {
             let now = count_of(loads.get(parent)?.as_deref()) + n;
             loads.insert(parent.as_slice(), &now.to_be_bytes())?;
         }
-        store.tree(trees::META)?.insert(counter_key(R::TREE), &key(self.next_id))?;
-        let note = format!("{} ({} records from id {})", self.note, self.written, self.first_id);
-        store.append_audit(&self.officer, AuditAction::Bulk, R::TREE, &key(self.first_id), &note)?;
-        store.finish_write()?;
-        Ok(self.written)
+        Ok(())
     }
 }

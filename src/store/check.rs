@@ -1,0 +1,720 @@
+//! `check`: does everything the store keeps beside its records (indexes,
+//! counts of children and of places taken, the funds' and districts'
+//! figures, counters) agree with the records, and do the records' references
+//! lead somewhere? `repair`: rebuild what is derived from the records.
+//!
+//! Both hold the store's write lock alone (see `backup`), so saves wait.
+
+use std::{
+    cmp::Ordering,
+    collections::{HashMap, HashSet},
+    fmt,
+};
+
+use super::{
+    SCHEMA_AUDIT, SCHEMA_PLACE, Store, StoreError, codec, counter_key, id_of, index, key, migrate,
+    record::Record,
+    stats::{DistrictStats, FundRisk, FundStats},
+    trees,
+    write::{Derived, PendingEntry, count_of, decode_aggregate, district_key},
+};
+use crate::domain::{
+    audit::{AuditAction, AuditEntry},
+    fund::Fund,
+    geo::Place,
+    member::Member,
+    occupation::OccupationRecord,
+    officer::Officer,
+    programme::{NetworkCommittee, OtopProduct, Producer, SupportActivity, SupportScope},
+    sage::{Assignment, Sage},
+};
+
+/// At most this many problems are listed; the rest are only counted.
+pub const MAX_PROBLEMS: usize = 10_000;
+
+/// One thing found wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub tree: &'static str,
+    /// The key as ids (`7/123`), a code or a name.
+    pub key: String,
+    /// What is wrong, in plain English.
+    pub what: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.tree, self.key, self.what)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CheckReport {
+    /// What is wrong, tree by tree (at most [`MAX_PROBLEMS`]).
+    pub problems: Vec<Problem>,
+    /// Problems found beyond those listed.
+    pub more: u64,
+    /// Entries in each tree, in the order of [`trees::ALL`].
+    pub counts: Vec<(&'static str, u64)>,
+}
+
+impl CheckReport {
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty() && self.more == 0
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct RepairReport {
+    /// Entries in each rebuilt tree afterwards.
+    pub rebuilt: Vec<(&'static str, u64)>,
+    /// Counters moved up: the tree, the id it would have given next, the id it gives now.
+    pub counters: Vec<(&'static str, u64, u64)>,
+    /// What repair cannot put right and left as it was: records that do not
+    /// decode, index keys two records claim (the first keeps it).
+    pub left: Vec<Problem>,
+}
+
+impl Store {
+    /// A tree by name, for tests and tools that must reach past the records.
+    #[doc(hidden)]
+    pub fn raw_tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
+        self.tree(name)
+    }
+
+    /// Checks the whole store (see the module's documentation). Reads every
+    /// tree once; saves wait until it is done.
+    pub fn check(&self) -> Result<CheckReport, StoreError> {
+        let _quiet = self.quiesced();
+        let mut c = Checker::new(self);
+        c.records::<Fund>(|c, _, f| {
+            c.funds.insert(f.id);
+        })?;
+        let mut guarantors = Guarantors::default();
+        c.records::<Member>(|c, k, m| c.member(k, m, &mut guarantors))?;
+        guarantors.settle(&mut c);
+        c.records::<OccupationRecord>(|c, k, o| c.occupation(k, o))?;
+        c.records::<Sage>(|c, _, s| {
+            c.sages.insert(s.id);
+        })?;
+        c.records::<Assignment>(|c, k, a| {
+            if !c.sages.contains(&a.sage_id) {
+                c.problem(
+                    trees::ASSIGNMENTS,
+                    k,
+                    format!("belongs to sage {}, who does not exist", a.sage_id),
+                );
+            }
+            c.household(trees::ASSIGNMENTS, k, a.occupation, "is for");
+        })?;
+        c.records::<NetworkCommittee>(|c, k, n| {
+            for b in &n.briefings {
+                for f in &b.funds {
+                    let (y, m, d) = b.date.ymd();
+                    c.fund(trees::COMMITTEES, k, *f, &format!("the briefing of {y}-{m:02}-{d:02}"));
+                }
+            }
+        })?;
+        c.records::<SupportActivity>(|c, k, s| match s.scope {
+            SupportScope::District(_) => {}
+            SupportScope::Fund(f) => c.fund(trees::SUPPORT, k, f, "its scope"),
+            SupportScope::Household(h) => c.household(trees::SUPPORT, k, h, "is for"),
+        })?;
+        c.records::<OtopProduct>(|c, k, o| match &o.producer {
+            Producer::Household(h) => c.household(trees::OTOP, k, *h, "is made by"),
+            Producer::Group { fund, .. } => c.fund(trees::OTOP, k, *fund, "its producer group"),
+        })?;
+        c.records::<Officer>(|_, _, _| {})?;
+        c.aggregates()?;
+        c.rest()?;
+        let mut counts = Vec::with_capacity(trees::ALL.len());
+        for name in trees::ALL {
+            let n = match c.counts.get(name) {
+                Some(n) => *n,
+                None => self.tree(name)?.len() as u64,
+            };
+            counts.push((name, n));
+        }
+        Ok(CheckReport { problems: c.problems, more: c.more, counts })
+    }
+
+    /// Rebuilds every index and aggregate tree from the records, raises the
+    /// counters that are behind, notes it in the audit trail and syncs.
+    /// Records are never changed: one that does not decode is left as it is
+    /// (and reported), and so are records whose references lead nowhere.
+    /// Everything is worked out before the first tree is cleared; a repair
+    /// cut short is put right by running it again.
+    pub fn repair(&self, who: &str) -> Result<RepairReport, StoreError> {
+        let _quiet = self.quiesced();
+        let mut plan = Plan::default();
+        plan.kind::<Fund>(self, |_| {})?;
+        let mut max_loan = 0;
+        plan.kind::<Member>(self, |m| {
+            max_loan = m.loans.iter().map(|l| l.id).fold(max_loan, u64::max);
+        })?;
+        plan.kind::<OccupationRecord>(self, |_| {})?;
+        plan.kind::<Sage>(self, |_| {})?;
+        plan.kind::<Assignment>(self, |_| {})?;
+        plan.kind::<NetworkCommittee>(self, |_| {})?;
+        plan.kind::<SupportActivity>(self, |_| {})?;
+        plan.kind::<OtopProduct>(self, |_| {})?;
+        plan.kind::<Officer>(self, |_| {})?;
+        plan.maxima.push((trees::LOANS, max_loan));
+        let last_audit = self.tree(trees::AUDIT)?.last()?.and_then(|(k, _)| id_of(&k)).unwrap_or(0);
+        plan.maxima.push((trees::AUDIT, last_audit));
+
+        let mut rebuilt: Vec<&'static str> =
+            vec![trees::FUND_STATS, trees::CHILDREN, trees::LOADS, trees::DISTRICT_STATS, trees::FUND_RISK];
+        rebuilt.extend(plan.indexes.iter().copied());
+        for name in &rebuilt {
+            self.tree(name)?.clear()?;
+        }
+        for mut d in plan.derived {
+            d.write(self)?;
+        }
+        let meta = self.tree(trees::META)?;
+        let mut counters = Vec::new();
+        for (tree, max) in plan.maxima {
+            let next = self.counter(tree)?;
+            if max > 0 && next <= max {
+                meta.insert(counter_key(tree), &key(max + 1))?;
+                counters.push((tree, next, max + 1));
+            }
+        }
+        let mut report = RepairReport { rebuilt: Vec::new(), counters, left: plan.left };
+        for name in rebuilt {
+            report.rebuilt.push((name, self.tree(name)?.len() as u64));
+        }
+        let note = format!(
+            "repair: rebuilt {} index and aggregate trees from the records; {} counters raised; {} problems left",
+            report.rebuilt.len(),
+            report.counters.len(),
+            report.left.len()
+        );
+        self.append_audit(who, AuditAction::Bulk, trees::META, &[], &note)?;
+        self.finish_write()?;
+        Ok(report)
+    }
+}
+
+/// What repair will write, worked out before anything is cleared.
+#[derive(Default)]
+struct Plan {
+    derived: Vec<Derived>,
+    indexes: Vec<&'static str>,
+    maxima: Vec<(&'static str, u64)>,
+    left: Vec<Problem>,
+}
+
+impl Plan {
+    fn kind<R: Record>(&mut self, store: &Store, mut each: impl FnMut(&R)) -> Result<(), StoreError> {
+        let mut d = Derived::default();
+        let mut max = 0;
+        for item in store.tree(R::TREE)?.iter() {
+            let (k, v) = item?;
+            max = max.max(id_of(&k).unwrap_or(0));
+            match R::from_stored(&v) {
+                Ok(r) => {
+                    max = max.max(r.id());
+                    d.add(&r, &k);
+                    each(&r);
+                }
+                Err(e) => {
+                    self.left.push(problem(R::TREE, &k, format!("does not decode ({e}); left as it is")))
+                }
+            }
+        }
+        // A unique key claimed twice: the first record (in key order) keeps it.
+        for (name, entries) in d.index.iter_mut() {
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            let left = &mut self.left;
+            entries.dedup_by(|later, kept| {
+                let twice = later.0 == kept.0;
+                if twice {
+                    left.push(problem(
+                        name,
+                        &later.0,
+                        format!(
+                            "claimed by {} and {}; the index keeps the first",
+                            show_key(R::TREE, kept.1.as_deref().unwrap_or_default()),
+                            show_key(R::TREE, later.1.as_deref().unwrap_or_default())
+                        ),
+                    ));
+                }
+                twice
+            });
+        }
+        self.indexes.extend_from_slice(R::INDEXES);
+        self.maxima.push((R::TREE, max));
+        self.derived.push(d);
+        Ok(())
+    }
+}
+
+fn problem(tree: &'static str, k: &[u8], what: String) -> Problem {
+    Problem { tree, key: show_key(tree, k), what }
+}
+
+/// A key as a person reads it: ids joined by `/`, a code or name in quotes,
+/// `assignments of 7` for counts kept by kind, hex for anything else.
+pub fn show_key(tree: &str, k: &[u8]) -> String {
+    fn ids(k: &[u8]) -> String {
+        k.chunks_exact(8)
+            .map(|c| u64::from_be_bytes(c.try_into().unwrap_or_default()).to_string())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+    let text = |k: &[u8]| {
+        std::str::from_utf8(k).ok().filter(|s| !s.chars().any(char::is_control)).map(|s| format!("{s:?}"))
+    };
+    if k.is_empty() {
+        return "(empty key)".into();
+    }
+    let by_text = [trees::FUNDS_BY_CODE, trees::OFFICERS_BY_LOGIN, trees::META, trees::PROFILES];
+    if by_text.contains(&tree)
+        && let Some(s) = text(k)
+    {
+        return s;
+    }
+    if let Some(z) = k.iter().position(|b| *b == 0)
+        && let Some(kind) = trees::ALL.iter().find(|t| t.as_bytes() == &k[..z])
+        && z + 1 < k.len()
+        && (k.len() - z - 1).is_multiple_of(8)
+    {
+        return format!("{kind} of {}", ids(&k[z + 1..]));
+    }
+    if k.len().is_multiple_of(8) {
+        return ids(k);
+    }
+    text(k).unwrap_or_else(|| super::hex(k))
+}
+
+/// Guarantors are members of the same fund, and a fund's members are stored
+/// together: each fund's are checked when its last member has been read.
+#[derive(Default)]
+struct Guarantors {
+    fund: u64,
+    /// (member key, loan id, guarantor id)
+    pending: Vec<(Vec<u8>, u64, u64)>,
+}
+
+impl Guarantors {
+    fn settle(&mut self, c: &mut Checker<'_>) {
+        for (k, loan, g) in std::mem::take(&mut self.pending) {
+            if !c.members.contains_key(&(self.fund, g)) {
+                c.problem(
+                    trees::MEMBERS,
+                    &k,
+                    format!("loan {loan} names guarantor {g}, who is not a member of fund {}", self.fund),
+                );
+            }
+        }
+    }
+}
+
+struct Checker<'s> {
+    store: &'s Store,
+    problems: Vec<Problem>,
+    more: u64,
+    counts: HashMap<&'static str, u64>,
+    /// Indexes of the kind being read; aggregates of every kind read so far.
+    derived: Derived,
+    funds: HashSet<u64>,
+    /// (fund, member) → the member's loan ids.
+    members: HashMap<(u64, u64), Vec<u64>>,
+    loans: HashSet<u64>,
+    max_loan: u64,
+    occupations: HashSet<(u64, u64, u64)>,
+    sages: HashSet<u64>,
+}
+
+impl<'s> Checker<'s> {
+    fn new(store: &'s Store) -> Self {
+        Checker {
+            store,
+            problems: Vec::new(),
+            more: 0,
+            counts: HashMap::new(),
+            derived: Derived::default(),
+            funds: HashSet::new(),
+            members: HashMap::new(),
+            loans: HashSet::new(),
+            max_loan: 0,
+            occupations: HashSet::new(),
+            sages: HashSet::new(),
+        }
+    }
+
+    fn store(&self) -> &'s Store {
+        self.store
+    }
+
+    fn problem(&mut self, tree: &'static str, k: &[u8], what: String) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(problem(tree, k, what));
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// Reads every record of a kind: it must decode and sit under its own
+    /// key; its index entries must be in its indexes and no others there;
+    /// the kind's counter must be past its ids. `each` checks references.
+    fn records<R: Record>(&mut self, mut each: impl FnMut(&mut Self, &[u8], &R)) -> Result<(), StoreError> {
+        let (mut n, mut max) = (0u64, 0u64);
+        for item in self.store().tree(R::TREE)?.iter() {
+            let (k, v) = item?;
+            n += 1;
+            max = max.max(id_of(&k).unwrap_or(0));
+            let r = match R::from_stored(&v) {
+                Ok(r) => r,
+                Err(e) => {
+                    self.problem(R::TREE, &k, format!("does not decode: {e}"));
+                    continue;
+                }
+            };
+            let own = r.key();
+            if own != k.as_ref() {
+                self.problem(
+                    R::TREE,
+                    &k,
+                    format!("is stored under the wrong key: its fields give {}", show_key(R::TREE, &own)),
+                );
+            }
+            max = max.max(r.id());
+            self.derived.add(&r, &k);
+            each(self, &k, &r);
+        }
+        self.counts.insert(R::TREE, n);
+        for name in R::INDEXES {
+            let entries = self.derived.index.remove(name).unwrap_or_default();
+            self.index(name, R::TREE, entries)?;
+        }
+        self.counter(R::TREE, max)
+    }
+
+    /// The counter of `tree` must be past `max`, the largest id in use.
+    fn counter(&mut self, tree: &'static str, max: u64) -> Result<(), StoreError> {
+        let next = self.store().counter(tree)?;
+        if max > 0 && next <= max {
+            self.problem(
+                trees::META,
+                &counter_key(tree),
+                format!("the counter of {tree} would give id {next} next, but id {max} is taken"),
+            );
+        }
+        Ok(())
+    }
+
+    fn fund(&mut self, tree: &'static str, k: &[u8], fund: u64, via: &str) {
+        if !self.funds.contains(&fund) {
+            self.problem(tree, k, format!("{via} names fund {fund}, which does not exist"));
+        }
+    }
+
+    fn household(&mut self, tree: &'static str, k: &[u8], h: (u64, u64, u64), verb: &str) {
+        if !self.occupations.contains(&h) {
+            self.problem(
+                tree,
+                k,
+                format!("{verb} household {}/{}/{}, whose occupation record does not exist", h.0, h.1, h.2),
+            );
+        }
+    }
+
+    fn member(&mut self, k: &[u8], m: &Member, guarantors: &mut Guarantors) {
+        if m.fund_id != guarantors.fund {
+            guarantors.settle(self);
+            guarantors.fund = m.fund_id;
+        }
+        if !self.funds.contains(&m.fund_id) {
+            self.problem(trees::MEMBERS, k, format!("belongs to fund {}, which does not exist", m.fund_id));
+        }
+        for l in &m.loans {
+            if !self.loans.insert(l.id) {
+                self.problem(trees::MEMBERS, k, format!("loan {} has the id of another loan", l.id));
+            }
+            self.max_loan = self.max_loan.max(l.id);
+            for g in &l.guarantors {
+                guarantors.pending.push((k.to_vec(), l.id, *g));
+            }
+        }
+        self.members.insert((m.fund_id, m.id), m.loans.iter().map(|l| l.id).collect());
+    }
+
+    fn occupation(&mut self, k: &[u8], o: &OccupationRecord) {
+        match self.members.get(&(o.fund_id, o.member_id)) {
+            None => self.problem(
+                trees::OCCUPATIONS,
+                k,
+                format!("belongs to member {}/{}, who does not exist", o.fund_id, o.member_id),
+            ),
+            Some(loans) => {
+                let missing: Vec<u64> = o.loan_ids.iter().copied().filter(|l| !loans.contains(l)).collect();
+                for l in missing {
+                    self.problem(
+                        trees::OCCUPATIONS,
+                        k,
+                        format!("names loan {l}, which member {}/{} does not have", o.fund_id, o.member_id),
+                    );
+                }
+            }
+        }
+        self.occupations.insert((o.fund_id, o.member_id, o.id));
+    }
+
+    /// Compares an index tree with the entries its records give.
+    fn index(
+        &mut self,
+        name: &'static str,
+        of: &'static str,
+        mut want: Vec<PendingEntry>,
+    ) -> Result<(), StoreError> {
+        want.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut wanted: Vec<PendingEntry> = Vec::with_capacity(want.len());
+        for (k, v) in want {
+            if let Some((last, first)) = wanted.last()
+                && *last == k
+            {
+                let what = format!(
+                    "claimed by {} and {}; the index can hold only one",
+                    show_key(of, first.as_deref().unwrap_or_default()),
+                    show_key(of, v.as_deref().unwrap_or_default())
+                );
+                self.problem(name, &k, what);
+                continue;
+            }
+            wanted.push((k, v));
+        }
+        let bucketed = index::bucket_of(name, &[0; 8]).is_some();
+        let mut have: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        let mut n = 0u64;
+        for item in self.store().tree(name)?.iter() {
+            let (k, v) = item?;
+            n += 1;
+            if !bucketed {
+                have.push((k.to_vec(), v.to_vec()));
+                continue;
+            }
+            let bucket = match index::decode_bucket(Some(&v)) {
+                Ok(b) => b,
+                Err(e) => {
+                    self.problem(name, &k, format!("bucket does not decode ({e}): its entries are lost"));
+                    continue;
+                }
+            };
+            if bucket.windows(2).any(|w| w[0].0 >= w[1].0) {
+                self.problem(name, &k, "bucket's entries are out of order: lookups may miss them".into());
+            }
+            for (ek, ev) in bucket {
+                match index::bucket_of(name, &ek) {
+                    Some(b) if b[..] == k[..] => have.push((ek, ev)),
+                    _ => {
+                        let what = format!(
+                            "entry {} is in the wrong bucket: lookups cannot find it",
+                            show_key(name, &ek)
+                        );
+                        self.problem(name, &k, what);
+                    }
+                }
+            }
+        }
+        self.counts.insert(name, n);
+        if bucketed {
+            have.sort();
+        }
+        let (mut i, mut j) = (0, 0);
+        loop {
+            let (w, h) = (wanted.get(i), have.get(j));
+            let order = match (w, h) {
+                (Some(w), Some(h)) => w.0.cmp(&h.0),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => break,
+            };
+            match (order, w, h) {
+                (Ordering::Equal, Some(w), Some(h)) => {
+                    let should = w.1.as_deref().unwrap_or_default();
+                    if should != h.1 {
+                        let what = format!(
+                            "points to {}, but belongs to {}",
+                            show_key(of, &h.1),
+                            show_key(of, should)
+                        );
+                        self.problem(name, &w.0, what);
+                    }
+                    (i, j) = (i + 1, j + 1);
+                }
+                (Ordering::Less, Some(w), _) => {
+                    let what = match &w.1 {
+                        Some(rk) => format!("missing: {} {} gives this entry", of, show_key(of, rk)),
+                        None => format!("missing: a record of {of} gives this entry"),
+                    };
+                    self.problem(name, &w.0, what);
+                    i += 1;
+                }
+                (_, _, Some(h)) => {
+                    let what = if h.1.is_empty() {
+                        "no record gives this entry".to_string()
+                    } else {
+                        format!("points to {}, but no record gives this entry", show_key(of, &h.1))
+                    };
+                    self.problem(name, &h.0, what);
+                    j += 1;
+                }
+                (_, _, None) => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// The aggregate trees against what the records add up to.
+    fn aggregates(&mut self) -> Result<(), StoreError> {
+        let d = std::mem::take(&mut self.derived);
+        let stats = d.stats.into_iter().map(|(f, s)| (key(f).to_vec(), s)).collect();
+        self.aggregate(trees::FUND_STATS, stats, decoded::<FundStats>, |have, want| {
+            differences(&[
+                ("members", have.members, want.members),
+                ("loans", have.loans, want.loans),
+                ("satang lent", have.lent, want.lent),
+                ("satang repaid", have.repaid, want.repaid),
+                ("occupation records", have.occupations, want.occupations),
+            ])
+        })?;
+        let districts = d.districts.into_iter().map(|(n, s)| (district_key(n), s)).collect();
+        self.aggregate(trees::DISTRICT_STATS, districts, decoded::<DistrictStats>, |have, want| {
+            differences(&[
+                ("occupation records", have.occupations, want.occupations),
+                ("active", have.active, want.active),
+                ("selected", have.selected, want.selected),
+                ("self-driving", have.self_driving, want.self_driving),
+                ("models", have.models, want.models),
+                ("with a sage", have.with_sage, want.with_sage),
+                ("support activities", have.support, want.support),
+                ("OTOP products", have.otop_products, want.otop_products),
+            ])
+        })?;
+        let risks = d.risks.into_iter().map(|(f, r)| (key(f).to_vec(), r)).collect();
+        self.aggregate(trees::FUND_RISK, risks, decoded::<FundRisk>, |have: &FundRisk, want| {
+            if have.open != want.open {
+                format!("open loans owe {} satang, the records {}", have.open, want.open)
+            } else {
+                format!(
+                    "the days loans turn late differ ({} days, the records {})",
+                    have.by_day.len(),
+                    want.by_day.len()
+                )
+            }
+        })?;
+        let count = |v: &[u8]| match v.len() {
+            8 => Ok(count_of(Some(v))),
+            n => Err(format!("holds {n} bytes, not a count")),
+        };
+        self.aggregate(trees::CHILDREN, d.children, count, |have, want| {
+            format!("counts {have} children, the records {want}")
+        })?;
+        self.aggregate(trees::LOADS, d.places, count, |have, want| {
+            format!("counts {have} places taken, the records take {want}")
+        })
+    }
+
+    /// Compares an aggregate tree with what it should hold (absent counts as
+    /// the default, zero or empty).
+    fn aggregate<T: PartialEq + Default>(
+        &mut self,
+        tree: &'static str,
+        mut want: HashMap<Vec<u8>, T>,
+        read: impl Fn(&[u8]) -> Result<T, String>,
+        differ: impl Fn(&T, &T) -> String,
+    ) -> Result<(), StoreError> {
+        let mut n = 0u64;
+        for item in self.store().tree(tree)?.iter() {
+            let (k, v) = item?;
+            n += 1;
+            let should = want.remove(k.as_ref()).unwrap_or_default();
+            match read(&v) {
+                Ok(have) if have == should => {}
+                Ok(have) => {
+                    let what = differ(&have, &should);
+                    self.problem(tree, &k, what);
+                }
+                Err(e) => self.problem(tree, &k, e),
+            }
+        }
+        self.counts.insert(tree, n);
+        let mut missing: Vec<(Vec<u8>, T)> = want.into_iter().filter(|(_, t)| *t != T::default()).collect();
+        missing.sort_by(|a, b| a.0.cmp(&b.0));
+        for (k, should) in missing {
+            let what = format!("missing: {}", differ(&T::default(), &should));
+            self.problem(tree, &k, what);
+        }
+        Ok(())
+    }
+
+    /// The audit trail, the gazetteer, categories, profiles, the schema
+    /// version and the counters of loans and audit entries.
+    fn rest(&mut self) -> Result<(), StoreError> {
+        let store = self.store();
+        let (mut n, mut max) = (0u64, 0u64);
+        for item in store.tree(trees::AUDIT)?.iter() {
+            let (k, v) = item?;
+            n += 1;
+            max = max.max(id_of(&k).unwrap_or(0));
+            if let Err(e) = codec::decode::<AuditEntry>(SCHEMA_AUDIT, &v) {
+                self.problem(trees::AUDIT, &k, format!("does not decode: {e}"));
+            }
+        }
+        self.counts.insert(trees::AUDIT, n);
+        self.counter(trees::AUDIT, max)?;
+        self.counter(trees::LOANS, self.max_loan)?;
+        let mut n = 0u64;
+        for item in store.tree(trees::GEO)?.iter() {
+            let (k, v) = item?;
+            n += 1;
+            if let Err(e) = codec::decode::<Place>(SCHEMA_PLACE, &v) {
+                self.problem(trees::GEO, &k, format!("does not decode: {e}"));
+            }
+        }
+        self.counts.insert(trees::GEO, n);
+        for (tree, read) in [
+            (trees::CATEGORIES, store.categories().map(|_| ())),
+            (trees::PROFILES, store.profiles().map(|_| ())),
+        ] {
+            match read {
+                Ok(()) => {}
+                Err(StoreError::Codec { key, source, .. }) => {
+                    self.problem(tree, &key, format!("does not decode: {source}"))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        match store.schema_version()? {
+            None => self.problem(trees::META, b"schema_version", "no schema version".into()),
+            Some(v) if v > migrate::CURRENT => self.problem(
+                trees::META,
+                b"schema_version",
+                format!("schema version {v} is newer than this program ({})", migrate::CURRENT),
+            ),
+            Some(_) => {}
+        }
+        Ok(())
+    }
+}
+
+/// An aggregate value, or why it does not decode.
+fn decoded<T: serde::de::DeserializeOwned + Default>(v: &[u8]) -> Result<T, String> {
+    decode_aggregate(trees::FUND_STATS, &[], Some(v)).map_err(|e| match e {
+        StoreError::Codec { source, .. } => format!("does not decode: {source}"),
+        e => e.to_string(),
+    })
+}
+
+/// `members 3, the records 4; loans …`: the fields that differ.
+fn differences(fields: &[(&str, i64, i64)]) -> String {
+    fields
+        .iter()
+        .filter(|(_, have, want)| have != want)
+        .map(|(name, have, want)| format!("{name} {have}, the records {want}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
