@@ -89,6 +89,26 @@ enum Cmd {
         /// Seconds instead of minutes (tests).
         #[arg(long, hide = true)]
         idle_seconds: Option<u64>,
+        /// Daily backups go here. Default: `backups` beside the store.
+        #[arg(long)]
+        backup_dir: Option<PathBuf>,
+        /// How many daily backups to keep.
+        #[arg(long, default_value_t = 14)]
+        keep_backups: usize,
+    },
+    /// Read records from a spreadsheet: every row checked, all or nothing;
+    /// rejected rows go to FILE.rejects.csv with the reason.
+    Import {
+        #[arg(value_enum)]
+        kind: sammachip::io::Kind,
+        /// `.csv` (UTF-8, with or without BOM) or `.xlsx`.
+        file: PathBuf,
+        /// The sheet of an .xlsx to read (default: the first).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Check every row, save nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Write every record of a kind (or the ranking) to a spreadsheet: Thai
     /// headers (`--lang en` for English), money as numbers, dates in B.E.
@@ -98,6 +118,17 @@ enum Cmd {
         /// `FILE.csv` or `FILE.xlsx`.
         #[arg(short, long)]
         output: PathBuf,
+    },
+    /// Write a consistent, checksummed backup of the store to FILE (through the
+    /// server when one holds the store).
+    Backup { file: PathBuf },
+    /// Make a new store at `--db NEWPATH` from a backup file.
+    Restore { file: PathBuf },
+    /// Check every record, index, reference, counter and aggregate;
+    /// `--repair` rebuilds indexes and aggregates from the records.
+    Check {
+        #[arg(long)]
+        repair: bool,
     },
     /// Officer accounts for `serve`.
     User {
@@ -215,7 +246,15 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(Cmd::Serve { listen, host_key, max_sessions, idle_minutes, idle_seconds }) => {
+        Some(Cmd::Serve {
+            listen,
+            host_key,
+            max_sessions,
+            idle_minutes,
+            idle_seconds,
+            backup_dir,
+            keep_backups,
+        }) => {
             let store = match open_then(path.clone(), |s| s) {
                 Ok(s) => Arc::new(s),
                 Err(code) => return code,
@@ -227,6 +266,8 @@ fn main() -> ExitCode {
                 host_key,
                 max_sessions,
                 idle: Duration::from_secs(idle_seconds.unwrap_or(idle_minutes.max(1) * 60).max(1)),
+                backups: backup_dir.unwrap_or_else(|| path.parent().unwrap_or(&path).join("backups")),
+                keep_backups: keep_backups.max(1),
             };
             match sammachip::ssh::serve(store, opts) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -235,6 +276,42 @@ fn main() -> ExitCode {
                     ExitCode::from(1)
                 }
             }
+        }
+        Some(Cmd::Import { kind, file, sheet, dry_run }) => {
+            let store = match open_then(path.clone(), |s| s) {
+                Ok(s) => Arc::new(s),
+                Err(code) => return code,
+            };
+            import_command(&store, kind, &file, sheet.as_deref(), dry_run)
+        }
+        Some(Cmd::Backup { file }) => backup_command(path, &file),
+        Some(Cmd::Restore { file }) => {
+            let started = Instant::now();
+            match Store::restore_file(&file, &path) {
+                Ok((_, summary)) => {
+                    say(&Msg::with(
+                        k::RESTORED,
+                        [
+                            file.display().to_string(),
+                            path.display().to_string(),
+                            group_thousands(summary.pairs),
+                        ],
+                    ));
+                    eprintln!("{:.1} s", started.elapsed().as_secs_f64());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    say(&Msg::with(k::ERR_RESTORE, [e.to_string()]));
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Some(Cmd::Check { repair }) => {
+            let store = match open_then(path.clone(), |s| s) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            check_command(&store, repair)
         }
         Some(Cmd::Export { kind, output }) => {
             let store = match open_then(path.clone(), |s| s) {
@@ -353,6 +430,145 @@ fn user_command(store: &Store, cmd: UserCmd) -> ExitCode {
         Err(msg) => {
             say(&msg);
             ExitCode::from(1)
+        }
+    }
+}
+
+/// `sammachip import …` with a progress bar on stderr for long files.
+fn import_command(
+    store: &Arc<Store>,
+    kind: sammachip::io::Kind,
+    file: &std::path::Path,
+    sheet: Option<&str>,
+    dry_run: bool,
+) -> ExitCode {
+    use sammachip::io::import::{self, Options};
+    let officer = format!("cli:{}", officer());
+    let opts = Options {
+        kind,
+        path: file,
+        sheet,
+        dry_run,
+        officer: &officer,
+        today: sammachip::domain::Date::today(),
+    };
+    let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let started = Instant::now();
+    let progress = |done: u64, total: u64| {
+        if tty && started.elapsed() > Duration::from_millis(500) {
+            let pct = (done.min(total) * 100).checked_div(total).unwrap_or(100);
+            let bar = "█".repeat((pct / 4) as usize) + &"·".repeat(25 - (pct / 4) as usize);
+            eprint!("\r{bar} {pct:3}%");
+        }
+    };
+    let result = import::import(store, &opts, &progress);
+    if tty && started.elapsed() > Duration::from_millis(500) {
+        eprintln!();
+    }
+    match result {
+        Ok(s) => {
+            let n = |x: usize| group_thousands(x as u64);
+            say(&Msg::with(k::IMP_DONE, [n(s.read), n(s.imported), n(s.rejects.len())]));
+            if let Some(f) = &s.rejects_file {
+                say(&Msg::with(k::IMP_NOTHING_SAVED, [f.display().to_string()]));
+                for r in s.rejects.iter().take(10) {
+                    eprintln!(
+                        "  {} {}: {} / {}",
+                        r.row,
+                        r.column,
+                        r.reason.render(Lang::Th),
+                        r.reason.render(Lang::En)
+                    );
+                }
+                return ExitCode::from(4);
+            }
+            if dry_run {
+                say(&Msg::new(k::IMP_DRY_RUN));
+            }
+            eprintln!("{:.1} s", started.elapsed().as_secs_f64());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            say(&Msg::with(k::IMP_FAILED, [e.to_string()]));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `sammachip backup FILE`: straight from the store, or — when a server holds
+/// it — by asking the server through its control socket.
+fn backup_command(path: PathBuf, file: &std::path::Path) -> ExitCode {
+    let started = Instant::now();
+    let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    let done = |pairs: u64, bytes: u64| {
+        say(&Msg::with(
+            k::BACKED_UP,
+            [file.display().to_string(), group_thousands(pairs), format!("{:.1}", bytes as f64 / 1e6)],
+        ));
+        eprintln!("{:.1} s", started.elapsed().as_secs_f64());
+        ExitCode::SUCCESS
+    };
+    match Store::open(&path) {
+        Ok(store) => match store.backup_file(&file) {
+            Ok(s) => done(s.pairs, s.bytes),
+            Err(e) => {
+                say(&Msg::with(k::ERR_BACKUP, [e.to_string()]));
+                ExitCode::from(1)
+            }
+        },
+        Err(OpenError::Locked { .. }) => match sammachip::ssh::control::request_backup(&path, &file) {
+            Ok((pairs, bytes)) => done(pairs, bytes),
+            Err(e) => {
+                say(&Msg::with(k::ERR_BACKUP, [e]));
+                ExitCode::from(2)
+            }
+        },
+        Err(e) => {
+            say(&messages::open(&e));
+            exit_code(&e)
+        }
+    }
+}
+
+fn check_command(store: &Store, repair: bool) -> ExitCode {
+    let started = Instant::now();
+    if repair {
+        match store.repair(&format!("cli:{}", officer())) {
+            Ok(r) => {
+                for (tree, n) in &r.rebuilt {
+                    println!("rebuilt {tree}: {n}");
+                }
+                for (tree, from, to) in &r.counters {
+                    println!("counter {tree}: {from} -> {to}");
+                }
+                for p in &r.left {
+                    println!("left as it is: {p}");
+                }
+            }
+            Err(e) => {
+                say(&messages::store(&e));
+                return ExitCode::from(1);
+            }
+        }
+    }
+    match store.check() {
+        Ok(report) => {
+            for p in &report.problems {
+                println!("{p}");
+            }
+            let total = report.problems.len() as u64 + report.more;
+            eprintln!("{:.1} s", started.elapsed().as_secs_f64());
+            if total == 0 {
+                say(&Msg::new(k::CHECK_CLEAN));
+                ExitCode::SUCCESS
+            } else {
+                say(&Msg::with(k::CHECK_PROBLEMS, [group_thousands(total)]));
+                ExitCode::from(5)
+            }
+        }
+        Err(e) => {
+            say(&messages::store(&e));
+            ExitCode::from(3)
         }
     }
 }

@@ -418,3 +418,19 @@ fn idle_sessions_are_closed_and_the_session_cap_holds() {
     assert!(s.contains("idle"), "{s}");
     assert!(server.log().contains("ended (idle)"), "{}", server.log());
 }
+
+#[test]
+fn a_backup_of_a_served_store_goes_through_the_server_and_restores_clean() {
+    let server = Server::start();
+    let file = server.dir.path().join("through-server.backup");
+    let out = Command::new(BIN).arg("--db").arg(server.db()).arg("backup").arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(server.log().contains("asked on the control socket"), "{}", server.log());
+    let restored = server.dir.path().join("restored");
+    run(Command::new(BIN).arg("--db").arg(&restored).arg("restore").arg(&file));
+    let out = run(Command::new(BIN).arg("--db").arg(&restored).arg("check"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no problems"));
+    // The restored store has the officers the server knows.
+    let out = run(Command::new(BIN).arg("--db").arg(&restored).args(["user", "list"]));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("kanharom"));
+}

@@ -112,6 +112,13 @@ pub fn export(
             }
         }
         Kind::Members | Kind::Loans | Kind::Repayments => {
+            // Guarantors are written by national ID.
+            let mut nids: HashMap<(u64, u64), String> = HashMap::new();
+            if kind == Kind::Loans {
+                store.for_each_prefix::<Member>(&[], |m| {
+                    nids.insert((m.fund_id, m.id), m.national_id.to_string());
+                })?;
+            }
             store.for_each_prefix::<Member>(&[], |m| {
                 let fund = codes.get(&m.fund_id).cloned().unwrap_or_default();
                 match kind {
@@ -143,6 +150,13 @@ pub fn export(
                                     num(l.term_months),
                                     label(l.mode, labels::repayment_mode, lang),
                                     num(l.purpose),
+                                    text(
+                                        l.guarantors
+                                            .iter()
+                                            .filter_map(|g| nids.get(&(m.fund_id, *g)).cloned())
+                                            .collect::<Vec<_>>()
+                                            .join(" "),
+                                    ),
                                     text(if l.status == LoanStatus::WrittenOff { "1" } else { "" }),
                                 ],
                             );

@@ -2,6 +2,7 @@
 //! headers), export of every kind, and the table reader/writer.
 
 pub mod export;
+pub mod import;
 pub mod table;
 
 use crate::domain::Lang;
@@ -9,7 +10,9 @@ use crate::domain::Lang;
 /// What a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Kind {
-    /// Provinces, districts and subdistricts (the gazetteer's columns).
+    /// Provinces, districts, subdistricts and villages (the gazetteer's columns;
+    /// `villages` is the same kind).
+    #[value(alias = "villages")]
     Geography,
     Funds,
     /// Capital events of funds.
@@ -99,6 +102,7 @@ pub const LOANS: &[Col] = &[
     c("term_months", "ระยะเวลา (เดือน)"),
     c("mode", "วิธีชำระ"),
     c("purpose", "รหัสอาชีพ"),
+    c("guarantors", "ผู้ค้ำประกัน (เลขประจำตัวประชาชน)"),
     c("written_off", "ตัดหนี้สูญ"),
 ];
 
@@ -174,14 +178,29 @@ pub fn enum_text<T: Copy>(v: T, label: fn(T) -> crate::i18n::Key, lang: Lang) ->
     crate::i18n::tr(lang, label(v)).to_string()
 }
 
+/// Also takes a part of a label when only one label holds it (`รายเดือน` for
+/// `ผ่อนรายเดือน`).
 pub fn parse_enum<T: Copy + std::fmt::Debug>(
     all: &[T],
     label: fn(T) -> crate::i18n::Key,
     text: &str,
 ) -> Option<T> {
     let t = text.trim().to_lowercase();
-    all.iter().copied().find(|v| {
-        [Lang::Th, Lang::En].iter().any(|l| crate::i18n::tr(*l, label(*v)).to_lowercase() == t)
-            || format!("{v:?}").to_lowercase() == t
-    })
+    if t.is_empty() {
+        return None;
+    }
+    let names = |v: T| {
+        [Lang::Th, Lang::En]
+            .map(|l| crate::i18n::tr(l, label(v)).to_lowercase())
+            .into_iter()
+            .chain([format!("{v:?}").to_lowercase()])
+    };
+    if let Some(v) = all.iter().copied().find(|v| names(*v).any(|n| n == t)) {
+        return Some(v);
+    }
+    let partial: Vec<T> = all.iter().copied().filter(|v| names(*v).any(|n| n.contains(&t))).collect();
+    match partial.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
 }

@@ -9,6 +9,7 @@
 //! is still waiting for the client's window.
 
 pub mod accounts;
+pub mod control;
 pub mod input;
 
 use std::{
@@ -54,6 +55,9 @@ pub struct Options {
     pub max_sessions: usize,
     /// A session with no keystroke for this long is closed.
     pub idle: Duration,
+    /// Where the daily backups go, and how many are kept.
+    pub backups: PathBuf,
+    pub keep_backups: usize,
 }
 
 /// Tests set this to a login whose sessions then fail on purpose, to show that
@@ -660,6 +664,8 @@ pub fn serve(store: Arc<Store>, opts: Options) -> anyhow::Result<()> {
         log(format!("serving {} on {addr} (host key {fingerprint})", store.path().display()));
         // Tests read this line to learn the port when listening on port 0.
         let _ = writeln!(io::stdout(), "listening on {addr}").and_then(|()| io::stdout().flush());
+        let control = tokio::spawn(control::serve(Arc::clone(&store)));
+        let daily = tokio::spawn(control::daily(Arc::clone(&store), opts.backups.clone(), opts.keep_backups));
         let mut server = Sammachip { shared };
         let running = server.run_on_socket(Arc::new(config(key, opts.idle)), &socket);
         let stop = running.handle();
@@ -675,9 +681,12 @@ pub fn serve(store: Arc<Store>, opts: Options) -> anyhow::Result<()> {
                 stop.shutdown("server stopping".into());
             }
         }
+        control.abort();
+        daily.abort();
         anyhow::Ok(())
     });
     let _ = std::fs::remove_file(&serving);
+    let _ = std::fs::remove_file(store.path().join(control::SOCKET));
     let flushed = store.sync();
     rt.shutdown_timeout(Duration::from_secs(2));
     match flushed {

@@ -1,0 +1,937 @@
+//! `sammachip import KIND FILE [--dry-run]`: every row checked with the same
+//! rules as the forms (national-ID checksum, B.E. or C.E. dates, Thai digits,
+//! amounts with commas or ฿), references and duplicates looked up; all or
+//! nothing: one bad row and the store is left as it was, every bad row listed
+//! in `FILE.rejects.csv` with its row, column and reason in Thai and English.
+
+use std::{
+    collections::{HashMap, HashSet},
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use super::{Col, Kind, parse_enum, table};
+use crate::{
+    app::{geo::Geo, labels, messages},
+    domain::{
+        Date, Lang,
+        fund::{CapitalDraft, CapitalKind, Fund, FundDraft, FundKind, Gazetteer, Grade},
+        geo::Place,
+        loan::{Loan, LoanDraft, LoanStatus, RepaymentDraft, RepaymentMode},
+        member::{Member, MemberDraft, MemberStatus},
+        occupation::{Annual, OccupationDraft, OccupationRecord, OccupationStatus, Stage},
+        sage::{Sage, SageDraft, SageStatus},
+        thai::{self, NationalId},
+    },
+    i18n::{Msg, k},
+    store::{SaveError, Store, StoreError, member_key, trees},
+};
+
+/// One rejected row: where, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reject {
+    pub row: usize,
+    pub column: String,
+    pub reason: Msg,
+}
+
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub read: usize,
+    pub imported: usize,
+    pub rejects: Vec<Reject>,
+    /// Where the rejects were written.
+    pub rejects_file: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Table(#[from] table::TableError),
+    #[error("the file has no column for: {0}")]
+    MissingColumns(String),
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("saving: {0}")]
+    Save(String),
+    #[error("writing the rejects file {path}: {detail}")]
+    Rejects { path: String, detail: String },
+}
+
+/// Columns a row must have.
+fn required(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Geography => &["code", "name_th"],
+        Kind::Funds => &["code", "name"],
+        Kind::Capital => &["fund_code", "kind", "date", "amount"],
+        Kind::Members => &["fund_code", "national_id", "title", "given_name", "family_name"],
+        Kind::Loans => &["national_id", "principal", "rate", "start", "term_months"],
+        Kind::Repayments => &["loan_id", "date", "principal"],
+        Kind::Occupations => &["national_id", "category"],
+        Kind::Sages => &["national_id", "title", "given_name", "family_name", "home_village"],
+        Kind::Ranking => &[],
+    }
+}
+
+/// Where each known column is in the file.
+struct Columns {
+    at: HashMap<&'static str, usize>,
+}
+
+impl Columns {
+    fn new(kind: Kind, headers: &[String]) -> Result<Columns, ImportError> {
+        let mut cols: Vec<Col> = kind.columns().to_vec();
+        if kind == Kind::Geography {
+            // The gazetteer's own files name the code by level.
+            for (en, th) in [
+                ("village_code", "รหัสหมู่บ้าน"),
+                ("subdistrict_code", "รหัสตำบล"),
+                ("district_code", "รหัสอำเภอ"),
+                ("province_code", "รหัสจังหวัด"),
+            ] {
+                cols.push(Col { en, th });
+            }
+        }
+        let mut at = HashMap::new();
+        for c in &cols {
+            if let Some(i) = headers.iter().position(|h| c.matches(h)) {
+                at.insert(c.en, i);
+            }
+        }
+        if kind == Kind::Geography && !at.contains_key("code") {
+            // The most specific code column is the row's own code.
+            for level in ["village_code", "subdistrict_code", "district_code", "province_code"] {
+                if let Some(i) = at.get(level).copied() {
+                    at.insert("code", i);
+                    break;
+                }
+            }
+        }
+        let missing: Vec<String> = required(kind)
+            .iter()
+            .filter(|c| !at.contains_key(*c))
+            .map(|c| {
+                let th = kind.columns().iter().find(|x| x.en == *c).map_or(*c, |x| x.th);
+                format!("{c} ({th})")
+            })
+            .collect();
+        if !missing.is_empty() {
+            return Err(ImportError::MissingColumns(missing.join(", ")));
+        }
+        Ok(Columns { at })
+    }
+
+    fn get<'a>(&self, row: &'a [String], col: &str) -> &'a str {
+        self.at.get(col).and_then(|i| row.get(*i)).map_or("", |s| s.trim())
+    }
+}
+
+/// `NationalId` → `national_id`.
+fn snake(field: impl std::fmt::Debug) -> String {
+    let name = format!("{field:?}");
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+struct Rejects(Vec<Reject>);
+
+impl Rejects {
+    fn add(&mut self, row: usize, column: &str, reason: Msg) {
+        self.0.push(Reject { row, column: column.to_string(), reason });
+    }
+
+    fn fields<F: std::fmt::Debug, E>(
+        &mut self,
+        row: usize,
+        errs: Vec<(F, E)>,
+        msg: fn(&E) -> Msg,
+        map: fn(&str) -> &str,
+    ) {
+        for (f, e) in errs {
+            let col = snake(f);
+            self.add(row, map(&col), msg(&e));
+        }
+    }
+}
+
+fn same(c: &str) -> &str {
+    c
+}
+
+/// A progress report: bytes or rows done of a total.
+pub type Progress<'a> = &'a dyn Fn(u64, u64);
+
+pub struct Options<'a> {
+    pub kind: Kind,
+    pub path: &'a Path,
+    pub sheet: Option<&'a str>,
+    pub dry_run: bool,
+    pub officer: &'a str,
+    pub today: Date,
+}
+
+pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Result<Summary, ImportError> {
+    let t = table::open(o.path, o.sheet)?;
+    let cols = Columns::new(o.kind, &t.headers)?;
+    let size = t.size;
+    let read_bytes = t.read.clone();
+    let mut rows =
+        Rows { inner: t.rows, errors: Vec::new(), fatal: None, count: 0, size, read: read_bytes, progress };
+    let mut rejects = Rejects(Vec::new());
+    let plan = match o.kind {
+        Kind::Geography => geography(&cols, &mut rows, &mut rejects),
+        Kind::Funds => funds(store, &cols, &mut rows, &mut rejects, o.today)?,
+        Kind::Capital => capital(store, &cols, &mut rows, &mut rejects, o.today)?,
+        Kind::Members => members(store, &cols, &mut rows, &mut rejects, o.today)?,
+        Kind::Loans => loans(store, &cols, &mut rows, &mut rejects, o.today)?,
+        Kind::Repayments => repayments(store, &cols, &mut rows, &mut rejects, o.today)?,
+        Kind::Occupations => occupations(store, &cols, &mut rows, &mut rejects, o.today)?,
+        Kind::Sages => sages(store, &cols, &mut rows, &mut rejects)?,
+        Kind::Ranking => Plan::Nothing,
+    };
+    if let Some(e) = rows.fatal.take() {
+        return Err(e.into());
+    }
+    let mut s = Summary { read: rows.count, ..Summary::default() };
+    rejects.0.append(&mut rows.errors);
+    rejects.0.sort_by_key(|r| r.row);
+    s.rejects = rejects.0;
+    if !s.rejects.is_empty() {
+        s.rejects_file = Some(write_rejects(o.path, &s.rejects)?);
+        return Ok(s);
+    }
+    if o.dry_run {
+        s.imported = 0;
+        return Ok(s);
+    }
+    let note = format!("import {} {}", o.kind.name(), o.path.display());
+    let who = o.officer;
+    s.imported = match plan {
+        Plan::Nothing => 0,
+        Plan::Places(p) => {
+            store.put_places(who, &p)?;
+            p.len()
+        }
+        Plan::NewFunds(v) => bulk(store, who, &note, v)?,
+        Plan::NewMembers(v) => bulk(store, who, &note, v)?,
+        Plan::NewOccupations(v) => bulk(store, who, &note, v)?,
+        Plan::NewSages(v) => bulk(store, who, &note, v)?,
+        Plan::Funds(v, n) => update(store, who, &note, &v).map(|_| n)?,
+        Plan::Members(v, n, loan_counter) => {
+            if let Some(next) = loan_counter {
+                let have = store.counter(trees::LOANS)?;
+                if next > have {
+                    store.reserve_ids(trees::LOANS, next - have)?;
+                }
+            }
+            update(store, who, &note, &v).map(|_| n)?
+        }
+    };
+    progress(size.max(1), size.max(1));
+    Ok(s)
+}
+
+/// The file's rows one at a time (a million loan rows are never all in
+/// memory); rows the reader could not read are kept as rejects.
+pub struct Rows<'a> {
+    inner: Box<dyn Iterator<Item = Result<table::Row, table::TableError>>>,
+    errors: Vec<Reject>,
+    fatal: Option<table::TableError>,
+    /// Rows read, readable or not.
+    count: usize,
+    size: u64,
+    read: Arc<std::sync::atomic::AtomicU64>,
+    progress: Progress<'a>,
+}
+
+impl Iterator for Rows<'_> {
+    type Item = table::Row;
+
+    fn next(&mut self) -> Option<table::Row> {
+        loop {
+            let r = self.inner.next()?;
+            self.count += 1;
+            if self.count.is_multiple_of(20_000) {
+                (self.progress)(self.read.load(std::sync::atomic::Ordering::Relaxed), self.size.max(1));
+            }
+            match r {
+                Ok(row) => return Some(row),
+                Err(table::TableError::Csv { row, detail }) => self.errors.push(Reject {
+                    row,
+                    column: String::new(),
+                    reason: Msg::with(k::IMP_BAD_ROW, [detail]),
+                }),
+                Err(table::TableError::NotUtf8 { row }) => {
+                    self.errors.push(Reject { row, column: String::new(), reason: Msg::new(k::IMP_NOT_UTF8) })
+                }
+                Err(e) => {
+                    self.fatal = Some(e);
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+enum Plan {
+    Nothing,
+    Places(Vec<Place>),
+    NewFunds(Vec<Fund>),
+    NewMembers(Vec<Member>),
+    NewOccupations(Vec<OccupationRecord>),
+    NewSages(Vec<Sage>),
+    /// Updated funds, and the rows they hold.
+    Funds(Vec<Fund>, usize),
+    /// Updated members, the rows, and the loan counter to raise to.
+    Members(Vec<Member>, usize, Option<u64>),
+}
+
+fn bulk<R: crate::store::Record>(
+    store: &Store,
+    who: &str,
+    note: &str,
+    v: Vec<R>,
+) -> Result<usize, ImportError> {
+    let n = v.len();
+    store.bulk_insert(who, note, v).map_err(|e| ImportError::Save(messages::save(&e).render(Lang::En)))?;
+    Ok(n)
+}
+
+/// Changed records in bulk: checked against their stored versions, written in
+/// batches with one sync.
+fn update<R: crate::store::Record>(store: &Store, who: &str, note: &str, v: &[R]) -> Result<(), ImportError> {
+    store
+        .bulk_update(who, note, v)
+        .map_err(|e: SaveError| ImportError::Save(messages::save(&e).render(Lang::En)))?;
+    Ok(())
+}
+
+/// `FILE.rejects.csv` beside the file: row, column, reason in Thai and English.
+fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<PathBuf, ImportError> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".rejects.csv");
+    let out = path.with_file_name(name);
+    let err = |e: String| ImportError::Rejects { path: out.display().to_string(), detail: e };
+    let mut w = table::Writer::create(&out, &["แถว row", "คอลัมน์ column", "เหตุผล", "reason"])
+        .map_err(|e| err(e.to_string()))?;
+    for r in rejects {
+        w.row(&[
+            table::Cell::Number(r.row as f64),
+            table::Cell::Text(r.column.clone()),
+            table::Cell::Text(r.reason.render(Lang::Th)),
+            table::Cell::Text(r.reason.render(Lang::En)),
+        ])
+        .map_err(|e| err(e.to_string()))?;
+    }
+    w.finish().map_err(|e| err(e.to_string()))?;
+    Ok(out)
+}
+
+fn geography(cols: &Columns, rows: &mut Rows<'_>, rj: &mut Rejects) -> Plan {
+    let mut seen: HashMap<u32, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (row, r) in rows.by_ref() {
+        let (row, r) = (&row, r.as_slice());
+        let code_text = thai::normalize_digits(cols.get(r, "code")).to_string();
+        let ok_len = matches!(code_text.len(), 2 | 4 | 6 | 8);
+        let code =
+            code_text.parse::<u32>().ok().filter(|_| ok_len && code_text.chars().all(|c| c.is_ascii_digit()));
+        let Some(code) = code else {
+            rj.add(*row, "code", Msg::with(k::IMP_BAD_PLACE_CODE, [code_text]));
+            continue;
+        };
+        let name_th = cols.get(r, "name_th");
+        if name_th.is_empty() {
+            rj.add(*row, "name_th", Msg::new(k::ERR_REQUIRED));
+            continue;
+        }
+        if let Some(first) = seen.insert(code, *row) {
+            rj.add(*row, "code", Msg::with(k::IMP_DUPLICATE_ROW, [first.to_string()]));
+            continue;
+        }
+        out.push(Place {
+            code,
+            name_th: name_th.to_string(),
+            name_en: cols.get(r, "name_en").to_string(),
+            postal: cols.get(r, "postal_code").to_string(),
+        });
+    }
+    Plan::Places(out)
+}
+
+fn geo_of(store: &Store) -> Result<Geo, StoreError> {
+    Ok(Geo::new(store.places()?))
+}
+
+fn fund_ids(store: &Store) -> Result<HashMap<String, Fund>, StoreError> {
+    Ok(store.all::<Fund>()?.into_iter().map(|f| (f.code.clone(), f)).collect())
+}
+
+fn funds(
+    store: &Store,
+    cols: &Columns,
+    rows: &mut Rows<'_>,
+    rj: &mut Rejects,
+    today: Date,
+) -> Result<Plan, ImportError> {
+    let geo = geo_of(store)?;
+    let existing = fund_ids(store)?;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (row, r) in rows.by_ref() {
+        let (row, r) = (&row, r.as_slice());
+        let code = thai::normalize_digits(cols.get(r, "code")).replace([' ', '-'], "");
+        let district = code.get(..4).and_then(|d| d.parse::<u16>().ok()).unwrap_or(0);
+        let kind_text = cols.get(r, "kind");
+        let kind = if kind_text.is_empty() {
+            Some(FundKind::Village)
+        } else {
+            parse_enum(&[FundKind::Village, FundKind::Urban], labels::fund_kind, kind_text)
+        };
+        let grade_text = cols.get(r, "grade");
+        let grade = if grade_text.is_empty() {
+            Some(Grade::Unassessed)
+        } else {
+            Grade::ALL
+                .iter()
+                .copied()
+                .find(|g| g.letter().eq_ignore_ascii_case(grade_text))
+                .or_else(|| parse_enum(&Grade::ALL, labels::grade, grade_text))
+        };
+        let (Some(kind), Some(grade)) = (kind, grade) else {
+            if kind.is_none() {
+                rj.add(*row, "kind", Msg::with(k::IMP_BAD_VALUE, [kind_text.to_string()]));
+            }
+            if grade.is_none() {
+                rj.add(*row, "grade", Msg::with(k::IMP_BAD_VALUE, [grade_text.to_string()]));
+            }
+            continue;
+        };
+        let draft = FundDraft {
+            code: code.clone(),
+            name: cols.get(r, "name").to_string(),
+            kind,
+            district,
+            registration_no: cols.get(r, "registration_no").to_string(),
+            established: cols.get(r, "established").to_string(),
+            grade,
+            assessed_year: cols.get(r, "assessed_year").to_string(),
+        };
+        let mut f = Fund::default();
+        if let Err(errs) = draft.apply(&mut f, &geo as &dyn Gazetteer, false, today) {
+            rj.fields(*row, errs, messages::fund, same);
+            continue;
+        }
+        if existing.contains_key(&f.code) {
+            rj.add(*row, "code", Msg::new(k::ERR_DUPLICATE_FUND_CODE));
+            continue;
+        }
+        if let Some(first) = seen.insert(f.code.clone(), *row) {
+            rj.add(*row, "code", Msg::with(k::IMP_DUPLICATE_ROW, [first.to_string()]));
+            continue;
+        }
+        out.push(f);
+    }
+    Ok(Plan::NewFunds(out))
+}
+
+fn capital(
+    store: &Store,
+    cols: &Columns,
+    rows: &mut Rows<'_>,
+    rj: &mut Rejects,
+    today: Date,
+) -> Result<Plan, ImportError> {
+    let mut funds = fund_ids(store)?;
+    let mut touched: Vec<String> = Vec::new();
+    for (row, r) in rows.by_ref() {
+        let (row, r) = (&row, r.as_slice());
+        let code = thai::normalize_digits(cols.get(r, "fund_code")).replace([' ', '-'], "");
+        let Some(f) = funds.get_mut(&code) else {
+            rj.add(*row, "fund_code", Msg::with(k::IMP_NO_FUND, [code]));
+            continue;
+        };
+        let kind_text = cols.get(r, "kind");
+        let Some(kind) = parse_enum(&CapitalKind::ALL, labels::capital_kind, kind_text) else {
+            rj.add(*row, "kind", Msg::with(k::IMP_BAD_VALUE, [kind_text.to_string()]));
+            continue;
+        };
+        let draft = CapitalDraft {
+            kind,
+            date: cols.get(r, "date").to_string(),
+            amount: cols.get(r, "amount").to_string(),
+            note: cols.get(r, "note").to_string(),
+        };
+        match draft.apply(f, None, today) {
+            Ok(_) => {
+                if !touched.contains(&code) {
+                    touched.push(code);
+                }
+            }
+            Err(errs) => rj.fields(*row, errs, messages::capital, same),
+        }
+    }
+    let n = rows.count;
+    Ok(Plan::Funds(touched.iter().filter_map(|c| funds.remove(c)).collect(), n))
+}
+
+fn members(
+    store: &Store,
+    cols: &Columns,
+    rows: &mut Rows<'_>,
+    rj: &mut Rejects,
+    today: Date,
+) -> Result<Plan, ImportError> {
+    let funds = fund_ids(store)?;
+    let mut seen: HashMap<u64, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (row, r) in rows.by_ref() {
+        let (row, r) = (&row, r.as_slice());
+        let code = thai::normalize_digits(cols.get(r, "fund_code")).replace([' ', '-'], "");
+        let Some(f) = funds.get(&code) else {
+            rj.add(*row, "fund_code", Msg::with(k::IMP_NO_FUND, [code]));
+            continue;
+        };
+        let status_text = cols.get(r, "status");
+        let status = if status_text.is_empty() {
+            Some(MemberStatus::Active)
+        } else {
+            parse_enum(&MemberStatus::ALL, labels::member_status, status_text)
+        };
+        let Some(status) = status else {
+            rj.add(*row, "status", Msg::with(k::IMP_BAD_VALUE, [status_text.to_string()]));
+            continue;
+        };
+        let draft = MemberDraft {
+            title: cols.get(r, "title").to_string(),
+            given_name: cols.get(r, "given_name").to_string(),
+            family_name: cols.get(r, "family_name").to_string(),
+            national_id: cols.get(r, "national_id").to_string(),
+            birth_date: cols.get(r, "birth_date").to_string(),
+            household_no: cols.get(r, "household_no").to_string(),
+            phone: cols.get(r, "phone").to_string(),
+            joined: cols.get(r, "joined").to_string(),
+            status,
+        };
+        let mut m = Member {
+            id: 0,
+            version: 0,
+            fund_id: f.id,
+            national_id: NationalId::PLACEHOLDER,
+            title: String::new(),
+            given_name: String::new(),
+            family_name: String::new(),
+            birth_date: None,
+            household_no: String::new(),
+            phone: String::new(),
+            joined: None,
+            status,
+            loans: Vec::new(),
+        };
+        if let Err(errs) = draft.apply(&mut m, f.established, today) {
+            rj.fields(*row, errs, messages::member, same);
+            continue;
+        }
+        let nid = m.national_id.as_u64();
+        if store.lookup(trees::MEMBERS_BY_NID, &nid.to_be_bytes())?.is_some() {
+            rj.add(*row, "national_id", Msg::new(k::ERR_DUPLICATE_NID));
+            continue;
+        }
+        if let Some(first) = seen.insert(nid, *row) {
+            rj.add(*row, "national_id", Msg::with(k::IMP_DUPLICATE_ROW, [first.to_string()]));
+            continue;
+        }
+        out.push(m);
+    }
+    // Members go into the store in key order (fund, then file order).
+    out.sort_by_key(|m| m.fund_id);
+    Ok(Plan::NewMembers(out))
+}
+
+fn member_of(store: &Store, nid_text: &str) -> Result<Result<Member, Msg>, StoreError> {
+    let nid = match NationalId::parse(nid_text) {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(messages::national_id(&e))),
+    };
+    match store.lookup(trees::MEMBERS_BY_NID, &nid.as_u64().to_be_bytes())? {
+        Some(key) => {
+            Ok(store.get_at::<Member>(&key)?.ok_or_else(|| Msg::with(k::IMP_NO_MEMBER, [nid.to_string()])))
+        }
+        None => Ok(Err(Msg::with(k::IMP_NO_MEMBER, [nid.to_string()]))),
+    }
+}
+
+/// Every member's (fund, id) by national ID: one scan instead of an index
+/// lookup per row.
+fn members_by_nid(store: &Store) -> Result<HashMap<u64, (u64, u64)>, StoreError> {
+    let mut out = HashMap::new();
+    store.for_each_prefix::<Member>(&[], |m| {
+        out.insert(m.national_id.as_u64(), (m.fund_id, m.id));
+    })?;
+    Ok(out)
+}
+
+/// Every loan id in the store, with its member's key.
+fn loan_owners(store: &Store) -> Result<HashMap<u64, Vec<u8>>, StoreError> {
+    let mut out = HashMap::new();
+    store.for_each_prefix::<Member>(&[], |m| {
+        for l in &m.loans {
+            out.insert(l.id, member_key(m.fund_id, m.id));
+        }
+    })?;
+    Ok(out)
+}
+
+fn loans(
+    store: &Store,
+    cols: &Columns,
+    rows: &mut Rows<'_>,
+    rj: &mut Rejects,
+    today: Date,
+) -> Result<Plan, ImportError> {
+    let categories: HashSet<u16> = store.categories()?.iter().map(|c| c.code).collect();
+    let funds: HashMap<u64, Option<Date>> =
+        store.all::<Fund>()?.into_iter().map(|f| (f.id, f.established)).collect();
+    let owners = loan_owners(store)?;
+    let by_nid = members_by_nid(store)?;
+    let mut changed: HashMap<Vec<u8>, Member> = HashMap::new();
+    let mut order: Vec<Vec<u8>> = Vec::new();
+    let mut seen_ids: HashMap<u64, usize> = HashMap::new();
+    // Loans without an id take fresh ones after the store's counter.
+    let mut next = store.counter(trees::LOANS)?;
+    let mut raise_to = None;
+    for (row, r) in rows.by_ref() {
+        let (row, r) = (&row, r.as_slice());
+        let nid_text = cols.get(r, "national_id");
+        let key = match NationalId::parse(nid_text) {
+            Ok(n) => match by_nid.get(&n.as_u64()) {
+                Some((f, m)) => Ok(member_key(*f, *m)),
+                None => Err(Msg::with(k::IMP_NO_MEMBER, [n.to_string()])),
+            },
+            Err(e) => Err(messages::national_id(&e)),
+        };
+        let key = match key {
+            Ok(k) => k,
+            Err(msg) => {
+                rj.add(*row, "national_id", msg);
+                continue;
+            }
+        };
+        if !changed.contains_key(&key) {
+            let Some(m) = store.get_at::<Member>(&key)? else {
+                rj.add(*row, "national_id", Msg::with(k::IMP_NO_MEMBER, [nid_text.to_string()]));
+                continue;
+            };
+            changed.insert(key.clone(), m);
+            order.push(key.clone());
+        }
+        let Some(member) = changed.get(&key) else { continue };
+        let (member_id, fund_id) = (member.id, member.fund_id);
+        let id_text = thai::normalize_digits(cols.get(r, "loan_id")).to_string();
+        let id = if id_text.is_empty() {
+            next += 1;
+            next - 1
+        } else {
+            match id_text.parse::<u64>() {
+                Ok(id) if id > 0 => {
+                    if owners.contains_key(&id) {
+                        rj.add(*row, "loan_id", Msg::with(k::IMP_LOAN_EXISTS, [id.to_string()]));
+                        continue;
+                    }
+                    if let Some(first) = seen_ids.insert(id, *row) {
+                        rj.add(*row, "loan_id", Msg::with(k::IMP_DUPLICATE_ROW, [first.to_string()]));
+                        continue;
+                    }
+                    raise_to = Some(raise_to.unwrap_or(0).max(id + 1));
+                    id
+                }
+                _ => {
+                    rj.add(*row, "loan_id", Msg::with(k::IMP_BAD_VALUE, [id_text]));
+                    continue;
+                }
+            }
+        };
+        let mode_text = cols.get(r, "mode");
+        let mode = if mode_text.is_empty() {
+            Some(RepaymentMode::Monthly)
+        } else {
+            parse_enum(&[RepaymentMode::LumpSum, RepaymentMode::Monthly], labels::repayment_mode, mode_text)
+        };
+        let Some(mode) = mode else {
+            rj.add(*row, "mode", Msg::with(k::IMP_BAD_VALUE, [mode_text.to_string()]));
+            continue;
+        };
+        let purpose_text = thai::normalize_digits(cols.get(r, "purpose")).to_string();
+        let purpose = if purpose_text.is_empty() { Some(0) } else { purpose_text.parse::<u16>().ok() };
+        let Some(purpose) = purpose else {
+            rj.add(*row, "purpose", Msg::with(k::IMP_BAD_VALUE, [purpose_text]));
+            continue;
+        };
+        let draft = LoanDraft {
+            principal: cols.get(r, "principal").to_string(),
+            rate: cols.get(r, "rate").to_string(),
+            start: cols.get(r, "start").to_string(),
+            term: cols.get(r, "term_months").to_string(),
+            mode,
+            purpose,
+        };
+        let mut loan = Loan {
+            id,
+            principal: crate::domain::Money::ZERO,
+            rate_bp: 0,
+            start: today,
+            term_months: 1,
+            mode,
+            purpose,
+            guarantors: Vec::new(),
+            status: LoanStatus::Open,
+            repayments: Vec::new(),
+        };
+        let fund_start = funds.get(&fund_id).copied().flatten();
+        let exists = purpose == 0 || categories.contains(&purpose);
+        let mut guarantors = Vec::new();
+        for typed in cols.get(r, "guarantors").split([' ', ',', ';']).filter(|x| !x.is_empty()) {
+            let found =
+                NationalId::parse(typed).ok().and_then(|n| by_nid.get(&n.as_u64())).map(|(f, m)| (*m, *f));
+            guarantors.push(crate::domain::loan::GuarantorLookup { typed: typed.to_string(), member: found });
+        }
+        if let Err(errs) =
+            draft.apply(&mut loan, (member_id, fund_id), fund_start, &guarantors, exists, today)
+        {
+            rj.fields(*row, errs, messages::loan, |c| match c {
+                "term" => "term_months",
+                c => c,
+            });
+            continue;
+        }
+        loan.id = id;
+        if !matches!(cols.get(r, "written_off"), "" | "0" | "no" | "ไม่") {
+            loan.status = LoanStatus::WrittenOff;
+        }
+        if let Some(m) = changed.get_mut(&key) {
+            m.loans.push(loan);
+        }
+    }
+    let fresh = (next > store.counter(trees::LOANS)?).then_some(next);
+    let raise = match (fresh, raise_to) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    let n = rows.count;
+    Ok(Plan::Members(order.into_iter().filter_map(|k| changed.remove(&k)).collect(), n, raise))
+}
+
+fn repayments(
+    store: &Store,
+    cols: &Columns,
+    rows: &mut Rows<'_>,
+    rj: &mut Rejects,
+    today: Date,
+) -> Result<Plan, ImportError> {
+    let owners = loan_owners(store)?;
+    let mut changed: HashMap<Vec<u8>, Member> = HashMap::new();
+    let mut order = Vec::new();
+    for (row, r) in rows.by_ref() {
+        let (row, r) = (&row, r.as_slice());
+        let id_text = thai::normalize_digits(cols.get(r, "loan_id")).to_string();
+        let Some(key) = id_text.parse::<u64>().ok().and_then(|id| owners.get(&id).map(|k| (id, k))) else {
+            rj.add(*row, "loan_id", Msg::with(k::IMP_NO_LOAN, [id_text]));
+            continue;
+        };
+        let (id, key) = key;
+        if !changed.contains_key(key) {
+            let Some(m) = store.get_at::<Member>(key)? else {
+                rj.add(*row, "loan_id", Msg::with(k::IMP_NO_LOAN, [id_text]));
+                continue;
+            };
+            changed.insert(key.clone(), m);
+            order.push(key.clone());
+        }
+        let Some(loan) = changed.get_mut(key).and_then(|m| m.loans.iter_mut().find(|l| l.id == id)) else {
+            continue;
+        };
+        let draft = RepaymentDraft {
+            date: cols.get(r, "date").to_string(),
+            principal: cols.get(r, "principal").to_string(),
+            interest: cols.get(r, "interest").to_string(),
+            penalty: cols.get(r, "penalty").to_string(),
+        };
+        if let Err(errs) = draft.apply(loan, None, today) {
+            rj.fields(*row, errs, messages::repayment, same);
+        }
+    }
+    let n = rows.count;
+    Ok(Plan::Members(order.into_iter().filter_map(|k| changed.remove(&k)).collect(), n, None))
+}
+
+fn occupations(
+    store: &Store,
+    cols: &Columns,
+    rows: &mut Rows<'_>,
+    rj: &mut Rejects,
+    today: Date,
+) -> Result<Plan, ImportError> {
+    let categories: HashSet<u16> = store.categories()?.iter().map(|c| c.code).collect();
+    let districts: HashMap<u64, u16> =
+        store.all::<Fund>()?.into_iter().map(|f| (f.id, f.district())).collect();
+    let mut out = Vec::new();
+    for (row, r) in rows.by_ref() {
+        let (row, r) = (&row, r.as_slice());
+        let member = match member_of(store, cols.get(r, "national_id"))? {
+            Ok(m) => m,
+            Err(msg) => {
+                rj.add(*row, "national_id", msg);
+                continue;
+            }
+        };
+        let cat_text = thai::normalize_digits(cols.get(r, "category")).to_string();
+        let Ok(category) = cat_text.parse::<u16>() else {
+            rj.add(*row, "category", Msg::with(k::IMP_BAD_VALUE, [cat_text]));
+            continue;
+        };
+        let status_text = cols.get(r, "status");
+        let status = if status_text.is_empty() {
+            Some(OccupationStatus::Active)
+        } else {
+            parse_enum(
+                &[OccupationStatus::Active, OccupationStatus::Stopped],
+                labels::occupation_status,
+                status_text,
+            )
+        };
+        let stage_text = cols.get(r, "stage");
+        let stage = if stage_text.is_empty() {
+            Some(Stage::Target)
+        } else {
+            parse_enum(&Stage::ALL, labels::stage, stage_text)
+        };
+        let (Some(status), Some(stage)) = (status, stage) else {
+            if status.is_none() {
+                rj.add(*row, "status", Msg::with(k::IMP_BAD_VALUE, [status_text.to_string()]));
+            }
+            if stage.is_none() {
+                rj.add(*row, "stage", Msg::with(k::IMP_BAD_VALUE, [stage_text.to_string()]));
+            }
+            continue;
+        };
+        let draft = OccupationDraft {
+            category,
+            description: cols.get(r, "description").to_string(),
+            start_year: cols.get(r, "start_year").to_string(),
+            loans: cols.get(r, "loan_ids").to_string(),
+            before: [
+                cols.get(r, "income_before"),
+                cols.get(r, "expenses_before"),
+                cols.get(r, "savings_before"),
+            ]
+            .map(str::to_string),
+            after: [cols.get(r, "income_after"), cols.get(r, "expenses_after"), cols.get(r, "savings_after")]
+                .map(str::to_string),
+            status,
+            stage,
+        };
+        let mut rec = OccupationRecord {
+            id: 0,
+            version: 0,
+            fund_id: member.fund_id,
+            member_id: member.id,
+            member_name: member.full_name(),
+            district: districts.get(&member.fund_id).copied().unwrap_or(0),
+            category: 0,
+            description: String::new(),
+            start_year: today.year(),
+            loan_ids: Vec::new(),
+            before: Annual::default(),
+            after: Annual::default(),
+            status,
+            stage: Stage::Target,
+            stage_history: Vec::new(),
+            instalments: Vec::new(),
+        };
+        let loan_ids: Vec<u64> = member.loans.iter().map(|l| l.id).collect();
+        if let Err(errs) = draft.apply(&mut rec, categories.contains(&category), &loan_ids, today) {
+            rj.fields(*row, errs, messages::occupation, |c| match c {
+                "loans" => "loan_ids",
+                c => c,
+            });
+            continue;
+        }
+        rec.refresh_loans(&member.loans);
+        out.push(rec);
+    }
+    out.sort_by_key(|r| (r.fund_id, r.member_id));
+    Ok(Plan::NewOccupations(out))
+}
+
+fn sages(store: &Store, cols: &Columns, rows: &mut Rows<'_>, rj: &mut Rejects) -> Result<Plan, ImportError> {
+    let geo = geo_of(store)?;
+    let mut seen: HashMap<u64, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (row, r) in rows.by_ref() {
+        let (row, r) = (&row, r.as_slice());
+        let status_text = cols.get(r, "status");
+        let status = if status_text.is_empty() {
+            Some(SageStatus::Active)
+        } else {
+            parse_enum(&SageStatus::ALL, labels::sage_status, status_text)
+        };
+        let Some(status) = status else {
+            rj.add(*row, "status", Msg::with(k::IMP_BAD_VALUE, [status_text.to_string()]));
+            continue;
+        };
+        let expertise_text = thai::normalize_digits(cols.get(r, "expertise")).to_string();
+        let expertise: Result<Vec<u16>, _> =
+            expertise_text.split([' ', ',', ';']).filter(|x| !x.is_empty()).map(str::parse::<u16>).collect();
+        let Ok(expertise) = expertise else {
+            rj.add(*row, "expertise", Msg::with(k::IMP_BAD_VALUE, [expertise_text]));
+            continue;
+        };
+        let capacity = cols.get(r, "capacity");
+        let draft = SageDraft {
+            title: cols.get(r, "title").to_string(),
+            given_name: cols.get(r, "given_name").to_string(),
+            family_name: cols.get(r, "family_name").to_string(),
+            national_id: cols.get(r, "national_id").to_string(),
+            phone: cols.get(r, "phone").to_string(),
+            home_village: cols.get(r, "home_village").to_string(),
+            expertise,
+            capacity: if capacity.is_empty() { "5".to_string() } else { capacity.to_string() },
+            status,
+        };
+        let mut s = Sage {
+            id: 0,
+            version: 0,
+            title: String::new(),
+            given_name: String::new(),
+            family_name: String::new(),
+            national_id: NationalId::PLACEHOLDER,
+            phone: String::new(),
+            home_village: 0,
+            expertise: Vec::new(),
+            capacity: 1,
+            status,
+        };
+        let known = |v: u32| geo.subdistrict_exists(v / 100);
+        if let Err(errs) = draft.apply(&mut s, &known, 0) {
+            rj.fields(*row, errs, messages::sage, same);
+            continue;
+        }
+        let nid = s.national_id.as_u64();
+        if store.lookup(trees::SAGES_BY_NID, &nid.to_be_bytes())?.is_some() {
+            rj.add(*row, "national_id", Msg::new(k::ERR_DUPLICATE_SAGE_NID));
+            continue;
+        }
+        if let Some(first) = seen.insert(nid, *row) {
+            rj.add(*row, "national_id", Msg::with(k::IMP_DUPLICATE_ROW, [first.to_string()]));
+            continue;
+        }
+        out.push(s);
+    }
+    Ok(Plan::NewSages(out))
+}

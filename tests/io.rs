@@ -1,0 +1,291 @@
+//! Import and export: every kind goes out and comes back into an empty store
+//! unchanged; a file with bad rows imports nothing and lists every bad row with
+//! its reason; CSV and XLSX give the same result; random bytes never panic.
+
+mod common;
+
+use std::{path::Path, sync::Arc};
+
+use common::{Fixture, demo_day};
+use proptest::prelude::*;
+use sammachip::{
+    domain::{Lang, fund::Fund, member::Member, occupation::OccupationRecord, sage::Sage},
+    io::{
+        Kind,
+        export::export,
+        import::{self, Options, Summary},
+        table,
+    },
+    store::Store,
+};
+
+fn run_import(store: &Arc<Store>, kind: Kind, path: &Path, dry_run: bool) -> Summary {
+    let o = Options { kind, path, sheet: None, dry_run, officer: "tester", today: demo_day() };
+    import::import(store, &o, &|_, _| {}).unwrap_or_else(|e| panic!("{kind:?}: {e}"))
+}
+
+const ORDER: [Kind; 8] = [
+    Kind::Geography,
+    Kind::Funds,
+    Kind::Capital,
+    Kind::Members,
+    Kind::Loans,
+    Kind::Repayments,
+    Kind::Occupations,
+    Kind::Sages,
+];
+
+/// Records compared without their ids and versions (a new store numbers them
+/// afresh), keyed by what identifies them to an officer.
+fn funds_of(s: &Store) -> Vec<Fund> {
+    let mut v: Vec<Fund> = s.all::<Fund>().unwrap();
+    for f in &mut v {
+        f.id = 0;
+        f.version = 0;
+        // Capital comes back through its own file, numbered in file order.
+        for (i, e) in f.capital.iter_mut().enumerate() {
+            e.seq = i as u32 + 1;
+        }
+    }
+    v.sort_by(|a, b| a.code.cmp(&b.code));
+    v
+}
+
+fn members_of(s: &Store) -> Vec<(String, Member)> {
+    let codes: std::collections::HashMap<u64, String> =
+        s.all::<Fund>().unwrap().into_iter().map(|f| (f.id, f.code)).collect();
+    let mut v: Vec<(String, Member)> = s
+        .all::<Member>()
+        .unwrap()
+        .into_iter()
+        .map(|mut m| {
+            let code = codes[&m.fund_id].clone();
+            m.id = 0;
+            m.version = 0;
+            m.fund_id = 0;
+            (code, m)
+        })
+        .collect();
+    v.sort_by_key(|(_, m)| m.national_id.as_u64());
+    v
+}
+
+fn occupations_of(s: &Store) -> Vec<(u64, u16, i64, Vec<u64>, String)> {
+    let nids: std::collections::HashMap<(u64, u64), u64> =
+        s.all::<Member>().unwrap().into_iter().map(|m| ((m.fund_id, m.id), m.national_id.as_u64())).collect();
+    let mut v: Vec<_> = s
+        .all::<OccupationRecord>()
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            (
+                nids[&(r.fund_id, r.member_id)],
+                r.category,
+                r.after.income.satang() - r.before.income.satang(),
+                r.loan_ids.clone(),
+                format!("{:?} {:?} {} {}", r.status, r.stage, r.start_year, r.member_name),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn sages_of(s: &Store) -> Vec<Sage> {
+    let mut v: Vec<Sage> = s.all::<Sage>().unwrap();
+    for x in &mut v {
+        x.id = 0;
+        x.version = 0;
+    }
+    v.sort_by_key(|x| x.national_id.as_u64());
+    v
+}
+
+/// Equal lists, or the first difference (the lists are long).
+fn assert_same<T: PartialEq + std::fmt::Debug>(a: &[T], b: &[T], what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}: lengths");
+    if let Some(i) = (0..a.len()).find(|i| a[*i] != b[*i]) {
+        panic!("{what}: first difference at {i}:\n{:?}\n{:?}", a[i], b[i]);
+    }
+}
+
+#[test]
+fn every_kind_round_trips_through_csv_into_an_empty_store() {
+    let f = Fixture::new(Lang::Th);
+    let dir = tempfile::tempdir().unwrap();
+    let empty = Arc::new(Store::open(&dir.path().join("new")).unwrap());
+    for kind in ORDER {
+        let file = dir.path().join(format!("{}.csv", kind.name()));
+        let n = export(&f.store, kind, &file, Lang::Th).unwrap();
+        let s = run_import(&empty, kind, &file, false);
+        assert!(s.rejects.is_empty(), "{kind:?}: {:?}", &s.rejects[..s.rejects.len().min(5)]);
+        assert_eq!((s.read, s.imported), (n, n), "{kind:?}");
+    }
+    assert_eq!(empty.places().unwrap(), f.store.places().unwrap());
+    assert_same(&funds_of(&empty), &funds_of(&f.store), "funds");
+    assert_same(&members_of(&empty), &members_of(&f.store), "members");
+    assert_same(&occupations_of(&empty), &occupations_of(&f.store), "occupations");
+    assert_same(&sages_of(&empty), &sages_of(&f.store), "sages");
+    // The exports of the copy are the exports of the original, byte for byte.
+    for kind in ORDER {
+        let a = dir.path().join(format!("a-{}.csv", kind.name()));
+        let b = dir.path().join(format!("b-{}.csv", kind.name()));
+        export(&f.store, kind, &a, Lang::En).unwrap();
+        export(&empty, kind, &b, Lang::En).unwrap();
+        let (a, b) = (std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+        assert!(a == b, "{kind:?} differs after the round trip");
+    }
+}
+
+#[test]
+fn a_file_with_bad_rows_imports_nothing_and_lists_every_bad_row() {
+    let f = Fixture::new(Lang::Th);
+    let dir = tempfile::tempdir().unwrap();
+    let fund = f.funds()[0].code.clone();
+    let taken = f.store.all::<Member>().unwrap()[0].national_id.to_string();
+    let text = format!(
+        "รหัสกองทุน,เลขประจำตัวประชาชน,คำนำหน้า,ชื่อ,นามสกุล,วันเกิด\n\
+         {fund},1-1017-00000-01-0,นาย,ดี,มาก,1/1/2520\n\
+         {fund},1101700000011,นาย,ผิด,เลขบัตร,1/1/2520\n\
+         99999999,1101700000028,นาง,ไม่มี,กองทุน,1/1/2520\n\
+         {fund},{taken},นาง,ซ้ำ,ในฐาน,1/1/2520\n\
+         {fund},1101700000010,นาย,ซ้ำ,ในไฟล์,1/1/2520\n\
+         {fund},1101700000036,นาง,วันที่,ผิด,31/02/2520\n"
+    );
+    let file = dir.path().join("members.csv");
+    std::fs::write(&file, text).unwrap();
+    let before = f.store.count::<Member>().unwrap();
+    let audit_before = f.store.audit(usize::MAX).unwrap().len();
+    let s = run_import(&f.store, Kind::Members, &file, false);
+    assert_eq!(s.read, 6);
+    assert_eq!(s.imported, 0);
+    let rows: Vec<(usize, &str)> = s.rejects.iter().map(|r| (r.row, r.column.as_str())).collect();
+    assert_eq!(
+        rows,
+        vec![(3, "national_id"), (4, "fund_code"), (5, "national_id"), (6, "national_id"), (7, "birth_date")]
+    );
+    assert_eq!(f.store.count::<Member>().unwrap(), before, "nothing saved");
+    assert_eq!(f.store.audit(usize::MAX).unwrap().len(), audit_before);
+    let rejects = std::fs::read_to_string(s.rejects_file.unwrap()).unwrap();
+    assert!(rejects.contains("ซ้ำกับแถว 2") && rejects.contains("Same as row 2"), "{rejects}");
+    assert!(rejects.contains("No fund with code 99999999"), "{rejects}");
+    assert_eq!(rejects.lines().count(), 6, "a header and five rows:\n{rejects}");
+
+    // The good row alone imports; --dry-run checks without saving.
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        format!("fund_code,national_id,title,given_name,family_name\n{fund},1101700000044,Mr,Dee,Mak\n"),
+    )
+    .unwrap();
+    let s = run_import(&f.store, Kind::Members, &good, true);
+    assert_eq!((s.read, s.imported, s.rejects.len()), (1, 0, 0));
+    assert_eq!(f.store.count::<Member>().unwrap(), before);
+    let s = run_import(&f.store, Kind::Members, &good, false);
+    assert_eq!(s.imported, 1);
+    assert_eq!(f.store.count::<Member>().unwrap(), before + 1);
+}
+
+#[test]
+fn xlsx_and_csv_give_the_same_store() {
+    let f = Fixture::new(Lang::En);
+    let dir = tempfile::tempdir().unwrap();
+    let stores: Vec<Arc<Store>> = ["csv", "xlsx"]
+        .iter()
+        .map(|ext| {
+            let s = Arc::new(Store::open(&dir.path().join(format!("s-{ext}"))).unwrap());
+            for kind in [Kind::Geography, Kind::Funds, Kind::Members, Kind::Loans] {
+                let file = dir.path().join(format!("{}.{ext}", kind.name()));
+                export(&f.store, kind, &file, Lang::En).unwrap();
+                let r = run_import(&s, kind, &file, false);
+                assert!(r.rejects.is_empty(), "{ext} {kind:?}: {:?}", &r.rejects[..r.rejects.len().min(3)]);
+            }
+            s
+        })
+        .collect();
+    assert_eq!(funds_of(&stores[0]).len(), f.funds().len());
+    assert_same(&members_of(&stores[0]), &members_of(&stores[1]), "csv vs xlsx");
+    let without_repayments: Vec<_> = members_of(&f.store)
+        .into_iter()
+        .map(|(c, mut m)| {
+            for l in &mut m.loans {
+                l.repayments.clear();
+            }
+            (c, m)
+        })
+        .collect();
+    assert_same(&members_of(&stores[0]), &without_repayments, "xlsx vs the original");
+}
+
+/// The README's example files import, in order, into an empty store.
+#[test]
+fn the_example_files_import_into_an_empty_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("s")).unwrap());
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/examples");
+    for kind in ORDER {
+        // A copy, so a failing run leaves no rejects file in the repository.
+        let file = dir.path().join(format!("{}.csv", kind.name()));
+        std::fs::copy(examples.join(format!("{}.csv", kind.name())), &file).unwrap();
+        let s = run_import(&store, kind, &file, false);
+        assert!(s.rejects.is_empty() && s.imported > 0, "{kind:?}: {:?}", s.rejects);
+    }
+    let m = store.all::<Member>().unwrap();
+    assert_eq!(m.len(), 3);
+    assert_eq!(m.iter().map(|m| m.loans.len()).sum::<usize>(), 3);
+    assert_eq!(store.all::<OccupationRecord>().unwrap().len(), 2);
+    assert_eq!(store.all::<Sage>().unwrap().len(), 2);
+}
+
+#[test]
+fn a_file_without_the_needed_columns_says_which() {
+    let f = Fixture::new(Lang::En);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.csv");
+    std::fs::write(&file, "fund_code,name\n33010101,x\n").unwrap();
+    let o = Options {
+        kind: Kind::Members,
+        path: &file,
+        sheet: None,
+        dry_run: false,
+        officer: "t",
+        today: demo_day(),
+    };
+    let e = import::import(&f.store, &o, &|_, _| {}).unwrap_err().to_string();
+    assert!(e.contains("national_id (เลขประจำตัวประชาชน)"), "{e}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Random bytes as a .csv or an .xlsx: an error or rows, never a panic.
+    #[test]
+    fn random_files_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2_000), xlsx in any::<bool>()) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(if xlsx { "r.xlsx" } else { "r.csv" });
+        std::fs::write(&file, &bytes).unwrap();
+        if let Ok(t) = table::open(&file, None) {
+            for r in t.rows.take(1_000) {
+                let _ = r;
+            }
+        }
+    }
+
+    /// A real CSV with bytes changed: imports or rejects, never panics.
+    #[test]
+    fn damaged_member_files_never_panic(flips in proptest::collection::vec((0usize..400, any::<u8>()), 1..8)) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("s")).unwrap());
+        let mut text = "fund_code,national_id,title,given_name,family_name,birth_date\n\
+                        33010101,1101700000010,นาย,ดี,มาก,1/1/2520\n\
+                        33010101,1101700000028,นาง,สม,ใจ,2/2/2522\n".as_bytes().to_vec();
+        for (at, b) in flips {
+            let n = text.len();
+            text[at % n] = b;
+        }
+        let file = dir.path().join("m.csv");
+        std::fs::write(&file, &text).unwrap();
+        let o = Options { kind: Kind::Members, path: &file, sheet: None, dry_run: false, officer: "t", today: demo_day() };
+        let _ = import::import(&store, &o, &|_, _| {});
+    }
+}
