@@ -41,14 +41,14 @@ fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-fn import_one(store: &Arc<Store>, kind: Kind, file: &Path, today: Date) -> (usize, f64, f64) {
+fn import_one(store: &Arc<Store>, kind: Kind, file: &Path, today: Date) -> (usize, f64, f64, f64) {
     reset_peak();
     let o = Options { kind, path: file, sheet: None, dry_run: false, officer: "bench", today };
     let t = Instant::now();
     let s = import::import(store, &o, &|_, _| {}).expect("import");
     let secs = t.elapsed().as_secs_f64();
     assert!(s.rejects.is_empty(), "{kind:?}: {:?}", &s.rejects[..s.rejects.len().min(3)]);
-    (s.imported, secs, peak_mb())
+    (s.imported, secs, peak_mb(), s.checked_in.as_secs_f64())
 }
 
 fn report() {
@@ -59,13 +59,17 @@ fn report() {
     demo::generate(&source, "bench", scale(), demo::DEFAULT_SEED, today, &|_| {}).expect("demo");
     eprintln!("{:?} demo written in {:.1} s", scale(), t.elapsed().as_secs_f64());
     let target = Arc::new(Store::open(&dir.path().join("target")).expect("open"));
-    eprintln!("kind          rows      seconds   rows/s     peak MB (import)   file MB");
+    eprintln!("kind          rows      seconds   rows/s     peak MB (import)   file MB   checking s");
     for kind in [Kind::Geography, Kind::Funds, Kind::Members, Kind::Loans] {
         let file = dir.path().join(format!("{}.csv", kind.name()));
         export(&source, kind, &file, Lang::Th).expect("export");
         let mb = std::fs::metadata(&file).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
-        let (n, secs, peak) = import_one(&target, kind, &file, today);
-        eprintln!("{:<12} {n:>9} {secs:>10.2} {:>9.0} {peak:>12.0} {mb:>16.1}", kind.name(), n as f64 / secs);
+        let (n, secs, peak, checking) = import_one(&target, kind, &file, today);
+        eprintln!(
+            "{:<12} {n:>9} {secs:>10.2} {:>9.0} {peak:>12.0} {mb:>16.1} {checking:>12.2}",
+            kind.name(),
+            n as f64 / secs
+        );
     }
 }
 

@@ -42,6 +42,9 @@ pub struct Summary {
     pub rejects: Vec<Reject>,
     /// Where the rejects were written.
     pub rejects_file: Option<PathBuf>,
+    /// Time spent reading and checking the rows, and writing them.
+    pub checked_in: std::time::Duration,
+    pub written_in: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -121,8 +124,8 @@ impl Columns {
         Ok(Columns { at })
     }
 
-    fn get<'a>(&self, row: &'a [String], col: &str) -> &'a str {
-        self.at.get(col).and_then(|i| row.get(*i)).map_or("", |s| s.trim())
+    fn get<'a>(&self, row: &'a csv::StringRecord, col: &str) -> &'a str {
+        self.at.get(col).and_then(|i| row.get(*i)).map_or("", str::trim)
     }
 }
 
@@ -177,6 +180,7 @@ pub struct Options<'a> {
 }
 
 pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Result<Summary, ImportError> {
+    let started = std::time::Instant::now();
     let t = table::open(o.path, o.sheet)?;
     let cols = Columns::new(o.kind, &t.headers)?;
     let size = t.size;
@@ -198,7 +202,8 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
     if let Some(e) = rows.fatal.take() {
         return Err(e.into());
     }
-    let mut s = Summary { read: rows.count, ..Summary::default() };
+    let mut s = Summary { read: rows.count, checked_in: started.elapsed(), ..Summary::default() };
+    let writing = std::time::Instant::now();
     rejects.0.append(&mut rows.errors);
     rejects.0.sort_by_key(|r| r.row);
     s.rejects = rejects.0;
@@ -223,17 +228,30 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
         Plan::NewOccupations(v) => bulk(store, who, &note, v)?,
         Plan::NewSages(v) => bulk(store, who, &note, v)?,
         Plan::Funds(v, n) => update(store, who, &note, &v).map(|_| n)?,
-        Plan::Members(v, n, loan_counter) => {
-            if let Some(next) = loan_counter {
+        Plan::Members(v, n) => update(store, who, &note, &v).map(|_| n)?,
+        Plan::Loans { mut added, order, rows, raise } => {
+            if let Some(next) = raise {
                 let have = store.counter(trees::LOANS)?;
                 if next > have {
                     store.reserve_ids(trees::LOANS, next - have)?;
                 }
             }
-            update(store, who, &note, &v).map(|_| n)?
+            let save = |e: SaveError| ImportError::Save(messages::save(&e).render(Lang::En));
+            let mut done = 0;
+            for part in order.chunks(PART) {
+                done += store
+                    .bulk_update_with(part, |mut m: Member| {
+                        m.loans.append(&mut added.remove(&member_key(m.fund_id, m.id)).unwrap_or_default());
+                        m
+                    })
+                    .map_err(save)?;
+            }
+            store.bulk_update_done::<Member>(who, &note, done).map_err(save)?;
+            rows
         }
     };
     progress(size.max(1), size.max(1));
+    s.written_in = writing.elapsed();
     Ok(s)
 }
 
@@ -288,8 +306,16 @@ enum Plan {
     NewSages(Vec<Sage>),
     /// Updated funds, and the rows they hold.
     Funds(Vec<Fund>, usize),
-    /// Updated members, the rows, and the loan counter to raise to.
-    Members(Vec<Member>, usize, Option<u64>),
+    /// Updated members, and the rows.
+    Members(Vec<Member>, usize),
+    /// New loans by member, the members in file order, the rows, and the loan
+    /// counter to raise to.
+    Loans {
+        added: HashMap<Vec<u8>, Vec<Loan>>,
+        order: Vec<Vec<u8>>,
+        rows: usize,
+        raise: Option<u64>,
+    },
 }
 
 fn bulk<R: crate::store::Record>(
@@ -306,11 +332,16 @@ fn bulk<R: crate::store::Record>(
 /// Changed records in bulk: checked against their stored versions, written in
 /// batches with one sync.
 fn update<R: crate::store::Record>(store: &Store, who: &str, note: &str, v: &[R]) -> Result<(), ImportError> {
-    store
-        .bulk_update(who, note, v)
-        .map_err(|e: SaveError| ImportError::Save(messages::save(&e).render(Lang::En)))?;
+    let save = |e: SaveError| ImportError::Save(messages::save(&e).render(Lang::En));
+    for part in v.chunks(PART) {
+        store.bulk_update_part(part).map_err(save)?;
+    }
+    store.bulk_update_done::<R>(who, note, v.len()).map_err(save)?;
     Ok(())
 }
+
+/// Records written per part of a bulk update.
+const PART: usize = 20_000;
 
 /// `FILE.rejects.csv` beside the file: row, column, reason in Thai and English.
 fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<PathBuf, ImportError> {
@@ -337,7 +368,7 @@ fn geography(cols: &Columns, rows: &mut Rows<'_>, rj: &mut Rejects) -> Plan {
     let mut seen: HashMap<u32, usize> = HashMap::new();
     let mut out = Vec::new();
     for (row, r) in rows.by_ref() {
-        let (row, r) = (&row, r.as_slice());
+        let (row, r) = (&row, &r);
         let code_text = thai::normalize_digits(cols.get(r, "code")).to_string();
         let ok_len = matches!(code_text.len(), 2 | 4 | 6 | 8);
         let code =
@@ -385,7 +416,7 @@ fn funds(
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::new();
     for (row, r) in rows.by_ref() {
-        let (row, r) = (&row, r.as_slice());
+        let (row, r) = (&row, &r);
         let code = thai::normalize_digits(cols.get(r, "code")).replace([' ', '-'], "");
         let district = code.get(..4).and_then(|d| d.parse::<u16>().ok()).unwrap_or(0);
         let kind_text = cols.get(r, "kind");
@@ -451,7 +482,7 @@ fn capital(
     let mut funds = fund_ids(store)?;
     let mut touched: Vec<String> = Vec::new();
     for (row, r) in rows.by_ref() {
-        let (row, r) = (&row, r.as_slice());
+        let (row, r) = (&row, &r);
         let code = thai::normalize_digits(cols.get(r, "fund_code")).replace([' ', '-'], "");
         let Some(f) = funds.get_mut(&code) else {
             rj.add(*row, "fund_code", Msg::with(k::IMP_NO_FUND, [code]));
@@ -488,22 +519,21 @@ fn members(
     rj: &mut Rejects,
     today: Date,
 ) -> Result<Plan, ImportError> {
+    let statuses = super::Choices::new(&MemberStatus::ALL, labels::member_status);
     let funds = fund_ids(store)?;
+    let existing = members_by_nid(store)?;
     let mut seen: HashMap<u64, usize> = HashMap::new();
     let mut out = Vec::new();
     for (row, r) in rows.by_ref() {
-        let (row, r) = (&row, r.as_slice());
+        let (row, r) = (&row, &r);
         let code = thai::normalize_digits(cols.get(r, "fund_code")).replace([' ', '-'], "");
         let Some(f) = funds.get(&code) else {
             rj.add(*row, "fund_code", Msg::with(k::IMP_NO_FUND, [code]));
             continue;
         };
         let status_text = cols.get(r, "status");
-        let status = if status_text.is_empty() {
-            Some(MemberStatus::Active)
-        } else {
-            parse_enum(&MemberStatus::ALL, labels::member_status, status_text)
-        };
+        let status =
+            if status_text.is_empty() { Some(MemberStatus::Active) } else { statuses.parse(status_text) };
         let Some(status) = status else {
             rj.add(*row, "status", Msg::with(k::IMP_BAD_VALUE, [status_text.to_string()]));
             continue;
@@ -539,7 +569,7 @@ fn members(
             continue;
         }
         let nid = m.national_id.as_u64();
-        if store.lookup(trees::MEMBERS_BY_NID, &nid.to_be_bytes())?.is_some() {
+        if existing.contains_key(&nid) {
             rj.add(*row, "national_id", Msg::new(k::ERR_DUPLICATE_NID));
             continue;
         }
@@ -595,44 +625,38 @@ fn loans(
     rj: &mut Rejects,
     today: Date,
 ) -> Result<Plan, ImportError> {
+    let modes =
+        super::Choices::new(&[RepaymentMode::LumpSum, RepaymentMode::Monthly], labels::repayment_mode);
     let categories: HashSet<u16> = store.categories()?.iter().map(|c| c.code).collect();
     let funds: HashMap<u64, Option<Date>> =
         store.all::<Fund>()?.into_iter().map(|f| (f.id, f.established)).collect();
     let owners = loan_owners(store)?;
     let by_nid = members_by_nid(store)?;
-    let mut changed: HashMap<Vec<u8>, Member> = HashMap::new();
+    // The new loans of each member; the members themselves are read only
+    // when they are written, a part at a time.
+    let mut added: HashMap<Vec<u8>, Vec<Loan>> = HashMap::new();
     let mut order: Vec<Vec<u8>> = Vec::new();
     let mut seen_ids: HashMap<u64, usize> = HashMap::new();
     // Loans without an id take fresh ones after the store's counter.
     let mut next = store.counter(trees::LOANS)?;
     let mut raise_to = None;
     for (row, r) in rows.by_ref() {
-        let (row, r) = (&row, r.as_slice());
+        let (row, r) = (&row, &r);
         let nid_text = cols.get(r, "national_id");
-        let key = match NationalId::parse(nid_text) {
-            Ok(n) => match by_nid.get(&n.as_u64()) {
-                Some((f, m)) => Ok(member_key(*f, *m)),
-                None => Err(Msg::with(k::IMP_NO_MEMBER, [n.to_string()])),
-            },
+        let ids = match NationalId::parse(nid_text) {
+            Ok(n) => {
+                by_nid.get(&n.as_u64()).copied().ok_or_else(|| Msg::with(k::IMP_NO_MEMBER, [n.to_string()]))
+            }
             Err(e) => Err(messages::national_id(&e)),
         };
-        let key = match key {
-            Ok(k) => k,
+        let (fund_id, member_id) = match ids {
+            Ok(x) => x,
             Err(msg) => {
                 rj.add(*row, "national_id", msg);
                 continue;
             }
         };
-        if !changed.contains_key(&key) {
-            let Some(m) = store.get_at::<Member>(&key)? else {
-                rj.add(*row, "national_id", Msg::with(k::IMP_NO_MEMBER, [nid_text.to_string()]));
-                continue;
-            };
-            changed.insert(key.clone(), m);
-            order.push(key.clone());
-        }
-        let Some(member) = changed.get(&key) else { continue };
-        let (member_id, fund_id) = (member.id, member.fund_id);
+        let key = member_key(fund_id, member_id);
         let id_text = thai::normalize_digits(cols.get(r, "loan_id")).to_string();
         let id = if id_text.is_empty() {
             next += 1;
@@ -658,11 +682,7 @@ fn loans(
             }
         };
         let mode_text = cols.get(r, "mode");
-        let mode = if mode_text.is_empty() {
-            Some(RepaymentMode::Monthly)
-        } else {
-            parse_enum(&[RepaymentMode::LumpSum, RepaymentMode::Monthly], labels::repayment_mode, mode_text)
-        };
+        let mode = if mode_text.is_empty() { Some(RepaymentMode::Monthly) } else { modes.parse(mode_text) };
         let Some(mode) = mode else {
             rj.add(*row, "mode", Msg::with(k::IMP_BAD_VALUE, [mode_text.to_string()]));
             continue;
@@ -714,8 +734,12 @@ fn loans(
         if !matches!(cols.get(r, "written_off"), "" | "0" | "no" | "ไม่") {
             loan.status = LoanStatus::WrittenOff;
         }
-        if let Some(m) = changed.get_mut(&key) {
-            m.loans.push(loan);
+        match added.get_mut(&key) {
+            Some(v) => v.push(loan),
+            None => {
+                order.push(key.clone());
+                added.insert(key, vec![loan]);
+            }
         }
     }
     let fresh = (next > store.counter(trees::LOANS)?).then_some(next);
@@ -723,8 +747,7 @@ fn loans(
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
     };
-    let n = rows.count;
-    Ok(Plan::Members(order.into_iter().filter_map(|k| changed.remove(&k)).collect(), n, raise))
+    Ok(Plan::Loans { added, order, rows: rows.count, raise })
 }
 
 fn repayments(
@@ -738,7 +761,7 @@ fn repayments(
     let mut changed: HashMap<Vec<u8>, Member> = HashMap::new();
     let mut order = Vec::new();
     for (row, r) in rows.by_ref() {
-        let (row, r) = (&row, r.as_slice());
+        let (row, r) = (&row, &r);
         let id_text = thai::normalize_digits(cols.get(r, "loan_id")).to_string();
         let Some(key) = id_text.parse::<u64>().ok().and_then(|id| owners.get(&id).map(|k| (id, k))) else {
             rj.add(*row, "loan_id", Msg::with(k::IMP_NO_LOAN, [id_text]));
@@ -767,7 +790,7 @@ fn repayments(
         }
     }
     let n = rows.count;
-    Ok(Plan::Members(order.into_iter().filter_map(|k| changed.remove(&k)).collect(), n, None))
+    Ok(Plan::Members(order.into_iter().filter_map(|k| changed.remove(&k)).collect(), n))
 }
 
 fn occupations(
@@ -777,12 +800,13 @@ fn occupations(
     rj: &mut Rejects,
     today: Date,
 ) -> Result<Plan, ImportError> {
+    let stages = super::Choices::new(&Stage::ALL, labels::stage);
     let categories: HashSet<u16> = store.categories()?.iter().map(|c| c.code).collect();
     let districts: HashMap<u64, u16> =
         store.all::<Fund>()?.into_iter().map(|f| (f.id, f.district())).collect();
     let mut out = Vec::new();
     for (row, r) in rows.by_ref() {
-        let (row, r) = (&row, r.as_slice());
+        let (row, r) = (&row, &r);
         let member = match member_of(store, cols.get(r, "national_id"))? {
             Ok(m) => m,
             Err(msg) => {
@@ -806,11 +830,7 @@ fn occupations(
             )
         };
         let stage_text = cols.get(r, "stage");
-        let stage = if stage_text.is_empty() {
-            Some(Stage::Target)
-        } else {
-            parse_enum(&Stage::ALL, labels::stage, stage_text)
-        };
+        let stage = if stage_text.is_empty() { Some(Stage::Target) } else { stages.parse(stage_text) };
         let (Some(status), Some(stage)) = (status, stage) else {
             if status.is_none() {
                 rj.add(*row, "status", Msg::with(k::IMP_BAD_VALUE, [status_text.to_string()]));
@@ -874,7 +894,7 @@ fn sages(store: &Store, cols: &Columns, rows: &mut Rows<'_>, rj: &mut Rejects) -
     let mut seen: HashMap<u64, usize> = HashMap::new();
     let mut out = Vec::new();
     for (row, r) in rows.by_ref() {
-        let (row, r) = (&row, r.as_slice());
+        let (row, r) = (&row, &r);
         let status_text = cols.get(r, "status");
         let status = if status_text.is_empty() {
             Some(SageStatus::Active)

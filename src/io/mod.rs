@@ -178,29 +178,50 @@ pub fn enum_text<T: Copy>(v: T, label: fn(T) -> crate::i18n::Key, lang: Lang) ->
     crate::i18n::tr(lang, label(v)).to_string()
 }
 
-/// Also takes a part of a label when only one label holds it (`รายเดือน` for
-/// `ผ่อนรายเดือน`).
+/// The values of an enum by their names in both languages (and their English
+/// identifier), lower-cased once for a whole file.
+pub struct Choices<T> {
+    names: Vec<(T, Vec<String>)>,
+}
+
+impl<T: Copy + std::fmt::Debug> Choices<T> {
+    pub fn new(all: &[T], label: fn(T) -> crate::i18n::Key) -> Self {
+        let names = all
+            .iter()
+            .map(|v| {
+                let mut n: Vec<String> = [Lang::Th, Lang::En]
+                    .iter()
+                    .map(|l| crate::i18n::tr(*l, label(*v)).to_lowercase())
+                    .collect();
+                n.push(format!("{v:?}").to_lowercase());
+                (*v, n)
+            })
+            .collect();
+        Choices { names }
+    }
+
+    /// The value named `text`; also a part of a name when only one name holds
+    /// it (`รายเดือน` for `ผ่อนรายเดือน`).
+    pub fn parse(&self, text: &str) -> Option<T> {
+        let t = text.trim().to_lowercase();
+        if t.is_empty() {
+            return None;
+        }
+        if let Some((v, _)) = self.names.iter().find(|(_, n)| n.contains(&t)) {
+            return Some(*v);
+        }
+        let mut partial = self.names.iter().filter(|(_, n)| n.iter().any(|x| x.contains(&t)));
+        match (partial.next(), partial.next()) {
+            (Some((v, _)), None) => Some(*v),
+            _ => None,
+        }
+    }
+}
+
 pub fn parse_enum<T: Copy + std::fmt::Debug>(
     all: &[T],
     label: fn(T) -> crate::i18n::Key,
     text: &str,
 ) -> Option<T> {
-    let t = text.trim().to_lowercase();
-    if t.is_empty() {
-        return None;
-    }
-    let names = |v: T| {
-        [Lang::Th, Lang::En]
-            .map(|l| crate::i18n::tr(l, label(v)).to_lowercase())
-            .into_iter()
-            .chain([format!("{v:?}").to_lowercase()])
-    };
-    if let Some(v) = all.iter().copied().find(|v| names(*v).any(|n| n == t)) {
-        return Some(v);
-    }
-    let partial: Vec<T> = all.iter().copied().filter(|v| names(*v).any(|n| n.contains(&t))).collect();
-    match partial.as_slice() {
-        [one] => Some(*one),
-        _ => None,
-    }
+    Choices::new(all, label).parse(text)
 }

@@ -24,6 +24,21 @@ impl Store {
     /// before anything is written, when one is stale, gone, or would change an
     /// index entry or a place.
     pub fn bulk_update<R: Record>(&self, officer: &str, note: &str, recs: &[R]) -> Result<usize, SaveError> {
+        let n = self.bulk_update_part(recs)?;
+        self.bulk_update_done::<R>(officer, note, n)?;
+        Ok(n)
+    }
+
+    /// The audit entry and the sync after one or more [`Store::bulk_update_part`].
+    pub fn bulk_update_done<R: Record>(&self, officer: &str, note: &str, n: usize) -> Result<(), SaveError> {
+        self.append_audit(officer, AuditAction::Bulk, R::TREE, &[], &format!("{note}: {n} records"))?;
+        self.finish_write()?;
+        Ok(())
+    }
+
+    /// One part of a bulk update, written but not yet synced or audited (a big
+    /// import goes in parts, so its records are never all in memory at once).
+    pub fn bulk_update_part<R: Record>(&self, recs: &[R]) -> Result<usize, SaveError> {
         let primary = self.tree(R::TREE)?;
         let mut olds = Vec::with_capacity(recs.len());
         for r in recs {
@@ -33,26 +48,48 @@ impl Store {
             if old.version() != r.version() {
                 return Err(SaveError::Stale { current: old.version() });
             }
-            let same_index = old
-                .index_entries()
-                .iter()
-                .map(|e| (e.tree, &e.key))
-                .eq(r.index_entries().iter().map(|e| (e.tree, &e.key)));
-            if !same_index || old.place() != r.place() || old.parent_key() != r.parent_key() {
-                return Err(SaveError::Stale { current: old.version() });
-            }
             olds.push(old);
         }
+        let mut news = recs.iter().cloned();
+        self.write_changed(olds.into_iter().map(Ok), |old| news.next().unwrap_or(old))
+    }
+
+    /// As [`Store::bulk_update_part`], for the records under `keys` changed by
+    /// `change` as they are read (each is read and decoded once, never copied).
+    pub fn bulk_update_with<R: Record>(
+        &self,
+        keys: &[Vec<u8>],
+        change: impl FnMut(R) -> R,
+    ) -> Result<usize, SaveError> {
+        let primary = self.tree(R::TREE)?;
+        let olds = keys.iter().map(|k| match primary.get(k)? {
+            Some(bytes) => Ok(Self::decode_record::<R>(k, &bytes)?),
+            None => Err(SaveError::Gone(k.clone())),
+        });
+        self.write_changed(olds, change)
+    }
+
+    fn write_changed<R: Record>(
+        &self,
+        olds: impl Iterator<Item = Result<R, SaveError>>,
+        mut change: impl FnMut(R) -> R,
+    ) -> Result<usize, SaveError> {
+        let primary = self.tree(R::TREE)?;
         let mut fund: HashMap<u64, FundStats> = HashMap::new();
         let mut district: HashMap<u16, DistrictStats> = HashMap::new();
         let mut risk: HashMap<u64, FundRisk> = HashMap::new();
-        let mut writes: Vec<(Vec<u8>, Vec<u8>)> = Vec::with_capacity(recs.len());
+        let mut writes: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
         let mut child_writes: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
         let children = R::CHILDREN.map(|c| self.tree(c)).transpose()?;
-        for (old, new) in olds.iter().zip(recs) {
-            let mut n = new.clone();
-            n.set_version(old.version() + 1);
-            for (rec, sign) in [(old, -1), (&n, 1)] {
+        for old in olds {
+            let old = old?;
+            let facts = |r: &R| {
+                let ix: Vec<(&'static str, Vec<u8>)> =
+                    r.index_entries().into_iter().map(|e| (e.tree, e.key)).collect();
+                (r.key(), ix, r.place(), r.parent_key())
+            };
+            let (before, version) = (facts(&old), old.version());
+            let mut add = |rec: &R, sign: i64| {
                 if let Some((f, s)) = rec.fund_stats() {
                     fund.entry(f).or_default().add(&s, sign);
                 }
@@ -62,7 +99,16 @@ impl Store {
                 if let Some((f, x)) = rec.fund_risk() {
                     risk.entry(f).or_default().add(&x, sign);
                 }
+            };
+            add(&old, -1);
+            let mut n = change(old);
+            // Keys, index entries and places do not change here: such
+            // changes go through `save`.
+            if facts(&n) != before {
+                return Err(SaveError::Stale { current: version });
             }
+            n.set_version(version + 1);
+            add(&n, 1);
             let k = n.key();
             if let Some(ct) = &children {
                 for item in ct.scan_prefix(&k) {
@@ -74,6 +120,7 @@ impl Store {
             }
             writes.push((k, n.to_stored().map_err(StoreError::Encode)?));
         }
+        let n_pairs = writes.len();
         let _writing = self.writing();
         writes.sort_by(|a, b| a.0.cmp(&b.0));
         for chunk in writes.chunks(BATCH) {
@@ -127,15 +174,7 @@ impl Store {
                 rt.insert(k, codec::encode(SCHEMA_STATS, &r).map_err(StoreError::Encode)?)?;
             }
         }
-        self.append_audit(
-            officer,
-            AuditAction::Bulk,
-            R::TREE,
-            &[],
-            &format!("{note}: {} records", recs.len()),
-        )?;
         drop(_writing);
-        self.finish_write()?;
-        Ok(recs.len())
+        Ok(n_pairs)
     }
 }
