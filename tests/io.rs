@@ -289,3 +289,30 @@ proptest! {
         let _ = import::import(&store, &o, &|_, _| {});
     }
 }
+
+/// `x` writes the list as it is on screen: filtered, in its order.
+#[test]
+fn x_exports_the_list_on_screen() {
+    use crossterm::event::KeyCode;
+    let mut f = Fixture::new(Lang::Th);
+    let dir = tempfile::tempdir().unwrap();
+    f.press(KeyCode::Char('/'));
+    f.type_str("โคก");
+    f.press(KeyCode::Enter);
+    let shown: Vec<String> =
+        f.app.funds.view.iter().map(|i| f.app.funds.rows[*i as usize].code.clone()).collect();
+    assert!(!shown.is_empty() && shown.len() < f.app.funds.rows.len());
+    for ext in ["csv", "xlsx"] {
+        let file = dir.path().join(format!("list.{ext}"));
+        f.press(KeyCode::Char('x'));
+        assert!(f.app.form.is_some(), "{}", f.screen());
+        f.ctrl('u');
+        f.type_str(&file.display().to_string());
+        f.ctrl('s');
+        assert!(f.app.form.is_none(), "{}", f.screen());
+        let t = table::open(&file, None).unwrap();
+        assert_eq!(t.headers[0], "รหัส");
+        let codes: Vec<String> = t.rows.map(|r| r.unwrap().1[0].to_string()).collect();
+        assert_eq!(codes, shown, "{ext}");
+    }
+}

@@ -613,6 +613,7 @@ impl App {
                 }
             }
             Action::Filter => self.funds.filtering = true,
+            Action::Export => self.open_export_form(),
             Action::Back if !self.funds.filter.is_empty() || self.funds.district.is_some() => {
                 self.funds.filter.apply(super::text::TextEdit::Clear);
                 self.funds.set_district(None, page);

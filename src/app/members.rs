@@ -358,6 +358,9 @@ impl App {
 
     pub(super) fn members_action(&mut self, action: Action, store: &Arc<Store>) {
         let page = self.page();
+        if action == Action::Export {
+            return self.open_export_form();
+        }
         let Some(Screen::Members(v)) = self.funds.stack.last_mut() else { return };
         if v.pos.navigate(action, v.view.len(), page) {
             return;

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod catalog;
+pub mod export;
 pub mod form;
 pub mod funds;
 pub mod geo;

@@ -200,6 +200,7 @@ impl App {
                 }
             }
             Action::Filter => self.occ.filtering = true,
+            Action::Export => self.open_export_form(),
             Action::Back if !self.occ.filter.is_empty() || !self.occ.select.is_empty() => {
                 self.occ.filter.set("");
                 self.occ.select = OccFilter::default();

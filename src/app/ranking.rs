@@ -471,7 +471,7 @@ impl App {
         if path.is_empty() {
             return form.set_error(0, Msg::new(k::ERR_REQUIRED));
         }
-        match self.write_ranking(store, std::path::Path::new(&path)) {
+        match self.write_list(store, std::path::Path::new(&path)) {
             Ok(n) => {
                 self.form = None;
                 self.info(Msg::with(k::EXPORTED, [n.to_string(), path]));

@@ -297,6 +297,7 @@ impl App {
                 }
             }
             Action::Filter => self.sages.filtering = true,
+            Action::Export => self.open_export_form(),
             Action::Back => {
                 let keep = self.sages.selected().map(|r| r.sage.id);
                 self.sages.filter.set("");
