@@ -95,6 +95,9 @@ enum Cmd {
         /// How many daily backups to keep.
         #[arg(long, default_value_t = 14)]
         keep_backups: usize,
+        /// Seconds between backups instead of a day (tests).
+        #[arg(long, hide = true)]
+        backup_every_seconds: Option<u64>,
     },
     /// Read records from a spreadsheet: every row checked, all or nothing;
     /// rejected rows go to FILE.rejects.csv with the reason.
@@ -254,6 +257,7 @@ fn main() -> ExitCode {
             idle_seconds,
             backup_dir,
             keep_backups,
+            backup_every_seconds,
         }) => {
             let store = match open_then(path.clone(), |s| s) {
                 Ok(s) => Arc::new(s),
@@ -268,6 +272,7 @@ fn main() -> ExitCode {
                 idle: Duration::from_secs(idle_seconds.unwrap_or(idle_minutes.max(1) * 60).max(1)),
                 backups: backup_dir.unwrap_or_else(|| path.parent().unwrap_or(&path).join("backups")),
                 keep_backups: keep_backups.max(1),
+                backup_every: Duration::from_secs(backup_every_seconds.unwrap_or(86_400).max(1)),
             };
             match sammachip::ssh::serve(store, opts) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -434,3 +434,30 @@ fn a_backup_of_a_served_store_goes_through_the_server_and_restores_clean() {
     let out = run(Command::new(BIN).arg("--db").arg(&restored).args(["user", "list"]));
     assert!(String::from_utf8_lossy(&out.stdout).contains("kanharom"));
 }
+
+#[test]
+fn the_server_backs_up_on_its_own_and_keeps_the_newest() {
+    let dir = tempfile::tempdir().unwrap();
+    let backups = dir.path().join("backups");
+    let b = backups.display().to_string();
+    let server =
+        Server::start_with(&["--backup-every-seconds", "1", "--keep-backups", "2", "--backup-dir", &b], &[]);
+    let start = Instant::now();
+    loop {
+        let log = server.log();
+        if log.matches("daily backup ").count() >= 4 && log.contains("removed") {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "{log}");
+        sleep(Duration::from_millis(200));
+    }
+    let mut files: Vec<_> =
+        std::fs::read_dir(&backups).unwrap().filter_map(Result::ok).map(|e| e.path()).collect();
+    files.retain(|p| p.extension().is_some_and(|e| e == "backup"));
+    assert!(files.len() <= 3 && files.len() >= 2, "{files:?}");
+    files.sort();
+    let restored = dir.path().join("restored");
+    run(Command::new(BIN).arg("--db").arg(&restored).arg("restore").arg(files.last().unwrap()));
+    let out = run(Command::new(BIN).arg("--db").arg(&restored).arg("check"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no problems"));
+}

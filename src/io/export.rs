@@ -10,8 +10,14 @@ use super::{
 use crate::{
     app::labels,
     domain::{
-        Date, Lang, Money, fund::Fund, loan::LoanStatus, member::Member, occupation::OccupationRecord,
-        sage::Sage, thai,
+        Date, Lang, Money,
+        fund::Fund,
+        loan::LoanStatus,
+        member::Member,
+        occupation::OccupationRecord,
+        programme::{NetworkCommittee, OtopProduct, SupportActivity},
+        sage::Sage,
+        thai,
     },
     store::{Store, StoreError},
 };
@@ -226,6 +232,57 @@ pub fn export(
                         text(expertise),
                         num(s.capacity),
                         label(s.status, labels::sage_status, lang),
+                    ],
+                );
+            }
+        }
+        Kind::Briefings => {
+            let geo = crate::app::geo::Geo::new(store.places()?);
+            for c in store.all::<NetworkCommittee>()? {
+                for b in &c.briefings {
+                    let funds: Vec<String> = b.funds.iter().filter_map(|f| codes.get(f).cloned()).collect();
+                    put(
+                        &mut w,
+                        vec![
+                            text(geo.name(u32::from(c.district), lang)),
+                            text(c.chair.clone()),
+                            date(b.date, lang),
+                            text(b.place.clone()),
+                            text(funds.join(" ")),
+                            text(b.note.clone()),
+                        ],
+                    );
+                }
+            }
+        }
+        Kind::Support => {
+            let geo = crate::app::geo::Geo::new(store.places()?);
+            for s in store.all::<SupportActivity>()? {
+                put(
+                    &mut w,
+                    vec![
+                        date(s.date, lang),
+                        label(s.level, labels::support_level, lang),
+                        label(s.kind, labels::support_kind, lang),
+                        text(geo.name(u32::from(s.district), lang)),
+                        text(s.label.clone()),
+                        text(s.note.clone()),
+                    ],
+                );
+            }
+        }
+        Kind::Otop => {
+            let geo = crate::app::geo::Geo::new(store.places()?);
+            for p in store.all::<OtopProduct>()? {
+                put(
+                    &mut w,
+                    vec![
+                        text(p.name.clone()),
+                        label(p.category, labels::otop_category, lang),
+                        text(p.producer_name.clone()),
+                        text(geo.name(u32::from(p.district), lang)),
+                        num(p.stars),
+                        num(thai::be_year(p.rating_year)),
                     ],
                 );
             }

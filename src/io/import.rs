@@ -57,6 +57,8 @@ pub enum ImportError {
     Store(#[from] StoreError),
     #[error("saving: {0}")]
     Save(String),
+    #[error("{0} can be exported, not imported")]
+    ExportOnly(&'static str),
     #[error("writing the rejects file {path}: {detail}")]
     Rejects { path: String, detail: String },
 }
@@ -72,7 +74,7 @@ fn required(kind: Kind) -> &'static [&'static str] {
         Kind::Repayments => &["loan_id", "date", "principal"],
         Kind::Occupations => &["national_id", "category"],
         Kind::Sages => &["national_id", "title", "given_name", "family_name", "home_village"],
-        Kind::Ranking => &[],
+        Kind::Ranking | Kind::Briefings | Kind::Support | Kind::Otop => &[],
     }
 }
 
@@ -197,7 +199,9 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
         Kind::Repayments => repayments(store, &cols, &mut rows, &mut rejects, o.today)?,
         Kind::Occupations => occupations(store, &cols, &mut rows, &mut rejects, o.today)?,
         Kind::Sages => sages(store, &cols, &mut rows, &mut rejects)?,
-        Kind::Ranking => Plan::Nothing,
+        Kind::Ranking | Kind::Briefings | Kind::Support | Kind::Otop => {
+            return Err(ImportError::ExportOnly(o.kind.name()));
+        }
     };
     if let Some(e) = rows.fatal.take() {
         return Err(e.into());
@@ -218,7 +222,6 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
     let note = format!("import {} {}", o.kind.name(), o.path.display());
     let who = o.officer;
     s.imported = match plan {
-        Plan::Nothing => 0,
         Plan::Places(p) => {
             store.put_places(who, &p)?;
             p.len()
@@ -298,7 +301,6 @@ impl Iterator for Rows<'_> {
 }
 
 enum Plan {
-    Nothing,
     Places(Vec<Place>),
     NewFunds(Vec<Fund>),
     NewMembers(Vec<Member>),

@@ -25,6 +25,12 @@ pub enum Kind {
     Sages,
     /// The ranking of all districts with the default weights (export only).
     Ranking,
+    /// Network committees' briefings, one row per briefing (export only).
+    Briefings,
+    /// The support log (export only).
+    Support,
+    /// OTOP products (export only).
+    Otop,
 }
 
 /// A column: its English name (also the English header) and its Thai header.
@@ -142,6 +148,33 @@ pub const SAGES: &[Col] = &[
     c("status", "สถานะ"),
 ];
 
+pub const BRIEFINGS: &[Col] = &[
+    c("district", "อำเภอ"),
+    c("chair", "ประธานเครือข่าย"),
+    c("date", "วันที่ชี้แจง"),
+    c("place", "สถานที่"),
+    c("funds", "กองทุนที่เข้าร่วม (รหัส)"),
+    c("note", "หมายเหตุ"),
+];
+
+pub const SUPPORT: &[Col] = &[
+    c("date", "วันที่"),
+    c("level", "ผู้สนับสนุน"),
+    c("kind", "ประเภท"),
+    c("district", "อำเภอ"),
+    c("scope", "ผู้รับ"),
+    c("note", "หมายเหตุ"),
+];
+
+pub const OTOP: &[Col] = &[
+    c("name", "ผลิตภัณฑ์"),
+    c("category", "ประเภท"),
+    c("producer", "ผู้ผลิต"),
+    c("district", "อำเภอ"),
+    c("stars", "ระดับดาว"),
+    c("rating_year", "ปีที่คัดสรร"),
+];
+
 impl Kind {
     pub fn columns(self) -> &'static [Col] {
         match self {
@@ -154,6 +187,9 @@ impl Kind {
             Kind::Occupations => OCCUPATIONS,
             Kind::Sages => SAGES,
             Kind::Ranking => &[],
+            Kind::Briefings => BRIEFINGS,
+            Kind::Support => SUPPORT,
+            Kind::Otop => OTOP,
         }
     }
 
@@ -168,6 +204,9 @@ impl Kind {
             Kind::Occupations => "occupations",
             Kind::Sages => "sages",
             Kind::Ranking => "ranking",
+            Kind::Briefings => "briefings",
+            Kind::Support => "support",
+            Kind::Otop => "otop",
         }
     }
 }

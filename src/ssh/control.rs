@@ -86,13 +86,13 @@ pub fn request_backup(store_path: &Path, file: &Path) -> Result<(u64, u64), Stri
     Err(line.strip_prefix("error ").unwrap_or(line).to_string())
 }
 
-/// Backs the store up into `dir` once a day (the first an hour after the start)
-/// and keeps the newest `keep`.
-pub async fn daily(store: Arc<Store>, dir: PathBuf, keep: usize) {
+/// Backs the store up into `dir` every `every` (once a day; the first an hour
+/// after the start, or after `every` when that is shorter) and keeps the newest
+/// `keep`.
+pub async fn daily(store: Arc<Store>, dir: PathBuf, keep: usize, every: Duration) {
     let mut first = true;
     loop {
-        tokio::time::sleep(if first { Duration::from_secs(3_600) } else { Duration::from_secs(86_400) })
-            .await;
+        tokio::time::sleep(if first { every.min(Duration::from_secs(3_600)) } else { every }).await;
         first = false;
         if let Err(e) = std::fs::create_dir_all(&dir) {
             super::log(format!("daily backup: cannot make {}: {e}", dir.display()));

@@ -58,6 +58,8 @@ pub struct Options {
     /// Where the daily backups go, and how many are kept.
     pub backups: PathBuf,
     pub keep_backups: usize,
+    /// Time between backups (a day; shorter in tests).
+    pub backup_every: Duration,
 }
 
 /// Tests set this to a login whose sessions then fail on purpose, to show that
@@ -665,7 +667,12 @@ pub fn serve(store: Arc<Store>, opts: Options) -> anyhow::Result<()> {
         // Tests read this line to learn the port when listening on port 0.
         let _ = writeln!(io::stdout(), "listening on {addr}").and_then(|()| io::stdout().flush());
         let control = tokio::spawn(control::serve(Arc::clone(&store)));
-        let daily = tokio::spawn(control::daily(Arc::clone(&store), opts.backups.clone(), opts.keep_backups));
+        let daily = tokio::spawn(control::daily(
+            Arc::clone(&store),
+            opts.backups.clone(),
+            opts.keep_backups,
+            opts.backup_every,
+        ));
         let mut server = Sammachip { shared };
         let running = server.run_on_socket(Arc::new(config(key, opts.idle)), &socket);
         let stop = running.handle();
