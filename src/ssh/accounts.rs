@@ -172,4 +172,19 @@ mod tests {
         ));
         assert!(fingerprint(KEY).starts_with("SHA256:"));
     }
+
+    proptest::proptest! {
+        /// Whatever an officer pastes or a file holds: a key or a message.
+        #[test]
+        fn any_text_is_a_key_or_a_message(text in ".{0,300}", cut in 0usize..120, flip in proptest::prelude::any::<u8>()) {
+            let _ = parse_key(&text);
+            let _ = key_from_file_text(&text);
+            let mut damaged = KEY.as_bytes().to_vec();
+            let at = cut % damaged.len();
+            damaged[at] = flip;
+            let damaged = String::from_utf8_lossy(&damaged[..]).into_owned();
+            let _ = key_from_file_text(&damaged);
+            let _ = fingerprint(&damaged);
+        }
+    }
 }

@@ -169,6 +169,20 @@ mod tests {
         assert_eq!(i.flush(), vec![In::Key(CEvent::new(CKey::Esc, CMods::NONE))]);
     }
 
+    proptest::proptest! {
+        /// A hostile client's bytes, in any packets: keys or nothing, never a
+        /// panic, and nothing held once the pause has passed.
+        #[test]
+        fn any_bytes_in_any_packets(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400), cut in 1usize..64) {
+            let mut i = Input::default();
+            for chunk in bytes.chunks(cut) {
+                let _ = i.feed(chunk);
+            }
+            let _ = i.flush();
+            proptest::prop_assert!(!i.pending());
+        }
+    }
+
     #[test]
     fn thai_split_across_packets_is_joined() {
         let bytes = "ก".as_bytes();
