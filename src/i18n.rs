@@ -88,7 +88,7 @@ mod tests {
     #[test]
     fn messages_fit_the_status_line() {
         use unicode_width::UnicodeWidthStr;
-        const WRAPS: [Key; 15] = [
+        const WRAPS: [Key; 16] = [
             k::TOO_SMALL,
             k::OFFER_TEXT,
             k::ERR_OPEN_LOCKED,
@@ -105,6 +105,7 @@ mod tests {
             k::SSH_DISABLED,
             k::CHECK_HOW,
             k::CHECK_PROBLEMS,
+            k::ERR_STORE_DAMAGED,
         ];
         let mut long = Vec::new();
         for i in 0..k::TH.len() {

@@ -192,8 +192,14 @@ pub fn denied(d: &Denied) -> Msg {
     }
 }
 
+/// A store error; damage found while reading names the way out.
 pub fn store(e: &StoreError) -> Msg {
-    Msg::with(k::ERR_STORE, [e.to_string()])
+    match e {
+        StoreError::Sled(sled::Error::Corruption { .. }) | StoreError::Codec { .. } => {
+            Msg::with(k::ERR_STORE_DAMAGED, [e.to_string()])
+        }
+        _ => Msg::with(k::ERR_STORE, [e.to_string()]),
+    }
 }
 
 pub fn save(e: &SaveError) -> Msg {
