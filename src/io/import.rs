@@ -165,6 +165,28 @@ impl Rejects {
     }
 }
 
+impl Rejects {
+    /// An optional choice column: empty gives `default`; a text that names
+    /// no value is a reject (and `None`).
+    fn choice<T>(
+        &mut self,
+        row: usize,
+        column: &str,
+        text: &str,
+        default: T,
+        parse: impl FnOnce(&str) -> Option<T>,
+    ) -> Option<T> {
+        if text.is_empty() {
+            return Some(default);
+        }
+        let v = parse(text);
+        if v.is_none() {
+            self.add(row, column, Msg::with(k::IMP_BAD_VALUE, [text.to_string()]));
+        }
+        v
+    }
+}
+
 fn same(c: &str) -> &str {
     c
 }
@@ -421,31 +443,17 @@ fn funds(
         let (row, r) = (&row, &r);
         let code = thai::normalize_digits(cols.get(r, "code")).replace([' ', '-'], "");
         let district = code.get(..4).and_then(|d| d.parse::<u16>().ok()).unwrap_or(0);
-        let kind_text = cols.get(r, "kind");
-        let kind = if kind_text.is_empty() {
-            Some(FundKind::Village)
-        } else {
-            parse_enum(&[FundKind::Village, FundKind::Urban], labels::fund_kind, kind_text)
-        };
-        let grade_text = cols.get(r, "grade");
-        let grade = if grade_text.is_empty() {
-            Some(Grade::Unassessed)
-        } else {
+        let kind = rj.choice(*row, "kind", cols.get(r, "kind"), FundKind::Village, |t| {
+            parse_enum(&[FundKind::Village, FundKind::Urban], labels::fund_kind, t)
+        });
+        let grade = rj.choice(*row, "grade", cols.get(r, "grade"), Grade::Unassessed, |t| {
             Grade::ALL
                 .iter()
                 .copied()
-                .find(|g| g.letter().eq_ignore_ascii_case(grade_text))
-                .or_else(|| parse_enum(&Grade::ALL, labels::grade, grade_text))
-        };
-        let (Some(kind), Some(grade)) = (kind, grade) else {
-            if kind.is_none() {
-                rj.add(*row, "kind", Msg::with(k::IMP_BAD_VALUE, [kind_text.to_string()]));
-            }
-            if grade.is_none() {
-                rj.add(*row, "grade", Msg::with(k::IMP_BAD_VALUE, [grade_text.to_string()]));
-            }
-            continue;
-        };
+                .find(|g| g.letter().eq_ignore_ascii_case(t))
+                .or_else(|| parse_enum(&Grade::ALL, labels::grade, t))
+        });
+        let (Some(kind), Some(grade)) = (kind, grade) else { continue };
         let draft = FundDraft {
             code: code.clone(),
             name: cols.get(r, "name").to_string(),
@@ -533,13 +541,9 @@ fn members(
             rj.add(*row, "fund_code", Msg::with(k::IMP_NO_FUND, [code]));
             continue;
         };
-        let status_text = cols.get(r, "status");
         let status =
-            if status_text.is_empty() { Some(MemberStatus::Active) } else { statuses.parse(status_text) };
-        let Some(status) = status else {
-            rj.add(*row, "status", Msg::with(k::IMP_BAD_VALUE, [status_text.to_string()]));
-            continue;
-        };
+            rj.choice(*row, "status", cols.get(r, "status"), MemberStatus::Active, |t| statuses.parse(t));
+        let Some(status) = status else { continue };
         let draft = MemberDraft {
             title: cols.get(r, "title").to_string(),
             given_name: cols.get(r, "given_name").to_string(),
@@ -683,16 +687,10 @@ fn loans(
                 }
             }
         };
-        let mode_text = cols.get(r, "mode");
-        let mode = if mode_text.is_empty() { Some(RepaymentMode::Monthly) } else { modes.parse(mode_text) };
-        let Some(mode) = mode else {
-            rj.add(*row, "mode", Msg::with(k::IMP_BAD_VALUE, [mode_text.to_string()]));
-            continue;
-        };
+        let mode = rj.choice(*row, "mode", cols.get(r, "mode"), RepaymentMode::Monthly, |t| modes.parse(t));
+        let Some(mode) = mode else { continue };
         let purpose_text = thai::normalize_digits(cols.get(r, "purpose")).to_string();
-        let purpose = if purpose_text.is_empty() { Some(0) } else { purpose_text.parse::<u16>().ok() };
-        let Some(purpose) = purpose else {
-            rj.add(*row, "purpose", Msg::with(k::IMP_BAD_VALUE, [purpose_text]));
+        let Some(purpose) = rj.choice(*row, "purpose", &purpose_text, 0, |t| t.parse::<u16>().ok()) else {
             continue;
         };
         let draft = LoanDraft {
@@ -821,27 +819,11 @@ fn occupations(
             rj.add(*row, "category", Msg::with(k::IMP_BAD_VALUE, [cat_text]));
             continue;
         };
-        let status_text = cols.get(r, "status");
-        let status = if status_text.is_empty() {
-            Some(OccupationStatus::Active)
-        } else {
-            parse_enum(
-                &[OccupationStatus::Active, OccupationStatus::Stopped],
-                labels::occupation_status,
-                status_text,
-            )
-        };
-        let stage_text = cols.get(r, "stage");
-        let stage = if stage_text.is_empty() { Some(Stage::Target) } else { stages.parse(stage_text) };
-        let (Some(status), Some(stage)) = (status, stage) else {
-            if status.is_none() {
-                rj.add(*row, "status", Msg::with(k::IMP_BAD_VALUE, [status_text.to_string()]));
-            }
-            if stage.is_none() {
-                rj.add(*row, "stage", Msg::with(k::IMP_BAD_VALUE, [stage_text.to_string()]));
-            }
-            continue;
-        };
+        let status = rj.choice(*row, "status", cols.get(r, "status"), OccupationStatus::Active, |t| {
+            parse_enum(&[OccupationStatus::Active, OccupationStatus::Stopped], labels::occupation_status, t)
+        });
+        let stage = rj.choice(*row, "stage", cols.get(r, "stage"), Stage::Target, |t| stages.parse(t));
+        let (Some(status), Some(stage)) = (status, stage) else { continue };
         let draft = OccupationDraft {
             category,
             description: cols.get(r, "description").to_string(),
@@ -897,16 +879,10 @@ fn sages(store: &Store, cols: &Columns, rows: &mut Rows<'_>, rj: &mut Rejects) -
     let mut out = Vec::new();
     for (row, r) in rows.by_ref() {
         let (row, r) = (&row, &r);
-        let status_text = cols.get(r, "status");
-        let status = if status_text.is_empty() {
-            Some(SageStatus::Active)
-        } else {
-            parse_enum(&SageStatus::ALL, labels::sage_status, status_text)
-        };
-        let Some(status) = status else {
-            rj.add(*row, "status", Msg::with(k::IMP_BAD_VALUE, [status_text.to_string()]));
-            continue;
-        };
+        let status = rj.choice(*row, "status", cols.get(r, "status"), SageStatus::Active, |t| {
+            parse_enum(&SageStatus::ALL, labels::sage_status, t)
+        });
+        let Some(status) = status else { continue };
         let expertise_text = thai::normalize_digits(cols.get(r, "expertise")).to_string();
         let expertise: Result<Vec<u16>, _> =
             expertise_text.split([' ', ',', ';']).filter(|x| !x.is_empty()).map(str::parse::<u16>).collect();
