@@ -531,7 +531,7 @@ fn members(
 ) -> Result<Plan, ImportError> {
     let statuses = super::Choices::new(&MemberStatus::ALL, labels::member_status);
     let funds = fund_ids(store)?;
-    let existing = members_by_nid(store)?;
+    let existing = member_index(store, false)?.by_nid;
     let mut seen: HashMap<u64, usize> = HashMap::new();
     let mut out = Vec::new();
     for (row, r) in rows.by_ref() {
@@ -603,25 +603,26 @@ fn member_of(store: &Store, nid_text: &str) -> Result<Result<Member, Msg>, Store
     }
 }
 
-/// Every member's (fund, id) by national ID: one scan instead of an index
-/// lookup per row.
-fn members_by_nid(store: &Store) -> Result<HashMap<u64, (u64, u64)>, StoreError> {
-    let mut out = HashMap::new();
-    store.for_each_prefix::<Member>(&[], |m| {
-        out.insert(m.national_id.as_u64(), (m.fund_id, m.id));
-    })?;
-    Ok(out)
+/// What the store's members say, from one scan instead of an index lookup
+/// per row: each member's (fund, id) by national ID and, when `loans` is set,
+/// every loan id with its member's key.
+#[derive(Default)]
+struct MemberIndex {
+    by_nid: HashMap<u64, (u64, u64)>,
+    owners: HashMap<u64, Vec<u8>>,
 }
 
-/// Every loan id in the store, with its member's key.
-fn loan_owners(store: &Store) -> Result<HashMap<u64, Vec<u8>>, StoreError> {
-    let mut out = HashMap::new();
+fn member_index(store: &Store, loans: bool) -> Result<MemberIndex, StoreError> {
+    let mut x = MemberIndex::default();
     store.for_each_prefix::<Member>(&[], |m| {
-        for l in &m.loans {
-            out.insert(l.id, member_key(m.fund_id, m.id));
+        x.by_nid.insert(m.national_id.as_u64(), (m.fund_id, m.id));
+        if loans {
+            for l in &m.loans {
+                x.owners.insert(l.id, member_key(m.fund_id, m.id));
+            }
         }
     })?;
-    Ok(out)
+    Ok(x)
 }
 
 fn loans(
@@ -636,8 +637,7 @@ fn loans(
     let categories: HashSet<u16> = store.categories()?.iter().map(|c| c.code).collect();
     let funds: HashMap<u64, Option<Date>> =
         store.all::<Fund>()?.into_iter().map(|f| (f.id, f.established)).collect();
-    let owners = loan_owners(store)?;
-    let by_nid = members_by_nid(store)?;
+    let MemberIndex { by_nid, owners } = member_index(store, true)?;
     // The new loans of each member; the members themselves are read only
     // when they are written, a part at a time.
     let mut added: HashMap<Vec<u8>, Vec<Loan>> = HashMap::new();
@@ -757,7 +757,7 @@ fn repayments(
     rj: &mut Rejects,
     today: Date,
 ) -> Result<Plan, ImportError> {
-    let owners = loan_owners(store)?;
+    let owners = member_index(store, true)?.owners;
     let mut changed: HashMap<Vec<u8>, Member> = HashMap::new();
     let mut order = Vec::new();
     for (row, r) in rows.by_ref() {
