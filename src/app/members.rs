@@ -570,24 +570,7 @@ impl App {
         let Some(form) = &self.form else { return };
         let draft = member_draft(form);
         let (mut m, before) = match form.kind {
-            FormKind::NewMember { fund_id } => (
-                Member {
-                    id: 0,
-                    version: 0,
-                    fund_id,
-                    national_id: NationalId::PLACEHOLDER,
-                    title: String::new(),
-                    given_name: String::new(),
-                    family_name: String::new(),
-                    birth_date: None,
-                    household_no: String::new(),
-                    phone: String::new(),
-                    joined: None,
-                    status: MemberStatus::Active,
-                    loans: Vec::new(),
-                },
-                None,
-            ),
+            FormKind::NewMember { fund_id } => (Member::new(fund_id), None),
             FormKind::EditMember { fund_id, id, version } => {
                 match self.member_at(store, fund_id, id, version) {
                     Some(m) => (m.clone(), Some(m)),

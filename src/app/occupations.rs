@@ -17,9 +17,7 @@ use crate::{
     domain::{
         Lang,
         member::Member,
-        occupation::{
-            Annual, OccupationDraft, OccupationField, OccupationRecord, OccupationStatus, Stage, StageChange,
-        },
+        occupation::{OccupationDraft, OccupationField, OccupationRecord, OccupationStatus, Stage},
         thai::{self, NationalId},
     },
     i18n::{Msg, k, tr},
@@ -535,24 +533,8 @@ impl App {
             Err(e) => return self.form_error(messages::store(&e)),
         };
         let district = self.funds.rows.iter().find(|r| r.id == member.fund_id).map_or(0, |r| r.district);
-        let mut record = before.clone().unwrap_or(OccupationRecord {
-            id: 0,
-            version: 0,
-            fund_id: member.fund_id,
-            member_id: member.id,
-            member_name: String::new(),
-            district,
-            category: 0,
-            description: String::new(),
-            start_year: self.today.year(),
-            loan_ids: Vec::new(),
-            before: Annual::default(),
-            after: Annual::default(),
-            status: OccupationStatus::Active,
-            stage: Stage::Target,
-            stage_history: Vec::<StageChange>::new(),
-            instalments: Vec::new(),
-        });
+        let mut record =
+            before.clone().unwrap_or_else(|| OccupationRecord::new(&member, district, self.today.year()));
         record.member_name = member.full_name();
         record.district = district;
         let loans: Vec<u64> = member.loans.iter().map(|l| l.id).collect();

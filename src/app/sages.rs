@@ -22,7 +22,7 @@ use crate::{
             self, Assignment, AssignmentStatus, Candidate, Fit, Household, Sage, SageDraft, SageField,
             SageStatus, Uncovered, VisitDraft, VisitField,
         },
-        thai::{self, NationalId},
+        thai,
     },
     i18n::{Msg, k, tr},
     store::{SaveError, Store, assignment_key, occupation_key},
@@ -973,19 +973,7 @@ impl App {
             },
             _ => (None, 0),
         };
-        let mut sage = before.clone().unwrap_or(Sage {
-            id: 0,
-            version: 0,
-            title: String::new(),
-            given_name: String::new(),
-            family_name: String::new(),
-            national_id: NationalId::PLACEHOLDER,
-            phone: String::new(),
-            home_village: 0,
-            expertise: Vec::new(),
-            capacity: 1,
-            status: SageStatus::Active,
-        });
+        let mut sage = before.clone().unwrap_or_else(Sage::blank);
         let geo = &self.geo;
         let known = |v: u32| geo.subdistrict_exists(v / 100);
         if let Err(errs) = draft.apply(&mut sage, &known, load) {

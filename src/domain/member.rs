@@ -40,6 +40,25 @@ pub struct Member {
 }
 
 impl Member {
+    /// A new member of `fund_id`, before the form's fields are applied.
+    pub fn new(fund_id: u64) -> Member {
+        Member {
+            id: 0,
+            version: 0,
+            fund_id,
+            national_id: NationalId::PLACEHOLDER,
+            title: String::new(),
+            given_name: String::new(),
+            family_name: String::new(),
+            birth_date: None,
+            household_no: String::new(),
+            phone: String::new(),
+            joined: None,
+            status: MemberStatus::Active,
+            loans: Vec::new(),
+        }
+    }
+
     /// `นายสมชาย ใจดี`: Thai writes the title against the given name.
     pub fn full_name(&self) -> String {
         format!("{}{} {}", self.title, self.given_name, self.family_name)

@@ -110,6 +110,29 @@ pub struct OccupationRecord {
 }
 
 impl OccupationRecord {
+    /// A new record for `member` of a fund in `district`, before the form's
+    /// fields are applied.
+    pub fn new(member: &crate::domain::member::Member, district: u16, start_year: i32) -> OccupationRecord {
+        OccupationRecord {
+            id: 0,
+            version: 0,
+            fund_id: member.fund_id,
+            member_id: member.id,
+            member_name: member.full_name(),
+            district,
+            category: 0,
+            description: String::new(),
+            start_year,
+            loan_ids: Vec::new(),
+            before: Annual::default(),
+            after: Annual::default(),
+            status: OccupationStatus::Active,
+            stage: Stage::Target,
+            stage_history: Vec::new(),
+            instalments: Vec::new(),
+        }
+    }
+
     /// Copies the facts of its funding loans from the member's loan book.
     /// Returns whether anything changed.
     pub fn refresh_loans(&mut self, loans: &[Loan]) -> bool {

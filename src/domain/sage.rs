@@ -48,6 +48,23 @@ pub struct Sage {
 }
 
 impl Sage {
+    /// A new sage, before the form's fields are applied.
+    pub fn blank() -> Sage {
+        Sage {
+            id: 0,
+            version: 0,
+            title: String::new(),
+            given_name: String::new(),
+            family_name: String::new(),
+            national_id: NationalId::PLACEHOLDER,
+            phone: String::new(),
+            home_village: 0,
+            expertise: Vec::new(),
+            capacity: 1,
+            status: SageStatus::Active,
+        }
+    }
+
     pub fn full_name(&self) -> String {
         format!("{}{} {}", self.title, self.given_name, self.family_name)
     }

@@ -19,7 +19,7 @@ use crate::{
         geo::Place,
         loan::{Loan, LoanDraft, LoanStatus, RepaymentDraft, RepaymentMode},
         member::{Member, MemberDraft, MemberStatus},
-        occupation::{Annual, OccupationDraft, OccupationRecord, OccupationStatus, Stage},
+        occupation::{OccupationDraft, OccupationRecord, OccupationStatus, Stage},
         sage::{Sage, SageDraft, SageStatus},
         thai::{self, NationalId},
     },
@@ -555,21 +555,7 @@ fn members(
             joined: cols.get(r, "joined").to_string(),
             status,
         };
-        let mut m = Member {
-            id: 0,
-            version: 0,
-            fund_id: f.id,
-            national_id: NationalId::PLACEHOLDER,
-            title: String::new(),
-            given_name: String::new(),
-            family_name: String::new(),
-            birth_date: None,
-            household_no: String::new(),
-            phone: String::new(),
-            joined: None,
-            status,
-            loans: Vec::new(),
-        };
+        let mut m = Member::new(f.id);
         if let Err(errs) = draft.apply(&mut m, f.established, today) {
             rj.fields(*row, errs, messages::member, same);
             continue;
@@ -840,24 +826,11 @@ fn occupations(
             status,
             stage,
         };
-        let mut rec = OccupationRecord {
-            id: 0,
-            version: 0,
-            fund_id: member.fund_id,
-            member_id: member.id,
-            member_name: member.full_name(),
-            district: districts.get(&member.fund_id).copied().unwrap_or(0),
-            category: 0,
-            description: String::new(),
-            start_year: today.year(),
-            loan_ids: Vec::new(),
-            before: Annual::default(),
-            after: Annual::default(),
-            status,
-            stage: Stage::Target,
-            stage_history: Vec::new(),
-            instalments: Vec::new(),
-        };
+        let mut rec = OccupationRecord::new(
+            &member,
+            districts.get(&member.fund_id).copied().unwrap_or(0),
+            today.year(),
+        );
         let loan_ids: Vec<u64> = member.loans.iter().map(|l| l.id).collect();
         if let Err(errs) = draft.apply(&mut rec, categories.contains(&category), &loan_ids, today) {
             rj.fields(*row, errs, messages::occupation, |c| match c {
@@ -902,19 +875,7 @@ fn sages(store: &Store, cols: &Columns, rows: &mut Rows<'_>, rj: &mut Rejects) -
             capacity: if capacity.is_empty() { "5".to_string() } else { capacity.to_string() },
             status,
         };
-        let mut s = Sage {
-            id: 0,
-            version: 0,
-            title: String::new(),
-            given_name: String::new(),
-            family_name: String::new(),
-            national_id: NationalId::PLACEHOLDER,
-            phone: String::new(),
-            home_village: 0,
-            expertise: Vec::new(),
-            capacity: 1,
-            status,
-        };
+        let mut s = Sage::blank();
         let known = |v: u32| geo.subdistrict_exists(v / 100);
         if let Err(errs) = draft.apply(&mut s, &known, 0) {
             rj.fields(*row, errs, messages::sage, same);
