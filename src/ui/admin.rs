@@ -8,7 +8,7 @@ use ratatui::{
     widgets::{Block, Cell, Paragraph, Row, Table},
 };
 
-use super::theme::Theme;
+use super::{empty, theme::Theme};
 use crate::{
     app::{
         App,
@@ -19,14 +19,6 @@ use crate::{
     i18n::{k, tr, trf},
     ssh::accounts,
 };
-
-fn empty(frame: &mut Frame, inner: Rect, msg: &str, theme: &Theme) {
-    let y = inner.y + inner.height / 2;
-    frame.render_widget(
-        Paragraph::new(msg.to_string()).centered().style(theme.dim()),
-        Rect { y, height: 1.min(inner.height), ..inner },
-    );
-}
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let a = &app.admin;

@@ -8,7 +8,7 @@ use ratatui::{
     widgets::{Block, Cell, Paragraph, Row, Table, Wrap},
 };
 
-use super::theme::Theme;
+use super::{empty, theme::Theme};
 use crate::{
     app::{
         App, labels, layout,
@@ -28,14 +28,6 @@ fn view_label(v: NetView) -> Key {
 
 fn right(s: impl Into<String>) -> Cell<'static> {
     Cell::from(Line::from(s.into()).right_aligned())
-}
-
-fn empty(frame: &mut Frame, inner: Rect, msg: &str, theme: &Theme) {
-    let y = inner.y + inner.height / 2;
-    frame.render_widget(
-        Paragraph::new(msg.to_string()).centered().style(theme.dim()),
-        Rect { y, height: 1.min(inner.height), ..inner },
-    );
 }
 
 /// Funds of a district, from the fund list.

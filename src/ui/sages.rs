@@ -10,7 +10,7 @@ use ratatui::{
 };
 use unicode_width::UnicodeWidthStr;
 
-use super::{centered, theme::Theme};
+use super::{centered, empty, theme::Theme};
 use crate::{
     app::{
         App, labels, layout,
@@ -26,14 +26,6 @@ use crate::{
 
 fn right(s: impl Into<String>) -> Cell<'static> {
     Cell::from(Line::from(s.into()).right_aligned())
-}
-
-fn empty(frame: &mut Frame, inner: Rect, msg: &str, theme: &Theme) {
-    let y = inner.y + inner.height / 2;
-    frame.render_widget(
-        Paragraph::new(msg.to_string()).centered().style(theme.dim()),
-        Rect { y, height: 1.min(inner.height), ..inner },
-    );
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
