@@ -11,6 +11,10 @@ use std::{
     time::{Duration, Instant},
 };
 
+mod common;
+
+use common::copy_dir;
+
 const BIN: &str = env!("CARGO_BIN_EXE_sammachip");
 
 /// The district demo and a backup of it, made once.
@@ -27,18 +31,6 @@ fn template() -> &'static (PathBuf, PathBuf) {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         (db, backup)
     })
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 /// Runs `sammachip --db DB check` with a time limit.
