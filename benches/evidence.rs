@@ -697,7 +697,7 @@ fn main() {
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     let n = app.funds.view.len();
     for i in 0..2_000usize {
-        let down = (i / n.max(1)) % 2 == 0;
+        let down = (i / n.max(1)).is_multiple_of(2);
         let t = Instant::now();
         app.update(if down { Action::Down } else { Action::Up }, &store);
         draw(&app);
@@ -774,7 +774,7 @@ fn main() {
     draw(&app);
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for i in 0..1_000usize {
-        let down = (i / 400) % 2 == 0;
+        let down = (i / 400).is_multiple_of(2);
         let t = Instant::now();
         app.update(if down { Action::Down } else { Action::Up }, &store);
         draw(&app);
@@ -897,7 +897,6 @@ fn main() {
         "ms",
         "—",
     );
-    drop(draw);
     drop(app);
 
     // Resident memory while browsing, and the store on disk.
@@ -960,27 +959,9 @@ fn main() {
     let target = open(&tmp.path().join("import"));
     let mut sq = Connection::open(tmp.path().join("import.sqlite")).expect("sqlite");
     sq.execute_batch(SCHEMA).expect("schema");
-    {
-        // The funds the members belong to (both sides start from the same funds).
-        let src = Connection::open(&sqlite_path).expect("sqlite");
-        let mut st = src.prepare("SELECT * FROM funds").expect("funds");
-        let rows: Vec<(i64, String, String, i64, i64, i64, i64, Option<i64>)> = st
-            .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
-            })
-            .expect("funds")
-            .map(|r| r.expect("fund"))
-            .collect();
-        let tx = sq.transaction().expect("tx");
-        for f in rows {
-            tx.execute(
-                "INSERT INTO funds VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-                params![f.0, f.1, f.2, f.3, f.4, f.5, f.6, f.7],
-            )
-            .expect("fund");
-        }
-        tx.commit().expect("commit");
-    }
+    // The funds the members belong to: both sides start from the same funds.
+    sq.execute("ATTACH DATABASE ?1 AS src", [sqlite_path.to_string_lossy()]).expect("attach");
+    sq.execute_batch("INSERT INTO funds SELECT * FROM src.funds; DETACH DATABASE src;").expect("funds");
     for (kind, file) in &files {
         reset_peak();
         let o = Options { kind: *kind, path: file, sheet: None, dry_run: false, officer: "bench", today };
