@@ -600,6 +600,8 @@ fn child(side: &str, path: &Path) {
                     term.draw(|f| ui::draw(f, &app)).expect("draw");
                 }
             }
+            // What the screens do after a second without a key (src/tui.rs).
+            sammachip::app::release_free_memory();
             std::thread::sleep(Duration::from_secs(2));
             println!("rss {} {}", rss_kb(me, "VmRSS:"), rss_kb(me, "VmHWM:"));
         }

@@ -63,6 +63,8 @@ fn event_loop(
     opts: &Options,
 ) -> io::Result<Option<Duration>> {
     let mut dirty = true;
+    // Something was done since memory was last handed back to the system.
+    let mut worked = true;
     loop {
         if app.quit {
             return Ok(None);
@@ -76,9 +78,19 @@ fn event_loop(
         }
         let timeout = if app.job.is_some() { Duration::from_millis(100) } else { Duration::from_secs(1) };
         if !event::poll(timeout)? {
-            dirty |= app.update(Action::Tick, store);
+            let changed = app.update(Action::Tick, store);
+            dirty |= changed;
+            if worked && !changed && app.job.is_none() {
+                // A second without a key: give back what the last screens freed
+                // (glibc keeps it otherwise), so an officer who browses and then
+                // reads holds only what the screens need.
+                crate::app::release_free_memory();
+                worked = false;
+            }
+            worked |= changed;
             continue;
         }
+        worked = true;
         // Take everything that is waiting, then draw once.
         loop {
             match event::read()? {

@@ -282,10 +282,11 @@ impl Store {
             return Err(OpenError::Foreign { path: path.to_path_buf() });
         }
         fs::create_dir_all(path).map_err(io)?;
-        // sled's own cache. What else it holds grows with the pages read, whatever
-        // this says (DESIGN §5); 8 MiB keeps a province store under the memory
-        // budget without slowing a keystroke.
-        let config = sled::Config::new().path(path).cache_capacity(8 << 20);
+        // sled's own cache. What it really holds is about twice this plus its
+        // page table, and grows with the pages read (DESIGN §5): 2 MiB keeps the
+        // province's browsing under the memory budget (8 MiB held 3.6 MB more)
+        // and slows no keystroke (BENCHMARKS.md).
+        let config = sled::Config::new().path(path).cache_capacity(2 << 20);
         let is_lock = |r: &Result<Result<sled::Db, sled::Error>, String>| matches!(r, Ok(Err(sled::Error::Io(e))) if e.to_string().contains("could not acquire lock"));
         let mut opened = quietly(|| config.open());
         // sled releases its file lock from a background thread after the Db is
