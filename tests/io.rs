@@ -186,6 +186,48 @@ fn a_file_with_bad_rows_imports_nothing_and_lists_every_bad_row() {
     assert_eq!(f.store.count::<Member>().unwrap(), before + 1);
 }
 
+/// A 13-digit national ID with a good checksum, from a 12-digit stem.
+fn national_id(stem: u64) -> String {
+    let digits: Vec<u32> = format!("{stem:012}").chars().filter_map(|c| c.to_digit(10)).collect();
+    let sum: u32 = digits.iter().enumerate().map(|(i, d)| d * (13 - i as u32)).sum();
+    format!("{stem:012}{}", (11 - sum % 11) % 10)
+}
+
+#[test]
+fn members_written_while_checking_are_taken_back_when_a_late_row_is_refused() {
+    // Members are written while the file is still being checked: 12,000 good
+    // rows go out in batches before the last row turns out bad. The import
+    // must still save nothing, and leave the store as `check` wants it.
+    let f = Fixture::new(Lang::En);
+    let dir = tempfile::tempdir().unwrap();
+    let fund = f.funds()[0].code.clone();
+    let mut text = String::from("fund_code,national_id,title,given_name,family_name\n");
+    for i in 0..12_000u64 {
+        text += &format!("{fund},{},Mr,Good,Row{i}\n", national_id(310_170_000_000 + i));
+    }
+    text += &format!("99999999,{},Ms,No,Fund\n", national_id(310_170_099_999));
+    let file = dir.path().join("members.csv");
+    std::fs::write(&file, text).unwrap();
+    let before = f.store.all::<Member>().unwrap();
+    let audit_before = f.store.audit(usize::MAX).unwrap().len();
+    let s = run_import(&f.store, Kind::Members, &file, false);
+    assert_eq!((s.read, s.imported, s.rejects.len()), (12_001, 0, 1));
+    assert_eq!(s.rejects[0].row, 12_002);
+    assert_eq!(f.store.all::<Member>().unwrap(), before, "every written member taken back");
+    assert_eq!(f.store.audit(usize::MAX).unwrap().len(), audit_before);
+    let report = f.store.check().unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
+
+    // Without the bad row the same file imports whole, and checks clean.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let good: String = text.lines().take(12_001).map(|l| format!("{l}\n")).collect();
+    std::fs::write(&file, good).unwrap();
+    let s = run_import(&f.store, Kind::Members, &file, false);
+    assert_eq!((s.imported, s.rejects.len()), (12_000, 0));
+    assert_eq!(f.store.all::<Member>().unwrap().len(), before.len() + 12_000);
+    assert!(f.store.check().unwrap().is_clean());
+}
+
 #[test]
 fn xlsx_and_csv_give_the_same_store() {
     let f = Fixture::new(Lang::En);

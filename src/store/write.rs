@@ -674,6 +674,27 @@ impl<R: Record> BulkWriter<'_, R> {
         Ok(())
     }
 
+    /// Takes back every record written so far (no index entry, aggregate or
+    /// audit entry of the load is written before `finish` accepts it).
+    fn take_back(&mut self) -> Result<(), StoreError> {
+        self.batch.clear();
+        let tree = self.store.tree(R::TREE)?;
+        for chunk in self.keys.chunks(BATCH) {
+            let mut batch = sled::Batch::default();
+            for k in chunk {
+                batch.remove(k.as_slice());
+            }
+            tree.apply_batch(batch)?;
+        }
+        self.keys.clear();
+        self.store.sync()
+    }
+
+    /// Abandons the load: what was written is taken back, nothing else changes.
+    pub fn cancel(mut self) -> Result<(), StoreError> {
+        self.take_back()
+    }
+
     /// Writes the indexes, aggregates, counter and audit entry, and syncs.
     pub fn finish(mut self) -> Result<u64, SaveError> {
         self.flush_batch()?;
@@ -720,15 +741,7 @@ impl<R: Record> BulkWriter<'_, R> {
             }
         }
         if let Some(e) = refused {
-            let tree = store.tree(R::TREE)?;
-            for chunk in self.keys.chunks(BATCH) {
-                let mut batch = sled::Batch::default();
-                for k in chunk {
-                    batch.remove(k.as_slice());
-                }
-                tree.apply_batch(batch)?;
-            }
-            store.sync()?;
+            self.take_back()?;
             return Err(e);
         }
         self.derived.write(store)?;
