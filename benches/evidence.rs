@@ -20,7 +20,6 @@
 //!   and runs every query once.
 
 use std::{
-    collections::HashMap,
     path::{Path, PathBuf},
     process::Command,
     sync::Arc,
@@ -708,26 +707,16 @@ fn main() {
 
     // Funds list: a filter keystroke.
     app.update(Action::Filter, &store);
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    let word: Vec<char> = "หนอง".chars().collect();
-    let mut typed = String::new();
-    for i in 0..800usize {
-        let edit = if i % 8 < 4 { TextEdit::Insert(word[i % 4]) } else { TextEdit::Backspace };
-        match edit {
-            TextEdit::Insert(c) => typed.push(c),
-            _ => {
-                typed.pop();
-            }
-        }
-        let t = Instant::now();
-        app.update(Action::Text(edit), &store);
-        draw(&app);
-        ours.push(t.elapsed());
-        let t = Instant::now();
-        count_rows(&db, SQL_FUNDS_FILTER, params![typed, PAGE]);
-        count_one(&db, SQL_FUNDS_FILTER_COUNT, params![typed]);
-        theirs.push(t.elapsed());
-    }
+    let (ours, theirs) = filter_keystrokes(
+        &mut app,
+        &store,
+        &mut draw,
+        &db,
+        "หนอง",
+        800,
+        SQL_FUNDS_FILTER,
+        SQL_FUNDS_FILTER_COUNT,
+    );
     keystrokes(&mut r, "funds list: filter keystroke", ours, theirs);
     app.update(Action::Back, &store);
 
@@ -783,27 +772,16 @@ fn main() {
     }
     keystrokes(&mut r, "occupations list: one-row move", ours, theirs);
     app.update(Action::Filter, &store);
-    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    let word: Vec<char> = "สมชาย".chars().collect();
-    let mut typed = String::new();
-    for i in 0..200usize {
-        let k = word.len();
-        let edit = if i % (2 * k) < k { TextEdit::Insert(word[i % k]) } else { TextEdit::Backspace };
-        match edit {
-            TextEdit::Insert(c) => typed.push(c),
-            _ => {
-                typed.pop();
-            }
-        }
-        let t = Instant::now();
-        app.update(Action::Text(edit), &store);
-        draw(&app);
-        ours.push(t.elapsed());
-        let t = Instant::now();
-        count_rows(&db, SQL_OCC_FILTER, params![typed, PAGE]);
-        count_one(&db, SQL_OCC_FILTER_COUNT, params![typed]);
-        theirs.push(t.elapsed());
-    }
+    let (ours, theirs) = filter_keystrokes(
+        &mut app,
+        &store,
+        &mut draw,
+        &db,
+        "สมชาย",
+        200,
+        SQL_OCC_FILTER,
+        SQL_OCC_FILTER_COUNT,
+    );
     keystrokes(&mut r, "occupations list: filter keystroke", ours, theirs);
     app.update(Action::Back, &store);
 
@@ -847,8 +825,7 @@ fn main() {
     );
 
     // Sage plan: rank, then match the households to sages with places.
-    let villages: HashMap<u64, u32> =
-        app.funds.rows.iter().map(|r| (r.id, r.code.parse().unwrap_or(0))).collect();
+    let villages = app.funds.villages();
     let ours_plan = || {
         let cat = app.catalog.read().expect("catalog");
         let hh: Vec<Household> = districts
@@ -861,19 +838,7 @@ fn main() {
                 village: villages.get(&r.fund_id).copied().unwrap_or(0),
             })
             .collect();
-        let cands: Vec<Candidate> = app
-            .sages
-            .rows
-            .iter()
-            .filter(|r| r.sage.status == SageStatus::Active)
-            .map(|r| Candidate {
-                sage: r.sage.id,
-                home_village: r.sage.home_village,
-                expertise: r.sage.expertise.clone(),
-                load: r.load,
-                capacity: u32::from(r.sage.capacity),
-            })
-            .collect();
+        let cands: Vec<Candidate> = app.sages.candidates();
         sage::plan(&hh, &cands).matches.len()
     };
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
@@ -1058,6 +1023,45 @@ fn cli_import(exe: &str, db: &Path, kind: &str, file: &Path) -> (f64, f64) {
     let secs = t.elapsed().as_secs_f64();
     assert!(status.success(), "import {kind} failed: {status}");
     (secs, peak_kb as f64 / 1024.0)
+}
+
+/// `n` keystrokes into the open filter: `word` typed letter by letter, then
+/// taken back with Backspace, over and over. Each is timed as sammachip's
+/// update and draw, and as SQLite's page (`page_sql`) and count (`count_sql`)
+/// for the text typed so far.
+#[allow(clippy::too_many_arguments)]
+fn filter_keystrokes(
+    app: &mut App,
+    store: &Arc<Store>,
+    draw: &mut impl FnMut(&App),
+    db: &Connection,
+    word: &str,
+    n: usize,
+    page_sql: &str,
+    count_sql: &str,
+) -> (Vec<Duration>, Vec<Duration>) {
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    let word: Vec<char> = word.chars().collect();
+    let k = word.len();
+    let mut typed = String::new();
+    for i in 0..n {
+        let edit = if i % (2 * k) < k { TextEdit::Insert(word[i % k]) } else { TextEdit::Backspace };
+        match edit {
+            TextEdit::Insert(c) => typed.push(c),
+            _ => {
+                typed.pop();
+            }
+        }
+        let t = Instant::now();
+        app.update(Action::Text(edit), store);
+        draw(app);
+        ours.push(t.elapsed());
+        let t = Instant::now();
+        count_rows(db, page_sql, params![typed, PAGE]);
+        count_one(db, count_sql, params![typed]);
+        theirs.push(t.elapsed());
+    }
+    (ours, theirs)
 }
 
 fn keystrokes(r: &mut Report, what: &str, ours: Vec<Duration>, theirs: Vec<Duration>) {

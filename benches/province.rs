@@ -18,7 +18,7 @@ use sammachip::{
     demo::{self, Scale},
     domain::Lang,
     domain::ranking::Weights,
-    domain::sage::{self, Candidate, Household, SageStatus},
+    domain::sage::{self, Candidate, Household},
     store::Store,
     ui,
 };
@@ -238,8 +238,7 @@ fn funds(c: &mut Criterion) {
 
     // Sages: a plan for the top 30 households of each of the 22 districts
     // against the province's 1,000 sages and their present loads.
-    let villages: std::collections::HashMap<u64, u32> =
-        app.funds.rows.iter().map(|r| (r.id, r.code.parse().unwrap_or(0))).collect();
+    let villages = app.funds.villages();
     let households: Vec<Household> = {
         let cat = app.catalog.read().expect("catalog");
         let w = Weights::default();
@@ -254,19 +253,7 @@ fn funds(c: &mut Criterion) {
             })
             .collect()
     };
-    let candidates: Vec<Candidate> = app
-        .sages
-        .rows
-        .iter()
-        .filter(|r| r.sage.status == SageStatus::Active)
-        .map(|r| Candidate {
-            sage: r.sage.id,
-            home_village: r.sage.home_village,
-            expertise: r.sage.expertise.clone(),
-            load: r.load,
-            capacity: u32::from(r.sage.capacity),
-        })
-        .collect();
+    let candidates: Vec<Candidate> = app.sages.candidates();
     let plan = sage::plan(&households, &candidates);
     eprintln!(
         "province/sage_plan_22x30: {} households, {} sages, {} free places, covered {}",

@@ -212,6 +212,11 @@ pub struct FundsTab {
 }
 
 impl FundsTab {
+    /// Each fund's village code (PPDDSSVV) by fund id, as the sage plan wants it.
+    pub fn villages(&self) -> HashMap<u64, u32> {
+        self.rows.iter().map(|r| (r.id, r.code.parse().unwrap_or(0))).collect()
+    }
+
     /// Reads every fund; keeps the selection on the same fund where it still exists.
     pub fn load(&mut self, store: &Store, geo: &Geo, lang: Lang) -> Result<(), StoreError> {
         let keep = self.selected().map(|r| r.id);

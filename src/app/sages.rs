@@ -157,6 +157,11 @@ impl SagesTab {
     pub fn by_id(&self, id: u64) -> Option<&SageRow> {
         self.rows.iter().find(|r| r.sage.id == id)
     }
+
+    /// The active sages as a plan's candidates, with the places they have taken now.
+    pub fn candidates(&self) -> Vec<Candidate> {
+        self.rows.iter().filter(|r| r.sage.status == SageStatus::Active).map(SageRow::candidate).collect()
+    }
 }
 
 const SAGE_FIELDS: [SageField; 9] = [
@@ -565,11 +570,9 @@ impl App {
     ) {
         let candidates: Vec<Candidate> = self
             .sages
-            .rows
-            .iter()
-            .filter(|r| r.sage.status == SageStatus::Active)
-            .map(|r| {
-                let mut c = r.candidate();
+            .candidates()
+            .into_iter()
+            .map(|mut c| {
                 c.load += extra.get(&c.sage).copied().unwrap_or(0);
                 c
             })
@@ -747,8 +750,7 @@ impl App {
                 })
                 .collect()
         };
-        let villages: HashMap<u64, u32> =
-            self.funds.rows.iter().map(|r| (r.id, r.code.parse().unwrap_or(0))).collect();
+        let villages = self.funds.villages();
         let households: Vec<HouseholdRef> = households
             .into_iter()
             .map(|mut h| {
@@ -759,13 +761,7 @@ impl App {
         if households.is_empty() {
             return self.info(k::PLAN_NOBODY);
         }
-        let candidates: Vec<Candidate> = self
-            .sages
-            .rows
-            .iter()
-            .filter(|r| r.sage.status == SageStatus::Active)
-            .map(SageRow::candidate)
-            .collect();
+        let candidates = self.sages.candidates();
         let hs: Vec<Household> = households.iter().map(HouseholdRef::household).collect();
         let plan = sage::plan(&hs, &candidates);
         let mut lines: Vec<PlanLine> = households
