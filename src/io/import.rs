@@ -129,6 +129,11 @@ impl Columns {
     fn get<'a>(&self, row: &'a csv::StringRecord, col: &str) -> &'a str {
         self.at.get(col).and_then(|i| row.get(*i)).map_or("", str::trim)
     }
+
+    /// A fund code as typed: Thai digits, spaces and dashes allowed.
+    fn code(&self, row: &csv::StringRecord, col: &str) -> String {
+        thai::normalize_digits(self.get(row, col)).replace([' ', '-'], "")
+    }
 }
 
 /// `NationalId` → `national_id`.
@@ -447,7 +452,7 @@ fn funds(
     let mut out = Vec::new();
     for (row, r) in rows.by_ref() {
         let (row, r) = (&row, &r);
-        let code = thai::normalize_digits(cols.get(r, "code")).replace([' ', '-'], "");
+        let code = cols.code(r, "code");
         let district = code.get(..4).and_then(|d| d.parse::<u16>().ok()).unwrap_or(0);
         let kind = rj.choice(*row, "kind", cols.get(r, "kind"), FundKind::Village, |t| {
             parse_enum(&[FundKind::Village, FundKind::Urban], labels::fund_kind, t)
@@ -499,7 +504,7 @@ fn capital(
     let mut touched: Vec<String> = Vec::new();
     for (row, r) in rows.by_ref() {
         let (row, r) = (&row, &r);
-        let code = thai::normalize_digits(cols.get(r, "fund_code")).replace([' ', '-'], "");
+        let code = cols.code(r, "fund_code");
         let Some(f) = funds.get_mut(&code) else {
             rj.add(*row, "fund_code", Msg::with(k::IMP_NO_FUND, [code]));
             continue;
@@ -587,7 +592,7 @@ fn members(
         };
         for (row, r) in rows.by_ref() {
             let (row, r) = (&row, &r);
-            let code = thai::normalize_digits(cols.get(r, "fund_code")).replace([' ', '-'], "");
+            let code = cols.code(r, "fund_code");
             let Some(f) = funds.get(&code) else {
                 rj.add(*row, "fund_code", Msg::with(k::IMP_NO_FUND, [code]));
                 continue;
