@@ -239,21 +239,7 @@ mod tests {
     }
 
     fn blank() -> Member {
-        Member {
-            id: 0,
-            version: 0,
-            fund_id: 1,
-            national_id: NationalId::parse("1101700230708").unwrap(),
-            title: String::new(),
-            given_name: String::new(),
-            family_name: String::new(),
-            birth_date: None,
-            household_no: String::new(),
-            phone: String::new(),
-            joined: None,
-            status: MemberStatus::Active,
-            loans: vec![],
-        }
+        Member { national_id: NationalId::parse("1101700230708").unwrap(), ..Member::new(1) }
     }
 
     #[test]

@@ -187,16 +187,11 @@ pub struct Household {
 fn fit(c: &Candidate, h: &Household) -> Fit {
     let s = Sage {
         id: c.sage,
-        version: 0,
-        title: String::new(),
-        given_name: String::new(),
-        family_name: String::new(),
-        national_id: NationalId::PLACEHOLDER,
-        phone: String::new(),
         home_village: c.home_village,
         expertise: c.expertise.clone(),
         capacity: 0,
         status: SageStatus::Active,
+        ..Sage::blank()
     };
     Fit::of(&s, h.category, h.village)
 }
