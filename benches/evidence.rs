@@ -10,6 +10,13 @@
 //! `SAMMACHIP_BENCH_SCALE=district` a quick one. The report is printed and
 //! written to `target/evidence-SCALE.md`; BENCHMARKS.md quotes it.
 //!
+//! `SAMMACHIP_BENCH_SCALE=nation` is opt-in: 79,600 funds over every
+//! subdistrict of the gazetteer (`SAMMACHIP_GEOGRAPHY`, by default
+//! `../shared/data/thai-geography`), 13 million members, about 30 million
+//! loans. It needs about an hour, 30 GB of disk under `TMPDIR` and a few GB of
+//! memory; the loops that cost SQLite seconds run a fifth as often, the imports
+//! once, and files are deleted as soon as they have been measured.
+//!
 //! What each side does:
 //! - sammachip times the keystroke as the officer sees it: update **and** draw
 //!   of an 80×24 frame. SQLite times only the query that would fill that frame
@@ -50,6 +57,7 @@ const PAGE: i64 = 24;
 fn scale() -> Scale {
     match std::env::var("SAMMACHIP_BENCH_SCALE").as_deref() {
         Ok("district") => Scale::District,
+        Ok("nation") => Scale::Nation,
         _ => Scale::Province,
     }
 }
@@ -58,7 +66,32 @@ fn scale_name() -> &'static str {
     match scale() {
         Scale::District => "district",
         Scale::Province => "province",
+        Scale::Nation => "nation",
     }
+}
+
+/// How many times to repeat a measurement whose SQLite side takes seconds on
+/// the nation set: `n`, or a fifth of it (at least 3) there.
+fn reps(n: usize) -> usize {
+    if scale() == Scale::Nation { (n / 5).max(3) } else { n }
+}
+
+/// The places of the data set: Si Sa Ket, or for the nation the gazetteer.
+fn land() -> demo::Land {
+    if scale() != Scale::Nation {
+        return demo::Land::sisaket();
+    }
+    let dir = std::env::var_os("SAMMACHIP_GEOGRAPHY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/thai-geography"));
+    demo::Land::read(&dir)
+        .unwrap_or_else(|e| panic!("the nation set needs the gazetteer (SAMMACHIP_GEOGRAPHY): {e}"))
+}
+
+/// Deletes a file or directory that has been measured (the nation set's files
+/// are tens of GB).
+fn remove(p: &Path) {
+    let _ = if p.is_dir() { std::fs::remove_dir_all(p) } else { std::fs::remove_file(p) };
 }
 
 // ---------------------------------------------------------------- figures
@@ -640,7 +673,8 @@ fn main() {
     reset_peak();
     {
         let store = open(&store_path);
-        demo::generate(&store, "bench", scale(), demo::DEFAULT_SEED, today, &|_| {}).expect("demo");
+        demo::generate_in(&store, "bench", scale(), &land(), demo::DEFAULT_SEED, today, &|_| {})
+            .expect("demo");
     }
     let gen_s = t.elapsed().as_secs_f64();
     let gen_peak = rss_kb(std::process::id(), "VmHWM:") as f64 / 1024.0;
@@ -656,7 +690,8 @@ fn main() {
 
     // Start to first frame (the Overview).
     let mut ours = Vec::new();
-    for _ in 0..9 {
+    let n = reps(9);
+    for _ in 0..n {
         std::thread::sleep(Duration::from_millis(300));
         let t = Instant::now();
         let store = open(&store_path);
@@ -667,7 +702,7 @@ fn main() {
         app.finish_loading();
     }
     let mut theirs = Vec::new();
-    for _ in 0..9 {
+    for _ in 0..n {
         let t = Instant::now();
         let c = Connection::open(&sqlite_path).expect("sqlite");
         sql_overview(&c);
@@ -675,7 +710,7 @@ fn main() {
         theirs.push(t.elapsed());
     }
     r.add(
-        "start to first frame (Overview), median of 9",
+        &format!("start to first frame (Overview), median of {n}"),
         median_ms(ours),
         Some(median_ms(theirs)),
         "ms",
@@ -724,7 +759,7 @@ fn main() {
     let years_from = today.year();
     let ranking_sql = sql_ranking(years_from);
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for i in 0..300usize {
+    for i in 0..reps(300) {
         let tab = (i % 6) as u8 + 1;
         let t = Instant::now();
         app.update(Action::GoTab(tab), &store);
@@ -778,7 +813,7 @@ fn main() {
         &mut draw,
         &db,
         "สมชาย",
-        200,
+        reps(200),
         SQL_OCC_FILTER,
         SQL_OCC_FILTER_COUNT,
     );
@@ -808,7 +843,8 @@ fn main() {
     assert_eq!(a, b, "SQLite's ranking must pick the same households");
     eprintln!("ranking: both pick the same {} households in {} districts", a.len(), districts.len());
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
-    for _ in 0..15 {
+    let n = reps(15);
+    for _ in 0..n {
         let t = Instant::now();
         std::hint::black_box(ours_rank());
         ours.push(t.elapsed());
@@ -817,7 +853,7 @@ fn main() {
         theirs.push(t.elapsed());
     }
     r.add(
-        &format!("top-30 ranking of all {} districts, median of 15", districts.len()),
+        &format!("top-30 ranking of all {} districts, median of {n}", districts.len()),
         median_ms(ours),
         Some(median_ms(theirs)),
         "ms",
@@ -843,7 +879,8 @@ fn main() {
     };
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     let mut matched = (0, 0);
-    for _ in 0..9 {
+    let n = reps(9);
+    for _ in 0..n {
         let t = Instant::now();
         matched.0 = ours_plan();
         ours.push(t.elapsed());
@@ -854,7 +891,7 @@ fn main() {
     }
     assert_eq!(matched.0, matched.1, "both plans must match as many households");
     r.add(
-        &format!("sage plan: rank + match {} households, median of 9", matched.0),
+        &format!("sage plan: rank + match {} households, median of {n}", matched.0),
         median_ms(ours),
         Some(median_ms(theirs)),
         "ms",
@@ -879,36 +916,43 @@ fn main() {
     r.add("store on disk", size_ours, Some(size_theirs), "MB", "—");
     r.add("peak memory while generating the demo (VmHWM)", gen_peak, None, "MB", "≤ 512 MiB");
 
-    // Backup and restore.
+    // Backup and restore; each side's files go as soon as they are measured.
     let store = open(&store_path);
     let backup = tmp.path().join("store.backup");
     let t = Instant::now();
     store.backup_file(&backup).expect("backup");
     let ours_b = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    {
-        let mut to = Connection::open(tmp.path().join("reference.backup")).expect("backup file");
-        let b = rusqlite::backup::Backup::new(&db, &mut to).expect("backup");
-        b.run_to_completion(1_000, Duration::ZERO, None).expect("sqlite backup");
-    }
-    let theirs_b = t.elapsed().as_secs_f64();
-    r.add("backup of the whole store", ours_b, Some(theirs_b), "s", "—");
     drop(store);
     let t = Instant::now();
     let (restored, _) = Store::restore_file(&backup, &tmp.path().join("restored")).expect("restore");
     let ours_r = t.elapsed().as_secs_f64();
     drop(restored);
+    remove(&tmp.path().join("restored"));
+    remove(&backup);
+    let sqlite_backup = tmp.path().join("reference.backup");
     let t = Instant::now();
     {
-        let from = Connection::open(tmp.path().join("reference.backup")).expect("backup file");
+        let mut to = Connection::open(&sqlite_backup).expect("backup file");
+        let b = rusqlite::backup::Backup::new(&db, &mut to).expect("backup");
+        b.run_to_completion(1_000, Duration::ZERO, None).expect("sqlite backup");
+    }
+    let theirs_b = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    {
+        let from = Connection::open(&sqlite_backup).expect("backup file");
         let mut to = Connection::open(tmp.path().join("restored.sqlite")).expect("restore file");
         let b = rusqlite::backup::Backup::new(&from, &mut to).expect("restore");
         b.run_to_completion(1_000, Duration::ZERO, None).expect("sqlite restore");
     }
     let theirs_r = t.elapsed().as_secs_f64();
+    remove(&tmp.path().join("restored.sqlite"));
+    remove(&sqlite_backup);
+    r.add("backup of the whole store", ours_b, Some(theirs_b), "s", "—");
     r.add("restore into a new store", ours_r, Some(theirs_r), "s", "—");
 
-    // Import: the members and loans, exported to CSV, into empty stores.
+    // Import: the members and loans, exported to CSV, into empty stores. Both
+    // sides start from the same funds; after the exports only the CSV files
+    // and SQLite's funds are kept.
     let store = open(&store_path);
     let files: Vec<(Kind, PathBuf)> = [Kind::Geography, Kind::Funds, Kind::Members, Kind::Loans]
         .into_iter()
@@ -919,13 +963,21 @@ fn main() {
         })
         .collect();
     drop(store);
+    let funds_only = tmp.path().join("funds.sqlite");
+    db.execute("ATTACH DATABASE ?1 AS f", [funds_only.to_string_lossy()]).expect("attach");
+    db.execute_batch("CREATE TABLE f.funds AS SELECT * FROM main.funds; DETACH DATABASE f;")
+        .expect("funds copy");
+    drop(db);
+    remove(&sqlite_path);
+    remove(&store_path);
     // Import as an officer runs it: the binary (`sammachip import KIND FILE`)
-    // into an empty store, three times; the median run, and the peak memory of
-    // the import process itself. SQLite: the same files, three times.
+    // into an empty store, three times (the nation once); the median run, and
+    // the peak memory of the import process itself. SQLite: the same files.
     let exe = env!("CARGO_BIN_EXE_sammachip");
     let rows_in = |f: &Path| csv::Reader::from_path(f).expect("csv").records().count();
+    let runs = if scale() == Scale::Nation { 1 } else { 3 };
     let (mut ours, mut theirs, mut peaks) = (Vec::new(), Vec::new(), Vec::new());
-    for run in 0..3 {
+    for run in 0..runs {
         let db = tmp.path().join(format!("import-{run}"));
         let mut times = Vec::new();
         for (kind, file) in &files {
@@ -936,10 +988,11 @@ fn main() {
             }
         }
         ours.push(times);
-        let mut sq = Connection::open(tmp.path().join(format!("import-{run}.sqlite"))).expect("sqlite");
+        remove(&db);
+        let sq_path = tmp.path().join(format!("import-{run}.sqlite"));
+        let mut sq = Connection::open(&sq_path).expect("sqlite");
         sq.execute_batch(SCHEMA).expect("schema");
-        // The funds the members belong to: both sides start from the same funds.
-        sq.execute("ATTACH DATABASE ?1 AS src", [sqlite_path.to_string_lossy()]).expect("attach");
+        sq.execute("ATTACH DATABASE ?1 AS src", [funds_only.to_string_lossy()]).expect("attach");
         sq.execute_batch("INSERT INTO funds SELECT * FROM src.funds; DETACH DATABASE src;").expect("funds");
         let t = Instant::now();
         let m = sql_import_members(&mut sq, &files[2].1);
@@ -948,6 +1001,8 @@ fn main() {
         let l = sql_import_loans(&mut sq, &files[3].1);
         theirs.push(vec![tm, t.elapsed().as_secs_f64()]);
         assert_eq!((m, l), (rows_in(&files[2].1), rows_in(&files[3].1)), "SQLite imports every row");
+        drop(sq);
+        remove(&sq_path);
     }
     for (i, kind) in [Kind::Members, Kind::Loans].into_iter().enumerate() {
         let n = rows_in(&files[i + 2].1) as f64;
@@ -960,7 +1015,7 @@ fn main() {
         let all: Vec<String> = ours.iter().map(|v| format!("{:.2} s", v[i])).collect();
         eprintln!("import {}: runs {}", kind.name(), all.join(", "));
         r.add(
-            &format!("import {} ({} rows, CSV, the binary), median of 3, rows/s", kind.name(), n as u64),
+            &format!("import {} ({} rows, CSV, the binary), median of {runs}, rows/s", kind.name(), n as u64),
             n / o,
             Some(n / t),
             "rows/s",
@@ -968,7 +1023,7 @@ fn main() {
         );
         let peak = peaks.iter().skip(i).step_by(2).copied().fold(0.0, f64::max);
         r.add(
-            &format!("peak memory of the {} import process (VmHWM, max of 3)", kind.name()),
+            &format!("peak memory of the {} import process (VmHWM, max of {runs})", kind.name()),
             peak,
             None,
             "MB",

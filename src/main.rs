@@ -147,6 +147,10 @@ enum Cmd {
         /// Empty the store first (the audit trail is kept).
         #[arg(long)]
         replace: bool,
+        /// The gazetteer for `--scale nation`: a directory with provinces.csv,
+        /// districts.csv and subdistricts.csv (as in shared/data/thai-geography).
+        #[arg(long, env = "SAMMACHIP_GEOGRAPHY")]
+        geography: Option<PathBuf>,
     },
 }
 
@@ -217,12 +221,35 @@ fn main() -> ExitCode {
         LangArg::Th => Lang::Th,
         LangArg::En => Lang::En,
     };
+    if cli.demo == Some(Scale::Nation) {
+        // Minutes of work and a gazetteer: the `demo` command does it.
+        say(&Msg::new(k::ERR_DEMO_NEEDS_GAZETTEER));
+        return ExitCode::from(1);
+    }
     let Some(path) = cli.db.clone().or_else(default_db) else {
         say(&Msg::new(k::ERR_NO_DEFAULT_DB));
         return ExitCode::from(1);
     };
     match cli.cmd {
-        Some(Cmd::Demo { scale, seed, replace }) => {
+        Some(Cmd::Demo { scale, seed, replace, geography }) => {
+            let land = match (scale, geography) {
+                (Scale::Nation, None) => {
+                    say(&Msg::new(k::ERR_DEMO_NEEDS_GAZETTEER));
+                    return ExitCode::from(1);
+                }
+                (Scale::Nation, Some(dir)) => match demo::Land::read(&dir) {
+                    Ok(land) => land,
+                    Err(e) => {
+                        say(&Msg::with(k::DEMO_FAILED, [e.to_string()]));
+                        return ExitCode::from(1);
+                    }
+                },
+                (_, Some(_)) => {
+                    say(&Msg::new(k::ERR_DEMO_GEOGRAPHY_NATION_ONLY));
+                    return ExitCode::from(1);
+                }
+                (_, None) => demo::Land::sisaket(),
+            };
             let store = match open_then(path.clone(), |s| s) {
                 Ok(s) => s,
                 Err(code) => return code,
@@ -232,7 +259,16 @@ fn main() -> ExitCode {
                 say(&messages::store(&e));
                 return ExitCode::from(1);
             }
-            match demo::generate(&store, &officer, scale, seed, sammachip::domain::Date::today(), &|_| {}) {
+            // Thousandths in; a line per ten per cent out (the nation takes minutes).
+            let shown = std::cell::Cell::new(0);
+            let progress = |p: u32| {
+                if p / 100 > shown.get() {
+                    shown.set(p / 100);
+                    eprintln!("{}", Msg::with(k::DEMO_PROGRESS, [(p / 10).to_string()]).render(lang));
+                }
+            };
+            let today = sammachip::domain::Date::today();
+            match demo::generate_in(&store, &officer, scale, &land, seed, today, &progress) {
                 Ok(s) => {
                     let counts =
                         [s.funds, s.members, s.loans, s.occupations].map(|n| group_thousands(n as u64));

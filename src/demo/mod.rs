@@ -1,13 +1,18 @@
 //! Deterministic, realistic demo data: Si Sa Ket's 22 real districts, synthetic
 //! subdistricts and villages with plausible Thai names, and funds with the
-//! capital history of the programme (DESIGN §1).
+//! capital history of the programme (DESIGN §1). The nation-scale set spreads
+//! its funds over every real subdistrict of a gazetteer read from disk
+//! (`Land::read`).
 
 mod names;
 mod people;
 mod programme;
 mod sages;
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{BTreeMap, HashMap, HashSet},
+    path::Path,
+};
 
 use rand::{Rng, SeedableRng, seq::IndexedRandom};
 use rand_chacha::ChaCha8Rng;
@@ -33,6 +38,9 @@ pub enum Scale {
     District,
     /// Si Sa Ket province: 2,669 funds in 22 districts.
     Province,
+    /// The whole country: 79,600 funds over every subdistrict of a gazetteer
+    /// (`sammachip demo --scale nation --geography DIR`).
+    Nation,
 }
 
 impl Scale {
@@ -41,6 +49,7 @@ impl Scale {
         match self {
             Scale::District => 50,
             Scale::Province => 1_000,
+            Scale::Nation => 30_000,
         }
     }
 
@@ -48,6 +57,7 @@ impl Scale {
         match self {
             Scale::District => 120,
             Scale::Province => 2_669,
+            Scale::Nation => 79_600,
         }
     }
 
@@ -56,6 +66,7 @@ impl Scale {
         match self {
             Scale::District => 20_000,
             Scale::Province => 430_000,
+            Scale::Nation => 13_000_000,
         }
     }
 
@@ -63,6 +74,7 @@ impl Scale {
         let (loans, occupations) = match self {
             Scale::District => (50_000.0, 10_000.0),
             Scale::Province => (1_000_000.0, 200_000.0),
+            Scale::Nation => (30_000_000.0, 6_000_000.0),
         };
         let members = self.members() as f64;
         // Six lending rounds; members who joined late or have not repaid skip
@@ -82,6 +94,12 @@ pub enum DemoError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Save(#[from] SaveError),
+    #[error("the nation-scale demo needs a gazetteer: sammachip demo --scale nation --geography DIR")]
+    NeedsGazetteer,
+    #[error("gazetteer {path}: {why}")]
+    Gazetteer { path: String, why: String },
+    #[error("{funds} funds do not fit in {subdistricts} subdistricts (at most 99 villages in each)")]
+    LandTooSmall { funds: usize, subdistricts: usize },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,11 +113,101 @@ pub struct Summary {
     pub assignments: usize,
 }
 
-/// One district line of `assets/sisaket.tsv`.
+/// One district line of `assets/sisaket.tsv`, or one district of a gazetteer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DistrictFact {
     pub place: Place,
     pub subdistricts: u32,
+    /// The real subdistricts, when a gazetteer names them; empty: the demo
+    /// makes up `subdistricts` of them.
+    pub named: Vec<Place>,
+}
+
+/// The provinces and districts the demo spreads its funds over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Land {
+    pub provinces: Vec<(Place, Vec<DistrictFact>)>,
+}
+
+impl Land {
+    /// Si Sa Ket, from the embedded asset.
+    pub fn sisaket() -> Land {
+        Land { provinces: vec![sisaket()] }
+    }
+
+    /// A gazetteer directory of `provinces.csv`, `districts.csv` and
+    /// `subdistricts.csv` (codes, Thai and English names, postal codes), as
+    /// in `shared/data/thai-geography`.
+    pub fn read(dir: &Path) -> Result<Land, DemoError> {
+        let mut districts: BTreeMap<u32, DistrictFact> = read_places(&dir.join("districts.csv"), 4)?
+            .into_iter()
+            .map(|place| (place.code, DistrictFact { place, subdistricts: 0, named: Vec::new() }))
+            .collect();
+        for sub in read_places(&dir.join("subdistricts.csv"), 6)? {
+            if let Some(d) = districts.get_mut(&(sub.code / 100)) {
+                d.named.push(sub);
+                d.subdistricts += 1;
+            }
+        }
+        let mut provinces: BTreeMap<u32, (Place, Vec<DistrictFact>)> =
+            read_places(&dir.join("provinces.csv"), 2)?
+                .into_iter()
+                .map(|p| (p.code, (p, Vec::new())))
+                .collect();
+        for mut d in districts.into_values().filter(|d| d.subdistricts > 0) {
+            d.named.sort_by_key(|p| p.code);
+            if let Some((_, list)) = provinces.get_mut(&(d.place.code / 100)) {
+                list.push(d);
+            }
+        }
+        let provinces: Vec<(Place, Vec<DistrictFact>)> =
+            provinces.into_values().filter(|(_, d)| !d.is_empty()).collect();
+        if provinces.is_empty() {
+            return Err(DemoError::Gazetteer {
+                path: dir.display().to_string(),
+                why: "no subdistrict belongs to a listed district and province".into(),
+            });
+        }
+        Ok(Land { provinces })
+    }
+
+    pub fn districts(&self) -> usize {
+        self.provinces.iter().map(|(_, d)| d.len()).sum()
+    }
+
+    pub fn subdistricts(&self) -> usize {
+        self.provinces.iter().flat_map(|(_, d)| d).map(|d| d.subdistricts as usize).sum()
+    }
+}
+
+/// The places of one gazetteer file, each with its code of `digits` digits
+/// (the first column): name_th, name_en and, when there, postal_code.
+fn read_places(path: &Path, digits: u32) -> Result<Vec<Place>, DemoError> {
+    let fail = |why: String| DemoError::Gazetteer { path: path.display().to_string(), why };
+    let mut rd = csv::Reader::from_path(path).map_err(|e| fail(e.to_string()))?;
+    let headers = rd.headers().map_err(|e| fail(e.to_string()))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let (Some(th), Some(en)) = (col("name_th"), col("name_en")) else {
+        return Err(fail("needs the columns name_th and name_en".into()));
+    };
+    let postal = col("postal_code");
+    let range = 10u32.pow(digits - 1)..10u32.pow(digits);
+    let mut out = Vec::new();
+    for (i, row) in rd.records().enumerate() {
+        let row = row.map_err(|e| fail(e.to_string()))?;
+        let line = i + 2;
+        let code = row.get(0).and_then(|c| c.trim().parse::<u32>().ok()).filter(|c| range.contains(c));
+        let Some(code) = code else {
+            return Err(fail(format!("line {line}: the code must be a number of {digits} digits")));
+        };
+        let field = |c: Option<usize>| c.and_then(|c| row.get(c)).unwrap_or("").trim().to_string();
+        let place = Place { code, name_th: field(Some(th)), name_en: field(Some(en)), postal: field(postal) };
+        if place.name_th.is_empty() {
+            return Err(fail(format!("line {line}: no Thai name")));
+        }
+        out.push(place);
+    }
+    Ok(out)
 }
 
 const SISAKET: &str = include_str!("../../assets/sisaket.tsv");
@@ -129,7 +237,7 @@ pub fn sisaket() -> (Place, Vec<DistrictFact>) {
             province = place;
         } else {
             let subdistricts = cols.get(4).and_then(|n| n.trim().parse().ok()).unwrap_or(1);
-            districts.push(DistrictFact { place, subdistricts });
+            districts.push(DistrictFact { place, subdistricts, named: Vec::new() });
         }
     }
     (province, districts)
@@ -228,7 +336,8 @@ struct FundSpec {
 
 /// Writes the demo data set into an empty store, as of `as_of` (repayments and
 /// loans stop there). The same seed and date give the same data. `progress`
-/// receives thousandths.
+/// receives thousandths. Si Sa Ket's places; the nation scale needs a
+/// gazetteer (`generate_in`).
 pub fn generate(
     store: &Store,
     officer: &str,
@@ -237,66 +346,102 @@ pub fn generate(
     as_of: Date,
     progress: &dyn Fn(u32),
 ) -> Result<Summary, DemoError> {
+    if scale == Scale::Nation {
+        return Err(DemoError::NeedsGazetteer);
+    }
+    generate_in(store, officer, scale, &Land::sisaket(), seed, as_of, progress)
+}
+
+/// `generate` over the provinces of `land`; the district scale takes its
+/// first district.
+pub fn generate_in(
+    store: &Store,
+    officer: &str,
+    scale: Scale,
+    land: &Land,
+    seed: u64,
+    as_of: Date,
+    progress: &dyn Fn(u32),
+) -> Result<Summary, DemoError> {
     if !store.is_empty()? {
         return Err(DemoError::NotEmpty);
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let (province, facts) = sisaket();
-    let facts: Vec<DistrictFact> = match scale {
-        Scale::Province => facts,
-        Scale::District => facts.into_iter().take(1).collect(),
+    let land: Vec<(&Place, Vec<&DistrictFact>)> = match scale {
+        Scale::District => {
+            land.provinces.iter().take(1).map(|(p, d)| (p, d.iter().take(1).collect())).collect()
+        }
+        _ => land.provinces.iter().map(|(p, d)| (p, d.iter().collect())).collect(),
     };
+    let facts: Vec<&DistrictFact> = land.iter().flat_map(|(_, d)| d.iter().copied()).collect();
     let per_district = apportion(scale.funds(), &facts.iter().map(|f| f.subdistricts).collect::<Vec<_>>());
+    let subdistricts = facts.iter().map(|f| f.subdistricts as usize).sum::<usize>();
+    if scale.funds() > subdistricts * 99 {
+        return Err(DemoError::LandTooSmall { funds: scale.funds(), subdistricts });
+    }
 
-    let mut places = vec![province];
+    let mut places = Vec::new();
     let mut specs: Vec<FundSpec> = Vec::with_capacity(scale.funds());
-    for (fact, n_funds) in facts.iter().zip(per_district) {
-        places.push(fact.place.clone());
-        let district = fact.place.code;
-        let per_sub = apportion(n_funds, &vec![1; fact.subdistricts as usize]);
-        let mut used = HashSet::new();
-        for (s, villages) in per_sub.iter().enumerate() {
-            let sub_code = district * 100 + s as u32 + 1;
-            let (mut th, mut en) = names::place(&mut rng);
-            while !used.insert(th.clone()) {
-                (th, en) = names::place(&mut rng);
-            }
-            places.push(Place {
-                code: sub_code,
-                name_th: th,
-                name_en: en,
-                postal: fact.place.postal.clone(),
-            });
-            let mut village_names = HashSet::new();
-            for v in 1..=*villages as u32 {
-                let code = sub_code * 100 + v;
-                let (mut vth, mut ven) = names::place(&mut rng);
-                while !village_names.insert(vth.clone()) {
-                    (vth, ven) = names::place(&mut rng);
-                }
-                let urban = district == 3301 && s == 0 && v > villages.saturating_sub(3) as u32;
-                places.push(Place {
-                    code,
-                    name_th: format!("บ้าน{vth}"),
-                    name_en: format!("Ban {ven}"),
-                    postal: String::new(),
-                });
-                let code_s = code.to_string();
-                let grade = grade(&mut rng);
-                let fund = Fund {
-                    name: if urban {
-                        format!("กองทุนชุมชนเมือง{vth}")
-                    } else {
-                        format!("กองทุนหมู่บ้าน{vth}")
-                    },
-                    kind: if urban { FundKind::Urban } else { FundKind::Village },
-                    registration_no: format!("{}/{:04}", district, specs.len() + 1),
-                    established: Some(date_in(&mut rng, 2001, 1..=7)),
-                    grade,
-                    assessed_year: (grade != Grade::Unassessed).then(|| rng.random_range(2022..=2024)),
-                    ..Fund { code: code_s.clone(), ..Default::default() }
+    let mut per_district = per_district.into_iter();
+    for (province, districts) in &land {
+        places.push((*province).clone());
+        for fact in districts {
+            let n_funds = per_district.next().unwrap_or(0);
+            places.push(fact.place.clone());
+            let district = fact.place.code;
+            let per_sub = apportion(n_funds, &vec![1; fact.subdistricts as usize]);
+            let mut used = HashSet::new();
+            for (s, villages) in per_sub.iter().enumerate() {
+                let sub = match fact.named.get(s) {
+                    Some(named) => named.clone(),
+                    None => {
+                        let (mut th, mut en) = names::place(&mut rng);
+                        while !used.insert(th.clone()) {
+                            (th, en) = names::place(&mut rng);
+                        }
+                        Place {
+                            code: district * 100 + s as u32 + 1,
+                            name_th: th,
+                            name_en: en,
+                            postal: fact.place.postal.clone(),
+                        }
+                    }
                 };
-                specs.push(FundSpec { weight: member_weight(&mut rng), fund });
+                let sub_code = sub.code;
+                places.push(sub);
+                let mut village_names = HashSet::new();
+                for v in 1..=*villages as u32 {
+                    let code = sub_code * 100 + v;
+                    let (mut vth, mut ven) = names::place(&mut rng);
+                    while !village_names.insert(vth.clone()) {
+                        (vth, ven) = names::place(&mut rng);
+                    }
+                    // The first subdistrict of a province's capital district has
+                    // a few urban community funds.
+                    let urban = district % 100 == 1 && s == 0 && v > villages.saturating_sub(3) as u32;
+                    places.push(Place {
+                        code,
+                        name_th: format!("บ้าน{vth}"),
+                        name_en: format!("Ban {ven}"),
+                        postal: String::new(),
+                    });
+                    let code_s = code.to_string();
+                    let grade = grade(&mut rng);
+                    let fund = Fund {
+                        name: if urban {
+                            format!("กองทุนชุมชนเมือง{vth}")
+                        } else {
+                            format!("กองทุนหมู่บ้าน{vth}")
+                        },
+                        kind: if urban { FundKind::Urban } else { FundKind::Village },
+                        registration_no: format!("{}/{:04}", district, specs.len() + 1),
+                        established: Some(date_in(&mut rng, 2001, 1..=7)),
+                        grade,
+                        assessed_year: (grade != Grade::Unassessed).then(|| rng.random_range(2022..=2024)),
+                        ..Fund { code: code_s.clone(), ..Default::default() }
+                    };
+                    specs.push(FundSpec { weight: member_weight(&mut rng), fund });
+                }
             }
         }
     }
@@ -432,7 +577,7 @@ pub fn generate(
     store.bulk_insert(officer, &note, programme::committees(&mut rng, &by_district, as_of))?;
     let per_district = match scale {
         Scale::District => 30..=40,
-        Scale::Province => 10..=40,
+        Scale::Province | Scale::Nation => 10..=40,
     };
     let support = programme::support(
         &mut rng,

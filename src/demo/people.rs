@@ -99,11 +99,10 @@ pub(super) fn national_id(
         // Born before the 1984 registration: 3; after: 1. Then the province and
         // district of registration, then the book and the person.
         d[0] = if born < 1984 { 3 } else { 1 };
-        let dist = district % 100;
-        d[1] = 3;
-        d[2] = 3;
-        d[3] = (dist / 10) as u8;
-        d[4] = (dist % 10) as u8;
+        let digits = [district / 1000, district / 100 % 10, district / 10 % 10, district % 10];
+        for (d, x) in d[1..5].iter_mut().zip(digits) {
+            *d = x as u8;
+        }
         for x in &mut d[5..] {
             *x = rng.random_range(0..10);
         }
