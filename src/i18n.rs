@@ -88,7 +88,7 @@ mod tests {
     #[test]
     fn messages_fit_the_status_line() {
         use unicode_width::UnicodeWidthStr;
-        const WRAPS: [Key; 16] = [
+        const WRAPS: [Key; 18] = [
             k::TOO_SMALL,
             k::OFFER_TEXT,
             k::ERR_OPEN_LOCKED,
@@ -97,6 +97,8 @@ mod tests {
             k::ERR_OPEN_FOREIGN,
             k::ERR_OPEN_MIGRATION,
             k::ERR_DEMO_NOT_EMPTY,
+            k::ERR_DEMO_NEEDS_GAZETTEER,
+            k::ERR_DEMO_GEOGRAPHY_NATION_ONLY,
             k::DEMO_DONE,
             // Written to the SSH client's terminal, or in a wrapping box.
             k::SSH_CRASHED,

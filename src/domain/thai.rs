@@ -218,16 +218,20 @@ pub fn parse_year(s: &str) -> Result<i32, DateError> {
 }
 
 fn parse_month_name(s: &str) -> Option<u8> {
-    let plain: String = s.chars().filter(|c| *c != '.' && *c != ' ').collect();
-    let lower = plain.to_lowercase();
-    let strip = |m: &str| m.replace('.', "");
+    // Compared char by char: an import parses two dates a row, and building
+    // the stripped and lower-cased names for each took a tenth of its time.
+    let plain = || s.chars().filter(|c| *c != '.' && *c != ' ');
+    let lower = || plain().flat_map(char::to_lowercase);
     for i in 0..12 {
-        if strip(MONTHS_TH[i]) == plain || MONTHS_TH_FULL[i] == plain || MONTHS_EN[i].to_lowercase() == lower
+        if MONTHS_TH[i].chars().filter(|c| *c != '.').eq(plain())
+            || MONTHS_TH_FULL[i].chars().eq(plain())
+            || MONTHS_EN[i].chars().map(|c| c.to_ascii_lowercase()).eq(lower())
         {
             return Some(i as u8 + 1);
         }
     }
     // Full English month names ("March") by their first three letters.
+    let lower: String = lower().collect();
     if lower.len() > 3 && lower.is_ascii() {
         return MONTHS_EN.iter().position(|m| lower.starts_with(&m.to_lowercase())).map(|i| i as u8 + 1);
     }
@@ -419,6 +423,8 @@ mod tests {
             "15 มีนาคม 2544",
             "15 Mar 2001",
             "15 march 2544",
+            "15 MAR 2001",
+            "15 มี.ค.2544",
             "2001-03-15",
             "15/3/44",
         ] {
@@ -430,6 +436,13 @@ mod tests {
         assert_eq!(parse_date(""), Err(DateError::Empty));
         assert_eq!(parse_date("hello"), Err(DateError::Format));
         assert_eq!(parse_date("1/1/12345"), Err(DateError::Year));
+        for m in 1..=12u8 {
+            let d = Date::from_ymd(2001, m, 1).unwrap();
+            let i = usize::from(m - 1);
+            for name in [MONTHS_TH[i], MONTHS_TH_FULL[i], MONTHS_EN[i], &MONTHS_TH[i].replace('.', "")] {
+                assert_eq!(parse_date(&format!("1 {name} 2544")), Ok(d), "{name}");
+            }
+        }
     }
 
     #[test]
