@@ -36,7 +36,7 @@ use std::{
 use ratatui::{Terminal, backend::TestBackend};
 use rusqlite::{Connection, params};
 use sammachip::{
-    app::{Action, App, ranking::Scope, text::TextEdit},
+    app::{Action, App, text::TextEdit},
     demo::{self, Scale},
     domain::{
         Date, Lang,
@@ -825,13 +825,12 @@ fn main() {
     let w = Weights::default();
     let ours_rank = || {
         let cat = app.catalog.read().expect("catalog");
-        districts
-            .iter()
-            .flat_map(|d| {
-                app.rank_in(&cat, Scope::District(*d), None, &w, 30)
-                    .0
+        app.rank_districts(&cat, None, &w, 30)
+            .into_iter()
+            .flat_map(|(d, ranked, _)| {
+                ranked
                     .into_iter()
-                    .filter_map(|(row, _)| cat.rows.get(row as usize).map(|x| (*d, x.id)))
+                    .filter_map(|(row, _)| cat.rows.get(row as usize).map(|x| (d, x.id)))
                     .collect::<Vec<_>>()
             })
             .collect::<Vec<_>>()
@@ -864,9 +863,10 @@ fn main() {
     let villages = app.funds.villages();
     let ours_plan = || {
         let cat = app.catalog.read().expect("catalog");
-        let hh: Vec<Household> = districts
-            .iter()
-            .flat_map(|d| app.rank_in(&cat, Scope::District(*d), None, &w, 30).0)
+        let hh: Vec<Household> = app
+            .rank_districts(&cat, None, &w, 30)
+            .into_iter()
+            .flat_map(|(_, ranked, _)| ranked)
             .filter_map(|(row, _)| cat.rows.get(row as usize))
             .map(|r| Household {
                 key: (r.fund_id, r.member_id, r.id),

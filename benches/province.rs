@@ -198,10 +198,7 @@ fn funds(c: &mut Criterion) {
         b.iter(|| {
             let cat = app.catalog.read().expect("catalog");
             let w = Weights::default();
-            districts
-                .iter()
-                .map(|d| app.rank_in(&cat, Scope::District(*d), None, &w, 30).0.len())
-                .sum::<usize>()
+            app.rank_districts(&cat, None, &w, 30).iter().map(|(_, ranked, _)| ranked.len()).sum::<usize>()
         })
     });
 
@@ -242,9 +239,9 @@ fn funds(c: &mut Criterion) {
     let households: Vec<Household> = {
         let cat = app.catalog.read().expect("catalog");
         let w = Weights::default();
-        districts
-            .iter()
-            .flat_map(|d| app.rank_in(&cat, Scope::District(*d), None, &w, 30).0)
+        app.rank_districts(&cat, None, &w, 30)
+            .into_iter()
+            .flat_map(|(_, ranked, _)| ranked)
             .filter_map(|(row, _)| cat.rows.get(row as usize))
             .map(|r| Household {
                 key: (r.fund_id, r.member_id, r.id),

@@ -102,6 +102,32 @@ fn a_district_scope_ranks_within_the_district_only() {
 }
 
 #[test]
+fn every_district_ranked_in_one_pass_matches_each_ranked_alone() {
+    let f = Fixture::new(Lang::Th);
+    // Spread the one demo district's records over three districts.
+    {
+        let mut cat = f.app.catalog.write().unwrap();
+        for (i, r) in cat.rows.iter_mut().enumerate() {
+            r.district = 3301 + (i % 3) as u16;
+        }
+    }
+    let cat = f.app.catalog.read().unwrap();
+    let w = Weights::default();
+    for category in [None, Some(cat.rows[0].category)] {
+        let all = f.app.rank_districts(&cat, category, &w, 30);
+        assert_eq!(all.iter().map(|(d, _, _)| *d).collect::<Vec<_>>(), vec![3301, 3302, 3303]);
+        for (d, ranked, n) in &all {
+            let (alone, in_scope) = f.app.rank_in(&cat, Scope::District(*d), category, &w, 30);
+            assert_eq!((ranked, n), (&alone, &in_scope), "district {d}, category {category:?}");
+            assert!(ranked.iter().all(|(row, _)| cat.rows[*row as usize].district == *d));
+        }
+        if category.is_none() {
+            assert_eq!(all.iter().map(|(_, r, _)| r.len()).sum::<usize>(), 90, "30 in each district");
+        }
+    }
+}
+
+#[test]
 fn a_weight_profile_is_saved_and_picked_again() {
     let mut f = on_ranking(Lang::Th);
     f.press(KeyCode::Char('w'));
