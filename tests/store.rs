@@ -1,6 +1,8 @@
 //! The store: round trips, reopen, stale saves, audit, uniqueness, golden bytes,
 //! migrations, and the messages for locked and damaged stores.
 
+mod common;
+
 use std::{fs, path::Path};
 
 use sammachip::{
@@ -490,4 +492,60 @@ fn a_sage_and_a_fund_with_the_same_id_do_not_share_children() {
         Err(SaveError::HasChildren(t)) if t == trees::MEMBERS
     ));
     store.delete::<Sage>("t", sage.id, sage.version).unwrap();
+}
+
+#[test]
+fn an_update_in_parts_writes_every_part_and_stops_at_a_gone_record() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(common::template(), dir.path());
+    let store = Store::open(dir.path()).unwrap();
+    let members: Vec<Member> = store.all::<Member>().unwrap().into_iter().take(1_000).collect();
+    let keys: Vec<Vec<u8>> = members.iter().map(Record::key).collect();
+    // A loan for each of 1,000 members, in parts of 70 written while the
+    // next is prepared.
+    let first = store.counter(trees::LOANS).unwrap();
+    store.reserve_ids(trees::LOANS, 1_000).unwrap();
+    let ids: std::collections::HashMap<u64, u64> =
+        members.iter().enumerate().map(|(i, m)| (m.id, first + i as u64)).collect();
+    let loan = |m: &Member| Loan {
+        id: ids[&m.id],
+        principal: Money::baht(10_000),
+        rate_bp: 500,
+        start: Date::from_ymd(2024, 5, 1).unwrap(),
+        term_months: 12,
+        mode: RepaymentMode::LumpSum,
+        purpose: 0,
+        guarantors: Vec::new(),
+        status: LoanStatus::Open,
+        repayments: Vec::new(),
+    };
+    let written = store
+        .bulk_update_parts_with(keys.chunks(70), |mut m: Member| {
+            m.loans.push(loan(&m));
+            m
+        })
+        .unwrap();
+    assert_eq!(written, 1_000);
+    store.bulk_update_done::<Member>("test", "loans", written).unwrap();
+    for before in &members {
+        let after = store.get_at::<Member>(&before.key()).unwrap().unwrap();
+        assert_eq!((after.version, after.loans.len()), (before.version + 1, before.loans.len() + 1));
+    }
+    let report = store.check().unwrap();
+    assert!(report.is_clean(), "{:#?}", &report.problems[..report.problems.len().min(5)]);
+
+    // A record gone in the third part: the two parts before it are written,
+    // the rest is not, and the error says which record.
+    let mut keys: Vec<Vec<u8>> = keys[..300].to_vec();
+    keys[150] = sammachip::store::member_key(999_999, 999_999);
+    let e = store
+        .bulk_update_parts_with(keys.chunks(70), |mut m: Member| {
+            m.phone = "0800000000".into();
+            m
+        })
+        .unwrap_err();
+    assert!(matches!(e, SaveError::Gone(ref k) if *k == keys[150]), "{e:?}");
+    let phone = |i: usize| store.get_at::<Member>(&members[i].key()).unwrap().unwrap().phone;
+    assert_eq!(phone(139), "0800000000");
+    assert_ne!(phone(140), "0800000000");
 }

@@ -271,15 +271,12 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
                 }
             }
             let save = |e: SaveError| ImportError::Save(messages::save(&e).render(Lang::En));
-            let mut done = 0;
-            for part in order.chunks(PART) {
-                done += store
-                    .bulk_update_with(part, |mut m: Member| {
-                        m.loans.append(&mut added.remove(&member_key(m.fund_id, m.id)).unwrap_or_default());
-                        m
-                    })
-                    .map_err(save)?;
-            }
+            let done = store
+                .bulk_update_parts_with(order.chunks(PART), |mut m: Member| {
+                    m.loans.append(&mut added.remove(&member_key(m.fund_id, m.id)).unwrap_or_default());
+                    m
+                })
+                .map_err(save)?;
             store.bulk_update_done::<Member>(who, &note, done).map_err(save)?;
             rows
         }

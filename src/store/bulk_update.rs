@@ -16,7 +16,15 @@ use super::{
 use crate::domain::audit::AuditAction;
 
 const SCHEMA_STATS: u8 = 1;
-const BATCH: usize = 2_000;
+
+/// A part of a bulk update, changed and encoded, not yet written.
+struct Changed {
+    writes: Vec<(Vec<u8>, Vec<u8>)>,
+    child_writes: Vec<(Vec<u8>, Vec<u8>)>,
+    fund: HashMap<u64, FundStats>,
+    district: HashMap<u16, DistrictStats>,
+    risk: HashMap<u64, FundRisk>,
+}
 
 impl Store {
     /// Writes `recs` over their stored versions (each must carry the version
@@ -61,20 +69,83 @@ impl Store {
         keys: &[Vec<u8>],
         change: impl FnMut(R) -> R,
     ) -> Result<usize, SaveError> {
+        let changed = self.prepare_with(keys, change)?;
+        self.write_prepared::<R>(changed)
+    }
+
+    /// [`Store::bulk_update_with`] over many parts, each written by a second
+    /// thread while the next is read and changed (the loans of a million-row
+    /// import spend half their time in each). Returns how many were written;
+    /// on an error, the parts before it stay written, as with one call per part.
+    pub fn bulk_update_parts_with<'k, R: Record>(
+        &self,
+        parts: impl Iterator<Item = &'k [Vec<u8>]>,
+        mut change: impl FnMut(R) -> R,
+    ) -> Result<usize, SaveError> {
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Changed>(1);
+            let writer = s.spawn(move || -> Result<usize, SaveError> {
+                let mut done = 0;
+                for changed in rx {
+                    done += self.write_prepared::<R>(changed)?;
+                }
+                Ok(done)
+            });
+            let mut prepared = Ok(());
+            for part in parts {
+                match self.prepare_with(part, &mut change) {
+                    // A writer that stopped on an error says so when joined.
+                    Ok(changed) => {
+                        if tx.send(changed).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        prepared = Err(e);
+                        break;
+                    }
+                }
+            }
+            drop(tx);
+            let written = match writer.join() {
+                Ok(r) => r?,
+                Err(_) => {
+                    return Err(StoreError::Io(std::io::Error::other("bulk update thread failed")).into());
+                }
+            };
+            prepared.map(|()| written)
+        })
+    }
+
+    fn prepare_with<R: Record>(
+        &self,
+        keys: &[Vec<u8>],
+        change: impl FnMut(R) -> R,
+    ) -> Result<Changed, SaveError> {
         let primary = self.tree(R::TREE)?;
         let olds = keys.iter().map(|k| match primary.get(k)? {
             Some(bytes) => Ok(Self::decode_record::<R>(k, &bytes)?),
             None => Err(SaveError::Gone(k.clone())),
         });
-        self.write_changed(olds, change)
+        self.prepare(olds, change)
     }
 
     fn write_changed<R: Record>(
         &self,
         olds: impl Iterator<Item = Result<R, SaveError>>,
-        mut change: impl FnMut(R) -> R,
+        change: impl FnMut(R) -> R,
     ) -> Result<usize, SaveError> {
-        let primary = self.tree(R::TREE)?;
+        let changed = self.prepare(olds, change)?;
+        self.write_prepared::<R>(changed)
+    }
+
+    /// Reads nothing but the records and their children: what to write, and
+    /// how the aggregates move.
+    fn prepare<R: Record>(
+        &self,
+        olds: impl Iterator<Item = Result<R, SaveError>>,
+        mut change: impl FnMut(R) -> R,
+    ) -> Result<Changed, SaveError> {
         let mut fund: HashMap<u64, FundStats> = HashMap::new();
         let mut district: HashMap<u16, DistrictStats> = HashMap::new();
         let mut risk: HashMap<u64, FundRisk> = HashMap::new();
@@ -120,24 +191,28 @@ impl Store {
             }
             writes.push((k, n.to_stored().map_err(StoreError::Encode)?));
         }
+        Ok(Changed { writes, child_writes, fund, district, risk })
+    }
+
+    /// Writes what [`Store::prepare`] made: the records in sorted batches, the
+    /// children, then the aggregates moved by the differences.
+    fn write_prepared<R: Record>(&self, changed: Changed) -> Result<usize, SaveError> {
+        let Changed { mut writes, mut child_writes, fund, district, risk } = changed;
+        let primary = self.tree(R::TREE)?;
+        let children = R::CHILDREN.map(|c| self.tree(c)).transpose()?;
         let n_pairs = writes.len();
         let _writing = self.writing();
+        // One insert at a time, not `apply_batch`: a batch takes sled's
+        // store-wide write lock and stops every read meanwhile, such as the
+        // next part being prepared (`bulk_update_parts_with`).
         writes.sort_by(|a, b| a.0.cmp(&b.0));
-        for chunk in writes.chunks(BATCH) {
-            let mut batch = sled::Batch::default();
-            for (k, v) in chunk {
-                batch.insert(k.as_slice(), v.as_slice());
-            }
-            primary.apply_batch(batch)?;
+        for (k, v) in &writes {
+            primary.insert(k.as_slice(), v.as_slice())?;
         }
-        if let (Some(ct), false) = (&children, child_writes.is_empty()) {
+        if let Some(ct) = &children {
             child_writes.sort_by(|a, b| a.0.cmp(&b.0));
-            for chunk in child_writes.chunks(BATCH) {
-                let mut batch = sled::Batch::default();
-                for (k, v) in chunk {
-                    batch.insert(k.as_slice(), v.as_slice());
-                }
-                ct.apply_batch(batch)?;
+            for (k, v) in &child_writes {
+                ct.insert(k.as_slice(), v.as_slice())?;
             }
         }
         let stats = self.tree(trees::FUND_STATS)?;
