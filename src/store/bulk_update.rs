@@ -1,6 +1,6 @@
 //! Many changed records of one kind at once (imports of loans, repayments,
-//! capital): each checked against the stored version, written in sorted
-//! batches with the children they refresh, the aggregates moved by the sum of
+//! capital): each checked against the stored version, written in key order
+//! in parts with the children they refresh, the aggregates moved by the sum of
 //! the differences, one audit entry and one sync. Changes to indexed fields or
 //! to places are not taken here (the caller saves those one by one).
 
