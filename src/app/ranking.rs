@@ -188,11 +188,9 @@ impl App {
         top: usize,
     ) -> Vec<(u32, Ranked)> {
         let facts: Vec<ranking::Facts> =
-            rows.iter().filter_map(|i| cat.rows.get(*i as usize)).map(|r| r.facts(self.today)).collect();
-        ranking::rank(&facts, weights, top)
-            .into_iter()
-            .filter_map(|x| Some((*rows.get(x.index)?, x)))
-            .collect()
+            rows.iter().map(|i| cat.rows[*i as usize].facts(self.today)).collect();
+        // `x.index` counts in `facts`, which holds one entry per row.
+        ranking::rank(&facts, weights, top).into_iter().map(|x| (rows[x.index], x)).collect()
     }
 
     /// Ranks again if the catalog changed since.
