@@ -47,7 +47,39 @@ fn fill(template: &str, args: &[&dyn std::fmt::Display]) -> String {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Msg {
     pub key: Key,
-    pub args: Vec<String>,
+    pub args: Vec<Arg>,
+}
+
+/// An argument of a message: text the same in both languages (a number, a
+/// name, a path), or a message of its own rendered in the same language
+/// (why an operation failed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    Msg(Msg),
+    /// Text already rendered in each language (by another process).
+    Both {
+        th: String,
+        en: String,
+    },
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Self {
+        Arg::Text(s)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Self {
+        Arg::Text(s.to_string())
+    }
+}
+
+impl From<Msg> for Arg {
+    fn from(m: Msg) -> Self {
+        Arg::Msg(m)
+    }
 }
 
 impl Msg {
@@ -55,15 +87,70 @@ impl Msg {
         Self { key, args: Vec::new() }
     }
 
-    pub fn with(key: Key, args: impl IntoIterator<Item = String>) -> Self {
-        Self { key, args: args.into_iter().collect() }
+    pub fn with<A: Into<Arg>>(key: Key, args: impl IntoIterator<Item = A>) -> Self {
+        Self { key, args: args.into_iter().map(Into::into).collect() }
     }
 
     pub fn render(&self, lang: Lang) -> String {
-        let args: Vec<&dyn std::fmt::Display> =
-            self.args.iter().map(|a| a as &dyn std::fmt::Display).collect();
+        let texts: Vec<String> = self
+            .args
+            .iter()
+            .map(|a| match a {
+                Arg::Text(t) => t.clone(),
+                Arg::Msg(m) => m.render(lang),
+                Arg::Both { th, en } => match lang {
+                    Lang::Th => th.clone(),
+                    Lang::En => en.clone(),
+                },
+            })
+            .collect();
+        let args: Vec<&dyn std::fmt::Display> = texts.iter().map(|a| a as &dyn std::fmt::Display).collect();
         trf(lang, self.key, &args)
     }
+}
+
+/// Breaks `text` into lines of at most `width` terminal cells: at spaces
+/// where it can (Thai messages put spaces between phrases), inside a word
+/// only when one word is wider than a line, and never inside a grapheme
+/// cluster (a Thai syllable's vowel and tone marks stay on their consonant).
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    use unicode_segmentation::UnicodeSegmentation;
+    use unicode_width::UnicodeWidthStr;
+    let width = width.max(1);
+    let mut out = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        let mut line_w = 0;
+        for word in para.split(' ').filter(|w| !w.is_empty()) {
+            let w = word.width();
+            if line_w > 0 && line_w + 1 + w <= width {
+                line.push(' ');
+                line.push_str(word);
+                line_w += 1 + w;
+                continue;
+            }
+            if line_w > 0 {
+                out.push(std::mem::take(&mut line));
+                line_w = 0;
+            }
+            if w <= width {
+                line.push_str(word);
+                line_w = w;
+                continue;
+            }
+            for g in word.graphemes(true) {
+                let gw = g.width();
+                if line_w + gw > width && line_w > 0 {
+                    out.push(std::mem::take(&mut line));
+                    line_w = 0;
+                }
+                line.push_str(g);
+                line_w += gw;
+            }
+        }
+        out.push(line);
+    }
+    out
 }
 
 impl From<Key> for Msg {
@@ -88,7 +175,7 @@ mod tests {
     #[test]
     fn messages_fit_the_status_line() {
         use unicode_width::UnicodeWidthStr;
-        const WRAPS: [Key; 18] = [
+        const WRAPS: [Key; 20] = [
             k::TOO_SMALL,
             k::OFFER_TEXT,
             k::ERR_OPEN_LOCKED,
@@ -108,6 +195,9 @@ mod tests {
             k::CHECK_HOW,
             k::CHECK_PROBLEMS,
             k::ERR_STORE_DAMAGED,
+            // The command line's and the server log's, before any screen.
+            k::ERR_OPEN_NOT_STORE,
+            k::WARN_PRIVATE,
         ];
         let mut long = Vec::new();
         for i in 0..k::TH.len() {
@@ -122,6 +212,22 @@ mod tests {
             }
         }
         assert!(long.is_empty(), "too long for 80 columns:\n{}", long.join("\n"));
+    }
+
+    #[test]
+    fn wrapping_keeps_lines_within_width_and_thai_clusters_whole() {
+        use unicode_width::UnicodeWidthStr;
+        let text = "ดิสก์เต็มระหว่างบันทึก จึงไม่บันทึกข้อมูลใดเลย ให้เพิ่มพื้นที่ว่างแล้วเปิดโปรแกรมใหม่ /very/long/path/without/any/spaces/that/goes/on/and/on/for/more/than/eighty/columns/store";
+        let lines = wrap(text, 40);
+        assert!(lines.len() > 2);
+        assert!(lines.iter().all(|l| l.width() <= 40), "{lines:?}");
+        assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""), "nothing lost");
+        // A line never starts with a combining mark (a vowel or tone mark cut
+        // from its consonant).
+        assert!(
+            lines.iter().all(|l| !l.starts_with(['\u{e34}', '\u{e35}', '\u{e48}', '\u{e49}', '\u{e47}']))
+        );
+        assert_eq!(wrap("a b\nc", 80), vec!["a b", "c"]);
     }
 
     #[test]

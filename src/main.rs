@@ -160,10 +160,22 @@ fn default_db() -> Option<PathBuf> {
 }
 
 /// Prints a message in Thai, then in English: the command line does not know
-/// which the officer reads.
+/// which the officer reads. Lines are wrapped to 80 columns (PuTTY's default
+/// window), and anything a file or a user typed into an argument is shown
+/// with its control characters made visible.
 fn say(msg: &Msg) {
-    eprintln!("{}", msg.render(Lang::Th));
-    eprintln!("{}", msg.render(Lang::En));
+    for lang in [Lang::Th, Lang::En] {
+        for line in sammachip::i18n::wrap(&msg.render(lang), 80) {
+            eprintln!("{line}");
+        }
+    }
+}
+
+/// What opening the store found and put right, said once.
+fn say_notices(store: &Store) {
+    for n in store.notices() {
+        say(&messages::notice(&n));
+    }
 }
 
 fn exit_code(e: &OpenError) -> ExitCode {
@@ -187,7 +199,10 @@ fn open_then<T: Send + 'static>(
     let (tx, rx) = mpsc::channel();
     let p = path.clone();
     std::thread::spawn(move || {
-        let _ = tx.send(Store::open(&p).map(then));
+        let _ = tx.send(Store::open(&p).map(|store| {
+            say_notices(&store);
+            then(store)
+        }));
     });
     match rx.recv_timeout(OPEN_TIMEOUT) {
         Ok(Ok(v)) => Ok(v),
@@ -216,6 +231,13 @@ fn officer() -> String {
 
 fn main() -> ExitCode {
     let started = Instant::now();
+    // Everything this program makes (the store's files, backups, exports,
+    // rejects) is for its owner alone, whatever the umask of the shell.
+    #[cfg(unix)]
+    // SAFETY: umask only sets this process's file-creation mask.
+    unsafe {
+        libc::umask(0o077);
+    }
     let cli = Cli::parse();
     let lang = match cli.lang {
         LangArg::Th => Lang::Th,
@@ -255,10 +277,6 @@ fn main() -> ExitCode {
                 Err(code) => return code,
             };
             let officer = officer();
-            if replace && let Err(e) = store.clear(&officer) {
-                say(&messages::store(&e));
-                return ExitCode::from(1);
-            }
             // Thousandths in; a line per ten per cent out (the nation takes minutes).
             let shown = std::cell::Cell::new(0);
             let progress = |p: u32| {
@@ -268,7 +286,15 @@ fn main() -> ExitCode {
                 }
             };
             let today = sammachip::domain::Date::today();
-            match demo::generate_in(&store, &officer, scale, &land, seed, today, &progress) {
+            let written = if replace {
+                // Written beside the old store and swapped in whole.
+                sammachip::store::replace::replace(store, &officer, |new| {
+                    demo::generate_in(new, &officer, scale, &land, seed, today, &progress)
+                })
+            } else {
+                demo::generate_in(&store, &officer, scale, &land, seed, today, &progress)
+            };
+            match written {
                 Ok(s) => {
                     let counts =
                         [s.funds, s.members, s.loans, s.occupations].map(|n| group_thousands(n as u64));
@@ -280,7 +306,7 @@ fn main() -> ExitCode {
                     ExitCode::from(1)
                 }
                 Err(e) => {
-                    say(&Msg::with(k::DEMO_FAILED, [e.to_string()]));
+                    say(&Msg::with(k::DEMO_FAILED, [messages::demo(&e)]));
                     ExitCode::from(1)
                 }
             }
@@ -342,7 +368,7 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    say(&Msg::with(k::ERR_RESTORE, [e.to_string()]));
+                    say(&Msg::with(k::ERR_RESTORE, [messages::backup(&e)]));
                     ExitCode::from(1)
                 }
             }
@@ -365,7 +391,7 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    say(&Msg::with(k::ERR_EXPORT, [e.to_string()]));
+                    say(&messages::export(&e));
                     ExitCode::from(1)
                 }
             }
@@ -530,7 +556,7 @@ fn import_command(
             ExitCode::SUCCESS
         }
         Err(e) => {
-            say(&Msg::with(k::IMP_FAILED, [e.to_string()]));
+            say(&Msg::with(k::IMP_FAILED, [messages::import(&e)]));
             ExitCode::from(1)
         }
     }
@@ -553,7 +579,7 @@ fn backup_command(path: PathBuf, file: &std::path::Path) -> ExitCode {
         Ok(store) => match store.backup_file(&file) {
             Ok(s) => done(s.pairs, s.bytes),
             Err(e) => {
-                say(&Msg::with(k::ERR_BACKUP, [e.to_string()]));
+                say(&Msg::with(k::ERR_BACKUP, [messages::backup(&e)]));
                 ExitCode::from(1)
             }
         },
@@ -573,6 +599,14 @@ fn backup_command(path: PathBuf, file: &std::path::Path) -> ExitCode {
 
 fn check_command(store: &Store, repair: bool) -> ExitCode {
     let started = Instant::now();
+    // The store holds citizens' national IDs: say so if others can read it
+    // (or the backups the server keeps beside it).
+    let backups = store.path().parent().unwrap_or(store.path()).join("backups");
+    for path in [store.path(), backups.as_path()] {
+        if let Some(open) = sammachip::store::files::readable_by_others(path).first() {
+            say(&Msg::with(k::WARN_PRIVATE, [open.display().to_string(), path.display().to_string()]));
+        }
+    }
     if repair {
         match store.repair(&format!("cli:{}", officer())) {
             Ok(r) => {

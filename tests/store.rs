@@ -407,8 +407,8 @@ fn raw_sled(path: &Path) -> sled::Db {
     panic!("sled did not release {path:?}");
 }
 
-fn add_marker(store: &Store) -> Result<(), StoreError> {
-    store.save("migration", &fund("33019999", "migrated")).map(|_| ()).map_err(|e| match e {
+fn add_marker(load: &sammachip::store::Load<'_>) -> Result<(), StoreError> {
+    load.bulk_insert(vec![fund("33019999", "migrated")]).map(|_| ()).map_err(|e| match e {
         SaveError::Store(s) => s,
         other => StoreError::Io(std::io::Error::other(other.to_string())),
     })
@@ -519,14 +519,15 @@ fn an_update_in_parts_writes_every_part_and_stops_at_a_gone_record() {
         status: LoanStatus::Open,
         repayments: Vec::new(),
     };
-    let written = store
+    let load = store.begin_load("test", "loans", 0).unwrap();
+    let written = load
         .bulk_update_parts_with(keys.chunks(70), |mut m: Member| {
             m.loans.push(loan(&m));
             m
         })
         .unwrap();
     assert_eq!(written, 1_000);
-    store.bulk_update_done::<Member>("test", "loans", written).unwrap();
+    load.commit(trees::MEMBERS, written as u64).unwrap();
     for before in &members {
         let after = store.get_at::<Member>(&before.key()).unwrap().unwrap();
         assert_eq!((after.version, after.loans.len()), (before.version + 1, before.loans.len() + 1));
@@ -535,10 +536,12 @@ fn an_update_in_parts_writes_every_part_and_stops_at_a_gone_record() {
     assert!(report.is_clean(), "{:#?}", &report.problems[..report.problems.len().min(5)]);
 
     // A record gone in the third part: the two parts before it are written,
-    // the rest is not, and the error says which record.
+    // the rest is not, and the error says which record; the load is then
+    // taken back whole, and the store is as it was.
     let mut keys: Vec<Vec<u8>> = keys[..300].to_vec();
     keys[150] = sammachip::store::member_key(999_999, 999_999);
-    let e = store
+    let load = store.begin_load("test", "phones", 0).unwrap();
+    let e = load
         .bulk_update_parts_with(keys.chunks(70), |mut m: Member| {
             m.phone = "0800000000".into();
             m
@@ -548,4 +551,10 @@ fn an_update_in_parts_writes_every_part_and_stops_at_a_gone_record() {
     let phone = |i: usize| store.get_at::<Member>(&members[i].key()).unwrap().unwrap().phone;
     assert_eq!(phone(139), "0800000000");
     assert_ne!(phone(140), "0800000000");
+    load.roll_back().unwrap();
+    for m in &members[..300] {
+        assert_eq!(store.get_at::<Member>(&m.key()).unwrap().unwrap().phone, m.phone);
+    }
+    let report = store.check().unwrap();
+    assert!(report.is_clean(), "{:#?}", &report.problems[..report.problems.len().min(5)]);
 }

@@ -12,7 +12,7 @@ use crate::{
         sage::{SageError, VisitError},
         thai::{DateError, NationalIdError},
     },
-    i18n::{Msg, k},
+    i18n::{Arg, Msg, k},
     store::{OpenError, SaveError, StoreError, trees},
 };
 
@@ -192,13 +192,114 @@ pub fn denied(d: &Denied) -> Msg {
     }
 }
 
-/// A store error; damage found while reading names the way out.
+/// An operating-system error in the officer's words (never the system's
+/// own English, never `Os { code: … }`).
+pub fn io(e: &std::io::Error) -> Msg {
+    use std::io::ErrorKind as E;
+    match e.kind() {
+        E::StorageFull | E::QuotaExceeded | E::FileTooLarge => Msg::new(k::ERR_IO_FULL),
+        E::PermissionDenied => Msg::new(k::ERR_IO_DENIED),
+        E::ReadOnlyFilesystem => Msg::new(k::ERR_IO_READ_ONLY),
+        E::NotFound => Msg::new(k::ERR_IO_NOT_FOUND),
+        E::AlreadyExists => Msg::new(k::ERR_IO_EXISTS),
+        E::IsADirectory => Msg::new(k::ERR_IO_IS_DIR),
+        E::NotADirectory => Msg::new(k::ERR_IO_NOT_DIR),
+        E::UnexpectedEof => Msg::new(k::ERR_IO_EOF),
+        E::InvalidData | E::InvalidInput | E::InvalidFilename => Msg::new(k::ERR_IO_INVALID),
+        E::ResourceBusy | E::WouldBlock | E::Interrupted | E::TimedOut => Msg::new(k::ERR_IO_BUSY),
+        _ if e.raw_os_error() == Some(24) || e.raw_os_error() == Some(23) => Msg::new(k::ERR_IO_TOO_MANY),
+        _ => {
+            Msg::with(k::ERR_IO_OTHER, [e.raw_os_error().map_or_else(|| "-".to_string(), |c| c.to_string())])
+        }
+    }
+}
+
+/// Megabytes, rounded up, for a message about disk space.
+pub fn megabytes(bytes: u64) -> String {
+    crate::domain::money::group_thousands(bytes.div_ceil(1 << 20))
+}
+
+/// The I/O error inside a store error, if that is what it is.
+pub fn io_of(e: &StoreError) -> Option<&std::io::Error> {
+    match e {
+        StoreError::Io(e) | StoreError::Sled(sled::Error::Io(e)) => Some(e),
+        _ => None,
+    }
+}
+
+fn is_full(e: &std::io::Error) -> bool {
+    matches!(e.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
+}
+
+/// A store error; damage found while reading names the way out, a full disk
+/// says how much room is needed and that nothing was changed.
 pub fn store(e: &StoreError) -> Msg {
     match e {
         StoreError::Sled(sled::Error::Corruption { .. }) | StoreError::Codec { .. } => {
             Msg::with(k::ERR_STORE_DAMAGED, [e.to_string()])
         }
-        _ => Msg::with(k::ERR_STORE, [e.to_string()]),
+        StoreError::DiskFull { need, free } => {
+            Msg::with(k::ERR_DISK_FULL, [megabytes(*need), megabytes(*free)])
+        }
+        StoreError::Busy => Msg::new(k::ERR_BUSY_LOAD),
+        StoreError::Unfinished(what) => Msg::with(k::ERR_UNFINISHED, [what.clone()]),
+        e => match io_of(e) {
+            Some(io_err) if is_full(io_err) => Msg::new(k::ERR_DISK_FULL_MIDWAY),
+            // A data file that ends early or holds nonsense: damage.
+            Some(io_err)
+                if matches!(
+                    io_err.kind(),
+                    std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::InvalidData
+                ) =>
+            {
+                Msg::with(k::ERR_STORE_DAMAGED, [io(io_err)])
+            }
+            Some(io_err) => Msg::with(k::ERR_STORE, [io(io_err)]),
+            None => Msg::with(k::ERR_STORE, [e.to_string()]),
+        },
+    }
+}
+
+/// What opening found and put right, for the log or the status line.
+pub fn notice(n: &crate::store::Notice) -> Msg {
+    use crate::store::{Notice, load::Work};
+    match n {
+        Notice::Debris(files) => Msg::with(k::NOTICE_DEBRIS, [files.len().to_string()]),
+        Notice::Recovered(r) if r.work == Work::Repair => {
+            Msg::with(k::NOTICE_REPAIR_FINISHED, [r.note.clone()])
+        }
+        Notice::Recovered(r) => Msg::with(k::NOTICE_ROLLED_BACK, [r.note.clone(), r.officer.clone()]),
+        Notice::PutBack => Msg::new(k::NOTICE_PUT_BACK),
+    }
+}
+
+/// A backup or restore that failed, and why.
+pub fn backup(e: &crate::store::backup::BackupError) -> Msg {
+    use crate::store::backup::BackupError as B;
+    match e {
+        B::NotABackup => Msg::new(k::ERR_BACKUP_NOT_BACKUP),
+        B::UnsupportedVersion { found, supported } => {
+            Msg::with(k::ERR_BACKUP_FORMAT, [found.to_string(), supported.to_string()])
+        }
+        B::NewerSchema { found, supported } => {
+            Msg::with(k::ERR_BACKUP_NEWER, [found.to_string(), supported.to_string()])
+        }
+        B::Truncated { size } => Msg::with(k::ERR_BACKUP_TRUNCATED, [size.to_string()]),
+        B::ChecksumMismatch { .. } => Msg::new(k::ERR_BACKUP_CHECKSUM),
+        B::TooLarge { .. } => Msg::with(k::ERR_BACKUP_DAMAGED, ["-".to_string()]),
+        B::Malformed { offset, .. } => Msg::with(k::ERR_BACKUP_DAMAGED, [offset.to_string()]),
+        B::TargetNotEmpty { path } => Msg::with(k::ERR_BACKUP_TARGET, [path.display().to_string()]),
+        B::InsideStore { store } => Msg::with(k::ERR_BACKUP_INSIDE, [store.display().to_string()]),
+        B::BadRecords { first, problems } => Msg::with(
+            k::ERR_BACKUP_BAD_RECORD,
+            [first.tree.to_string(), first.key.clone(), problems.to_string()],
+        ),
+        B::File { path, source } => {
+            Msg::with(k::ERR_BACKUP_FILE, [Arg::Text(path.display().to_string()), io(source).into()])
+        }
+        B::Io(e) => io(e),
+        B::Store(e) => store(e),
+        B::Open(e) => open(e),
     }
 }
 
@@ -240,11 +341,57 @@ pub fn open(e: &OpenError) -> Msg {
             [path.display().to_string(), found.to_string(), supported.to_string()],
         ),
         OpenError::Foreign { path } => Msg::with(k::ERR_OPEN_FOREIGN, [path.display().to_string()]),
+        OpenError::NotAStore { path } => Msg::with(k::ERR_OPEN_NOT_STORE, [path.display().to_string()]),
+        OpenError::Io { path, source } if is_full(source) => Msg::with(
+            k::ERR_OPEN_IO,
+            [Arg::Text(path.display().to_string()), Msg::new(k::ERR_DISK_FULL_MIDWAY).into()],
+        ),
         OpenError::Io { path, source } => {
-            Msg::with(k::ERR_OPEN_IO, [path.display().to_string(), source.to_string()])
+            Msg::with(k::ERR_OPEN_IO, [Arg::Text(path.display().to_string()), io(source).into()])
         }
         OpenError::Migration { path, detail } => {
             Msg::with(k::ERR_OPEN_MIGRATION, [path.display().to_string(), detail.clone()])
         }
+    }
+}
+
+/// An import that failed as a whole (rows refused one by one are rejects).
+pub fn import(e: &crate::io::import::ImportError) -> Msg {
+    use crate::io::import::ImportError as I;
+    match e {
+        I::Store(s) => store(s),
+        I::Save(m) => m.clone(),
+        I::Table(t) => table(t),
+        I::MissingColumns(cols) => Msg::with(k::IMP_MISSING_COLUMNS, [cols.clone()]),
+        I::ExportOnly(kind) => Msg::with(k::IMP_EXPORT_ONLY, [kind.to_string()]),
+        I::Rejects { path, detail } => Msg::with(k::IMP_REJECTS_FILE, [path.clone(), detail.clone()]),
+    }
+}
+
+/// A spreadsheet that could not be read.
+pub fn table(e: &crate::io::table::TableError) -> Msg {
+    use crate::io::table::TableError as T;
+    match e {
+        T::Io { path, source } => Msg::with(k::ERR_BACKUP_FILE, [Arg::Text(path.clone()), io(source).into()]),
+        e => Msg::with(k::IMP_BAD_FILE, [e.to_string()]),
+    }
+}
+
+/// Demo data that could not be written.
+pub fn demo(e: &crate::demo::DemoError) -> Msg {
+    use crate::demo::DemoError as D;
+    match e {
+        D::Store(s) => store(s),
+        D::Save(s) => save(s),
+        e => Msg::with(k::IMP_BAD_FILE, [e.to_string()]),
+    }
+}
+
+/// An export that could not be written.
+pub fn export(e: &crate::io::export::ExportError) -> Msg {
+    use crate::io::export::ExportError as X;
+    match e {
+        X::Store(s) => store(s),
+        e => Msg::with(k::ERR_EXPORT, [e.to_string()]),
     }
 }

@@ -503,6 +503,10 @@ impl App {
     pub fn new(store: &Arc<Store>, officer: impl Into<String>, lang: Lang, size: (u16, u16)) -> Self {
         let mut app = Self::build(store, officer.into(), lang, size, None);
         app.load_catalog(store);
+        // What opening put right (a load cut off and rolled back) is news.
+        if let Some(n) = store.notices().last() {
+            app.info(messages::notice(n));
+        }
         app
     }
 
@@ -818,7 +822,7 @@ impl App {
     /// A save that the disk did not confirm is news the officer must see.
     fn show_trouble(&mut self, store: &Store) {
         if let Some(t) = store.take_trouble() {
-            self.error(Msg::with(k::ERR_NOT_SYNCED, [t]));
+            self.error(messages::store(&t));
         }
     }
 
@@ -841,9 +845,8 @@ impl App {
                 None => {
                     let name = Tab::ALL.get(usize::from(n).saturating_sub(1)).map(|t| t.label());
                     match name {
-                        Some(label) => {
-                            self.info(Msg::with(k::TAB_NOT_YET, [crate::i18n::tr(self.lang, label).into()]))
-                        }
+                        Some(label) => self
+                            .info(Msg::with(k::TAB_NOT_YET, [crate::i18n::tr(self.lang, label).to_string()])),
                         None => return false,
                     }
                 }
@@ -1156,7 +1159,7 @@ impl App {
                     [s.funds, s.members, s.loans, s.occupations].map(|n| group_thousands(n as u64)),
                 )
             })
-            .map_err(|e| Msg::with(k::DEMO_FAILED, [e.to_string()]));
+            .map_err(|e| Msg::with(k::DEMO_FAILED, [messages::demo(&e)]));
             // The screen may be gone; nothing to tell then.
             let _ = tx.send(result);
         });

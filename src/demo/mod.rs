@@ -26,7 +26,7 @@ use crate::{
         occupation::{OccupationRecord, Stage},
         sage::Sage,
     },
-    store::{SaveError, Store, StoreError, trees},
+    store::{Load, SaveError, Store, StoreError, trees},
 };
 use people::{FundPlan, Targets};
 
@@ -44,6 +44,16 @@ pub enum Scale {
 }
 
 impl Scale {
+    /// Room on the disk the data set takes while it is written (the
+    /// province's store is about 390 MB, and sled's log needs more meanwhile).
+    pub fn disk_bytes(self) -> u64 {
+        match self {
+            Scale::District => 48 << 20,
+            Scale::Province => 640 << 20,
+            Scale::Nation => 16 << 30,
+        }
+    }
+
     /// Sages at DESIGN §6 scale.
     pub fn sages(self) -> usize {
         match self {
@@ -366,6 +376,24 @@ pub fn generate_in(
     if !store.is_empty()? {
         return Err(DemoError::NotEmpty);
     }
+    // One load (see `store::load`): a demo cut off by a kill or a full disk
+    // leaves the store as empty as it was.
+    let note = format!("demo {scale:?} seed {seed}");
+    let load = store.begin_load(officer, &note, scale.disk_bytes())?;
+    let summary = write_demo(&load, scale, land, seed, as_of, progress)?;
+    load.commit(trees::META, (summary.funds + summary.members + summary.occupations) as u64)?;
+    Ok(summary)
+}
+
+fn write_demo(
+    load: &Load<'_>,
+    scale: Scale,
+    land: &Land,
+    seed: u64,
+    as_of: Date,
+    progress: &dyn Fn(u32),
+) -> Result<Summary, DemoError> {
+    let store = load.store();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let land: Vec<(&Place, Vec<&DistrictFact>)> = match scale {
         Scale::District => {
@@ -454,9 +482,8 @@ pub fn generate_in(
         funds.push(fund);
     }
     progress(20);
-    store.put_places(officer, &places)?;
-    let note = format!("demo {scale:?} seed {seed}");
-    let fund_ids = store.bulk_insert(officer, &note, funds.clone())?;
+    load.put_places(&places)?;
+    let fund_ids = load.bulk_insert(funds.clone())?;
     progress(50);
 
     // Members and their loan books go out fund by fund, in key order; the
@@ -466,7 +493,7 @@ pub fn generate_in(
     let first_loan = next_loan;
     let mut nids = HashSet::with_capacity(scale.members());
     let mut occupations: Vec<OccupationRecord> = Vec::new();
-    let mut writer = store.bulk::<Member>(officer, &note)?;
+    let mut writer = load.bulk::<Member>()?;
     let mut members_written = 0usize;
     for (i, ((fund, fund_id), members)) in funds.iter().zip(&fund_ids).zip(&member_counts).enumerate() {
         let plan = FundPlan {
@@ -495,8 +522,9 @@ pub fn generate_in(
             progress(50 + (800 * i / funds.len().max(1)) as u32);
         }
     }
+    // The loans' ids are taken before the records that hold them are indexed.
+    load.reserve_ids(trees::LOANS, next_loan - first_loan)?;
     writer.finish()?;
-    store.reserve_ids(trees::LOANS, next_loan - first_loan)?;
     progress(870);
     let n_occ = occupations.len();
     // What the sages need of the records, before the store takes them.
@@ -524,7 +552,7 @@ pub fn generate_in(
             (i, h)
         })
         .collect();
-    let occ_ids = store.bulk_insert(officer, &note, occupations)?;
+    let occ_ids = load.bulk_insert(occupations)?;
     progress(930);
     let mut villages: Vec<(u16, Vec<u32>)> = Vec::new();
     for f in &funds {
@@ -544,7 +572,7 @@ pub fn generate_in(
         .collect();
     let new_sages = sages::sages(&mut rng, scale.sages(), &villages, &common);
     let n_sages = new_sages.len();
-    let sage_ids = store.bulk_insert(officer, &note, new_sages.clone())?;
+    let sage_ids = load.bulk_insert(new_sages.clone())?;
     let stored: Vec<Sage> =
         new_sages.into_iter().zip(sage_ids).map(|(s, id)| Sage { id, version: 1, ..s }).collect();
     let households: Vec<sages::Coachable> = coachable
@@ -556,7 +584,7 @@ pub fn generate_in(
         .collect();
     let assignments = sages::assignments(&mut rng, &stored, &households, as_of);
     let n_assignments = assignments.len();
-    store.bulk_insert(officer, &note, assignments)?;
+    load.bulk_insert(assignments)?;
     progress(960);
 
     // The network committees, the support log and OTOP products.
@@ -574,7 +602,7 @@ pub fn generate_in(
         .filter(|p| p.code >= 1_000 && p.code < 10_000)
         .map(|p| (p.code as u16, p.name_th.clone()))
         .collect();
-    store.bulk_insert(officer, &note, programme::committees(&mut rng, &by_district, as_of))?;
+    load.bulk_insert(programme::committees(&mut rng, &by_district, as_of))?;
     let per_district = match scale {
         Scale::District => 30..=40,
         Scale::Province | Scale::Nation => 10..=40,
@@ -588,8 +616,8 @@ pub fn generate_in(
         per_district,
         as_of,
     );
-    store.bulk_insert(officer, &note, support)?;
-    store.bulk_insert(officer, &note, programme::otop(&mut rng, &by_district, &households, as_of))?;
+    load.bulk_insert(support)?;
+    load.bulk_insert(programme::otop(&mut rng, &by_district, &households, as_of))?;
     progress(1000);
     Ok(Summary {
         funds: funds.len(),

@@ -24,7 +24,7 @@ use crate::{
         thai::{self, NationalId},
     },
     i18n::{Msg, k},
-    store::{SaveError, Store, StoreError, member_key, trees},
+    store::{Load, SaveError, Store, StoreError, member_key, trees},
 };
 
 /// One rejected row: where, and why.
@@ -55,8 +55,8 @@ pub enum ImportError {
     MissingColumns(String),
     #[error("store: {0}")]
     Store(#[from] StoreError),
-    #[error("saving: {0}")]
-    Save(String),
+    #[error("saving: {}", .0.render(Lang::En))]
+    Save(Msg),
     #[error("{0} can be exported, not imported")]
     ExportOnly(&'static str),
     #[error("writing the rejects file {path}: {detail}")]
@@ -217,15 +217,21 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
     let mut rows =
         Rows { inner: t.rows, errors: Vec::new(), fatal: None, count: 0, size, read: read_bytes, progress };
     let mut rejects = Rejects(Vec::new());
-    let note = format!("import {} {}", o.kind.name(), o.path.display());
+    let file_name = o.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let note = format!("import {} {file_name}", o.kind.name());
+    // The whole import is one load (see `store::load`): all or nothing, even
+    // if the process is killed or the disk fills half-way. It is begun before
+    // the rows are checked, since members are written while they are.
+    let load = if o.dry_run {
+        None
+    } else {
+        Some(store.begin_load(o.officer, &note, room_for(store, o.kind, size))?)
+    };
     let plan = match o.kind {
         Kind::Geography => geography(&cols, &mut rows, &mut rejects),
         Kind::Funds => funds(store, &cols, &mut rows, &mut rejects, o.today)?,
         Kind::Capital => capital(store, &cols, &mut rows, &mut rejects, o.today)?,
-        Kind::Members => {
-            let write = (!o.dry_run).then_some((o.officer, note.as_str()));
-            members(store, &cols, &mut rows, &mut rejects, o.today, write)?
-        }
+        Kind::Members => members(store, &cols, &mut rows, &mut rejects, o.today, load.as_ref())?,
         Kind::Loans => loans(store, &cols, &mut rows, &mut rejects, o.today)?,
         Kind::Repayments => repayments(store, &cols, &mut rows, &mut rejects, o.today)?,
         Kind::Occupations => occupations(store, &cols, &mut rows, &mut rejects, o.today)?,
@@ -243,44 +249,45 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
     rejects.0.sort_by_key(|r| r.row);
     s.rejects = rejects.0;
     if !s.rejects.is_empty() {
+        if let Some(load) = load {
+            load.roll_back()?;
+        }
         s.rejects_file = Some(write_rejects(o.path, &s.rejects)?);
         return Ok(s);
     }
-    if o.dry_run {
+    let Some(load) = load else {
         s.imported = 0;
         return Ok(s);
-    }
-    let who = o.officer;
+    };
+    let save = |e: SaveError| ImportError::Save(messages::save(&e));
     s.imported = match plan {
         Plan::Places(p) => {
-            store.put_places(who, &p)?;
+            load.put_places(&p)?;
             p.len()
         }
-        Plan::NewFunds(v) => bulk(store, who, &note, v)?,
-        Plan::NewMembers(v) => bulk(store, who, &note, v)?,
+        Plan::NewFunds(v) => load.bulk_insert(v).map_err(save)?.len(),
+        Plan::NewMembers(v) => load.bulk_insert(v).map_err(save)?.len(),
         Plan::Written(n) => n,
-        Plan::NewOccupations(v) => bulk(store, who, &note, v)?,
-        Plan::NewSages(v) => bulk(store, who, &note, v)?,
-        Plan::Funds(v, n) => update(store, who, &note, &v).map(|_| n)?,
-        Plan::Members(v, n) => update(store, who, &note, &v).map(|_| n)?,
+        Plan::NewOccupations(v) => load.bulk_insert(v).map_err(save)?.len(),
+        Plan::NewSages(v) => load.bulk_insert(v).map_err(save)?.len(),
+        Plan::Funds(v, n) => update(&load, &v).map(|_| n)?,
+        Plan::Members(v, n) => update(&load, &v).map(|_| n)?,
         Plan::Loans { mut added, order, rows, raise } => {
             if let Some(next) = raise {
                 let have = store.counter(trees::LOANS)?;
                 if next > have {
-                    store.reserve_ids(trees::LOANS, next - have)?;
+                    load.reserve_ids(trees::LOANS, next - have)?;
                 }
             }
-            let save = |e: SaveError| ImportError::Save(messages::save(&e).render(Lang::En));
-            let done = store
-                .bulk_update_parts_with(order.chunks(PART), |mut m: Member| {
-                    m.loans.append(&mut added.remove(&member_key(m.fund_id, m.id)).unwrap_or_default());
-                    m
-                })
-                .map_err(save)?;
-            store.bulk_update_done::<Member>(who, &note, done).map_err(save)?;
+            load.bulk_update_parts_with(order.chunks(PART), |mut m: Member| {
+                m.loans.append(&mut added.remove(&member_key(m.fund_id, m.id)).unwrap_or_default());
+                m
+            })
+            .map_err(save)?;
             rows
         }
     };
+    load.commit(o.kind.name(), s.imported as u64)?;
     progress(size.max(1), size.max(1));
     s.written_in = writing.elapsed();
     Ok(s)
@@ -350,26 +357,21 @@ enum Plan {
     },
 }
 
-fn bulk<R: crate::store::Record>(
-    store: &Store,
-    who: &str,
-    note: &str,
-    v: Vec<R>,
-) -> Result<usize, ImportError> {
-    let n = v.len();
-    store.bulk_insert(who, note, v).map_err(|e| ImportError::Save(messages::save(&e).render(Lang::En)))?;
-    Ok(n)
+/// Changed records in bulk, in parts: checked against their stored versions.
+fn update<R: crate::store::Record>(load: &Load<'_>, v: &[R]) -> Result<(), ImportError> {
+    for part in v.chunks(PART) {
+        load.bulk_update_part(part).map_err(|e| ImportError::Save(messages::save(&e)))?;
+    }
+    Ok(())
 }
 
-/// Changed records in bulk: checked against their stored versions, written in
-/// batches with one sync.
-fn update<R: crate::store::Record>(store: &Store, who: &str, note: &str, v: &[R]) -> Result<(), ImportError> {
-    let save = |e: SaveError| ImportError::Save(messages::save(&e).render(Lang::En));
-    for part in v.chunks(PART) {
-        store.bulk_update_part(part).map_err(save)?;
-    }
-    store.bulk_update_done::<R>(who, note, v.len()).map_err(save)?;
-    Ok(())
+/// Room on the disk an import of a file of `size` bytes may take: the
+/// records, their indexes and sled's log come to a few times the file; an
+/// import that changes records also keeps a copy of each as it was.
+fn room_for(store: &Store, kind: Kind, size: u64) -> u64 {
+    let changes = matches!(kind, Kind::Loans | Kind::Repayments | Kind::Capital);
+    let copies = if changes { crate::store::files::size_of_dir(store.path()) / 2 } else { 0 };
+    size.saturating_mul(4).saturating_add(copies)
 }
 
 /// Records written per part of a bulk update.
@@ -552,7 +554,7 @@ fn members(
     rows: &mut Rows<'_>,
     rj: &mut Rejects,
     today: Date,
-    write: Option<(&str, &str)>,
+    write: Option<&Load<'_>>,
 ) -> Result<Plan, ImportError> {
     let statuses = super::Choices::new(&MemberStatus::ALL, labels::member_status);
     let funds = fund_ids(store)?;
@@ -561,25 +563,21 @@ fn members(
     let mut out = Vec::new();
     std::thread::scope(|s| {
         let (tx, writer) = match write {
-            Some((who, note)) => {
+            Some(load) => {
                 let (tx, rx) = std::sync::mpsc::sync_channel::<Feed>(8);
+                // What the writer wrote is taken back with the load when a
+                // row is refused (the import then fails and drops it).
                 let writer = s.spawn(move || -> Result<usize, SaveError> {
-                    let mut w = store.bulk::<Member>(who, note)?;
+                    let mut w = load.bulk::<Member>()?;
                     loop {
                         match rx.recv() {
                             Ok(Feed::Members(ms)) => {
                                 for m in ms {
-                                    if let Err(e) = w.push(m) {
-                                        let _ = w.cancel();
-                                        return Err(e);
-                                    }
+                                    w.push(m)?;
                                 }
                             }
                             Ok(Feed::Finish) => return w.finish().map(|n| n as usize),
-                            Ok(Feed::Cancel) | Err(_) => {
-                                w.cancel()?;
-                                return Ok(0);
-                            }
+                            Ok(Feed::Cancel) | Err(_) => return Ok(0),
                         }
                     }
                 });
@@ -642,10 +640,10 @@ fn members(
         }
         drop(tx.send(if clean { Feed::Finish } else { Feed::Cancel }));
         drop(tx);
-        let save = |e: SaveError| ImportError::Save(messages::save(&e).render(Lang::En));
+        let save = |e: SaveError| ImportError::Save(messages::save(&e));
         match writer.join() {
             Ok(written) => Ok(Plan::Written(written.map_err(save)?)),
-            Err(_) => Err(ImportError::Save("the writing thread failed; nothing was imported".into())),
+            Err(_) => Err(ImportError::Save(Msg::new(k::IMP_WRITER_FAILED))),
         }
     })
 }

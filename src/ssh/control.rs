@@ -1,7 +1,7 @@
 //! The server's control socket (`<store>/control.sock`, mode 0600): a local
 //! `sammachip backup FILE` on a store the server holds asks the server to
 //! write the backup. One request per connection: `backup <absolute path>\n`,
-//! answered with `ok <pairs> <bytes>\n` or `error <reason>\n`.
+//! answered with `ok <pairs> <bytes>\n` or `error <Thai>\t<English>\n`.
 
 use std::{
     io::{BufRead, BufReader, Write},
@@ -13,7 +13,11 @@ use std::{
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
 
-use crate::store::Store;
+use crate::{
+    domain::Lang,
+    i18n::{Arg, Msg, k},
+    store::Store,
+};
 
 pub const SOCKET: &str = "control.sock";
 
@@ -33,7 +37,7 @@ pub async fn serve(store: Arc<Store>) -> std::io::Result<()> {
             let mut reader = tokio::io::BufReader::new(read.take_limit());
             let answer = match reader.read_line(&mut line).await {
                 Ok(_) => answer(store, line.trim_end()).await,
-                Err(e) => format!("error {e}"),
+                Err(e) => error_line(&crate::app::messages::io(&e)),
             };
             let _ = write.write_all(format!("{answer}\n").as_bytes()).await;
         });
@@ -53,37 +57,51 @@ impl<T: tokio::io::AsyncRead> TakeLimit for T {
     }
 }
 
+/// An error answer: the message in Thai, a tab, the message in English (one
+/// line each: the client shows the officer's).
+fn error_line(m: &Msg) -> String {
+    let one = |lang| m.render(lang).replace(['\n', '\t'], " ");
+    format!("error {}\t{}", one(Lang::Th), one(Lang::En))
+}
+
 async fn answer(store: Arc<Store>, line: &str) -> String {
     let Some(file) = line.strip_prefix("backup ") else {
-        return "error unknown request".into();
+        return error_line(&Msg::new(k::ERR_CONTROL_REQUEST));
     };
     let file = PathBuf::from(file);
     if !file.is_absolute() {
-        return "error the path must be absolute".into();
+        return error_line(&Msg::new(k::ERR_CONTROL_REQUEST));
     }
     super::log(format!("backup to {} (asked on the control socket)", file.display()));
     match tokio::task::spawn_blocking(move || store.backup_file(&file)).await {
         Ok(Ok(s)) => format!("ok {} {}", s.pairs, s.bytes),
-        Ok(Err(e)) => format!("error {e}"),
-        Err(e) => format!("error {e}"),
+        Ok(Err(e)) => error_line(&crate::app::messages::backup(&e)),
+        Err(_) => error_line(&Msg::new(k::ERR_CONTROL_REQUEST)),
     }
 }
 
 /// Asks the server that holds `store_path` to back it up to `file`.
-pub fn request_backup(store_path: &Path, file: &Path) -> Result<(u64, u64), String> {
+pub fn request_backup(store_path: &Path, file: &Path) -> Result<(u64, u64), Msg> {
     let socket = store_path.join(SOCKET);
-    let mut stream = UnixStream::connect(&socket)
-        .map_err(|e| format!("no server answers on {}: {e}", socket.display()))?;
+    let io = |e: std::io::Error| {
+        Msg::with(
+            k::ERR_CONTROL_NO_SERVER,
+            [Arg::Text(socket.display().to_string()), crate::app::messages::io(&e).into()],
+        )
+    };
+    let mut stream = UnixStream::connect(&socket).map_err(io)?;
     let _ = stream.set_read_timeout(Some(Duration::from_secs(3_600)));
-    writeln!(stream, "backup {}", file.display()).map_err(|e| e.to_string())?;
+    writeln!(stream, "backup {}", file.display()).map_err(io)?;
     let mut line = String::new();
-    BufReader::new(&stream).read_line(&mut line).map_err(|e| e.to_string())?;
+    BufReader::new(&stream).read_line(&mut line).map_err(io)?;
     let line = line.trim_end();
     if let Some(rest) = line.strip_prefix("ok ") {
         let mut parts = rest.split(' ').map(|x| x.parse::<u64>().unwrap_or(0));
         return Ok((parts.next().unwrap_or(0), parts.next().unwrap_or(0)));
     }
-    Err(line.strip_prefix("error ").unwrap_or(line).to_string())
+    let said = line.strip_prefix("error ").unwrap_or(line);
+    let (th, en) = said.split_once('\t').unwrap_or((said, said));
+    Err(Msg::with(k::TEXT, [Arg::Both { th: th.to_string(), en: en.to_string() }]))
 }
 
 /// Backs the store up into `dir` every `every` (once a day; the first an hour
@@ -94,8 +112,9 @@ pub async fn daily(store: Arc<Store>, dir: PathBuf, keep: usize, every: Duration
     loop {
         tokio::time::sleep(if first { every.min(Duration::from_secs(3_600)) } else { every }).await;
         first = false;
-        if let Err(e) = std::fs::create_dir_all(&dir) {
-            super::log(format!("daily backup: cannot make {}: {e}", dir.display()));
+        if let Err(e) = crate::store::files::create_private_dir(&dir) {
+            let why = crate::app::messages::io(&e).render(crate::domain::Lang::En);
+            super::log(format!("daily backup: cannot make {}: {why}", dir.display()));
             continue;
         }
         let file = dir.join(crate::store::backup::backup_name(jiff::Timestamp::now()));
@@ -110,7 +129,10 @@ pub async fn daily(store: Arc<Store>, dir: PathBuf, keep: usize, every: Duration
                     Err(e) => super::log(format!("rotating backups in {}: {e}", dir.display())),
                 }
             }
-            Ok(Err(e)) => super::log(format!("daily backup failed: {e}")),
+            Ok(Err(e)) => super::log(format!(
+                "daily backup failed: {}",
+                crate::app::messages::backup(&e).render(crate::domain::Lang::En)
+            )),
             Err(e) => super::log(format!("daily backup failed: {e}")),
         }
     }

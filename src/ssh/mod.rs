@@ -655,6 +655,18 @@ fn draw(terminal: &mut Terminal<CrosstermBackend<Out>>, app: &App) -> io::Result
 pub fn serve(store: Arc<Store>, opts: Options) -> anyhow::Result<()> {
     let key = host_key(&opts.host_key)?;
     let fingerprint = key.fingerprint(russh::keys::HashAlg::Sha256);
+    for n in store.notices() {
+        log(crate::app::messages::notice(&n).render(crate::domain::Lang::En));
+    }
+    for path in [store.path(), opts.backups.as_path()] {
+        if let Some(open) = crate::store::files::readable_by_others(path).first() {
+            let warning = crate::i18n::Msg::with(
+                k::WARN_PRIVATE,
+                [open.display().to_string(), path.display().to_string()],
+            );
+            log(warning.render(crate::domain::Lang::En));
+        }
+    }
     log(format!("loading the occupation catalog of {}", store.path().display()));
     let shared = Arc::new(Shared::new(Arc::clone(&store), opts.max_sessions, opts.idle)?);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;

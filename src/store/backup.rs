@@ -30,7 +30,7 @@ use std::{
     },
 };
 
-use super::{KEY_SCHEMA, OpenError, Store, StoreError, migrate, now_ms, quietly, trees};
+use super::{KEY_SCHEMA, MIN_ROOM, OpenError, Store, StoreError, files, migrate, now_ms, quietly, trees};
 
 /// The first bytes of every backup.
 pub const MAGIC: &[u8; 17] = b"SAMMACHIP-BACKUP\n";
@@ -76,6 +76,16 @@ pub enum BackupError {
     Malformed { offset: u64, detail: String },
     #[error("{} exists and is not an empty directory: restore into a new place", path.display())]
     TargetNotEmpty { path: PathBuf },
+    /// A backup written into the store's own directory would be taken for
+    /// part of the store (and the store then for damaged).
+    #[error("a backup may not go inside the store's directory {}", store.display())]
+    InsideStore { store: PathBuf },
+    /// The file passed its checksum but what it holds does not check: a
+    /// forged or mis-made backup. The first problem, and how many there are.
+    #[error("the backup holds damaged records: {first} ({problems} problems)")]
+    BadRecords { first: super::check::Problem, problems: u64 },
+    #[error("{}: {source}", path.display())]
+    File { path: PathBuf, source: io::Error },
     #[error("file system: {0}")]
     Io(#[from] io::Error),
     #[error(transparent)]
@@ -114,14 +124,20 @@ pub struct BackupSummary {
 }
 
 impl Store {
-    /// Held (shared) by every write while it applies.
-    pub(super) fn writing(&self) -> RwLockReadGuard<'_, ()> {
-        self.quiesce.read().unwrap_or_else(PoisonError::into_inner)
+    /// Held (shared) by every write while it applies. Refused at once as
+    /// busy while a bulk load holds the store (it may take a minute), and
+    /// when the disk has no room for a save.
+    pub(super) fn writing(&self) -> Result<RwLockReadGuard<'_, ()>, StoreError> {
+        if self.loading.load(Ordering::Acquire) {
+            return Err(StoreError::Busy);
+        }
+        self.ensure_room(0)?;
+        Ok(self.quiesce.read().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Held alone by a backup, a check or a repair: while it is held no write
-    /// is half applied and none starts. Never taken while this thread holds
-    /// [`Store::writing`] (a bulk writer), which would wait for ever.
+    /// Held alone by a backup, a check, a repair or a bulk load: while it is
+    /// held no write is half applied and none starts. Never taken while this
+    /// thread holds [`Store::writing`], which would wait for ever.
     pub(super) fn quiesced(&self) -> RwLockWriteGuard<'_, ()> {
         self.quiesce.write().unwrap_or_else(PoisonError::into_inner)
     }
@@ -181,12 +197,29 @@ impl Store {
         Ok(BackupSummary { header, trees: counts, pairs, bytes: out.bytes + TAIL_LEN as u64, crc })
     }
 
-    /// Writes a backup to `path`: to `path.tmp` first, synced to disk, then
-    /// renamed, so `path` is always a whole backup or absent.
+    /// Writes a backup to `path`: to `path.tmp` first (only its owner may
+    /// read it, 0600), synced to disk, then renamed, so `path` is always a
+    /// whole backup or absent. Refused inside the store's own directory, and
+    /// before anything is written when the disk has no room for it.
     pub fn backup_file(&self, path: &Path) -> Result<BackupSummary, BackupError> {
+        let parent = parent_of(path);
+        if inside(parent, &self.path) {
+            return Err(BackupError::InsideStore { store: self.path.clone() });
+        }
+        let need = files::size_of_dir(&self.path);
+        if let Some(free) = files::free_space(parent)
+            && free < need.saturating_add(MIN_ROOM)
+        {
+            return Err(StoreError::DiskFull { need: need.saturating_add(MIN_ROOM), free }.into());
+        }
         let tmp = tmp_path(path);
         let written = (|| {
-            let mut f = File::create(&tmp)?;
+            match fs::remove_file(&tmp) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+            let mut f = files::create_private_new(&tmp)?;
             let summary = self.backup_to(&mut f)?;
             f.sync_all()?;
             drop(f);
@@ -218,8 +251,16 @@ impl Store {
 
     /// As [`Store::restore_from`], from a backup file (read twice, not copied).
     pub fn restore_file(backup: &Path, new_path: &Path) -> Result<(Store, BackupSummary), BackupError> {
+        let mut file =
+            File::open(backup).map_err(|source| BackupError::File { path: backup.to_path_buf(), source })?;
+        // The new store takes about twice the backup while it is built.
+        let need = file.metadata()?.len().saturating_mul(2).saturating_add(MIN_ROOM);
+        if let Some(free) = files::free_space(parent_of(new_path))
+            && free < need
+        {
+            return Err(StoreError::DiskFull { need, free }.into());
+        }
         let target = Target::claim(new_path)?;
-        let mut file = File::open(backup)?;
         let verified = verify(&mut file, None)?;
         file.seek(SeekFrom::Start(0))?;
         target.restore(file, verified)
@@ -289,13 +330,14 @@ fn parent_of(path: &Path) -> &Path {
     }
 }
 
-/// Makes a rename in `dir` durable.
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    File::open(dir)?.sync_all()?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
+use files::sync_dir;
+
+/// Whether `dir` is `store` or lies inside it (both resolved through links).
+fn inside(dir: &Path, store: &Path) -> bool {
+    match (fs::canonicalize(dir), fs::canonicalize(store)) {
+        (Ok(d), Ok(s)) => d.starts_with(s),
+        _ => false,
+    }
 }
 
 /// A backup whose checksum has been verified.
@@ -427,32 +469,44 @@ impl Target {
         fs::create_dir_all(parent)?;
         let name =
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "store".into());
+        // What a restore killed half-way left beside the target.
+        files::remove_abandoned(parent, &format!(".{name}.restoring-"));
         let work = parent.join(format!(
             ".{name}.restoring-{}-{}",
             std::process::id(),
             SEQ.fetch_add(1, Ordering::Relaxed)
         ));
         fs::create_dir(&work)?;
+        files::make_private(&work)?;
         Ok(Target { path: path.to_path_buf(), work, empty_dir })
     }
 
     /// Builds the store from a verified backup, puts it in place and opens it.
     fn restore(self, file: File, v: Verified) -> Result<(Store, BackupSummary), BackupError> {
         let dir = self.work.join("store");
+        files::create_private_dir(&dir)?;
         let config = sled::Config::new().path(&dir).cache_capacity(8 << 20);
         let db = quietly(|| config.open())
             .map_err(|panic| StoreError::Io(io::Error::other(panic)))?
             .map_err(StoreError::Sled)?;
         let summary = load(&db, BufReader::with_capacity(1 << 16, file), &v)?;
         db.flush()?;
-        for entry in fs::read_dir(&dir)? {
-            let entry = entry?;
-            if entry.file_type()?.is_file() {
-                File::open(entry.path())?.sync_all()?;
+        drop(db);
+        // Every record is decoded and every reference, counter and total
+        // checked before the new store appears: a forged backup whose
+        // checksum was made to match is refused here.
+        {
+            let staged = Store::open(&dir)?;
+            let report = staged.check()?;
+            if let Some(first) = report.problems.first() {
+                return Err(BackupError::BadRecords {
+                    first: first.clone(),
+                    problems: report.problems.len() as u64 + report.more,
+                });
             }
+            // `open` wrote what it needed and synced every file (0600).
         }
         sync_dir(&dir)?;
-        drop(db);
         if self.empty_dir {
             fs::remove_dir(&self.path)?;
         }

@@ -1,24 +1,27 @@
-//! Many changed records of one kind at once (imports of loans, repayments,
-//! capital): each checked against the stored version, written in key order
-//! in parts with the children they refresh, the aggregates moved by the sum of
-//! the differences, one audit entry and one sync. Changes to indexed fields or
-//! to places are not taken here (the caller saves those one by one).
+//! Many changed records of one kind at once, inside a load (imports of loans,
+//! repayments, capital): each checked against the stored version, copied to
+//! the load's journal as it was, written in key order in parts with the
+//! children they refresh, and the aggregates moved by the sum of the
+//! differences. Changes to indexed fields or to places are not taken here
+//! (the caller saves those one by one).
 
 use std::collections::HashMap;
 
 use super::{
     SaveError, Store, StoreError, codec, key,
+    load::Load,
     record::Record,
     stats::{DistrictStats, FundRisk, FundStats},
     trees,
     write::{decode_aggregate, district_key},
 };
-use crate::domain::audit::AuditAction;
 
 const SCHEMA_STATS: u8 = 1;
 
 /// A part of a bulk update, changed and encoded, not yet written.
 struct Changed {
+    /// What each written key held before: (tree, key, bytes).
+    before: Vec<(&'static str, Vec<u8>, Vec<u8>)>,
     writes: Vec<(Vec<u8>, Vec<u8>)>,
     child_writes: Vec<(Vec<u8>, Vec<u8>)>,
     fund: HashMap<u64, FundStats>,
@@ -28,41 +31,38 @@ struct Changed {
 
 impl Store {
     /// Writes `recs` over their stored versions (each must carry the version
-    /// it was read at). Returns how many were written. Refused as a whole,
-    /// before anything is written, when one is stale, gone, or would change an
+    /// it was read at) as one load with one audit entry. Refused as a whole,
+    /// with nothing changed, when one is stale, gone, or would change an
     /// index entry or a place.
     pub fn bulk_update<R: Record>(&self, officer: &str, note: &str, recs: &[R]) -> Result<usize, SaveError> {
-        let n = self.bulk_update_part(recs)?;
-        self.bulk_update_done::<R>(officer, note, n)?;
+        let load = self.begin_load(officer, note, 0)?;
+        let n = load.bulk_update_part(recs)?;
+        load.commit(R::TREE, n as u64)?;
         Ok(n)
     }
+}
 
-    /// The audit entry and the sync after one or more [`Store::bulk_update_part`].
-    pub fn bulk_update_done<R: Record>(&self, officer: &str, note: &str, n: usize) -> Result<(), SaveError> {
-        self.append_audit(officer, AuditAction::Bulk, R::TREE, &[], &format!("{note}: {n} records"))?;
-        self.finish_write()?;
-        Ok(())
-    }
-
-    /// One part of a bulk update, written but not yet synced or audited (a big
-    /// import goes in parts, so its records are never all in memory at once).
+impl Load<'_> {
+    /// One part of a bulk update, written but not yet committed (a big import
+    /// goes in parts, so its records are never all in memory at once).
     pub fn bulk_update_part<R: Record>(&self, recs: &[R]) -> Result<usize, SaveError> {
-        let primary = self.tree(R::TREE)?;
+        let primary = self.store().tree(R::TREE)?;
         let mut olds = Vec::with_capacity(recs.len());
         for r in recs {
             let k = r.key();
             let Some(bytes) = primary.get(&k)? else { return Err(SaveError::Gone(k)) };
-            let old: R = Self::decode_record(&k, &bytes)?;
+            let old: R = Store::decode_record(&k, &bytes)?;
             if old.version() != r.version() {
                 return Err(SaveError::Stale { current: old.version() });
             }
-            olds.push(old);
+            olds.push(Ok((bytes.to_vec(), old)));
         }
         let mut news = recs.iter().cloned();
-        self.write_changed(olds.into_iter().map(Ok), |old| news.next().unwrap_or(old))
+        let changed = self.prepare(olds.into_iter(), |old| news.next().unwrap_or(old))?;
+        self.write_prepared::<R>(changed)
     }
 
-    /// As [`Store::bulk_update_part`], for the records under `keys` changed by
+    /// As [`Load::bulk_update_part`], for the records under `keys` changed by
     /// `change` as they are read (each is read and decoded once, never copied).
     pub fn bulk_update_with<R: Record>(
         &self,
@@ -73,10 +73,10 @@ impl Store {
         self.write_prepared::<R>(changed)
     }
 
-    /// [`Store::bulk_update_with`] over many parts, each written by a second
+    /// [`Load::bulk_update_with`] over many parts, each written by a second
     /// thread while the next is read and changed (the loans of a million-row
     /// import spend half their time in each). Returns how many were written;
-    /// on an error, the parts before it stay written, as with one call per part.
+    /// an error stops it (the load is then rolled back as a whole).
     pub fn bulk_update_parts_with<'k, R: Record>(
         &self,
         parts: impl Iterator<Item = &'k [Vec<u8>]>,
@@ -122,44 +122,36 @@ impl Store {
         keys: &[Vec<u8>],
         change: impl FnMut(R) -> R,
     ) -> Result<Changed, SaveError> {
-        let primary = self.tree(R::TREE)?;
+        let primary = self.store().tree(R::TREE)?;
         let olds = keys.iter().map(|k| match primary.get(k)? {
-            Some(bytes) => Ok(Self::decode_record::<R>(k, &bytes)?),
+            Some(bytes) => Ok((bytes.to_vec(), Store::decode_record::<R>(k, &bytes)?)),
             None => Err(SaveError::Gone(k.clone())),
         });
         self.prepare(olds, change)
     }
 
-    fn write_changed<R: Record>(
-        &self,
-        olds: impl Iterator<Item = Result<R, SaveError>>,
-        change: impl FnMut(R) -> R,
-    ) -> Result<usize, SaveError> {
-        let changed = self.prepare(olds, change)?;
-        self.write_prepared::<R>(changed)
-    }
-
-    /// Reads nothing but the records and their children: what to write, and
-    /// how the aggregates move.
+    /// Reads nothing but the records and their children: what to write, what
+    /// it overwrites, and how the aggregates move.
     fn prepare<R: Record>(
         &self,
-        olds: impl Iterator<Item = Result<R, SaveError>>,
+        olds: impl Iterator<Item = Result<(Vec<u8>, R), SaveError>>,
         mut change: impl FnMut(R) -> R,
     ) -> Result<Changed, SaveError> {
         let mut fund: HashMap<u64, FundStats> = HashMap::new();
         let mut district: HashMap<u16, DistrictStats> = HashMap::new();
         let mut risk: HashMap<u64, FundRisk> = HashMap::new();
+        let mut before = Vec::new();
         let mut writes: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
         let mut child_writes: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-        let children = R::CHILDREN.map(|c| self.tree(c)).transpose()?;
+        let children = R::CHILDREN.map(|c| self.store().tree(c)).transpose()?;
         for old in olds {
-            let old = old?;
+            let (old_bytes, old) = old?;
             let facts = |r: &R| {
                 let ix: Vec<(&'static str, Vec<u8>)> =
                     r.index_entries().into_iter().map(|e| (e.tree, e.key)).collect();
                 (r.key(), ix, r.place(), r.parent_key())
             };
-            let (before, version) = (facts(&old), old.version());
+            let (was, version) = (facts(&old), old.version());
             let mut add = |rec: &R, sign: i64| {
                 if let Some((f, s)) = rec.fund_stats() {
                     fund.entry(f).or_default().add(&s, sign);
@@ -175,33 +167,38 @@ impl Store {
             let mut n = change(old);
             // Keys, index entries and places do not change here: such
             // changes go through `save`.
-            if facts(&n) != before {
+            if facts(&n) != was {
                 return Err(SaveError::Stale { current: version });
             }
             n.set_version(version + 1);
             add(&n, 1);
             let k = n.key();
-            if let Some(ct) = &children {
+            if let (Some(ct), Some(ctree)) = (&children, R::CHILDREN) {
                 for item in ct.scan_prefix(&k) {
                     let (ck, cv) = item?;
                     if let Some(bytes) = n.refresh_child(&cv).map_err(StoreError::Encode)? {
+                        before.push((ctree, ck.to_vec(), cv.to_vec()));
                         child_writes.push((ck.to_vec(), bytes));
                     }
                 }
             }
+            before.push((R::TREE, k.clone(), old_bytes));
             writes.push((k, n.to_stored().map_err(StoreError::Encode)?));
         }
-        Ok(Changed { writes, child_writes, fund, district, risk })
+        Ok(Changed { before, writes, child_writes, fund, district, risk })
     }
 
-    /// Writes what [`Store::prepare`] made: the records in sorted batches, the
-    /// children, then the aggregates moved by the differences.
+    /// Writes what [`Load::prepare`] made: the copies to the journal first,
+    /// then the records in key order, the children, and the aggregates moved
+    /// by the differences.
     fn write_prepared<R: Record>(&self, changed: Changed) -> Result<usize, SaveError> {
-        let Changed { mut writes, mut child_writes, fund, district, risk } = changed;
-        let primary = self.tree(R::TREE)?;
-        let children = R::CHILDREN.map(|c| self.tree(c)).transpose()?;
+        let Changed { before, mut writes, mut child_writes, fund, district, risk } = changed;
+        let store = self.store();
+        self.journal(before.iter().map(|(t, k, v)| (*t, k.as_slice(), Some(v.as_slice()))))?;
+        drop(before);
+        let primary = store.tree(R::TREE)?;
+        let children = R::CHILDREN.map(|c| store.tree(c)).transpose()?;
         let n_pairs = writes.len();
-        let _writing = self.writing();
         // One insert at a time, not `apply_batch`: a batch takes sled's
         // store-wide write lock and stops every read meanwhile, such as the
         // next part being prepared (`bulk_update_parts_with`).
@@ -215,7 +212,8 @@ impl Store {
                 ct.insert(k.as_slice(), v.as_slice())?;
             }
         }
-        let stats = self.tree(trees::FUND_STATS)?;
+        self.touch_derived();
+        let stats = store.tree(trees::FUND_STATS)?;
         for (f, delta) in fund {
             if delta == FundStats::default() {
                 continue;
@@ -225,7 +223,7 @@ impl Store {
             s.add(&delta, 1);
             stats.insert(k, codec::encode(SCHEMA_STATS, &s).map_err(StoreError::Encode)?)?;
         }
-        let dt = self.tree(trees::DISTRICT_STATS)?;
+        let dt = store.tree(trees::DISTRICT_STATS)?;
         for (d, delta) in district {
             if delta == DistrictStats::default() {
                 continue;
@@ -235,7 +233,7 @@ impl Store {
             s.add(&delta, 1);
             dt.insert(k, codec::encode(SCHEMA_STATS, &s).map_err(StoreError::Encode)?)?;
         }
-        let rt = self.tree(trees::FUND_RISK)?;
+        let rt = store.tree(trees::FUND_RISK)?;
         for (f, delta) in risk {
             if delta.is_empty() {
                 continue;
@@ -249,7 +247,6 @@ impl Store {
                 rt.insert(k, codec::encode(SCHEMA_STATS, &r).map_err(StoreError::Encode)?)?;
             }
         }
-        drop(_writing);
         Ok(n_pairs)
     }
 }

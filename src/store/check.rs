@@ -12,14 +12,16 @@ use std::{
 };
 
 use super::{
-    SCHEMA_AUDIT, SCHEMA_PLACE, Store, StoreError, codec, counter_key, id_of, index, key, migrate,
+    SCHEMA_AUDIT, SCHEMA_PLACE, Store, StoreError, codec, counter_key, id_of, index, key,
+    load::Work,
+    migrate,
     record::Record,
     stats::{DistrictStats, FundRisk, FundStats},
     trees,
     write::{Derived, PendingEntry, count_of, decode_aggregate, district_key},
 };
 use crate::domain::{
-    audit::{AuditAction, AuditEntry},
+    audit::AuditEntry,
     fund::Fund,
     geo::Place,
     member::Member,
@@ -144,8 +146,25 @@ impl Store {
     /// (and reported), and so are records whose references lead nowhere.
     /// Everything is worked out before the first tree is cleared; a repair
     /// cut short is put right by running it again.
+    ///
+    /// The repair marks the store first (see [`super::load`]): one cut off
+    /// by a crash is finished by the next open.
     pub fn repair(&self, who: &str) -> Result<RepairReport, StoreError> {
-        let _quiet = self.quiesced();
+        let load = self.begin(Work::Repair, who, "repair")?;
+        let report = self.rebuild()?;
+        let note = format!(
+            "repair: rebuilt {} index and aggregate trees from the records; {} counters raised; {} problems left",
+            report.rebuilt.len(),
+            report.counters.len(),
+            report.left.len()
+        );
+        load.commit_note(&note)?;
+        Ok(report)
+    }
+
+    /// Rebuilds every index and aggregate tree from the records and raises
+    /// the counters that are behind; the caller holds the store alone.
+    pub(super) fn rebuild(&self) -> Result<RepairReport, StoreError> {
         let mut plan = Plan::default();
         plan.kind::<Fund>(self, |_| {})?;
         let mut max_loan = 0;
@@ -185,14 +204,6 @@ impl Store {
         for name in rebuilt {
             report.rebuilt.push((name, self.tree(name)?.len() as u64));
         }
-        let note = format!(
-            "repair: rebuilt {} index and aggregate trees from the records; {} counters raised; {} problems left",
-            report.rebuilt.len(),
-            report.counters.len(),
-            report.left.len()
-        );
-        self.append_audit(who, AuditAction::Bulk, trees::META, &[], &note)?;
-        self.finish_write()?;
         Ok(report)
     }
 }

@@ -1,17 +1,25 @@
 //! Schema migrations, driven by `meta.schema_version` when a store is opened.
-//! Before any step runs, the store's files are copied aside.
+//! Before any step runs, the store is backed up beside itself. Each step runs
+//! as a load (see `load`): what it changes is journaled, and its changes and
+//! the new version stamp count together or not at all; a step cut off is
+//! rolled back by the next open, which then runs it again.
 
 use std::path::Path;
 
-use super::{OpenError, Store, StoreError, trees, write::children_key};
+use super::{
+    OpenError, Store, StoreError,
+    load::{Load, Work},
+    trees,
+    write::children_key,
+};
 
 /// The schema version this program writes.
 pub const CURRENT: u32 = 2;
 
-/// Upgrades a store from `from` to `from + 1`.
+/// Upgrades a store from `from` to `from + 1`, writing through the load.
 pub struct Step {
     pub from: u32,
-    pub run: fn(&Store) -> Result<(), StoreError>,
+    pub run: fn(&Load<'_>) -> Result<(), StoreError>,
 }
 
 /// Every migration, oldest first.
@@ -21,9 +29,9 @@ pub const STEPS: &[Step] = &[Step { from: 1, run: children_by_kind }];
 /// fund and a sage (both keyed by id) would share. Version 2 puts the child
 /// tree's name in front. In version 1 the only parents were funds (8-byte
 /// keys, members) and members (16-byte keys, occupation records).
-fn children_by_kind(store: &Store) -> Result<(), StoreError> {
-    let tree = store.tree(trees::CHILDREN)?;
-    let mut batch = sled::Batch::default();
+fn children_by_kind(load: &Load<'_>) -> Result<(), StoreError> {
+    let tree = load.store().tree(trees::CHILDREN)?;
+    let mut moves = Vec::new();
     for item in tree.iter() {
         let (k, v) = item?;
         let child = match k.len() {
@@ -31,10 +39,19 @@ fn children_by_kind(store: &Store) -> Result<(), StoreError> {
             16 => trees::OCCUPATIONS,
             _ => continue,
         };
-        batch.remove(k.clone());
-        batch.insert(children_key(child, &k), v);
+        let new = children_key(child, &k);
+        moves.push((k, new, v));
     }
-    tree.apply_batch(batch)?;
+    let mut writes: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
+    for (old, new, v) in moves {
+        if old.as_ref() != new.as_slice() {
+            writes.push((old.to_vec(), None));
+            writes.push((new, Some(v.to_vec())));
+        }
+    }
+    for part in writes.chunks(10_000) {
+        load.put_many(trees::CHILDREN, part)?;
+    }
     Ok(())
 }
 
@@ -76,10 +93,11 @@ pub(super) fn prepare(store: &Store, steps: &[Step]) -> Result<(), OpenError> {
                 detail: format!("no step from schema {version}; backup kept at {}", backup.display()),
             });
         };
-        (step.run)(store).map_err(fail)?;
+        let note = format!("schema {version} → {}", version + 1);
+        let load = store.begin(Work::Migration { from: version }, "sammachip", &note).map_err(fail)?;
+        (step.run)(&load).map_err(fail)?;
         version += 1;
-        store.set_schema_version(version).map_err(fail)?;
-        store.sync().map_err(fail)?;
+        load.commit_migration(version).map_err(fail)?;
     }
     Ok(())
 }

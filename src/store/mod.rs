@@ -5,10 +5,13 @@ pub mod backup;
 mod bulk_update;
 pub mod check;
 pub mod codec;
+pub mod files;
 mod index;
+pub mod load;
 pub mod migrate;
 mod record;
 mod reference;
+pub mod replace;
 mod sages;
 mod stats;
 mod write;
@@ -22,10 +25,10 @@ use std::{
 };
 
 pub use codec::CodecError;
+pub use load::{BulkWriter, Load, Recovered};
 pub use record::{IndexEntry, Record, assignment_key, member_key, occupation_key};
 pub use reference::AddCategoryError;
 pub use stats::{DistrictStats, FundRisk, FundStats};
-pub use write::BulkWriter;
 
 use crate::domain::audit::{AuditAction, AuditEntry};
 
@@ -74,6 +77,9 @@ pub mod trees {
     pub const FUND_RISK: &str = "fund_risk";
     pub const OFFICERS: &str = "officers";
     pub const OFFICERS_BY_LOGIN: &str = "officers_by_login";
+    /// Copies of what an unfinished bulk load overwrote (see `load`). Empty
+    /// between loads; not part of backups.
+    pub const JOURNAL: &str = "journal";
 
     pub const ALL: [&str; 25] = [
         META,
@@ -124,6 +130,9 @@ pub enum OpenError {
     Foreign { path: PathBuf },
     #[error("cannot use {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    /// A directory that holds something else, or a file: `--db` mistyped.
+    #[error("{path} is not a sammachip store, and not an empty directory to make one in")]
+    NotAStore { path: PathBuf },
     #[error("upgrading store {path} failed: {detail}")]
     Migration { path: PathBuf, detail: String },
 }
@@ -132,12 +141,43 @@ pub enum OpenError {
 pub enum StoreError {
     #[error("storage: {0}")]
     Sled(#[from] sled::Error),
+    /// Not enough room on the disk for what was asked; nothing was written.
+    #[error("the disk is full: {need} bytes are needed, {free} are free")]
+    DiskFull { need: u64, free: u64 },
+    /// An import or the demo is being written; saves wait until it is done.
+    #[error("an import is being written; try again when it is done")]
+    Busy,
+    /// A load begun while another's mark is still there (it is finished on
+    /// the next open).
+    #[error("an earlier load did not finish: {0}")]
+    Unfinished(String),
     #[error("{tree}/{}: {source}", hex(key))]
     Codec { tree: &'static str, key: Vec<u8>, source: CodecError },
     #[error("file system: {0}")]
     Io(#[from] std::io::Error),
     #[error("value encoding: {0}")]
     Encode(CodecError),
+}
+
+impl StoreError {
+    /// The same error again (an I/O error keeps its kind and code only).
+    pub fn duplicate(&self) -> StoreError {
+        let io = |e: &std::io::Error| match e.raw_os_error() {
+            Some(code) => std::io::Error::from_raw_os_error(code),
+            None => std::io::Error::from(e.kind()),
+        };
+        match self {
+            StoreError::Sled(sled::Error::Io(e)) | StoreError::Io(e) => StoreError::Io(io(e)),
+            StoreError::Sled(e) => StoreError::Sled(e.clone()),
+            StoreError::Codec { tree, key, source } => {
+                StoreError::Codec { tree, key: key.clone(), source: source.clone() }
+            }
+            StoreError::Encode(e) => StoreError::Encode(e.clone()),
+            StoreError::DiskFull { need, free } => StoreError::DiskFull { need: *need, free: *free },
+            StoreError::Busy => StoreError::Busy,
+            StoreError::Unfinished(s) => StoreError::Unfinished(s.clone()),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -205,12 +245,39 @@ pub struct Store {
     /// Bumped after every acknowledged save, so open screens know to refresh.
     generation: AtomicU64,
     acked: std::sync::Mutex<Option<fs::File>>,
-    /// The last failure to confirm a committed save on disk, for the screen.
-    trouble: std::sync::Mutex<Option<String>>,
-    /// Every write holds this shared while it applies; a backup, check or
-    /// repair holds it alone, so it sees no write half applied (see `backup`).
+    /// The last failure the store met on its own, for the screen.
+    trouble: std::sync::Mutex<Option<StoreError>>,
+    /// Every write holds this shared while it applies; a backup, check,
+    /// repair or bulk load holds it alone, so it sees no write half applied
+    /// (see `backup`).
     quiesce: std::sync::RwLock<()>,
+    /// A bulk load holds the store: saves are refused as busy meanwhile.
+    loading: std::sync::atomic::AtomicBool,
+    /// Whether writes first ask the disk for room (tests turn it off to meet
+    /// a full disk half-way).
+    space_check: std::sync::atomic::AtomicBool,
+    /// The store's files known to be on disk (see `files::Synced`).
+    synced: std::sync::Mutex<files::Synced>,
+    /// What opening found and put right (an unfinished load rolled back,
+    /// debris removed), for the log or the screen.
+    notices: std::sync::Mutex<Vec<Notice>>,
 }
+
+/// Something opening a store found and put right.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// Files sled left unfinished after a crash or a full disk, removed.
+    Debris(Vec<PathBuf>),
+    /// A bulk load that was cut off, rolled back (or a repair, finished).
+    Recovered(Recovered),
+    /// A `demo --replace` cut off between its two renames: the old store
+    /// was put back.
+    PutBack,
+}
+
+/// Room every write keeps free beyond what it needs: sled's next log
+/// segments and a snapshot of its page table.
+pub const MIN_ROOM: u64 = 16 << 20;
 
 fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
@@ -275,13 +342,41 @@ impl Store {
     }
 
     /// As [`Store::open`], with an explicit list of migration steps (tests).
+    ///
+    /// `path` must be a store, or not exist yet, or be an empty directory (a
+    /// new store is made there, 0700); anything else is refused as
+    /// [`OpenError::NotAStore`], so a mistyped `--db` never turns a folder of
+    /// documents into a store. Before sled reads it, what a crash or a full
+    /// disk left half-written is cleared away; after, an unfinished bulk load
+    /// is rolled back (see [`load`]). Both are in [`Store::notices`].
     pub fn open_with(path: &Path, steps: &[migrate::Step]) -> Result<Store, OpenError> {
         let io = |source| OpenError::Io { path: path.to_path_buf(), source };
         let damaged = |detail: String| OpenError::Damaged { path: path.to_path_buf(), detail };
-        if path.exists() && !path.is_dir() {
-            return Err(OpenError::Foreign { path: path.to_path_buf() });
+        let mut notices = Vec::new();
+        if replace::restore_replaced(path).map_err(io)? {
+            notices.push(Notice::PutBack);
         }
-        fs::create_dir_all(path).map_err(io)?;
+        match files::kind_of(path).map_err(io)? {
+            files::Kind::Missing => {
+                files::create_private_dir(path).map_err(io)?;
+                // The new directory's name is durable too.
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    files::sync_dir(parent).map_err(io)?;
+                }
+            }
+            files::Kind::Empty => files::create_private_dir(path).map_err(io)?,
+            files::Kind::Store => {
+                let removed = files::remove_debris(path).map_err(io)?;
+                if !removed.is_empty() {
+                    notices.push(Notice::Debris(removed));
+                }
+            }
+            // A file is another program's; a folder of other things, a mistyped path.
+            files::Kind::Other if !path.is_dir() => {
+                return Err(OpenError::Foreign { path: path.to_path_buf() });
+            }
+            files::Kind::Other => return Err(OpenError::NotAStore { path: path.to_path_buf() }),
+        }
         // sled's own cache. What it really holds is about twice this plus its
         // page table, and grows with the pages read (DESIGN §5): 2 MiB keeps the
         // province's browsing under the memory budget (8 MiB held 3.6 MB more)
@@ -312,7 +407,7 @@ impl Store {
             Err(panic) => return Err(damaged(panic)),
         };
         let mut trees = HashMap::new();
-        for name in trees::ALL {
+        for name in trees::ALL.into_iter().chain([trees::JOURNAL]) {
             let t = quietly(|| db.open_tree(name)).map_err(damaged)?.map_err(|e| damaged(e.to_string()))?;
             trees.insert(name, t);
         }
@@ -324,6 +419,10 @@ impl Store {
             acked: std::sync::Mutex::new(None),
             trouble: std::sync::Mutex::new(None),
             quiesce: std::sync::RwLock::new(()),
+            loading: std::sync::atomic::AtomicBool::new(false),
+            space_check: std::sync::atomic::AtomicBool::new(true),
+            synced: std::sync::Mutex::new(files::Synced::default()),
+            notices: std::sync::Mutex::new(Vec::new()),
         };
         if store.has_foreign_trees().map_err(|e| damaged(e.to_string()))? {
             return Err(OpenError::Foreign { path: path.to_path_buf() });
@@ -340,12 +439,56 @@ impl Store {
                 acked - 1
             )));
         }
+        // A full disk or another I/O error is said as such; anything else
+        // met while reading is damage.
+        let fail = |e: StoreError| match e {
+            StoreError::Io(e) | StoreError::Sled(sled::Error::Io(e)) => io(e),
+            StoreError::DiskFull { .. } => io(std::io::ErrorKind::StorageFull.into()),
+            e => damaged(e.to_string()),
+        };
+        match store.recover() {
+            Ok(Some(r)) => notices.push(Notice::Recovered(r)),
+            Ok(None) => {}
+            Err(
+                e @ (StoreError::Io(_) | StoreError::Sled(sled::Error::Io(_)) | StoreError::DiskFull { .. }),
+            ) => {
+                return Err(fail(e));
+            }
+            Err(e) => return Err(damaged(format!("an unfinished load could not be rolled back: {e}"))),
+        }
         migrate::prepare(&store, steps)?;
-        store.acknowledge().map_err(|e| damaged(e.to_string()))?;
-        store
-            .seed_categories(&crate::domain::occupation::seed_categories())
-            .map_err(|e| damaged(e.to_string()))?;
+        store.acknowledge().map_err(fail)?;
+        store.seed_categories(&crate::domain::occupation::seed_categories()).map_err(fail)?;
+        // Every file on disk and private before the first screen.
+        store.sync().map_err(fail)?;
+        if let Ok(mut n) = store.notices.lock() {
+            *n = notices;
+        }
         Ok(store)
+    }
+
+    /// What opening found and put right (see [`Notice`]).
+    pub fn notices(&self) -> Vec<Notice> {
+        self.notices.lock().map(|n| n.clone()).unwrap_or_default()
+    }
+
+    /// Whether writes first make sure the disk has room (on by default).
+    #[doc(hidden)]
+    pub fn set_space_check(&self, on: bool) {
+        self.space_check.store(on, Ordering::Release);
+    }
+
+    /// Refuses, before anything is written, a write of about `need` bytes
+    /// that the disk has no room for (with [`MIN_ROOM`] to spare).
+    pub fn ensure_room(&self, need: u64) -> Result<(), StoreError> {
+        if !self.space_check.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let need = need.saturating_add(MIN_ROOM);
+        match files::free_space(&self.path) {
+            Some(free) if free < need => Err(StoreError::DiskFull { need, free }),
+            _ => Ok(()),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -361,12 +504,13 @@ impl Store {
 
     pub(crate) fn note_trouble(&self, e: &StoreError) {
         if let Ok(mut t) = self.trouble.lock() {
-            *t = Some(e.to_string());
+            *t = Some(e.duplicate());
         }
     }
 
-    /// A committed save that the disk did not confirm, once (then cleared).
-    pub fn take_trouble(&self) -> Option<String> {
+    /// A failure the store met on its own (a load it could not take back),
+    /// once (then cleared).
+    pub fn take_trouble(&self) -> Option<StoreError> {
         self.trouble.lock().ok()?.take()
     }
 
@@ -378,9 +522,15 @@ impl Store {
     /// `flush()` writes sled's buffers; on Linux that is `sync_file_range`, which
     /// neither flushes the drive cache nor the file's metadata. Only after the
     /// explicit fsync of the data file is a save "saved".
+    ///
+    /// sled also writes large values as files in `blobs/` and snapshots of
+    /// its page table, renamed into place, without an fsync of their own: each
+    /// sync also fsyncs every file that is new since the last (making it
+    /// private, 0600) and the directory whenever files came or went.
     pub fn sync(&self) -> Result<(), StoreError> {
         self.db.flush()?;
-        fs::File::open(self.path.join("db"))?.sync_all()?;
+        let mut synced = self.synced.lock().unwrap_or_else(|p| p.into_inner());
+        synced.sync(&self.path)?;
         Ok(())
     }
 
@@ -390,12 +540,11 @@ impl Store {
         let next = self.counter(trees::AUDIT)?;
         let mut guard = self.acked.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
-            let f = fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .read(true)
-                .write(true)
-                .open(self.path.join(ACKED_FILE))?;
+            let mut o = fs::OpenOptions::new();
+            o.create(true).truncate(false).read(true).write(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+            let f = o.open(self.path.join(ACKED_FILE))?;
             *guard = Some(f);
         }
         if let Some(f) = guard.as_mut() {
@@ -414,6 +563,7 @@ impl Store {
         }
         for name in self.db.tree_names() {
             let known = trees::ALL.iter().any(|t| t.as_bytes() == name.as_ref())
+                || name.as_ref() == trees::JOURNAL.as_bytes()
                 || name.as_ref() == b"__sled__default";
             if !known && !self.db.open_tree(&name)?.is_empty() {
                 return Ok(true);
@@ -452,28 +602,6 @@ impl Store {
     pub fn counter(&self, tree: &str) -> Result<u64, StoreError> {
         let meta = self.tree(trees::META)?;
         Ok(meta.get(counter_key(tree))?.and_then(|v| id_of(&v)).unwrap_or(1))
-    }
-
-    /// Removes every record, index and counter but keeps the audit trail (and
-    /// notes the clearing in it): `demo --replace`.
-    pub fn clear(&self, officer: &str) -> Result<(), StoreError> {
-        let _writing = self.writing();
-        for name in trees::ALL {
-            if name != trees::META && name != trees::AUDIT {
-                self.tree(name)?.clear()?;
-            }
-        }
-        let meta = self.tree(trees::META)?;
-        for name in trees::ALL {
-            if name != trees::AUDIT {
-                meta.remove(counter_key(name))?;
-            }
-        }
-        self.append_audit(officer, AuditAction::Bulk, trees::META, &[], "store cleared")?;
-        self.sync()?;
-        self.acknowledge()?;
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        Ok(())
     }
 
     fn append_audit(

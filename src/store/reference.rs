@@ -15,23 +15,9 @@ const SCHEMA_PROFILE: u8 = 1;
 impl Store {
     /// Adds or replaces gazetteer places (sorted batches, one audit entry).
     pub fn put_places(&self, officer: &str, places: &[Place]) -> Result<(), StoreError> {
-        // Held shared while writing: a backup waits for this write to finish.
-        let _writing = self.writing();
-        let tree = self.tree(trees::GEO)?;
-        let mut sorted: Vec<&Place> = places.iter().collect();
-        sorted.sort_by_key(|p| p.code);
-        for chunk in sorted.chunks(1_000) {
-            let mut batch = sled::Batch::default();
-            for p in chunk {
-                batch.insert(
-                    &p.code.to_be_bytes(),
-                    codec::encode(SCHEMA_PLACE, p).map_err(StoreError::Encode)?,
-                );
-            }
-            tree.apply_batch(batch)?;
-        }
-        self.append_audit(officer, AuditAction::Bulk, trees::GEO, &[], &format!("{} places", places.len()))?;
-        self.finish_write()
+        let load = self.begin_load(officer, &format!("{} places", places.len()), 0)?;
+        load.put_places(places)?;
+        load.commit(trees::GEO, places.len() as u64)
     }
 
     /// Every place in code order.
@@ -71,11 +57,12 @@ impl Store {
 
     /// Writes the seeded categories into a store that has none.
     pub fn seed_categories(&self, seed: &[OccupationCategory]) -> Result<(), StoreError> {
-        // Held shared while writing: a backup waits for this write to finish.
-        let _writing = self.writing();
+        // A store that has them writes nothing (and opens on a full disk).
         if !self.tree(trees::CATEGORIES)?.is_empty() {
             return Ok(());
         }
+        // Held shared while writing: a backup waits for this write to finish.
+        let _writing = self.writing()?;
         for c in seed {
             self.put_category(c)?;
         }
@@ -90,7 +77,7 @@ impl Store {
         name_th: &str,
         name_en: &str,
     ) -> Result<OccupationCategory, AddCategoryError> {
-        let _writing = self.writing();
+        let _writing = self.writing()?;
         let (th, en) = (name_th.trim(), name_en.trim());
         if th.is_empty() {
             return Err(AddCategoryError::NameRequired);
@@ -132,7 +119,7 @@ impl Store {
     /// keeps what it replaced.
     pub fn save_profile(&self, officer: &str, p: &Profile) -> Result<(), StoreError> {
         // Held shared while writing: a backup waits for this write to finish.
-        let _writing = self.writing();
+        let _writing = self.writing()?;
         let tree = self.tree(trees::PROFILES)?;
         let key = p.name.as_bytes();
         let bytes = codec::encode(SCHEMA_PROFILE, p).map_err(StoreError::Encode)?;
@@ -162,4 +149,26 @@ pub enum AddCategoryError {
     Exists,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl super::load::Load<'_> {
+    /// Adds or replaces places (by code) in the load, keeping copies of the
+    /// ones replaced.
+    pub fn put_places(&self, places: &[Place]) -> Result<(), StoreError> {
+        let tree = self.store().tree(trees::GEO)?;
+        let mut sorted: Vec<&Place> = places.iter().collect();
+        sorted.sort_by_key(|p| p.code);
+        for chunk in sorted.chunks(1_000) {
+            let mut before = Vec::new();
+            let mut batch = sled::Batch::default();
+            for p in chunk {
+                let k = p.code.to_be_bytes();
+                before.push((k, tree.get(k)?));
+                batch.insert(&k, codec::encode(SCHEMA_PLACE, p).map_err(StoreError::Encode)?);
+            }
+            self.journal(before.iter().map(|(k, v)| (trees::GEO, k.as_slice(), v.as_deref())))?;
+            tree.apply_batch(batch)?;
+        }
+        Ok(())
+    }
 }

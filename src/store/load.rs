@@ -1,0 +1,739 @@
+//! Bulk loads that are all or nothing under every fault: a kill, a power
+//! cut, a full disk or an error at any point leaves the store exactly as it
+//! was before the load, or with all of it.
+//!
+//! A load (an import, the demo, a migration step, a repair) writes far more
+//! than one sled transaction can hold. Instead:
+//!
+//! 1. **Begin.** With every other write kept out (the store's write lock,
+//!    held alone for the whole load; saves meanwhile are refused as busy), the
+//!    load writes a *mark* into `meta`: what it is, who runs it, and every id
+//!    counter as it stands. sled writes one log for all trees and recovers it
+//!    as a prefix (a torn tail is cut at the last whole message), so anything
+//!    the load writes after the mark is on disk only if the mark is too.
+//! 2. **Write.** New records take ids from the counters, and each counter is
+//!    moved past a batch *before* the batch is written, so no record is ever
+//!    above its counter. A record the load overwrites (a member given new
+//!    loans, a place renamed) is first copied, as it was, into the `journal`
+//!    tree, from the same thread and so earlier in the log. Indexes and
+//!    aggregates are written as the load goes.
+//! 3. **Commit.** One transaction appends the load's audit entry (officer,
+//!    what, file, rows) and removes the mark; the store is then synced. The
+//!    load has happened exactly when that transaction is on disk.
+//! 4. **Roll back.** A load that fails, is refused or is dropped is rolled
+//!    back at once; one cut off by a crash is rolled back by the next
+//!    [`Store::open`]: the journal's copies go back newest first (so each
+//!    record ends as it was before the load), records with ids at or above
+//!    the marked counters are removed, the counters are set back, the
+//!    indexes and aggregates are rebuilt from the records as `repair` does
+//!    (skipped in-process when the load had written none), and one
+//!    transaction notes the rollback in the audit trail and removes the mark.
+//!    Each step can be repeated, so a rollback cut off is finished by the
+//!    next open.
+//!
+//! A repair marks itself the same way, and an unfinished one is finished
+//! (not rolled back) by the next open: rebuilding is always safe. A schema
+//! migration journals what it changes and commits together with the new
+//! schema version; cut off, it is rolled back and run again.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    thread::JoinHandle,
+};
+
+use serde::{Deserialize, Serialize};
+use sled::Transactional;
+
+use super::{
+    SCHEMA_AUDIT, SaveError, Store, StoreError, codec, counter_key, id_of, key, now_ms,
+    record::Record,
+    trees,
+    write::{Derived, count_of},
+};
+use crate::domain::{
+    audit::{AuditAction, AuditEntry},
+    fund::Fund,
+    member::Member,
+    occupation::OccupationRecord,
+    officer::Officer,
+    programme::{NetworkCommittee, OtopProduct, SupportActivity},
+    sage::{Assignment, Sage},
+};
+
+/// The key of the mark in `meta`.
+pub(super) const KEY_MARK: &[u8] = b"load";
+const SCHEMA_MARK: u8 = 1;
+const SCHEMA_JOURNAL: u8 = 1;
+/// Records written per batch of a bulk load.
+const BATCH: usize = 10_000;
+/// A journal value holds copies up to about this many bytes: small enough
+/// that sled writes it inside its log (a value of more than about 128 KiB
+/// goes to a file of its own in `blobs/`, outside the log's order).
+const JOURNAL_CHUNK: usize = 64 << 10;
+
+/// What a mark stands for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Work {
+    /// New and changed records: rolled back if cut off.
+    Load,
+    /// Indexes and aggregates rebuilt: finished if cut off.
+    Repair,
+    /// A schema step from this version: rolled back (then run again) if cut off.
+    Migration { from: u32 },
+}
+
+/// The mark a load leaves in `meta` while it runs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Mark {
+    /// When it began (ms since the epoch); the journal's keys start with it.
+    pub id: u64,
+    pub work: Work,
+    pub officer: String,
+    pub note: String,
+    /// Every counter (its key in `meta`) and the id it would have given next.
+    pub counters: Vec<(Vec<u8>, u64)>,
+}
+
+impl Mark {
+    fn counter(&self, tree: &str) -> u64 {
+        let k = counter_key(tree);
+        self.counters.iter().find(|(c, _)| *c == k).map_or(1, |(_, n)| *n)
+    }
+}
+
+/// A record as it was before a load changed it (`None`: it was not there).
+#[derive(Debug, Serialize, Deserialize)]
+struct Before {
+    tree: String,
+    key: Vec<u8>,
+    value: Option<Vec<u8>>,
+}
+
+/// What the next open found and did about an unfinished load.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recovered {
+    pub work: Work,
+    pub officer: String,
+    pub note: String,
+    /// When it began (ms since the epoch).
+    pub started_ms: i64,
+}
+
+/// A bulk load in progress: see the module's documentation. Dropped without
+/// [`Load::commit`], it is rolled back.
+pub struct Load<'s> {
+    store: &'s Store,
+    _alone: std::sync::RwLockWriteGuard<'s, ()>,
+    mark: Mark,
+    /// The next journal key.
+    seq: AtomicU64,
+    /// Whether indexes or aggregates were written (a rollback in-process
+    /// rebuilds them only then).
+    derived: AtomicBool,
+    done: bool,
+}
+
+/// Records whose ids come from their tree's counter, and which a rollback
+/// removes when at or above the marked counter.
+fn remove_new(store: &Store, mark: &Mark) -> Result<(), StoreError> {
+    for tree in [
+        Fund::TREE,
+        Member::TREE,
+        OccupationRecord::TREE,
+        Sage::TREE,
+        Assignment::TREE,
+        NetworkCommittee::TREE,
+        SupportActivity::TREE,
+        OtopProduct::TREE,
+        Officer::TREE,
+        trees::AUDIT,
+    ] {
+        let first = mark.counter(tree);
+        if store.counter(tree)? <= first {
+            continue;
+        }
+        let t = store.tree(tree)?;
+        // Keyed by id alone: the new ones are one range. Keyed under a parent
+        // (members, occupations, assignments): every key is looked at.
+        let by_id = !matches!(tree, trees::MEMBERS | trees::OCCUPATIONS | trees::ASSIGNMENTS);
+        let mut doomed = Vec::new();
+        let keys: Box<dyn Iterator<Item = sled::Result<sled::IVec>>> =
+            if by_id { Box::new(t.range(key(first).to_vec()..).keys()) } else { Box::new(t.iter().keys()) };
+        for k in keys {
+            let k = k?;
+            if id_of(&k).is_some_and(|id| id >= first) {
+                doomed.push(k);
+            }
+        }
+        for chunk in doomed.chunks(BATCH) {
+            let mut b = sled::Batch::default();
+            for k in chunk {
+                b.remove(k.clone());
+            }
+            t.apply_batch(b)?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The mark of a load that did not finish, if any.
+    pub(super) fn mark(&self) -> Result<Option<Mark>, StoreError> {
+        match self.tree(trees::META)?.get(KEY_MARK)? {
+            None => Ok(None),
+            Some(b) => codec::decode(SCHEMA_MARK, &b).map(Some).map_err(|source| StoreError::Codec {
+                tree: trees::META,
+                key: KEY_MARK.to_vec(),
+                source,
+            }),
+        }
+    }
+
+    /// Starts a bulk load of about `need` bytes (refused at once when the
+    /// disk has less room than that, so a full disk is met before anything is
+    /// written). Saves are refused as busy until it ends.
+    pub fn begin_load(&self, officer: &str, note: &str, need: u64) -> Result<Load<'_>, StoreError> {
+        self.ensure_room(need)?;
+        self.begin(Work::Load, officer, note)
+    }
+
+    pub(super) fn begin(&self, work: Work, officer: &str, note: &str) -> Result<Load<'_>, StoreError> {
+        // Saves that come while the load runs are refused as busy rather
+        // than left waiting for it (a screen would freeze for its length).
+        self.loading.store(true, Ordering::Release);
+        let alone = self.quiesced();
+        let begun = self.begin_with(alone, work, officer, note);
+        if begun.is_err() {
+            self.loading.store(false, Ordering::Release);
+        }
+        begun
+    }
+
+    fn begin_with<'a>(
+        &'a self,
+        alone: std::sync::RwLockWriteGuard<'a, ()>,
+        work: Work,
+        officer: &str,
+        note: &str,
+    ) -> Result<Load<'a>, StoreError> {
+        if let Some(m) = self.mark()? {
+            return Err(StoreError::Unfinished(m.note));
+        }
+        let started = now_ms().max(1) as u64;
+        let meta = self.tree(trees::META)?;
+        let mut counters = Vec::new();
+        for item in meta.scan_prefix(counter_key("")) {
+            let (k, v) = item?;
+            counters.push((k.to_vec(), id_of(&v).unwrap_or(1)));
+        }
+        let mark = Mark { id: started, work, officer: officer.to_string(), note: note.to_string(), counters };
+        let load = Load {
+            store: self,
+            _alone: alone,
+            mark,
+            seq: AtomicU64::new(0),
+            derived: AtomicBool::new(false),
+            done: false,
+        };
+        // Whatever an earlier load left in the journal is not this load's.
+        self.tree(trees::JOURNAL)?.clear()?;
+        let bytes = codec::encode(SCHEMA_MARK, &load.mark).map_err(StoreError::Encode)?;
+        meta.insert(KEY_MARK, bytes)?;
+        // On disk before anything of the load: after a power cut (which, unlike
+        // a kill, may lose writes out of order) the mark is there whenever any
+        // of the load is.
+        self.sync()?;
+        Ok(load)
+    }
+
+    /// Puts right what an unfinished load left (see the module's
+    /// documentation): called by `open` before anything else reads the store.
+    pub(super) fn recover(&self) -> Result<Option<Recovered>, StoreError> {
+        let Some(mark) = self.mark()? else { return Ok(None) };
+        let _alone = self.quiesced();
+        let recovered = Recovered {
+            work: mark.work.clone(),
+            officer: mark.officer.clone(),
+            note: mark.note.clone(),
+            started_ms: mark.id as i64,
+        };
+        match mark.work {
+            Work::Repair => {
+                self.rebuild()?;
+                let note = format!("repair finished after it was cut off: {}", mark.note);
+                self.end_mark(&mark, &mark.officer.clone(), &note)?;
+            }
+            Work::Load | Work::Migration { .. } => {
+                self.undo(&mark, true)?;
+                let note = format!(
+                    "rolled back an unfinished load (begun {}): {}",
+                    jiff::Timestamp::from_millisecond(mark.id as i64)
+                        .map(|t| t.to_string())
+                        .unwrap_or_default(),
+                    mark.note
+                );
+                self.end_mark(&mark, "sammachip", &note)?;
+            }
+        }
+        self.finish_write()?;
+        Ok(Some(recovered))
+    }
+
+    /// Steps 1–4 of a rollback: journal, new records, counters, and (when
+    /// asked) indexes and aggregates. Repeatable.
+    fn undo(&self, mark: &Mark, rebuild: bool) -> Result<(), StoreError> {
+        let journal = self.tree(trees::JOURNAL)?;
+        for item in journal.scan_prefix(mark.id.to_be_bytes()).rev() {
+            let (k, v) = item?;
+            let befores: Vec<Before> = codec::decode(SCHEMA_JOURNAL, &v)
+                .map_err(|source| StoreError::Codec { tree: trees::JOURNAL, key: k.to_vec(), source })?;
+            for b in befores.iter().rev() {
+                let Some(name) = trees::ALL.iter().find(|t| **t == b.tree) else {
+                    return Err(StoreError::Codec {
+                        tree: trees::JOURNAL,
+                        key: k.to_vec(),
+                        source: codec::CodecError::Decode(format!("unknown tree {}", b.tree)),
+                    });
+                };
+                let t = self.tree(name)?;
+                match &b.value {
+                    Some(v) => t.insert(b.key.as_slice(), v.as_slice())?,
+                    None => t.remove(b.key.as_slice())?,
+                };
+            }
+        }
+        remove_new(self, mark)?;
+        let meta = self.tree(trees::META)?;
+        let mut now = Vec::new();
+        for item in meta.scan_prefix(counter_key("")) {
+            now.push(item?.0);
+        }
+        for k in now {
+            if !mark.counters.iter().any(|(c, _)| c.as_slice() == k.as_ref()) {
+                meta.remove(k)?;
+            }
+        }
+        for (k, n) in &mark.counters {
+            meta.insert(k.as_slice(), &key(*n))?;
+        }
+        if rebuild && matches!(mark.work, Work::Load) {
+            self.rebuild()?;
+        }
+        Ok(())
+    }
+
+    /// The last step of every load, rollback and repair: its audit entry and
+    /// the mark's removal, in one transaction.
+    fn end_mark(&self, mark: &Mark, officer: &str, note: &str) -> Result<(), StoreError> {
+        let entry = AuditEntry {
+            time_ms: now_ms(),
+            officer: officer.to_string(),
+            action: AuditAction::Bulk,
+            kind: trees::META.to_string(),
+            key: Vec::new(),
+            before: None,
+            after: None,
+            note: note.to_string(),
+        };
+        let bytes = codec::encode(SCHEMA_AUDIT, &entry).map_err(StoreError::Encode)?;
+        self.end_mark_with(mark, bytes, |_| Ok(()))
+    }
+
+    /// As [`Store::end_mark`], with an audit entry given as bytes and more
+    /// writes to `meta` in the same transaction.
+    fn end_mark_with(
+        &self,
+        mark: &Mark,
+        audit_entry: Vec<u8>,
+        more: impl Fn(
+            &sled::transaction::TransactionalTree,
+        ) -> sled::transaction::ConflictableTransactionResult<(), ()>,
+    ) -> Result<(), StoreError> {
+        let meta = self.tree(trees::META)?;
+        let audit = self.tree(trees::AUDIT)?;
+        (&meta, &audit)
+            .transaction(|(m, a)| {
+                let k = counter_key(trees::AUDIT);
+                let id = m.get(&k)?.and_then(|v| id_of(&v)).unwrap_or(1);
+                m.insert(k, &key(id + 1))?;
+                a.insert(&key(id), audit_entry.as_slice())?;
+                m.remove(KEY_MARK)?;
+                more(m)?;
+                Ok(())
+            })
+            .map_err(|e| match e {
+                sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
+                sled::transaction::TransactionError::Abort(()) => {
+                    StoreError::Io(std::io::Error::other("the end of the load was refused"))
+                }
+            })?;
+        self.tree(trees::JOURNAL)?.clear()?;
+        let _ = mark;
+        Ok(())
+    }
+}
+
+impl<'s> Load<'s> {
+    pub fn store(&self) -> &'s Store {
+        self.store
+    }
+
+    /// Keeps copies of records as they are before the load changes them.
+    /// Must be called (and return) before the changes are written.
+    pub(super) fn journal<'a>(
+        &self,
+        items: impl IntoIterator<Item = (&'a str, &'a [u8], Option<&'a [u8]>)>,
+    ) -> Result<(), StoreError> {
+        let tree = self.store.tree(trees::JOURNAL)?;
+        let mut chunk: Vec<Before> = Vec::new();
+        let mut bytes = 0;
+        let put = |chunk: &mut Vec<Before>| -> Result<(), StoreError> {
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            let seq = self.seq.fetch_add(1, Ordering::AcqRel);
+            let k = [self.mark.id.to_be_bytes(), seq.to_be_bytes()].concat();
+            tree.insert(k, codec::encode(SCHEMA_JOURNAL, &*chunk).map_err(StoreError::Encode)?)?;
+            chunk.clear();
+            Ok(())
+        };
+        let mut any = false;
+        for (t, k, v) in items {
+            bytes += k.len() + v.map_or(0, <[u8]>::len) + t.len() + 8;
+            chunk.push(Before { tree: t.to_string(), key: k.to_vec(), value: v.map(<[u8]>::to_vec) });
+            any = true;
+            if bytes >= JOURNAL_CHUNK {
+                put(&mut chunk)?;
+                bytes = 0;
+            }
+        }
+        put(&mut chunk)?;
+        // The copies are on disk before what they guard is overwritten.
+        if any {
+            self.store.sync()?;
+        }
+        Ok(())
+    }
+
+    /// Notes that indexes or aggregates are about to be written.
+    pub(super) fn touch_derived(&self) {
+        self.derived.store(true, Ordering::Release);
+    }
+
+    /// Writes each value under its key in `tree` (none: removes the key),
+    /// keeping copies of what was there: for reference data and migration
+    /// steps. One sync for the copies of all of them.
+    pub fn put_many(
+        &self,
+        tree: &'static str,
+        items: &[(Vec<u8>, Option<Vec<u8>>)],
+    ) -> Result<(), StoreError> {
+        let t = self.store.tree(tree)?;
+        let mut olds = Vec::with_capacity(items.len());
+        for (k, _) in items {
+            olds.push(t.get(k)?);
+        }
+        self.journal(items.iter().zip(&olds).map(|((k, _), old)| (tree, k.as_slice(), old.as_deref())))?;
+        let mut batch = sled::Batch::default();
+        for (k, v) in items {
+            match v {
+                Some(v) => batch.insert(k.as_slice(), v.as_slice()),
+                None => batch.remove(k.as_slice()),
+            }
+        }
+        t.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Takes `n` ids from the counter of `tree` (for ids kept from a file).
+    pub fn reserve_ids(&self, tree: &str, n: u64) -> Result<u64, StoreError> {
+        self.store.reserve_ids(tree, n)
+    }
+
+    /// Starts writing new records of one kind: see [`BulkWriter`].
+    pub fn bulk<R: Record>(&self) -> Result<BulkWriter<'_, R>, StoreError> {
+        let first = self.store.counter(R::TREE)?;
+        Ok(BulkWriter {
+            load: self,
+            first_id: first,
+            next_id: first,
+            reserved: first,
+            batch: Vec::new(),
+            derived: Derived::default(),
+            written: 0,
+            in_flight: None,
+            kind: std::marker::PhantomData,
+        })
+    }
+
+    /// Writes many new records; returns their ids in order.
+    pub fn bulk_insert<R: Record>(&self, recs: Vec<R>) -> Result<Vec<u64>, SaveError> {
+        let mut w = self.bulk::<R>()?;
+        let mut ids = Vec::with_capacity(recs.len());
+        for r in recs {
+            ids.push(w.push(r)?);
+        }
+        w.finish()?;
+        Ok(ids)
+    }
+
+    /// Makes the load count: its audit entry (what it was, `rows` records),
+    /// the mark's removal, then the sync. Returns once it is on disk.
+    pub fn commit(mut self, kind: &str, rows: u64) -> Result<(), StoreError> {
+        let entry = AuditEntry {
+            time_ms: now_ms(),
+            officer: self.mark.officer.clone(),
+            action: AuditAction::Bulk,
+            kind: kind.to_string(),
+            key: Vec::new(),
+            before: None,
+            after: None,
+            note: format!("{}: {rows} records", self.mark.note),
+        };
+        let bytes = codec::encode(SCHEMA_AUDIT, &entry).map_err(StoreError::Encode)?;
+        self.store.end_mark_with(&self.mark, bytes, |_| Ok(()))?;
+        self.done = true;
+        self.store.loading.store(false, Ordering::Release);
+        self.store.finish_write()
+    }
+
+    /// As [`Load::commit`] for a migration step: the new schema version is
+    /// stamped in the same transaction.
+    pub(super) fn commit_migration(mut self, version: u32) -> Result<(), StoreError> {
+        let entry = AuditEntry {
+            time_ms: now_ms(),
+            officer: self.mark.officer.clone(),
+            action: AuditAction::Bulk,
+            kind: trees::META.to_string(),
+            key: Vec::new(),
+            before: None,
+            after: None,
+            note: format!("{} → schema {version}", self.mark.note),
+        };
+        let bytes = codec::encode(SCHEMA_AUDIT, &entry).map_err(StoreError::Encode)?;
+        self.store.end_mark_with(&self.mark, bytes, |m| {
+            m.insert(super::KEY_SCHEMA, &version.to_be_bytes())?;
+            Ok(())
+        })?;
+        self.done = true;
+        self.store.loading.store(false, Ordering::Release);
+        self.store.sync()
+    }
+
+    /// As [`Load::commit`] for a repair, with its own note.
+    pub(super) fn commit_note(mut self, note: &str) -> Result<(), StoreError> {
+        self.store.end_mark(&self.mark, &self.mark.officer.clone(), note)?;
+        self.done = true;
+        self.store.loading.store(false, Ordering::Release);
+        self.store.finish_write()
+    }
+
+    /// Abandons the load: everything it wrote is taken back now.
+    pub fn roll_back(mut self) -> Result<(), StoreError> {
+        self.take_back()
+    }
+
+    fn take_back(&mut self) -> Result<(), StoreError> {
+        if self.done {
+            return Ok(());
+        }
+        self.done = true;
+        if self.mark.work == Work::Repair {
+            // Rebuilding is always safe: the mark stays, and the next open
+            // finishes the repair.
+            self.store.loading.store(false, Ordering::Release);
+            return Ok(());
+        }
+        let store = self.store;
+        let result = (|| {
+            store.undo(&self.mark, self.derived.load(Ordering::Acquire))?;
+            // Nothing happened: the mark goes without an audit entry.
+            let meta = store.tree(trees::META)?;
+            meta.remove(KEY_MARK)?;
+            store.tree(trees::JOURNAL)?.clear()?;
+            store.sync()
+        })();
+        store.loading.store(false, Ordering::Release);
+        result
+    }
+}
+
+impl Drop for Load<'_> {
+    fn drop(&mut self) {
+        if !self.done
+            && let Err(e) = self.take_back()
+        {
+            // The mark stays: the next open finishes the rollback.
+            self.store.note_trouble(&e);
+        }
+    }
+}
+
+/// Writes new records of one kind in a load: ids from the counter in order
+/// (the counter moved past each batch before it is written); records go out
+/// in batches as they come (callers push them in key order); index entries
+/// are held back, sorted and written after the records; aggregates are summed
+/// and written once. A unique key that repeats, in the load or against the
+/// store, refuses the load before any index is written.
+pub struct BulkWriter<'l, R: Record> {
+    load: &'l Load<'l>,
+    first_id: u64,
+    next_id: u64,
+    /// The counter as written: ids below it may be used.
+    reserved: u64,
+    batch: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Index entries and aggregates of the load; places are those each parent
+    /// gives to records of the load.
+    derived: Derived,
+    written: u64,
+    /// The batch being written by two threads while the next one is made.
+    in_flight: Option<InFlight>,
+    kind: std::marker::PhantomData<R>,
+}
+
+type Batch = Arc<Vec<(Vec<u8>, Vec<u8>)>>;
+
+/// A batch and the two threads writing its halves.
+struct InFlight {
+    batch: Batch,
+    halves: [JoinHandle<Result<(), sled::Error>>; 2],
+}
+
+impl<R: Record> BulkWriter<'_, R> {
+    /// The id the next pushed record will get.
+    pub fn next_id(&self) -> u64 {
+        self.next_id
+    }
+
+    /// Adds a record; returns its id.
+    pub fn push(&mut self, mut r: R) -> Result<u64, SaveError> {
+        let id = self.next_id;
+        self.next_id += 1;
+        r.set_id(id);
+        r.set_version(1);
+        let k = r.key();
+        self.derived.add(&r, &k);
+        self.batch.push((k, r.to_stored().map_err(StoreError::Encode)?));
+        if self.batch.len() >= BATCH {
+            self.flush_batch()?;
+        }
+        Ok(id)
+    }
+
+    /// Moves the counter past every id handed out so far, before the records
+    /// that carry them are written.
+    fn reserve(&mut self) -> Result<(), StoreError> {
+        if self.next_id > self.reserved {
+            let meta = self.load.store.tree(trees::META)?;
+            meta.insert(counter_key(R::TREE), &key(self.next_id))?;
+            self.reserved = self.next_id;
+        }
+        Ok(())
+    }
+
+    /// Starts writing the batch in key order, its two halves from two threads,
+    /// and returns while they write: the caller makes the next batch
+    /// meanwhile (the batch before is waited for first). sled's tree takes
+    /// concurrent inserts; on two cores the halves cut the province's member
+    /// import from 6.0 s to 4.7 s (one `apply_batch` per batch before).
+    fn flush_batch(&mut self) -> Result<(), StoreError> {
+        self.settle()?;
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        self.reserve()?;
+        let tree = self.load.store.tree(R::TREE)?;
+        let mut batch = std::mem::take(&mut self.batch);
+        batch.sort_by(|a, b| a.0.cmp(&b.0));
+        let batch: Batch = Arc::new(batch);
+        let half = batch.len() / 2;
+        let write = |range: std::ops::Range<usize>| {
+            let (batch, tree) = (Arc::clone(&batch), tree.clone());
+            std::thread::spawn(move || -> Result<(), sled::Error> {
+                for (k, v) in batch.get(range).unwrap_or_default() {
+                    tree.insert(k.as_slice(), v.as_slice())?;
+                }
+                Ok(())
+            })
+        };
+        let halves = [write(0..half), write(half..batch.len())];
+        self.in_flight = Some(InFlight { batch, halves });
+        Ok(())
+    }
+
+    /// Waits for the batch being written.
+    fn settle(&mut self) -> Result<(), StoreError> {
+        let Some(InFlight { batch, halves }) = self.in_flight.take() else {
+            return Ok(());
+        };
+        let results = halves.map(JoinHandle::join);
+        self.written += batch.len() as u64;
+        drop(batch);
+        for r in results {
+            match r {
+                Ok(r) => r?,
+                Err(_) => return Err(StoreError::Io(std::io::Error::other("bulk writer thread failed"))),
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the indexes and aggregates of the records pushed. The load
+    /// counts them only when it is committed.
+    pub fn finish(mut self) -> Result<u64, SaveError> {
+        self.flush_batch()?;
+        self.settle()?;
+        let store = self.load.store;
+        for (name, entries) in self.derived.index.iter_mut() {
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            for (i, (k, unique)) in entries.iter().enumerate() {
+                if unique.is_some() {
+                    if i > 0 && entries[i - 1].0 == *k {
+                        let other = entries[i - 1].1.clone().unwrap_or_default();
+                        return Err(SaveError::Duplicate { index: name, other });
+                    }
+                    if let Some(other) = store.lookup(name, k)? {
+                        return Err(SaveError::Duplicate { index: name, other });
+                    }
+                }
+            }
+        }
+        // Places: every parent must have room for what the load gives it.
+        let loads = store.tree(trees::LOADS)?;
+        if let Some((parent_tree, capacity_of)) = R::PLACES_IN {
+            let parents = store.tree(parent_tree)?;
+            for (p, n) in &self.derived.places {
+                let capacity = match parents.get(p)? {
+                    Some(bytes) => capacity_of(&bytes).map_err(|source| StoreError::Codec {
+                        tree: parent_tree,
+                        key: p.clone(),
+                        source,
+                    })?,
+                    None => return Err(SaveError::Gone(p.clone())),
+                };
+                if count_of(loads.get(p)?.as_deref()) + n > capacity {
+                    return Err(SaveError::Full { capacity });
+                }
+            }
+        }
+        self.load.touch_derived();
+        self.derived.write(store)?;
+        Ok(self.written)
+    }
+
+    /// The first id this writer gave.
+    pub fn first_id(&self) -> u64 {
+        self.first_id
+    }
+}
+
+impl<R: Record> Drop for BulkWriter<'_, R> {
+    /// A writer dropped unfinished waits for its batch in flight, so nothing
+    /// is written after it (and the load's rollback) is gone.
+    fn drop(&mut self) {
+        let _ = self.settle();
+    }
+}
