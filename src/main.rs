@@ -530,7 +530,7 @@ fn import_command(
             ExitCode::SUCCESS
         }
         Err(e) => {
-            say(&Msg::with(k::IMP_FAILED, [e.to_string()]));
+            say(&messages::import(&e));
             ExitCode::from(1)
         }
     }

@@ -55,8 +55,8 @@ pub enum ImportError {
     MissingColumns(String),
     #[error("store: {0}")]
     Store(#[from] StoreError),
-    #[error("saving: {0}")]
-    Save(String),
+    #[error("saving: {}", .0.render(Lang::En))]
+    Save(Msg),
     #[error("{0} can be exported, not imported")]
     ExportOnly(&'static str),
     #[error("writing the rejects file {path}: {detail}")]
@@ -270,7 +270,7 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
                     store.reserve_ids(trees::LOANS, next - have)?;
                 }
             }
-            let save = |e: SaveError| ImportError::Save(messages::save(&e).render(Lang::En));
+            let save = |e: SaveError| ImportError::Save(messages::save(&e));
             let done = store
                 .bulk_update_parts_with(order.chunks(PART), |mut m: Member| {
                     m.loans.append(&mut added.remove(&member_key(m.fund_id, m.id)).unwrap_or_default());
@@ -357,14 +357,14 @@ fn bulk<R: crate::store::Record>(
     v: Vec<R>,
 ) -> Result<usize, ImportError> {
     let n = v.len();
-    store.bulk_insert(who, note, v).map_err(|e| ImportError::Save(messages::save(&e).render(Lang::En)))?;
+    store.bulk_insert(who, note, v).map_err(|e| ImportError::Save(messages::save(&e)))?;
     Ok(n)
 }
 
 /// Changed records in bulk: checked against their stored versions, written in
 /// batches with one sync.
 fn update<R: crate::store::Record>(store: &Store, who: &str, note: &str, v: &[R]) -> Result<(), ImportError> {
-    let save = |e: SaveError| ImportError::Save(messages::save(&e).render(Lang::En));
+    let save = |e: SaveError| ImportError::Save(messages::save(&e));
     for part in v.chunks(PART) {
         store.bulk_update_part(part).map_err(save)?;
     }
@@ -642,10 +642,10 @@ fn members(
         }
         drop(tx.send(if clean { Feed::Finish } else { Feed::Cancel }));
         drop(tx);
-        let save = |e: SaveError| ImportError::Save(messages::save(&e).render(Lang::En));
+        let save = |e: SaveError| ImportError::Save(messages::save(&e));
         match writer.join() {
             Ok(written) => Ok(Plan::Written(written.map_err(save)?)),
-            Err(_) => Err(ImportError::Save("the writing thread failed; nothing was imported".into())),
+            Err(_) => Err(ImportError::Save(Msg::new(k::IMP_WRITER_FAILED))),
         }
     })
 }
