@@ -509,7 +509,7 @@ fn import_command(
     match result {
         Ok(s) => {
             let n = |x: usize| group_thousands(x as u64);
-            say(&Msg::with(k::IMP_DONE, [n(s.read), n(s.imported), n(s.rejects.len())]));
+            say(&Msg::with(k::IMP_DONE, [n(s.read), n(s.imported), n(s.refused)]));
             if let Some(f) = &s.rejects_file {
                 say(&Msg::with(k::IMP_NOTHING_SAVED, [f.display().to_string()]));
                 for r in s.rejects.iter().take(10) {

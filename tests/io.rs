@@ -671,3 +671,80 @@ fn a_csv_row_without_end_and_a_csv_of_too_many_rows_are_refused() {
         rows.last()
     );
 }
+
+#[test]
+fn the_rejects_file_lists_ten_thousand_rows_and_counts_the_rest() {
+    let f = Fixture::new(Lang::Th);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("members.csv");
+    let mut text = String::from("fund_code,national_id,title,given_name,family_name\n");
+    for i in 0..10_050u64 {
+        text += &format!("99999999,{},Mr,No,Fund{i}\n", national_id(310_170_000_000 + i));
+    }
+    std::fs::write(&file, text).unwrap();
+    let s = run_import(&f.store, Kind::Members, &file, true);
+    assert_eq!((s.read, s.refused, s.rejects.len(), s.unlisted()), (10_050, 10_050, 10_000, 50));
+    assert_eq!(s.rejects.last().map(|r| r.row), Some(10_001));
+    let rejects = std::fs::read_to_string(s.rejects_file.unwrap()).unwrap();
+    let lines: Vec<&str> = rejects.lines().collect();
+    assert_eq!(lines.len(), 1 + 10_000 + 1);
+    assert!(lines[10_000].starts_with("10001,fund_code,"), "{}", lines[10_000]);
+    assert!(
+        lines[10_001].contains("อีก 50 แถว") && lines[10_001].contains("50 more rows were refused"),
+        "{}",
+        lines[10_001]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_rejects_file_replaces_a_link_left_at_its_name_and_a_dry_run_writes_nothing_else() {
+    let f = Fixture::new(Lang::Th);
+    let dir = tempfile::tempdir().unwrap();
+    let fund = f.funds()[0].code.clone();
+    let file = dir.path().join("members.csv");
+    std::fs::write(
+        &file,
+        format!("fund_code,national_id,title,given_name,family_name\n{fund},1101700000011,นาย,ผิด,เลขบัตร\n"),
+    )
+    .unwrap();
+    let precious = dir.path().join("precious.txt");
+    std::fs::write(&precious, "keep me").unwrap();
+    let rejects = dir.path().join("members.csv.rejects.csv");
+    let names = || {
+        let mut v: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let members = f.store.count::<Member>().unwrap();
+    let audit = f.store.audit(usize::MAX).unwrap().len();
+    for dry_run in [true, false] {
+        std::os::unix::fs::symlink(&precious, &rejects).unwrap();
+        let s = run_import(&f.store, Kind::Members, &file, dry_run);
+        assert_eq!(s.rejects_file.as_deref(), Some(rejects.as_path()));
+        assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me", "dry run {dry_run}");
+        assert!(
+            std::fs::symlink_metadata(&rejects).unwrap().file_type().is_file(),
+            "the link itself replaced"
+        );
+        assert!(std::fs::read_to_string(&rejects).unwrap().contains("2,national_id,"));
+        assert_eq!(names(), ["members.csv", "members.csv.rejects.csv", "precious.txt"], "dry run {dry_run}");
+        std::fs::remove_file(&rejects).unwrap();
+    }
+    // A dry run of a good file writes nothing at all, nor saves anything.
+    std::fs::write(
+        &file,
+        format!("fund_code,national_id,title,given_name,family_name\n{fund},1101700000044,Mr,Dee,Mak\n"),
+    )
+    .unwrap();
+    let s = run_import(&f.store, Kind::Members, &file, true);
+    assert_eq!((s.read, s.imported, s.refused), (1, 0, 0));
+    assert_eq!(names(), ["members.csv", "precious.txt"]);
+    assert_eq!(
+        (f.store.count::<Member>().unwrap(), f.store.audit(usize::MAX).unwrap().len()),
+        (members, audit)
+    );
+}
