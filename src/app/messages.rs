@@ -275,7 +275,7 @@ pub fn table(e: &crate::io::table::TableError) -> Msg {
         E::UnknownFormat { path } => Msg::with(k::IMP_UNKNOWN_FORMAT, [path.clone()]),
         E::Csv { row, detail } => Msg::with(k::IMP_BAD_ROW_AT, [row.to_string(), detail.clone()]),
         E::NotUtf8 { row } => Msg::with(k::IMP_NOT_UTF8_AT, [row.to_string()]),
-        E::Xlsx { path, detail } => Msg::with(k::IMP_XLSX_DAMAGED, [path.clone(), detail.clone()]),
+        E::Xlsx { path, detail } => Msg::with(k::IMP_XLSX_DAMAGED, [path.clone(), wrap_words(detail, 76)]),
         E::NoSheet { path, sheet } => Msg::with(k::IMP_NO_SHEET, [path.clone(), sheet.clone()]),
         E::Empty { path } => Msg::with(k::IMP_EMPTY, [path.clone()]),
         E::TooManyRows { max } => Msg::with(k::IMP_TOO_MANY_ROWS, [n(*max as u64)]),
@@ -296,6 +296,25 @@ pub fn table(e: &crate::io::table::TableError) -> Msg {
         E::TooManyParts { max } => Msg::with(k::IMP_TOO_MANY_PARTS, [n(*max as u64)]),
         E::Unexpected { part, element } => Msg::with(k::IMP_UNEXPECTED, [part.clone(), element.clone()]),
     }
+}
+
+/// Text on lines of at most `width` cells, broken at spaces.
+fn wrap_words(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut out = String::new();
+    let mut line = 0;
+    for word in text.split(' ') {
+        if line > 0 && line + 1 + word.width() > width {
+            out.push('\n');
+            line = 0;
+        } else if !out.is_empty() {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += word.width();
+    }
+    out
 }
 
 /// A list `a, b, c` on indented lines of at most 78 cells.
@@ -329,5 +348,10 @@ mod tests {
             wrapped.lines().count() > 1 && wrapped.lines().all(|l| l.width() <= 78 && l.starts_with("  "))
         );
         assert_eq!(wrapped.lines().map(str::trim).collect::<Vec<_>>().join(", "), items);
+        let detail =
+            "xl/worksheets/sheet1.xml: I/O error: File is larger than its declared uncompressed size";
+        let wrapped = super::wrap_words(detail, 76);
+        assert!(wrapped.lines().count() == 2 && wrapped.lines().all(|l| l.width() <= 76), "{wrapped}");
+        assert_eq!(wrapped.replace('\n', " "), detail);
     }
 }
