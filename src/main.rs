@@ -535,7 +535,7 @@ fn import_command(
     match result {
         Ok(s) => {
             let n = |x: usize| group_thousands(x as u64);
-            say(&Msg::with(k::IMP_DONE, [n(s.read), n(s.imported), n(s.rejects.len())]));
+            say(&Msg::with(k::IMP_DONE, [n(s.read), n(s.imported), n(s.refused)]));
             if let Some(f) = &s.rejects_file {
                 say(&Msg::with(k::IMP_NOTHING_SAVED, [f.display().to_string()]));
                 for r in s.rejects.iter().take(10) {
@@ -556,7 +556,7 @@ fn import_command(
             ExitCode::SUCCESS
         }
         Err(e) => {
-            say(&Msg::with(k::IMP_FAILED, [messages::import(&e)]));
+            say(&messages::import(&e));
             ExitCode::from(1)
         }
     }

@@ -9,19 +9,30 @@ use std::{path::Path, sync::Arc};
 use common::{Fixture, demo_day};
 use proptest::prelude::*;
 use sammachip::{
+    app::messages,
     domain::{Lang, fund::Fund, member::Member, occupation::OccupationRecord, sage::Sage},
     io::{
         Kind,
         export::export,
-        import::{self, Options, Summary},
-        table,
+        import::{self, ImportError, Options, Summary},
+        table::{self, TableError},
     },
     store::Store,
 };
 
 fn run_import(store: &Arc<Store>, kind: Kind, path: &Path, dry_run: bool) -> Summary {
+    try_import(store, kind, path, dry_run).unwrap_or_else(|e| panic!("{kind:?}: {e}"))
+}
+
+fn try_import(store: &Arc<Store>, kind: Kind, path: &Path, dry_run: bool) -> Result<Summary, ImportError> {
     let o = Options { kind, path, sheet: None, dry_run, officer: "tester", today: demo_day() };
-    import::import(store, &o, &|_, _| {}).unwrap_or_else(|e| panic!("{kind:?}: {e}"))
+    import::import(store, &o, &|_, _| {})
+}
+
+/// What the officer reads when an import fails: Thai, then English.
+fn why(e: &ImportError) -> [String; 2] {
+    let m = messages::import(e);
+    [m.render(Lang::Th), m.render(Lang::En)]
 }
 
 const ORDER: [Kind; 8] = [
@@ -357,4 +368,385 @@ fn x_exports_the_list_on_screen() {
         let codes: Vec<String> = t.rows.map(|r| r.unwrap().1[0].to_string()).collect();
         assert_eq!(codes, shown, "{ext}");
     }
+}
+
+// Files made to break the reader: they are refused with a message, in both
+// languages, and never read whole into memory.
+
+/// An .xlsx made by hand, part by part: its parts are zip entries whose
+/// declared size and checksum are given, whatever the data inflates to.
+struct Part {
+    name: &'static str,
+    deflated: bool,
+    data: Vec<u8>,
+    crc: u32,
+    size: u32,
+}
+
+fn stored(name: &'static str, text: &str) -> Part {
+    let data = text.as_bytes().to_vec();
+    Part { name, deflated: false, crc: crc32fast::hash(&data), size: data.len() as u32, data }
+}
+
+fn write_zip(path: &Path, parts: &[Part]) {
+    let (mut out, mut central) = (Vec::new(), Vec::new());
+    for p in parts {
+        let offset = out.len() as u32;
+        let fields = |v: &mut Vec<u8>| {
+            v.extend_from_slice(&20u16.to_le_bytes()); // version needed
+            v.extend_from_slice(&0u16.to_le_bytes()); // flags
+            v.extend_from_slice(&(if p.deflated { 8u16 } else { 0 }).to_le_bytes());
+            v.extend_from_slice(&[0, 0, 0x21, 0]); // 1980-01-01
+            v.extend_from_slice(&p.crc.to_le_bytes());
+            v.extend_from_slice(&(p.data.len() as u32).to_le_bytes());
+            v.extend_from_slice(&p.size.to_le_bytes());
+            v.extend_from_slice(&(p.name.len() as u16).to_le_bytes());
+            v.extend_from_slice(&0u16.to_le_bytes()); // extra
+        };
+        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        fields(&mut out);
+        out.extend_from_slice(p.name.as_bytes());
+        out.extend_from_slice(&p.data);
+        central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        central.extend_from_slice(&20u16.to_le_bytes()); // made by
+        fields(&mut central);
+        central.extend_from_slice(&[0; 6]); // comment, disk, internal attributes
+        central.extend_from_slice(&[0; 4]); // external attributes
+        central.extend_from_slice(&offset.to_le_bytes());
+        central.extend_from_slice(p.name.as_bytes());
+    }
+    let at = out.len() as u32;
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&(parts.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(parts.len() as u16).to_le_bytes());
+    out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+    out.extend_from_slice(&at.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    std::fs::write(path, out).unwrap();
+}
+
+/// Bits, least significant first, as deflate packs them.
+#[derive(Default)]
+struct Bits {
+    out: Vec<u8>,
+    acc: u64,
+    n: u32,
+}
+
+impl Bits {
+    fn put(&mut self, value: u64, n: u32) {
+        self.acc |= value << self.n;
+        self.n += n;
+        while self.n >= 8 {
+            self.out.push(self.acc as u8);
+            self.acc >>= 8;
+            self.n -= 8;
+        }
+    }
+
+    /// Stored blocks of `data`; the last one ends the stream when `last`.
+    fn stored(&mut self, data: &[u8], last: bool) {
+        let chunks: Vec<&[u8]> = if data.is_empty() { vec![&[]] } else { data.chunks(65_535).collect() };
+        for (i, c) in chunks.iter().enumerate() {
+            self.put(u64::from(last && i + 1 == chunks.len()), 1);
+            self.put(0, 2);
+            if self.n > 0 {
+                self.put(0, 8 - self.n);
+            }
+            let len = c.len() as u64;
+            self.put(len, 16);
+            self.put(!len & 0xffff, 16);
+            for b in c.iter() {
+                self.put(u64::from(*b), 8);
+            }
+        }
+    }
+}
+
+/// A Huffman code, most significant bit first, as `Bits::put` wants it.
+fn code(value: u64, n: u32) -> u64 {
+    (0..n).fold(0, |r, i| r | (((value >> i) & 1) << (n - 1 - i)))
+}
+
+/// `head`, then `run` bytes `fill` (below 144), then `tail`, deflated as a
+/// bomb is: each 258 bytes of the run in 13 bits. And the checksum of it all.
+fn deflate_run(head: &[u8], fill: u8, run: u64, tail: &[u8]) -> (Vec<u8>, u32) {
+    let mut b = Bits::default();
+    b.stored(&[head, &[fill]].concat(), false);
+    b.put(0, 1);
+    b.put(1, 2); // a block of fixed codes
+    let (copy, literal) = (code(0b1100_0101, 8), code(0x30 + u64::from(fill), 8));
+    let mut left = run - 1;
+    // Length 258 (code 285) from distance 1 (code 0: five zero bits); eight
+    // of them are 13 bytes once the bits line up with bytes.
+    let mut eight = Bits::default();
+    for _ in 0..8 {
+        eight.put(copy, 13);
+    }
+    while left >= 258 {
+        if b.n == 0 && left >= 8 * 258 {
+            b.out.extend_from_slice(&eight.out);
+            left -= 8 * 258;
+            continue;
+        }
+        b.put(copy, 13);
+        left -= 258;
+    }
+    for _ in 0..left {
+        b.put(literal, 8);
+    }
+    b.put(0, 7); // end of block
+    b.stored(tail, true);
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(head);
+    let (mut piece, mut n) = (crc32fast::Hasher::new(), run);
+    piece.update(&[fill]);
+    while n > 0 {
+        if n & 1 == 1 {
+            crc.combine(&piece);
+        }
+        let same = piece.clone();
+        piece.combine(&same);
+        n >>= 1;
+    }
+    crc.update(tail);
+    (b.out, crc.finalize())
+}
+
+const SHEET_HEAD: &str = r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#;
+const SHEET_TAIL: &str = "</sheetData></worksheet>";
+
+/// An .xlsx of the parts every workbook has, then `more`.
+fn bomb(path: &Path, more: Vec<Part>) {
+    let mut parts = vec![
+        stored(
+            "_rels/.rels",
+            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        stored(
+            "xl/workbook.xml",
+            r#"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        stored(
+            "xl/_rels/workbook.xml.rels",
+            r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+    ];
+    parts.extend(more);
+    write_zip(path, &parts);
+}
+
+/// A sheet part of `head`, `run` bytes `fill` and `tail`, inside sheetData.
+fn sheet_run(head: &str, fill: u8, run: u64, tail: &str, declared: Option<u32>) -> Part {
+    let (head, tail) = (format!("{SHEET_HEAD}{head}"), format!("{tail}{SHEET_TAIL}"));
+    let (data, crc) = deflate_run(head.as_bytes(), fill, run, tail.as_bytes());
+    let size = declared.unwrap_or((head.len() as u64 + run + tail.len() as u64) as u32);
+    Part { name: "xl/worksheets/sheet1.xml", deflated: true, data, crc, size }
+}
+
+const HEADER_ROW: &str = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>fund_code</t></is></c></row>"#;
+
+#[test]
+fn a_sheet_declaring_a_million_rows_of_16384_columns_is_refused_by_its_corner() {
+    // Two cells, at A1 and XFD1048576: calamine's worksheet_range wanted
+    // 512 GiB for the cells between them and aborted the process.
+    let f = Fixture::new(Lang::Th);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("members.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "fund_code").unwrap();
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    book.save(&file).unwrap();
+    assert!(std::fs::metadata(&file).unwrap().len() < 10_000);
+    let e = try_import(&f.store, Kind::Members, &file, true).unwrap_err();
+    assert!(
+        matches!(&e, ImportError::Table(TableError::Outside { cell, declared: true, .. }) if cell == "XFD1048576"),
+        "{e}"
+    );
+    let [th, en] = why(&e);
+    assert!(th.contains("XFD1048576") && th.contains("A1:IV1048576"), "{th}");
+    assert!(en.contains("XFD1048576") && en.contains("A1:IV1048576"), "{en}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no rejects file for a refused file");
+}
+
+#[test]
+fn zip_bombs_are_refused_before_they_are_unpacked() {
+    let f = Fixture::new(Lang::Th);
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    // 1.1 GiB of sheet XML (blanks between rows) in 8 MB of file.
+    let gib = 1u64 << 30;
+    let file = dir.path().join("big.xlsx");
+    let sheet = sheet_run(HEADER_ROW, b' ', gib + gib / 10, "", None);
+    let liar = Part { data: sheet.data.clone(), size: 1 << 20, ..sheet };
+    bomb(&file, vec![sheet]);
+    assert!(std::fs::metadata(&file).unwrap().len() < 10 << 20);
+    let e = try_import(&f.store, Kind::Members, &file, true).unwrap_err();
+    assert!(
+        matches!(&e, ImportError::Table(TableError::PartTooBig { part, max }) if part == "xl/worksheets/sheet1.xml" && *max == gib),
+        "{e}"
+    );
+    let [th, en] = why(&e);
+    assert!(th.contains("xl/worksheets/sheet1.xml") && th.contains("1 GiB"), "{th}");
+    assert!(en.contains("Part xl/worksheets/sheet1.xml of the file is over 1 GiB unpacked"), "{en}");
+    // The same data saying it is 1 MiB: the zip reader stops at 1 MiB.
+    let file = dir.path().join("liar.xlsx");
+    bomb(&file, vec![liar]);
+    let e = try_import(&f.store, Kind::Members, &file, true).unwrap_err();
+    assert!(
+        matches!(&e, ImportError::Table(TableError::Xlsx { detail, .. }) if detail.contains("declared")),
+        "{e}"
+    );
+    // One cell of 64 MiB in a sheet under the limit.
+    let file = dir.path().join("cell.xlsx");
+    let head = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>"#;
+    bomb(&file, vec![sheet_run(head, b'x', 64 << 20, "</t></is></c></row>", None)]);
+    let e = try_import(&f.store, Kind::Members, &file, true).unwrap_err();
+    assert!(matches!(&e, ImportError::Table(TableError::PieceTooBig { max, .. }) if *max == 4 << 20), "{e}");
+    // Shared strings: 300 MiB of them, or a count calamine would make room
+    // for (a trillion strings: 24 TB, and the process aborted).
+    let cell = r#"<row r="1"><c r="A1" t="s"><v>0</v></c></row>"#;
+    let sst = r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="1">"#;
+    let tail = "<si><t>fund_code</t></si></sst>";
+    let (data, crc) = deflate_run(sst.as_bytes(), b' ', 300 << 20, tail.as_bytes());
+    let size = (sst.len() + tail.len() + (300 << 20)) as u32;
+    let file = dir.path().join("strings.xlsx");
+    bomb(
+        &file,
+        vec![
+            stored("xl/worksheets/sheet1.xml", &format!("{SHEET_HEAD}{cell}{SHEET_TAIL}")),
+            Part { name: "xl/sharedStrings.xml", deflated: true, data, crc, size },
+        ],
+    );
+    let e = try_import(&f.store, Kind::Members, &file, true).unwrap_err();
+    assert!(
+        matches!(&e, ImportError::Table(TableError::PartTooBig { part, .. }) if part == "xl/sharedStrings.xml"),
+        "{e}"
+    );
+    let file = dir.path().join("count.xlsx");
+    bomb(
+        &file,
+        vec![
+            stored("xl/worksheets/sheet1.xml", &format!("{SHEET_HEAD}{cell}{SHEET_TAIL}")),
+            stored(
+                "xl/sharedStrings.xml",
+                &sst.replace("uniqueCount=\"1\"", "uniqueCount=\"1000000000000\""),
+            ),
+        ],
+    );
+    let e = try_import(&f.store, Kind::Members, &file, true).unwrap_err();
+    assert!(matches!(&e, ImportError::Table(TableError::TooManyStrings { max: 4_194_304 })), "{e}");
+    assert!(why(&e)[1].contains("4,194,304"), "{:?}", why(&e));
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+}
+
+#[test]
+fn a_csv_row_without_end_and_a_csv_of_too_many_rows_are_refused() {
+    let f = Fixture::new(Lang::Th);
+    let dir = tempfile::tempdir().unwrap();
+    // A quote left open: 3 MiB of one field.
+    let file = dir.path().join("members.csv");
+    let text =
+        format!("fund_code,national_id,title,given_name,family_name\n33010101,\"{}\n", "x".repeat(3 << 20));
+    std::fs::write(&file, text).unwrap();
+    let e = try_import(&f.store, Kind::Members, &file, true).unwrap_err();
+    assert!(matches!(&e, ImportError::Table(TableError::RowTooBig { row: 2, .. })), "{e}");
+    let [th, en] = why(&e);
+    assert!(
+        th.contains("แถว 2") && th.contains("1 MiB") && en.contains("Row 2 holds more than 1 MiB"),
+        "{th}\n{en}"
+    );
+    // A CSV of the most rows allowed (here Excel's 1,048,576, the header
+    // included; by default 40 million) and one more.
+    let file = dir.path().join("places.csv");
+    std::fs::write(&file, format!("code,name_th\n{}", "1,x\n".repeat(1_048_576))).unwrap();
+    let limits = table::Limits { csv_rows: 1_048_576, ..Default::default() };
+    let rows: Vec<_> = table::open_with(&file, None, &limits).unwrap().rows.collect();
+    assert_eq!(rows.len(), 1_048_576);
+    assert!(rows[..1_048_575].iter().all(Result::is_ok));
+    assert!(
+        matches!(rows.last(), Some(Err(TableError::TooManyRows { max: 1_048_576 }))),
+        "{:?}",
+        rows.last()
+    );
+}
+
+#[test]
+fn the_rejects_file_lists_ten_thousand_rows_and_counts_the_rest() {
+    let f = Fixture::new(Lang::Th);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("members.csv");
+    let mut text = String::from("fund_code,national_id,title,given_name,family_name\n");
+    for i in 0..10_050u64 {
+        text += &format!("99999999,{},Mr,No,Fund{i}\n", national_id(310_170_000_000 + i));
+    }
+    std::fs::write(&file, text).unwrap();
+    let s = run_import(&f.store, Kind::Members, &file, true);
+    assert_eq!((s.read, s.refused, s.rejects.len(), s.unlisted()), (10_050, 10_050, 10_000, 50));
+    assert_eq!(s.rejects.last().map(|r| r.row), Some(10_001));
+    let rejects = std::fs::read_to_string(s.rejects_file.unwrap()).unwrap();
+    let lines: Vec<&str> = rejects.lines().collect();
+    assert_eq!(lines.len(), 1 + 10_000 + 1);
+    assert!(lines[10_000].starts_with("10001,fund_code,"), "{}", lines[10_000]);
+    assert!(
+        lines[10_001].contains("อีก 50 แถว") && lines[10_001].contains("50 more rows were refused"),
+        "{}",
+        lines[10_001]
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_rejects_file_replaces_a_link_left_at_its_name_and_a_dry_run_writes_nothing_else() {
+    let f = Fixture::new(Lang::Th);
+    let dir = tempfile::tempdir().unwrap();
+    let fund = f.funds()[0].code.clone();
+    let file = dir.path().join("members.csv");
+    std::fs::write(
+        &file,
+        format!("fund_code,national_id,title,given_name,family_name\n{fund},1101700000011,นาย,ผิด,เลขบัตร\n"),
+    )
+    .unwrap();
+    let precious = dir.path().join("precious.txt");
+    std::fs::write(&precious, "keep me").unwrap();
+    let rejects = dir.path().join("members.csv.rejects.csv");
+    let names = || {
+        let mut v: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let members = f.store.count::<Member>().unwrap();
+    let audit = f.store.audit(usize::MAX).unwrap().len();
+    for dry_run in [true, false] {
+        std::os::unix::fs::symlink(&precious, &rejects).unwrap();
+        let s = run_import(&f.store, Kind::Members, &file, dry_run);
+        assert_eq!(s.rejects_file.as_deref(), Some(rejects.as_path()));
+        assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me", "dry run {dry_run}");
+        assert!(
+            std::fs::symlink_metadata(&rejects).unwrap().file_type().is_file(),
+            "the link itself replaced"
+        );
+        assert!(std::fs::read_to_string(&rejects).unwrap().contains("2,national_id,"));
+        assert_eq!(names(), ["members.csv", "members.csv.rejects.csv", "precious.txt"], "dry run {dry_run}");
+        std::fs::remove_file(&rejects).unwrap();
+    }
+    // A dry run of a good file writes nothing at all, nor saves anything.
+    std::fs::write(
+        &file,
+        format!("fund_code,national_id,title,given_name,family_name\n{fund},1101700000044,Mr,Dee,Mak\n"),
+    )
+    .unwrap();
+    let s = run_import(&f.store, Kind::Members, &file, true);
+    assert_eq!((s.read, s.imported, s.refused), (1, 0, 0));
+    assert_eq!(names(), ["members.csv", "precious.txt"]);
+    assert_eq!(
+        (f.store.count::<Member>().unwrap(), f.store.audit(usize::MAX).unwrap().len()),
+        (members, audit)
+    );
 }

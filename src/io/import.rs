@@ -2,10 +2,14 @@
 //! rules as the forms (national-ID checksum, B.E. or C.E. dates, Thai digits,
 //! amounts with commas or ฿), references and duplicates looked up; all or
 //! nothing: one bad row and the store is left as it was, every bad row listed
-//! in `FILE.rejects.csv` with its row, column and reason in Thai and English.
+//! in `FILE.rejects.csv` with its row, column and reason in Thai and English
+//! (the first `MAX_LISTED` rows, and how many more).
 
 use std::{
     collections::{HashMap, HashSet},
+    ffi::OsStr,
+    fs::{File, OpenOptions},
+    io::{self, Write as _},
     path::{Path, PathBuf},
     sync::Arc,
 };
@@ -35,16 +39,33 @@ pub struct Reject {
     pub reason: Msg,
 }
 
+/// Refused rows whose reasons are kept and listed in the rejects file; rows
+/// after them are only counted, so a million bad rows cost no more memory
+/// (or disk) than ten thousand.
+pub const MAX_LISTED: usize = 10_000;
+
 #[derive(Debug, Default)]
 pub struct Summary {
     pub read: usize,
     pub imported: usize,
+    /// Every reason of the first `MAX_LISTED` refused rows, in file order.
     pub rejects: Vec<Reject>,
+    /// Rows refused in all, listed or not.
+    pub refused: usize,
     /// Where the rejects were written.
     pub rejects_file: Option<PathBuf>,
     /// Time spent reading and checking the rows, and writing them.
     pub checked_in: std::time::Duration,
     pub written_in: std::time::Duration,
+}
+
+impl Summary {
+    /// Refused rows that `rejects` does not list.
+    pub fn unlisted(&self) -> usize {
+        let mut listed = self.rejects.iter().map(|r| r.row).collect::<Vec<_>>();
+        listed.dedup();
+        self.refused.saturating_sub(listed.len())
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -149,7 +170,51 @@ fn snake(field: impl std::fmt::Debug) -> String {
     out
 }
 
-struct Rejects(Vec<Reject>);
+/// Refused rows in file order: the reasons of the first `MAX_LISTED`, and
+/// how many rows in all.
+#[derive(Default)]
+struct RejectList {
+    listed: Vec<Reject>,
+    rows: usize,
+    last: Option<usize>,
+}
+
+impl RejectList {
+    fn push(&mut self, r: Reject) {
+        if self.last != Some(r.row) {
+            self.rows += 1;
+            self.last = Some(r.row);
+        }
+        if self.rows <= MAX_LISTED {
+            self.listed.push(r);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Two lists of different rows as one: the reasons of the first
+    /// `MAX_LISTED` rows of both, and the rows in all.
+    fn merge(self, other: RejectList) -> (Vec<Reject>, usize) {
+        let rows = self.rows + other.rows;
+        let mut all = self.listed;
+        all.extend(other.listed);
+        all.sort_by_key(|r| r.row);
+        let (mut n, mut last) = (0, None);
+        let past = all.iter().position(|r| {
+            if last != Some(r.row) {
+                n += 1;
+                last = Some(r.row);
+            }
+            n > MAX_LISTED
+        });
+        all.truncate(past.unwrap_or(all.len()));
+        (all, rows)
+    }
+}
+
+struct Rejects(RejectList);
 
 impl Rejects {
     fn add(&mut self, row: usize, column: &str, reason: Msg) {
@@ -214,9 +279,16 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
     let cols = Columns::new(o.kind, &t.headers)?;
     let size = t.size;
     let read_bytes = t.read.clone();
-    let mut rows =
-        Rows { inner: t.rows, errors: Vec::new(), fatal: None, count: 0, size, read: read_bytes, progress };
-    let mut rejects = Rejects(Vec::new());
+    let mut rows = Rows {
+        inner: t.rows,
+        errors: RejectList::default(),
+        fatal: None,
+        count: 0,
+        size,
+        read: read_bytes,
+        progress,
+    };
+    let mut rejects = Rejects(RejectList::default());
     let file_name = o.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let note = format!("import {} {file_name}", o.kind.name());
     // The whole import is one load (see `store::load`): all or nothing, even
@@ -245,14 +317,12 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
     }
     let mut s = Summary { read: rows.count, checked_in: started.elapsed(), ..Summary::default() };
     let writing = std::time::Instant::now();
-    rejects.0.append(&mut rows.errors);
-    rejects.0.sort_by_key(|r| r.row);
-    s.rejects = rejects.0;
-    if !s.rejects.is_empty() {
+    (s.rejects, s.refused) = rejects.0.merge(std::mem::take(&mut rows.errors));
+    if s.refused > 0 {
         if let Some(load) = load {
             load.roll_back()?;
         }
-        s.rejects_file = Some(write_rejects(o.path, &s.rejects)?);
+        s.rejects_file = Some(write_rejects(o.path, &s.rejects, s.unlisted())?);
         return Ok(s);
     }
     let Some(load) = load else {
@@ -297,7 +367,7 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
 /// memory); rows the reader could not read are kept as rejects.
 pub struct Rows<'a> {
     inner: Box<dyn Iterator<Item = Result<table::Row, table::TableError>>>,
-    errors: Vec<Reject>,
+    errors: RejectList,
     fatal: Option<table::TableError>,
     /// Rows read, readable or not.
     count: usize,
@@ -377,25 +447,61 @@ fn room_for(store: &Store, kind: Kind, size: u64) -> u64 {
 /// Records written per part of a bulk update.
 const PART: usize = 20_000;
 
-/// `FILE.rejects.csv` beside the file: row, column, reason in Thai and English.
-fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<PathBuf, ImportError> {
+/// `FILE.rejects.csv` beside the file: row, column, reason in Thai and
+/// English, and a last line for the refused rows not listed. It is written
+/// as a new file beside it, then renamed over it: never through a link left
+/// at that name, and never half written.
+fn write_rejects(path: &Path, rejects: &[Reject], unlisted: usize) -> Result<PathBuf, ImportError> {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".rejects.csv");
-    let out = path.with_file_name(name);
-    let err = |e: String| ImportError::Rejects { path: out.display().to_string(), detail: e };
-    let mut w = table::Writer::create(&out, &["แถว row", "คอลัมน์ column", "เหตุผล", "reason"])
-        .map_err(|e| err(e.to_string()))?;
-    for r in rejects {
-        w.row(&[
-            table::Cell::Number(r.row as f64),
-            table::Cell::Text(r.column.clone()),
-            table::Cell::Text(r.reason.render(Lang::Th)),
-            table::Cell::Text(r.reason.render(Lang::En)),
-        ])
-        .map_err(|e| err(e.to_string()))?;
+    let out = path.with_file_name(&name);
+    let err = |detail: String| ImportError::Rejects { path: out.display().to_string(), detail };
+    let (temp, file) = new_file_beside(&out, &name).map_err(|e| err(e.to_string()))?;
+    let written = write_rejects_to(file, rejects, unlisted).and_then(|()| std::fs::rename(&temp, &out));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(err(e.to_string()));
     }
-    w.finish().map_err(|e| err(e.to_string()))?;
     Ok(out)
+}
+
+fn write_rejects_to(file: File, rejects: &[Reject], unlisted: usize) -> io::Result<()> {
+    let mut f = io::BufWriter::new(file);
+    // A BOM, so Excel shows the Thai.
+    f.write_all(b"\xEF\xBB\xBF")?;
+    let mut w = csv::Writer::from_writer(f);
+    w.write_record(["แถว row", "คอลัมน์ column", "เหตุผล", "reason"])?;
+    for r in rejects {
+        let row = r.row.to_string();
+        w.write_record([row.as_str(), &r.column, &r.reason.render(Lang::Th), &r.reason.render(Lang::En)])?;
+    }
+    if unlisted > 0 {
+        let n = |x: usize| crate::domain::money::group_thousands(x as u64);
+        let more = Msg::with(k::IMP_MORE_REFUSED, [n(unlisted), n(MAX_LISTED)]);
+        w.write_record(["", "", &more.render(Lang::Th), &more.render(Lang::En)])?;
+    }
+    let f = w.into_inner().map_err(|e| e.into_error())?;
+    f.into_inner().map_err(|e| e.into_error())?.sync_all()
+}
+
+/// A file that did not exist, beside `out`, named after it (`O_EXCL`: not
+/// a file or link someone put there).
+fn new_file_beside(out: &Path, name: &OsStr) -> io::Result<(PathBuf, File)> {
+    let stamp =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    let mut last = io::Error::other("no name was free");
+    for attempt in 0..16u32 {
+        let mut temp = std::ffi::OsString::from(".");
+        temp.push(name);
+        temp.push(format!(".{}-{stamp}-{attempt}.tmp", std::process::id()));
+        let temp = out.with_file_name(temp);
+        match OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(f) => return Ok((temp, f)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = e,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last)
 }
 
 fn geography(cols: &Columns, rows: &mut Rows<'_>, rj: &mut Rejects) -> Plan {

@@ -4,6 +4,7 @@
 pub mod export;
 pub mod import;
 pub mod table;
+mod xlsx;
 
 use crate::domain::Lang;
 

@@ -1,14 +1,98 @@
 //! Spreadsheets in and out as rows of text: CSV (UTF-8, with or without a BOM)
-//! read row by row, XLSX (first sheet or a named one) through calamine; CSV
-//! and XLSX written with a header row.
+//! read row by row, XLSX (first sheet or a named one) streamed cell by cell
+//! (`super::xlsx`); CSV and XLSX written with a header row. Reading is bounded
+//! by `Limits`: a file that declares or holds more is refused with a message,
+//! never read into memory whole.
 
 use std::{
+    cell::Cell as Shared,
     fs::File,
-    io::{self, BufReader, Read},
+    io::{self, Read},
     path::Path,
+    rc::Rc,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
 };
 
-use calamine::{Data, Reader};
+/// How much of a file is read before it is refused. Officers always get
+/// `Limits::default()`; tests shrink them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Rows of a sheet, the header included: Excel's own maximum, 1,048,576.
+    pub rows: usize,
+    /// Records of a CSV file, the header included: 40,000,000 (the nation's
+    /// loan book is about 30 million; each row is read, checked and let go,
+    /// so memory follows the rows kept, not the file).
+    pub csv_rows: usize,
+    /// Columns of a sheet: A to IV, 256 (the widest kind has 13).
+    pub columns: u32,
+    /// Text of one row, its cells together: 1 MiB (a CSV quote left open
+    /// turns the rest of the file into one row).
+    pub row_bytes: u64,
+    /// A sheet's XML once unpacked: 1 GiB, a million rows of 25 cells.
+    pub sheet_xml: u64,
+    /// The shared strings' XML once unpacked (calamine keeps all of them in
+    /// memory), and how many there may be: 256 MiB and 4,194,304.
+    pub strings_xml: u64,
+    pub strings: u64,
+    /// Any other part calamine reads (relationships, workbook, styles,
+    /// theme) once unpacked: 16 MiB.
+    pub part_xml: u64,
+    /// What those parts may cost once read: 128 bytes an element, and for
+    /// each cell format its two largest texts (styles.xml): 128 MiB.
+    pub part_memory: u64,
+    /// One cell's XML, or one tag or text anywhere in a part: 4 MiB.
+    pub piece: u64,
+    /// Files inside an .xlsx: 10,000.
+    pub parts: usize,
+}
+
+pub const KIB: u64 = 1 << 10;
+pub const MIB: u64 = 1 << 20;
+pub const GIB: u64 = 1 << 30;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            rows: 1_048_576,
+            csv_rows: 40_000_000,
+            columns: 256,
+            row_bytes: MIB,
+            sheet_xml: GIB,
+            strings_xml: 256 * MIB,
+            strings: 4 * 1_048_576,
+            part_xml: 16 * MIB,
+            part_memory: 128 * MIB,
+            piece: 4 * MIB,
+            parts: 10_000,
+        }
+    }
+}
+
+/// `1 GiB`, `256 MiB`, `4 KiB`, `100 bytes`.
+pub fn size_text(n: u64) -> String {
+    match [(GIB, "GiB"), (MIB, "MiB"), (KIB, "KiB")].into_iter().find(|(unit, _)| n >= *unit) {
+        Some((unit, name)) if n.is_multiple_of(unit) => format!("{} {name}", n / unit),
+        Some((unit, name)) => format!("{:.1} {name}", n as f64 / unit as f64),
+        None => format!("{n} bytes"),
+    }
+}
+
+/// A cell's name from its 0-based row and column: (1047575, 16383) is
+/// `XFD1048576`.
+pub fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = u64::from(col) + 1;
+    while c > 0 {
+        c -= 1;
+        letters.push(b'A' + (c % 26) as u8);
+        c /= 26;
+    }
+    letters.reverse();
+    format!("{}{}", String::from_utf8_lossy(&letters), u64::from(row) + 1)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum TableError {
@@ -26,6 +110,28 @@ pub enum TableError {
     NoSheet { path: String, sheet: String },
     #[error("{path} is empty (no header row)")]
     Empty { path: String },
+    #[error("more than {max} rows")]
+    TooManyRows { max: usize },
+    #[error("row {row} holds more than {} of text", size_text(*max))]
+    RowTooBig { row: usize, max: u64 },
+    /// A cell past the last column or row read; `declared` when the sheet's
+    /// size (its `<dimension>`) says so, whether or not the cell is there.
+    #[error("cell {cell} is outside A1:{last}{}", if *declared { " (the sheet's declared size)" } else { "" })]
+    Outside { cell: String, last: String, declared: bool },
+    #[error("cell {cell} comes after a later row")]
+    OutOfOrder { cell: String },
+    #[error("{part} is larger than {} unpacked", size_text(*max))]
+    PartTooBig { part: String, max: u64 },
+    #[error("{part} holds a cell, tag or text larger than {}", size_text(*max))]
+    PieceTooBig { part: String, max: u64 },
+    #[error("more than {max} shared strings")]
+    TooManyStrings { max: u64 },
+    #[error("{part} would take more than {} to read ({elements} elements, {formats} cell formats)", size_text(*max))]
+    PartTooCostly { part: String, max: u64, elements: u64, formats: u64 },
+    #[error("more than {max} files inside the .xlsx")]
+    TooManyParts { max: usize },
+    #[error("{part}: <{element}> where Excel never puts it")]
+    Unexpected { part: String, element: String },
 }
 
 /// A data row: its number in the file (the header is row 1) and its cells.
@@ -36,10 +142,10 @@ pub type Row = (usize, csv::StringRecord);
 pub struct Table {
     pub headers: Vec<String>,
     pub rows: Box<dyn Iterator<Item = Result<Row, TableError>>>,
-    /// Bytes in the file, and a counter of bytes read so far (CSV), for a
-    /// progress bar.
+    /// How much there is to read, and a counter of how much has been read
+    /// (bytes of a CSV file, cells of a sheet), for a progress bar.
     pub size: u64,
-    pub read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    pub read: Arc<AtomicU64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,51 +165,155 @@ pub fn format_of(path: &Path) -> Option<Format> {
 /// Counts bytes as they are read.
 struct Counting<R> {
     inner: R,
-    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    read: Arc<AtomicU64>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.read.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }
 
 pub fn open(path: &Path, sheet: Option<&str>) -> Result<Table, TableError> {
+    open_with(path, sheet, &Limits::default())
+}
+
+pub fn open_with(path: &Path, sheet: Option<&str>, limits: &Limits) -> Result<Table, TableError> {
     let name = path.display().to_string();
     match format_of(path) {
         Some(Format::Csv) => {
             let file = File::open(path).map_err(|source| TableError::Io { path: name.clone(), source })?;
             let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-            let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-            csv_table(
-                Counting { inner: BufReader::with_capacity(1 << 16, file), read: read.clone() },
-                &name,
-                size,
-                read,
-            )
+            let read = Arc::new(AtomicU64::new(0));
+            csv_table(Counting { inner: file, read: read.clone() }, &name, size, read, limits)
         }
-        Some(Format::Xlsx) => xlsx_table(path, sheet),
+        Some(Format::Xlsx) => super::xlsx::open(path, sheet, limits),
         None => Err(TableError::UnknownFormat { path: name }),
     }
 }
 
+/// What the CSV reader keeps in hand past the last record: a record longer
+/// than the limit is seen before it is all in memory.
+const CSV_BUFFER: usize = 64 * 1024;
+
+/// Hands the CSV reader no more than `max` bytes past the end of the last
+/// whole record (`mark`), so one endless record cannot fill the memory.
+struct RecordGuard<R> {
+    inner: R,
+    given: u64,
+    mark: Rc<Shared<u64>>,
+    max: u64,
+    tripped: Rc<Shared<bool>>,
+}
+
+impl<R: Read> Read for RecordGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.given.saturating_sub(self.mark.get()) > self.max {
+            self.tripped.set(true);
+            return Err(io::Error::other("a record longer than the limit"));
+        }
+        let n = self.inner.read(buf)?;
+        self.given += n as u64;
+        Ok(n)
+    }
+}
+
+/// The records of a CSV file, each checked against the limits.
+struct Records<R: Read> {
+    rdr: csv::Reader<RecordGuard<R>>,
+    mark: Rc<Shared<u64>>,
+    tripped: Rc<Shared<bool>>,
+    limits: Limits,
+    name: String,
+    /// Records read, the header included.
+    count: usize,
+    done: bool,
+}
+
+impl<R: Read> Records<R> {
+    /// The next record and the line it starts on.
+    fn next_record(&mut self) -> Option<Result<(usize, csv::ByteRecord), TableError>> {
+        if self.done {
+            return None;
+        }
+        let start = self.rdr.position().clone();
+        let mut rec = csv::ByteRecord::new();
+        let result = self.rdr.read_byte_record(&mut rec);
+        let too_big = TableError::RowTooBig { row: start.line() as usize, max: self.limits.row_bytes };
+        match result {
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Ok(true) => {
+                let end = self.rdr.position().byte();
+                self.mark.set(end);
+                self.count += 1;
+                let line = rec.position().map_or(start.line(), |p| p.line()) as usize;
+                if self.count > self.limits.csv_rows {
+                    self.done = true;
+                    return Some(Err(TableError::TooManyRows { max: self.limits.csv_rows }));
+                }
+                if end - start.byte() > self.limits.row_bytes {
+                    self.done = true;
+                    return Some(Err(TableError::RowTooBig { row: line, max: self.limits.row_bytes }));
+                }
+                Some(Ok((line, rec)))
+            }
+            Err(_) if self.tripped.get() => {
+                self.done = true;
+                Some(Err(too_big))
+            }
+            Err(e) => {
+                let row = e.position().map_or(start.line(), |p| p.line()) as usize;
+                let detail = e.to_string();
+                self.count += 1;
+                match e.into_kind() {
+                    // A broken disk or pipe says so again at every read: it
+                    // ends the file, where a bad record is one row.
+                    csv::ErrorKind::Io(source) => {
+                        self.done = true;
+                        Some(Err(TableError::Io { path: self.name.clone(), source }))
+                    }
+                    _ => Some(Err(TableError::Csv { row, detail })),
+                }
+            }
+        }
+    }
+}
 /// A CSV from any reader (a leading UTF-8 BOM is dropped).
 pub fn csv_table<R: Read + 'static>(
     reader: R,
     name: &str,
     size: u64,
-    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    read: Arc<AtomicU64>,
+    limits: &Limits,
 ) -> Result<Table, TableError> {
-    let r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader);
-    let mut records = r.into_byte_records().enumerate();
+    let mark = Rc::new(Shared::new(0));
+    let tripped = Rc::new(Shared::new(false));
+    let guard = RecordGuard {
+        inner: reader,
+        given: 0,
+        mark: mark.clone(),
+        // What the reader holds besides the record: its buffer, twice over.
+        max: limits.row_bytes + 2 * CSV_BUFFER as u64,
+        tripped: tripped.clone(),
+    };
+    let rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(CSV_BUFFER)
+        .from_reader(guard);
+    let mut records =
+        Records { rdr, mark, tripped, limits: limits.clone(), name: name.to_string(), count: 0, done: false };
     let headers = loop {
-        match records.next() {
+        match records.next_record() {
             None => return Err(TableError::Empty { path: name.to_string() }),
-            Some((i, rec)) => {
-                let rec = rec.map_err(|e| TableError::Csv { row: i + 1, detail: e.to_string() })?;
-                let cells = cells_of(&rec, i + 1)?;
+            Some(rec) => {
+                let (line, rec) = rec?;
+                let cells = cells_of(&rec, records.count == 1, line)?;
                 if cells.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 }
@@ -111,102 +321,32 @@ pub fn csv_table<R: Read + 'static>(
             }
         }
     };
-    let rows = records.filter_map(|(i, rec)| {
-        // The line where the record starts (exact unless blank lines come
-        // right before it: the reader skips them and reports the first).
-        let row = match &rec {
-            Ok(r) => r.position().map_or(i + 1, |p| p.line() as usize),
-            Err(e) => e.position().map_or(i + 1, |p| p.line() as usize),
-        };
-        let cells = rec
-            .map_err(|e| TableError::Csv { row, detail: e.to_string() })
-            .and_then(|r| csv::StringRecord::from_byte_record(r).map_err(|_| TableError::NotUtf8 { row }));
-        match cells {
-            Ok(c) if c.iter().all(|x| x.trim().is_empty()) => None,
-            Ok(c) => Some(Ok((row, c))),
-            Err(e) => Some(Err(e)),
+    let rows = std::iter::from_fn(move || {
+        loop {
+            // The line where the record starts (exact unless blank lines come
+            // right before it: the reader skips them and reports the first).
+            let (row, rec) = match records.next_record()? {
+                Ok(r) => r,
+                Err(e) => return Some(Err(e)),
+            };
+            match csv::StringRecord::from_byte_record(rec) {
+                Ok(c) if c.iter().all(|x| x.trim().is_empty()) => continue,
+                Ok(c) => return Some(Ok((row, c))),
+                Err(_) => return Some(Err(TableError::NotUtf8 { row })),
+            }
         }
     });
     Ok(Table { headers, rows: Box::new(rows), size, read })
 }
 
-fn cells_of(rec: &csv::ByteRecord, row: usize) -> Result<Vec<String>, TableError> {
+fn cells_of(rec: &csv::ByteRecord, first: bool, row: usize) -> Result<Vec<String>, TableError> {
     rec.iter()
         .enumerate()
         .map(|(i, b)| {
-            let b = if row == 1 && i == 0 { b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b) } else { b };
+            let b = if first && i == 0 { b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b) } else { b };
             std::str::from_utf8(b).map(|s| s.to_string()).map_err(|_| TableError::NotUtf8 { row })
         })
         .collect()
-}
-
-fn cell_text(c: &Data) -> String {
-    match c {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        // Whole numbers without ".0": codes and IDs typed as numbers.
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) if d.is_datetime() => {
-            let (y, m, day, ..) = d.to_ymd_hms_milli();
-            format!("{y:04}-{m:02}-{day:02}")
-        }
-        Data::DateTime(d) => d.as_f64().to_string(),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
-    }
-}
-
-fn xlsx_table(path: &Path, sheet: Option<&str>) -> Result<Table, TableError> {
-    let name = path.display().to_string();
-    let bad = |detail: String| TableError::Xlsx { path: name.clone(), detail };
-    // calamine can panic on some damaged files: a damaged file is an error.
-    let opened = std::panic::catch_unwind(|| calamine::open_workbook_auto(path));
-    let mut book = match opened {
-        Ok(Ok(b)) => b,
-        Ok(Err(e)) => return Err(bad(e.to_string())),
-        Err(_) => return Err(bad("the file is damaged".into())),
-    };
-    let names = book.sheet_names();
-    let chosen = match sheet {
-        Some(s) => names
-            .iter()
-            .find(|n| n.as_str() == s)
-            .cloned()
-            .ok_or_else(|| TableError::NoSheet { path: name.clone(), sheet: s.to_string() })?,
-        None => names.first().cloned().ok_or_else(|| TableError::Empty { path: name.clone() })?,
-    };
-    let range = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| book.worksheet_range(&chosen)));
-    let range = match range {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => return Err(bad(e.to_string())),
-        Err(_) => return Err(bad("the sheet is damaged".into())),
-    };
-    let start_row = range.start().map_or(0, |(r, _)| r as usize);
-    let mut rows: Vec<Row> = Vec::new();
-    let mut headers = None;
-    for (i, r) in range.rows().enumerate() {
-        let cells: Vec<String> = r.iter().map(cell_text).collect();
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let number = start_row + i + 1;
-        if headers.is_none() {
-            headers = Some(cells);
-        } else {
-            rows.push((number, csv::StringRecord::from(cells)));
-        }
-    }
-    let headers = headers.ok_or(TableError::Empty { path: name })?;
-    let size = rows.len() as u64;
-    Ok(Table {
-        headers,
-        rows: Box::new(rows.into_iter().map(Ok)),
-        size,
-        read: std::sync::Arc::new(std::sync::atomic::AtomicU64::new(size)),
-    })
 }
 
 /// A cell to write: text or a number (money and counts stay numbers in Excel).
@@ -318,7 +458,11 @@ mod tests {
     use super::*;
 
     fn csv_rows(bytes: &'static [u8]) -> (Vec<String>, Vec<Result<Row, String>>) {
-        let t = csv_table(bytes, "t.csv", bytes.len() as u64, Default::default()).unwrap();
+        csv_rows_with(bytes, &Limits::default())
+    }
+
+    fn csv_rows_with(bytes: &'static [u8], limits: &Limits) -> (Vec<String>, Vec<Result<Row, String>>) {
+        let t = csv_table(bytes, "t.csv", bytes.len() as u64, Default::default(), limits).unwrap();
         (t.headers, t.rows.map(|r| r.map_err(|e| e.to_string())).collect())
     }
 
@@ -337,5 +481,47 @@ mod tests {
         let (_, rows) = csv_rows(b"a,b\n\xff\xfe,1\nok,2\n");
         assert!(matches!(&rows[0], Err(e) if e.contains("UTF-8")));
         assert_eq!(rows[1], Ok((3, csv::StringRecord::from(vec!["ok", "2"]))));
+    }
+
+    #[test]
+    fn a_csv_longer_than_the_limit_is_refused_at_the_row_past_it() {
+        let limits = Limits { csv_rows: 3, ..Limits::default() };
+        let (_, rows) = csv_rows_with(b"a,b\n1,2\n3,4\n5,6\n7,8\n", &limits);
+        // The header and two rows are read; the third row is one too many.
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        assert_eq!(rows[1].as_ref().map(|r| r.0), Ok(3));
+        assert!(matches!(&rows[2], Err(e) if e.contains("more than 3 rows")), "{rows:?}");
+    }
+
+    #[test]
+    fn an_endless_record_is_refused_without_reading_it_all() {
+        // A quote never closed: the rest of the stream is one field, forever.
+        let endless = std::io::Read::chain(&b"a,b\n1,\"x"[..], std::io::repeat(b'x'));
+        let limits = Limits { row_bytes: 64 * KIB, ..Limits::default() };
+        let t = csv_table(endless, "t.csv", 0, Default::default(), &limits).unwrap();
+        let rows: Vec<_> = t.rows.collect();
+        assert_eq!(rows.len(), 1);
+        assert!(matches!(&rows[0], Err(TableError::RowTooBig { row: 2, .. })), "{rows:?}");
+        // A record just under the limit is read.
+        let field = "y".repeat(60 * 1024);
+        let text: &'static [u8] = format!("a,b\n1,\"{field}\"\n2,z\n").leak().as_bytes();
+        let (_, rows) = csv_rows_with(text, &limits);
+        assert_eq!(rows.len(), 2, "{:?}", rows.iter().map(|r| r.as_ref().map(|r| r.0)).collect::<Vec<_>>());
+        assert_eq!(rows[0].as_ref().map(|r| r.1[1].len()), Ok(field.len()));
+    }
+
+    #[test]
+    fn cell_names_and_sizes_read_as_excel_and_people_write_them() {
+        assert_eq!(cell_name(0, 0), "A1");
+        assert_eq!(cell_name(9, 25), "Z10");
+        assert_eq!(cell_name(0, 26), "AA1");
+        assert_eq!(cell_name(1_048_575, 255), "IV1048576");
+        assert_eq!(cell_name(1_048_575, 16_383), "XFD1048576");
+        assert_eq!(cell_name(u32::MAX, u32::MAX), "MWLQKWV4294967296");
+        assert_eq!(size_text(GIB), "1 GiB");
+        assert_eq!(size_text(256 * MIB), "256 MiB");
+        assert_eq!(size_text(64 * KIB), "64 KiB");
+        assert_eq!(size_text(3 * MIB / 2), "1.5 MiB");
+        assert_eq!(size_text(100), "100 bytes");
     }
 }
