@@ -165,7 +165,8 @@ fn default_db() -> Option<PathBuf> {
 /// with its control characters made visible.
 fn say(msg: &Msg) {
     for lang in [Lang::Th, Lang::En] {
-        for line in sammachip::i18n::wrap(&msg.render(lang), 80) {
+        let text = msg.render(lang);
+        for line in sammachip::i18n::wrap(&sammachip::domain::clean::text(&text), 80) {
             eprintln!("{line}");
         }
     }
@@ -538,14 +539,16 @@ fn import_command(
             say(&Msg::with(k::IMP_DONE, [n(s.read), n(s.imported), n(s.refused)]));
             if let Some(f) = &s.rejects_file {
                 say(&Msg::with(k::IMP_NOTHING_SAVED, [f.display().to_string()]));
+                // The reasons quote the file's cells: shown, never obeyed.
                 for r in s.rejects.iter().take(10) {
-                    eprintln!(
+                    let line = format!(
                         "  {} {}: {} / {}",
                         r.row,
                         r.column,
                         r.reason.render(Lang::Th),
                         r.reason.render(Lang::En)
                     );
+                    eprintln!("{}", sammachip::domain::clean::line(&line));
                 }
                 return ExitCode::from(4);
             }

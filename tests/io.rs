@@ -750,3 +750,33 @@ fn the_rejects_file_replaces_a_link_left_at_its_name_and_a_dry_run_writes_nothin
         (members, audit)
     );
 }
+
+/// A loan without an id and a loan whose id the file keeps never get the same
+/// number (fresh ids come after every kept one), and the import stays
+/// consistent.
+#[test]
+fn fresh_loan_ids_never_meet_the_ids_a_file_keeps() {
+    let f = Fixture::new(Lang::Th);
+    let member = f.store.all::<Member>().unwrap().into_iter().find(|m| m.joined.is_some()).unwrap();
+    let next = f.store.counter(sammachip::store::trees::LOANS).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("loans.csv");
+    let nid = member.national_id.to_string();
+    std::fs::write(
+        &file,
+        format!(
+            "national_id,principal,rate,start,term_months,loan_id\n\
+             {nid},10000,5,1/6/2569,12,\n\
+             {nid},10000,5,1/6/2569,12,{next}\n\
+             {nid},10000,5,1/6/2569,12,\n"
+        ),
+    )
+    .unwrap();
+    let s = try_import(&f.store, Kind::Loans, &file, false).unwrap_or_else(|e| panic!("{:?}", why(&e)));
+    assert_eq!(s.imported, 3);
+    let m = f.store.get_at::<Member>(&sammachip::store::Record::key(&member)).unwrap().unwrap();
+    let mut ids: Vec<u64> = m.loans.iter().map(|l| l.id).filter(|id| *id >= next).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, vec![next, next + 1, next + 2], "the kept id, then fresh ones after it");
+    assert!(f.store.check().unwrap().is_clean());
+}

@@ -16,6 +16,11 @@ use crate::{
     store::{OpenError, SaveError, StoreError, trees},
 };
 
+/// A control character or bidi override typed or imported into a text field.
+pub fn unsafe_char(c: char) -> Msg {
+    Msg::with(k::ERR_UNSAFE_CHAR, [crate::domain::clean::line(&c.to_string()).into_owned()])
+}
+
 pub fn date(e: &DateError) -> Msg {
     match e {
         DateError::Empty => Msg::new(k::ERR_REQUIRED),
@@ -45,6 +50,7 @@ pub fn fund(e: &FundError) -> Msg {
         FundError::UnknownDistrict(d) => Msg::with(k::ERR_FUND_UNKNOWN_DISTRICT, [d.to_string()]),
         FundError::NameEmpty => Msg::new(k::ERR_REQUIRED),
         FundError::TooLong(n) => Msg::with(k::ERR_TOO_LONG, [n.to_string()]),
+        FundError::Unsafe(c) => unsafe_char(*c),
         FundError::Date(d) => date(d),
         FundError::BeforeProgramme => Msg::new(k::ERR_BEFORE_PROGRAMME),
         FundError::Future => Msg::new(k::ERR_FUTURE),
@@ -66,6 +72,7 @@ pub fn capital(e: &CapitalError) -> Msg {
         CapitalError::SecondInitial => Msg::new(k::ERR_CAPITAL_SECOND_INITIAL),
         CapitalError::NoteNeeded => Msg::new(k::ERR_CAPITAL_NOTE_NEEDED),
         CapitalError::NoteTooLong => Msg::with(k::ERR_TOO_LONG, ["200".to_string()]),
+        CapitalError::Unsafe(c) => unsafe_char(*c),
     }
 }
 
@@ -83,6 +90,7 @@ pub fn member(e: &MemberError) -> Msg {
     match e {
         MemberError::Required => Msg::new(k::ERR_REQUIRED),
         MemberError::TooLong(n) => Msg::with(k::ERR_TOO_LONG, [n.to_string()]),
+        MemberError::Unsafe(c) => unsafe_char(*c),
         MemberError::NationalId(e) => national_id(e),
         MemberError::Date(e) => date(e),
         MemberError::Future => Msg::new(k::ERR_FUTURE),
@@ -135,6 +143,7 @@ pub fn occupation(e: &OccupationError) -> Msg {
     match e {
         OccupationError::Category => Msg::new(k::ERR_CATEGORY),
         OccupationError::TooLong(n) => Msg::with(k::ERR_TOO_LONG, [n.to_string()]),
+        OccupationError::Unsafe(c) => unsafe_char(*c),
         OccupationError::Year(d) => date(d),
         OccupationError::Future => Msg::new(k::ERR_FUTURE),
         OccupationError::TooOld(y) => Msg::with(k::ERR_YEAR_TOO_OLD, [y.to_string()]),
@@ -148,6 +157,7 @@ pub fn sage(e: &SageError) -> Msg {
     match e {
         SageError::Required => Msg::new(k::ERR_REQUIRED),
         SageError::TooLong(n) => Msg::with(k::ERR_TOO_LONG, [n.to_string()]),
+        SageError::Unsafe(c) => unsafe_char(*c),
         SageError::NationalId(e) => member(&MemberError::NationalId(e.clone())),
         SageError::Phone => Msg::new(k::ERR_PHONE),
         SageError::Village => Msg::new(k::ERR_VILLAGE),
@@ -163,6 +173,7 @@ pub fn programme(e: &ProgrammeError) -> Msg {
     match e {
         ProgrammeError::Required => Msg::new(k::ERR_REQUIRED),
         ProgrammeError::TooLong(n) => Msg::with(k::ERR_TOO_LONG, [n.to_string()]),
+        ProgrammeError::Unsafe(c) => unsafe_char(*c),
         ProgrammeError::Date(d) | ProgrammeError::Year(d) => date(d),
         ProgrammeError::Future => Msg::new(k::ERR_FUTURE),
         ProgrammeError::Stars => Msg::new(k::ERR_STARS),
@@ -178,6 +189,7 @@ pub fn visit(e: &VisitError) -> Msg {
         VisitError::Future => Msg::new(k::ERR_FUTURE),
         VisitError::Required => Msg::new(k::ERR_REQUIRED),
         VisitError::TooLong(n) => Msg::with(k::ERR_TOO_LONG, [n.to_string()]),
+        VisitError::Unsafe(c) => unsafe_char(*c),
     }
 }
 
@@ -364,7 +376,9 @@ pub fn import(e: &crate::io::import::ImportError) -> Msg {
         E::Store(s) => store(s),
         E::Save(m) => m.clone(),
         E::ExportOnly(kind) => Msg::with(k::IMP_EXPORT_ONLY, [kind.to_string()]),
-        E::Rejects { path, detail } => Msg::with(k::IMP_REJECTS_WRITE, [path.clone(), detail.clone()]),
+        E::Rejects { path, source } => {
+            Msg::with(k::IMP_REJECTS_WRITE, [Arg::Text(path.clone()), io(source).into()])
+        }
     }
 }
 

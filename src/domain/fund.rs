@@ -212,6 +212,9 @@ pub enum FundField {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FundError {
+    /// A control character or a bidi override (see `domain::clean`).
+    #[error("holds the character {}, which cannot be saved", crate::domain::clean::line(&.0.to_string()))]
+    Unsafe(char),
     #[error("code needs 8 digits")]
     CodeFormat,
     #[error("code must start with district {0}")]
@@ -309,10 +312,14 @@ impl FundDraft {
             errs.push((FundField::Name, FundError::NameEmpty));
         } else if name.chars().count() > NAME_MAX {
             errs.push((FundField::Name, FundError::TooLong(NAME_MAX)));
+        } else if let Some(c) = crate::domain::clean::forbidden(name) {
+            errs.push((FundField::Name, FundError::Unsafe(c)));
         }
         let reg = self.registration_no.trim();
         if reg.chars().count() > 40 {
             errs.push((FundField::RegistrationNo, FundError::TooLong(40)));
+        } else if let Some(c) = crate::domain::clean::forbidden(reg) {
+            errs.push((FundField::RegistrationNo, FundError::Unsafe(c)));
         }
         let established = match self.established.trim() {
             "" => None,
@@ -374,6 +381,9 @@ pub enum CapitalField {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CapitalError {
+    /// A control character or a bidi override (see `domain::clean`).
+    #[error("holds the character {}, which cannot be saved", crate::domain::clean::line(&.0.to_string()))]
+    Unsafe(char),
     #[error("date: {0}")]
     Date(DateError),
     #[error("before the programme began")]
@@ -444,6 +454,8 @@ impl CapitalDraft {
         }
         if note.chars().count() > 200 {
             errs.push((CapitalField::Note, CapitalError::NoteTooLong));
+        } else if let Some(c) = crate::domain::clean::forbidden(note) {
+            errs.push((CapitalField::Note, CapitalError::Unsafe(c)));
         }
         let (Some(date), Some(amount), true) = (date, amount, errs.is_empty()) else {
             return Err(errs);

@@ -91,6 +91,9 @@ pub enum MemberField {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum MemberError {
+    /// A control character or a bidi override (see `domain::clean`).
+    #[error("holds the character {}, which cannot be saved", crate::domain::clean::line(&.0.to_string()))]
+    Unsafe(char),
     #[error("required")]
     Required,
     #[error("longer than {0} characters")]
@@ -170,6 +173,8 @@ impl MemberDraft {
                 errs.push((field, MemberError::Required));
             } else if s.chars().count() > max {
                 errs.push((field, MemberError::TooLong(max)));
+            } else if let Some(c) = crate::domain::clean::forbidden(s) {
+                errs.push((field, MemberError::Unsafe(c)));
             }
             s.to_string()
         };

@@ -1,6 +1,7 @@
 //! Pure records and rules: no I/O, no terminal, no store.
 
 pub mod audit;
+pub mod clean;
 pub mod date;
 pub mod fund;
 pub mod geo;

@@ -187,6 +187,9 @@ pub enum OccupationField {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum OccupationError {
+    /// A control character or a bidi override (see `domain::clean`).
+    #[error("holds the character {}, which cannot be saved", crate::domain::clean::line(&.0.to_string()))]
+    Unsafe(char),
     #[error("unknown category")]
     Category,
     #[error("longer than {0} characters")]
@@ -253,6 +256,8 @@ impl OccupationDraft {
         let description = self.description.trim();
         if description.chars().count() > 200 {
             errs.push((F::Description, OccupationError::TooLong(200)));
+        } else if let Some(c) = crate::domain::clean::forbidden(description) {
+            errs.push((F::Description, OccupationError::Unsafe(c)));
         }
         let start_year = match thai::parse_year(&self.start_year) {
             Ok(y) if y > today.year() => {

@@ -163,6 +163,9 @@ pub struct OtopProduct {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ProgrammeError {
+    /// A control character or a bidi override (see `domain::clean`).
+    #[error("holds the character {}, which cannot be saved", crate::domain::clean::line(&.0.to_string()))]
+    Unsafe(char),
     #[error("required")]
     Required,
     #[error("longer than {0} characters")]
@@ -187,6 +190,8 @@ fn text(v: &str, max: usize, required: bool) -> Result<String, ProgrammeError> {
         Err(ProgrammeError::Required)
     } else if v.chars().count() > max {
         Err(ProgrammeError::TooLong(max))
+    } else if let Some(c) = crate::domain::clean::forbidden(v) {
+        Err(ProgrammeError::Unsafe(c))
     } else {
         Ok(v.to_string())
     }

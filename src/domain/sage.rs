@@ -488,6 +488,9 @@ pub enum SageField {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SageError {
+    /// A control character or a bidi override (see `domain::clean`).
+    #[error("holds the character {}, which cannot be saved", crate::domain::clean::line(&.0.to_string()))]
+    Unsafe(char),
     #[error("required")]
     Required,
     #[error("longer than {0} characters")]
@@ -542,6 +545,8 @@ impl SageDraft {
                 errs.push((field, SageError::Required));
             } else if v.chars().count() > max {
                 errs.push((field, SageError::TooLong(max)));
+            } else if let Some(c) = crate::domain::clean::forbidden(v) {
+                errs.push((field, SageError::Unsafe(c)));
             }
             v.to_string()
         };
@@ -617,6 +622,9 @@ pub enum VisitField {
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum VisitError {
+    /// A control character or a bidi override (see `domain::clean`).
+    #[error("holds the character {}, which cannot be saved", crate::domain::clean::line(&.0.to_string()))]
+    Unsafe(char),
     #[error("date: {0}")]
     Date(DateError),
     #[error("before the assignment began")]
@@ -659,10 +667,14 @@ impl VisitDraft {
             errs.push((VisitField::Notes, VisitError::Required));
         } else if notes.chars().count() > 500 {
             errs.push((VisitField::Notes, VisitError::TooLong(500)));
+        } else if let Some(c) = crate::domain::clean::forbidden(notes) {
+            errs.push((VisitField::Notes, VisitError::Unsafe(c)));
         }
         let next = self.next_step.trim();
         if next.chars().count() > 200 {
             errs.push((VisitField::NextStep, VisitError::TooLong(200)));
+        } else if let Some(c) = crate::domain::clean::forbidden(next) {
+            errs.push((VisitField::NextStep, VisitError::Unsafe(c)));
         }
         let (Some(date), true) = (date, errs.is_empty()) else { return Err(errs) };
         Ok(Visit { date, notes: notes.to_string(), next_step: next.to_string() })

@@ -18,7 +18,7 @@ use super::{Col, Kind, parse_enum, table};
 use crate::{
     app::{geo::Geo, labels, messages},
     domain::{
-        Date, Lang,
+        Date, Lang, clean,
         fund::{CapitalDraft, CapitalKind, Fund, FundDraft, FundKind, Gazetteer, Grade},
         geo::Place,
         loan::{Loan, LoanDraft, LoanStatus, RepaymentDraft, RepaymentMode},
@@ -80,8 +80,8 @@ pub enum ImportError {
     Save(Msg),
     #[error("{0} can be exported, not imported")]
     ExportOnly(&'static str),
-    #[error("writing the rejects file {path}: {detail}")]
-    Rejects { path: String, detail: String },
+    #[error("writing the rejects file {path}: {source}")]
+    Rejects { path: String, source: io::Error },
 }
 
 /// Columns a row must have.
@@ -147,8 +147,11 @@ impl Columns {
         Ok(Columns { at })
     }
 
+    /// A cell, trimmed; the `'` an export puts before text Excel would take
+    /// for a formula is taken off again (see `table::excel_safe`).
     fn get<'a>(&self, row: &'a csv::StringRecord, col: &str) -> &'a str {
-        self.at.get(col).and_then(|i| row.get(*i)).map_or("", str::trim)
+        let cell = self.at.get(col).and_then(|i| row.get(*i)).map_or("", str::trim);
+        table::from_excel_safe(cell)
     }
 
     /// A fund code as typed: Thai digits, spaces and dashes allowed.
@@ -325,7 +328,7 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
         s.rejects_file = Some(write_rejects(o.path, &s.rejects, s.unlisted())?);
         return Ok(s);
     }
-    let Some(load) = load else {
+    let Some(mut load) = load else {
         s.imported = 0;
         return Ok(s);
     };
@@ -343,6 +346,20 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
         Plan::Funds(v, n) => update(&load, &v).map(|_| n)?,
         Plan::Members(v, n) => update(&load, &v).map(|_| n)?,
         Plan::Loans { mut added, order, rows, raise } => {
+            // Taken back, if need be, by removing the new loans again: ids
+            // from the counter on, and those kept from the file below it.
+            let first = store.counter(trees::LOANS)?;
+            let mut below: Vec<u64> =
+                added.values().flatten().map(|l| l.id).filter(|id| *id < first).collect();
+            below.sort_unstable();
+            let mut kept: Vec<(u64, u64)> = Vec::new();
+            for id in below {
+                match kept.last_mut() {
+                    Some((_, b)) if *b + 1 == id => *b = id,
+                    _ => kept.push((id, id)),
+                }
+            }
+            load.note_inverse(crate::store::load::Inverse::NewLoans { first, kept })?;
             if let Some(next) = raise {
                 let have = store.counter(trees::LOANS)?;
                 if next > have {
@@ -455,12 +472,12 @@ fn write_rejects(path: &Path, rejects: &[Reject], unlisted: usize) -> Result<Pat
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".rejects.csv");
     let out = path.with_file_name(&name);
-    let err = |detail: String| ImportError::Rejects { path: out.display().to_string(), detail };
-    let (temp, file) = new_file_beside(&out, &name).map_err(|e| err(e.to_string()))?;
+    let err = |source: io::Error| ImportError::Rejects { path: out.display().to_string(), source };
+    let (temp, file) = new_file_beside(&out, &name).map_err(err)?;
     let written = write_rejects_to(file, rejects, unlisted).and_then(|()| std::fs::rename(&temp, &out));
     if let Err(e) = written {
         let _ = std::fs::remove_file(&temp);
-        return Err(err(e.to_string()));
+        return Err(err(e));
     }
     Ok(out)
 }
@@ -471,9 +488,12 @@ fn write_rejects_to(file: File, rejects: &[Reject], unlisted: usize) -> io::Resu
     f.write_all(b"\xEF\xBB\xBF")?;
     let mut w = csv::Writer::from_writer(f);
     w.write_record(["แถว row", "คอลัมน์ column", "เหตุผล", "reason"])?;
+    // A reason quotes the cell it refused: shown with its control
+    // characters made visible, and safe to open in Excel.
+    let safe = |m: &Msg, lang| crate::io::table::excel_safe(&clean::line(&m.render(lang))).into_owned();
     for r in rejects {
         let row = r.row.to_string();
-        w.write_record([row.as_str(), &r.column, &r.reason.render(Lang::Th), &r.reason.render(Lang::En)])?;
+        w.write_record([row.as_str(), &r.column, &safe(&r.reason, Lang::Th), &safe(&r.reason, Lang::En)])?;
     }
     if unlisted > 0 {
         let n = |x: usize| crate::domain::money::group_thousands(x as u64);
@@ -809,6 +829,7 @@ fn loans(
     let mut seen_ids: HashMap<u64, usize> = HashMap::new();
     // Loans without an id take fresh ones after the store's counter.
     let mut next = store.counter(trees::LOANS)?;
+    let mut unnumbered: Vec<(Vec<u8>, usize)> = Vec::new();
     let mut raise_to = None;
     for (row, r) in rows.by_ref() {
         let (row, r) = (&row, &r);
@@ -828,9 +849,10 @@ fn loans(
         };
         let key = member_key(fund_id, member_id);
         let id_text = thai::normalize_digits(cols.get(r, "loan_id")).to_string();
+        // A loan without an id gets one once the whole file is read, after
+        // every id the file keeps (so the two never meet).
         let id = if id_text.is_empty() {
-            next += 1;
-            next - 1
+            0
         } else {
             match id_text.parse::<u64>() {
                 Ok(id) if id > 0 => {
@@ -898,12 +920,27 @@ fn loans(
         if !matches!(cols.get(r, "written_off"), "" | "0" | "no" | "ไม่") {
             loan.status = LoanStatus::WrittenOff;
         }
-        match added.get_mut(&key) {
-            Some(v) => v.push(loan),
+        let at = match added.get_mut(&key) {
+            Some(v) => {
+                v.push(loan);
+                v.len() - 1
+            }
             None => {
                 order.push(key.clone());
-                added.insert(key, vec![loan]);
+                added.insert(key.clone(), vec![loan]);
+                0
             }
+        };
+        if id == 0 {
+            unnumbered.push((key, at));
+        }
+    }
+    // Fresh ids in file order, past the counter and past every kept id.
+    next = next.max(raise_to.unwrap_or(0));
+    for (key, at) in unnumbered {
+        if let Some(l) = added.get_mut(&key).and_then(|v| v.get_mut(at)) {
+            l.id = next;
+            next += 1;
         }
     }
     let fresh = (next > store.counter(trees::LOANS)?).then_some(next);

@@ -349,6 +349,31 @@ fn cells_of(rec: &csv::ByteRecord, first: bool, row: usize) -> Result<Vec<String
         .collect()
 }
 
+/// First characters that make Excel (and LibreOffice) read a CSV cell as a
+/// formula: `=HYPERLINK(…)` or `@SUM(…)` in a name would run when an officer
+/// opens the file.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Text for a CSV cell that Excel shows as text: one that would start a
+/// formula gets a leading `'` (OWASP's advice on CSV injection). Numbers
+/// are written as numbers, never through this.
+pub fn excel_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(FORMULA_START) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// A cell read back from a file this program wrote: the `'` of
+/// [`excel_safe`] taken off (only before what it guards).
+pub fn from_excel_safe(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_START) => rest,
+        _ => s,
+    }
+}
+
 /// A cell to write: text or a number (money and counts stay numbers in Excel).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
@@ -425,9 +450,12 @@ impl Writer {
     pub fn row(&mut self, cells: &[Cell]) -> Result<(), WriteError> {
         let err = |detail: String| WriteError::Write { path: self.path.display().to_string(), detail };
         match &mut self.kind {
-            WriterKind::Csv(w) => {
-                w.write_record(cells.iter().map(Cell::text)).map_err(|e| err(e.to_string()))
-            }
+            WriterKind::Csv(w) => w
+                .write_record(cells.iter().map(|c| match c {
+                    Cell::Text(s) => excel_safe(s).into_owned(),
+                    n => n.text(),
+                }))
+                .map_err(|e| err(e.to_string())),
             WriterKind::Xlsx { book, row } => {
                 let sheet = book.worksheet_from_index(0).map_err(|e| err(e.to_string()))?;
                 for (c, cell) in cells.iter().enumerate() {

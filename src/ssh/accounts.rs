@@ -81,6 +81,9 @@ pub fn add(store: &Store, who: Actor<'_>, n: &NewOfficer<'_>) -> Result<Officer,
         }
         _ => {}
     }
+    if let Some(c) = crate::domain::clean::forbidden(n.display_name) {
+        return Err(crate::app::messages::unsafe_char(c));
+    }
     let key = key_from_file_text(n.key_line)?;
     let existing = officer_by_login(store, n.login).map_err(|e| crate::app::messages::store(&e))?;
     let officer = match existing {
@@ -135,16 +138,25 @@ pub fn remove_key(store: &Store, who: Actor<'_>, login: &str, n: usize) -> Resul
     store.save(who, &o).map_err(|e| save_error(&e))
 }
 
-/// One line per officer and one per key, for `user list`.
+/// One line per officer and one per key, for `user list`: names and key
+/// comments as the terminal may show them (see `domain::clean`).
 pub fn listing(store: &Store) -> Result<Vec<String>, StoreError> {
+    use crate::domain::clean::line;
     let mut out = Vec::new();
     for o in store.all::<Officer>()? {
         let scope = o.district.map(|d| format!(" {d}")).unwrap_or_default();
         let state = if o.disabled { " (disabled)" } else { "" };
-        out.push(format!("{}\t{}{}\t{}{}", o.login, o.role.name(), scope, o.display_name, state));
+        out.push(format!(
+            "{}\t{}{}\t{}{}",
+            line(&o.login),
+            o.role.name(),
+            scope,
+            line(&o.display_name),
+            state
+        ));
         for (i, key) in o.keys.iter().enumerate() {
-            let comment = key.split_whitespace().nth(2).unwrap_or("");
-            out.push(format!("  {}. {} {}", i + 1, fingerprint(key), comment));
+            let comment = key.splitn(3, ' ').nth(2).unwrap_or("");
+            out.push(format!("  {}. {} {}", i + 1, fingerprint(key), line(comment)));
         }
     }
     Ok(out)

@@ -70,11 +70,15 @@ pub const FAULT_ENV: &str = "SAMMACHIP_TEST_FAULT_LOGIN";
 /// server holds the store.
 pub const SERVING_FILE: &str = "serving";
 
-/// A line for the server's log, with the time.
+/// A line for the server's log, with the time. What it names came from
+/// clients, files and the store: control characters and bidi overrides are
+/// shown as visible escapes and a newline cannot start a forged line
+/// (see `domain::clean`).
 pub fn log(line: impl AsRef<str>) {
     let now = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M:%SZ");
+    let text = crate::domain::clean::line(line.as_ref());
     // A log that cannot be written (a closed pipe) must not stop the server.
-    let _ = writeln!(io::stderr(), "{now} {}", line.as_ref());
+    let _ = writeln!(io::stderr(), "{now} {text}");
 }
 
 /// Reads the host key, or makes one (ed25519) and keeps it readable by the

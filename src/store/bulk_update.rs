@@ -177,12 +177,16 @@ impl Load<'_> {
                 for item in ct.scan_prefix(&k) {
                     let (ck, cv) = item?;
                     if let Some(bytes) = n.refresh_child(&cv).map_err(StoreError::Encode)? {
-                        before.push((ctree, ck.to_vec(), cv.to_vec()));
+                        if !self.inverted() {
+                            before.push((ctree, ck.to_vec(), cv.to_vec()));
+                        }
                         child_writes.push((ck.to_vec(), bytes));
                     }
                 }
             }
-            before.push((R::TREE, k.clone(), old_bytes));
+            if !self.inverted() {
+                before.push((R::TREE, k.clone(), old_bytes));
+            }
             writes.push((k, n.to_stored().map_err(StoreError::Encode)?));
         }
         Ok(Changed { before, writes, child_writes, fund, district, risk })
@@ -194,7 +198,10 @@ impl Load<'_> {
     fn write_prepared<R: Record>(&self, changed: Changed) -> Result<usize, SaveError> {
         let Changed { before, mut writes, mut child_writes, fund, district, risk } = changed;
         let store = self.store();
-        self.journal(before.iter().map(|(t, k, v)| (*t, k.as_slice(), Some(v.as_slice()))))?;
+        // Copies, unless the load said how to take these changes back.
+        if !self.inverted() {
+            self.journal(before.iter().map(|(t, k, v)| (*t, k.as_slice(), Some(v.as_slice()))))?;
+        }
         drop(before);
         let primary = store.tree(R::TREE)?;
         let children = R::CHILDREN.map(|c| store.tree(c)).transpose()?;
