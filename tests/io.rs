@@ -780,3 +780,62 @@ fn fresh_loan_ids_never_meet_the_ids_a_file_keeps() {
     assert_eq!(ids, vec![next, next + 1, next + 2], "the kept id, then fresh ones after it");
     assert!(f.store.check().unwrap().is_clean());
 }
+
+/// Text that Excel would run as a formula (`=HYPERLINK(…)`, `@SUM(…)`, a
+/// leading `+`, `-`, tab or carriage return) is written to a CSV with a
+/// leading `'`, so Excel shows it as text; numbers stay numbers; and the
+/// file imports back to the names as they were. In an .xlsx such text is a
+/// string cell, never a formula.
+#[test]
+fn exported_text_never_becomes_an_excel_formula() {
+    let f = Fixture::new(Lang::En);
+    let names = [
+        "=HYPERLINK(\"http://x.example/\",\"click\")",
+        "@SUM(A1:A9)",
+        "+66 81 000",
+        "-1+2",
+        "\tเทส",
+        "กองทุนปกติ",
+    ];
+    let mut funds = f.store.all::<Fund>().unwrap();
+    for (fund, name) in funds.iter_mut().zip(names) {
+        fund.name = name.to_string();
+        f.store.save("tester", &*fund).unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("funds.csv");
+    export(&f.store, Kind::Funds, &csv, Lang::En).unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    for name in &names[..5] {
+        let quoted = format!("'{name}");
+        // As a field, with or without the CSV quotes around it.
+        assert!(
+            text.contains(&format!(",{quoted},"))
+                || text.contains(&format!(",\"{}\",", quoted.replace('"', "\"\""))),
+            "{name:?} is not written as text:\n{}",
+            text.lines().take(8).collect::<Vec<_>>().join("\n")
+        );
+    }
+    assert!(text.contains(",กองทุนปกติ,"), "ordinary names are left alone");
+    // Numbers stay numbers: a fund's member count has no quote.
+    assert!(!text.contains(",'1"), "numbers are not quoted");
+    // The file imports back to the names as they were.
+    let back = Arc::new(Store::open(&dir.path().join("back")).unwrap());
+    let geo = dir.path().join("geo.csv");
+    export(&f.store, Kind::Geography, &geo, Lang::En).unwrap();
+    run_import(&back, Kind::Geography, &geo, false);
+    run_import(&back, Kind::Funds, &csv, false);
+    let mut got: Vec<String> = back.all::<Fund>().unwrap().into_iter().map(|f| f.name).collect();
+    got.sort();
+    for name in names {
+        let want = if name.starts_with('\t') { name.trim().to_string() } else { name.to_string() };
+        assert!(got.contains(&want), "{want:?} came back as something else");
+    }
+    // In an .xlsx the same text is a string cell, never a formula.
+    let xlsx = dir.path().join("funds.xlsx");
+    export(&f.store, Kind::Funds, &xlsx, Lang::En).unwrap();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap()).unwrap();
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet).unwrap();
+    assert!(!sheet.contains("<f>"), "no formula cells");
+}

@@ -549,3 +549,28 @@ fn undo_takes_back_a_deleted_repayment() {
     f.press(KeyCode::Char('u'));
     assert_eq!(count(&f), n);
 }
+
+/// Names and text fields refuse control characters and bidi overrides, with
+/// a message saying which (shown escaped), every other field still checked.
+#[test]
+fn a_name_with_an_escape_sequence_or_a_bidi_override_is_refused() {
+    use sammachip::domain::member::{MemberDraft, MemberError, MemberField};
+    let draft = MemberDraft {
+        title: "นาย".into(),
+        given_name: "สม\u{1b}]0;PWN\u{7}".into(),
+        family_name: "ดี\u{202e}ยาว".into(),
+        national_id: "1101700230705".into(),
+        birth_date: String::new(),
+        household_no: String::new(),
+        phone: String::new(),
+        joined: String::new(),
+        status: MemberStatus::Active,
+    };
+    let mut m = Member::new(1);
+    let errs = draft.apply(&mut m, None, demo_day()).unwrap_err();
+    assert!(errs.contains(&(MemberField::GivenName, MemberError::Unsafe('\u{1b}'))), "{errs:?}");
+    assert!(errs.contains(&(MemberField::FamilyName, MemberError::Unsafe('\u{202e}'))), "{errs:?}");
+    let msg = sammachip::app::messages::member(&MemberError::Unsafe('\u{202e}'));
+    assert!(msg.render(Lang::En).contains("\\u{202E}") && msg.render(Lang::Th).contains("อักขระ"));
+    assert!(m.given_name.is_empty(), "nothing was written into the member");
+}

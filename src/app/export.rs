@@ -16,6 +16,23 @@ use crate::{
     store::Store,
 };
 
+/// The name an officer typed for a file in their own folder: one name, no
+/// folder (no `/`, `\\`, `:`, no leading `.`), nothing a terminal would
+/// obey, at most 100 characters, ending in `.csv` or `.xlsx`.
+pub fn confined_name(typed: &str) -> Result<String, Msg> {
+    let name = typed.trim();
+    let plain = !name.is_empty()
+        && name.chars().count() <= 100
+        && !name.starts_with('.')
+        && !name.contains(['/', '\\', ':'])
+        && crate::domain::clean::forbidden(name).is_none();
+    let lower = name.to_lowercase();
+    if !plain || !(lower.ends_with(".csv") || lower.ends_with(".xlsx")) {
+        return Err(Msg::new(k::ERR_EXPORT_NAME));
+    }
+    Ok(name.to_string())
+}
+
 fn money(m: Money) -> Cell {
     Cell::Number(m.satang() as f64 / 100.0)
 }
@@ -40,11 +57,12 @@ impl App {
         }
     }
 
-    /// Asks where to write the list on screen.
+    /// Asks where to write the list on screen (over SSH: only its name).
     pub(super) fn open_export_form(&mut self) {
         let Some(name) = self.list_name() else { return };
         let path = format!("{name}-{}.csv", today_stamp(self.today));
-        let field = Field::text(k::FIELD_FILE, path, Some(k::HINT_FILE));
+        let hint = if self.export_dir.is_some() { k::HINT_FILE_OUTBOX } else { k::HINT_FILE };
+        let field = Field::text(k::FIELD_FILE, path, Some(hint));
         self.form = Some(Form::new(FormKind::Export, Msg::new(k::FORM_EXPORT), vec![field]));
     }
 

@@ -466,11 +466,22 @@ pub fn demo(e: &crate::demo::DemoError) -> Msg {
     }
 }
 
+/// A file that could not be written (an export, a list on screen).
+pub fn write(e: &crate::io::table::WriteError) -> Msg {
+    use crate::io::table::WriteError as W;
+    match e {
+        W::Io { path, source } => Msg::with(k::ERR_BACKUP_FILE, [Arg::Text(path.clone()), io(source).into()]),
+        W::UnknownFormat { .. } => Msg::new(k::ERR_EXPORT_FORMAT),
+        W::Write { path, .. } => Msg::with(k::ERR_EXPORT, [path.clone()]),
+    }
+}
+
 /// An export that could not be written.
 pub fn export(e: &crate::io::export::ExportError) -> Msg {
     use crate::io::export::ExportError as X;
     match e {
         X::Store(s) => store(s),
+        X::Write(w) => write(w),
         e => Msg::with(k::ERR_EXPORT, [e.to_string()]),
     }
 }

@@ -466,6 +466,10 @@ pub struct App {
     pub officer: String,
     /// What this session may change (the store checks it on every write).
     pub access: Access,
+    /// Over SSH: the officer's own folder, where every export goes under a
+    /// name they choose but no path (`files/LOGIN/outbox/`); `None` when the
+    /// officer runs the app as themselves and writes where they like.
+    pub export_dir: Option<std::path::PathBuf>,
     pub today: Date,
     pub size: (u16, u16),
     pub tab: Tab,
@@ -537,6 +541,7 @@ impl App {
             no_color: false,
             officer,
             access: Access::Admin,
+            export_dir: None,
             today,
             size,
             tab: Tab::Overview,

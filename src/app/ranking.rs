@@ -241,7 +241,8 @@ impl App {
             }
             Action::Export => {
                 let path = format!("ranking-{}-{}.csv", scope_slug(self.rank.scope), today_stamp(self.today));
-                let field = Field::text(k::FIELD_FILE, path, Some(k::HINT_FILE));
+                let hint = if self.export_dir.is_some() { k::HINT_FILE_OUTBOX } else { k::HINT_FILE };
+                let field = Field::text(k::FIELD_FILE, path, Some(hint));
                 self.form = Some(Form::new(FormKind::Export, Msg::new(k::FORM_EXPORT), vec![field]));
             }
             Action::Open => {
@@ -503,16 +504,35 @@ impl App {
     /// Writes the ranked list (or the selected households) to a CSV file.
     pub(super) fn submit_export(&mut self, store: &Store) {
         let Some(form) = &mut self.form else { return };
-        let path = form.fields.first().map(|f| f.text_value().trim().to_string()).unwrap_or_default();
-        if path.is_empty() {
+        let typed = form.fields.first().map(|f| f.text_value().trim().to_string()).unwrap_or_default();
+        if typed.is_empty() {
             return form.set_error(0, Msg::new(k::ERR_REQUIRED));
         }
-        match self.write_list(store, std::path::Path::new(&path)) {
+        // Over SSH, a name in the officer's own folder and nothing else.
+        let (path, shown) = match &self.export_dir {
+            None => (std::path::PathBuf::from(&typed), typed),
+            Some(dir) => match super::export::confined_name(&typed) {
+                Ok(name) => {
+                    // The officer's folder and its outbox: theirs alone.
+                    let made =
+                        crate::store::files::create_private_dir(dir).and_then(|()| match dir.parent() {
+                            Some(own) => crate::store::files::make_private(own),
+                            None => Ok(()),
+                        });
+                    if let Err(e) = made {
+                        return self.form_error(messages::io(&e));
+                    }
+                    (dir.join(&name), format!("outbox/{name}"))
+                }
+                Err(m) => return form.set_error(0, m),
+            },
+        };
+        match self.write_list(store, &path) {
             Ok(n) => {
                 self.form = None;
-                self.info(Msg::with(k::EXPORTED, [n.to_string(), path]));
+                self.info(Msg::with(k::EXPORTED, [n.to_string(), shown]));
             }
-            Err(e) => self.form_error(Msg::with(k::ERR_EXPORT, [e.to_string()])),
+            Err(e) => self.form_error(messages::write(&e)),
         }
     }
 

@@ -4,6 +4,12 @@
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
+/// The most characters a field or a filter holds: the longest text a
+/// record keeps is 500 (a visit's notes). A paste longer than what is left
+/// is cut there, so no keystroke or paste costs more than a field's worth
+/// of work, whatever the client sends.
+pub const MAX_CHARS: usize = 500;
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TextInput {
     text: String,
@@ -55,7 +61,12 @@ impl TextInput {
     /// Applies one edit; returns whether the text changed.
     pub fn apply(&mut self, edit: TextEdit) -> bool {
         match edit {
-            TextEdit::Insert(c) if !c.is_control() => {
+            // Control characters and bidi overrides are never typed in
+            // (see `domain::clean`); a full field takes no more.
+            TextEdit::Insert(c)
+                if !crate::domain::clean::is_unsafe(c)
+                    && (self.text.len() < MAX_CHARS || self.text.chars().count() < MAX_CHARS) =>
+            {
                 self.text.insert(self.cursor, c);
                 self.cursor += c.len_utf8();
                 // A combining mark joins the cluster before it; keep the cursor at

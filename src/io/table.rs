@@ -405,8 +405,14 @@ impl From<&str> for Cell {
 
 /// Writes rows to `.csv` (UTF-8 with a BOM, so Excel shows Thai) or `.xlsx`.
 pub struct Writer {
-    kind: WriterKind,
+    /// `None` once finished.
+    kind: Option<WriterKind>,
     path: std::path::PathBuf,
+    /// Where the file is written first: a new file beside `path` (created
+    /// only if nothing is there, 0600), renamed over `path` when whole. So a
+    /// half-written export never stands under the real name, and a link
+    /// planted at the name is replaced, never followed.
+    temp: std::path::PathBuf,
 }
 
 enum WriterKind {
@@ -416,24 +422,50 @@ enum WriterKind {
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
+    #[error("cannot write {path}: {source}")]
+    Io { path: String, source: io::Error },
     #[error("cannot write {path}: {detail}")]
     Write { path: String, detail: String },
     #[error("{path}: the name must end in .csv or .xlsx")]
     UnknownFormat { path: String },
 }
 
+/// A new file beside `path`, for writing it whole before it takes the name.
+fn temp_beside(path: &Path) -> io::Result<(std::path::PathBuf, File)> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let stamp =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    let mut last = io::Error::other("no temporary name was free");
+    for attempt in 0..16u32 {
+        let temp = path.with_file_name(format!(".{name}.{}-{stamp}-{attempt}.tmp", std::process::id()));
+        match crate::store::files::create_private_new(&temp) {
+            Ok(f) => return Ok((temp, f)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = e,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last)
+}
+
 impl Writer {
     pub fn create(path: &Path, headers: &[&str]) -> Result<Writer, WriteError> {
+        let io_err = |source: io::Error| WriteError::Io { path: path.display().to_string(), source };
         let err = |detail: String| WriteError::Write { path: path.display().to_string(), detail };
-        let kind = match format_of(path) {
-            Some(Format::Csv) => {
-                let mut f = io::BufWriter::new(File::create(path).map_err(|e| err(e.to_string()))?);
-                io::Write::write_all(&mut f, b"\xEF\xBB\xBF").map_err(|e| err(e.to_string()))?;
+        let Some(format) = format_of(path) else {
+            return Err(WriteError::UnknownFormat { path: path.display().to_string() });
+        };
+        let (temp, file) = temp_beside(path).map_err(io_err)?;
+        let kind = match format {
+            Format::Csv => {
+                let mut f = io::BufWriter::new(file);
+                io::Write::write_all(&mut f, b"\xEF\xBB\xBF").map_err(io_err)?;
                 let mut w = csv::Writer::from_writer(f);
                 w.write_record(headers).map_err(|e| err(e.to_string()))?;
                 WriterKind::Csv(Box::new(w))
             }
-            Some(Format::Xlsx) => {
+            Format::Xlsx => {
+                // rust_xlsxwriter writes the file itself, at the end.
+                drop(file);
                 let mut book = rust_xlsxwriter::Workbook::new();
                 let sheet = book.add_worksheet();
                 let bold = rust_xlsxwriter::Format::new().set_bold();
@@ -442,24 +474,30 @@ impl Writer {
                 }
                 WriterKind::Xlsx { book: Box::new(book), row: 1 }
             }
-            None => return Err(WriteError::UnknownFormat { path: path.display().to_string() }),
         };
-        Ok(Writer { kind, path: path.to_path_buf() })
+        Ok(Writer { kind: Some(kind), path: path.to_path_buf(), temp })
     }
 
     pub fn row(&mut self, cells: &[Cell]) -> Result<(), WriteError> {
         let err = |detail: String| WriteError::Write { path: self.path.display().to_string(), detail };
         match &mut self.kind {
-            WriterKind::Csv(w) => w
+            None => Err(err("already finished".into())),
+            Some(WriterKind::Csv(w)) => w
                 .write_record(cells.iter().map(|c| match c {
                     Cell::Text(s) => excel_safe(s).into_owned(),
                     n => n.text(),
                 }))
-                .map_err(|e| err(e.to_string())),
-            WriterKind::Xlsx { book, row } => {
+                .map_err(|e| match e.into_kind() {
+                    csv::ErrorKind::Io(source) => {
+                        WriteError::Io { path: self.path.display().to_string(), source }
+                    }
+                    other => err(format!("{other:?}")),
+                }),
+            Some(WriterKind::Xlsx { book, row }) => {
                 let sheet = book.worksheet_from_index(0).map_err(|e| err(e.to_string()))?;
                 for (c, cell) in cells.iter().enumerate() {
                     let c = c as u16;
+                    // A text cell is stored as text: Excel never runs it as a formula.
                     match cell {
                         Cell::Text(s) => sheet.write_string(*row, c, s.as_str()).map(|_| ()),
                         Cell::Number(n) => sheet.write_number(*row, c, *n).map(|_| ()),
@@ -472,11 +510,37 @@ impl Writer {
         }
     }
 
-    pub fn finish(self) -> Result<(), WriteError> {
-        let err = |detail: String| WriteError::Write { path: self.path.display().to_string(), detail };
-        match self.kind {
-            WriterKind::Csv(mut w) => w.flush().map_err(|e| err(e.to_string())),
-            WriterKind::Xlsx { mut book, .. } => book.save(&self.path).map_err(|e| err(e.to_string())),
+    pub fn finish(mut self) -> Result<(), WriteError> {
+        let path = self.path.display().to_string();
+        let io_err = |source: io::Error| WriteError::Io { path: path.clone(), source };
+        let Some(kind) = self.kind.take() else { return Ok(()) };
+        let written = match kind {
+            WriterKind::Csv(w) => w
+                .into_inner()
+                .map_err(|e| io_err(io::Error::other(e.to_string())))
+                .and_then(|f| f.into_inner().map_err(|e| io_err(e.into_error())))
+                .and_then(|f| f.sync_all().map_err(io_err)),
+            WriterKind::Xlsx { mut book, .. } => book.save(&self.temp).map_err(|e| match e {
+                rust_xlsxwriter::XlsxError::IoError(source) => io_err(source),
+                e => WriteError::Write { path: path.clone(), detail: e.to_string() },
+            }),
+        }
+        .and_then(|()| {
+            crate::store::files::make_private(&self.temp).map_err(io_err)?;
+            std::fs::rename(&self.temp, &self.path).map_err(io_err)
+        });
+        if written.is_err() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+        written
+    }
+}
+
+impl Drop for Writer {
+    /// A writer given up (an error half-way) leaves nothing behind.
+    fn drop(&mut self) {
+        if self.kind.is_some() {
+            let _ = std::fs::remove_file(&self.temp);
         }
     }
 }

@@ -13,10 +13,84 @@ use termina::{
 /// taken as typed (a lone Esc).
 pub const ESC_WAIT: std::time::Duration = std::time::Duration::from_millis(30);
 
+/// The most bytes of one bracketed paste that are kept; the rest of it is
+/// dropped as it comes, so an endless paste (`ESC [200~` and no end) costs
+/// no memory. 64 KiB is many pages of text, more than any field holds.
+pub const MAX_PASTE: usize = 64 << 10;
+
+const PASTE_START: &[u8] = b"\x1b[200~";
+const PASTE_END: &[u8] = b"\x1b[201~";
+
 #[derive(Default)]
 pub struct Input {
     parser: Parser,
     pending: bool,
+    paste: PasteGuard,
+}
+
+/// Watches the bytes for bracketed pastes and lets at most [`MAX_PASTE`]
+/// bytes of each through to the parser (which would hold all of one).
+#[derive(Default)]
+struct PasteGuard {
+    inside: bool,
+    /// Bytes of the start marker seen so far (outside a paste).
+    start: usize,
+    /// Bytes of the end marker held back (inside a paste): content if the
+    /// marker does not complete.
+    end: usize,
+    /// Bytes of this paste let through.
+    size: usize,
+    /// Some of a paste was dropped since the last [`Input::take_cut`].
+    cut: bool,
+}
+
+impl PasteGuard {
+    fn content(&mut self, out: &mut Vec<u8>, bytes: &[u8]) {
+        for &b in bytes {
+            if self.size < MAX_PASTE {
+                out.push(b);
+                self.size += 1;
+            } else {
+                self.cut = true;
+            }
+        }
+    }
+
+    fn filter(&mut self, bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(bytes.len().min(MAX_PASTE + 64));
+        for &b in bytes {
+            if !self.inside {
+                out.push(b);
+                self.start = if b == PASTE_START[self.start] {
+                    self.start + 1
+                } else {
+                    usize::from(b == PASTE_START[0])
+                };
+                if self.start == PASTE_START.len() {
+                    (self.inside, self.start, self.end, self.size) = (true, 0, 0, 0);
+                }
+                continue;
+            }
+            if b == PASTE_END[self.end] {
+                self.end += 1;
+                if self.end == PASTE_END.len() {
+                    out.extend_from_slice(PASTE_END);
+                    (self.inside, self.end) = (false, 0);
+                }
+                continue;
+            }
+            // What was held was the paste's own text.
+            let held = self.end;
+            self.content(&mut out, &PASTE_END[..held]);
+            if b == PASTE_END[0] {
+                self.end = 1;
+            } else {
+                self.end = 0;
+                self.content(&mut out, &[b]);
+            }
+        }
+        out
+    }
 }
 
 /// What the bytes meant.
@@ -30,11 +104,17 @@ impl Input {
     /// Feeds bytes; returns the events they complete. A sequence cut off at the
     /// end stays pending until more bytes come or [`Input::flush`] is called.
     pub fn feed(&mut self, bytes: &[u8]) -> Vec<In> {
+        let bytes = &self.paste.filter(bytes)[..];
         self.parser.parse(bytes, true);
         let out = self.drain();
         // Anything that could still be the start of a sequence is held.
         self.pending = bytes.last().is_some_and(|b| *b == 0x1b) || (out.is_empty() && !bytes.is_empty());
         out
+    }
+
+    /// Whether a paste was cut at [`MAX_PASTE`] since the last call.
+    pub fn take_cut(&mut self) -> bool {
+        std::mem::take(&mut self.paste.cut)
     }
 
     /// Whether bytes are waiting for the rest of a sequence.
@@ -181,6 +261,40 @@ mod tests {
             let _ = i.flush();
             proptest::prop_assert!(!i.pending());
         }
+    }
+
+    #[test]
+    fn a_paste_is_cut_at_its_limit_and_an_endless_one_holds_nothing() {
+        // A whole paste, its markers split across packets.
+        let mut i = Input::default();
+        let mut got = Vec::new();
+        for chunk in [&b"\x1b[20"[..], b"0~ab", b"c\x1b[2", b"01~"] {
+            got.extend(i.feed(chunk));
+        }
+        assert_eq!(got, vec![In::Paste("abc".into())]);
+        assert!(!i.take_cut());
+        // An ESC inside the paste that is not its end stays in it.
+        let mut i = Input::default();
+        assert_eq!(i.feed(b"\x1b[200~a\x1b[1mb\x1b[201~"), vec![In::Paste("a\x1b[1mb".into())]);
+        // Longer than the limit: cut, said once.
+        let mut i = Input::default();
+        let big = vec![b'x'; MAX_PASTE + 5_000];
+        let mut got = i.feed(b"\x1b[200~");
+        for chunk in big.chunks(4096) {
+            got.extend(i.feed(chunk));
+        }
+        got.extend(i.feed(b"\x1b[201~"));
+        assert_eq!(got, vec![In::Paste("x".repeat(MAX_PASTE))]);
+        assert!(i.take_cut() && !i.take_cut());
+        // No end: 100 MB in, and what the guard lets through stops at the limit.
+        let mut i = Input::default();
+        let _ = i.feed(b"\x1b[200~");
+        let mb = vec![b'y'; 1 << 20];
+        let mut through = 0;
+        for _ in 0..100 {
+            through += i.paste.filter(&mb).len();
+        }
+        assert!(through <= MAX_PASTE, "{through}");
     }
 
     #[test]

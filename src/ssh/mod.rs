@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod control;
+pub mod gate;
 pub mod input;
 
 use std::{
@@ -34,9 +35,7 @@ use ratatui::{Terminal, TerminalOptions, Viewport, backend::CrosstermBackend, la
 use russh::{
     Channel, ChannelId, MethodKind, MethodSet, Pty,
     keys::{PrivateKey, ssh_key::LineEnding},
-    server::{
-        Auth, ChannelOpenHandle, Handle, Handler, Msg, PublicKeyOffer, Server, Session, VerifiedPublicKey,
-    },
+    server::{Auth, ChannelOpenHandle, Handle, Handler, Msg, PublicKeyOffer, Session, VerifiedPublicKey},
 };
 
 use crate::{
@@ -154,18 +153,12 @@ pub fn config(key: PrivateKey, idle: Duration) -> russh::server::Config {
     }
 }
 
-#[derive(Clone)]
-pub struct Sammachip {
-    pub shared: Arc<Shared>,
-}
-
-impl Server for Sammachip {
-    type Handler = Connection;
-
-    fn new_client(&mut self, peer: Option<SocketAddr>) -> Connection {
+impl Connection {
+    fn new(shared: Arc<Shared>, peer: SocketAddr, ticket: Arc<gate::Ticket>) -> Connection {
         Connection {
-            shared: Arc::clone(&self.shared),
-            peer,
+            shared,
+            peer: Some(peer),
+            ticket,
             officer: None,
             channel: None,
             size: (80, 24),
@@ -175,10 +168,6 @@ impl Server for Sammachip {
             tx: None,
             dropping: false,
         }
-    }
-
-    fn handle_session_error(&mut self, error: anyhow::Error) {
-        log(format!("connection ended with an error: {error}"));
     }
 }
 
@@ -194,6 +183,8 @@ const INPUT_QUEUE: usize = 256;
 pub struct Connection {
     shared: Arc<Shared>,
     peer: Option<SocketAddr>,
+    /// Its place at the door (see `gate`): let go of once logged in.
+    ticket: Arc<gate::Ticket>,
     officer: Option<Officer>,
     channel: Option<ChannelId>,
     size: (u16, u16),
@@ -253,6 +244,7 @@ impl Handler for Connection {
         match self.check(user, key.public_key) {
             Some(o) => {
                 self.officer = Some(o);
+                self.ticket.logged_in();
                 log(format!("login {}", self.who()));
                 Ok(Auth::Accept)
             }
@@ -361,13 +353,81 @@ impl Handler for Connection {
         Ok(())
     }
 
+    /// No commands: officers have the app, not a shell.
     async fn exec_request(
         &mut self,
         channel: ChannelId,
         _data: &[u8],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
+        log(format!("{}: exec refused", self.who()));
         session.channel_failure(channel)?;
+        Ok(())
+    }
+
+    /// No subsystem is served (a client asking for `sftp` is told so at once
+    /// instead of waiting for an answer that never comes).
+    async fn subsystem_request(
+        &mut self,
+        channel: ChannelId,
+        name: &str,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        log(format!("{}: subsystem {name} refused", self.who()));
+        session.channel_failure(channel)?;
+        session.close(channel)?;
+        Ok(())
+    }
+
+    async fn x11_request(
+        &mut self,
+        channel: ChannelId,
+        _single_connection: bool,
+        _x11_auth_protocol: &str,
+        _x11_auth_cookie: &str,
+        _x11_screen_number: u32,
+        session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        session.channel_failure(channel)?;
+        Ok(())
+    }
+
+    /// No forwarding of any kind: these channels are refused as they open.
+    async fn channel_open_direct_tcpip(
+        &mut self,
+        _channel: Channel<Msg>,
+        _host_to_connect: &str,
+        _port_to_connect: u32,
+        _originator_address: &str,
+        _originator_port: u32,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        log(format!("{}: port forwarding refused", self.who()));
+        reply.reject(russh::ChannelOpenFailure::AdministrativelyProhibited).await;
+        Ok(())
+    }
+
+    async fn channel_open_direct_streamlocal(
+        &mut self,
+        _channel: Channel<Msg>,
+        _socket_path: &str,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        reply.reject(russh::ChannelOpenFailure::AdministrativelyProhibited).await;
+        Ok(())
+    }
+
+    async fn channel_open_x11(
+        &mut self,
+        _channel: Channel<Msg>,
+        _originator_address: &str,
+        _originator_port: u32,
+        reply: ChannelOpenHandle,
+        _session: &mut Session,
+    ) -> Result<(), Self::Error> {
+        reply.reject(russh::ChannelOpenFailure::AdministrativelyProhibited).await;
         Ok(())
     }
 
@@ -547,6 +607,8 @@ fn session_loop(s: SessionSetup, rx: mpsc::Receiver<Event>) -> io::Result<&'stat
         App::with_catalog(&store, s.officer.login.clone(), s.lang, (w, h), Arc::clone(&s.shared.catalog));
     app.access = s.officer.access();
     app.no_color = s.no_color;
+    // Every export of this session goes into the officer's own folder.
+    app.export_dir = Some(officer_dir(store.path(), &s.officer.login).join("outbox"));
     let fault = s.shared.fault_login.as_deref() == Some(s.officer.login.as_str());
     let mut input = Input::default();
     let mut last_input = Instant::now();
@@ -580,6 +642,10 @@ fn session_loop(s: SessionSetup, rx: mpsc::Receiver<Event>) -> io::Result<&'stat
                             }
                             for e in input.feed(&b) {
                                 dirty |= apply(&mut app, &store, e);
+                            }
+                            if input.take_cut() {
+                                app.info(k::PASTE_CUT);
+                                dirty = true;
                             }
                         }
                         Event::Resize(w, h) => {
@@ -633,11 +699,15 @@ fn goodbye(terminal: &mut Terminal<CrosstermBackend<Out>>, why: crate::i18n::Key
 }
 
 fn apply(app: &mut App, store: &Arc<Store>, e: In) -> bool {
+    use crate::app::Ctx;
     match e {
         In::Key(key) => keymap::action_for(app.ctx(), key).is_some_and(|a| app.update(a, store)),
+        // Pasted text goes into a field or a filter; on a list it is not
+        // taken for keys (a pasted `q` does not quit, `d` does not delete).
+        In::Paste(_) if !matches!(app.ctx(), Ctx::Form | Ctx::Filter | Ctx::Picker) => false,
         In::Paste(text) => {
             let mut dirty = false;
-            for c in text.chars().filter(|c| !c.is_control()) {
+            for c in text.chars().filter(|c| !crate::domain::clean::is_unsafe(*c)) {
                 let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
                 if let Some(a) = keymap::action_for(app.ctx(), key) {
                     dirty |= app.update(a, store);
@@ -653,6 +723,103 @@ fn draw(terminal: &mut Terminal<CrosstermBackend<Out>>, app: &App) -> io::Result
     terminal.draw(|f| ui::draw(f, app))?;
     crossterm::queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
     terminal.backend_mut().flush()
+}
+
+/// Accepts connections for ever: each goes through the gate, runs its SSH
+/// session, and is closed if it has not logged in by the deadline. An error
+/// from `accept` (too many open files, a connection aborted on the way) is
+/// said once a second at most and waited out, never the end of the server.
+async fn accept_loop(
+    shared: Arc<Shared>,
+    config: Arc<russh::server::Config>,
+    socket: tokio::net::TcpListener,
+    door: Arc<gate::Gate>,
+) {
+    let mut backoff = Duration::from_millis(5);
+    let mut last_error: Option<(io::ErrorKind, Instant)> = None;
+    loop {
+        let (stream, peer) = match socket.accept().await {
+            Ok(c) => {
+                backoff = Duration::from_millis(5);
+                c
+            }
+            Err(e) => {
+                let fresh =
+                    last_error.is_none_or(|(k, t)| k != e.kind() || t.elapsed() > Duration::from_secs(1));
+                if fresh {
+                    let why = crate::app::messages::io(&e).render(Lang::En);
+                    log(format!("accepting a connection failed ({why}); waiting {} ms", backoff.as_millis()));
+                    last_error = Some((e.kind(), Instant::now()));
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(1));
+                continue;
+            }
+        };
+        let ticket = door.admit(peer.ip());
+        if let Some(line) = door.report() {
+            log(line);
+        }
+        let handler = Connection::new(Arc::clone(&shared), peer, Arc::clone(&ticket));
+        let (config, door2, ticket2) = (Arc::clone(&config), Arc::clone(&door), Arc::clone(&ticket));
+        let task = tokio::spawn(async move {
+            let _ = stream.set_nodelay(true);
+            let _leave = Leave(Arc::clone(&door2), Arc::clone(&ticket2));
+            // The client's first words and the key exchange count against
+            // the login deadline too.
+            let started = tokio::time::timeout(
+                gate::LOGIN_DEADLINE,
+                russh::server::run_stream(config, stream, handler),
+            )
+            .await;
+            let session = match started {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    log(format!("connection from {peer} ended before the session began: {e}"));
+                    return;
+                }
+                Err(_) => return,
+            };
+            door2.set_handle(&ticket2, session.handle());
+            let handle = session.handle();
+            let deadline = async {
+                tokio::time::sleep(gate::LOGIN_DEADLINE).await;
+                if ticket2.is_logged_in() {
+                    std::future::pending::<()>().await;
+                }
+            };
+            tokio::select! {
+                r = session => {
+                    if let Err(e) = r {
+                        log(format!("connection from {peer} ended with an error: {e}"));
+                    }
+                }
+                () = deadline => {
+                    let _ = handle
+                        .disconnect(russh::Disconnect::ByApplication, "login took too long".into(), String::new())
+                        .await;
+                }
+            }
+        });
+        door.set_close(&ticket, task.abort_handle());
+    }
+}
+
+/// Takes the connection off the gate's list however its task ends.
+struct Leave(Arc<gate::Gate>, Arc<gate::Ticket>);
+
+impl Drop for Leave {
+    fn drop(&mut self) {
+        self.0.leave(&self.1);
+    }
+}
+
+/// An officer's own folder beside the store: `files/LOGIN/` (0700), with
+/// `outbox/` for what they export. Logins are letters, digits and `._-`,
+/// starting with a letter, so the name is one plain folder.
+pub fn officer_dir(store: &Path, login: &str) -> PathBuf {
+    let beside = store.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    beside.join("files").join(login)
 }
 
 /// Runs the server until Ctrl-C or SIGTERM, then flushes the store.
@@ -689,20 +856,24 @@ pub fn serve(store: Arc<Store>, opts: Options) -> anyhow::Result<()> {
             opts.keep_backups,
             opts.backup_every,
         ));
-        let mut server = Sammachip { shared };
-        let running = server.run_on_socket(Arc::new(config(key, opts.idle)), &socket);
-        let stop = running.handle();
+        let limits = gate::Limits::for_open_files(gate::open_file_limit().unwrap_or(1024));
+        log(format!(
+            "at most {} connections wait to log in ({} from one address), {} s each",
+            limits.total,
+            limits.per_address,
+            gate::LOGIN_DEADLINE.as_secs()
+        ));
+        let door = Arc::new(gate::Gate::new(limits));
+        let running = accept_loop(shared, Arc::new(config(key, opts.idle)), socket, Arc::clone(&door));
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! {
-            r = running => r?,
-            _ = tokio::signal::ctrl_c() => {
-                log("Ctrl-C: stopping");
-                stop.shutdown("server stopping".into());
-            }
-            _ = term.recv() => {
-                log("SIGTERM: stopping");
-                stop.shutdown("server stopping".into());
-            }
+            () = running => {}
+            _ = tokio::signal::ctrl_c() => log("Ctrl-C: stopping"),
+            _ = term.recv() => log("SIGTERM: stopping"),
+        }
+        for h in door.handles() {
+            let _ =
+                h.disconnect(russh::Disconnect::ByApplication, "server stopping".into(), String::new()).await;
         }
         control.abort();
         daily.abort();

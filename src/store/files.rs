@@ -268,16 +268,19 @@ fn sync_new(dir: &Path, seen: &mut HashSet<OsString>) -> io::Result<bool> {
         let name = entry.file_name();
         if !seen.contains(&name) {
             let t = entry.file_type()?;
-            if t.is_file() {
-                make_private(&entry.path())?;
-                match sync_file(&entry.path()) {
-                    Ok(()) => {}
-                    // sled removed it meanwhile (an old snapshot or blob).
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                    Err(e) => return Err(e),
-                }
+            let path = entry.path();
+            let done = if t.is_file() {
+                make_private(&path).and_then(|()| sync_file(&path))
             } else if t.is_dir() {
-                make_private(&entry.path())?;
+                make_private(&path)
+            } else {
+                Ok(())
+            };
+            match done {
+                Ok(()) => {}
+                // sled removed it meanwhile (an old snapshot or blob).
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
             }
         }
         now.insert(name);

@@ -57,6 +57,24 @@ pub fn draw(frame: &mut Frame, app: &App) {
     chrome::status_line(frame, status, app, &theme);
     overlays::draw(frame, body, app, &theme);
     split_spacing_clusters(frame.buffer_mut());
+    clean_cells(frame.buffer_mut());
+}
+
+/// The last guard between data and the terminal: no cell may carry a
+/// control character or a bidi override (see `domain::clean`), whatever
+/// widget drew it. One that only hangs on a visible character is dropped; a
+/// cell of nothing else shows `�`. (Text the screens take from records is
+/// made visible before it is drawn, with its escapes; this catches the rest.)
+pub fn clean_cells(buf: &mut ratatui::buffer::Buffer) {
+    use crate::domain::clean::is_unsafe;
+    for cell in buf.content.iter_mut() {
+        let symbol = cell.symbol();
+        if !symbol.chars().any(is_unsafe) {
+            continue;
+        }
+        let kept: String = symbol.chars().filter(|c| !is_unsafe(*c)).collect();
+        cell.set_symbol(if kept.is_empty() { "\u{FFFD}" } else { &kept });
+    }
 }
 
 /// Gives each spacing character of a cluster its own cell.

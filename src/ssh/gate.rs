@@ -1,0 +1,241 @@
+//! The door before the login: every connection is counted from the moment
+//! it is accepted until its officer has logged in, so that connections that
+//! never log in cannot fill the server.
+//!
+//! - At most [`Limits::total`] connections wait to log in at once, and at
+//!   most [`Limits::per_address`] from one address. When a new connection
+//!   would pass either, the oldest waiting one (from that address, or
+//!   anyone) is closed to make room: a flood of idle connections only
+//!   pushes out itself, and an officer who connects after it gets in.
+//! - A connection that has not logged in within [`LOGIN_DEADLINE`] is closed.
+//! - The accept loop survives every error (too many open files, a
+//!   connection aborted before it was taken): it says so once a second at
+//!   most, waits a little longer each time, and goes on.
+
+use std::{
+    collections::HashMap,
+    net::IpAddr,
+    sync::{
+        Arc, Mutex, MutexGuard,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+/// How long a connection may take to log in.
+pub const LOGIN_DEADLINE: Duration = Duration::from_secs(30);
+
+/// How many connections may wait to log in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub total: usize,
+    pub per_address: usize,
+}
+
+impl Limits {
+    /// From the number of files the process may open: each waiting
+    /// connection holds one, and the store, its sessions and the logs need
+    /// theirs. Between 4 and 64 in all; a quarter of that from one address.
+    pub fn for_open_files(max_files: u64) -> Limits {
+        let total = (max_files.saturating_sub(32) / 2).clamp(4, 64) as usize;
+        Limits { total, per_address: (total / 4).max(2) }
+    }
+}
+
+/// The most files this process may open (`ulimit -n`), where the system says.
+pub fn open_file_limit() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let mut l = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        // SAFETY: getrlimit writes into the struct we pass and nothing else.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut l) } == 0 {
+            return Some(l.rlim_cur);
+        }
+    }
+    None
+}
+
+/// One accepted connection, as the gate and the connection's handler see it.
+pub struct Ticket {
+    id: u64,
+    logged_in: AtomicBool,
+}
+
+impl Ticket {
+    /// The officer has logged in: the connection no longer waits at the door.
+    pub fn logged_in(&self) {
+        self.logged_in.store(true, Ordering::Release);
+    }
+
+    pub fn is_logged_in(&self) -> bool {
+        self.logged_in.load(Ordering::Acquire)
+    }
+}
+
+struct Entry {
+    address: IpAddr,
+    since: Instant,
+    ticket: Arc<Ticket>,
+    /// Closes the connection (its task is aborted, so its socket is dropped).
+    close: Option<tokio::task::AbortHandle>,
+    /// The SSH session, once it runs: told why when the server stops.
+    handle: Option<russh::server::Handle>,
+}
+
+/// Every connection the server holds.
+pub struct Gate {
+    limits: Limits,
+    next: AtomicU64,
+    open: Mutex<HashMap<u64, Entry>>,
+    /// Connections closed to make room, since it was last logged.
+    pushed_out: AtomicU64,
+    last_said: Mutex<Option<Instant>>,
+}
+
+impl Gate {
+    pub fn new(limits: Limits) -> Gate {
+        Gate {
+            limits,
+            next: AtomicU64::new(1),
+            open: Mutex::new(HashMap::new()),
+            pushed_out: AtomicU64::new(0),
+            last_said: Mutex::new(None),
+        }
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<u64, Entry>> {
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Lets a connection from `address` in, closing the oldest waiting one
+    /// first when the limits are reached.
+    pub fn admit(&self, address: IpAddr) -> Arc<Ticket> {
+        let mut open = self.lock();
+        let waiting = |e: &&Entry| !e.ticket.is_logged_in();
+        loop {
+            let from_here = open.values().filter(waiting).filter(|e| e.address == address).count();
+            let all = open.values().filter(waiting).count();
+            let victim = if from_here >= self.limits.per_address {
+                open.iter().filter(|(_, e)| waiting(e) && e.address == address).min_by_key(|(_, e)| e.since)
+            } else if all >= self.limits.total {
+                open.iter().filter(|(_, e)| waiting(e)).min_by_key(|(_, e)| e.since)
+            } else {
+                None
+            }
+            .map(|(id, _)| *id);
+            let Some(id) = victim else { break };
+            if let Some(e) = open.remove(&id)
+                && let Some(close) = e.close
+            {
+                close.abort();
+            }
+            self.pushed_out.fetch_add(1, Ordering::Relaxed);
+        }
+        let ticket =
+            Arc::new(Ticket { id: self.next.fetch_add(1, Ordering::Relaxed), logged_in: false.into() });
+        open.insert(
+            ticket.id,
+            Entry { address, since: Instant::now(), ticket: Arc::clone(&ticket), close: None, handle: None },
+        );
+        ticket
+    }
+
+    /// How to close the connection's task.
+    pub fn set_close(&self, ticket: &Ticket, close: tokio::task::AbortHandle) {
+        match self.lock().get_mut(&ticket.id) {
+            Some(e) => e.close = Some(close),
+            // Pushed out before it began.
+            None => close.abort(),
+        }
+    }
+
+    pub fn set_handle(&self, ticket: &Ticket, handle: russh::server::Handle) {
+        if let Some(e) = self.lock().get_mut(&ticket.id) {
+            e.handle = Some(handle);
+        }
+    }
+
+    /// The connection has ended.
+    pub fn leave(&self, ticket: &Ticket) {
+        self.lock().remove(&ticket.id);
+    }
+
+    /// Connections waiting to log in now.
+    pub fn waiting(&self) -> usize {
+        self.lock().values().filter(|e| !e.ticket.is_logged_in()).count()
+    }
+
+    /// The sessions to tell that the server stops.
+    pub fn handles(&self) -> Vec<russh::server::Handle> {
+        self.lock().values().filter_map(|e| e.handle.clone()).collect()
+    }
+
+    /// A line for the log, at most once a second: how many waiting
+    /// connections were closed to make room since the last.
+    pub fn report(&self) -> Option<String> {
+        let n = self.pushed_out.load(Ordering::Relaxed);
+        if n == 0 {
+            return None;
+        }
+        let mut last = self.last_said.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
+            return None;
+        }
+        *last = Some(Instant::now());
+        let n = self.pushed_out.swap(0, Ordering::Relaxed);
+        Some(format!(
+            "{n} connections that had not logged in closed to make room (at most {} waiting, {} from one address)",
+            self.limits.total, self.limits.per_address
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(last: u8) -> IpAddr {
+        IpAddr::from([10, 0, 0, last])
+    }
+
+    #[test]
+    fn the_oldest_waiting_connection_makes_room_and_logged_in_ones_never_count() {
+        let gate = Gate::new(Limits { total: 4, per_address: 2 });
+        let a1 = gate.admit(ip(1));
+        let a2 = gate.admit(ip(1));
+        // A third from the same address pushes the first out.
+        let a3 = gate.admit(ip(1));
+        assert_eq!(gate.waiting(), 2);
+        assert!(!gate.lock().contains_key(&a1.id) && gate.lock().contains_key(&a2.id));
+        // Other addresses fill the rest; then anyone's oldest goes.
+        let b = gate.admit(ip(2));
+        let c = gate.admit(ip(3));
+        assert_eq!(gate.waiting(), 4);
+        let _d = gate.admit(ip(4));
+        assert_eq!(gate.waiting(), 4);
+        assert!(!gate.lock().contains_key(&a2.id), "the oldest of all made room");
+        // One that has logged in stays, whatever comes.
+        b.logged_in();
+        for _ in 0..20 {
+            gate.admit(ip(9));
+        }
+        assert!(gate.lock().contains_key(&b.id));
+        assert_eq!(gate.waiting(), 4);
+        gate.leave(&b);
+        gate.leave(&c);
+        gate.leave(&a3);
+        assert!(gate.report().is_some_and(|l| l.contains("closed to make room")));
+        assert!(gate.report().is_none(), "once a second at most");
+    }
+
+    #[test]
+    fn limits_follow_the_open_file_limit() {
+        assert_eq!(Limits::for_open_files(40), Limits { total: 4, per_address: 2 });
+        assert_eq!(Limits::for_open_files(1024), Limits { total: 64, per_address: 16 });
+        assert_eq!(Limits::for_open_files(96), Limits { total: 32, per_address: 8 });
+    }
+}
