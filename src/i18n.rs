@@ -96,7 +96,8 @@ impl Msg {
             .args
             .iter()
             .map(|a| match a {
-                Arg::Text(t) => t.clone(),
+                // Names, cells and paths come from outside: shown, never obeyed.
+                Arg::Text(t) => crate::domain::clean::line(t).into_owned(),
                 Arg::Msg(m) => m.render(lang),
                 Arg::Both { th, en } => match lang {
                     Lang::Th => th.clone(),

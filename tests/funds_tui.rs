@@ -369,3 +369,22 @@ fn the_empty_store_offers_demo_data_or_a_clean_start() {
     assert_eq!(store.count::<Fund>().unwrap(), 0);
     assert_eq!(store.places().unwrap().len(), 23);
 }
+
+/// A name stored before names were checked, with an escape sequence and a
+/// right-to-left override, is shown with visible escapes on the list; no
+/// cell of the frame holds a control character or a bidi override.
+#[test]
+fn a_stored_name_with_escapes_is_shown_escaped_never_raw() {
+    let mut f = Fixture::new(Lang::Th);
+    let mut fund = f.funds().into_iter().next().unwrap();
+    fund.name = "กองทุน\u{1b}]0;PWN\u{7}\u{1b}[31mแดง\u{202e}ลับ".into();
+    f.store.save("tester", &fund).unwrap();
+    f.app.reload(&f.store);
+    let screen = f.screen();
+    assert!(screen.contains("กองทุน␛]0;PWN␇␛[31mแดง"), "{screen}");
+    let t = f.terminal(80, 24);
+    let buf = t.backend().buffer();
+    for cell in buf.content.iter() {
+        assert!(!cell.symbol().chars().any(sammachip::domain::clean::is_unsafe), "{:?}", cell.symbol());
+    }
+}

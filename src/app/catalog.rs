@@ -174,7 +174,7 @@ impl Catalog {
     }
 
     fn push(&mut self, r: &OccupationRecord) {
-        let name = self.intern(&r.member_name);
+        let name = self.intern(&crate::domain::clean::line(&r.member_name));
         self.rows.push(OccRow::new(r, name, self.as_of));
     }
 
@@ -193,8 +193,8 @@ impl Catalog {
         match self.row_of(r.id) {
             Some(i) => {
                 let row = &self.rows[i as usize];
-                let name =
-                    if self.name(row) == r.member_name { row.name() } else { self.intern(&r.member_name) };
+                let shown = crate::domain::clean::line(&r.member_name);
+                let name = if self.name(row) == shown { row.name() } else { self.intern(&shown) };
                 self.rows[i as usize] = OccRow::new(r, name, self.as_of);
             }
             None => self.push(r),
@@ -213,6 +213,7 @@ impl Catalog {
 
     /// Renames a member in every row of theirs (the store has done the same).
     pub fn rename_member(&mut self, member_id: u64, name: &str) {
+        let name = &*crate::domain::clean::line(name);
         let stale: Vec<usize> = (0..self.rows.len())
             .filter(|i| self.rows[*i].member_id == member_id && self.name(&self.rows[*i]) != name)
             .collect();

@@ -64,7 +64,8 @@ impl FundRow {
             id: f.id,
             version: f.version,
             code: f.code.clone(),
-            name: f.name.clone(),
+            // Shown as the terminal may show it (see `domain::clean`).
+            name: crate::domain::clean::line(&f.name).into_owned(),
             kind: f.kind,
             district: f.district(),
             subdistrict: f.subdistrict(),

@@ -49,7 +49,8 @@ impl MemberRow {
         Self {
             id: m.id,
             version: m.version,
-            name: m.full_name(),
+            // Shown as the terminal may show it (see `domain::clean`).
+            name: crate::domain::clean::line(&m.full_name()).into_owned(),
             national_id: m.national_id,
             status: m.status,
             loans: m.loans.len(),

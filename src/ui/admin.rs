@@ -60,7 +60,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 let scope = o.district.map(|d| app.geo.name(u32::from(d), lang)).unwrap_or_default();
                 Row::new(vec![
                     Cell::from(o.login.clone()),
-                    Cell::from(o.display_name.clone()),
+                    Cell::from(crate::domain::clean::line(&o.display_name).into_owned()),
                     Cell::from(role),
                     Cell::from(scope),
                     Cell::from(Line::from(o.keys.len().to_string()).right_aligned()),
@@ -146,7 +146,7 @@ fn draw_keys(frame: &mut Frame, area: Rect, app: &App, o: &crate::domain::office
         let style = if i == pos.cursor { theme.selected() } else { theme.base() };
         let mut parts = line.split_whitespace();
         let kind = parts.next().unwrap_or("").to_string();
-        let comment = parts.nth(1).unwrap_or("").to_string();
+        let comment = crate::domain::clean::line(parts.nth(1).unwrap_or("")).into_owned();
         Row::new(vec![
             Cell::from(format!("{}.", i + 1)),
             Cell::from(kind),
