@@ -139,7 +139,7 @@ fn funds(c: &mut Criterion) {
 
     // The Occupations tab: reading every record into the list.
     c.bench_function("province/occupations_load", |b| {
-        b.iter(|| sammachip::app::catalog::Catalog::load(&store, app.as_of).expect("catalog"))
+        b.iter(|| sammachip::service::catalog::Catalog::load(&store, app.as_of).expect("catalog"))
     });
     app.update(Action::GoTab(3), &store);
     term.draw(|f| ui::draw(f, &app)).expect("draw");

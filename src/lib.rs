@@ -9,6 +9,7 @@ pub mod demo;
 pub mod domain;
 pub mod i18n;
 pub mod io;
+pub mod service;
 pub mod ssh;
 pub mod store;
 pub mod tui;

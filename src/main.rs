@@ -9,10 +9,11 @@ use std::{
 
 use clap::{Parser, Subcommand, ValueEnum};
 use sammachip::{
-    app::{App, messages},
+    app::App,
     demo::{self, DEFAULT_SEED, Scale},
     domain::{Lang, money::group_thousands},
     i18n::{Msg, k, tr},
+    service::messages,
     store::{OpenError, Store},
     tui,
 };
@@ -307,7 +308,7 @@ fn main() -> ExitCode {
                     ExitCode::from(1)
                 }
                 Err(e) => {
-                    say(&Msg::with(k::DEMO_FAILED, [messages::demo(&e)]));
+                    say(&Msg::with(k::DEMO_FAILED, [demo::message(&e)]));
                     ExitCode::from(1)
                 }
             }
@@ -392,7 +393,7 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    say(&messages::export(&e));
+                    say(&sammachip::io::messages::export(&e));
                     ExitCode::from(1)
                 }
             }
@@ -443,7 +444,7 @@ fn main() -> ExitCode {
 fn user_command(store: &Store, cmd: UserCmd) -> ExitCode {
     use sammachip::{
         domain::officer::Role,
-        ssh::accounts::{self, NewOfficer},
+        service::accounts::{self, NewOfficer},
         store::Actor,
     };
     let name = format!("cli:{}", officer());
@@ -559,7 +560,7 @@ fn import_command(
             ExitCode::SUCCESS
         }
         Err(e) => {
-            say(&messages::import(&e));
+            say(&sammachip::io::messages::import(&e));
             ExitCode::from(1)
         }
     }

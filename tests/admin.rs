@@ -13,7 +13,7 @@ use sammachip::{
         fund::Fund,
         officer::{Access, Officer, Role},
     },
-    ssh::accounts,
+    service::accounts,
     ui::overlays::THAI_CHECK,
 };
 

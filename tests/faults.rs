@@ -354,7 +354,7 @@ fn a_full_disk_refuses_a_save_and_the_store_opens_once_there_is_room() {
         // Asked first: refused before anything is written.
         match s.save("t", &fund("33010102")) {
             Err(SaveError::Store(e @ StoreError::DiskFull { .. })) => {
-                let m = sammachip::app::messages::store(&e);
+                let m = sammachip::service::messages::store(&e);
                 for lang in [Lang::Th, Lang::En] {
                     let text = m.render(lang);
                     assert!(text.contains("MB") && !text.contains("Os {"), "{text}");
@@ -425,7 +425,7 @@ fn a_full_disk_stops_an_import_with_nothing_changed() {
         let s = Arc::new(Store::open(&db).unwrap());
         s.set_space_check(false);
         let Err(e) = import_file(&s, Kind::Members, &members) else { panic!("the disk fills") };
-        let text = sammachip::app::messages::import(&e).render(Lang::En);
+        let text = sammachip::io::messages::import(&e).render(Lang::En);
         assert!(!text.contains("Os {"), "{text}");
     }
     fs::remove_file(filler).unwrap();

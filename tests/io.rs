@@ -9,7 +9,6 @@ use std::{path::Path, sync::Arc};
 use common::{Fixture, demo_day};
 use proptest::prelude::*;
 use sammachip::{
-    app::messages,
     domain::{Lang, fund::Fund, member::Member, occupation::OccupationRecord, sage::Sage},
     io::{
         Kind,
@@ -31,7 +30,7 @@ fn try_import(store: &Arc<Store>, kind: Kind, path: &Path, dry_run: bool) -> Res
 
 /// What the officer reads when an import fails: Thai, then English.
 fn why(e: &ImportError) -> [String; 2] {
-    let m = messages::import(e);
+    let m = sammachip::io::messages::import(e);
     [m.render(Lang::Th), m.render(Lang::En)]
 }
 

@@ -570,7 +570,7 @@ fn a_name_with_an_escape_sequence_or_a_bidi_override_is_refused() {
     let errs = draft.apply(&mut m, None, demo_day()).unwrap_err();
     assert!(errs.contains(&(MemberField::GivenName, MemberError::Unsafe('\u{1b}'))), "{errs:?}");
     assert!(errs.contains(&(MemberField::FamilyName, MemberError::Unsafe('\u{202e}'))), "{errs:?}");
-    let msg = sammachip::app::messages::member(&MemberError::Unsafe('\u{202e}'));
+    let msg = sammachip::service::messages::member(&MemberError::Unsafe('\u{202e}'));
     assert!(msg.render(Lang::En).contains("\\u{202E}") && msg.render(Lang::Th).contains("อักขระ"));
     assert!(m.given_name.is_empty(), "nothing was written into the member");
 }

@@ -9,8 +9,11 @@ use super::{
     form::{Field, Form, FormKind, Opt},
     layout,
     list::ListPos,
-    messages,
     text::TextInput,
+};
+use crate::service::{
+    accounts::{self, NewOfficer},
+    messages,
 };
 use crate::{
     domain::{
@@ -18,7 +21,6 @@ use crate::{
         officer::{Officer, Role},
     },
     i18n::{Key, Msg, k},
-    ssh::accounts::{self, NewOfficer},
     store::{Store, trees},
 };
 

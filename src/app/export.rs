@@ -6,9 +6,9 @@ use super::{
     App, Tab,
     form::{Field, Form, FormKind},
     funds::Screen,
-    labels,
     ranking::today_stamp,
 };
+use crate::service::labels;
 use crate::{
     domain::{Money, thai},
     i18n::{Msg, k, tr},

@@ -2,31 +2,10 @@
 //! save keeps every character typed.
 
 use super::text::{TextEdit, TextInput};
-use crate::{
-    domain::Lang,
-    i18n::{Key, Msg},
-};
+use crate::i18n::{Key, Msg};
 
 /// One choice in a choice field, named in both languages.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Opt {
-    pub value: u32,
-    pub th: String,
-    pub en: String,
-}
-
-impl Opt {
-    pub fn new(value: u32, th: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { value, th: th.into(), en: en.into() }
-    }
-
-    pub fn label(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Th => &self.th,
-            Lang::En => &self.en,
-        }
-    }
-}
+pub use crate::service::labels::Opt;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {

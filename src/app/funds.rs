@@ -8,12 +8,11 @@ use super::members::{LoanView, MemberView, MembersView};
 use super::{
     Action, App, Overlay, Pending, PickPurpose, Undo,
     form::{Field, Form, FormKind, Opt},
-    geo::Geo,
-    labels, layout,
+    layout,
     list::ListPos,
-    messages,
     text::TextInput,
 };
+use crate::service::{geo::Geo, labels, messages};
 use crate::{
     domain::{
         Date, Lang, Money,

@@ -8,11 +8,11 @@ use super::{
     Action, App, Overlay, Pending, Undo,
     form::{Field, Form, FormKind, Opt},
     funds::Screen,
-    labels, layout,
+    layout,
     list::ListPos,
-    messages,
     text::TextInput,
 };
+use crate::service::{labels, messages};
 use crate::{
     domain::{
         Date, Money,

@@ -3,16 +3,12 @@
 //! the state. Nothing here knows about terminals.
 
 pub mod admin;
-pub mod catalog;
 pub mod export;
 pub mod form;
 pub mod funds;
-pub mod geo;
-pub mod labels;
 pub mod layout;
 pub mod list;
 pub mod members;
-pub mod messages;
 pub mod network;
 pub mod occupations;
 pub mod overview;
@@ -26,6 +22,11 @@ use std::sync::{
     mpsc,
 };
 
+use crate::service::{
+    catalog::{self, Catalog},
+    geo::Geo,
+    messages,
+};
 use crate::{
     demo::{self, Scale},
     domain::{
@@ -42,10 +43,8 @@ use crate::{
     i18n::{Key, Msg, k},
     store::{Actor, Record, SaveError, Store, StoreError, assignment_key, member_key, occupation_key},
 };
-use catalog::Catalog;
 use form::{Form, FormKind, Opt};
 use funds::{FundsTab, Screen};
-use geo::Geo;
 use list::ListPos;
 use network::NetworkTab;
 use occupations::OccupationsTab;
@@ -1164,7 +1163,7 @@ impl App {
                     [s.funds, s.members, s.loans, s.occupations].map(|n| group_thousands(n as u64)),
                 )
             })
-            .map_err(|e| Msg::with(k::DEMO_FAILED, [messages::demo(&e)]));
+            .map_err(|e| Msg::with(k::DEMO_FAILED, [demo::message(&e)]));
             // The screen may be gone; nothing to tell then.
             let _ = tx.send(result);
         });

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use super::{
     Action, App, Overlay, Pending, PickPurpose, Tab, Undo,
     form::{Field, Form, FormKind, Opt},
-    labels, layout,
+    layout,
     list::ListPos,
-    messages,
 };
+use crate::service::{labels, messages};
 use crate::{
     domain::{
         Lang,

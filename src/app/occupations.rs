@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use super::{
     Action, App, Overlay, Pending, PickPurpose, Undo,
-    catalog::{Catalog, OccFilter, OccSort, Term},
     form::{Field, Form, FormKind, Opt},
-    labels,
     list::ListPos,
-    messages,
     text::TextInput,
+};
+use crate::service::{
+    catalog::{Catalog, OccFilter, OccSort, Term},
+    labels, messages,
 };
 use crate::{
     domain::{

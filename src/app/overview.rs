@@ -6,7 +6,8 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use super::{App, PickPurpose, Tab, layout, list::ListPos, messages, ranking::Scope};
+use super::{App, PickPurpose, Tab, layout, list::ListPos, ranking::Scope};
+use crate::service::messages;
 use crate::{
     domain::{occupation::Stage, programme::NetworkCommittee},
     store::{DistrictStats, Store},

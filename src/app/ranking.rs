@@ -7,16 +7,18 @@ use std::sync::Arc;
 
 use super::{
     Action, App, PickPurpose, Undo,
-    catalog::{Catalog, OccRow},
     form::{Field, Form, FormKind, Opt},
-    labels, layout,
+    layout,
     list::ListPos,
-    messages,
+};
+use crate::service::{
+    catalog::{Catalog, OccRow},
+    labels, messages,
 };
 use crate::{
     domain::{
         Date, Lang,
-        occupation::{OccupationRecord, OccupationStatus, Stage, StageChange},
+        occupation::{OccupationRecord, Stage, StageChange},
         ranking::{self, Criterion, Profile, Ranked},
         thai,
     },
@@ -24,15 +26,7 @@ use crate::{
     store::{Store, occupation_key},
 };
 
-/// Where households are ranked against each other.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Scope {
-    #[default]
-    Province,
-    District(u16),
-    Subdistrict(u32),
-    Fund(u64),
-}
+pub use crate::service::ranking::{DistrictRanking, Scope, criterion_value};
 
 #[derive(Default)]
 pub struct RankingTab {
@@ -123,7 +117,7 @@ impl App {
     }
 
     /// The best `top` active occupations of a scope (and category), with their
-    /// catalog rows, and how many were ranked.
+    /// catalog rows, and how many were ranked (see `service::ranking`).
     pub fn rank_in(
         &self,
         cat: &Catalog,
@@ -136,27 +130,10 @@ impl App {
             Scope::Subdistrict(s) => self.funds_in(s),
             _ => Vec::new(),
         };
-        let in_scope = |x: &OccRow| match scope {
-            Scope::Province => true,
-            Scope::District(d) => x.district == d,
-            Scope::Subdistrict(_) => funds.binary_search(&x.fund_id).is_ok(),
-            Scope::Fund(f) => x.fund_id == f,
-        };
-        let rows: Vec<u32> = (0..cat.rows.len() as u32)
-            .filter(|i| {
-                let x = &cat.rows[*i as usize];
-                rankable(x, category) && in_scope(x)
-            })
-            .collect();
-        let n = rows.len();
-        (self.rank_rows(cat, rows, weights, top), n)
+        crate::service::ranking::rank_in(cat, scope, category, weights, top, self.today, &funds)
     }
 
-    /// The top `top` of every district, with how many were ranked in each:
-    /// one pass over the catalog sorts the rows into their districts, then
-    /// each district is ranked as `rank_in` ranks one. (A `rank_in` per
-    /// district reads the whole catalog each time: for the nation's 928
-    /// districts, 928 reads of six million rows.)
+    /// The top `top` of every district, with how many were ranked in each.
     pub fn rank_districts(
         &self,
         cat: &Catalog,
@@ -164,33 +141,7 @@ impl App {
         weights: &ranking::Weights,
         top: usize,
     ) -> Vec<DistrictRanking> {
-        let mut by_district: std::collections::BTreeMap<u16, Vec<u32>> = Default::default();
-        for (i, x) in cat.rows.iter().enumerate() {
-            if rankable(x, category) {
-                by_district.entry(x.district).or_default().push(i as u32);
-            }
-        }
-        by_district
-            .into_iter()
-            .map(|(d, rows)| {
-                let n = rows.len();
-                (d, self.rank_rows(cat, rows, weights, top), n)
-            })
-            .collect()
-    }
-
-    /// Ranks the given catalog rows: the top `top`, as (row, ranking).
-    fn rank_rows(
-        &self,
-        cat: &Catalog,
-        rows: Vec<u32>,
-        weights: &ranking::Weights,
-        top: usize,
-    ) -> Vec<(u32, Ranked)> {
-        let facts: Vec<ranking::Facts> =
-            rows.iter().map(|i| cat.rows[*i as usize].facts(self.today)).collect();
-        // `x.index` counts in `facts`, which holds one entry per row.
-        ranking::rank(&facts, weights, top).into_iter().map(|x| (rows[x.index], x)).collect()
+        crate::service::ranking::rank_districts(cat, category, weights, top, self.today)
     }
 
     /// Ranks again if the catalog changed since.
@@ -532,65 +483,33 @@ impl App {
                 self.form = None;
                 self.info(Msg::with(k::EXPORTED, [n.to_string(), shown]));
             }
-            Err(e) => self.form_error(messages::write(&e)),
+            Err(e) => self.form_error(crate::io::messages::write(&e)),
         }
     }
 
     /// The ranked rows with every criterion, raw and in points: a header and
     /// rows for a spreadsheet (numbers stay numbers).
     pub fn ranking_table(&self, store: &Store) -> (Vec<String>, Vec<Vec<crate::io::table::Cell>>) {
-        use crate::io::table::Cell;
-        let lang = self.lang;
-        let mut header: Vec<String> = [
-            k::COL_RANK,
-            k::COL_MEMBER,
-            k::FIELD_NATIONAL_ID,
-            k::COL_FUND,
-            k::COL_FUND_NAME,
-            k::COL_DISTRICT,
-            k::COL_CATEGORY,
-            k::COL_STAGE,
-            k::COL_SCORE,
-        ]
-        .iter()
-        .map(|x| tr(lang, *x).to_string())
-        .collect();
-        for c in Criterion::ALL {
-            header.push(tr(lang, labels::criterion(c)).to_string());
-            header.push(format!("{} ({})", tr(lang, labels::criterion(c)), tr(lang, k::POINTS)));
-        }
-        let Ok(cat) = self.catalog.read() else { return (header, Vec::new()) };
-        let weights = &self.rank.profile.weights;
-        let number = |s: String| s.replace(',', "").parse::<f64>().map_or(Cell::Text(s), Cell::Number);
-        let mut rows = Vec::with_capacity(self.rank.ranked.len());
-        for (row, r) in &self.rank.ranked {
-            let Some(x) = cat.rows.get(*row as usize) else { continue };
-            let fund = self.funds.rows.iter().find(|f| f.id == x.fund_id);
-            let nid = store
-                .get_at::<crate::domain::member::Member>(&crate::store::member_key(x.fund_id, x.member_id))
-                .ok()
-                .flatten()
-                .map(|m| m.national_id.to_string())
-                .unwrap_or_default();
-            let facts = x.facts(self.today);
-            let mut rec = vec![
-                Cell::Number(f64::from(r.rank as u32)),
-                Cell::Text(cat.name(x).to_string()),
-                Cell::Text(nid),
-                Cell::Text(fund.map(|f| f.code.clone()).unwrap_or_default()),
-                Cell::Text(fund.map(|f| f.name.clone()).unwrap_or_default()),
-                Cell::Text(self.geo.name(u32::from(x.district), lang)),
-                Cell::Text(self.category_label(x.category)),
-                Cell::Text(tr(lang, labels::stage(x.stage)).to_string()),
-                number(ranking::format_points(r.points(weights))),
-            ];
-            for c in Criterion::ALL {
-                rec.push(number(criterion_value(c, &facts)));
-                rec.push(number(ranking::format_points(r.contribution(weights, c))));
-            }
-            rows.push(rec);
-        }
-        (header, rows)
+        use crate::{io::table::Cell, service::ranking::Value};
+        let funds: std::collections::HashMap<u64, (String, String)> =
+            self.funds.rows.iter().map(|f| (f.id, (f.code.clone(), f.name.clone()))).collect();
+        let names =
+            crate::service::ranking::Names { funds: &funds, geo: &self.geo, categories: &self.categories };
+        let Ok(cat) = self.catalog.read() else { return (Vec::new(), Vec::new()) };
+        let (header, rows) = crate::service::ranking::table(
+            store,
+            &cat,
+            &self.rank.ranked,
+            &self.rank.profile.weights,
+            self.today,
+            self.lang,
+            &names,
+        );
+        let cell = |v: Value| match v {
+            Value::Text(t) => Cell::Text(t),
+            Value::Number(n) => Cell::Number(n),
+        };
+        (header, rows.into_iter().map(|r| r.into_iter().map(cell).collect()).collect())
     }
 
     /// Writes the ranked list (or the selected households) to `.csv` or `.xlsx`.
@@ -608,28 +527,6 @@ impl App {
         w.finish()?;
         Ok(rows.len())
     }
-}
-
-/// A criterion's raw value as a number for a spreadsheet: baht, percent, years.
-pub fn criterion_value(c: Criterion, f: &ranking::Facts) -> String {
-    let baht = |satang: i64| format!("{}.{:02}", satang / 100, (satang % 100).abs());
-    match c {
-        Criterion::IncomeGrowth => baht(f.income_growth),
-        Criterion::NetIncome => baht(f.net_income),
-        Criterion::SavingsGrowth => baht(f.savings_growth),
-        Criterion::Repayment => format!("{}.{:02}", f.repayment / 100, f.repayment % 100),
-        Criterion::Years => f.years.to_string(),
-        Criterion::Sammachip => (f.sammachip / 5_000).to_string(),
-    }
-}
-
-/// One district's ranking: the district, its top (catalog row, ranking) and
-/// how many were ranked.
-pub type DistrictRanking = (u16, Vec<(u32, Ranked)>, usize);
-
-/// A row the ranking takes: a live, active record (of `category`, if given).
-fn rankable(x: &OccRow, category: Option<u16>) -> bool {
-    !x.deleted && x.status == OccupationStatus::Active && category.is_none_or(|c| x.category == c)
 }
 
 fn scope_slug(s: Scope) -> String {

@@ -8,11 +8,11 @@ use std::{collections::HashMap, sync::Arc};
 use super::{
     Action, App, Overlay, Pending, PickPurpose, Tab, Undo,
     form::{Field, Form, FormKind, Opt},
-    labels, layout,
+    layout,
     list::ListPos,
-    messages,
     text::TextInput,
 };
+use crate::service::{labels, messages};
 use crate::{
     domain::{
         Lang,

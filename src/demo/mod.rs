@@ -324,20 +324,6 @@ fn capital_history(rng: &mut ChaCha8Rng, grade: Grade, members: u32, established
     events
 }
 
-/// Splits `total` over `weights` proportionally, rounding so the parts add up.
-fn apportion(total: usize, weights: &[u32]) -> Vec<usize> {
-    let sum: u32 = weights.iter().sum::<u32>().max(1);
-    let mut parts: Vec<usize> = weights.iter().map(|w| total * *w as usize / sum as usize).collect();
-    let mut short = total - parts.iter().sum::<usize>();
-    let mut i = 0;
-    while short > 0 && !parts.is_empty() {
-        parts[i % weights.len()] += 1;
-        short -= 1;
-        i += 1;
-    }
-    parts
-}
-
 /// A fund before its capital history is known (that needs its member count).
 struct FundSpec {
     fund: Fund,
@@ -402,7 +388,8 @@ fn write_demo(
         _ => land.provinces.iter().map(|(p, d)| (p, d.iter().collect())).collect(),
     };
     let facts: Vec<&DistrictFact> = land.iter().flat_map(|(_, d)| d.iter().copied()).collect();
-    let per_district = apportion(scale.funds(), &facts.iter().map(|f| f.subdistricts).collect::<Vec<_>>());
+    let per_district =
+        names::apportion(scale.funds(), &facts.iter().map(|f| f.subdistricts).collect::<Vec<_>>());
     let subdistricts = facts.iter().map(|f| f.subdistricts as usize).sum::<usize>();
     if scale.funds() > subdistricts * 99 {
         return Err(DemoError::LandTooSmall { funds: scale.funds(), subdistricts });
@@ -417,7 +404,7 @@ fn write_demo(
             let n_funds = per_district.next().unwrap_or(0);
             places.push(fact.place.clone());
             let district = fact.place.code;
-            let per_sub = apportion(n_funds, &vec![1; fact.subdistricts as usize]);
+            let per_sub = names::apportion(n_funds, &vec![1; fact.subdistricts as usize]);
             let mut used = HashSet::new();
             for (s, villages) in per_sub.iter().enumerate() {
                 let sub = match fact.named.get(s) {
@@ -473,7 +460,8 @@ fn write_demo(
             }
         }
     }
-    let member_counts = apportion(scale.members(), &specs.iter().map(|s| s.weight).collect::<Vec<_>>());
+    let member_counts =
+        names::apportion(scale.members(), &specs.iter().map(|s| s.weight).collect::<Vec<_>>());
     let mut funds = Vec::with_capacity(specs.len());
     for (spec, members) in specs.into_iter().zip(&member_counts) {
         let mut fund = spec.fund;
@@ -630,14 +618,24 @@ fn write_demo(
     })
 }
 
+/// Demo data that could not be written.
+pub fn message(e: &DemoError) -> crate::i18n::Msg {
+    use DemoError as D;
+    match e {
+        D::Store(s) => crate::service::messages::store(s),
+        D::Save(s) => crate::service::messages::save(s),
+        e => crate::i18n::Msg::with(crate::i18n::k::IMP_BAD_FILE, [e.to_string()]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn apportion_adds_up() {
-        assert_eq!(apportion(2669, &[18, 7, 16]).iter().sum::<usize>(), 2669);
-        assert_eq!(apportion(10, &[1, 1, 1]), vec![4, 3, 3]);
+        assert_eq!(names::apportion(2669, &[18, 7, 16]).iter().sum::<usize>(), 2669);
+        assert_eq!(names::apportion(10, &[1, 1, 1]), vec![4, 3, 3]);
     }
 
     #[test]

@@ -207,3 +207,17 @@ pub fn person(rng: &mut ChaCha8Rng) -> Person {
     let t = FAMILY_TAILS.choose(rng).copied().unwrap_or("ดี");
     Person { title, given, family: format!("{h}{t}") }
 }
+
+/// Splits `total` over `weights` proportionally, rounding so the parts add up.
+pub fn apportion(total: usize, weights: &[u32]) -> Vec<usize> {
+    let sum: u32 = weights.iter().sum::<u32>().max(1);
+    let mut parts: Vec<usize> = weights.iter().map(|w| total * *w as usize / sum as usize).collect();
+    let mut short = total - parts.iter().sum::<usize>();
+    let mut i = 0;
+    while short > 0 && !parts.is_empty() {
+        parts[i % weights.len()] += 1;
+        short -= 1;
+        i += 1;
+    }
+    parts
+}

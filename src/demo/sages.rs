@@ -34,7 +34,7 @@ pub fn sages(
     common: &HashMap<u16, Vec<(u16, usize)>>,
 ) -> Vec<Sage> {
     let weights: Vec<u32> = villages.iter().map(|(_, v)| v.len() as u32).collect();
-    let per_district = super::apportion(n, &weights);
+    let per_district = names::apportion(n, &weights);
     let mut used = HashSet::new();
     let mut out = Vec::with_capacity(n);
     for ((district, codes), k) in villages.iter().zip(per_district) {

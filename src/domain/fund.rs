@@ -261,7 +261,7 @@ pub struct FundDraft {
 }
 
 impl FundDraft {
-    pub fn from_fund(f: &Fund, lang: super::Lang) -> Self {
+    pub fn from_fund(f: &Fund, lang: super::lang::Lang) -> Self {
         Self {
             code: f.code.clone(),
             name: f.name.clone(),

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Lang;
+use super::lang::Lang;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Level {

@@ -143,7 +143,7 @@ fn optional_date(s: &str, today: Date) -> Result<Option<Date>, MemberError> {
 }
 
 impl MemberDraft {
-    pub fn from_member(m: &Member, lang: super::Lang) -> Self {
+    pub fn from_member(m: &Member, lang: super::lang::Lang) -> Self {
         let date = |d: Option<Date>| d.map(|d| thai::format_date(d, lang)).unwrap_or_default();
         Self {
             title: m.title.clone(),

@@ -5,6 +5,7 @@ pub mod clean;
 pub mod date;
 pub mod fund;
 pub mod geo;
+pub mod lang;
 pub mod loan;
 pub mod member;
 pub mod money;
@@ -16,21 +17,5 @@ pub mod sage;
 pub mod thai;
 
 pub use date::Date;
+pub use lang::Lang;
 pub use money::Money;
-
-/// The officer's language. Thai by default.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub enum Lang {
-    #[default]
-    Th,
-    En,
-}
-
-impl Lang {
-    pub fn toggled(self) -> Lang {
-        match self {
-            Lang::Th => Lang::En,
-            Lang::En => Lang::Th,
-        }
-    }
-}

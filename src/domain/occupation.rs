@@ -20,10 +20,10 @@ pub struct OccupationCategory {
 }
 
 impl OccupationCategory {
-    pub fn name(&self, lang: super::Lang) -> &str {
+    pub fn name(&self, lang: super::lang::Lang) -> &str {
         match lang {
-            super::Lang::Th => &self.name_th,
-            super::Lang::En => &self.name_en,
+            super::lang::Lang::Th => &self.name_th,
+            super::lang::Lang::En => &self.name_en,
         }
     }
 }

@@ -7,7 +7,7 @@ use std::{borrow::Cow, cmp::Ordering, sync::LazyLock};
 use icu_collator::{Collator, CollatorBorrowed, options::CollatorOptions};
 use serde::{Deserialize, Serialize};
 
-use super::{Lang, date::Date};
+use super::{date::Date, lang::Lang};
 
 /// Difference between the Buddhist Era and the Common Era.
 pub const BE_OFFSET: i32 = 543;

@@ -8,7 +8,6 @@ use super::{
     table::{Cell, WriteError, Writer},
 };
 use crate::{
-    app::labels,
     domain::{
         Date, Lang, Money,
         fund::Fund,
@@ -19,6 +18,7 @@ use crate::{
         sage::Sage,
         thai,
     },
+    service::labels,
     store::{Store, StoreError},
 };
 
@@ -237,7 +237,7 @@ pub fn export(
             }
         }
         Kind::Briefings => {
-            let geo = crate::app::geo::Geo::new(store.places()?);
+            let geo = crate::service::geo::Geo::new(store.places()?);
             for c in store.all::<NetworkCommittee>()? {
                 for b in &c.briefings {
                     let funds: Vec<String> = b.funds.iter().filter_map(|f| codes.get(f).cloned()).collect();
@@ -256,7 +256,7 @@ pub fn export(
             }
         }
         Kind::Support => {
-            let geo = crate::app::geo::Geo::new(store.places()?);
+            let geo = crate::service::geo::Geo::new(store.places()?);
             for s in store.all::<SupportActivity>()? {
                 put(
                     &mut w,
@@ -272,7 +272,7 @@ pub fn export(
             }
         }
         Kind::Otop => {
-            let geo = crate::app::geo::Geo::new(store.places()?);
+            let geo = crate::service::geo::Geo::new(store.places()?);
             for p in store.all::<OtopProduct>()? {
                 put(
                     &mut w,
@@ -299,8 +299,20 @@ pub fn export(
 /// The ranking of the whole province with the default weights, as the Ranking
 /// tab shows it.
 fn export_ranking(store: &std::sync::Arc<Store>, path: &Path, lang: Lang) -> Result<usize, ExportError> {
-    let mut app = crate::app::App::new(store, "export", lang, (120, 40));
-    app.finish_loading();
-    app.update(crate::app::Action::GoTab(crate::app::Tab::Ranking.number()), store);
-    Ok(app.write_ranking(store, path)?)
+    use crate::service::ranking::{Value, province_table};
+    let (header, rows) = province_table(store, lang, crate::domain::Date::today())?;
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut w = Writer::create(path, &header)?;
+    for r in &rows {
+        let cells: Vec<Cell> = r
+            .iter()
+            .map(|v| match v {
+                Value::Text(t) => Cell::Text(t.clone()),
+                Value::Number(n) => Cell::Number(*n),
+            })
+            .collect();
+        w.row(&cells)?;
+    }
+    w.finish()?;
+    Ok(rows.len())
 }

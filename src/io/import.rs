@@ -16,7 +16,6 @@ use std::{
 
 use super::{Col, Kind, parse_enum, table};
 use crate::{
-    app::{geo::Geo, labels, messages},
     domain::{
         Date, Lang, clean,
         fund::{CapitalDraft, CapitalKind, Fund, FundDraft, FundKind, Gazetteer, Grade},
@@ -28,6 +27,7 @@ use crate::{
         thai::{self, NationalId},
     },
     i18n::{Msg, k},
+    service::{geo::Geo, labels, messages},
     store::{Load, SaveError, Store, StoreError, member_key, trees},
 };
 

@@ -3,6 +3,8 @@
 
 pub mod export;
 pub mod import;
+pub mod messages;
+pub mod sheet;
 pub mod table;
 mod xlsx;
 

@@ -33,7 +33,7 @@ use calamine::{DataRef, Reader, Xlsx};
 use quick_xml::events::Event;
 use zip::ZipArchive;
 
-use super::table::{KIB, Limits, Row, Table, TableError, cell_name};
+use super::sheet::{KIB, Limits, Row, Table, TableError, cell_name};
 
 /// How a part is read, and so which limits it gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

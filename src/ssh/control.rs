@@ -37,7 +37,7 @@ pub async fn serve(store: Arc<Store>) -> std::io::Result<()> {
             let mut reader = tokio::io::BufReader::new(read.take_limit());
             let answer = match reader.read_line(&mut line).await {
                 Ok(_) => answer(store, line.trim_end()).await,
-                Err(e) => error_line(&crate::app::messages::io(&e)),
+                Err(e) => error_line(&crate::service::messages::io(&e)),
             };
             let _ = write.write_all(format!("{answer}\n").as_bytes()).await;
         });
@@ -72,10 +72,10 @@ async fn answer(store: Arc<Store>, line: &str) -> String {
     if !file.is_absolute() {
         return error_line(&Msg::new(k::ERR_CONTROL_REQUEST));
     }
-    super::log(format!("backup to {} (asked on the control socket)", file.display()));
+    super::log::log(format!("backup to {} (asked on the control socket)", file.display()));
     match tokio::task::spawn_blocking(move || store.backup_file(&file)).await {
         Ok(Ok(s)) => format!("ok {} {}", s.pairs, s.bytes),
-        Ok(Err(e)) => error_line(&crate::app::messages::backup(&e)),
+        Ok(Err(e)) => error_line(&crate::service::messages::backup(&e)),
         Err(_) => error_line(&Msg::new(k::ERR_CONTROL_REQUEST)),
     }
 }
@@ -86,7 +86,7 @@ pub fn request_backup(store_path: &Path, file: &Path) -> Result<(u64, u64), Msg>
     let io = |e: std::io::Error| {
         Msg::with(
             k::ERR_CONTROL_NO_SERVER,
-            [Arg::Text(socket.display().to_string()), crate::app::messages::io(&e).into()],
+            [Arg::Text(socket.display().to_string()), crate::service::messages::io(&e).into()],
         )
     };
     let mut stream = UnixStream::connect(&socket).map_err(io)?;
@@ -113,8 +113,8 @@ pub async fn daily(store: Arc<Store>, dir: PathBuf, keep: usize, every: Duration
         tokio::time::sleep(if first { every.min(Duration::from_secs(3_600)) } else { every }).await;
         first = false;
         if let Err(e) = crate::store::files::create_private_dir(&dir) {
-            let why = crate::app::messages::io(&e).render(crate::domain::Lang::En);
-            super::log(format!("daily backup: cannot make {}: {why}", dir.display()));
+            let why = crate::service::messages::io(&e).render(crate::domain::Lang::En);
+            super::log::log(format!("daily backup: cannot make {}: {why}", dir.display()));
             continue;
         }
         let file = dir.join(crate::store::backup::backup_name(jiff::Timestamp::now()));
@@ -122,18 +122,20 @@ pub async fn daily(store: Arc<Store>, dir: PathBuf, keep: usize, every: Duration
         let f = file.clone();
         match tokio::task::spawn_blocking(move || s.backup_file(&f)).await {
             Ok(Ok(s)) => {
-                super::log(format!("daily backup {} ({} entries)", file.display(), s.pairs));
+                super::log::log(format!("daily backup {} ({} entries)", file.display(), s.pairs));
                 match crate::store::backup::rotate_backups(&dir, crate::store::backup::BACKUP_PREFIX, keep) {
-                    Ok(gone) if !gone.is_empty() => super::log(format!("removed {} old backups", gone.len())),
+                    Ok(gone) if !gone.is_empty() => {
+                        super::log::log(format!("removed {} old backups", gone.len()))
+                    }
                     Ok(_) => {}
-                    Err(e) => super::log(format!("rotating backups in {}: {e}", dir.display())),
+                    Err(e) => super::log::log(format!("rotating backups in {}: {e}", dir.display())),
                 }
             }
-            Ok(Err(e)) => super::log(format!(
+            Ok(Err(e)) => super::log::log(format!(
                 "daily backup failed: {}",
-                crate::app::messages::backup(&e).render(crate::domain::Lang::En)
+                crate::service::messages::backup(&e).render(crate::domain::Lang::En)
             )),
-            Err(e) => super::log(format!("daily backup failed: {e}")),
+            Err(e) => super::log::log(format!("daily backup failed: {e}")),
         }
     }
 }

@@ -8,10 +8,10 @@
 //! server buffer: russh takes no new message for a channel while the last one
 //! is still waiting for the client's window.
 
-pub mod accounts;
 pub mod control;
 pub mod gate;
 pub mod input;
+pub mod log;
 
 use std::{
     io::{self, Write},
@@ -39,9 +39,10 @@ use russh::{
 };
 
 use crate::{
-    app::{Action, App, catalog::Catalog},
+    app::{Action, App},
     domain::{Date, Lang, officer::Officer},
     i18n::{k, tr},
+    service::catalog::Catalog,
     store::Store,
     ui::{self, keymap},
 };
@@ -69,16 +70,7 @@ pub const FAULT_ENV: &str = "SAMMACHIP_TEST_FAULT_LOGIN";
 /// server holds the store.
 pub const SERVING_FILE: &str = "serving";
 
-/// A line for the server's log, with the time. What it names came from
-/// clients, files and the store: control characters and bidi overrides are
-/// shown as visible escapes and a newline cannot start a forged line
-/// (see `domain::clean`).
-pub fn log(line: impl AsRef<str>) {
-    let now = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M:%SZ");
-    let text = crate::domain::clean::line(line.as_ref());
-    // A log that cannot be written (a closed pipe) must not stop the server.
-    let _ = writeln!(io::stderr(), "{now} {text}");
-}
+pub use log::log;
 
 /// Reads the host key, or makes one (ed25519) and keeps it readable by the
 /// server's user only.
@@ -215,7 +207,7 @@ impl Connection {
     }
 
     fn check(&self, user: &str, key: &russh::keys::PublicKey) -> Option<Officer> {
-        match accounts::authorize(&self.shared.store, user, key) {
+        match crate::service::accounts::authorize(&self.shared.store, user, key) {
             Ok(o) => o,
             Err(e) => {
                 log(format!("login {user}: store error {e}"));
@@ -668,7 +660,7 @@ fn session_loop(s: SessionSetup, rx: mpsc::Receiver<Event>) -> io::Result<&'stat
                 // Another officer's save may have been to this account.
                 if store.generation() != seen_generation {
                     seen_generation = store.generation();
-                    match accounts::officer_by_login(&store, &s.officer.login) {
+                    match crate::service::accounts::officer_by_login(&store, &s.officer.login) {
                         Ok(Some(o)) if !o.disabled => app.access = o.access(),
                         Ok(_) => {
                             goodbye(&mut terminal, k::SSH_DISABLED)?;
@@ -747,7 +739,7 @@ async fn accept_loop(
                 let fresh =
                     last_error.is_none_or(|(k, t)| k != e.kind() || t.elapsed() > Duration::from_secs(1));
                 if fresh {
-                    let why = crate::app::messages::io(&e).render(Lang::En);
+                    let why = crate::service::messages::io(&e).render(Lang::En);
                     log(format!("accepting a connection failed ({why}); waiting {} ms", backoff.as_millis()));
                     last_error = Some((e.kind(), Instant::now()));
                 }
@@ -827,7 +819,7 @@ pub fn serve(store: Arc<Store>, opts: Options) -> anyhow::Result<()> {
     let key = host_key(&opts.host_key)?;
     let fingerprint = key.fingerprint(russh::keys::HashAlg::Sha256);
     for n in store.notices() {
-        log(crate::app::messages::notice(&n).render(crate::domain::Lang::En));
+        log(crate::service::messages::notice(&n).render(crate::domain::Lang::En));
     }
     for path in [store.path(), opts.backups.as_path()] {
         if let Some(open) = crate::store::files::readable_by_others(path).first() {

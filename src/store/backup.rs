@@ -21,16 +21,15 @@
 //! which is renamed into place at the end. A failed restore leaves nothing.
 
 use std::{
-    fs::{self, File},
-    io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write},
+    fs::{self},
+    io::{self, BufWriter, Read, Write},
     path::{Path, PathBuf},
-    sync::{
-        PoisonError, RwLockReadGuard, RwLockWriteGuard,
-        atomic::{AtomicU64, Ordering},
-    },
 };
 
-use super::{KEY_SCHEMA, MIN_ROOM, OpenError, Store, StoreError, files, migrate, now_ms, quietly, trees};
+use super::{
+    core::{MIN_ROOM, OpenError, Store, StoreError, now_ms},
+    files, migrate, trees,
+};
 
 /// The first bytes of every backup.
 pub const MAGIC: &[u8; 17] = b"SAMMACHIP-BACKUP\n";
@@ -43,17 +42,17 @@ pub const MAX_ITEM: u64 = 64 << 20;
 /// What backup files are called: `sammachip-YYYYMMDD-HHMMSS.backup` (UTC).
 pub const BACKUP_PREFIX: &str = "sammachip-";
 
-const MAX_NAME: u64 = 64;
-const HEADER_LEN: usize = MAGIC.len() + 4 + 4 + 8;
-const TRAILER_LEN: usize = 1 + 4 + 8;
+pub(super) const MAX_NAME: u64 = 64;
+pub(super) const HEADER_LEN: usize = MAGIC.len() + 4 + 4 + 8;
+pub(super) const TRAILER_LEN: usize = 1 + 4 + 8;
 /// The checksum and the end marker.
-const TAIL_LEN: usize = 4 + END.len();
-const TAG_TREE: u8 = b'T';
-const TAG_PAIR: u8 = b'R';
-const TAG_TREE_END: u8 = b'Z';
-const TAG_END: u8 = b'E';
-const BATCH_ITEMS: usize = 1_000;
-const BATCH_BYTES: usize = 4 << 20;
+pub(super) const TAIL_LEN: usize = 4 + END.len();
+pub(super) const TAG_TREE: u8 = b'T';
+pub(super) const TAG_PAIR: u8 = b'R';
+pub(super) const TAG_TREE_END: u8 = b'Z';
+pub(super) const TAG_END: u8 = b'E';
+pub(super) const BATCH_ITEMS: usize = 1_000;
+pub(super) const BATCH_BYTES: usize = 4 << 20;
 
 /// Why a backup could not be written or restored.
 #[derive(Debug, thiserror::Error)]
@@ -124,24 +123,6 @@ pub struct BackupSummary {
 }
 
 impl Store {
-    /// Held (shared) by every write while it applies. Refused at once as
-    /// busy while a bulk load holds the store (it may take a minute), and
-    /// when the disk has no room for a save.
-    pub(super) fn writing(&self) -> Result<RwLockReadGuard<'_, ()>, StoreError> {
-        if self.loading.load(Ordering::Acquire) {
-            return Err(StoreError::Busy);
-        }
-        self.ensure_room(0)?;
-        Ok(self.quiesce.read().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    /// Held alone by a backup, a check, a repair or a bulk load: while it is
-    /// held no write is half applied and none starts. Never taken while this
-    /// thread holds [`Store::writing`], which would wait for ever.
-    pub(super) fn quiesced(&self) -> RwLockWriteGuard<'_, ()> {
-        self.quiesce.write().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Writes a backup of the whole store to `w`. Saves wait while the trees
     /// are read (they go on as soon as the last tree is out).
     pub fn backup_to(&self, w: impl Write) -> Result<BackupSummary, BackupError> {
@@ -232,39 +213,6 @@ impl Store {
         }
         written
     }
-
-    /// Restores a backup read from `r` into a new store at `new_path`, which
-    /// must not exist or be an empty directory. The backup is copied beside
-    /// the target and checked whole before anything is built from it.
-    pub fn restore_from(r: impl Read, new_path: &Path) -> Result<(Store, BackupSummary), BackupError> {
-        let target = Target::claim(new_path)?;
-        let spool_path = target.work.join("backup");
-        let verified = {
-            let mut spool = BufWriter::with_capacity(1 << 16, File::create(&spool_path)?);
-            let v = verify(r, Some(&mut spool as &mut dyn Write))?;
-            spool.flush()?;
-            v
-        };
-        let file = File::open(&spool_path)?;
-        target.restore(file, verified)
-    }
-
-    /// As [`Store::restore_from`], from a backup file (read twice, not copied).
-    pub fn restore_file(backup: &Path, new_path: &Path) -> Result<(Store, BackupSummary), BackupError> {
-        let mut file =
-            File::open(backup).map_err(|source| BackupError::File { path: backup.to_path_buf(), source })?;
-        // The new store takes about twice the backup while it is built.
-        let need = file.metadata()?.len().saturating_mul(2).saturating_add(MIN_ROOM);
-        if let Some(free) = files::free_space(parent_of(new_path))
-            && free < need
-        {
-            return Err(StoreError::DiskFull { need, free }.into());
-        }
-        let target = Target::claim(new_path)?;
-        let verified = verify(&mut file, None)?;
-        file.seek(SeekFrom::Start(0))?;
-        target.restore(file, verified)
-    }
 }
 
 /// Reads a whole backup and checks its header, end marker and checksum
@@ -323,7 +271,7 @@ fn tmp_path(path: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-fn parent_of(path: &Path) -> &Path {
+pub(super) fn parent_of(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -341,14 +289,14 @@ fn inside(dir: &Path, store: &Path) -> bool {
 }
 
 /// A backup whose checksum has been verified.
-struct Verified {
-    header: BackupHeader,
-    size: u64,
-    crc: u32,
+pub(super) struct Verified {
+    pub(super) header: BackupHeader,
+    pub(super) size: u64,
+    pub(super) crc: u32,
 }
 
 /// Reads until `buf` is full or the input ends; returns how much was read.
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+pub(super) fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut got = 0;
     while got < buf.len() {
         match r.read(&mut buf[got..]) {
@@ -382,7 +330,7 @@ impl Tail {
 /// Reads a whole backup once (copying it to `tee`), checking the magic bytes
 /// and format first, then the end marker and the checksum. No length inside
 /// the file is read, let alone trusted.
-fn verify(mut r: impl Read, mut tee: Option<&mut dyn Write>) -> Result<Verified, BackupError> {
+pub(super) fn verify(mut r: impl Read, mut tee: Option<&mut dyn Write>) -> Result<Verified, BackupError> {
     let mut head = [0u8; HEADER_LEN];
     let got = read_full(&mut r, &mut head)?;
     let seen = got.min(MAGIC.len());
@@ -439,235 +387,4 @@ fn verify(mut r: impl Read, mut tee: Option<&mut dyn Write>) -> Result<Verified,
         return Err(BackupError::NewerSchema { found: header.schema_version, supported: migrate::CURRENT });
     }
     Ok(Verified { header, size, crc: found })
-}
-
-/// Where a restore builds its store: a fresh directory beside the target,
-/// removed with everything in it however the restore ends.
-struct Target {
-    path: PathBuf,
-    work: PathBuf,
-    /// The target is an empty directory (to be replaced by the new store).
-    empty_dir: bool,
-}
-
-impl Target {
-    fn claim(path: &Path) -> Result<Target, BackupError> {
-        let not_empty = || BackupError::TargetNotEmpty { path: path.to_path_buf() };
-        let empty_dir = match fs::symlink_metadata(path) {
-            Ok(m) if m.is_dir() => {
-                if fs::read_dir(path)?.next().is_some() {
-                    return Err(not_empty());
-                }
-                true
-            }
-            Ok(_) => return Err(not_empty()),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-            Err(e) => return Err(e.into()),
-        };
-        static SEQ: AtomicU64 = AtomicU64::new(0);
-        let parent = parent_of(path);
-        fs::create_dir_all(parent)?;
-        let name =
-            path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "store".into());
-        // What a restore killed half-way left beside the target.
-        files::remove_abandoned(parent, &format!(".{name}.restoring-"));
-        let work = parent.join(format!(
-            ".{name}.restoring-{}-{}",
-            std::process::id(),
-            SEQ.fetch_add(1, Ordering::Relaxed)
-        ));
-        fs::create_dir(&work)?;
-        files::make_private(&work)?;
-        Ok(Target { path: path.to_path_buf(), work, empty_dir })
-    }
-
-    /// Builds the store from a verified backup, puts it in place and opens it.
-    fn restore(self, file: File, v: Verified) -> Result<(Store, BackupSummary), BackupError> {
-        let dir = self.work.join("store");
-        files::create_private_dir(&dir)?;
-        let config = sled::Config::new().path(&dir).cache_capacity(8 << 20);
-        let db = quietly(|| config.open())
-            .map_err(|panic| StoreError::Io(io::Error::other(panic)))?
-            .map_err(StoreError::Sled)?;
-        let summary = load(&db, BufReader::with_capacity(1 << 16, file), &v)?;
-        db.flush()?;
-        drop(db);
-        // Every record is decoded and every reference, counter and total
-        // checked before the new store appears: a forged backup whose
-        // checksum was made to match is refused here.
-        {
-            let staged = Store::open(&dir)?;
-            let report = staged.check()?;
-            if let Some(first) = report.problems.first() {
-                return Err(BackupError::BadRecords {
-                    first: first.clone(),
-                    problems: report.problems.len() as u64 + report.more,
-                });
-            }
-            // `open` wrote what it needed and synced every file (0600).
-        }
-        sync_dir(&dir)?;
-        if self.empty_dir {
-            fs::remove_dir(&self.path)?;
-        }
-        fs::rename(&dir, &self.path)?;
-        sync_dir(parent_of(&self.path))?;
-        let path = self.path.clone();
-        drop(self);
-        match Store::open(&path) {
-            Ok(store) => Ok((store, summary)),
-            Err(e) => {
-                let _ = fs::remove_dir_all(&path);
-                Err(e.into())
-            }
-        }
-    }
-}
-
-impl Drop for Target {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.work);
-    }
-}
-
-/// Reads a verified backup from its start, checking every tag, length and
-/// count again (and the checksum, in case the file changed meanwhile).
-struct Parser<R: Read> {
-    r: R,
-    at: u64,
-    /// Where the checksum starts: no data lies beyond.
-    end: u64,
-    crc: crc32fast::Hasher,
-}
-
-impl<R: Read> Parser<R> {
-    fn malformed(&self, detail: impl Into<String>) -> BackupError {
-        BackupError::Malformed { offset: self.at, detail: detail.into() }
-    }
-
-    fn fill(&mut self, buf: &mut [u8], what: &str) -> Result<(), BackupError> {
-        if self.at + buf.len() as u64 > self.end {
-            return Err(self.malformed(format!("the {what} runs past the end of the data")));
-        }
-        self.r.read_exact(buf).map_err(|e| match e.kind() {
-            io::ErrorKind::UnexpectedEof => self.malformed("the file changed while it was being restored"),
-            _ => BackupError::Io(e),
-        })?;
-        self.crc.update(buf);
-        self.at += buf.len() as u64;
-        Ok(())
-    }
-
-    fn array<const N: usize>(&mut self, what: &str) -> Result<[u8; N], BackupError> {
-        let mut b = [0u8; N];
-        self.fill(&mut b, what)?;
-        Ok(b)
-    }
-
-    fn u8(&mut self) -> Result<u8, BackupError> {
-        Ok(self.array::<1>("tag")?[0])
-    }
-
-    fn u64(&mut self, what: &str) -> Result<u64, BackupError> {
-        self.array(what).map(u64::from_be_bytes)
-    }
-
-    /// A length-prefixed key or value.
-    fn item(&mut self, what: &'static str) -> Result<Vec<u8>, BackupError> {
-        let len = u64::from(u32::from_be_bytes(self.array(what)?));
-        if len > MAX_ITEM {
-            return Err(BackupError::TooLarge { what, len, limit: MAX_ITEM });
-        }
-        if len > self.end - self.at {
-            return Err(self.malformed(format!("a {what} of {len} bytes runs past the end of the data")));
-        }
-        let mut b = vec![0u8; len as usize];
-        self.fill(&mut b, what)?;
-        Ok(b)
-    }
-}
-
-/// Writes a verified backup's trees into `db`.
-fn load(db: &sled::Db, r: impl Read, v: &Verified) -> Result<BackupSummary, BackupError> {
-    let mut p = Parser { r, at: 0, end: v.size - TAIL_LEN as u64, crc: crc32fast::Hasher::new() };
-    let mut head = [0u8; HEADER_LEN];
-    p.fill(&mut head, "header")?;
-    let mut counts: Vec<(&'static str, u64)> = Vec::new();
-    loop {
-        match p.u8()? {
-            TAG_TREE => {
-                let len = u64::from(u16::from_be_bytes(p.array("tree name")?));
-                if len > MAX_NAME {
-                    return Err(BackupError::TooLarge { what: "tree name", len, limit: MAX_NAME });
-                }
-                let mut name = vec![0u8; len as usize];
-                p.fill(&mut name, "tree name")?;
-                let Some(name) = trees::ALL.iter().copied().find(|t| t.as_bytes() == name) else {
-                    return Err(p.malformed(format!("unknown tree {:?}", String::from_utf8_lossy(&name))));
-                };
-                if counts.iter().any(|(n, _)| *n == name) {
-                    return Err(p.malformed(format!("tree {name} appears twice")));
-                }
-                let tree = db.open_tree(name)?;
-                let (mut batch, mut items, mut bytes) = (sled::Batch::default(), 0, 0);
-                let mut n = 0u64;
-                loop {
-                    match p.u8()? {
-                        TAG_PAIR => {
-                            let k = p.item("key")?;
-                            let val = p.item("value")?;
-                            bytes += k.len() + val.len();
-                            batch.insert(k, val);
-                            items += 1;
-                            n += 1;
-                            if items >= BATCH_ITEMS || bytes >= BATCH_BYTES {
-                                tree.apply_batch(std::mem::take(&mut batch))?;
-                                (items, bytes) = (0, 0);
-                            }
-                        }
-                        TAG_TREE_END => {
-                            let said = p.u64("count")?;
-                            if said != n {
-                                return Err(
-                                    p.malformed(format!("tree {name} says {said} pairs but holds {n}"))
-                                );
-                            }
-                            break;
-                        }
-                        t => return Err(p.malformed(format!("unexpected tag {t:#04x} in tree {name}"))),
-                    }
-                }
-                tree.apply_batch(batch)?;
-                counts.push((name, n));
-            }
-            TAG_END => {
-                let tree_count = u64::from(u32::from_be_bytes(p.array("tree count")?));
-                let pairs = p.u64("pair count")?;
-                let total = counts.iter().map(|(_, n)| n).sum::<u64>();
-                if tree_count != counts.len() as u64 || pairs != total {
-                    return Err(p.malformed(format!(
-                        "the trailer says {tree_count} trees and {pairs} pairs, but there are {} and {total}",
-                        counts.len()
-                    )));
-                }
-                if p.at != p.end {
-                    return Err(p.malformed("data after the trailer"));
-                }
-                break;
-            }
-            t => return Err(p.malformed(format!("unexpected tag {t:#04x} between trees"))),
-        }
-    }
-    if p.crc.clone().finalize() != v.crc {
-        return Err(p.malformed("the file changed while it was being restored"));
-    }
-    if v.header.schema_version != 0 {
-        db.open_tree(trees::META)?.insert(KEY_SCHEMA, &v.header.schema_version.to_be_bytes())?;
-    }
-    let trees = trees::ALL
-        .iter()
-        .map(|t| (*t, counts.iter().find(|(n, _)| n == t).map_or(0, |(_, n)| *n)))
-        .collect::<Vec<_>>();
-    let pairs = trees.iter().map(|(_, n)| n).sum();
-    Ok(BackupSummary { header: v.header, trees, pairs, bytes: v.size, crc: v.crc })
 }

@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 
 use super::{
-    SaveError, Store, StoreError, codec, key,
+    codec,
+    core::{SaveError, Store, StoreError, key},
     load::Load,
     record::Record,
     stats::{DistrictStats, FundRisk, FundStats},

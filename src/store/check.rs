@@ -12,7 +12,9 @@ use std::{
 };
 
 use super::{
-    SCHEMA_AUDIT, SCHEMA_PLACE, Store, StoreError, codec, counter_key, id_of, index, key,
+    codec,
+    core::{SCHEMA_AUDIT, SCHEMA_PLACE, Store, StoreError, counter_key, id_of, key},
+    index,
     load::Work,
     migrate,
     record::Record,
@@ -297,7 +299,7 @@ pub fn show_key(tree: &str, k: &[u8]) -> String {
     if k.len().is_multiple_of(8) {
         return ids(k);
     }
-    text(k).unwrap_or_else(|| super::hex(k))
+    text(k).unwrap_or_else(|| super::core::hex(k))
 }
 
 /// Guarantors are members of the same fund, and a fund's members are stored

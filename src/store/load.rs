@@ -48,7 +48,8 @@ use serde::{Deserialize, Serialize};
 use sled::Transactional;
 
 use super::{
-    SCHEMA_AUDIT, SaveError, Store, StoreError, codec, counter_key, id_of, key, now_ms,
+    codec,
+    core::{SCHEMA_AUDIT, SaveError, Store, StoreError, counter_key, id_of, key, now_ms},
     record::Record,
     trees,
     write::{Derived, count_of},
@@ -73,17 +74,6 @@ const BATCH: usize = 10_000;
 /// that sled writes it inside its log (a value of more than about 128 KiB
 /// goes to a file of its own in `blobs/`, outside the log's order).
 const JOURNAL_CHUNK: usize = 64 << 10;
-
-/// What a mark stands for.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Work {
-    /// New and changed records: rolled back if cut off.
-    Load,
-    /// Indexes and aggregates rebuilt: finished if cut off.
-    Repair,
-    /// A schema step from this version: rolled back (then run again) if cut off.
-    Migration { from: u32 },
-}
 
 /// The mark a load leaves in `meta` while it runs.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -137,15 +127,7 @@ struct Before {
     value: Option<Vec<u8>>,
 }
 
-/// What the next open found and did about an unfinished load.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Recovered {
-    pub work: Work,
-    pub officer: String,
-    pub note: String,
-    /// When it began (ms since the epoch).
-    pub started_ms: i64,
-}
+pub use super::core::{Recovered, Work};
 
 /// A bulk load in progress: see the module's documentation. Dropped without
 /// [`Load::commit`], it is rolled back.
@@ -598,7 +580,7 @@ impl<'s> Load<'s> {
         };
         let bytes = codec::encode(SCHEMA_AUDIT, &entry).map_err(StoreError::Encode)?;
         self.store.end_mark_with(&self.mark, bytes, |m| {
-            m.insert(super::KEY_SCHEMA, &version.to_be_bytes())?;
+            m.insert(super::core::KEY_SCHEMA, &version.to_be_bytes())?;
             Ok(())
         })?;
         self.done = true;

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use super::{
-    OpenError, Store, StoreError,
+    core::{OpenError, Store, StoreError},
     load::{Load, Work},
     trees,
     write::children_key,

@@ -86,7 +86,7 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
 
     /// The district whose officers may change this record; `None` for
     /// records of the whole province (province officers and admins only).
-    fn district_in(&self, _store: &super::Store) -> Option<u16> {
+    fn district_in(&self, _store: &super::core::Store) -> Option<u16> {
         None
     }
 
@@ -168,7 +168,7 @@ impl Record for Fund {
 
     id_and_version!();
 
-    fn district_in(&self, _store: &super::Store) -> Option<u16> {
+    fn district_in(&self, _store: &super::core::Store) -> Option<u16> {
         Some(self.district())
     }
 
@@ -186,7 +186,7 @@ impl Record for Member {
 
     id_and_version!();
 
-    fn district_in(&self, store: &super::Store) -> Option<u16> {
+    fn district_in(&self, store: &super::core::Store) -> Option<u16> {
         store.get::<Fund>(self.fund_id).ok().flatten().map(|f| f.district())
     }
 
@@ -264,7 +264,7 @@ impl Record for OccupationRecord {
 
     id_and_version!();
 
-    fn district_in(&self, _store: &super::Store) -> Option<u16> {
+    fn district_in(&self, _store: &super::core::Store) -> Option<u16> {
         Some(self.district)
     }
 
@@ -295,7 +295,7 @@ impl Record for Sage {
 
     id_and_version!();
 
-    fn district_in(&self, _store: &super::Store) -> Option<u16> {
+    fn district_in(&self, _store: &super::core::Store) -> Option<u16> {
         Some(self.district())
     }
 
@@ -334,7 +334,7 @@ impl Record for Assignment {
 
     id_and_version!();
 
-    fn district_in(&self, _store: &super::Store) -> Option<u16> {
+    fn district_in(&self, _store: &super::core::Store) -> Option<u16> {
         Some(self.district)
     }
 
@@ -371,7 +371,7 @@ impl Record for NetworkCommittee {
 
     id_and_version!();
 
-    fn district_in(&self, _store: &super::Store) -> Option<u16> {
+    fn district_in(&self, _store: &super::core::Store) -> Option<u16> {
         Some(self.district)
     }
 }
@@ -383,7 +383,7 @@ impl Record for SupportActivity {
 
     id_and_version!();
 
-    fn district_in(&self, _store: &super::Store) -> Option<u16> {
+    fn district_in(&self, _store: &super::core::Store) -> Option<u16> {
         Some(self.district)
     }
 
@@ -399,7 +399,7 @@ impl Record for OtopProduct {
 
     id_and_version!();
 
-    fn district_in(&self, _store: &super::Store) -> Option<u16> {
+    fn district_in(&self, _store: &super::core::Store) -> Option<u16> {
         Some(self.district)
     }
 

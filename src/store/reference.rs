@@ -1,7 +1,11 @@
 //! Reference data: the gazetteer and the occupation categories. Both are keyed
 //! by their own codes rather than by counters.
 
-use super::{SCHEMA_PLACE, Store, StoreError, codec, trees};
+use super::{
+    codec,
+    core::{SCHEMA_PLACE, Store, StoreError},
+    trees,
+};
 use crate::domain::{
     audit::{AuditAction, AuditEntry},
     geo::Place,
@@ -125,7 +129,7 @@ impl Store {
         let bytes = codec::encode(SCHEMA_PROFILE, p).map_err(StoreError::Encode)?;
         let before = tree.insert(key, bytes.as_slice())?;
         let entry = AuditEntry {
-            time_ms: super::now_ms(),
+            time_ms: super::core::now_ms(),
             officer: officer.to_string(),
             action: if before.is_some() { AuditAction::Update } else { AuditAction::Create },
             kind: trees::PROFILES.to_string(),
@@ -135,7 +139,7 @@ impl Store {
             note: String::new(),
         };
         let id = self.reserve_ids(trees::AUDIT, 1)?;
-        let audit = codec::encode(super::SCHEMA_AUDIT, &entry).map_err(StoreError::Encode)?;
+        let audit = codec::encode(super::core::SCHEMA_AUDIT, &entry).map_err(StoreError::Encode)?;
         self.tree(trees::AUDIT)?.insert(id.to_be_bytes(), audit)?;
         self.finish_write()
     }

@@ -18,7 +18,10 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use super::{OpenError, Store, StoreError, files, id_of, key, trees};
+use super::{
+    core::{OpenError, Store, StoreError, id_of, key},
+    files, trees,
+};
 use crate::domain::audit::AuditAction;
 
 fn sibling(path: &Path, what: &str) -> (PathBuf, String) {
@@ -94,7 +97,7 @@ fn copy_audit(old: &Store, new: &Store) -> Result<(), StoreError> {
     to.apply_batch(batch)?;
     let next =
         from.last()?.and_then(|(k, _)| id_of(&k)).map_or(1, |id| id + 1).max(old.counter(trees::AUDIT)?);
-    new.tree(trees::META)?.insert(super::counter_key(trees::AUDIT), &key(next))?;
+    new.tree(trees::META)?.insert(super::core::counter_key(trees::AUDIT), &key(next))?;
     Ok(())
 }
 

@@ -2,7 +2,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Store, StoreError, id_of, occupation_key, trees, write::count_of};
+use super::{
+    core::{Store, StoreError, id_of},
+    record::occupation_key,
+    trees,
+    write::count_of,
+};
 use crate::domain::sage::Assignment;
 
 impl Store {

@@ -13,9 +13,9 @@ use sled::{
 };
 
 use super::{
-    Actor, SCHEMA_AUDIT, SaveError, Store, StoreError, codec, counter_key, id_of,
+    codec,
+    core::{Actor, SCHEMA_AUDIT, SaveError, Store, StoreError, counter_key, id_of, key, now_ms},
     index::{self, IndexError},
-    key, now_ms,
     record::Record,
     stats::{DistrictStats, FundRisk, FundStats},
     trees,
@@ -703,5 +703,71 @@ impl Derived {
             loads.insert(parent.as_slice(), &now.to_be_bytes())?;
         }
         Ok(())
+    }
+}
+
+impl Store {
+    /// A stored value of kind `tree`, decoded and written out field by field
+    /// (for the audit's before → after). `None` for kinds without a record type
+    /// or bytes that do not decode.
+    pub fn describe(tree: &str, bytes: &[u8]) -> Option<String> {
+        fn show<R: Record + std::fmt::Debug>(bytes: &[u8]) -> Option<String> {
+            R::from_stored(bytes).ok().map(|r| unescape_marks(&format!("{r:#?}")))
+        }
+        use crate::domain::{
+            fund::Fund,
+            member::Member,
+            occupation::OccupationRecord,
+            officer::Officer,
+            programme::{NetworkCommittee, OtopProduct, SupportActivity},
+            sage::{Assignment, Sage},
+        };
+        match tree {
+            t if t == Fund::TREE => show::<Fund>(bytes),
+            t if t == Member::TREE => show::<Member>(bytes),
+            t if t == OccupationRecord::TREE => show::<OccupationRecord>(bytes),
+            t if t == Sage::TREE => show::<Sage>(bytes),
+            t if t == Assignment::TREE => show::<Assignment>(bytes),
+            t if t == NetworkCommittee::TREE => show::<NetworkCommittee>(bytes),
+            t if t == SupportActivity::TREE => show::<SupportActivity>(bytes),
+            t if t == OtopProduct::TREE => show::<OtopProduct>(bytes),
+            t if t == Officer::TREE => show::<Officer>(bytes),
+            _ => None,
+        }
+    }
+}
+
+/// `Debug` writes Thai vowels and tone marks as `\u{e38}`: put them back.
+fn unescape_marks(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find("\\u{") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 3..];
+        let decoded = tail
+            .find('}')
+            .and_then(|end| u32::from_str_radix(&tail[..end], 16).ok().map(|c| (c, end)))
+            .and_then(|(c, end)| char::from_u32(c).map(|c| (c, end)));
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &tail[end + 1..];
+            }
+            None => {
+                out.push_str("\\u{");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod unescape_tests {
+    #[test]
+    fn thai_marks_come_back_from_debug_text() {
+        assert_eq!(super::unescape_marks(r#"name: "กองท\u{e38}น""#), r#"name: "กองทุน""#);
+        assert_eq!(super::unescape_marks(r"\u{zz} \u{"), r"\u{zz} \u{");
     }
 }

@@ -8,7 +8,7 @@ use ratatui::{
     widgets::{Block, Cell, Paragraph, Row, Table},
 };
 
-use super::{empty, theme::Theme};
+use super::{theme::Theme, widgets::empty};
 use crate::{
     app::{
         App,
@@ -17,7 +17,7 @@ use crate::{
     },
     domain::money::group_thousands,
     i18n::{k, tr, trf},
-    ssh::accounts,
+    service::accounts,
 };
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {

@@ -10,11 +10,12 @@ use ratatui::{
 use unicode_width::UnicodeWidthStr;
 
 use super::{members, theme::Theme};
+use crate::service::labels;
 use crate::{
     app::{
         App,
         funds::{Detail, FundsTab, Screen},
-        labels, layout,
+        layout,
     },
     domain::{Money, loan::percent, money::group_thousands, thai},
     i18n::{k, tr, trf},

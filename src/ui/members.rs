@@ -11,9 +11,10 @@ use ratatui::{
 use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
+use crate::service::labels;
 use crate::{
     app::{
-        App, labels, layout,
+        App, layout,
         members::{LoanView, MemberView, MembersView},
     },
     domain::{loan::format_rate, money::group_thousands, thai},

@@ -14,6 +14,7 @@ pub mod overview;
 pub mod ranking;
 pub mod sages;
 pub mod theme;
+pub mod widgets;
 
 use ratatui::{
     Frame,
@@ -129,16 +130,4 @@ fn too_small(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(lines).alignment(Alignment::Center).wrap(Wrap { trim: true }), inner);
 }
 
-/// A dimmed one-line message in the middle of an empty list.
-pub(super) fn empty(frame: &mut Frame, inner: Rect, msg: &str, theme: &Theme) {
-    let y = inner.y + inner.height / 2;
-    frame.render_widget(
-        Paragraph::new(msg.to_string()).centered().style(theme.dim()),
-        Rect { y, height: 1.min(inner.height), ..inner },
-    );
-}
-
-/// A rectangle of at most `w`×`h` centred in `area`.
-pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    area.centered(Constraint::Length(w.min(area.width)), Constraint::Length(h.min(area.height)))
-}
+pub use widgets::{centered, empty};

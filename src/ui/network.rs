@@ -8,10 +8,11 @@ use ratatui::{
     widgets::{Block, Cell, Paragraph, Row, Table, Wrap},
 };
 
-use super::{empty, theme::Theme};
+use super::{theme::Theme, widgets::empty};
+use crate::service::labels;
 use crate::{
     app::{
-        App, labels, layout,
+        App, layout,
         network::{NetView, NetworkTab},
     },
     domain::{loan::percent, money::group_thousands, programme::NetworkCommittee, thai},

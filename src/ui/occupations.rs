@@ -9,8 +9,9 @@ use ratatui::{
 use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
+use crate::service::labels;
 use crate::{
-    app::{App, labels, layout, occupations::OccDetail},
+    app::{App, layout, occupations::OccDetail},
     domain::{Money, loan::percent, money::group_thousands, occupation::Verdict, thai},
     i18n::{k, tr, trf},
 };

@@ -9,7 +9,7 @@ use ratatui::{
 };
 use unicode_width::UnicodeWidthStr;
 
-use super::{centered, keymap, theme::Theme};
+use super::{keymap, theme::Theme, widgets::centered};
 use crate::{
     app::{App, Ctx, OFFER_CHOICES, Overlay},
     i18n::{Key, k, tr},

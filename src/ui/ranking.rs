@@ -11,8 +11,9 @@ use ratatui::{
 use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
+use crate::service::labels;
 use crate::{
-    app::{App, labels, layout, ranking},
+    app::{App, layout, ranking},
     domain::{
         money::group_thousands,
         ranking::{Criterion, format_points},

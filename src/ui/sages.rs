@@ -10,10 +10,14 @@ use ratatui::{
 };
 use unicode_width::UnicodeWidthStr;
 
-use super::{centered, empty, theme::Theme};
+use super::{
+    theme::Theme,
+    widgets::{centered, empty},
+};
+use crate::service::labels;
 use crate::{
     app::{
-        App, labels, layout,
+        App, layout,
         sages::{LineGap, PlanView, SageDetail, Suggestions},
     },
     domain::{

@@ -1,7 +1,6 @@
 //! Names of enumerated values in both languages.
 
 use super::catalog::OccSort;
-use super::form::Opt;
 use crate::{
     domain::{
         fund::{CapitalKind, FundKind, Grade},
@@ -193,4 +192,25 @@ pub fn options<T: Copy>(all: &[T], label: fn(T) -> Key) -> Vec<Opt> {
 /// The enum value an option stands for.
 pub fn pick<T: Copy>(all: &[T], value: Option<u32>) -> Option<T> {
     all.get(value? as usize).copied()
+}
+
+/// One choice of a form field or a pick list, named in both languages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Opt {
+    pub value: u32,
+    pub th: String,
+    pub en: String,
+}
+
+impl Opt {
+    pub fn new(value: u32, th: impl Into<String>, en: impl Into<String>) -> Self {
+        Self { value, th: th.into(), en: en.into() }
+    }
+
+    pub fn label(&self, lang: crate::domain::Lang) -> &str {
+        match lang {
+            crate::domain::Lang::Th => &self.th,
+            crate::domain::Lang::En => &self.en,
+        }
+    }
 }

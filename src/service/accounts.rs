@@ -57,7 +57,7 @@ pub fn save_error(e: &SaveError) -> Msg {
         SaveError::Duplicate { index, .. } if *index == trees::OFFICERS_BY_LOGIN => {
             Msg::new(k::ERR_LOGIN_TAKEN)
         }
-        e => crate::app::messages::save(e),
+        e => crate::service::messages::save(e),
     }
 }
 
@@ -82,10 +82,10 @@ pub fn add(store: &Store, who: Actor<'_>, n: &NewOfficer<'_>) -> Result<Officer,
         _ => {}
     }
     if let Some(c) = crate::domain::clean::forbidden(n.display_name) {
-        return Err(crate::app::messages::unsafe_char(c));
+        return Err(crate::service::messages::unsafe_char(c));
     }
     let key = key_from_file_text(n.key_line)?;
-    let existing = officer_by_login(store, n.login).map_err(|e| crate::app::messages::store(&e))?;
+    let existing = officer_by_login(store, n.login).map_err(|e| crate::service::messages::store(&e))?;
     let officer = match existing {
         Some(mut o) => {
             if o.keys.iter().any(|x| fingerprint(x) == fingerprint(&key)) {
@@ -120,7 +120,7 @@ pub fn add(store: &Store, who: Actor<'_>, n: &NewOfficer<'_>) -> Result<Officer,
 /// Disables (or enables again) an account; its keys stay for the record.
 pub fn set_disabled(store: &Store, who: Actor<'_>, login: &str, disabled: bool) -> Result<Officer, Msg> {
     let mut o = officer_by_login(store, login)
-        .map_err(|e| crate::app::messages::store(&e))?
+        .map_err(|e| crate::service::messages::store(&e))?
         .ok_or_else(|| Msg::with(k::ERR_NO_OFFICER, [login.to_string()]))?;
     o.disabled = disabled;
     store.save(who, &o).map_err(|e| save_error(&e))
@@ -129,7 +129,7 @@ pub fn set_disabled(store: &Store, who: Actor<'_>, login: &str, disabled: bool) 
 /// Removes key number `n` (from 1, as `user list` shows them).
 pub fn remove_key(store: &Store, who: Actor<'_>, login: &str, n: usize) -> Result<Officer, Msg> {
     let mut o = officer_by_login(store, login)
-        .map_err(|e| crate::app::messages::store(&e))?
+        .map_err(|e| crate::service::messages::store(&e))?
         .ok_or_else(|| Msg::with(k::ERR_NO_OFFICER, [login.to_string()]))?;
     if n == 0 || n > o.keys.len() {
         return Err(Msg::with(k::ERR_NO_KEY, [login.to_string(), n.to_string(), o.keys.len().to_string()]));

@@ -1,0 +1,223 @@
+//! Ranking by scope: which occupation records a scope holds, their top by
+//! the explainable score of `domain::ranking`, every district's top in one
+//! pass, and the ranked list as a table for a spreadsheet. The Ranking tab,
+//! the Overview, the exports and the benchmarks all rank through here.
+
+use std::collections::HashMap;
+
+use super::{
+    catalog::{Catalog, OccRow},
+    geo::Geo,
+    labels,
+};
+use crate::{
+    domain::{
+        Date, Lang,
+        member::Member,
+        occupation::{OccupationCategory, OccupationStatus},
+        ranking::{self, Criterion, Facts, Ranked, Weights},
+    },
+    i18n::{k, tr},
+    store::{Store, member_key},
+};
+
+/// Where households are ranked against each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Scope {
+    #[default]
+    Province,
+    District(u16),
+    Subdistrict(u32),
+    Fund(u64),
+}
+
+/// One district's ranking: the district, its top (catalog row, ranking) and
+/// how many were ranked.
+pub type DistrictRanking = (u16, Vec<(u32, Ranked)>, usize);
+
+/// A row the ranking takes: a live, active record (of `category`, if given).
+pub fn rankable(x: &OccRow, category: Option<u16>) -> bool {
+    !x.deleted && x.status == OccupationStatus::Active && category.is_none_or(|c| x.category == c)
+}
+
+/// The best `top` active occupations of a scope (and category), with their
+/// catalog rows, and how many were ranked. `subdistrict_funds`: the funds of
+/// the subdistrict, sorted (only read for [`Scope::Subdistrict`]).
+pub fn rank_in(
+    cat: &Catalog,
+    scope: Scope,
+    category: Option<u16>,
+    weights: &Weights,
+    top: usize,
+    today: Date,
+    subdistrict_funds: &[u64],
+) -> (Vec<(u32, Ranked)>, usize) {
+    let in_scope = |x: &OccRow| match scope {
+        Scope::Province => true,
+        Scope::District(d) => x.district == d,
+        Scope::Subdistrict(_) => subdistrict_funds.binary_search(&x.fund_id).is_ok(),
+        Scope::Fund(f) => x.fund_id == f,
+    };
+    let rows: Vec<u32> = (0..cat.rows.len() as u32)
+        .filter(|i| {
+            let x = &cat.rows[*i as usize];
+            rankable(x, category) && in_scope(x)
+        })
+        .collect();
+    let n = rows.len();
+    (rank_rows(cat, rows, weights, top, today), n)
+}
+
+/// The top `top` of every district, with how many were ranked in each: one
+/// pass over the catalog sorts the rows into their districts, then each
+/// district is ranked as [`rank_in`] ranks one. (A `rank_in` per district
+/// reads the whole catalog each time: for the nation's 928 districts, 928
+/// reads of six million rows.)
+pub fn rank_districts(
+    cat: &Catalog,
+    category: Option<u16>,
+    weights: &Weights,
+    top: usize,
+    today: Date,
+) -> Vec<DistrictRanking> {
+    let mut by_district: std::collections::BTreeMap<u16, Vec<u32>> = Default::default();
+    for (i, x) in cat.rows.iter().enumerate() {
+        if rankable(x, category) {
+            by_district.entry(x.district).or_default().push(i as u32);
+        }
+    }
+    by_district
+        .into_iter()
+        .map(|(d, rows)| {
+            let n = rows.len();
+            (d, rank_rows(cat, rows, weights, top, today), n)
+        })
+        .collect()
+}
+
+/// Ranks the given catalog rows: the top `top`, as (row, ranking).
+fn rank_rows(
+    cat: &Catalog,
+    rows: Vec<u32>,
+    weights: &Weights,
+    top: usize,
+    today: Date,
+) -> Vec<(u32, Ranked)> {
+    let facts: Vec<Facts> = rows.iter().map(|i| cat.rows[*i as usize].facts(today)).collect();
+    // `x.index` counts in `facts`, which holds one entry per row.
+    ranking::rank(&facts, weights, top).into_iter().map(|x| (rows[x.index], x)).collect()
+}
+
+/// A criterion's raw value as a number for a spreadsheet: baht, percent, years.
+pub fn criterion_value(c: Criterion, f: &Facts) -> String {
+    let baht = |satang: i64| format!("{}.{:02}", satang / 100, (satang % 100).abs());
+    match c {
+        Criterion::IncomeGrowth => baht(f.income_growth),
+        Criterion::NetIncome => baht(f.net_income),
+        Criterion::SavingsGrowth => baht(f.savings_growth),
+        Criterion::Repayment => format!("{}.{:02}", f.repayment / 100, f.repayment % 100),
+        Criterion::Years => f.years.to_string(),
+        Criterion::Sammachip => (f.sammachip / 5_000).to_string(),
+    }
+}
+
+/// A cell of the ranking's table: text, or a number that stays a number.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Text(String),
+    Number(f64),
+}
+
+/// What the table names: funds (code and name by id), places, categories.
+pub struct Names<'a> {
+    pub funds: &'a HashMap<u64, (String, String)>,
+    pub geo: &'a Geo,
+    pub categories: &'a [OccupationCategory],
+}
+
+/// The ranked rows with every criterion, raw and in points: a header and rows
+/// for a spreadsheet.
+pub fn table(
+    store: &Store,
+    cat: &Catalog,
+    ranked: &[(u32, Ranked)],
+    weights: &Weights,
+    today: Date,
+    lang: Lang,
+    names: &Names<'_>,
+) -> (Vec<String>, Vec<Vec<Value>>) {
+    let mut header: Vec<String> = [
+        k::COL_RANK,
+        k::COL_MEMBER,
+        k::FIELD_NATIONAL_ID,
+        k::COL_FUND,
+        k::COL_FUND_NAME,
+        k::COL_DISTRICT,
+        k::COL_CATEGORY,
+        k::COL_STAGE,
+        k::COL_SCORE,
+    ]
+    .iter()
+    .map(|x| tr(lang, *x).to_string())
+    .collect();
+    for c in Criterion::ALL {
+        header.push(tr(lang, labels::criterion(c)).to_string());
+        header.push(format!("{} ({})", tr(lang, labels::criterion(c)), tr(lang, k::POINTS)));
+    }
+    let number = |s: String| s.replace(',', "").parse::<f64>().map_or(Value::Text(s), Value::Number);
+    let category = |code: u16| {
+        names
+            .categories
+            .iter()
+            .find(|c| c.code == code)
+            .map_or_else(|| code.to_string(), |c| c.name(lang).into())
+    };
+    let mut rows = Vec::with_capacity(ranked.len());
+    for (row, r) in ranked {
+        let Some(x) = cat.rows.get(*row as usize) else { continue };
+        let fund = names.funds.get(&x.fund_id);
+        let nid = store
+            .get_at::<Member>(&member_key(x.fund_id, x.member_id))
+            .ok()
+            .flatten()
+            .map(|m| m.national_id.to_string())
+            .unwrap_or_default();
+        let facts = x.facts(today);
+        let mut rec = vec![
+            Value::Number(f64::from(r.rank as u32)),
+            Value::Text(cat.name(x).to_string()),
+            Value::Text(nid),
+            Value::Text(fund.map(|f| f.0.clone()).unwrap_or_default()),
+            Value::Text(fund.map(|f| f.1.clone()).unwrap_or_default()),
+            Value::Text(names.geo.name(u32::from(x.district), lang)),
+            Value::Text(category(x.category)),
+            Value::Text(tr(lang, labels::stage(x.stage)).to_string()),
+            number(ranking::format_points(r.points(weights))),
+        ];
+        for c in Criterion::ALL {
+            rec.push(number(criterion_value(c, &facts)));
+            rec.push(number(ranking::format_points(r.contribution(weights, c))));
+        }
+        rows.push(rec);
+    }
+    (header, rows)
+}
+
+/// The province's ranking with the default weights, as the Ranking tab
+/// first shows it: read from the store, for an export.
+pub fn province_table(
+    store: &Store,
+    lang: Lang,
+    today: Date,
+) -> Result<(Vec<String>, Vec<Vec<Value>>), crate::store::StoreError> {
+    let cat = Catalog::load(store, today)?;
+    let geo = Geo::new(store.places()?);
+    let categories = store.categories()?;
+    let funds: HashMap<u64, (String, String)> =
+        store.all::<crate::domain::fund::Fund>()?.into_iter().map(|f| (f.id, (f.code, f.name))).collect();
+    let profile = ranking::Profile::default();
+    let (ranked, _) =
+        rank_in(&cat, Scope::Province, None, &profile.weights, usize::from(profile.top), today, &[]);
+    let names = Names { funds: &funds, geo: &geo, categories: &categories };
+    Ok(table(store, &cat, &ranked, &profile.weights, today, lang, &names))
+}
