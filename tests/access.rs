@@ -32,7 +32,7 @@ fn two_funds_of_different_districts(f: &Fixture) -> (Fund, Fund) {
 fn district_officer_changes_own_district_only() {
     let f = Fixture::new(Lang::Th);
     let (mine, theirs) = two_funds_of_different_districts(&f);
-    let who = Actor { name: "district.officer", access: Access::District(mine.district()) };
+    let who = Actor { name: "district.officer", access: Access::District(mine.district()), change: None };
     let audit_before = f.store.audit(usize::MAX).unwrap().len();
 
     let mut own = mine.clone();
@@ -58,7 +58,7 @@ fn district_officer_changes_own_district_only() {
 
     // A member of a fund of the demo's district, seen by an officer of the
     // other district: refused through the member's fund, for edits and deletes.
-    let stranger = Actor { name: "other.officer", access: Access::District(theirs.district()) };
+    let stranger = Actor { name: "other.officer", access: Access::District(theirs.district()), change: None };
     let m: Member = f.store.scan_prefix(&mine.id.to_be_bytes()).unwrap().remove(0);
     let mut m2 = m.clone();
     m2.phone = "0812345678".into();
@@ -75,13 +75,13 @@ fn district_officer_changes_own_district_only() {
 fn viewer_changes_nothing_and_province_everything() {
     let f = Fixture::new(Lang::En);
     let (a, b) = two_funds_of_different_districts(&f);
-    let viewer = Actor { name: "viewer", access: Access::Viewer };
+    let viewer = Actor { name: "viewer", access: Access::Viewer, change: None };
     for fund in [&a, &b] {
         let mut x = fund.clone();
         x.name.push('!');
         assert!(matches!(f.store.save(viewer, &x), Err(SaveError::Denied(Denied::ReadOnly))));
     }
-    let province = Actor { name: "province", access: Access::Province };
+    let province = Actor { name: "province", access: Access::Province, change: None };
     for fund in [&a, &b] {
         let mut x = fund.clone();
         x.name.push('!');

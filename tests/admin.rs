@@ -88,7 +88,7 @@ fn others_cannot_open_the_admin_tab_or_save_an_account() {
         assert!(s.contains("Administrators only"), "{s}");
         assert!(!s.lines().next().unwrap_or("").contains("Admin"), "no Admin tab for {access:?}:\n{s}");
         // Below the screens: the store refuses the account itself.
-        let who = sammachip::store::Actor { name: "x", access };
+        let who = sammachip::store::Actor { name: "x", access, change: None };
         let n = accounts::NewOfficer {
             login: "sneaky",
             display_name: "",

@@ -675,7 +675,7 @@ impl App {
 
     /// This session, as the store's writes name it and check it.
     pub fn who(&self) -> Actor<'_> {
-        Actor { name: &self.officer, access: self.access }
+        Actor { name: &self.officer, access: self.access, change: None }
     }
 
     pub fn info(&mut self, msg: impl Into<Msg>) {
@@ -1320,7 +1320,7 @@ impl App {
     /// Takes one change back (see [`App::undo`]).
     fn apply_undo(&mut self, store: &Arc<Store>, entry: Undo) -> Result<(), SaveError> {
         let officer = self.officer.clone();
-        let who = Actor { name: &officer, access: self.access };
+        let who = Actor { name: &officer, access: self.access, change: None };
         match entry {
             Undo::Fund { before, after } => {
                 revert(store, who, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v))).map(|_| ())

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod changes;
 pub mod geo;
 pub mod labels;
 pub mod messages;

@@ -13,7 +13,7 @@ use std::{
 
 use super::{
     codec,
-    core::{SCHEMA_AUDIT, SCHEMA_PLACE, Store, StoreError, counter_key, id_of, key},
+    core::{SCHEMA_PLACE, Store, StoreError, counter_key, id_of, key},
     index,
     load::Work,
     migrate,
@@ -23,7 +23,6 @@ use super::{
     write::{Derived, PendingEntry, count_of, decode_aggregate, district_key},
 };
 use crate::domain::{
-    audit::AuditEntry,
     fund::Fund,
     geo::Place,
     member::Member,
@@ -673,7 +672,7 @@ impl<'s> Checker<'s> {
             let (k, v) = item?;
             n += 1;
             max = max.max(id_of(&k).unwrap_or(0));
-            if let Err(e) = codec::decode::<AuditEntry>(SCHEMA_AUDIT, &v) {
+            if let Err(e) = super::core::decode_audit(&v) {
                 self.problem(trees::AUDIT, &k, format!("does not decode: {e}"));
             }
         }

@@ -22,7 +22,8 @@ use std::{
 
 pub(super) const KEY_SCHEMA: &[u8] = b"schema_version";
 pub(super) const KEY_CREATED: &[u8] = b"created_ms";
-pub(super) const SCHEMA_AUDIT: u8 = 1;
+/// Audit entries: 2 since they carry their change set (1 is read too).
+pub(super) const SCHEMA_AUDIT: u8 = 2;
 pub(super) const SCHEMA_PLACE: u8 = 1;
 
 /// Why a store could not be opened. Each case has a message and a way out.
@@ -128,17 +129,43 @@ impl From<sled::Error> for SaveError {
 pub struct Actor<'a> {
     pub name: &'a str,
     pub access: crate::domain::officer::Access,
+    /// The change set this write joins (see [`ChangeSlot`]); `None`: a
+    /// change set of its own.
+    pub change: Option<&'a ChangeSlot>,
 }
 
 impl<'a> From<&'a str> for Actor<'a> {
     fn from(name: &'a str) -> Self {
-        Actor { name, access: crate::domain::officer::Access::Admin }
+        Actor { name, access: crate::domain::officer::Access::Admin, change: None }
     }
 }
 
 impl<'a> From<&'a String> for Actor<'a> {
     fn from(name: &'a String) -> Self {
-        Actor { name, access: crate::domain::officer::Access::Admin }
+        Actor { name, access: crate::domain::officer::Access::Admin, change: None }
+    }
+}
+
+/// One officer action's change set: empty until its first write, which
+/// gives it that write's audit id; every later write of the action carries
+/// the same id (see `AuditEntry::change`). A screen takes a fresh slot for
+/// each action.
+#[derive(Debug, Default)]
+pub struct ChangeSlot(AtomicU64);
+
+impl ChangeSlot {
+    /// The change set's id, or 0 before its first write.
+    pub fn id(&self) -> u64 {
+        self.0.load(Ordering::Acquire)
+    }
+
+    /// Empties the slot for the next action.
+    pub fn clear(&self) {
+        self.0.store(0, Ordering::Release);
+    }
+
+    pub(super) fn take(&self, first: u64) {
+        let _ = self.0.compare_exchange(0, first, Ordering::AcqRel, Ordering::Acquire);
     }
 }
 
@@ -154,6 +181,9 @@ pub struct Store {
     pub(super) trees: HashMap<&'static str, sled::Tree>,
     /// Bumped after every acknowledged save, so open screens know to refresh.
     pub(super) generation: AtomicU64,
+    /// Bumped, tree by tree, when that tree's records change (see
+    /// [`Generations`]): a screen reloads only the kinds that changed.
+    pub(super) kinds: [AtomicU64; trees::ALL.len()],
     pub(super) acked: std::sync::Mutex<Option<fs::File>>,
     /// The last failure the store met on its own, for the screen.
     pub(super) trouble: std::sync::Mutex<Option<StoreError>>,
@@ -377,6 +407,7 @@ impl Store {
             before: None,
             after: None,
             note: note.to_string(),
+            change: 0,
         };
         let bytes = codec::encode(SCHEMA_AUDIT, &entry).map_err(StoreError::Encode)?;
         let id = self.reserve_ids(trees::AUDIT, 1)?;
@@ -402,7 +433,7 @@ impl Store {
         for item in tree.iter().rev().take(limit) {
             let (k, v) = item?;
             let id = id_of(&k).unwrap_or(0);
-            let entry = codec::decode(SCHEMA_AUDIT, &v).map_err(|source| StoreError::Codec {
+            let entry = decode_audit(&v).map_err(|source| StoreError::Codec {
                 tree: trees::AUDIT,
                 key: k.to_vec(),
                 source,
@@ -435,7 +466,7 @@ impl Store {
                 return Ok((out, true));
             }
             let (k, v) = item?;
-            let entry: AuditEntry = codec::decode(SCHEMA_AUDIT, &v).map_err(|source| StoreError::Codec {
+            let entry: AuditEntry = decode_audit(&v).map_err(|source| StoreError::Codec {
                 tree: trees::AUDIT,
                 key: k.to_vec(),
                 source,
@@ -493,4 +524,56 @@ pub struct Recovered {
     pub note: String,
     /// When it began (ms since the epoch).
     pub started_ms: i64,
+}
+
+/// An audit entry as stored, whichever schema wrote it.
+pub fn decode_audit(bytes: &[u8]) -> Result<AuditEntry, codec::CodecError> {
+    match codec::envelope(bytes)? {
+        (SCHEMA_AUDIT, payload) => codec::decode_payload(payload),
+        (1, payload) => codec::decode_payload::<crate::domain::audit::AuditEntryV1>(payload).map(Into::into),
+        (found, _) => Err(codec::CodecError::Version { found, supported: SCHEMA_AUDIT }),
+    }
+}
+
+/// How often each kind of record has changed since the store was opened,
+/// tree by tree in the order of [`trees::ALL`]. A screen keeps the last it
+/// saw and asks [`Generations::changed_since`] which kinds to reload: its
+/// own saves and other officers' alike, so none hides another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Generations([u64; trees::ALL.len()]);
+
+impl Generations {
+    /// The trees whose records changed since `seen`.
+    pub fn changed_since(&self, seen: &Generations) -> Vec<&'static str> {
+        trees::ALL.iter().zip(self.0.iter().zip(seen.0.iter())).filter(|(_, (a, b))| a != b).map(|(t, _)| *t).collect()
+    }
+
+    pub fn of(&self, tree: &str) -> u64 {
+        trees::ALL.iter().position(|t| *t == tree).map_or(0, |i| self.0[i])
+    }
+}
+
+impl Store {
+    /// How often each kind has changed (see [`Generations`]).
+    pub fn generations(&self) -> Generations {
+        let mut g = [0; trees::ALL.len()];
+        for (slot, a) in g.iter_mut().zip(self.kinds.iter()) {
+            *slot = a.load(Ordering::Acquire);
+        }
+        Generations(g)
+    }
+
+    /// Notes that the records of `tree` changed.
+    pub(super) fn touched(&self, tree: &str) {
+        if let Some(i) = trees::ALL.iter().position(|t| *t == tree) {
+            self.kinds[i].fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Notes that records of every kind may have changed (a bulk load, a repair).
+    pub(super) fn touched_all(&self) {
+        for a in &self.kinds {
+            a.fetch_add(1, Ordering::AcqRel);
+        }
+    }
 }

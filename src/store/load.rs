@@ -387,6 +387,7 @@ impl Store {
             before: None,
             after: None,
             note: note.to_string(),
+            change: 0,
         };
         let bytes = codec::encode(SCHEMA_AUDIT, &entry).map_err(StoreError::Encode)?;
         self.end_mark_with(mark, bytes, |_| Ok(()))
@@ -557,11 +558,13 @@ impl<'s> Load<'s> {
             before: None,
             after: None,
             note: format!("{}: {rows} records", self.mark.note),
+            change: 0,
         };
         let bytes = codec::encode(SCHEMA_AUDIT, &entry).map_err(StoreError::Encode)?;
         self.store.end_mark_with(&self.mark, bytes, |_| Ok(()))?;
         self.done = true;
         self.store.loading.store(false, Ordering::Release);
+        self.store.touched_all();
         self.store.finish_write()
     }
 
@@ -577,6 +580,7 @@ impl<'s> Load<'s> {
             before: None,
             after: None,
             note: format!("{} → schema {version}", self.mark.note),
+            change: 0,
         };
         let bytes = codec::encode(SCHEMA_AUDIT, &entry).map_err(StoreError::Encode)?;
         self.store.end_mark_with(&self.mark, bytes, |m| {
@@ -593,6 +597,7 @@ impl<'s> Load<'s> {
         self.store.end_mark(&self.mark, &self.mark.officer.clone(), note)?;
         self.done = true;
         self.store.loading.store(false, Ordering::Release);
+        self.store.touched_all();
         self.store.finish_write()
     }
 
@@ -622,6 +627,7 @@ impl<'s> Load<'s> {
             store.sync()
         })();
         store.loading.store(false, Ordering::Release);
+        store.touched_all();
         result
     }
 }

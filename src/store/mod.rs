@@ -29,7 +29,9 @@ mod stats;
 pub mod trees;
 mod write;
 
-pub use self::core::{Actor, MIN_ROOM, Notice, OpenError, SaveError, Store, StoreError, id_of};
+pub use self::core::{
+    Actor, ChangeSlot, Generations, MIN_ROOM, Notice, OpenError, SaveError, Store, StoreError, decode_audit, id_of,
+};
 pub use codec::CodecError;
 pub use load::{BulkWriter, Load, Recovered};
 pub use record::{IndexEntry, Record, assignment_key, member_key, occupation_key};

@@ -99,6 +99,7 @@ impl Store {
             path: path.to_path_buf(),
             trees,
             generation: AtomicU64::new(0),
+            kinds: std::array::from_fn(|_| AtomicU64::new(0)),
             acked: std::sync::Mutex::new(None),
             trouble: std::sync::Mutex::new(None),
             quiesce: std::sync::RwLock::new(()),

@@ -71,6 +71,7 @@ impl Store {
             self.put_category(c)?;
         }
         self.append_audit("sammachip", AuditAction::Bulk, trees::CATEGORIES, &[], "seeded categories")?;
+        self.touched(trees::CATEGORIES);
         self.finish_write()
     }
 
@@ -99,6 +100,7 @@ impl Store {
         };
         self.put_category(&c)?;
         self.append_audit(officer, AuditAction::Create, trees::CATEGORIES, &code.to_be_bytes(), &c.name_th)?;
+        self.touched(trees::CATEGORIES);
         self.finish_write()?;
         Ok(c)
     }
@@ -137,10 +139,12 @@ impl Store {
             before: before.map(|b| b.to_vec()),
             after: Some(bytes),
             note: String::new(),
+            change: 0,
         };
         let id = self.reserve_ids(trees::AUDIT, 1)?;
         let audit = codec::encode(super::core::SCHEMA_AUDIT, &entry).map_err(StoreError::Encode)?;
         self.tree(trees::AUDIT)?.insert(id.to_be_bytes(), audit)?;
+        self.touched(trees::PROFILES);
         self.finish_write()
     }
 }

@@ -14,7 +14,7 @@ use sled::{
 
 use super::{
     codec,
-    core::{Actor, SCHEMA_AUDIT, SaveError, Store, StoreError, counter_key, id_of, key, now_ms},
+    core::{Actor, ChangeSlot, SCHEMA_AUDIT, SaveError, Store, StoreError, counter_key, id_of, key, now_ms},
     index::{self, IndexError},
     record::Record,
     stats::{DistrictStats, FundRisk, FundStats},
@@ -33,6 +33,10 @@ enum WriteOp<'a, R> {
     Save(&'a R),
     Restore(&'a R),
     Delete { key: Vec<u8>, version: u64 },
+    /// Undo: the record under `key` goes back to `to` (absent: deleted),
+    /// exactly, version included, if it is still exactly `expect` (absent:
+    /// not there).
+    Revert { key: Vec<u8>, expect: Option<Vec<u8>>, to: Option<R>, note: String },
 }
 
 type Abort = ConflictableTransactionError<SaveError>;
@@ -225,6 +229,22 @@ impl Store {
         self.delete_at::<R>(who, &key(id), version)
     }
 
+    /// Undo of one audited write: the record under `key` back to `to` (or
+    /// deleted), exactly, if it is still exactly `expect`; refused as
+    /// [`SaveError::Stale`] if anyone changed it since, as
+    /// [`SaveError::HasChildren`] if records came to belong to it.
+    pub fn revert<'a, R: Record>(
+        &self,
+        who: impl Into<Actor<'a>>,
+        key: &[u8],
+        expect: Option<Vec<u8>>,
+        to: Option<R>,
+        note: &str,
+    ) -> Result<Option<R>, SaveError> {
+        let op = WriteOp::Revert { key: key.to_vec(), expect, to, note: note.to_string() };
+        self.write::<R>(who.into(), op, true)
+    }
+
     /// Puts a deleted record back under its old key (undo of a delete).
     pub fn restore<'a, R: Record>(&self, who: impl Into<Actor<'a>>, rec: &R) -> Result<R, SaveError> {
         self.write::<R>(who.into(), WriteOp::Restore(rec), true)?.ok_or_else(|| SaveError::Gone(rec.key()))
@@ -241,7 +261,7 @@ impl Store {
         let existing_key = match &op {
             WriteOp::Save(r) if r.id() == 0 => None,
             WriteOp::Save(r) | WriteOp::Restore(r) => Some(r.key()),
-            WriteOp::Delete { key, .. } => Some(key.clone()),
+            WriteOp::Delete { key, .. } | WriteOp::Revert { key, .. } => Some(key.clone()),
         };
         // Who may change what: the record's district as it is stored and as it
         // will be. Checked here, below every screen, for every write.
@@ -256,7 +276,8 @@ impl Store {
             };
             match &op {
                 WriteOp::Save(r) | WriteOp::Restore(r) => allowed(r)?,
-                WriteOp::Delete { .. } => {}
+                WriteOp::Revert { to: Some(r), .. } => allowed(r)?,
+                WriteOp::Delete { .. } | WriteOp::Revert { to: None, .. } => {}
             }
             if let Some(k) = &existing_key
                 && let Some(old) = self.get_at::<R>(k)?
@@ -268,8 +289,8 @@ impl Store {
         // transaction (a transaction cannot scan). Whether a record may be
         // deleted is decided inside it, from the count of its children.
         let mut child_keys = Vec::new();
-        if let (Some(children), Some(k), false) =
-            (R::CHILDREN, &existing_key, matches!(op, WriteOp::Delete { .. }))
+        let deletes = matches!(op, WriteOp::Delete { .. } | WriteOp::Revert { to: None, .. });
+        if let (Some(children), Some(k), false) = (R::CHILDREN, &existing_key, deletes)
         {
             for item in self.tree(children)?.scan_prefix(k).keys() {
                 child_keys.push(item?);
@@ -357,6 +378,24 @@ impl Store {
                         return Err(abort(SaveError::HasChildren(tree)));
                     }
                     (None, AuditAction::Delete)
+                }
+                WriteOp::Revert { expect, to, .. } => {
+                    // Exactly as the change left it, or someone changed it since.
+                    if old_bytes.as_deref() != expect.as_deref() {
+                        return Err(abort(SaveError::Stale { current: old.as_ref().map_or(0, Record::version) }));
+                    }
+                    if to.is_none()
+                        && let Some(tree) = R::CHILDREN
+                        && count_of(children.get(children_key(tree, &target_key))?.as_deref()) > 0
+                    {
+                        return Err(abort(SaveError::HasChildren(tree)));
+                    }
+                    let action = match (&old, to) {
+                        (None, _) => AuditAction::Create,
+                        (Some(_), Some(_)) => AuditAction::Update,
+                        (Some(_), None) => AuditAction::Delete,
+                    };
+                    (to.clone(), action)
                 }
             };
 
@@ -521,6 +560,13 @@ impl Store {
                 }
             };
 
+            // The change set: the action's, or this write's own.
+            let audit_id = next_id(meta, trees::AUDIT)?;
+            let change = who.change.map(ChangeSlot::id).filter(|c| *c != 0).unwrap_or(audit_id);
+            let note = match &op {
+                WriteOp::Revert { note, .. } => note.clone(),
+                _ => String::new(),
+            };
             let entry = AuditEntry {
                 time_ms: now_ms(),
                 officer: officer.to_string(),
@@ -529,15 +575,23 @@ impl Store {
                 key: target_key.clone(),
                 before: old_bytes.map(|b| b.to_vec()),
                 after: new_bytes,
-                note: String::new(),
+                note,
+                change,
             };
             let audit_bytes =
                 codec::encode(SCHEMA_AUDIT, &entry).map_err(|e| abort(StoreError::Encode(e)))?;
-            audit.insert(&key(next_id(meta, trees::AUDIT)?), audit_bytes)?;
-            Ok(next.or(old))
+            audit.insert(&key(audit_id), audit_bytes)?;
+            Ok((next.or(old), audit_id))
         });
         let out = match result {
-            Ok(v) => v,
+            Ok((v, audit_id)) => {
+                if let Some(slot) = who.change {
+                    slot.take(audit_id);
+                }
+                self.touched(R::TREE);
+                self.touched(trees::AUDIT);
+                v
+            }
             Err(TransactionError::Abort(e)) => return Err(e),
             Err(TransactionError::Storage(e)) => return Err(e.into()),
         };

@@ -1,0 +1,207 @@
+//! Change sets and undo. Every officer action is one change set: each of its
+//! saves carries, in the audit trail, the audit id of the first of them (see
+//! `store::ChangeSlot`). `u` takes back the officer's own newest change set
+//! as a whole: every record it touched goes back exactly as it was (version
+//! included), if nobody changed any of them since; otherwise nothing is
+//! taken back and the message names the record in the way and who changed
+//! it. The undo is a change set of its own, noted `undo #N`, and is not
+//! itself taken back by the next `u` (which goes on to the change before).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::{
+    domain::{
+        audit::{AuditAction, AuditEntry},
+        fund::Fund,
+        member::Member,
+        occupation::OccupationRecord,
+        officer::Officer,
+        programme::{NetworkCommittee, OtopProduct, SupportActivity},
+        sage::{Assignment, Sage},
+    },
+    store::{Actor, ChangeSlot, Record, SaveError, Store, StoreError, decode_audit, id_of, trees},
+};
+
+/// How far back the audit trail is read for the officer's last change.
+const MAX_SCAN: usize = 200_000;
+
+/// One audited write of a change set.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub id: u64,
+    pub entry: AuditEntry,
+}
+
+/// What an undo took back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Undone {
+    /// The change set taken back (its first audit id).
+    pub change: u64,
+    /// Records put back.
+    pub records: usize,
+    /// The record, when there was one, by name.
+    pub what: String,
+}
+
+/// Why an undo took nothing back.
+#[derive(Debug, thiserror::Error)]
+pub enum UndoError {
+    #[error("nothing of yours to undo")]
+    Nothing,
+    /// Someone changed a record of the change set since (or records came to
+    /// belong to one it would delete).
+    #[error("{what} was changed since")]
+    Blocked { what: String, by: Option<String>, at_ms: Option<i64> },
+    #[error(transparent)]
+    Save(#[from] SaveError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn note_of_undo(change: u64) -> String {
+    format!("undo #{change}")
+}
+
+fn undone_change(note: &str) -> Option<u64> {
+    note.strip_prefix("undo #")?.parse().ok()
+}
+
+/// The officer's newest change set that is not an undo and has not been
+/// undone, with its entries newest first.
+pub fn last_change(store: &Store, officer: &str) -> Result<Option<(u64, Vec<Entry>)>, StoreError> {
+    let audit = store.raw_tree(trees::AUDIT)?;
+    let mut undone: HashSet<u64> = HashSet::new();
+    let mut found = None;
+    for item in audit.iter().rev().take(MAX_SCAN) {
+        let (k, v) = item?;
+        let e = decode(&k, &v)?;
+        if e.officer != officer {
+            continue;
+        }
+        if let Some(n) = undone_change(&e.note) {
+            undone.insert(n);
+            continue;
+        }
+        if e.change == 0 || e.action == AuditAction::Bulk || undone.contains(&e.change) {
+            continue;
+        }
+        found = Some(e.change);
+        break;
+    }
+    let Some(change) = found else { return Ok(None) };
+    let mut entries = Vec::new();
+    for item in audit.range(change.to_be_bytes()..).rev() {
+        let (k, v) = item?;
+        let e = decode(&k, &v)?;
+        if e.change == change && e.officer == officer {
+            entries.push(Entry { id: id_of(&k).unwrap_or(0), entry: e });
+        }
+    }
+    Ok(Some((change, entries)))
+}
+
+fn decode(k: &[u8], v: &[u8]) -> Result<AuditEntry, StoreError> {
+    decode_audit(v).map_err(|source| StoreError::Codec { tree: trees::AUDIT, key: k.to_vec(), source })
+}
+
+/// A record's name for a message: a fund's code and name, a person's name,
+/// a household, a product.
+pub fn name_of(tree: &str, bytes: &[u8]) -> Option<String> {
+    fn decode<R: Record>(bytes: &[u8]) -> Option<R> {
+        R::from_stored(bytes).ok()
+    }
+    Some(match tree {
+        t if t == Fund::TREE => decode::<Fund>(bytes).map(|f| format!("{} {}", f.code, f.name))?,
+        t if t == Member::TREE => decode::<Member>(bytes)?.full_name(),
+        t if t == OccupationRecord::TREE => decode::<OccupationRecord>(bytes)?.member_name,
+        t if t == Sage::TREE => decode::<Sage>(bytes)?.full_name(),
+        t if t == Assignment::TREE => decode::<Assignment>(bytes)?.household,
+        t if t == NetworkCommittee::TREE => decode::<NetworkCommittee>(bytes)?.district.to_string(),
+        t if t == SupportActivity::TREE => decode::<SupportActivity>(bytes)?.note.chars().take(30).collect(),
+        t if t == OtopProduct::TREE => decode::<OtopProduct>(bytes)?.name,
+        t if t == Officer::TREE => decode::<Officer>(bytes)?.login,
+        _ => return None,
+    })
+}
+
+fn name_in(e: &AuditEntry) -> String {
+    e.after
+        .as_deref()
+        .or(e.before.as_deref())
+        .and_then(|b| name_of(&e.kind, b))
+        .unwrap_or_else(|| crate::store::check::show_key(&e.kind, &e.key))
+}
+
+/// Takes back the officer's newest change set (see the module's
+/// documentation). Refused as a whole, with nothing changed, when a record of
+/// it was changed since.
+pub fn undo_last(store: &Store, who: Actor<'_>) -> Result<Undone, UndoError> {
+    let Some((change, entries)) = last_change(store, who.name)? else { return Err(UndoError::Nothing) };
+    // Every record must still be as the change left it (its newest write).
+    let mut newest: HashMap<(&str, &[u8]), &Entry> = HashMap::new();
+    for e in &entries {
+        newest.entry((e.entry.kind.as_str(), e.entry.key.as_slice())).or_insert(e);
+    }
+    for ((tree, key), e) in &newest {
+        let now = store.raw_tree(tree)?.get(key).map_err(StoreError::Sled)?;
+        if now.as_deref() != e.entry.after.as_deref() {
+            return Err(blocked(store, e)?);
+        }
+    }
+    let slot = ChangeSlot::default();
+    let undoer = Actor { change: Some(&slot), ..who };
+    let note = note_of_undo(change);
+    for e in &entries {
+        if let Err(err) = revert_entry(store, undoer, &e.entry, &note) {
+            return Err(match err {
+                SaveError::Stale { .. } | SaveError::HasChildren(_) => blocked(store, e)?,
+                other => other.into(),
+            });
+        }
+    }
+    let what = if newest.len() == 1 { entries.first().map(|e| name_in(&e.entry)).unwrap_or_default() } else { String::new() };
+    Ok(Undone { change, records: newest.len(), what })
+}
+
+/// Who changed the record of `e` after it, for the message.
+fn blocked(store: &Store, e: &Entry) -> Result<UndoError, StoreError> {
+    let audit = store.raw_tree(trees::AUDIT)?;
+    let mut by = None;
+    for item in audit.range((e.id + 1).to_be_bytes()..).rev() {
+        let (k, v) = item?;
+        let later = decode(&k, &v)?;
+        if later.kind == e.entry.kind && later.key == e.entry.key {
+            by = Some((later.officer, later.time_ms));
+            break;
+        }
+    }
+    Ok(UndoError::Blocked {
+        what: name_in(&e.entry),
+        by: by.as_ref().map(|(o, _)| o.clone()),
+        at_ms: by.map(|(_, t)| t),
+    })
+}
+
+fn revert_entry(store: &Store, who: Actor<'_>, e: &AuditEntry, note: &str) -> Result<(), SaveError> {
+    fn go<R: Record>(store: &Store, who: Actor<'_>, e: &AuditEntry, note: &str) -> Result<(), SaveError> {
+        let to = match &e.before {
+            Some(b) => Some(R::from_stored(b).map_err(|source| {
+                SaveError::Store(StoreError::Codec { tree: R::TREE, key: e.key.clone(), source })
+            })?),
+            None => None,
+        };
+        store.revert::<R>(who, &e.key, e.after.clone(), to, note).map(|_| ())
+    }
+    match e.kind.as_str() {
+        t if t == Fund::TREE => go::<Fund>(store, who, e, note),
+        t if t == Member::TREE => go::<Member>(store, who, e, note),
+        t if t == OccupationRecord::TREE => go::<OccupationRecord>(store, who, e, note),
+        t if t == Sage::TREE => go::<Sage>(store, who, e, note),
+        t if t == Assignment::TREE => go::<Assignment>(store, who, e, note),
+        t if t == NetworkCommittee::TREE => go::<NetworkCommittee>(store, who, e, note),
+        t if t == SupportActivity::TREE => go::<SupportActivity>(store, who, e, note),
+        t if t == OtopProduct::TREE => go::<OtopProduct>(store, who, e, note),
+        t if t == Officer::TREE => go::<Officer>(store, who, e, note),
+        _ => Ok(()),
+    }
+}
