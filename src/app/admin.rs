@@ -188,7 +188,7 @@ fn entry_lines(e: &AuditEntry) -> Vec<DiffLine> {
 
 impl App {
     pub(super) fn admin_load(&mut self, store: &Store) {
-        if self.access.may_admin().is_err() {
+        if self.sh.access.may_admin().is_err() {
             return;
         }
         match store.all::<Officer>() {
@@ -196,7 +196,7 @@ impl App {
                 o.sort_by(|a, b| a.login.cmp(&b.login));
                 self.admin.officers = o;
             }
-            Err(e) => self.error(messages::store(&e)),
+            Err(e) => self.sh.error(messages::store(&e)),
         }
         let page = self.page();
         self.admin.opos.clamp(self.admin.officers.len(), page);
@@ -221,12 +221,12 @@ impl App {
                 self.admin.more = more;
                 self.audit_refilter(keep);
             }
-            Err(e) => self.error(messages::store(&e)),
+            Err(e) => self.sh.error(messages::store(&e)),
         }
     }
 
     fn audit_refilter(&mut self, keep: Option<u64>) {
-        let lang = self.lang;
+        let lang = self.sh.lang;
         let terms: Vec<String> =
             self.admin.filter.as_str().split_whitespace().map(|t| t.to_lowercase()).collect();
         let a = &mut self.admin;
@@ -246,7 +246,7 @@ impl App {
                 terms.iter().all(|t| hay.contains(t.as_str()))
             })
             .collect();
-        let page = layout::list_rows(self.size.1);
+        let page = layout::list_rows(self.sh.size.1);
         let at =
             keep.and_then(|id| a.shown.iter().position(|i| a.audit[*i].0 == id)).unwrap_or(a.apos.cursor);
         a.apos.set(at, a.shown.len(), page);
@@ -257,9 +257,9 @@ impl App {
 
     /// The tab opens: accounts and (on that view) the audit, read afresh.
     pub(super) fn admin_open(&mut self, store: &Store) {
-        if let Err(d) = self.access.may_admin() {
+        if let Err(d) = self.sh.access.may_admin() {
             self.tab = Tab::Overview;
-            return self.error(messages::denied(&d));
+            return self.sh.error(messages::denied(&d));
         }
         // Opened afresh: the newest entry first.
         self.admin.audit.clear();
@@ -281,7 +281,7 @@ impl App {
                 self.audit_refilter(keep);
             }
             Action::Open => self.admin.filtering = false,
-            Action::Quit => self.quit = true,
+            Action::Quit => self.sh.quit = true,
             _ => {
                 let page = self.page();
                 self.admin.apos.navigate(action, self.admin.shown.len(), page);
@@ -319,7 +319,7 @@ impl App {
                         && cursor < o.keys.len()
                     {
                         let fp = accounts::fingerprint(&o.keys[cursor]);
-                        self.overlay = Some(Overlay::Confirm {
+                        self.sh.overlay = Some(Overlay::Confirm {
                             msg: Msg::with(k::CONFIRM_REMOVE_KEY, [fp, o.login.clone()]),
                             then: Pending::RemoveKey { id: o.id, version: o.version, n: cursor },
                         });
@@ -349,7 +349,7 @@ impl App {
             Action::Delete => {
                 if let Some(o) = self.admin.selected_officer() {
                     let key = if o.disabled { k::CONFIRM_ENABLE_OFFICER } else { k::CONFIRM_DISABLE_OFFICER };
-                    self.overlay = Some(Overlay::Confirm {
+                    self.sh.overlay = Some(Overlay::Confirm {
                         msg: Msg::with(key, [o.login.clone()]),
                         then: Pending::ToggleOfficer { id: o.id, version: o.version },
                     });
@@ -416,13 +416,13 @@ impl App {
             Field::text(k::FIELD_DISTRICT_CODE, "", Some(k::HINT_DISTRICT_CODE)),
             Field::text(k::FIELD_PUBLIC_KEY, "", Some(k::HINT_PUBLIC_KEY)),
         ];
-        self.form = Some(Form::new(FormKind::NewOfficer, Msg::new(k::FORM_NEW_OFFICER), fields));
+        self.sh.form = Some(Form::new(FormKind::NewOfficer, Msg::new(k::FORM_NEW_OFFICER), fields));
     }
 
     fn open_key_form(&mut self, i: usize) {
         let Some(o) = self.admin.officers.get(i) else { return };
         let fields = vec![Field::text(k::FIELD_PUBLIC_KEY, "", Some(k::HINT_PUBLIC_KEY))];
-        self.form = Some(Form::new(
+        self.sh.form = Some(Form::new(
             FormKind::AddKey { id: o.id, version: o.version },
             Msg::with(k::FORM_ADD_KEY, [o.login.clone()]),
             fields,
@@ -430,12 +430,12 @@ impl App {
     }
 
     pub(super) fn submit_officer(&mut self, store: &Arc<Store>) {
-        let Some(form) = &self.form else { return };
+        let Some(form) = &self.sh.form else { return };
         let t = |i: usize| form.fields.get(i).map(|f| f.text_value().trim().to_string()).unwrap_or_default();
         let (login, display, district, key) = match form.kind {
             FormKind::AddKey { id, .. } => {
                 let Some(o) = self.admin.officers.iter().find(|o| o.id == id) else {
-                    return self.form_error(Msg::new(k::ERR_GONE));
+                    return self.sh.form_error(Msg::new(k::ERR_GONE));
                 };
                 (o.login.clone(), String::new(), o.district.map(|d| d.to_string()).unwrap_or_default(), t(0))
             }
@@ -452,15 +452,15 @@ impl App {
         } else {
             match crate::domain::thai::normalize_digits(&district).parse::<u16>() {
                 Ok(d) => Some(d),
-                Err(_) => return self.form_error(Msg::with(k::ERR_BAD_DISTRICT, [district])),
+                Err(_) => return self.sh.form_error(Msg::with(k::ERR_BAD_DISTRICT, [district])),
             }
         };
-        let who = self.who();
+        let who = self.sh.who();
         let n = NewOfficer { login: &login, display_name: &display, role, district, key_line: &key };
         match accounts::add(store, who, &n) {
             Ok(o) => {
-                self.form = None;
-                self.info(Msg::with(
+                self.sh.form = None;
+                self.sh.info(Msg::with(
                     k::USER_ADDED,
                     [o.login.clone(), o.role.name().to_string(), o.keys.len().to_string()],
                 ));
@@ -471,35 +471,35 @@ impl App {
                     self.admin.opos.set(i, n, page);
                 }
             }
-            Err(msg) => self.form_error(msg),
+            Err(msg) => self.sh.form_error(msg),
         }
     }
 
     pub(super) fn toggle_officer(&mut self, store: &Store, id: u64, version: u64) {
         let Some(o) = self.admin.officers.iter().find(|o| o.id == id && o.version == version) else {
-            return self.error(k::ERR_STALE);
+            return self.sh.error(k::ERR_STALE);
         };
         let (login, disable) = (o.login.clone(), !o.disabled);
-        let who = self.who();
+        let who = self.sh.who();
         match accounts::set_disabled(store, who, &login, disable) {
             Ok(o) => {
                 let key = if o.disabled { k::USER_DISABLED } else { k::USER_ENABLED };
-                self.info(Msg::with(key, [o.login]));
+                self.sh.info(Msg::with(key, [o.login]));
             }
-            Err(m) => self.error(m),
+            Err(m) => self.sh.error(m),
         }
         self.admin_load(store);
     }
 
     pub(super) fn remove_officer_key(&mut self, store: &Store, id: u64, version: u64, n: usize) {
         let Some(o) = self.admin.officers.iter().find(|o| o.id == id && o.version == version) else {
-            return self.error(k::ERR_STALE);
+            return self.sh.error(k::ERR_STALE);
         };
         let login = o.login.clone();
-        let who = self.who();
+        let who = self.sh.who();
         match accounts::remove_key(store, who, &login, n + 1) {
-            Ok(o) => self.info(Msg::with(k::USER_KEY_REMOVED, [o.login, o.keys.len().to_string()])),
-            Err(m) => self.error(m),
+            Ok(o) => self.sh.info(Msg::with(k::USER_KEY_REMOVED, [o.login, o.keys.len().to_string()])),
+            Err(m) => self.sh.error(m),
         }
         self.admin_load(store);
     }

@@ -60,15 +60,15 @@ impl App {
     /// Asks where to write the list on screen (over SSH: only its name).
     pub(super) fn open_export_form(&mut self) {
         let Some(name) = self.list_name() else { return };
-        let path = format!("{name}-{}.csv", today_stamp(self.today));
-        let hint = if self.export_dir.is_some() { k::HINT_FILE_OUTBOX } else { k::HINT_FILE };
+        let path = format!("{name}-{}.csv", today_stamp(self.sh.today));
+        let hint = if self.sh.export_dir.is_some() { k::HINT_FILE_OUTBOX } else { k::HINT_FILE };
         let field = Field::text(k::FIELD_FILE, path, Some(hint));
-        self.form = Some(Form::new(FormKind::Export, Msg::new(k::FORM_EXPORT), vec![field]));
+        self.sh.form = Some(Form::new(FormKind::Export, Msg::new(k::FORM_EXPORT), vec![field]));
     }
 
     /// The list on screen as a header and rows.
     pub fn list_table(&self, store: &Store) -> Option<(Vec<String>, Vec<Vec<Cell>>)> {
-        let lang = self.lang;
+        let lang = self.sh.lang;
         let t = |key| tr(lang, key).to_string();
         Some(match self.list_name()? {
             "funds" => (
@@ -91,8 +91,8 @@ impl App {
                         vec![
                             text(r.code.clone()),
                             text(r.name.clone()),
-                            text(self.geo.name(r.subdistrict, lang)),
-                            text(self.geo.name(u32::from(r.district), lang)),
+                            text(self.sh.geo.name(r.subdistrict, lang)),
+                            text(self.sh.geo.name(u32::from(r.district), lang)),
                             text(r.grade.letter()),
                             Cell::Number(f64::from(r.members)),
                             money(r.capital),
@@ -130,7 +130,7 @@ impl App {
                 )
             }
             "occupations" => {
-                let cat = self.catalog.read().ok()?;
+                let cat = self.sh.catalog.read().ok()?;
                 (
                     [
                         k::COL_MEMBER,
@@ -151,7 +151,7 @@ impl App {
                         .map(|r| {
                             vec![
                                 text(cat.name(r)),
-                                text(self.geo.name(u32::from(r.district), lang)),
+                                text(self.sh.geo.name(u32::from(r.district), lang)),
                                 text(self.category_label(r.category)),
                                 Cell::Number(f64::from(thai::be_year(r.start_year))),
                                 money(r.income_before),
@@ -185,7 +185,7 @@ impl App {
                             text(r.sage.full_name()),
                             text(r.sage.national_id.to_string()),
                             text(r.sage.phone.clone()),
-                            text(self.geo.name(r.sage.home_village, lang)),
+                            text(self.sh.geo.name(r.sage.home_village, lang)),
                             text(expertise.join(", ")),
                             text(format!("{}/{}", r.load, r.sage.capacity)),
                         ]

@@ -609,11 +609,11 @@ impl App {
                 if let Some(id) = self.funds.selected().map(|r| r.id) {
                     match store.get::<Fund>(id) {
                         Ok(Some(fund)) => {
-                            let as_of = self.as_of;
+                            let as_of = self.sh.as_of;
                             self.funds.stack.push(Screen::Fund(Detail::new(store, fund, as_of)))
                         }
-                        Ok(None) => self.error(k::ERR_GONE),
-                        Err(e) => self.error(messages::store(&e)),
+                        Ok(None) => self.sh.error(k::ERR_GONE),
+                        Err(e) => self.sh.error(messages::store(&e)),
                     }
                 }
             }
@@ -625,12 +625,12 @@ impl App {
             }
             Action::SortNext => {
                 let next = self.funds.sort.next();
-                self.funds.set_sort(next, false, &self.geo, page);
-                self.info(Msg::with(k::SORTED_BY, [tr(self.lang, next.label()).to_string()]));
+                self.funds.set_sort(next, false, &self.sh.geo, page);
+                self.sh.info(Msg::with(k::SORTED_BY, [tr(self.sh.lang, next.label()).to_string()]));
             }
             Action::SortReverse => {
                 let (sort, desc) = (self.funds.sort, !self.funds.desc);
-                self.funds.set_sort(sort, desc, &self.geo, page);
+                self.funds.set_sort(sort, desc, &self.sh.geo, page);
             }
             Action::PickDistrict => self.open_district_picker(),
             Action::New => self.open_fund_form(None),
@@ -638,8 +638,8 @@ impl App {
                 if let Some(id) = self.funds.selected().map(|r| r.id) {
                     match store.get::<Fund>(id) {
                         Ok(Some(f)) => self.open_fund_form(Some(&f)),
-                        Ok(None) => self.error(k::ERR_GONE),
-                        Err(e) => self.error(messages::store(&e)),
+                        Ok(None) => self.sh.error(k::ERR_GONE),
+                        Err(e) => self.sh.error(messages::store(&e)),
                     }
                 }
             }
@@ -647,7 +647,7 @@ impl App {
                 if let Some(r) = self.funds.selected() {
                     let msg = Msg::with(k::CONFIRM_DELETE_FUND, [r.code.clone(), r.name.clone()]);
                     let then = Pending::DeleteFund { id: r.id, version: r.version };
-                    self.overlay = Some(Overlay::Confirm { msg, then });
+                    self.sh.overlay = Some(Overlay::Confirm { msg, then });
                 }
             }
             Action::Undo => self.undo(store),
@@ -656,7 +656,7 @@ impl App {
     }
 
     fn detail_action(&mut self, action: Action, store: &Arc<Store>) {
-        let ledger_page = layout::ledger_rows(self.size.1);
+        let ledger_page = layout::ledger_rows(self.sh.size.1);
         let Some(d) = self.funds.detail_mut() else {
             return;
         };
@@ -681,7 +681,7 @@ impl App {
                 };
                 let draft =
                     CapitalDraft { kind, date: String::new(), amount: String::new(), note: String::new() };
-                self.form =
+                self.sh.form =
                     Some(capital_form(FormKind::NewCapital { fund_id: f.id, version: f.version }, &draft));
             }
             Action::Open => {
@@ -689,12 +689,12 @@ impl App {
                 if let Some(e) = f.ledger().get(d.ledger.cursor) {
                     let draft = CapitalDraft {
                         kind: e.kind,
-                        date: thai::format_date(e.date, self.lang),
+                        date: thai::format_date(e.date, self.sh.lang),
                         amount: e.amount.format(),
                         note: e.note.clone(),
                     };
                     let kind = FormKind::EditCapital { fund_id: f.id, version: f.version, seq: e.seq };
-                    self.form = Some(capital_form(kind, &draft));
+                    self.sh.form = Some(capital_form(kind, &draft));
                 }
             }
             Action::Delete => {
@@ -702,10 +702,10 @@ impl App {
                 if let Some(e) = f.ledger().get(d.ledger.cursor) {
                     let msg = Msg::with(
                         k::CONFIRM_DELETE_CAPITAL,
-                        [tr(self.lang, labels::capital_kind(e.kind)).to_string(), e.amount.format()],
+                        [tr(self.sh.lang, labels::capital_kind(e.kind)).to_string(), e.amount.format()],
                     );
                     let then = Pending::DeleteCapital { fund_id: f.id, version: f.version, seq: e.seq };
-                    self.overlay = Some(Overlay::Confirm { msg, then });
+                    self.sh.overlay = Some(Overlay::Confirm { msg, then });
                 }
             }
             Action::Undo => self.undo(store),
@@ -714,7 +714,7 @@ impl App {
     }
 
     fn open_district_picker(&mut self) {
-        let options = district_options(&self.geo);
+        let options = district_options(&self.sh.geo);
         let current = self.funds.district.map(u32::from);
         self.open_picker(k::PICK_DISTRICT, options, current, PickPurpose::DistrictFilter);
     }
@@ -722,14 +722,14 @@ impl App {
     fn open_fund_form(&mut self, fund: Option<&Fund>) {
         let (kind, draft) = match fund {
             Some(f) => {
-                (FormKind::EditFund { id: f.id, version: f.version }, FundDraft::from_fund(f, self.lang))
+                (FormKind::EditFund { id: f.id, version: f.version }, FundDraft::from_fund(f, self.sh.lang))
             }
             None => {
                 let district = self
                     .funds
                     .district
                     .or_else(|| self.funds.selected().map(|r| r.district))
-                    .or_else(|| self.geo.districts().first().copied())
+                    .or_else(|| self.sh.geo.districts().first().copied())
                     .unwrap_or(0);
                 (
                     FormKind::NewFund,
@@ -737,12 +737,12 @@ impl App {
                 )
             }
         };
-        let mut form = fund_form(kind, &draft, &self.geo);
+        let mut form = fund_form(kind, &draft, &self.sh.geo);
         if kind == FormKind::NewFund {
             // The district is preset from the filter or selection; start at the code.
             form.focus = 1;
         }
-        self.form = Some(form);
+        self.sh.form = Some(form);
     }
 
     /// The fund a form edits, at the version the form was opened with, so a save
@@ -754,18 +754,18 @@ impl App {
                 Some(f)
             }
             Ok(None) => {
-                self.form_error(Msg::new(k::ERR_GONE));
+                self.sh.form_error(Msg::new(k::ERR_GONE));
                 None
             }
             Err(e) => {
-                self.form_error(messages::store(&e));
+                self.sh.form_error(messages::store(&e));
                 None
             }
         }
     }
 
     pub(super) fn submit_fund(&mut self, store: &Store) {
-        let Some(form) = &self.form else { return };
+        let Some(form) = &self.sh.form else { return };
         let draft = fund_draft(form);
         let (mut fund, before) = match form.kind {
             FormKind::EditFund { id, version } => match self.fund_at(store, id, version) {
@@ -775,8 +775,8 @@ impl App {
             _ => (Fund::default(), None),
         };
         let has_members = fund.id != 0 && store.fund_stats(fund.id).is_ok_and(|s| s.members > 0);
-        if let Err(errs) = draft.apply(&mut fund, &self.geo, has_members, self.today) {
-            if let Some(form) = &mut self.form {
+        if let Err(errs) = draft.apply(&mut fund, &self.sh.geo, has_members, self.sh.today) {
+            if let Some(form) = &mut self.sh.form {
                 for (field, e) in errs {
                     let i = FUND_FIELDS.iter().position(|f| *f == field).unwrap_or(0);
                     form.set_error(i, messages::fund(&e));
@@ -798,7 +798,7 @@ impl App {
     }
 
     pub(super) fn submit_capital(&mut self, store: &Store) {
-        let Some(form) = &self.form else { return };
+        let Some(form) = &self.sh.form else { return };
         let draft = capital_draft(form);
         let (fund_id, version, seq) = match form.kind {
             FormKind::NewCapital { fund_id, version } => (fund_id, version, None),
@@ -809,17 +809,17 @@ impl App {
             return;
         };
         let mut fund = before.clone();
-        match draft.apply(&mut fund, seq, self.today) {
+        match draft.apply(&mut fund, seq, self.sh.today) {
             Ok(seq) => {
                 if self.save_fund(store, fund, Some(before), |_, _| false)
                     && let Some(d) = self.funds.detail_mut()
                 {
                     let at = d.fund.ledger().iter().position(|e| e.seq == seq).unwrap_or(0);
-                    d.ledger.set(at, d.fund.capital.len(), layout::ledger_rows(self.size.1));
+                    d.ledger.set(at, d.fund.capital.len(), layout::ledger_rows(self.sh.size.1));
                 }
             }
             Err(errs) => {
-                if let Some(form) = &mut self.form {
+                if let Some(form) = &mut self.sh.form {
                     for (field, e) in errs {
                         let i = CAPITAL_FIELDS.iter().position(|f| *f == field).unwrap_or(0);
                         form.set_error(i, messages::capital(&e));
@@ -839,19 +839,19 @@ impl App {
         before: Option<Fund>,
         special: impl FnOnce(&mut App, &SaveError) -> bool,
     ) -> bool {
-        match store.save(self.who(), &fund) {
+        match store.save(self.sh.who(), &fund) {
             Ok(saved) => {
                 let page = self.page();
-                self.funds.upsert(&saved, &self.geo, page);
-                self.undo.push(Undo::Fund { before, after: Some((saved.id, saved.version)) });
-                self.form = None;
-                self.info(Msg::with(k::SAVED, [saved.code.clone()]));
+                self.funds.upsert(&saved, &self.sh.geo, page);
+                self.sh.undo.push(Undo::Fund { before, after: Some((saved.id, saved.version)) });
+                self.sh.form = None;
+                self.sh.info(Msg::with(k::SAVED, [saved.code.clone()]));
                 self.seen_generation = store.generation();
                 true
             }
             Err(e) => {
                 if !special(self, &e) {
-                    self.form_error(messages::save(&e));
+                    self.sh.form_error(messages::save(&e));
                 }
                 false
             }
@@ -859,15 +859,15 @@ impl App {
     }
 
     pub(super) fn delete_fund(&mut self, store: &Arc<Store>, id: u64, version: u64) {
-        match store.delete::<Fund>(self.who(), id, version) {
+        match store.delete::<Fund>(self.sh.who(), id, version) {
             Ok(gone) => {
                 let page = self.page();
-                self.funds.remove(id, &self.geo, page);
-                self.info(Msg::with(k::DELETED_FUND, [gone.code.clone()]));
-                self.undo.push(Undo::Fund { before: Some(gone), after: None });
+                self.funds.remove(id, &self.sh.geo, page);
+                self.sh.info(Msg::with(k::DELETED_FUND, [gone.code.clone()]));
+                self.sh.undo.push(Undo::Fund { before: Some(gone), after: None });
                 self.seen_generation = store.generation();
             }
-            Err(e) => self.error(messages::save(&e)),
+            Err(e) => self.sh.error(messages::save(&e)),
         }
     }
 
@@ -877,21 +877,21 @@ impl App {
                 f.version = version;
                 f
             }
-            Ok(None) => return self.error(k::ERR_GONE),
-            Err(e) => return self.error(messages::store(&e)),
+            Ok(None) => return self.sh.error(k::ERR_GONE),
+            Err(e) => return self.sh.error(messages::store(&e)),
         };
         let mut fund = before.clone();
         fund.capital.retain(|e| e.seq != seq);
-        match store.save(self.who(), &fund) {
+        match store.save(self.sh.who(), &fund) {
             Ok(saved) => {
                 let page = self.page();
-                self.funds.upsert(&saved, &self.geo, page);
-                self.funds.clamp(page, layout::ledger_rows(self.size.1), layout::member_rows(self.size.1));
-                self.undo.push(Undo::Fund { before: Some(before), after: Some((saved.id, saved.version)) });
-                self.info(Msg::new(k::DELETED_CAPITAL));
+                self.funds.upsert(&saved, &self.sh.geo, page);
+                self.funds.clamp(page, layout::ledger_rows(self.sh.size.1), layout::member_rows(self.sh.size.1));
+                self.sh.undo.push(Undo::Fund { before: Some(before), after: Some((saved.id, saved.version)) });
+                self.sh.info(Msg::new(k::DELETED_CAPITAL));
                 self.seen_generation = store.generation();
             }
-            Err(e) => self.error(messages::save(&e)),
+            Err(e) => self.sh.error(messages::save(&e)),
         }
     }
 }

@@ -236,7 +236,7 @@ fn member_draft(f: &Form) -> MemberDraft {
 impl App {
     /// Category choices in the officer's language.
     pub(super) fn category_options(&self) -> Vec<Opt> {
-        self.categories.iter().map(|c| Opt::new(u32::from(c.code), &c.name_th, &c.name_en)).collect()
+        self.sh.categories.iter().map(|c| Opt::new(u32::from(c.code), &c.name_th, &c.name_en)).collect()
     }
 
     fn loan_form(
@@ -250,7 +250,7 @@ impl App {
             FormKind::EditLoan { .. } => Msg::new(k::FORM_EDIT_LOAN),
             _ => Msg::new(k::FORM_NEW_LOAN),
         };
-        let date = |d: Date| thai::format_date(d, self.lang);
+        let date = |d: Date| thai::format_date(d, self.sh.lang);
         let (principal, rate, start, term, mode, purpose) = match loan {
             Some(l) => (
                 l.principal.format(),
@@ -266,10 +266,10 @@ impl App {
                 (
                     String::new(),
                     last.map(|l| format_rate(l.rate_bp)).unwrap_or_default(),
-                    date(self.today),
+                    date(self.sh.today),
                     "12".into(),
                     RepaymentMode::LumpSum,
-                    last.map_or(self.categories.first().map_or(0, |c| c.code), |l| l.purpose),
+                    last.map_or(self.sh.categories.first().map_or(0, |c| c.code), |l| l.purpose),
                 )
             }
         };
@@ -296,7 +296,7 @@ impl App {
         };
         let (date, principal, interest, penalty) = match index.and_then(|i| loan.repayments.get(i)) {
             Some(r) => (
-                thai::format_date(r.date, self.lang),
+                thai::format_date(r.date, self.sh.lang),
                 r.principal.format(),
                 r.interest.format(),
                 r.penalty.format(),
@@ -304,10 +304,10 @@ impl App {
             None => {
                 // Offer what is owed today: the outstanding principal and the
                 // interest not yet paid.
-                let p = loan.position(self.today);
+                let p = loan.position(self.sh.today);
                 let interest = Money((loan.scheduled_interest().0 - p.paid_interest.0).max(0));
                 (
-                    thai::format_date(self.today, self.lang),
+                    thai::format_date(self.sh.today, self.sh.lang),
                     p.outstanding.format(),
                     interest.format(),
                     String::new(),
@@ -334,9 +334,9 @@ impl App {
             fund_start: f.established,
             ..Default::default()
         };
-        match v.load(store, self.as_of) {
+        match v.load(store, self.sh.as_of) {
             Ok(()) => self.funds.stack.push(Screen::Members(v)),
-            Err(e) => self.error(messages::store(&e)),
+            Err(e) => self.sh.error(messages::store(&e)),
         }
     }
 
@@ -352,8 +352,8 @@ impl App {
                     pos: ListPos::default(),
                 }))
             }
-            (Ok(None), _) => self.error(k::ERR_GONE),
-            (Err(e), _) | (_, Err(e)) => self.error(messages::store(&e)),
+            (Ok(None), _) => self.sh.error(k::ERR_GONE),
+            (Err(e), _) | (_, Err(e)) => self.sh.error(messages::store(&e)),
         }
     }
 
@@ -385,31 +385,31 @@ impl App {
                 let (fund, start) = (v.fund_id, v.fund_start);
                 let draft = MemberDraft {
                     title: "นาย".into(),
-                    joined: thai::format_date(self.today.max(start.unwrap_or(self.today)), self.lang),
+                    joined: thai::format_date(self.sh.today.max(start.unwrap_or(self.sh.today)), self.sh.lang),
                     ..Default::default()
                 };
-                self.form = Some(member_form(FormKind::NewMember { fund_id: fund }, &draft));
+                self.sh.form = Some(member_form(FormKind::NewMember { fund_id: fund }, &draft));
             }
             Action::Edit => {
                 if let Some((fund, id)) = v.selected().map(|r| (v.fund_id, r.id)) {
                     match store.get_at::<Member>(&member_key(fund, id)) {
                         Ok(Some(m)) => {
                             let kind = FormKind::EditMember { fund_id: fund, id, version: m.version };
-                            self.form = Some(member_form(kind, &MemberDraft::from_member(&m, self.lang)));
+                            self.sh.form = Some(member_form(kind, &MemberDraft::from_member(&m, self.sh.lang)));
                         }
-                        Ok(None) => self.error(k::ERR_GONE),
-                        Err(e) => self.error(messages::store(&e)),
+                        Ok(None) => self.sh.error(k::ERR_GONE),
+                        Err(e) => self.sh.error(messages::store(&e)),
                     }
                 }
             }
             Action::Delete => {
                 if let Some(r) = v.selected() {
                     if r.loans > 0 {
-                        self.error(k::ERR_MEMBER_HAS_LOANS);
+                        self.sh.error(k::ERR_MEMBER_HAS_LOANS);
                     } else {
                         let msg = Msg::with(k::CONFIRM_DELETE_MEMBER, [r.name.clone()]);
                         let then = Pending::DeleteMember { fund_id: v.fund_id, id: r.id, version: r.version };
-                        self.overlay = Some(Overlay::Confirm { msg, then });
+                        self.sh.overlay = Some(Overlay::Confirm { msg, then });
                     }
                 }
             }
@@ -419,7 +419,7 @@ impl App {
     }
 
     pub(super) fn member_action(&mut self, action: Action, store: &Arc<Store>) {
-        let page = layout::member_rows(self.size.1);
+        let page = layout::member_rows(self.sh.size.1);
         let Some(Screen::Member(v)) = self.funds.stack.last_mut() else { return };
         let len = v.len();
         if v.pos.navigate(action, len, page) {
@@ -445,20 +445,20 @@ impl App {
             }
             Action::New => {
                 let kind = FormKind::NewLoan { fund_id: key.0, member_id: key.1, version: key.2 };
-                self.form = Some(self.loan_form(kind, None, &m, String::new()));
+                self.sh.form = Some(self.loan_form(kind, None, &m, String::new()));
             }
             Action::NewOccupation => self.open_occupation_form(None, Some(&m)),
             Action::Edit => {
                 let kind = FormKind::EditMember { fund_id: key.0, id: key.1, version: key.2 };
-                self.form = Some(member_form(kind, &MemberDraft::from_member(&m, self.lang)));
+                self.sh.form = Some(member_form(kind, &MemberDraft::from_member(&m, self.sh.lang)));
             }
             Action::Delete => {
                 if let Some(l) = v.selected_loan() {
                     let used = v.occupations.iter().any(|o| o.loan_ids.contains(&l.id));
                     if !l.repayments.is_empty() {
-                        self.error(k::ERR_LOAN_HAS_REPAYMENTS);
+                        self.sh.error(k::ERR_LOAN_HAS_REPAYMENTS);
                     } else if used {
-                        self.error(k::ERR_LOAN_IN_OCCUPATION);
+                        self.sh.error(k::ERR_LOAN_IN_OCCUPATION);
                     } else {
                         let msg = Msg::with(k::CONFIRM_DELETE_LOAN, [l.id.to_string(), l.principal.format()]);
                         let then = Pending::DeleteLoan {
@@ -467,13 +467,13 @@ impl App {
                             version: key.2,
                             loan_id: l.id,
                         };
-                        self.overlay = Some(Overlay::Confirm { msg, then });
+                        self.sh.overlay = Some(Overlay::Confirm { msg, then });
                     }
                 } else if let Some(o) = v.selected_occupation().cloned() {
                     let msg = Msg::with(k::CONFIRM_DELETE_OCCUPATION, [self.category_label(o.category)]);
                     let then =
                         Pending::DeleteOccupation { key: (o.fund_id, o.member_id, o.id), version: o.version };
-                    self.overlay = Some(Overlay::Confirm { msg, then });
+                    self.sh.overlay = Some(Overlay::Confirm { msg, then });
                 }
             }
             Action::AsOf => self.open_as_of_form(),
@@ -483,7 +483,7 @@ impl App {
     }
 
     pub(super) fn loan_action(&mut self, action: Action, store: &Arc<Store>) {
-        let page = layout::ledger_rows(self.size.1);
+        let page = layout::ledger_rows(self.sh.size.1);
         let Some(Screen::Loan(v)) = self.funds.stack.last_mut() else { return };
         let Some(loan) = v.loan().cloned() else {
             self.funds.stack.pop();
@@ -501,28 +501,28 @@ impl App {
             }
             Action::New => {
                 let kind = FormKind::Repayment { fund_id, member_id, version, loan_id, index: None };
-                self.form = Some(self.repayment_form(kind, &loan, None));
+                self.sh.form = Some(self.repayment_form(kind, &loan, None));
             }
             Action::Open if index < loan.repayments.len() => {
                 let kind = FormKind::Repayment { fund_id, member_id, version, loan_id, index: Some(index) };
-                self.form = Some(self.repayment_form(kind, &loan, Some(index)));
+                self.sh.form = Some(self.repayment_form(kind, &loan, Some(index)));
             }
             Action::Edit => {
                 let nids = self.guarantor_nids(store, &m, &loan);
                 let kind = FormKind::EditLoan { fund_id, member_id, version, loan_id };
-                self.form = Some(self.loan_form(kind, Some(&loan), &m, nids));
+                self.sh.form = Some(self.loan_form(kind, Some(&loan), &m, nids));
             }
             Action::Delete if index < loan.repayments.len() => {
                 let r = &loan.repayments[index];
                 let msg = Msg::with(
                     k::CONFIRM_DELETE_REPAYMENT,
                     [
-                        thai::format_date(r.date, self.lang),
+                        thai::format_date(r.date, self.sh.lang),
                         Money(r.principal.0 + r.interest.0 + r.penalty.0).format(),
                     ],
                 );
                 let then = Pending::DeleteRepayment { fund_id, member_id, version, loan_id, index };
-                self.overlay = Some(Overlay::Confirm { msg, then });
+                self.sh.overlay = Some(Overlay::Confirm { msg, then });
             }
             Action::AsOf => self.open_as_of_form(),
             Action::Undo => self.undo(store),
@@ -541,10 +541,10 @@ impl App {
     }
 
     pub fn category_label(&self, code: u16) -> String {
-        self.categories
+        self.sh.categories
             .iter()
             .find(|c| c.code == code)
-            .map_or_else(|| code.to_string(), |c| c.name(self.lang).into())
+            .map_or_else(|| code.to_string(), |c| c.name(self.sh.lang).into())
     }
 
     // ------------------------------------------------------------ saving
@@ -557,18 +557,18 @@ impl App {
                 Some(m)
             }
             Ok(None) => {
-                self.form_error(Msg::new(k::ERR_GONE));
+                self.sh.form_error(Msg::new(k::ERR_GONE));
                 None
             }
             Err(e) => {
-                self.form_error(messages::store(&e));
+                self.sh.form_error(messages::store(&e));
                 None
             }
         }
     }
 
     pub(super) fn submit_member(&mut self, store: &Store) {
-        let Some(form) = &self.form else { return };
+        let Some(form) = &self.sh.form else { return };
         let draft = member_draft(form);
         let (mut m, before) = match form.kind {
             FormKind::NewMember { fund_id } => (Member::new(fund_id), None),
@@ -581,8 +581,8 @@ impl App {
             _ => return,
         };
         let fund_start = self.funds.rows.iter().find(|r| r.id == m.fund_id).and_then(|r| r.established);
-        if let Err(errs) = draft.apply(&mut m, fund_start, self.today) {
-            self.set_field_errors(&MEMBER_FIELDS, errs, messages::member);
+        if let Err(errs) = draft.apply(&mut m, fund_start, self.sh.today) {
+            self.sh.set_field_errors(&MEMBER_FIELDS, errs, messages::member);
             return;
         }
         self.save_member(store, m, before, |app, e| {
@@ -599,7 +599,7 @@ impl App {
     }
 
     pub(super) fn submit_loan(&mut self, store: &Store) {
-        let Some(form) = &self.form else { return };
+        let Some(form) = &self.sh.form else { return };
         let t = |i: usize| form.fields.get(i).map(|x| x.text_value().to_string()).unwrap_or_default();
         let c = |i: usize| form.fields.get(i).and_then(Field::choice_value);
         let draft = LoanDraft {
@@ -635,7 +635,7 @@ impl App {
             })
             .collect();
         let fund_start = self.funds.rows.iter().find(|r| r.id == fund_id).and_then(|r| r.established);
-        let category_exists = self.categories.iter().any(|c| c.code == draft.purpose);
+        let category_exists = self.sh.categories.iter().any(|c| c.code == draft.purpose);
         let mut loan = match loan_id.and_then(|id| m.loan(id).cloned()) {
             Some(l) => l,
             None => match store.reserve_ids(trees::LOANS, 1) {
@@ -643,7 +643,7 @@ impl App {
                     id,
                     principal: Money::ZERO,
                     rate_bp: 0,
-                    start: self.today,
+                    start: self.sh.today,
                     term_months: 12,
                     mode: RepaymentMode::LumpSum,
                     purpose: 0,
@@ -651,13 +651,13 @@ impl App {
                     status: LoanStatus::Open,
                     repayments: Vec::new(),
                 },
-                Err(e) => return self.form_error(messages::store(&e)),
+                Err(e) => return self.sh.form_error(messages::store(&e)),
             },
         };
         if let Err(errs) =
-            draft.apply(&mut loan, (member_id, fund_id), fund_start, &guarantors, category_exists, self.today)
+            draft.apply(&mut loan, (member_id, fund_id), fund_start, &guarantors, category_exists, self.sh.today)
         {
-            self.set_field_errors(&LOAN_FIELDS, errs, messages::loan);
+            self.sh.set_field_errors(&LOAN_FIELDS, errs, messages::loan);
             return;
         }
         match m.loans.iter_mut().find(|l| l.id == loan.id) {
@@ -668,25 +668,25 @@ impl App {
     }
 
     pub(super) fn submit_repayment(&mut self, store: &Store) {
-        let Some(form) = &self.form else { return };
+        let Some(form) = &self.sh.form else { return };
         let t = |i: usize| form.fields.get(i).map(|x| x.text_value().to_string()).unwrap_or_default();
         let draft = RepaymentDraft { date: t(0), principal: t(1), interest: t(2), penalty: t(3) };
         let FormKind::Repayment { fund_id, member_id, version, loan_id, index } = form.kind else { return };
         let Some(before) = self.member_at(store, fund_id, member_id, version) else { return };
         let mut m = before.clone();
         let Some(loan) = m.loans.iter_mut().find(|l| l.id == loan_id) else {
-            return self.form_error(Msg::new(k::ERR_GONE));
+            return self.sh.form_error(Msg::new(k::ERR_GONE));
         };
-        match draft.apply(loan, index, self.today) {
+        match draft.apply(loan, index, self.sh.today) {
             Ok(at) => {
                 if self.save_member(store, m, Some(before), |_, _| false)
                     && let Some(Screen::Loan(v)) = self.funds.stack.last_mut()
                 {
                     let n = v.loan().map_or(0, |l| l.repayments.len());
-                    v.pos.set(at, n, layout::ledger_rows(self.size.1));
+                    v.pos.set(at, n, layout::ledger_rows(self.sh.size.1));
                 }
             }
-            Err(errs) => self.set_field_errors(&REPAYMENT_FIELDS, errs, messages::repayment),
+            Err(errs) => self.sh.set_field_errors(&REPAYMENT_FIELDS, errs, messages::repayment),
         }
     }
 
@@ -699,14 +699,14 @@ impl App {
         before: Option<Member>,
         special: impl FnOnce(&mut App, &SaveError) -> bool,
     ) -> bool {
-        match store.save(self.who(), &m) {
+        match store.save(self.sh.who(), &m) {
             Ok(saved) => {
                 let renamed = before.as_ref().is_some_and(|b| b.full_name() != saved.full_name());
-                self.undo
+                self.sh.undo
                     .push(Undo::Member { before, after: Some((saved.fund_id, saved.id, saved.version)) });
-                self.form = None;
-                self.info(Msg::with(k::SAVED, [saved.full_name()]));
-                if renamed && let Ok(mut c) = self.catalog.write() {
+                self.sh.form = None;
+                self.sh.info(Msg::with(k::SAVED, [saved.full_name()]));
+                if renamed && let Ok(mut c) = self.sh.catalog.write() {
                     c.rename_member(saved.id, &saved.full_name());
                 }
                 self.member_changed(store, &saved);
@@ -715,7 +715,7 @@ impl App {
             }
             Err(e) => {
                 if !special(self, &e) {
-                    self.form_error(messages::save(&e));
+                    self.sh.form_error(messages::save(&e));
                 }
                 false
             }
@@ -724,7 +724,7 @@ impl App {
 
     /// Brings every screen that shows this member up to date.
     pub(super) fn member_changed(&mut self, store: &Store, m: &Member) {
-        let as_of = self.as_of;
+        let as_of = self.sh.as_of;
         let page = self.page();
         // The member's occupation records carry copies of the name and loans:
         // the store has refreshed them; the list, the ranking and an open
@@ -732,7 +732,7 @@ impl App {
         let occupations =
             store.scan_prefix::<OccupationRecord>(&member_key(m.fund_id, m.id)).unwrap_or_default();
         if !occupations.is_empty() {
-            if let Ok(mut c) = self.catalog.write() {
+            if let Ok(mut c) = self.sh.catalog.write() {
                 for o in &occupations {
                     c.upsert(o);
                 }
@@ -760,7 +760,7 @@ impl App {
                     v.member = m.clone();
                     v.occupations = occupations.clone();
                     let len = v.len();
-                    v.pos.clamp(len, layout::member_rows(self.size.1));
+                    v.pos.clamp(len, layout::member_rows(self.sh.size.1));
                 }
                 Screen::Loan(v) if v.member.id == m.id => v.member = m.clone(),
                 _ => {}
@@ -790,14 +790,14 @@ impl App {
     }
 
     pub(super) fn delete_member(&mut self, store: &Store, fund_id: u64, id: u64, version: u64) {
-        match store.delete_at::<Member>(self.who(), &member_key(fund_id, id), version) {
+        match store.delete_at::<Member>(self.sh.who(), &member_key(fund_id, id), version) {
             Ok(gone) => {
-                self.info(Msg::with(k::DELETED_MEMBER, [gone.full_name()]));
-                self.undo.push(Undo::Member { before: Some(gone), after: None });
+                self.sh.info(Msg::with(k::DELETED_MEMBER, [gone.full_name()]));
+                self.sh.undo.push(Undo::Member { before: Some(gone), after: None });
                 self.member_removed(store, fund_id, id);
                 self.seen_generation = store.generation();
             }
-            Err(e) => self.error(messages::save(&e)),
+            Err(e) => self.sh.error(messages::save(&e)),
         }
     }
 
@@ -815,38 +815,38 @@ impl App {
                 m.version = version;
                 m
             }
-            Ok(None) => return self.error(k::ERR_GONE),
-            Err(e) => return self.error(messages::store(&e)),
+            Ok(None) => return self.sh.error(k::ERR_GONE),
+            Err(e) => return self.sh.error(messages::store(&e)),
         };
         let mut m = before.clone();
         change(&mut m);
-        match store.save(self.who(), &m) {
+        match store.save(self.sh.who(), &m) {
             Ok(saved) => {
-                self.undo.push(Undo::Member {
+                self.sh.undo.push(Undo::Member {
                     before: Some(before),
                     after: Some((fund_id, member_id, saved.version)),
                 });
                 self.member_changed(store, &saved);
-                self.info(done);
+                self.sh.info(done);
                 self.seen_generation = store.generation();
             }
-            Err(e) => self.error(messages::save(&e)),
+            Err(e) => self.sh.error(messages::save(&e)),
         }
     }
 
     fn open_as_of_form(&mut self) {
-        let field = Field::text(k::FIELD_AS_OF, thai::format_date(self.as_of, self.lang), Some(k::HINT_DATE));
-        self.form = Some(Form::new(FormKind::AsOf, Msg::new(k::FORM_AS_OF), vec![field]));
+        let field = Field::text(k::FIELD_AS_OF, thai::format_date(self.sh.as_of, self.sh.lang), Some(k::HINT_DATE));
+        self.sh.form = Some(Form::new(FormKind::AsOf, Msg::new(k::FORM_AS_OF), vec![field]));
     }
 
     pub(super) fn submit_as_of(&mut self, store: &Arc<Store>) {
-        let Some(form) = &mut self.form else { return };
+        let Some(form) = &mut self.sh.form else { return };
         let text = form.fields.first().map(|f| f.text_value().to_string()).unwrap_or_default();
         match thai::parse_date(&text) {
             Ok(d) => {
-                self.as_of = d;
-                self.form = None;
-                self.info(Msg::with(k::AS_OF_SET, [thai::format_date(d, self.lang)]));
+                self.sh.as_of = d;
+                self.sh.form = None;
+                self.sh.info(Msg::with(k::AS_OF_SET, [thai::format_date(d, self.sh.lang)]));
                 let page = self.page();
                 for s in &mut self.funds.stack {
                     if let Screen::Members(v) = s {

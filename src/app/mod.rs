@@ -2,6 +2,7 @@
 //! [`Action`], [`App::update`] changes the state (and the store), and the UI draws
 //! the state. Nothing here knows about terminals.
 
+pub mod action;
 pub mod admin;
 pub mod export;
 pub mod form;
@@ -11,9 +12,11 @@ pub mod list;
 pub mod members;
 pub mod network;
 pub mod occupations;
+pub mod overlay;
 pub mod overview;
 pub mod ranking;
 pub mod sages;
+pub mod shared;
 pub mod text;
 
 use std::sync::{
@@ -31,418 +34,25 @@ use crate::{
     demo::{self, Scale},
     domain::{
         Date, Lang,
-        fund::Fund,
-        member::Member,
         money::group_thousands,
-        occupation::{OccupationCategory, OccupationRecord, Stage},
+        occupation::{OccupationRecord, Stage},
         officer::{Access, Denied},
-        programme::{NetworkCommittee, OtopProduct, SupportActivity},
-        sage::{Assignment, Sage},
         thai,
     },
     i18n::{Key, Msg, k},
     store::{Actor, Record, SaveError, Store, StoreError, assignment_key, member_key, occupation_key},
 };
-use form::{Form, FormKind, Opt};
+use form::FormKind;
 use funds::{FundsTab, Screen};
-use list::ListPos;
 use network::NetworkTab;
 use occupations::OccupationsTab;
 use overview::OverviewTab;
 use ranking::RankingTab;
-use sages::{SagesTab, Suggestions};
-use text::{TextEdit, TextInput};
-
-/// The tabs in DESIGN order; the digit keys 1–6 follow this order whether or
-/// not a tab is shown yet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tab {
-    Overview,
-    Funds,
-    Occupations,
-    Ranking,
-    Sages,
-    Network,
-    /// Accounts and the audit list, for administrators.
-    Admin,
-}
-
-impl Tab {
-    pub const ALL: [Tab; 7] =
-        [Tab::Overview, Tab::Funds, Tab::Occupations, Tab::Ranking, Tab::Sages, Tab::Network, Tab::Admin];
-
-    /// Tabs every officer sees; administrators also see [`Tab::Admin`].
-    pub const SHOWN: [Tab; 6] =
-        [Tab::Overview, Tab::Funds, Tab::Occupations, Tab::Ranking, Tab::Sages, Tab::Network];
-
-    pub fn number(self) -> u8 {
-        Tab::ALL.iter().position(|t| *t == self).map_or(0, |i| i as u8 + 1)
-    }
-
-    pub fn label(self) -> Key {
-        match self {
-            Tab::Overview => k::TAB_OVERVIEW,
-            Tab::Funds => k::TAB_FUNDS,
-            Tab::Occupations => k::TAB_OCCUPATIONS,
-            Tab::Ranking => k::TAB_RANKING,
-            Tab::Sages => k::TAB_SAGES,
-            Tab::Network => k::TAB_NETWORK,
-            Tab::Admin => k::TAB_ADMIN,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    Quit,
-    NextTab,
-    PrevTab,
-    GoTab(u8),
-    Help,
-    ToggleLang,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Home,
-    End,
-    /// Enter: open the selection / accept.
-    Open,
-    /// Esc: close, clear, go back.
-    Back,
-    New,
-    Edit,
-    Delete,
-    Undo,
-    Filter,
-    SortNext,
-    SortReverse,
-    PickDistrict,
-    PickCategory,
-    PickFund,
-    PickStage,
-    NewCategory,
-    /// `m`: a fund's members.
-    Members,
-    /// `o`: a new occupation record for the member on screen.
-    NewOccupation,
-    /// `a`: the date balances and overdue days are computed for.
-    AsOf,
-    PickProfile,
-    EditWeights,
-    SaveProfile,
-    /// `+` / `-`: a longer or shorter list, a heavier or lighter weight.
-    More,
-    Less,
-    Left,
-    Right,
-    ToggleSelected,
-    MarkSelected,
-    MarkModel,
-    Export,
-    /// `P`: a plan of sages for the selected households of a district.
-    Plan,
-    /// `v`: a visit to the household under the cursor.
-    Visit,
-    /// `t`: the status of the assignment under the cursor.
-    SetStatus,
-    /// `s`: sages suggested for a household.
-    Suggest,
-    /// `a`: accept the plan.
-    Accept,
-    /// `v`: the next list of the Network tab.
-    NextView,
-    /// `t` in the help: the Thai display check.
-    ThaiCheck,
-    Text(TextEdit),
-    NextField,
-    PrevField,
-    Save,
-    Yes,
-    No,
-    Resize(u16, u16),
-    /// Time passed: finish background work, notice other officers' saves.
-    Tick,
-}
-
-/// Which keys mean what right now. Navigation screens fall back to `Nav`
-/// (moving) and `Global` (tabs, help, language, quit).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Ctx {
-    Global,
-    /// Moving in any list or table.
-    Nav,
-    /// The fund list.
-    List,
-    /// A fund's detail.
-    Detail,
-    Members,
-    Member,
-    Loan,
-    /// The list of all occupation records.
-    Occupations,
-    /// One occupation record.
-    Occupation,
-    Ranking,
-    /// Editing the ranking's weights.
-    Weights,
-    /// The list of sages.
-    Sages,
-    /// One sage, their households and visits.
-    Sage,
-    /// A proposed plan of sages for many households.
-    Plan,
-    /// Sages suggested for one household.
-    Suggest,
-    /// The districts on the programme's eight steps.
-    Overview,
-    /// Committees, support or OTOP.
-    Network,
-    /// One committee and its briefings.
-    Committee,
-    /// Officer accounts or the audit list.
-    Admin,
-    /// One officer's keys.
-    AdminKeys,
-    /// One audit entry, before → after.
-    AuditEntry,
-    Filter,
-    Form,
-    Confirm,
-    Help,
-    Picker,
-    Offer,
-    Busy,
-}
-
-impl Ctx {
-    /// Keys are commands here (and Thai-layout letters count as Latin ones).
-    pub fn is_navigation(self) -> bool {
-        !matches!(self, Ctx::Form | Ctx::Filter | Ctx::Picker)
-    }
-
-    /// Screens whose keys fall back to moving and to the global keys.
-    pub fn is_screen(self) -> bool {
-        matches!(
-            self,
-            Ctx::List
-                | Ctx::Detail
-                | Ctx::Members
-                | Ctx::Member
-                | Ctx::Loan
-                | Ctx::Occupations
-                | Ctx::Occupation
-                | Ctx::Ranking
-                | Ctx::Sages
-                | Ctx::Sage
-                | Ctx::Plan
-                | Ctx::Overview
-                | Ctx::Admin
-                | Ctx::AdminKeys
-                | Ctx::AuditEntry
-                | Ctx::Network
-                | Ctx::Committee
-        )
-    }
-}
-
-/// What a confirmation does when the officer says yes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pending {
-    DeleteFund {
-        id: u64,
-        version: u64,
-    },
-    DeleteCapital {
-        fund_id: u64,
-        version: u64,
-        seq: u32,
-    },
-    DeleteMember {
-        fund_id: u64,
-        id: u64,
-        version: u64,
-    },
-    DeleteLoan {
-        fund_id: u64,
-        member_id: u64,
-        version: u64,
-        loan_id: u64,
-    },
-    DeleteRepayment {
-        fund_id: u64,
-        member_id: u64,
-        version: u64,
-        loan_id: u64,
-        index: usize,
-    },
-    DeleteOccupation {
-        key: (u64, u64, u64),
-        version: u64,
-    },
-    DeleteSage {
-        id: u64,
-        version: u64,
-    },
-    Reassign {
-        household: (u64, u64, u64),
-        from: u64,
-        to: u64,
-    },
-    DeleteSupport {
-        id: u64,
-        version: u64,
-    },
-    DeleteOtop {
-        id: u64,
-        version: u64,
-    },
-    DeleteBriefing {
-        id: u64,
-        version: u64,
-        index: usize,
-    },
-    DiscardPlan,
-    DiscardForm,
-    Quit,
-    /// Disable an enabled officer, enable a disabled one.
-    ToggleOfficer {
-        id: u64,
-        version: u64,
-    },
-    /// Remove key `n` (from 0) of an officer.
-    RemoveKey {
-        id: u64,
-        version: u64,
-        n: usize,
-    },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PickPurpose {
-    DistrictFilter,
-    OccDistrict,
-    OccCategory,
-    OccFund,
-    OccStage,
-    RankScope,
-    RankCategory,
-    RankProfile,
-    SageDistrict,
-    SageExpertise,
-    PlanScope,
-    AssignmentStatus,
-    NetworkDistrict,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Overlay {
-    Help {
-        scroll: usize,
-    },
-    Confirm {
-        msg: Msg,
-        then: Pending,
-    },
-    /// A list to choose from; typing narrows it.
-    Picker {
-        title: Key,
-        options: Vec<Opt>,
-        pos: ListPos,
-        purpose: PickPurpose,
-        filter: TextInput,
-        /// Indexes of the options that match the filter.
-        shown: Vec<u32>,
-    },
-    /// First start on an empty store: load demo data or start empty.
-    Offer {
-        cursor: usize,
-    },
-    /// Sages for one household, best first.
-    Suggest(Box<Suggestions>),
-    /// Test words that show whether this terminal draws Thai fully.
-    ThaiCheck,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StatusKind {
-    Info,
-    Error,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Status {
-    pub msg: Msg,
-    pub kind: StatusKind,
-}
-
-/// A change that can be taken back with `u`: the record as it was before, and
-/// where it is now.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Undo {
-    Fund {
-        before: Option<Fund>,
-        after: Option<(u64, u64)>,
-    },
-    /// `after`: (fund, member, version).
-    Member {
-        before: Option<Member>,
-        after: Option<(u64, u64, u64)>,
-    },
-    Occupation {
-        before: Option<OccupationRecord>,
-        after: Option<((u64, u64, u64), u64)>,
-    },
-    Sage {
-        before: Option<Sage>,
-        after: Option<(u64, u64)>,
-    },
-    /// `after`: ((sage, assignment), version).
-    Assignment {
-        before: Option<Assignment>,
-        after: Option<((u64, u64), u64)>,
-    },
-    Committee {
-        before: Option<NetworkCommittee>,
-        after: Option<(u64, u64)>,
-    },
-    Support {
-        before: Option<SupportActivity>,
-        after: Option<(u64, u64)>,
-    },
-    Otop {
-        before: Option<OtopProduct>,
-        after: Option<(u64, u64)>,
-    },
-    /// Several changes made as one (a plan accepted), taken back together.
-    Many(Vec<Undo>),
-}
-
-impl Undo {
-    /// What the change was about, for the message that takes it back.
-    fn describe(&self) -> String {
-        match self {
-            Undo::Fund { before: Some(f), .. } => format!("{} {}", f.code, f.name),
-            Undo::Member { before: Some(m), .. } => m.full_name(),
-            Undo::Occupation { before: Some(r), .. } => r.member_name.clone(),
-            Undo::Sage { before: Some(s), .. } => s.full_name(),
-            Undo::Assignment { before: Some(a), .. } => a.household.clone(),
-            Undo::Many(list) => list.len().to_string(),
-            Undo::Committee { before: Some(c), .. } => c.district.to_string(),
-            Undo::Support { before: Some(s), .. } => s.note.chars().take(30).collect(),
-            Undo::Otop { before: Some(p), .. } => p.name.clone(),
-            Undo::Fund { after: Some((id, _)), .. } => format!("#{id}"),
-            Undo::Member { after: Some((_, id, _)), .. } => format!("#{id}"),
-            Undo::Occupation { after: Some(((_, _, id), _)), .. } => format!("#{id}"),
-            Undo::Sage { after: Some((id, _)), .. } => format!("#{id}"),
-            Undo::Assignment { after: Some(((_, id), _)), .. } => format!("#{id}"),
-            Undo::Committee { after: Some((id, _)), .. }
-            | Undo::Support { after: Some((id, _)), .. }
-            | Undo::Otop { after: Some((id, _)), .. } => format!("#{id}"),
-            _ => String::new(),
-        }
-    }
-}
+use sages::SagesTab;
+use text::TextEdit;
+pub use action::{Action, Ctx, Pending, PickPurpose, Status, StatusKind, Tab};
+pub use overlay::Overlay;
+pub use shared::{Shared, Undo};
 
 /// Work that runs beside the screen (loading demo data).
 pub struct Job {
@@ -460,19 +70,9 @@ pub const OFFER_CHOICES: [(Key, Option<Scale>); 3] = [
 ];
 
 pub struct App {
-    pub lang: Lang,
-    pub no_color: bool,
-    pub officer: String,
-    /// What this session may change (the store checks it on every write).
-    pub access: Access,
-    /// Over SSH: the officer's own folder, where every export goes under a
-    /// name they choose but no path (`files/LOGIN/outbox/`); `None` when the
-    /// officer runs the app as themselves and writes where they like.
-    pub export_dir: Option<std::path::PathBuf>,
-    pub today: Date,
-    pub size: (u16, u16),
+    /// What every screen sees: see [`Shared`]. `App` dereferences to it.
+    pub sh: Shared,
     pub tab: Tab,
-    pub geo: Geo,
     pub funds: FundsTab,
     pub occ: OccupationsTab,
     pub rank: RankingTab,
@@ -480,24 +80,23 @@ pub struct App {
     pub overview: OverviewTab,
     pub network: NetworkTab,
     pub admin: admin::AdminTab,
-    pub categories: Vec<OccupationCategory>,
-    /// Every occupation record, for the Occupations tab (see [`Catalog`]).
-    pub catalog: Arc<RwLock<Catalog>>,
-    /// Whether the catalog is a server's, shared with other sessions.
-    catalog_shared: bool,
-    /// Set while the catalog loads in the background.
-    catalog_rx: Option<mpsc::Receiver<Result<Catalog, StoreError>>>,
-    /// Balances and overdue days are computed as of this day (`a` changes it).
-    pub as_of: Date,
-    pub form: Option<Form>,
-    pub overlay: Option<Overlay>,
-    pub status: Option<Status>,
-    pub undo: Vec<Undo>,
     pub job: Option<Job>,
-    pub quit: bool,
     /// Ctrl-C pressed once while work runs beside the screen.
     quit_asked: bool,
     seen_generation: u64,
+}
+
+impl std::ops::Deref for App {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.sh
+    }
+}
+
+impl std::ops::DerefMut for App {
+    fn deref_mut(&mut self) -> &mut Shared {
+        &mut self.sh
+    }
 }
 
 impl App {
@@ -536,15 +135,27 @@ impl App {
         let today = Date::today();
         let catalog_shared = shared.is_some();
         let mut app = App {
-            lang,
-            no_color: false,
-            officer,
-            access: Access::Admin,
-            export_dir: None,
-            today,
-            size,
+            sh: Shared {
+                lang,
+                no_color: false,
+                officer,
+                access: Access::Admin,
+                export_dir: None,
+                today,
+                size,
+                geo: Geo::default(),
+                categories: Vec::new(),
+                catalog: shared.unwrap_or_else(|| Arc::new(RwLock::new(Catalog::empty(today)))),
+                catalog_shared,
+                catalog_rx: None,
+                as_of: today,
+                form: None,
+                overlay: None,
+                status: None,
+                undo: Vec::new(),
+                quit: false,
+            },
             tab: Tab::Overview,
-            geo: Geo::default(),
             funds: FundsTab::default(),
             occ: OccupationsTab::default(),
             rank: RankingTab::default(),
@@ -552,17 +163,7 @@ impl App {
             overview: OverviewTab::default(),
             network: NetworkTab::default(),
             admin: admin::AdminTab::default(),
-            categories: Vec::new(),
-            catalog: shared.unwrap_or_else(|| Arc::new(RwLock::new(Catalog::empty(today)))),
-            catalog_shared,
-            catalog_rx: None,
-            as_of: today,
-            form: None,
-            overlay: None,
-            status: None,
-            undo: Vec::new(),
             job: None,
-            quit: false,
             quit_asked: false,
             seen_generation: store.generation(),
         };
@@ -578,19 +179,19 @@ impl App {
     pub fn load_catalog(&mut self, store: &Arc<Store>) {
         let (tx, rx) = mpsc::channel();
         let store = Arc::clone(store);
-        let as_of = self.as_of;
+        let as_of = self.sh.as_of;
         std::thread::spawn(move || {
             let _ = tx.send(Catalog::load(&store, as_of));
         });
-        self.catalog_rx = Some(rx);
+        self.sh.catalog_rx = Some(rx);
     }
 
     /// Waits for the catalog (tests, benchmarks, and a tab that needs it now).
     pub fn finish_loading(&mut self) {
-        if let Some(rx) = self.catalog_rx.take() {
+        if let Some(rx) = self.sh.catalog_rx.take() {
             match rx.recv() {
                 Ok(result) => self.catalog_loaded(result),
-                Err(_) => self.error(k::ERR_CATALOG),
+                Err(_) => self.sh.error(k::ERR_CATALOG),
             }
         }
     }
@@ -601,9 +202,9 @@ impl App {
             Ok(c) => {
                 // Row numbers change with a new catalog: keep the selections by id.
                 let mut keep = (None, None);
-                if self.catalog_shared {
+                if self.sh.catalog_shared {
                     // Another date than the server's: this session's own copy.
-                    if let Ok(slot) = self.catalog.read() {
+                    if let Ok(slot) = self.sh.catalog.read() {
                         let id_at =
                             |row: Option<&u32>| row.and_then(|i| slot.rows.get(*i as usize)).map(|r| r.id);
                         keep = (
@@ -612,10 +213,10 @@ impl App {
                         );
                     }
                     let mut c = c;
-                    c.revision = self.catalog.read().map_or(1, |x| x.revision + 1);
-                    self.catalog = Arc::new(RwLock::new(c));
-                    self.catalog_shared = false;
-                } else if let Ok(mut slot) = self.catalog.write() {
+                    c.revision = self.sh.catalog.read().map_or(1, |x| x.revision + 1);
+                    self.sh.catalog = Arc::new(RwLock::new(c));
+                    self.sh.catalog_shared = false;
+                } else if let Ok(mut slot) = self.sh.catalog.write() {
                     let id_at =
                         |row: Option<&u32>| row.and_then(|i| slot.rows.get(*i as usize)).map(|r| r.id);
                     keep = (
@@ -631,29 +232,29 @@ impl App {
                 self.occ_refresh_keeping(keep.0);
                 self.rank_refresh_keeping(keep.1);
             }
-            Err(e) => self.error(messages::store(&e)),
+            Err(e) => self.sh.error(messages::store(&e)),
         }
     }
 
     pub fn catalog_loading(&self) -> bool {
-        self.catalog_rx.is_some()
+        self.sh.catalog_rx.is_some()
     }
 
     /// Re-reads everything from the store (after demo data, or another officer's
     /// save), keeping the officer's place.
     pub fn reload(&mut self, store: &Store) {
         match store.places() {
-            Ok(places) => self.geo = Geo::new(places),
-            Err(e) => self.error(messages::store(&e)),
+            Ok(places) => self.sh.geo = Geo::new(places),
+            Err(e) => self.sh.error(messages::store(&e)),
         }
         match store.categories() {
-            Ok(c) => self.categories = c,
-            Err(e) => self.error(messages::store(&e)),
+            Ok(c) => self.sh.categories = c,
+            Err(e) => self.sh.error(messages::store(&e)),
         }
-        if let Err(e) = self.funds.load(store, &self.geo, self.lang) {
-            self.error(messages::store(&e));
+        if let Err(e) = self.funds.load(store, &self.sh.geo, self.sh.lang) {
+            self.sh.error(messages::store(&e));
         }
-        self.funds.refresh_screens(store, self.as_of);
+        self.funds.refresh_screens(store, self.sh.as_of);
         self.sages_load(store);
         self.network_load(store);
         self.admin_load(store);
@@ -673,24 +274,11 @@ impl App {
         self.seen_generation = store.generation();
     }
 
-    /// This session, as the store's writes name it and check it.
-    pub fn who(&self) -> Actor<'_> {
-        Actor { name: &self.officer, access: self.access, change: None }
-    }
-
-    pub fn info(&mut self, msg: impl Into<Msg>) {
-        self.status = Some(Status { msg: msg.into(), kind: StatusKind::Info });
-    }
-
-    pub fn error(&mut self, msg: impl Into<Msg>) {
-        self.status = Some(Status { msg: msg.into(), kind: StatusKind::Error });
-    }
-
     pub fn ctx(&self) -> Ctx {
         if self.job.is_some() {
             return Ctx::Busy;
         }
-        match &self.overlay {
+        match &self.sh.overlay {
             Some(Overlay::Help { .. } | Overlay::ThaiCheck) => return Ctx::Help,
             Some(Overlay::Confirm { .. }) => return Ctx::Confirm,
             Some(Overlay::Picker { .. }) => return Ctx::Picker,
@@ -698,7 +286,7 @@ impl App {
             Some(Overlay::Suggest(_)) => return Ctx::Suggest,
             None => {}
         }
-        if self.form.is_some() {
+        if self.sh.form.is_some() {
             return Ctx::Form;
         }
         match self.tab {
@@ -732,20 +320,20 @@ impl App {
 
     /// Rows a list shows on the current screen.
     pub fn page(&self) -> usize {
-        layout::list_rows(self.size.1)
+        layout::list_rows(self.sh.size.1)
     }
 
     fn clamp_lists(&mut self) {
         let page = self.page();
-        self.funds.clamp(page, layout::ledger_rows(self.size.1), layout::member_rows(self.size.1));
+        self.funds.clamp(page, layout::ledger_rows(self.sh.size.1), layout::member_rows(self.sh.size.1));
         self.occ.pos.clamp(self.occ.view.len(), page);
         let n = self.rank.ranked.len();
-        self.rank.pos.clamp(n, layout::ranking_rows(self.size.1));
+        self.rank.pos.clamp(n, layout::ranking_rows(self.sh.size.1));
         if let Some(d) = &mut self.occ.detail {
-            d.pos.clamp(d.record.loan_ids.len(), layout::occupation_loan_rows(self.size.1));
+            d.pos.clamp(d.record.loan_ids.len(), layout::occupation_loan_rows(self.sh.size.1));
         }
         let picker_page = page.saturating_sub(4).max(1);
-        if let Some(Overlay::Picker { pos, shown, .. }) = &mut self.overlay {
+        if let Some(Overlay::Picker { pos, shown, .. }) = &mut self.sh.overlay {
             pos.clamp(shown.len(), picker_page);
         }
     }
@@ -754,7 +342,7 @@ impl App {
     pub fn update(&mut self, action: Action, store: &Arc<Store>) -> bool {
         match action {
             Action::Resize(w, h) => {
-                self.size = (w, h);
+                self.sh.size = (w, h);
                 self.clamp_lists();
                 return true;
             }
@@ -762,19 +350,19 @@ impl App {
             _ => {}
         }
         if self.ctx() != Ctx::Busy {
-            self.status = None;
+            self.sh.status = None;
         }
         match self.ctx() {
             // Quitting now would leave the demo half written: ask first.
             Ctx::Busy if action == Action::Quit => {
                 if self.quit_asked {
-                    self.quit = true;
+                    self.sh.quit = true;
                 } else {
                     self.quit_asked = true;
-                    self.error(k::BUSY_QUIT);
+                    self.sh.error(k::BUSY_QUIT);
                 }
             }
-            Ctx::Busy => self.info(k::BUSY_WAIT),
+            Ctx::Busy => self.sh.info(k::BUSY_WAIT),
             Ctx::Offer => self.offer_action(action, store),
             Ctx::Help => self.help_action(action),
             Ctx::Confirm => self.confirm_action(action, store),
@@ -805,12 +393,12 @@ impl App {
         }
         // A read-only account is told at once, not after typing a whole form
         // (the store refuses the save anyway).
-        if let Some(f) = &self.form
+        if let Some(f) = &self.sh.form
             && f.kind.writes()
-            && let Err(d) = self.access.may_write()
+            && let Err(d) = self.sh.access.may_write()
         {
-            self.form = None;
-            self.error(messages::denied(&d));
+            self.sh.form = None;
+            self.sh.error(messages::denied(&d));
         }
         if self.tab == Tab::Overview {
             self.overview_refresh(store);
@@ -826,18 +414,18 @@ impl App {
     /// A save that the disk did not confirm is news the officer must see.
     fn show_trouble(&mut self, store: &Store) {
         if let Some(t) = store.take_trouble() {
-            self.error(messages::store(&t));
+            self.sh.error(messages::store(&t));
         }
     }
 
     /// Keys that work on every tab in navigation mode. Returns whether it acted.
     fn global_action(&mut self, action: Action) -> bool {
         match action {
-            Action::Quit => self.quit = true,
-            Action::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
+            Action::Quit => self.sh.quit = true,
+            Action::Help => self.sh.overlay = Some(Overlay::Help { scroll: 0 }),
             Action::ToggleLang => {
-                self.lang = self.lang.toggled();
-                self.funds.language_changed(self.lang, &self.geo);
+                self.sh.lang = self.sh.lang.toggled();
+                self.funds.language_changed(self.sh.lang, &self.sh.geo);
                 if matches!(self.occ.sort, catalog::OccSort::District | catalog::OccSort::Category) {
                     self.occ_refresh();
                 }
@@ -845,12 +433,13 @@ impl App {
             Action::NextTab | Action::PrevTab => self.step_tab(action == Action::NextTab),
             Action::GoTab(n) => match self.tabs().iter().find(|t| t.number() == n) {
                 Some(t) => self.switch_tab(*t),
-                None if n == Tab::Admin.number() => self.error(messages::denied(&Denied::AdminOnly)),
+                None if n == Tab::Admin.number() => self.sh.error(messages::denied(&Denied::AdminOnly)),
                 None => {
                     let name = Tab::ALL.get(usize::from(n).saturating_sub(1)).map(|t| t.label());
                     match name {
                         Some(label) => self
-                            .info(Msg::with(k::TAB_NOT_YET, [crate::i18n::tr(self.lang, label).to_string()])),
+                            .sh
+                            .info(Msg::with(k::TAB_NOT_YET, [crate::i18n::tr(self.sh.lang, label).to_string()])),
                         None => return false,
                     }
                 }
@@ -862,7 +451,7 @@ impl App {
 
     /// The tabs this officer has: the Admin tab is for administrators.
     pub fn tabs(&self) -> &'static [Tab] {
-        if self.access.may_admin().is_ok() { &Tab::ALL } else { &Tab::SHOWN }
+        if self.sh.access.may_admin().is_ok() { &Tab::ALL } else { &Tab::SHOWN }
     }
 
     fn step_tab(&mut self, forward: bool) {
@@ -876,7 +465,7 @@ impl App {
         self.tab = tab;
         // Read when the tab opens (at the end of this update, with the store).
         self.admin.stale |= tab == Tab::Admin;
-        let stale = self.catalog.read().is_ok_and(|c| c.revision != self.occ.seen_revision());
+        let stale = self.sh.catalog.read().is_ok_and(|c| c.revision != self.occ.seen_revision());
         if tab == Tab::Occupations && stale {
             self.occ_refresh();
         }
@@ -886,38 +475,38 @@ impl App {
     }
 
     fn help_action(&mut self, action: Action) {
-        if self.overlay == Some(Overlay::ThaiCheck) {
+        if self.sh.overlay == Some(Overlay::ThaiCheck) {
             if matches!(action, Action::Back | Action::Help | Action::Quit | Action::Open) {
-                self.overlay = Some(Overlay::Help { scroll: 0 });
+                self.sh.overlay = Some(Overlay::Help { scroll: 0 });
             }
             return;
         }
-        let Some(Overlay::Help { scroll }) = &mut self.overlay else {
+        let Some(Overlay::Help { scroll }) = &mut self.sh.overlay else {
             return;
         };
         match action {
-            Action::ThaiCheck => self.overlay = Some(Overlay::ThaiCheck),
+            Action::ThaiCheck => self.sh.overlay = Some(Overlay::ThaiCheck),
             Action::Up => *scroll = scroll.saturating_sub(1),
             Action::Down => *scroll += 1,
             Action::PageUp => *scroll = scroll.saturating_sub(10),
             Action::PageDown => *scroll += 10,
             Action::Home => *scroll = 0,
-            Action::Back | Action::Help | Action::Quit | Action::Open => self.overlay = None,
+            Action::Back | Action::Help | Action::Quit | Action::Open => self.sh.overlay = None,
             _ => {}
         }
     }
 
     fn confirm_action(&mut self, action: Action, store: &Arc<Store>) {
-        let Some(Overlay::Confirm { then, .. }) = &self.overlay else {
+        let Some(Overlay::Confirm { then, .. }) = &self.sh.overlay else {
             return;
         };
         let then = *then;
         match action {
             Action::Yes => {
-                self.overlay = None;
+                self.sh.overlay = None;
                 match then {
-                    Pending::Quit => self.quit = true,
-                    Pending::DiscardForm => self.form = None,
+                    Pending::Quit => self.sh.quit = true,
+                    Pending::DiscardForm => self.sh.form = None,
                     Pending::DeleteFund { id, version } => self.delete_fund(store, id, version),
                     Pending::DeleteCapital { fund_id, version, seq } => {
                         self.delete_capital(store, fund_id, version, seq)
@@ -957,8 +546,8 @@ impl App {
                     }
                 }
             }
-            Action::No | Action::Back => self.overlay = None,
-            Action::Quit => self.quit = true,
+            Action::No | Action::Back => self.sh.overlay = None,
+            Action::Quit => self.sh.quit = true,
             _ => {}
         }
     }
@@ -966,7 +555,7 @@ impl App {
     /// Re-applies the pick list's filter.
     pub(super) fn picker_refilter(&mut self) {
         let page = self.page().saturating_sub(4).max(1);
-        let Some(Overlay::Picker { options, pos, filter, shown, .. }) = &mut self.overlay else { return };
+        let Some(Overlay::Picker { options, pos, filter, shown, .. }) = &mut self.sh.overlay else { return };
         let q = thai::fold_for_search(filter.as_str());
         *shown = (0..options.len() as u32)
             .filter(|i| {
@@ -979,7 +568,7 @@ impl App {
 
     fn picker_action(&mut self, action: Action, store: &Arc<Store>) {
         let page = self.page().saturating_sub(4).max(1);
-        let Some(Overlay::Picker { options, pos, purpose, filter, shown, .. }) = &mut self.overlay else {
+        let Some(Overlay::Picker { options, pos, purpose, filter, shown, .. }) = &mut self.sh.overlay else {
             return;
         };
         if pos.navigate(action, shown.len(), page) {
@@ -990,12 +579,12 @@ impl App {
                 pos.home();
                 self.picker_refilter();
             }
-            Action::Back | Action::Quit => self.overlay = None,
+            Action::Back | Action::Quit => self.sh.overlay = None,
             Action::Open => {
                 let value = shown.get(pos.cursor).and_then(|i| options.get(*i as usize)).map(|o| o.value);
                 let Some(value) = value else { return };
                 let purpose = *purpose;
-                self.overlay = None;
+                self.sh.overlay = None;
                 let all = value == u32::MAX;
                 match purpose {
                     PickPurpose::DistrictFilter => {
@@ -1046,7 +635,7 @@ impl App {
                     self.occ_refresh();
                 }
                 Action::Open => self.occ.filtering = false,
-                Action::Quit => self.quit = true,
+                Action::Quit => self.sh.quit = true,
                 _ => {
                     self.occ.pos.navigate(action, self.occ.view.len(), page);
                 }
@@ -1063,7 +652,7 @@ impl App {
                     v.refilter(keep, page);
                 }
                 Action::Open => v.filtering = false,
-                Action::Quit => self.quit = true,
+                Action::Quit => self.sh.quit = true,
                 _ => {
                     v.pos.navigate(action, v.view.len(), page);
                 }
@@ -1078,14 +667,14 @@ impl App {
                 self.funds.refilter(page);
             }
             Action::Open => self.funds.filtering = false,
-            Action::Quit => self.quit = true,
+            Action::Quit => self.sh.quit = true,
             _ if self.funds.pos.navigate(action, self.funds.view.len(), page) => {}
             _ => {}
         }
     }
 
     fn form_action(&mut self, action: Action, store: &Arc<Store>) {
-        let Some(form) = &mut self.form else { return };
+        let Some(form) = &mut self.sh.form else { return };
         match action {
             Action::Text(e) => form.edit(e),
             Action::NextField | Action::Down | Action::Open => form.next_field(),
@@ -1093,22 +682,22 @@ impl App {
             Action::Save => self.submit_form(store),
             Action::Back => {
                 if form.dirty {
-                    self.overlay = Some(Overlay::Confirm {
+                    self.sh.overlay = Some(Overlay::Confirm {
                         msg: Msg::new(k::CONFIRM_DISCARD),
                         then: Pending::DiscardForm,
                     });
                 } else {
-                    self.form = None;
+                    self.sh.form = None;
                 }
             }
             Action::Quit => {
                 if form.dirty {
-                    self.overlay = Some(Overlay::Confirm {
+                    self.sh.overlay = Some(Overlay::Confirm {
                         msg: Msg::new(k::CONFIRM_QUIT_UNSAVED),
                         then: Pending::Quit,
                     });
                 } else {
-                    self.quit = true;
+                    self.sh.quit = true;
                 }
             }
             _ => {}
@@ -1116,30 +705,30 @@ impl App {
     }
 
     fn offer_action(&mut self, action: Action, store: &Arc<Store>) {
-        let Some(Overlay::Offer { cursor }) = &mut self.overlay else {
+        let Some(Overlay::Offer { cursor }) = &mut self.sh.overlay else {
             return;
         };
         let n = OFFER_CHOICES.len();
         match action {
             Action::Up => *cursor = (*cursor + n - 1) % n,
             Action::Down => *cursor = (*cursor + 1) % n,
-            Action::Quit => self.quit = true,
-            Action::Back => self.overlay = None,
+            Action::Quit => self.sh.quit = true,
+            Action::Back => self.sh.overlay = None,
             Action::Open => {
                 let choice = OFFER_CHOICES[(*cursor).min(n - 1)].1;
-                self.overlay = None;
-                if let Err(d) = self.access.may_admin() {
-                    return self.error(messages::denied(&d));
+                self.sh.overlay = None;
+                if let Err(d) = self.sh.access.may_admin() {
+                    return self.sh.error(messages::denied(&d));
                 }
                 match choice {
                     Some(scale) => self.start_demo(store, scale, demo::DEFAULT_SEED),
-                    None => match demo::seed_geography(store, &self.officer) {
+                    None => match demo::seed_geography(store, &self.sh.officer) {
                         Ok(n) => {
                             self.ensure_committees(store);
                             self.reload(store);
-                            self.info(Msg::with(k::STARTED_EMPTY, [(n - 1).to_string()]));
+                            self.sh.info(Msg::with(k::STARTED_EMPTY, [(n - 1).to_string()]));
                         }
-                        Err(e) => self.error(messages::store(&e)),
+                        Err(e) => self.sh.error(messages::store(&e)),
                     },
                 }
             }
@@ -1151,8 +740,8 @@ impl App {
     pub fn start_demo(&mut self, store: &Arc<Store>, scale: Scale, seed: u64) {
         let progress = Arc::new(AtomicU32::new(0));
         let (tx, rx) = mpsc::channel();
-        let (store, p, officer) = (Arc::clone(store), Arc::clone(&progress), self.officer.clone());
-        let today = self.today;
+        let (store, p, officer) = (Arc::clone(store), Arc::clone(&progress), self.sh.officer.clone());
+        let today = self.sh.today;
         std::thread::spawn(move || {
             let result = demo::generate(&store, &officer, scale, seed, today, &|done| {
                 p.store(done, Ordering::Relaxed)
@@ -1171,17 +760,17 @@ impl App {
     }
 
     fn tick(&mut self, store: &Store) -> bool {
-        if let Some(rx) = &self.catalog_rx {
+        if let Some(rx) = &self.sh.catalog_rx {
             match rx.try_recv() {
                 Ok(result) => {
-                    self.catalog_rx = None;
+                    self.sh.catalog_rx = None;
                     self.catalog_loaded(result);
                     return true;
                 }
                 Err(mpsc::TryRecvError::Empty) => {}
                 Err(mpsc::TryRecvError::Disconnected) => {
-                    self.catalog_rx = None;
-                    self.error(k::ERR_CATALOG);
+                    self.sh.catalog_rx = None;
+                    self.sh.error(k::ERR_CATALOG);
                 }
             }
         }
@@ -1193,15 +782,15 @@ impl App {
                     self.reload(store);
                     self.reload_catalog(store);
                     match result {
-                        Ok(msg) => self.info(msg),
-                        Err(msg) => self.error(msg),
+                        Ok(msg) => self.sh.info(msg),
+                        Err(msg) => self.sh.error(msg),
                     }
                 }
                 Err(mpsc::TryRecvError::Empty) => {}
                 Err(mpsc::TryRecvError::Disconnected) => {
                     self.job = None;
                     self.reload(store);
-                    self.error(k::DEMO_FAILED);
+                    self.sh.error(k::DEMO_FAILED);
                 }
             }
             return true;
@@ -1213,7 +802,7 @@ impl App {
         }
         // Another session's save changed the shared catalog: the list on
         // screen follows.
-        let revision = self.catalog.read().map(|c| c.revision).ok();
+        let revision = self.sh.catalog.read().map(|c| c.revision).ok();
         if self.tab == Tab::Occupations && revision != Some(self.occ.seen_revision()) {
             self.occ_refresh();
             changed = true;
@@ -1230,24 +819,24 @@ impl App {
 
     /// Reads the catalog again, now (after demo data).
     fn reload_catalog(&mut self, store: &Store) {
-        self.catalog_rx = None;
-        self.catalog_loaded(Catalog::load(store, self.as_of));
+        self.sh.catalog_rx = None;
+        self.catalog_loaded(Catalog::load(store, self.sh.as_of));
     }
 
     /// Every district in the gazetteer gets its network committee.
     fn ensure_committees(&mut self, store: &Store) {
         let districts: Vec<u16> = match store.places() {
             Ok(places) => Geo::new(places).districts().to_vec(),
-            Err(e) => return self.error(messages::store(&e)),
+            Err(e) => return self.sh.error(messages::store(&e)),
         };
-        if let Err(e) = store.ensure_committees(&self.officer, &districts) {
-            self.error(messages::save(&e));
+        if let Err(e) = store.ensure_committees(&self.sh.officer, &districts) {
+            self.sh.error(messages::save(&e));
         }
     }
 
     /// Which form is open decides how it saves.
     pub(super) fn submit_form(&mut self, store: &Arc<Store>) {
-        let Some(form) = &mut self.form else { return };
+        let Some(form) = &mut self.sh.form else { return };
         form.clear_errors();
         match form.kind {
             FormKind::NewFund | FormKind::EditFund { .. } => self.submit_fund(store),
@@ -1272,32 +861,11 @@ impl App {
         }
     }
 
-    pub(super) fn form_error(&mut self, msg: Msg) {
-        if let Some(form) = &mut self.form {
-            form.error = Some(msg);
-        }
-    }
-
-    /// Puts each error beside its field; `fields` lists the form's fields in order.
-    pub(super) fn set_field_errors<F: PartialEq, E>(
-        &mut self,
-        fields: &[F],
-        errs: Vec<(F, E)>,
-        msg: fn(&E) -> Msg,
-    ) {
-        if let Some(form) = &mut self.form {
-            for (field, e) in errs {
-                let i = fields.iter().position(|f| *f == field).unwrap_or(0);
-                form.set_error(i, msg(&e));
-            }
-        }
-    }
-
     /// Takes back the officer's last change, if nobody has changed the record
     /// since, and shows the result everywhere.
     pub(super) fn undo(&mut self, store: &Arc<Store>) {
-        let Some(entry) = self.undo.pop() else {
-            self.info(k::NOTHING_TO_UNDO);
+        let Some(entry) = self.sh.undo.pop() else {
+            self.sh.info(k::NOTHING_TO_UNDO);
             return;
         };
         let what = entry.describe();
@@ -1305,22 +873,22 @@ impl App {
         match result {
             Ok(()) => {
                 self.reload(store);
-                self.info(Msg::with(k::UNDONE_WHAT, [what]));
+                self.sh.info(Msg::with(k::UNDONE_WHAT, [what]));
             }
             // Someone changed it since: the old state cannot come back.
-            Err(SaveError::Stale { .. }) => self.error(Msg::with(k::ERR_UNDO_STALE, [what])),
+            Err(SaveError::Stale { .. }) => self.sh.error(Msg::with(k::ERR_UNDO_STALE, [what])),
             Err(e) => {
                 // Anything else (the disk, say) may pass: keep the entry to try again.
-                self.undo.push(entry);
-                self.error(messages::save(&e));
+                self.sh.undo.push(entry);
+                self.sh.error(messages::save(&e));
             }
         }
     }
 
     /// Takes one change back (see [`App::undo`]).
     fn apply_undo(&mut self, store: &Arc<Store>, entry: Undo) -> Result<(), SaveError> {
-        let officer = self.officer.clone();
-        let who = Actor { name: &officer, access: self.access, change: None };
+        let officer = self.sh.officer.clone();
+        let who = Actor { name: &officer, access: self.sh.access, change: None };
         match entry {
             Undo::Fund { before, after } => {
                 revert(store, who, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v))).map(|_| ())
@@ -1330,7 +898,7 @@ impl App {
                 let r = revert(store, who, before, after.map(|(f, m, v)| (member_key(f, m), v)));
                 match &r {
                     Ok(Some(m)) => {
-                        if let Ok(mut c) = self.catalog.write() {
+                        if let Ok(mut c) = self.sh.catalog.write() {
                             c.rename_member(m.id, &m.full_name());
                         }
                         self.member_changed(store, m);

@@ -107,7 +107,7 @@ impl App {
         };
         let (mut committees, mut support, mut otop) = match read() {
             Ok(x) => x,
-            Err(e) => return self.error(messages::store(&e)),
+            Err(e) => return self.sh.error(messages::store(&e)),
         };
         committees.sort_by_key(|c| c.district);
         support.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
@@ -117,7 +117,7 @@ impl App {
         n.support = support;
         n.otop = otop;
         n.refilter();
-        let rows = layout::list_rows(self.size.1);
+        let rows = layout::list_rows(self.sh.size.1);
         for (i, len) in [n.committees.len(), n.support_view.len(), n.otop_view.len()].into_iter().enumerate()
         {
             n.pos[i].clamp(len, rows);
@@ -133,7 +133,7 @@ impl App {
     pub(super) fn network_show_committee(&mut self, _store: &Store, district: u16) {
         self.network.view = NetView::Committees;
         if let Some(i) = self.network.committees.iter().position(|c| c.district == district) {
-            let rows = layout::list_rows(self.size.1);
+            let rows = layout::list_rows(self.sh.size.1);
             let n = self.network.committees.len();
             self.network.pos[0].set(i, n, rows);
             self.network.detail = Some((i, ListPos::default()));
@@ -151,14 +151,14 @@ impl App {
     }
 
     fn district_name(&self, d: u16) -> String {
-        self.geo.name(u32::from(d), self.lang)
+        self.sh.geo.name(u32::from(d), self.sh.lang)
     }
 
     pub(super) fn network_action(&mut self, action: Action, store: &Arc<Store>) {
         if self.network.detail.is_some() {
             return self.committee_action(action, store);
         }
-        let rows = layout::list_rows(self.size.1);
+        let rows = layout::list_rows(self.sh.size.1);
         let len = self.network.len();
         let view = self.network.view;
         if self.network.pos[view as usize].navigate(action, len, rows) {
@@ -176,7 +176,7 @@ impl App {
                     .iter()
                     .map(|d| {
                         let c = u32::from(*d);
-                        Opt::new(c, self.geo.name(c, Lang::Th), self.geo.name(c, Lang::En))
+                        Opt::new(c, self.sh.geo.name(c, Lang::Th), self.sh.geo.name(c, Lang::En))
                     })
                     .collect();
                 let current = self.network.district.map(u32::from);
@@ -226,7 +226,7 @@ impl App {
                     NetView::Support => {
                         let Some(s) = self.network.selected_support() else { return };
                         (
-                            Msg::with(k::CONFIRM_DELETE_SUPPORT, [thai::format_date(s.date, self.lang)]),
+                            Msg::with(k::CONFIRM_DELETE_SUPPORT, [thai::format_date(s.date, self.sh.lang)]),
                             Pending::DeleteSupport { id: s.id, version: s.version },
                         )
                     }
@@ -238,7 +238,7 @@ impl App {
                         )
                     }
                 };
-                self.overlay = Some(Overlay::Confirm { msg, then });
+                self.sh.overlay = Some(Overlay::Confirm { msg, then });
             }
             Action::Undo => self.undo(store),
             _ => {}
@@ -246,7 +246,7 @@ impl App {
     }
 
     fn committee_action(&mut self, action: Action, store: &Arc<Store>) {
-        let rows = layout::briefing_rows(self.size.1);
+        let rows = layout::briefing_rows(self.sh.size.1);
         let Some((i, mut pos)) = self.network.detail else { return };
         let Some(c) = self.network.committees.get(i).cloned() else {
             self.network.detail = None;
@@ -269,10 +269,10 @@ impl App {
             }
             Action::Delete => {
                 if let Some(b) = at.and_then(|a| c.briefings.get(a)) {
-                    let msg = Msg::with(k::CONFIRM_DELETE_BRIEFING, [thai::format_date(b.date, self.lang)]);
+                    let msg = Msg::with(k::CONFIRM_DELETE_BRIEFING, [thai::format_date(b.date, self.sh.lang)]);
                     let then =
                         Pending::DeleteBriefing { id: c.id, version: c.version, index: at.unwrap_or(0) };
-                    self.overlay = Some(Overlay::Confirm { msg, then });
+                    self.sh.overlay = Some(Overlay::Confirm { msg, then });
                 }
             }
             Action::Undo => self.undo(store),
@@ -296,12 +296,12 @@ impl App {
             Field::text(k::FIELD_SEATS, programme::format_seats(&c.members), Some(k::HINT_SEATS)),
         ];
         let kind = FormKind::Committee { id: c.id, version: c.version };
-        self.form =
+        self.sh.form =
             Some(Form::new(kind, Msg::with(k::FORM_COMMITTEE, [self.district_name(c.district)]), fields));
     }
 
     pub(super) fn submit_committee(&mut self, store: &Store) {
-        let Some(form) = &self.form else { return };
+        let Some(form) = &self.sh.form else { return };
         let FormKind::Committee { id, version } = form.kind else { return };
         let t = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
         let draft = CommitteeDraft { chair: t(0), members: t(1) };
@@ -322,30 +322,30 @@ impl App {
                 c.version = version;
                 c
             }
-            Ok(None) => return self.form_error(Msg::new(k::ERR_GONE)),
-            Err(e) => return self.form_error(messages::store(&e)),
+            Ok(None) => return self.sh.form_error(Msg::new(k::ERR_GONE)),
+            Err(e) => return self.sh.form_error(messages::store(&e)),
         };
         let mut after = before.clone();
         if let Err(errs) = change(&mut after) {
-            if let Some(form) = &mut self.form {
+            if let Some(form) = &mut self.sh.form {
                 for (i, e) in errs {
                     form.set_error(i, messages::programme(&e));
                 }
             }
             return;
         }
-        match store.save(self.who(), &after) {
+        match store.save(self.sh.who(), &after) {
             Ok(saved) => {
-                self.undo
+                self.sh.undo
                     .push(Undo::Committee { before: Some(before), after: Some((saved.id, saved.version)) });
-                self.form = None;
-                self.info(Msg::with(k::SAVED, [self.district_name(saved.district)]));
+                self.sh.form = None;
+                self.sh.info(Msg::with(k::SAVED, [self.district_name(saved.district)]));
                 self.network_load(store);
                 self.seen_generation = store.generation();
             }
             Err(e) => {
                 let msg = messages::save(&e);
-                if self.form.is_some() { self.form_error(msg) } else { self.error(msg) }
+                if self.sh.form.is_some() { self.sh.form_error(msg) } else { self.sh.error(msg) }
             }
         }
     }
@@ -359,7 +359,7 @@ impl App {
         let fields = vec![
             Field::text(
                 k::FIELD_DATE,
-                thai::format_date(b.map_or(self.today, |b| b.date), Lang::Th),
+                thai::format_date(b.map_or(self.sh.today, |b| b.date), Lang::Th),
                 Some(k::HINT_DATE),
             ),
             Field::text(k::FIELD_PLACE, b.map(|b| b.place.clone()).unwrap_or_default(), None),
@@ -371,7 +371,7 @@ impl App {
             Field::text(k::FIELD_NOTE, b.map(|b| b.note.clone()).unwrap_or_default(), None),
         ];
         let kind = FormKind::Briefing { id: c.id, version: c.version, index };
-        self.form =
+        self.sh.form =
             Some(Form::new(kind, Msg::with(k::FORM_BRIEFING, [self.district_name(c.district)]), fields));
     }
 
@@ -401,21 +401,21 @@ impl App {
     }
 
     pub(super) fn submit_briefing(&mut self, store: &Store) {
-        let Some(form) = &self.form else { return };
+        let Some(form) = &self.sh.form else { return };
         let FormKind::Briefing { id, version, index } = form.kind else { return };
         let t = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
         let district = self.network.committees.iter().find(|c| c.id == id).map_or(0, |c| c.district);
         let funds = match self.parse_funds(district, &t(2)) {
             Ok(f) => f,
             Err(bad) => {
-                if let Some(form) = &mut self.form {
+                if let Some(form) = &mut self.sh.form {
                     form.set_error(2, Msg::with(k::ERR_NOT_A_FUND_HERE, [bad]));
                 }
                 return;
             }
         };
         let draft = BriefingDraft { date: t(0), place: t(1), funds, note: t(3) };
-        let today = self.today;
+        let today = self.sh.today;
         self.save_committee(store, id, version, |c| {
             let b = draft.build(today)?;
             match index.and_then(|i| c.briefings.get_mut(i)) {
@@ -455,7 +455,7 @@ impl App {
     pub fn scope_name(&self, scope: &SupportScope, household: &str) -> String {
         match scope {
             SupportScope::District(d) => {
-                format!("{} {}", tr(self.lang, k::COL_DISTRICT), self.district_name(*d))
+                format!("{} {}", tr(self.sh.lang, k::COL_DISTRICT), self.district_name(*d))
             }
             SupportScope::Fund(f) => {
                 let row = self.funds.rows.iter().find(|r| r.id == *f);
@@ -476,7 +476,7 @@ impl App {
         let fields = vec![
             Field::text(
                 k::FIELD_DATE,
-                thai::format_date(s.map_or(self.today, |s| s.date), Lang::Th),
+                thai::format_date(s.map_or(self.sh.today, |s| s.date), Lang::Th),
                 Some(k::HINT_DATE),
             ),
             Field::choice(
@@ -496,7 +496,7 @@ impl App {
             Some(s) => (FormKind::EditSupport { id: s.id, version: s.version }, k::FORM_EDIT_SUPPORT),
             None => (FormKind::NewSupport, k::FORM_NEW_SUPPORT),
         };
-        self.form = Some(Form::new(kind, Msg::new(title), fields));
+        self.sh.form = Some(Form::new(kind, Msg::new(title), fields));
     }
 
     /// The occupation record of a member named by national ID: the one furthest
@@ -519,7 +519,7 @@ impl App {
         match t.len() {
             4 => {
                 let d: u16 = t.parse().map_err(|_| Msg::new(k::ERR_SCOPE))?;
-                if self.geo.districts().contains(&d) {
+                if self.sh.geo.districts().contains(&d) {
                     Ok((SupportScope::District(d), d, String::new()))
                 } else {
                     Err(Msg::new(k::ERR_SCOPE))
@@ -538,7 +538,7 @@ impl App {
     }
 
     pub(super) fn submit_support(&mut self, store: &Store) {
-        let Some(form) = &self.form else { return };
+        let Some(form) = &self.sh.form else { return };
         let kind = form.kind;
         let t = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
         let c = |i: usize| form.fields.get(i).and_then(Field::choice_value);
@@ -555,8 +555,8 @@ impl App {
                     s.version = version;
                     Some(s)
                 }
-                Ok(None) => return self.form_error(Msg::new(k::ERR_GONE)),
-                Err(e) => return self.form_error(messages::store(&e)),
+                Ok(None) => return self.sh.form_error(Msg::new(k::ERR_GONE)),
+                Err(e) => return self.sh.form_error(messages::store(&e)),
             },
             _ => None,
         };
@@ -564,21 +564,21 @@ impl App {
             id: 0,
             version: 0,
             level: SupportLevel::Province,
-            date: self.today,
+            date: self.sh.today,
             scope: SupportScope::District(0),
             district: 0,
             label: String::new(),
             kind: SupportKind::Training,
             note: String::new(),
         });
-        let applied = draft.apply(&mut s, self.today);
-        if let (Err(_), Some(form)) = (&scope, &mut self.form)
+        let applied = draft.apply(&mut s, self.sh.today);
+        if let (Err(_), Some(form)) = (&scope, &mut self.sh.form)
             && let Err(m) = &scope
         {
             form.set_error(2, m.clone());
         }
         if let Err(errs) = &applied
-            && let Some(form) = &mut self.form
+            && let Some(form) = &mut self.sh.form
         {
             for (i, e) in errs {
                 form.set_error(*i, messages::programme(e));
@@ -588,15 +588,15 @@ impl App {
         s.label = self.scope_name(&scope, &household);
         s.scope = scope;
         s.district = district;
-        match store.save(self.who(), &s) {
+        match store.save(self.sh.who(), &s) {
             Ok(saved) => {
-                self.undo.push(Undo::Support { before, after: Some((saved.id, saved.version)) });
-                self.form = None;
-                self.info(Msg::with(k::SAVED, [tr(self.lang, labels::support_kind(saved.kind)).to_string()]));
+                self.sh.undo.push(Undo::Support { before, after: Some((saved.id, saved.version)) });
+                self.sh.form = None;
+                self.sh.info(Msg::with(k::SAVED, [tr(self.sh.lang, labels::support_kind(saved.kind)).to_string()]));
                 self.network_load(store);
                 self.seen_generation = store.generation();
             }
-            Err(e) => self.form_error(messages::save(&e)),
+            Err(e) => self.sh.form_error(messages::save(&e)),
         }
     }
 
@@ -632,7 +632,7 @@ impl App {
             Field::text(
                 k::FIELD_RATING_YEAR,
                 p.map_or_else(
-                    || thai::be_year(self.today.year()).to_string(),
+                    || thai::be_year(self.sh.today.year()).to_string(),
                     |p| thai::be_year(p.rating_year).to_string(),
                 ),
                 Some(k::HINT_YEAR),
@@ -642,7 +642,7 @@ impl App {
             Some(p) => (FormKind::EditOtop { id: p.id, version: p.version }, k::FORM_EDIT_OTOP),
             None => (FormKind::NewOtop, k::FORM_NEW_OTOP),
         };
-        self.form = Some(Form::new(kind, Msg::new(title), fields));
+        self.sh.form = Some(Form::new(kind, Msg::new(title), fields));
     }
 
     /// A producer typed as a member's national ID (a household) or as
@@ -670,7 +670,7 @@ impl App {
     }
 
     pub(super) fn submit_otop(&mut self, store: &Store) {
-        let Some(form) = &self.form else { return };
+        let Some(form) = &self.sh.form else { return };
         let kind = form.kind;
         let t = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
         let draft = OtopDraft {
@@ -687,8 +687,8 @@ impl App {
                     p.version = version;
                     Some(p)
                 }
-                Ok(None) => return self.form_error(Msg::new(k::ERR_GONE)),
-                Err(e) => return self.form_error(messages::store(&e)),
+                Ok(None) => return self.sh.form_error(Msg::new(k::ERR_GONE)),
+                Err(e) => return self.sh.form_error(messages::store(&e)),
             },
             _ => None,
         };
@@ -701,10 +701,10 @@ impl App {
             name: String::new(),
             category: OtopCategory::Food,
             stars: 1,
-            rating_year: self.today.year(),
+            rating_year: self.sh.today.year(),
         });
-        let applied = draft.apply(&mut p, self.today);
-        if let Some(form) = &mut self.form {
+        let applied = draft.apply(&mut p, self.sh.today);
+        if let Some(form) = &mut self.sh.form {
             if let Err(m) = &producer {
                 form.set_error(2, m.clone());
             }
@@ -718,42 +718,42 @@ impl App {
         p.producer = producer;
         p.producer_name = producer_name;
         p.district = district;
-        match store.save(self.who(), &p) {
+        match store.save(self.sh.who(), &p) {
             Ok(saved) => {
-                self.undo.push(Undo::Otop { before, after: Some((saved.id, saved.version)) });
-                self.form = None;
-                self.info(Msg::with(k::SAVED, [saved.name.clone()]));
+                self.sh.undo.push(Undo::Otop { before, after: Some((saved.id, saved.version)) });
+                self.sh.form = None;
+                self.sh.info(Msg::with(k::SAVED, [saved.name.clone()]));
                 self.network_load(store);
                 self.seen_generation = store.generation();
             }
-            Err(e) => self.form_error(messages::save(&e)),
+            Err(e) => self.sh.form_error(messages::save(&e)),
         }
     }
 
     pub(super) fn delete_support(&mut self, store: &Store, id: u64, version: u64) {
-        match store.delete::<SupportActivity>(self.who(), id, version) {
+        match store.delete::<SupportActivity>(self.sh.who(), id, version) {
             Ok(gone) => {
-                self.info(Msg::with(
+                self.sh.info(Msg::with(
                     k::DELETED_WHAT,
-                    [tr(self.lang, labels::support_kind(gone.kind)).to_string()],
+                    [tr(self.sh.lang, labels::support_kind(gone.kind)).to_string()],
                 ));
-                self.undo.push(Undo::Support { before: Some(gone), after: None });
+                self.sh.undo.push(Undo::Support { before: Some(gone), after: None });
                 self.network_load(store);
                 self.seen_generation = store.generation();
             }
-            Err(e) => self.error(messages::save(&e)),
+            Err(e) => self.sh.error(messages::save(&e)),
         }
     }
 
     pub(super) fn delete_otop(&mut self, store: &Store, id: u64, version: u64) {
-        match store.delete::<OtopProduct>(self.who(), id, version) {
+        match store.delete::<OtopProduct>(self.sh.who(), id, version) {
             Ok(gone) => {
-                self.info(Msg::with(k::DELETED_WHAT, [gone.name.clone()]));
-                self.undo.push(Undo::Otop { before: Some(gone), after: None });
+                self.sh.info(Msg::with(k::DELETED_WHAT, [gone.name.clone()]));
+                self.sh.undo.push(Undo::Otop { before: Some(gone), after: None });
                 self.network_load(store);
                 self.seen_generation = store.generation();
             }
-            Err(e) => self.error(messages::save(&e)),
+            Err(e) => self.sh.error(messages::save(&e)),
         }
     }
 }

@@ -98,8 +98,8 @@ impl App {
                     .iter()
                     .filter(|d| {
                         let c = u32::from(**d);
-                        self.geo.name(c, Lang::Th).contains(t)
-                            || self.geo.name(c, Lang::En).to_lowercase().contains(t)
+                        self.sh.geo.name(c, Lang::Th).contains(t)
+                            || self.sh.geo.name(c, Lang::En).to_lowercase().contains(t)
                     })
                     .copied()
                     .collect();
@@ -113,7 +113,7 @@ impl App {
 
     /// Recomputes the Occupations view from the catalog, keeping the selection.
     pub(super) fn occ_refresh(&mut self) {
-        let keep = self.catalog.read().ok().and_then(|cat| {
+        let keep = self.sh.catalog.read().ok().and_then(|cat| {
             self.occ.view.get(self.occ.pos.cursor).and_then(|i| cat.rows.get(*i as usize)).map(|r| r.id)
         });
         self.occ_refresh_keeping(keep);
@@ -122,8 +122,8 @@ impl App {
     /// As [`App::occ_refresh`], selecting the record `keep` if it is shown.
     pub(super) fn occ_refresh_keeping(&mut self, keep: Option<u64>) {
         let page = self.page();
-        let Ok(mut cat) = self.catalog.write() else { return };
-        let (lang, geo, categories) = (self.lang, &self.geo, &self.categories);
+        let Ok(mut cat) = self.sh.catalog.write() else { return };
+        let (lang, geo, categories) = (self.sh.lang, &self.sh.geo, &self.sh.categories);
         let place = |c: u32| geo.name(c, lang);
         let category = |c: u16| {
             categories
@@ -169,7 +169,7 @@ impl App {
             // One more letter of the same words: narrow what is shown.
             self.occ.narrowing.push((before, self.occ.view.clone()));
             let terms = self.terms(&now);
-            if let Ok(cat) = self.catalog.read() {
+            if let Ok(cat) = self.sh.catalog.read() {
                 self.occ.view.retain(|i| {
                     cat.rows.get(*i as usize).is_some_and(|r| terms.iter().all(|t| t.matches(r, cat.name(r))))
                 });
@@ -209,9 +209,9 @@ impl App {
                 self.occ.sort = self.occ.sort.next();
                 self.occ.desc = false;
                 self.occ_refresh();
-                self.info(Msg::with(
+                self.sh.info(Msg::with(
                     k::SORTED_BY,
-                    [tr(self.lang, labels::occ_sort(self.occ.sort)).to_string()],
+                    [tr(self.sh.lang, labels::occ_sort(self.occ.sort)).to_string()],
                 ));
             }
             Action::SortReverse => {
@@ -220,15 +220,15 @@ impl App {
             }
             Action::PickDistrict => self.open_picker(
                 k::PICK_DISTRICT,
-                self.geo
+                self.sh.geo
                     .districts()
                     .iter()
                     .map(|d| {
                         let c = u32::from(*d);
                         Opt::new(
                             c,
-                            format!("{d} {}", self.geo.name(c, Lang::Th)),
-                            format!("{d} {}", self.geo.name(c, Lang::En)),
+                            format!("{d} {}", self.sh.geo.name(c, Lang::Th)),
+                            format!("{d} {}", self.sh.geo.name(c, Lang::En)),
                         )
                     })
                     .collect(),
@@ -272,8 +272,8 @@ impl App {
                 if let Some(key) = self.occ_selected_key() {
                     match store.get_at::<OccupationRecord>(&key) {
                         Ok(Some(r)) => self.open_occupation_form(Some(&r), None),
-                        Ok(None) => self.error(k::ERR_GONE),
-                        Err(e) => self.error(messages::store(&e)),
+                        Ok(None) => self.sh.error(k::ERR_GONE),
+                        Err(e) => self.sh.error(messages::store(&e)),
                     }
                 }
             }
@@ -281,7 +281,7 @@ impl App {
             Action::NewCategory => {
                 let fields =
                     vec![Field::text(k::FIELD_NAME_TH, "", None), Field::text(k::FIELD_NAME_EN, "", None)];
-                self.form = Some(Form::new(FormKind::NewCategory, Msg::new(k::FORM_NEW_CATEGORY), fields));
+                self.sh.form = Some(Form::new(FormKind::NewCategory, Msg::new(k::FORM_NEW_CATEGORY), fields));
             }
             Action::Undo => self.undo(store),
             _ => {}
@@ -290,12 +290,12 @@ impl App {
 
     fn occ_selected_key(&self) -> Option<Vec<u8>> {
         let i = *self.occ.view.get(self.occ.pos.cursor)?;
-        self.catalog.read().ok()?.rows.get(i as usize).map(|r| r.key())
+        self.sh.catalog.read().ok()?.rows.get(i as usize).map(|r| r.key())
     }
 
     fn confirm_delete_selected_occ(&mut self, store: &Store) {
         let Some(i) = self.occ.view.get(self.occ.pos.cursor).copied() else { return };
-        let Some((key, name, cat)) = self.catalog.read().ok().and_then(|c| {
+        let Some((key, name, cat)) = self.sh.catalog.read().ok().and_then(|c| {
             c.rows
                 .get(i as usize)
                 .map(|r| ((r.fund_id, r.member_id, r.id), c.name(r).to_string(), r.category))
@@ -303,10 +303,10 @@ impl App {
             return;
         };
         let Ok(Some(rec)) = store.get_at::<OccupationRecord>(&occupation_key(key.0, key.1, key.2)) else {
-            return self.error(k::ERR_GONE);
+            return self.sh.error(k::ERR_GONE);
         };
         let msg = Msg::with(k::CONFIRM_DELETE_OCCUPATION, [format!("{name} · {}", self.category_label(cat))]);
-        self.overlay =
+        self.sh.overlay =
             Some(Overlay::Confirm { msg, then: Pending::DeleteOccupation { key, version: rec.version } });
     }
 
@@ -334,7 +334,7 @@ impl App {
         let page = self.page().saturating_sub(4).max(1);
         let mut pos = ListPos::default();
         pos.set(at, options.len(), page);
-        self.overlay = Some(Overlay::Picker {
+        self.sh.overlay = Some(Overlay::Picker {
             title,
             options,
             pos,
@@ -354,15 +354,15 @@ impl App {
                     Some(OccDetail { record, member, pos: ListPos::default(), assignments: Vec::new() });
                 self.occ_detail_assignments(store);
             }
-            Ok(None) => self.error(k::ERR_GONE),
-            Err(e) => self.error(messages::store(&e)),
+            Ok(None) => self.sh.error(k::ERR_GONE),
+            Err(e) => self.sh.error(messages::store(&e)),
         }
     }
 
     fn occ_detail_action(&mut self, action: Action, store: &Arc<Store>) {
         let Some(d) = &mut self.occ.detail else { return };
         let n = d.record.loan_ids.len();
-        if d.pos.navigate(action, n, super::layout::occupation_loan_rows(self.size.1)) {
+        if d.pos.navigate(action, n, super::layout::occupation_loan_rows(self.sh.size.1)) {
             return;
         }
         match action {
@@ -379,7 +379,7 @@ impl App {
                 );
                 let then =
                     Pending::DeleteOccupation { key: (r.fund_id, r.member_id, r.id), version: r.version };
-                self.overlay = Some(Overlay::Confirm { msg, then });
+                self.sh.overlay = Some(Overlay::Confirm { msg, then });
             }
             Action::Suggest => {
                 let r = d.record.clone();
@@ -391,11 +391,11 @@ impl App {
                 let kind = FormKind::StageChange { key: (r.fund_id, r.member_id, r.id), version: r.version };
                 let fields = vec![
                     Field::choice(k::FIELD_STAGE, labels::options(&Stage::ALL, labels::stage), next as u32),
-                    Field::text(k::FIELD_DATE, thai::format_date(self.today, Lang::Th), Some(k::HINT_DATE)),
+                    Field::text(k::FIELD_DATE, thai::format_date(self.sh.today, Lang::Th), Some(k::HINT_DATE)),
                     Field::text(k::FIELD_REASON, "", None),
                 ];
                 let title = Msg::with(k::FORM_STAGE_CHANGE, [r.member_name.clone()]);
-                self.form = Some(Form::new(kind, title, fields));
+                self.sh.form = Some(Form::new(kind, title, fields));
             }
             Action::Undo => self.undo(store),
             _ => {}
@@ -417,7 +417,7 @@ impl App {
             (None, m) => {
                 let category = m
                     .and_then(|m| m.loans.iter().max_by_key(|l| l.start).map(|l| l.purpose))
-                    .or_else(|| self.categories.first().map(|c| c.code))
+                    .or_else(|| self.sh.categories.first().map(|c| c.code))
                     .unwrap_or(0);
                 let loans = m
                     .map(|m| {
@@ -430,7 +430,7 @@ impl App {
                     .unwrap_or_default()
                     .join(", ");
                 let start =
-                    m.and_then(|m| m.loans.iter().map(|l| l.start.year()).min()).unwrap_or(self.today.year());
+                    m.and_then(|m| m.loans.iter().map(|l| l.start.year()).min()).unwrap_or(self.sh.today.year());
                 (
                     FormKind::NewOccupation { member: m.map(|m| (m.fund_id, m.id)) },
                     OccupationDraft {
@@ -474,11 +474,11 @@ impl App {
                 Stage::ALL.iter().position(|s| *s == draft.stage).unwrap_or(0) as u32,
             ),
         ]);
-        self.form = Some(Form::new(kind, title, fields));
+        self.sh.form = Some(Form::new(kind, title, fields));
     }
 
     pub(super) fn submit_occupation(&mut self, store: &Store) {
-        let Some(form) = &self.form else { return };
+        let Some(form) = &self.sh.form else { return };
         let by_nid = form.kind == (FormKind::NewOccupation { member: None });
         let off = usize::from(by_nid);
         let t = |i: usize| form.fields.get(i + off).map(|x| x.text_value().to_string()).unwrap_or_default();
@@ -509,7 +509,7 @@ impl App {
                 match found {
                     Ok(key) => (key, None),
                     Err(msg) => {
-                        if let Some(form) = &mut self.form {
+                        if let Some(form) = &mut self.sh.form {
                             form.set_error(0, msg);
                         }
                         return;
@@ -522,28 +522,28 @@ impl App {
                         r.version = version;
                         (member_key(f, m), Some(r))
                     }
-                    Ok(None) => return self.form_error(Msg::new(k::ERR_GONE)),
-                    Err(e) => return self.form_error(messages::store(&e)),
+                    Ok(None) => return self.sh.form_error(Msg::new(k::ERR_GONE)),
+                    Err(e) => return self.sh.form_error(messages::store(&e)),
                 }
             }
             _ => return,
         };
         let member = match store.get_at::<Member>(&member_key_bytes) {
             Ok(Some(m)) => m,
-            Ok(None) => return self.form_error(Msg::new(k::ERR_GONE)),
-            Err(e) => return self.form_error(messages::store(&e)),
+            Ok(None) => return self.sh.form_error(Msg::new(k::ERR_GONE)),
+            Err(e) => return self.sh.form_error(messages::store(&e)),
         };
         let district = self.funds.rows.iter().find(|r| r.id == member.fund_id).map_or(0, |r| r.district);
         let mut record =
-            before.clone().unwrap_or_else(|| OccupationRecord::new(&member, district, self.today.year()));
+            before.clone().unwrap_or_else(|| OccupationRecord::new(&member, district, self.sh.today.year()));
         record.member_name = member.full_name();
         record.district = district;
         let loans: Vec<u64> = member.loans.iter().map(|l| l.id).collect();
-        let exists = self.categories.iter().any(|c| c.code == draft.category);
-        let applied = draft.apply(&mut record, exists, &loans, self.today);
+        let exists = self.sh.categories.iter().any(|c| c.code == draft.category);
+        let applied = draft.apply(&mut record, exists, &loans, self.sh.today);
         record.refresh_loans(&member.loans);
         if let Err(errs) = applied {
-            if let Some(form) = &mut self.form {
+            if let Some(form) = &mut self.sh.form {
                 for (field, e) in errs {
                     let i = OCC_FIELDS.iter().position(|f| *f == field).unwrap_or(0) + off;
                     form.set_error(i, messages::occupation(&e));
@@ -551,19 +551,19 @@ impl App {
             }
             return;
         }
-        match store.save(self.who(), &record) {
+        match store.save(self.sh.who(), &record) {
             Ok(saved) => {
                 let after = Some(((saved.fund_id, saved.member_id, saved.id), saved.version));
-                self.undo.push(Undo::Occupation { before, after });
-                self.form = None;
-                self.info(Msg::with(
+                self.sh.undo.push(Undo::Occupation { before, after });
+                self.sh.form = None;
+                self.sh.info(Msg::with(
                     k::SAVED,
                     [format!("{} · {}", saved.member_name, self.category_label(saved.category))],
                 ));
                 self.occupation_changed(store, Some(&saved), (saved.fund_id, saved.member_id, saved.id));
                 self.seen_generation = store.generation();
             }
-            Err(e) => self.form_error(messages::save(&e)),
+            Err(e) => self.sh.form_error(messages::save(&e)),
         }
     }
 
@@ -575,7 +575,7 @@ impl App {
         saved: Option<&OccupationRecord>,
         key: (u64, u64, u64),
     ) {
-        if let Ok(mut c) = self.catalog.write() {
+        if let Ok(mut c) = self.sh.catalog.write() {
             match saved {
                 Some(r) => c.upsert(r),
                 None => c.remove(key.2),
@@ -599,30 +599,30 @@ impl App {
     }
 
     pub(super) fn delete_occupation(&mut self, store: &Store, key: (u64, u64, u64), version: u64) {
-        match store.delete_at::<OccupationRecord>(self.who(), &occupation_key(key.0, key.1, key.2), version) {
+        match store.delete_at::<OccupationRecord>(self.sh.who(), &occupation_key(key.0, key.1, key.2), version) {
             Ok(gone) => {
-                self.info(Msg::with(k::DELETED_OCCUPATION, [gone.member_name.clone()]));
-                self.undo.push(Undo::Occupation { before: Some(gone), after: None });
+                self.sh.info(Msg::with(k::DELETED_OCCUPATION, [gone.member_name.clone()]));
+                self.sh.undo.push(Undo::Occupation { before: Some(gone), after: None });
                 self.occupation_changed(store, None, key);
                 self.seen_generation = store.generation();
             }
-            Err(e) => self.error(messages::save(&e)),
+            Err(e) => self.sh.error(messages::save(&e)),
         }
     }
 
     pub(super) fn submit_category(&mut self, store: &Store) {
-        let Some(form) = &mut self.form else { return };
+        let Some(form) = &mut self.sh.form else { return };
         let th = form.fields.first().map(|f| f.text_value().to_string()).unwrap_or_default();
         let en = form.fields.get(1).map(|f| f.text_value().to_string()).unwrap_or_default();
-        if let Err(d) = self.access.may_change(None) {
+        if let Err(d) = self.sh.access.may_change(None) {
             form.error = Some(messages::denied(&d));
             return;
         }
-        match store.add_category(&self.officer, &th, &en) {
+        match store.add_category(&self.sh.officer, &th, &en) {
             Ok(c) => {
-                self.form = None;
-                self.info(Msg::with(k::CATEGORY_ADDED, [c.name(self.lang).to_string()]));
-                self.categories = store.categories().unwrap_or_default();
+                self.sh.form = None;
+                self.sh.info(Msg::with(k::CATEGORY_ADDED, [c.name(self.sh.lang).to_string()]));
+                self.sh.categories = store.categories().unwrap_or_default();
             }
             Err(AddCategoryError::NameRequired) => form.set_error(0, Msg::new(k::ERR_REQUIRED)),
             Err(AddCategoryError::Exists) => form.set_error(0, Msg::new(k::ERR_CATEGORY_EXISTS)),

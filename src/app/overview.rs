@@ -134,12 +134,12 @@ impl App {
     /// Reads the Overview's figures again if the store changed since.
     pub(super) fn overview_refresh(&mut self, store: &Store) {
         let generation = store.generation();
-        if self.overview.seen == Some((generation, self.today)) {
+        if self.overview.seen == Some((generation, self.sh.today)) {
             return;
         }
         let (stats, risk) = match (store.all_district_stats(), store.all_fund_risk()) {
             (Ok(s), Ok(r)) => (s, r),
-            (Err(e), _) | (_, Err(e)) => return self.error(messages::store(&e)),
+            (Err(e), _) | (_, Err(e)) => return self.sh.error(messages::store(&e)),
         };
         let briefed: HashMap<u16, usize> =
             self.network.committees.iter().map(|c| (c.district, c.briefed().len())).collect();
@@ -149,7 +149,7 @@ impl App {
             .iter()
             .map(|d| (*d, DistrictRow { district: *d, ..Default::default() }))
             .collect();
-        let today = self.today.days();
+        let today = self.sh.today.days();
         for f in &self.funds.rows {
             let r = rows
                 .entry(f.district)
@@ -183,13 +183,13 @@ impl App {
         self.overview.rows = rows;
         self.overview.total = total;
         let n = self.overview.rows.len();
-        self.overview.pos.clamp(n, layout::overview_rows(self.size.1));
-        self.overview.seen = Some((generation, self.today));
+        self.overview.pos.clamp(n, layout::overview_rows(self.sh.size.1));
+        self.overview.seen = Some((generation, self.sh.today));
     }
 
     pub(super) fn overview_action(&mut self, action: super::Action, store: &Arc<Store>) {
         use super::Action;
-        let page = layout::overview_rows(self.size.1);
+        let page = layout::overview_rows(self.sh.size.1);
         let n = self.overview.rows.len();
         if self.overview.pos.navigate(action, n, page) {
             return;

@@ -69,13 +69,13 @@ impl App {
     }
 
     pub fn scope_label(&self, scope: Scope) -> String {
-        let lang = self.lang;
+        let lang = self.sh.lang;
         match scope {
             Scope::Province => tr(lang, k::SCOPE_PROVINCE).to_string(),
             Scope::District(d) => {
-                format!("{} {}", tr(lang, k::COL_DISTRICT), self.geo.name(u32::from(d), lang))
+                format!("{} {}", tr(lang, k::COL_DISTRICT), self.sh.geo.name(u32::from(d), lang))
             }
-            Scope::Subdistrict(s) => format!("{} {}", tr(lang, k::COL_SUBDISTRICT), self.geo.name(s, lang)),
+            Scope::Subdistrict(s) => format!("{} {}", tr(lang, k::COL_SUBDISTRICT), self.sh.geo.name(s, lang)),
             Scope::Fund(f) => {
                 let row = self.funds.rows.iter().find(|r| r.id == f);
                 row.map_or_else(|| f.to_string(), |r| format!("{} {}", r.code, r.name))
@@ -86,7 +86,7 @@ impl App {
     /// Ranks the scope again from the catalog (after any change of scope,
     /// weights, data or date).
     pub(super) fn rank_refresh(&mut self) {
-        let keep = self.catalog.read().ok().and_then(|cat| {
+        let keep = self.sh.catalog.read().ok().and_then(|cat| {
             self.rank.selected().and_then(|(row, _)| cat.rows.get(*row as usize)).map(|x| x.id)
         });
         self.rank_refresh_keeping(keep);
@@ -94,7 +94,7 @@ impl App {
 
     /// As [`App::rank_refresh`], selecting the record `keep` if it is shown.
     pub(super) fn rank_refresh_keeping(&mut self, keep: Option<u64>) {
-        let Ok(cat) = self.catalog.read() else { return };
+        let Ok(cat) = self.sh.catalog.read() else { return };
         let r = &self.rank;
         let top = if r.selected_view { usize::MAX } else { usize::from(r.profile.top) };
         let (mut ranked, in_scope) = self.rank_in(&cat, r.scope, r.category, &r.profile.weights, top);
@@ -108,7 +108,7 @@ impl App {
         let at = keep.and_then(|id| ranked.iter().position(|(row, _)| cat.rows[*row as usize].id == id));
         let revision = cat.revision;
         drop(cat);
-        let page = layout::ranking_rows(self.size.1);
+        let page = layout::ranking_rows(self.sh.size.1);
         self.rank.in_scope = in_scope;
         self.rank.ranked = ranked;
         self.rank.seen_revision = Some(revision);
@@ -130,7 +130,7 @@ impl App {
             Scope::Subdistrict(s) => self.funds_in(s),
             _ => Vec::new(),
         };
-        crate::service::ranking::rank_in(cat, scope, category, weights, top, self.today, &funds)
+        crate::service::ranking::rank_in(cat, scope, category, weights, top, self.sh.today, &funds)
     }
 
     /// The top `top` of every district, with how many were ranked in each.
@@ -141,12 +141,12 @@ impl App {
         weights: &ranking::Weights,
         top: usize,
     ) -> Vec<DistrictRanking> {
-        crate::service::ranking::rank_districts(cat, category, weights, top, self.today)
+        crate::service::ranking::rank_districts(cat, category, weights, top, self.sh.today)
     }
 
     /// Ranks again if the catalog changed since.
     pub(super) fn rank_refresh_if_stale(&mut self) {
-        let revision = self.catalog.read().map(|c| c.revision).ok();
+        let revision = self.sh.catalog.read().map(|c| c.revision).ok();
         if revision != self.rank.seen_revision {
             self.rank_refresh();
         }
@@ -156,7 +156,7 @@ impl App {
         if self.rank.weight_focus.is_some() {
             return self.weights_action(action);
         }
-        let page = layout::ranking_rows(self.size.1);
+        let page = layout::ranking_rows(self.sh.size.1);
         if self.rank.pos.navigate(action, self.rank.ranked.len(), page) {
             return;
         }
@@ -172,7 +172,7 @@ impl App {
             Action::SaveProfile => {
                 let name = self.rank.profile.name.clone();
                 let field = Field::text(k::FIELD_PROFILE_NAME, name, None);
-                self.form =
+                self.sh.form =
                     Some(Form::new(FormKind::SaveProfile, Msg::new(k::FORM_SAVE_PROFILE), vec![field]));
             }
             Action::More | Action::Less => {
@@ -191,10 +191,10 @@ impl App {
                 self.open_mark_form(store, stage);
             }
             Action::Export => {
-                let path = format!("ranking-{}-{}.csv", scope_slug(self.rank.scope), today_stamp(self.today));
-                let hint = if self.export_dir.is_some() { k::HINT_FILE_OUTBOX } else { k::HINT_FILE };
+                let path = format!("ranking-{}-{}.csv", scope_slug(self.rank.scope), today_stamp(self.sh.today));
+                let hint = if self.sh.export_dir.is_some() { k::HINT_FILE_OUTBOX } else { k::HINT_FILE };
                 let field = Field::text(k::FIELD_FILE, path, Some(hint));
-                self.form = Some(Form::new(FormKind::Export, Msg::new(k::FORM_EXPORT), vec![field]));
+                self.sh.form = Some(Form::new(FormKind::Export, Msg::new(k::FORM_EXPORT), vec![field]));
             }
             Action::Open => {
                 let key = self.rank_selected_key();
@@ -209,7 +209,7 @@ impl App {
                     .and_then(|key| store.get_at::<OccupationRecord>(&key).ok().flatten());
                 match record {
                     Some(r) => self.open_suggestions(store, &r),
-                    None => self.error(k::ERR_GONE),
+                    None => self.sh.error(k::ERR_GONE),
                 }
             }
             Action::Undo => self.undo(store),
@@ -219,7 +219,7 @@ impl App {
 
     fn rank_selected_key(&self) -> Option<Vec<u8>> {
         let (row, _) = self.rank.selected()?;
-        self.catalog.read().ok()?.rows.get(*row as usize).map(OccRow::key)
+        self.sh.catalog.read().ok()?.rows.get(*row as usize).map(OccRow::key)
     }
 
     fn weights_action(&mut self, action: Action) {
@@ -244,12 +244,12 @@ impl App {
         let lang = Lang::Th;
         let mut choices = vec![Scope::Province];
         let mut opts = vec![Opt::new(0, tr(lang, k::SCOPE_PROVINCE), tr(Lang::En, k::SCOPE_PROVINCE))];
-        for d in self.geo.districts() {
+        for d in self.sh.geo.districts() {
             let c = u32::from(*d);
             opts.push(Opt::new(
                 choices.len() as u32,
-                format!("{} {}", tr(Lang::Th, k::COL_DISTRICT), self.geo.name(c, Lang::Th)),
-                format!("{} {}", tr(Lang::En, k::COL_DISTRICT), self.geo.name(c, Lang::En)),
+                format!("{} {}", tr(Lang::Th, k::COL_DISTRICT), self.sh.geo.name(c, Lang::Th)),
+                format!("{} {}", tr(Lang::En, k::COL_DISTRICT), self.sh.geo.name(c, Lang::En)),
             ));
             choices.push(Scope::District(*d));
         }
@@ -257,11 +257,11 @@ impl App {
         subs.sort_unstable();
         subs.dedup();
         for s in subs {
-            let district = self.geo.name(s / 100, Lang::Th);
+            let district = self.sh.geo.name(s / 100, Lang::Th);
             opts.push(Opt::new(
                 choices.len() as u32,
-                format!("{} {} ({})", tr(Lang::Th, k::COL_SUBDISTRICT), self.geo.name(s, Lang::Th), district),
-                format!("{} {}", tr(Lang::En, k::COL_SUBDISTRICT), self.geo.name(s, Lang::En)),
+                format!("{} {} ({})", tr(Lang::Th, k::COL_SUBDISTRICT), self.sh.geo.name(s, Lang::Th), district),
+                format!("{} {}", tr(Lang::En, k::COL_SUBDISTRICT), self.sh.geo.name(s, Lang::En)),
             ));
             choices.push(Scope::Subdistrict(s));
         }
@@ -278,10 +278,10 @@ impl App {
 
     fn open_profile_picker(&mut self, store: &Store) {
         let mut choices =
-            vec![Profile { name: tr(self.lang, k::PROFILE_DEFAULT).to_string(), ..Profile::default() }];
+            vec![Profile { name: tr(self.sh.lang, k::PROFILE_DEFAULT).to_string(), ..Profile::default() }];
         match store.profiles() {
             Ok(p) => choices.extend(p),
-            Err(e) => return self.error(messages::store(&e)),
+            Err(e) => return self.sh.error(messages::store(&e)),
         }
         let opts = choices
             .iter()
@@ -321,7 +321,7 @@ impl App {
     }
 
     pub(super) fn submit_profile(&mut self, store: &Store) {
-        let Some(form) = &mut self.form else { return };
+        let Some(form) = &mut self.sh.form else { return };
         let name = form.fields.first().map(|f| f.text_value().trim().to_string()).unwrap_or_default();
         if name.is_empty() {
             return form.set_error(0, Msg::new(k::ERR_REQUIRED));
@@ -330,16 +330,16 @@ impl App {
             return form.set_error(0, Msg::with(k::ERR_TOO_LONG, ["40".to_string()]));
         }
         let profile = Profile { name: name.clone(), ..self.rank.profile.clone() };
-        if let Err(d) = self.access.may_write() {
-            return self.form_error(messages::denied(&d));
+        if let Err(d) = self.sh.access.may_write() {
+            return self.sh.form_error(messages::denied(&d));
         }
-        match store.save_profile(&self.officer, &profile) {
+        match store.save_profile(&self.sh.officer, &profile) {
             Ok(()) => {
                 self.rank.profile = profile;
-                self.form = None;
-                self.info(Msg::with(k::PROFILE_SAVED, [name]));
+                self.sh.form = None;
+                self.sh.info(Msg::with(k::PROFILE_SAVED, [name]));
             }
-            Err(e) => self.form_error(messages::store(&e)),
+            Err(e) => self.sh.form_error(messages::store(&e)),
         }
     }
 
@@ -347,13 +347,13 @@ impl App {
         let Some(key) = self.rank_selected_key() else { return };
         let record = match store.get_at::<OccupationRecord>(&key) {
             Ok(Some(r)) => r,
-            Ok(None) => return self.error(k::ERR_GONE),
-            Err(e) => return self.error(messages::store(&e)),
+            Ok(None) => return self.sh.error(k::ERR_GONE),
+            Err(e) => return self.sh.error(messages::store(&e)),
         };
         if record.stage >= stage {
-            return self.info(Msg::with(
+            return self.sh.info(Msg::with(
                 k::ALREADY_AT_STAGE,
-                [record.member_name.clone(), tr(self.lang, labels::stage(record.stage)).to_string()],
+                [record.member_name.clone(), tr(self.sh.lang, labels::stage(record.stage)).to_string()],
             ));
         }
         let title = match stage {
@@ -366,15 +366,15 @@ impl App {
             stage,
         };
         let fields = vec![
-            Field::text(k::FIELD_DATE, thai::format_date(self.today, self.lang), Some(k::HINT_DATE)),
+            Field::text(k::FIELD_DATE, thai::format_date(self.sh.today, self.sh.lang), Some(k::HINT_DATE)),
             Field::text(k::FIELD_REASON, "", None),
         ];
-        self.form = Some(Form::new(kind, title, fields));
+        self.sh.form = Some(Form::new(kind, title, fields));
     }
 
     /// Records the new stage with its date and reason on the occupation record.
     pub(super) fn submit_mark(&mut self, store: &Store) {
-        let Some(form) = &mut self.form else { return };
+        let Some(form) = &mut self.sh.form else { return };
         // A stage change from the occupation record has the stage as its first field.
         let (key, version, stage, off) = match form.kind {
             FormKind::Mark { key, version, stage } => (key, version, stage, 0),
@@ -391,7 +391,7 @@ impl App {
         let date_text = form.fields.get(off).map(|f| f.text_value().to_string()).unwrap_or_default();
         let reason = form.fields.get(off + 1).map(|f| f.text_value().trim().to_string()).unwrap_or_default();
         let date = match thai::parse_date(&date_text) {
-            Ok(d) if d > self.today => Err(Msg::new(k::ERR_FUTURE)),
+            Ok(d) if d > self.sh.today => Err(Msg::new(k::ERR_FUTURE)),
             Ok(d) => Ok(d),
             Err(e) => Err(messages::date(&e)),
         };
@@ -411,23 +411,23 @@ impl App {
         let k = occupation_key(key.0, key.1, key.2);
         let mut record = match store.get_at::<OccupationRecord>(&k) {
             Ok(Some(r)) => r,
-            Ok(None) => return self.form_error(Msg::new(k::ERR_GONE)),
-            Err(e) => return self.form_error(messages::store(&e)),
+            Ok(None) => return self.sh.form_error(Msg::new(k::ERR_GONE)),
+            Err(e) => return self.sh.form_error(messages::store(&e)),
         };
         if record.stage == stage {
-            return self.form_error(Msg::with(
+            return self.sh.form_error(Msg::with(
                 k::ALREADY_AT_STAGE,
-                [record.member_name.clone(), tr(self.lang, labels::stage(stage)).to_string()],
+                [record.member_name.clone(), tr(self.sh.lang, labels::stage(stage)).to_string()],
             ));
         }
         if let Some(last) = record.stage_history.last()
             && date < last.date
         {
             // History stays in order: a change cannot predate the last one.
-            if let Some(form) = &mut self.form {
+            if let Some(form) = &mut self.sh.form {
                 form.set_error(
                     off,
-                    Msg::with(k::ERR_BEFORE_LAST_STAGE, [thai::format_date(last.date, self.lang)]),
+                    Msg::with(k::ERR_BEFORE_LAST_STAGE, [thai::format_date(last.date, self.sh.lang)]),
                 );
             }
             return;
@@ -436,31 +436,31 @@ impl App {
         record.version = version;
         record.stage = stage;
         record.stage_history.push(StageChange { stage, date, note: reason });
-        match store.save(self.who(), &record) {
+        match store.save(self.sh.who(), &record) {
             Ok(saved) => {
-                self.undo.push(Undo::Occupation { before: Some(before), after: Some((key, saved.version)) });
-                self.form = None;
-                self.info(Msg::with(
+                self.sh.undo.push(Undo::Occupation { before: Some(before), after: Some((key, saved.version)) });
+                self.sh.form = None;
+                self.sh.info(Msg::with(
                     k::MARKED,
-                    [saved.member_name.clone(), tr(self.lang, labels::stage(stage)).to_string()],
+                    [saved.member_name.clone(), tr(self.sh.lang, labels::stage(stage)).to_string()],
                 ));
                 self.occupation_changed(store, Some(&saved), key);
                 self.rank_refresh();
                 self.seen_generation = store.generation();
             }
-            Err(e) => self.form_error(messages::save(&e)),
+            Err(e) => self.sh.form_error(messages::save(&e)),
         }
     }
 
     /// Writes the ranked list (or the selected households) to a CSV file.
     pub(super) fn submit_export(&mut self, store: &Store) {
-        let Some(form) = &mut self.form else { return };
+        let Some(form) = &mut self.sh.form else { return };
         let typed = form.fields.first().map(|f| f.text_value().trim().to_string()).unwrap_or_default();
         if typed.is_empty() {
             return form.set_error(0, Msg::new(k::ERR_REQUIRED));
         }
         // Over SSH, a name in the officer's own folder and nothing else.
-        let (path, shown) = match &self.export_dir {
+        let (path, shown) = match &self.sh.export_dir {
             None => (std::path::PathBuf::from(&typed), typed),
             Some(dir) => match super::export::confined_name(&typed) {
                 Ok(name) => {
@@ -471,7 +471,7 @@ impl App {
                             None => Ok(()),
                         });
                     if let Err(e) = made {
-                        return self.form_error(messages::io(&e));
+                        return self.sh.form_error(messages::io(&e));
                     }
                     (dir.join(&name), format!("outbox/{name}"))
                 }
@@ -480,10 +480,10 @@ impl App {
         };
         match self.write_list(store, &path) {
             Ok(n) => {
-                self.form = None;
-                self.info(Msg::with(k::EXPORTED, [n.to_string(), shown]));
+                self.sh.form = None;
+                self.sh.info(Msg::with(k::EXPORTED, [n.to_string(), shown]));
             }
-            Err(e) => self.form_error(crate::io::messages::write(&e)),
+            Err(e) => self.sh.form_error(crate::io::messages::write(&e)),
         }
     }
 
@@ -494,15 +494,15 @@ impl App {
         let funds: std::collections::HashMap<u64, (String, String)> =
             self.funds.rows.iter().map(|f| (f.id, (f.code.clone(), f.name.clone()))).collect();
         let names =
-            crate::service::ranking::Names { funds: &funds, geo: &self.geo, categories: &self.categories };
-        let Ok(cat) = self.catalog.read() else { return (Vec::new(), Vec::new()) };
+            crate::service::ranking::Names { funds: &funds, geo: &self.sh.geo, categories: &self.sh.categories };
+        let Ok(cat) = self.sh.catalog.read() else { return (Vec::new(), Vec::new()) };
         let (header, rows) = crate::service::ranking::table(
             store,
             &cat,
             &self.rank.ranked,
             &self.rank.profile.weights,
-            self.today,
-            self.lang,
+            self.sh.today,
+            self.sh.lang,
             &names,
         );
         let cell = |v: Value| match v {

@@ -5,6 +5,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
+use super::overlay::{HouseholdRef, Suggestions};
 use super::{
     Action, App, Overlay, Pending, PickPurpose, Tab, Undo,
     form::{Field, Form, FormKind, Opt},
@@ -66,34 +67,6 @@ pub struct SageDetail {
     pub sage_id: u64,
     pub assignments: Vec<AssignmentRow>,
     pub pos: ListPos,
-}
-
-/// A household to find a sage for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HouseholdRef {
-    pub key: (u64, u64, u64),
-    pub name: String,
-    pub category: u16,
-    pub village: u32,
-}
-
-impl HouseholdRef {
-    fn household(&self) -> Household {
-        Household { key: self.key, category: self.category, village: self.village }
-    }
-}
-
-/// The sages for one household, best first.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Suggestions {
-    pub household: HouseholdRef,
-    /// (sage id, fit, load, capacity) in suggestion order.
-    pub rows: Vec<(u64, Fit, u32, u32)>,
-    pub pos: ListPos,
-    /// Choosing for a line of the open plan instead of assigning now.
-    pub plan_line: Option<usize>,
-    /// The sage coaching the household now, if any.
-    pub current: Option<u64>,
 }
 
 /// Why a plan line has no sage.
@@ -186,7 +159,7 @@ impl App {
         let keep = self.sages.selected().map(|r| r.sage.id);
         let (sages, loads) = match (store.all::<Sage>(), store.sage_loads()) {
             (Ok(s), Ok(l)) => (s, l),
-            (Err(e), _) | (_, Err(e)) => return self.error(messages::store(&e)),
+            (Err(e), _) | (_, Err(e)) => return self.sh.error(messages::store(&e)),
         };
         let mut rows: Vec<(u16, Vec<u8>, SageRow)> = sages
             .into_iter()
@@ -210,10 +183,10 @@ impl App {
         for code in [u32::from(s.district()), s.subdistrict()] {
             for lang in [Lang::Th, Lang::En] {
                 text.push(' ');
-                text.push_str(&self.geo.name(code, lang));
+                text.push_str(&self.sh.geo.name(code, lang));
             }
         }
-        for c in self.categories.iter().filter(|c| s.expertise.contains(&c.code)) {
+        for c in self.sh.categories.iter().filter(|c| s.expertise.contains(&c.code)) {
             text.push_str(&format!(" {} {}", c.name_th, c.name_en));
         }
         thai::fold_for_search(&text)
@@ -258,7 +231,7 @@ impl App {
 
     pub fn place_label(&self, fit: Fit) -> &'static str {
         tr(
-            self.lang,
+            self.sh.lang,
             match fit.place {
                 0 => k::PLACE_SUBDISTRICT,
                 1 => k::PLACE_DISTRICT,
@@ -273,12 +246,12 @@ impl App {
         let (s, d) = (village / 100, village / 10_000);
         format!(
             "{} {} · {} {} · {} {}",
-            tr(self.lang, k::VILLAGE_NO),
+            tr(self.sh.lang, k::VILLAGE_NO),
             village % 100,
-            tr(self.lang, k::COL_SUBDISTRICT),
-            self.geo.name(s, self.lang),
-            tr(self.lang, k::COL_DISTRICT),
-            self.geo.name(d, self.lang)
+            tr(self.sh.lang, k::COL_SUBDISTRICT),
+            self.sh.geo.name(s, self.sh.lang),
+            tr(self.sh.lang, k::COL_DISTRICT),
+            self.sh.geo.name(d, self.sh.lang)
         )
     }
 
@@ -331,7 +304,7 @@ impl App {
                 if let Some(r) = self.sages.selected() {
                     let msg = Msg::with(k::CONFIRM_DELETE_SAGE, [r.sage.full_name()]);
                     let then = Pending::DeleteSage { id: r.sage.id, version: r.sage.version };
-                    self.overlay = Some(Overlay::Confirm { msg, then });
+                    self.sh.overlay = Some(Overlay::Confirm { msg, then });
                 }
             }
             Action::Plan => {
@@ -348,12 +321,12 @@ impl App {
     }
 
     fn district_options(&self) -> Vec<Opt> {
-        self.geo
+        self.sh.geo
             .districts()
             .iter()
             .map(|d| {
                 let c = u32::from(*d);
-                Opt::new(c, self.geo.name(c, Lang::Th), self.geo.name(c, Lang::En))
+                Opt::new(c, self.sh.geo.name(c, Lang::Th), self.sh.geo.name(c, Lang::En))
             })
             .collect()
     }
@@ -391,7 +364,7 @@ impl App {
                 self.sages_refilter(keep);
             }
             Action::Open => self.sages.filtering = false,
-            Action::Quit => self.quit = true,
+            Action::Quit => self.sh.quit = true,
             _ => {
                 let page = self.page();
                 self.sages.pos.navigate(action, self.sages.view.len(), page);
@@ -406,13 +379,13 @@ impl App {
             Ok(Some(_)) => store.assignments_of_sage(id),
             Ok(None) => {
                 self.sages.detail = None;
-                return self.error(k::ERR_GONE);
+                return self.sh.error(k::ERR_GONE);
             }
             Err(e) => Err(e),
         };
         let list = match found {
             Ok(l) => l,
-            Err(e) => return self.error(messages::store(&e)),
+            Err(e) => return self.sh.error(messages::store(&e)),
         };
         // Current ones first (planned, active), then the rest, newest first.
         let mut rows: Vec<AssignmentRow> = list
@@ -441,12 +414,12 @@ impl App {
         };
         let mut detail = SageDetail { sage_id: id, assignments: rows, pos };
         let n = detail.assignments.len();
-        detail.pos.clamp(n, layout::sage_assignment_rows(self.size.1));
+        detail.pos.clamp(n, layout::sage_assignment_rows(self.sh.size.1));
         self.sages.detail = Some(detail);
     }
 
     fn sage_detail_action(&mut self, action: Action, store: &Arc<Store>) {
-        let page = layout::sage_assignment_rows(self.size.1);
+        let page = layout::sage_assignment_rows(self.sh.size.1);
         let Some(d) = &mut self.sages.detail else { return };
         if d.pos.navigate(action, d.assignments.len(), page) {
             return;
@@ -463,7 +436,7 @@ impl App {
             }
             Action::Visit => match selected {
                 Some(a) => self.open_visit_form(&a),
-                None => self.info(k::NO_ASSIGNMENT),
+                None => self.sh.info(k::NO_ASSIGNMENT),
             },
             Action::SetStatus => match selected {
                 Some(a) => {
@@ -471,7 +444,7 @@ impl App {
                     let at = AssignmentStatus::ALL.iter().position(|s| *s == a.status).map(|i| i as u32);
                     self.open_choice(k::PICK_ASSIGNMENT_STATUS, options, at, PickPurpose::AssignmentStatus);
                 }
-                None => self.info(k::NO_ASSIGNMENT),
+                None => self.sh.info(k::NO_ASSIGNMENT),
             },
             Action::Undo => self.undo(store),
             _ => {}
@@ -491,32 +464,32 @@ impl App {
         }
         let mut next = a.clone();
         next.status = status;
-        next.end = (!status.takes_a_place()).then_some(self.today);
+        next.end = (!status.takes_a_place()).then_some(self.sh.today);
         let msg = Msg::with(
             k::ASSIGNMENT_STATUS_SET,
-            [a.household.clone(), tr(self.lang, labels::assignment_status(status)).to_string()],
+            [a.household.clone(), tr(self.sh.lang, labels::assignment_status(status)).to_string()],
         );
         self.save_assignment(store, a, next, msg);
     }
 
     /// Saves an assignment changed on screen (status, visit), with undo.
     pub(super) fn save_assignment(&mut self, store: &Store, before: Assignment, after: Assignment, msg: Msg) {
-        match store.save(self.who(), &after) {
+        match store.save(self.sh.who(), &after) {
             Ok(saved) => {
-                self.undo.push(Undo::Assignment {
+                self.sh.undo.push(Undo::Assignment {
                     before: Some(before),
                     after: Some(((saved.sage_id, saved.id), saved.version)),
                 });
-                self.form = None;
-                self.info(msg);
+                self.sh.form = None;
+                self.sh.info(msg);
                 self.assignments_changed(store);
             }
             Err(e) => {
                 let msg = self.assignment_error(store, &e);
-                if self.form.is_some() {
-                    self.form_error(msg);
+                if self.sh.form.is_some() {
+                    self.sh.form_error(msg);
                 } else {
-                    self.error(msg);
+                    self.sh.error(msg);
                 }
             }
         }
@@ -550,12 +523,12 @@ impl App {
     /// Sages for the household of an occupation record, best first.
     pub(super) fn open_suggestions(&mut self, store: &Store, record: &OccupationRecord) {
         if record.status != OccupationStatus::Active {
-            return self.error(k::ERR_OCCUPATION_STOPPED);
+            return self.sh.error(k::ERR_OCCUPATION_STOPPED);
         }
         let household = self.household_of(record);
         let current = match store.assignments_of(household.key) {
             Ok(list) => list.iter().find(|a| a.status.takes_a_place()).map(|a| a.sage_id),
-            Err(e) => return self.error(messages::store(&e)),
+            Err(e) => return self.sh.error(messages::store(&e)),
         };
         self.show_suggestions(household, None, current, &HashMap::new());
     }
@@ -578,7 +551,7 @@ impl App {
             })
             .collect();
         if candidates.is_empty() {
-            return self.error(k::ERR_NO_SAGES);
+            return self.sh.error(k::ERR_NO_SAGES);
         }
         let rows: Vec<(u64, Fit, u32, u32)> = sage::suggest(&candidates, &household.household())
             .into_iter()
@@ -587,27 +560,27 @@ impl App {
         // The cursor starts on the best sage who can take the household.
         let mut pos = ListPos::default();
         let first_free = rows.iter().position(|r| r.2 < r.3).unwrap_or(0);
-        pos.set(first_free, rows.len(), layout::suggestion_rows(self.size.1));
-        self.overlay =
+        pos.set(first_free, rows.len(), layout::suggestion_rows(self.sh.size.1));
+        self.sh.overlay =
             Some(Overlay::Suggest(Box::new(Suggestions { household, rows, pos, plan_line, current })));
     }
 
     pub(super) fn suggest_action(&mut self, action: Action, store: &Arc<Store>) {
-        let page = layout::suggestion_rows(self.size.1);
-        let Some(Overlay::Suggest(s)) = &mut self.overlay else { return };
+        let page = layout::suggestion_rows(self.sh.size.1);
+        let Some(Overlay::Suggest(s)) = &mut self.sh.overlay else { return };
         if s.pos.navigate(action, s.rows.len(), page) {
             return;
         }
         match action {
-            Action::Back => self.overlay = None,
-            Action::Quit => self.quit = true,
+            Action::Back => self.sh.overlay = None,
+            Action::Quit => self.sh.quit = true,
             Action::Open => {
                 let Some(&(sage_id, fit, load, capacity)) = s.rows.get(s.pos.cursor) else { return };
                 if load >= capacity {
-                    return self.error(Msg::with(k::ERR_SAGE_FULL, [capacity.to_string()]));
+                    return self.sh.error(Msg::with(k::ERR_SAGE_FULL, [capacity.to_string()]));
                 }
                 if s.current == Some(sage_id) {
-                    return self.info(k::ALREADY_THIS_SAGE);
+                    return self.sh.info(k::ALREADY_THIS_SAGE);
                 }
                 let (household, line) = (s.household.clone(), s.plan_line);
                 if let (Some(from), None) = (s.current, line) {
@@ -617,10 +590,10 @@ impl App {
                         [household.name.clone(), self.sage_name(from), self.sage_name(sage_id)],
                     );
                     let then = Pending::Reassign { household: household.key, from, to: sage_id };
-                    self.overlay = Some(Overlay::Confirm { msg, then });
+                    self.sh.overlay = Some(Overlay::Confirm { msg, then });
                     return;
                 }
-                self.overlay = None;
+                self.sh.overlay = None;
                 match line {
                     Some(i) => {
                         if let Some(l) = self.sages.plan.as_mut().and_then(|p| p.lines.get_mut(i)) {
@@ -642,7 +615,7 @@ impl App {
             occupation: household.key,
             household: household.name.clone(),
             district: (household.village / 10_000) as u16,
-            start: self.today,
+            start: self.sh.today,
             end: None,
             status: AssignmentStatus::Planned,
             visits: Vec::new(),
@@ -652,19 +625,19 @@ impl App {
     /// One sage for one household, now.
     fn assign(&mut self, store: &Store, household: &HouseholdRef, sage_id: u64) {
         let a = self.new_assignment(household, sage_id);
-        match store.save(self.who(), &a) {
+        match store.save(self.sh.who(), &a) {
             Ok(saved) => {
                 let name = self.sages.by_id(sage_id).map(|r| r.sage.full_name()).unwrap_or_default();
-                self.undo.push(Undo::Assignment {
+                self.sh.undo.push(Undo::Assignment {
                     before: None,
                     after: Some(((sage_id, saved.id), saved.version)),
                 });
-                self.info(Msg::with(k::ASSIGNED, [name, household.name.clone()]));
+                self.sh.info(Msg::with(k::ASSIGNED, [name, household.name.clone()]));
                 self.assignments_changed(store);
             }
             Err(e) => {
                 let msg = self.assignment_error(store, &e);
-                self.error(msg);
+                self.sh.error(msg);
             }
         }
     }
@@ -674,49 +647,49 @@ impl App {
     pub(super) fn reassign(&mut self, store: &Store, key: (u64, u64, u64), from: u64, to: u64) {
         let record = match store.get_at::<OccupationRecord>(&occupation_key(key.0, key.1, key.2)) {
             Ok(Some(r)) => r,
-            Ok(None) => return self.error(k::ERR_GONE),
-            Err(e) => return self.error(messages::store(&e)),
+            Ok(None) => return self.sh.error(k::ERR_GONE),
+            Err(e) => return self.sh.error(messages::store(&e)),
         };
         let household = self.household_of(&record);
         let old = match store.assignments_of(key) {
             Ok(list) => list.into_iter().find(|a| a.status.takes_a_place() && a.sage_id == from),
-            Err(e) => return self.error(messages::store(&e)),
+            Err(e) => return self.sh.error(messages::store(&e)),
         };
         let Some(old) = old else { return self.assign(store, &household, to) };
         let mut cancelled = old.clone();
         cancelled.status = AssignmentStatus::Cancelled;
-        cancelled.end = Some(self.today);
-        let first = match store.save(self.who(), &cancelled) {
+        cancelled.end = Some(self.sh.today);
+        let first = match store.save(self.sh.who(), &cancelled) {
             Ok(c) => c,
             Err(e) => {
                 let msg = self.assignment_error(store, &e);
-                return self.error(msg);
+                return self.sh.error(msg);
             }
         };
         let undo_first = Undo::Assignment {
             before: Some(old.clone()),
             after: Some(((first.sage_id, first.id), first.version)),
         };
-        match store.save(self.who(), &self.new_assignment(&household, to)) {
+        match store.save(self.sh.who(), &self.new_assignment(&household, to)) {
             Ok(saved) => {
                 let undo_second = Undo::Assignment {
                     before: None,
                     after: Some(((saved.sage_id, saved.id), saved.version)),
                 };
-                self.undo.push(Undo::Many(vec![undo_first, undo_second]));
-                self.info(Msg::with(k::ASSIGNED, [self.sage_name(to), household.name.clone()]));
+                self.sh.undo.push(Undo::Many(vec![undo_first, undo_second]));
+                self.sh.info(Msg::with(k::ASSIGNED, [self.sage_name(to), household.name.clone()]));
             }
             Err(e) => {
                 // Put the old coaching back as it was.
                 let msg = self.assignment_error(store, &e);
                 let mut back = old;
                 back.version = first.version;
-                if let Err(e2) = store.save(self.who(), &back) {
-                    self.undo.push(undo_first);
+                if let Err(e2) = store.save(self.sh.who(), &back) {
+                    self.sh.undo.push(undo_first);
                     self.assignments_changed(store);
-                    return self.error(messages::save(&e2));
+                    return self.sh.error(messages::save(&e2));
                 }
-                self.error(msg);
+                self.sh.error(msg);
             }
         }
         self.assignments_changed(store);
@@ -729,10 +702,10 @@ impl App {
     pub(super) fn make_plan(&mut self, store: &Store, district: Option<u16>) {
         let taken = match store.coached_households() {
             Ok(t) => t,
-            Err(e) => return self.error(messages::store(&e)),
+            Err(e) => return self.sh.error(messages::store(&e)),
         };
         let households: Vec<HouseholdRef> = {
-            let Ok(cat) = self.catalog.read() else { return };
+            let Ok(cat) = self.sh.catalog.read() else { return };
             cat.rows
                 .iter()
                 .filter(|r| {
@@ -759,7 +732,7 @@ impl App {
             })
             .collect();
         if households.is_empty() {
-            return self.info(k::PLAN_NOBODY);
+            return self.sh.info(k::PLAN_NOBODY);
         }
         let candidates = self.sages.candidates();
         let hs: Vec<Household> = households.iter().map(HouseholdRef::household).collect();
@@ -786,7 +759,7 @@ impl App {
     }
 
     fn plan_action(&mut self, action: Action, store: &Arc<Store>) {
-        let page = layout::plan_rows(self.size.1);
+        let page = layout::plan_rows(self.sh.size.1);
         let Some(p) = &mut self.sages.plan else { return };
         if p.pos.navigate(action, p.lines.len(), page) {
             return;
@@ -794,7 +767,7 @@ impl App {
         let cursor = p.pos.cursor;
         match action {
             Action::Back => {
-                self.overlay = Some(Overlay::Confirm {
+                self.sh.overlay = Some(Overlay::Confirm {
                     msg: Msg::new(k::CONFIRM_DISCARD_PLAN),
                     then: Pending::DiscardPlan,
                 })
@@ -830,7 +803,7 @@ impl App {
             .collect();
         let mut done = Vec::new();
         let mut refused = Vec::new();
-        for (l, result) in lines.iter().zip(store.save_each(self.who(), &new)) {
+        for (l, result) in lines.iter().zip(store.save_each(self.sh.who(), &new)) {
             match result {
                 Ok(saved) => done.push(Undo::Assignment {
                     before: None,
@@ -841,12 +814,12 @@ impl App {
         }
         let n = done.len();
         if n > 0 {
-            self.undo.push(Undo::Many(done));
+            self.sh.undo.push(Undo::Many(done));
         }
         self.assignments_changed(store);
         match refused.first() {
-            None => self.info(Msg::with(k::PLAN_ACCEPTED, [n.to_string()])),
-            Some((who, _)) => self.error(Msg::with(
+            None => self.sh.info(Msg::with(k::PLAN_ACCEPTED, [n.to_string()])),
+            Some((who, _)) => self.sh.error(Msg::with(
                 k::PLAN_ACCEPTED_REFUSED,
                 [n.to_string(), refused.len().to_string(), who.clone()],
             )),
@@ -897,7 +870,7 @@ impl App {
                 status_at as u32,
             ),
         ];
-        self.form = Some(Form::new(kind, title, fields));
+        self.sh.form = Some(Form::new(kind, title, fields));
     }
 
     /// Occupation categories named in `text`, by code or by (part of) their
@@ -908,8 +881,8 @@ impl App {
             let folded = thai::fold_for_search(part);
             let by_code = thai::parse_int(part)
                 .and_then(|n| u16::try_from(n).ok())
-                .filter(|c| self.categories.iter().any(|x| x.code == *c));
-            let exact = self.categories.iter().find(|c| {
+                .filter(|c| self.sh.categories.iter().any(|x| x.code == *c));
+            let exact = self.sh.categories.iter().find(|c| {
                 thai::fold_for_search(&c.name_th) == folded || thai::fold_for_search(&c.name_en) == folded
             });
             let partial: Vec<u16> = self
@@ -932,13 +905,13 @@ impl App {
     }
 
     pub(super) fn submit_sage(&mut self, store: &Store) {
-        let Some(form) = &self.form else { return };
+        let Some(form) = &self.sh.form else { return };
         let kind = form.kind;
         let t = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
         let expertise = match self.parse_expertise(&t(6)) {
             Ok(e) => e,
             Err(bad) => {
-                if let Some(form) = &mut self.form {
+                if let Some(form) = &mut self.sh.form {
                     form.set_error(6, Msg::with(k::ERR_UNKNOWN_EXPERTISE, [bad]));
                 }
                 return;
@@ -964,70 +937,70 @@ impl App {
                     let load = store.sage_load(id).unwrap_or(0);
                     (Some(s), load)
                 }
-                Ok(None) => return self.form_error(Msg::new(k::ERR_GONE)),
-                Err(e) => return self.form_error(messages::store(&e)),
+                Ok(None) => return self.sh.form_error(Msg::new(k::ERR_GONE)),
+                Err(e) => return self.sh.form_error(messages::store(&e)),
             },
             _ => (None, 0),
         };
         let mut sage = before.clone().unwrap_or_else(Sage::blank);
-        let geo = &self.geo;
+        let geo = &self.sh.geo;
         let known = |v: u32| geo.subdistrict_exists(v / 100);
         if let Err(errs) = draft.apply(&mut sage, &known, load) {
-            self.set_field_errors(&SAGE_FIELDS, errs, messages::sage);
+            self.sh.set_field_errors(&SAGE_FIELDS, errs, messages::sage);
             return;
         }
-        match store.save(self.who(), &sage) {
+        match store.save(self.sh.who(), &sage) {
             Ok(saved) => {
-                self.undo.push(Undo::Sage { before, after: Some((saved.id, saved.version)) });
-                self.form = None;
-                self.info(Msg::with(k::SAVED, [saved.full_name()]));
+                self.sh.undo.push(Undo::Sage { before, after: Some((saved.id, saved.version)) });
+                self.sh.form = None;
+                self.sh.info(Msg::with(k::SAVED, [saved.full_name()]));
                 self.sages_load(store);
                 self.sages_refilter(Some(saved.id));
                 self.seen_generation = store.generation();
             }
             Err(SaveError::Duplicate { index, .. }) if index == crate::store::trees::SAGES_BY_NID => {
-                if let Some(form) = &mut self.form {
+                if let Some(form) = &mut self.sh.form {
                     form.set_error(3, Msg::new(k::ERR_DUPLICATE_SAGE_NID));
                 }
             }
             Err(SaveError::Full { .. }) => {
-                if let Some(form) = &mut self.form {
+                if let Some(form) = &mut self.sh.form {
                     form.set_error(7, messages::sage(&sage::SageError::BelowLoad(load)));
                 }
             }
-            Err(e) => self.form_error(messages::save(&e)),
+            Err(e) => self.sh.form_error(messages::save(&e)),
         }
     }
 
     pub(super) fn delete_sage(&mut self, store: &Store, id: u64, version: u64) {
-        match store.delete::<Sage>(self.who(), id, version) {
+        match store.delete::<Sage>(self.sh.who(), id, version) {
             Ok(gone) => {
-                self.info(Msg::with(k::DELETED_SAGE, [gone.full_name()]));
-                self.undo.push(Undo::Sage { before: Some(gone), after: None });
+                self.sh.info(Msg::with(k::DELETED_SAGE, [gone.full_name()]));
+                self.sh.undo.push(Undo::Sage { before: Some(gone), after: None });
                 self.sages.detail = None;
                 self.sages_load(store);
                 self.seen_generation = store.generation();
             }
-            Err(SaveError::HasChildren(_)) => self.error(k::ERR_SAGE_HAS_HOUSEHOLDS),
-            Err(e) => self.error(messages::save(&e)),
+            Err(SaveError::HasChildren(_)) => self.sh.error(k::ERR_SAGE_HAS_HOUSEHOLDS),
+            Err(e) => self.sh.error(messages::save(&e)),
         }
     }
 
     fn open_visit_form(&mut self, a: &Assignment) {
         if a.status == AssignmentStatus::Cancelled {
-            return self.error(k::ERR_ASSIGNMENT_CANCELLED);
+            return self.sh.error(k::ERR_ASSIGNMENT_CANCELLED);
         }
         let fields = vec![
-            Field::text(k::FIELD_DATE, thai::format_date(self.today, Lang::Th), Some(k::HINT_DATE)),
+            Field::text(k::FIELD_DATE, thai::format_date(self.sh.today, Lang::Th), Some(k::HINT_DATE)),
             Field::text(k::FIELD_NOTES, "", None),
             Field::text(k::FIELD_NEXT_STEP, "", None),
         ];
         let kind = FormKind::Visit { key: (a.sage_id, a.id), version: a.version };
-        self.form = Some(Form::new(kind, Msg::with(k::FORM_VISIT, [a.household.clone()]), fields));
+        self.sh.form = Some(Form::new(kind, Msg::with(k::FORM_VISIT, [a.household.clone()]), fields));
     }
 
     pub(super) fn submit_visit(&mut self, store: &Store) {
-        let Some(form) = &self.form else { return };
+        let Some(form) = &self.sh.form else { return };
         let FormKind::Visit { key: (sage_id, id), version } = form.kind else { return };
         let t = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
         let draft = VisitDraft { date: t(0), notes: t(1), next_step: t(2) };
@@ -1036,12 +1009,12 @@ impl App {
                 a.version = version;
                 a
             }
-            Ok(None) => return self.form_error(Msg::new(k::ERR_GONE)),
-            Err(e) => return self.form_error(messages::store(&e)),
+            Ok(None) => return self.sh.form_error(Msg::new(k::ERR_GONE)),
+            Err(e) => return self.sh.form_error(messages::store(&e)),
         };
-        let visit = match draft.build(&before, self.today) {
+        let visit = match draft.build(&before, self.sh.today) {
             Ok(v) => v,
-            Err(errs) => return self.set_field_errors(&VISIT_FIELDS, errs, messages::visit),
+            Err(errs) => return self.sh.set_field_errors(&VISIT_FIELDS, errs, messages::visit),
         };
         let mut after = before.clone();
         after.visits.push(visit);

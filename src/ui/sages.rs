@@ -18,7 +18,8 @@ use crate::service::labels;
 use crate::{
     app::{
         App, layout,
-        sages::{LineGap, PlanView, SageDetail, Suggestions},
+        overlay::Suggestions,
+        sages::{LineGap, PlanView, SageDetail},
     },
     domain::{
         money::group_thousands,
