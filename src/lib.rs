@@ -7,6 +7,7 @@
 pub mod app;
 pub mod demo;
 pub mod domain;
+pub mod front;
 pub mod i18n;
 pub mod io;
 pub mod service;

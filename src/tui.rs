@@ -1,6 +1,7 @@
 //! The terminal front end for a local officer: crossterm events in, ratatui
-//! frames out. Drains all pending input, then draws once, inside a synchronized
-//! update so the terminal never shows half a frame.
+//! frames out, through the one event loop of `front` (which drains all
+//! pending input, then draws once, inside a synchronized update so the
+//! terminal never shows half a frame).
 
 use std::{
     io::{self, Write},
@@ -9,15 +10,16 @@ use std::{
 };
 
 use crossterm::{
-    event::{self, Event, KeyEventKind},
+    event,
     terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate},
 };
 use ratatui::DefaultTerminal;
 
 use crate::{
     app::{Action, App},
+    front::{self, End, Frontend, Input, Next},
     store::Store,
-    ui::{self, keymap},
+    ui,
 };
 
 /// Our panic hook goes in before ratatui's, so ratatui restores the terminal
@@ -41,70 +43,63 @@ pub struct Options {
 /// Runs the app until the officer quits.
 pub fn run(store: Arc<Store>, mut app: App, opts: Options) -> io::Result<Option<Duration>> {
     install_panic_hook();
-    let mut terminal = ratatui::try_init()?;
+    let terminal = ratatui::try_init()?;
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height), &store);
-    let result = event_loop(&mut terminal, &mut app, &store, &opts);
+    let mut front = Local { terminal, worked: true };
+    let result = front::run(&mut front, &mut app, &store, opts.exit_after_first_frame);
     ratatui::restore();
-    result
+    result.map(|end| match end {
+        End::FirstFrame(took) => Some(took),
+        End::Quit | End::Left(_) => None,
+    })
 }
 
-fn draw(terminal: &mut DefaultTerminal, app: &App) -> io::Result<()> {
-    crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-    terminal.draw(|f| ui::draw(f, app))?;
-    crossterm::queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
-    terminal.backend_mut().flush()
+/// The officer's own terminal.
+struct Local {
+    terminal: DefaultTerminal,
+    /// Something was done since memory was last handed back to the system.
+    worked: bool,
 }
 
-fn event_loop(
-    terminal: &mut DefaultTerminal,
-    app: &mut App,
-    store: &Arc<Store>,
-    opts: &Options,
-) -> io::Result<Option<Duration>> {
-    let mut dirty = true;
-    // Something was done since memory was last handed back to the system.
-    let mut worked = true;
-    loop {
-        if app.quit {
-            return Ok(None);
-        }
-        if dirty {
-            draw(terminal, app)?;
-            dirty = false;
-            if let Some(start) = opts.exit_after_first_frame {
-                return Ok(Some(start.elapsed()));
-            }
-        }
-        let timeout = if app.job.is_some() { Duration::from_millis(100) } else { Duration::from_secs(1) };
+impl Frontend for Local {
+    fn next(&mut self, timeout: Duration) -> io::Result<Next> {
         if !event::poll(timeout)? {
-            let changed = app.update(Action::Tick, store);
-            dirty |= changed;
-            if worked && !changed && app.job.is_none() {
-                // A second without a key: give back what the last screens freed
-                // (glibc keeps it otherwise), so an officer who browses and then
-                // reads holds only what the screens need.
-                crate::app::release_free_memory();
-                worked = false;
-            }
-            worked |= changed;
-            continue;
+            return Ok(Next::Timeout);
         }
-        worked = true;
+        self.worked = true;
         // Take everything that is waiting, then draw once.
+        let mut inputs = Vec::new();
         loop {
-            match event::read()? {
-                Event::Key(key) if key.kind == KeyEventKind::Press => {
-                    if let Some(action) = keymap::action_for(app.ctx(), key) {
-                        dirty |= app.update(action, store);
-                    }
-                }
-                Event::Resize(w, h) => dirty |= app.update(Action::Resize(w, h), store),
-                _ => {}
-            }
-            if app.quit || !event::poll(Duration::ZERO)? {
-                break;
+            inputs.push(Input::Event(event::read()?));
+            if !event::poll(Duration::ZERO)? {
+                return Ok(Next::Inputs(inputs));
             }
         }
+    }
+
+    fn draw(&mut self, app: &App) -> io::Result<()> {
+        let terminal = &mut self.terminal;
+        crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        terminal.draw(|f| ui::draw(f, app))?;
+        crossterm::queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+        terminal.backend_mut().flush()
+    }
+
+    fn idle(
+        &mut self,
+        app: &mut App,
+        _store: &Arc<Store>,
+        changed: bool,
+    ) -> io::Result<Option<&'static str>> {
+        if self.worked && !changed && app.job.is_none() {
+            // A second without a key: give back what the last screens freed
+            // (glibc keeps it otherwise), so an officer who browses and then
+            // reads holds only what the screens need.
+            crate::app::release_free_memory();
+            self.worked = false;
+        }
+        self.worked |= changed;
+        Ok(None)
     }
 }

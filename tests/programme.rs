@@ -9,7 +9,7 @@ use std::{collections::HashMap, sync::Arc};
 use common::Fixture;
 use crossterm::event::KeyCode;
 use sammachip::{
-    app::{App, Ctx, Tab, network::NetView, overview::Step, ranking::Scope},
+    app::{App, Ctx, Tab, action::NetView, overview::Step, ranking::Scope},
     domain::{
         Date, Lang, Money,
         fund::{CapitalEvent, CapitalKind, Fund},

@@ -118,54 +118,95 @@ pub enum Action {
     Tick,
 }
 
-/// Which keys mean what right now. Navigation screens fall back to `Nav`
-/// (moving) and `Global` (tabs, help, language, quit).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Ctx {
-    Global,
+/// What kind of context a [`Ctx`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CtxKind {
+    /// A group of keys that works in other contexts (`Global`, `Nav`).
+    Keys,
+    /// A screen: its keys fall back to moving and to the global keys.
+    Screen,
+    /// Something over or inside a screen that takes its own keys only (a
+    /// form, a pick list, a question, typing into a search …).
+    Mode,
+}
+
+/// Declares the contexts once, with their kind and their section of the
+/// help: `is_screen`, the help's sections and their order all follow from
+/// this one table (and a new context cannot be added without saying both).
+macro_rules! contexts {
+    ($( $(#[$doc:meta])* $name:ident: $kind:ident, $help:expr; )*) => {
+        /// Which keys mean what right now. Screens fall back to `Nav`
+        /// (moving) and `Global` (tabs, help, language, undo, quit).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Ctx {
+            $( $(#[$doc])* $name, )*
+        }
+
+        impl Ctx {
+            /// Every context, in the order the help lists them.
+            pub const ALL: &'static [Ctx] = &[$(Ctx::$name),*];
+
+            pub const fn kind(self) -> CtxKind {
+                match self {
+                    $(Ctx::$name => CtxKind::$kind,)*
+                }
+            }
+
+            /// The title of its section in the help, if it has one.
+            pub const fn help_title(self) -> Option<Key> {
+                match self {
+                    $(Ctx::$name => $help,)*
+                }
+            }
+        }
+    };
+}
+
+contexts! {
+    Global: Keys, Some(k::HELP_SECTION_GLOBAL);
     /// Moving in any list or table.
-    Nav,
-    /// The fund list.
-    List,
-    /// A fund's detail.
-    Detail,
-    Members,
-    Member,
-    Loan,
-    /// The list of all occupation records.
-    Occupations,
-    /// One occupation record.
-    Occupation,
-    Ranking,
-    /// Editing the ranking's weights.
-    Weights,
-    /// The list of sages.
-    Sages,
-    /// One sage, their households and visits.
-    Sage,
-    /// A proposed plan of sages for many households.
-    Plan,
-    /// Sages suggested for one household.
-    Suggest,
+    Nav: Keys, Some(k::HELP_SECTION_NAV);
     /// The districts on the programme's eight steps.
-    Overview,
+    Overview: Screen, Some(k::HELP_SECTION_OVERVIEW);
+    /// The fund list.
+    List: Screen, Some(k::HELP_SECTION_LIST);
+    /// A fund's detail.
+    Detail: Screen, Some(k::HELP_SECTION_DETAIL);
+    Members: Screen, Some(k::HELP_SECTION_MEMBERS);
+    Member: Screen, Some(k::HELP_SECTION_MEMBER);
+    Loan: Screen, Some(k::HELP_SECTION_LOAN);
+    /// The list of all occupation records.
+    Occupations: Screen, Some(k::HELP_SECTION_OCCUPATIONS);
+    /// One occupation record.
+    Occupation: Screen, Some(k::HELP_SECTION_OCCUPATION);
+    Ranking: Screen, Some(k::HELP_SECTION_RANKING);
+    /// Editing the ranking's weights.
+    Weights: Mode, Some(k::HELP_SECTION_WEIGHTS);
+    /// The list of sages.
+    Sages: Screen, Some(k::HELP_SECTION_SAGES);
+    /// One sage, their households and visits.
+    Sage: Screen, Some(k::HELP_SECTION_SAGE);
+    /// A proposed plan of sages for many households.
+    Plan: Screen, Some(k::HELP_SECTION_PLAN);
+    /// Sages suggested for one household.
+    Suggest: Mode, Some(k::HELP_SECTION_SUGGEST);
     /// Committees, support or OTOP.
-    Network,
+    Network: Screen, Some(k::HELP_SECTION_NETWORK);
     /// One committee and its briefings.
-    Committee,
+    Committee: Screen, Some(k::HELP_SECTION_COMMITTEE);
     /// Officer accounts or the audit list.
-    Admin,
+    Admin: Screen, Some(k::HELP_SECTION_ADMIN);
     /// One officer's keys.
-    AdminKeys,
+    AdminKeys: Screen, Some(k::HELP_SECTION_ADMIN_KEYS);
     /// One audit entry, before → after.
-    AuditEntry,
-    Filter,
-    Form,
-    Confirm,
-    Help,
-    Picker,
-    Offer,
-    Busy,
+    AuditEntry: Screen, Some(k::HELP_SECTION_AUDIT_ENTRY);
+    Filter: Mode, Some(k::HELP_SECTION_FILTER);
+    Picker: Mode, Some(k::HELP_SECTION_PICKER);
+    Form: Mode, Some(k::HELP_SECTION_FORM);
+    Confirm: Mode, Some(k::HELP_SECTION_CONFIRM);
+    Help: Mode, None;
+    Offer: Mode, None;
+    Busy: Mode, None;
 }
 
 impl Ctx {
@@ -176,27 +217,21 @@ impl Ctx {
 
     /// Screens whose keys fall back to moving and to the global keys.
     pub fn is_screen(self) -> bool {
-        matches!(
-            self,
-            Ctx::List
-                | Ctx::Detail
-                | Ctx::Members
-                | Ctx::Member
-                | Ctx::Loan
-                | Ctx::Occupations
-                | Ctx::Occupation
-                | Ctx::Ranking
-                | Ctx::Sages
-                | Ctx::Sage
-                | Ctx::Plan
-                | Ctx::Overview
-                | Ctx::Admin
-                | Ctx::AdminKeys
-                | Ctx::AuditEntry
-                | Ctx::Network
-                | Ctx::Committee
-        )
+        self.kind() == CtxKind::Screen
     }
+}
+
+/// Which list the Network tab shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum NetView {
+    #[default]
+    Committees,
+    Support,
+    Otop,
+}
+
+impl NetView {
+    pub const ALL: [NetView; 3] = [NetView::Committees, NetView::Support, NetView::Otop];
 }
 
 /// What a confirmation does when the officer says yes.
@@ -299,4 +334,3 @@ pub struct Status {
     pub msg: Msg,
     pub kind: StatusKind,
 }
-

@@ -2,13 +2,13 @@
 //! enable, add and remove keys — and the audit list (who, when, what, before →
 //! after) with a filter.
 
-use std::sync::Arc;
-
 use super::{
-    Action, App, Overlay, Pending, Tab,
+    action::{Action, Ctx, Pending, Tab},
+    cx::{Cx, Effect},
     form::{Field, Form, FormKind, Opt},
     layout,
     list::ListPos,
+    overlay::Overlay,
     text::TextInput,
 };
 use crate::service::{
@@ -186,50 +186,74 @@ fn entry_lines(e: &AuditEntry) -> Vec<DiffLine> {
     lines
 }
 
-impl App {
-    pub(super) fn admin_load(&mut self, store: &Store) {
-        if self.sh.access.may_admin().is_err() {
+impl AdminTab {
+    pub fn ctx(&self) -> Ctx {
+        if self.entry.is_some() {
+            Ctx::AuditEntry
+        } else if self.keys.is_some() {
+            Ctx::AdminKeys
+        } else if self.filtering {
+            Ctx::Filter
+        } else {
+            Ctx::Admin
+        }
+    }
+
+    /// A confirmation of this tab said yes.
+    pub fn confirmed(&mut self, cx: &mut Cx<'_>, then: Pending) {
+        let store = cx.store;
+        match then {
+            Pending::ToggleOfficer { id, version } => self.toggle_officer(cx, store, id, version),
+            Pending::RemoveKey { id, version, n } => self.remove_officer_key(cx, store, id, version, n),
+            _ => {}
+        }
+    }
+
+    /// The forms of this tab (a new officer, a key added).
+    pub fn submit(&mut self, cx: &mut Cx<'_>, _kind: FormKind) {
+        let store = cx.store;
+        self.submit_officer(cx, store);
+    }
+
+    /// Reads the officer accounts again.
+    pub fn load(&mut self, cx: &mut Cx<'_>, store: &Store) {
+        if cx.sh.access.may_admin().is_err() {
             return;
         }
         match store.all::<Officer>() {
             Ok(mut o) => {
                 o.sort_by(|a, b| a.login.cmp(&b.login));
-                self.admin.officers = o;
+                self.officers = o;
             }
-            Err(e) => self.sh.error(messages::store(&e)),
+            Err(e) => cx.sh.error(messages::store(&e)),
         }
-        let page = self.page();
-        self.admin.opos.clamp(self.admin.officers.len(), page);
-        if let Some((i, _)) = self.admin.keys
-            && i >= self.admin.officers.len()
+        let page = cx.sh.page();
+        self.opos.clamp(self.officers.len(), page);
+        if let Some((i, _)) = self.keys
+            && i >= self.officers.len()
         {
-            self.admin.keys = None;
-        }
-        if self.tab == Tab::Admin && self.admin.view == AdminView::Audit {
-            self.audit_read(store, false);
+            self.keys = None;
         }
     }
 
     /// Reads the newest entries again (`older`: also the next page back).
-    fn audit_read(&mut self, store: &Store, older: bool) {
-        let want =
-            if older { self.admin.audit.len() + AUDIT_PAGE } else { self.admin.audit.len().max(AUDIT_PAGE) };
+    fn audit_read(&mut self, cx: &mut Cx<'_>, store: &Store, older: bool) {
+        let want = if older { self.audit.len() + AUDIT_PAGE } else { self.audit.len().max(AUDIT_PAGE) };
         match store.audit_where(None, want, usize::MAX, |_| true) {
             Ok((entries, more)) => {
-                let keep = self.admin.selected_entry().map(|(id, _)| *id);
-                self.admin.audit = entries;
-                self.admin.more = more;
-                self.audit_refilter(keep);
+                let keep = self.selected_entry().map(|(id, _)| *id);
+                self.audit = entries;
+                self.more = more;
+                self.audit_refilter(cx, keep);
             }
-            Err(e) => self.sh.error(messages::store(&e)),
+            Err(e) => cx.sh.error(messages::store(&e)),
         }
     }
 
-    fn audit_refilter(&mut self, keep: Option<u64>) {
-        let lang = self.sh.lang;
-        let terms: Vec<String> =
-            self.admin.filter.as_str().split_whitespace().map(|t| t.to_lowercase()).collect();
-        let a = &mut self.admin;
+    fn audit_refilter(&mut self, cx: &mut Cx<'_>, keep: Option<u64>) {
+        let lang = cx.sh.lang;
+        let terms: Vec<String> = self.filter.as_str().split_whitespace().map(|t| t.to_lowercase()).collect();
+        let a = &mut *self;
         a.shown = (0..a.audit.len())
             .filter(|i| {
                 let e = &a.audit[*i].1;
@@ -246,7 +270,7 @@ impl App {
                 terms.iter().all(|t| hay.contains(t.as_str()))
             })
             .collect();
-        let page = layout::list_rows(self.sh.size.1);
+        let page = layout::list_rows(cx.sh.size.1);
         let at =
             keep.and_then(|id| a.shown.iter().position(|i| a.audit[*i].0 == id)).unwrap_or(a.apos.cursor);
         a.apos.set(at, a.shown.len(), page);
@@ -256,44 +280,48 @@ impl App {
     }
 
     /// The tab opens: accounts and (on that view) the audit, read afresh.
-    pub(super) fn admin_open(&mut self, store: &Store) {
-        if let Err(d) = self.sh.access.may_admin() {
-            self.tab = Tab::Overview;
-            return self.sh.error(messages::denied(&d));
+    pub fn open(&mut self, cx: &mut Cx<'_>, store: &Store) {
+        if let Err(d) = cx.sh.access.may_admin() {
+            cx.effect(Effect::SwitchTab(Tab::Overview));
+            return cx.sh.error(messages::denied(&d));
         }
         // Opened afresh: the newest entry first.
-        self.admin.audit.clear();
-        self.admin.apos = ListPos::default();
-        self.admin_load(store);
+        self.audit.clear();
+        self.apos = ListPos::default();
+        self.load(cx, store);
+        if self.view == AdminView::Audit {
+            self.audit_read(cx, store, false);
+        }
     }
 
-    pub(super) fn admin_filter_action(&mut self, action: Action) {
-        let keep = self.admin.selected_entry().map(|(id, _)| *id);
+    pub fn filter_action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        let keep = self.selected_entry().map(|(id, _)| *id);
         match action {
             Action::Text(e) => {
-                if self.admin.filter.apply(e) {
-                    self.audit_refilter(keep);
+                if self.filter.apply(e) {
+                    self.audit_refilter(cx, keep);
                 }
             }
             Action::Back => {
-                self.admin.filter.set("");
-                self.admin.filtering = false;
-                self.audit_refilter(keep);
+                self.filter.set("");
+                self.filtering = false;
+                self.audit_refilter(cx, keep);
             }
-            Action::Open => self.admin.filtering = false,
-            Action::Quit => self.sh.quit = true,
+            Action::Open => self.filtering = false,
+            Action::Quit => cx.sh.quit = true,
             _ => {
-                let page = self.page();
-                self.admin.apos.navigate(action, self.admin.shown.len(), page);
+                let page = cx.sh.page();
+                self.apos.navigate(action, self.shown.len(), page);
             }
         }
     }
 
-    pub(super) fn admin_action(&mut self, action: Action, store: &Arc<Store>) {
-        let page = self.page();
-        if let Some(view) = &mut self.admin.entry {
+    pub fn action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        let store = cx.store;
+        let page = cx.sh.page();
+        if let Some(view) = &mut self.entry {
             match action {
-                Action::Back | Action::Open => self.admin.entry = None,
+                Action::Back | Action::Open => self.entry = None,
                 Action::Up => view.scroll = view.scroll.saturating_sub(1),
                 Action::Down => view.scroll = (view.scroll + 1).min(view.lines.len().saturating_sub(1)),
                 Action::PageUp => view.scroll = view.scroll.saturating_sub(page),
@@ -305,21 +333,21 @@ impl App {
             }
             return;
         }
-        if let Some((i, pos)) = &mut self.admin.keys {
-            let n = self.admin.officers.get(*i).map_or(0, |o| o.keys.len());
+        if let Some((i, pos)) = &mut self.keys {
+            let n = self.officers.get(*i).map_or(0, |o| o.keys.len());
             if pos.navigate(action, n, page) {
                 return;
             }
             let (i, cursor) = (*i, pos.cursor);
             match action {
-                Action::Back => self.admin.keys = None,
-                Action::New => self.open_key_form(i),
+                Action::Back => self.keys = None,
+                Action::New => self.open_key_form(cx, i),
                 Action::Delete => {
-                    if let Some(o) = self.admin.officers.get(i)
+                    if let Some(o) = self.officers.get(i)
                         && cursor < o.keys.len()
                     {
                         let fp = accounts::fingerprint(&o.keys[cursor]);
-                        self.sh.overlay = Some(Overlay::Confirm {
+                        cx.sh.overlay = Some(Overlay::Confirm {
                             msg: Msg::with(k::CONFIRM_REMOVE_KEY, [fp, o.login.clone()]),
                             then: Pending::RemoveKey { id: o.id, version: o.version, n: cursor },
                         });
@@ -331,54 +359,54 @@ impl App {
         }
         match action {
             Action::NextView => {
-                self.admin.view = match self.admin.view {
+                self.view = match self.view {
                     AdminView::Officers => AdminView::Audit,
                     AdminView::Audit => AdminView::Officers,
                 };
-                if self.admin.view == AdminView::Audit {
-                    self.audit_read(store, false);
+                if self.view == AdminView::Audit {
+                    self.audit_read(cx, store, false);
                 }
             }
-            _ if self.admin.view == AdminView::Audit => self.audit_action(action, store),
+            _ if self.view == AdminView::Audit => self.audit_action(cx, action, store),
             Action::Open => {
-                if !self.admin.officers.is_empty() {
-                    self.admin.keys = Some((self.admin.opos.cursor, ListPos::default()));
+                if !self.officers.is_empty() {
+                    self.keys = Some((self.opos.cursor, ListPos::default()));
                 }
             }
-            Action::New => self.open_officer_form(),
+            Action::New => self.open_officer_form(cx),
             Action::Delete => {
-                if let Some(o) = self.admin.selected_officer() {
+                if let Some(o) = self.selected_officer() {
                     let key = if o.disabled { k::CONFIRM_ENABLE_OFFICER } else { k::CONFIRM_DISABLE_OFFICER };
-                    self.sh.overlay = Some(Overlay::Confirm {
+                    cx.sh.overlay = Some(Overlay::Confirm {
                         msg: Msg::with(key, [o.login.clone()]),
                         then: Pending::ToggleOfficer { id: o.id, version: o.version },
                     });
                 }
             }
             _ => {
-                let n = self.admin.officers.len();
-                self.admin.opos.navigate(action, n, page);
+                let n = self.officers.len();
+                self.opos.navigate(action, n, page);
             }
         }
     }
 
-    fn audit_action(&mut self, action: Action, store: &Store) {
-        let page = self.page();
+    fn audit_action(&mut self, cx: &mut Cx<'_>, action: Action, store: &Store) {
+        let page = cx.sh.page();
         match action {
-            Action::Filter => self.admin.filtering = true,
+            Action::Filter => self.filtering = true,
             Action::Back => {
-                let keep = self.admin.selected_entry().map(|(id, _)| *id);
-                self.admin.filter.set("");
-                self.audit_refilter(keep);
+                let keep = self.selected_entry().map(|(id, _)| *id);
+                self.filter.set("");
+                self.audit_refilter(cx, keep);
             }
             Action::More => {
-                if self.admin.more {
-                    self.audit_read(store, true);
+                if self.more {
+                    self.audit_read(cx, store, true);
                 }
             }
             Action::Open => {
-                if let Some(i) = self.admin.shown.get(self.admin.apos.cursor).copied()
-                    && let Some((_, e)) = self.admin.audit.get(i)
+                if let Some(i) = self.shown.get(self.apos.cursor).copied()
+                    && let Some((_, e)) = self.audit.get(i)
                 {
                     let lines = entry_lines(e);
                     let scroll = lines
@@ -386,17 +414,17 @@ impl App {
                         .position(|l| !matches!(l, DiffLine::Same(_)))
                         .unwrap_or(0)
                         .saturating_sub(3);
-                    self.admin.entry = Some(EntryView { index: i, lines, scroll });
+                    self.entry = Some(EntryView { index: i, lines, scroll });
                 }
             }
             _ => {
-                let n = self.admin.shown.len();
-                self.admin.apos.navigate(action, n, page);
+                let n = self.shown.len();
+                self.apos.navigate(action, n, page);
             }
         }
     }
 
-    fn open_officer_form(&mut self) {
+    fn open_officer_form(&mut self, cx: &mut Cx<'_>) {
         let roles = Role::ALL
             .iter()
             .enumerate()
@@ -416,26 +444,26 @@ impl App {
             Field::text(k::FIELD_DISTRICT_CODE, "", Some(k::HINT_DISTRICT_CODE)),
             Field::text(k::FIELD_PUBLIC_KEY, "", Some(k::HINT_PUBLIC_KEY)),
         ];
-        self.sh.form = Some(Form::new(FormKind::NewOfficer, Msg::new(k::FORM_NEW_OFFICER), fields));
+        cx.sh.form = Some(Form::new(FormKind::NewOfficer, Msg::new(k::FORM_NEW_OFFICER), fields));
     }
 
-    fn open_key_form(&mut self, i: usize) {
-        let Some(o) = self.admin.officers.get(i) else { return };
+    fn open_key_form(&mut self, cx: &mut Cx<'_>, i: usize) {
+        let Some(o) = self.officers.get(i) else { return };
         let fields = vec![Field::text(k::FIELD_PUBLIC_KEY, "", Some(k::HINT_PUBLIC_KEY))];
-        self.sh.form = Some(Form::new(
+        cx.sh.form = Some(Form::new(
             FormKind::AddKey { id: o.id, version: o.version },
             Msg::with(k::FORM_ADD_KEY, [o.login.clone()]),
             fields,
         ));
     }
 
-    pub(super) fn submit_officer(&mut self, store: &Arc<Store>) {
-        let Some(form) = &self.sh.form else { return };
+    fn submit_officer(&mut self, cx: &mut Cx<'_>, store: &Store) {
+        let Some(form) = &cx.sh.form else { return };
         let t = |i: usize| form.fields.get(i).map(|f| f.text_value().trim().to_string()).unwrap_or_default();
         let (login, display, district, key) = match form.kind {
             FormKind::AddKey { id, .. } => {
-                let Some(o) = self.admin.officers.iter().find(|o| o.id == id) else {
-                    return self.sh.form_error(Msg::new(k::ERR_GONE));
+                let Some(o) = self.officers.iter().find(|o| o.id == id) else {
+                    return cx.sh.form_error(Msg::new(k::ERR_GONE));
                 };
                 (o.login.clone(), String::new(), o.district.map(|d| d.to_string()).unwrap_or_default(), t(0))
             }
@@ -443,7 +471,7 @@ impl App {
         };
         let role = match form.kind {
             FormKind::AddKey { id, .. } => {
-                self.admin.officers.iter().find(|o| o.id == id).map_or(Role::Viewer, |o| o.role)
+                self.officers.iter().find(|o| o.id == id).map_or(Role::Viewer, |o| o.role)
             }
             _ => Role::ALL[form.fields.get(2).and_then(Field::choice_value).unwrap_or(3) as usize % 4],
         };
@@ -452,56 +480,56 @@ impl App {
         } else {
             match crate::domain::thai::normalize_digits(&district).parse::<u16>() {
                 Ok(d) => Some(d),
-                Err(_) => return self.sh.form_error(Msg::with(k::ERR_BAD_DISTRICT, [district])),
+                Err(_) => return cx.sh.form_error(Msg::with(k::ERR_BAD_DISTRICT, [district])),
             }
         };
-        let who = self.sh.who();
+        let who = cx.sh.who();
         let n = NewOfficer { login: &login, display_name: &display, role, district, key_line: &key };
         match accounts::add(store, who, &n) {
             Ok(o) => {
-                self.sh.form = None;
-                self.sh.info(Msg::with(
+                cx.sh.form = None;
+                cx.sh.info(Msg::with(
                     k::USER_ADDED,
                     [o.login.clone(), o.role.name().to_string(), o.keys.len().to_string()],
                 ));
-                self.admin_load(store);
-                if let Some(i) = self.admin.officers.iter().position(|x| x.id == o.id) {
-                    let page = self.page();
-                    let n = self.admin.officers.len();
-                    self.admin.opos.set(i, n, page);
+                self.load(cx, store);
+                if let Some(i) = self.officers.iter().position(|x| x.id == o.id) {
+                    let page = cx.sh.page();
+                    let n = self.officers.len();
+                    self.opos.set(i, n, page);
                 }
             }
-            Err(msg) => self.sh.form_error(msg),
+            Err(msg) => cx.sh.form_error(msg),
         }
     }
 
-    pub(super) fn toggle_officer(&mut self, store: &Store, id: u64, version: u64) {
-        let Some(o) = self.admin.officers.iter().find(|o| o.id == id && o.version == version) else {
-            return self.sh.error(k::ERR_STALE);
+    fn toggle_officer(&mut self, cx: &mut Cx<'_>, store: &Store, id: u64, version: u64) {
+        let Some(o) = self.officers.iter().find(|o| o.id == id && o.version == version) else {
+            return cx.sh.error(k::ERR_STALE);
         };
         let (login, disable) = (o.login.clone(), !o.disabled);
-        let who = self.sh.who();
+        let who = cx.sh.who();
         match accounts::set_disabled(store, who, &login, disable) {
             Ok(o) => {
                 let key = if o.disabled { k::USER_DISABLED } else { k::USER_ENABLED };
-                self.sh.info(Msg::with(key, [o.login]));
+                cx.sh.info(Msg::with(key, [o.login]));
             }
-            Err(m) => self.sh.error(m),
+            Err(m) => cx.sh.error(m),
         }
-        self.admin_load(store);
+        self.load(cx, store);
     }
 
-    pub(super) fn remove_officer_key(&mut self, store: &Store, id: u64, version: u64, n: usize) {
-        let Some(o) = self.admin.officers.iter().find(|o| o.id == id && o.version == version) else {
-            return self.sh.error(k::ERR_STALE);
+    fn remove_officer_key(&mut self, cx: &mut Cx<'_>, store: &Store, id: u64, version: u64, n: usize) {
+        let Some(o) = self.officers.iter().find(|o| o.id == id && o.version == version) else {
+            return cx.sh.error(k::ERR_STALE);
         };
         let login = o.login.clone();
-        let who = self.sh.who();
+        let who = cx.sh.who();
         match accounts::remove_key(store, who, &login, n + 1) {
-            Ok(o) => self.sh.info(Msg::with(k::USER_KEY_REMOVED, [o.login, o.keys.len().to_string()])),
-            Err(m) => self.sh.error(m),
+            Ok(o) => cx.sh.info(Msg::with(k::USER_KEY_REMOVED, [o.login, o.keys.len().to_string()])),
+            Err(m) => cx.sh.error(m),
         }
-        self.admin_load(store);
+        self.load(cx, store);
     }
 }
 

@@ -1,19 +1,16 @@
 //! `x` on a list: the list as it is on screen — filtered and sorted — to a
-//! `.csv` or `.xlsx` file (the Ranking tab's own rows come from
-//! [`App::ranking_table`]).
+//! `.csv` or `.xlsx` file. Each screen makes its own table (a header and
+//! rows); this writes it, over SSH only into the officer's own folder.
 
 use super::{
-    App, Tab,
     form::{Field, Form, FormKind},
-    funds::Screen,
-    ranking::today_stamp,
+    shared::Shared,
 };
-use crate::service::labels;
+use crate::service::messages;
 use crate::{
-    domain::{Money, thai},
-    i18n::{Msg, k, tr},
+    domain::{Date, Money, thai},
+    i18n::{Msg, k},
     io::table::{Cell, WriteError, Writer},
-    store::Store,
 };
 
 /// The name an officer typed for a file in their own folder: one name, no
@@ -33,177 +30,73 @@ pub fn confined_name(typed: &str) -> Result<String, Msg> {
     Ok(name.to_string())
 }
 
-fn money(m: Money) -> Cell {
+/// A sum of money as a number cell (baht, with satang as decimals).
+pub fn money(m: Money) -> Cell {
     Cell::Number(m.satang() as f64 / 100.0)
 }
 
-fn text(s: impl Into<String>) -> Cell {
+pub fn text(s: impl Into<String>) -> Cell {
     Cell::Text(s.into())
 }
 
-impl App {
-    /// What `x` exports here, named for the file: `None` where there is no list.
-    fn list_name(&self) -> Option<&'static str> {
-        match self.tab {
-            Tab::Funds => match self.funds.stack.last() {
-                None => Some("funds"),
-                Some(Screen::Members(_)) => Some("members"),
-                _ => None,
-            },
-            Tab::Occupations if self.occ.detail.is_none() => Some("occupations"),
-            Tab::Sages if self.sages.detail.is_none() && self.sages.plan.is_none() => Some("sages"),
-            Tab::Ranking => Some("ranking"),
-            _ => None,
-        }
-    }
+/// Asks where to write the list on screen, named `name` and dated (over SSH:
+/// only its name).
+pub fn open_form(sh: &mut Shared, name: &str) {
+    let path = format!("{name}-{}.csv", today_stamp(sh.today));
+    let hint = if sh.export_dir.is_some() { k::HINT_FILE_OUTBOX } else { k::HINT_FILE };
+    let field = Field::text(k::FIELD_FILE, path, Some(hint));
+    sh.form = Some(Form::new(FormKind::Export, Msg::new(k::FORM_EXPORT), vec![field]));
+}
 
-    /// Asks where to write the list on screen (over SSH: only its name).
-    pub(super) fn open_export_form(&mut self) {
-        let Some(name) = self.list_name() else { return };
-        let path = format!("{name}-{}.csv", today_stamp(self.sh.today));
-        let hint = if self.sh.export_dir.is_some() { k::HINT_FILE_OUTBOX } else { k::HINT_FILE };
-        let field = Field::text(k::FIELD_FILE, path, Some(hint));
-        self.sh.form = Some(Form::new(FormKind::Export, Msg::new(k::FORM_EXPORT), vec![field]));
-    }
+/// Today, for an export's file name.
+pub fn today_stamp(d: Date) -> String {
+    let (y, m, day) = d.ymd();
+    format!("{}{m:02}{day:02}", thai::be_year(y))
+}
 
-    /// The list on screen as a header and rows.
-    pub fn list_table(&self, store: &Store) -> Option<(Vec<String>, Vec<Vec<Cell>>)> {
-        let lang = self.sh.lang;
-        let t = |key| tr(lang, key).to_string();
-        Some(match self.list_name()? {
-            "funds" => (
-                [
-                    k::COL_CODE,
-                    k::COL_FUND_NAME,
-                    k::COL_SUBDISTRICT,
-                    k::COL_DISTRICT,
-                    k::COL_GRADE,
-                    k::COL_MEMBERS,
-                    k::COL_CAPITAL,
-                ]
-                .map(t)
-                .to_vec(),
-                self.funds
-                    .view
-                    .iter()
-                    .filter_map(|i| self.funds.rows.get(*i as usize))
-                    .map(|r| {
-                        vec![
-                            text(r.code.clone()),
-                            text(r.name.clone()),
-                            text(self.sh.geo.name(r.subdistrict, lang)),
-                            text(self.sh.geo.name(u32::from(r.district), lang)),
-                            text(r.grade.letter()),
-                            Cell::Number(f64::from(r.members)),
-                            money(r.capital),
-                        ]
-                    })
-                    .collect(),
-            ),
-            "members" => {
-                let Some(Screen::Members(v)) = self.funds.stack.last() else { return None };
-                (
-                    [
-                        k::COL_MEMBER,
-                        k::FIELD_NATIONAL_ID,
-                        k::COL_STATUS,
-                        k::COL_LOANS,
-                        k::COL_OUTSTANDING,
-                        k::COL_DAYS_LATE,
-                    ]
-                    .map(t)
-                    .to_vec(),
-                    v.view
-                        .iter()
-                        .filter_map(|i| v.rows.get(*i as usize))
-                        .map(|r| {
-                            vec![
-                                text(r.name.clone()),
-                                text(r.national_id.to_string()),
-                                text(t(labels::member_status(r.status))),
-                                Cell::Number(r.loans as f64),
-                                money(r.outstanding),
-                                Cell::Number(f64::from(r.days_overdue.max(0))),
-                            ]
-                        })
-                        .collect(),
-                )
+/// Writes `table` (a header and rows: the list on screen) where the export
+/// form says; over SSH only into the officer's own folder.
+pub fn submit(sh: &mut Shared, table: Option<(Vec<String>, Vec<Vec<Cell>>)>) {
+    let Some(form) = &mut sh.form else { return };
+    let typed = form.fields.first().map(|f| f.text_value().trim().to_string()).unwrap_or_default();
+    if typed.is_empty() {
+        return form.set_error(0, Msg::new(k::ERR_REQUIRED));
+    }
+    // Over SSH, a name in the officer's own folder and nothing else.
+    let (path, shown) = match &sh.export_dir {
+        None => (std::path::PathBuf::from(&typed), typed),
+        Some(dir) => match confined_name(&typed) {
+            Ok(name) => {
+                // The officer's folder and its outbox: theirs alone.
+                let made = crate::store::files::create_private_dir(dir).and_then(|()| match dir.parent() {
+                    Some(own) => crate::store::files::make_private(own),
+                    None => Ok(()),
+                });
+                if let Err(e) = made {
+                    return sh.form_error(messages::io(&e));
+                }
+                (dir.join(&name), format!("outbox/{name}"))
             }
-            "occupations" => {
-                let cat = self.sh.catalog.read().ok()?;
-                (
-                    [
-                        k::COL_MEMBER,
-                        k::COL_DISTRICT,
-                        k::COL_CATEGORY,
-                        k::COL_YEAR,
-                        k::COL_INCOME_BEFORE,
-                        k::COL_INCOME_AFTER,
-                        k::COL_STAGE,
-                        k::COL_STATUS,
-                    ]
-                    .map(t)
-                    .to_vec(),
-                    self.occ
-                        .view
-                        .iter()
-                        .filter_map(|i| cat.rows.get(*i as usize))
-                        .map(|r| {
-                            vec![
-                                text(cat.name(r)),
-                                text(self.sh.geo.name(u32::from(r.district), lang)),
-                                text(self.category_label(r.category)),
-                                Cell::Number(f64::from(thai::be_year(r.start_year))),
-                                money(r.income_before),
-                                money(r.income_after),
-                                text(t(labels::stage(r.stage))),
-                                text(t(labels::occupation_status(r.status))),
-                            ]
-                        })
-                        .collect(),
-                )
-            }
-            "sages" => (
-                [
-                    k::COL_SAGE,
-                    k::FIELD_NATIONAL_ID,
-                    k::FIELD_PHONE,
-                    k::FIELD_HOME_VILLAGE,
-                    k::COL_EXPERTISE,
-                    k::COL_LOAD,
-                ]
-                .map(t)
-                .to_vec(),
-                self.sages
-                    .view
-                    .iter()
-                    .filter_map(|i| self.sages.rows.get(*i))
-                    .map(|r| {
-                        let expertise: Vec<String> =
-                            r.sage.expertise.iter().map(|c| self.category_label(*c)).collect();
-                        vec![
-                            text(r.sage.full_name()),
-                            text(r.sage.national_id.to_string()),
-                            text(r.sage.phone.clone()),
-                            text(self.sh.geo.name(r.sage.home_village, lang)),
-                            text(expertise.join(", ")),
-                            text(format!("{}/{}", r.load, r.sage.capacity)),
-                        ]
-                    })
-                    .collect(),
-            ),
-            _ => self.ranking_table(store),
-        })
-    }
-
-    pub(super) fn write_list(&self, store: &Store, path: &std::path::Path) -> Result<usize, WriteError> {
-        let Some((header, rows)) = self.list_table(store) else { return Ok(0) };
-        let header: Vec<&str> = header.iter().map(String::as_str).collect();
-        let mut w = Writer::create(path, &header)?;
-        for r in &rows {
-            w.row(r)?;
+            Err(m) => return form.set_error(0, m),
+        },
+    };
+    let Some((header, rows)) = table else { return sh.form = None };
+    match write(&path, &header, &rows) {
+        Ok(n) => {
+            sh.form = None;
+            sh.info(Msg::with(k::EXPORTED, [n.to_string(), shown]));
         }
-        w.finish()?;
-        Ok(rows.len())
+        Err(e) => sh.form_error(crate::io::messages::write(&e)),
     }
+}
+
+/// Writes a header and rows to `.csv` or `.xlsx` (by the name's ending).
+pub fn write(path: &std::path::Path, header: &[String], rows: &[Vec<Cell>]) -> Result<usize, WriteError> {
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut w = Writer::create(path, &header)?;
+    for r in rows {
+        w.row(r)?;
+    }
+    w.finish()?;
+    Ok(rows.len())
 }

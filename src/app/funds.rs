@@ -4,92 +4,34 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use super::members::{LoanView, MemberView, MembersView};
 use super::{
-    Action, App, Overlay, Pending, PickPurpose, Undo,
+    action::{Action, Ctx, Pending, PickPurpose},
+    cx::Cx,
+    export::{money, text},
     form::{Field, Form, FormKind, Opt},
     layout,
     list::ListPos,
-    text::TextInput,
+    overlay::Overlay,
+    shared::Shared,
+    text::{TextEdit, TextInput},
 };
 use crate::service::{geo::Geo, labels, messages};
 use crate::{
     domain::{
-        Date, Lang, Money,
+        Date, Lang,
         fund::{
             CapitalDraft, CapitalField, CapitalKind, Fund, FundDraft, FundError, FundField, FundKind, Grade,
         },
-        loan::Portfolio,
         member::Member,
         thai,
     },
     i18n::{Msg, k, tr},
-    store::{FundStats, SaveError, Store, StoreError, member_key},
+    io::table::Cell,
+    store::{SaveError, Store, StoreError, member_key},
 };
 
-/// One line of the fund list: what the columns show and what `/` searches.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FundRow {
-    pub id: u64,
-    pub version: u64,
-    pub code: String,
-    pub name: String,
-    pub kind: FundKind,
-    pub district: u16,
-    pub subdistrict: u32,
-    pub grade: Grade,
-    pub members: u32,
-    pub capital: Money,
-    /// Capital by kind of event, in `CapitalKind::ALL` order (satang).
-    pub capital_by_kind: [i64; 6],
-    pub established: Option<crate::domain::Date>,
-    /// Code, name and place names in both languages, folded for matching.
-    search: String,
-}
-
-impl FundRow {
-    pub fn new(f: &Fund, geo: &Geo, members: u32) -> Self {
-        let (d, s) = (u32::from(f.district()), f.subdistrict());
-        let search = thai::fold_for_search(&format!(
-            "{} {} {} {} {} {}",
-            f.code,
-            f.name,
-            geo.name(d, Lang::Th),
-            geo.name(d, Lang::En),
-            geo.name(s, Lang::Th),
-            geo.name(s, Lang::En),
-        ));
-        Self {
-            id: f.id,
-            version: f.version,
-            code: f.code.clone(),
-            // Shown as the terminal may show it (see `domain::clean`).
-            name: crate::domain::clean::line(&f.name).into_owned(),
-            kind: f.kind,
-            district: f.district(),
-            subdistrict: f.subdistrict(),
-            grade: f.grade,
-            members,
-            capital: f.capital_total(),
-            capital_by_kind: {
-                let mut by = [0i64; 6];
-                for e in &f.capital {
-                    if let Some(i) = crate::domain::fund::CapitalKind::ALL.iter().position(|k| *k == e.kind) {
-                        by[i] += e.amount.0;
-                    }
-                }
-                by
-            },
-            established: f.established,
-            search,
-        }
-    }
-
-    /// Whether a (folded) search term occurs in the code, name or places.
-    pub fn matches(&self, term: &str) -> bool {
-        self.search.contains(term)
-    }
-}
+pub use super::fund_row::FundRow;
+pub use super::fund_views::{Detail, LoanView, MemberRow, MemberView, MembersView, Screen};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum SortCol {
@@ -132,63 +74,10 @@ impl SortCol {
     }
 }
 
-/// The fund opened with Enter.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Detail {
-    pub fund: Fund,
-    /// Cursor in the ledger (capital events by date).
-    pub ledger: ListPos,
-    pub stats: FundStats,
-    /// The fund's loans as of the app's date: outstanding, PAR30, repayment rate.
-    pub portfolio: Portfolio,
-    /// Why the figures could not be read in full.
-    pub figures_error: Option<Msg>,
-}
-
-impl Detail {
-    pub fn new(store: &Store, fund: Fund, as_of: Date) -> Self {
-        let mut d = Detail {
-            stats: FundStats::default(),
-            portfolio: Portfolio::default(),
-            figures_error: None,
-            fund,
-            ledger: ListPos::default(),
-        };
-        d.refresh_figures(store, as_of);
-        d
-    }
-
-    /// Reads the fund's aggregates and walks its members' loans (a few hundred
-    /// records) for the figures that depend on the date.
-    pub fn refresh_figures(&mut self, store: &Store, as_of: Date) {
-        let mut p = Portfolio::default();
-        let read = store.fund_stats(self.fund.id).and_then(|s| {
-            self.stats = s;
-            store.for_each_prefix::<Member>(&self.fund.id.to_be_bytes(), |m| {
-                for l in &m.loans {
-                    p.add(l, as_of);
-                }
-            })
-        });
-        self.portfolio = p;
-        // Partial figures must not pass for whole ones.
-        self.figures_error = read.err().map(|e| messages::store(&e));
-    }
-}
-
-/// What the Funds tab shows above its list: a fund's detail, its members, one
-/// member, one loan — Esc goes back down the stack.
-#[derive(Clone, Debug)]
-pub enum Screen {
-    Fund(Detail),
-    Members(MembersView),
-    Member(MemberView),
-    Loan(LoanView),
-}
-
 #[derive(Default)]
 pub struct FundsTab {
-    pub rows: Vec<FundRow>,
+    /// Shared with the other screens' lookups (see `Cx::funds`).
+    pub rows: Arc<Vec<FundRow>>,
     /// Every row index in the current sort order.
     order: Vec<u32>,
     /// `order` after the text and district filters: what the list shows.
@@ -223,7 +112,7 @@ impl FundsTab {
         let funds = store.all::<Fund>()?;
         let stats = store.all_fund_stats()?;
         let members = |id: u64| stats.get(&id).map_or(0, |s| s.members.max(0) as u32);
-        self.rows = funds.iter().map(|f| FundRow::new(f, geo, members(f.id))).collect();
+        self.rows = Arc::new(funds.iter().map(|f| FundRow::new(f, geo, members(f.id))).collect());
         self.lang = lang;
         self.name_keys = None;
         self.place_keys.clear();
@@ -258,7 +147,9 @@ impl FundsTab {
     /// A fund's member count in the list and its figures in the detail follow
     /// a change to its members.
     pub fn refresh_stats(&mut self, store: &Store, fund: u64) {
-        if let (Some(r), Ok(s)) = (self.rows.iter_mut().find(|r| r.id == fund), store.fund_stats(fund)) {
+        if let (Some(r), Ok(s)) =
+            (Arc::make_mut(&mut self.rows).iter_mut().find(|r| r.id == fund), store.fund_stats(fund))
+        {
             r.members = s.members.max(0) as u32;
         }
         let as_of = self.as_of.unwrap_or_else(Date::today);
@@ -407,8 +298,8 @@ impl FundsTab {
     fn upsert(&mut self, f: &Fund, geo: &Geo, page: usize) {
         let row = FundRow::new(f, geo, self.rows.iter().find(|r| r.id == f.id).map_or(0, |r| r.members));
         match self.rows.iter().position(|r| r.id == f.id) {
-            Some(i) => self.rows[i] = row,
-            None => self.rows.push(row),
+            Some(i) => Arc::make_mut(&mut self.rows)[i] = row,
+            None => Arc::make_mut(&mut self.rows).push(row),
         }
         self.name_keys = None;
         self.resort(geo);
@@ -424,7 +315,7 @@ impl FundsTab {
 
     fn remove(&mut self, id: u64, geo: &Geo, page: usize) {
         let cursor = self.pos.cursor;
-        self.rows.retain(|r| r.id != id);
+        Arc::make_mut(&mut self.rows).retain(|r| r.id != id);
         self.name_keys = None;
         self.resort(geo);
         self.refilter_keeping(None, page);
@@ -595,69 +486,238 @@ fn capital_draft(form: &Form) -> CapitalDraft {
     }
 }
 
-impl App {
-    pub(super) fn funds_action(&mut self, action: Action, store: &Arc<Store>) {
-        let page = self.page();
-        if self.funds.detail().is_some() {
-            return self.detail_action(action, store);
+impl FundsTab {
+    pub fn ctx(&self) -> Ctx {
+        match self.stack.last() {
+            Some(Screen::Fund(_)) => Ctx::Detail,
+            Some(Screen::Members(v)) if v.filtering => Ctx::Filter,
+            Some(Screen::Members(_)) => Ctx::Members,
+            Some(Screen::Member(_)) => Ctx::Member,
+            Some(Screen::Loan(_)) => Ctx::Loan,
+            None if self.filtering => Ctx::Filter,
+            None => Ctx::List,
         }
-        if self.funds.pos.navigate(action, self.funds.view.len(), page) {
+    }
+
+    /// A key on the Funds tab: the list, or the screen on top of it.
+    pub fn action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        match self.stack.last() {
+            Some(Screen::Members(_)) => self.members_action(cx, action),
+            Some(Screen::Member(_)) => self.member_action(cx, action),
+            Some(Screen::Loan(_)) => self.loan_action(cx, action),
+            _ => self.funds_action(cx, action),
+        }
+    }
+
+    /// Typing into the search line of the fund list or a fund's members.
+    pub fn filter_action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        let page = cx.sh.page();
+        if let Some(Screen::Members(v)) = self.stack.last_mut() {
+            let keep = v.selected().map(|r| r.id);
+            match action {
+                Action::Text(e) if v.filter.apply(e) => v.refilter(keep, page),
+                Action::Back => {
+                    v.filter.set("");
+                    v.filtering = false;
+                    v.refilter(keep, page);
+                }
+                Action::Open => v.filtering = false,
+                Action::Quit => cx.sh.quit = true,
+                _ => {
+                    v.pos.navigate(action, v.view.len(), page);
+                }
+            }
             return;
         }
         match action {
-            Action::Open => {
-                if let Some(id) = self.funds.selected().map(|r| r.id) {
-                    match store.get::<Fund>(id) {
-                        Ok(Some(fund)) => {
-                            let as_of = self.sh.as_of;
-                            self.funds.stack.push(Screen::Fund(Detail::new(store, fund, as_of)))
-                        }
-                        Ok(None) => self.sh.error(k::ERR_GONE),
-                        Err(e) => self.sh.error(messages::store(&e)),
+            Action::Text(e) if self.filter.apply(e) => self.refilter(page),
+            Action::Back => {
+                self.filter.apply(TextEdit::Clear);
+                self.filtering = false;
+                self.refilter(page);
+            }
+            Action::Open => self.filtering = false,
+            Action::Quit => cx.sh.quit = true,
+            _ => {
+                self.pos.navigate(action, self.view.len(), page);
+            }
+        }
+    }
+
+    /// A confirmation of this tab said yes.
+    pub fn confirmed(&mut self, cx: &mut Cx<'_>, then: Pending) {
+        let store = cx.store;
+        match then {
+            Pending::DeleteFund { id, version } => self.delete_fund(cx, store, id, version),
+            Pending::DeleteCapital { fund_id, version, seq } => {
+                self.delete_capital(cx, store, fund_id, version, seq)
+            }
+            Pending::DeleteMember { fund_id, id, version } => {
+                self.delete_member(cx, store, fund_id, id, version)
+            }
+            Pending::DeleteLoan { fund_id, member_id, version, loan_id } => self.edit_loan_book(
+                cx,
+                store,
+                (fund_id, member_id, version),
+                |m| m.loans.retain(|l| l.id != loan_id),
+                Msg::new(k::DELETED_LOAN),
+            ),
+            Pending::DeleteRepayment { fund_id, member_id, version, loan_id, index } => self.edit_loan_book(
+                cx,
+                store,
+                (fund_id, member_id, version),
+                |m| {
+                    if let Some(l) = m.loans.iter_mut().find(|l| l.id == loan_id)
+                        && index < l.repayments.len()
+                    {
+                        l.repayments.remove(index);
                     }
-                }
-            }
-            Action::Filter => self.funds.filtering = true,
-            Action::Export => self.open_export_form(),
-            Action::Back if !self.funds.filter.is_empty() || self.funds.district.is_some() => {
-                self.funds.filter.apply(super::text::TextEdit::Clear);
-                self.funds.set_district(None, page);
-            }
-            Action::SortNext => {
-                let next = self.funds.sort.next();
-                self.funds.set_sort(next, false, &self.sh.geo, page);
-                self.sh.info(Msg::with(k::SORTED_BY, [tr(self.sh.lang, next.label()).to_string()]));
-            }
-            Action::SortReverse => {
-                let (sort, desc) = (self.funds.sort, !self.funds.desc);
-                self.funds.set_sort(sort, desc, &self.sh.geo, page);
-            }
-            Action::PickDistrict => self.open_district_picker(),
-            Action::New => self.open_fund_form(None),
-            Action::Edit => {
-                if let Some(id) = self.funds.selected().map(|r| r.id) {
-                    match store.get::<Fund>(id) {
-                        Ok(Some(f)) => self.open_fund_form(Some(&f)),
-                        Ok(None) => self.sh.error(k::ERR_GONE),
-                        Err(e) => self.sh.error(messages::store(&e)),
-                    }
-                }
-            }
-            Action::Delete => {
-                if let Some(r) = self.funds.selected() {
-                    let msg = Msg::with(k::CONFIRM_DELETE_FUND, [r.code.clone(), r.name.clone()]);
-                    let then = Pending::DeleteFund { id: r.id, version: r.version };
-                    self.sh.overlay = Some(Overlay::Confirm { msg, then });
-                }
-            }
-            Action::Undo => self.undo(store),
+                },
+                Msg::new(k::DELETED_REPAYMENT),
+            ),
             _ => {}
         }
     }
 
-    fn detail_action(&mut self, action: Action, store: &Arc<Store>) {
-        let ledger_page = layout::ledger_rows(self.sh.size.1);
-        let Some(d) = self.funds.detail_mut() else {
+    /// The forms of this tab: funds, capital, members, loans, repayments, the date.
+    pub fn submit(&mut self, cx: &mut Cx<'_>, kind: FormKind) {
+        let store = cx.store;
+        match kind {
+            FormKind::NewFund | FormKind::EditFund { .. } => self.submit_fund(cx, store),
+            FormKind::NewCapital { .. } | FormKind::EditCapital { .. } => self.submit_capital(cx, store),
+            FormKind::NewMember { .. } | FormKind::EditMember { .. } => self.submit_member(cx, store),
+            FormKind::NewLoan { .. } | FormKind::EditLoan { .. } => self.submit_loan(cx, store),
+            FormKind::Repayment { .. } => self.submit_repayment(cx, store),
+            FormKind::AsOf => self.submit_as_of(cx, store),
+            _ => {}
+        }
+    }
+
+    /// The list on screen (funds, or a fund's members), for `x`.
+    pub fn list_table(&self, sh: &Shared) -> Option<(Vec<String>, Vec<Vec<Cell>>)> {
+        let lang = sh.lang;
+        let t = |key| tr(lang, key).to_string();
+        match self.stack.last() {
+            None => Some((
+                [
+                    k::COL_CODE,
+                    k::COL_FUND_NAME,
+                    k::COL_SUBDISTRICT,
+                    k::COL_DISTRICT,
+                    k::COL_GRADE,
+                    k::COL_MEMBERS,
+                    k::COL_CAPITAL,
+                ]
+                .map(t)
+                .to_vec(),
+                self.view
+                    .iter()
+                    .filter_map(|i| self.rows.get(*i as usize))
+                    .map(|r| {
+                        vec![
+                            text(r.code.clone()),
+                            text(r.name.clone()),
+                            text(sh.geo.name(r.subdistrict, lang)),
+                            text(sh.geo.name(u32::from(r.district), lang)),
+                            text(r.grade.letter()),
+                            Cell::Number(f64::from(r.members)),
+                            money(r.capital),
+                        ]
+                    })
+                    .collect(),
+            )),
+            Some(Screen::Members(v)) => Some((
+                [
+                    k::COL_MEMBER,
+                    k::FIELD_NATIONAL_ID,
+                    k::COL_STATUS,
+                    k::COL_LOANS,
+                    k::COL_OUTSTANDING,
+                    k::COL_DAYS_LATE,
+                ]
+                .map(t)
+                .to_vec(),
+                v.view
+                    .iter()
+                    .filter_map(|i| v.rows.get(*i as usize))
+                    .map(|r| {
+                        vec![
+                            text(r.name.clone()),
+                            text(r.national_id.to_string()),
+                            text(t(labels::member_status(r.status))),
+                            Cell::Number(r.loans as f64),
+                            money(r.outstanding),
+                            Cell::Number(f64::from(r.days_overdue.max(0))),
+                        ]
+                    })
+                    .collect(),
+            )),
+            _ => None,
+        }
+    }
+
+    fn funds_action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        let store = cx.store;
+        let page = cx.sh.page();
+        if self.detail().is_some() {
+            return self.detail_action(cx, action, store);
+        }
+        if self.pos.navigate(action, self.view.len(), page) {
+            return;
+        }
+        match action {
+            Action::Open => {
+                if let Some(id) = self.selected().map(|r| r.id) {
+                    match store.get::<Fund>(id) {
+                        Ok(Some(fund)) => {
+                            let as_of = cx.sh.as_of;
+                            self.stack.push(Screen::Fund(Detail::new(store, fund, as_of)))
+                        }
+                        Ok(None) => cx.sh.error(k::ERR_GONE),
+                        Err(e) => cx.sh.error(messages::store(&e)),
+                    }
+                }
+            }
+            Action::Filter => self.filtering = true,
+            Action::Export => super::export::open_form(cx.sh, "funds"),
+            Action::Back if !self.filter.is_empty() || self.district.is_some() => {
+                self.filter.apply(TextEdit::Clear);
+                self.set_district(None, page);
+            }
+            Action::SortNext => {
+                let next = self.sort.next();
+                self.set_sort(next, false, &cx.sh.geo, page);
+                cx.sh.info(Msg::with(k::SORTED_BY, [tr(cx.sh.lang, next.label()).to_string()]));
+            }
+            Action::SortReverse => {
+                let (sort, desc) = (self.sort, !self.desc);
+                self.set_sort(sort, desc, &cx.sh.geo, page);
+            }
+            Action::PickDistrict => self.open_district_picker(cx),
+            Action::New => self.open_fund_form(cx, None),
+            Action::Edit => {
+                if let Some(id) = self.selected().map(|r| r.id) {
+                    match store.get::<Fund>(id) {
+                        Ok(Some(f)) => self.open_fund_form(cx, Some(&f)),
+                        Ok(None) => cx.sh.error(k::ERR_GONE),
+                        Err(e) => cx.sh.error(messages::store(&e)),
+                    }
+                }
+            }
+            Action::Delete => {
+                if let Some(r) = self.selected() {
+                    let msg = Msg::with(k::CONFIRM_DELETE_FUND, [r.code.clone(), r.name.clone()]);
+                    let then = Pending::DeleteFund { id: r.id, version: r.version };
+                    cx.sh.overlay = Some(Overlay::Confirm { msg, then });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn detail_action(&mut self, cx: &mut Cx<'_>, action: Action, store: &Store) {
+        let ledger_page = layout::ledger_rows(cx.sh.size.1);
+        let Some(d) = self.detail_mut() else {
             return;
         };
         if d.ledger.navigate(action, d.fund.capital.len(), ledger_page) {
@@ -665,12 +725,12 @@ impl App {
         }
         match action {
             Action::Back => {
-                self.funds.stack.pop();
+                self.stack.pop();
             }
-            Action::Members => self.open_members(store),
+            Action::Members => self.open_members(cx, store),
             Action::Edit => {
                 let f = d.fund.clone();
-                self.open_fund_form(Some(&f));
+                self.open_fund_form(cx, Some(&f));
             }
             Action::New => {
                 let f = &d.fund;
@@ -681,7 +741,7 @@ impl App {
                 };
                 let draft =
                     CapitalDraft { kind, date: String::new(), amount: String::new(), note: String::new() };
-                self.sh.form =
+                cx.sh.form =
                     Some(capital_form(FormKind::NewCapital { fund_id: f.id, version: f.version }, &draft));
             }
             Action::Open => {
@@ -689,12 +749,12 @@ impl App {
                 if let Some(e) = f.ledger().get(d.ledger.cursor) {
                     let draft = CapitalDraft {
                         kind: e.kind,
-                        date: thai::format_date(e.date, self.sh.lang),
+                        date: thai::format_date(e.date, cx.sh.lang),
                         amount: e.amount.format(),
                         note: e.note.clone(),
                     };
                     let kind = FormKind::EditCapital { fund_id: f.id, version: f.version, seq: e.seq };
-                    self.sh.form = Some(capital_form(kind, &draft));
+                    cx.sh.form = Some(capital_form(kind, &draft));
                 }
             }
             Action::Delete => {
@@ -702,34 +762,32 @@ impl App {
                 if let Some(e) = f.ledger().get(d.ledger.cursor) {
                     let msg = Msg::with(
                         k::CONFIRM_DELETE_CAPITAL,
-                        [tr(self.sh.lang, labels::capital_kind(e.kind)).to_string(), e.amount.format()],
+                        [tr(cx.sh.lang, labels::capital_kind(e.kind)).to_string(), e.amount.format()],
                     );
                     let then = Pending::DeleteCapital { fund_id: f.id, version: f.version, seq: e.seq };
-                    self.sh.overlay = Some(Overlay::Confirm { msg, then });
+                    cx.sh.overlay = Some(Overlay::Confirm { msg, then });
                 }
             }
-            Action::Undo => self.undo(store),
             _ => {}
         }
     }
 
-    fn open_district_picker(&mut self) {
-        let options = district_options(&self.sh.geo);
-        let current = self.funds.district.map(u32::from);
-        self.open_picker(k::PICK_DISTRICT, options, current, PickPurpose::DistrictFilter);
+    fn open_district_picker(&mut self, cx: &mut Cx<'_>) {
+        let options = district_options(&cx.sh.geo);
+        let current = self.district.map(u32::from);
+        cx.sh.open_picker(k::PICK_DISTRICT, options, current, PickPurpose::DistrictFilter);
     }
 
-    fn open_fund_form(&mut self, fund: Option<&Fund>) {
+    fn open_fund_form(&mut self, cx: &mut Cx<'_>, fund: Option<&Fund>) {
         let (kind, draft) = match fund {
             Some(f) => {
-                (FormKind::EditFund { id: f.id, version: f.version }, FundDraft::from_fund(f, self.sh.lang))
+                (FormKind::EditFund { id: f.id, version: f.version }, FundDraft::from_fund(f, cx.sh.lang))
             }
             None => {
                 let district = self
-                    .funds
                     .district
-                    .or_else(|| self.funds.selected().map(|r| r.district))
-                    .or_else(|| self.sh.geo.districts().first().copied())
+                    .or_else(|| self.selected().map(|r| r.district))
+                    .or_else(|| cx.sh.geo.districts().first().copied())
                     .unwrap_or(0);
                 (
                     FormKind::NewFund,
@@ -737,46 +795,46 @@ impl App {
                 )
             }
         };
-        let mut form = fund_form(kind, &draft, &self.sh.geo);
+        let mut form = fund_form(kind, &draft, &cx.sh.geo);
         if kind == FormKind::NewFund {
             // The district is preset from the filter or selection; start at the code.
             form.focus = 1;
         }
-        self.sh.form = Some(form);
+        cx.sh.form = Some(form);
     }
 
     /// The fund a form edits, at the version the form was opened with, so a save
     /// over another officer's change is refused rather than lost.
-    fn fund_at(&mut self, store: &Store, id: u64, version: u64) -> Option<Fund> {
+    fn fund_at(&mut self, cx: &mut Cx<'_>, store: &Store, id: u64, version: u64) -> Option<Fund> {
         match store.get::<Fund>(id) {
             Ok(Some(mut f)) => {
                 f.version = version;
                 Some(f)
             }
             Ok(None) => {
-                self.sh.form_error(Msg::new(k::ERR_GONE));
+                cx.sh.form_error(Msg::new(k::ERR_GONE));
                 None
             }
             Err(e) => {
-                self.sh.form_error(messages::store(&e));
+                cx.sh.form_error(messages::store(&e));
                 None
             }
         }
     }
 
-    pub(super) fn submit_fund(&mut self, store: &Store) {
-        let Some(form) = &self.sh.form else { return };
+    fn submit_fund(&mut self, cx: &mut Cx<'_>, store: &Store) {
+        let Some(form) = &cx.sh.form else { return };
         let draft = fund_draft(form);
-        let (mut fund, before) = match form.kind {
-            FormKind::EditFund { id, version } => match self.fund_at(store, id, version) {
-                Some(f) => (f.clone(), Some(f)),
+        let mut fund = match form.kind {
+            FormKind::EditFund { id, version } => match self.fund_at(cx, store, id, version) {
+                Some(f) => f,
                 None => return,
             },
-            _ => (Fund::default(), None),
+            _ => Fund::default(),
         };
         let has_members = fund.id != 0 && store.fund_stats(fund.id).is_ok_and(|s| s.members > 0);
-        if let Err(errs) = draft.apply(&mut fund, &self.sh.geo, has_members, self.sh.today) {
-            if let Some(form) = &mut self.sh.form {
+        if let Err(errs) = draft.apply(&mut fund, &cx.sh.geo, has_members, cx.sh.today) {
+            if let Some(form) = &mut cx.sh.form {
                 for (field, e) in errs {
                     let i = FUND_FIELDS.iter().position(|f| *f == field).unwrap_or(0);
                     form.set_error(i, messages::fund(&e));
@@ -784,11 +842,11 @@ impl App {
             }
             return;
         }
-        self.save_fund(store, fund, before, |app, e| {
+        self.save_fund(cx, store, fund, |sh, e| {
             let code_field = FUND_FIELDS.iter().position(|f| *f == FundField::Code).unwrap_or(0);
             if let SaveError::Duplicate { other, .. } = e {
                 let name = store.get_at::<Fund>(other).ok().flatten().map(|f| f.name).unwrap_or_default();
-                if let Some(form) = &mut app.form {
+                if let Some(form) = &mut sh.form {
                     form.set_error(code_field, messages::fund(&FundError::DuplicateCode(name)));
                 }
                 return true;
@@ -797,29 +855,29 @@ impl App {
         });
     }
 
-    pub(super) fn submit_capital(&mut self, store: &Store) {
-        let Some(form) = &self.sh.form else { return };
+    fn submit_capital(&mut self, cx: &mut Cx<'_>, store: &Store) {
+        let Some(form) = &cx.sh.form else { return };
         let draft = capital_draft(form);
         let (fund_id, version, seq) = match form.kind {
             FormKind::NewCapital { fund_id, version } => (fund_id, version, None),
             FormKind::EditCapital { fund_id, version, seq } => (fund_id, version, Some(seq)),
             _ => return,
         };
-        let Some(before) = self.fund_at(store, fund_id, version) else {
+        let Some(before) = self.fund_at(cx, store, fund_id, version) else {
             return;
         };
         let mut fund = before.clone();
-        match draft.apply(&mut fund, seq, self.sh.today) {
+        match draft.apply(&mut fund, seq, cx.sh.today) {
             Ok(seq) => {
-                if self.save_fund(store, fund, Some(before), |_, _| false)
-                    && let Some(d) = self.funds.detail_mut()
+                if self.save_fund(cx, store, fund, |_, _| false)
+                    && let Some(d) = self.detail_mut()
                 {
                     let at = d.fund.ledger().iter().position(|e| e.seq == seq).unwrap_or(0);
-                    d.ledger.set(at, d.fund.capital.len(), layout::ledger_rows(self.sh.size.1));
+                    d.ledger.set(at, d.fund.capital.len(), layout::ledger_rows(cx.sh.size.1));
                 }
             }
             Err(errs) => {
-                if let Some(form) = &mut self.sh.form {
+                if let Some(form) = &mut cx.sh.form {
                     for (field, e) in errs {
                         let i = CAPITAL_FIELDS.iter().position(|f| *f == field).unwrap_or(0);
                         form.set_error(i, messages::capital(&e));
@@ -834,64 +892,58 @@ impl App {
     /// stays open with everything typed. `special` may claim an error for a field.
     fn save_fund(
         &mut self,
+        cx: &mut Cx<'_>,
         store: &Store,
         fund: Fund,
-        before: Option<Fund>,
-        special: impl FnOnce(&mut App, &SaveError) -> bool,
+        special: impl FnOnce(&mut Shared, &SaveError) -> bool,
     ) -> bool {
-        match store.save(self.sh.who(), &fund) {
+        match store.save(cx.sh.who(), &fund) {
             Ok(saved) => {
-                let page = self.page();
-                self.funds.upsert(&saved, &self.sh.geo, page);
-                self.sh.undo.push(Undo::Fund { before, after: Some((saved.id, saved.version)) });
-                self.sh.form = None;
-                self.sh.info(Msg::with(k::SAVED, [saved.code.clone()]));
-                self.seen_generation = store.generation();
+                let page = cx.sh.page();
+                self.upsert(&saved, &cx.sh.geo, page);
+                cx.sh.form = None;
+                cx.sh.info(Msg::with(k::SAVED, [saved.code.clone()]));
                 true
             }
             Err(e) => {
-                if !special(self, &e) {
-                    self.sh.form_error(messages::save(&e));
+                if !special(cx.sh, &e) {
+                    cx.sh.form_error(messages::save(&e));
                 }
                 false
             }
         }
     }
 
-    pub(super) fn delete_fund(&mut self, store: &Arc<Store>, id: u64, version: u64) {
-        match store.delete::<Fund>(self.sh.who(), id, version) {
+    fn delete_fund(&mut self, cx: &mut Cx<'_>, store: &Store, id: u64, version: u64) {
+        match store.delete::<Fund>(cx.sh.who(), id, version) {
             Ok(gone) => {
-                let page = self.page();
-                self.funds.remove(id, &self.sh.geo, page);
-                self.sh.info(Msg::with(k::DELETED_FUND, [gone.code.clone()]));
-                self.sh.undo.push(Undo::Fund { before: Some(gone), after: None });
-                self.seen_generation = store.generation();
+                let page = cx.sh.page();
+                self.remove(id, &cx.sh.geo, page);
+                cx.sh.info(Msg::with(k::DELETED_FUND, [gone.code.clone()]));
             }
-            Err(e) => self.sh.error(messages::save(&e)),
+            Err(e) => cx.sh.error(messages::save(&e)),
         }
     }
 
-    pub(super) fn delete_capital(&mut self, store: &Arc<Store>, fund_id: u64, version: u64, seq: u32) {
+    fn delete_capital(&mut self, cx: &mut Cx<'_>, store: &Store, fund_id: u64, version: u64, seq: u32) {
         let before = match store.get::<Fund>(fund_id) {
             Ok(Some(mut f)) => {
                 f.version = version;
                 f
             }
-            Ok(None) => return self.sh.error(k::ERR_GONE),
-            Err(e) => return self.sh.error(messages::store(&e)),
+            Ok(None) => return cx.sh.error(k::ERR_GONE),
+            Err(e) => return cx.sh.error(messages::store(&e)),
         };
         let mut fund = before.clone();
         fund.capital.retain(|e| e.seq != seq);
-        match store.save(self.sh.who(), &fund) {
+        match store.save(cx.sh.who(), &fund) {
             Ok(saved) => {
-                let page = self.page();
-                self.funds.upsert(&saved, &self.sh.geo, page);
-                self.funds.clamp(page, layout::ledger_rows(self.sh.size.1), layout::member_rows(self.sh.size.1));
-                self.sh.undo.push(Undo::Fund { before: Some(before), after: Some((saved.id, saved.version)) });
-                self.sh.info(Msg::new(k::DELETED_CAPITAL));
-                self.seen_generation = store.generation();
+                let page = cx.sh.page();
+                self.upsert(&saved, &cx.sh.geo, page);
+                self.clamp(page, layout::ledger_rows(cx.sh.size.1), layout::member_rows(cx.sh.size.1));
+                cx.sh.info(Msg::new(k::DELETED_CAPITAL));
             }
-            Err(e) => self.sh.error(messages::save(&e)),
+            Err(e) => cx.sh.error(messages::save(&e)),
         }
     }
 }

@@ -20,8 +20,8 @@ impl ListPos {
     }
 
     /// Applies a movement key; returns false for any other action.
-    pub fn navigate(&mut self, action: super::Action, len: usize, page: usize) -> bool {
-        use super::Action;
+    pub fn navigate(&mut self, action: super::action::Action, len: usize, page: usize) -> bool {
+        use super::action::Action;
         match action {
             Action::Up => self.move_by(-1, len, page),
             Action::Down => self.move_by(1, len, page),

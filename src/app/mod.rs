@@ -1,16 +1,29 @@
 //! Application state and actions. Data flows one way: a key becomes an
-//! [`Action`], [`App::update`] changes the state (and the store), and the UI draws
-//! the state. Nothing here knows about terminals.
+//! [`Action`], [`App::update`] hands it to the screen it belongs to, and the
+//! UI draws the state. Nothing here knows about terminals.
+//!
+//! Each tab is its own type in its own file and owns its state and what its
+//! keys do. A screen gets a [`Cx`]: the store, what all screens share
+//! ([`Shared`]: the officer, the form, the overlay, the status line …), the
+//! funds to look up, and a list of [`Effect`]s on the rest of the app. No
+//! screen file uses this one or another screen's file; this file alone knows
+//! every tab, routes what belongs to whom, applies the effects, and after
+//! every action reloads exactly the kinds of record that changed in the store
+//! (by anyone), so no save of this session hides another officer's.
 
 pub mod action;
 pub mod admin;
+pub mod cx;
 pub mod export;
 pub mod form;
+pub mod fund_row;
+pub mod fund_views;
 pub mod funds;
 pub mod layout;
 pub mod list;
 pub mod members;
 pub mod network;
+pub mod occ_edit;
 pub mod occupations;
 pub mod overlay;
 pub mod overview;
@@ -27,6 +40,7 @@ use std::sync::{
 
 use crate::service::{
     catalog::{self, Catalog},
+    changes::{self, UndoError},
     geo::Geo,
     messages,
 };
@@ -35,24 +49,23 @@ use crate::{
     domain::{
         Date, Lang,
         money::group_thousands,
-        occupation::{OccupationRecord, Stage},
         officer::{Access, Denied},
-        thai,
     },
     i18n::{Key, Msg, k},
-    store::{Actor, Record, SaveError, Store, StoreError, assignment_key, member_key, occupation_key},
+    store::{Generations, Store, StoreError, trees},
 };
+pub use action::{Action, Ctx, Pending, PickPurpose, Status, StatusKind, Tab};
+use admin::AdminTab;
+pub use cx::{Cx, Effect};
 use form::FormKind;
-use funds::{FundsTab, Screen};
+use funds::FundsTab;
 use network::NetworkTab;
 use occupations::OccupationsTab;
+pub use overlay::Overlay;
 use overview::OverviewTab;
 use ranking::RankingTab;
 use sages::SagesTab;
-use text::TextEdit;
-pub use action::{Action, Ctx, Pending, PickPurpose, Status, StatusKind, Tab};
-pub use overlay::Overlay;
-pub use shared::{Shared, Undo};
+pub use shared::Shared;
 
 /// Work that runs beside the screen (loading demo data).
 pub struct Job {
@@ -69,6 +82,25 @@ pub const OFFER_CHOICES: [(Key, Option<Scale>); 3] = [
     (k::OFFER_EMPTY, None),
 ];
 
+/// How often each part of the screens was read again from the store: what
+/// precise live updates are measured by (tests count them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Reloads {
+    /// Places and categories.
+    pub reference: u32,
+    /// The fund list.
+    pub funds: u32,
+    /// A fund's open screens (its detail, members, a member, a loan).
+    pub fund_screens: u32,
+    pub sages: u32,
+    /// Committees, support and OTOP.
+    pub network: u32,
+    /// Officer accounts.
+    pub officers: u32,
+    /// The occupation record open on the Occupations tab.
+    pub occupation: u32,
+}
+
 pub struct App {
     /// What every screen sees: see [`Shared`]. `App` dereferences to it.
     pub sh: Shared,
@@ -79,11 +111,13 @@ pub struct App {
     pub sages: SagesTab,
     pub overview: OverviewTab,
     pub network: NetworkTab,
-    pub admin: admin::AdminTab,
+    pub admin: AdminTab,
     pub job: Option<Job>,
     /// Ctrl-C pressed once while work runs beside the screen.
     quit_asked: bool,
-    seen_generation: u64,
+    /// The store's generations per kind of record when last read.
+    seen: Generations,
+    pub reloads: Reloads,
 }
 
 impl std::ops::Deref for App {
@@ -99,6 +133,13 @@ impl std::ops::DerefMut for App {
     }
 }
 
+/// A [`Cx`] for a screen other than the Funds tab: the funds come from it.
+macro_rules! cx {
+    ($app:expr, $store:expr, $rows:expr, $fx:expr) => {
+        Cx { store: $store, sh: &mut $app.sh, funds: $rows, fx: $fx }
+    };
+}
+
 impl App {
     /// Loads what the screens need from the store. An empty store opens on the
     /// offer to load demo data.
@@ -107,7 +148,7 @@ impl App {
         app.load_catalog(store);
         // What opening put right (a load cut off and rolled back) is news.
         if let Some(n) = store.notices().last() {
-            app.info(messages::notice(n));
+            app.sh.info(messages::notice(n));
         }
         app
     }
@@ -152,7 +193,7 @@ impl App {
                 form: None,
                 overlay: None,
                 status: None,
-                undo: Vec::new(),
+                change: Default::default(),
                 quit: false,
             },
             tab: Tab::Overview,
@@ -162,15 +203,16 @@ impl App {
             sages: SagesTab::default(),
             overview: OverviewTab::default(),
             network: NetworkTab::default(),
-            admin: admin::AdminTab::default(),
+            admin: AdminTab::default(),
             job: None,
             quit_asked: false,
-            seen_generation: store.generation(),
+            seen: store.generations(),
+            reloads: Reloads::default(),
         };
         app.ensure_committees(store);
         app.reload(store);
         if matches!(store.is_empty(), Ok(true)) {
-            app.overlay = Some(Overlay::Offer { cursor: 0 });
+            app.sh.overlay = Some(Overlay::Offer { cursor: 0 });
         }
         app
     }
@@ -201,36 +243,27 @@ impl App {
         match result {
             Ok(c) => {
                 // Row numbers change with a new catalog: keep the selections by id.
-                let mut keep = (None, None);
+                let keep = self
+                    .sh
+                    .catalog
+                    .read()
+                    .map(|slot| (self.occ.selected_id(&slot), self.rank.selected_id(&slot)))
+                    .unwrap_or((None, None));
                 if self.sh.catalog_shared {
                     // Another date than the server's: this session's own copy.
-                    if let Ok(slot) = self.sh.catalog.read() {
-                        let id_at =
-                            |row: Option<&u32>| row.and_then(|i| slot.rows.get(*i as usize)).map(|r| r.id);
-                        keep = (
-                            id_at(self.occ.view.get(self.occ.pos.cursor)),
-                            id_at(self.rank.selected().map(|(row, _)| row)),
-                        );
-                    }
                     let mut c = c;
                     c.revision = self.sh.catalog.read().map_or(1, |x| x.revision + 1);
                     self.sh.catalog = Arc::new(RwLock::new(c));
                     self.sh.catalog_shared = false;
                 } else if let Ok(mut slot) = self.sh.catalog.write() {
-                    let id_at =
-                        |row: Option<&u32>| row.and_then(|i| slot.rows.get(*i as usize)).map(|r| r.id);
-                    keep = (
-                        id_at(self.occ.view.get(self.occ.pos.cursor)),
-                        id_at(self.rank.selected().map(|(row, _)| row)),
-                    );
                     let revision = slot.revision + 1;
                     *slot = c;
                     slot.revision = revision;
                 }
                 self.occ.view.clear();
                 self.rank.ranked.clear();
-                self.occ_refresh_keeping(keep.0);
-                self.rank_refresh_keeping(keep.1);
+                self.occ.refresh_keeping(&self.sh, &self.funds.rows, keep.0);
+                self.rank.refresh_keeping(&self.sh, &self.funds.rows, keep.1);
             }
             Err(e) => self.sh.error(messages::store(&e)),
         }
@@ -240,38 +273,76 @@ impl App {
         self.sh.catalog_rx.is_some()
     }
 
-    /// Re-reads everything from the store (after demo data, or another officer's
-    /// save), keeping the officer's place.
-    pub fn reload(&mut self, store: &Store) {
-        match store.places() {
-            Ok(places) => self.sh.geo = Geo::new(places),
-            Err(e) => self.sh.error(messages::store(&e)),
-        }
-        match store.categories() {
-            Ok(c) => self.sh.categories = c,
-            Err(e) => self.sh.error(messages::store(&e)),
-        }
-        if let Err(e) = self.funds.load(store, &self.sh.geo, self.sh.lang) {
-            self.sh.error(messages::store(&e));
-        }
-        self.funds.refresh_screens(store, self.sh.as_of);
-        self.sages_load(store);
-        self.network_load(store);
-        self.admin_load(store);
-        if let Some(d) = &mut self.occ.detail {
-            let key = occupation_key(d.record.fund_id, d.record.member_id, d.record.id);
-            match store.get_at::<OccupationRecord>(&key) {
-                Ok(Some(r)) => d.record = r,
-                Ok(None) => self.occ.detail = None,
-                Err(_) => {}
+    /// Re-reads everything from the store (after demo data), keeping the
+    /// officer's place.
+    pub fn reload(&mut self, store: &Arc<Store>) {
+        self.seen = store.generations();
+        self.reload_kinds(store, &trees::ALL);
+    }
+
+    /// Reads again what shows records of the kinds (trees) that changed.
+    fn reload_kinds(&mut self, store: &Arc<Store>, changed: &[&str]) {
+        let any = |kinds: &[&str]| kinds.iter().any(|t| changed.contains(t));
+        if any(&[trees::GEO]) {
+            self.reloads.reference += 1;
+            match store.places() {
+                Ok(places) => self.sh.geo = Geo::new(places),
+                Err(e) => self.sh.error(messages::store(&e)),
             }
         }
-        self.occ_detail_assignments(store);
-        if self.tab == Tab::Overview {
-            self.overview_refresh(store);
+        if any(&[trees::CATEGORIES]) {
+            match store.categories() {
+                Ok(c) => self.sh.categories = c,
+                Err(e) => self.sh.error(messages::store(&e)),
+            }
+        }
+        // A fund's row shows its member count and capital; the overview's
+        // figures are read again when it is shown.
+        if any(&[trees::FUNDS, trees::MEMBERS, trees::GEO]) {
+            self.reloads.funds += 1;
+            if let Err(e) = self.funds.load(store, &self.sh.geo, self.sh.lang) {
+                self.sh.error(messages::store(&e));
+            }
+        }
+        let rows = Arc::clone(&self.funds.rows);
+        let mut fx = Vec::new();
+        if any(&[trees::FUNDS, trees::MEMBERS, trees::OCCUPATIONS]) && !self.funds.stack.is_empty() {
+            self.reloads.fund_screens += 1;
+            self.funds.refresh_screens(store, self.sh.as_of);
+        }
+        if any(&[trees::SAGES, trees::ASSIGNMENTS, trees::CATEGORIES, trees::GEO]) {
+            self.reloads.sages += 1;
+            self.sages.load(&mut cx!(self, store, &rows, &mut fx), store);
+        }
+        if any(&[trees::COMMITTEES, trees::SUPPORT, trees::OTOP]) {
+            self.reloads.network += 1;
+            self.network.load(&mut cx!(self, store, &rows, &mut fx), store);
+        }
+        if any(&[trees::OFFICERS]) {
+            self.reloads.officers += 1;
+            self.admin.load(&mut cx!(self, store, &rows, &mut fx), store);
+        }
+        if any(&[trees::AUDIT]) && self.tab == Tab::Admin {
+            self.admin.stale = true;
+        }
+        if any(&[trees::OCCUPATIONS, trees::MEMBERS, trees::ASSIGNMENTS]) && self.occ.detail.is_some() {
+            self.reloads.occupation += 1;
+            self.occ.reload_detail(&mut cx!(self, store, &rows, &mut fx), store);
         }
         self.clamp_lists();
-        self.seen_generation = store.generation();
+    }
+
+    /// Reloads what changed in the store since last seen, by this session or
+    /// any other. Returns whether anything did.
+    fn sync(&mut self, store: &Arc<Store>) -> bool {
+        let now = store.generations();
+        let changed = now.changed_since(&self.seen);
+        if changed.is_empty() {
+            return false;
+        }
+        self.seen = now;
+        self.reload_kinds(store, &changed);
+        true
     }
 
     pub fn ctx(&self) -> Ctx {
@@ -291,47 +362,26 @@ impl App {
         }
         match self.tab {
             Tab::Overview => Ctx::Overview,
-            Tab::Admin if self.admin.entry.is_some() => Ctx::AuditEntry,
-            Tab::Admin if self.admin.keys.is_some() => Ctx::AdminKeys,
-            Tab::Admin if self.admin.filtering => Ctx::Filter,
-            Tab::Admin => Ctx::Admin,
-            Tab::Network if self.network.detail.is_some() => Ctx::Committee,
-            Tab::Network => Ctx::Network,
-            Tab::Ranking if self.rank.weight_focus.is_some() => Ctx::Weights,
-            Tab::Ranking => Ctx::Ranking,
-            Tab::Sages if self.sages.plan.is_some() => Ctx::Plan,
-            Tab::Sages if self.sages.detail.is_some() => Ctx::Sage,
-            Tab::Sages if self.sages.filtering => Ctx::Filter,
-            Tab::Sages => Ctx::Sages,
-            Tab::Occupations if self.occ.detail.is_some() => Ctx::Occupation,
-            Tab::Occupations if self.occ.filtering => Ctx::Filter,
-            Tab::Occupations => Ctx::Occupations,
-            _ => match self.funds.stack.last() {
-                Some(Screen::Fund(_)) => Ctx::Detail,
-                Some(Screen::Members(v)) if v.filtering => Ctx::Filter,
-                Some(Screen::Members(_)) => Ctx::Members,
-                Some(Screen::Member(_)) => Ctx::Member,
-                Some(Screen::Loan(_)) => Ctx::Loan,
-                None if self.funds.filtering => Ctx::Filter,
-                None => Ctx::List,
-            },
+            Tab::Funds => self.funds.ctx(),
+            Tab::Occupations => self.occ.ctx(),
+            Tab::Ranking => self.rank.ctx(),
+            Tab::Sages => self.sages.ctx(),
+            Tab::Network => self.network.ctx(),
+            Tab::Admin => self.admin.ctx(),
         }
     }
 
     /// Rows a list shows on the current screen.
     pub fn page(&self) -> usize {
-        layout::list_rows(self.sh.size.1)
+        self.sh.page()
     }
 
     fn clamp_lists(&mut self) {
         let page = self.page();
         self.funds.clamp(page, layout::ledger_rows(self.sh.size.1), layout::member_rows(self.sh.size.1));
-        self.occ.pos.clamp(self.occ.view.len(), page);
+        self.occ.clamp(self.sh.size.1);
         let n = self.rank.ranked.len();
         self.rank.pos.clamp(n, layout::ranking_rows(self.sh.size.1));
-        if let Some(d) = &mut self.occ.detail {
-            d.pos.clamp(d.record.loan_ids.len(), layout::occupation_loan_rows(self.sh.size.1));
-        }
         let picker_page = page.saturating_sub(4).max(1);
         if let Some(Overlay::Picker { pos, shown, .. }) = &mut self.sh.overlay {
             pos.clamp(shown.len(), picker_page);
@@ -349,10 +399,14 @@ impl App {
             Action::Tick => return self.tick(store),
             _ => {}
         }
-        if self.ctx() != Ctx::Busy {
+        let ctx = self.ctx();
+        if ctx != Ctx::Busy {
             self.sh.status = None;
         }
-        match self.ctx() {
+        // Every save this action makes is one change set, taken back whole by `u`.
+        self.sh.change.clear();
+        let mut fx = Vec::new();
+        match ctx {
             // Quitting now would leave the demo half written: ask first.
             Ctx::Busy if action == Action::Quit => {
                 if self.quit_asked {
@@ -365,32 +419,19 @@ impl App {
             Ctx::Busy => self.sh.info(k::BUSY_WAIT),
             Ctx::Offer => self.offer_action(action, store),
             Ctx::Help => self.help_action(action),
-            Ctx::Confirm => self.confirm_action(action, store),
-            Ctx::Picker => self.picker_action(action, store),
-            Ctx::Suggest => self.suggest_action(action, store),
-            Ctx::Sages | Ctx::Sage | Ctx::Plan if !self.global_action(action) => {
-                self.sages_action(action, store)
+            Ctx::Confirm => self.confirm_action(action, store, &mut fx),
+            Ctx::Picker => self.picker_action(action, store, &mut fx),
+            Ctx::Suggest => {
+                let rows = Arc::clone(&self.funds.rows);
+                self.sages.suggest_action(&mut cx!(self, store, &rows, &mut fx), action);
             }
-            Ctx::Overview if !self.global_action(action) => self.overview_action(action, store),
-            Ctx::Admin | Ctx::AdminKeys | Ctx::AuditEntry if !self.global_action(action) => {
-                self.admin_action(action, store)
-            }
-            Ctx::Network | Ctx::Committee if !self.global_action(action) => {
-                self.network_action(action, store)
-            }
-            Ctx::Form => self.form_action(action, store),
-            Ctx::Filter => self.filter_action(action),
-            Ctx::Occupations | Ctx::Occupation if !self.global_action(action) => {
-                self.occupations_action(action, store)
-            }
-            Ctx::Ranking if !self.global_action(action) => self.ranking_action(action, store),
-            Ctx::Weights => self.ranking_action(action, store),
-            Ctx::Members if !self.global_action(action) => self.members_action(action, store),
-            Ctx::Member if !self.global_action(action) => self.member_action(action, store),
-            Ctx::Loan if !self.global_action(action) => self.loan_action(action, store),
-            Ctx::List | Ctx::Detail if !self.global_action(action) => self.funds_action(action, store),
-            _ => {}
+            Ctx::Form => self.form_action(action, store, &mut fx),
+            Ctx::Filter => self.screen_action(action, store, &mut fx, true),
+            Ctx::Weights => self.screen_action(action, store, &mut fx, false),
+            _ if self.global_action(action, store) => {}
+            _ => self.screen_action(action, store, &mut fx, false),
         }
+        self.apply(fx, store);
         // A read-only account is told at once, not after typing a whole form
         // (the store refuses the save anyway).
         if let Some(f) = &self.sh.form
@@ -400,15 +441,117 @@ impl App {
             self.sh.form = None;
             self.sh.error(messages::denied(&d));
         }
+        self.sync(store);
+        self.refresh_shown(store);
+        self.show_trouble(store);
+        true
+    }
+
+    /// The tab on screen reads what it shows when it is shown.
+    fn refresh_shown(&mut self, store: &Arc<Store>) {
+        let rows = Arc::clone(&self.funds.rows);
+        let mut fx = Vec::new();
         if self.tab == Tab::Overview {
-            self.overview_refresh(store);
+            self.overview.refresh(&mut cx!(self, store, &rows, &mut fx), store);
         }
         if self.tab == Tab::Admin && self.admin.stale {
             self.admin.stale = false;
-            self.admin_open(store);
+            self.admin.open(&mut cx!(self, store, &rows, &mut fx), store);
         }
-        self.show_trouble(store);
-        true
+    }
+
+    /// The key goes to the screen on show (`filter`: to its search line).
+    fn screen_action(&mut self, action: Action, store: &Arc<Store>, fx: &mut Vec<Effect>, filter: bool) {
+        if action == Action::Undo {
+            return self.undo(store);
+        }
+        let rows = Arc::clone(&self.funds.rows);
+        match self.tab {
+            Tab::Overview => self.overview.action(&mut cx!(self, store, &rows, fx), action),
+            Tab::Funds => {
+                let mut cx = Cx { store, sh: &mut self.sh, funds: &[], fx };
+                if filter {
+                    self.funds.filter_action(&mut cx, action)
+                } else {
+                    self.funds.action(&mut cx, action)
+                }
+            }
+            Tab::Occupations => {
+                let mut cx = cx!(self, store, &rows, fx);
+                if filter {
+                    self.occ.filter_action(&mut cx, action)
+                } else {
+                    self.occ.action(&mut cx, action)
+                }
+            }
+            Tab::Ranking => self.rank.action(&mut cx!(self, store, &rows, fx), action),
+            Tab::Sages => {
+                let mut cx = cx!(self, store, &rows, fx);
+                if filter {
+                    self.sages.filter_action(&mut cx, action)
+                } else {
+                    self.sages.action(&mut cx, action)
+                }
+            }
+            Tab::Network => self.network.action(&mut cx!(self, store, &rows, fx), action),
+            Tab::Admin => {
+                let mut cx = cx!(self, store, &rows, fx);
+                if filter {
+                    self.admin.filter_action(&mut cx, action)
+                } else {
+                    self.admin.action(&mut cx, action)
+                }
+            }
+        }
+    }
+
+    /// What screens asked of the rest of the app, in order.
+    fn apply(&mut self, effects: Vec<Effect>, store: &Arc<Store>) {
+        for e in effects {
+            let rows = Arc::clone(&self.funds.rows);
+            let mut more = Vec::new();
+            match e {
+                Effect::SwitchTab(t) => self.switch_tab(t),
+                Effect::OpenOccupation(key) => {
+                    self.switch_tab(Tab::Occupations);
+                    self.occ.open_detail(&mut cx!(self, store, &rows, &mut more), store, &key);
+                }
+                Effect::ShowOccupations { district, stage } => {
+                    self.switch_tab(Tab::Occupations);
+                    self.occ.show(&mut cx!(self, store, &rows, &mut more), district, stage);
+                }
+                Effect::ShowSages { district } => {
+                    self.switch_tab(Tab::Sages);
+                    self.sages.show_district(&mut cx!(self, store, &rows, &mut more), district);
+                }
+                Effect::ShowCommittee(d) => {
+                    self.switch_tab(Tab::Network);
+                    self.network.show_committee(&mut cx!(self, store, &rows, &mut more), d);
+                }
+                Effect::ShowNetworkList { view, district } => {
+                    self.switch_tab(Tab::Network);
+                    self.network.show_list(view, district);
+                }
+                Effect::RankSelected { district } => {
+                    self.switch_tab(Tab::Ranking);
+                    self.rank.show_selected(&mut cx!(self, store, &rows, &mut more), district);
+                }
+                Effect::Suggest(record) => {
+                    self.sages.open_suggestions(&mut cx!(self, store, &rows, &mut more), store, &record);
+                }
+                Effect::CatalogChanged => {
+                    self.occ.refresh(&self.sh, &self.funds.rows);
+                    if self.tab == Tab::Ranking {
+                        self.rank.refresh(&self.sh, &self.funds.rows);
+                    }
+                }
+                Effect::ReloadCatalog => self.load_catalog(store),
+            }
+            // Effects of effects (none so far) are applied too.
+            if !more.is_empty() {
+                self.apply(more, store);
+            }
+        }
     }
 
     /// A save that the disk did not confirm is news the officer must see.
@@ -419,15 +562,16 @@ impl App {
     }
 
     /// Keys that work on every tab in navigation mode. Returns whether it acted.
-    fn global_action(&mut self, action: Action) -> bool {
+    fn global_action(&mut self, action: Action, store: &Arc<Store>) -> bool {
         match action {
             Action::Quit => self.sh.quit = true,
             Action::Help => self.sh.overlay = Some(Overlay::Help { scroll: 0 }),
+            Action::Undo => self.undo(store),
             Action::ToggleLang => {
                 self.sh.lang = self.sh.lang.toggled();
                 self.funds.language_changed(self.sh.lang, &self.sh.geo);
                 if matches!(self.occ.sort, catalog::OccSort::District | catalog::OccSort::Category) {
-                    self.occ_refresh();
+                    self.occ.refresh(&self.sh, &self.funds.rows);
                 }
             }
             Action::NextTab | Action::PrevTab => self.step_tab(action == Action::NextTab),
@@ -437,9 +581,10 @@ impl App {
                 None => {
                     let name = Tab::ALL.get(usize::from(n).saturating_sub(1)).map(|t| t.label());
                     match name {
-                        Some(label) => self
-                            .sh
-                            .info(Msg::with(k::TAB_NOT_YET, [crate::i18n::tr(self.sh.lang, label).to_string()])),
+                        Some(label) => self.sh.info(Msg::with(
+                            k::TAB_NOT_YET,
+                            [crate::i18n::tr(self.sh.lang, label).to_string()],
+                        )),
                         None => return false,
                     }
                 }
@@ -461,16 +606,16 @@ impl App {
         self.switch_tab(shown[if forward { (i + 1) % n } else { (i + n - 1) % n }]);
     }
 
-    pub(super) fn switch_tab(&mut self, tab: Tab) {
+    pub fn switch_tab(&mut self, tab: Tab) {
         self.tab = tab;
         // Read when the tab opens (at the end of this update, with the store).
         self.admin.stale |= tab == Tab::Admin;
-        let stale = self.sh.catalog.read().is_ok_and(|c| c.revision != self.occ.seen_revision());
-        if tab == Tab::Occupations && stale {
-            self.occ_refresh();
+        let revision = self.sh.catalog.read().map(|c| c.revision).ok();
+        if tab == Tab::Occupations && revision != Some(self.occ.seen_revision()) {
+            self.occ.refresh(&self.sh, &self.funds.rows);
         }
-        if tab == Tab::Ranking {
-            self.rank_refresh_if_stale();
+        if tab == Tab::Ranking && revision != self.rank.seen_revision {
+            self.rank.refresh(&self.sh, &self.funds.rows);
         }
     }
 
@@ -496,7 +641,8 @@ impl App {
         }
     }
 
-    fn confirm_action(&mut self, action: Action, store: &Arc<Store>) {
+    /// Yes to a question: what it asked is done by the screen that asked.
+    fn confirm_action(&mut self, action: Action, store: &Arc<Store>, fx: &mut Vec<Effect>) {
         let Some(Overlay::Confirm { then, .. }) = &self.sh.overlay else {
             return;
         };
@@ -504,45 +650,30 @@ impl App {
         match action {
             Action::Yes => {
                 self.sh.overlay = None;
+                let rows = Arc::clone(&self.funds.rows);
                 match then {
                     Pending::Quit => self.sh.quit = true,
                     Pending::DiscardForm => self.sh.form = None,
-                    Pending::DeleteFund { id, version } => self.delete_fund(store, id, version),
-                    Pending::DeleteCapital { fund_id, version, seq } => {
-                        self.delete_capital(store, fund_id, version, seq)
+                    Pending::DeleteFund { .. }
+                    | Pending::DeleteCapital { .. }
+                    | Pending::DeleteMember { .. }
+                    | Pending::DeleteLoan { .. }
+                    | Pending::DeleteRepayment { .. } => {
+                        self.funds.confirmed(&mut Cx { store, sh: &mut self.sh, funds: &[], fx }, then)
                     }
-                    Pending::DeleteMember { fund_id, id, version } => {
-                        self.delete_member(store, fund_id, id, version)
+                    Pending::DeleteOccupation { key, version } => {
+                        occ_edit::delete(&mut cx!(self, store, &rows, fx), key, version)
                     }
-                    Pending::DeleteLoan { fund_id, member_id, version, loan_id } => self.edit_loan_book(
-                        store,
-                        (fund_id, member_id, version),
-                        |m| m.loans.retain(|l| l.id != loan_id),
-                        Msg::new(k::DELETED_LOAN),
-                    ),
-                    Pending::DeleteRepayment { fund_id, member_id, version, loan_id, index } => self
-                        .edit_loan_book(
-                            store,
-                            (fund_id, member_id, version),
-                            |m| {
-                                if let Some(l) = m.loans.iter_mut().find(|l| l.id == loan_id)
-                                    && index < l.repayments.len()
-                                {
-                                    l.repayments.remove(index);
-                                }
-                            },
-                            Msg::new(k::DELETED_REPAYMENT),
-                        ),
-                    Pending::DeleteOccupation { key, version } => self.delete_occupation(store, key, version),
-                    Pending::DeleteSage { id, version } => self.delete_sage(store, id, version),
-                    Pending::DiscardPlan => self.sages.plan = None,
-                    Pending::ToggleOfficer { id, version } => self.toggle_officer(store, id, version),
-                    Pending::RemoveKey { id, version, n } => self.remove_officer_key(store, id, version, n),
-                    Pending::Reassign { household, from, to } => self.reassign(store, household, from, to),
-                    Pending::DeleteSupport { id, version } => self.delete_support(store, id, version),
-                    Pending::DeleteOtop { id, version } => self.delete_otop(store, id, version),
-                    Pending::DeleteBriefing { id, version, index } => {
-                        self.delete_briefing(store, id, version, index)
+                    Pending::DeleteSage { .. } | Pending::DiscardPlan | Pending::Reassign { .. } => {
+                        self.sages.confirmed(&mut cx!(self, store, &rows, fx), then)
+                    }
+                    Pending::ToggleOfficer { .. } | Pending::RemoveKey { .. } => {
+                        self.admin.confirmed(&mut cx!(self, store, &rows, fx), then)
+                    }
+                    Pending::DeleteSupport { .. }
+                    | Pending::DeleteOtop { .. }
+                    | Pending::DeleteBriefing { .. } => {
+                        self.network.confirmed(&mut cx!(self, store, &rows, fx), then)
                     }
                 }
             }
@@ -552,21 +683,7 @@ impl App {
         }
     }
 
-    /// Re-applies the pick list's filter.
-    pub(super) fn picker_refilter(&mut self) {
-        let page = self.page().saturating_sub(4).max(1);
-        let Some(Overlay::Picker { options, pos, filter, shown, .. }) = &mut self.sh.overlay else { return };
-        let q = thai::fold_for_search(filter.as_str());
-        *shown = (0..options.len() as u32)
-            .filter(|i| {
-                let o = &options[*i as usize];
-                q.is_empty() || thai::fold_for_search(&o.th).contains(&q) || o.en.to_lowercase().contains(&q)
-            })
-            .collect();
-        pos.clamp(shown.len(), page);
-    }
-
-    fn picker_action(&mut self, action: Action, store: &Arc<Store>) {
+    fn picker_action(&mut self, action: Action, store: &Arc<Store>, fx: &mut Vec<Effect>) {
         let page = self.page().saturating_sub(4).max(1);
         let Some(Overlay::Picker { options, pos, purpose, filter, shown, .. }) = &mut self.sh.overlay else {
             return;
@@ -577,7 +694,7 @@ impl App {
         match action {
             Action::Text(e) if filter.apply(e) => {
                 pos.home();
-                self.picker_refilter();
+                self.sh.picker_refilter();
             }
             Action::Back | Action::Quit => self.sh.overlay = None,
             Action::Open => {
@@ -586,100 +703,41 @@ impl App {
                 let purpose = *purpose;
                 self.sh.overlay = None;
                 let all = value == u32::MAX;
+                let rows = Arc::clone(&self.funds.rows);
                 match purpose {
                     PickPurpose::DistrictFilter => {
-                        let district = (!all).then_some(value as u16);
-                        self.funds.set_district(district, self.page());
+                        let page = self.page();
+                        self.funds.set_district((!all).then_some(value as u16), page);
                     }
-                    PickPurpose::OccDistrict => self.occ.select.district = (!all).then_some(value as u16),
-                    PickPurpose::OccCategory => self.occ.select.category = (!all).then_some(value as u16),
-                    PickPurpose::OccFund => self.occ.select.fund = (!all).then_some(u64::from(value)),
-                    PickPurpose::OccStage => {
-                        self.occ.select.stage =
-                            (!all).then(|| Stage::ALL.get(value as usize).copied()).flatten();
-                        self.occ.select.stage_or_later = false;
+                    PickPurpose::OccDistrict
+                    | PickPurpose::OccCategory
+                    | PickPurpose::OccFund
+                    | PickPurpose::OccStage => {
+                        self.occ.picked(&mut cx!(self, store, &rows, fx), purpose, value, all)
                     }
                     PickPurpose::RankScope | PickPurpose::RankCategory | PickPurpose::RankProfile => {
-                        return self.ranking_picked(purpose, value, all);
+                        self.rank.picked(&mut cx!(self, store, &rows, fx), purpose, value, all)
                     }
                     PickPurpose::SageDistrict
                     | PickPurpose::SageExpertise
                     | PickPurpose::PlanScope
-                    | PickPurpose::AssignmentStatus => return self.sages_picked(store, purpose, value, all),
-                    PickPurpose::NetworkDistrict => return self.network_picked(value, all),
-                }
-                if purpose != PickPurpose::DistrictFilter {
-                    self.occ_refresh();
+                    | PickPurpose::AssignmentStatus => {
+                        self.sages.picked(&mut cx!(self, store, &rows, fx), purpose, value, all)
+                    }
+                    PickPurpose::NetworkDistrict => self.network.picked(value, all),
                 }
             }
             _ => {}
         }
     }
 
-    /// Typing into a list's filter: the fund list, a fund's members, or the
-    /// Occupations tab.
-    fn filter_action(&mut self, action: Action) {
-        let page = self.page();
-        if self.tab == Tab::Admin {
-            return self.admin_filter_action(action);
-        }
-        if self.tab == Tab::Sages {
-            return self.sages_filter_action(action);
-        }
-        if self.tab == Tab::Occupations {
-            match action {
-                Action::Text(e) => self.occ_filter_edit(e),
-                Action::Back => {
-                    self.occ.filter.set("");
-                    self.occ.filtering = false;
-                    self.occ_refresh();
-                }
-                Action::Open => self.occ.filtering = false,
-                Action::Quit => self.sh.quit = true,
-                _ => {
-                    self.occ.pos.navigate(action, self.occ.view.len(), page);
-                }
-            }
-            return;
-        }
-        if let Some(Screen::Members(v)) = self.funds.stack.last_mut() {
-            let keep = v.selected().map(|r| r.id);
-            match action {
-                Action::Text(e) if v.filter.apply(e) => v.refilter(keep, page),
-                Action::Back => {
-                    v.filter.set("");
-                    v.filtering = false;
-                    v.refilter(keep, page);
-                }
-                Action::Open => v.filtering = false,
-                Action::Quit => self.sh.quit = true,
-                _ => {
-                    v.pos.navigate(action, v.view.len(), page);
-                }
-            }
-            return;
-        }
-        match action {
-            Action::Text(e) if self.funds.filter.apply(e) => self.funds.refilter(page),
-            Action::Back => {
-                self.funds.filter.apply(TextEdit::Clear);
-                self.funds.filtering = false;
-                self.funds.refilter(page);
-            }
-            Action::Open => self.funds.filtering = false,
-            Action::Quit => self.sh.quit = true,
-            _ if self.funds.pos.navigate(action, self.funds.view.len(), page) => {}
-            _ => {}
-        }
-    }
-
-    fn form_action(&mut self, action: Action, store: &Arc<Store>) {
+    fn form_action(&mut self, action: Action, store: &Arc<Store>, fx: &mut Vec<Effect>) {
         let Some(form) = &mut self.sh.form else { return };
         match action {
             Action::Text(e) => form.edit(e),
             Action::NextField | Action::Down | Action::Open => form.next_field(),
             Action::PrevField | Action::Up => form.prev_field(),
-            Action::Save => self.submit_form(store),
+            Action::Save => self.submit_form(store, fx),
             Action::Back => {
                 if form.dirty {
                     self.sh.overlay = Some(Overlay::Confirm {
@@ -702,6 +760,57 @@ impl App {
             }
             _ => {}
         }
+    }
+
+    /// Which form is open decides who saves it.
+    fn submit_form(&mut self, store: &Arc<Store>, fx: &mut Vec<Effect>) {
+        let Some(form) = &mut self.sh.form else { return };
+        form.clear_errors();
+        let kind = form.kind;
+        let rows = Arc::clone(&self.funds.rows);
+        match kind {
+            FormKind::NewFund
+            | FormKind::EditFund { .. }
+            | FormKind::NewCapital { .. }
+            | FormKind::EditCapital { .. }
+            | FormKind::NewMember { .. }
+            | FormKind::EditMember { .. }
+            | FormKind::NewLoan { .. }
+            | FormKind::EditLoan { .. }
+            | FormKind::Repayment { .. }
+            | FormKind::AsOf => self.funds.submit(&mut Cx { store, sh: &mut self.sh, funds: &[], fx }, kind),
+            FormKind::NewOccupation { .. }
+            | FormKind::EditOccupation { .. }
+            | FormKind::Mark { .. }
+            | FormKind::StageChange { .. } => occ_edit::submit(&mut cx!(self, store, &rows, fx)),
+            FormKind::NewCategory => self.occ.submit(&mut cx!(self, store, &rows, fx), kind),
+            FormKind::SaveProfile => self.rank.submit(&mut cx!(self, store, &rows, fx), kind),
+            FormKind::NewOfficer | FormKind::AddKey { .. } => {
+                self.admin.submit(&mut cx!(self, store, &rows, fx), kind)
+            }
+            FormKind::NewSage | FormKind::EditSage { .. } | FormKind::Visit { .. } => {
+                self.sages.submit(&mut cx!(self, store, &rows, fx), kind)
+            }
+            FormKind::Committee { .. }
+            | FormKind::Briefing { .. }
+            | FormKind::NewSupport
+            | FormKind::EditSupport { .. }
+            | FormKind::NewOtop
+            | FormKind::EditOtop { .. } => self.network.submit(&mut cx!(self, store, &rows, fx), kind),
+            FormKind::Export => self.submit_export(store),
+        }
+    }
+
+    /// Writes the list on screen where the export form says.
+    fn submit_export(&mut self, store: &Store) {
+        let table = match self.tab {
+            Tab::Funds => self.funds.list_table(&self.sh),
+            Tab::Occupations => self.occ.list_table(&self.sh),
+            Tab::Sages => self.sages.list_table(&self.sh),
+            Tab::Ranking => Some(self.rank.table(&self.sh, &self.funds.rows, store)),
+            Tab::Overview | Tab::Network | Tab::Admin => None,
+        };
+        export::submit(&mut self.sh, table);
     }
 
     fn offer_action(&mut self, action: Action, store: &Arc<Store>) {
@@ -759,7 +868,7 @@ impl App {
         self.job = Some(Job { what: Msg::new(k::DEMO_LOADING), progress, rx });
     }
 
-    fn tick(&mut self, store: &Store) -> bool {
+    fn tick(&mut self, store: &Arc<Store>) -> bool {
         if let Some(rx) = &self.sh.catalog_rx {
             match rx.try_recv() {
                 Ok(result) => {
@@ -795,23 +904,22 @@ impl App {
             }
             return true;
         }
-        let mut changed = false;
-        if store.generation() != self.seen_generation {
-            self.reload(store);
-            changed = true;
+        let mut changed = self.sync(store);
+        if changed {
+            self.refresh_shown(store);
         }
         // Another session's save changed the shared catalog: the list on
         // screen follows.
         let revision = self.sh.catalog.read().map(|c| c.revision).ok();
         if self.tab == Tab::Occupations && revision != Some(self.occ.seen_revision()) {
-            self.occ_refresh();
+            self.occ.refresh(&self.sh, &self.funds.rows);
             changed = true;
         }
         if self.tab == Tab::Ranking
             && self.rank.seen_revision.is_some()
             && revision != self.rank.seen_revision
         {
-            self.rank_refresh();
+            self.rank.refresh(&self.sh, &self.funds.rows);
             changed = true;
         }
         changed
@@ -834,117 +942,92 @@ impl App {
         }
     }
 
-    /// Which form is open decides how it saves.
-    pub(super) fn submit_form(&mut self, store: &Arc<Store>) {
-        let Some(form) = &mut self.sh.form else { return };
-        form.clear_errors();
-        match form.kind {
-            FormKind::NewFund | FormKind::EditFund { .. } => self.submit_fund(store),
-            FormKind::NewCapital { .. } | FormKind::EditCapital { .. } => self.submit_capital(store),
-            FormKind::NewMember { .. } | FormKind::EditMember { .. } => self.submit_member(store),
-            FormKind::NewLoan { .. } | FormKind::EditLoan { .. } => self.submit_loan(store),
-            FormKind::Repayment { .. } => self.submit_repayment(store),
-            FormKind::NewOccupation { .. } | FormKind::EditOccupation { .. } => self.submit_occupation(store),
-            FormKind::NewCategory => self.submit_category(store),
-            FormKind::AsOf => self.submit_as_of(store),
-            FormKind::SaveProfile => self.submit_profile(store),
-            FormKind::NewOfficer | FormKind::AddKey { .. } => self.submit_officer(store),
-            FormKind::Mark { .. } => self.submit_mark(store),
-            FormKind::Export => self.submit_export(store),
-            FormKind::NewSage | FormKind::EditSage { .. } => self.submit_sage(store),
-            FormKind::Visit { .. } => self.submit_visit(store),
-            FormKind::Committee { .. } => self.submit_committee(store),
-            FormKind::Briefing { .. } => self.submit_briefing(store),
-            FormKind::NewSupport | FormKind::EditSupport { .. } => self.submit_support(store),
-            FormKind::NewOtop | FormKind::EditOtop { .. } => self.submit_otop(store),
-            FormKind::StageChange { .. } => self.submit_mark(store),
-        }
-    }
-
-    /// Takes back the officer's last change, if nobody has changed the record
-    /// since, and shows the result everywhere.
-    pub(super) fn undo(&mut self, store: &Arc<Store>) {
-        let Some(entry) = self.sh.undo.pop() else {
-            self.sh.info(k::NOTHING_TO_UNDO);
-            return;
+    /// Takes back the officer's newest change set, whole, if nobody has
+    /// changed its records since; otherwise says which record and who.
+    pub fn undo(&mut self, store: &Arc<Store>) {
+        let touched = match changes::last_change(store, &self.sh.officer) {
+            Ok(Some((_, entries))) => entries.into_iter().map(|e| (e.entry.kind, e.entry.key)).collect(),
+            _ => Vec::new(),
         };
-        let what = entry.describe();
-        let result = self.apply_undo(store, entry.clone());
+        let result = changes::undo_last(store, self.sh.who());
         match result {
-            Ok(()) => {
-                self.reload(store);
+            Ok(u) => {
+                self.sh.catalog_follow(store, &touched);
+                let what = if u.what.is_empty() {
+                    u.records.to_string()
+                } else {
+                    crate::domain::clean::line(&u.what).into_owned()
+                };
                 self.sh.info(Msg::with(k::UNDONE_WHAT, [what]));
+                self.apply(vec![Effect::CatalogChanged], store);
             }
-            // Someone changed it since: the old state cannot come back.
-            Err(SaveError::Stale { .. }) => self.sh.error(Msg::with(k::ERR_UNDO_STALE, [what])),
-            Err(e) => {
-                // Anything else (the disk, say) may pass: keep the entry to try again.
-                self.sh.undo.push(entry);
-                self.sh.error(messages::save(&e));
-            }
-        }
-    }
-
-    /// Takes one change back (see [`App::undo`]).
-    fn apply_undo(&mut self, store: &Arc<Store>, entry: Undo) -> Result<(), SaveError> {
-        let officer = self.sh.officer.clone();
-        let who = Actor { name: &officer, access: self.sh.access, change: None };
-        match entry {
-            Undo::Fund { before, after } => {
-                revert(store, who, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v))).map(|_| ())
-            }
-            Undo::Member { before, after } => {
-                let fund = before.as_ref().map(|m| m.fund_id).or(after.map(|a| a.0)).unwrap_or(0);
-                let r = revert(store, who, before, after.map(|(f, m, v)| (member_key(f, m), v)));
-                match &r {
-                    Ok(Some(m)) => {
-                        if let Ok(mut c) = self.sh.catalog.write() {
-                            c.rename_member(m.id, &m.full_name());
-                        }
-                        self.member_changed(store, m);
+            Err(UndoError::Nothing) => self.sh.info(k::NOTHING_TO_UNDO),
+            Err(UndoError::Blocked { what, by, at_ms }) => {
+                // A long name is cut: the message must fit the status line.
+                let mut what = crate::domain::clean::line(&what).into_owned();
+                if what.chars().count() > 28 {
+                    what = what.chars().take(27).chain(['…']).collect();
+                }
+                let msg = match (by, at_ms) {
+                    (Some(by), Some(at)) => {
+                        let by: String = crate::domain::clean::line(&by).chars().take(16).collect();
+                        let when = jiff::Timestamp::from_millisecond(at)
+                            .map(|t| t.strftime("%d/%m %H:%M").to_string())
+                            .unwrap_or_default();
+                        Msg::with(k::ERR_UNDO_BLOCKED_BY, [what, by, when])
                     }
-                    Ok(None) => self.member_removed(store, fund, after.map(|a| a.1).unwrap_or(0)),
-                    Err(_) => {}
-                }
-                r.map(|_| ())
+                    _ => Msg::with(k::ERR_UNDO_STALE, [what]),
+                };
+                self.sh.error(msg);
             }
-            Undo::Sage { before, after } => {
-                revert(store, who, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v))).map(|_| ())
-            }
-            Undo::Assignment { before, after } => {
-                let r = revert(store, who, before, after.map(|((s, id), v)| (assignment_key(s, id), v)));
-                self.assignments_changed(store);
-                r.map(|_| ())
-            }
-            Undo::Committee { before, after } => {
-                revert(store, who, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v))).map(|_| ())
-            }
-            Undo::Support { before, after } => {
-                revert(store, who, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v))).map(|_| ())
-            }
-            Undo::Otop { before, after } => {
-                revert(store, who, before, after.map(|(id, v)| (id.to_be_bytes().to_vec(), v))).map(|_| ())
-            }
-            Undo::Many(list) => {
-                for e in list.into_iter().rev() {
-                    self.apply_undo(store, e)?;
-                }
-                Ok(())
-            }
-            Undo::Occupation { before, after } => {
-                let key = before.as_ref().map(|r| (r.fund_id, r.member_id, r.id)).or(after.map(|a| a.0));
-                let r =
-                    revert(store, who, before, after.map(|((f, m, id), v)| (occupation_key(f, m, id), v)));
-                if let (Ok(now), Some(key)) = (&r, key) {
-                    self.occupation_changed(store, now.as_ref(), key);
-                }
-                r.map(|_| ())
-            }
+            Err(UndoError::Save(e)) => self.sh.error(messages::save(&e)),
+            Err(UndoError::Store(e)) => self.sh.error(messages::store(&e)),
         }
     }
 
     pub fn job_progress(&self) -> Option<(Msg, u32)> {
         self.job.as_ref().map(|j| (j.what.clone(), j.progress.load(Ordering::Relaxed)))
+    }
+
+    // ------------------------------------------------------------ for tests and the UI
+
+    /// Opens an occupation record on the Occupations tab.
+    pub fn open_occ_detail(&mut self, store: &Arc<Store>, key: &[u8]) {
+        let rows = Arc::clone(&self.funds.rows);
+        let mut fx = Vec::new();
+        self.occ.open_detail(&mut cx!(self, store, &rows, &mut fx), store, key);
+        self.apply(fx, store);
+    }
+
+    /// The best `top` active occupations of a scope (see `service::ranking`).
+    pub fn rank_in(
+        &self,
+        cat: &Catalog,
+        scope: ranking::Scope,
+        category: Option<u16>,
+        weights: &crate::domain::ranking::Weights,
+        top: usize,
+    ) -> (Vec<(u32, crate::domain::ranking::Ranked)>, usize) {
+        ranking::rank_in(&self.sh, &self.funds.rows, cat, scope, category, weights, top)
+    }
+
+    /// The top `top` of every district, with how many were ranked in each.
+    pub fn rank_districts(
+        &self,
+        cat: &Catalog,
+        category: Option<u16>,
+        weights: &crate::domain::ranking::Weights,
+        top: usize,
+    ) -> Vec<ranking::DistrictRanking> {
+        crate::service::ranking::rank_districts(cat, category, weights, top, self.sh.today)
+    }
+
+    /// Opens a sage's detail on the Sages tab.
+    pub fn open_sage(&mut self, store: &Arc<Store>, id: u64) {
+        let rows = Arc::clone(&self.funds.rows);
+        let mut fx = Vec::new();
+        self.sages.open_sage(&mut cx!(self, store, &rows, &mut fx), store, id);
+        self.apply(fx, store);
     }
 }
 
@@ -957,25 +1040,5 @@ pub fn release_free_memory() {
     // pointers from us and is safe to call at any time from any thread.
     unsafe {
         libc::malloc_trim(0);
-    }
-}
-
-/// Puts a record back as it was: deletes what was created, rewrites what was
-/// changed, restores what was deleted. Each step is a save of its own, refused
-/// if someone changed the record since. Returns the record as it now stands.
-fn revert<R: Record>(
-    store: &Store,
-    officer: Actor<'_>,
-    before: Option<R>,
-    after: Option<(Vec<u8>, u64)>,
-) -> Result<Option<R>, SaveError> {
-    match (before, after) {
-        (None, Some((key, version))) => store.delete_at::<R>(officer, &key, version).map(|_| None),
-        (Some(mut b), Some((_, version))) => {
-            b.set_version(version);
-            store.save(officer, &b).map(Some)
-        }
-        (Some(b), None) => store.restore(officer, &b).map(Some),
-        (None, None) => Ok(None),
     }
 }

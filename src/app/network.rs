@@ -1,13 +1,14 @@
 //! The Network tab (เครือข่าย): the district network committees and their
 //! briefings (step 1), the support log (step 6) and OTOP products (step 8).
 
-use std::sync::Arc;
-
 use super::{
-    Action, App, Overlay, Pending, PickPurpose, Tab, Undo,
+    action::{Action, Ctx, NetView, Pending, PickPurpose},
+    cx::Cx,
     form::{Field, Form, FormKind, Opt},
+    fund_row::FundLookup,
     layout,
     list::ListPos,
+    overlay::Overlay,
 };
 use crate::service::{labels, messages};
 use crate::{
@@ -24,19 +25,6 @@ use crate::{
     i18n::{Msg, k, tr},
     store::{Store, member_key, trees},
 };
-
-/// Which list the tab shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum NetView {
-    #[default]
-    Committees,
-    Support,
-    Otop,
-}
-
-impl NetView {
-    pub const ALL: [NetView; 3] = [NetView::Committees, NetView::Support, NetView::Otop];
-}
 
 #[derive(Default)]
 pub struct NetworkTab {
@@ -95,9 +83,9 @@ impl NetworkTab {
     }
 }
 
-impl App {
+impl NetworkTab {
     /// Reads committees, support and OTOP again (they are small).
-    pub(super) fn network_load(&mut self, store: &Store) {
+    pub fn load(&mut self, cx: &mut Cx<'_>, store: &Store) {
         let read = || -> Result<_, crate::store::StoreError> {
             Ok((
                 store.all::<NetworkCommittee>()?,
@@ -107,17 +95,17 @@ impl App {
         };
         let (mut committees, mut support, mut otop) = match read() {
             Ok(x) => x,
-            Err(e) => return self.sh.error(messages::store(&e)),
+            Err(e) => return cx.error(messages::store(&e)),
         };
         committees.sort_by_key(|c| c.district);
         support.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
         otop.sort_by_cached_key(|p| (p.district, thai::sort_key(&p.name)));
-        let n = &mut self.network;
+        let n = self;
         n.committees = committees;
         n.support = support;
         n.otop = otop;
         n.refilter();
-        let rows = layout::list_rows(self.sh.size.1);
+        let rows = layout::list_rows(cx.size.1);
         for (i, len) in [n.committees.len(), n.support_view.len(), n.otop_view.len()].into_iter().enumerate()
         {
             n.pos[i].clamp(len, rows);
@@ -129,189 +117,212 @@ impl App {
         }
     }
 
+    pub fn ctx(&self) -> Ctx {
+        if self.detail.is_some() { Ctx::Committee } else { Ctx::Network }
+    }
+
+    /// A confirmation of this tab said yes.
+    pub fn confirmed(&mut self, cx: &mut Cx<'_>, then: Pending) {
+        let store = cx.store;
+        match then {
+            Pending::DeleteSupport { id, version } => self.delete_support(cx, store, id, version),
+            Pending::DeleteOtop { id, version } => self.delete_otop(cx, store, id, version),
+            Pending::DeleteBriefing { id, version, index } => {
+                self.delete_briefing(cx, store, id, version, index)
+            }
+            _ => {}
+        }
+    }
+
+    /// Which form of this tab is open decides how it saves.
+    pub fn submit(&mut self, cx: &mut Cx<'_>, kind: FormKind) {
+        let store = cx.store;
+        match kind {
+            FormKind::Committee { .. } => self.submit_committee(cx, store),
+            FormKind::Briefing { .. } => self.submit_briefing(cx, store),
+            FormKind::NewSupport | FormKind::EditSupport { .. } => self.submit_support(cx, store),
+            FormKind::NewOtop | FormKind::EditOtop { .. } => self.submit_otop(cx, store),
+            _ => {}
+        }
+    }
+
     /// The committee of `district`, opened.
-    pub(super) fn network_show_committee(&mut self, _store: &Store, district: u16) {
-        self.network.view = NetView::Committees;
-        if let Some(i) = self.network.committees.iter().position(|c| c.district == district) {
-            let rows = layout::list_rows(self.sh.size.1);
-            let n = self.network.committees.len();
-            self.network.pos[0].set(i, n, rows);
-            self.network.detail = Some((i, ListPos::default()));
+    pub fn show_committee(&mut self, cx: &mut Cx<'_>, district: u16) {
+        self.view = NetView::Committees;
+        if let Some(i) = self.committees.iter().position(|c| c.district == district) {
+            let rows = layout::list_rows(cx.size.1);
+            let n = self.committees.len();
+            self.pos[0].set(i, n, rows);
+            self.detail = Some((i, ListPos::default()));
         }
     }
 
     /// The support or OTOP list, for one district or all.
-    pub(super) fn network_show_list(&mut self, view: NetView, district: Option<u16>) {
-        self.switch_tab(Tab::Network);
-        self.network.view = view;
-        self.network.detail = None;
-        self.network.district = district;
-        self.network.refilter();
-        self.network.pos[view as usize] = ListPos::default();
+    pub fn show_list(&mut self, view: NetView, district: Option<u16>) {
+        self.view = view;
+        self.detail = None;
+        self.district = district;
+        self.refilter();
+        self.pos[view as usize] = ListPos::default();
     }
 
-    fn district_name(&self, d: u16) -> String {
-        self.sh.geo.name(u32::from(d), self.sh.lang)
-    }
-
-    pub(super) fn network_action(&mut self, action: Action, store: &Arc<Store>) {
-        if self.network.detail.is_some() {
-            return self.committee_action(action, store);
+    pub fn action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        let store = cx.store;
+        if self.detail.is_some() {
+            return self.committee_action(cx, action);
         }
-        let rows = layout::list_rows(self.sh.size.1);
-        let len = self.network.len();
-        let view = self.network.view;
-        if self.network.pos[view as usize].navigate(action, len, rows) {
+        let rows = layout::list_rows(cx.size.1);
+        let len = self.len();
+        let view = self.view;
+        if self.pos[view as usize].navigate(action, len, rows) {
             return;
         }
         match action {
             Action::NextView => {
                 let i = NetView::ALL.iter().position(|v| *v == view).unwrap_or(0);
-                self.network.view = NetView::ALL[(i + 1) % NetView::ALL.len()];
+                self.view = NetView::ALL[(i + 1) % NetView::ALL.len()];
             }
             Action::PickDistrict => {
-                let options = self
+                let options = cx
                     .geo
                     .districts()
                     .iter()
                     .map(|d| {
                         let c = u32::from(*d);
-                        Opt::new(c, self.sh.geo.name(c, Lang::Th), self.sh.geo.name(c, Lang::En))
+                        Opt::new(c, cx.geo.name(c, Lang::Th), cx.geo.name(c, Lang::En))
                     })
                     .collect();
-                let current = self.network.district.map(u32::from);
-                self.open_picker(k::PICK_DISTRICT, options, current, PickPurpose::NetworkDistrict);
+                let current = self.district.map(u32::from);
+                cx.open_picker(k::PICK_DISTRICT, options, current, PickPurpose::NetworkDistrict);
             }
             Action::Back => {
-                self.network.district = None;
-                self.network.refilter();
+                self.district = None;
+                self.refilter();
             }
             Action::Open if view == NetView::Committees => {
-                let i = self.network.pos[0].cursor;
-                if i < self.network.committees.len() {
-                    self.network.detail = Some((i, ListPos::default()));
+                let i = self.pos[0].cursor;
+                if i < self.committees.len() {
+                    self.detail = Some((i, ListPos::default()));
                 }
             }
             Action::Open | Action::Edit => match view {
                 NetView::Committees => {
-                    if let Some(c) = self.network.committees.get(self.network.pos[0].cursor).cloned() {
-                        self.open_committee_form(&c);
+                    if let Some(c) = self.committees.get(self.pos[0].cursor).cloned() {
+                        self.open_committee_form(cx, &c);
                     }
                 }
                 NetView::Support => {
-                    if let Some(s) = self.network.selected_support().cloned() {
-                        self.open_support_form(store, Some(&s));
+                    if let Some(s) = self.selected_support().cloned() {
+                        self.open_support_form(cx, store, Some(&s));
                     }
                 }
                 NetView::Otop => {
-                    if let Some(p) = self.network.selected_otop().cloned() {
-                        self.open_otop_form(store, Some(&p));
+                    if let Some(p) = self.selected_otop().cloned() {
+                        self.open_otop_form(cx, store, Some(&p));
                     }
                 }
             },
             Action::New => match view {
                 NetView::Committees => {
-                    let i = self.network.pos[0].cursor;
-                    if i < self.network.committees.len() {
-                        self.network.detail = Some((i, ListPos::default()));
-                        self.open_briefing_form(None);
+                    let i = self.pos[0].cursor;
+                    if i < self.committees.len() {
+                        self.detail = Some((i, ListPos::default()));
+                        self.open_briefing_form(cx, None);
                     }
                 }
-                NetView::Support => self.open_support_form(store, None),
-                NetView::Otop => self.open_otop_form(store, None),
+                NetView::Support => self.open_support_form(cx, store, None),
+                NetView::Otop => self.open_otop_form(cx, store, None),
             },
             Action::Delete => {
                 let (msg, then) = match view {
                     NetView::Committees => return,
                     NetView::Support => {
-                        let Some(s) = self.network.selected_support() else { return };
+                        let Some(s) = self.selected_support() else { return };
                         (
-                            Msg::with(k::CONFIRM_DELETE_SUPPORT, [thai::format_date(s.date, self.sh.lang)]),
+                            Msg::with(k::CONFIRM_DELETE_SUPPORT, [thai::format_date(s.date, cx.lang)]),
                             Pending::DeleteSupport { id: s.id, version: s.version },
                         )
                     }
                     NetView::Otop => {
-                        let Some(p) = self.network.selected_otop() else { return };
+                        let Some(p) = self.selected_otop() else { return };
                         (
                             Msg::with(k::CONFIRM_DELETE_OTOP, [p.name.clone()]),
                             Pending::DeleteOtop { id: p.id, version: p.version },
                         )
                     }
                 };
-                self.sh.overlay = Some(Overlay::Confirm { msg, then });
+                cx.overlay = Some(Overlay::Confirm { msg, then });
             }
-            Action::Undo => self.undo(store),
             _ => {}
         }
     }
 
-    fn committee_action(&mut self, action: Action, store: &Arc<Store>) {
-        let rows = layout::briefing_rows(self.sh.size.1);
-        let Some((i, mut pos)) = self.network.detail else { return };
-        let Some(c) = self.network.committees.get(i).cloned() else {
-            self.network.detail = None;
+    fn committee_action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        let rows = layout::briefing_rows(cx.size.1);
+        let Some((i, mut pos)) = self.detail else { return };
+        let Some(c) = self.committees.get(i).cloned() else {
+            self.detail = None;
             return;
         };
         if pos.navigate(action, c.briefings.len(), rows) {
-            self.network.detail = Some((i, pos));
+            self.detail = Some((i, pos));
             return;
         }
         // Briefings are shown newest first.
         let at = c.briefings.len().checked_sub(pos.cursor + 1);
         match action {
-            Action::Back => self.network.detail = None,
-            Action::Edit => self.open_committee_form(&c),
-            Action::New => self.open_briefing_form(None),
+            Action::Back => self.detail = None,
+            Action::Edit => self.open_committee_form(cx, &c),
+            Action::New => self.open_briefing_form(cx, None),
             Action::Open => {
                 if let Some(at) = at {
-                    self.open_briefing_form(Some(at));
+                    self.open_briefing_form(cx, Some(at));
                 }
             }
             Action::Delete => {
                 if let Some(b) = at.and_then(|a| c.briefings.get(a)) {
-                    let msg = Msg::with(k::CONFIRM_DELETE_BRIEFING, [thai::format_date(b.date, self.sh.lang)]);
+                    let msg = Msg::with(k::CONFIRM_DELETE_BRIEFING, [thai::format_date(b.date, cx.lang)]);
                     let then =
                         Pending::DeleteBriefing { id: c.id, version: c.version, index: at.unwrap_or(0) };
-                    self.sh.overlay = Some(Overlay::Confirm { msg, then });
+                    cx.overlay = Some(Overlay::Confirm { msg, then });
                 }
             }
-            Action::Undo => self.undo(store),
             _ => {}
         }
     }
 
     /// A pick of the Network tab came back.
-    pub(super) fn network_picked(&mut self, value: u32, all: bool) {
-        self.network.district = (!all).then_some(value as u16);
-        self.network.refilter();
-        let v = self.network.view as usize;
-        self.network.pos[v] = ListPos::default();
+    pub fn picked(&mut self, value: u32, all: bool) {
+        self.district = (!all).then_some(value as u16);
+        self.refilter();
+        let v = self.view as usize;
+        self.pos[v] = ListPos::default();
     }
 
     // ------------------------------------------------------------ committees
 
-    fn open_committee_form(&mut self, c: &NetworkCommittee) {
+    fn open_committee_form(&mut self, cx: &mut Cx<'_>, c: &NetworkCommittee) {
         let fields = vec![
             Field::text(k::FIELD_CHAIR, c.chair.clone(), None),
             Field::text(k::FIELD_SEATS, programme::format_seats(&c.members), Some(k::HINT_SEATS)),
         ];
         let kind = FormKind::Committee { id: c.id, version: c.version };
-        self.sh.form =
-            Some(Form::new(kind, Msg::with(k::FORM_COMMITTEE, [self.district_name(c.district)]), fields));
+        cx.form = Some(Form::new(kind, Msg::with(k::FORM_COMMITTEE, [cx.district_name(c.district)]), fields));
     }
 
-    pub(super) fn submit_committee(&mut self, store: &Store) {
-        let Some(form) = &self.sh.form else { return };
+    fn submit_committee(&mut self, cx: &mut Cx<'_>, store: &Store) {
+        let Some(form) = &cx.form else { return };
         let FormKind::Committee { id, version } = form.kind else { return };
         let t = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
         let draft = CommitteeDraft { chair: t(0), members: t(1) };
-        self.save_committee(store, id, version, |c| draft.apply(c).map_err(|e| e.into_iter().collect()));
+        self.save_committee(cx, store, id, version, |c| draft.apply(c).map_err(|e| e.into_iter().collect()));
     }
 
     /// Reads the committee, changes it, saves it with undo; errors go beside
     /// the form's fields.
     fn save_committee(
         &mut self,
+        cx: &mut Cx<'_>,
         store: &Store,
         id: u64,
         version: u64,
@@ -322,44 +333,40 @@ impl App {
                 c.version = version;
                 c
             }
-            Ok(None) => return self.sh.form_error(Msg::new(k::ERR_GONE)),
-            Err(e) => return self.sh.form_error(messages::store(&e)),
+            Ok(None) => return cx.form_error(Msg::new(k::ERR_GONE)),
+            Err(e) => return cx.form_error(messages::store(&e)),
         };
         let mut after = before.clone();
         if let Err(errs) = change(&mut after) {
-            if let Some(form) = &mut self.sh.form {
+            if let Some(form) = &mut cx.form {
                 for (i, e) in errs {
                     form.set_error(i, messages::programme(&e));
                 }
             }
             return;
         }
-        match store.save(self.sh.who(), &after) {
+        match store.save(cx.who(), &after) {
             Ok(saved) => {
-                self.sh.undo
-                    .push(Undo::Committee { before: Some(before), after: Some((saved.id, saved.version)) });
-                self.sh.form = None;
-                self.sh.info(Msg::with(k::SAVED, [self.district_name(saved.district)]));
-                self.network_load(store);
-                self.seen_generation = store.generation();
+                cx.form = None;
+                cx.sh.info(Msg::with(k::SAVED, [cx.sh.district_name(saved.district)]));
             }
             Err(e) => {
                 let msg = messages::save(&e);
-                if self.sh.form.is_some() { self.sh.form_error(msg) } else { self.sh.error(msg) }
+                if cx.form.is_some() { cx.form_error(msg) } else { cx.error(msg) }
             }
         }
     }
 
     /// `index`: the briefing to correct (in stored order), or a new one.
-    fn open_briefing_form(&mut self, index: Option<usize>) {
-        let Some(c) = self.network.committee().cloned() else { return };
+    fn open_briefing_form(&mut self, cx: &mut Cx<'_>, index: Option<usize>) {
+        let Some(c) = self.committee().cloned() else { return };
         let b = index.and_then(|i| c.briefings.get(i));
         let codes =
-            |ids: &[u64]| ids.iter().filter_map(|id| self.funds.code_of(*id)).collect::<Vec<_>>().join(", ");
+            |ids: &[u64]| ids.iter().filter_map(|id| cx.funds.code_of(*id)).collect::<Vec<_>>().join(", ");
         let fields = vec![
             Field::text(
                 k::FIELD_DATE,
-                thai::format_date(b.map_or(self.sh.today, |b| b.date), Lang::Th),
+                thai::format_date(b.map_or(cx.today, |b| b.date), Lang::Th),
                 Some(k::HINT_DATE),
             ),
             Field::text(k::FIELD_PLACE, b.map(|b| b.place.clone()).unwrap_or_default(), None),
@@ -371,15 +378,14 @@ impl App {
             Field::text(k::FIELD_NOTE, b.map(|b| b.note.clone()).unwrap_or_default(), None),
         ];
         let kind = FormKind::Briefing { id: c.id, version: c.version, index };
-        self.sh.form =
-            Some(Form::new(kind, Msg::with(k::FORM_BRIEFING, [self.district_name(c.district)]), fields));
+        cx.form = Some(Form::new(kind, Msg::with(k::FORM_BRIEFING, [cx.district_name(c.district)]), fields));
     }
 
     /// Fund codes (8 digits), subdistrict codes (6 digits: all its funds) or
     /// `*` (every fund of the district), separated by commas.
-    pub fn parse_funds(&self, district: u16, text: &str) -> Result<Vec<u64>, String> {
+    pub fn parse_funds(&self, cx: &Cx<'_>, district: u16, text: &str) -> Result<Vec<u64>, String> {
         let in_district: Vec<&super::funds::FundRow> =
-            self.funds.rows.iter().filter(|r| r.district == district).collect();
+            cx.funds.iter().filter(|r| r.district == district).collect();
         let mut out = Vec::new();
         for part in text.split([',', ' ', ';']).map(str::trim).filter(|p| !p.is_empty()) {
             let p = thai::normalize_digits(part).to_string();
@@ -400,23 +406,23 @@ impl App {
         Ok(out)
     }
 
-    pub(super) fn submit_briefing(&mut self, store: &Store) {
-        let Some(form) = &self.sh.form else { return };
+    fn submit_briefing(&mut self, cx: &mut Cx<'_>, store: &Store) {
+        let Some(form) = &cx.form else { return };
         let FormKind::Briefing { id, version, index } = form.kind else { return };
         let t = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
-        let district = self.network.committees.iter().find(|c| c.id == id).map_or(0, |c| c.district);
-        let funds = match self.parse_funds(district, &t(2)) {
+        let district = self.committees.iter().find(|c| c.id == id).map_or(0, |c| c.district);
+        let funds = match self.parse_funds(cx, district, &t(2)) {
             Ok(f) => f,
             Err(bad) => {
-                if let Some(form) = &mut self.sh.form {
+                if let Some(form) = &mut cx.form {
                     form.set_error(2, Msg::with(k::ERR_NOT_A_FUND_HERE, [bad]));
                 }
                 return;
             }
         };
         let draft = BriefingDraft { date: t(0), place: t(1), funds, note: t(3) };
-        let today = self.sh.today;
-        self.save_committee(store, id, version, |c| {
+        let today = cx.today;
+        self.save_committee(cx, store, id, version, |c| {
             let b = draft.build(today)?;
             match index.and_then(|i| c.briefings.get_mut(i)) {
                 Some(slot) => *slot = b,
@@ -427,8 +433,8 @@ impl App {
         });
     }
 
-    pub(super) fn delete_briefing(&mut self, store: &Store, id: u64, version: u64, index: usize) {
-        self.save_committee(store, id, version, |c| {
+    fn delete_briefing(&mut self, cx: &mut Cx<'_>, store: &Store, id: u64, version: u64, index: usize) {
+        self.save_committee(cx, store, id, version, |c| {
             if index < c.briefings.len() {
                 c.briefings.remove(index);
             }
@@ -438,10 +444,10 @@ impl App {
 
     // ------------------------------------------------------------ support
 
-    fn scope_text(&self, store: &Store, scope: SupportScope) -> String {
+    fn scope_text(&self, cx: &Cx<'_>, store: &Store, scope: SupportScope) -> String {
         match scope {
             SupportScope::District(d) => format!("{d:04}"),
-            SupportScope::Fund(f) => self.funds.code_of(f).unwrap_or_default(),
+            SupportScope::Fund(f) => cx.funds.code_of(f).unwrap_or_default(),
             SupportScope::Household((f, m, _)) => store
                 .get_at::<Member>(&member_key(f, m))
                 .ok()
@@ -452,23 +458,23 @@ impl App {
     }
 
     /// What a scope means on screen.
-    pub fn scope_name(&self, scope: &SupportScope, household: &str) -> String {
+    pub fn scope_name(&self, cx: &Cx<'_>, scope: &SupportScope, household: &str) -> String {
         match scope {
             SupportScope::District(d) => {
-                format!("{} {}", tr(self.sh.lang, k::COL_DISTRICT), self.district_name(*d))
+                format!("{} {}", tr(cx.lang, k::COL_DISTRICT), cx.district_name(*d))
             }
             SupportScope::Fund(f) => {
-                let row = self.funds.rows.iter().find(|r| r.id == *f);
+                let row = cx.funds.iter().find(|r| r.id == *f);
                 row.map_or_else(|| format!("#{f}"), |r| r.name.clone())
             }
             SupportScope::Household(_) => household.to_string(),
         }
     }
 
-    fn open_support_form(&mut self, store: &Store, s: Option<&SupportActivity>) {
+    fn open_support_form(&mut self, cx: &mut Cx<'_>, store: &Store, s: Option<&SupportActivity>) {
         let scope = match s {
-            Some(s) => self.scope_text(store, s.scope),
-            None => self.network.district.map(|d| format!("{d:04}")).unwrap_or_default(),
+            Some(s) => self.scope_text(cx, store, s.scope),
+            None => self.district.map(|d| format!("{d:04}")).unwrap_or_default(),
         };
         fn at<T: PartialEq>(all: &[T], v: T) -> u32 {
             all.iter().position(|x| *x == v).unwrap_or(0) as u32
@@ -476,7 +482,7 @@ impl App {
         let fields = vec![
             Field::text(
                 k::FIELD_DATE,
-                thai::format_date(s.map_or(self.sh.today, |s| s.date), Lang::Th),
+                thai::format_date(s.map_or(cx.today, |s| s.date), Lang::Th),
                 Some(k::HINT_DATE),
             ),
             Field::choice(
@@ -496,7 +502,7 @@ impl App {
             Some(s) => (FormKind::EditSupport { id: s.id, version: s.version }, k::FORM_EDIT_SUPPORT),
             None => (FormKind::NewSupport, k::FORM_NEW_SUPPORT),
         };
-        self.sh.form = Some(Form::new(kind, Msg::new(title), fields));
+        cx.form = Some(Form::new(kind, Msg::new(title), fields));
     }
 
     /// The occupation record of a member named by national ID: the one furthest
@@ -514,19 +520,24 @@ impl App {
 
     /// A scope typed as a district code (4 digits), a fund code (8) or a
     /// member's national ID (13): the scope, its district and the household's name.
-    fn parse_scope(&self, store: &Store, text: &str) -> Result<(SupportScope, u16, String), Msg> {
+    fn parse_scope(
+        &self,
+        cx: &Cx<'_>,
+        store: &Store,
+        text: &str,
+    ) -> Result<(SupportScope, u16, String), Msg> {
         let t: String = thai::normalize_digits(text.trim()).chars().filter(|c| !" -".contains(*c)).collect();
         match t.len() {
             4 => {
                 let d: u16 = t.parse().map_err(|_| Msg::new(k::ERR_SCOPE))?;
-                if self.sh.geo.districts().contains(&d) {
+                if cx.geo.districts().contains(&d) {
                     Ok((SupportScope::District(d), d, String::new()))
                 } else {
                     Err(Msg::new(k::ERR_SCOPE))
                 }
             }
             8 => {
-                let r = self.funds.rows.iter().find(|r| r.code == t).ok_or_else(|| Msg::new(k::ERR_SCOPE))?;
+                let r = cx.funds.iter().find(|r| r.code == t).ok_or_else(|| Msg::new(k::ERR_SCOPE))?;
                 Ok((SupportScope::Fund(r.id), r.district, String::new()))
             }
             13 => {
@@ -537,8 +548,8 @@ impl App {
         }
     }
 
-    pub(super) fn submit_support(&mut self, store: &Store) {
-        let Some(form) = &self.sh.form else { return };
+    fn submit_support(&mut self, cx: &mut Cx<'_>, store: &Store) {
+        let Some(form) = &cx.form else { return };
         let kind = form.kind;
         let t = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
         let c = |i: usize| form.fields.get(i).and_then(Field::choice_value);
@@ -548,15 +559,15 @@ impl App {
             kind: labels::pick(&SupportKind::ALL, c(3)).unwrap_or_default(),
             note: t(4),
         };
-        let scope = self.parse_scope(store, &t(2));
+        let scope = self.parse_scope(cx, store, &t(2));
         let before = match kind {
             FormKind::EditSupport { id, version } => match store.get::<SupportActivity>(id) {
                 Ok(Some(mut s)) => {
                     s.version = version;
                     Some(s)
                 }
-                Ok(None) => return self.sh.form_error(Msg::new(k::ERR_GONE)),
-                Err(e) => return self.sh.form_error(messages::store(&e)),
+                Ok(None) => return cx.form_error(Msg::new(k::ERR_GONE)),
+                Err(e) => return cx.form_error(messages::store(&e)),
             },
             _ => None,
         };
@@ -564,45 +575,43 @@ impl App {
             id: 0,
             version: 0,
             level: SupportLevel::Province,
-            date: self.sh.today,
+            date: cx.today,
             scope: SupportScope::District(0),
             district: 0,
             label: String::new(),
             kind: SupportKind::Training,
             note: String::new(),
         });
-        let applied = draft.apply(&mut s, self.sh.today);
-        if let (Err(_), Some(form)) = (&scope, &mut self.sh.form)
+        let applied = draft.apply(&mut s, cx.today);
+        if let (Err(_), Some(form)) = (&scope, &mut cx.form)
             && let Err(m) = &scope
         {
             form.set_error(2, m.clone());
         }
         if let Err(errs) = &applied
-            && let Some(form) = &mut self.sh.form
+            && let Some(form) = &mut cx.form
         {
             for (i, e) in errs {
                 form.set_error(*i, messages::programme(e));
             }
         }
         let (Ok((scope, district, household)), Ok(())) = (scope, applied) else { return };
-        s.label = self.scope_name(&scope, &household);
+        s.label = self.scope_name(cx, &scope, &household);
         s.scope = scope;
         s.district = district;
-        match store.save(self.sh.who(), &s) {
+        match store.save(cx.who(), &s) {
             Ok(saved) => {
-                self.sh.undo.push(Undo::Support { before, after: Some((saved.id, saved.version)) });
-                self.sh.form = None;
-                self.sh.info(Msg::with(k::SAVED, [tr(self.sh.lang, labels::support_kind(saved.kind)).to_string()]));
-                self.network_load(store);
-                self.seen_generation = store.generation();
+                cx.form = None;
+                let what = tr(cx.lang, labels::support_kind(saved.kind)).to_string();
+                cx.info(Msg::with(k::SAVED, [what]));
             }
-            Err(e) => self.sh.form_error(messages::save(&e)),
+            Err(e) => cx.form_error(messages::save(&e)),
         }
     }
 
     // ------------------------------------------------------------ OTOP
 
-    fn open_otop_form(&mut self, store: &Store, p: Option<&OtopProduct>) {
+    fn open_otop_form(&mut self, cx: &mut Cx<'_>, store: &Store, p: Option<&OtopProduct>) {
         let producer = match p.map(|p| &p.producer) {
             Some(Producer::Household((f, m, _))) => store
                 .get_at::<Member>(&member_key(*f, *m))
@@ -611,7 +620,7 @@ impl App {
                 .map(|m| m.national_id.grouped())
                 .unwrap_or_default(),
             Some(Producer::Group { fund, name }) => {
-                format!("{}: {name}", self.funds.code_of(*fund).unwrap_or_default())
+                format!("{}: {name}", cx.funds.code_of(*fund).unwrap_or_default())
             }
             None => String::new(),
         };
@@ -632,7 +641,7 @@ impl App {
             Field::text(
                 k::FIELD_RATING_YEAR,
                 p.map_or_else(
-                    || thai::be_year(self.sh.today.year()).to_string(),
+                    || thai::be_year(cx.today.year()).to_string(),
                     |p| thai::be_year(p.rating_year).to_string(),
                 ),
                 Some(k::HINT_YEAR),
@@ -642,17 +651,16 @@ impl App {
             Some(p) => (FormKind::EditOtop { id: p.id, version: p.version }, k::FORM_EDIT_OTOP),
             None => (FormKind::NewOtop, k::FORM_NEW_OTOP),
         };
-        self.sh.form = Some(Form::new(kind, Msg::new(title), fields));
+        cx.form = Some(Form::new(kind, Msg::new(title), fields));
     }
 
     /// A producer typed as a member's national ID (a household) or as
     /// `fund code: group name`.
-    fn parse_producer(&self, store: &Store, text: &str) -> Result<(Producer, String, u16), Msg> {
+    fn parse_producer(&self, cx: &Cx<'_>, store: &Store, text: &str) -> Result<(Producer, String, u16), Msg> {
         if let Some((code, name)) = text.split_once([':', '：']) {
             let code = thai::normalize_digits(code.trim()).to_string();
             let name = name.trim();
-            let r =
-                self.funds.rows.iter().find(|r| r.code == code).ok_or_else(|| Msg::new(k::ERR_PRODUCER))?;
+            let r = cx.funds.iter().find(|r| r.code == code).ok_or_else(|| Msg::new(k::ERR_PRODUCER))?;
             if name.is_empty() || name.chars().count() > 120 {
                 return Err(Msg::new(k::ERR_PRODUCER));
             }
@@ -669,8 +677,8 @@ impl App {
         Ok((Producer::Household((r.fund_id, r.member_id, r.id)), r.member_name, r.district))
     }
 
-    pub(super) fn submit_otop(&mut self, store: &Store) {
-        let Some(form) = &self.sh.form else { return };
+    fn submit_otop(&mut self, cx: &mut Cx<'_>, store: &Store) {
+        let Some(form) = &cx.form else { return };
         let kind = form.kind;
         let t = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
         let draft = OtopDraft {
@@ -680,15 +688,15 @@ impl App {
             stars: t(3),
             year: t(4),
         };
-        let producer = self.parse_producer(store, &t(2));
+        let producer = self.parse_producer(cx, store, &t(2));
         let before = match kind {
             FormKind::EditOtop { id, version } => match store.get::<OtopProduct>(id) {
                 Ok(Some(mut p)) => {
                     p.version = version;
                     Some(p)
                 }
-                Ok(None) => return self.sh.form_error(Msg::new(k::ERR_GONE)),
-                Err(e) => return self.sh.form_error(messages::store(&e)),
+                Ok(None) => return cx.form_error(Msg::new(k::ERR_GONE)),
+                Err(e) => return cx.form_error(messages::store(&e)),
             },
             _ => None,
         };
@@ -701,10 +709,10 @@ impl App {
             name: String::new(),
             category: OtopCategory::Food,
             stars: 1,
-            rating_year: self.sh.today.year(),
+            rating_year: cx.today.year(),
         });
-        let applied = draft.apply(&mut p, self.sh.today);
-        if let Some(form) = &mut self.sh.form {
+        let applied = draft.apply(&mut p, cx.today);
+        if let Some(form) = &mut cx.form {
             if let Err(m) = &producer {
                 form.set_error(2, m.clone());
             }
@@ -718,42 +726,31 @@ impl App {
         p.producer = producer;
         p.producer_name = producer_name;
         p.district = district;
-        match store.save(self.sh.who(), &p) {
+        match store.save(cx.who(), &p) {
             Ok(saved) => {
-                self.sh.undo.push(Undo::Otop { before, after: Some((saved.id, saved.version)) });
-                self.sh.form = None;
-                self.sh.info(Msg::with(k::SAVED, [saved.name.clone()]));
-                self.network_load(store);
-                self.seen_generation = store.generation();
+                cx.form = None;
+                cx.info(Msg::with(k::SAVED, [saved.name.clone()]));
             }
-            Err(e) => self.sh.form_error(messages::save(&e)),
+            Err(e) => cx.form_error(messages::save(&e)),
         }
     }
 
-    pub(super) fn delete_support(&mut self, store: &Store, id: u64, version: u64) {
-        match store.delete::<SupportActivity>(self.sh.who(), id, version) {
+    fn delete_support(&mut self, cx: &mut Cx<'_>, store: &Store, id: u64, version: u64) {
+        match store.delete::<SupportActivity>(cx.who(), id, version) {
             Ok(gone) => {
-                self.sh.info(Msg::with(
-                    k::DELETED_WHAT,
-                    [tr(self.sh.lang, labels::support_kind(gone.kind)).to_string()],
-                ));
-                self.sh.undo.push(Undo::Support { before: Some(gone), after: None });
-                self.network_load(store);
-                self.seen_generation = store.generation();
+                let what = tr(cx.lang, labels::support_kind(gone.kind)).to_string();
+                cx.info(Msg::with(k::DELETED_WHAT, [what]));
             }
-            Err(e) => self.sh.error(messages::save(&e)),
+            Err(e) => cx.error(messages::save(&e)),
         }
     }
 
-    pub(super) fn delete_otop(&mut self, store: &Store, id: u64, version: u64) {
-        match store.delete::<OtopProduct>(self.sh.who(), id, version) {
+    fn delete_otop(&mut self, cx: &mut Cx<'_>, store: &Store, id: u64, version: u64) {
+        match store.delete::<OtopProduct>(cx.who(), id, version) {
             Ok(gone) => {
-                self.sh.info(Msg::with(k::DELETED_WHAT, [gone.name.clone()]));
-                self.sh.undo.push(Undo::Otop { before: Some(gone), after: None });
-                self.network_load(store);
-                self.seen_generation = store.generation();
+                cx.info(Msg::with(k::DELETED_WHAT, [gone.name.clone()]));
             }
-            Err(e) => self.sh.error(messages::save(&e)),
+            Err(e) => cx.error(messages::save(&e)),
         }
     }
 }

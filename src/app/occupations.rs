@@ -1,14 +1,17 @@
 //! The Occupations tab (อาชีพ): every occupation record across all funds, with
 //! search and filters by category, district, fund and stage; a record's
-//! detail; the occupation form (from the tab or from a member); new categories.
-
-use std::sync::Arc;
+//! detail; new categories. The occupation form itself is in `occ_edit`.
 
 use super::{
-    Action, App, Overlay, Pending, PickPurpose, Undo,
+    action::{Action, Ctx, PickPurpose},
+    cx::{Cx, Effect},
+    export::{money, text},
     form::{Field, Form, FormKind, Opt},
+    fund_row::FundRow,
     list::ListPos,
-    text::TextInput,
+    occ_edit,
+    shared::Shared,
+    text::{TextEdit, TextInput},
 };
 use crate::service::{
     catalog::{Catalog, OccFilter, OccSort, Term},
@@ -18,11 +21,12 @@ use crate::{
     domain::{
         Lang,
         member::Member,
-        occupation::{OccupationDraft, OccupationField, OccupationRecord, OccupationStatus, Stage},
-        thai::{self, NationalId},
+        occupation::{OccupationRecord, Stage},
+        thai,
     },
     i18n::{Msg, k, tr},
-    store::{AddCategoryError, Store, member_key, occupation_key, trees},
+    io::table::Cell,
+    store::{AddCategoryError, Store, member_key, occupation_key},
 };
 
 /// An occupation record opened with Enter, with its member for the loans.
@@ -63,48 +67,52 @@ impl OccupationsTab {
     }
 }
 
-const OCC_FIELDS: [OccupationField; 12] = [
-    OccupationField::Category,
-    OccupationField::Description,
-    OccupationField::StartYear,
-    OccupationField::Loans,
-    OccupationField::IncomeBefore,
-    OccupationField::ExpensesBefore,
-    OccupationField::SavingsBefore,
-    OccupationField::IncomeAfter,
-    OccupationField::ExpensesAfter,
-    OccupationField::SavingsAfter,
-    OccupationField::Status,
-    OccupationField::Stage,
-];
+impl OccupationsTab {
+    pub fn ctx(&self) -> Ctx {
+        if self.detail.is_some() {
+            Ctx::Occupation
+        } else if self.filtering {
+            Ctx::Filter
+        } else {
+            Ctx::Occupations
+        }
+    }
 
-const OCC_STATUSES: [OccupationStatus; 2] = [OccupationStatus::Active, OccupationStatus::Stopped];
+    /// The record under the cursor, by id, in the catalog `cat`.
+    pub fn selected_id(&self, cat: &Catalog) -> Option<u64> {
+        self.view.get(self.pos.cursor).and_then(|i| cat.rows.get(*i as usize)).map(|r| r.id)
+    }
 
-impl App {
+    pub fn clamp(&mut self, height: u16) {
+        self.pos.clamp(self.view.len(), super::layout::list_rows(height));
+        if let Some(d) = &mut self.detail {
+            d.pos.clamp(d.record.loan_ids.len(), super::layout::occupation_loan_rows(height));
+        }
+    }
+
     /// Search terms resolved against categories, districts and funds.
-    fn terms(&self, query: &str) -> Vec<Term> {
+    fn terms(sh: &Shared, funds: &[FundRow], query: &str) -> Vec<Term> {
         let q = thai::fold_for_search(query);
         q.split_whitespace()
             .map(|t| {
-                let categories = self
+                let categories = sh
                     .categories
                     .iter()
                     .filter(|c| c.name_th.contains(t) || c.name_en.to_lowercase().contains(t))
                     .map(|c| c.code)
                     .collect();
-                let districts = self
+                let districts = sh
                     .geo
                     .districts()
                     .iter()
                     .filter(|d| {
                         let c = u32::from(**d);
-                        self.sh.geo.name(c, Lang::Th).contains(t)
-                            || self.sh.geo.name(c, Lang::En).to_lowercase().contains(t)
+                        sh.geo.name(c, Lang::Th).contains(t)
+                            || sh.geo.name(c, Lang::En).to_lowercase().contains(t)
                     })
                     .copied()
                     .collect();
-                let mut funds: Vec<u64> =
-                    self.funds.rows.iter().filter(|r| r.matches(t)).map(|r| r.id).collect();
+                let mut funds: Vec<u64> = funds.iter().filter(|r| r.matches(t)).map(|r| r.id).collect();
                 funds.sort_unstable();
                 Term { text: t.to_string(), categories, districts, funds }
             })
@@ -112,18 +120,16 @@ impl App {
     }
 
     /// Recomputes the Occupations view from the catalog, keeping the selection.
-    pub(super) fn occ_refresh(&mut self) {
-        let keep = self.sh.catalog.read().ok().and_then(|cat| {
-            self.occ.view.get(self.occ.pos.cursor).and_then(|i| cat.rows.get(*i as usize)).map(|r| r.id)
-        });
-        self.occ_refresh_keeping(keep);
+    pub fn refresh(&mut self, sh: &Shared, funds: &[FundRow]) {
+        let keep = sh.catalog.read().ok().and_then(|cat| self.selected_id(&cat));
+        self.refresh_keeping(sh, funds, keep);
     }
 
-    /// As [`App::occ_refresh`], selecting the record `keep` if it is shown.
-    pub(super) fn occ_refresh_keeping(&mut self, keep: Option<u64>) {
-        let page = self.page();
-        let Ok(mut cat) = self.sh.catalog.write() else { return };
-        let (lang, geo, categories) = (self.sh.lang, &self.sh.geo, &self.sh.categories);
+    /// As [`OccupationsTab::refresh`], selecting the record `keep` if it is shown.
+    pub fn refresh_keeping(&mut self, sh: &Shared, funds: &[FundRow], keep: Option<u64>) {
+        let page = sh.page();
+        let Ok(mut cat) = sh.catalog.write() else { return };
+        let (lang, geo, categories) = (sh.lang, &sh.geo, &sh.categories);
         let place = |c: u32| geo.name(c, lang);
         let category = |c: u16| {
             categories
@@ -131,498 +137,338 @@ impl App {
                 .find(|x| x.code == c)
                 .map_or_else(|| c.to_string(), |x| x.name(lang).to_string())
         };
-        let order = cat.order(self.occ.sort, lang, &place, &category).to_vec();
+        let order = cat.order(self.sort, lang, &place, &category).to_vec();
         let cat: &Catalog = &cat;
-        let terms = self.terms(self.occ.filter.as_str());
-        let select = &self.occ.select;
+        let terms = Self::terms(sh, funds, self.filter.as_str());
+        let select = &self.select;
         let iter: Box<dyn Iterator<Item = u32>> =
-            if self.occ.desc { Box::new(order.into_iter().rev()) } else { Box::new(order.into_iter()) };
-        self.occ.view = iter
+            if self.desc { Box::new(order.into_iter().rev()) } else { Box::new(order.into_iter()) };
+        self.view = iter
             .filter(|i| {
                 let r = &cat.rows[*i as usize];
                 select.matches(r) && terms.iter().all(|t| t.matches(r, cat.name(r)))
             })
             .collect();
-        self.occ.total = cat.live();
-        self.occ.seen_revision = cat.revision;
-        self.occ.narrowing.clear();
-        let at =
-            keep.and_then(|id| cat.row_of(id)).and_then(|row| self.occ.view.iter().position(|i| *i == row));
-        self.occ.pos.set(at.unwrap_or(0), self.occ.view.len(), page);
+        self.total = cat.live();
+        self.seen_revision = cat.revision;
+        self.narrowing.clear();
+        let at = keep.and_then(|id| cat.row_of(id)).and_then(|row| self.view.iter().position(|i| *i == row));
+        self.pos.set(at.unwrap_or(0), self.view.len(), page);
     }
 
     /// One keystroke in the Occupations filter.
-    pub(super) fn occ_filter_edit(&mut self, edit: super::text::TextEdit) {
-        let before = self.occ.filter.as_str().to_string();
-        if !self.occ.filter.apply(edit) {
+    fn filter_edit(&mut self, cx: &mut Cx<'_>, edit: TextEdit) {
+        let before = self.filter.as_str().to_string();
+        if !self.filter.apply(edit) {
             return;
         }
-        let now = self.occ.filter.as_str().to_string();
-        if let Some(i) = self.occ.narrowing.iter().position(|(q, _)| *q == now) {
+        let now = self.filter.as_str().to_string();
+        if let Some(i) = self.narrowing.iter().position(|(q, _)| *q == now) {
             // Back to a query typed before: its view is still at hand.
-            self.occ.narrowing.truncate(i + 1);
-            self.occ.view = self.occ.narrowing[i].1.clone();
+            self.narrowing.truncate(i + 1);
+            self.view = self.narrowing[i].1.clone();
         } else if now.starts_with(&before)
             && !before.trim().is_empty()
             && now.split_whitespace().count() == before.split_whitespace().count()
         {
             // One more letter of the same words: narrow what is shown.
-            self.occ.narrowing.push((before, self.occ.view.clone()));
-            let terms = self.terms(&now);
-            if let Ok(cat) = self.sh.catalog.read() {
-                self.occ.view.retain(|i| {
+            self.narrowing.push((before, self.view.clone()));
+            let terms = Self::terms(cx.sh, cx.funds, &now);
+            if let Ok(cat) = cx.sh.catalog.read() {
+                self.view.retain(|i| {
                     cat.rows.get(*i as usize).is_some_and(|r| terms.iter().all(|t| t.matches(r, cat.name(r))))
                 });
             }
         } else {
-            let saved = std::mem::take(&mut self.occ.narrowing);
-            self.occ_refresh();
-            self.occ.narrowing = saved;
-            self.occ.narrowing.retain(|(q, _)| now.starts_with(q.as_str()));
+            let saved = std::mem::take(&mut self.narrowing);
+            self.refresh(cx.sh, cx.funds);
+            self.narrowing = saved;
+            self.narrowing.retain(|(q, _)| now.starts_with(q.as_str()));
         }
-        let page = self.page();
-        self.occ.pos.set(0, self.occ.view.len(), page);
+        let page = cx.sh.page();
+        self.pos.set(0, self.view.len(), page);
     }
 
-    pub(super) fn occupations_action(&mut self, action: Action, store: &Arc<Store>) {
-        if self.occ.detail.is_some() {
-            return self.occ_detail_action(action, store);
+    /// Typing into the search line.
+    pub fn filter_action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        match action {
+            Action::Text(e) => self.filter_edit(cx, e),
+            Action::Back => {
+                self.filter.set("");
+                self.filtering = false;
+                self.refresh(cx.sh, cx.funds);
+            }
+            Action::Open => self.filtering = false,
+            Action::Quit => cx.sh.quit = true,
+            _ => {
+                let page = cx.sh.page();
+                self.pos.navigate(action, self.view.len(), page);
+            }
         }
-        let page = self.page();
-        if self.occ.pos.navigate(action, self.occ.view.len(), page) {
+    }
+
+    /// The list, narrowed to a district and a stage or later (from the Overview).
+    pub fn show(&mut self, cx: &mut Cx<'_>, district: u16, stage: Option<Stage>) {
+        self.detail = None;
+        self.select = OccFilter::default();
+        self.select.district = Some(district);
+        self.select.stage = stage;
+        self.select.stage_or_later = stage.is_some();
+        self.refresh(cx.sh, cx.funds);
+    }
+
+    /// A pick of this tab came back.
+    pub fn picked(&mut self, cx: &mut Cx<'_>, purpose: PickPurpose, value: u32, all: bool) {
+        match purpose {
+            PickPurpose::OccDistrict => self.select.district = (!all).then_some(value as u16),
+            PickPurpose::OccCategory => self.select.category = (!all).then_some(value as u16),
+            PickPurpose::OccFund => self.select.fund = (!all).then_some(u64::from(value)),
+            PickPurpose::OccStage => {
+                self.select.stage = (!all).then(|| Stage::ALL.get(value as usize).copied()).flatten();
+                self.select.stage_or_later = false;
+            }
+            _ => return,
+        }
+        self.refresh(cx.sh, cx.funds);
+    }
+
+    pub fn action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        let store = cx.store;
+        if self.detail.is_some() {
+            return self.detail_action(cx, action);
+        }
+        let page = cx.sh.page();
+        if self.pos.navigate(action, self.view.len(), page) {
             return;
         }
         match action {
             Action::Open => {
-                if let Some(key) = self.occ_selected_key() {
-                    self.open_occ_detail(store, &key);
+                if let Some(key) = self.selected_key(cx.sh) {
+                    self.open_detail(cx, store, &key);
                 }
             }
-            Action::Filter => self.occ.filtering = true,
-            Action::Export => self.open_export_form(),
-            Action::Back if !self.occ.filter.is_empty() || !self.occ.select.is_empty() => {
-                self.occ.filter.set("");
-                self.occ.select = OccFilter::default();
-                self.occ_refresh();
+            Action::Filter => self.filtering = true,
+            Action::Export => super::export::open_form(cx.sh, "occupations"),
+            Action::Back if !self.filter.is_empty() || !self.select.is_empty() => {
+                self.filter.set("");
+                self.select = OccFilter::default();
+                self.refresh(cx.sh, cx.funds);
             }
             Action::SortNext => {
-                self.occ.sort = self.occ.sort.next();
-                self.occ.desc = false;
-                self.occ_refresh();
-                self.sh.info(Msg::with(
-                    k::SORTED_BY,
-                    [tr(self.sh.lang, labels::occ_sort(self.occ.sort)).to_string()],
-                ));
+                self.sort = self.sort.next();
+                self.desc = false;
+                self.refresh(cx.sh, cx.funds);
+                cx.sh
+                    .info(Msg::with(k::SORTED_BY, [tr(cx.sh.lang, labels::occ_sort(self.sort)).to_string()]));
             }
             Action::SortReverse => {
-                self.occ.desc = !self.occ.desc;
-                self.occ_refresh();
+                self.desc = !self.desc;
+                self.refresh(cx.sh, cx.funds);
             }
-            Action::PickDistrict => self.open_picker(
-                k::PICK_DISTRICT,
-                self.sh.geo
+            Action::PickDistrict => {
+                let geo = &cx.sh.geo;
+                let options = geo
                     .districts()
                     .iter()
                     .map(|d| {
                         let c = u32::from(*d);
                         Opt::new(
                             c,
-                            format!("{d} {}", self.sh.geo.name(c, Lang::Th)),
-                            format!("{d} {}", self.sh.geo.name(c, Lang::En)),
+                            format!("{d} {}", geo.name(c, Lang::Th)),
+                            format!("{d} {}", geo.name(c, Lang::En)),
                         )
                     })
-                    .collect(),
-                self.occ.select.district.map(u32::from),
-                PickPurpose::OccDistrict,
-            ),
+                    .collect();
+                cx.sh.open_picker(
+                    k::PICK_DISTRICT,
+                    options,
+                    self.select.district.map(u32::from),
+                    PickPurpose::OccDistrict,
+                )
+            }
             Action::PickCategory => {
-                let opts = self.category_options();
-                self.open_picker(
+                let opts = cx.sh.category_options();
+                cx.sh.open_picker(
                     k::PICK_CATEGORY,
                     opts,
-                    self.occ.select.category.map(u32::from),
+                    self.select.category.map(u32::from),
                     PickPurpose::OccCategory,
                 )
             }
-            Action::PickStage => self.open_picker(
+            Action::PickStage => cx.sh.open_picker(
                 k::PICK_STAGE,
                 labels::options(&Stage::ALL, labels::stage),
-                self.occ.select.stage.and_then(|s| Stage::ALL.iter().position(|x| *x == s)).map(|i| i as u32),
+                self.select.stage.and_then(|s| Stage::ALL.iter().position(|x| *x == s)).map(|i| i as u32),
                 PickPurpose::OccStage,
             ),
             Action::PickFund => {
-                let opts = self
+                let opts = cx
                     .funds
-                    .rows
                     .iter()
                     .map(|r| {
                         let label = format!("{} {}", r.code, r.name);
                         Opt::new(r.id as u32, label.clone(), label)
                     })
                     .collect();
-                self.open_picker(
+                cx.sh.open_picker(
                     k::PICK_FUND,
                     opts,
-                    self.occ.select.fund.map(|f| f as u32),
+                    self.select.fund.map(|f| f as u32),
                     PickPurpose::OccFund,
                 )
             }
-            Action::New => self.open_occupation_form(None, None),
+            Action::New => occ_edit::open_form(cx, None, None),
             Action::Edit => {
-                if let Some(key) = self.occ_selected_key() {
+                if let Some(key) = self.selected_key(cx.sh) {
                     match store.get_at::<OccupationRecord>(&key) {
-                        Ok(Some(r)) => self.open_occupation_form(Some(&r), None),
-                        Ok(None) => self.sh.error(k::ERR_GONE),
-                        Err(e) => self.sh.error(messages::store(&e)),
+                        Ok(Some(r)) => occ_edit::open_form(cx, Some(&r), None),
+                        Ok(None) => cx.sh.error(k::ERR_GONE),
+                        Err(e) => cx.sh.error(messages::store(&e)),
                     }
                 }
             }
-            Action::Delete => self.confirm_delete_selected_occ(store),
+            Action::Delete => {
+                if let Some(key) = self.selected_key(cx.sh) {
+                    match store.get_at::<OccupationRecord>(&key) {
+                        Ok(Some(r)) => occ_edit::confirm_delete(cx, &r),
+                        Ok(None) => cx.sh.error(k::ERR_GONE),
+                        Err(e) => cx.sh.error(messages::store(&e)),
+                    }
+                }
+            }
             Action::NewCategory => {
                 let fields =
                     vec![Field::text(k::FIELD_NAME_TH, "", None), Field::text(k::FIELD_NAME_EN, "", None)];
-                self.sh.form = Some(Form::new(FormKind::NewCategory, Msg::new(k::FORM_NEW_CATEGORY), fields));
+                cx.sh.form = Some(Form::new(FormKind::NewCategory, Msg::new(k::FORM_NEW_CATEGORY), fields));
             }
-            Action::Undo => self.undo(store),
             _ => {}
         }
     }
 
-    fn occ_selected_key(&self) -> Option<Vec<u8>> {
-        let i = *self.occ.view.get(self.occ.pos.cursor)?;
-        self.sh.catalog.read().ok()?.rows.get(i as usize).map(|r| r.key())
+    fn selected_key(&self, sh: &Shared) -> Option<Vec<u8>> {
+        let i = *self.view.get(self.pos.cursor)?;
+        sh.catalog.read().ok()?.rows.get(i as usize).map(|r| r.key())
     }
 
-    fn confirm_delete_selected_occ(&mut self, store: &Store) {
-        let Some(i) = self.occ.view.get(self.occ.pos.cursor).copied() else { return };
-        let Some((key, name, cat)) = self.sh.catalog.read().ok().and_then(|c| {
-            c.rows
-                .get(i as usize)
-                .map(|r| ((r.fund_id, r.member_id, r.id), c.name(r).to_string(), r.category))
-        }) else {
-            return;
-        };
-        let Ok(Some(rec)) = store.get_at::<OccupationRecord>(&occupation_key(key.0, key.1, key.2)) else {
-            return self.sh.error(k::ERR_GONE);
-        };
-        let msg = Msg::with(k::CONFIRM_DELETE_OCCUPATION, [format!("{name} · {}", self.category_label(cat))]);
-        self.sh.overlay =
-            Some(Overlay::Confirm { msg, then: Pending::DeleteOccupation { key, version: rec.version } });
-    }
-
-    /// A pick list headed by "All" (which clears the filter).
-    pub(super) fn open_picker(
-        &mut self,
-        title: crate::i18n::Key,
-        mut options: Vec<Opt>,
-        current: Option<u32>,
-        purpose: PickPurpose,
-    ) {
-        options.insert(0, Opt::new(u32::MAX, tr(Lang::Th, k::ALL), tr(Lang::En, k::ALL)));
-        self.open_choice(title, options, current, purpose);
-    }
-
-    /// A pick list of exactly these options.
-    pub(super) fn open_choice(
-        &mut self,
-        title: crate::i18n::Key,
-        options: Vec<Opt>,
-        current: Option<u32>,
-        purpose: PickPurpose,
-    ) {
-        let at = current.and_then(|c| options.iter().position(|o| o.value == c)).unwrap_or(0);
-        let page = self.page().saturating_sub(4).max(1);
-        let mut pos = ListPos::default();
-        pos.set(at, options.len(), page);
-        self.sh.overlay = Some(Overlay::Picker {
-            title,
-            options,
-            pos,
-            purpose,
-            filter: TextInput::default(),
-            shown: Vec::new(),
-        });
-        self.picker_refilter();
-    }
-
-    pub fn open_occ_detail(&mut self, store: &Store, key: &[u8]) {
+    pub fn open_detail(&mut self, cx: &mut Cx<'_>, store: &Store, key: &[u8]) {
         match store.get_at::<OccupationRecord>(key) {
             Ok(Some(record)) => {
                 let member =
                     store.get_at::<Member>(&member_key(record.fund_id, record.member_id)).ok().flatten();
-                self.occ.detail =
+                self.detail =
                     Some(OccDetail { record, member, pos: ListPos::default(), assignments: Vec::new() });
-                self.occ_detail_assignments(store);
+                self.detail_assignments(store);
             }
-            Ok(None) => self.sh.error(k::ERR_GONE),
-            Err(e) => self.sh.error(messages::store(&e)),
+            Ok(None) => cx.sh.error(k::ERR_GONE),
+            Err(e) => cx.sh.error(messages::store(&e)),
         }
     }
 
-    fn occ_detail_action(&mut self, action: Action, store: &Arc<Store>) {
-        let Some(d) = &mut self.occ.detail else { return };
+    /// The open record, its member and its sages as they now stand.
+    pub fn reload_detail(&mut self, _cx: &mut Cx<'_>, store: &Store) {
+        let Some(d) = &mut self.detail else { return };
+        let key = occupation_key(d.record.fund_id, d.record.member_id, d.record.id);
+        match store.get_at::<OccupationRecord>(&key) {
+            Ok(Some(r)) => {
+                d.member = store.get_at::<Member>(&member_key(r.fund_id, r.member_id)).ok().flatten();
+                d.record = r;
+            }
+            Ok(None) => self.detail = None,
+            Err(_) => {}
+        }
+        self.detail_assignments(store);
+    }
+
+    /// The sages the household of the open record has had, oldest first.
+    fn detail_assignments(&mut self, store: &Store) {
+        if let Some(d) = &mut self.detail {
+            let key = (d.record.fund_id, d.record.member_id, d.record.id);
+            d.assignments = store.assignments_of(key).unwrap_or_default();
+        }
+    }
+
+    fn detail_action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        let Some(d) = &mut self.detail else { return };
         let n = d.record.loan_ids.len();
-        if d.pos.navigate(action, n, super::layout::occupation_loan_rows(self.sh.size.1)) {
+        if d.pos.navigate(action, n, super::layout::occupation_loan_rows(cx.sh.size.1)) {
             return;
         }
         match action {
-            Action::Back => self.occ.detail = None,
+            Action::Back => self.detail = None,
             Action::Edit => {
                 let (r, m) = (d.record.clone(), d.member.clone());
-                self.open_occupation_form(Some(&r), m.as_ref());
+                occ_edit::open_form(cx, Some(&r), m.as_ref());
             }
             Action::Delete => {
                 let r = d.record.clone();
-                let msg = Msg::with(
-                    k::CONFIRM_DELETE_OCCUPATION,
-                    [format!("{} · {}", r.member_name, self.category_label(r.category))],
-                );
-                let then =
-                    Pending::DeleteOccupation { key: (r.fund_id, r.member_id, r.id), version: r.version };
-                self.sh.overlay = Some(Overlay::Confirm { msg, then });
+                occ_edit::confirm_delete(cx, &r);
             }
-            Action::Suggest => {
-                let r = d.record.clone();
-                self.open_suggestions(store, &r);
-            }
+            Action::Suggest => cx.effect(Effect::Suggest(Box::new(d.record.clone()))),
             Action::SetStatus => {
-                let r = &d.record;
-                let next = Stage::ALL.iter().position(|s| *s > r.stage).unwrap_or(Stage::ALL.len() - 1);
-                let kind = FormKind::StageChange { key: (r.fund_id, r.member_id, r.id), version: r.version };
-                let fields = vec![
-                    Field::choice(k::FIELD_STAGE, labels::options(&Stage::ALL, labels::stage), next as u32),
-                    Field::text(k::FIELD_DATE, thai::format_date(self.sh.today, Lang::Th), Some(k::HINT_DATE)),
-                    Field::text(k::FIELD_REASON, "", None),
-                ];
-                let title = Msg::with(k::FORM_STAGE_CHANGE, [r.member_name.clone()]);
-                self.sh.form = Some(Form::new(kind, title, fields));
+                let r = d.record.clone();
+                occ_edit::open_stage_form(cx, &r);
             }
-            Action::Undo => self.undo(store),
             _ => {}
         }
     }
 
-    /// The occupation form: for `record` (edit), or new for `member`, or new
-    /// from the tab, where the member is named by national ID.
-    pub(super) fn open_occupation_form(
-        &mut self,
-        record: Option<&OccupationRecord>,
-        member: Option<&Member>,
-    ) {
-        let (kind, draft) = match (record, member) {
-            (Some(r), _) => (
-                FormKind::EditOccupation { key: (r.fund_id, r.member_id, r.id), version: r.version },
-                OccupationDraft::from_record(r),
-            ),
-            (None, m) => {
-                let category = m
-                    .and_then(|m| m.loans.iter().max_by_key(|l| l.start).map(|l| l.purpose))
-                    .or_else(|| self.sh.categories.first().map(|c| c.code))
-                    .unwrap_or(0);
-                let loans = m
-                    .map(|m| {
-                        m.loans
-                            .iter()
-                            .filter(|l| l.purpose == category)
-                            .map(|l| l.id.to_string())
-                            .collect::<Vec<_>>()
-                    })
-                    .unwrap_or_default()
-                    .join(", ");
-                let start =
-                    m.and_then(|m| m.loans.iter().map(|l| l.start.year()).min()).unwrap_or(self.sh.today.year());
-                (
-                    FormKind::NewOccupation { member: m.map(|m| (m.fund_id, m.id)) },
-                    OccupationDraft {
-                        category,
-                        start_year: thai::be_year(start).to_string(),
-                        loans,
-                        ..Default::default()
-                    },
-                )
-            }
-        };
-        let title = match (record, member) {
-            (Some(r), _) => Msg::with(k::FORM_EDIT_OCCUPATION, [r.member_name.clone()]),
-            (None, Some(m)) => Msg::with(k::FORM_NEW_OCCUPATION_FOR, [m.full_name()]),
-            (None, None) => Msg::new(k::FORM_NEW_OCCUPATION),
-        };
-        let mut fields = Vec::new();
-        if kind == (FormKind::NewOccupation { member: None }) {
-            fields.push(Field::text(k::FIELD_MEMBER_NID, "", Some(k::HINT_NATIONAL_ID)));
+    /// The list as it is on screen, for `x`.
+    pub fn list_table(&self, sh: &Shared) -> Option<(Vec<String>, Vec<Vec<Cell>>)> {
+        if self.detail.is_some() {
+            return None;
         }
-        let money = |label, v: &String| Field::text(label, v.clone(), Some(k::HINT_AMOUNT_YEAR));
-        fields.extend([
-            Field::choice(k::FIELD_CATEGORY, self.category_options(), u32::from(draft.category)),
-            Field::text(k::FIELD_DESCRIPTION, &draft.description, None),
-            Field::text(k::FIELD_START_YEAR, &draft.start_year, Some(k::HINT_YEAR)),
-            Field::text(k::FIELD_LOANS, &draft.loans, Some(k::HINT_LOANS)),
-            money(k::FIELD_INCOME_BEFORE, &draft.before[0]),
-            money(k::FIELD_EXPENSES_BEFORE, &draft.before[1]),
-            money(k::FIELD_SAVINGS_BEFORE, &draft.before[2]),
-            money(k::FIELD_INCOME_AFTER, &draft.after[0]),
-            money(k::FIELD_EXPENSES_AFTER, &draft.after[1]),
-            money(k::FIELD_SAVINGS_AFTER, &draft.after[2]),
-            Field::choice(
-                k::FIELD_OCC_STATUS,
-                labels::options(&OCC_STATUSES, labels::occupation_status),
-                OCC_STATUSES.iter().position(|s| *s == draft.status).unwrap_or(0) as u32,
-            ),
-            Field::choice(
-                k::FIELD_STAGE,
-                labels::options(&Stage::ALL, labels::stage),
-                Stage::ALL.iter().position(|s| *s == draft.stage).unwrap_or(0) as u32,
-            ),
-        ]);
-        self.sh.form = Some(Form::new(kind, title, fields));
+        let lang = sh.lang;
+        let t = |key| tr(lang, key).to_string();
+        let cat = sh.catalog.read().ok()?;
+        Some((
+            [
+                k::COL_MEMBER,
+                k::COL_DISTRICT,
+                k::COL_CATEGORY,
+                k::COL_YEAR,
+                k::COL_INCOME_BEFORE,
+                k::COL_INCOME_AFTER,
+                k::COL_STAGE,
+                k::COL_STATUS,
+            ]
+            .map(t)
+            .to_vec(),
+            self.view
+                .iter()
+                .filter_map(|i| cat.rows.get(*i as usize))
+                .map(|r| {
+                    vec![
+                        text(cat.name(r)),
+                        text(sh.geo.name(u32::from(r.district), lang)),
+                        text(sh.category_label(r.category)),
+                        Cell::Number(f64::from(thai::be_year(r.start_year))),
+                        money(r.income_before),
+                        money(r.income_after),
+                        text(t(labels::stage(r.stage))),
+                        text(t(labels::occupation_status(r.status))),
+                    ]
+                })
+                .collect(),
+        ))
     }
 
-    pub(super) fn submit_occupation(&mut self, store: &Store) {
-        let Some(form) = &self.sh.form else { return };
-        let by_nid = form.kind == (FormKind::NewOccupation { member: None });
-        let off = usize::from(by_nid);
-        let t = |i: usize| form.fields.get(i + off).map(|x| x.text_value().to_string()).unwrap_or_default();
-        let c = |i: usize| form.fields.get(i + off).and_then(Field::choice_value);
-        let draft = OccupationDraft {
-            category: c(0).unwrap_or(0) as u16,
-            description: t(1),
-            start_year: t(2),
-            loans: t(3),
-            before: [t(4), t(5), t(6)],
-            after: [t(7), t(8), t(9)],
-            status: labels::pick(&OCC_STATUSES, c(10)).unwrap_or_default(),
-            stage: labels::pick(&Stage::ALL, c(11)).unwrap_or_default(),
-        };
-        // Which member, and the record as it stands.
-        let (member_key_bytes, before) = match form.kind {
-            FormKind::NewOccupation { member: Some((f, m)) } => (member_key(f, m), None),
-            FormKind::NewOccupation { member: None } => {
-                let typed = form.fields.first().map(|f| f.text_value().to_string()).unwrap_or_default();
-                let found = NationalId::parse(&typed)
-                    .map_err(|e| messages::member(&crate::domain::member::MemberError::NationalId(e)))
-                    .and_then(|nid| {
-                        store
-                            .lookup(trees::MEMBERS_BY_NID, &nid.as_u64().to_be_bytes())
-                            .map_err(|e| messages::store(&e))?
-                            .ok_or_else(|| Msg::new(k::ERR_NOT_A_MEMBER))
-                    });
-                match found {
-                    Ok(key) => (key, None),
-                    Err(msg) => {
-                        if let Some(form) = &mut self.sh.form {
-                            form.set_error(0, msg);
-                        }
-                        return;
-                    }
-                }
-            }
-            FormKind::EditOccupation { key: (f, m, id), version } => {
-                match store.get_at::<OccupationRecord>(&occupation_key(f, m, id)) {
-                    Ok(Some(mut r)) => {
-                        r.version = version;
-                        (member_key(f, m), Some(r))
-                    }
-                    Ok(None) => return self.sh.form_error(Msg::new(k::ERR_GONE)),
-                    Err(e) => return self.sh.form_error(messages::store(&e)),
-                }
-            }
-            _ => return,
-        };
-        let member = match store.get_at::<Member>(&member_key_bytes) {
-            Ok(Some(m)) => m,
-            Ok(None) => return self.sh.form_error(Msg::new(k::ERR_GONE)),
-            Err(e) => return self.sh.form_error(messages::store(&e)),
-        };
-        let district = self.funds.rows.iter().find(|r| r.id == member.fund_id).map_or(0, |r| r.district);
-        let mut record =
-            before.clone().unwrap_or_else(|| OccupationRecord::new(&member, district, self.sh.today.year()));
-        record.member_name = member.full_name();
-        record.district = district;
-        let loans: Vec<u64> = member.loans.iter().map(|l| l.id).collect();
-        let exists = self.sh.categories.iter().any(|c| c.code == draft.category);
-        let applied = draft.apply(&mut record, exists, &loans, self.sh.today);
-        record.refresh_loans(&member.loans);
-        if let Err(errs) = applied {
-            if let Some(form) = &mut self.sh.form {
-                for (field, e) in errs {
-                    let i = OCC_FIELDS.iter().position(|f| *f == field).unwrap_or(0) + off;
-                    form.set_error(i, messages::occupation(&e));
-                }
-            }
+    /// The forms of this tab (a new category).
+    pub fn submit(&mut self, cx: &mut Cx<'_>, kind: FormKind) {
+        if kind != FormKind::NewCategory {
             return;
         }
-        match store.save(self.sh.who(), &record) {
-            Ok(saved) => {
-                let after = Some(((saved.fund_id, saved.member_id, saved.id), saved.version));
-                self.sh.undo.push(Undo::Occupation { before, after });
-                self.sh.form = None;
-                self.sh.info(Msg::with(
-                    k::SAVED,
-                    [format!("{} · {}", saved.member_name, self.category_label(saved.category))],
-                ));
-                self.occupation_changed(store, Some(&saved), (saved.fund_id, saved.member_id, saved.id));
-                self.seen_generation = store.generation();
-            }
-            Err(e) => self.sh.form_error(messages::save(&e)),
-        }
-    }
-
-    /// Brings the catalog and every screen showing this record up to date
-    /// (`saved = None`: it was deleted).
-    pub(super) fn occupation_changed(
-        &mut self,
-        store: &Store,
-        saved: Option<&OccupationRecord>,
-        key: (u64, u64, u64),
-    ) {
-        if let Ok(mut c) = self.sh.catalog.write() {
-            match saved {
-                Some(r) => c.upsert(r),
-                None => c.remove(key.2),
-            }
-        }
-        if let Some(d) = &mut self.occ.detail
-            && d.record.id == key.2
-        {
-            match saved {
-                Some(r) => d.record = r.clone(),
-                None => self.occ.detail = None,
-            }
-        }
-        if let Ok(Some(m)) = store.get_at::<Member>(&member_key(key.0, key.1)) {
-            self.member_changed(store, &m);
-        }
-        self.occ_refresh();
-        if self.tab == super::Tab::Ranking {
-            self.rank_refresh();
-        }
-    }
-
-    pub(super) fn delete_occupation(&mut self, store: &Store, key: (u64, u64, u64), version: u64) {
-        match store.delete_at::<OccupationRecord>(self.sh.who(), &occupation_key(key.0, key.1, key.2), version) {
-            Ok(gone) => {
-                self.sh.info(Msg::with(k::DELETED_OCCUPATION, [gone.member_name.clone()]));
-                self.sh.undo.push(Undo::Occupation { before: Some(gone), after: None });
-                self.occupation_changed(store, None, key);
-                self.seen_generation = store.generation();
-            }
-            Err(e) => self.sh.error(messages::save(&e)),
-        }
-    }
-
-    pub(super) fn submit_category(&mut self, store: &Store) {
-        let Some(form) = &mut self.sh.form else { return };
+        let store = cx.store;
+        let Some(form) = &mut cx.sh.form else { return };
         let th = form.fields.first().map(|f| f.text_value().to_string()).unwrap_or_default();
         let en = form.fields.get(1).map(|f| f.text_value().to_string()).unwrap_or_default();
-        if let Err(d) = self.sh.access.may_change(None) {
+        if let Err(d) = cx.sh.access.may_change(None) {
             form.error = Some(messages::denied(&d));
             return;
         }
-        match store.add_category(&self.sh.officer, &th, &en) {
+        match store.add_category(&cx.sh.officer, &th, &en) {
             Ok(c) => {
-                self.sh.form = None;
-                self.sh.info(Msg::with(k::CATEGORY_ADDED, [c.name(self.sh.lang).to_string()]));
-                self.sh.categories = store.categories().unwrap_or_default();
+                cx.sh.form = None;
+                cx.sh.info(Msg::with(k::CATEGORY_ADDED, [c.name(cx.sh.lang).to_string()]));
             }
             Err(AddCategoryError::NameRequired) => form.set_error(0, Msg::new(k::ERR_REQUIRED)),
             Err(AddCategoryError::Exists) => form.set_error(0, Msg::new(k::ERR_CATEGORY_EXISTS)),

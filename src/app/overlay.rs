@@ -42,7 +42,6 @@ pub enum Overlay {
     ThaiCheck,
 }
 
-
 /// A household to find a sage for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HouseholdRef {
@@ -70,4 +69,3 @@ pub struct Suggestions {
     /// The sage coaching the household now, if any.
     pub current: Option<u64>,
 }
-

@@ -4,9 +4,14 @@
 //! save (district counts, per-fund loans at risk), never from a scan of
 //! members or occupation records.
 
-use std::{collections::HashMap, sync::Arc};
+use std::collections::HashMap;
 
-use super::{App, PickPurpose, Tab, layout, list::ListPos, ranking::Scope};
+use super::{
+    action::{Action, NetView},
+    cx::{Cx, Effect},
+    layout,
+    list::ListPos,
+};
 use crate::service::messages;
 use crate::{
     domain::{occupation::Stage, programme::NetworkCommittee},
@@ -130,27 +135,32 @@ impl OverviewTab {
     }
 }
 
-impl App {
+impl OverviewTab {
     /// Reads the Overview's figures again if the store changed since.
-    pub(super) fn overview_refresh(&mut self, store: &Store) {
+    pub fn refresh(&mut self, cx: &mut Cx<'_>, store: &Store) {
         let generation = store.generation();
-        if self.overview.seen == Some((generation, self.sh.today)) {
+        if self.seen == Some((generation, cx.sh.today)) {
             return;
         }
         let (stats, risk) = match (store.all_district_stats(), store.all_fund_risk()) {
             (Ok(s), Ok(r)) => (s, r),
-            (Err(e), _) | (_, Err(e)) => return self.sh.error(messages::store(&e)),
+            (Err(e), _) | (_, Err(e)) => return cx.sh.error(messages::store(&e)),
+        };
+        let committees = match store.all::<NetworkCommittee>() {
+            Ok(c) => c,
+            Err(e) => return cx.sh.error(messages::store(&e)),
         };
         let briefed: HashMap<u16, usize> =
-            self.network.committees.iter().map(|c| (c.district, c.briefed().len())).collect();
-        let mut rows: HashMap<u16, DistrictRow> = self
+            committees.iter().map(|c| (c.district, c.briefed().len())).collect();
+        let mut rows: HashMap<u16, DistrictRow> = cx
+            .sh
             .geo
             .districts()
             .iter()
             .map(|d| (*d, DistrictRow { district: *d, ..Default::default() }))
             .collect();
-        let today = self.sh.today.days();
-        for f in &self.funds.rows {
+        let today = cx.sh.today.days();
+        for f in cx.funds {
             let r = rows
                 .entry(f.district)
                 .or_insert_with(|| DistrictRow { district: f.district, ..Default::default() });
@@ -180,69 +190,43 @@ impl App {
         for r in &rows {
             total.add(r);
         }
-        self.overview.rows = rows;
-        self.overview.total = total;
-        let n = self.overview.rows.len();
-        self.overview.pos.clamp(n, layout::overview_rows(self.sh.size.1));
-        self.overview.seen = Some((generation, self.sh.today));
+        self.rows = rows;
+        self.total = total;
+        let n = self.rows.len();
+        self.pos.clamp(n, layout::overview_rows(cx.sh.size.1));
+        self.seen = Some((generation, cx.sh.today));
     }
 
-    pub(super) fn overview_action(&mut self, action: super::Action, store: &Arc<Store>) {
-        use super::Action;
-        let page = layout::overview_rows(self.sh.size.1);
-        let n = self.overview.rows.len();
-        if self.overview.pos.navigate(action, n, page) {
+    pub fn action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        let page = layout::overview_rows(cx.sh.size.1);
+        let n = self.rows.len();
+        if self.pos.navigate(action, n, page) {
             return;
         }
         match action {
-            Action::Left => self.overview.col = (self.overview.col + Step::ALL.len() - 1) % Step::ALL.len(),
-            Action::Right => self.overview.col = (self.overview.col + 1) % Step::ALL.len(),
+            Action::Left => self.col = (self.col + Step::ALL.len() - 1) % Step::ALL.len(),
+            Action::Right => self.col = (self.col + 1) % Step::ALL.len(),
             Action::Open => {
-                let Some(d) = self.overview.selected().map(|r| r.district) else { return };
-                let step = Step::ALL[self.overview.col.min(Step::ALL.len() - 1)];
-                self.open_step(store, d, step);
+                let Some(d) = self.selected().map(|r| r.district) else { return };
+                let step = Step::ALL[self.col.min(Step::ALL.len() - 1)];
+                Self::open_step(cx, d, step);
             }
             _ => {}
         }
     }
 
     /// The list behind a figure, filtered to the district.
-    fn open_step(&mut self, store: &Arc<Store>, district: u16, step: Step) {
-        let occupations = |app: &mut App, stage: Option<Stage>| {
-            app.switch_tab(Tab::Occupations);
-            app.occ.detail = None;
-            app.occ.select = Default::default();
-            app.occ.select.district = Some(district);
-            app.occ.select.stage = stage;
-            app.occ.select.stage_or_later = stage.is_some();
-            app.occ_refresh();
-        };
-        match step {
-            Step::Briefed => {
-                self.switch_tab(Tab::Network);
-                self.network_show_committee(store, district);
-            }
-            Step::Occupations => occupations(self, None),
-            Step::SelfDriving => occupations(self, Some(Stage::SelfDriving)),
-            Step::Models => occupations(self, Some(Stage::Model)),
-            Step::Selected => {
-                self.switch_tab(Tab::Ranking);
-                self.rank.scope = Scope::District(district);
-                self.rank.category = None;
-                self.rank.selected_view = true;
-                self.rank_refresh();
-            }
-            Step::WithSage => {
-                self.switch_tab(Tab::Sages);
-                self.sages.plan = None;
-                self.sages.detail = None;
-                self.sages.filter.set("");
-                self.sages.expertise = None;
-                self.sages_picked(store, PickPurpose::SageDistrict, u32::from(district), false);
-            }
-            Step::Support => self.network_show_list(super::network::NetView::Support, Some(district)),
-            Step::Otop => self.network_show_list(super::network::NetView::Otop, Some(district)),
-        }
+    fn open_step(cx: &mut Cx<'_>, district: u16, step: Step) {
+        cx.effect(match step {
+            Step::Briefed => Effect::ShowCommittee(district),
+            Step::Occupations => Effect::ShowOccupations { district, stage: None },
+            Step::SelfDriving => Effect::ShowOccupations { district, stage: Some(Stage::SelfDriving) },
+            Step::Models => Effect::ShowOccupations { district, stage: Some(Stage::Model) },
+            Step::Selected => Effect::RankSelected { district },
+            Step::WithSage => Effect::ShowSages { district },
+            Step::Support => Effect::ShowNetworkList { view: NetView::Support, district: Some(district) },
+            Step::Otop => Effect::ShowNetworkList { view: NetView::Otop, district: Some(district) },
+        });
     }
 }
 

@@ -3,13 +3,15 @@
 //! as named profiles, households marked for coaching (step 3) and as models
 //! (step 7), and the ranked list exported to CSV.
 
-use std::sync::Arc;
-
 use super::{
-    Action, App, PickPurpose, Undo,
+    action::{Action, Ctx, PickPurpose},
+    cx::{Cx, Effect},
     form::{Field, Form, FormKind, Opt},
+    fund_row::{FundLookup, FundRow},
     layout,
     list::ListPos,
+    occ_edit,
+    shared::Shared,
 };
 use crate::service::{
     catalog::{Catalog, OccRow},
@@ -17,13 +19,13 @@ use crate::service::{
 };
 use crate::{
     domain::{
-        Date, Lang,
-        occupation::{OccupationRecord, Stage, StageChange},
+        Lang,
+        occupation::{OccupationRecord, Stage},
         ranking::{self, Criterion, Profile, Ranked},
-        thai,
     },
     i18n::{Msg, k, tr},
-    store::{Store, occupation_key},
+    io::table::Cell,
+    store::Store,
 };
 
 pub use crate::service::ranking::{DistrictRanking, Scope, criterion_value};
@@ -47,7 +49,7 @@ pub struct RankingTab {
     scope_choices: Vec<Scope>,
     /// Profile choices of the open profile picker.
     profile_choices: Vec<Profile>,
-    pub(super) seen_revision: Option<u64>,
+    pub seen_revision: Option<u64>,
 }
 
 impl RankingTab {
@@ -59,46 +61,30 @@ impl RankingTab {
 /// Step of the weight editor: ↑↓ by five, + − by one.
 const WEIGHT_MAX: u32 = 100;
 
-impl App {
-    /// The funds of a subdistrict, sorted, for the scope filter.
-    fn funds_in(&self, subdistrict: u32) -> Vec<u64> {
-        let mut v: Vec<u64> =
-            self.funds.rows.iter().filter(|r| r.subdistrict == subdistrict).map(|r| r.id).collect();
-        v.sort_unstable();
-        v
+impl RankingTab {
+    pub fn ctx(&self) -> Ctx {
+        if self.weight_focus.is_some() { Ctx::Weights } else { Ctx::Ranking }
     }
 
-    pub fn scope_label(&self, scope: Scope) -> String {
-        let lang = self.sh.lang;
-        match scope {
-            Scope::Province => tr(lang, k::SCOPE_PROVINCE).to_string(),
-            Scope::District(d) => {
-                format!("{} {}", tr(lang, k::COL_DISTRICT), self.sh.geo.name(u32::from(d), lang))
-            }
-            Scope::Subdistrict(s) => format!("{} {}", tr(lang, k::COL_SUBDISTRICT), self.sh.geo.name(s, lang)),
-            Scope::Fund(f) => {
-                let row = self.funds.rows.iter().find(|r| r.id == f);
-                row.map_or_else(|| f.to_string(), |r| format!("{} {}", r.code, r.name))
-            }
-        }
+    /// The household under the cursor, by id, in the catalog `cat`.
+    pub fn selected_id(&self, cat: &Catalog) -> Option<u64> {
+        self.selected().and_then(|(row, _)| cat.rows.get(*row as usize)).map(|x| x.id)
     }
 
     /// Ranks the scope again from the catalog (after any change of scope,
     /// weights, data or date).
-    pub(super) fn rank_refresh(&mut self) {
-        let keep = self.sh.catalog.read().ok().and_then(|cat| {
-            self.rank.selected().and_then(|(row, _)| cat.rows.get(*row as usize)).map(|x| x.id)
-        });
-        self.rank_refresh_keeping(keep);
+    pub fn refresh(&mut self, sh: &Shared, funds: &[FundRow]) {
+        let keep = sh.catalog.read().ok().and_then(|cat| self.selected_id(&cat));
+        self.refresh_keeping(sh, funds, keep);
     }
 
-    /// As [`App::rank_refresh`], selecting the record `keep` if it is shown.
-    pub(super) fn rank_refresh_keeping(&mut self, keep: Option<u64>) {
-        let Ok(cat) = self.sh.catalog.read() else { return };
-        let r = &self.rank;
-        let top = if r.selected_view { usize::MAX } else { usize::from(r.profile.top) };
-        let (mut ranked, in_scope) = self.rank_in(&cat, r.scope, r.category, &r.profile.weights, top);
-        if r.selected_view {
+    /// As [`RankingTab::refresh`], selecting the record `keep` if it is shown.
+    pub fn refresh_keeping(&mut self, sh: &Shared, funds: &[FundRow], keep: Option<u64>) {
+        let Ok(cat) = sh.catalog.read() else { return };
+        let top = if self.selected_view { usize::MAX } else { usize::from(self.profile.top) };
+        let (mut ranked, in_scope) =
+            rank_in(sh, funds, &cat, self.scope, self.category, &self.profile.weights, top);
+        if self.selected_view {
             ranked.retain(|(row, _)| cat.rows[*row as usize].stage >= Stage::Coached);
             ranked.sort_by(|a, b| {
                 let (sa, sb) = (cat.rows[a.0 as usize].stage, cat.rows[b.0 as usize].stage);
@@ -108,180 +94,150 @@ impl App {
         let at = keep.and_then(|id| ranked.iter().position(|(row, _)| cat.rows[*row as usize].id == id));
         let revision = cat.revision;
         drop(cat);
-        let page = layout::ranking_rows(self.sh.size.1);
-        self.rank.in_scope = in_scope;
-        self.rank.ranked = ranked;
-        self.rank.seen_revision = Some(revision);
-        let n = self.rank.ranked.len();
-        self.rank.pos.set(at.unwrap_or(0), n, page);
+        let page = layout::ranking_rows(sh.size.1);
+        self.in_scope = in_scope;
+        self.ranked = ranked;
+        self.seen_revision = Some(revision);
+        let n = self.ranked.len();
+        self.pos.set(at.unwrap_or(0), n, page);
     }
 
-    /// The best `top` active occupations of a scope (and category), with their
-    /// catalog rows, and how many were ranked (see `service::ranking`).
-    pub fn rank_in(
-        &self,
-        cat: &Catalog,
-        scope: Scope,
-        category: Option<u16>,
-        weights: &ranking::Weights,
-        top: usize,
-    ) -> (Vec<(u32, Ranked)>, usize) {
-        let funds = match scope {
-            Scope::Subdistrict(s) => self.funds_in(s),
-            _ => Vec::new(),
-        };
-        crate::service::ranking::rank_in(cat, scope, category, weights, top, self.sh.today, &funds)
+    /// A district's households selected for coaching or as models (from the Overview).
+    pub fn show_selected(&mut self, cx: &mut Cx<'_>, district: u16) {
+        self.scope = Scope::District(district);
+        self.category = None;
+        self.selected_view = true;
+        self.refresh(cx.sh, cx.funds);
     }
 
-    /// The top `top` of every district, with how many were ranked in each.
-    pub fn rank_districts(
-        &self,
-        cat: &Catalog,
-        category: Option<u16>,
-        weights: &ranking::Weights,
-        top: usize,
-    ) -> Vec<DistrictRanking> {
-        crate::service::ranking::rank_districts(cat, category, weights, top, self.sh.today)
-    }
-
-    /// Ranks again if the catalog changed since.
-    pub(super) fn rank_refresh_if_stale(&mut self) {
-        let revision = self.sh.catalog.read().map(|c| c.revision).ok();
-        if revision != self.rank.seen_revision {
-            self.rank_refresh();
+    pub fn action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        let store = cx.store;
+        if self.weight_focus.is_some() {
+            return self.weights_action(cx, action);
         }
-    }
-
-    pub(super) fn ranking_action(&mut self, action: Action, store: &Arc<Store>) {
-        if self.rank.weight_focus.is_some() {
-            return self.weights_action(action);
-        }
-        let page = layout::ranking_rows(self.sh.size.1);
-        if self.rank.pos.navigate(action, self.rank.ranked.len(), page) {
+        let page = layout::ranking_rows(cx.sh.size.1);
+        if self.pos.navigate(action, self.ranked.len(), page) {
             return;
         }
         match action {
-            Action::PickDistrict => self.open_scope_picker(),
+            Action::PickDistrict => self.open_scope_picker(cx),
             Action::PickCategory => {
-                let opts = self.category_options();
-                let current = self.rank.category.map(u32::from);
-                self.open_picker(k::PICK_CATEGORY, opts, current, PickPurpose::RankCategory);
+                let opts = cx.sh.category_options();
+                let current = self.category.map(u32::from);
+                cx.sh.open_picker(k::PICK_CATEGORY, opts, current, PickPurpose::RankCategory);
             }
-            Action::PickProfile => self.open_profile_picker(store),
-            Action::EditWeights => self.rank.weight_focus = Some(0),
+            Action::PickProfile => self.open_profile_picker(cx, store),
+            Action::EditWeights => self.weight_focus = Some(0),
             Action::SaveProfile => {
-                let name = self.rank.profile.name.clone();
+                let name = self.profile.name.clone();
                 let field = Field::text(k::FIELD_PROFILE_NAME, name, None);
-                self.sh.form =
+                cx.sh.form =
                     Some(Form::new(FormKind::SaveProfile, Msg::new(k::FORM_SAVE_PROFILE), vec![field]));
             }
             Action::More | Action::Less => {
                 let step: i32 = if action == Action::More { 5 } else { -5 };
-                let top = (i32::from(self.rank.profile.top) + step).clamp(5, 200);
-                self.rank.profile.top = top as u16;
-                self.rank_refresh();
+                let top = (i32::from(self.profile.top) + step).clamp(5, 200);
+                self.profile.top = top as u16;
+                self.refresh(cx.sh, cx.funds);
             }
             Action::ToggleSelected => {
-                self.rank.selected_view = !self.rank.selected_view;
-                self.rank.pos.home();
-                self.rank_refresh();
+                self.selected_view = !self.selected_view;
+                self.pos.home();
+                self.refresh(cx.sh, cx.funds);
             }
             Action::MarkSelected | Action::MarkModel => {
                 let stage = if action == Action::MarkModel { Stage::Model } else { Stage::Coached };
-                self.open_mark_form(store, stage);
+                if let Some(key) = self.selected_key(cx.sh) {
+                    occ_edit::open_mark_form(cx, &key, stage);
+                }
             }
             Action::Export => {
-                let path = format!("ranking-{}-{}.csv", scope_slug(self.rank.scope), today_stamp(self.sh.today));
-                let hint = if self.sh.export_dir.is_some() { k::HINT_FILE_OUTBOX } else { k::HINT_FILE };
-                let field = Field::text(k::FIELD_FILE, path, Some(hint));
-                self.sh.form = Some(Form::new(FormKind::Export, Msg::new(k::FORM_EXPORT), vec![field]));
+                let name = format!("ranking-{}", scope_slug(self.scope));
+                super::export::open_form(cx.sh, &name);
             }
             Action::Open => {
-                let key = self.rank_selected_key();
-                if let Some(key) = key {
-                    self.switch_tab(super::Tab::Occupations);
-                    self.open_occ_detail(store, &key);
+                if let Some(key) = self.selected_key(cx.sh) {
+                    cx.effect(Effect::OpenOccupation(key));
                 }
             }
             Action::Suggest => {
                 let record = self
-                    .rank_selected_key()
+                    .selected_key(cx.sh)
                     .and_then(|key| store.get_at::<OccupationRecord>(&key).ok().flatten());
                 match record {
-                    Some(r) => self.open_suggestions(store, &r),
-                    None => self.sh.error(k::ERR_GONE),
+                    Some(r) => cx.effect(Effect::Suggest(Box::new(r))),
+                    None => cx.sh.error(k::ERR_GONE),
                 }
             }
-            Action::Undo => self.undo(store),
             _ => {}
         }
     }
 
-    fn rank_selected_key(&self) -> Option<Vec<u8>> {
-        let (row, _) = self.rank.selected()?;
-        self.sh.catalog.read().ok()?.rows.get(*row as usize).map(OccRow::key)
+    fn selected_key(&self, sh: &Shared) -> Option<Vec<u8>> {
+        let (row, _) = self.selected()?;
+        sh.catalog.read().ok()?.rows.get(*row as usize).map(OccRow::key)
     }
 
-    fn weights_action(&mut self, action: Action) {
-        let Some(i) = self.rank.weight_focus else { return };
-        let w = &mut self.rank.profile.weights.0;
+    fn weights_action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        let Some(i) = self.weight_focus else { return };
+        let w = &mut self.profile.weights.0;
         match action {
-            Action::Left => self.rank.weight_focus = Some((i + 5) % 6),
-            Action::Right | Action::NextField => self.rank.weight_focus = Some((i + 1) % 6),
+            Action::Left => self.weight_focus = Some((i + 5) % 6),
+            Action::Right | Action::NextField => self.weight_focus = Some((i + 1) % 6),
             Action::Up => w[i] = (w[i] + 5).min(WEIGHT_MAX),
             Action::Down => w[i] = w[i].saturating_sub(5),
             Action::More => w[i] = (w[i] + 1).min(WEIGHT_MAX),
             Action::Less => w[i] = w[i].saturating_sub(1),
-            Action::Back | Action::Open => self.rank.weight_focus = None,
+            Action::Back | Action::Open => self.weight_focus = None,
             _ => return,
         }
         if matches!(action, Action::Up | Action::Down | Action::More | Action::Less) {
-            self.rank_refresh();
+            self.refresh(cx.sh, cx.funds);
         }
     }
 
-    fn open_scope_picker(&mut self) {
-        let lang = Lang::Th;
+    fn open_scope_picker(&mut self, cx: &mut Cx<'_>) {
+        let geo = &cx.sh.geo;
         let mut choices = vec![Scope::Province];
-        let mut opts = vec![Opt::new(0, tr(lang, k::SCOPE_PROVINCE), tr(Lang::En, k::SCOPE_PROVINCE))];
-        for d in self.sh.geo.districts() {
+        let mut opts = vec![Opt::new(0, tr(Lang::Th, k::SCOPE_PROVINCE), tr(Lang::En, k::SCOPE_PROVINCE))];
+        for d in geo.districts() {
             let c = u32::from(*d);
             opts.push(Opt::new(
                 choices.len() as u32,
-                format!("{} {}", tr(Lang::Th, k::COL_DISTRICT), self.sh.geo.name(c, Lang::Th)),
-                format!("{} {}", tr(Lang::En, k::COL_DISTRICT), self.sh.geo.name(c, Lang::En)),
+                format!("{} {}", tr(Lang::Th, k::COL_DISTRICT), geo.name(c, Lang::Th)),
+                format!("{} {}", tr(Lang::En, k::COL_DISTRICT), geo.name(c, Lang::En)),
             ));
             choices.push(Scope::District(*d));
         }
-        let mut subs: Vec<u32> = self.funds.rows.iter().map(|r| r.subdistrict).collect();
+        let mut subs: Vec<u32> = cx.funds.iter().map(|r| r.subdistrict).collect();
         subs.sort_unstable();
         subs.dedup();
         for s in subs {
-            let district = self.sh.geo.name(s / 100, Lang::Th);
+            let district = geo.name(s / 100, Lang::Th);
             opts.push(Opt::new(
                 choices.len() as u32,
-                format!("{} {} ({})", tr(Lang::Th, k::COL_SUBDISTRICT), self.sh.geo.name(s, Lang::Th), district),
-                format!("{} {}", tr(Lang::En, k::COL_SUBDISTRICT), self.sh.geo.name(s, Lang::En)),
+                format!("{} {} ({})", tr(Lang::Th, k::COL_SUBDISTRICT), geo.name(s, Lang::Th), district),
+                format!("{} {}", tr(Lang::En, k::COL_SUBDISTRICT), geo.name(s, Lang::En)),
             ));
             choices.push(Scope::Subdistrict(s));
         }
-        for r in &self.funds.rows {
+        for r in cx.funds {
             let label = format!("{} {}", r.code, r.name);
             opts.push(Opt::new(choices.len() as u32, label.clone(), label));
             choices.push(Scope::Fund(r.id));
         }
-        let current = choices.iter().position(|c| *c == self.rank.scope).map(|i| i as u32);
-        self.rank.scope_choices = choices;
+        let current = choices.iter().position(|c| *c == self.scope).map(|i| i as u32);
+        self.scope_choices = choices;
         // No "All": the province is the first choice.
-        self.open_choice(k::PICK_SCOPE, opts, current, PickPurpose::RankScope);
+        cx.sh.open_choice(k::PICK_SCOPE, opts, current, PickPurpose::RankScope);
     }
 
-    fn open_profile_picker(&mut self, store: &Store) {
+    fn open_profile_picker(&mut self, cx: &mut Cx<'_>, store: &Store) {
         let mut choices =
-            vec![Profile { name: tr(self.sh.lang, k::PROFILE_DEFAULT).to_string(), ..Profile::default() }];
+            vec![Profile { name: tr(cx.sh.lang, k::PROFILE_DEFAULT).to_string(), ..Profile::default() }];
         match store.profiles() {
             Ok(p) => choices.extend(p),
-            Err(e) => return self.sh.error(messages::store(&e)),
+            Err(e) => return cx.sh.error(messages::store(&e)),
         }
         let opts = choices
             .iter()
@@ -292,36 +248,41 @@ impl App {
                 Opt::new(i as u32, label.clone(), label)
             })
             .collect();
-        let current = choices.iter().position(|p| p.name == self.rank.profile.name).map(|i| i as u32);
-        self.rank.profile_choices = choices;
-        self.open_choice(k::PICK_PROFILE, opts, current, PickPurpose::RankProfile);
+        let current = choices.iter().position(|p| p.name == self.profile.name).map(|i| i as u32);
+        self.profile_choices = choices;
+        cx.sh.open_choice(k::PICK_PROFILE, opts, current, PickPurpose::RankProfile);
     }
 
     /// A choice made in one of the Ranking tab's pick lists.
-    pub(super) fn ranking_picked(&mut self, purpose: PickPurpose, value: u32, all: bool) {
+    pub fn picked(&mut self, cx: &mut Cx<'_>, purpose: PickPurpose, value: u32, all: bool) {
         match purpose {
             PickPurpose::RankScope => {
-                if let Some(s) = self.rank.scope_choices.get(value as usize) {
-                    self.rank.scope = *s;
+                if let Some(s) = self.scope_choices.get(value as usize) {
+                    self.scope = *s;
                 }
             }
-            PickPurpose::RankCategory => self.rank.category = (!all).then_some(value as u16),
+            PickPurpose::RankCategory => self.category = (!all).then_some(value as u16),
             PickPurpose::RankProfile => {
-                if let Some(p) = self.rank.profile_choices.get(value as usize) {
-                    self.rank.profile = p.clone();
+                if let Some(p) = self.profile_choices.get(value as usize) {
+                    self.profile = p.clone();
                     if value == 0 {
-                        self.rank.profile.name.clear();
+                        self.profile.name.clear();
                     }
                 }
             }
             _ => return,
         }
-        self.rank.pos.home();
-        self.rank_refresh();
+        self.pos.home();
+        self.refresh(cx.sh, cx.funds);
     }
 
-    pub(super) fn submit_profile(&mut self, store: &Store) {
-        let Some(form) = &mut self.sh.form else { return };
+    /// The forms of this tab (a weight profile saved under a name).
+    pub fn submit(&mut self, cx: &mut Cx<'_>, kind: FormKind) {
+        if kind != FormKind::SaveProfile {
+            return;
+        }
+        let store = cx.store;
+        let Some(form) = &mut cx.sh.form else { return };
         let name = form.fields.first().map(|f| f.text_value().trim().to_string()).unwrap_or_default();
         if name.is_empty() {
             return form.set_error(0, Msg::new(k::ERR_REQUIRED));
@@ -329,180 +290,36 @@ impl App {
         if name.chars().count() > 40 {
             return form.set_error(0, Msg::with(k::ERR_TOO_LONG, ["40".to_string()]));
         }
-        let profile = Profile { name: name.clone(), ..self.rank.profile.clone() };
-        if let Err(d) = self.sh.access.may_write() {
-            return self.sh.form_error(messages::denied(&d));
+        let profile = Profile { name: name.clone(), ..self.profile.clone() };
+        if let Err(d) = cx.sh.access.may_write() {
+            return cx.sh.form_error(messages::denied(&d));
         }
-        match store.save_profile(&self.sh.officer, &profile) {
+        match store.save_profile(&cx.sh.officer, &profile) {
             Ok(()) => {
-                self.rank.profile = profile;
-                self.sh.form = None;
-                self.sh.info(Msg::with(k::PROFILE_SAVED, [name]));
+                self.profile = profile;
+                cx.sh.form = None;
+                cx.sh.info(Msg::with(k::PROFILE_SAVED, [name]));
             }
-            Err(e) => self.sh.form_error(messages::store(&e)),
-        }
-    }
-
-    fn open_mark_form(&mut self, store: &Store, stage: Stage) {
-        let Some(key) = self.rank_selected_key() else { return };
-        let record = match store.get_at::<OccupationRecord>(&key) {
-            Ok(Some(r)) => r,
-            Ok(None) => return self.sh.error(k::ERR_GONE),
-            Err(e) => return self.sh.error(messages::store(&e)),
-        };
-        if record.stage >= stage {
-            return self.sh.info(Msg::with(
-                k::ALREADY_AT_STAGE,
-                [record.member_name.clone(), tr(self.sh.lang, labels::stage(record.stage)).to_string()],
-            ));
-        }
-        let title = match stage {
-            Stage::Model => Msg::with(k::FORM_MARK_MODEL, [record.member_name.clone()]),
-            _ => Msg::with(k::FORM_MARK_SELECTED, [record.member_name.clone()]),
-        };
-        let kind = FormKind::Mark {
-            key: (record.fund_id, record.member_id, record.id),
-            version: record.version,
-            stage,
-        };
-        let fields = vec![
-            Field::text(k::FIELD_DATE, thai::format_date(self.sh.today, self.sh.lang), Some(k::HINT_DATE)),
-            Field::text(k::FIELD_REASON, "", None),
-        ];
-        self.sh.form = Some(Form::new(kind, title, fields));
-    }
-
-    /// Records the new stage with its date and reason on the occupation record.
-    pub(super) fn submit_mark(&mut self, store: &Store) {
-        let Some(form) = &mut self.sh.form else { return };
-        // A stage change from the occupation record has the stage as its first field.
-        let (key, version, stage, off) = match form.kind {
-            FormKind::Mark { key, version, stage } => (key, version, stage, 0),
-            FormKind::StageChange { key, version } => {
-                let Some(stage) =
-                    labels::pick(&Stage::ALL, form.fields.first().and_then(Field::choice_value))
-                else {
-                    return;
-                };
-                (key, version, stage, 1)
-            }
-            _ => return,
-        };
-        let date_text = form.fields.get(off).map(|f| f.text_value().to_string()).unwrap_or_default();
-        let reason = form.fields.get(off + 1).map(|f| f.text_value().trim().to_string()).unwrap_or_default();
-        let date = match thai::parse_date(&date_text) {
-            Ok(d) if d > self.sh.today => Err(Msg::new(k::ERR_FUTURE)),
-            Ok(d) => Ok(d),
-            Err(e) => Err(messages::date(&e)),
-        };
-        let mut bad = false;
-        if let Err(m) = &date {
-            form.set_error(off, m.clone());
-            bad = true;
-        }
-        if reason.is_empty() {
-            form.set_error(off + 1, Msg::new(k::ERR_REASON_NEEDED));
-            bad = true;
-        } else if reason.chars().count() > 200 {
-            form.set_error(off + 1, Msg::with(k::ERR_TOO_LONG, ["200".to_string()]));
-            bad = true;
-        }
-        let (Ok(date), false) = (date, bad) else { return };
-        let k = occupation_key(key.0, key.1, key.2);
-        let mut record = match store.get_at::<OccupationRecord>(&k) {
-            Ok(Some(r)) => r,
-            Ok(None) => return self.sh.form_error(Msg::new(k::ERR_GONE)),
-            Err(e) => return self.sh.form_error(messages::store(&e)),
-        };
-        if record.stage == stage {
-            return self.sh.form_error(Msg::with(
-                k::ALREADY_AT_STAGE,
-                [record.member_name.clone(), tr(self.sh.lang, labels::stage(stage)).to_string()],
-            ));
-        }
-        if let Some(last) = record.stage_history.last()
-            && date < last.date
-        {
-            // History stays in order: a change cannot predate the last one.
-            if let Some(form) = &mut self.sh.form {
-                form.set_error(
-                    off,
-                    Msg::with(k::ERR_BEFORE_LAST_STAGE, [thai::format_date(last.date, self.sh.lang)]),
-                );
-            }
-            return;
-        }
-        let before = record.clone();
-        record.version = version;
-        record.stage = stage;
-        record.stage_history.push(StageChange { stage, date, note: reason });
-        match store.save(self.sh.who(), &record) {
-            Ok(saved) => {
-                self.sh.undo.push(Undo::Occupation { before: Some(before), after: Some((key, saved.version)) });
-                self.sh.form = None;
-                self.sh.info(Msg::with(
-                    k::MARKED,
-                    [saved.member_name.clone(), tr(self.sh.lang, labels::stage(stage)).to_string()],
-                ));
-                self.occupation_changed(store, Some(&saved), key);
-                self.rank_refresh();
-                self.seen_generation = store.generation();
-            }
-            Err(e) => self.sh.form_error(messages::save(&e)),
-        }
-    }
-
-    /// Writes the ranked list (or the selected households) to a CSV file.
-    pub(super) fn submit_export(&mut self, store: &Store) {
-        let Some(form) = &mut self.sh.form else { return };
-        let typed = form.fields.first().map(|f| f.text_value().trim().to_string()).unwrap_or_default();
-        if typed.is_empty() {
-            return form.set_error(0, Msg::new(k::ERR_REQUIRED));
-        }
-        // Over SSH, a name in the officer's own folder and nothing else.
-        let (path, shown) = match &self.sh.export_dir {
-            None => (std::path::PathBuf::from(&typed), typed),
-            Some(dir) => match super::export::confined_name(&typed) {
-                Ok(name) => {
-                    // The officer's folder and its outbox: theirs alone.
-                    let made =
-                        crate::store::files::create_private_dir(dir).and_then(|()| match dir.parent() {
-                            Some(own) => crate::store::files::make_private(own),
-                            None => Ok(()),
-                        });
-                    if let Err(e) = made {
-                        return self.sh.form_error(messages::io(&e));
-                    }
-                    (dir.join(&name), format!("outbox/{name}"))
-                }
-                Err(m) => return form.set_error(0, m),
-            },
-        };
-        match self.write_list(store, &path) {
-            Ok(n) => {
-                self.sh.form = None;
-                self.sh.info(Msg::with(k::EXPORTED, [n.to_string(), shown]));
-            }
-            Err(e) => self.sh.form_error(crate::io::messages::write(&e)),
+            Err(e) => cx.sh.form_error(messages::store(&e)),
         }
     }
 
     /// The ranked rows with every criterion, raw and in points: a header and
     /// rows for a spreadsheet (numbers stay numbers).
-    pub fn ranking_table(&self, store: &Store) -> (Vec<String>, Vec<Vec<crate::io::table::Cell>>) {
-        use crate::{io::table::Cell, service::ranking::Value};
+    pub fn table(&self, sh: &Shared, funds: &[FundRow], store: &Store) -> (Vec<String>, Vec<Vec<Cell>>) {
+        use crate::service::ranking::Value;
         let funds: std::collections::HashMap<u64, (String, String)> =
-            self.funds.rows.iter().map(|f| (f.id, (f.code.clone(), f.name.clone()))).collect();
+            funds.iter().map(|f| (f.id, (f.code.clone(), f.name.clone()))).collect();
         let names =
-            crate::service::ranking::Names { funds: &funds, geo: &self.sh.geo, categories: &self.sh.categories };
-        let Ok(cat) = self.sh.catalog.read() else { return (Vec::new(), Vec::new()) };
+            crate::service::ranking::Names { funds: &funds, geo: &sh.geo, categories: &sh.categories };
+        let Ok(cat) = sh.catalog.read() else { return (Vec::new(), Vec::new()) };
         let (header, rows) = crate::service::ranking::table(
             store,
             &cat,
-            &self.rank.ranked,
-            &self.rank.profile.weights,
-            self.sh.today,
-            self.sh.lang,
+            &self.ranked,
+            &self.profile.weights,
+            sh.today,
+            sh.lang,
             &names,
         );
         let cell = |v: Value| match v {
@@ -511,22 +328,38 @@ impl App {
         };
         (header, rows.into_iter().map(|r| r.into_iter().map(cell).collect()).collect())
     }
+}
 
-    /// Writes the ranked list (or the selected households) to `.csv` or `.xlsx`.
-    pub fn write_ranking(
-        &self,
-        store: &Store,
-        path: &std::path::Path,
-    ) -> Result<usize, crate::io::table::WriteError> {
-        let (header, rows) = self.ranking_table(store);
-        let header: Vec<&str> = header.iter().map(String::as_str).collect();
-        let mut w = crate::io::table::Writer::create(path, &header)?;
-        for r in &rows {
-            w.row(r)?;
+/// A scope in the officer's words.
+pub fn scope_label(sh: &Shared, funds: &[FundRow], scope: Scope) -> String {
+    let lang = sh.lang;
+    match scope {
+        Scope::Province => tr(lang, k::SCOPE_PROVINCE).to_string(),
+        Scope::District(d) => format!("{} {}", tr(lang, k::COL_DISTRICT), sh.geo.name(u32::from(d), lang)),
+        Scope::Subdistrict(s) => format!("{} {}", tr(lang, k::COL_SUBDISTRICT), sh.geo.name(s, lang)),
+        Scope::Fund(f) => {
+            let row = funds.iter().find(|r| r.id == f);
+            row.map_or_else(|| f.to_string(), |r| format!("{} {}", r.code, r.name))
         }
-        w.finish()?;
-        Ok(rows.len())
     }
+}
+
+/// The best `top` active occupations of a scope (and category), with their
+/// catalog rows, and how many were ranked (see `service::ranking`).
+pub fn rank_in(
+    sh: &Shared,
+    funds: &[FundRow],
+    cat: &Catalog,
+    scope: Scope,
+    category: Option<u16>,
+    weights: &ranking::Weights,
+    top: usize,
+) -> (Vec<(u32, Ranked)>, usize) {
+    let funds = match scope {
+        Scope::Subdistrict(s) => funds.funds_in(s),
+        _ => Vec::new(),
+    };
+    crate::service::ranking::rank_in(cat, scope, category, weights, top, sh.today, &funds)
 }
 
 fn scope_slug(s: Scope) -> String {
@@ -539,10 +372,9 @@ fn scope_slug(s: Scope) -> String {
 }
 
 /// The ranking in its own words, for the breakdown line of the selected row.
-pub fn explain(app: &App, row: &OccRow, r: &Ranked) -> Vec<String> {
-    let lang = app.lang;
-    let w = &app.rank.profile.weights;
-    let f = row.facts(app.today);
+pub fn explain(sh: &Shared, w: &ranking::Weights, row: &OccRow, r: &Ranked) -> Vec<String> {
+    let lang = sh.lang;
+    let f = row.facts(sh.today);
     Criterion::ALL
         .iter()
         .map(|c| {
@@ -579,10 +411,4 @@ pub fn explain(app: &App, row: &OccRow, r: &Ranked) -> Vec<String> {
 fn signed(satang: i64) -> String {
     let m = crate::domain::Money(satang);
     if satang > 0 { format!("+{}", m.format_whole()) } else { m.format_whole() }
-}
-
-/// Today, for the export's file name.
-pub fn today_stamp(d: Date) -> String {
-    let (y, m, day) = d.ymd();
-    format!("{}{m:02}{day:02}", thai::be_year(y))
 }

@@ -3,14 +3,19 @@
 //! household (from an occupation record or the ranking) assigned with one key;
 //! and a plan for every selected household of a district or the province.
 
-use std::{collections::HashMap, sync::Arc};
+use std::collections::HashMap;
 
 use super::overlay::{HouseholdRef, Suggestions};
 use super::{
-    Action, App, Overlay, Pending, PickPurpose, Tab, Undo,
+    action::{Action, Ctx, Pending, PickPurpose},
+    cx::Cx,
+    export::text,
     form::{Field, Form, FormKind, Opt},
+    fund_row::{FundLookup, FundRow},
     layout,
     list::ListPos,
+    overlay::Overlay,
+    shared::Shared,
     text::TextInput,
 };
 use crate::service::{labels, messages};
@@ -151,51 +156,115 @@ const SAGE_FIELDS: [SageField; 9] = [
 
 const VISIT_FIELDS: [VisitField; 3] = [VisitField::Date, VisitField::Notes, VisitField::NextStep];
 
-impl App {
+impl SagesTab {
+    pub fn ctx(&self) -> Ctx {
+        if self.plan.is_some() {
+            Ctx::Plan
+        } else if self.detail.is_some() {
+            Ctx::Sage
+        } else if self.filtering {
+            Ctx::Filter
+        } else {
+            Ctx::Sages
+        }
+    }
+
+    /// A confirmation of this tab said yes.
+    pub fn confirmed(&mut self, cx: &mut Cx<'_>, then: Pending) {
+        let store = cx.store;
+        match then {
+            Pending::DeleteSage { id, version } => self.delete_sage(cx, store, id, version),
+            Pending::DiscardPlan => self.plan = None,
+            Pending::Reassign { household, from, to } => self.reassign(cx, store, household, from, to),
+            _ => {}
+        }
+    }
+
+    /// The forms of this tab (a sage, a visit).
+    pub fn submit(&mut self, cx: &mut Cx<'_>, kind: FormKind) {
+        let store = cx.store;
+        match kind {
+            FormKind::NewSage | FormKind::EditSage { .. } => self.submit_sage(cx, store),
+            FormKind::Visit { .. } => self.submit_visit(cx, store),
+            _ => {}
+        }
+    }
+
+    /// The list of a district's sages (from the Overview).
+    pub fn show_district(&mut self, cx: &mut Cx<'_>, district: u16) {
+        self.plan = None;
+        self.detail = None;
+        self.filter.set("");
+        self.expertise = None;
+        self.district = Some(district);
+        self.refilter(cx.sh, None);
+    }
+
+    /// The list as it is on screen, for `x`.
+    pub fn list_table(&self, sh: &Shared) -> Option<(Vec<String>, Vec<Vec<crate::io::table::Cell>>)> {
+        if self.detail.is_some() || self.plan.is_some() {
+            return None;
+        }
+        let lang = sh.lang;
+        let t = |key| tr(lang, key).to_string();
+        Some((
+            [
+                k::COL_SAGE,
+                k::FIELD_NATIONAL_ID,
+                k::FIELD_PHONE,
+                k::FIELD_HOME_VILLAGE,
+                k::COL_EXPERTISE,
+                k::COL_LOAD,
+            ]
+            .map(t)
+            .to_vec(),
+            self.view
+                .iter()
+                .filter_map(|i| self.rows.get(*i))
+                .map(|r| {
+                    vec![
+                        text(r.sage.full_name()),
+                        text(r.sage.national_id.to_string()),
+                        text(r.sage.phone.clone()),
+                        text(sh.geo.name(r.sage.home_village, lang)),
+                        text(expertise_label(sh, &r.sage.expertise)),
+                        text(format!("{}/{}", r.load, r.sage.capacity)),
+                    ]
+                })
+                .collect(),
+        ))
+    }
+
     // ------------------------------------------------------------ loading
 
     /// Reads every sage and their loads again, keeping the selection.
-    pub(super) fn sages_load(&mut self, store: &Store) {
-        let keep = self.sages.selected().map(|r| r.sage.id);
+    pub fn load(&mut self, cx: &mut Cx<'_>, store: &Store) {
+        let keep = self.selected().map(|r| r.sage.id);
         let (sages, loads) = match (store.all::<Sage>(), store.sage_loads()) {
             (Ok(s), Ok(l)) => (s, l),
-            (Err(e), _) | (_, Err(e)) => return self.sh.error(messages::store(&e)),
+            (Err(e), _) | (_, Err(e)) => return cx.sh.error(messages::store(&e)),
         };
         let mut rows: Vec<(u16, Vec<u8>, SageRow)> = sages
             .into_iter()
             .map(|s| {
                 let load = loads.get(&s.id).copied().unwrap_or(0);
-                let search = self.sage_search_text(&s);
+                let search = sage_search_text(cx.sh, &s);
                 (s.district(), thai::sort_key(&s.given_name), SageRow { sage: s, load, search })
             })
             .collect();
         rows.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-        self.sages.rows = rows.into_iter().map(|r| r.2).collect();
-        self.sages_refilter(keep);
-        if let Some(d) = &self.sages.detail {
+        self.rows = rows.into_iter().map(|r| r.2).collect();
+        self.refilter(cx.sh, keep);
+        if let Some(d) = &self.detail {
             let id = d.sage_id;
-            self.open_sage(store, id);
+            self.open_sage(cx, store, id);
         }
-    }
-
-    fn sage_search_text(&self, s: &Sage) -> String {
-        let mut text = format!("{} {} {}", s.full_name(), s.national_id.grouped(), s.phone);
-        for code in [u32::from(s.district()), s.subdistrict()] {
-            for lang in [Lang::Th, Lang::En] {
-                text.push(' ');
-                text.push_str(&self.sh.geo.name(code, lang));
-            }
-        }
-        for c in self.sh.categories.iter().filter(|c| s.expertise.contains(&c.code)) {
-            text.push_str(&format!(" {} {}", c.name_th, c.name_en));
-        }
-        thai::fold_for_search(&text)
     }
 
     /// Applies the search and the district and expertise filters.
-    pub(super) fn sages_refilter(&mut self, keep: Option<u64>) {
-        let q = thai::fold_for_search(self.sages.filter.as_str());
-        let t = &self.sages;
+    pub fn refilter(&mut self, sh: &Shared, keep: Option<u64>) {
+        let q = thai::fold_for_search(self.filter.as_str());
+        let t = &*self;
         let view: Vec<usize> = (0..t.rows.len())
             .filter(|i| {
                 let r = &t.rows[*i];
@@ -205,187 +274,145 @@ impl App {
             })
             .collect();
         let at = keep.and_then(|id| view.iter().position(|i| t.rows[*i].sage.id == id)).unwrap_or(0);
-        let page = self.page();
-        self.sages.view = view;
-        let n = self.sages.view.len();
-        self.sages.pos.set(at, n, page);
-    }
-
-    /// The village a household lives in: its fund's village code.
-    fn village_of_fund(&self, fund: u64) -> u32 {
-        self.funds.rows.iter().find(|r| r.id == fund).and_then(|r| r.code.parse().ok()).unwrap_or(0)
-    }
-
-    fn household_of(&self, r: &OccupationRecord) -> HouseholdRef {
-        HouseholdRef {
-            key: (r.fund_id, r.member_id, r.id),
-            name: r.member_name.clone(),
-            category: r.category,
-            village: self.village_of_fund(r.fund_id),
-        }
-    }
-
-    pub fn expertise_label(&self, codes: &[u16]) -> String {
-        codes.iter().map(|c| self.category_label(*c)).collect::<Vec<_>>().join(", ")
-    }
-
-    pub fn place_label(&self, fit: Fit) -> &'static str {
-        tr(
-            self.sh.lang,
-            match fit.place {
-                0 => k::PLACE_SUBDISTRICT,
-                1 => k::PLACE_DISTRICT,
-                2 => k::PLACE_PROVINCE,
-                _ => k::PLACE_ELSEWHERE,
-            },
-        )
-    }
-
-    /// A village code as its subdistrict and district names.
-    pub fn village_label(&self, village: u32) -> String {
-        let (s, d) = (village / 100, village / 10_000);
-        format!(
-            "{} {} · {} {} · {} {}",
-            tr(self.sh.lang, k::VILLAGE_NO),
-            village % 100,
-            tr(self.sh.lang, k::COL_SUBDISTRICT),
-            self.sh.geo.name(s, self.sh.lang),
-            tr(self.sh.lang, k::COL_DISTRICT),
-            self.sh.geo.name(d, self.sh.lang)
-        )
+        let page = sh.page();
+        self.view = view;
+        let n = self.view.len();
+        self.pos.set(at, n, page);
     }
 
     // ------------------------------------------------------------ keys
 
-    pub(super) fn sages_action(&mut self, action: Action, store: &Arc<Store>) {
-        if self.sages.plan.is_some() {
-            return self.plan_action(action, store);
+    pub fn action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        let store = cx.store;
+        if self.plan.is_some() {
+            return self.plan_action(cx, action, store);
         }
-        if self.sages.detail.is_some() {
-            return self.sage_detail_action(action, store);
+        if self.detail.is_some() {
+            return self.sage_detail_action(cx, action);
         }
-        let page = self.page();
-        if self.sages.pos.navigate(action, self.sages.view.len(), page) {
+        let page = cx.sh.page();
+        if self.pos.navigate(action, self.view.len(), page) {
             return;
         }
         match action {
             Action::Open => {
-                if let Some(id) = self.sages.selected().map(|r| r.sage.id) {
-                    self.open_sage(store, id);
+                if let Some(id) = self.selected().map(|r| r.sage.id) {
+                    self.open_sage(cx, store, id);
                 }
             }
-            Action::Filter => self.sages.filtering = true,
-            Action::Export => self.open_export_form(),
+            Action::Filter => self.filtering = true,
+            Action::Export => super::export::open_form(cx.sh, "sages"),
             Action::Back => {
-                let keep = self.sages.selected().map(|r| r.sage.id);
-                self.sages.filter.set("");
-                self.sages.district = None;
-                self.sages.expertise = None;
-                self.sages_refilter(keep);
+                let keep = self.selected().map(|r| r.sage.id);
+                self.filter.set("");
+                self.district = None;
+                self.expertise = None;
+                self.refilter(cx.sh, keep);
             }
             Action::PickDistrict => {
-                let options = self.district_options();
-                let current = self.sages.district.map(u32::from);
-                self.open_picker(k::PICK_DISTRICT, options, current, PickPurpose::SageDistrict);
+                let options = self.district_options(cx);
+                let current = self.district.map(u32::from);
+                cx.sh.open_picker(k::PICK_DISTRICT, options, current, PickPurpose::SageDistrict);
             }
             Action::PickCategory => {
-                let options = self.category_options();
-                let current = self.sages.expertise.map(u32::from);
-                self.open_picker(k::PICK_EXPERTISE, options, current, PickPurpose::SageExpertise);
+                let options = cx.sh.category_options();
+                let current = self.expertise.map(u32::from);
+                cx.sh.open_picker(k::PICK_EXPERTISE, options, current, PickPurpose::SageExpertise);
             }
-            Action::New => self.open_sage_form(None),
+            Action::New => self.open_sage_form(cx, None),
             Action::Edit => {
-                if let Some(r) = self.sages.selected() {
+                if let Some(r) = self.selected() {
                     let (s, load) = (r.sage.clone(), r.load);
-                    self.open_sage_form(Some((&s, load)));
+                    self.open_sage_form(cx, Some((&s, load)));
                 }
             }
             Action::Delete => {
-                if let Some(r) = self.sages.selected() {
+                if let Some(r) = self.selected() {
                     let msg = Msg::with(k::CONFIRM_DELETE_SAGE, [r.sage.full_name()]);
                     let then = Pending::DeleteSage { id: r.sage.id, version: r.sage.version };
-                    self.sh.overlay = Some(Overlay::Confirm { msg, then });
+                    cx.sh.overlay = Some(Overlay::Confirm { msg, then });
                 }
             }
             Action::Plan => {
-                let mut options = self.district_options();
+                let mut options = self.district_options(cx);
                 options.insert(
                     0,
                     Opt::new(u32::MAX, tr(Lang::Th, k::SCOPE_PROVINCE), tr(Lang::En, k::SCOPE_PROVINCE)),
                 );
-                self.open_choice(k::PICK_PLAN_SCOPE, options, None, PickPurpose::PlanScope);
+                cx.sh.open_choice(k::PICK_PLAN_SCOPE, options, None, PickPurpose::PlanScope);
             }
-            Action::Undo => self.undo(store),
             _ => {}
         }
     }
 
-    fn district_options(&self) -> Vec<Opt> {
-        self.sh.geo
+    fn district_options(&self, cx: &Cx<'_>) -> Vec<Opt> {
+        cx.sh
+            .geo
             .districts()
             .iter()
             .map(|d| {
                 let c = u32::from(*d);
-                Opt::new(c, self.sh.geo.name(c, Lang::Th), self.sh.geo.name(c, Lang::En))
+                Opt::new(c, cx.sh.geo.name(c, Lang::Th), cx.sh.geo.name(c, Lang::En))
             })
             .collect()
     }
 
     /// A pick of the Sages tab came back.
-    pub(super) fn sages_picked(&mut self, store: &Store, purpose: PickPurpose, value: u32, all: bool) {
-        let keep = self.sages.selected().map(|r| r.sage.id);
+    pub fn picked(&mut self, cx: &mut Cx<'_>, purpose: PickPurpose, value: u32, all: bool) {
+        let store = cx.store;
+        let keep = self.selected().map(|r| r.sage.id);
         match purpose {
-            PickPurpose::SageDistrict => self.sages.district = (!all).then_some(value as u16),
-            PickPurpose::SageExpertise => self.sages.expertise = (!all).then_some(value as u16),
-            PickPurpose::PlanScope => return self.make_plan(store, (!all).then_some(value as u16)),
+            PickPurpose::SageDistrict => self.district = (!all).then_some(value as u16),
+            PickPurpose::SageExpertise => self.expertise = (!all).then_some(value as u16),
+            PickPurpose::PlanScope => return self.make_plan(cx, store, (!all).then_some(value as u16)),
             PickPurpose::AssignmentStatus => {
                 if let Some(s) = AssignmentStatus::ALL.get(value as usize) {
-                    self.set_assignment_status(store, *s);
+                    self.set_assignment_status(cx, store, *s);
                 }
                 return;
             }
             _ => return,
         }
-        self.sages_refilter(keep);
+        self.refilter(cx.sh, keep);
     }
 
     /// Typing into the sage search.
-    pub(super) fn sages_filter_action(&mut self, action: Action) {
-        let keep = self.sages.selected().map(|r| r.sage.id);
+    pub fn filter_action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        let keep = self.selected().map(|r| r.sage.id);
         match action {
             Action::Text(e) => {
-                if self.sages.filter.apply(e) {
-                    self.sages_refilter(keep);
+                if self.filter.apply(e) {
+                    self.refilter(cx.sh, keep);
                 }
             }
             Action::Back => {
-                self.sages.filter.set("");
-                self.sages.filtering = false;
-                self.sages_refilter(keep);
+                self.filter.set("");
+                self.filtering = false;
+                self.refilter(cx.sh, keep);
             }
-            Action::Open => self.sages.filtering = false,
-            Action::Quit => self.sh.quit = true,
+            Action::Open => self.filtering = false,
+            Action::Quit => cx.sh.quit = true,
             _ => {
-                let page = self.page();
-                self.sages.pos.navigate(action, self.sages.view.len(), page);
+                let page = cx.sh.page();
+                self.pos.navigate(action, self.view.len(), page);
             }
         }
     }
 
     // ------------------------------------------------------------ one sage
 
-    pub fn open_sage(&mut self, store: &Store, id: u64) {
+    pub fn open_sage(&mut self, cx: &mut Cx<'_>, store: &Store, id: u64) {
         let found = match store.get::<Sage>(id) {
             Ok(Some(_)) => store.assignments_of_sage(id),
             Ok(None) => {
-                self.sages.detail = None;
-                return self.sh.error(k::ERR_GONE);
+                self.detail = None;
+                return cx.sh.error(k::ERR_GONE);
             }
             Err(e) => Err(e),
         };
         let list = match found {
             Ok(l) => l,
-            Err(e) => return self.sh.error(messages::store(&e)),
+            Err(e) => return cx.sh.error(messages::store(&e)),
         };
         // Current ones first (planned, active), then the rest, newest first.
         let mut rows: Vec<AssignmentRow> = list
@@ -408,102 +435,96 @@ impl App {
                 y.id,
             ))
         });
-        let pos = match &self.sages.detail {
+        let pos = match &self.detail {
             Some(d) if d.sage_id == id => d.pos,
             _ => ListPos::default(),
         };
         let mut detail = SageDetail { sage_id: id, assignments: rows, pos };
         let n = detail.assignments.len();
-        detail.pos.clamp(n, layout::sage_assignment_rows(self.sh.size.1));
-        self.sages.detail = Some(detail);
+        detail.pos.clamp(n, layout::sage_assignment_rows(cx.sh.size.1));
+        self.detail = Some(detail);
     }
 
-    fn sage_detail_action(&mut self, action: Action, store: &Arc<Store>) {
-        let page = layout::sage_assignment_rows(self.sh.size.1);
-        let Some(d) = &mut self.sages.detail else { return };
+    fn sage_detail_action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        let page = layout::sage_assignment_rows(cx.sh.size.1);
+        let Some(d) = &mut self.detail else { return };
         if d.pos.navigate(action, d.assignments.len(), page) {
             return;
         }
         let selected = d.assignments.get(d.pos.cursor).map(|r| r.assignment.clone());
         let sage_id = d.sage_id;
         match action {
-            Action::Back => self.sages.detail = None,
+            Action::Back => self.detail = None,
             Action::Edit => {
-                if let Some(r) = self.sages.by_id(sage_id) {
+                if let Some(r) = self.by_id(sage_id) {
                     let (s, load) = (r.sage.clone(), r.load);
-                    self.open_sage_form(Some((&s, load)));
+                    self.open_sage_form(cx, Some((&s, load)));
                 }
             }
             Action::Visit => match selected {
-                Some(a) => self.open_visit_form(&a),
-                None => self.sh.info(k::NO_ASSIGNMENT),
+                Some(a) => self.open_visit_form(cx, &a),
+                None => cx.sh.info(k::NO_ASSIGNMENT),
             },
             Action::SetStatus => match selected {
                 Some(a) => {
                     let options = labels::options(&AssignmentStatus::ALL, labels::assignment_status);
                     let at = AssignmentStatus::ALL.iter().position(|s| *s == a.status).map(|i| i as u32);
-                    self.open_choice(k::PICK_ASSIGNMENT_STATUS, options, at, PickPurpose::AssignmentStatus);
+                    cx.sh.open_choice(k::PICK_ASSIGNMENT_STATUS, options, at, PickPurpose::AssignmentStatus);
                 }
-                None => self.sh.info(k::NO_ASSIGNMENT),
+                None => cx.sh.info(k::NO_ASSIGNMENT),
             },
-            Action::Undo => self.undo(store),
             _ => {}
         }
     }
 
     /// The assignment under the cursor of the sage's detail.
     fn selected_assignment(&self) -> Option<&Assignment> {
-        let d = self.sages.detail.as_ref()?;
+        let d = self.detail.as_ref()?;
         d.assignments.get(d.pos.cursor).map(|r| &r.assignment)
     }
 
-    fn set_assignment_status(&mut self, store: &Store, status: AssignmentStatus) {
+    fn set_assignment_status(&mut self, cx: &mut Cx<'_>, store: &Store, status: AssignmentStatus) {
         let Some(a) = self.selected_assignment().cloned() else { return };
         if a.status == status {
             return;
         }
         let mut next = a.clone();
         next.status = status;
-        next.end = (!status.takes_a_place()).then_some(self.sh.today);
+        next.end = (!status.takes_a_place()).then_some(cx.sh.today);
         let msg = Msg::with(
             k::ASSIGNMENT_STATUS_SET,
-            [a.household.clone(), tr(self.sh.lang, labels::assignment_status(status)).to_string()],
+            [a.household.clone(), tr(cx.sh.lang, labels::assignment_status(status)).to_string()],
         );
-        self.save_assignment(store, a, next, msg);
+        self.save_assignment(cx, store, next, msg);
     }
 
     /// Saves an assignment changed on screen (status, visit), with undo.
-    pub(super) fn save_assignment(&mut self, store: &Store, before: Assignment, after: Assignment, msg: Msg) {
-        match store.save(self.sh.who(), &after) {
-            Ok(saved) => {
-                self.sh.undo.push(Undo::Assignment {
-                    before: Some(before),
-                    after: Some(((saved.sage_id, saved.id), saved.version)),
-                });
-                self.sh.form = None;
-                self.sh.info(msg);
-                self.assignments_changed(store);
+    fn save_assignment(&mut self, cx: &mut Cx<'_>, store: &Store, after: Assignment, msg: Msg) {
+        match store.save(cx.sh.who(), &after) {
+            Ok(_) => {
+                cx.sh.form = None;
+                cx.sh.info(msg);
+                self.assignments_changed(cx, store);
             }
             Err(e) => {
-                let msg = self.assignment_error(store, &e);
-                if self.sh.form.is_some() {
-                    self.sh.form_error(msg);
+                let msg = Self::assignment_error(store, &e);
+                if cx.sh.form.is_some() {
+                    cx.sh.form_error(msg);
                 } else {
-                    self.sh.error(msg);
+                    cx.sh.error(msg);
                 }
             }
         }
     }
 
-    /// Loads, the sage's detail and the household's detail after assignments change.
-    pub(super) fn assignments_changed(&mut self, store: &Store) {
-        self.sages_load(store);
-        self.occ_detail_assignments(store);
-        self.seen_generation = store.generation();
+    /// The sages' loads and the sage's detail after assignments change (the
+    /// household's detail on the Occupations tab follows after the action).
+    fn assignments_changed(&mut self, cx: &mut Cx<'_>, store: &Store) {
+        self.load(cx, store);
     }
 
     /// What to tell the officer when an assignment is refused.
-    fn assignment_error(&self, store: &Store, e: &SaveError) -> Msg {
+    fn assignment_error(store: &Store, e: &SaveError) -> Msg {
         match e {
             SaveError::Full { capacity } => Msg::with(k::ERR_SAGE_FULL, [capacity.to_string()]),
             SaveError::Duplicate { index, other } if *index == crate::store::trees::ACTIVE_BY_OCC => {
@@ -521,28 +542,28 @@ impl App {
     // ------------------------------------------------------------ suggestions
 
     /// Sages for the household of an occupation record, best first.
-    pub(super) fn open_suggestions(&mut self, store: &Store, record: &OccupationRecord) {
+    pub fn open_suggestions(&mut self, cx: &mut Cx<'_>, store: &Store, record: &OccupationRecord) {
         if record.status != OccupationStatus::Active {
-            return self.sh.error(k::ERR_OCCUPATION_STOPPED);
+            return cx.sh.error(k::ERR_OCCUPATION_STOPPED);
         }
-        let household = self.household_of(record);
+        let household = household_of(cx.funds, record);
         let current = match store.assignments_of(household.key) {
             Ok(list) => list.iter().find(|a| a.status.takes_a_place()).map(|a| a.sage_id),
-            Err(e) => return self.sh.error(messages::store(&e)),
+            Err(e) => return cx.sh.error(messages::store(&e)),
         };
-        self.show_suggestions(household, None, current, &HashMap::new());
+        self.show_suggestions(cx, household, None, current, &HashMap::new());
     }
 
     /// `extra`: places a plan takes on top of the stored loads.
     fn show_suggestions(
         &mut self,
+        cx: &mut Cx<'_>,
         household: HouseholdRef,
         plan_line: Option<usize>,
         current: Option<u64>,
         extra: &HashMap<u64, u32>,
     ) {
         let candidates: Vec<Candidate> = self
-            .sages
             .candidates()
             .into_iter()
             .map(|mut c| {
@@ -551,7 +572,7 @@ impl App {
             })
             .collect();
         if candidates.is_empty() {
-            return self.sh.error(k::ERR_NO_SAGES);
+            return cx.sh.error(k::ERR_NO_SAGES);
         }
         let rows: Vec<(u64, Fit, u32, u32)> = sage::suggest(&candidates, &household.household())
             .into_iter()
@@ -560,27 +581,28 @@ impl App {
         // The cursor starts on the best sage who can take the household.
         let mut pos = ListPos::default();
         let first_free = rows.iter().position(|r| r.2 < r.3).unwrap_or(0);
-        pos.set(first_free, rows.len(), layout::suggestion_rows(self.sh.size.1));
-        self.sh.overlay =
+        pos.set(first_free, rows.len(), layout::suggestion_rows(cx.sh.size.1));
+        cx.sh.overlay =
             Some(Overlay::Suggest(Box::new(Suggestions { household, rows, pos, plan_line, current })));
     }
 
-    pub(super) fn suggest_action(&mut self, action: Action, store: &Arc<Store>) {
-        let page = layout::suggestion_rows(self.sh.size.1);
-        let Some(Overlay::Suggest(s)) = &mut self.sh.overlay else { return };
+    pub fn suggest_action(&mut self, cx: &mut Cx<'_>, action: Action) {
+        let store = cx.store;
+        let page = layout::suggestion_rows(cx.sh.size.1);
+        let Some(Overlay::Suggest(s)) = &mut cx.sh.overlay else { return };
         if s.pos.navigate(action, s.rows.len(), page) {
             return;
         }
         match action {
-            Action::Back => self.sh.overlay = None,
-            Action::Quit => self.sh.quit = true,
+            Action::Back => cx.sh.overlay = None,
+            Action::Quit => cx.sh.quit = true,
             Action::Open => {
                 let Some(&(sage_id, fit, load, capacity)) = s.rows.get(s.pos.cursor) else { return };
                 if load >= capacity {
-                    return self.sh.error(Msg::with(k::ERR_SAGE_FULL, [capacity.to_string()]));
+                    return cx.sh.error(Msg::with(k::ERR_SAGE_FULL, [capacity.to_string()]));
                 }
                 if s.current == Some(sage_id) {
-                    return self.sh.info(k::ALREADY_THIS_SAGE);
+                    return cx.sh.info(k::ALREADY_THIS_SAGE);
                 }
                 let (household, line) = (s.household.clone(), s.plan_line);
                 if let (Some(from), None) = (s.current, line) {
@@ -590,24 +612,24 @@ impl App {
                         [household.name.clone(), self.sage_name(from), self.sage_name(sage_id)],
                     );
                     let then = Pending::Reassign { household: household.key, from, to: sage_id };
-                    self.sh.overlay = Some(Overlay::Confirm { msg, then });
+                    cx.sh.overlay = Some(Overlay::Confirm { msg, then });
                     return;
                 }
-                self.sh.overlay = None;
+                cx.sh.overlay = None;
                 match line {
                     Some(i) => {
-                        if let Some(l) = self.sages.plan.as_mut().and_then(|p| p.lines.get_mut(i)) {
+                        if let Some(l) = self.plan.as_mut().and_then(|p| p.lines.get_mut(i)) {
                             l.sage = Ok((sage_id, fit));
                         }
                     }
-                    None => self.assign(store, &household, sage_id),
+                    None => self.assign(cx, store, &household, sage_id),
                 }
             }
             _ => {}
         }
     }
 
-    fn new_assignment(&self, household: &HouseholdRef, sage_id: u64) -> Assignment {
+    fn new_assignment(today: crate::domain::Date, household: &HouseholdRef, sage_id: u64) -> Assignment {
         Assignment {
             id: 0,
             version: 0,
@@ -615,7 +637,7 @@ impl App {
             occupation: household.key,
             household: household.name.clone(),
             district: (household.village / 10_000) as u16,
-            start: self.sh.today,
+            start: today,
             end: None,
             status: AssignmentStatus::Planned,
             visits: Vec::new(),
@@ -623,89 +645,75 @@ impl App {
     }
 
     /// One sage for one household, now.
-    fn assign(&mut self, store: &Store, household: &HouseholdRef, sage_id: u64) {
-        let a = self.new_assignment(household, sage_id);
-        match store.save(self.sh.who(), &a) {
-            Ok(saved) => {
-                let name = self.sages.by_id(sage_id).map(|r| r.sage.full_name()).unwrap_or_default();
-                self.sh.undo.push(Undo::Assignment {
-                    before: None,
-                    after: Some(((sage_id, saved.id), saved.version)),
-                });
-                self.sh.info(Msg::with(k::ASSIGNED, [name, household.name.clone()]));
-                self.assignments_changed(store);
+    fn assign(&mut self, cx: &mut Cx<'_>, store: &Store, household: &HouseholdRef, sage_id: u64) {
+        let a = Self::new_assignment(cx.sh.today, household, sage_id);
+        match store.save(cx.sh.who(), &a) {
+            Ok(_) => {
+                let name = self.by_id(sage_id).map(|r| r.sage.full_name()).unwrap_or_default();
+                cx.sh.info(Msg::with(k::ASSIGNED, [name, household.name.clone()]));
+                self.assignments_changed(cx, store);
             }
             Err(e) => {
-                let msg = self.assignment_error(store, &e);
-                self.sh.error(msg);
+                let msg = Self::assignment_error(store, &e);
+                cx.sh.error(msg);
             }
         }
     }
 
     /// Moves a household from one sage to another: the old coaching is
     /// cancelled and the new one planned; one undo takes both back.
-    pub(super) fn reassign(&mut self, store: &Store, key: (u64, u64, u64), from: u64, to: u64) {
+    fn reassign(&mut self, cx: &mut Cx<'_>, store: &Store, key: (u64, u64, u64), from: u64, to: u64) {
         let record = match store.get_at::<OccupationRecord>(&occupation_key(key.0, key.1, key.2)) {
             Ok(Some(r)) => r,
-            Ok(None) => return self.sh.error(k::ERR_GONE),
-            Err(e) => return self.sh.error(messages::store(&e)),
+            Ok(None) => return cx.sh.error(k::ERR_GONE),
+            Err(e) => return cx.sh.error(messages::store(&e)),
         };
-        let household = self.household_of(&record);
+        let household = household_of(cx.funds, &record);
         let old = match store.assignments_of(key) {
             Ok(list) => list.into_iter().find(|a| a.status.takes_a_place() && a.sage_id == from),
-            Err(e) => return self.sh.error(messages::store(&e)),
+            Err(e) => return cx.sh.error(messages::store(&e)),
         };
-        let Some(old) = old else { return self.assign(store, &household, to) };
+        let Some(old) = old else { return self.assign(cx, store, &household, to) };
         let mut cancelled = old.clone();
         cancelled.status = AssignmentStatus::Cancelled;
-        cancelled.end = Some(self.sh.today);
-        let first = match store.save(self.sh.who(), &cancelled) {
+        cancelled.end = Some(cx.sh.today);
+        let first = match store.save(cx.sh.who(), &cancelled) {
             Ok(c) => c,
             Err(e) => {
-                let msg = self.assignment_error(store, &e);
-                return self.sh.error(msg);
+                let msg = Self::assignment_error(store, &e);
+                return cx.sh.error(msg);
             }
         };
-        let undo_first = Undo::Assignment {
-            before: Some(old.clone()),
-            after: Some(((first.sage_id, first.id), first.version)),
-        };
-        match store.save(self.sh.who(), &self.new_assignment(&household, to)) {
-            Ok(saved) => {
-                let undo_second = Undo::Assignment {
-                    before: None,
-                    after: Some(((saved.sage_id, saved.id), saved.version)),
-                };
-                self.sh.undo.push(Undo::Many(vec![undo_first, undo_second]));
-                self.sh.info(Msg::with(k::ASSIGNED, [self.sage_name(to), household.name.clone()]));
+        match store.save(cx.sh.who(), &Self::new_assignment(cx.sh.today, &household, to)) {
+            Ok(_) => {
+                cx.sh.info(Msg::with(k::ASSIGNED, [self.sage_name(to), household.name.clone()]));
             }
             Err(e) => {
                 // Put the old coaching back as it was.
-                let msg = self.assignment_error(store, &e);
+                let msg = Self::assignment_error(store, &e);
                 let mut back = old;
                 back.version = first.version;
-                if let Err(e2) = store.save(self.sh.who(), &back) {
-                    self.sh.undo.push(undo_first);
-                    self.assignments_changed(store);
-                    return self.sh.error(messages::save(&e2));
+                if let Err(e2) = store.save(cx.sh.who(), &back) {
+                    self.assignments_changed(cx, store);
+                    return cx.sh.error(messages::save(&e2));
                 }
-                self.sh.error(msg);
+                cx.sh.error(msg);
             }
         }
-        self.assignments_changed(store);
+        self.assignments_changed(cx, store);
     }
 
     // ------------------------------------------------------------ a plan
 
     /// Proposes sages for every selected household of a district (or the
     /// province) that has none yet.
-    pub(super) fn make_plan(&mut self, store: &Store, district: Option<u16>) {
+    fn make_plan(&mut self, cx: &mut Cx<'_>, store: &Store, district: Option<u16>) {
         let taken = match store.coached_households() {
             Ok(t) => t,
-            Err(e) => return self.sh.error(messages::store(&e)),
+            Err(e) => return cx.sh.error(messages::store(&e)),
         };
         let households: Vec<HouseholdRef> = {
-            let Ok(cat) = self.sh.catalog.read() else { return };
+            let Ok(cat) = cx.sh.catalog.read() else { return };
             cat.rows
                 .iter()
                 .filter(|r| {
@@ -723,7 +731,7 @@ impl App {
                 })
                 .collect()
         };
-        let villages = self.funds.villages();
+        let villages = cx.funds.villages();
         let households: Vec<HouseholdRef> = households
             .into_iter()
             .map(|mut h| {
@@ -732,9 +740,9 @@ impl App {
             })
             .collect();
         if households.is_empty() {
-            return self.sh.info(k::PLAN_NOBODY);
+            return cx.sh.info(k::PLAN_NOBODY);
         }
-        let candidates = self.sages.candidates();
+        let candidates = self.candidates();
         let hs: Vec<Household> = households.iter().map(HouseholdRef::household).collect();
         let plan = sage::plan(&hs, &candidates);
         let mut lines: Vec<PlanLine> = households
@@ -753,21 +761,20 @@ impl App {
         }
         // Covered first, then by name.
         lines.sort_by_cached_key(|l| (l.sage.is_err(), thai::sort_key(&l.household.name)));
-        self.sages.detail = None;
-        self.sages.plan = Some(PlanView { district, lines, pos: ListPos::default() });
-        self.tab = Tab::Sages;
+        self.detail = None;
+        self.plan = Some(PlanView { district, lines, pos: ListPos::default() });
     }
 
-    fn plan_action(&mut self, action: Action, store: &Arc<Store>) {
-        let page = layout::plan_rows(self.sh.size.1);
-        let Some(p) = &mut self.sages.plan else { return };
+    fn plan_action(&mut self, cx: &mut Cx<'_>, action: Action, store: &Store) {
+        let page = layout::plan_rows(cx.sh.size.1);
+        let Some(p) = &mut self.plan else { return };
         if p.pos.navigate(action, p.lines.len(), page) {
             return;
         }
         let cursor = p.pos.cursor;
         match action {
             Action::Back => {
-                self.sh.overlay = Some(Overlay::Confirm {
+                cx.sh.overlay = Some(Overlay::Confirm {
                     msg: Msg::new(k::CONFIRM_DISCARD_PLAN),
                     then: Pending::DiscardPlan,
                 })
@@ -786,40 +793,34 @@ impl App {
                 {
                     *n -= 1;
                 }
-                self.show_suggestions(household, Some(cursor), None, &extra);
+                self.show_suggestions(cx, household, Some(cursor), None, &extra);
             }
-            Action::Accept => self.accept_plan(store),
+            Action::Accept => self.accept_plan(cx, store),
             _ => {}
         }
     }
 
     /// Saves every line of the plan that has a sage; one undo takes them all back.
-    fn accept_plan(&mut self, store: &Store) {
-        let Some(p) = self.sages.plan.take() else { return };
+    fn accept_plan(&mut self, cx: &mut Cx<'_>, store: &Store) {
+        let Some(p) = self.plan.take() else { return };
         let lines: Vec<&PlanLine> = p.lines.iter().filter(|l| l.sage.is_ok()).collect();
         let new: Vec<Assignment> = lines
             .iter()
-            .filter_map(|l| l.sage.ok().map(|(s, _)| self.new_assignment(&l.household, s)))
+            .filter_map(|l| l.sage.ok().map(|(s, _)| Self::new_assignment(cx.sh.today, &l.household, s)))
             .collect();
         let mut done = Vec::new();
         let mut refused = Vec::new();
-        for (l, result) in lines.iter().zip(store.save_each(self.sh.who(), &new)) {
+        for (l, result) in lines.iter().zip(store.save_each(cx.sh.who(), &new)) {
             match result {
-                Ok(saved) => done.push(Undo::Assignment {
-                    before: None,
-                    after: Some(((saved.sage_id, saved.id), saved.version)),
-                }),
-                Err(e) => refused.push((l.household.name.clone(), self.assignment_error(store, &e))),
+                Ok(saved) => done.push(saved.id),
+                Err(e) => refused.push((l.household.name.clone(), Self::assignment_error(store, &e))),
             }
         }
         let n = done.len();
-        if n > 0 {
-            self.sh.undo.push(Undo::Many(done));
-        }
-        self.assignments_changed(store);
+        self.assignments_changed(cx, store);
         match refused.first() {
-            None => self.sh.info(Msg::with(k::PLAN_ACCEPTED, [n.to_string()])),
-            Some((who, _)) => self.sh.error(Msg::with(
+            None => cx.sh.info(Msg::with(k::PLAN_ACCEPTED, [n.to_string()])),
+            Some((who, _)) => cx.sh.error(Msg::with(
                 k::PLAN_ACCEPTED_REFUSED,
                 [n.to_string(), refused.len().to_string(), who.clone()],
             )),
@@ -828,7 +829,7 @@ impl App {
 
     // ------------------------------------------------------------ forms
 
-    pub(super) fn open_sage_form(&mut self, sage: Option<(&Sage, u32)>) {
+    fn open_sage_form(&mut self, cx: &mut Cx<'_>, sage: Option<(&Sage, u32)>) {
         let (kind, title) = match sage {
             Some((s, _)) => (
                 FormKind::EditSage { id: s.id, version: s.version },
@@ -856,7 +857,7 @@ impl App {
             ),
             Field::text(
                 k::FIELD_EXPERTISE,
-                s.map(|s| self.expertise_label(&s.expertise)).unwrap_or_default(),
+                s.map(|s| expertise_label(cx.sh, &s.expertise)).unwrap_or_default(),
                 Some(k::HINT_EXPERTISE),
             ),
             Field::text(
@@ -870,22 +871,22 @@ impl App {
                 status_at as u32,
             ),
         ];
-        self.sh.form = Some(Form::new(kind, title, fields));
+        cx.sh.form = Some(Form::new(kind, title, fields));
     }
 
     /// Occupation categories named in `text`, by code or by (part of) their
     /// name in either language, separated by commas.
-    pub fn parse_expertise(&self, text: &str) -> Result<Vec<u16>, String> {
+    pub fn parse_expertise(sh: &Shared, text: &str) -> Result<Vec<u16>, String> {
         let mut out = Vec::new();
         for part in text.split([',', '、']).map(str::trim).filter(|p| !p.is_empty()) {
             let folded = thai::fold_for_search(part);
             let by_code = thai::parse_int(part)
                 .and_then(|n| u16::try_from(n).ok())
-                .filter(|c| self.sh.categories.iter().any(|x| x.code == *c));
-            let exact = self.sh.categories.iter().find(|c| {
+                .filter(|c| sh.categories.iter().any(|x| x.code == *c));
+            let exact = sh.categories.iter().find(|c| {
                 thai::fold_for_search(&c.name_th) == folded || thai::fold_for_search(&c.name_en) == folded
             });
-            let partial: Vec<u16> = self
+            let partial: Vec<u16> = sh
                 .categories
                 .iter()
                 .filter(|c| {
@@ -904,14 +905,14 @@ impl App {
         Ok(out)
     }
 
-    pub(super) fn submit_sage(&mut self, store: &Store) {
-        let Some(form) = &self.sh.form else { return };
+    fn submit_sage(&mut self, cx: &mut Cx<'_>, store: &Store) {
+        let Some(form) = &cx.sh.form else { return };
         let kind = form.kind;
         let t = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
-        let expertise = match self.parse_expertise(&t(6)) {
+        let expertise = match Self::parse_expertise(cx.sh, &t(6)) {
             Ok(e) => e,
             Err(bad) => {
-                if let Some(form) = &mut self.sh.form {
+                if let Some(form) = &mut cx.sh.form {
                     form.set_error(6, Msg::with(k::ERR_UNKNOWN_EXPERTISE, [bad]));
                 }
                 return;
@@ -937,70 +938,66 @@ impl App {
                     let load = store.sage_load(id).unwrap_or(0);
                     (Some(s), load)
                 }
-                Ok(None) => return self.sh.form_error(Msg::new(k::ERR_GONE)),
-                Err(e) => return self.sh.form_error(messages::store(&e)),
+                Ok(None) => return cx.sh.form_error(Msg::new(k::ERR_GONE)),
+                Err(e) => return cx.sh.form_error(messages::store(&e)),
             },
             _ => (None, 0),
         };
         let mut sage = before.clone().unwrap_or_else(Sage::blank);
-        let geo = &self.sh.geo;
+        let geo = &cx.sh.geo;
         let known = |v: u32| geo.subdistrict_exists(v / 100);
         if let Err(errs) = draft.apply(&mut sage, &known, load) {
-            self.sh.set_field_errors(&SAGE_FIELDS, errs, messages::sage);
+            cx.sh.set_field_errors(&SAGE_FIELDS, errs, messages::sage);
             return;
         }
-        match store.save(self.sh.who(), &sage) {
+        match store.save(cx.sh.who(), &sage) {
             Ok(saved) => {
-                self.sh.undo.push(Undo::Sage { before, after: Some((saved.id, saved.version)) });
-                self.sh.form = None;
-                self.sh.info(Msg::with(k::SAVED, [saved.full_name()]));
-                self.sages_load(store);
-                self.sages_refilter(Some(saved.id));
-                self.seen_generation = store.generation();
+                cx.sh.form = None;
+                cx.sh.info(Msg::with(k::SAVED, [saved.full_name()]));
+                self.load(cx, store);
+                self.refilter(cx.sh, Some(saved.id));
             }
             Err(SaveError::Duplicate { index, .. }) if index == crate::store::trees::SAGES_BY_NID => {
-                if let Some(form) = &mut self.sh.form {
+                if let Some(form) = &mut cx.sh.form {
                     form.set_error(3, Msg::new(k::ERR_DUPLICATE_SAGE_NID));
                 }
             }
             Err(SaveError::Full { .. }) => {
-                if let Some(form) = &mut self.sh.form {
+                if let Some(form) = &mut cx.sh.form {
                     form.set_error(7, messages::sage(&sage::SageError::BelowLoad(load)));
                 }
             }
-            Err(e) => self.sh.form_error(messages::save(&e)),
+            Err(e) => cx.sh.form_error(messages::save(&e)),
         }
     }
 
-    pub(super) fn delete_sage(&mut self, store: &Store, id: u64, version: u64) {
-        match store.delete::<Sage>(self.sh.who(), id, version) {
+    fn delete_sage(&mut self, cx: &mut Cx<'_>, store: &Store, id: u64, version: u64) {
+        match store.delete::<Sage>(cx.sh.who(), id, version) {
             Ok(gone) => {
-                self.sh.info(Msg::with(k::DELETED_SAGE, [gone.full_name()]));
-                self.sh.undo.push(Undo::Sage { before: Some(gone), after: None });
-                self.sages.detail = None;
-                self.sages_load(store);
-                self.seen_generation = store.generation();
+                cx.sh.info(Msg::with(k::DELETED_SAGE, [gone.full_name()]));
+                self.detail = None;
+                self.load(cx, store);
             }
-            Err(SaveError::HasChildren(_)) => self.sh.error(k::ERR_SAGE_HAS_HOUSEHOLDS),
-            Err(e) => self.sh.error(messages::save(&e)),
+            Err(SaveError::HasChildren(_)) => cx.sh.error(k::ERR_SAGE_HAS_HOUSEHOLDS),
+            Err(e) => cx.sh.error(messages::save(&e)),
         }
     }
 
-    fn open_visit_form(&mut self, a: &Assignment) {
+    fn open_visit_form(&mut self, cx: &mut Cx<'_>, a: &Assignment) {
         if a.status == AssignmentStatus::Cancelled {
-            return self.sh.error(k::ERR_ASSIGNMENT_CANCELLED);
+            return cx.sh.error(k::ERR_ASSIGNMENT_CANCELLED);
         }
         let fields = vec![
-            Field::text(k::FIELD_DATE, thai::format_date(self.sh.today, Lang::Th), Some(k::HINT_DATE)),
+            Field::text(k::FIELD_DATE, thai::format_date(cx.sh.today, Lang::Th), Some(k::HINT_DATE)),
             Field::text(k::FIELD_NOTES, "", None),
             Field::text(k::FIELD_NEXT_STEP, "", None),
         ];
         let kind = FormKind::Visit { key: (a.sage_id, a.id), version: a.version };
-        self.sh.form = Some(Form::new(kind, Msg::with(k::FORM_VISIT, [a.household.clone()]), fields));
+        cx.sh.form = Some(Form::new(kind, Msg::with(k::FORM_VISIT, [a.household.clone()]), fields));
     }
 
-    pub(super) fn submit_visit(&mut self, store: &Store) {
-        let Some(form) = &self.sh.form else { return };
+    fn submit_visit(&mut self, cx: &mut Cx<'_>, store: &Store) {
+        let Some(form) = &cx.sh.form else { return };
         let FormKind::Visit { key: (sage_id, id), version } = form.kind else { return };
         let t = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
         let draft = VisitDraft { date: t(0), notes: t(1), next_step: t(2) };
@@ -1009,12 +1006,12 @@ impl App {
                 a.version = version;
                 a
             }
-            Ok(None) => return self.sh.form_error(Msg::new(k::ERR_GONE)),
-            Err(e) => return self.sh.form_error(messages::store(&e)),
+            Ok(None) => return cx.sh.form_error(Msg::new(k::ERR_GONE)),
+            Err(e) => return cx.sh.form_error(messages::store(&e)),
         };
-        let visit = match draft.build(&before, self.sh.today) {
+        let visit = match draft.build(&before, cx.sh.today) {
             Ok(v) => v,
-            Err(errs) => return self.sh.set_field_errors(&VISIT_FIELDS, errs, messages::visit),
+            Err(errs) => return cx.sh.set_field_errors(&VISIT_FIELDS, errs, messages::visit),
         };
         let mut after = before.clone();
         after.visits.push(visit);
@@ -1024,23 +1021,75 @@ impl App {
             after.status = AssignmentStatus::Active;
         }
         let msg = Msg::with(k::VISIT_SAVED, [before.household.clone()]);
-        self.save_assignment(store, before, after, msg);
-    }
-
-    /// Reads the assignments of the household open in the Occupations tab.
-    pub(super) fn occ_detail_assignments(&mut self, store: &Store) {
-        let Some(d) = &mut self.occ.detail else { return };
-        let key = (d.record.fund_id, d.record.member_id, d.record.id);
-        d.assignments = store.assignments_of(key).unwrap_or_default();
+        self.save_assignment(cx, store, after, msg);
     }
 
     /// The name of a sage, or their id when they are gone.
     pub fn sage_name(&self, id: u64) -> String {
-        self.sages.by_id(id).map_or_else(|| format!("#{id}"), |r| r.sage.full_name())
+        self.by_id(id).map_or_else(|| format!("#{id}"), |r| r.sage.full_name())
     }
 
     /// Households of a sage counted in the plan on screen.
     pub fn plan_load(&self, sage: u64) -> u32 {
-        self.sages.plan.as_ref().and_then(|p| p.taken().get(&sage).copied()).unwrap_or(0)
+        self.plan.as_ref().and_then(|p| p.taken().get(&sage).copied()).unwrap_or(0)
     }
+}
+
+/// What the sage search matches: name, ID, phone, places and expertise in
+/// both languages, folded.
+fn sage_search_text(sh: &Shared, s: &Sage) -> String {
+    let mut text = format!("{} {} {}", s.full_name(), s.national_id.grouped(), s.phone);
+    for code in [u32::from(s.district()), s.subdistrict()] {
+        for lang in [Lang::Th, Lang::En] {
+            text.push(' ');
+            text.push_str(&sh.geo.name(code, lang));
+        }
+    }
+    for c in sh.categories.iter().filter(|c| s.expertise.contains(&c.code)) {
+        text.push_str(&format!(" {} {}", c.name_th, c.name_en));
+    }
+    thai::fold_for_search(&text)
+}
+
+/// The household of an occupation record, living in its fund's village.
+fn household_of(funds: &[FundRow], r: &OccupationRecord) -> HouseholdRef {
+    HouseholdRef {
+        key: (r.fund_id, r.member_id, r.id),
+        name: r.member_name.clone(),
+        category: r.category,
+        village: funds.row(r.fund_id).and_then(|f| f.code.parse().ok()).unwrap_or(0),
+    }
+}
+
+/// A sage's expertise in the officer's language.
+pub fn expertise_label(sh: &Shared, codes: &[u16]) -> String {
+    codes.iter().map(|c| sh.category_label(*c)).collect::<Vec<_>>().join(", ")
+}
+
+/// How near a sage lives to a household.
+pub fn place_label(lang: Lang, fit: Fit) -> &'static str {
+    tr(
+        lang,
+        match fit.place {
+            0 => k::PLACE_SUBDISTRICT,
+            1 => k::PLACE_DISTRICT,
+            2 => k::PLACE_PROVINCE,
+            _ => k::PLACE_ELSEWHERE,
+        },
+    )
+}
+
+/// A village code as its subdistrict and district names.
+pub fn village_label(sh: &Shared, village: u32) -> String {
+    let (s, d) = (village / 100, village / 10_000);
+    let lang = sh.lang;
+    format!(
+        "{} {} · {} {} · {} {}",
+        tr(lang, k::VILLAGE_NO),
+        village % 100,
+        tr(lang, k::COL_SUBDISTRICT),
+        sh.geo.name(s, lang),
+        tr(lang, k::COL_DISTRICT),
+        sh.geo.name(d, lang)
+    )
 }

@@ -13,16 +13,13 @@ use super::{
 use crate::{
     domain::{
         Date, Lang,
-        fund::Fund,
         member::Member,
         occupation::{OccupationCategory, OccupationRecord},
         officer::Access,
-        programme::{NetworkCommittee, OtopProduct, SupportActivity},
-        sage::{Assignment, Sage},
     },
     i18n::Msg,
     service::{catalog::Catalog, geo::Geo},
-    store::{Actor, StoreError},
+    store::{Actor, ChangeSlot, Store, StoreError, trees},
 };
 
 pub struct Shared {
@@ -50,14 +47,16 @@ pub struct Shared {
     pub form: Option<Form>,
     pub overlay: Option<Overlay>,
     pub status: Option<Status>,
-    pub undo: Vec<Undo>,
+    /// The change set of the action under way (see `store::ChangeSlot`):
+    /// emptied before each action, so `u` takes back one action whole.
+    pub change: ChangeSlot,
     pub quit: bool,
 }
 
 impl Shared {
     /// This session, as the store's writes name it and check it.
     pub fn who(&self) -> Actor<'_> {
-        Actor { name: &self.officer, access: self.access, change: None }
+        Actor { name: &self.officer, access: self.access, change: Some(&self.change) }
     }
 
     pub fn info(&mut self, msg: impl Into<Msg>) {
@@ -75,12 +74,7 @@ impl Shared {
     }
 
     /// Puts each error beside its field; `fields` lists the form's fields in order.
-    pub fn set_field_errors<F: PartialEq, E>(
-        &mut self,
-        fields: &[F],
-        errs: Vec<(F, E)>,
-        msg: fn(&E) -> Msg,
-    ) {
+    pub fn set_field_errors<F: PartialEq, E>(&mut self, fields: &[F], errs: Vec<(F, E)>, msg: fn(&E) -> Msg) {
         if let Some(form) = &mut self.form {
             for (field, e) in errs {
                 let i = fields.iter().position(|f| *f == field).unwrap_or(0);
@@ -89,73 +83,37 @@ impl Shared {
         }
     }
 
-}
+    /// The catalog follows records put back or changed outside the
+    /// occupation forms (an undo): each occupation record as it now stands,
+    /// each member's name.
+    pub fn catalog_follow(&self, store: &Store, touched: &[(String, Vec<u8>)]) {
+        let Ok(mut c) = self.catalog.write() else { return };
+        for (tree, key) in touched {
+            if tree == trees::OCCUPATIONS {
+                match store.get_at::<OccupationRecord>(key) {
+                    Ok(Some(r)) => c.upsert(&r),
+                    Ok(None) => {
+                        if let Some(id) = key.get(16..24).and_then(crate::store::id_of) {
+                            c.remove(id);
+                        }
+                    }
+                    Err(_) => {}
+                }
+            } else if tree == trees::MEMBERS
+                && let Ok(Some(m)) = store.get_at::<Member>(key)
+            {
+                c.rename_member(m.id, &m.full_name());
+            }
+        }
+    }
 
-/// A change that can be taken back with `u`: the record as it was before, and
-/// where it is now.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Undo {
-    Fund {
-        before: Option<Fund>,
-        after: Option<(u64, u64)>,
-    },
-    /// `after`: (fund, member, version).
-    Member {
-        before: Option<Member>,
-        after: Option<(u64, u64, u64)>,
-    },
-    Occupation {
-        before: Option<OccupationRecord>,
-        after: Option<((u64, u64, u64), u64)>,
-    },
-    Sage {
-        before: Option<Sage>,
-        after: Option<(u64, u64)>,
-    },
-    /// `after`: ((sage, assignment), version).
-    Assignment {
-        before: Option<Assignment>,
-        after: Option<((u64, u64), u64)>,
-    },
-    Committee {
-        before: Option<NetworkCommittee>,
-        after: Option<(u64, u64)>,
-    },
-    Support {
-        before: Option<SupportActivity>,
-        after: Option<(u64, u64)>,
-    },
-    Otop {
-        before: Option<OtopProduct>,
-        after: Option<(u64, u64)>,
-    },
-    /// Several changes made as one (a plan accepted), taken back together.
-    Many(Vec<Undo>),
-}
-
-impl Undo {
-    /// What the change was about, for the message that takes it back.
-    pub fn describe(&self) -> String {
-        match self {
-            Undo::Fund { before: Some(f), .. } => format!("{} {}", f.code, f.name),
-            Undo::Member { before: Some(m), .. } => m.full_name(),
-            Undo::Occupation { before: Some(r), .. } => r.member_name.clone(),
-            Undo::Sage { before: Some(s), .. } => s.full_name(),
-            Undo::Assignment { before: Some(a), .. } => a.household.clone(),
-            Undo::Many(list) => list.len().to_string(),
-            Undo::Committee { before: Some(c), .. } => c.district.to_string(),
-            Undo::Support { before: Some(s), .. } => s.note.chars().take(30).collect(),
-            Undo::Otop { before: Some(p), .. } => p.name.clone(),
-            Undo::Fund { after: Some((id, _)), .. } => format!("#{id}"),
-            Undo::Member { after: Some((_, id, _)), .. } => format!("#{id}"),
-            Undo::Occupation { after: Some(((_, _, id), _)), .. } => format!("#{id}"),
-            Undo::Sage { after: Some((id, _)), .. } => format!("#{id}"),
-            Undo::Assignment { after: Some(((_, id), _)), .. } => format!("#{id}"),
-            Undo::Committee { after: Some((id, _)), .. }
-            | Undo::Support { after: Some((id, _)), .. }
-            | Undo::Otop { after: Some((id, _)), .. } => format!("#{id}"),
-            _ => String::new(),
+    /// The catalog follows an occupation record saved (`None`: deleted).
+    pub fn occupation_saved(&self, saved: Option<&OccupationRecord>, id: u64) {
+        if let Ok(mut c) = self.catalog.write() {
+            match saved {
+                Some(r) => c.upsert(r),
+                None => c.remove(id),
+            }
         }
     }
 }
-

@@ -159,7 +159,11 @@ pub fn undo_last(store: &Store, who: Actor<'_>) -> Result<Undone, UndoError> {
             });
         }
     }
-    let what = if newest.len() == 1 { entries.first().map(|e| name_in(&e.entry)).unwrap_or_default() } else { String::new() };
+    let what = if newest.len() == 1 {
+        entries.first().map(|e| name_in(&e.entry)).unwrap_or_default()
+    } else {
+        String::new()
+    };
     Ok(Undone { change, records: newest.len(), what })
 }
 

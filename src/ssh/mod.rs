@@ -28,7 +28,7 @@ use std::{
 
 use crossterm::{
     cursor,
-    event::{KeyCode, KeyEvent, KeyModifiers},
+    event::Event as CEvent,
     terminal::{self, BeginSynchronizedUpdate, EndSynchronizedUpdate},
 };
 use ratatui::{Terminal, TerminalOptions, Viewport, backend::CrosstermBackend, layout::Rect};
@@ -39,12 +39,13 @@ use russh::{
 };
 
 use crate::{
-    app::{Action, App},
+    app::App,
     domain::{Date, Lang, officer::Officer},
+    front::{self, End, Frontend, Next},
     i18n::{k, tr},
     service::catalog::Catalog,
     store::Store,
-    ui::{self, keymap},
+    ui,
 };
 
 use input::{In, Input};
@@ -601,119 +602,140 @@ fn session_loop(s: SessionSetup, rx: mpsc::Receiver<Event>) -> io::Result<&'stat
     app.no_color = s.no_color;
     // Every export of this session goes into the officer's own folder.
     app.export_dir = Some(officer_dir(store.path(), &s.officer.login).join("outbox"));
-    let fault = s.shared.fault_login.as_deref() == Some(s.officer.login.as_str());
-    let mut input = Input::default();
-    let mut last_input = Instant::now();
-    let mut seen_generation = store.generation();
-    let mut dirty = true;
-    let reason = loop {
-        if app.quit {
-            break "quit";
+    let mut front = Remote {
+        terminal,
+        rx,
+        input: Input::default(),
+        last_input: Instant::now(),
+        idle: s.shared.idle,
+        login: s.officer.login.clone(),
+        fault: s.shared.fault_login.as_deref() == Some(s.officer.login.as_str()),
+        seen_generation: store.generation(),
+    };
+    let reason = match front::run(&mut front, &mut app, &store, None)? {
+        End::Left(why) => return Ok(why),
+        End::Quit | End::FirstFrame(_) => "quit",
+    };
+    let terminal = &mut front.terminal;
+    crossterm::queue!(terminal.backend_mut(), cursor::Show, terminal::LeaveAlternateScreen)?;
+    terminal.backend_mut().flush()?;
+    Ok(reason)
+}
+
+/// One officer's SSH channel, for the event loop: bytes in (read as keys
+/// and pastes), frames out.
+struct Remote {
+    terminal: Terminal<CrosstermBackend<Out>>,
+    rx: mpsc::Receiver<Event>,
+    input: Input,
+    last_input: Instant,
+    idle: Duration,
+    login: String,
+    /// Panic on the next input (tests of a failing session).
+    fault: bool,
+    seen_generation: u64,
+}
+
+impl Remote {
+    fn take(&mut self, ev: Event, out: &mut Vec<front::Input>) {
+        match ev {
+            Event::Bytes(b) => {
+                self.last_input = Instant::now();
+                if self.fault {
+                    panic!("fault injected for {} ({FAULT_ENV})", self.login);
+                }
+                out.extend(self.input.feed(&b).into_iter().map(read));
+                if self.input.take_cut() {
+                    out.push(front::Input::Note(k::PASTE_CUT));
+                }
+            }
+            Event::Resize(w, h) => out.push(front::Input::Event(CEvent::Resize(w, h))),
         }
-        if dirty {
-            draw(&mut terminal, &app)?;
-            dirty = false;
+    }
+}
+
+/// A key or a paste, as the event loop takes it.
+fn read(e: In) -> front::Input {
+    front::Input::Event(match e {
+        In::Key(key) => CEvent::Key(key),
+        In::Paste(text) => CEvent::Paste(text),
+    })
+}
+
+impl Frontend for Remote {
+    fn next(&mut self, timeout: Duration) -> io::Result<Next> {
+        match self.rx.recv_timeout(timeout) {
+            Ok(ev) => {
+                // Everything waiting is taken before the next frame.
+                let mut inputs = Vec::new();
+                let mut next = Some(ev);
+                while let Some(ev) = next {
+                    self.take(ev, &mut inputs);
+                    next = self.rx.try_recv().ok();
+                }
+                Ok(Next::Inputs(inputs))
+            }
+            // A lone Esc (or a sequence cut off) is a key once the client pauses.
+            Err(RecvTimeoutError::Timeout) if self.input.pending() => {
+                Ok(Next::Inputs(self.input.flush().into_iter().map(read).collect()))
+            }
+            Err(RecvTimeoutError::Timeout) => Ok(Next::Timeout),
+            Err(RecvTimeoutError::Disconnected) => Ok(Next::Closed),
         }
-        let wait = if input.pending() {
+    }
+
+    fn draw(&mut self, app: &App) -> io::Result<()> {
+        let terminal = &mut self.terminal;
+        crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        terminal.draw(|f| ui::draw(f, app))?;
+        crossterm::queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+        terminal.backend_mut().flush()
+    }
+
+    fn resize(&mut self, w: u16, h: u16) -> io::Result<()> {
+        self.terminal.resize(Rect::new(0, 0, w, h))
+    }
+
+    fn wait(&self, app: &App) -> Duration {
+        if self.input.pending() {
             input::ESC_WAIT
         } else if app.job.is_some() {
             Duration::from_millis(100)
         } else {
             Duration::from_millis(250)
-        };
-        match rx.recv_timeout(wait) {
-            Ok(ev) => {
-                // Everything waiting is taken before the next frame.
-                let mut next = Some(ev);
-                while let Some(ev) = next {
-                    match ev {
-                        Event::Bytes(b) => {
-                            last_input = Instant::now();
-                            if fault {
-                                panic!("fault injected for {} ({FAULT_ENV})", s.officer.login);
-                            }
-                            for e in input.feed(&b) {
-                                dirty |= apply(&mut app, &store, e);
-                            }
-                            if input.take_cut() {
-                                app.info(k::PASTE_CUT);
-                                dirty = true;
-                            }
-                        }
-                        Event::Resize(w, h) => {
-                            terminal.resize(Rect::new(0, 0, w, h))?;
-                            dirty |= app.update(Action::Resize(w, h), &store);
-                        }
-                    }
-                    if app.quit {
-                        break;
-                    }
-                    next = rx.try_recv().ok();
-                }
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                if input.pending() {
-                    for e in input.flush() {
-                        dirty |= apply(&mut app, &store, e);
-                    }
-                }
-                // Another officer's save may have been to this account.
-                if store.generation() != seen_generation {
-                    seen_generation = store.generation();
-                    match crate::service::accounts::officer_by_login(&store, &s.officer.login) {
-                        Ok(Some(o)) if !o.disabled => app.access = o.access(),
-                        Ok(_) => {
-                            goodbye(&mut terminal, k::SSH_DISABLED)?;
-                            return Ok("account disabled");
-                        }
-                        Err(_) => {}
-                    }
-                }
-                dirty |= app.update(Action::Tick, &store);
-                if last_input.elapsed() >= s.shared.idle {
-                    goodbye(&mut terminal, k::SSH_IDLE)?;
-                    return Ok("idle");
-                }
-            }
-            Err(RecvTimeoutError::Disconnected) => return Ok("client left"),
         }
-    };
-    crossterm::queue!(terminal.backend_mut(), cursor::Show, terminal::LeaveAlternateScreen)?;
-    terminal.backend_mut().flush()?;
-    Ok(reason)
+    }
+
+    fn idle(
+        &mut self,
+        app: &mut App,
+        store: &Arc<Store>,
+        _changed: bool,
+    ) -> io::Result<Option<&'static str>> {
+        // Another officer's save may have been to this account.
+        if store.generation() != self.seen_generation {
+            self.seen_generation = store.generation();
+            match crate::service::accounts::officer_by_login(store, &self.login) {
+                Ok(Some(o)) if !o.disabled => app.access = o.access(),
+                Ok(_) => {
+                    goodbye(&mut self.terminal, k::SSH_DISABLED)?;
+                    return Ok(Some("account disabled"));
+                }
+                Err(_) => {}
+            }
+        }
+        if self.last_input.elapsed() >= self.idle {
+            goodbye(&mut self.terminal, k::SSH_IDLE)?;
+            return Ok(Some("idle"));
+        }
+        Ok(None)
+    }
 }
 
 /// Leaves the screen with a last word, in Thai and English.
 fn goodbye(terminal: &mut Terminal<CrosstermBackend<Out>>, why: crate::i18n::Key) -> io::Result<()> {
     let bye = format!("\x1b[?25h\x1b[?1049l\r\n{}\r\n{}\r\n", tr(Lang::Th, why), tr(Lang::En, why));
     terminal.backend_mut().write_all(bye.as_bytes())?;
-    terminal.backend_mut().flush()
-}
-
-fn apply(app: &mut App, store: &Arc<Store>, e: In) -> bool {
-    use crate::app::Ctx;
-    match e {
-        In::Key(key) => keymap::action_for(app.ctx(), key).is_some_and(|a| app.update(a, store)),
-        // Pasted text goes into a field or a filter; on a list it is not
-        // taken for keys (a pasted `q` does not quit, `d` does not delete).
-        In::Paste(_) if !matches!(app.ctx(), Ctx::Form | Ctx::Filter | Ctx::Picker) => false,
-        In::Paste(text) => {
-            let mut dirty = false;
-            for c in text.chars().filter(|c| !crate::domain::clean::is_unsafe(*c)) {
-                let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-                if let Some(a) = keymap::action_for(app.ctx(), key) {
-                    dirty |= app.update(a, store);
-                }
-            }
-            dirty
-        }
-    }
-}
-
-fn draw(terminal: &mut Terminal<CrosstermBackend<Out>>, app: &App) -> io::Result<()> {
-    crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-    terminal.draw(|f| ui::draw(f, app))?;
-    crossterm::queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
     terminal.backend_mut().flush()
 }
 

@@ -545,7 +545,12 @@ pub struct Generations([u64; trees::ALL.len()]);
 impl Generations {
     /// The trees whose records changed since `seen`.
     pub fn changed_since(&self, seen: &Generations) -> Vec<&'static str> {
-        trees::ALL.iter().zip(self.0.iter().zip(seen.0.iter())).filter(|(_, (a, b))| a != b).map(|(t, _)| *t).collect()
+        trees::ALL
+            .iter()
+            .zip(self.0.iter().zip(seen.0.iter()))
+            .filter(|(_, (a, b))| a != b)
+            .map(|(t, _)| *t)
+            .collect()
     }
 
     pub fn of(&self, tree: &str) -> u64 {

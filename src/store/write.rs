@@ -32,11 +32,19 @@ pub(super) type PendingEntry = (Vec<u8>, Option<Vec<u8>>);
 enum WriteOp<'a, R> {
     Save(&'a R),
     Restore(&'a R),
-    Delete { key: Vec<u8>, version: u64 },
+    Delete {
+        key: Vec<u8>,
+        version: u64,
+    },
     /// Undo: the record under `key` goes back to `to` (absent: deleted),
     /// exactly, version included, if it is still exactly `expect` (absent:
     /// not there).
-    Revert { key: Vec<u8>, expect: Option<Vec<u8>>, to: Option<R>, note: String },
+    Revert {
+        key: Vec<u8>,
+        expect: Option<Vec<u8>>,
+        to: Option<R>,
+        note: String,
+    },
 }
 
 type Abort = ConflictableTransactionError<SaveError>;
@@ -290,8 +298,7 @@ impl Store {
         // deleted is decided inside it, from the count of its children.
         let mut child_keys = Vec::new();
         let deletes = matches!(op, WriteOp::Delete { .. } | WriteOp::Revert { to: None, .. });
-        if let (Some(children), Some(k), false) = (R::CHILDREN, &existing_key, deletes)
-        {
+        if let (Some(children), Some(k), false) = (R::CHILDREN, &existing_key, deletes) {
             for item in self.tree(children)?.scan_prefix(k).keys() {
                 child_keys.push(item?);
             }
@@ -382,7 +389,9 @@ impl Store {
                 WriteOp::Revert { expect, to, .. } => {
                     // Exactly as the change left it, or someone changed it since.
                     if old_bytes.as_deref() != expect.as_deref() {
-                        return Err(abort(SaveError::Stale { current: old.as_ref().map_or(0, Record::version) }));
+                        return Err(abort(SaveError::Stale {
+                            current: old.as_ref().map_or(0, Record::version),
+                        }));
                     }
                     if to.is_none()
                         && let Some(tree) = R::CHILDREN

@@ -62,6 +62,8 @@ pub static BINDINGS: &[Binding] = &[
     b(Global, &[ch('7')], Action::GoTab(7), k::HELP_GO_TAB, false),
     b(Global, &[ch('?'), key(F(1))], Action::Help, k::HELP_HELP, true),
     b(Global, &[ch('L')], Action::ToggleLang, k::HELP_LANG, false),
+    // Takes back the officer's newest change set, whichever tab made it.
+    b(Global, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     b(Global, &[ch('q'), ctrl('c')], Action::Quit, k::HELP_QUIT, true),
     // Moving in any list or table.
     b(Nav, UP, Action::Up, k::HELP_UP, false),
@@ -80,7 +82,6 @@ pub static BINDINGS: &[Binding] = &[
     b(List, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_FUND, true),
     b(List, &[ch('e')], Action::Edit, k::HELP_EDIT_FUND, true),
     b(List, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_FUND, true),
-    b(List, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // A fund's detail.
     b(Detail, &[key(Esc), key(Backspace)], Action::Back, k::HELP_BACK, true),
     b(Detail, &[ch('m')], Action::Members, k::HELP_MEMBERS, true),
@@ -88,7 +89,6 @@ pub static BINDINGS: &[Binding] = &[
     b(Detail, &[key(Enter)], Action::Open, k::HELP_EDIT_CAPITAL, true),
     b(Detail, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_CAPITAL, false),
     b(Detail, &[ch('e')], Action::Edit, k::HELP_EDIT_FUND, true),
-    b(Detail, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // A fund's members.
     b(Members, &[key(Enter)], Action::Open, k::HELP_OPEN, true),
     b(Members, &[ch('/')], Action::Filter, k::HELP_FILTER_MEMBERS, true),
@@ -96,7 +96,6 @@ pub static BINDINGS: &[Binding] = &[
     b(Members, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_MEMBER, true),
     b(Members, &[ch('e')], Action::Edit, k::HELP_EDIT_MEMBER, true),
     b(Members, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_MEMBER, false),
-    b(Members, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // One member.
     b(Member, &[key(Esc), key(Backspace)], Action::Back, k::HELP_BACK, true),
     b(Member, &[key(Enter)], Action::Open, k::HELP_OPEN_LOAN, true),
@@ -105,7 +104,6 @@ pub static BINDINGS: &[Binding] = &[
     b(Member, &[ch('e')], Action::Edit, k::HELP_EDIT_MEMBER, true),
     b(Member, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_ITEM, false),
     b(Member, &[ch('a')], Action::AsOf, k::HELP_AS_OF, false),
-    b(Member, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // One loan.
     b(Loan, &[key(Esc), key(Backspace)], Action::Back, k::HELP_BACK, true),
     b(Loan, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_REPAYMENT, true),
@@ -113,7 +111,6 @@ pub static BINDINGS: &[Binding] = &[
     b(Loan, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_REPAYMENT, false),
     b(Loan, &[ch('e')], Action::Edit, k::HELP_EDIT_LOAN, true),
     b(Loan, &[ch('a')], Action::AsOf, k::HELP_AS_OF, true),
-    b(Loan, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // Every occupation record.
     b(Occupations, &[key(Enter)], Action::Open, k::HELP_OPEN, true),
     b(Occupations, &[ch('/')], Action::Filter, k::HELP_FILTER, true),
@@ -128,14 +125,12 @@ pub static BINDINGS: &[Binding] = &[
     b(Occupations, &[ch('e')], Action::Edit, k::HELP_EDIT_OCCUPATION, false),
     b(Occupations, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_OCCUPATION, false),
     b(Occupations, &[ch('C')], Action::NewCategory, k::HELP_NEW_CATEGORY, false),
-    b(Occupations, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // One occupation record.
     b(Occupation, &[key(Esc), key(Backspace)], Action::Back, k::HELP_BACK, true),
     b(Occupation, &[ch('e')], Action::Edit, k::HELP_EDIT_OCCUPATION, true),
     b(Occupation, &[ch('s')], Action::Suggest, k::HELP_SUGGEST, true),
     b(Occupation, &[ch('t')], Action::SetStatus, k::HELP_STAGE_CHANGE, true),
     b(Occupation, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_OCCUPATION, false),
-    b(Occupation, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // The ranking.
     b(Ranking, &[ch('f')], Action::PickDistrict, k::HELP_PICK_SCOPE, true),
     b(Ranking, &[ch('c')], Action::PickCategory, k::HELP_PICK_CATEGORY, false),
@@ -153,7 +148,6 @@ pub static BINDINGS: &[Binding] = &[
     b(Occupations, &[ch('x')], Action::Export, k::HELP_EXPORT_LIST, false),
     b(Sages, &[ch('x')], Action::Export, k::HELP_EXPORT_LIST, false),
     b(Ranking, &[key(Enter)], Action::Open, k::HELP_OPEN, false),
-    b(Ranking, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     b(Ranking, &[ch('s')], Action::Suggest, k::HELP_SUGGEST, false),
     // The sages.
     b(Sages, &[key(Enter)], Action::Open, k::HELP_OPEN, true),
@@ -165,13 +159,11 @@ pub static BINDINGS: &[Binding] = &[
     b(Sages, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_SAGE, true),
     b(Sages, &[ch('e')], Action::Edit, k::HELP_EDIT_SAGE, false),
     b(Sages, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_SAGE, false),
-    b(Sages, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // One sage.
     b(Sage, &[key(Esc), key(Backspace)], Action::Back, k::HELP_BACK, true),
     b(Sage, &[ch('v')], Action::Visit, k::HELP_VISIT, true),
     b(Sage, &[ch('t')], Action::SetStatus, k::HELP_ASSIGNMENT_STATUS, true),
     b(Sage, &[ch('e')], Action::Edit, k::HELP_EDIT_SAGE, true),
-    b(Sage, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // A plan of sages.
     b(Plan, &[ch('a')], Action::Accept, k::HELP_ACCEPT_PLAN, true),
     b(Plan, &[key(Enter)], Action::Open, k::HELP_CHANGE_SAGE, true),
@@ -199,14 +191,12 @@ pub static BINDINGS: &[Binding] = &[
     b(Network, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_NET_ITEM, true),
     b(Network, &[ch('e')], Action::Edit, k::HELP_EDIT_NET_ITEM, false),
     b(Network, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_NET_ITEM, false),
-    b(Network, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // One committee.
     b(Committee, &[key(Esc), key(Backspace)], Action::Back, k::HELP_BACK, true),
     b(Committee, &[ch('n'), key(Insert)], Action::New, k::HELP_NEW_BRIEFING, true),
     b(Committee, &[key(Enter)], Action::Open, k::HELP_EDIT_BRIEFING, true),
     b(Committee, &[ch('e')], Action::Edit, k::HELP_EDIT_COMMITTEE, true),
     b(Committee, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_BRIEFING, false),
-    b(Committee, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
     // The Admin tab.
     b(Admin, &[ch('v')], Action::NextView, k::HELP_ADMIN_VIEW, true),
     b(Admin, &[key(Enter)], Action::Open, k::HELP_OPEN_OFFICER, true),

@@ -14,8 +14,9 @@ use super::theme::Theme;
 use crate::service::labels;
 use crate::{
     app::{
-        App, layout,
-        members::{LoanView, MemberView, MembersView},
+        App,
+        fund_views::{LoanView, MemberView, MembersView},
+        layout,
     },
     domain::{loan::format_rate, money::group_thousands, thai},
     i18n::{k, tr, trf},

@@ -11,10 +11,7 @@ use ratatui::{
 use super::{theme::Theme, widgets::empty};
 use crate::service::labels;
 use crate::{
-    app::{
-        App, layout,
-        network::{NetView, NetworkTab},
-    },
+    app::{App, action::NetView, layout, network::NetworkTab},
     domain::{loan::percent, money::group_thousands, programme::NetworkCommittee, thai},
     i18n::{Key, k, tr, trf},
 };

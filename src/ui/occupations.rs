@@ -198,7 +198,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &OccDetail, theme: &
             match current {
                 Some(a) => spans.push(Span::raw(format!(
                     "{} ({}, {})   ",
-                    app.sage_name(a.sage_id),
+                    app.sages.sage_name(a.sage_id),
                     t(labels::assignment_status(a.status)),
                     trf(lang, k::VISITS_N, &[&a.visits.len()])
                 ))),

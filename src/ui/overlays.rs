@@ -89,39 +89,11 @@ pub fn draw(frame: &mut Frame, body: Rect, app: &App, theme: &Theme) {
     }
 }
 
-/// The contexts listed in help, in the order an officer meets them.
-const HELP_SECTIONS: [(Ctx, Key); 25] = [
-    (Ctx::Global, k::HELP_SECTION_GLOBAL),
-    (Ctx::Nav, k::HELP_SECTION_NAV),
-    (Ctx::Overview, k::HELP_SECTION_OVERVIEW),
-    (Ctx::List, k::HELP_SECTION_LIST),
-    (Ctx::Detail, k::HELP_SECTION_DETAIL),
-    (Ctx::Members, k::HELP_SECTION_MEMBERS),
-    (Ctx::Member, k::HELP_SECTION_MEMBER),
-    (Ctx::Loan, k::HELP_SECTION_LOAN),
-    (Ctx::Occupations, k::HELP_SECTION_OCCUPATIONS),
-    (Ctx::Occupation, k::HELP_SECTION_OCCUPATION),
-    (Ctx::Ranking, k::HELP_SECTION_RANKING),
-    (Ctx::Weights, k::HELP_SECTION_WEIGHTS),
-    (Ctx::Sages, k::HELP_SECTION_SAGES),
-    (Ctx::Sage, k::HELP_SECTION_SAGE),
-    (Ctx::Plan, k::HELP_SECTION_PLAN),
-    (Ctx::Suggest, k::HELP_SECTION_SUGGEST),
-    (Ctx::Network, k::HELP_SECTION_NETWORK),
-    (Ctx::Committee, k::HELP_SECTION_COMMITTEE),
-    (Ctx::Admin, k::HELP_SECTION_ADMIN),
-    (Ctx::AdminKeys, k::HELP_SECTION_ADMIN_KEYS),
-    (Ctx::AuditEntry, k::HELP_SECTION_AUDIT_ENTRY),
-    (Ctx::Filter, k::HELP_SECTION_FILTER),
-    (Ctx::Picker, k::HELP_SECTION_PICKER),
-    (Ctx::Form, k::HELP_SECTION_FORM),
-    (Ctx::Confirm, k::HELP_SECTION_CONFIRM),
-];
-
 /// Every line of the help overlay, generated from the keymap.
 pub fn help_text(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    for (ctx, title) in HELP_SECTIONS {
+    // Every context with a section, in the order `Ctx` declares them.
+    for (ctx, title) in Ctx::ALL.iter().filter_map(|c| c.help_title().map(|t| (*c, t))) {
         lines.push(Line::styled(tr(app.lang, title).to_string(), theme.header()));
         for (keys, help) in keymap::help_lines(ctx) {
             let pad = 22usize.saturating_sub(keys.width());

@@ -49,7 +49,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     let title = Line::from(vec![
         Span::styled(format!(" {} ", t(k::TAB_RANKING)), theme.title()),
-        Span::styled(format!("{} · {category} · {what} ", app.scope_label(r.scope)), theme.header()),
+        Span::styled(
+            format!(
+                "{} · {category} · {what} ",
+                crate::app::ranking::scope_label(&app.sh, &app.funds.rows, r.scope)
+            ),
+            theme.header(),
+        ),
     ]);
     let block = Block::bordered()
         .title(title)
@@ -148,7 +154,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // What made the selected household's score.
     let Some((row, x)) = r.selected() else { return };
     let Some(o) = cat.rows.get(*row as usize) else { return };
-    let parts = ranking::explain(app, o, x);
+    let parts = ranking::explain(&app.sh, &app.rank.profile.weights, o, x);
     let block = Block::bordered().title(Line::styled(
         format!(" {} · {} {} ", cat.name(o), format_points(x.points(w)), t(k::POINTS)),
         theme.title(),

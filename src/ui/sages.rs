@@ -105,7 +105,7 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Row::new(vec![
                 Cell::from(s.full_name()),
                 Cell::from(app.geo.name(u32::from(s.district()), lang)),
-                Cell::from(app.expertise_label(&s.expertise)),
+                Cell::from(crate::app::sages::expertise_label(&app.sh, &s.expertise)),
                 right(load),
                 Cell::from(tr(lang, labels::sage_status(s.status))),
             ])
@@ -141,8 +141,14 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &SageDetail, theme: 
             dim(tt(k::FIELD_PHONE)),
             Span::raw(s.phone.clone()),
         ]),
-        Line::from(vec![dim(tt(k::FIELD_HOME_VILLAGE)), Span::raw(app.village_label(s.home_village))]),
-        Line::from(vec![dim(tt(k::FIELD_EXPERTISE)), Span::raw(app.expertise_label(&s.expertise))]),
+        Line::from(vec![
+            dim(tt(k::FIELD_HOME_VILLAGE)),
+            Span::raw(crate::app::sages::village_label(&app.sh, s.home_village)),
+        ]),
+        Line::from(vec![
+            dim(tt(k::FIELD_EXPERTISE)),
+            Span::raw(crate::app::sages::expertise_label(&app.sh, &s.expertise)),
+        ]),
     ];
     let block =
         Block::bordered().title(Line::styled(format!(" {} ", s.full_name()), theme.title())).title_top(
@@ -226,7 +232,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &SageDetail, theme: 
 /// "Expert · same district", or why a household has no sage.
 fn fit_label(app: &App, fit: Fit) -> String {
     let expertise = if fit.expertise == 0 { k::SAGE_EXPERT } else { k::SAGE_NOT_EXPERT };
-    format!("{} · {}", tr(app.lang, expertise), app.place_label(fit))
+    format!("{} · {}", tr(app.lang, expertise), crate::app::sages::place_label(app.lang, fit))
 }
 
 fn gap_label(gap: LineGap) -> crate::i18n::Key {
@@ -256,7 +262,7 @@ fn draw_plan(frame: &mut Frame, area: Rect, app: &App, p: &PlanView, theme: &The
         .rows
         .iter()
         .filter(|r| r.sage.status == crate::domain::sage::SageStatus::Active)
-        .map(|r| u32::from(r.sage.capacity).saturating_sub(r.load + app.plan_load(r.sage.id)))
+        .map(|r| u32::from(r.sage.capacity).saturating_sub(r.load + app.sages.plan_load(r.sage.id)))
         .sum();
     frame.render_widget(
         Paragraph::new(trf(lang, k::PLAN_SUMMARY, &[&p.covered(), &p.lines.len(), &free]))
@@ -276,7 +282,7 @@ fn draw_plan(frame: &mut Frame, area: Rect, app: &App, p: &PlanView, theme: &The
         let selected = n == p.pos.cursor;
         let style = if selected { theme.selected() } else { theme.base() };
         let (sage, fit, fit_style) = match l.sage {
-            Ok((s, f)) => (app.sage_name(s), fit_label(app, f), style),
+            Ok((s, f)) => (app.sages.sage_name(s), fit_label(app, f), style),
             Err(g) => {
                 (String::new(), tt(gap_label(g)).to_string(), if selected { style } else { theme.error() })
             }
@@ -306,7 +312,7 @@ pub fn draw_suggestions(frame: &mut Frame, body: Rect, app: &App, s: &Suggestion
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [top, table] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
-    let current = s.current.map_or_else(|| tt(k::NO_SAGE_YET).to_string(), |id| app.sage_name(id));
+    let current = s.current.map_or_else(|| tt(k::NO_SAGE_YET).to_string(), |id| app.sages.sage_name(id));
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::raw(format!(
@@ -340,7 +346,7 @@ pub fn draw_suggestions(frame: &mut Frame, body: Rect, app: &App, s: &Suggestion
         };
         Row::new(vec![
             right((n + 1).to_string()),
-            Cell::from(app.sage_name(id)),
+            Cell::from(app.sages.sage_name(id)),
             Cell::from(fit_label(app, fit)),
             right(format!("{load}/{capacity}")),
             Cell::from(if full { tt(k::SAGE_FULL) } else { "" }),

@@ -1,0 +1,154 @@
+//! The one event loop, for the local terminal (`tui`) and every SSH session
+//! (`ssh`) alike: wait for input; turn each key into an action through the
+//! keymap and hand it to [`App::update`]; take everything that is waiting
+//! before drawing once; tick when nothing comes (background work, other
+//! officers' saves). Each front end says only where input comes from, where
+//! frames go and what to do when the officer is idle (a [`Frontend`]).
+
+use std::{
+    io,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::{
+    app::{Action, App, Ctx},
+    i18n::Key,
+    store::Store,
+    ui::keymap,
+};
+
+/// What came in.
+#[derive(Debug)]
+pub enum Input {
+    /// A key, a resize or a paste.
+    Event(Event),
+    /// Something the officer must be told (a paste cut at its limit).
+    Note(Key),
+}
+
+/// What waiting for input gave.
+pub enum Next {
+    /// Everything that was waiting, in order.
+    Inputs(Vec<Input>),
+    /// Nothing came in time.
+    Timeout,
+    /// The input is gone (the client left).
+    Closed,
+}
+
+/// How the loop ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum End {
+    /// The officer quit.
+    Quit,
+    /// The first frame was drawn (measurements), this long after the start.
+    FirstFrame(Duration),
+    /// The front end ended it (idle, account disabled, client gone).
+    Left(&'static str),
+}
+
+/// Where input comes from and frames go.
+pub trait Frontend {
+    /// Waits up to `timeout` for input; returns everything waiting.
+    fn next(&mut self, timeout: Duration) -> io::Result<Next>;
+
+    /// Draws one frame.
+    fn draw(&mut self, app: &App) -> io::Result<()>;
+
+    /// The terminal changed size (before the app hears of it).
+    fn resize(&mut self, _w: u16, _h: u16) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// How long to wait for input before a tick.
+    fn wait(&self, app: &App) -> Duration {
+        if app.job.is_some() { Duration::from_millis(100) } else { Duration::from_secs(1) }
+    }
+
+    /// A tick passed with no input (`changed`: whether it changed the screen).
+    /// `Some(reason)` ends the loop.
+    fn idle(
+        &mut self,
+        _app: &mut App,
+        _store: &Arc<Store>,
+        _changed: bool,
+    ) -> io::Result<Option<&'static str>> {
+        Ok(None)
+    }
+}
+
+/// Runs the app until the officer quits or the front end ends it.
+/// `first_frame`: return as soon as the first frame is drawn.
+pub fn run(
+    front: &mut impl Frontend,
+    app: &mut App,
+    store: &Arc<Store>,
+    first_frame: Option<Instant>,
+) -> io::Result<End> {
+    let mut dirty = true;
+    loop {
+        if app.quit {
+            return Ok(End::Quit);
+        }
+        if dirty {
+            front.draw(app)?;
+            dirty = false;
+            if let Some(start) = first_frame {
+                return Ok(End::FirstFrame(start.elapsed()));
+            }
+        }
+        let wait = front.wait(app);
+        match front.next(wait)? {
+            Next::Inputs(inputs) => {
+                for input in inputs {
+                    dirty |= apply(front, app, store, input)?;
+                    if app.quit {
+                        break;
+                    }
+                }
+            }
+            Next::Timeout => {
+                let changed = app.update(Action::Tick, store);
+                dirty |= changed;
+                if let Some(why) = front.idle(app, store, changed)? {
+                    return Ok(End::Left(why));
+                }
+            }
+            Next::Closed => return Ok(End::Left("client left")),
+        }
+    }
+}
+
+/// One input. Returns whether the screen may have changed.
+pub fn apply(front: &mut impl Frontend, app: &mut App, store: &Arc<Store>, input: Input) -> io::Result<bool> {
+    Ok(match input {
+        Input::Note(key) => {
+            app.info(key);
+            true
+        }
+        Input::Event(Event::Key(key)) if key.kind == KeyEventKind::Press => {
+            keymap::action_for(app.ctx(), key).is_some_and(|a| app.update(a, store))
+        }
+        Input::Event(Event::Resize(w, h)) => {
+            front.resize(w, h)?;
+            app.update(Action::Resize(w, h), store)
+        }
+        // Pasted text goes into a field or a filter; on a list it is not
+        // taken for keys (a pasted `q` does not quit, `d` does not delete).
+        Input::Event(Event::Paste(_)) if !matches!(app.ctx(), Ctx::Form | Ctx::Filter | Ctx::Picker) => false,
+        Input::Event(Event::Paste(text)) => {
+            let mut dirty = false;
+            for c in text.chars().filter(|c| !crate::domain::clean::is_unsafe(*c)) {
+                let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+                if let Some(a) = keymap::action_for(app.ctx(), key) {
+                    dirty |= app.update(a, store);
+                }
+            }
+            dirty
+        }
+        Input::Event(_) => false,
+    })
+}

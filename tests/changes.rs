@@ -1,0 +1,178 @@
+//! Change sets, undo and live updates between sessions: an officer's action
+//! is taken back whole and exactly, an officer's own save never hides
+//! another's, and a screen reads again only the kinds of record that changed.
+
+mod common;
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use common::{Fixture, demo_day};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use sammachip::{
+    app::{App, Ctx, Reloads, Tab},
+    domain::{Lang, fund::Fund, sage::Assignment, sage::Sage},
+    store::{Actor, Store, trees},
+    ui::keymap,
+};
+
+/// Every record of every tree but the audit trail and `meta` (which keeps
+/// the id counters and the marks of loads): what an undo must put back.
+/// Each tree's keys and values, in key order.
+type Records = BTreeMap<&'static str, Vec<(Vec<u8>, Vec<u8>)>>;
+
+fn records(store: &Store) -> Records {
+    trees::ALL
+        .iter()
+        .filter(|t| **t != trees::AUDIT && **t != trees::META)
+        .map(|t| {
+            let tree = store.raw_tree(t).unwrap();
+            (*t, tree.iter().map(|kv| kv.unwrap()).map(|(k, v)| (k.to_vec(), v.to_vec())).collect())
+        })
+        .collect()
+}
+
+/// A second session on the same store, as a second officer over SSH has.
+fn session(store: &Arc<Store>, officer: &str) -> App {
+    let mut app = App::new(store, officer, Lang::En, (80, 24));
+    app.today = demo_day();
+    app.as_of = demo_day();
+    app.finish_loading();
+    app
+}
+
+fn press(app: &mut App, store: &Arc<Store>, code: KeyCode, mods: KeyModifiers) {
+    if let Some(a) = keymap::action_for(app.ctx(), KeyEvent::new(code, mods)) {
+        app.update(a, store);
+    }
+}
+
+fn type_str(app: &mut App, store: &Arc<Store>, s: &str) {
+    for c in s.chars() {
+        press(app, store, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+}
+
+/// A new fund typed into the form on the Funds tab and saved.
+fn new_fund(app: &mut App, store: &Arc<Store>, village: &str, name: &str) {
+    press(app, store, KeyCode::Char('2'), KeyModifiers::NONE);
+    press(app, store, KeyCode::Insert, KeyModifiers::NONE);
+    assert_eq!(app.ctx(), Ctx::Form);
+    // The district is preset and the code starts with it: the rest of the code.
+    type_str(app, store, village);
+    press(app, store, KeyCode::Tab, KeyModifiers::NONE);
+    type_str(app, store, name);
+    press(app, store, KeyCode::F(2), KeyModifiers::NONE);
+    assert_eq!(app.ctx(), Ctx::List, "saved: {:?}", app.form.as_ref().map(|f| &f.error));
+}
+
+#[test]
+fn undoing_an_accepted_plan_puts_every_record_back_exactly() {
+    let mut f = Fixture::new(Lang::En);
+    f.press(KeyCode::Char('5'));
+    f.press(KeyCode::Char('P'));
+    f.press(KeyCode::Enter); // the whole province
+    assert_eq!(f.app.ctx(), Ctx::Plan);
+    let covered = f.app.sages.plan.as_ref().unwrap().covered();
+    assert!(covered > 1, "the demo has households waiting for a sage");
+    let before = records(&f.store);
+    let assignments = f.store.count::<Assignment>().unwrap();
+
+    f.press(KeyCode::Char('a'));
+    assert_eq!(f.store.count::<Assignment>().unwrap(), assignments + covered);
+    assert_ne!(records(&f.store), before, "the plan changed the store");
+
+    f.press(KeyCode::Char('u'));
+    let status = f.app.status.as_ref().map(|s| s.msg.clone());
+    assert_eq!(f.store.count::<Assignment>().unwrap(), assignments, "{status:?}");
+    let after = records(&f.store);
+    for (tree, rows) in &before {
+        assert_eq!(rows, &after[tree], "tree {tree} is not as it was");
+    }
+    // The loads on screen follow, and the undo is not itself undone next.
+    let shown: u32 = f.app.sages.rows.iter().map(|r| r.load).sum();
+    let stored: u32 = f.store.sage_loads().unwrap().values().sum();
+    assert_eq!(shown, stored);
+    f.press(KeyCode::Char('u'));
+    assert_eq!(f.store.count::<Assignment>().unwrap(), assignments);
+    assert_eq!(records(&f.store), before);
+    assert!(f.screen().contains("Nothing to undo"), "{}", f.screen());
+}
+
+#[test]
+fn an_undo_is_refused_whole_and_names_who_changed_the_record_since() {
+    let mut f = Fixture::new(Lang::En);
+    let mut bob = session(&f.store, "bob");
+    // The tester renames a fund; bob renames it again afterwards.
+    let id = f.app.funds.selected().unwrap().id;
+    let mut fund = f.store.get::<Fund>(id).unwrap().unwrap();
+    f.press(KeyCode::Char('e'));
+    f.press(KeyCode::Tab);
+    f.press(KeyCode::Tab);
+    f.ctrl('u');
+    f.type_str("Renamed by the tester");
+    f.press(KeyCode::F(2));
+    assert_eq!(f.app.ctx(), Ctx::List);
+    fund = f.store.get::<Fund>(fund.id).unwrap().unwrap();
+    assert_eq!(fund.name, "Renamed by the tester");
+    fund.name = "Renamed by bob".into();
+    f.store.save(bob.who(), &fund).unwrap();
+    let before = records(&f.store);
+
+    f.press(KeyCode::Char('u'));
+    assert_eq!(records(&f.store), before, "nothing taken back");
+    let screen = f.screen();
+    assert!(screen.contains("Not undone") && screen.contains("was changed by bob"), "{screen}");
+    // Bob's own undo is his to make.
+    press(&mut bob, &f.store, KeyCode::Char('2'), KeyModifiers::NONE);
+    press(&mut bob, &f.store, KeyCode::Char('u'), KeyModifiers::NONE);
+    assert_eq!(f.store.get::<Fund>(id).unwrap().unwrap().name, "Renamed by the tester");
+}
+
+#[test]
+fn an_officers_own_save_never_hides_anothers() {
+    let mut f = Fixture::new(Lang::En);
+    let store = Arc::clone(&f.store);
+    let mut bob = session(&store, "bob");
+    press(&mut bob, &store, KeyCode::Char('2'), KeyModifiers::NONE);
+    // Bob saves, and right after him the tester, with no tick between.
+    new_fund(&mut bob, &store, "0141", "Bob's new fund");
+    new_fund(&mut f.app, &store, "0142", "Tester's new fund");
+    let codes: Vec<&str> = f.app.funds.rows.iter().map(|r| r.code.as_str()).collect();
+    assert!(codes.contains(&"33010141"), "bob's fund is on the tester's screen");
+    assert!(codes.contains(&"33010142"));
+    // And the other way round, once bob's screen ticks.
+    assert!(!bob.funds.rows.iter().any(|r| r.code == "33010142"));
+    bob.update(sammachip::app::Action::Tick, &store);
+    assert!(bob.funds.rows.iter().any(|r| r.code == "33010142"));
+}
+
+#[test]
+fn a_session_reads_again_only_the_kinds_that_changed() {
+    let f = Fixture::new(Lang::En);
+    let store = Arc::clone(&f.store);
+    let mut app = session(&store, "watcher");
+    app.switch_tab(Tab::Sages);
+    let tick = |app: &mut App| app.update(sammachip::app::Action::Tick, &store);
+
+    // Nothing changed: nothing is read.
+    let start = app.reloads;
+    tick(&mut app);
+    assert_eq!(app.reloads, start);
+
+    // A sage changes: the sages, and nothing else.
+    let mut sage = store.all::<Sage>().unwrap().remove(0);
+    sage.phone = "099-999-9999".into();
+    store.save(Actor::from("someone"), &sage).unwrap();
+    tick(&mut app);
+    assert_eq!(app.reloads, Reloads { sages: start.sages + 1, ..start });
+    let shown = app.sages.rows.iter().find(|r| r.sage.id == sage.id).unwrap();
+    assert_eq!(shown.sage.phone, "099-999-9999");
+
+    // A fund changes: the fund list, and not the sages again.
+    let mut fund = store.all::<Fund>().unwrap().remove(0);
+    fund.name = "Changed elsewhere".into();
+    store.save(Actor::from("someone"), &fund).unwrap();
+    tick(&mut app);
+    assert_eq!(app.reloads, Reloads { sages: start.sages + 1, funds: start.funds + 1, ..start });
+    assert!(app.funds.rows.iter().any(|r| r.name == "Changed elsewhere"));
+}
