@@ -82,8 +82,9 @@ fn undoing_an_accepted_plan_puts_every_record_back_exactly() {
     assert_ne!(records(&f.store), before, "the plan changed the store");
 
     f.press(KeyCode::Char('u'));
-    let status = f.app.status.as_ref().map(|s| s.msg.clone());
-    assert_eq!(f.store.count::<Assignment>().unwrap(), assignments, "{status:?}");
+    let status = f.app.status.as_ref().map(|s| s.msg.render(Lang::En)).unwrap_or_default();
+    assert_eq!(status, format!("Undone: your last change, all {covered} records of it"));
+    assert_eq!(f.store.count::<Assignment>().unwrap(), assignments);
     let after = records(&f.store);
     for (tree, rows) in &before {
         assert_eq!(rows, &after[tree], "tree {tree} is not as it was");
@@ -175,4 +176,23 @@ fn a_session_reads_again_only_the_kinds_that_changed() {
     tick(&mut app);
     assert_eq!(app.reloads, Reloads { sages: start.sages + 1, funds: start.funds + 1, ..start });
     assert!(app.funds.rows.iter().any(|r| r.name == "Changed elsewhere"));
+}
+
+#[test]
+fn what_the_app_makes_by_itself_is_not_the_officers_to_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("s")).unwrap());
+    let mut app = session(&store, "tester");
+    assert_eq!(app.ctx(), Ctx::Offer);
+    // Start with the places only: every district gets its committee.
+    press(&mut app, &store, KeyCode::Down, KeyModifiers::NONE);
+    press(&mut app, &store, KeyCode::Down, KeyModifiers::NONE);
+    press(&mut app, &store, KeyCode::Enter, KeyModifiers::NONE);
+    let committees = store.count::<sammachip::domain::programme::NetworkCommittee>().unwrap();
+    assert!(committees > 0);
+    assert_eq!(committees, app.network.committees.len());
+    press(&mut app, &store, KeyCode::Char('u'), KeyModifiers::NONE);
+    assert_eq!(store.count::<sammachip::domain::programme::NetworkCommittee>().unwrap(), committees);
+    let said = app.status.as_ref().map(|s| s.msg.render(Lang::En)).unwrap_or_default();
+    assert_eq!(said, "Nothing to undo");
 }

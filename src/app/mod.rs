@@ -931,13 +931,14 @@ impl App {
         self.catalog_loaded(Catalog::load(store, self.sh.as_of));
     }
 
-    /// Every district in the gazetteer gets its network committee.
+    /// Every district in the gazetteer gets its network committee. The app
+    /// makes them, not the officer: they are not the officer's change to undo.
     fn ensure_committees(&mut self, store: &Store) {
         let districts: Vec<u16> = match store.places() {
             Ok(places) => Geo::new(places).districts().to_vec(),
             Err(e) => return self.sh.error(messages::store(&e)),
         };
-        if let Err(e) = store.ensure_committees(&self.sh.officer, &districts) {
+        if let Err(e) = store.ensure_committees("sammachip", &districts) {
             self.sh.error(messages::save(&e));
         }
     }
@@ -953,12 +954,12 @@ impl App {
         match result {
             Ok(u) => {
                 self.sh.catalog_follow(store, &touched);
-                let what = if u.what.is_empty() {
-                    u.records.to_string()
+                let msg = if u.records > 1 || u.what.is_empty() {
+                    Msg::with(k::UNDONE_MANY, [u.records.to_string()])
                 } else {
-                    crate::domain::clean::line(&u.what).into_owned()
+                    Msg::with(k::UNDONE_WHAT, [crate::domain::clean::line(&u.what).into_owned()])
                 };
-                self.sh.info(Msg::with(k::UNDONE_WHAT, [what]));
+                self.sh.info(msg);
                 self.apply(vec![Effect::CatalogChanged], store);
             }
             Err(UndoError::Nothing) => self.sh.info(k::NOTHING_TO_UNDO),
