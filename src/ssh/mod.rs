@@ -610,7 +610,7 @@ fn session_loop(s: SessionSetup, rx: mpsc::Receiver<Event>) -> io::Result<&'stat
         idle: s.shared.idle,
         login: s.officer.login.clone(),
         fault: s.shared.fault_login.as_deref() == Some(s.officer.login.as_str()),
-        seen_generation: store.generation(),
+        seen_accounts: store.generations().of(crate::store::trees::OFFICERS),
     };
     let reason = match front::run(&mut front, &mut app, &store, None)? {
         End::Left(why) => return Ok(why),
@@ -633,7 +633,8 @@ struct Remote {
     login: String,
     /// Panic on the next input (tests of a failing session).
     fault: bool,
-    seen_generation: u64,
+    /// How often the officer accounts had changed when last looked at.
+    seen_accounts: u64,
 }
 
 impl Remote {
@@ -712,9 +713,10 @@ impl Frontend for Remote {
         store: &Arc<Store>,
         _changed: bool,
     ) -> io::Result<Option<&'static str>> {
-        // Another officer's save may have been to this account.
-        if store.generation() != self.seen_generation {
-            self.seen_generation = store.generation();
+        // An administrator may have changed this account (disabled it, say).
+        let accounts = store.generations().of(crate::store::trees::OFFICERS);
+        if accounts != self.seen_accounts {
+            self.seen_accounts = accounts;
             match crate::service::accounts::officer_by_login(store, &self.login) {
                 Ok(Some(o)) if !o.disabled => app.access = o.access(),
                 Ok(_) => {
