@@ -60,7 +60,8 @@ fn sammachip(db: &Path, args: &[&str]) -> Command {
 fn setup() -> &'static Setup {
     static S: OnceLock<Setup> = OnceLock::new();
     S.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
+        let dir = common::scratch().join("setup");
+        std::fs::create_dir_all(&dir).unwrap();
         let demo = dir.join("demo");
         match std::env::var("SAMMACHIP_CRASH_SCALE").as_deref() {
             Ok("province") => {

@@ -17,19 +17,20 @@ use common::copy_dir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_sammachip");
 
-/// The district demo and a backup of it, made once.
+/// The district demo as the binary writes it and a backup of it, made once
+/// per build of the code (`common::cached`).
 fn template() -> &'static (PathBuf, PathBuf) {
     static T: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
     T.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        let db = dir.join("store");
-        let out =
-            Command::new(BIN).arg("--db").arg(&db).args(["demo", "--scale", "district"]).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let backup = dir.join("store.backup");
-        let out = Command::new(BIN).arg("--db").arg(&db).arg("backup").arg(&backup).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        (db, backup)
+        let today = sammachip::domain::Date::today();
+        let dir = common::cached(&format!("binary-district-backup-{today:?}"), |dir| {
+            let db = dir.join("store");
+            copy_dir(common::binary_demo(), &db);
+            let backup = dir.join("store.backup");
+            let out = Command::new(BIN).arg("--db").arg(&db).arg("backup").arg(&backup).output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        });
+        (dir.join("store"), dir.join("store.backup"))
     })
 }
 
@@ -73,8 +74,8 @@ fn assert_told(case: &str, out: &Output) {
 
 fn damaged(name: &str, damage: impl FnOnce(&Path)) -> Output {
     let (db, _) = template();
-    let dir = tempfile::tempdir().unwrap().keep();
-    let copy = dir.join(name);
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join(name);
     copy_dir(db, &copy);
     damage(&copy);
     check(&copy)

@@ -28,16 +28,103 @@ pub struct Fixture {
     pub app: App,
 }
 
-/// The district demo (120 funds, 20,000 members, fixed seed and date), written
-/// once per test run; each test works on its own copy.
+/// The district demo (120 funds, 20,000 members, fixed seed and date),
+/// written once per build of the code for every test binary (see [`cached`]);
+/// each test works on its own copy.
 pub fn template() -> &'static Path {
     static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
-        let path = dir.join("template");
-        let store = Store::open(&path).unwrap();
-        demo::generate(&store, "demo", Scale::District, 7, demo_day(), &|_| {}).unwrap();
-        path
+        cached("district-seed7-2026-09-30", |path| {
+            let store = Store::open(path).unwrap();
+            demo::generate(&store, "demo", Scale::District, 7, demo_day(), &|_| {}).unwrap();
+        })
+    })
+}
+
+/// The app's binary, as the end-to-end tests run it.
+pub const BIN: &str = env!("CARGO_BIN_EXE_sammachip");
+
+/// The district demo as `sammachip demo --scale district` writes it (today's
+/// date, the officer from `$USER`), written once per build of the code for
+/// every test binary (see [`cached`]); tests copy it.
+pub fn binary_demo() -> &'static Path {
+    static DEMO: OnceLock<PathBuf> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let today = sammachip::domain::Date::today();
+        let user = std::env::var("USER").unwrap_or_default();
+        let user: String = user.chars().filter(char::is_ascii_alphanumeric).collect();
+        cached(&format!("binary-district-{today:?}-{user}"), |path| {
+            let out = std::process::Command::new(BIN)
+                .arg("--db")
+                .arg(path)
+                .args(["demo", "--scale", "district"])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        })
+    })
+}
+
+/// A directory that `build` fills, made once per build of the code and kept
+/// under the target directory, so that every test binary of a `cargo test`
+/// run (and the next run, if nothing was rebuilt) shares it. Built under a
+/// file lock and renamed into place whole; what older builds left under the
+/// same name is removed. Tests must copy it before they change anything.
+pub fn cached(name: &str, build: impl FnOnce(&Path)) -> PathBuf {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sammachip-stores");
+    std::fs::create_dir_all(&root).unwrap();
+    let done = root.join(format!("{name}@{}", build_stamp()));
+    let lock = std::fs::File::create(root.join(format!("{name}.lock"))).unwrap();
+    lock.lock().unwrap();
+    if !done.exists() {
+        for e in std::fs::read_dir(&root).unwrap() {
+            let e = e.unwrap();
+            if e.file_name().to_string_lossy().starts_with(&format!("{name}@")) {
+                std::fs::remove_dir_all(e.path()).unwrap();
+            }
+        }
+        let part = root.join(format!("{name}.part"));
+        let _ = std::fs::remove_dir_all(&part);
+        std::fs::create_dir_all(&part).unwrap();
+        build(&part);
+        std::fs::rename(&part, &done).unwrap();
+    }
+    done
+}
+
+/// This build of the code: the size and modification time of the app's
+/// binary, which links the library and so is written anew whenever any of
+/// the code changes.
+fn build_stamp() -> String {
+    let meta = std::fs::metadata(BIN).unwrap();
+    let t = meta.modified().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap();
+    format!("{}-{}.{:09}", meta.len(), t.as_secs(), t.subsec_nanos())
+}
+
+/// A directory for what one test binary makes once and shares among its
+/// tests, under the target directory and named after this process (a static
+/// is never dropped, so a temporary directory would be left behind). Those of
+/// processes that have ended are removed the first time it is asked for.
+pub fn scratch() -> &'static Path {
+    static SCRATCH: OnceLock<PathBuf> = OnceLock::new();
+    SCRATCH.get_or_init(|| {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sammachip-scratch");
+        std::fs::create_dir_all(&root).unwrap();
+        for e in std::fs::read_dir(&root).unwrap() {
+            let e = e.unwrap();
+            let pid: Option<i32> = e.file_name().to_str().and_then(|n| n.parse().ok());
+            // Signal 0 only asks whether the process is there.
+            if let Some(pid) = pid
+                && unsafe { libc::kill(pid, 0) } != 0
+                && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+            {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+        let dir = root.join(std::process::id().to_string());
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
     })
 }
 
