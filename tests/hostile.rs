@@ -9,6 +9,8 @@
 mod common;
 #[path = "support/ssh.rs"]
 mod ssh;
+#[path = "support/window.rs"]
+mod window;
 
 use std::{
     path::{Path, PathBuf},
@@ -35,7 +37,8 @@ const OFFICERS: &[(&str, &[&str])] = &[
 fn world() -> &'static World {
     static W: OnceLock<World> = OnceLock::new();
     W.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap().keep();
+        let dir = common::scratch().join("world");
+        std::fs::create_dir_all(&dir).unwrap();
         let db = dir.join("store");
         common::copy_dir(common::template(), &db);
         let mut keys = Vec::new();

@@ -49,6 +49,17 @@ impl Server {
     /// Serves the store at `db` (whose accounts are already made), with
     /// `ulimit -n` set when given.
     pub fn start(dir: &Path, db: &Path, open_files: Option<u32>, args: &[&str]) -> Server {
+        Self::start_with_env(dir, db, open_files, args, &[])
+    }
+
+    /// The same, with more environment for the server.
+    pub fn start_with_env(
+        dir: &Path,
+        db: &Path,
+        open_files: Option<u32>,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Server {
         let host_key = dir.join("host_key");
         let log = std::fs::File::create(dir.join("server.log")).unwrap();
         let mut serve = format!(
@@ -65,6 +76,7 @@ impl Server {
         let mut child = Command::new("sh")
             .arg("-c")
             .arg(serve)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))
             .spawn()
@@ -79,6 +91,27 @@ impl Server {
         };
         let host_key = PrivateKey::read_openssh_file(&host_key).unwrap().public_key().clone();
         Server { dir: dir.to_path_buf(), child, addr, host_key, _stdout: stdout }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap()
+    }
+
+    /// Waits until the server answers a connection with its SSH banner: its
+    /// accept loop runs, and so its SIGTERM handler is in place (it says
+    /// "listening on" a moment before that).
+    pub fn wait_accepting(&self) {
+        use std::io::Read;
+        let mut s = std::net::TcpStream::connect(&self.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut banner = [0u8; 4];
+        s.read_exact(&mut banner).unwrap();
+        assert_eq!(&banner, b"SSH-");
+    }
+
+    /// Sends the server SIGTERM.
+    pub fn terminate(&self) {
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
     }
 
     pub fn log(&self) -> Vec<u8> {
@@ -110,7 +143,10 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
+        self.terminate();
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(10) {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -223,5 +259,96 @@ impl Term {
     /// Reads until nothing comes for `quiet`.
     pub async fn settle(&mut self, quiet: Duration) {
         while self.read(quiet).await > 0 {}
+    }
+}
+
+/// A tokio runtime for the tests of one binary, shared by the windows below.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap()
+    })
+}
+
+/// Whether the server refuses `login` with `key` after the handshake (the
+/// key is not that officer's, or the account is unknown or disabled).
+pub fn login_refused(server: &Server, login: &str, key: &Arc<PrivateKey>) -> bool {
+    match runtime().block_on(connect(server, login, key)) {
+        Ok(_) => false,
+        Err(e) if e.starts_with("login of") => true,
+        Err(e) => panic!("{login}: not a refusal: {e}"),
+    }
+}
+
+/// An officer's window over SSH as a [`super::window::Window`]: a session on
+/// an 80×24 pty (xterm-256color) whose output a task on [`runtime`] feeds to
+/// a terminal emulator.
+pub struct SshWindow {
+    _handle: Handle<Client>,
+    write: russh::ChannelWriteHalf<Msg>,
+    screen: Arc<std::sync::Mutex<vt100::Parser>>,
+    closed: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl SshWindow {
+    pub fn open(server: &Server, login: &str, key: &Arc<PrivateKey>) -> Result<SshWindow, String> {
+        runtime().block_on(async {
+            let handle = connect(server, login, key).await?;
+            let channel = handle.channel_open_session().await.map_err(|e| format!("channel: {e}"))?;
+            channel
+                .request_pty(false, "xterm-256color", 80, 24, 0, 0, &[])
+                .await
+                .map_err(|e| format!("pty: {e}"))?;
+            channel.request_shell(false).await.map_err(|e| format!("shell: {e}"))?;
+            let (mut read, write) = channel.split();
+            let screen = Arc::new(std::sync::Mutex::new(super::window::vt_parser(80, 24)));
+            let closed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let (s, c) = (Arc::clone(&screen), Arc::clone(&closed));
+            tokio::spawn(async move {
+                loop {
+                    match read.wait().await {
+                        Some(ChannelMsg::Data { data }) => s.lock().unwrap().process(&data),
+                        Some(ChannelMsg::Close) | None => break,
+                        Some(_) => {}
+                    }
+                }
+                c.store(true, std::sync::atomic::Ordering::SeqCst);
+            });
+            Ok(SshWindow { _handle: handle, write, screen, closed })
+        })
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        runtime().block_on(self.write.data(bytes)).expect("the server takes input");
+    }
+}
+
+impl super::window::Window for SshWindow {
+    fn keys(&mut self, keys: &[&str]) {
+        for k in keys {
+            self.send(&super::window::key_bytes(k));
+            if *k == "Escape" {
+                std::thread::sleep(super::window::AFTER_ESCAPE);
+            }
+        }
+    }
+
+    fn text(&mut self, s: &str) {
+        self.send(s.as_bytes());
+    }
+
+    fn screen(&mut self) -> String {
+        super::window::vt_text(&self.screen.lock().unwrap())
+    }
+
+    fn resize(&mut self, cols: u16, rows: u16) {
+        super::window::vt_resize(&mut self.screen.lock().unwrap(), cols, rows);
+        runtime()
+            .block_on(self.write.window_change(cols.into(), rows.into(), 0, 0))
+            .expect("the server takes a new size");
+    }
+
+    fn ended(&mut self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
