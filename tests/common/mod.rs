@@ -71,6 +71,8 @@ pub fn binary_demo() -> &'static Path {
 /// file lock and renamed into place whole; what older builds left under the
 /// same name is removed. Tests must copy it before they change anything.
 pub fn cached(name: &str, build: impl FnOnce(&Path)) -> PathBuf {
+    // Debug and release builds keep their own (`.ci/run` runs both).
+    let name = &format!("{name}-{}", if cfg!(debug_assertions) { "debug" } else { "release" });
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sammachip-stores");
     std::fs::create_dir_all(&root).unwrap();
     let done = root.join(format!("{name}@{}", build_stamp()));
