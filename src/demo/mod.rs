@@ -364,11 +364,27 @@ pub fn generate_in(
     }
     // One load (see `store::load`): a demo cut off by a kill or a full disk
     // leaves the store as empty as it was.
+    // Whether the land holds the funds is known before anything is asked of
+    // the disk: the officer hears of the real problem first.
+    let subdistricts = land_subdistricts(scale, land);
+    if scale.funds() > subdistricts * 99 {
+        return Err(DemoError::LandTooSmall { funds: scale.funds(), subdistricts });
+    }
     let note = format!("demo {scale:?} seed {seed}");
     let load = store.begin_load(officer, &note, scale.disk_bytes())?;
     let summary = write_demo(&load, scale, land, seed, as_of, progress)?;
     load.commit(trees::META, (summary.funds + summary.members + summary.occupations) as u64)?;
     Ok(summary)
+}
+
+/// The subdistricts of the land a demo of this scale is spread over (the
+/// district demo takes the first district of the first province).
+fn land_subdistricts(scale: Scale, land: &Land) -> usize {
+    let districts: Box<dyn Iterator<Item = &DistrictFact>> = match scale {
+        Scale::District => Box::new(land.provinces.iter().take(1).flat_map(|(_, d)| d.iter().take(1))),
+        _ => Box::new(land.provinces.iter().flat_map(|(_, d)| d.iter())),
+    };
+    districts.map(|f| f.subdistricts as usize).sum()
 }
 
 fn write_demo(
@@ -390,10 +406,6 @@ fn write_demo(
     let facts: Vec<&DistrictFact> = land.iter().flat_map(|(_, d)| d.iter().copied()).collect();
     let per_district =
         names::apportion(scale.funds(), &facts.iter().map(|f| f.subdistricts).collect::<Vec<_>>());
-    let subdistricts = facts.iter().map(|f| f.subdistricts as usize).sum::<usize>();
-    if scale.funds() > subdistricts * 99 {
-        return Err(DemoError::LandTooSmall { funds: scale.funds(), subdistricts });
-    }
 
     let mut places = Vec::new();
     let mut specs: Vec<FundSpec> = Vec::with_capacity(scale.funds());
