@@ -6,42 +6,56 @@
 use super::text::TextEdit;
 use crate::i18n::{Key, Msg, k};
 
-/// The tabs in DESIGN order; the digit keys 1–6 follow this order whether or
-/// not a tab is shown yet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tab {
-    Overview,
-    Funds,
-    Occupations,
-    Ranking,
-    Sages,
-    Network,
-    /// Accounts and the audit list, for administrators.
-    Admin,
+/// Declares the tabs once: the enum, their order, which every officer sees
+/// (the rest, after them, are for administrators) and their names. A new tab
+/// is one line here, and its screen.
+macro_rules! tabs {
+    (
+        shown { $( $(#[$doc:meta])* $name:ident: $label:expr; )* }
+        admin { $( $(#[$adoc:meta])* $aname:ident: $alabel:expr; )* }
+    ) => {
+        /// The tabs in DESIGN order; the digit keys follow this order
+        /// whether or not a tab is shown yet.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Tab {
+            $( $(#[$doc])* $name, )*
+            $( $(#[$adoc])* $aname, )*
+        }
+
+        impl Tab {
+            pub const ALL: &'static [Tab] = &[$(Tab::$name,)* $(Tab::$aname,)*];
+
+            /// Tabs every officer sees; administrators also see the rest.
+            pub const SHOWN: &'static [Tab] = &[$(Tab::$name,)*];
+
+            pub const fn label(self) -> Key {
+                match self {
+                    $(Tab::$name => $label,)*
+                    $(Tab::$aname => $alabel,)*
+                }
+            }
+        }
+    };
+}
+
+tabs! {
+    shown {
+        Overview: k::TAB_OVERVIEW;
+        Funds: k::TAB_FUNDS;
+        Occupations: k::TAB_OCCUPATIONS;
+        Ranking: k::TAB_RANKING;
+        Sages: k::TAB_SAGES;
+        Network: k::TAB_NETWORK;
+    }
+    admin {
+        /// Accounts and the audit list, for administrators.
+        Admin: k::TAB_ADMIN;
+    }
 }
 
 impl Tab {
-    pub const ALL: [Tab; 7] =
-        [Tab::Overview, Tab::Funds, Tab::Occupations, Tab::Ranking, Tab::Sages, Tab::Network, Tab::Admin];
-
-    /// Tabs every officer sees; administrators also see [`Tab::Admin`].
-    pub const SHOWN: [Tab; 6] =
-        [Tab::Overview, Tab::Funds, Tab::Occupations, Tab::Ranking, Tab::Sages, Tab::Network];
-
     pub fn number(self) -> u8 {
         Tab::ALL.iter().position(|t| *t == self).map_or(0, |i| i as u8 + 1)
-    }
-
-    pub fn label(self) -> Key {
-        match self {
-            Tab::Overview => k::TAB_OVERVIEW,
-            Tab::Funds => k::TAB_FUNDS,
-            Tab::Occupations => k::TAB_OCCUPATIONS,
-            Tab::Ranking => k::TAB_RANKING,
-            Tab::Sages => k::TAB_SAGES,
-            Tab::Network => k::TAB_NETWORK,
-            Tab::Admin => k::TAB_ADMIN,
-        }
     }
 }
 

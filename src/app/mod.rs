@@ -596,7 +596,7 @@ impl App {
 
     /// The tabs this officer has: the Admin tab is for administrators.
     pub fn tabs(&self) -> &'static [Tab] {
-        if self.sh.access.may_admin().is_ok() { &Tab::ALL } else { &Tab::SHOWN }
+        if self.sh.access.may_admin().is_ok() { Tab::ALL } else { Tab::SHOWN }
     }
 
     fn step_tab(&mut self, forward: bool) {
