@@ -103,6 +103,11 @@ fn undoing_an_accepted_plan_puts_every_record_back_exactly() {
 fn an_undo_is_refused_whole_and_names_who_changed_the_record_since() {
     let mut f = Fixture::new(Lang::En);
     let mut bob = session(&f.store, "bob");
+    // An older change of the tester's: a new fund.
+    let funds = f.store.count::<Fund>().unwrap();
+    new_fund(&mut f.app, &f.store, "0899", "An older change");
+    assert_eq!(f.store.count::<Fund>().unwrap(), funds + 1);
+    f.press(KeyCode::Home);
     // The tester renames a fund; bob renames it again afterwards.
     let id = f.app.funds.selected().unwrap().id;
     let mut fund = f.store.get::<Fund>(id).unwrap().unwrap();
@@ -123,6 +128,12 @@ fn an_undo_is_refused_whole_and_names_who_changed_the_record_since() {
     assert_eq!(records(&f.store), before, "nothing taken back");
     let screen = f.screen();
     assert!(screen.contains("Not undone") && screen.contains("was changed by bob"), "{screen}");
+    // Issue 18: the refused step is not dropped: the next `u` is refused
+    // again instead of taking back the older change behind it.
+    f.press(KeyCode::Char('u'));
+    assert_eq!(records(&f.store), before, "nothing taken back the second time either");
+    assert!(f.screen().contains("was changed by bob"), "{}", f.screen());
+    assert_eq!(f.store.count::<Fund>().unwrap(), funds + 1, "the older change stays");
     // Bob's own undo is his to make.
     press(&mut bob, &f.store, KeyCode::Char('2'), KeyModifiers::NONE);
     press(&mut bob, &f.store, KeyCode::Char('u'), KeyModifiers::NONE);
@@ -195,4 +206,115 @@ fn what_the_app_makes_by_itself_is_not_the_officers_to_undo() {
     assert_eq!(store.count::<sammachip::domain::programme::NetworkCommittee>().unwrap(), committees);
     let said = app.status.as_ref().map(|s| s.msg.render(Lang::En)).unwrap_or_default();
     assert_eq!(said, "Nothing to undo");
+}
+
+/// The stage of the occupation record open on screen, as stored.
+fn stored_stage(f: &Fixture) -> sammachip::domain::occupation::Stage {
+    let r = &f.app.occ.detail.as_ref().expect("a record is open").record;
+    let key = sammachip::store::occupation_key(r.fund_id, r.member_id, r.id);
+    f.store.get_at::<sammachip::domain::occupation::OccupationRecord>(&key).unwrap().unwrap().stage
+}
+
+/// Moves the open record to the next stage with the form `t` opens.
+fn next_stage(f: &mut Fixture, reason: &str) {
+    f.press(KeyCode::Char('t'));
+    assert_eq!(f.app.ctx(), Ctx::Form);
+    f.press(KeyCode::Tab);
+    f.press(KeyCode::Tab);
+    f.type_str(reason);
+    f.press(KeyCode::F(2));
+    assert_eq!(f.app.ctx(), Ctx::Occupation, "saved: {:?}", f.app.form.as_ref().map(|f| &f.error));
+}
+
+// Issue 18: the second `u` after two stage moves said the record was changed
+// since (by the first undo), dropped the step and went on to an older change.
+#[test]
+fn two_stage_moves_of_one_record_are_taken_back_one_after_the_other() {
+    let mut f = Fixture::new(Lang::En);
+    f.press(KeyCode::Char('3'));
+    f.press(KeyCode::Enter);
+    assert_eq!(f.app.ctx(), Ctx::Occupation);
+    let start = stored_stage(&f);
+    let before = records(&f.store);
+    next_stage(&mut f, "coached since March");
+    let middle = stored_stage(&f);
+    let after_first = records(&f.store);
+    next_stage(&mut f, "runs it alone now");
+    assert!(start < middle && middle < stored_stage(&f), "two moves: {start:?} {middle:?}");
+
+    f.press(KeyCode::Char('u'));
+    assert_eq!(stored_stage(&f), middle, "{}", f.screen());
+    assert_eq!(records(&f.store), after_first, "the second move taken back exactly");
+    f.press(KeyCode::Char('u'));
+    assert!(!f.screen().contains("Not undone"), "{}", f.screen());
+    assert_eq!(stored_stage(&f), start);
+    assert_eq!(records(&f.store), before, "both moves taken back exactly");
+    f.press(KeyCode::Char('u'));
+    assert!(f.screen().contains("Nothing to undo"), "{}", f.screen());
+    assert_eq!(records(&f.store), before);
+}
+
+// Issue 18: after accepting a plan, a visit and a status change, repeated `u`
+// deleted only part of the plan, the rest could no longer be reached, and the
+// message named one household.
+#[test]
+fn a_plan_then_a_visit_then_a_status_change_are_taken_back_in_turn_each_whole() {
+    let mut f = Fixture::new(Lang::En);
+    f.press(KeyCode::Char('5'));
+    f.press(KeyCode::Char('P'));
+    f.press(KeyCode::Enter);
+    let plan = f.app.sages.plan.as_ref().expect("a plan");
+    let covered = plan.covered();
+    let sid = plan.lines.iter().find_map(|l| l.sage.as_ref().ok().map(|s| s.0)).expect("a sage planned");
+    let before = records(&f.store);
+    let assignments = f.store.count::<Assignment>().unwrap();
+    f.press(KeyCode::Char('a'));
+    assert_eq!(f.store.count::<Assignment>().unwrap(), assignments + covered);
+    let after_plan = records(&f.store);
+
+    // The sage of the plan's first line: a household of the plan, visited,
+    // then its status changed.
+    f.press(KeyCode::Esc);
+    let at = f.app.sages.view.iter().position(|&r| f.app.sages.rows[r].sage.id == sid).expect("listed");
+    for _ in 0..at {
+        f.press(KeyCode::Down);
+    }
+    f.press(KeyCode::Enter);
+    assert_eq!(f.app.ctx(), Ctx::Sage);
+    let detail = f.app.sages.detail.as_ref().unwrap();
+    assert_eq!(detail.sage_id, sid);
+    let planned = detail
+        .assignments
+        .iter()
+        .position(|a| a.assignment.status == sammachip::domain::sage::AssignmentStatus::Planned)
+        .expect("a household of the plan");
+    for _ in 0..planned {
+        f.press(KeyCode::Down);
+    }
+    f.press(KeyCode::Char('v'));
+    assert_eq!(f.app.ctx(), Ctx::Form);
+    f.press(KeyCode::Tab);
+    f.type_str("first visit");
+    f.press(KeyCode::F(2));
+    assert_eq!(f.app.ctx(), Ctx::Sage, "saved: {:?}", f.app.form.as_ref().map(|f| &f.error));
+    let after_visit = records(&f.store);
+    assert_ne!(after_visit, after_plan);
+    f.press(KeyCode::Char('t'));
+    f.press(KeyCode::Down);
+    f.press(KeyCode::Enter);
+    assert_eq!(f.app.ctx(), Ctx::Sage);
+    assert_ne!(records(&f.store), after_visit, "the status changed");
+
+    let status = |f: &Fixture| f.app.status.as_ref().map(|s| s.msg.render(Lang::En)).unwrap_or_default();
+    f.press(KeyCode::Char('u'));
+    assert_eq!(records(&f.store), after_visit, "the status change taken back: {}", status(&f));
+    f.press(KeyCode::Char('u'));
+    assert_eq!(records(&f.store), after_plan, "the visit taken back: {}", status(&f));
+    f.press(KeyCode::Char('u'));
+    assert_eq!(status(&f), format!("Undone: your last change, all {covered} records of it"));
+    assert_eq!(f.store.count::<Assignment>().unwrap(), assignments);
+    assert_eq!(records(&f.store), before, "the whole plan taken back");
+    let shown: u32 = f.app.sages.rows.iter().map(|r| r.load).sum();
+    let stored: u32 = f.store.sage_loads().unwrap().values().sum();
+    assert_eq!(shown, stored, "the loads on screen follow");
 }
