@@ -270,3 +270,29 @@ fn the_ranking_moves_and_leaves_with_the_usual_keys() {
     f.press(KeyCode::Char('q'));
     assert!(f.app.quit);
 }
+
+// Issue 18: ranks of 1,000 or more showed their last three digits (`250` for
+// 1250) in the rank column, at 80 columns and at 160.
+#[test]
+fn ranks_of_a_thousand_and_more_are_shown_whole() {
+    for (lang, size) in [(Lang::En, (80, 24)), (Lang::Th, (80, 24)), (Lang::Th, (160, 45))] {
+        let mut f = on_ranking(lang);
+        f.app.update(sammachip::app::Action::Resize(size.0, size.1), &f.store);
+        // The households selected for coaching, with their ranks among all.
+        f.press(KeyCode::Char('t'));
+        f.press(KeyCode::End);
+        let shown =
+            f.app.rank.pos.window(f.app.rank.ranked.len(), sammachip::app::layout::ranking_rows(size.1));
+        let ranks: Vec<usize> = f.app.rank.ranked[shown].iter().map(|(_, x)| x.rank).collect();
+        assert!(ranks.iter().any(|r| *r >= 1000), "the demo has ranks of 1,000 and more: {ranks:?}");
+        let screen = common::screen_at(&f.app, size.0, size.1);
+        let cat = f.app.catalog.read().unwrap();
+        for (row, x) in f.app.rank.ranked.iter().filter(|(_, x)| ranks.contains(&x.rank)) {
+            let name = cat.name(&cat.rows[*row as usize]).to_string();
+            let line =
+                screen.lines().find(|l| l.contains(&name)).unwrap_or_else(|| panic!("{name}:\n{screen}"));
+            let first = line.trim_start_matches('│').split_whitespace().next().unwrap_or("");
+            assert_eq!(first, x.rank.to_string(), "{lang:?} {size:?}:\n{screen}");
+        }
+    }
+}

@@ -138,8 +138,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Cell::from(if r.selected_view { t(k::COL_STAGE) } else { "" }),
     ];
     head.extend(Criterion::ALL.iter().map(|c| right(t(labels::criterion_short(*c)))));
+    // Ranks are never cut: the column is as wide as the largest rank listed.
+    let rank_width = r.ranked.iter().map(|(_, x)| x.rank).max().unwrap_or(0).to_string().len();
     let mut widths = vec![
-        Constraint::Length(3),
+        Constraint::Length(rank_width.max(UnicodeWidthStr::width(t(k::COL_RANK_SHORT))).max(1) as u16),
         Constraint::Fill(1),
         Constraint::Length(9),
         Constraint::Length(5),

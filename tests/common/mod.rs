@@ -195,7 +195,13 @@ impl Fixture {
 
 /// The app drawn at 80×24, as text.
 pub fn screen_of(app: &App) -> String {
-    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    screen_at(app, 80, 24)
+}
+
+/// The app drawn at `w`×`h`, as text.
+#[allow(dead_code)]
+pub fn screen_at(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| ui::draw(f, app)).unwrap();
     let buf = t.backend().buffer();
     (0..buf.area.height)
