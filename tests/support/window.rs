@@ -28,15 +28,19 @@ pub trait Window {
         self.wait_until(&format!("{needle:?}"), Duration::from_secs(20), &|s| s.contains(needle))
     }
 
-    /// Waits (at most `limit`) until the screen passes `ok`.
+    /// Waits (at most `limit`) until the screen passes `ok` and has settled:
+    /// the same at two looks in a row, so a frame still arriving (the first
+    /// rows new, the last ones old) is never what a test reads.
     fn wait_until(&mut self, what: &str, limit: Duration, ok: &dyn Fn(&str) -> bool) -> String {
         let start = Instant::now();
+        let mut last = String::new();
         loop {
             let s = self.screen();
-            if ok(&s) {
+            if s == last && ok(&s) {
                 return s;
             }
             assert!(start.elapsed() < limit, "waited for {what}; screen:\n{s}");
+            last = s;
             std::thread::sleep(self.poll());
         }
     }
