@@ -25,7 +25,7 @@ struct Cli {
     #[arg(long, env = "SAMMACHIP_DB", global = true)]
     db: Option<PathBuf>,
     /// Language of the screens (Thai by default; `L` switches while running).
-    #[arg(long, value_enum, default_value = "th")]
+    #[arg(long, value_enum, default_value = "th", global = true)]
     lang: LangArg,
     /// Fill an empty store with demo data before opening it.
     #[arg(long, value_enum, num_args = 0..=1, default_missing_value = "province", value_name = "SCALE")]
@@ -122,6 +122,13 @@ enum Cmd {
         /// `FILE.csv` or `FILE.xlsx`.
         #[arg(short, long)]
         output: PathBuf,
+        /// `ranking` only: `province`, a district (4 digits), a subdistrict (6)
+        /// or a fund (8). Default: every district's own top, one after another.
+        #[arg(long)]
+        scope: Option<String>,
+        /// `ranking` only: places ranked in each (default 30).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=10000))]
+        places: Option<u16>,
     },
     /// Write a consistent, checksummed backup of the store to FILE (through the
     /// server when one holds the store).
@@ -382,12 +389,25 @@ fn main() -> ExitCode {
             };
             check_command(&store, repair)
         }
-        Some(Cmd::Export { kind, output }) => {
+        Some(Cmd::Export { kind, output, scope, places }) => {
             let store = match open_then(path.clone(), |s| s) {
                 Ok(s) => Arc::new(s),
                 Err(code) => return code,
             };
-            match sammachip::io::export::export(&store, kind, &output, lang) {
+            if kind != sammachip::io::Kind::Ranking && (scope.is_some() || places.is_some()) {
+                say(&Msg::new(k::ERR_SCOPE_RANKING_ONLY));
+                return ExitCode::from(2);
+            }
+            let scope = match scope.as_deref().map(|t| sammachip::service::ranking::parse_scope(&store, t)) {
+                None => sammachip::service::ranking::ExportScope::EachDistrict,
+                Some(Ok(s)) => sammachip::service::ranking::ExportScope::One(s),
+                Some(Err(e)) => {
+                    say(&messages::scope(&e));
+                    return ExitCode::from(2);
+                }
+            };
+            let how = sammachip::io::export::Ranking { scope, places: places.map_or(30, usize::from) };
+            match sammachip::io::export::export_with(&store, kind, &output, lang, how) {
                 Ok(n) => {
                     say(&Msg::with(k::EXPORTED, [group_thousands(n as u64), output.display().to_string()]));
                     ExitCode::SUCCESS

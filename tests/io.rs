@@ -838,3 +838,78 @@ fn exported_text_never_becomes_an_excel_formula() {
     std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut sheet).unwrap();
     assert!(!sheet.contains("<f>"), "no formula cells");
 }
+
+/// `sammachip --db DB ARGS…` on a copy of the binary's district demo: exit
+/// code, stdout and stderr.
+fn cli(db: &Path, args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(common::BIN).arg("--db").arg(db).args(args).output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// The rows of a CSV the app wrote (its header first).
+fn csv_rows(path: &Path) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new().has_headers(false).from_path(path).unwrap();
+    r.records()
+        .map(|x| x.unwrap().iter().map(|c| c.trim_start_matches('\u{feff}').to_string()).collect())
+        .collect()
+}
+
+// Issue 18: `export ranking` wrote the province's top 30 only, though its help
+// says every district; it had no scope or number of places; `--lang en` after
+// the subcommand was refused.
+#[test]
+fn export_ranking_takes_a_scope_and_places_and_options_after_the_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store");
+    common::copy_dir(common::binary_demo(), &db);
+    let out = |name: &str| dir.path().join(name);
+
+    // Default: every district's top 30 (the district demo has one district).
+    let (code, said) = cli(&db, &["export", "ranking", "-o", out("all.csv").to_str().unwrap()]);
+    assert_eq!(code, 0, "{said}");
+    let all = csv_rows(&out("all.csv"));
+    assert_eq!(all.len(), 31, "a header and 30 rows");
+    let (code, said) =
+        cli(&db, &["export", "ranking", "--scope", "3301", "-o", out("d.csv").to_str().unwrap()]);
+    assert_eq!(code, 0, "{said}");
+    assert_eq!(csv_rows(&out("d.csv")), all, "one district's top 30 is all of it here");
+
+    // More places than 30, and global options after the subcommand.
+    let (code, said) = cli(
+        &db,
+        &["export", "ranking", "--places", "1200", "-o", out("more.csv").to_str().unwrap(), "--lang", "en"],
+    );
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("Exported 1,200 rows"), "{said}");
+    let more = csv_rows(&out("more.csv"));
+    assert_eq!(more[0][0], "Rank", "English headers: {:?}", more[0]);
+    let ranks: Vec<String> = more[1..].iter().map(|r| r[0].clone()).collect();
+    assert_eq!(ranks, (1..=1200).map(|n| n.to_string()).collect::<Vec<_>>());
+
+    // One fund, typed with Thai digits.
+    let (code, said) =
+        cli(&db, &["export", "ranking", "--scope", "๓๓๐๑๐๑๐๑", "-o", out("f.csv").to_str().unwrap()]);
+    assert_eq!(code, 0, "{said}");
+    let fund = csv_rows(&out("f.csv"));
+    assert!(fund.len() > 1 && fund[1..].iter().all(|r| r[3] == "33010101"), "{fund:?}");
+
+    // What names nothing is refused, in Thai and English, and writes nothing.
+    let no = out("no.csv");
+    let no = no.to_str().unwrap();
+    for (args, th, en) in [
+        (vec!["--scope", "9999"], "ไม่พบอำเภอ", "No district, subdistrict or fund 9999"),
+        (vec!["--scope", "amphoe"], "ไม่รู้จักขอบเขต", "Not a scope: \"amphoe\""),
+    ] {
+        let mut a = vec!["export", "ranking"];
+        a.extend(args);
+        a.extend(["-o", no]);
+        let (code, said) = cli(&db, &a);
+        assert_eq!(code, 2, "{said}");
+        assert!(said.contains(th) && said.contains(en), "{said}");
+        assert!(!out("no.csv").exists());
+    }
+    let (code, said) = cli(&db, &["export", "funds", "--places", "5", "-o", no]);
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("export ranking only"), "{said}");
+}

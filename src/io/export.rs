@@ -56,15 +56,41 @@ fn label<T: Copy>(v: T, f: fn(T) -> crate::i18n::Key, lang: Lang) -> Cell {
     Cell::Text(super::enum_text(v, f, lang))
 }
 
-/// Writes every record of `kind` to `path` (`.csv` or `.xlsx`); returns the rows.
+/// Which ranking `export ranking` writes, and how many places in each.
+#[derive(Clone, Copy, Debug)]
+pub struct Ranking {
+    pub scope: crate::service::ranking::ExportScope,
+    pub places: usize,
+}
+
+impl Default for Ranking {
+    /// Every district's top 30.
+    fn default() -> Self {
+        Self { scope: crate::service::ranking::ExportScope::EachDistrict, places: 30 }
+    }
+}
+
+/// Writes every record of `kind` to `path` (`.csv` or `.xlsx`); returns the
+/// rows. The ranking: every district's top 30.
 pub fn export(
     store: &std::sync::Arc<Store>,
     kind: Kind,
     path: &Path,
     lang: Lang,
 ) -> Result<usize, ExportError> {
+    export_with(store, kind, path, lang, Ranking::default())
+}
+
+/// As [`export`], with the ranking's scope and places.
+pub fn export_with(
+    store: &std::sync::Arc<Store>,
+    kind: Kind,
+    path: &Path,
+    lang: Lang,
+    ranking: Ranking,
+) -> Result<usize, ExportError> {
     if kind == Kind::Ranking {
-        return export_ranking(store, path, lang);
+        return export_ranking(store, path, lang, ranking);
     }
     let headers: Vec<&str> = kind.columns().iter().map(|c| c.header(lang)).collect();
     let mut w = Writer::create(path, &headers)?;
@@ -298,9 +324,14 @@ pub fn export(
 
 /// The ranking of the whole province with the default weights, as the Ranking
 /// tab shows it.
-fn export_ranking(store: &std::sync::Arc<Store>, path: &Path, lang: Lang) -> Result<usize, ExportError> {
-    use crate::service::ranking::{Value, province_table};
-    let (header, rows) = province_table(store, lang, crate::domain::Date::today())?;
+fn export_ranking(
+    store: &std::sync::Arc<Store>,
+    path: &Path,
+    lang: Lang,
+    how: Ranking,
+) -> Result<usize, ExportError> {
+    use crate::service::ranking::{Value, export_table};
+    let (header, rows) = export_table(store, lang, crate::domain::Date::today(), how.scope, how.places)?;
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut w = Writer::create(path, &header)?;
     for r in &rows {

@@ -315,6 +315,16 @@ pub fn backup(e: &crate::store::backup::BackupError) -> Msg {
     }
 }
 
+/// A ranking scope typed on the command line that names nothing.
+pub fn scope(e: &crate::service::ranking::ScopeError) -> Msg {
+    use crate::service::ranking::ScopeError as E;
+    match e {
+        E::Unknown(t) => Msg::with(k::ERR_SCOPE_UNKNOWN, [crate::domain::clean::line(t).into_owned()]),
+        E::NotFound(t) => Msg::with(k::ERR_SCOPE_NOT_FOUND, [crate::domain::clean::line(t).into_owned()]),
+        E::Store(s) => store(s),
+    }
+}
+
 pub fn save(e: &SaveError) -> Msg {
     match e {
         SaveError::Stale { .. } => Msg::new(k::ERR_STALE),

@@ -203,21 +203,88 @@ pub fn table(
     (header, rows)
 }
 
-/// The province's ranking with the default weights, as the Ranking tab
-/// first shows it: read from the store, for an export.
-pub fn province_table(
+/// Which ranking `export ranking` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportScope {
+    /// Every district's own top, district by district (the default).
+    EachDistrict,
+    /// One scope's top.
+    One(Scope),
+}
+
+/// What an export scope typed on the command line names: `province`, a
+/// district (4 digits), a subdistrict (6) or a fund (8), Thai digits too.
+pub fn parse_scope(store: &Store, text: &str) -> Result<Scope, ScopeError> {
+    let t = crate::domain::thai::normalize_digits(text.trim()).into_owned();
+    if t.eq_ignore_ascii_case("province") || t == "จังหวัด" {
+        return Ok(Scope::Province);
+    }
+    let bad = || ScopeError::Unknown(text.trim().to_string());
+    if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    match t.len() {
+        4 => {
+            let d: u16 = t.parse().map_err(|_| bad())?;
+            let geo = Geo::new(store.places()?);
+            if geo.districts().contains(&d) { Ok(Scope::District(d)) } else { Err(ScopeError::NotFound(t)) }
+        }
+        6 => {
+            let x: u32 = t.parse().map_err(|_| bad())?;
+            let any = store.all::<crate::domain::fund::Fund>()?.iter().any(|f| f.subdistrict() == x);
+            if any { Ok(Scope::Subdistrict(x)) } else { Err(ScopeError::NotFound(t)) }
+        }
+        8 => match store.all::<crate::domain::fund::Fund>()?.into_iter().find(|f| f.code == t) {
+            Some(f) => Ok(Scope::Fund(f.id)),
+            None => Err(ScopeError::NotFound(t)),
+        },
+        _ => Err(bad()),
+    }
+}
+
+/// Why a scope typed on the command line names nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ScopeError {
+    #[error("not a scope: {0}")]
+    Unknown(String),
+    #[error("no such place or fund: {0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// The ranking with the default weights for an export: every district's top
+/// `places` in district order, or one scope's; read from the store.
+pub fn export_table(
     store: &Store,
     lang: Lang,
     today: Date,
+    scope: ExportScope,
+    places: usize,
 ) -> Result<(Vec<String>, Vec<Vec<Value>>), crate::store::StoreError> {
     let cat = Catalog::load(store, today)?;
     let geo = Geo::new(store.places()?);
     let categories = store.categories()?;
-    let funds: HashMap<u64, (String, String)> =
-        store.all::<crate::domain::fund::Fund>()?.into_iter().map(|f| (f.id, (f.code, f.name))).collect();
+    let all_funds = store.all::<crate::domain::fund::Fund>()?;
     let profile = ranking::Profile::default();
-    let (ranked, _) =
-        rank_in(&cat, Scope::Province, None, &profile.weights, usize::from(profile.top), today, &[]);
+    let ranked: Vec<(u32, Ranked)> = match scope {
+        ExportScope::EachDistrict => rank_districts(&cat, None, &profile.weights, places, today)
+            .into_iter()
+            .flat_map(|(_, top, _)| top)
+            .collect(),
+        ExportScope::One(scope) => {
+            let mut in_subdistrict: Vec<u64> = match scope {
+                Scope::Subdistrict(x) => {
+                    all_funds.iter().filter(|f| f.subdistrict() == x).map(|f| f.id).collect()
+                }
+                _ => Vec::new(),
+            };
+            in_subdistrict.sort_unstable();
+            rank_in(&cat, scope, None, &profile.weights, places, today, &in_subdistrict).0
+        }
+    };
+    let funds: HashMap<u64, (String, String)> =
+        all_funds.into_iter().map(|f| (f.id, (f.code, f.name))).collect();
     let names = Names { funds: &funds, geo: &geo, categories: &categories };
     Ok(table(store, &cat, &ranked, &profile.weights, today, lang, &names))
 }
