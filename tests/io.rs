@@ -180,6 +180,10 @@ fn a_file_with_bad_rows_imports_nothing_and_lists_every_bad_row() {
     assert!(rejects.contains("ซ้ำกับแถว 2") && rejects.contains("Same as row 2"), "{rejects}");
     assert!(rejects.contains("No fund with code 99999999"), "{rejects}");
     assert_eq!(rejects.lines().count(), 6, "a header and five rows:\n{rejects}");
+    // Issue 18: rows as Excel numbers them (the header is row 1), and the
+    // header of the rejects file says so.
+    assert!(rejects.lines().next().unwrap().contains("header = row 1"), "{rejects}");
+    assert!(rejects.lines().nth(1).unwrap().starts_with("3,"), "{rejects}");
 
     // The good row alone imports; --dry-run checks without saving.
     let good = dir.path().join("good.csv");

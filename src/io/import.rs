@@ -487,7 +487,8 @@ fn write_rejects_to(file: File, rejects: &[Reject], unlisted: usize) -> io::Resu
     // A BOM, so Excel shows the Thai.
     f.write_all(b"\xEF\xBB\xBF")?;
     let mut w = csv::Writer::from_writer(f);
-    w.write_record(["แถว row", "คอลัมน์ column", "เหตุผล", "reason"])?;
+    // Rows are numbered as the spreadsheet numbers them: the header is row 1.
+    w.write_record(["แถว row (หัวตาราง = แถว 1, header = row 1)", "คอลัมน์ column", "เหตุผล", "reason"])?;
     // A reason quotes the cell it refused: shown with its control
     // characters made visible, and safe to open in Excel.
     let safe = |m: &Msg, lang| crate::io::table::excel_safe(&clean::line(&m.render(lang))).into_owned();
