@@ -231,6 +231,8 @@ pub enum FundError {
     TooLong(usize),
     #[error("date: {0}")]
     Date(DateError),
+    #[error("year: {0}")]
+    Year(DateError),
     #[error("before the programme began")]
     BeforeProgramme,
     #[error("in the future")]
@@ -352,7 +354,7 @@ impl FundDraft {
                 }
                 Ok(y) => Some(y),
                 Err(e) => {
-                    errs.push((FundField::AssessedYear, FundError::Date(e)));
+                    errs.push((FundField::AssessedYear, FundError::Year(e)));
                     None
                 }
             },

@@ -275,8 +275,10 @@ impl OccupationDraft {
             }
         };
         let mut loan_ids = Vec::new();
-        for part in self.loans.split([',', ' ']).filter(|p| !p.trim().is_empty()) {
-            match thai::parse_int(part).and_then(|n| u64::try_from(n).ok()) {
+        for part in self.loans.split([',', ' ', ';']).filter(|p| !p.trim().is_empty()) {
+            // As the screens show a loan: `#997365` (Thai digits too).
+            let number = part.trim().trim_start_matches('#');
+            match thai::parse_int(number).and_then(|n| u64::try_from(n).ok()) {
                 Some(id) if member_loans.contains(&id) => {
                     if !loan_ids.contains(&id) {
                         loan_ids.push(id);
@@ -386,6 +388,29 @@ mod tests {
         assert_eq!(
             (r.income_growth(), r.after.net(), r.savings_growth()),
             (Money::baht(30_000), Money::baht(40_000), Money::baht(5_000))
+        );
+    }
+
+    // Issue 18: a loan typed as the screens show it (`#997365`) was refused
+    // as not the member's.
+    #[test]
+    fn loans_are_taken_as_the_screens_show_them() {
+        let today = Date::from_ymd(2026, 11, 25).unwrap();
+        let d = OccupationDraft {
+            category: 1,
+            start_year: "2560".into(),
+            loans: "#7; #๙".into(),
+            before: ["50,000".into(), "40,000".into(), "".into()],
+            after: ["90,000".into(), "55000".into(), "".into()],
+            ..Default::default()
+        };
+        let mut r = record();
+        assert_eq!(d.apply(&mut r, true, &[7, 9], today), Ok(()));
+        assert_eq!(r.loan_ids, vec![7, 9]);
+        let other = OccupationDraft { loans: "#8".into(), ..d };
+        assert_eq!(
+            other.apply(&mut r, true, &[7, 9], today).unwrap_err(),
+            vec![(OccupationField::Loans, OccupationError::Loan("#8".into()))]
         );
     }
 

@@ -31,6 +31,15 @@ pub fn date(e: &DateError) -> Msg {
     }
 }
 
+/// A year that is not one: the year's own message ("use four digits, e.g.
+/// 2544"), not the one for a whole date.
+pub fn year(e: &DateError) -> Msg {
+    match e {
+        DateError::Empty => Msg::new(k::ERR_REQUIRED),
+        _ => Msg::new(k::ERR_DATE_YEAR),
+    }
+}
+
 pub fn money(e: &MoneyError) -> Msg {
     match e {
         MoneyError::Empty => Msg::new(k::ERR_REQUIRED),
@@ -52,6 +61,7 @@ pub fn fund(e: &FundError) -> Msg {
         FundError::TooLong(n) => Msg::with(k::ERR_TOO_LONG, [n.to_string()]),
         FundError::Unsafe(c) => unsafe_char(*c),
         FundError::Date(d) => date(d),
+        FundError::Year(d) => year(d),
         FundError::BeforeProgramme => Msg::new(k::ERR_BEFORE_PROGRAMME),
         FundError::Future => Msg::new(k::ERR_FUTURE),
         FundError::YearNeeded => Msg::new(k::ERR_FUND_YEAR_NEEDED),
@@ -144,7 +154,7 @@ pub fn occupation(e: &OccupationError) -> Msg {
         OccupationError::Category => Msg::new(k::ERR_CATEGORY),
         OccupationError::TooLong(n) => Msg::with(k::ERR_TOO_LONG, [n.to_string()]),
         OccupationError::Unsafe(c) => unsafe_char(*c),
-        OccupationError::Year(d) => date(d),
+        OccupationError::Year(d) => year(d),
         OccupationError::Future => Msg::new(k::ERR_FUTURE),
         OccupationError::TooOld(y) => Msg::with(k::ERR_YEAR_TOO_OLD, [y.to_string()]),
         OccupationError::Amount(m) => money(m),
@@ -174,7 +184,8 @@ pub fn programme(e: &ProgrammeError) -> Msg {
         ProgrammeError::Required => Msg::new(k::ERR_REQUIRED),
         ProgrammeError::TooLong(n) => Msg::with(k::ERR_TOO_LONG, [n.to_string()]),
         ProgrammeError::Unsafe(c) => unsafe_char(*c),
-        ProgrammeError::Date(d) | ProgrammeError::Year(d) => date(d),
+        ProgrammeError::Date(d) => date(d),
+        ProgrammeError::Year(d) => year(d),
         ProgrammeError::Future => Msg::new(k::ERR_FUTURE),
         ProgrammeError::Stars => Msg::new(k::ERR_STARS),
         ProgrammeError::NoFunds => Msg::new(k::ERR_NO_FUNDS_BRIEFED),
@@ -373,6 +384,22 @@ pub fn open(e: &OpenError) -> Msg {
         }
         OpenError::Migration { path, detail } => {
             Msg::with(k::ERR_OPEN_MIGRATION, [path.display().to_string(), detail.clone()])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Lang, thai};
+
+    // Issue 18: a bad start year (`2600x`) got the message for a whole date.
+    #[test]
+    fn a_year_that_is_not_one_gets_the_years_message() {
+        let e = thai::parse_year("2600x").unwrap_err();
+        for m in [occupation(&OccupationError::Year(e.clone())), fund(&FundError::Year(e))] {
+            assert_eq!(m.render(Lang::En), "Wrong year: use four digits, e.g. 2544 (B.E.) or 2001");
+            assert!(m.render(Lang::Th).starts_with("ปีไม่ถูกต้อง"), "{}", m.render(Lang::Th));
         }
     }
 }
