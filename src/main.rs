@@ -586,8 +586,8 @@ fn import_command(
     }
 }
 
-/// `sammachip backup FILE`: straight from the store, or — when a server holds
-/// it — by asking the server through its control socket.
+/// `sammachip backup FILE`: straight from the store, or — when a server or an
+/// officer's app holds it — by asking that process through its control socket.
 fn backup_command(path: PathBuf, file: &std::path::Path) -> ExitCode {
     let started = Instant::now();
     let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
@@ -607,7 +607,7 @@ fn backup_command(path: PathBuf, file: &std::path::Path) -> ExitCode {
                 ExitCode::from(1)
             }
         },
-        Err(OpenError::Locked { .. }) => match sammachip::ssh::control::request_backup(&path, &file) {
+        Err(OpenError::Locked { .. }) => match sammachip::service::control::request_backup(&path, &file) {
             Ok((pairs, bytes)) => done(pairs, bytes),
             Err(e) => {
                 say(&Msg::with(k::ERR_BACKUP, [e]));

@@ -47,7 +47,11 @@ pub fn run(store: Arc<Store>, mut app: App, opts: Options) -> io::Result<Option<
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height), &store);
     let mut front = Local { terminal, worked: true };
+    // A `sammachip backup` in another window asks this app for the backup
+    // (the store is held here). Without the socket it says no one answers.
+    let control = crate::service::control::serve(&store, Arc::new(|_| {})).ok();
     let result = front::run(&mut front, &mut app, &store, opts.exit_after_first_frame);
+    drop(control);
     ratatui::restore();
     result.map(|end| match end {
         End::FirstFrame(took) => Some(took),

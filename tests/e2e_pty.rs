@@ -36,6 +36,11 @@ fn a_second_process_on_a_held_store_is_told_so() {
 }
 
 #[test]
+fn a_backup_while_the_app_is_open_is_written_by_the_app() {
+    local::a_backup_while_the_app_is_open_is_written_by_the_app(&launch);
+}
+
+#[test]
 fn a_member_a_loan_and_an_occupation_typed_in_thai_survive_a_restart() {
     local::a_member_a_loan_and_an_occupation_typed_in_thai_survive_a_restart(&launch);
 }

@@ -865,7 +865,9 @@ pub fn serve(store: Arc<Store>, opts: Options) -> anyhow::Result<()> {
         log(format!("serving {} on {addr} (host key {fingerprint})", store.path().display()));
         // Tests read this line to learn the port when listening on port 0.
         let _ = writeln!(io::stdout(), "listening on {addr}").and_then(|()| io::stdout().flush());
-        let control = tokio::spawn(control::serve(Arc::clone(&store)));
+        let control = crate::service::control::serve(&store, Arc::new(log))
+            .inspect_err(|e| log(format!("no control socket: {e}")))
+            .ok();
         let daily = tokio::spawn(control::daily(
             Arc::clone(&store),
             opts.backups.clone(),
@@ -891,7 +893,7 @@ pub fn serve(store: Arc<Store>, opts: Options) -> anyhow::Result<()> {
             let _ =
                 h.disconnect(russh::Disconnect::ByApplication, "server stopping".into(), String::new()).await;
         }
-        control.abort();
+        drop(control);
         daily.abort();
         anyhow::Ok(())
     });

@@ -97,6 +97,38 @@ pub fn a_second_process_on_a_held_store_is_told_so<W: Window>(launch: &dyn Fn(&P
     quit(&mut t);
 }
 
+// Issue 18: `sammachip backup` while the officer's app had the store open
+// failed, with English in the Thai line ("no server answers on
+// …/control.sock: No such file or directory (os error 2)").
+pub fn a_backup_while_the_app_is_open_is_written_by_the_app<W: Window>(launch: &dyn Fn(&Path) -> W) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_store(dir.path());
+    let mut t = start(launch(&db));
+    t.wait_for("กองทุน 120/120");
+
+    let file = dir.path().join("while-open.backup");
+    let out = Command::new(BIN).arg("--db").arg(&db).arg("backup").arg(&file).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(file.exists(), "{said}");
+    // The backup is whole: a new store made from it holds the 120 funds.
+    let copy = dir.path().join("restored");
+    let out = Command::new(BIN).arg("--db").arg(&copy).arg("restore").arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(BIN).arg("--db").arg(&copy).args(["check"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let store = sammachip::store::Store::open(&copy).unwrap();
+    assert_eq!(store.count::<sammachip::domain::fund::Fund>().unwrap(), 120);
+    drop(store);
+    quit(&mut t);
+    // After the app has ended, its socket is gone and the store is backed
+    // up directly.
+    assert!(!db.join("control.sock").exists());
+    let again = dir.path().join("after.backup");
+    let out = Command::new(BIN).arg("--db").arg(&db).arg("backup").arg(&again).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
 pub fn a_member_a_loan_and_an_occupation_typed_in_thai_survive_a_restart<W: Window>(
     launch: &dyn Fn(&Path) -> W,
 ) {
