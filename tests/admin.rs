@@ -115,6 +115,15 @@ fn the_audit_list_filters_and_shows_before_and_after() {
     f.press(KeyCode::Char('v'));
     let s = f.screen();
     assert!(s.contains("somchai") && s.contains("malee"), "{s}");
+    // Issue 18: each record by its name, not its ids (`265/11072`), and the
+    // time in Thai time with a B.E. year, not UTC in C.E.
+    let row = s.lines().find(|l| l.contains("malee")).unwrap_or_default();
+    assert!(row.contains(&funds[1].code), "{s}");
+    let (_, e) = f.app.admin.selected_entry().unwrap();
+    let local = jiff::tz::offset(7).to_datetime(jiff::Timestamp::from_millisecond(e.time_ms).unwrap());
+    let when =
+        format!("{} {:02}:{:02}", u32::try_from(local.year()).unwrap() + 543, local.hour(), local.minute());
+    assert!(row.contains(&when), "{when} in {row}");
     // The newest first: malee's change.
     assert_eq!(f.app.admin.selected_entry().map(|(_, e)| e.officer.as_str()), Some("malee"));
 

@@ -121,11 +121,30 @@ pub fn key_text(key: &[u8]) -> String {
     }
 }
 
-/// The audit time (UTC milliseconds) as local-looking text `YYYY-MM-DD HH:MM`.
-pub fn time_text(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|t| t.strftime("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|_| ms.to_string())
+/// The audit time (UTC milliseconds) as officers read a time: Thai time
+/// (Asia/Bangkok, UTC+7 all year, no summer time), the date as the app
+/// writes dates (B.E.), then `HH:MM`.
+pub fn time_text(ms: i64, lang: crate::domain::Lang) -> String {
+    let Ok(t) = jiff::Timestamp::from_millisecond(ms) else { return ms.to_string() };
+    let dt = jiff::tz::offset(7).to_datetime(t);
+    let month = u8::try_from(dt.month()).unwrap_or(1);
+    let day = u8::try_from(dt.day()).unwrap_or(1);
+    match crate::domain::Date::from_ymd(i32::from(dt.year()), month, day) {
+        Some(d) => {
+            format!("{} {:02}:{:02}", crate::domain::thai::format_date(d, lang), dt.hour(), dt.minute())
+        }
+        None => ms.to_string(),
+    }
+}
+
+/// The record an audit entry is about, by name (a fund's code and name, a
+/// person's name …), or by its key when it has none.
+pub fn record_text(e: &crate::domain::audit::AuditEntry) -> String {
+    e.after
+        .as_deref()
+        .or(e.before.as_deref())
+        .and_then(|b| crate::service::changes::name_of(&e.kind, b))
+        .unwrap_or_else(|| key_text(&e.key))
 }
 
 /// Line-by-line differences of two texts (longest common subsequence; the
@@ -263,8 +282,8 @@ impl AdminTab {
                     e.kind,
                     crate::i18n::tr(lang, kind_label(&e.kind)),
                     crate::i18n::tr(lang, action_label(e.action)),
-                    time_text(e.time_ms),
-                    key_text(&e.key)
+                    time_text(e.time_ms, lang),
+                    record_text(e)
                 )
                 .to_lowercase();
                 terms.iter().all(|t| hay.contains(t.as_str()))
@@ -545,6 +564,15 @@ pub fn role_label(r: Role) -> Key {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Issue 18: the audit list showed UTC times with C.E. years.
+    #[test]
+    fn audit_times_are_thai_time_with_the_be_year() {
+        // 25 Nov 2026 17:30 UTC is 26 Nov, 00:30 in Bangkok.
+        let ms = jiff::Timestamp::from_second(1_795_627_800).map(|t| t.as_millisecond()).unwrap_or(0);
+        assert_eq!(time_text(ms, crate::domain::Lang::Th), "26 พ.ย. 2569 00:30");
+        assert_eq!(time_text(ms, crate::domain::Lang::En), "26 Nov 2569 00:30");
+    }
 
     #[test]
     fn diff_marks_changed_lines_only() {

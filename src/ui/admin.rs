@@ -98,11 +98,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 let style = if i == a.apos.cursor { theme.selected() } else { theme.base() };
                 Some(
                     Row::new(vec![
-                        Cell::from(admin::time_text(e.time_ms)),
+                        Cell::from(admin::time_text(e.time_ms, lang)),
                         Cell::from(e.officer.clone()),
                         Cell::from(t(admin::action_label(e.action))),
                         Cell::from(t(admin::kind_label(&e.kind))),
-                        Cell::from(admin::key_text(&e.key)),
+                        Cell::from(admin::record_text(e)),
                     ])
                     .style(style),
                 )
@@ -113,11 +113,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             )
             .style(theme.header());
             let widths = [
-                Constraint::Length(16),
+                Constraint::Length(18),
                 Constraint::Fill(2),
                 Constraint::Length(12),
                 Constraint::Fill(2),
-                Constraint::Fill(2),
+                Constraint::Fill(4),
             ];
             frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), list);
             if a.more {
@@ -169,11 +169,11 @@ fn draw_entry(frame: &mut Frame, area: Rect, app: &App, view: &admin::EntryView,
         lang,
         k::ADMIN_ENTRY,
         &[
-            &admin::time_text(e.time_ms),
+            &admin::time_text(e.time_ms, lang),
             &e.officer,
             &t(admin::action_label(e.action)),
             &t(admin::kind_label(&e.kind)),
-            &admin::key_text(&e.key),
+            &admin::record_text(e),
         ],
     );
     let block = Block::bordered().title(Line::styled(format!(" {title} "), theme.title()));
