@@ -296,3 +296,28 @@ fn ranks_of_a_thousand_and_more_are_shown_whole() {
         }
     }
 }
+
+// Issue 18: for about a second after start the Occupations tab read
+// `อาชีพ 0/0` while its catalog loaded: an officer reads "no records".
+#[test]
+fn lists_still_loading_say_so_instead_of_zero() {
+    let f = Fixture::new(Lang::Th);
+    let store = std::sync::Arc::clone(&f.store);
+    // A session whose catalog is still being read (nothing has polled it).
+    let mut app = sammachip::app::App::new(&store, "tester", Lang::Th, (80, 24));
+    assert!(app.catalog_loading());
+    app.update(sammachip::app::Action::GoTab(3), &store);
+    let s = common::screen_of(&app);
+    let title = s.lines().nth(1).unwrap_or_default();
+    assert!(title.contains("อาชีพ กำลังโหลด…") && !title.contains("0/0"), "{s}");
+    app.update(sammachip::app::Action::GoTab(4), &store);
+    let s = common::screen_of(&app);
+    assert!(s.lines().nth(1).unwrap_or_default().contains("กำลังโหลด…"), "{s}");
+    assert!(!s.contains("จาก 0"), "{s}");
+    // Loaded: the counts.
+    app.finish_loading();
+    app.update(sammachip::app::Action::GoTab(3), &store);
+    let s = common::screen_of(&app);
+    let n = sammachip::domain::money::group_thousands(app.occ.total as u64);
+    assert!(app.occ.total > 0 && s.lines().nth(1).unwrap_or_default().contains(&format!("{n}/{n}")), "{s}");
+}

@@ -31,15 +31,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let lang = app.lang;
     let occ = &app.occ;
-    let mut spans = vec![Span::styled(
-        format!(
-            " {} {}/{} ",
-            tr(lang, k::TAB_OCCUPATIONS),
-            group_thousands(occ.view.len() as u64),
-            group_thousands(occ.total as u64)
-        ),
-        theme.title(),
-    )];
+    // While the catalog loads there is no count to show: "0/0" would read
+    // as "no records".
+    let counts = if app.catalog_loading() {
+        tr(lang, k::LOADING).to_string()
+    } else {
+        format!("{}/{}", group_thousands(occ.view.len() as u64), group_thousands(occ.total as u64))
+    };
+    let mut spans = vec![Span::styled(format!(" {} {counts} ", tr(lang, k::TAB_OCCUPATIONS)), theme.title())];
     let sel = &occ.select;
     let mut chips = Vec::new();
     if let Some(c) = sel.category {

@@ -42,7 +42,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let category = r.category.map_or_else(|| t(k::ALL_CATEGORIES).to_string(), |c| app.category_label(c));
     let profile =
         if r.profile.name.is_empty() { t(k::PROFILE_DEFAULT).to_string() } else { r.profile.name.clone() };
-    let what = if r.selected_view {
+    let what = if app.catalog_loading() {
+        t(k::LOADING).to_string()
+    } else if r.selected_view {
         trf(lang, k::RANK_SELECTED_OF, &[&group_thousands(r.ranked.len() as u64)])
     } else {
         trf(lang, k::RANK_TOP_OF, &[&r.profile.top, &group_thousands(r.in_scope as u64)])
