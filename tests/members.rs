@@ -574,3 +574,58 @@ fn a_name_with_an_escape_sequence_or_a_bidi_override_is_refused() {
     assert!(msg.render(Lang::En).contains("\\u{202E}") && msg.render(Lang::Th).contains("อักขระ"));
     assert!(m.given_name.is_empty(), "nothing was written into the member");
 }
+
+// Issue 18: the "as of" date set with `a` stuck after leaving the member,
+// silently fed the ranking, and a date before the loan began read
+// "outstanding 2,000,000 … normal".
+#[test]
+fn the_as_of_date_is_the_members_alone_and_not_before_the_loan() {
+    let mut f = Fixture::new(Lang::En);
+    let today = f.app.today;
+    f.press(KeyCode::Enter);
+    f.press(KeyCode::Char('m'));
+    // The first member with a loan.
+    let Some(Screen::Members(v)) = f.app.funds.stack.last() else { panic!("members") };
+    let at = v.view.iter().position(|i| v.rows[*i as usize].loans > 0).expect("a member with a loan");
+    for _ in 0..at {
+        f.press(KeyCode::Down);
+    }
+    f.press(KeyCode::Enter);
+    assert_eq!(f.app.ctx(), Ctx::Member);
+    f.press(KeyCode::Enter);
+    assert_eq!(f.app.ctx(), Ctx::Loan);
+    let Some(Screen::Loan(v)) = f.app.funds.stack.last() else { panic!("loan") };
+    let start = v.loan().unwrap().start;
+    let revision = f.app.catalog.read().unwrap().revision;
+    let ranked: Vec<u32> =
+        f.app.rank.ranked.iter().map(|(_, r)| r.points(&f.app.rank.profile.weights)).collect();
+
+    // Before the loan began: refused, nothing changes.
+    let before = start.add_days(-1);
+    f.press(KeyCode::Char('a'));
+    f.ctrl('u');
+    f.type_str(&sammachip::domain::thai::format_date(before, Lang::Th));
+    f.ctrl('s');
+    assert_eq!(f.app.ctx(), Ctx::Form);
+    assert!(f.screen().contains("Before the loan began"), "{}", f.screen());
+    assert_eq!(f.app.as_of, today);
+    // A later date is set, shown on the loan, and the ranking keeps today.
+    let later = start.add_days(40);
+    f.ctrl('u');
+    f.type_str(&sammachip::domain::thai::format_date(later, Lang::Th));
+    f.ctrl('s');
+    assert_eq!(f.app.ctx(), Ctx::Loan);
+    assert_eq!(f.app.as_of, later);
+    assert!(f.screen().contains(&sammachip::domain::thai::format_date(later, Lang::En)), "{}", f.screen());
+    assert_eq!(f.app.catalog.read().unwrap().revision, revision, "the catalog is not read again");
+    let now: Vec<u32> =
+        f.app.rank.ranked.iter().map(|(_, r)| r.points(&f.app.rank.profile.weights)).collect();
+    assert_eq!(now, ranked, "the ranking keeps today");
+    // Leaving the member: today again.
+    f.press(KeyCode::Esc);
+    assert_eq!(f.app.ctx(), Ctx::Member);
+    assert_eq!(f.app.as_of, later, "still this member's screens");
+    f.press(KeyCode::Esc);
+    assert_eq!(f.app.ctx(), Ctx::Members);
+    assert_eq!(f.app.as_of, today);
+}

@@ -292,6 +292,20 @@ impl FundsTab {
         match action {
             Action::Back => {
                 self.stack.pop();
+                // Leaving the member: balances are as of today again.
+                if cx.sh.as_of != cx.sh.today {
+                    let today = cx.sh.today;
+                    cx.sh.as_of = today;
+                    let page = cx.sh.page();
+                    let store = cx.store;
+                    for s in &mut self.stack {
+                        if let Screen::Members(v) = s {
+                            let _ = v.load(store, today);
+                            v.pos.clamp(v.view.len(), page);
+                        }
+                    }
+                    self.refresh_portfolio(store, today);
+                }
             }
             Action::Open => {
                 if let Some(l) = v.selected_loan() {
@@ -700,7 +714,17 @@ impl FundsTab {
     pub(super) fn submit_as_of(&mut self, cx: &mut Cx<'_>, store: &Store) {
         let Some(form) = &mut cx.sh.form else { return };
         let text = form.fields.first().map(|f| f.text_value().to_string()).unwrap_or_default();
+        // On a loan's screen, a date before the loan began has nothing to show
+        // ("outstanding 2,000,000 … normal" for a loan not yet made).
+        let loan_start = match self.stack.last() {
+            Some(Screen::Loan(v)) => v.loan().map(|l| l.start),
+            _ => None,
+        };
         match thai::parse_date(&text) {
+            Ok(d) if loan_start.is_some_and(|s| d < s) => {
+                let start = loan_start.map(|s| thai::format_date(s, cx.sh.lang)).unwrap_or_default();
+                form.set_error(0, Msg::with(k::ERR_AS_OF_BEFORE_LOAN, [start]));
+            }
             Ok(d) => {
                 cx.sh.as_of = d;
                 cx.sh.form = None;
@@ -713,8 +737,8 @@ impl FundsTab {
                     }
                 }
                 self.refresh_portfolio(store, d);
-                // Repayment records in the occupation list and the ranking follow.
-                cx.effect(Effect::ReloadCatalog);
+                // The ranking and the occupation records keep today: the
+                // date is this member's screens' only.
             }
             Err(e) => form.set_error(0, messages::date(&e)),
         }

@@ -221,9 +221,11 @@ impl App {
     pub fn load_catalog(&mut self, store: &Arc<Store>) {
         let (tx, rx) = mpsc::channel();
         let store = Arc::clone(store);
-        let as_of = self.sh.as_of;
+        // The ranking and the occupation records are as of today, whatever
+        // date a member's screen is set to.
+        let today = self.sh.today;
         std::thread::spawn(move || {
-            let _ = tx.send(Catalog::load(&store, as_of));
+            let _ = tx.send(Catalog::load(&store, today));
         });
         self.sh.catalog_rx = Some(rx);
     }
@@ -928,7 +930,7 @@ impl App {
     /// Reads the catalog again, now (after demo data).
     fn reload_catalog(&mut self, store: &Store) {
         self.sh.catalog_rx = None;
-        self.catalog_loaded(Catalog::load(store, self.sh.as_of));
+        self.catalog_loaded(Catalog::load(store, self.sh.today));
     }
 
     /// Every district in the gazetteer gets its network committee. The app
