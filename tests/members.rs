@@ -575,16 +575,10 @@ fn a_name_with_an_escape_sequence_or_a_bidi_override_is_refused() {
     assert!(m.given_name.is_empty(), "nothing was written into the member");
 }
 
-// Issue 18: the "as of" date set with `a` stuck after leaving the member,
-// silently fed the ranking, and a date before the loan began read
-// "outstanding 2,000,000 … normal".
-#[test]
-fn the_as_of_date_is_the_members_alone_and_not_before_the_loan() {
-    let mut f = Fixture::new(Lang::En);
-    let today = f.app.today;
+/// The first loan of the first member who has one, in the first fund.
+fn open_first_loan(f: &mut Fixture) {
     f.press(KeyCode::Enter);
     f.press(KeyCode::Char('m'));
-    // The first member with a loan.
     let Some(Screen::Members(v)) = f.app.funds.stack.last() else { panic!("members") };
     let at = v.view.iter().position(|i| v.rows[*i as usize].loans > 0).expect("a member with a loan");
     for _ in 0..at {
@@ -594,6 +588,55 @@ fn the_as_of_date_is_the_members_alone_and_not_before_the_loan() {
     assert_eq!(f.app.ctx(), Ctx::Member);
     f.press(KeyCode::Enter);
     assert_eq!(f.app.ctx(), Ctx::Loan);
+}
+
+// Issue 18: the repayment form pre-filled the whole remaining principal and
+// the full term's interest: one Ctrl-S recorded a payoff.
+#[test]
+fn a_new_repayment_offers_what_is_due_not_the_payoff() {
+    let mut f = Fixture::new(Lang::En);
+    open_first_loan(&mut f);
+    // Made a monthly loan of 60,000 over a year, five instalments fallen
+    // due and nothing paid.
+    let Some(Screen::Loan(v)) = f.app.funds.stack.last() else { panic!("loan") };
+    let (mut m, id) = (v.member.clone(), v.loan_id);
+    let l = m.loans.iter_mut().find(|l| l.id == id).unwrap();
+    l.mode = sammachip::domain::loan::RepaymentMode::Monthly;
+    l.term_months = 12;
+    l.principal = Money::baht(60_000);
+    l.start = f.app.today.add_months(-5).add_days(-3);
+    l.repayments.clear();
+    f.store.save("somchai", &m).unwrap();
+    f.press(KeyCode::Esc);
+    f.press(KeyCode::Enter);
+    assert_eq!(f.app.ctx(), Ctx::Loan);
+    let Some(Screen::Loan(v)) = f.app.funds.stack.last() else { panic!("loan") };
+    let loan = v.loan().unwrap().clone();
+    assert_eq!(loan.principal, Money::baht(60_000), "the screen shows the loan as saved");
+    f.press(KeyCode::Char('n'));
+    assert_eq!(f.app.ctx(), Ctx::Form);
+    let fields: Vec<String> =
+        f.app.form.as_ref().unwrap().fields.iter().map(|x| x.text_value().to_string()).collect();
+    let (principal, interest) = loan.due_now(f.app.today);
+    assert_eq!(
+        (fields[1].as_str(), fields[2].as_str()),
+        (principal.format().as_str(), interest.format().as_str())
+    );
+    let p = loan.position(f.app.today);
+    assert!(principal <= p.outstanding);
+    assert_eq!(principal, p.arrears, "the five instalments fallen due");
+    assert_eq!(p.arrears, Money::baht(25_000));
+    assert!(principal < p.outstanding && interest < loan.scheduled_interest(), "not the payoff");
+}
+
+// Issue 18: the "as of" date set with `a` stuck after leaving the member,
+// silently fed the ranking, and a date before the loan began read
+// "outstanding 2,000,000 … normal".
+#[test]
+fn the_as_of_date_is_the_members_alone_and_not_before_the_loan() {
+    let mut f = Fixture::new(Lang::En);
+    let today = f.app.today;
+    open_first_loan(&mut f);
     let Some(Screen::Loan(v)) = f.app.funds.stack.last() else { panic!("loan") };
     let start = v.loan().unwrap().start;
     let revision = f.app.catalog.read().unwrap().revision;

@@ -164,13 +164,13 @@ impl FundsTab {
                 r.penalty.format(),
             ),
             None => {
-                // Offer what is owed today: the outstanding principal and the
-                // interest not yet paid.
-                let p = loan.position(cx.sh.today);
-                let interest = Money((loan.scheduled_interest().0 - p.paid_interest.0).max(0));
+                // Offer what is due today (fallen due and not paid, or the next
+                // instalment), not the whole payoff: one Ctrl-S must not record
+                // a loan repaid in full.
+                let (principal, interest) = loan.due_now(cx.sh.today);
                 (
                     thai::format_date(cx.sh.today, cx.sh.lang),
-                    p.outstanding.format(),
+                    principal.format(),
                     interest.format(),
                     String::new(),
                 )

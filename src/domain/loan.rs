@@ -111,6 +111,10 @@ pub struct Position {
     pub due_principal: Money,
     /// Principal due but not paid.
     pub arrears: Money,
+    /// Interest of the instalments fallen due by the date.
+    pub due_interest: Money,
+    /// Interest due but not paid.
+    pub interest_arrears: Money,
     pub days_overdue: i32,
     pub state: LoanState,
 }
@@ -153,6 +157,30 @@ impl Loan {
         }
     }
 
+    /// What a repayment on `date` is expected to bring: the principal and
+    /// interest fallen due by then and not yet paid; when nothing is owed yet,
+    /// the next instalment. Never the whole payoff before it is due.
+    pub fn due_now(&self, date: Date) -> (Money, Money) {
+        let p = self.position(date);
+        if p.arrears.0 > 0 || p.interest_arrears.0 > 0 || p.outstanding.0 <= 0 {
+            return (p.arrears, p.interest_arrears);
+        }
+        let schedule = self.schedule();
+        let mut cumulative = 0i64;
+        let mut interest = 0i64;
+        for inst in &schedule {
+            cumulative += inst.principal.0;
+            interest += inst.interest.0;
+            if cumulative > p.paid_principal.0 {
+                return (
+                    Money((cumulative - p.paid_principal.0).min(p.outstanding.0)),
+                    Money((interest - p.paid_interest.0).max(0)),
+                );
+            }
+        }
+        (p.outstanding, Money::ZERO)
+    }
+
     pub fn scheduled_interest(&self) -> Money {
         self.schedule().iter().map(|i| i.interest).sum()
     }
@@ -175,12 +203,14 @@ impl Loan {
         let paid_principal = paid(|r| r.principal);
         let outstanding = Money(self.principal.0 - paid_principal.0);
         let mut due_principal = Money::ZERO;
+        let mut due_interest = Money::ZERO;
         let mut first_unpaid_due = None;
         let mut cumulative = 0i64;
         for inst in self.schedule() {
             cumulative += inst.principal.0;
             if inst.due <= as_of {
                 due_principal = Money(cumulative);
+                due_interest = Money(due_interest.0.saturating_add(inst.interest.0));
             }
             if first_unpaid_due.is_none() && cumulative > paid_principal.0 {
                 first_unpaid_due = Some(inst.due);
@@ -200,10 +230,13 @@ impl Loan {
         } else {
             LoanState::Current
         };
+        let paid_interest = paid(|r| r.interest);
         Position {
             outstanding,
             paid_principal,
-            paid_interest: paid(|r| r.interest),
+            paid_interest,
+            due_interest,
+            interest_arrears: Money((due_interest.0 - paid_interest.0).max(0)),
             paid_penalty: paid(|r| r.penalty),
             due_principal,
             arrears,
@@ -688,6 +721,36 @@ mod tests {
             interest: Money(interest),
             penalty: Money::ZERO,
         });
+    }
+
+    // Issue 18: the repayment form offered the whole remaining principal plus
+    // the interest of the full term (a payoff) where less had fallen due.
+    #[test]
+    fn what_is_due_now_is_what_fell_due_or_the_next_instalment() {
+        let l = loan(RepaymentMode::Monthly, 60_000, 600, 12);
+        let sched = l.schedule();
+        let upto = |n: usize| -> (Money, Money) {
+            (sched[..n].iter().map(|i| i.principal).sum(), sched[..n].iter().map(|i| i.interest).sum())
+        };
+        // Before the first instalment: the first instalment.
+        assert_eq!(l.due_now(d(2024, 2, 1)), upto(1));
+        // Five instalments fallen due, nothing paid: those five.
+        assert_eq!(l.due_now(d(2024, 6, 20)), upto(5));
+        let p = l.position(d(2024, 6, 20));
+        assert_eq!((p.arrears, p.interest_arrears), upto(5));
+        // Three of them paid in full: the other two.
+        let mut paid = l.clone();
+        let (p3, i3) = upto(3);
+        pay(&mut paid, d(2024, 4, 20), p3.0, i3.0);
+        let (p5, i5) = upto(5);
+        assert_eq!(paid.due_now(d(2024, 6, 20)), (Money(p5.0 - p3.0), Money(i5.0 - i3.0)));
+        // Never more than the payoff, never negative.
+        let (pr, it) = l.due_now(d(2030, 1, 1));
+        assert_eq!((pr, it), (l.principal, l.scheduled_interest()));
+        // A matured lump sum: the principal and its interest.
+        let lump = loan(RepaymentMode::LumpSum, 47_000, 600, 6);
+        assert_eq!(lump.due_now(d(2024, 8, 1)), (Money::baht(47_000), lump.scheduled_interest()));
+        assert_eq!(lump.position(d(2024, 8, 1)).interest_arrears, Money::baht(1_410));
     }
 
     #[test]
