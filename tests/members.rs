@@ -613,6 +613,10 @@ fn a_new_repayment_offers_what_is_due_not_the_payoff() {
     let Some(Screen::Loan(v)) = f.app.funds.stack.last() else { panic!("loan") };
     let loan = v.loan().unwrap().clone();
     assert_eq!(loan.principal, Money::baht(60_000), "the screen shows the loan as saved");
+    // The loan's screen shows the arrears with their interest.
+    let due = loan.position(f.app.today);
+    let shown = format!("{} + {}", due.arrears.format(), due.interest_arrears.format());
+    assert!(due.interest_arrears.0 > 0 && f.screen().contains(&shown), "{shown}\n{}", f.screen());
     f.press(KeyCode::Char('n'));
     assert_eq!(f.app.ctx(), Ctx::Form);
     let fields: Vec<String> =

@@ -263,7 +263,17 @@ pub fn draw_loan(frame: &mut Frame, area: Rect, app: &App, v: &LoanView, theme: 
         Line::from(
             [
                 fact(t(k::COL_OUTSTANDING), p.outstanding.format(), theme),
-                fact(t(k::DETAIL_ARREARS), p.arrears.format(), theme),
+                // Principal and interest fallen due and not paid, as the paid
+                // line below adds them up.
+                fact(
+                    t(k::DETAIL_ARREARS),
+                    if p.interest_arrears.0 > 0 {
+                        format!("{} + {}", p.arrears.format(), p.interest_arrears.format())
+                    } else {
+                        p.arrears.format()
+                    },
+                    theme,
+                ),
                 fact(t(k::COL_STATE), state, theme),
             ]
             .concat(),
