@@ -294,17 +294,8 @@ impl FundsTab {
                 self.stack.pop();
                 // Leaving the member: balances are as of today again.
                 if cx.sh.as_of != cx.sh.today {
-                    let today = cx.sh.today;
-                    cx.sh.as_of = today;
-                    let page = cx.sh.page();
                     let store = cx.store;
-                    for s in &mut self.stack {
-                        if let Screen::Members(v) = s {
-                            let _ = v.load(store, today);
-                            v.pos.clamp(v.view.len(), page);
-                        }
-                    }
-                    self.refresh_portfolio(store, today);
+                    self.set_as_of(cx, store, cx.sh.today);
                 }
             }
             Action::Open => {
@@ -711,6 +702,21 @@ impl FundsTab {
         cx.sh.form = Some(Form::new(FormKind::AsOf, Msg::new(k::FORM_AS_OF), vec![field]));
     }
 
+    /// Balances as of `d` on the member screens and the fund's figures. The
+    /// ranking and the occupation records keep today: the date is a member's
+    /// screens' only.
+    fn set_as_of(&mut self, cx: &mut Cx<'_>, store: &Store, d: Date) {
+        cx.sh.as_of = d;
+        let page = cx.sh.page();
+        for s in &mut self.stack {
+            if let Screen::Members(v) = s {
+                let _ = v.load(store, d);
+                v.pos.clamp(v.view.len(), page);
+            }
+        }
+        self.refresh_portfolio(store, d);
+    }
+
     pub(super) fn submit_as_of(&mut self, cx: &mut Cx<'_>, store: &Store) {
         let Some(form) = &mut cx.sh.form else { return };
         let text = form.fields.first().map(|f| f.text_value().to_string()).unwrap_or_default();
@@ -726,19 +732,9 @@ impl FundsTab {
                 form.set_error(0, Msg::with(k::ERR_AS_OF_BEFORE_LOAN, [start]));
             }
             Ok(d) => {
-                cx.sh.as_of = d;
                 cx.sh.form = None;
                 cx.sh.info(Msg::with(k::AS_OF_SET, [thai::format_date(d, cx.sh.lang)]));
-                let page = cx.sh.page();
-                for s in &mut self.stack {
-                    if let Screen::Members(v) = s {
-                        let _ = v.load(store, d);
-                        v.pos.clamp(v.view.len(), page);
-                    }
-                }
-                self.refresh_portfolio(store, d);
-                // The ranking and the occupation records keep today: the
-                // date is this member's screens' only.
+                self.set_as_of(cx, store, d);
             }
             Err(e) => form.set_error(0, messages::date(&e)),
         }
