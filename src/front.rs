@@ -152,3 +152,16 @@ pub fn apply(front: &mut impl Frontend, app: &mut App, store: &Arc<Store>, input
         Input::Event(_) => false,
     })
 }
+
+/// One frame onto a crossterm terminal, as one synchronized update: the
+/// officer's terminal shows it whole or not at all (local and SSH alike).
+pub fn draw_frame<W: io::Write>(
+    terminal: &mut ratatui::Terminal<ratatui::backend::CrosstermBackend<W>>,
+    app: &App,
+) -> io::Result<()> {
+    use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+    crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    terminal.draw(|f| crate::ui::draw(f, app))?;
+    crossterm::queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    io::Write::flush(terminal.backend_mut())
+}

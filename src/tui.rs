@@ -4,22 +4,18 @@
 //! terminal never shows half a frame).
 
 use std::{
-    io::{self, Write},
+    io,
     sync::Arc,
     time::{Duration, Instant},
 };
 
-use crossterm::{
-    event,
-    terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate},
-};
+use crossterm::event;
 use ratatui::DefaultTerminal;
 
 use crate::{
     app::{Action, App},
     front::{self, End, Frontend, Input, Next},
     store::Store,
-    ui,
 };
 
 /// Our panic hook goes in before ratatui's, so ratatui restores the terminal
@@ -83,11 +79,7 @@ impl Frontend for Local {
     }
 
     fn draw(&mut self, app: &App) -> io::Result<()> {
-        let terminal = &mut self.terminal;
-        crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-        terminal.draw(|f| ui::draw(f, app))?;
-        crossterm::queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
-        terminal.backend_mut().flush()
+        front::draw_frame(&mut self.terminal, app)
     }
 
     fn idle(

@@ -26,11 +26,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crossterm::{
-    cursor,
-    event::Event as CEvent,
-    terminal::{self, BeginSynchronizedUpdate, EndSynchronizedUpdate},
-};
+use crossterm::{cursor, event::Event as CEvent, terminal};
 use ratatui::{Terminal, TerminalOptions, Viewport, backend::CrosstermBackend, layout::Rect};
 use russh::{
     Channel, ChannelId, MethodKind, MethodSet, Pty,
@@ -45,7 +41,6 @@ use crate::{
     i18n::{k, tr},
     service::catalog::Catalog,
     store::Store,
-    ui,
 };
 
 use input::{In, Input};
@@ -686,11 +681,7 @@ impl Frontend for Remote {
     }
 
     fn draw(&mut self, app: &App) -> io::Result<()> {
-        let terminal = &mut self.terminal;
-        crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-        terminal.draw(|f| ui::draw(f, app))?;
-        crossterm::queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
-        terminal.backend_mut().flush()
+        front::draw_frame(&mut self.terminal, app)
     }
 
     fn resize(&mut self, w: u16, h: u16) -> io::Result<()> {
