@@ -201,15 +201,22 @@ pub async fn connect(server: &Server, login: &str, key: &Arc<PrivateKey>) -> Res
     Ok(handle)
 }
 
+/// Logs in and opens a shell on an 80×24 xterm, as an officer's terminal does.
+async fn open_shell(
+    server: &Server,
+    login: &str,
+    key: &Arc<PrivateKey>,
+) -> Result<(Handle<Client>, Channel<Msg>), String> {
+    let handle = connect(server, login, key).await?;
+    let channel = handle.channel_open_session().await.map_err(|e| format!("channel: {e}"))?;
+    channel.request_pty(false, "xterm-256color", 80, 24, 0, 0, &[]).await.map_err(|e| format!("pty: {e}"))?;
+    channel.request_shell(false).await.map_err(|e| format!("shell: {e}"))?;
+    Ok((handle, channel))
+}
+
 impl Term {
     pub async fn open(server: &Server, login: &str, key: &Arc<PrivateKey>) -> Result<Term, String> {
-        let handle = connect(server, login, key).await?;
-        let channel = handle.channel_open_session().await.map_err(|e| format!("channel: {e}"))?;
-        channel
-            .request_pty(false, "xterm-256color", 80, 24, 0, 0, &[])
-            .await
-            .map_err(|e| format!("pty: {e}"))?;
-        channel.request_shell(false).await.map_err(|e| format!("shell: {e}"))?;
+        let (handle, channel) = open_shell(server, login, key).await?;
         Ok(Term {
             handle,
             channel,
@@ -293,13 +300,7 @@ pub struct SshWindow {
 impl SshWindow {
     pub fn open(server: &Server, login: &str, key: &Arc<PrivateKey>) -> Result<SshWindow, String> {
         runtime().block_on(async {
-            let handle = connect(server, login, key).await?;
-            let channel = handle.channel_open_session().await.map_err(|e| format!("channel: {e}"))?;
-            channel
-                .request_pty(false, "xterm-256color", 80, 24, 0, 0, &[])
-                .await
-                .map_err(|e| format!("pty: {e}"))?;
-            channel.request_shell(false).await.map_err(|e| format!("shell: {e}"))?;
+            let (handle, channel) = open_shell(server, login, key).await?;
             let (mut read, write) = channel.split();
             let screen = Arc::new(std::sync::Mutex::new(super::window::vt_parser(80, 24)));
             let closed = Arc::new(std::sync::atomic::AtomicBool::new(false));
