@@ -31,7 +31,8 @@ pub enum Effect {
     /// The Occupations tab's list, narrowed to a district and a stage or later.
     ShowOccupations { district: u16, stage: Option<crate::domain::occupation::Stage> },
     /// The Sages tab, on a district's sages.
-    ShowSages { district: u16 },
+    /// The district's households with a sage, in the Occupations tab.
+    ShowCoached { district: u16 },
     /// The Network tab on a district's committee.
     ShowCommittee(u16),
     /// The Network tab's support or OTOP list, for a district.

@@ -456,6 +456,9 @@ impl App {
         if self.tab == Tab::Overview {
             self.overview.refresh(&mut cx!(self, store, &rows, &mut fx), store);
         }
+        if self.tab == Tab::Occupations && self.occ.select.coached.is_some() {
+            self.occ.reload_coached(&mut cx!(self, store, &rows, &mut fx));
+        }
         if self.tab == Tab::Admin && self.admin.stale {
             self.admin.stale = false;
             self.admin.open(&mut cx!(self, store, &rows, &mut fx), store);
@@ -522,9 +525,9 @@ impl App {
                     self.switch_tab(Tab::Occupations);
                     self.occ.show(&mut cx!(self, store, &rows, &mut more), district, stage);
                 }
-                Effect::ShowSages { district } => {
-                    self.switch_tab(Tab::Sages);
-                    self.sages.show_district(&mut cx!(self, store, &rows, &mut more), district);
+                Effect::ShowCoached { district } => {
+                    self.switch_tab(Tab::Occupations);
+                    self.occ.show_coached(&mut cx!(self, store, &rows, &mut more), district);
                 }
                 Effect::ShowCommittee(d) => {
                     self.switch_tab(Tab::Network);

@@ -59,6 +59,8 @@ pub struct OccupationsTab {
     narrowing: Vec<(String, Vec<u32>)>,
     /// Live rows at the last refresh.
     pub total: usize,
+    /// The store generation the households with a sage were read at.
+    coached_read: Option<u64>,
 }
 
 impl OccupationsTab {
@@ -214,6 +216,28 @@ impl OccupationsTab {
         self.select.district = Some(district);
         self.select.stage = stage;
         self.select.stage_or_later = stage.is_some();
+        self.refresh(cx.sh, cx.funds);
+    }
+
+    /// The district's households with a sage (from the Overview).
+    pub fn show_coached(&mut self, cx: &mut Cx<'_>, district: u16) {
+        self.show(cx, district, None);
+        self.coached_read = None;
+        self.reload_coached(cx);
+    }
+
+    /// Reads again which households have a sage, when the list is narrowed
+    /// to them (after any change to the store).
+    pub fn reload_coached(&mut self, cx: &mut Cx<'_>) {
+        let generation = cx.store.generation();
+        if self.coached_read == Some(generation) && self.select.coached.is_some() {
+            return;
+        }
+        self.coached_read = Some(generation);
+        match cx.store.coached_households() {
+            Ok(set) => self.select.coached = Some(std::sync::Arc::new(set)),
+            Err(e) => return cx.sh.error(crate::service::messages::store(&e)),
+        }
         self.refresh(cx.sh, cx.funds);
     }
 

@@ -223,7 +223,7 @@ impl OverviewTab {
             Step::SelfDriving => Effect::ShowOccupations { district, stage: Some(Stage::SelfDriving) },
             Step::Models => Effect::ShowOccupations { district, stage: Some(Stage::Model) },
             Step::Selected => Effect::RankSelected { district },
-            Step::WithSage => Effect::ShowSages { district },
+            Step::WithSage => Effect::ShowCoached { district },
             Step::Support => Effect::ShowNetworkList { view: NetView::Support, district: Some(district) },
             Step::Otop => Effect::ShowNetworkList { view: NetView::Otop, district: Some(district) },
         });

@@ -81,16 +81,22 @@ impl RankingTab {
     /// As [`RankingTab::refresh`], selecting the record `keep` if it is shown.
     pub fn refresh_keeping(&mut self, sh: &Shared, funds: &[FundRow], keep: Option<u64>) {
         let Ok(cat) = sh.catalog.read() else { return };
-        let top = if self.selected_view { usize::MAX } else { usize::from(self.profile.top) };
-        let (mut ranked, in_scope) =
-            rank_in(sh, funds, &cat, self.scope, self.category, &self.profile.weights, top);
-        if self.selected_view {
-            ranked.retain(|(row, _)| cat.rows[*row as usize].stage >= Stage::Coached);
-            ranked.sort_by(|a, b| {
-                let (sa, sb) = (cat.rows[a.0 as usize].stage, cat.rows[b.0 as usize].stage);
-                sb.cmp(&sa).then(a.1.rank.cmp(&b.1.rank))
-            });
-        }
+        let (ranked, in_scope) = if self.selected_view {
+            let funds = subdistrict_funds(funds, self.scope);
+            let list = crate::service::ranking::selected_in(
+                &cat,
+                self.scope,
+                self.category,
+                &self.profile.weights,
+                sh.today,
+                &funds,
+            );
+            let n = list.len();
+            (list, n)
+        } else {
+            let top = usize::from(self.profile.top);
+            rank_in(sh, funds, &cat, self.scope, self.category, &self.profile.weights, top)
+        };
         let at = keep.and_then(|id| ranked.iter().position(|(row, _)| cat.rows[*row as usize].id == id));
         let revision = cat.revision;
         drop(cat);
@@ -355,11 +361,16 @@ pub fn rank_in(
     weights: &ranking::Weights,
     top: usize,
 ) -> (Vec<(u32, Ranked)>, usize) {
-    let funds = match scope {
+    let funds = subdistrict_funds(funds, scope);
+    crate::service::ranking::rank_in(cat, scope, category, weights, top, sh.today, &funds)
+}
+
+/// The funds of a subdistrict scope, sorted (none for other scopes).
+fn subdistrict_funds(funds: &[FundRow], scope: Scope) -> Vec<u64> {
+    match scope {
         Scope::Subdistrict(s) => funds.funds_in(s),
         _ => Vec::new(),
-    };
-    crate::service::ranking::rank_in(cat, scope, category, weights, top, sh.today, &funds)
+    }
 }
 
 fn scope_slug(s: Scope) -> String {

@@ -190,16 +190,6 @@ impl SagesTab {
         }
     }
 
-    /// The list of a district's sages (from the Overview).
-    pub fn show_district(&mut self, cx: &mut Cx<'_>, district: u16) {
-        self.plan = None;
-        self.detail = None;
-        self.filter.set("");
-        self.expertise = None;
-        self.district = Some(district);
-        self.refilter(cx.sh, None);
-    }
-
     /// The list as it is on screen, for `x`.
     pub fn list_table(&self, sh: &Shared) -> Option<(Vec<String>, Vec<Vec<crate::io::table::Cell>>)> {
         if self.detail.is_some() || self.plan.is_some() {

@@ -42,6 +42,13 @@ pub enum Stage {
 impl Stage {
     pub const ALL: [Stage; 5] =
         [Stage::Target, Stage::Coached, Stage::SelfDriving, Stage::Model, Stage::Otop];
+
+    /// Selected for coaching or beyond: what every screen counts as "selected"
+    /// (the Overview's figure, the Ranking's selected households, exports),
+    /// whether or not the occupation is still carried on.
+    pub fn is_selected(self) -> bool {
+        self >= Stage::Coached
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -314,6 +314,10 @@ pub struct OccFilter {
     pub stage: Option<Stage>,
     /// The stage or any later one (the Overview's "reached" figures).
     pub stage_or_later: bool,
+    /// Only the households a sage coaches or is planned to: their (fund,
+    /// member, occupation) keys as the store's index of sages' places holds
+    /// them (the Overview's "with a sage" figure counts the same places).
+    pub coached: Option<std::sync::Arc<std::collections::HashSet<(u64, u64, u64)>>>,
 }
 
 impl OccFilter {
@@ -327,6 +331,7 @@ impl OccFilter {
             && self.district.is_none_or(|d| r.district == d)
             && self.fund.is_none_or(|f| r.fund_id == f)
             && self.stage.is_none_or(|s| r.stage == s || self.stage_or_later && r.stage > s)
+            && self.coached.as_ref().is_none_or(|c| c.contains(&(r.fund_id, r.member_id, r.id)))
     }
 }
 

@@ -52,20 +52,56 @@ pub fn rank_in(
     today: Date,
     subdistrict_funds: &[u64],
 ) -> (Vec<(u32, Ranked)>, usize) {
-    let in_scope = |x: &OccRow| match scope {
-        Scope::Province => true,
-        Scope::District(d) => x.district == d,
-        Scope::Subdistrict(_) => subdistrict_funds.binary_search(&x.fund_id).is_ok(),
-        Scope::Fund(f) => x.fund_id == f,
-    };
     let rows: Vec<u32> = (0..cat.rows.len() as u32)
         .filter(|i| {
             let x = &cat.rows[*i as usize];
-            rankable(x, category) && in_scope(x)
+            rankable(x, category) && in_scope(x, scope, subdistrict_funds)
         })
         .collect();
     let n = rows.len();
     (rank_rows(cat, rows, weights, top, today), n)
+}
+
+/// Whether a row belongs to a scope. `subdistrict_funds`: as for [`rank_in`].
+fn in_scope(x: &OccRow, scope: Scope, subdistrict_funds: &[u64]) -> bool {
+    match scope {
+        Scope::Province => true,
+        Scope::District(d) => x.district == d,
+        Scope::Subdistrict(_) => subdistrict_funds.binary_search(&x.fund_id).is_ok(),
+        Scope::Fund(f) => x.fund_id == f,
+    }
+}
+
+/// Every household of a scope selected for coaching or beyond
+/// ([`Stage::is_selected`](crate::domain::occupation::Stage::is_selected), the
+/// Overview's "selected" figure), furthest stage first: the active ones with
+/// their rank among all the scope's active records, then those whose
+/// occupation has stopped, unranked (rank 0).
+pub fn selected_in(
+    cat: &Catalog,
+    scope: Scope,
+    category: Option<u16>,
+    weights: &Weights,
+    today: Date,
+    subdistrict_funds: &[u64],
+) -> Vec<(u32, Ranked)> {
+    let (mut out, _) = rank_in(cat, scope, category, weights, usize::MAX, today, subdistrict_funds);
+    out.retain(|(row, _)| cat.rows[*row as usize].stage.is_selected());
+    for (i, x) in cat.rows.iter().enumerate() {
+        if !x.deleted
+            && x.stage.is_selected()
+            && x.status != OccupationStatus::Active
+            && category.is_none_or(|c| x.category == c)
+            && in_scope(x, scope, subdistrict_funds)
+        {
+            out.push((i as u32, Ranked { index: 0, rank: 0, score: 0, norms: [0; 6] }));
+        }
+    }
+    let stage = |row: u32| cat.rows[row as usize].stage;
+    out.sort_by(|a, b| {
+        stage(b.0).cmp(&stage(a.0)).then((a.1.rank == 0).cmp(&(b.1.rank == 0))).then(a.1.rank.cmp(&b.1.rank))
+    });
+    out
 }
 
 /// The top `top` of every district, with how many were ranked in each: one
@@ -183,8 +219,10 @@ pub fn table(
             .map(|m| m.national_id.to_string())
             .unwrap_or_default();
         let facts = x.facts(today);
+        // Rank 0: selected, occupation stopped, not ranked (see [`selected_in`]).
+        let unranked = || Value::Text("–".into());
         let mut rec = vec![
-            Value::Number(f64::from(r.rank as u32)),
+            if r.rank == 0 { unranked() } else { Value::Number(f64::from(r.rank as u32)) },
             Value::Text(cat.name(x).to_string()),
             Value::Text(nid),
             Value::Text(fund.map(|f| f.0.clone()).unwrap_or_default()),
@@ -192,11 +230,15 @@ pub fn table(
             Value::Text(names.geo.name(u32::from(x.district), lang)),
             Value::Text(category(x.category)),
             Value::Text(tr(lang, labels::stage(x.stage)).to_string()),
-            number(ranking::format_points(r.points(weights))),
+            if r.rank == 0 { unranked() } else { number(ranking::format_points(r.points(weights))) },
         ];
         for c in Criterion::ALL {
             rec.push(number(criterion_value(c, &facts)));
-            rec.push(number(ranking::format_points(r.contribution(weights, c))));
+            rec.push(if r.rank == 0 {
+                unranked()
+            } else {
+                number(ranking::format_points(r.contribution(weights, c)))
+            });
         }
         rows.push(rec);
     }

@@ -254,7 +254,7 @@ impl Record for OccupationRecord {
             DistrictStats {
                 occupations: 1,
                 active: n(self.status == OccupationStatus::Active),
-                selected: n(self.stage >= Stage::Coached),
+                selected: n(self.stage.is_selected()),
                 self_driving: n(self.stage >= Stage::SelfDriving),
                 models: n(self.stage >= Stage::Model),
                 ..Default::default()

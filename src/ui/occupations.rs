@@ -58,6 +58,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             name.to_string()
         });
     }
+    if sel.coached.is_some() {
+        chips.push(tr(lang, k::OCC_WITH_SAGE).to_string());
+    }
     if !chips.is_empty() {
         spans.push(Span::styled(format!("{} ", chips.join(" · ")), theme.header()));
     }

@@ -115,20 +115,26 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let o = cat.rows.get(*row as usize)?;
         let style = if n == r.pos.cursor { theme.selected() } else { theme.base() };
         let points = x.points(w);
+        // Rank 0: a selected household whose occupation has stopped, not ranked.
+        let ranked = x.rank > 0;
         let mut cells = vec![
-            right(x.rank.to_string()),
+            right(if ranked { x.rank.to_string() } else { "–".into() }),
             Cell::from(cat.name(o).to_string()),
             Cell::from(app.category_label(o.category)),
-            right(format_points(points)),
+            right(if ranked { format_points(points) } else { "–".into() }),
         ];
-        if r.selected_view {
+        if r.selected_view && ranked {
             cells.push(Cell::from(t(labels::stage(o.stage))));
+        } else if r.selected_view {
+            cells.push(Cell::from(t(labels::occupation_status(o.status))));
         } else {
             cells.push(Cell::from(bar(points, 8)).style(if n == r.pos.cursor { style } else { theme.bar() }));
         }
         // Each criterion as the share of its best in scope, 0–100.
-        for nrm in x.norms {
-            cells.push(right(format!("{}", nrm / 10_000)));
+        if ranked {
+            for nrm in x.norms {
+                cells.push(right(format!("{}", nrm / 10_000)));
+            }
         }
         Some(Row::new(cells).style(style))
     });
@@ -158,6 +164,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // What made the selected household's score.
     let Some((row, x)) = r.selected() else { return };
     let Some(o) = cat.rows.get(*row as usize) else { return };
+    if x.rank == 0 {
+        let block = Block::bordered().title(Line::styled(format!(" {} ", cat.name(o)), theme.title()));
+        let why = trf(lang, k::RANK_NOT_RANKED, &[&t(labels::occupation_status(o.status))]);
+        frame.render_widget(Paragraph::new(why).block(block), breakdown);
+        return;
+    }
     let parts = ranking::explain(&app.sh, &app.rank.profile.weights, o, x);
     let block = Block::bordered().title(Line::styled(
         format!(" {} · {} {} ", cat.name(o), format_points(x.points(w)), t(k::POINTS)),

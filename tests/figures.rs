@@ -1,0 +1,223 @@
+//! One figure, one function: every figure of the Overview equals the length
+//! of the list Enter opens from it (the Occupations list, the Ranking's
+//! selected households, the Network's lists, the committee), and the
+//! Ranking's selected households equal what `x` exports from that screen —
+//! on the demo and after a run of random changes made through the keys
+//! (stage moves, stopped occupations, households marked in the ranking,
+//! plans of sages accepted, undo).
+
+mod common;
+
+use common::Fixture;
+use crossterm::event::KeyCode;
+use sammachip::{
+    app::{Ctx, Tab, overview::Step},
+    domain::{
+        Lang,
+        occupation::{OccupationRecord, OccupationStatus, Stage},
+    },
+    store::occupation_key,
+};
+
+/// The figure each step shows and the length of the list Enter opens from
+/// it, for every district with records; a mismatch names the district and
+/// the step.
+fn compare_every_step(f: &mut Fixture) {
+    f.press(KeyCode::Char('1'));
+    let rows = f.app.overview.rows.clone();
+    assert!(rows.iter().any(|r| r.stats.occupations > 0), "the demo has occupation records");
+    for (i, row) in rows.iter().enumerate().filter(|(_, r)| r.stats.occupations > 0) {
+        for (c, step) in Step::ALL.into_iter().enumerate() {
+            f.press(KeyCode::Char('1'));
+            f.press(KeyCode::Home);
+            for _ in 0..i {
+                f.press(KeyCode::Down);
+            }
+            while f.app.overview.col != c {
+                f.press(KeyCode::Right);
+            }
+            let figure = f.app.overview.rows[i].figure(step);
+            assert_eq!(figure, row.figure(step), "the Overview kept its figure");
+            f.press(KeyCode::Enter);
+            let listed = match step {
+                Step::Briefed => {
+                    assert_eq!(f.app.ctx(), Ctx::Committee);
+                    let briefed = f.app.network.committee().map_or(0, |c| c.briefed().len());
+                    briefed.min(row.funds as usize)
+                }
+                Step::Selected => {
+                    assert_eq!((f.app.tab, f.app.rank.selected_view), (Tab::Ranking, true));
+                    f.app.rank.ranked.len()
+                }
+                Step::Support | Step::Otop => {
+                    assert_eq!(f.app.tab, Tab::Network);
+                    f.app.network.len()
+                }
+                Step::Occupations | Step::WithSage | Step::SelfDriving | Step::Models => {
+                    assert_eq!(f.app.tab, Tab::Occupations);
+                    f.app.occ.view.len()
+                }
+            };
+            assert_eq!(listed as i64, figure, "district {} step {step:?}", row.district);
+            if step == Step::Selected {
+                // The screen says the same number, and `x` writes every one.
+                let shown = sammachip::domain::money::group_thousands(figure as u64);
+                let screen = common::screen_at(&f.app, 160, 45);
+                assert!(screen.contains(&format!("{shown} selected")), "{screen}");
+                assert_eq!(exported_rows(f), figure as usize);
+            }
+            if f.app.ctx() == Ctx::Committee {
+                f.press(KeyCode::Esc);
+            }
+        }
+    }
+}
+
+/// Rows of the CSV that `x` writes from the screen on show.
+fn exported_rows(f: &mut Fixture) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("list.csv");
+    f.press(KeyCode::Char('x'));
+    f.ctrl('u');
+    f.type_str(path.to_str().unwrap());
+    f.ctrl('s');
+    assert!(f.app.form.is_none(), "{:?}", f.app.form.as_ref().map(|x| &x.error));
+    csv::Reader::from_path(&path).unwrap().records().count()
+}
+
+/// A small random source, the same every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) % n.max(1) as u64) as usize
+    }
+}
+
+fn records(f: &Fixture, keep: impl Fn(&OccupationRecord) -> bool) -> Vec<OccupationRecord> {
+    f.store.all::<OccupationRecord>().unwrap().into_iter().filter(|r| keep(r)).collect()
+}
+
+fn open(f: &mut Fixture, r: &OccupationRecord) {
+    f.press(KeyCode::Char('3'));
+    f.app.open_occ_detail(&f.store, &occupation_key(r.fund_id, r.member_id, r.id));
+    assert_eq!(f.app.ctx(), Ctx::Occupation);
+}
+
+/// One change an officer makes, of kind `kind`, on a household picked at random.
+fn random_change(f: &mut Fixture, rng: &mut Lcg, kind: usize) {
+    match kind {
+        // A selected household's occupation stops (the Overview still counts it selected).
+        0 => {
+            let pick = records(f, |r| r.stage.is_selected() && r.status == OccupationStatus::Active);
+            let Some(r) = pick.get(rng.below(pick.len())) else { return };
+            open(f, r);
+            f.press(KeyCode::Char('e'));
+            for _ in 0..10 {
+                f.press(KeyCode::Tab);
+            }
+            f.press(KeyCode::Right);
+            f.ctrl('s');
+        }
+        // A household moves on to the next stage.
+        1 => {
+            let pick = records(f, |r| r.stage < Stage::Otop && r.status == OccupationStatus::Active);
+            let Some(r) = pick.get(rng.below(pick.len())) else { return };
+            open(f, r);
+            f.press(KeyCode::Char('t'));
+            f.press(KeyCode::Tab);
+            f.press(KeyCode::Tab);
+            f.type_str("ผ่านการประเมิน");
+            f.ctrl('s');
+        }
+        // A household picked from the ranking.
+        2 => {
+            f.press(KeyCode::Char('4'));
+            if f.app.rank.selected_view {
+                f.press(KeyCode::Char('s'));
+            }
+            for _ in 0..rng.below(30) {
+                f.press(KeyCode::Down);
+            }
+            f.press(KeyCode::Char('m'));
+            f.ctrl('s');
+        }
+        // A plan of sages for the district, accepted.
+        3 => {
+            f.press(KeyCode::Char('5'));
+            f.press(KeyCode::Char('P'));
+            f.press(KeyCode::Enter);
+            f.press(KeyCode::Char('a'));
+        }
+        // The last change taken back.
+        _ => f.press(KeyCode::Char('u')),
+    }
+    if f.app.form.is_some() {
+        f.press(KeyCode::Esc);
+    }
+    f.press(KeyCode::Esc);
+}
+
+#[test]
+fn every_overview_figure_equals_the_list_it_opens() {
+    let mut f = Fixture::new(Lang::En);
+    compare_every_step(&mut f);
+    let before: Vec<_> = f.app.overview.rows.iter().map(|r| Step::ALL.map(|s| r.figure(s))).collect();
+    let mut rng = Lcg(18);
+    for round in 0..3 {
+        for kind in 0..5 {
+            // The undo of the last round takes back a plan of sages.
+            if round < 2 || kind < 4 {
+                random_change(&mut f, &mut rng, kind);
+            }
+        }
+        compare_every_step(&mut f);
+    }
+    let after: Vec<_> = f.app.overview.rows.iter().map(|r| Step::ALL.map(|s| r.figure(s))).collect();
+    let moved = |step: Step| {
+        let i = Step::ALL.iter().position(|s| *s == step).unwrap();
+        before.iter().zip(&after).any(|(b, a)| b[i] != a[i])
+    };
+    assert!(moved(Step::Selected) && moved(Step::WithSage), "{before:?} {after:?}");
+}
+
+#[test]
+fn stopped_households_stay_selected_unranked_at_the_end_of_the_list() {
+    let mut f = Fixture::new(Lang::Th);
+    let r = records(&f, |r| r.stage.is_selected() && r.status == OccupationStatus::Active).remove(0);
+    open(&mut f, &r);
+    f.press(KeyCode::Char('e'));
+    for _ in 0..10 {
+        f.press(KeyCode::Tab);
+    }
+    f.press(KeyCode::Right);
+    f.ctrl('s');
+    assert!(f.app.form.is_none(), "{:?}", f.app.form.as_ref().map(|x| &x.error));
+    f.press(KeyCode::Esc);
+    f.press(KeyCode::Char('1'));
+    let i = f.app.overview.rows.iter().position(|x| x.district == r.district).unwrap();
+    f.press(KeyCode::Home);
+    for _ in 0..i {
+        f.press(KeyCode::Down);
+    }
+    while f.app.overview.col != 2 {
+        f.press(KeyCode::Right);
+    }
+    let figure = f.app.overview.rows[i].figure(Step::Selected);
+    f.press(KeyCode::Enter);
+    assert_eq!(f.app.rank.ranked.len() as i64, figure);
+    // The stopped one is listed after the ranked ones of its stage, without a rank.
+    let cat = f.app.catalog.read().unwrap();
+    let at = f.app.rank.ranked.iter().position(|(row, _)| cat.rows[*row as usize].id == r.id).unwrap();
+    assert_eq!(f.app.rank.ranked[at].1.rank, 0);
+    for (row, y) in &f.app.rank.ranked[..at] {
+        let stage = cat.rows[*row as usize].stage;
+        assert!(stage > r.stage || stage == r.stage && y.rank > 0, "{stage:?} rank {}", y.rank);
+    }
+    drop(cat);
+    f.app.rank.pos.cursor = at;
+    let screen = f.screen();
+    assert!(screen.contains("ไม่ได้จัดอันดับ"), "{screen}");
+    assert!(screen.contains("เลิกแล้ว"), "{screen}");
+}
