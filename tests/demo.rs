@@ -165,3 +165,99 @@ fn the_real_gazetteer_holds_the_country_and_room_for_the_nation_set() {
     assert!(land.subdistricts() >= 7_000, "{}", land.subdistricts());
     assert!(Scale::Nation.funds() <= land.subdistricts() * 99);
 }
+
+/// Issue 18: the demo taught the wrong picture (every record a right
+/// livelihood, a thousand households coached per district, funds lending
+/// more than they had, coaching done without visits, members joining as
+/// children, funds set up in January 2544). The district demo, checked
+/// against the programme's own rules.
+#[test]
+fn the_demo_follows_the_programmes_rules() {
+    use sammachip::domain::{
+        Date,
+        fund::{CapitalKind, Lending},
+        occupation::{OccupationRecord, OccupationStatus, Stage, Verdict},
+        programme::{OtopProduct, Producer},
+        sage::{Assignment, AssignmentStatus, Sage},
+    };
+    use std::collections::HashMap;
+    let store = Store::open(common::template()).unwrap();
+    let funds = store.all::<Fund>().unwrap();
+    let members = store.all::<Member>().unwrap();
+    let records = store.all::<OccupationRecord>().unwrap();
+    // 15–30 % of the records are not yet a right livelihood.
+    let not_yet = records.iter().filter(|r| r.verdict() == Verdict::NotYet).count();
+    let share = not_yet * 100 / records.len();
+    assert!((15..=30).contains(&share), "{share}% not yet");
+    // 20–30 households selected per district, a few models, stages in order.
+    let mut selected: HashMap<u16, usize> = HashMap::new();
+    for r in &records {
+        *selected.entry(r.district).or_default() += usize::from(r.stage.is_selected());
+        let stages: Vec<Stage> = r.stage_history.iter().map(|c| c.stage).collect();
+        let expected: Vec<Stage> = Stage::ALL.into_iter().filter(|s| *s <= r.stage).collect();
+        assert_eq!(stages, expected, "stages in order, none skipped");
+        assert!(r.stage_history.windows(2).all(|w| w[0].date <= w[1].date));
+    }
+    assert!(selected.values().all(|n| (20..=30).contains(n)), "{selected:?}");
+    assert!(records.iter().any(|r| r.stage >= Stage::Model));
+    assert!(records.iter().any(|r| r.stage.is_selected() && r.status == OccupationStatus::Stopped));
+    // Funds from the middle of 2544, capital after establishment.
+    let mid_2544 = Date::from_ymd(2001, 6, 1).unwrap();
+    for f in &funds {
+        let est = f.established.unwrap();
+        assert!(est >= mid_2544, "{} established {est:?}", f.code);
+        assert!(f.capital.iter().all(|e| e.date >= est), "{}", f.code);
+    }
+    // Members at least 15 when they join, loans after joining.
+    for m in &members {
+        let (Some(b), Some(j)) = (m.birth_date, m.joined) else { continue };
+        assert!(j.years_since(b) >= 15, "member {} born {b:?} joined {j:?}", m.id);
+        assert!(m.loans.iter().all(|l| l.start >= j), "member {}", m.id);
+    }
+    // Each fund lends within what it has, on the day of every loan.
+    let by_fund: HashMap<u64, &Fund> = funds.iter().map(|f| (f.id, f)).collect();
+    let mut loans: HashMap<u64, Vec<&sammachip::domain::loan::Loan>> = HashMap::new();
+    for m in &members {
+        loans.entry(m.fund_id).or_default().extend(&m.loans);
+    }
+    for (fund, book) in &loans {
+        let f = by_fund[fund];
+        for day in book.iter().map(|l| l.start) {
+            let capital: i64 = f
+                .capital
+                .iter()
+                .filter(|e| e.kind != CapitalKind::Pracharat && e.date <= day)
+                .map(|e| e.amount.0)
+                .sum();
+            let mut cash = capital;
+            for l in book.iter().filter(|l| l.start <= day) {
+                cash -= l.principal.0;
+                for r in l.repayments.iter().filter(|r| r.date <= day) {
+                    cash += r.principal.0 + r.interest.0 + r.penalty.0;
+                }
+            }
+            assert!(cash >= 0, "fund {} overdrawn by {} satang on {day:?}", f.code, -cash);
+        }
+        let now = Lending::of(f, book.iter().copied());
+        assert!(now.available().0 >= 0, "fund {}", f.code);
+        assert_eq!(Some(now), sammachip::service::lending::of_fund(&store, *fund).unwrap());
+    }
+    // Coaching done only with visits; sages of the household's district.
+    let sages: HashMap<u64, Sage> = store.all::<Sage>().unwrap().into_iter().map(|s| (s.id, s)).collect();
+    let assignments = store.all::<Assignment>().unwrap();
+    assert!(!assignments.is_empty());
+    for a in &assignments {
+        if a.status == AssignmentStatus::Done {
+            assert!(!a.visits.is_empty(), "assignment {} done without visits", a.id);
+        }
+        assert_eq!(sages[&a.sage_id].district(), a.district, "assignment {}", a.id);
+    }
+    // OTOP products of households come from model households or later.
+    let stage: HashMap<(u64, u64, u64), Stage> =
+        records.iter().map(|r| ((r.fund_id, r.member_id, r.id), r.stage)).collect();
+    for p in store.all::<OtopProduct>().unwrap() {
+        if let Producer::Household(key) = p.producer {
+            assert!(stage[&key].may_produce_otop(), "{}", p.name);
+        }
+    }
+}

@@ -291,6 +291,25 @@ fn the_example_files_import_into_an_empty_store() {
     assert_eq!(m.iter().map(|m| m.loans.len()).sum::<usize>(), 3);
     assert_eq!(store.all::<OccupationRecord>().unwrap().len(), 2);
     assert_eq!(store.all::<Sage>().unwrap().len(), 2);
+    // Issue 18: the files agree with themselves. An occupation is described
+    // as its category says, its loans were lent for it, and its member
+    // joined the fund after it was set up and before the loans.
+    let categories = sammachip::domain::occupation::seed_categories();
+    let loans: Vec<_> = m.iter().flat_map(|m| &m.loans).collect();
+    let funds = store.all::<sammachip::domain::fund::Fund>().unwrap();
+    for r in store.all::<OccupationRecord>().unwrap() {
+        let c = categories.iter().find(|c| c.code == r.category).unwrap();
+        assert!(r.description.contains(c.name_th.as_str()), "{} is category {}", r.description, c.name_th);
+        for id in &r.loan_ids {
+            assert_eq!(loans.iter().find(|l| l.id == *id).unwrap().purpose, r.category, "loan {id}");
+        }
+    }
+    for member in &m {
+        let fund = funds.iter().find(|f| f.id == member.fund_id).unwrap();
+        let joined = member.joined.unwrap();
+        assert!(fund.established.is_none_or(|e| e <= joined), "{}", member.given_name);
+        assert!(member.loans.iter().all(|l| l.start >= joined), "{}", member.given_name);
+    }
 }
 
 #[test]

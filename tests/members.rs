@@ -205,6 +205,11 @@ fn members_are_found_by_name_or_national_id() {
 
 /// Opens the first fund's members and fills the new-member form.
 fn add_member(f: &mut Fixture, nid: &str) {
+    add_member_joined(f, nid, None);
+}
+
+/// As [`add_member`], with the day the member joined (else the form's today).
+fn add_member_joined(f: &mut Fixture, nid: &str, joined: Option<&str>) {
     f.press(KeyCode::Enter);
     f.press(KeyCode::Char('m'));
     f.press(KeyCode::Char('n'));
@@ -217,6 +222,13 @@ fn add_member(f: &mut Fixture, nid: &str) {
     f.type_str("ที่น้ำใส");
     f.press(KeyCode::Tab);
     f.type_str(nid);
+    if let Some(day) = joined {
+        for _ in 0..4 {
+            f.press(KeyCode::Tab);
+        }
+        f.ctrl('u');
+        f.type_str(day);
+    }
     f.ctrl('s');
 }
 
@@ -242,7 +254,8 @@ fn a_duplicate_national_id_is_refused_naming_the_fund_that_has_the_person() {
 #[test]
 fn a_member_a_loan_and_a_repayment_through_the_forms() {
     let mut f = Fixture::new(Lang::Th);
-    add_member(&mut f, "1101700230708");
+    // Joined before the loan below (a loan before joining is refused).
+    add_member_joined(&mut f, "1101700230708", Some("1/6/2568"));
     assert_eq!(f.app.ctx(), Ctx::Members, "{:?}", f.app.form.as_ref().map(|x| &x.error));
     let m =
         f.store.lookup(trees::MEMBERS_BY_NID, &1_101_700_230_708u64.to_be_bytes()).unwrap().expect("saved");

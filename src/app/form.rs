@@ -169,11 +169,25 @@ pub struct Form {
     pub dirty: bool,
     /// A problem with the form as a whole (e.g. changed by another officer).
     pub error: Option<Msg>,
+    /// A warning the officer has seen and saves past by saving again (e.g.
+    /// a stage skipped), as the form says it.
+    pub warned: Option<Msg>,
 }
 
 impl Form {
     pub fn new(kind: FormKind, title: Msg, fields: Vec<Field>) -> Self {
-        Self { kind, title, fields, focus: 0, dirty: false, error: None }
+        Self { kind, title, fields, focus: 0, dirty: false, error: None, warned: None }
+    }
+
+    /// Whether the officer has already been shown `warning` and saved again;
+    /// if not, shows it (the save stops there once).
+    pub fn confirmed(&mut self, warning: Msg) -> bool {
+        if self.warned.as_ref() == Some(&warning) {
+            return true;
+        }
+        self.error = Some(warning.clone());
+        self.warned = Some(warning);
+        false
     }
 
     pub fn next_field(&mut self) {

@@ -19,8 +19,8 @@ use crate::{
     domain::{
         Date, Money,
         loan::{
-            GuarantorLookup, Loan, LoanDraft, LoanField, LoanStatus, RepaymentDraft, RepaymentField,
-            RepaymentMode, format_rate,
+            GuarantorLookup, Loan, LoanCheck, LoanDraft, LoanField, LoanStatus, RepaymentDraft,
+            RepaymentField, RepaymentMode, format_rate,
         },
         member::{Member, MemberDraft, MemberError, MemberField, MemberStatus},
         occupation::OccupationRecord,
@@ -520,14 +520,20 @@ impl FundsTab {
                 Err(e) => return cx.sh.form_error(messages::store(&e)),
             },
         };
-        if let Err(errs) = draft.apply(
-            &mut loan,
-            (member_id, fund_id),
+        let available = match crate::service::lending::of_fund(store, fund_id) {
+            Ok(l) => l.map(|l| l.available()),
+            Err(e) => return cx.sh.form_error(messages::store(&e)),
+        };
+        let check = LoanCheck {
+            borrower: (member_id, fund_id),
             fund_start,
-            &guarantors,
+            joined: m.joined,
+            guarantors: &guarantors,
             category_exists,
-            cx.sh.today,
-        ) {
+            today: cx.sh.today,
+            available,
+        };
+        if let Err(errs) = draft.apply(&mut loan, &check) {
             cx.sh.set_field_errors(&LOAN_FIELDS, errs, messages::loan);
             return;
         }

@@ -674,6 +674,10 @@ impl NetworkTab {
             return Err(Msg::new(k::ERR_PRODUCER));
         }
         let r = self.household_by_nid(store, text)?;
+        if !r.stage.may_produce_otop() {
+            let stage = tr(cx.lang, labels::stage(r.stage)).to_string();
+            return Err(Msg::with(k::ERR_PRODUCER_STAGE, [r.member_name, stage]));
+        }
         Ok((Producer::Household((r.fund_id, r.member_id, r.id)), r.member_name, r.district))
     }
 

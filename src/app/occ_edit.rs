@@ -335,6 +335,18 @@ fn submit_mark(cx: &mut Cx<'_>, store: &Store) {
         }
         return;
     }
+    // Stages go in order: a skip is saved only once the officer has seen
+    // which stages it passes over (the reason goes into the history).
+    let skipped = record.stage.skipped_to(stage);
+    if !skipped.is_empty() {
+        let names: Vec<&str> = skipped.iter().map(|s| tr(cx.sh.lang, labels::stage(*s))).collect();
+        let warning = Msg::with(k::WARN_STAGE_SKIP, [names.join(", ")]);
+        if let Some(form) = &mut cx.sh.form
+            && !form.confirmed(warning)
+        {
+            return;
+        }
+    }
     record.version = version;
     record.stage = stage;
     record.stage_history.push(StageChange { stage, date, note: reason });

@@ -462,7 +462,8 @@ fn write_demo(
                         },
                         kind: if urban { FundKind::Urban } else { FundKind::Village },
                         registration_no: format!("{}/{:04}", district, specs.len() + 1),
-                        established: Some(date_in(&mut rng, 2001, 1..=7)),
+                        // The first funds were set up from the middle of 2544.
+                        established: Some(date_in(&mut rng, 2001, 6..=11)),
                         grade,
                         assessed_year: (grade != Grade::Unassessed).then(|| rng.random_range(2022..=2024)),
                         ..Fund { code: code_s.clone(), ..Default::default() }
@@ -495,7 +496,19 @@ fn write_demo(
     let mut occupations: Vec<OccupationRecord> = Vec::new();
     let mut writer = load.bulk::<Member>()?;
     let mut members_written = 0usize;
+    let mut loans_written = 0usize;
     for (i, ((fund, fund_id), members)) in funds.iter().zip(&fund_ids).zip(&member_counts).enumerate() {
+        let capital: Vec<(Date, Money)> = fund
+            .capital
+            .iter()
+            .filter(|e| e.kind != CapitalKind::Pracharat)
+            .map(|e| (e.date, e.amount))
+            .collect();
+        // What the members would ask for at a lending round (a loan is about
+        // 32,000 baht), against the fund's lending capital: a fund lends
+        // about four fifths of what it has.
+        let asked = (*members as f64 * targets.yearly_borrowing * 32_000.0).max(1.0);
+        let scale = 800.0 * fund.lending_capital().0 as f64 / 100.0 / asked;
         let plan = FundPlan {
             fund_id: *fund_id,
             district: fund.district(),
@@ -503,6 +516,8 @@ fn write_demo(
             members: *members,
             rate_bp: *[0u32, 300, 400, 500, 500, 600, 600].choose(&mut rng).unwrap_or(&500),
             lending_month: rng.random_range(3..=6),
+            capital,
+            loan_scale: (scale as i64).clamp(250, 1_000),
         };
         let (people, occ) = people::fund_people(
             &mut rng,
@@ -514,6 +529,7 @@ fn write_demo(
             &mut nids,
         );
         members_written += people.len();
+        loans_written += people.iter().map(|m| m.loans.len()).sum::<usize>();
         for m in people {
             writer.push(m)?;
         }
@@ -526,6 +542,7 @@ fn write_demo(
     load.reserve_ids(trees::LOANS, next_loan - first_loan)?;
     writer.finish()?;
     progress(870);
+    people::select_for_coaching(&mut rng, &mut occupations, as_of);
     let n_occ = occupations.len();
     // What the sages need of the records, before the store takes them.
     let mut common: HashMap<u16, HashMap<u16, usize>> = HashMap::new();
@@ -623,7 +640,7 @@ fn write_demo(
         funds: funds.len(),
         places: places.len(),
         members: members_written,
-        loans: (next_loan - first_loan) as usize,
+        loans: loans_written,
         occupations: n_occ,
         sages: n_sages,
         assignments: n_assignments,

@@ -3,11 +3,21 @@
 //! Most members borrow once a year at the fund's lending round (10,000–50,000
 //! baht, one-year lump sum, sometimes monthly instalments) and repay on time;
 //! about one in eight pays late, one in twenty stops paying, and a member who
-//! has not repaid gets no new loan.
+//! has not repaid gets no new loan. Members are at least 15 when they join,
+//! borrow only after joining, and the fund lends only what it has on the day
+//! (its capital so far, plus what repayments and interest have brought back,
+//! minus what is out): loan sizes follow the fund's capital, and a loan that
+//! would still overdraw it is made smaller or not made.
 
-use std::collections::HashSet;
+use std::{
+    cmp::Reverse,
+    collections::{BinaryHeap, HashSet},
+};
 
-use rand::{Rng, seq::IndexedRandom};
+use rand::{
+    Rng,
+    seq::{IndexedRandom, SliceRandom},
+};
 use rand_chacha::ChaCha8Rng;
 
 use super::names;
@@ -29,6 +39,12 @@ pub struct FundPlan {
     pub rate_bp: u32,
     /// Month of the fund's yearly lending round.
     pub lending_month: u8,
+    /// The fund's lending capital as it came in (the Pracharat project budget
+    /// is not lent), by date.
+    pub capital: Vec<(Date, Money)>,
+    /// Loans are this many thousandths of the usual sizes, so what the
+    /// members ask for fits what the fund has.
+    pub loan_scale: i64,
 }
 
 /// How many loans and occupation records the demo aims for, per member.
@@ -186,17 +202,19 @@ pub fn fund_people(
     used: &mut HashSet<u64>,
 ) -> (Vec<Member>, Vec<OccupationRecord>) {
     let mut members = Vec::with_capacity(plan.members);
-    let mut occupations = Vec::new();
+    let mut mains = Vec::with_capacity(plan.members);
     let n = plan.members as u64;
     for i in 0..n {
         let id = first_member_id + i;
         let p = names::person(rng);
         let born = rng.random_range(1950..=2000);
         let birth = Date::from_ymd(born, rng.random_range(1..=12), rng.random_range(1..=28));
+        // Members join from the fund's start, and at 15 at the youngest.
+        let earliest = birth.map_or(plan.established, |b| plan.established.max(b.add_months(15 * 12)));
         let joined = if rng.random_bool(0.6) {
-            date_between(rng, plan.established, plan.established.add_days(365))
+            date_between(rng, earliest, earliest.add_days(365))
         } else {
-            date_between(rng, plan.established, as_of.add_days(-200))
+            date_between(rng, earliest, as_of.add_days(-200))
         };
         let payer = match rng.random_range(0..100) {
             0..82 => Payer::Good,
@@ -217,11 +235,12 @@ pub fn fund_people(
             if loans.last().is_some_and(|l| l.position(start).outstanding.0 > 0) {
                 continue;
             }
-            let principal = match rng.random_range(0..10) {
-                0 => Money::baht(rng.random_range(5..10) * 1_000),
-                1 => Money::baht(rng.random_range(50..=100) * 1_000),
-                _ => Money::baht(rng.random_range(10..=50) * 1_000),
+            let thousands = match rng.random_range(0..10) {
+                0 => rng.random_range(5..10),
+                1 => rng.random_range(50..=100),
+                _ => rng.random_range(10..=50),
             };
+            let principal = Money::baht((thousands * plan.loan_scale / 1_000).max(5) * 1_000);
             let (mode, term) = if rng.random_bool(0.8) {
                 (RepaymentMode::LumpSum, 12)
             } else {
@@ -272,12 +291,79 @@ pub fn fund_people(
             status: if rng.random_bool(0.97) { MemberStatus::Active } else { MemberStatus::Left },
             loans,
         };
-        if !member.loans.is_empty() && rng.random_bool(targets.occupation_share) {
-            occupations.push(occupation(rng, &member, main, plan, as_of));
-        }
         members.push(member);
+        mains.push(main);
+    }
+    keep_within_capital(&mut members, &plan.capital);
+    let mut occupations = Vec::new();
+    for (member, main) in members.iter().zip(mains) {
+        if !member.loans.is_empty() && rng.random_bool(targets.occupation_share) {
+            occupations.push(occupation(rng, member, main, plan, as_of));
+        }
     }
     (members, occupations)
+}
+
+/// The fund lends only what it has on the day a loan starts: its capital so
+/// far, plus the repayments, interest and penalties come in by then, minus
+/// every loan made. A loan that would overdraw it is made smaller (whole
+/// thousands of baht, at least 5,000, its repayments in proportion) or, if
+/// less than that is left, not made.
+pub(super) fn keep_within_capital(members: &mut [Member], capital: &[(Date, Money)]) {
+    let mut order: Vec<(Date, usize, usize)> = members
+        .iter()
+        .enumerate()
+        .flat_map(|(i, m)| m.loans.iter().enumerate().map(move |(j, l)| (l.start, i, j)))
+        .collect();
+    order.sort_unstable();
+    let mut inflow: BinaryHeap<Reverse<(Date, i64)>> =
+        capital.iter().map(|(d, m)| Reverse((*d, m.0))).collect();
+    let mut cash = 0i64;
+    let mut dropped = Vec::new();
+    for (start, i, j) in order {
+        while let Some(Reverse((d, amount))) = inflow.peek().copied()
+            && d <= start
+        {
+            inflow.pop();
+            cash += amount;
+        }
+        let loan = &mut members[i].loans[j];
+        if loan.principal.0 > cash {
+            let fits = cash / Money::baht(1_000).0 * Money::baht(1_000).0;
+            if fits < Money::baht(5_000).0 {
+                dropped.push((i, j));
+                continue;
+            }
+            shrink(loan, Money(fits));
+        }
+        cash -= loan.principal.0;
+        for r in &loan.repayments {
+            inflow.push(Reverse((r.date, r.principal.0 + r.interest.0 + r.penalty.0)));
+        }
+    }
+    dropped.sort_unstable();
+    for (i, j) in dropped.into_iter().rev() {
+        members[i].loans.remove(j);
+    }
+}
+
+/// A loan made smaller: its repayments in proportion (a loan repaid in full
+/// stays repaid in full).
+fn shrink(loan: &mut Loan, to: Money) {
+    let from = loan.principal.0.max(1);
+    let scale = |x: Money| Money((i128::from(x.0) * i128::from(to.0) / i128::from(from)) as i64);
+    let repaid_all = loan.repayments.iter().map(|r| r.principal.0).sum::<i64>() >= loan.principal.0;
+    for r in &mut loan.repayments {
+        r.principal = scale(r.principal);
+        r.interest = scale(r.interest);
+        r.penalty = scale(r.penalty);
+    }
+    loan.repayments.retain(|r| r.principal.0 > 0 || r.interest.0 > 0 || r.penalty.0 > 0);
+    let paid: i64 = loan.repayments.iter().map(|r| r.principal.0).sum();
+    if repaid_all && let Some(last) = loan.repayments.last_mut() {
+        last.principal = Money(last.principal.0 + to.0 - paid);
+    }
+    loan.principal = to;
 }
 
 fn occupation(
@@ -293,22 +379,16 @@ fn occupation(
     let growth = rng.random_range(85..190);
     let income_after = Money(income_before.0 * growth / 100 / 10_000 * 10_000);
     let expenses_before = Money(income_before.0 * rng.random_range(60..105) / 100 / 10_000 * 10_000);
-    let expenses_after = Money(income_after.0 * rng.random_range(50..100) / 100 / 10_000 * 10_000);
-    let savings_before = baht_100(rng, 0, 15_000);
-    let savings_after = Money((savings_before.0 + Money::baht(rng.random_range(-80..200) * 100).0).max(0));
-    let stage = match rng.random_range(0..100) {
-        0..88 => Stage::Target,
-        88..93 => Stage::Coached,
-        93..97 => Stage::SelfDriving,
-        97..99 => Stage::Model,
-        _ => Stage::Otop,
-    };
-    let mut history = Vec::new();
-    let mut when = first_loan;
-    for s in Stage::ALL.iter().take_while(|s| **s <= stage) {
-        history.push(StageChange { stage: *s, date: when, note: String::new() });
-        when = date_between(rng, when.add_days(30), when.add_days(400)).min(as_of);
-    }
+    // About one household in five spends all it earns or more: not yet a
+    // right livelihood (สัมมาชีพ).
+    let spent = if rng.random_bool(0.22) { rng.random_range(100..125) } else { rng.random_range(50..95) };
+    let expenses_after = Money(income_after.0 * spent / 100 / 10_000 * 10_000);
+    let savings_before = baht_100(rng, 0, 40_000);
+    let savings_after = Money((savings_before.0 + Money::baht(rng.random_range(-150..250) * 100).0).max(0));
+    // Every record starts as a target household; `select_for_coaching` picks
+    // the few a district coaches.
+    let stage = Stage::Target;
+    let history = vec![StageChange { stage, date: first_loan.min(as_of), note: String::new() }];
     let mut record = OccupationRecord {
         id: 0,
         version: 0,
@@ -330,3 +410,57 @@ fn occupation(
     record.refresh_loans(&m.loans);
     record
 }
+
+/// The programme's steps 3 to 7 in each district: from the records that are
+/// a right livelihood and still carried on, the best by net income and
+/// income growth are short-listed and 20–30 of them selected for coaching
+/// (about two years before `as_of`); of those, some have gone on to drive
+/// their own livelihood, a few became model households and fewer still an
+/// OTOP product, each stage months after the last; an odd one stopped since.
+pub(super) fn select_for_coaching(rng: &mut ChaCha8Rng, records: &mut [OccupationRecord], as_of: Date) {
+    use std::collections::BTreeMap;
+    let mut by_district: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if r.status == OccupationStatus::Active && r.verdict() != crate::domain::occupation::Verdict::NotYet {
+            by_district.entry(r.district).or_default().push(i);
+        }
+    }
+    for (_, mut list) in by_district {
+        let merit = |r: &OccupationRecord| {
+            (r.after.income.0 - r.after.expenses.0) + (r.after.income.0 - r.before.income.0)
+        };
+        list.sort_by_key(|i| (Reverse(merit(&records[*i])), records[*i].id, *i));
+        list.truncate(60);
+        list.shuffle(rng);
+        list.truncate(rng.random_range(20..=30));
+        for i in list {
+            let r = &mut records[i];
+            let stage = match rng.random_range(0..100) {
+                0..60 => Stage::Coached,
+                60..85 => Stage::SelfDriving,
+                85..96 => Stage::Model,
+                _ => Stage::Otop,
+            };
+            let mut when = date_between(rng, as_of.add_days(-800), as_of.add_days(-400));
+            for s in Stage::ALL.iter().filter(|s| **s > Stage::Target && **s <= stage) {
+                let last = r.stage_history.last().map_or(when, |c| c.date);
+                when = when.max(last).min(as_of);
+                r.stage_history.push(StageChange { stage: *s, date: when, note: NOTES[*s as usize].into() });
+                when = date_between(rng, when.add_days(60), when.add_days(200));
+            }
+            r.stage = stage;
+            if rng.random_bool(0.05) {
+                r.status = OccupationStatus::Stopped;
+            }
+        }
+    }
+}
+
+/// The reason each stage was reached, as the history keeps it.
+const NOTES: [&str; 5] = [
+    "",
+    "ผ่านการคัดเลือกของคณะกรรมการเครือข่ายอำเภอ",
+    "ประกอบอาชีพได้ต่อเนื่อง มีรายได้มั่นคง",
+    "คัดเลือกเป็นครัวเรือนต้นแบบสัมมาชีพ",
+    "ต่อยอดเป็นผลิตภัณฑ์ OTOP",
+];

@@ -121,7 +121,7 @@ pub fn assignments(
     for h in households {
         let coached = h.stage == Stage::Coached && h.status == OccupationStatus::Active;
         let past = h.stage > Stage::Coached;
-        if !(coached && rng.random_bool(0.4) || past && rng.random_bool(0.5)) {
+        if !(coached && rng.random_bool(0.8) || past && rng.random_bool(0.9)) {
             continue;
         }
         let district = (h.village / 10_000) as u16;
@@ -148,10 +148,11 @@ pub fn assignments(
                 next_step: NEXT.choose(rng).copied().unwrap_or_default().to_string(),
             });
         }
-        let status = if status == AssignmentStatus::Active && visits.is_empty() {
-            AssignmentStatus::Planned
-        } else {
-            status
+        // Coaching is done only after visits; with none yet it is planned.
+        let status = match status {
+            AssignmentStatus::Done if visits.len() >= 2 => AssignmentStatus::Done,
+            _ if visits.is_empty() => AssignmentStatus::Planned,
+            _ => AssignmentStatus::Active,
         };
         if status.takes_a_place()
             && let Some(i) = by_sage.get(&sage_id)
@@ -166,7 +167,7 @@ pub fn assignments(
             household: h.name.clone(),
             district: (h.village / 10_000) as u16,
             start,
-            end: (status == AssignmentStatus::Done).then(|| when.max(start)),
+            end: (status == AssignmentStatus::Done).then(|| visits.last().map_or(start, |v| v.date)),
             status,
             visits,
         });

@@ -48,6 +48,12 @@ impl Date {
         self.ymd().0
     }
 
+    /// Whole years from `born` to this day (an age on this day).
+    pub fn years_since(self, born: Date) -> i32 {
+        let ((y, m, d), (by, bm, bd)) = (self.ymd(), born.ymd());
+        y - by - i32::from((m, d) < (bm, bd))
+    }
+
     pub fn add_days(self, n: i32) -> Self {
         Self(self.0.saturating_add(n))
     }

@@ -140,8 +140,48 @@ impl Fund {
         v
     }
 
+    /// The fund's lending capital: the allocation and every top-up, not the
+    /// 2559 Pracharat money (a project budget, not capital to lend).
+    pub fn lending_capital(&self) -> Money {
+        self.capital.iter().filter(|e| e.kind != CapitalKind::Pracharat).map(|e| e.amount).sum()
+    }
+
     pub fn next_capital_seq(&self) -> u32 {
         self.capital.iter().map(|e| e.seq).max().map_or(1, |s| s + 1)
+    }
+}
+
+/// What a fund has to lend: its lending capital, plus the interest and
+/// penalties its loans have brought in, minus the principal lent and not
+/// repaid (a written-off loan's too: that money is gone).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Lending {
+    pub capital: Money,
+    pub earned: Money,
+    pub out: Money,
+}
+
+impl Lending {
+    /// The fund's figures from its capital events and every loan of its members.
+    pub fn of<'a>(fund: &Fund, loans: impl IntoIterator<Item = &'a crate::domain::loan::Loan>) -> Lending {
+        let mut l = Lending { capital: fund.lending_capital(), ..Lending::default() };
+        l.add_loans(loans);
+        l
+    }
+
+    /// Adds loans to what is lent and earned.
+    pub fn add_loans<'a>(&mut self, loans: impl IntoIterator<Item = &'a crate::domain::loan::Loan>) {
+        for loan in loans {
+            let repaid: i64 = loan.repayments.iter().map(|r| r.principal.0).sum();
+            let earned: i64 = loan.repayments.iter().map(|r| r.interest.0 + r.penalty.0).sum();
+            self.out = Money(self.out.0 + loan.principal.0 - repaid);
+            self.earned = Money(self.earned.0 + earned);
+        }
+    }
+
+    /// Money available to lend now (negative when more is out than the fund has).
+    pub fn available(&self) -> Money {
+        Money(self.capital.0 + self.earned.0 - self.out.0)
     }
 }
 
@@ -390,6 +430,8 @@ pub enum CapitalError {
     Date(DateError),
     #[error("before the programme began")]
     BeforeProgramme,
+    #[error("before the fund was established")]
+    BeforeEstablished,
     #[error("in the future")]
     Future,
     #[error("amount: {0}")]
@@ -424,6 +466,10 @@ impl CapitalDraft {
     ) -> Result<u32, Vec<(CapitalField, CapitalError)>> {
         let mut errs = Vec::new();
         let date = match programme_date(&self.date, today) {
+            Ok(d) if fund.established.is_some_and(|e| d < e) => {
+                errs.push((CapitalField::Date, CapitalError::BeforeEstablished));
+                None
+            }
             Ok(d) => Some(d),
             Err(e) => {
                 errs.push((CapitalField::Date, e.into()));
@@ -615,5 +661,36 @@ mod tests {
                 (CapitalField::Note, CapitalError::NoteNeeded),
             ])
         );
+        // Issue 18: a capital event dated before the fund was established was accepted.
+        f.established = Date::from_ymd(2001, 7, 1);
+        assert_eq!(
+            add(&mut f, CapitalKind::Increase1, "30/6/2544", "100000", None),
+            Err(vec![(CapitalField::Date, CapitalError::BeforeEstablished)])
+        );
+        assert_eq!(add(&mut f, CapitalKind::Increase1, "1/7/2544", "100000", None), Ok(3));
+        // Lending capital leaves the Pracharat project budget out; what the
+        // fund has to lend adds interest earned and takes away principal out.
+        assert_eq!(f.lending_capital(), Money::baht(1_100_000));
+        let mut loan = crate::domain::loan::Loan {
+            id: 1,
+            principal: Money::baht(300_000),
+            rate_bp: 600,
+            start: Date::from_ymd(2024, 1, 1).unwrap(),
+            term_months: 12,
+            mode: crate::domain::loan::RepaymentMode::LumpSum,
+            purpose: 1,
+            guarantors: vec![],
+            status: crate::domain::loan::LoanStatus::Open,
+            repayments: vec![],
+        };
+        loan.repayments.push(crate::domain::loan::Repayment {
+            date: Date::from_ymd(2024, 6, 1).unwrap(),
+            principal: Money::baht(100_000),
+            interest: Money::baht(9_000),
+            penalty: Money::baht(1_000),
+        });
+        let l = Lending::of(&f, [&loan]);
+        assert_eq!((l.earned, l.out), (Money::baht(10_000), Money::baht(200_000)));
+        assert_eq!(l.available(), Money::baht(1_100_000 + 10_000 - 200_000));
     }
 }

@@ -396,6 +396,10 @@ pub enum LoanError {
     AfterRepayment(Date),
     #[error("interest already paid ({0}) exceeds what these terms charge")]
     BelowPaidInterest(Money),
+    #[error("before the borrower joined the fund")]
+    BeforeJoining,
+    #[error("more than the fund has to lend ({0})")]
+    OverAvailable(Money),
 }
 
 pub const MAX_LOAN: Money = Money(10_000_000 * 100);
@@ -449,18 +453,31 @@ pub struct LoanDraft {
     pub purpose: u16,
 }
 
+/// What a loan is checked against besides what was typed.
+pub struct LoanCheck<'a> {
+    /// (member id, fund id).
+    pub borrower: (u64, u64),
+    /// The fund's establishment.
+    pub fund_start: Option<Date>,
+    /// The day the borrower joined the fund.
+    pub joined: Option<Date>,
+    /// The guarantors' national IDs, looked up.
+    pub guarantors: &'a [GuarantorLookup],
+    pub category_exists: bool,
+    pub today: Date,
+    /// The fund's money available to lend before this save
+    /// ([`crate::domain::fund::Lending::available`]); `None` where the
+    /// fund's book is not at hand (an import of past loans, whose
+    /// repayments come in another file).
+    pub available: Option<Money>,
+}
+
 impl LoanDraft {
-    /// Fills `loan` from the form. `borrower` is (member id, fund id); `fund_start`
-    /// the fund's establishment; `guarantors` the looked-up national IDs.
-    pub fn apply(
-        &self,
-        loan: &mut Loan,
-        borrower: (u64, u64),
-        fund_start: Option<Date>,
-        guarantors: &[GuarantorLookup],
-        category_exists: bool,
-        today: Date,
-    ) -> Result<(), Vec<(LoanField, LoanError)>> {
+    /// Fills `loan` from the form, checked against `check`; every problem is
+    /// returned at once.
+    pub fn apply(&self, loan: &mut Loan, check: &LoanCheck<'_>) -> Result<(), Vec<(LoanField, LoanError)>> {
+        let LoanCheck { borrower, fund_start, joined, guarantors, category_exists, today, available } =
+            *check;
         let mut errs = Vec::new();
         let principal = match Money::parse(&self.principal) {
             Ok(Money(0)) => {
@@ -501,6 +518,10 @@ impl LoanDraft {
             }
             Ok(d) if d > today => {
                 errs.push((LoanField::Start, LoanError::Future));
+                None
+            }
+            Ok(d) if joined.is_some_and(|j| d < j) => {
+                errs.push((LoanField::Start, LoanError::BeforeJoining));
                 None
             }
             Ok(d) => Some(d),
@@ -550,6 +571,14 @@ impl LoanDraft {
                 Loan { principal, rate_bp: rate, start, term_months: term, mode: self.mode, ..loan.clone() };
             if paid > terms.scheduled_interest().0 {
                 errs.push((LoanField::Rate, LoanError::BelowPaidInterest(Money(paid))));
+            }
+        }
+        // The fund lends only what it has: what this save adds to the
+        // principal out (a new loan: all of it) must be available.
+        if let (Some(principal), Some(available)) = (principal, available) {
+            let added = principal.0 - loan.principal.0;
+            if added > 0 && added > available.0 {
+                errs.push((LoanField::Principal, LoanError::OverAvailable(Money(available.0.max(0)))));
             }
         }
         let (Some(principal), Some(rate), Some(start), Some(term), true) =
@@ -901,6 +930,17 @@ mod tests {
         );
     }
 
+    /// A check with nothing but the borrower, the guarantors, the fund's start and the day.
+    fn check<'a>(
+        borrower: (u64, u64),
+        fund_start: Option<Date>,
+        guarantors: &'a [GuarantorLookup],
+        category_exists: bool,
+        today: Date,
+    ) -> LoanCheck<'a> {
+        LoanCheck { borrower, fund_start, joined: None, guarantors, category_exists, today, available: None }
+    }
+
     #[test]
     fn loan_form_checks_guarantors_and_ranges() {
         let today = d(2026, 1, 1);
@@ -916,7 +956,7 @@ mod tests {
         let mut l = loan(RepaymentMode::Monthly, 1, 0, 1);
         let borrower = (10, 1);
         let ok = [g("a", Some((11, 1))), g("b", Some((12, 1)))];
-        assert_eq!(draft.apply(&mut l, borrower, None, &ok, true, today), Ok(()));
+        assert_eq!(draft.apply(&mut l, &check(borrower, None, &ok, true, today)), Ok(()));
         assert_eq!((l.principal, l.rate_bp, l.guarantors.clone()), (Money::baht(30_000), 600, vec![11, 12]));
         let bad = [
             g("x", Some((20, 2))),
@@ -925,7 +965,7 @@ mod tests {
             g("b", Some((12, 1))),
             g("b2", Some((12, 1))),
         ];
-        let errs = draft.apply(&mut l, borrower, None, &bad, true, today).unwrap_err();
+        let errs = draft.apply(&mut l, &check(borrower, None, &bad, true, today)).unwrap_err();
         assert_eq!(
             errs,
             vec![
@@ -937,7 +977,7 @@ mod tests {
         );
         let wild =
             LoanDraft { rate: "16".into(), term: "0".into(), start: "1/1/2570".into(), ..draft.clone() };
-        let errs = wild.apply(&mut l, borrower, Some(d(2001, 1, 1)), &[], false, today).unwrap_err();
+        let errs = wild.apply(&mut l, &check(borrower, Some(d(2001, 1, 1)), &[], false, today)).unwrap_err();
         assert_eq!(
             errs,
             vec![
@@ -990,14 +1030,53 @@ mod tests {
         // 1,200 baht of interest already paid (20,000 × 5 % = 1,000).
         let late = LoanDraft { rate: "5".into(), ..draft.clone() };
         assert_eq!(
-            late.apply(&mut l.clone(), (1, 1), None, &[], true, today).unwrap_err(),
+            late.apply(&mut l.clone(), &check((1, 1), None, &[], true, today)).unwrap_err(),
             vec![
                 (LoanField::Start, LoanError::AfterRepayment(d(2024, 6, 1))),
                 (LoanField::Rate, LoanError::BelowPaidInterest(Money::baht(1_200))),
             ]
         );
         let fine = LoanDraft { start: "15/1/2567".into(), ..draft };
-        assert_eq!(fine.apply(&mut l, (1, 1), None, &[], true, today), Ok(()));
+        assert_eq!(fine.apply(&mut l, &check((1, 1), None, &[], true, today)), Ok(()));
+    }
+
+    // Issue 18: a 2,000,000-baht loan was accepted in a fund of 1,500,000;
+    // a loan dated before the member joined was accepted.
+    #[test]
+    fn a_loan_is_within_what_the_fund_has_and_after_joining() {
+        let today = d(2026, 1, 1);
+        let draft = LoanDraft {
+            principal: "30,000".into(),
+            rate: "6".into(),
+            start: "1/6/2568".into(),
+            term: "12".into(),
+            mode: RepaymentMode::LumpSum,
+            purpose: 3,
+        };
+        let mut c = check((1, 1), None, &[], true, today);
+        c.joined = Some(d(2025, 7, 1));
+        c.available = Some(Money::baht(29_999));
+        let mut l = loan(RepaymentMode::LumpSum, 0, 600, 12);
+        assert_eq!(
+            draft.apply(&mut l, &c).unwrap_err(),
+            vec![
+                (LoanField::Start, LoanError::BeforeJoining),
+                (LoanField::Principal, LoanError::OverAvailable(Money::baht(29_999))),
+            ]
+        );
+        c.joined = Some(d(2025, 6, 1));
+        c.available = Some(Money::baht(30_000));
+        assert_eq!(draft.apply(&mut l, &c), Ok(()));
+        // Raising a loan asks only for the difference; lowering it, for nothing.
+        c.available = Some(Money::baht(4_999));
+        let more = LoanDraft { principal: "35,000".into(), ..draft.clone() };
+        assert_eq!(
+            more.apply(&mut l.clone(), &c).unwrap_err(),
+            vec![(LoanField::Principal, LoanError::OverAvailable(Money::baht(4_999)))]
+        );
+        c.available = Some(Money::baht(-100));
+        let less = LoanDraft { principal: "25,000".into(), ..draft };
+        assert_eq!(less.apply(&mut l, &c), Ok(()));
     }
 
     #[test]

@@ -110,6 +110,8 @@ pub enum MemberError {
     Phone,
     #[error("joined before the fund was established")]
     BeforeFund,
+    #[error("younger than {0} when joining")]
+    YoungAtJoining(i32),
     #[error("already a member of fund {0}")]
     Duplicate(String),
 }
@@ -190,7 +192,7 @@ impl MemberDraft {
             }
         };
         let birth = match optional_date(&self.birth_date, today) {
-            Ok(Some(b)) if today.year() - b.year() < MIN_AGE => {
+            Ok(Some(b)) if today.years_since(b) < MIN_AGE => {
                 errs.push((MemberField::BirthDate, MemberError::TooYoung(MIN_AGE)));
                 None
             }
@@ -211,6 +213,12 @@ impl MemberDraft {
                 None
             }
         };
+        // A member is at least MIN_AGE on the day they join.
+        if let (Some(b), Some(j)) = (birth, joined)
+            && j.years_since(b) < MIN_AGE
+        {
+            errs.push((MemberField::Joined, MemberError::YoungAtJoining(MIN_AGE)));
+        }
         let phone: String =
             thai::normalize_digits(self.phone.trim()).chars().filter(|c| !" -".contains(*c)).collect();
         let valid_phone = phone.starts_with('0')
@@ -292,6 +300,30 @@ mod tests {
                 (MemberField::Phone, MemberError::Phone),
             ]
         );
+    }
+
+    // Issue 18: a member born 2541 was shown joining in 2545.
+    #[test]
+    fn a_member_is_fifteen_on_the_day_they_join() {
+        let d = |joined: &str| MemberDraft {
+            title: "นาย".into(),
+            given_name: "ก".into(),
+            family_name: "ข".into(),
+            national_id: "3100600445635".into(),
+            birth_date: "2/2/2530".into(),
+            joined: joined.into(),
+            ..Default::default()
+        };
+        let errs = d("1/2/2545").apply(&mut blank(), Date::from_ymd(2001, 3, 1), today()).unwrap_err();
+        assert_eq!(errs, vec![(MemberField::Joined, MemberError::YoungAtJoining(MIN_AGE))]);
+        assert_eq!(d("2/2/2545").apply(&mut blank(), Date::from_ymd(2001, 3, 1), today()), Ok(()));
+    }
+
+    #[test]
+    fn ages_count_whole_years() {
+        let born = Date::from_ymd(1990, 6, 15).unwrap();
+        let on = |y, m, d| Date::from_ymd(y, m, d).unwrap().years_since(born);
+        assert_eq!((on(2005, 6, 14), on(2005, 6, 15), on(2006, 1, 1)), (14, 15, 15));
     }
 
     #[test]

@@ -49,6 +49,17 @@ impl Stage {
     pub fn is_selected(self) -> bool {
         self >= Stage::Coached
     }
+
+    /// The stages a move from this one to `to` passes over (none for the next
+    /// stage or a move back): a skip the officer must confirm with a reason.
+    pub fn skipped_to(self, to: Stage) -> Vec<Stage> {
+        Stage::ALL.into_iter().filter(|s| *s > self && *s < to).collect()
+    }
+
+    /// A household may make an OTOP product from the model stage on.
+    pub fn may_produce_otop(self) -> bool {
+        self >= Stage::Model
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

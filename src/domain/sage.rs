@@ -1,10 +1,12 @@
 //! Community livelihood sages (ปราชญ์สัมมาชีพชุมชน), their assignment to
 //! households, and how the app proposes who should coach whom.
 //!
-//! **Suggestions for one household** order the sages by expertise (the
-//! household's occupation among theirs) first, then by place (same subdistrict,
-//! same district, same province, elsewhere), then by the lightest load, then by
-//! id. Full sages are listed but cannot be chosen.
+//! **Suggestions for one household** order the sages by how well they fit
+//! ([`Fit::cost`]: the household's own district first — an expert of its
+//! subdistrict, of its district, then anyone of its subdistrict, of its
+//! district — then experts and others of the province, then elsewhere), then
+//! by the lightest load, then by id. Full sages are listed but cannot be
+//! chosen.
 //!
 //! **A plan for many** is a min-cost maximum flow: it covers as many households
 //! as every sage's free places allow, and among the plans that do, takes the one
@@ -152,10 +154,14 @@ impl Fit {
         Fit { expertise: u8::from(!sage.expertise.contains(&category)), place }
     }
 
-    /// Expertise outweighs any distance: 0 (right expertise, same subdistrict)
-    /// to 7 (other expertise, another province).
+    /// The household's own district first, expertise first within it: 0
+    /// (expert, same subdistrict), 1 (expert, same district), 2 (other
+    /// expertise, same subdistrict), 3 (other expertise, same district), then
+    /// 4 and 5 for the province, 6 and 7 elsewhere. A district's plan fills
+    /// its own sages before it takes another district's.
     pub fn cost(self) -> i64 {
-        i64::from(self.expertise) * 4 + i64::from(self.place)
+        let (e, p) = (i64::from(self.expertise), i64::from(self.place));
+        if p <= 1 { e * 2 + p } else { 4 + (p - 2) * 2 + e }
     }
 }
 
@@ -200,9 +206,7 @@ fn fit(c: &Candidate, h: &Household) -> Fit {
 /// lightest load (then id). Full ones stay in the list, marked by `free() == 0`.
 pub fn suggest<'a>(sages: &'a [Candidate], h: &Household) -> Vec<(&'a Candidate, Fit)> {
     let mut v: Vec<(&Candidate, Fit)> = sages.iter().map(|c| (c, fit(c, h))).collect();
-    v.sort_by(|a, b| {
-        (a.1.expertise, a.1.place, a.0.load, a.0.sage).cmp(&(b.1.expertise, b.1.place, b.0.load, b.0.sage))
-    });
+    v.sort_by_key(|a| (a.1.cost(), a.0.load, a.0.sage));
     v
 }
 
@@ -230,9 +234,9 @@ impl Plan {
 
 /// Min-cost maximum flow on source → household (1) → hub → sage → sink (free
 /// places). Hubs group the sages a household can reach at one cost — the
-/// expert sages of its subdistrict, of its district, of the province, then any
-/// sage of its subdistrict, district, province — so the graph stays small
-/// however many sages there are.
+/// expert sages of its subdistrict, of its district, of the province, and any
+/// sage of its subdistrict, district, province, at [`Fit::cost`] — so the
+/// graph stays small however many sages there are.
 pub fn plan(households: &[Household], sages: &[Candidate]) -> Plan {
     use std::collections::HashMap;
     let sages: Vec<&Candidate> = sages.iter().filter(|c| c.free() > 0).collect();
@@ -271,11 +275,17 @@ pub fn plan(households: &[Household], sages: &[Candidate]) -> Plan {
         household_node.push(n);
         g.edge(source, n, 1, 0);
         let (sub, dist, prov) = (h.village / 100, h.village / 10_000, h.village / 1_000_000);
-        // kinds 0–2: experts of the subdistrict, district, province (costs 0–2);
-        // 3–5: anyone there (costs 4–6).
-        for (kind, area, cost) in
-            [(0u8, sub, 0i64), (1, dist, 1), (2, prov, 2), (3, sub, 4), (4, dist, 5), (5, prov, 6)]
-        {
+        // kinds 0–2: experts of the subdistrict, district, province; 3–5:
+        // anyone there; each at its `Fit::cost`.
+        let at = |expertise: u8, place: u8| Fit { expertise, place }.cost();
+        for (kind, area, cost) in [
+            (0u8, sub, at(0, 0)),
+            (1, dist, at(0, 1)),
+            (2, prov, at(0, 2)),
+            (3, sub, at(1, 0)),
+            (4, dist, at(1, 1)),
+            (5, prov, at(1, 2)),
+        ] {
             let cat = if kind >= 3 { 0 } else { h.category };
             let to = hub(&mut g, kind, area, cat);
             g.edge(n, to, infinite, cost);
@@ -706,11 +716,14 @@ mod tests {
             cand(7, 33_010_107, &[10], 2, 2),    // expert, same subdistrict, full
         ];
         let order: Vec<u64> = suggest(&sages, &h).iter().map(|(c, _)| c.sage).collect();
-        assert_eq!(order, vec![4, 7, 3, 1, 5, 6, 2]);
+        // Issue 18: the household's district before the rest of the province
+        // (the sage of another expertise next door before an expert of
+        // another district).
+        assert_eq!(order, vec![4, 7, 3, 1, 2, 5, 6]);
         let s = suggest(&sages, &h);
         assert_eq!(s[1].0.free(), 0, "full sages are listed");
         assert_eq!(s[0].1, Fit { expertise: 0, place: 0 });
-        assert_eq!(s[6].1, Fit { expertise: 1, place: 0 });
+        assert_eq!(s[4].1, Fit { expertise: 1, place: 0 });
     }
 
     /// Every way to give each household at most one sage within free places:
@@ -755,16 +768,33 @@ mod tests {
         let ss = [cand(1, 33_010_105, &[10], 0, 1), cand(2, 33_060_101, &[12], 0, 2)];
         let p = plan(&hs, &ss);
         // Everyone is covered: one chili household gets the chili expert, the
-        // other the rice expert (wrong expertise, same province: cost 6), the
-        // rice household the rice expert (right expertise, same province: 2).
+        // other the rice expert (wrong expertise, same province: cost 5), the
+        // rice household the rice expert (right expertise, same province: 4).
         assert_eq!(p.matches.len(), 3);
-        assert_eq!(p.cost(), 6 + 2, "chili next door costs nothing");
+        assert_eq!(p.cost(), 5 + 4, "chili next door costs nothing");
         assert!(p.uncovered.is_empty());
         let mut load = std::collections::HashMap::new();
         for (_, s, _) in &p.matches {
             *load.entry(*s).or_insert(0) += 1;
         }
         assert_eq!((load[&1], load[&2]), (1, 2));
+    }
+
+    // Issue 18: a district's plan filled another district's sage (2/8 to
+    // 8/8) while its own sages had room.
+    #[test]
+    fn a_plan_fills_the_districts_own_sages_first() {
+        // Three rice households of district 01; an expert of district 02 and
+        // a sage of district 01 with another expertise, each with 3 places.
+        let hs = [hh(1, 12, 33_010_101), hh(2, 12, 33_010_201), hh(3, 12, 33_010_301)];
+        let ss = [cand(1, 33_020_101, &[12], 2, 5), cand(2, 33_010_401, &[4], 0, 3)];
+        let p = plan(&hs, &ss);
+        assert_eq!(p.matches.len(), 3);
+        assert!(p.matches.iter().all(|m| m.1 == 2), "{:?}", p.matches);
+        // When the district's own places run out, the neighbour's expert helps.
+        let ss = [cand(1, 33_020_101, &[12], 2, 5), cand(2, 33_010_401, &[4], 0, 2)];
+        let p = plan(&hs, &ss);
+        assert_eq!(p.matches.iter().filter(|m| m.1 == 1).count(), 1);
     }
 
     #[test]

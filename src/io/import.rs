@@ -908,9 +908,19 @@ fn loans(
                 NationalId::parse(typed).ok().and_then(|n| by_nid.get(&n.as_u64())).map(|(f, m)| (*m, *f));
             guarantors.push(crate::domain::loan::GuarantorLookup { typed: typed.to_string(), member: found });
         }
-        if let Err(errs) =
-            draft.apply(&mut loan, (member_id, fund_id), fund_start, &guarantors, exists, today)
-        {
+        // A file of loans is the fund's past as well as its present, and its
+        // repayments come in another file: what the fund had to lend on each
+        // day is not known here (the loan form checks it).
+        let check = crate::domain::loan::LoanCheck {
+            borrower: (member_id, fund_id),
+            fund_start,
+            joined: None,
+            guarantors: &guarantors,
+            category_exists: exists,
+            today,
+            available: None,
+        };
+        if let Err(errs) = draft.apply(&mut loan, &check) {
             rj.fields(*row, errs, messages::loan, |c| match c {
                 "term" => "term_months",
                 c => c,

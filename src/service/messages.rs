@@ -75,6 +75,7 @@ pub fn capital(e: &CapitalError) -> Msg {
     match e {
         CapitalError::Date(d) => date(d),
         CapitalError::BeforeProgramme => Msg::new(k::ERR_BEFORE_PROGRAMME),
+        CapitalError::BeforeEstablished => Msg::new(k::ERR_BEFORE_FUND),
         CapitalError::Future => Msg::new(k::ERR_FUTURE),
         CapitalError::Amount(m) => money(m),
         CapitalError::Zero => Msg::new(k::ERR_MONEY_ZERO),
@@ -107,6 +108,7 @@ pub fn member(e: &MemberError) -> Msg {
         MemberError::TooYoung(n) => Msg::with(k::ERR_TOO_YOUNG, [n.to_string()]),
         MemberError::Phone => Msg::new(k::ERR_PHONE),
         MemberError::BeforeFund => Msg::new(k::ERR_BEFORE_FUND),
+        MemberError::YoungAtJoining(n) => Msg::with(k::ERR_YOUNG_AT_JOINING, [n.to_string()]),
         MemberError::Duplicate(fund) => Msg::with(k::ERR_MEMBER_DUPLICATE, [fund.clone()]),
     }
 }
@@ -120,6 +122,8 @@ pub fn loan(e: &LoanError) -> Msg {
         LoanError::RateTooHigh(n) => Msg::with(k::ERR_RATE_TOO_HIGH, [n.to_string()]),
         LoanError::Date(d) => date(d),
         LoanError::BeforeFund => Msg::new(k::ERR_LOAN_BEFORE_FUND),
+        LoanError::BeforeJoining => Msg::new(k::ERR_LOAN_BEFORE_JOINING),
+        LoanError::OverAvailable(m) => Msg::with(k::ERR_LOAN_OVER_AVAILABLE, [m.format()]),
         LoanError::Future => Msg::new(k::ERR_FUTURE),
         LoanError::Term(n) => Msg::with(k::ERR_TERM, [n.to_string()]),
         LoanError::Purpose => Msg::new(k::ERR_CATEGORY),

@@ -12,5 +12,6 @@ pub mod changes;
 pub mod control;
 pub mod geo;
 pub mod labels;
+pub mod lending;
 pub mod messages;
 pub mod ranking;

@@ -97,6 +97,21 @@ pub(super) fn children_key(child_tree: &str, parent: &[u8]) -> Vec<u8> {
     }
 }
 
+/// Stores a count; a count of zero is no entry at all, so that taking a
+/// change back leaves the counts exactly as they were before it.
+fn put_count(
+    tree: &sled::transaction::TransactionalTree,
+    k: &[u8],
+    n: u64,
+) -> Result<(), sled::transaction::UnabortableTransactionError> {
+    if n == 0 {
+        tree.remove(k)?;
+    } else {
+        tree.insert(k, &n.to_be_bytes())?;
+    }
+    Ok(())
+}
+
 /// A count stored as eight big-endian bytes; absent is zero.
 pub(super) fn count_of(bytes: Option<&[u8]>) -> u64 {
     bytes.and_then(|b| b.try_into().ok()).map_or(0, u64::from_be_bytes)
@@ -416,7 +431,7 @@ impl Store {
                     if let Some(p) = parent {
                         let k = children_key(R::TREE, &p);
                         let n = count_of(children.get(&k)?.as_deref()).saturating_add_signed(step);
-                        children.insert(k, &n.to_be_bytes())?;
+                        put_count(children, &k, n)?;
                     }
                 }
             }
@@ -430,7 +445,7 @@ impl Store {
                 if let (Some((pp, capacity_of)), true) = (places_in, was != is) {
                     if let Some(p) = &was {
                         let n = count_of(loads.get(p)?.as_deref()).saturating_sub(1);
-                        loads.insert(p.as_slice(), &n.to_be_bytes())?;
+                        put_count(loads, p, n)?;
                     }
                     if let Some(p) = &is {
                         let Some(parent) = tx[pp].get(p)? else {
