@@ -373,6 +373,55 @@ fn an_occupation_record_from_the_tab_by_national_id() {
     assert!(f.screen().contains("ไม่พบสมาชิกที่มีเลขประจำตัวนี้"), "{}", f.screen());
 }
 
+// Issue 18: in the occupation form from the tab, a bad national ID hid the
+// other fields' errors.
+#[test]
+fn the_occupation_form_shows_every_problem_at_once() {
+    let mut f = Fixture::new(Lang::Th);
+    f.press(KeyCode::Char('3'));
+    let before = f.app.occ.total;
+    f.press(KeyCode::Char('n'));
+    assert_eq!(f.app.ctx(), Ctx::Form);
+    f.type_str("1101700230705"); // the check digit should be 8
+    f.press(KeyCode::Tab); // category
+    f.press(KeyCode::Tab); // description
+    f.press(KeyCode::Tab); // start year
+    f.ctrl('u');
+    f.type_str("25x0");
+    f.press(KeyCode::Tab); // loans
+    f.ctrl('u');
+    f.type_str("abc");
+    for amount in ["12,34x", "-5", "1.234", "", "", "9,000"] {
+        f.press(KeyCode::Tab);
+        f.type_str(amount);
+    }
+    f.ctrl('s');
+    let form = f.app.form.as_ref().expect("refused");
+    let errors: Vec<(usize, String, String)> = form
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| x.error.as_ref().map(|e| (i, e.render(Lang::Th), e.render(Lang::En))))
+        .collect();
+    assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), vec![0, 3, 4, 5, 6, 7], "{errors:?}");
+    let at = |i: usize| errors.iter().find(|e| e.0 == i).unwrap();
+    assert!(at(0).1.contains("หลักตรวจสอบควรเป็น 8"), "{errors:?}");
+    assert!(at(3).1.contains("ปี พ.ศ.") && at(3).2.contains("Wrong year"), "{errors:?}");
+    assert!(at(4).1.contains("ไม่ใช่เลขที่สัญญา") && at(4).2.contains("not a loan number"), "{errors:?}");
+    assert!(at(5).1.contains("ไม่ใช่จำนวนเงิน") && at(5).2.contains("Not an amount"), "{errors:?}");
+    assert!(at(6).1.contains("ติดลบ") && at(6).2.contains("negative"), "{errors:?}");
+    assert!(at(7).1.contains("ทศนิยม") && at(7).2.contains("decimal"), "{errors:?}");
+    assert_eq!(form.focus, 0, "the focus goes to the first field in error");
+    assert_eq!(f.app.occ.total, before, "nothing saved");
+    // A valid ID of nobody is named as such, beside the other problems.
+    f.ctrl('u');
+    f.type_str("1101700230708");
+    f.ctrl('s');
+    let form = f.app.form.as_ref().expect("refused");
+    assert!(form.fields[0].error.as_ref().unwrap().render(Lang::En).contains("No member"));
+    assert!(form.fields[3].error.is_some() && form.fields[7].error.is_some(), "{:?}", form.fields);
+}
+
 #[test]
 fn the_occupations_tab_filters_by_category_district_fund_and_stage() {
     let mut f = Fixture::new(Lang::Th);
