@@ -9,7 +9,7 @@ use sammachip::{
     app::{Ctx, Tab, funds::Screen},
     domain::{
         Date, Lang, Money,
-        loan::{Loan, LoanStatus, RepaymentMode},
+        loan::{Loan, LoanState, LoanStatus, RepaymentMode},
         member::{Member, MemberStatus},
         occupation::{Annual, OccupationRecord, OccupationStatus, Stage},
         thai::NationalId,
@@ -667,7 +667,7 @@ fn a_new_repayment_offers_what_is_due_not_the_payoff() {
     let shown = format!("{} + {}", due.arrears.format(), due.interest_arrears.format());
     assert!(due.interest_arrears.0 > 0 && f.screen().contains(&shown), "{shown}\n{}", f.screen());
     f.press(KeyCode::Char('n'));
-    assert_eq!(f.app.ctx(), Ctx::Form);
+    assert_eq!(f.app.ctx(), Ctx::RepaymentForm);
     let fields: Vec<String> =
         f.app.form.as_ref().unwrap().fields.iter().map(|x| x.text_value().to_string()).collect();
     let (principal, interest) = loan.due_now(f.app.today);
@@ -680,6 +680,94 @@ fn a_new_repayment_offers_what_is_due_not_the_payoff() {
     assert_eq!(principal, p.arrears, "the five instalments fallen due");
     assert_eq!(p.arrears, Money::baht(25_000));
     assert!(principal < p.outstanding && interest < loan.scheduled_interest(), "not the payoff");
+}
+
+// Issue 18: the payoff is one key away in the repayment form (Ctrl-P), its
+// help line shows the key, and saving it closes the loan.
+#[test]
+fn the_payoff_is_one_key_away_and_closes_the_loan() {
+    for lang in [Lang::Th, Lang::En] {
+        let mut f = Fixture::new(lang);
+        open_first_loan(&mut f);
+        // A monthly loan of 60,000 over a year, five instalments fallen due,
+        // the first two paid.
+        let Some(Screen::Loan(v)) = f.app.funds.stack.last() else { panic!("loan") };
+        let (mut m, id) = (v.member.clone(), v.loan_id);
+        let l = m.loans.iter_mut().find(|l| l.id == id).unwrap();
+        l.mode = RepaymentMode::Monthly;
+        l.term_months = 12;
+        l.principal = Money::baht(60_000);
+        l.start = f.app.today.add_months(-5).add_days(-3);
+        l.repayments.clear();
+        let two = l.schedule()[..2].iter().fold((0, 0), |a, i| (a.0 + i.principal.0, a.1 + i.interest.0));
+        l.repayments.push(sammachip::domain::loan::Repayment {
+            date: l.start.add_months(2),
+            principal: Money(two.0),
+            interest: Money(two.1),
+            penalty: Money::ZERO,
+        });
+        let interest_left = Money(l.scheduled_interest().0 - two.1);
+        f.store.save("somchai", &m).unwrap();
+        f.press(KeyCode::Esc);
+        f.press(KeyCode::Enter);
+        f.press(KeyCode::Char('n'));
+        assert_eq!(f.app.ctx(), Ctx::RepaymentForm);
+        // The help line names the key.
+        let screen = f.screen();
+        let hint = screen.lines().last().unwrap_or_default().to_string();
+        let help = if lang == Lang::Th {
+            "Ctrl-P ใส่ยอดปิดสัญญา"
+        } else {
+            "Ctrl-P Fill the payoff"
+        };
+        assert!(hint.contains(help) && hint.contains("Ctrl-S"), "{hint}");
+        // What is due is offered first: three instalments, not the payoff.
+        let amounts = |f: &Fixture| -> (String, String, String) {
+            let x = &f.app.form.as_ref().unwrap().fields;
+            (x[1].text_value().into(), x[2].text_value().into(), x[3].text_value().into())
+        };
+        assert_eq!(amounts(&f).0, Money::baht(15_000).format());
+        // A penalty typed stays; Ctrl-P fills the payoff and says so.
+        f.press(KeyCode::Tab);
+        f.press(KeyCode::Tab);
+        f.press(KeyCode::Tab);
+        f.type_str("50");
+        f.ctrl('p');
+        assert_eq!(f.app.ctx(), Ctx::RepaymentForm);
+        assert_eq!(amounts(&f), (Money::baht(50_000).format(), interest_left.format(), "50".to_string()));
+        let total = Money(Money::baht(50_000).0 + interest_left.0).format();
+        let screen = f.screen();
+        let status = screen.lines().last().unwrap_or_default();
+        let said = if lang == Lang::Th {
+            "ยอดปิดสัญญา: เงินต้น 50,000.00"
+        } else {
+            "Payoff: principal 50,000.00"
+        };
+        assert!(status.contains(said) && status.contains(&total), "{status}");
+        // Saved, it records the payoff, which closes the loan.
+        f.ctrl('s');
+        assert_eq!(f.app.ctx(), Ctx::Loan, "{:?}", f.app.form.as_ref().map(|x| &x.fields));
+        let stored = f.store.get_at::<Member>(&member_key(m.fund_id, m.id)).unwrap().unwrap();
+        let loan = stored.loans.iter().find(|l| l.id == id).unwrap();
+        let last = loan.repayments.last().unwrap();
+        assert_eq!(
+            (last.principal, last.interest, last.penalty),
+            (Money::baht(50_000), interest_left, Money::baht(50))
+        );
+        for day in [f.app.today, f.app.today.add_months(12)] {
+            let p = loan.position(day);
+            assert_eq!(
+                (p.state, p.outstanding, p.arrears, p.interest_arrears),
+                (LoanState::Repaid, Money::ZERO, Money::ZERO, Money::ZERO)
+            );
+        }
+        // Nothing is left to pay off.
+        f.press(KeyCode::Char('n'));
+        f.ctrl('p');
+        let screen = f.screen();
+        let said = if lang == Lang::Th { "ชำระครบแล้ว" } else { "repaid in full" };
+        assert!(screen.lines().last().unwrap_or_default().contains(said), "{screen}");
+    }
 }
 
 // Issue 18: the "as of" date set with `a` stuck after leaving the member,

@@ -166,7 +166,7 @@ impl FundsTab {
             None => {
                 // Offer what is due today (fallen due and not paid, or the next
                 // instalment), not the whole payoff: one Ctrl-S must not record
-                // a loan repaid in full.
+                // a loan repaid in full. The payoff is one key away (Ctrl-P).
                 let (principal, interest) = loan.due_now(cx.sh.today);
                 (
                     thai::format_date(cx.sh.today, cx.sh.lang),
@@ -183,6 +183,31 @@ impl FundsTab {
             Field::text(k::FIELD_PENALTY, penalty, Some(k::HINT_AMOUNT)),
         ];
         Form::new(kind, title, fields)
+    }
+
+    /// The repayment form's payoff key: the amounts become what closes the
+    /// loan (all the principal left and all the interest unpaid, see
+    /// [`Loan::payoff`]) and the status line says what that comes to. The
+    /// date and a penalty typed stay as they are.
+    pub(super) fn fill_payoff(&mut self, cx: &mut Cx<'_>) {
+        let store = cx.store;
+        let Some(form) = &cx.sh.form else { return };
+        let FormKind::Repayment { fund_id, member_id, loan_id, index, .. } = form.kind else { return };
+        let loan = match store.get_at::<Member>(&member_key(fund_id, member_id)) {
+            Ok(m) => m.and_then(|m| m.loans.into_iter().find(|l| l.id == loan_id)),
+            Err(e) => return cx.sh.form_error(messages::store(&e)),
+        };
+        let Some(loan) = loan else { return cx.sh.form_error(Msg::new(k::ERR_GONE)) };
+        let (principal, interest) = loan.payoff(index);
+        if principal == Money::ZERO && interest == Money::ZERO {
+            return cx.sh.info(k::PAYOFF_NOTHING);
+        }
+        if let Some(form) = &mut cx.sh.form {
+            form.set_text(1, principal.format());
+            form.set_text(2, interest.format());
+        }
+        let total = Money(principal.0.saturating_add(interest.0));
+        cx.sh.info(Msg::with(k::PAYOFF_FILLED, [principal.format(), interest.format(), total.format()]));
     }
 
     /// Opens the fund's member list on top of its detail.
