@@ -239,6 +239,50 @@ fn a_duplicate_national_id_is_refused_naming_the_fund_that_has_the_person() {
     assert!(f.screen().contains("หลักตรวจสอบควรเป็น 8"), "{}", f.screen());
 }
 
+// Issue 18: an ID that is already a member's was named only once every
+// other field was right.
+#[test]
+fn a_taken_national_id_is_named_with_the_other_problems() {
+    let mut f = Fixture::new(Lang::En);
+    let other_fund = f.funds().last().unwrap().clone();
+    let existing = f.store.scan_prefix::<Member>(&other_fund.id.to_be_bytes()).unwrap()[0].clone();
+    f.press(KeyCode::Enter);
+    f.press(KeyCode::Char('m'));
+    f.press(KeyCode::Char('n'));
+    f.ctrl('u');
+    for s in ["นาง", "สมศรี", "ใจงาม", &existing.national_id.grouped(), "31/2/2500", "", "12345"]
+    {
+        f.type_str(s);
+        f.press(KeyCode::Tab);
+    }
+    f.ctrl('s');
+    let form = f.app.form.as_ref().expect("refused");
+    let errors: Vec<(usize, String)> = form
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| x.error.as_ref().map(|e| (i, e.render(Lang::En))))
+        .collect();
+    assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), vec![3, 4, 6], "{errors:?}");
+    assert!(errors[0].1.contains("already a member") && errors[0].1.contains(&other_fund.code), "{errors:?}");
+    assert!(errors[1].1.contains("no such day"), "{errors:?}");
+    // Editing a member keeps their own ID without complaint.
+    f.press(KeyCode::Esc);
+    f.press(KeyCode::Char('y'));
+    f.press(KeyCode::Char('e'));
+    f.press(KeyCode::Down);
+    f.press(KeyCode::Down);
+    f.press(KeyCode::Down);
+    f.press(KeyCode::Down);
+    f.ctrl('u');
+    f.type_str("31/2/2500");
+    f.ctrl('s');
+    let form = f.app.form.as_ref().expect("refused");
+    let bad: Vec<usize> =
+        form.fields.iter().enumerate().filter(|x| x.1.error.is_some()).map(|x| x.0).collect();
+    assert_eq!(bad, vec![4], "{:?}", form.fields);
+}
+
 #[test]
 fn a_member_a_loan_and_a_repayment_through_the_forms() {
     let mut f = Fixture::new(Lang::Th);

@@ -653,4 +653,18 @@ fn the_sage_form_shows_every_problem_at_once() {
     assert!(at(3).1.contains("หลักตรวจสอบ"), "{errors:?}");
     assert_eq!(form.focus, 3, "the focus goes to the first field in error");
     assert_eq!(f.store.count::<Sage>().unwrap(), sages, "nothing saved");
+    // An ID that is another sage's is named with the rest, not after it.
+    let other = f.store.all::<Sage>().unwrap().remove(0);
+    f.ctrl('u');
+    f.type_str(&other.national_id.grouped());
+    f.ctrl('s');
+    let form = f.app.form.as_ref().expect("refused");
+    let errors: Vec<(usize, String)> = form
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| x.error.as_ref().map(|e| (i, e.render(Lang::En))))
+        .collect();
+    assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), vec![3, 6, 7], "{errors:?}");
+    assert!(errors[0].1.contains("another sage"), "{errors:?}");
 }

@@ -83,6 +83,15 @@ fn member_form(kind: FormKind, d: &MemberDraft) -> Form {
     Form::new(kind, title, fields)
 }
 
+/// The person is already a member (`other`: their key): the message names the
+/// fund that has them.
+fn member_duplicate(store: &Store, other: &[u8]) -> Msg {
+    let fund = other.get(..8).and_then(crate::store::id_of).unwrap_or(0);
+    let name =
+        store.get::<crate::domain::fund::Fund>(fund).ok().flatten().map(|f| format!("{} {}", f.code, f.name));
+    messages::member(&MemberError::Duplicate(name.unwrap_or_default()))
+}
+
 fn member_draft(f: &Form) -> MemberDraft {
     let t = |i: usize| f.fields.get(i).map(|x| x.text_value().to_string()).unwrap_or_default();
     MemberDraft {
@@ -468,22 +477,26 @@ impl FundsTab {
             _ => return,
         };
         let fund_start = self.rows.iter().find(|r| r.id == m.fund_id).and_then(|r| r.established);
+        let nid_field = MEMBER_FIELDS.iter().position(|f| *f == MemberField::NationalId).unwrap_or(0);
         if let Err(errs) = draft.apply(&mut m, fund_start, cx.sh.today) {
             cx.sh.set_field_errors(&MEMBER_FIELDS, errs, messages::member);
+            // An ID that is already someone's is named now as well, not only
+            // once the rest is fixed (the save checks it for certain).
+            let taken = NationalId::parse(&draft.national_id)
+                .ok()
+                .and_then(|nid| {
+                    store.lookup(trees::MEMBERS_BY_NID, &nid.as_u64().to_be_bytes()).ok().flatten()
+                })
+                .filter(|key| crate::store::id_of(key) != Some(m.id));
+            if let (Some(key), Some(form)) = (taken, &mut cx.sh.form) {
+                form.set_error(nid_field, member_duplicate(store, &key));
+            }
             return;
         }
         self.save_member(cx, store, m, before, |app, e| {
             let SaveError::Duplicate { other, .. } = e else { return false };
-            // The person is already a member: name the fund that has them.
-            let fund = other.get(..8).and_then(crate::store::id_of).unwrap_or(0);
-            let name = store
-                .get::<crate::domain::fund::Fund>(fund)
-                .ok()
-                .flatten()
-                .map(|f| format!("{} {}", f.code, f.name));
-            let field = MEMBER_FIELDS.iter().position(|f| *f == MemberField::NationalId).unwrap_or(0);
             if let Some(form) = &mut app.form {
-                form.set_error(field, messages::member(&MemberError::Duplicate(name.unwrap_or_default())));
+                form.set_error(nid_field, member_duplicate(store, other));
             }
             true
         });

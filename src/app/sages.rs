@@ -948,6 +948,20 @@ impl SagesTab {
         let bad = problems.is_some() || unknown.is_some();
         if let Some(errs) = problems {
             cx.sh.set_field_errors(&SAGE_FIELDS, errs, messages::sage);
+            // An ID that is already another sage's is named now as well, not
+            // only once the rest is fixed (the save checks it for certain).
+            let taken = thai::NationalId::parse(&draft.national_id)
+                .ok()
+                .and_then(|nid| {
+                    store
+                        .lookup(crate::store::trees::SAGES_BY_NID, &nid.as_u64().to_be_bytes())
+                        .ok()
+                        .flatten()
+                })
+                .filter(|key| crate::store::id_of(key) != Some(sage.id));
+            if let (Some(_), Some(form)) = (taken, &mut cx.sh.form) {
+                form.set_error(3, Msg::new(k::ERR_DUPLICATE_SAGE_NID));
+            }
         }
         if let (Some(msg), Some(form)) = (unknown, &mut cx.sh.form) {
             form.set_error(6, msg);
