@@ -14,7 +14,7 @@ use std::{
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::{
-    app::{Action, App, Ctx},
+    app::{Action, App},
     i18n::Key,
     store::Store,
     ui::keymap,
@@ -138,7 +138,7 @@ pub fn apply(front: &mut impl Frontend, app: &mut App, store: &Arc<Store>, input
         }
         // Pasted text goes into a field or a filter; on a list it is not
         // taken for keys (a pasted `q` does not quit, `d` does not delete).
-        Input::Event(Event::Paste(_)) if !matches!(app.ctx(), Ctx::Form | Ctx::Filter | Ctx::Picker) => false,
+        Input::Event(Event::Paste(_)) if app.ctx().is_navigation() => false,
         Input::Event(Event::Paste(text)) => {
             let mut dirty = false;
             for c in text.chars().filter(|c| !crate::domain::clean::is_unsafe(*c)) {

@@ -9,7 +9,7 @@ use sammachip::{
     app::{Ctx, Tab, funds::Screen},
     domain::{
         Date, Lang, Money,
-        loan::{Loan, LoanStatus, RepaymentMode},
+        loan::{Loan, LoanState, LoanStatus, RepaymentMode},
         member::{Member, MemberStatus},
         occupation::{Annual, OccupationRecord, OccupationStatus, Stage},
         thai::NationalId,
@@ -251,6 +251,50 @@ fn a_duplicate_national_id_is_refused_naming_the_fund_that_has_the_person() {
     assert!(f.screen().contains("หลักตรวจสอบควรเป็น 8"), "{}", f.screen());
 }
 
+// Issue 18: an ID that is already a member's was named only once every
+// other field was right.
+#[test]
+fn a_taken_national_id_is_named_with_the_other_problems() {
+    let mut f = Fixture::new(Lang::En);
+    let other_fund = f.funds().last().unwrap().clone();
+    let existing = f.store.scan_prefix::<Member>(&other_fund.id.to_be_bytes()).unwrap()[0].clone();
+    f.press(KeyCode::Enter);
+    f.press(KeyCode::Char('m'));
+    f.press(KeyCode::Char('n'));
+    f.ctrl('u');
+    for s in ["นาง", "สมศรี", "ใจงาม", &existing.national_id.grouped(), "31/2/2500", "", "12345"]
+    {
+        f.type_str(s);
+        f.press(KeyCode::Tab);
+    }
+    f.ctrl('s');
+    let form = f.app.form.as_ref().expect("refused");
+    let errors: Vec<(usize, String)> = form
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| x.error.as_ref().map(|e| (i, e.render(Lang::En))))
+        .collect();
+    assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), vec![3, 4, 6], "{errors:?}");
+    assert!(errors[0].1.contains("already a member") && errors[0].1.contains(&other_fund.code), "{errors:?}");
+    assert!(errors[1].1.contains("no such day"), "{errors:?}");
+    // Editing a member keeps their own ID without complaint.
+    f.press(KeyCode::Esc);
+    f.press(KeyCode::Char('y'));
+    f.press(KeyCode::Char('e'));
+    f.press(KeyCode::Down);
+    f.press(KeyCode::Down);
+    f.press(KeyCode::Down);
+    f.press(KeyCode::Down);
+    f.ctrl('u');
+    f.type_str("31/2/2500");
+    f.ctrl('s');
+    let form = f.app.form.as_ref().expect("refused");
+    let bad: Vec<usize> =
+        form.fields.iter().enumerate().filter(|x| x.1.error.is_some()).map(|x| x.0).collect();
+    assert_eq!(bad, vec![4], "{:?}", form.fields);
+}
+
 #[test]
 fn a_member_a_loan_and_a_repayment_through_the_forms() {
     let mut f = Fixture::new(Lang::Th);
@@ -384,6 +428,55 @@ fn an_occupation_record_from_the_tab_by_national_id() {
     f.type_str("1101700230708");
     f.ctrl('s');
     assert!(f.screen().contains("ไม่พบสมาชิกที่มีเลขประจำตัวนี้"), "{}", f.screen());
+}
+
+// Issue 18: in the occupation form from the tab, a bad national ID hid the
+// other fields' errors.
+#[test]
+fn the_occupation_form_shows_every_problem_at_once() {
+    let mut f = Fixture::new(Lang::Th);
+    f.press(KeyCode::Char('3'));
+    let before = f.app.occ.total;
+    f.press(KeyCode::Char('n'));
+    assert_eq!(f.app.ctx(), Ctx::Form);
+    f.type_str("1101700230705"); // the check digit should be 8
+    f.press(KeyCode::Tab); // category
+    f.press(KeyCode::Tab); // description
+    f.press(KeyCode::Tab); // start year
+    f.ctrl('u');
+    f.type_str("25x0");
+    f.press(KeyCode::Tab); // loans
+    f.ctrl('u');
+    f.type_str("abc");
+    for amount in ["12,34x", "-5", "1.234", "", "", "9,000"] {
+        f.press(KeyCode::Tab);
+        f.type_str(amount);
+    }
+    f.ctrl('s');
+    let form = f.app.form.as_ref().expect("refused");
+    let errors: Vec<(usize, String, String)> = form
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| x.error.as_ref().map(|e| (i, e.render(Lang::Th), e.render(Lang::En))))
+        .collect();
+    assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), vec![0, 3, 4, 5, 6, 7], "{errors:?}");
+    let at = |i: usize| errors.iter().find(|e| e.0 == i).unwrap();
+    assert!(at(0).1.contains("หลักตรวจสอบควรเป็น 8"), "{errors:?}");
+    assert!(at(3).1.contains("ปี พ.ศ.") && at(3).2.contains("Wrong year"), "{errors:?}");
+    assert!(at(4).1.contains("ไม่ใช่เลขที่สัญญา") && at(4).2.contains("not a loan number"), "{errors:?}");
+    assert!(at(5).1.contains("ไม่ใช่จำนวนเงิน") && at(5).2.contains("Not an amount"), "{errors:?}");
+    assert!(at(6).1.contains("ติดลบ") && at(6).2.contains("negative"), "{errors:?}");
+    assert!(at(7).1.contains("ทศนิยม") && at(7).2.contains("decimal"), "{errors:?}");
+    assert_eq!(form.focus, 0, "the focus goes to the first field in error");
+    assert_eq!(f.app.occ.total, before, "nothing saved");
+    // A valid ID of nobody is named as such, beside the other problems.
+    f.ctrl('u');
+    f.type_str("1101700230708");
+    f.ctrl('s');
+    let form = f.app.form.as_ref().expect("refused");
+    assert!(form.fields[0].error.as_ref().unwrap().render(Lang::En).contains("No member"));
+    assert!(form.fields[3].error.is_some() && form.fields[7].error.is_some(), "{:?}", form.fields);
 }
 
 #[test]
@@ -631,7 +724,7 @@ fn a_new_repayment_offers_what_is_due_not_the_payoff() {
     let shown = format!("{} + {}", due.arrears.format(), due.interest_arrears.format());
     assert!(due.interest_arrears.0 > 0 && f.screen().contains(&shown), "{shown}\n{}", f.screen());
     f.press(KeyCode::Char('n'));
-    assert_eq!(f.app.ctx(), Ctx::Form);
+    assert_eq!(f.app.ctx(), Ctx::RepaymentForm);
     let fields: Vec<String> =
         f.app.form.as_ref().unwrap().fields.iter().map(|x| x.text_value().to_string()).collect();
     let (principal, interest) = loan.due_now(f.app.today);
@@ -644,6 +737,94 @@ fn a_new_repayment_offers_what_is_due_not_the_payoff() {
     assert_eq!(principal, p.arrears, "the five instalments fallen due");
     assert_eq!(p.arrears, Money::baht(25_000));
     assert!(principal < p.outstanding && interest < loan.scheduled_interest(), "not the payoff");
+}
+
+// Issue 18: the payoff is one key away in the repayment form (Ctrl-P), its
+// help line shows the key, and saving it closes the loan.
+#[test]
+fn the_payoff_is_one_key_away_and_closes_the_loan() {
+    for lang in [Lang::Th, Lang::En] {
+        let mut f = Fixture::new(lang);
+        open_first_loan(&mut f);
+        // A monthly loan of 60,000 over a year, five instalments fallen due,
+        // the first two paid.
+        let Some(Screen::Loan(v)) = f.app.funds.stack.last() else { panic!("loan") };
+        let (mut m, id) = (v.member.clone(), v.loan_id);
+        let l = m.loans.iter_mut().find(|l| l.id == id).unwrap();
+        l.mode = RepaymentMode::Monthly;
+        l.term_months = 12;
+        l.principal = Money::baht(60_000);
+        l.start = f.app.today.add_months(-5).add_days(-3);
+        l.repayments.clear();
+        let two = l.schedule()[..2].iter().fold((0, 0), |a, i| (a.0 + i.principal.0, a.1 + i.interest.0));
+        l.repayments.push(sammachip::domain::loan::Repayment {
+            date: l.start.add_months(2),
+            principal: Money(two.0),
+            interest: Money(two.1),
+            penalty: Money::ZERO,
+        });
+        let interest_left = Money(l.scheduled_interest().0 - two.1);
+        f.store.save("somchai", &m).unwrap();
+        f.press(KeyCode::Esc);
+        f.press(KeyCode::Enter);
+        f.press(KeyCode::Char('n'));
+        assert_eq!(f.app.ctx(), Ctx::RepaymentForm);
+        // The help line names the key.
+        let screen = f.screen();
+        let hint = screen.lines().last().unwrap_or_default().to_string();
+        let help = if lang == Lang::Th {
+            "Ctrl-P ใส่ยอดปิดสัญญา"
+        } else {
+            "Ctrl-P Fill the payoff"
+        };
+        assert!(hint.contains(help) && hint.contains("Ctrl-S"), "{hint}");
+        // What is due is offered first: three instalments, not the payoff.
+        let amounts = |f: &Fixture| -> (String, String, String) {
+            let x = &f.app.form.as_ref().unwrap().fields;
+            (x[1].text_value().into(), x[2].text_value().into(), x[3].text_value().into())
+        };
+        assert_eq!(amounts(&f).0, Money::baht(15_000).format());
+        // A penalty typed stays; Ctrl-P fills the payoff and says so.
+        f.press(KeyCode::Tab);
+        f.press(KeyCode::Tab);
+        f.press(KeyCode::Tab);
+        f.type_str("50");
+        f.ctrl('p');
+        assert_eq!(f.app.ctx(), Ctx::RepaymentForm);
+        assert_eq!(amounts(&f), (Money::baht(50_000).format(), interest_left.format(), "50".to_string()));
+        let total = Money(Money::baht(50_000).0 + interest_left.0).format();
+        let screen = f.screen();
+        let status = screen.lines().last().unwrap_or_default();
+        let said = if lang == Lang::Th {
+            "ยอดปิดสัญญา: เงินต้น 50,000.00"
+        } else {
+            "Payoff: principal 50,000.00"
+        };
+        assert!(status.contains(said) && status.contains(&total), "{status}");
+        // Saved, it records the payoff, which closes the loan.
+        f.ctrl('s');
+        assert_eq!(f.app.ctx(), Ctx::Loan, "{:?}", f.app.form.as_ref().map(|x| &x.fields));
+        let stored = f.store.get_at::<Member>(&member_key(m.fund_id, m.id)).unwrap().unwrap();
+        let loan = stored.loans.iter().find(|l| l.id == id).unwrap();
+        let last = loan.repayments.last().unwrap();
+        assert_eq!(
+            (last.principal, last.interest, last.penalty),
+            (Money::baht(50_000), interest_left, Money::baht(50))
+        );
+        for day in [f.app.today, f.app.today.add_months(12)] {
+            let p = loan.position(day);
+            assert_eq!(
+                (p.state, p.outstanding, p.arrears, p.interest_arrears),
+                (LoanState::Repaid, Money::ZERO, Money::ZERO, Money::ZERO)
+            );
+        }
+        // Nothing is left to pay off.
+        f.press(KeyCode::Char('n'));
+        f.ctrl('p');
+        let screen = f.screen();
+        let said = if lang == Lang::Th { "ชำระครบแล้ว" } else { "repaid in full" };
+        assert!(screen.lines().last().unwrap_or_default().contains(said), "{screen}");
+    }
 }
 
 // Issue 18: the "as of" date set with `a` stuck after leaving the member,

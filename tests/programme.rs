@@ -480,6 +480,26 @@ fn briefings_count_each_fund_once_toward_coverage() {
     f.type_str("34010101");
     f.ctrl('s');
     assert!(f.app.form.as_ref().unwrap().fields[2].error.is_some());
+    // Issue 18: with a wrong date and no place too, every problem shows at
+    // once, each beside its field, in the officer's language.
+    f.press(KeyCode::Up);
+    f.press(KeyCode::Up);
+    f.ctrl('u');
+    f.type_str("31/2/2569");
+    f.press(KeyCode::Tab);
+    f.ctrl('u');
+    f.ctrl('s');
+    let form = f.app.form.as_ref().unwrap();
+    let errors: Vec<(usize, String)> = form
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| x.error.as_ref().map(|e| (i, e.render(Lang::En))))
+        .collect();
+    assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), vec![0, 1, 2], "{errors:?}");
+    assert!(errors[0].1.contains("no such day") && errors[2].1.contains("34010101"), "{errors:?}");
+    assert!(form.fields[0].error.as_ref().unwrap().render(Lang::Th).contains("ไม่มีวันนี้"));
+    assert_eq!(form.focus, 0);
     f.press(KeyCode::Esc);
     f.press(KeyCode::Char('y'));
     // "*" briefs the whole district: 100%.

@@ -616,3 +616,51 @@ fn snapshots_of_the_sages_tab_at_80x24() {
     f.press(KeyCode::Enter);
     insta::assert_snapshot!("plan_english_80x24", f.screen());
 }
+
+// Issue 18: the sage form showed only the unknown expertise when the
+// capacity (and the ID) were wrong too.
+#[test]
+fn the_sage_form_shows_every_problem_at_once() {
+    let mut f = on_sages(Lang::Th);
+    let sages = f.store.count::<Sage>().unwrap();
+    f.press(KeyCode::Char('n'));
+    assert_eq!(f.app.ctx(), Ctx::Form);
+    for s in ["นาง", "มาลี", "ศรีสุข", "1234567890123", "", "33010105", "เลี้ยงมังกร"]
+    {
+        f.type_str(s);
+        f.press(KeyCode::Tab);
+    }
+    f.ctrl('u');
+    f.type_str("0");
+    f.ctrl('s');
+    let form = f.app.form.as_ref().expect("refused");
+    let errors: Vec<(usize, String, String)> = form
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| x.error.as_ref().map(|e| (i, e.render(Lang::Th), e.render(Lang::En))))
+        .collect();
+    let at =
+        |i: usize| errors.iter().find(|e| e.0 == i).unwrap_or_else(|| panic!("no error at {i}: {errors:?}"));
+    assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), vec![3, 6, 7], "{errors:?}");
+    assert!(at(6).1.contains("ไม่รู้จักอาชีพ") && at(6).1.contains("เลี้ยงมังกร"), "{errors:?}");
+    assert!(at(6).2.contains("Unknown occupation"), "{errors:?}");
+    assert_eq!((at(7).1.as_str(), at(7).2.as_str()), ("ระหว่าง 1 ถึง 50", "From 1 to 50"));
+    assert!(at(3).1.contains("หลักตรวจสอบ"), "{errors:?}");
+    assert_eq!(form.focus, 3, "the focus goes to the first field in error");
+    assert_eq!(f.store.count::<Sage>().unwrap(), sages, "nothing saved");
+    // An ID that is another sage's is named with the rest, not after it.
+    let other = f.store.all::<Sage>().unwrap().remove(0);
+    f.ctrl('u');
+    f.type_str(&other.national_id.grouped());
+    f.ctrl('s');
+    let form = f.app.form.as_ref().expect("refused");
+    let errors: Vec<(usize, String)> = form
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| x.error.as_ref().map(|e| (i, e.render(Lang::En))))
+        .collect();
+    assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), vec![3, 6, 7], "{errors:?}");
+    assert!(errors[0].1.contains("another sage"), "{errors:?}");
+}

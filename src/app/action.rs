@@ -125,6 +125,8 @@ pub enum Action {
     NextField,
     PrevField,
     Save,
+    /// In the repayment form: fill in what closes the loan.
+    Payoff,
     Yes,
     No,
     Resize(u16, u16),
@@ -217,6 +219,8 @@ contexts! {
     Filter: Mode, Some(k::HELP_SECTION_FILTER);
     Picker: Mode, Some(k::HELP_SECTION_PICKER);
     Form: Mode, Some(k::HELP_SECTION_FORM);
+    /// The repayment form: every form key, and the payoff.
+    RepaymentForm: Mode, Some(k::HELP_SECTION_REPAYMENT_FORM);
     Confirm: Mode, Some(k::HELP_SECTION_CONFIRM);
     Help: Mode, None;
     Offer: Mode, None;
@@ -226,7 +230,12 @@ contexts! {
 impl Ctx {
     /// Keys are commands here (and Thai-layout letters count as Latin ones).
     pub fn is_navigation(self) -> bool {
-        !matches!(self, Ctx::Form | Ctx::Filter | Ctx::Picker)
+        !matches!(self, Ctx::Form | Ctx::RepaymentForm | Ctx::Filter | Ctx::Picker)
+    }
+
+    /// A form is open (the repayment form has a key of its own besides).
+    pub fn is_form(self) -> bool {
+        matches!(self, Ctx::Form | Ctx::RepaymentForm)
     }
 
     /// Screens whose keys fall back to moving and to the global keys.

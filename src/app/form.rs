@@ -226,6 +226,18 @@ impl Form {
         }
     }
 
+    /// Puts `value` in text field `i` for the officer (a figure the app
+    /// worked out), as if typed: its error goes and the form counts as changed.
+    pub fn set_text(&mut self, i: usize, value: impl Into<String>) {
+        if let Some(f) = self.fields.get_mut(i)
+            && let Input::Text(t) = &mut f.input
+        {
+            t.set(value);
+            f.error = None;
+            self.dirty = true;
+        }
+    }
+
     pub fn clear_errors(&mut self) {
         self.error = None;
         for f in &mut self.fields {

@@ -83,6 +83,15 @@ fn member_form(kind: FormKind, d: &MemberDraft) -> Form {
     Form::new(kind, title, fields)
 }
 
+/// The person is already a member (`other`: their key): the message names the
+/// fund that has them.
+fn member_duplicate(store: &Store, other: &[u8]) -> Msg {
+    let fund = other.get(..8).and_then(crate::store::id_of).unwrap_or(0);
+    let name =
+        store.get::<crate::domain::fund::Fund>(fund).ok().flatten().map(|f| format!("{} {}", f.code, f.name));
+    messages::member(&MemberError::Duplicate(name.unwrap_or_default()))
+}
+
 fn member_draft(f: &Form) -> MemberDraft {
     let t = |i: usize| f.fields.get(i).map(|x| x.text_value().to_string()).unwrap_or_default();
     MemberDraft {
@@ -166,7 +175,7 @@ impl FundsTab {
             None => {
                 // Offer what is due today (fallen due and not paid, or the next
                 // instalment), not the whole payoff: one Ctrl-S must not record
-                // a loan repaid in full.
+                // a loan repaid in full. The payoff is one key away (Ctrl-P).
                 let (principal, interest) = loan.due_now(cx.sh.today);
                 (
                     thai::format_date(cx.sh.today, cx.sh.lang),
@@ -183,6 +192,31 @@ impl FundsTab {
             Field::text(k::FIELD_PENALTY, penalty, Some(k::HINT_AMOUNT)),
         ];
         Form::new(kind, title, fields)
+    }
+
+    /// The repayment form's payoff key: the amounts become what closes the
+    /// loan (all the principal left and all the interest unpaid, see
+    /// [`Loan::payoff`]) and the status line says what that comes to. The
+    /// date and a penalty typed stay as they are.
+    pub(super) fn fill_payoff(&mut self, cx: &mut Cx<'_>) {
+        let store = cx.store;
+        let Some(form) = &cx.sh.form else { return };
+        let FormKind::Repayment { fund_id, member_id, loan_id, index, .. } = form.kind else { return };
+        let loan = match store.get_at::<Member>(&member_key(fund_id, member_id)) {
+            Ok(m) => m.and_then(|m| m.loans.into_iter().find(|l| l.id == loan_id)),
+            Err(e) => return cx.sh.form_error(messages::store(&e)),
+        };
+        let Some(loan) = loan else { return cx.sh.form_error(Msg::new(k::ERR_GONE)) };
+        let (principal, interest) = loan.payoff(index);
+        if principal == Money::ZERO && interest == Money::ZERO {
+            return cx.sh.info(k::PAYOFF_NOTHING);
+        }
+        if let Some(form) = &mut cx.sh.form {
+            form.set_text(1, principal.format());
+            form.set_text(2, interest.format());
+        }
+        let total = Money(principal.0.saturating_add(interest.0));
+        cx.sh.info(Msg::with(k::PAYOFF_FILLED, [principal.format(), interest.format(), total.format()]));
     }
 
     /// Opens the fund's member list on top of its detail.
@@ -443,22 +477,26 @@ impl FundsTab {
             _ => return,
         };
         let fund_start = self.rows.iter().find(|r| r.id == m.fund_id).and_then(|r| r.established);
+        let nid_field = MEMBER_FIELDS.iter().position(|f| *f == MemberField::NationalId).unwrap_or(0);
         if let Err(errs) = draft.apply(&mut m, fund_start, cx.sh.today) {
             cx.sh.set_field_errors(&MEMBER_FIELDS, errs, messages::member);
+            // An ID that is already someone's is named now as well, not only
+            // once the rest is fixed (the save checks it for certain).
+            let taken = NationalId::parse(&draft.national_id)
+                .ok()
+                .and_then(|nid| {
+                    store.lookup(trees::MEMBERS_BY_NID, &nid.as_u64().to_be_bytes()).ok().flatten()
+                })
+                .filter(|key| crate::store::id_of(key) != Some(m.id));
+            if let (Some(key), Some(form)) = (taken, &mut cx.sh.form) {
+                form.set_error(nid_field, member_duplicate(store, &key));
+            }
             return;
         }
         self.save_member(cx, store, m, before, |app, e| {
             let SaveError::Duplicate { other, .. } = e else { return false };
-            // The person is already a member: name the fund that has them.
-            let fund = other.get(..8).and_then(crate::store::id_of).unwrap_or(0);
-            let name = store
-                .get::<crate::domain::fund::Fund>(fund)
-                .ok()
-                .flatten()
-                .map(|f| format!("{} {}", f.code, f.name));
-            let field = MEMBER_FIELDS.iter().position(|f| *f == MemberField::NationalId).unwrap_or(0);
             if let Some(form) = &mut app.form {
-                form.set_error(field, messages::member(&MemberError::Duplicate(name.unwrap_or_default())));
+                form.set_error(nid_field, member_duplicate(store, other));
             }
             true
         });

@@ -359,8 +359,11 @@ impl App {
             Some(Overlay::Suggest(_)) => return Ctx::Suggest,
             None => {}
         }
-        if self.sh.form.is_some() {
-            return Ctx::Form;
+        if let Some(f) = &self.sh.form {
+            return match f.kind {
+                FormKind::Repayment { .. } => Ctx::RepaymentForm,
+                _ => Ctx::Form,
+            };
         }
         match self.tab {
             Tab::Overview => Ctx::Overview,
@@ -427,7 +430,7 @@ impl App {
                 let rows = Arc::clone(&self.funds.rows);
                 self.sages.suggest_action(&mut cx!(self, store, &rows, &mut fx), action);
             }
-            Ctx::Form => self.form_action(action, store, &mut fx),
+            Ctx::Form | Ctx::RepaymentForm => self.form_action(action, store, &mut fx),
             Ctx::Filter => self.screen_action(action, store, &mut fx, true),
             Ctx::Weights => self.screen_action(action, store, &mut fx, false),
             _ if self.global_action(action, store) => {}
@@ -743,6 +746,7 @@ impl App {
             Action::NextField | Action::Down | Action::Open => form.next_field(),
             Action::PrevField | Action::Up => form.prev_field(),
             Action::Save => self.submit_form(store, fx),
+            Action::Payoff => self.funds.fill_payoff(&mut Cx { store, sh: &mut self.sh, funds: &[], fx }),
             Action::Back => {
                 if form.dirty {
                     self.sh.overlay = Some(Overlay::Confirm {

@@ -411,17 +411,24 @@ impl NetworkTab {
         let FormKind::Briefing { id, version, index } = form.kind else { return };
         let t = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
         let district = self.committees.iter().find(|c| c.id == id).map_or(0, |c| c.district);
-        let funds = match self.parse_funds(cx, district, &t(2)) {
-            Ok(f) => f,
-            Err(bad) => {
-                if let Some(form) = &mut cx.form {
-                    form.set_error(2, Msg::with(k::ERR_NOT_A_FUND_HERE, [bad]));
-                }
-                return;
-            }
+        // A code that is no fund of the district is named beside the funds,
+        // and the date, place and note are still checked.
+        let (funds, unknown) = match self.parse_funds(cx, district, &t(2)) {
+            Ok(f) => (f, None),
+            // A stand-in, so the draft does not also say "no fund".
+            Err(bad) => (vec![0], Some(Msg::with(k::ERR_NOT_A_FUND_HERE, [bad]))),
         };
         let draft = BriefingDraft { date: t(0), place: t(1), funds, note: t(3) };
         let today = cx.today;
+        if let Some(msg) = unknown {
+            if let Some(form) = &mut cx.form {
+                form.set_error(2, msg);
+                for (i, e) in draft.build(today).err().unwrap_or_default() {
+                    form.set_error(i, messages::programme(&e));
+                }
+            }
+            return;
+        }
         self.save_committee(cx, store, id, version, |c| {
             let b = draft.build(today)?;
             match index.and_then(|i| c.briefings.get_mut(i)) {

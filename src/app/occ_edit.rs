@@ -13,7 +13,8 @@ use crate::{
         Lang,
         member::Member,
         occupation::{
-            OccupationDraft, OccupationField, OccupationRecord, OccupationStatus, Stage, StageChange,
+            OccupationDraft, OccupationError, OccupationField, OccupationRecord, OccupationStatus, Stage,
+            StageChange,
         },
         thai::{self, NationalId},
     },
@@ -159,9 +160,10 @@ fn submit_record(cx: &mut Cx<'_>, store: &Store) {
         status: labels::pick(&OCC_STATUSES, c(10)).unwrap_or_default(),
         stage: labels::pick(&Stage::ALL, c(11)).unwrap_or_default(),
     };
-    // Which member, and the record as it stands.
+    // Which member (a national ID that names nobody is an error beside it),
+    // and the record as it stands.
     let (member_key_bytes, before) = match form.kind {
-        FormKind::NewOccupation { member: Some((f, m)) } => (member_key(f, m), None),
+        FormKind::NewOccupation { member: Some((f, m)) } => (Ok(member_key(f, m)), None),
         FormKind::NewOccupation { member: None } => {
             let typed = form.fields.first().map(|f| f.text_value().to_string()).unwrap_or_default();
             let found = NationalId::parse(&typed)
@@ -172,27 +174,43 @@ fn submit_record(cx: &mut Cx<'_>, store: &Store) {
                         .map_err(|e| messages::store(&e))?
                         .ok_or_else(|| Msg::new(k::ERR_NOT_A_MEMBER))
                 });
-            match found {
-                Ok(key) => (key, None),
-                Err(msg) => {
-                    if let Some(form) = &mut cx.sh.form {
-                        form.set_error(0, msg);
-                    }
-                    return;
-                }
-            }
+            (found, None)
         }
         FormKind::EditOccupation { key: (f, m, id), version } => {
             match store.get_at::<OccupationRecord>(&occupation_key(f, m, id)) {
                 Ok(Some(mut r)) => {
                     r.version = version;
-                    (member_key(f, m), Some(r))
+                    (Ok(member_key(f, m)), Some(r))
                 }
                 Ok(None) => return cx.sh.form_error(Msg::new(k::ERR_GONE)),
                 Err(e) => return cx.sh.form_error(messages::store(&e)),
             }
         }
         _ => return,
+    };
+    let exists = cx.sh.categories.iter().any(|c| c.code == draft.category);
+    let show = |cx: &mut Cx<'_>, errs: Vec<(OccupationField, OccupationError)>| {
+        if let Some(form) = &mut cx.sh.form {
+            for (field, e) in errs {
+                let i = OCC_FIELDS.iter().position(|f| *f == field).unwrap_or(0) + off;
+                form.set_error(i, messages::occupation(&e));
+            }
+        }
+    };
+    let member_key_bytes = match member_key_bytes {
+        Ok(key) => key,
+        Err(msg) => {
+            if let Some(form) = &mut cx.sh.form {
+                form.set_error(0, msg);
+            }
+            // No member to check the loans against; every other field is
+            // still checked, so the officer sees all that needs fixing.
+            let mut scratch = OccupationRecord::new(&Member::new(0), 0, cx.sh.today.year());
+            if let Err(errs) = draft.apply(&mut scratch, exists, None, cx.sh.today) {
+                show(cx, errs);
+            }
+            return;
+        }
     };
     let member = match store.get_at::<Member>(&member_key_bytes) {
         Ok(Some(m)) => m,
@@ -205,17 +223,10 @@ fn submit_record(cx: &mut Cx<'_>, store: &Store) {
     record.member_name = member.full_name();
     record.district = district;
     let loans: Vec<u64> = member.loans.iter().map(|l| l.id).collect();
-    let exists = cx.sh.categories.iter().any(|c| c.code == draft.category);
-    let applied = draft.apply(&mut record, exists, &loans, cx.sh.today);
+    let applied = draft.apply(&mut record, exists, Some(&loans), cx.sh.today);
     record.refresh_loans(&member.loans);
     if let Err(errs) = applied {
-        if let Some(form) = &mut cx.sh.form {
-            for (field, e) in errs {
-                let i = OCC_FIELDS.iter().position(|f| *f == field).unwrap_or(0) + off;
-                form.set_error(i, messages::occupation(&e));
-            }
-        }
-        return;
+        return show(cx, errs);
     }
     match store.save(cx.sh.who(), &record) {
         Ok(saved) => {

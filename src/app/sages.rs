@@ -899,14 +899,12 @@ impl SagesTab {
         let Some(form) = &cx.sh.form else { return };
         let kind = form.kind;
         let t = |i: usize| form.fields.get(i).map(|f| f.text_value().to_string()).unwrap_or_default();
-        let expertise = match Self::parse_expertise(cx.sh, &t(6)) {
-            Ok(e) => e,
-            Err(bad) => {
-                if let Some(form) = &mut cx.sh.form {
-                    form.set_error(6, Msg::with(k::ERR_UNKNOWN_EXPERTISE, [bad]));
-                }
-                return;
-            }
+        // An unknown occupation is named beside the expertise, and the other
+        // fields are still checked, so every problem shows at once.
+        let (expertise, unknown) = match Self::parse_expertise(cx.sh, &t(6)) {
+            Ok(e) => (e, None),
+            // A stand-in, so the draft does not also say "no expertise".
+            Err(bad) => (vec![0], Some(Msg::with(k::ERR_UNKNOWN_EXPERTISE, [bad]))),
         };
         let status = labels::pick(&SageStatus::ALL, form.fields.get(8).and_then(Field::choice_value))
             .unwrap_or_default();
@@ -936,8 +934,29 @@ impl SagesTab {
         let mut sage = before.clone().unwrap_or_else(Sage::blank);
         let geo = &cx.sh.geo;
         let known = |v: u32| geo.subdistrict_exists(v / 100);
-        if let Err(errs) = draft.apply(&mut sage, &known, load) {
+        let problems = draft.apply(&mut sage, &known, load).err();
+        let bad = problems.is_some() || unknown.is_some();
+        if let Some(errs) = problems {
             cx.sh.set_field_errors(&SAGE_FIELDS, errs, messages::sage);
+            // An ID that is already another sage's is named now as well, not
+            // only once the rest is fixed (the save checks it for certain).
+            let taken = thai::NationalId::parse(&draft.national_id)
+                .ok()
+                .and_then(|nid| {
+                    store
+                        .lookup(crate::store::trees::SAGES_BY_NID, &nid.as_u64().to_be_bytes())
+                        .ok()
+                        .flatten()
+                })
+                .filter(|key| crate::store::id_of(key) != Some(sage.id));
+            if let (Some(_), Some(form)) = (taken, &mut cx.sh.form) {
+                form.set_error(3, Msg::new(k::ERR_DUPLICATE_SAGE_NID));
+            }
+        }
+        if let (Some(msg), Some(form)) = (unknown, &mut cx.sh.form) {
+            form.set_error(6, msg);
+        }
+        if bad {
             return;
         }
         match store.save(cx.sh.who(), &sage) {

@@ -181,6 +181,25 @@ impl Loan {
         (p.outstanding, Money::ZERO)
     }
 
+    /// What closes the loan (principal, interest): all the principal not yet
+    /// repaid and all the interest its schedule charges not yet paid, counting
+    /// every repayment but `except` (the one a form corrects). Interest is
+    /// simple interest for the term (see the module), so repaying early does
+    /// not lessen it, and a loan paid off never shows interest due later. The
+    /// domain charges no penalty of its own: one the fund levies is typed by
+    /// the officer. These are also the most a repayment may bring.
+    pub fn payoff(&self, except: Option<usize>) -> (Money, Money) {
+        let (principal, interest) = self
+            .repayments
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != except)
+            .fold((0i64, 0i64), |(p, i), (_, r)| {
+                (p.saturating_add(r.principal.0), i.saturating_add(r.interest.0))
+            });
+        (Money((self.principal.0 - principal).max(0)), Money((self.scheduled_interest().0 - interest).max(0)))
+    }
+
     pub fn scheduled_interest(&self) -> Money {
         self.schedule().iter().map(|i| i.interest).sum()
     }
@@ -679,9 +698,6 @@ impl RepaymentDraft {
         }
         // Every amount is checked even when the date is wrong, so the officer
         // sees all that needs fixing at once.
-        let others = loan.repayments.iter().enumerate().filter(|(i, _)| Some(*i) != index).map(|(_, r)| r);
-        let (other_principal, other_interest) =
-            others.fold((0i64, 0i64), |(p, i), r| (p + r.principal.0, i + r.interest.0));
         if let (Some(p), Some(i), Some(x)) = (principal, interest, penalty)
             && p.0 == 0
             && i.0 == 0
@@ -689,11 +705,11 @@ impl RepaymentDraft {
         {
             errs.push((RepaymentField::Principal, RepaymentError::Nothing));
         }
-        let max_principal = Money(loan.principal.0 - other_principal);
+        // At most the payoff, counting every other repayment.
+        let (max_principal, max_interest) = loan.payoff(index);
         if principal.is_some_and(|p| p > max_principal) {
             errs.push((RepaymentField::Principal, RepaymentError::TooMuchPrincipal(max_principal)));
         }
-        let max_interest = Money((loan.scheduled_interest().0 - other_interest).max(0));
         if interest.is_some_and(|i| i > max_interest) {
             errs.push((RepaymentField::Interest, RepaymentError::TooMuchInterest(max_interest)));
         }
@@ -780,6 +796,57 @@ mod tests {
         let lump = loan(RepaymentMode::LumpSum, 47_000, 600, 6);
         assert_eq!(lump.due_now(d(2024, 8, 1)), (Money::baht(47_000), lump.scheduled_interest()));
         assert_eq!(lump.position(d(2024, 8, 1)).interest_arrears, Money::baht(1_410));
+    }
+
+    #[test]
+    fn the_payoff_is_all_principal_left_and_all_interest_unpaid_and_closes_the_loan() {
+        let today = d(2026, 1, 1);
+        // Monthly, 60,000 at 6 % over 12 months: interest 1,950 in all.
+        let mut l = loan(RepaymentMode::Monthly, 60_000, 600, 12);
+        assert_eq!(l.scheduled_interest(), Money::baht(1_950));
+        assert_eq!(l.payoff(None), (Money::baht(60_000), Money::baht(1_950)));
+        // Three instalments paid (15,000 and their interest 300 + 275 + 250).
+        pay(&mut l, d(2024, 4, 15), 1_500_000, 82_500);
+        assert_eq!(l.payoff(None), (Money::baht(45_000), Money::baht(1_125)));
+        // More than what has fallen due, which is all `due_now` offers.
+        let (due_p, due_i) = l.due_now(d(2024, 6, 20));
+        assert!(due_p < Money::baht(45_000) && due_i < Money::baht(1_125));
+        // Correcting that repayment: as if it were not there.
+        assert_eq!(l.payoff(Some(0)), (Money::baht(60_000), Money::baht(1_950)));
+        // Recorded through the form, the payoff closes the loan: nothing
+        // outstanding, nothing due then or ever after.
+        let (p, i) = l.payoff(None);
+        let draft = RepaymentDraft {
+            date: "20/6/2567".into(),
+            principal: p.format(),
+            interest: i.format(),
+            penalty: String::new(),
+        };
+        assert_eq!(draft.apply(&mut l, None, today), Ok(1));
+        for day in [d(2024, 6, 20), d(2025, 6, 1), d(2030, 1, 1)] {
+            let pos = l.position(day);
+            assert_eq!(
+                (pos.state, pos.outstanding, pos.arrears, pos.interest_arrears),
+                (LoanState::Repaid, Money::ZERO, Money::ZERO, Money::ZERO),
+                "{day:?}"
+            );
+            assert_eq!(l.due_now(day), (Money::ZERO, Money::ZERO));
+        }
+        assert_eq!(l.payoff(None), (Money::ZERO, Money::ZERO));
+        // A matured lump sum: its principal and the whole term's interest.
+        let lump = loan(RepaymentMode::LumpSum, 20_000, 600, 12);
+        assert_eq!(lump.payoff(None), (Money::baht(20_000), Money::baht(1_200)));
+        // A penny more than the payoff is refused.
+        let over = RepaymentDraft {
+            date: "1/2/2568".into(),
+            principal: "20,000.01".into(),
+            interest: "1,200".into(),
+            penalty: "50".into(),
+        };
+        assert_eq!(
+            over.apply(&mut lump.clone(), None, today),
+            Err(vec![(RepaymentField::Principal, RepaymentError::TooMuchPrincipal(Money::baht(20_000)))])
+        );
     }
 
     #[test]

@@ -222,6 +222,8 @@ pub enum OccupationError {
     Amount(MoneyError),
     #[error("loan {0} is not this member's")]
     Loan(String),
+    #[error("{0} is not a loan number")]
+    LoanNumber(String),
     #[error("more than {0} a year")]
     TooLarge(Money),
 }
@@ -256,14 +258,16 @@ impl OccupationDraft {
         }
     }
 
-    /// Checks the form; on success writes it into `r`. `member_loans` are the ids
-    /// of the member's loans. A change of stage is added to the history, dated
-    /// `today`.
+    /// Checks every field and reports every problem at once; on success writes
+    /// the form into `r`. `member_loans` are the ids of the member's loans
+    /// (`None`: the member is not known, as when the national ID typed names
+    /// nobody; the loans are then checked only as numbers, and nothing is
+    /// written). A change of stage is added to the history, dated `today`.
     pub fn apply(
         &self,
         r: &mut OccupationRecord,
         category_exists: bool,
-        member_loans: &[u64],
+        member_loans: Option<&[u64]>,
         today: Date,
     ) -> Result<(), Vec<(OccupationField, OccupationError)>> {
         use OccupationField as F;
@@ -297,12 +301,13 @@ impl OccupationDraft {
             // As the screens show a loan: `#997365` (Thai digits too).
             let number = part.trim().trim_start_matches('#');
             match thai::parse_int(number).and_then(|n| u64::try_from(n).ok()) {
-                Some(id) if member_loans.contains(&id) => {
+                Some(id) if member_loans.is_none_or(|m| m.contains(&id)) => {
                     if !loan_ids.contains(&id) {
                         loan_ids.push(id);
                     }
                 }
-                _ => errs.push((F::Loans, OccupationError::Loan(part.trim().to_string()))),
+                Some(_) => errs.push((F::Loans, OccupationError::Loan(part.trim().to_string()))),
+                None => errs.push((F::Loans, OccupationError::LoanNumber(part.trim().to_string()))),
             }
         }
         let fields = [
@@ -321,7 +326,7 @@ impl OccupationDraft {
                 Err(e) => errs.push((*field, OccupationError::Amount(e))),
             }
         }
-        let Some(start_year) = start_year.filter(|_| errs.is_empty()) else {
+        let Some(start_year) = start_year.filter(|_| errs.is_empty() && member_loans.is_some()) else {
             return Err(errs);
         };
         r.category = self.category;
@@ -423,11 +428,11 @@ mod tests {
             ..Default::default()
         };
         let mut r = record();
-        assert_eq!(d.apply(&mut r, true, &[7, 9], today), Ok(()));
+        assert_eq!(d.apply(&mut r, true, Some(&[7, 9]), today), Ok(()));
         assert_eq!(r.loan_ids, vec![7, 9]);
         let other = OccupationDraft { loans: "#8".into(), ..d };
         assert_eq!(
-            other.apply(&mut r, true, &[7, 9], today).unwrap_err(),
+            other.apply(&mut r, true, Some(&[7, 9]), today).unwrap_err(),
             vec![(OccupationField::Loans, OccupationError::Loan("#8".into()))]
         );
     }
@@ -446,19 +451,19 @@ mod tests {
             stage: Stage::Target,
         };
         let mut r = record();
-        assert_eq!(d.apply(&mut r, true, &[7, 9], today), Ok(()));
+        assert_eq!(d.apply(&mut r, true, Some(&[7, 9]), today), Ok(()));
         assert_eq!(
             (r.start_year, r.loan_ids.clone(), r.after.income),
             (2017, vec![7, 9], Money::baht(90_000))
         );
         assert_eq!(r.stage_history.len(), 1);
         d.stage = Stage::Coached;
-        d.apply(&mut r, true, &[7, 9], today).unwrap();
+        d.apply(&mut r, true, Some(&[7, 9]), today).unwrap();
         assert_eq!(
             r.stage_history.iter().map(|c| c.stage).collect::<Vec<_>>(),
             [Stage::Target, Stage::Coached]
         );
-        d.apply(&mut r, true, &[7, 9], today).unwrap();
+        d.apply(&mut r, true, Some(&[7, 9]), today).unwrap();
         assert_eq!(r.stage_history.len(), 2, "no change, no new entry");
 
         let bad = OccupationDraft {
@@ -468,7 +473,7 @@ mod tests {
             ..d
         };
         assert_eq!(
-            bad.apply(&mut r, false, &[7], today).unwrap_err(),
+            bad.apply(&mut r, false, Some(&[7]), today).unwrap_err(),
             vec![
                 (OccupationField::Category, OccupationError::Category),
                 (OccupationField::StartYear, OccupationError::Future),
@@ -476,5 +481,29 @@ mod tests {
                 (OccupationField::IncomeAfter, OccupationError::Amount(MoneyError::Invalid)),
             ]
         );
+    }
+
+    #[test]
+    fn without_a_member_the_form_is_still_checked_and_nothing_is_written() {
+        let today = Date::from_ymd(2026, 11, 25).unwrap();
+        let d = OccupationDraft {
+            category: 1,
+            start_year: "25x0".into(),
+            loans: "#7, abc".into(),
+            before: ["1.234".into(), "".into(), "".into()],
+            ..Default::default()
+        };
+        let mut r = record();
+        assert_eq!(
+            d.apply(&mut r, true, None, today).unwrap_err(),
+            vec![
+                (OccupationField::StartYear, OccupationError::Year(DateError::Format)),
+                (OccupationField::Loans, OccupationError::LoanNumber("abc".into())),
+                (OccupationField::IncomeBefore, OccupationError::Amount(MoneyError::Decimals)),
+            ]
+        );
+        let fine = OccupationDraft { start_year: "2560".into(), loans: "7".into(), ..Default::default() };
+        assert_eq!(fine.apply(&mut r, true, None, today), Err(vec![]));
+        assert_eq!(r, record(), "nothing written without a member");
     }
 }

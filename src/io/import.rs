@@ -1058,7 +1058,7 @@ fn occupations(
             today.year(),
         );
         let loan_ids: Vec<u64> = member.loans.iter().map(|l| l.id).collect();
-        if let Err(errs) = draft.apply(&mut rec, categories.contains(&category), &loan_ids, today) {
+        if let Err(errs) = draft.apply(&mut rec, categories.contains(&category), Some(&loan_ids), today) {
             rj.fields(*row, errs, messages::occupation, |c| match c {
                 "loans" => "loan_ids",
                 c => c,

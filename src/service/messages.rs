@@ -163,7 +163,8 @@ pub fn occupation(e: &OccupationError) -> Msg {
         OccupationError::TooOld(y) => Msg::with(k::ERR_YEAR_TOO_OLD, [y.to_string()]),
         OccupationError::Amount(m) => money(m),
         OccupationError::Loan(s) => Msg::with(k::ERR_NOT_MEMBERS_LOAN, [s.clone()]),
-        OccupationError::TooLarge(m) => Msg::with(k::ERR_LOAN_TOO_LARGE, [m.format()]),
+        OccupationError::LoanNumber(s) => Msg::with(k::ERR_LOAN_NUMBER, [s.clone()]),
+        OccupationError::TooLarge(m) => Msg::with(k::ERR_YEARLY_TOO_LARGE, [m.format()]),
     }
 }
 

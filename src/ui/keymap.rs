@@ -234,6 +234,8 @@ pub static BINDINGS: &[Binding] = &[
     b(Form, &[key(BackTab), key(Up)], Action::PrevField, k::HELP_PREV_FIELD, false),
     b(Form, &[ctrl('u')], Action::Text(TextEdit::Clear), k::HELP_CLEAR_FIELD, false),
     b(Form, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
+    // The repayment form: the form's keys (below), and the payoff.
+    b(RepaymentForm, &[ctrl('p')], Action::Payoff, k::HELP_PAYOFF, true),
     // A yes/no question.
     b(Confirm, &[ch('y'), ch('Y')], Action::Yes, k::HELP_YES, true),
     b(Confirm, &[ch('n'), ch('N'), key(Esc)], Action::No, k::HELP_NO, true),
@@ -395,8 +397,11 @@ pub fn action_for(ctx: Ctx, ev: KeyEvent) -> Option<Action> {
     if ctx.is_screen() {
         return lookup(Ctx::Nav, &ev).or_else(|| lookup(Ctx::Global, &ev));
     }
+    if ctx.is_form() {
+        return lookup(Ctx::Form, &ev).or_else(|| text_edit(&ev).map(Action::Text));
+    }
     match ctx {
-        Ctx::Form | Ctx::Filter | Ctx::Picker => text_edit(&ev).map(Action::Text),
+        Ctx::Filter | Ctx::Picker => text_edit(&ev).map(Action::Text),
         _ => None,
     }
 }
@@ -466,8 +471,10 @@ pub fn help_lines(ctx: Ctx) -> Vec<(String, Key)> {
 /// Key hints for the status line: the context's own first, then global ones.
 pub fn hints(ctx: Ctx) -> Vec<(String, Key)> {
     let own = BINDINGS.iter().filter(|b| b.ctx == ctx && b.hint);
+    // A form of its own (the repayment form) also has every form's keys.
+    let form = BINDINGS.iter().filter(|b| b.ctx == Ctx::Form && b.hint && ctx.is_form() && ctx != Ctx::Form);
     let global = BINDINGS.iter().filter(|b| b.ctx == Ctx::Global && b.hint && ctx.is_screen());
-    own.chain(global).map(|b| (b.keys.first().map(label).unwrap_or_default(), b.help)).collect()
+    own.chain(form).chain(global).map(|b| (b.keys.first().map(label).unwrap_or_default(), b.help)).collect()
 }
 
 #[cfg(test)]
@@ -544,5 +551,20 @@ mod tests {
         assert!(lines.iter().any(|(keys, help)| keys == "q Ctrl-C" && *help == k::HELP_QUIT));
         assert!(lines.iter().any(|(keys, help)| keys == "1–7" && *help == k::HELP_GO_TAB));
         assert!(hints(Ctx::Form).iter().any(|(keys, _)| keys == "Ctrl-S"));
+    }
+
+    #[test]
+    fn the_repayment_form_has_the_form_keys_and_the_payoff() {
+        let ctrl_p = KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL);
+        let ctrl_s = KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert_eq!(action_for(Ctx::RepaymentForm, ctrl_p), Some(Action::Payoff));
+        assert_eq!(action_for(Ctx::RepaymentForm, ctrl_s), Some(Action::Save));
+        assert_eq!(action_for(Ctx::RepaymentForm, press('ก')), Some(Action::Text(TextEdit::Insert('ก'))));
+        assert_eq!(action_for(Ctx::Form, ctrl_p), None, "other forms have no payoff");
+        let keys: Vec<String> = hints(Ctx::RepaymentForm).into_iter().map(|h| h.0).collect();
+        assert_eq!(keys, ["Ctrl-P", "Ctrl-S", "Esc", "Tab"]);
+        // No other binding of a form context takes Ctrl-P.
+        let taken = BINDINGS.iter().filter(|b| b.ctx.is_form() && b.keys.contains(&ctrl('p'))).count();
+        assert_eq!(taken, 1);
     }
 }
