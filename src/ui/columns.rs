@@ -22,6 +22,9 @@ use unicode_width::UnicodeWidthStr;
 /// The cells between columns of every list.
 pub const SPACING: u16 = 1;
 
+/// Cells a person's name keeps before other text columns grow.
+pub const NAME_MIN: u16 = 18;
+
 /// How a column takes its width.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -62,6 +65,12 @@ impl Col {
 
     pub const fn min(self, min: u16) -> Self {
         Self { min, ..self }
+    }
+
+    /// A person's name, the key of its row: text that keeps up to
+    /// [`NAME_MIN`] cells (most names whole) while other text gives way.
+    pub const fn name(grow: u16) -> Self {
+        Self::text(grow).min(NAME_MIN)
     }
 
     /// Takes `grow` parts of any width nobody needs.
