@@ -5,10 +5,14 @@ use ratatui::{
     Frame,
     layout::{Constraint, Rect},
     text::{Line, Span},
-    widgets::{Block, Cell, Paragraph, Row, Table},
+    widgets::{Block, Paragraph},
 };
 
-use super::{theme::Theme, widgets::empty};
+use super::{
+    columns::{Col, Grid},
+    theme::Theme,
+    widgets::empty,
+};
 use crate::{
     app::{
         App,
@@ -54,34 +58,29 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 return empty(frame, inner, t(k::ADMIN_NO_OFFICERS), theme);
             }
             let window = a.opos.window(a.officers.len(), page);
-            let rows = a.officers[window.clone()].iter().zip(window).map(|(o, i)| {
+            let mut grid = Grid::new(&[
+                (Col::text(2), t(k::COL_LOGIN)),
+                (Col::text(3), t(k::COL_OFFICER_NAME)),
+                (Col::text(2), t(k::COL_ROLE)),
+                (Col::text(2), t(k::COL_DISTRICT)),
+                (Col::num(), t(k::COL_KEYS)),
+                (Col::text(0), t(k::COL_STATE)),
+            ]);
+            for (o, i) in a.officers[window.clone()].iter().zip(window) {
                 let style = if i == a.opos.cursor { theme.selected() } else { theme.base() };
-                let role = t(admin::role_label(o.role));
-                let scope = o.district.map(|d| app.geo.name(u32::from(d), lang)).unwrap_or_default();
-                Row::new(vec![
-                    Cell::from(o.login.clone()),
-                    Cell::from(crate::domain::clean::line(&o.display_name).into_owned()),
-                    Cell::from(role),
-                    Cell::from(scope),
-                    Cell::from(Line::from(o.keys.len().to_string()).right_aligned()),
-                    Cell::from(t(if o.disabled { k::ADMIN_DISABLED } else { k::ADMIN_ENABLED })),
-                ])
-                .style(if o.disabled && i != a.opos.cursor { theme.dim() } else { style })
-            });
-            let header = Row::new(
-                [k::COL_LOGIN, k::COL_OFFICER_NAME, k::COL_ROLE, k::COL_DISTRICT, k::COL_KEYS, k::COL_STATE]
-                    .map(|c| Cell::from(t(c))),
-            )
-            .style(theme.header());
-            let widths = [
-                Constraint::Fill(2),
-                Constraint::Fill(3),
-                Constraint::Fill(2),
-                Constraint::Fill(2),
-                Constraint::Length(6),
-                Constraint::Length(10),
-            ];
-            frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+                grid.row(
+                    [
+                        o.login.clone(),
+                        crate::domain::clean::line(&o.display_name).into_owned(),
+                        t(admin::role_label(o.role)).to_string(),
+                        o.district.map(|d| app.geo.name(u32::from(d), lang)).unwrap_or_default(),
+                        o.keys.len().to_string(),
+                        t(if o.disabled { k::ADMIN_DISABLED } else { k::ADMIN_ENABLED }).to_string(),
+                    ],
+                    if o.disabled && i != a.opos.cursor { theme.dim() } else { style },
+                );
+            }
+            frame.render_widget(grid.table(inner.width, theme.header()), inner);
         }
         AdminView::Audit => {
             if a.shown.is_empty() {
@@ -93,33 +92,28 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ])
             .areas(inner);
             let window = a.apos.window(a.shown.len(), page);
-            let rows = a.shown[window.clone()].iter().zip(window).filter_map(|(ix, i)| {
-                let (_, e) = a.audit.get(*ix)?;
+            let mut grid = Grid::new(&[
+                (Col::exact(), t(k::COL_TIME)),
+                (Col::text(2), t(k::COL_OFFICER)),
+                (Col::text(0), t(k::COL_ACTION)),
+                (Col::text(2), t(k::COL_KIND)),
+                (Col::text(4), t(k::COL_RECORD)),
+            ]);
+            for (ix, i) in a.shown[window.clone()].iter().zip(window) {
+                let Some((_, e)) = a.audit.get(*ix) else { continue };
                 let style = if i == a.apos.cursor { theme.selected() } else { theme.base() };
-                Some(
-                    Row::new(vec![
-                        Cell::from(admin::time_text(e.time_ms, lang)),
-                        Cell::from(e.officer.clone()),
-                        Cell::from(t(admin::action_label(e.action))),
-                        Cell::from(t(admin::kind_label(&e.kind))),
-                        Cell::from(admin::record_text(e)),
-                    ])
-                    .style(style),
-                )
-            });
-            let header = Row::new(
-                [k::COL_TIME, k::COL_OFFICER, k::COL_ACTION, k::COL_KIND, k::COL_RECORD]
-                    .map(|c| Cell::from(t(c))),
-            )
-            .style(theme.header());
-            let widths = [
-                Constraint::Length(18),
-                Constraint::Fill(2),
-                Constraint::Length(12),
-                Constraint::Fill(2),
-                Constraint::Fill(4),
-            ];
-            frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), list);
+                grid.row(
+                    [
+                        admin::time_text(e.time_ms, lang),
+                        e.officer.clone(),
+                        t(admin::action_label(e.action)).to_string(),
+                        t(admin::kind_label(&e.kind)).to_string(),
+                        admin::record_text(e),
+                    ],
+                    style,
+                );
+            }
+            frame.render_widget(grid.table(list.width, theme.header()), list);
             if a.more {
                 frame.render_widget(
                     Paragraph::new(trf(lang, k::ADMIN_AUDIT_MORE, &[&group_thousands(a.audit.len() as u64)]))
@@ -142,23 +136,20 @@ fn draw_keys(frame: &mut Frame, area: Rect, app: &App, o: &crate::domain::office
         return empty(frame, inner, t(k::ADMIN_NO_KEYS), theme);
     }
     let Some((_, pos)) = app.admin.keys else { return };
-    let rows = o.keys.iter().enumerate().map(|(i, line)| {
+    let mut grid = Grid::new(&[
+        (Col::exact(), "#"),
+        (Col::exact(), ""),
+        (Col::exact(), t(k::COL_FINGERPRINT)),
+        (Col::text(1), t(k::COL_COMMENT)),
+    ]);
+    for (i, line) in o.keys.iter().enumerate() {
         let style = if i == pos.cursor { theme.selected() } else { theme.base() };
         let mut parts = line.split_whitespace();
         let kind = parts.next().unwrap_or("").to_string();
         let comment = crate::domain::clean::line(parts.nth(1).unwrap_or("")).into_owned();
-        Row::new(vec![
-            Cell::from(format!("{}.", i + 1)),
-            Cell::from(kind),
-            Cell::from(accounts::fingerprint(line)),
-            Cell::from(comment),
-        ])
-        .style(style)
-    });
-    let header =
-        Row::new(["#", "", t(k::COL_FINGERPRINT), t(k::COL_COMMENT)].map(Cell::from)).style(theme.header());
-    let widths = [Constraint::Length(3), Constraint::Length(12), Constraint::Length(52), Constraint::Fill(1)];
-    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+        grid.row([format!("{}.", i + 1), kind, accounts::fingerprint(line), comment], style);
+    }
+    frame.render_widget(grid.table(inner.width, theme.header()), inner);
 }
 
 fn draw_entry(frame: &mut Frame, area: Rect, app: &App, view: &admin::EntryView, theme: &Theme) {

@@ -5,11 +5,15 @@ use ratatui::{
     Frame,
     layout::{Constraint, Layout, Position, Rect},
     text::{Line, Span},
-    widgets::{Bar, BarChart, BarGroup, Block, Cell, Paragraph, Row, Table},
+    widgets::{Bar, BarChart, BarGroup, Block, Paragraph},
 };
 use unicode_width::UnicodeWidthStr;
 
-use super::{members, theme::Theme};
+use super::{
+    columns::{Col, Grid},
+    members,
+    theme::Theme,
+};
 use crate::service::labels;
 use crate::{
     app::{
@@ -87,47 +91,32 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, tab: &FundsTab, theme: &T
         return;
     }
     let page = layout::list_rows(app.size.1);
-    let header = Row::new(
-        [
-            k::COL_CODE,
-            k::COL_NAME,
-            k::COL_SUBDISTRICT,
-            k::COL_DISTRICT,
-            k::COL_GRADE,
-            k::COL_MEMBERS,
-            k::COL_CAPITAL,
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let cell = Cell::from(tr(lang, *c));
-            if i >= 5 { Cell::from(Line::from(tr(lang, *c)).right_aligned()) } else { cell }
-        }),
-    )
-    .style(theme.header());
-    let rows = tab.visible(page).map(|(n, r)| {
+    let t = |key| tr(lang, key);
+    let mut grid = Grid::new(&[
+        (Col::exact(), t(k::COL_CODE)),
+        (Col::text(5), t(k::COL_NAME)),
+        (Col::text(2), t(k::COL_SUBDISTRICT)),
+        (Col::text(2), t(k::COL_DISTRICT)),
+        (Col::exact(), t(k::COL_GRADE)),
+        (Col::num(), t(k::COL_MEMBERS)),
+        (Col::num(), t(k::COL_CAPITAL)),
+    ]);
+    for (n, r) in tab.visible(page) {
         let style = if n == tab.pos.cursor { theme.selected() } else { theme.base() };
-        Row::new(vec![
-            Cell::from(r.code.clone()),
-            Cell::from(r.name.clone()),
-            Cell::from(app.geo.name(r.subdistrict, lang)),
-            Cell::from(app.geo.name(u32::from(r.district), lang)),
-            Cell::from(r.grade.letter()),
-            Cell::from(Line::from(group_thousands(u64::from(r.members))).right_aligned()),
-            Cell::from(Line::from(r.capital.format_whole()).right_aligned()),
-        ])
-        .style(style)
-    });
-    let widths = [
-        Constraint::Length(8),
-        Constraint::Fill(5),
-        Constraint::Fill(2),
-        Constraint::Fill(2),
-        Constraint::Length(5),
-        Constraint::Length(7),
-        Constraint::Length(10),
-    ];
-    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+        grid.row(
+            [
+                r.code.clone(),
+                r.name.clone(),
+                app.geo.name(r.subdistrict, lang),
+                app.geo.name(u32::from(r.district), lang),
+                r.grade.letter().to_string(),
+                group_thousands(u64::from(r.members)),
+                r.capital.format_whole(),
+            ],
+            style,
+        );
+    }
+    frame.render_widget(grid.table(inner.width, theme.header()), inner);
 }
 
 fn fact<'a>(label: &'a str, value: String, theme: &Theme) -> Vec<Span<'a>> {
@@ -230,24 +219,25 @@ fn draw_ledger(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &The
         return;
     }
     let page = layout::ledger_rows(app.size.1);
-    let header = Row::new([
-        Cell::from(tr(lang, k::FIELD_CAPITAL_KIND)),
-        Cell::from(tr(lang, k::FIELD_DATE)),
-        Cell::from(Line::from(tr(lang, k::BAHT)).right_aligned()),
-    ])
-    .style(theme.header());
+    let mut grid = Grid::new(&[
+        (Col::text(1), tr(lang, k::FIELD_CAPITAL_KIND)),
+        (Col::exact(), tr(lang, k::FIELD_DATE)),
+        (Col::num(), tr(lang, k::BAHT)),
+    ]);
     let window = d.ledger.window(ledger.len(), page);
-    let rows = ledger[window.clone()].iter().zip(window).map(|(e, n)| {
+    for (e, n) in ledger[window.clone()].iter().zip(window) {
         let style = if n == d.ledger.cursor { theme.selected() } else { theme.base() };
-        Row::new(vec![
-            Cell::from(tr(lang, labels::capital_kind(e.kind))),
-            Cell::from(thai::format_date(e.date, lang)),
-            Cell::from(Line::from(e.amount.format()).right_aligned()),
-        ])
-        .style(style)
-    });
-    let widths = [Constraint::Fill(1), Constraint::Length(13), Constraint::Length(12)];
-    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1).block(block), area);
+        grid.row(
+            [
+                tr(lang, labels::capital_kind(e.kind)).to_string(),
+                thai::format_date(e.date, lang),
+                e.amount.format(),
+            ],
+            style,
+        );
+    }
+    let width = block.inner(area).width;
+    frame.render_widget(grid.table(width, theme.header()).block(block), area);
 }
 
 fn draw_capital_chart(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &Theme) {

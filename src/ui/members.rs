@@ -5,12 +5,15 @@ use ratatui::{
     Frame,
     layout::{Constraint, Layout, Rect},
     text::{Line, Span},
-    widgets::{Block, Cell, Paragraph, Row, Table},
+    widgets::{Block, Paragraph},
 };
 
 use unicode_width::UnicodeWidthStr;
 
-use super::theme::Theme;
+use super::{
+    columns::{Col, Grid},
+    theme::Theme,
+};
 use crate::service::labels;
 use crate::{
     app::{
@@ -21,18 +24,6 @@ use crate::{
     domain::{loan::format_rate, money::group_thousands, thai},
     i18n::{k, tr, trf},
 };
-
-fn right(s: impl Into<String>) -> Cell<'static> {
-    Cell::from(Line::from(s.into()).right_aligned())
-}
-
-fn header(app: &App, cols: &[(crate::i18n::Key, bool)], theme: &Theme) -> Row<'static> {
-    Row::new(cols.iter().map(|(key, r)| {
-        let text = tr(app.lang, *key).to_string();
-        if *r { right(text) } else { Cell::from(text) }
-    }))
-    .style(theme.header())
-}
 
 /// The filter part of a list title: `/ text` while typing or when set.
 fn filter_span(text: &str, typing: bool, theme: &Theme) -> Option<Span<'static>> {
@@ -74,40 +65,31 @@ pub fn draw_members(frame: &mut Frame, area: Rect, app: &App, v: &MembersView, t
         return;
     }
     let page = layout::list_rows(app.size.1);
-    let rows = v.visible(page).map(|(n, r)| {
+    let t = |key| tr(lang, key);
+    let mut grid = Grid::new(&[
+        (Col::name(1), t(k::COL_MEMBER)),
+        (Col::exact(), t(k::FIELD_NATIONAL_ID)),
+        (Col::exact(), t(k::COL_STATUS)),
+        (Col::num(), t(k::COL_LOANS)),
+        (Col::num(), t(k::COL_OUTSTANDING)),
+        (Col::num(), t(k::COL_DAYS_LATE)),
+    ]);
+    for (n, r) in v.visible(page) {
         let style = if n == v.pos.cursor { theme.selected() } else { theme.base() };
         let overdue = if r.days_overdue > 0 { group_thousands(r.days_overdue as u64) } else { String::new() };
-        Row::new(vec![
-            Cell::from(r.name.clone()),
-            Cell::from(r.national_id.grouped()),
-            Cell::from(tr(lang, labels::member_status(r.status))),
-            right(r.loans.to_string()),
-            right(r.outstanding.format_whole()),
-            right(overdue),
-        ])
-        .style(style)
-    });
-    let head = header(
-        app,
-        &[
-            (k::COL_MEMBER, false),
-            (k::FIELD_NATIONAL_ID, false),
-            (k::COL_STATUS, false),
-            (k::COL_LOANS, true),
-            (k::COL_OUTSTANDING, true),
-            (k::COL_DAYS_LATE, true),
-        ],
-        theme,
-    );
-    let widths = [
-        Constraint::Fill(1),
-        Constraint::Length(17),
-        Constraint::Length(8),
-        Constraint::Length(5),
-        Constraint::Length(9),
-        Constraint::Length(7),
-    ];
-    frame.render_widget(Table::new(rows, widths).header(head).column_spacing(1), inner);
+        grid.row(
+            [
+                r.name.clone(),
+                r.national_id.grouped(),
+                t(labels::member_status(r.status)).to_string(),
+                r.loans.to_string(),
+                r.outstanding.format_whole(),
+                overdue,
+            ],
+            style,
+        );
+    }
+    frame.render_widget(grid.table(inner.width, theme.header()), inner);
 }
 
 fn fact<'a>(label: &'a str, value: String, theme: &Theme) -> Vec<Span<'a>> {
@@ -169,7 +151,15 @@ pub fn draw_member(frame: &mut Frame, area: Rect, app: &App, v: &MemberView, the
     let page = layout::member_rows(app.size.1);
     let loans = v.loans();
     let window = v.pos.window(v.len(), page);
-    let rows = window.map(|n| {
+    let mut grid = Grid::new(&[
+        (Col::exact(), t(k::COL_NUMBER)),
+        (Col::exact(), t(k::COL_START)),
+        (Col::text(1), t(k::COL_PURPOSE)),
+        (Col::num(), t(k::COL_AMOUNT_OR_BEFORE)),
+        (Col::num(), t(k::COL_OUTSTANDING_OR_AFTER)),
+        (Col::text(0), t(k::COL_STATE)),
+    ]);
+    for n in window {
         let style = if n == v.pos.cursor { theme.selected() } else { theme.base() };
         if let Some(l) = loans.get(n) {
             let p = l.position(app.as_of);
@@ -178,53 +168,34 @@ pub fn draw_member(frame: &mut Frame, area: Rect, app: &App, v: &MemberView, the
             } else {
                 t(labels::loan_state(p.state)).to_string()
             };
-            Row::new(vec![
-                Cell::from(format!("#{}", l.id)),
-                Cell::from(thai::format_date(l.start, lang)),
-                Cell::from(format!(
-                    "{} · {}",
-                    app.category_label(l.purpose),
-                    t(labels::repayment_mode(l.mode))
-                )),
-                right(l.principal.format_whole()),
-                right(p.outstanding.format_whole()),
-                Cell::from(late),
-            ])
-            .style(style)
+            grid.row(
+                [
+                    format!("#{}", l.id),
+                    thai::format_date(l.start, lang),
+                    format!("{} · {}", app.category_label(l.purpose), t(labels::repayment_mode(l.mode))),
+                    l.principal.format_whole(),
+                    p.outstanding.format_whole(),
+                    late,
+                ],
+                style,
+            );
         } else {
             let o = &v.occupations[n - loans.len()];
-            Row::new(vec![
-                Cell::from(t(k::OCCUPATION_SHORT)),
-                Cell::from(trf(lang, k::SINCE_YEAR, &[&thai::be_year(o.start_year)])),
-                Cell::from(app.category_label(o.category)),
-                right(o.before.income.format_whole()),
-                right(o.after.income.format_whole()),
-                Cell::from(t(labels::stage(o.stage))),
-            ])
-            .style(style)
+            grid.row(
+                [
+                    t(k::OCCUPATION_SHORT).to_string(),
+                    trf(lang, k::SINCE_YEAR, &[&thai::be_year(o.start_year)]),
+                    app.category_label(o.category),
+                    o.before.income.format_whole(),
+                    o.after.income.format_whole(),
+                    t(labels::stage(o.stage)).to_string(),
+                ],
+                style,
+            );
         }
-    });
-    let head = header(
-        app,
-        &[
-            (k::COL_NUMBER, false),
-            (k::COL_START, false),
-            (k::COL_PURPOSE, false),
-            (k::COL_AMOUNT_OR_BEFORE, true),
-            (k::COL_OUTSTANDING_OR_AFTER, true),
-            (k::COL_STATE, false),
-        ],
-        theme,
-    );
-    let widths = [
-        Constraint::Length(8),
-        Constraint::Length(13),
-        Constraint::Fill(1),
-        Constraint::Length(9),
-        Constraint::Length(9),
-        Constraint::Length(14),
-    ];
-    frame.render_widget(Table::new(rows, widths).header(head).column_spacing(1).block(block), table);
+    }
+    let width = block.inner(table).width;
+    frame.render_widget(grid.table(width, theme.header()).block(block), table);
 }
 
 pub fn draw_loan(frame: &mut Frame, area: Rect, app: &App, v: &LoanView, theme: &Theme) {
@@ -311,23 +282,21 @@ pub fn draw_loan(frame: &mut Frame, area: Rect, app: &App, v: &LoanView, theme: 
         })
     };
     let start = first_open.unwrap_or(0).saturating_sub(page / 2).min(schedule.len().saturating_sub(page));
-    let rows = schedule.iter().enumerate().skip(start).take(page).map(|(n, i)| {
+    let mut grid = Grid::new(&[
+        (Col::exact(), t(k::COL_DUE)),
+        (Col::num().grow(1), t(k::FIELD_PRINCIPAL)),
+        (Col::num(), t(k::FIELD_INTEREST)),
+    ]);
+    for (n, i) in schedule.iter().enumerate().skip(start).take(page) {
         // Unpaid and past due: from the first instalment not covered on.
         let late = first_open.is_some_and(|f| n >= f) && i.due < app.as_of;
         let style = if late { theme.error() } else { theme.base() };
-        Row::new(vec![
-            Cell::from(thai::format_date(i.due, lang)),
-            right(i.principal.format()),
-            right(i.interest.format()),
-        ])
-        .style(style)
-    });
-    let head =
-        header(app, &[(k::COL_DUE, false), (k::FIELD_PRINCIPAL, true), (k::FIELD_INTEREST, true)], theme);
+        grid.row([thai::format_date(i.due, lang), i.principal.format(), i.interest.format()], style);
+    }
     let block = Block::bordered()
         .title(Line::styled(format!(" {} {} ", t(k::TITLE_SCHEDULE), schedule.len()), theme.title()));
-    let widths = [Constraint::Length(13), Constraint::Fill(1), Constraint::Length(10)];
-    frame.render_widget(Table::new(rows, widths).header(head).column_spacing(1).block(block), sched_area);
+    let width = block.inner(sched_area).width;
+    frame.render_widget(grid.table(width, theme.header()).block(block), sched_area);
 
     let block = Block::bordered()
         .title(Line::styled(format!(" {} {} ", t(k::TITLE_REPAYMENTS), l.repayments.len()), theme.title()));
@@ -338,26 +307,24 @@ pub fn draw_loan(frame: &mut Frame, area: Rect, app: &App, v: &LoanView, theme: 
         return;
     }
     let window = v.pos.window(l.repayments.len(), page);
-    let rows = l.repayments[window.clone()].iter().zip(window).map(|(r, n)| {
+    let mut grid = Grid::new(&[
+        (Col::exact(), t(k::FIELD_DATE)),
+        (Col::num().grow(1), t(k::FIELD_PRINCIPAL)),
+        (Col::num(), t(k::FIELD_INTEREST)),
+        (Col::num(), t(k::FIELD_PENALTY)),
+    ]);
+    for (r, n) in l.repayments[window.clone()].iter().zip(window) {
         let style = if n == v.pos.cursor { theme.selected() } else { theme.base() };
-        Row::new(vec![
-            Cell::from(thai::format_date(r.date, lang)),
-            right(r.principal.format()),
-            right(r.interest.format()),
-            right(if r.penalty.0 > 0 { r.penalty.format() } else { String::new() }),
-        ])
-        .style(style)
-    });
-    let head = header(
-        app,
-        &[
-            (k::FIELD_DATE, false),
-            (k::FIELD_PRINCIPAL, true),
-            (k::FIELD_INTEREST, true),
-            (k::FIELD_PENALTY, true),
-        ],
-        theme,
-    );
-    let widths = [Constraint::Length(13), Constraint::Fill(1), Constraint::Length(9), Constraint::Length(7)];
-    frame.render_widget(Table::new(rows, widths).header(head).column_spacing(1).block(block), pay_area);
+        grid.row(
+            [
+                thai::format_date(r.date, lang),
+                r.principal.format(),
+                r.interest.format(),
+                if r.penalty.0 > 0 { r.penalty.format() } else { String::new() },
+            ],
+            style,
+        );
+    }
+    let width = block.inner(pay_area).width;
+    frame.render_widget(grid.table(width, theme.header()).block(block), pay_area);
 }

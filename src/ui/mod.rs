@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod chrome;
+pub mod columns;
 pub mod form;
 pub mod funds;
 pub mod keymap;

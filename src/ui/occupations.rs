@@ -3,22 +3,22 @@
 use ratatui::{
     Frame,
     layout::{Constraint, Layout, Position, Rect},
+    style::Style,
     text::{Line, Span},
-    widgets::{Block, Cell, Paragraph, Row, Table},
+    widgets::{Block, Paragraph},
 };
 use unicode_width::UnicodeWidthStr;
 
-use super::theme::Theme;
+use super::{
+    columns::{Col, Grid},
+    theme::Theme,
+};
 use crate::service::labels;
 use crate::{
     app::{App, layout, occupations::OccDetail},
     domain::{Money, loan::percent, money::group_thousands, occupation::Verdict, thai},
     i18n::{k, tr, trf},
 };
-
-fn right(s: impl Into<String>) -> Cell<'static> {
-    Cell::from(Line::from(s.into()).right_aligned())
-}
 
 /// Thousands of baht, for narrow columns.
 fn thousands(m: Money) -> String {
@@ -101,50 +101,40 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let page = layout::list_rows(app.size.1);
     let window = occ.pos.window(occ.view.len(), page);
-    let rows = occ.view[window.clone()].iter().zip(window).filter_map(|(i, n)| {
-        let r = cat.rows.get(*i as usize)?;
+    let t = |key| tr(lang, key);
+    let mut grid = Grid::new(&[
+        (Col::name(3), t(k::COL_MEMBER)),
+        (Col::exact(), t(k::COL_FUND)),
+        (Col::text(2), t(k::COL_DISTRICT)),
+        (Col::text(2), t(k::COL_CATEGORY)),
+        (Col::num(), t(k::COL_SINCE)),
+        (Col::num(), t(k::COL_INCOME_K)),
+        (Col::exact().min(2), ""),
+        (Col::text(0), t(k::COL_STAGE)),
+    ]);
+    for (i, n) in occ.view[window.clone()].iter().zip(window) {
+        let Some(r) = cat.rows.get(*i as usize) else { continue };
         let style = if n == occ.pos.cursor { theme.selected() } else { theme.base() };
         let mark = match r.verdict {
             Verdict::Strong => "✓✓",
             Verdict::Sammachip => "✓",
             Verdict::NotYet => "",
         };
-        Some(
-            Row::new(vec![
-                Cell::from(cat.name(r).to_string()),
-                Cell::from(app.funds.code_of(r.fund_id).unwrap_or_default()),
-                Cell::from(app.geo.name(u32::from(r.district), lang)),
-                Cell::from(app.category_label(r.category)),
-                right(thai::be_year(r.start_year).to_string()),
-                right(format!("{}→{}", thousands(r.income_before), thousands(r.income_after))),
-                Cell::from(mark),
-                Cell::from(tr(lang, labels::stage(r.stage))),
-            ])
-            .style(style),
-        )
-    });
-    let head = Row::new(vec![
-        Cell::from(tr(lang, k::COL_MEMBER)),
-        Cell::from(tr(lang, k::COL_FUND)),
-        Cell::from(tr(lang, k::COL_DISTRICT)),
-        Cell::from(tr(lang, k::COL_CATEGORY)),
-        right(tr(lang, k::COL_SINCE)),
-        right(tr(lang, k::COL_INCOME_K)),
-        Cell::from(""),
-        Cell::from(tr(lang, k::COL_STAGE)),
-    ])
-    .style(theme.header());
-    let widths = [
-        Constraint::Fill(3),
-        Constraint::Length(8),
-        Constraint::Fill(2),
-        Constraint::Fill(2),
-        Constraint::Length(5),
-        Constraint::Length(9),
-        Constraint::Length(2),
-        Constraint::Length(9),
-    ];
-    frame.render_widget(Table::new(rows, widths).header(head).column_spacing(1), inner);
+        grid.row(
+            [
+                cat.name(r).to_string(),
+                app.funds.code_of(r.fund_id).unwrap_or_default(),
+                app.geo.name(u32::from(r.district), lang),
+                app.category_label(r.category),
+                thai::be_year(r.start_year).to_string(),
+                format!("{}→{}", thousands(r.income_before), thousands(r.income_after)),
+                mark.to_string(),
+                t(labels::stage(r.stage)).to_string(),
+            ],
+            style,
+        );
+    }
+    frame.render_widget(grid.table(inner.width, theme.header()), inner);
 }
 
 fn signed(m: Money) -> String {
@@ -214,34 +204,35 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &OccDetail, theme: &
 
     let [figures, history] =
         Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(middle);
-    let row = |label, before: Money, after: Money| {
-        Row::new(vec![
-            Cell::from(t(label)),
-            right(before.format_whole()),
-            right(after.format_whole()),
-            right(signed(Money(after.0 - before.0))),
-        ])
-    };
+    let mut grid = Grid::new(&[
+        (Col::text(1), t(k::COL_PER_YEAR)),
+        (Col::num(), t(k::COL_BEFORE)),
+        (Col::num(), t(k::COL_AFTER)),
+        (Col::num(), t(k::COL_CHANGE)),
+    ]);
+    for (label, before, after) in [
+        (k::ROW_INCOME, r.before.income, r.after.income),
+        (k::ROW_EXPENSES, r.before.expenses, r.after.expenses),
+        (k::ROW_NET, r.before.net(), r.after.net()),
+        (k::ROW_SAVINGS, r.before.savings, r.after.savings),
+    ] {
+        grid.row(
+            [
+                t(label).to_string(),
+                before.format_whole(),
+                after.format_whole(),
+                signed(Money(after.0 - before.0)),
+            ],
+            Style::default(),
+        );
+    }
     let verdict = r.verdict();
     let verdict_style = if verdict == Verdict::NotYet { theme.error() } else { theme.info() };
-    let rows = vec![
-        row(k::ROW_INCOME, r.before.income, r.after.income),
-        row(k::ROW_EXPENSES, r.before.expenses, r.after.expenses),
-        row(k::ROW_NET, r.before.net(), r.after.net()),
-        row(k::ROW_SAVINGS, r.before.savings, r.after.savings),
-    ];
-    let head = Row::new(vec![
-        Cell::from(t(k::COL_PER_YEAR)),
-        right(t(k::COL_BEFORE)),
-        right(t(k::COL_AFTER)),
-        right(t(k::COL_CHANGE)),
-    ])
-    .style(theme.header());
-    let widths = [Constraint::Fill(1), Constraint::Length(9), Constraint::Length(9), Constraint::Length(9)];
     let block = Block::bordered()
         .title(Line::styled(format!(" {} ", t(k::TITLE_FIGURES)), theme.title()))
         .title_bottom(Line::styled(format!(" {} ", t(labels::verdict(verdict))), verdict_style));
-    frame.render_widget(Table::new(rows, widths).header(head).column_spacing(1).block(block), figures);
+    let width = block.inner(figures).width;
+    frame.render_widget(grid.table(width, theme.header()).block(block), figures);
 
     let lines: Vec<Line> = r
         .stage_history
@@ -266,38 +257,31 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &OccDetail, theme: &
     }
     let page = layout::occupation_loan_rows(app.size.1);
     let window = d.pos.window(loans.len(), page);
-    let rows = loans[window.clone()].iter().zip(window).map(|(l, n)| {
+    let mut grid = Grid::new(&[
+        (Col::exact(), t(k::COL_NUMBER)),
+        (Col::exact(), t(k::COL_START)),
+        (Col::num(), t(k::FIELD_PRINCIPAL)),
+        (Col::num(), t(k::COL_OUTSTANDING)),
+        (Col::num(), t(k::COL_DAYS_LATE)),
+        (Col::num(), t(k::COL_ON_TIME)),
+        (Col::text(1), t(k::COL_STATE)),
+    ]);
+    for (l, n) in loans[window.clone()].iter().zip(window) {
         let p = l.position(app.as_of);
         let style = if n == d.pos.cursor { theme.selected() } else { theme.base() };
-        Row::new(vec![
-            Cell::from(format!("#{}", l.id)),
-            Cell::from(thai::format_date(l.start, lang)),
-            right(l.principal.format_whole()),
-            right(p.outstanding.format_whole()),
-            right(if p.days_overdue > 0 { p.days_overdue.to_string() } else { String::new() }),
-            right(l.on_time_share_bp(app.as_of).map_or_else(|| "-".into(), percent)),
-            Cell::from(t(labels::loan_state(p.state))),
-        ])
-        .style(style)
-    });
-    let head = Row::new(vec![
-        Cell::from(t(k::COL_NUMBER)),
-        Cell::from(t(k::COL_START)),
-        right(t(k::FIELD_PRINCIPAL)),
-        right(t(k::COL_OUTSTANDING)),
-        right(t(k::COL_DAYS_LATE)),
-        right(t(k::COL_ON_TIME)),
-        Cell::from(t(k::COL_STATE)),
-    ])
-    .style(theme.header());
-    let widths = [
-        Constraint::Length(8),
-        Constraint::Length(13),
-        Constraint::Length(9),
-        Constraint::Length(9),
-        Constraint::Length(7),
-        Constraint::Length(7),
-        Constraint::Fill(1),
-    ];
-    frame.render_widget(Table::new(rows, widths).header(head).column_spacing(1).block(block), bottom);
+        grid.row(
+            [
+                format!("#{}", l.id),
+                thai::format_date(l.start, lang),
+                l.principal.format_whole(),
+                p.outstanding.format_whole(),
+                if p.days_overdue > 0 { p.days_overdue.to_string() } else { String::new() },
+                l.on_time_share_bp(app.as_of).map_or_else(|| "-".into(), percent),
+                t(labels::loan_state(p.state)).to_string(),
+            ],
+            style,
+        );
+    }
+    let width = block.inner(bottom).width;
+    frame.render_widget(grid.table(width, theme.header()).block(block), bottom);
 }

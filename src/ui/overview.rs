@@ -11,7 +11,10 @@ use ratatui::{
     widgets::{Block, Cell, Paragraph, Row, Table},
 };
 
-use super::theme::Theme;
+use super::{
+    columns::{self, Col},
+    theme::Theme,
+};
 use crate::{
     app::{
         App, layout,
@@ -20,9 +23,6 @@ use crate::{
     domain::{Money, fund::CapitalKind, loan::percent, money::group_thousands, thai},
     i18n::{Key, k, tr, trf},
 };
-
-/// Cells of each step's column.
-const STEP_WIDTH: usize = 7;
 
 pub fn step_label(s: Step) -> Key {
     match s {
@@ -45,11 +45,11 @@ fn gauge_style(theme: &Theme) -> Style {
     }
 }
 
-/// The figure right-aligned in its column, the first cells shaded in
-/// proportion to `ratio` (ten-thousandths).
-fn gauge_cell(text: String, ratio_bp: u32, style: Style, theme: &Theme) -> Cell<'static> {
-    let padded = format!("{text:>STEP_WIDTH$}");
-    let filled = (ratio_bp.min(10_000) as usize * STEP_WIDTH + 5_000) / 10_000;
+/// The figure right-aligned in its column of `width` cells, the first cells
+/// shaded in proportion to `ratio` (ten-thousandths).
+fn gauge_cell(text: &str, ratio_bp: u32, width: usize, style: Style, theme: &Theme) -> Cell<'static> {
+    let padded = format!("{text:>width$}");
+    let filled = (ratio_bp.min(10_000) as usize * width + 5_000) / 10_000;
     let filled = if ratio_bp > 0 { filled.max(1) } else { 0 };
     let chars: Vec<char> = padded.chars().collect();
     let split = filled.min(chars.len());
@@ -65,9 +65,13 @@ fn ratio_bp(part: i64, whole: i64) -> u32 {
     if whole <= 0 { 0 } else { (part.max(0) as i128 * 10_000 / whole as i128).min(10_000) as u32 }
 }
 
-fn step_cell(app: &App, r: &DistrictRow, step: Step, style: Style, theme: &Theme) -> Cell<'static> {
+/// Each step's figure for a row and how far along it is, as [`step_figure`].
+type Figures = [(String, u32); 8];
+
+/// A step's figure for a row, and how far along it is (ten-thousandths).
+fn step_figure(app: &App, r: &DistrictRow, step: Step) -> (String, u32) {
     let figure = r.figure(step);
-    let (text, ratio) = match (step, r.whole(step)) {
+    match (step, r.whole(step)) {
         (Step::Briefed, Some(whole)) => {
             let bp = ratio_bp(figure, whole);
             (format!("{}%", (bp + 50) / 100), bp)
@@ -78,8 +82,7 @@ fn step_cell(app: &App, r: &DistrictRow, step: Step, style: Style, theme: &Theme
             let max = if r.district == 0 { figure } else { app.overview.max(step) };
             (group_thousands(figure.max(0) as u64), ratio_bp(figure, max))
         }
-    };
-    gauge_cell(text, ratio, style, theme)
+    }
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -94,28 +97,50 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let inner = block.inner(table_area);
     frame.render_widget(block, table_area);
 
-    let mut header = vec![Cell::from(tr(lang, k::COL_DISTRICT))];
+    let page = layout::overview_rows(app.size.1);
+    let window = ov.pos.window(ov.rows.len(), page);
+    // Each step's column is as wide as its header and its figures: a
+    // figure or a header is never cut; the district names take the rest.
+    let figures = |r: &DistrictRow| -> Figures { Step::ALL.map(|s| step_figure(app, r, s)) };
+    let districts: Vec<(String, Figures, bool)> = ov.rows[window.clone()]
+        .iter()
+        .zip(window)
+        .map(|(r, n)| (app.geo.name(u32::from(r.district), lang), figures(r), n == ov.pos.cursor))
+        .collect();
+    let total = figures(&ov.total);
+    let mut cols = vec![Col::text(1)];
+    cols.extend([Col::num(); 8]);
+    let mut needs = vec![
+        districts
+            .iter()
+            .map(|d| columns::width(&d.0))
+            .chain([tr(lang, k::COL_DISTRICT), tr(lang, k::OV_TOTAL)].map(columns::width))
+            .max()
+            .unwrap_or(0),
+    ];
     for (i, s) in Step::ALL.iter().enumerate() {
-        let label = format!("{:>w$}", tr(lang, step_label(*s)), w = STEP_WIDTH);
+        let values = districts.iter().map(|d| &d.1[i]).chain([&total[i]]).map(|f| columns::width(&f.0));
+        needs.push(values.chain([columns::width(tr(lang, step_label(*s)))]).max().unwrap_or(0));
+    }
+    let needs: Vec<u16> = needs.into_iter().map(|n| u16::try_from(n).unwrap_or(u16::MAX)).collect();
+    let ws = columns::widths(&cols, &needs, inner.width, columns::SPACING);
+    let name = |text: &str| columns::cut(text, usize::from(ws[0])).into_owned();
+
+    let mut header = vec![Cell::from(name(tr(lang, k::COL_DISTRICT)))];
+    for (i, s) in Step::ALL.iter().enumerate() {
+        let label = columns::cut(tr(lang, step_label(*s)), usize::from(ws[i + 1])).into_owned();
         let style = if i == ov.col { theme.selected() } else { theme.header() };
         header.push(Cell::from(Line::from(Span::styled(label, style)).right_aligned()));
     }
     let header = Row::new(header).style(theme.header());
-    let page = layout::overview_rows(app.size.1);
-    let window = ov.pos.window(ov.rows.len(), page);
-    let mut rows: Vec<Row> = ov.rows[window.clone()]
+    let mut rows: Vec<Row> = districts
         .iter()
-        .zip(window)
-        .map(|(r, n)| {
-            let here = n == ov.pos.cursor;
-            let mut cells = vec![Cell::from(app.geo.name(u32::from(r.district), lang)).style(if here {
-                theme.selected()
-            } else {
-                theme.base()
-            })];
-            for (i, s) in Step::ALL.iter().enumerate() {
-                let style = if here && i == ov.col { theme.selected() } else { theme.base() };
-                cells.push(step_cell(app, r, *s, style, theme));
+        .map(|(district, figures, here)| {
+            let mut cells =
+                vec![Cell::from(name(district)).style(if *here { theme.selected() } else { theme.base() })];
+            for (i, (text, ratio)) in figures.iter().enumerate() {
+                let style = if *here && i == ov.col { theme.selected() } else { theme.base() };
+                cells.push(gauge_cell(text, *ratio, usize::from(ws[i + 1]), style, theme));
             }
             Row::new(cells)
         })
@@ -125,14 +150,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     for _ in 0..spare {
         rows.push(Row::new(vec![Cell::from("")]));
     }
-    let mut total = vec![Cell::from(tr(lang, k::OV_TOTAL)).style(theme.header())];
-    for s in Step::ALL {
-        total.push(step_cell(app, &ov.total, s, theme.header(), theme));
+    let mut cells = vec![Cell::from(name(tr(lang, k::OV_TOTAL))).style(theme.header())];
+    for (i, (text, ratio)) in total.iter().enumerate() {
+        cells.push(gauge_cell(text, *ratio, usize::from(ws[i + 1]), theme.header(), theme));
     }
-    rows.push(Row::new(total));
-    let mut widths = vec![Constraint::Fill(1)];
-    widths.extend(std::iter::repeat_n(Constraint::Length(STEP_WIDTH as u16), Step::ALL.len()));
-    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+    rows.push(Row::new(cells));
+    let widths = ws.iter().map(|w| Constraint::Length(*w));
+    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(columns::SPACING), inner);
 
     // Capital and loans: the district under the cursor, and the province.
     let here = ov.selected();

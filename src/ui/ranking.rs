@@ -4,13 +4,17 @@
 use ratatui::{
     Frame,
     layout::{Constraint, Layout, Rect},
+    style::Style,
     text::{Line, Span},
-    widgets::{Block, Cell, Paragraph, Row, Table},
+    widgets::{Block, Paragraph},
 };
 
 use unicode_width::UnicodeWidthStr;
 
-use super::theme::Theme;
+use super::{
+    columns::{Col, Grid},
+    theme::Theme,
+};
 use crate::service::labels;
 use crate::{
     app::{App, layout, ranking},
@@ -20,10 +24,6 @@ use crate::{
     },
     i18n::{k, tr, trf},
 };
-
-fn right(s: impl Into<String>) -> Cell<'static> {
-    Cell::from(Line::from(s.into()).right_aligned())
-}
 
 /// A bar of `width` cells for `hundredths` of 100 points, in eighths of a cell.
 fn bar(hundredths: u32, width: usize) -> String {
@@ -111,55 +111,45 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let w = &r.profile.weights;
     let page = layout::ranking_rows(app.size.1);
     let window = r.pos.window(r.ranked.len(), page);
-    let rows = r.ranked[window.clone()].iter().zip(window).filter_map(|((row, x), n)| {
-        let o = cat.rows.get(*row as usize)?;
-        let style = if n == r.pos.cursor { theme.selected() } else { theme.base() };
+    // Ranks are never cut: the column is as wide as the largest rank listed,
+    // not only the largest on screen, so it keeps its width while scrolling.
+    let rank_width = r.ranked.iter().map(|(_, x)| x.rank).max().unwrap_or(0).to_string().len();
+    let mut cols = vec![
+        (Col::num().min(u16::try_from(rank_width).unwrap_or(u16::MAX)), t(k::COL_RANK_SHORT)),
+        (Col::name(2), t(k::COL_MEMBER)),
+        (Col::text(1), t(k::COL_CATEGORY)),
+        (Col::num(), t(k::COL_SCORE)),
+        if r.selected_view { (Col::text(0), t(k::COL_STAGE)) } else { (Col::exact().min(8), "") },
+    ];
+    cols.extend(Criterion::ALL.iter().map(|c| (Col::num(), t(labels::criterion_short(*c)))));
+    let mut grid = Grid::new(&cols);
+    for ((row, x), n) in r.ranked[window.clone()].iter().zip(window) {
+        let Some(o) = cat.rows.get(*row as usize) else { continue };
+        let here = n == r.pos.cursor;
+        let style = if here { theme.selected() } else { theme.base() };
         let points = x.points(w);
         // Rank 0: a selected household whose occupation has stopped, not ranked.
         let ranked = x.rank > 0;
+        let plain = Style::default();
         let mut cells = vec![
-            right(if ranked { x.rank.to_string() } else { "–".into() }),
-            Cell::from(cat.name(o).to_string()),
-            Cell::from(app.category_label(o.category)),
-            right(if ranked { format_points(points) } else { "–".into() }),
+            (if ranked { x.rank.to_string() } else { "–".into() }, plain),
+            (cat.name(o).to_string(), plain),
+            (app.category_label(o.category), plain),
+            (if ranked { format_points(points) } else { "–".into() }, plain),
         ];
         if r.selected_view && ranked {
-            cells.push(Cell::from(t(labels::stage(o.stage))));
+            cells.push((t(labels::stage(o.stage)).to_string(), plain));
         } else if r.selected_view {
-            cells.push(Cell::from(t(labels::occupation_status(o.status))));
+            cells.push((t(labels::occupation_status(o.status)).to_string(), plain));
         } else {
-            cells.push(Cell::from(bar(points, 8)).style(if n == r.pos.cursor { style } else { theme.bar() }));
+            cells.push((bar(points, 8), if here { plain } else { theme.bar() }));
         }
         // Each criterion as the share of its best in scope, 0–100.
-        if ranked {
-            for nrm in x.norms {
-                cells.push(right(format!("{}", nrm / 10_000)));
-            }
-        }
-        Some(Row::new(cells).style(style))
-    });
-    let mut head = vec![
-        right(t(k::COL_RANK_SHORT)),
-        Cell::from(t(k::COL_MEMBER)),
-        Cell::from(t(k::COL_CATEGORY)),
-        right(t(k::COL_SCORE)),
-        Cell::from(if r.selected_view { t(k::COL_STAGE) } else { "" }),
-    ];
-    head.extend(Criterion::ALL.iter().map(|c| right(t(labels::criterion_short(*c)))));
-    // Ranks are never cut: the column is as wide as the largest rank listed.
-    let rank_width = r.ranked.iter().map(|(_, x)| x.rank).max().unwrap_or(0).to_string().len();
-    let mut widths = vec![
-        Constraint::Length(rank_width.max(UnicodeWidthStr::width(t(k::COL_RANK_SHORT))).max(1) as u16),
-        Constraint::Fill(1),
-        Constraint::Length(9),
-        Constraint::Length(5),
-        Constraint::Length(9),
-    ];
-    widths.extend([Constraint::Length(4); 6]);
-    frame.render_widget(
-        Table::new(rows, widths).header(Row::new(head).style(theme.header())).column_spacing(1),
-        table_area,
-    );
+        let norm = |nrm: &u32| if ranked { format!("{}", nrm / 10_000) } else { String::new() };
+        cells.extend(x.norms.iter().map(|nrm| (norm(nrm), plain)));
+        grid.styled_row(cells, style);
+    }
+    frame.render_widget(grid.table(table_area.width, theme.header()), table_area);
 
     // What made the selected household's score.
     let Some((row, x)) = r.selected() else { return };

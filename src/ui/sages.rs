@@ -5,12 +5,14 @@
 use ratatui::{
     Frame,
     layout::{Constraint, Layout, Position, Rect},
+    style::Style,
     text::{Line, Span},
-    widgets::{Block, Cell, Clear, Paragraph, Row, Table},
+    widgets::{Block, Clear, Paragraph},
 };
 use unicode_width::UnicodeWidthStr;
 
 use super::{
+    columns::{Col, Grid},
     theme::Theme,
     widgets::{centered, empty},
 };
@@ -28,10 +30,6 @@ use crate::{
     },
     i18n::{k, tr, trf},
 };
-
-fn right(s: impl Into<String>) -> Cell<'static> {
-    Cell::from(Line::from(s.into()).right_aligned())
-}
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(p) = &app.sages.plan {
@@ -86,40 +84,31 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let msg = if t.rows.is_empty() { k::SAGES_EMPTY } else { k::SAGES_NONE_MATCH };
         return empty(frame, inner, tr(lang, msg), theme);
     }
-    let header = Row::new(vec![
-        Cell::from(tr(lang, k::COL_PERSON)),
-        Cell::from(tr(lang, k::COL_DISTRICT)),
-        Cell::from(tr(lang, k::COL_EXPERTISE)),
-        right(tr(lang, k::COL_LOAD)),
-        Cell::from(tr(lang, k::COL_STATUS)),
-    ])
-    .style(theme.header());
+    let mut grid = Grid::new(&[
+        (Col::name(4), tr(lang, k::COL_PERSON)),
+        (Col::text(2), tr(lang, k::COL_DISTRICT)),
+        (Col::text(4), tr(lang, k::COL_EXPERTISE)),
+        (Col::num(), tr(lang, k::COL_LOAD)),
+        (Col::text(0), tr(lang, k::COL_STATUS)),
+    ]);
     let page = layout::list_rows(app.size.1);
     let window = t.pos.window(t.view.len(), page);
-    let rows = t.view[window.clone()].iter().zip(window).filter_map(|(i, n)| {
-        let r = t.rows.get(*i)?;
+    for (i, n) in t.view[window.clone()].iter().zip(window) {
+        let Some(r) = t.rows.get(*i) else { continue };
         let s = &r.sage;
         let style = if n == t.pos.cursor { theme.selected() } else { theme.base() };
-        let load = format!("{}/{}", r.load, s.capacity);
-        Some(
-            Row::new(vec![
-                Cell::from(s.full_name()),
-                Cell::from(app.geo.name(u32::from(s.district()), lang)),
-                Cell::from(crate::app::sages::expertise_label(&app.sh, &s.expertise)),
-                right(load),
-                Cell::from(tr(lang, labels::sage_status(s.status))),
-            ])
-            .style(style),
-        )
-    });
-    let widths = [
-        Constraint::Fill(4),
-        Constraint::Fill(2),
-        Constraint::Fill(4),
-        Constraint::Length(5),
-        Constraint::Length(10),
-    ];
-    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+        grid.row(
+            [
+                s.full_name(),
+                app.geo.name(u32::from(s.district()), lang),
+                crate::app::sages::expertise_label(&app.sh, &s.expertise),
+                format!("{}/{}", r.load, s.capacity),
+                tr(lang, labels::sage_status(s.status)).to_string(),
+            ],
+            style,
+        );
+    }
+    frame.render_widget(grid.table(inner.width, theme.header()), inner);
 }
 
 fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &SageDetail, theme: &Theme) {
@@ -173,36 +162,30 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &SageDetail, theme: 
     if d.assignments.is_empty() {
         empty(frame, inner, tt(k::NO_ASSIGNMENT), theme);
     } else {
-        let header = Row::new(vec![
-            Cell::from(tt(k::COL_HOUSEHOLD)),
-            Cell::from(tt(k::COL_CATEGORY)),
-            Cell::from(tt(k::COL_START)),
-            Cell::from(tt(k::COL_STATUS)),
-            right(tt(k::COL_VISITS)),
-        ])
-        .style(theme.header());
+        let mut grid = Grid::new(&[
+            (Col::name(3), tt(k::COL_HOUSEHOLD)),
+            (Col::text(2), tt(k::COL_CATEGORY)),
+            (Col::exact(), tt(k::COL_START)),
+            (Col::text(0), tt(k::COL_STATUS)),
+            (Col::num(), tt(k::COL_VISITS)),
+        ]);
         let page = layout::sage_assignment_rows(app.size.1);
         let window = d.pos.window(d.assignments.len(), page);
-        let rows = d.assignments[window.clone()].iter().zip(window).map(|(r, n)| {
+        for (r, n) in d.assignments[window.clone()].iter().zip(window) {
             let a = &r.assignment;
             let style = if n == d.pos.cursor { theme.selected() } else { theme.base() };
-            Row::new(vec![
-                Cell::from(a.household.clone()),
-                Cell::from(r.category.map(|c| app.category_label(c)).unwrap_or_default()),
-                Cell::from(thai::format_date(a.start, lang)),
-                Cell::from(tt(labels::assignment_status(a.status))),
-                right(a.visits.len().to_string()),
-            ])
-            .style(style)
-        });
-        let widths = [
-            Constraint::Fill(3),
-            Constraint::Fill(2),
-            Constraint::Length(12),
-            Constraint::Length(12),
-            Constraint::Length(5),
-        ];
-        frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), inner);
+            grid.row(
+                [
+                    a.household.clone(),
+                    r.category.map(|c| app.category_label(c)).unwrap_or_default(),
+                    thai::format_date(a.start, lang),
+                    tt(labels::assignment_status(a.status)).to_string(),
+                    a.visits.len().to_string(),
+                ],
+                style,
+            );
+        }
+        frame.render_widget(grid.table(inner.width, theme.header()), inner);
     }
 
     // The visits of the household under the cursor, newest first.
@@ -214,15 +197,15 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &SageDetail, theme: 
     frame.render_widget(block, visits);
     match selected {
         Some(a) if !a.visits.is_empty() => {
-            let rows = a.visits.iter().rev().take(usize::from(inner.height)).map(|v| {
-                Row::new(vec![
-                    Cell::from(thai::format_date(v.date, lang)),
-                    Cell::from(v.notes.clone()),
-                    Cell::from(v.next_step.clone()),
-                ])
-            });
-            let widths = [Constraint::Length(12), Constraint::Fill(3), Constraint::Fill(2)];
-            frame.render_widget(Table::new(rows, widths).column_spacing(1), inner);
+            let mut grid =
+                Grid::new(&[(Col::exact(), ""), (Col::text(3), ""), (Col::text(2), "")]).headless();
+            for v in a.visits.iter().rev().take(usize::from(inner.height)) {
+                grid.row(
+                    [thai::format_date(v.date, lang), v.notes.clone(), v.next_step.clone()],
+                    Style::default(),
+                );
+            }
+            frame.render_widget(grid.table(inner.width, theme.header()), inner);
         }
         Some(_) => empty(frame, inner, tt(k::SAGE_NO_VISITS), theme),
         None => {}
@@ -269,16 +252,15 @@ fn draw_plan(frame: &mut Frame, area: Rect, app: &App, p: &PlanView, theme: &The
             .style(theme.info()),
         summary,
     );
-    let header = Row::new(vec![
-        Cell::from(tt(k::COL_HOUSEHOLD)),
-        Cell::from(tt(k::COL_CATEGORY)),
-        Cell::from(tt(k::COL_SAGE)),
-        Cell::from(tt(k::COL_FIT)),
-    ])
-    .style(theme.header());
+    let mut grid = Grid::new(&[
+        (Col::name(3), tt(k::COL_HOUSEHOLD)),
+        (Col::text(2), tt(k::COL_CATEGORY)),
+        (Col::text(3), tt(k::COL_SAGE)),
+        (Col::text(3), tt(k::COL_FIT)),
+    ]);
     let page = layout::plan_rows(app.size.1);
     let window = p.pos.window(p.lines.len(), page);
-    let rows = p.lines[window.clone()].iter().zip(window).map(|(l, n)| {
+    for (l, n) in p.lines[window.clone()].iter().zip(window) {
         let selected = n == p.pos.cursor;
         let style = if selected { theme.selected() } else { theme.base() };
         let (sage, fit, fit_style) = match l.sage {
@@ -287,16 +269,18 @@ fn draw_plan(frame: &mut Frame, area: Rect, app: &App, p: &PlanView, theme: &The
                 (String::new(), tt(gap_label(g)).to_string(), if selected { style } else { theme.error() })
             }
         };
-        Row::new(vec![
-            Cell::from(l.household.name.clone()),
-            Cell::from(app.category_label(l.household.category)),
-            Cell::from(sage),
-            Cell::from(fit).style(fit_style),
-        ])
-        .style(style)
-    });
-    let widths = [Constraint::Fill(3), Constraint::Fill(2), Constraint::Fill(3), Constraint::Fill(3)];
-    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table);
+        let plain = Style::default();
+        grid.styled_row(
+            vec![
+                (l.household.name.clone(), plain),
+                (app.category_label(l.household.category), plain),
+                (sage, plain),
+                (fit, fit_style),
+            ],
+            style,
+        );
+    }
+    frame.render_widget(grid.table(table.width, theme.header()), table);
 }
 
 /// The box of sages suggested for one household.
@@ -325,17 +309,16 @@ pub fn draw_suggestions(frame: &mut Frame, body: Rect, app: &App, s: &Suggestion
         ])),
         top,
     );
-    let header = Row::new(vec![
-        right("#"),
-        Cell::from(tt(k::COL_PERSON)),
-        Cell::from(tt(k::COL_FIT)),
-        right(tt(k::COL_LOAD)),
-        Cell::from(""),
-    ])
-    .style(theme.header());
+    let mut grid = Grid::new(&[
+        (Col::num(), "#"),
+        (Col::name(3), tt(k::COL_PERSON)),
+        (Col::text(4), tt(k::COL_FIT)),
+        (Col::num(), tt(k::COL_LOAD)),
+        (Col::text(0), ""),
+    ]);
     let page = layout::suggestion_rows(app.size.1);
     let window = s.pos.window(s.rows.len(), page);
-    let rows = s.rows[window.clone()].iter().zip(window).map(|(&(id, fit, load, capacity), n)| {
+    for (&(id, fit, load, capacity), n) in s.rows[window.clone()].iter().zip(window) {
         let full = load >= capacity;
         let style = if n == s.pos.cursor {
             theme.selected()
@@ -344,21 +327,16 @@ pub fn draw_suggestions(frame: &mut Frame, body: Rect, app: &App, s: &Suggestion
         } else {
             theme.base()
         };
-        Row::new(vec![
-            right((n + 1).to_string()),
-            Cell::from(app.sages.sage_name(id)),
-            Cell::from(fit_label(app, fit)),
-            right(format!("{load}/{capacity}")),
-            Cell::from(if full { tt(k::SAGE_FULL) } else { "" }),
-        ])
-        .style(style)
-    });
-    let widths = [
-        Constraint::Length(3),
-        Constraint::Fill(3),
-        Constraint::Fill(4),
-        Constraint::Length(5),
-        Constraint::Length(4),
-    ];
-    frame.render_widget(Table::new(rows, widths).header(header).column_spacing(1), table);
+        grid.row(
+            [
+                (n + 1).to_string(),
+                app.sages.sage_name(id),
+                fit_label(app, fit),
+                format!("{load}/{capacity}"),
+                if full { tt(k::SAGE_FULL) } else { "" }.to_string(),
+            ],
+            style,
+        );
+    }
+    frame.render_widget(grid.table(table.width, theme.header()), table);
 }
