@@ -356,6 +356,40 @@ fn a_member_a_loan_and_a_repayment_through_the_forms() {
     assert!(s.repaid >= 1_500_000);
 }
 
+// Issue 18: a 2,000,000-baht loan was accepted in a fund of 1,500,000.
+#[test]
+fn a_loan_larger_than_what_the_fund_has_to_lend_is_refused() {
+    let mut f = Fixture::new(Lang::En);
+    let fund = f.funds()[0].clone();
+    let available = sammachip::service::lending::of_fund(&f.store, fund.id).unwrap().unwrap().available();
+    assert!(available.0 > 0, "the demo fund has money to lend");
+    f.press(KeyCode::Enter);
+    f.press(KeyCode::Char('m'));
+    f.press(KeyCode::Enter);
+    let member = |f: &Fixture| {
+        let Some(Screen::Member(v)) = f.app.funds.stack.last() else { panic!() };
+        f.store.get_at::<Member>(&sammachip::store::member_key(v.member.fund_id, v.member.id)).unwrap().unwrap()
+    };
+    let loans = member(&f).loans.len();
+    f.press(KeyCode::Char('n'));
+    f.type_str(&(available.0 / 100 + 1_000).to_string());
+    f.ctrl('s');
+    let screen = f.screen();
+    assert!(
+        screen.contains(&format!("The fund can lend only {} baht more", available.format())),
+        "{screen}"
+    );
+    assert_eq!(member(&f).loans.len(), loans, "nothing saved");
+    // What it has is lent.
+    f.ctrl('u');
+    f.type_str(&(available.0 / 100).to_string());
+    f.ctrl('s');
+    assert_eq!(f.app.ctx(), Ctx::Member, "{:?}", f.app.form.as_ref().map(|x| &x.fields));
+    assert_eq!(member(&f).loans.len(), loans + 1);
+    let left = sammachip::service::lending::of_fund(&f.store, fund.id).unwrap().unwrap().available();
+    assert!(left.0 >= 0 && left.0 < 100, "{left:?}");
+}
+
 #[test]
 fn a_guarantor_from_another_fund_is_refused() {
     let mut f = Fixture::new(Lang::En);

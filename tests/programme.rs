@@ -590,6 +590,48 @@ fn support_and_otop_are_logged_by_code_or_national_id() {
     );
 }
 
+// Issue 18: an OTOP product was accepted from a target-stage household.
+#[test]
+fn an_otop_producer_is_a_model_household_or_later_or_a_group() {
+    let mut f = Fixture::new(Lang::En);
+    let records = f.store.all::<OccupationRecord>().unwrap();
+    let nid = |r: &OccupationRecord| {
+        f.store
+            .get_at::<Member>(&sammachip::store::member_key(r.fund_id, r.member_id))
+            .unwrap()
+            .unwrap()
+            .national_id
+            .grouped()
+    };
+    let target = records.iter().find(|r| r.stage == Stage::Target).unwrap();
+    let model = records.iter().find(|r| r.stage >= Stage::Model).unwrap();
+    let (target_nid, model_nid) = (nid(target), nid(model));
+    f.press(KeyCode::Char('6'));
+    f.press(KeyCode::Char('v'));
+    f.press(KeyCode::Char('v'));
+    assert_eq!(f.app.network.view, NetView::Otop);
+    let before = f.store.count::<OtopProduct>().unwrap();
+    f.press(KeyCode::Char('n'));
+    f.type_str("ผ้าไหมลายลูกแก้ว");
+    f.press(KeyCode::Tab);
+    f.press(KeyCode::Tab);
+    f.type_str(&target_nid);
+    f.press(KeyCode::Tab);
+    f.type_str("4");
+    f.ctrl('s');
+    let screen = f.screen();
+    assert!(screen.contains("not yet a model household"), "{screen}");
+    assert_eq!(f.store.count::<OtopProduct>().unwrap(), before);
+    // The model household is accepted (the focus is on the field in error).
+    assert_eq!(f.app.form.as_ref().map(|x| x.focus), Some(2));
+    f.ctrl('u');
+    f.type_str(&model_nid);
+    f.ctrl('s');
+    assert!(f.app.form.is_none(), "{:?}", f.app.form.as_ref().map(|x| &x.fields));
+    let p = f.store.all::<OtopProduct>().unwrap().into_iter().max_by_key(|p| p.id).unwrap();
+    assert_eq!(p.producer, Producer::Household((model.fund_id, model.member_id, model.id)));
+}
+
 #[test]
 fn enter_on_a_figure_opens_its_list_filtered_to_the_district() {
     let mut f = Fixture::new(Lang::En);
