@@ -221,3 +221,34 @@ fn stopped_households_stay_selected_unranked_at_the_end_of_the_list() {
     assert!(screen.contains("ไม่ได้จัดอันดับ"), "{screen}");
     assert!(screen.contains("เลิกแล้ว"), "{screen}");
 }
+
+/// Issue 18: the Overview, the Ranking (its selected households) and a
+/// sage's households, in Thai and English, at 80×24 and 160×45.
+#[test]
+fn snapshots_of_overview_ranking_and_a_sages_households() {
+    use sammachip::app::Action;
+    for (lang, name) in [(Lang::Th, "thai"), (Lang::En, "english")] {
+        for (w, h) in [(80u16, 24u16), (160, 45)] {
+            let mut f = Fixture::new(lang);
+            f.app.update(Action::Resize(w, h), &f.store);
+            let shot = |f: &Fixture| common::screen_at(&f.app, w, h);
+            f.press(KeyCode::Char('1'));
+            insta::assert_snapshot!(format!("overview_{name}_{w}x{h}"), shot(&f));
+            f.press(KeyCode::Char('4'));
+            f.press(KeyCode::Char('t'));
+            assert!(f.app.rank.selected_view);
+            insta::assert_snapshot!(format!("ranking_selected_{name}_{w}x{h}"), shot(&f));
+            // The sage with the most households.
+            f.press(KeyCode::Char('5'));
+            let busiest = (0..f.app.sages.view.len())
+                .max_by_key(|i| (f.app.sages.rows[f.app.sages.view[*i]].load, std::cmp::Reverse(*i)))
+                .unwrap();
+            for _ in 0..busiest {
+                f.press(KeyCode::Down);
+            }
+            f.press(KeyCode::Enter);
+            assert_eq!(f.app.ctx(), Ctx::Sage);
+            insta::assert_snapshot!(format!("sage_households_{name}_{w}x{h}"), shot(&f));
+        }
+    }
+}

@@ -67,7 +67,8 @@ fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         (1i64..400_000, 0i32..1_100, 1u16..24, any::<bool>()).prop_map(|(p, s, t, m)| Step::Lend(p, s, t, m)),
         (0usize..8, 1i64..400_000).prop_map(|(i, p)| Step::Raise(i, p)),
-        (0usize..8, 0i32..800, 0i64..30_000_000, 0i64..3_000_000).prop_map(|(i, d, p, n)| Step::Repay(i, d, p, n)),
+        (0usize..8, 0i32..800, 0i64..30_000_000, 0i64..3_000_000)
+            .prop_map(|(i, d, p, n)| Step::Repay(i, d, p, n)),
     ]
 }
 

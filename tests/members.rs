@@ -368,17 +368,17 @@ fn a_loan_larger_than_what_the_fund_has_to_lend_is_refused() {
     f.press(KeyCode::Enter);
     let member = |f: &Fixture| {
         let Some(Screen::Member(v)) = f.app.funds.stack.last() else { panic!() };
-        f.store.get_at::<Member>(&sammachip::store::member_key(v.member.fund_id, v.member.id)).unwrap().unwrap()
+        f.store
+            .get_at::<Member>(&sammachip::store::member_key(v.member.fund_id, v.member.id))
+            .unwrap()
+            .unwrap()
     };
     let loans = member(&f).loans.len();
     f.press(KeyCode::Char('n'));
     f.type_str(&(available.0 / 100 + 1_000).to_string());
     f.ctrl('s');
     let screen = f.screen();
-    assert!(
-        screen.contains(&format!("The fund can lend only {} baht more", available.format())),
-        "{screen}"
-    );
+    assert!(screen.contains(&format!("The fund can lend only {} baht more", available.format())), "{screen}");
     assert_eq!(member(&f).loans.len(), loans, "nothing saved");
     // What it has is lent.
     f.ctrl('u');

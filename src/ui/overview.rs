@@ -108,8 +108,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .map(|(r, n)| (app.geo.name(u32::from(r.district), lang), figures(r), n == ov.pos.cursor))
         .collect();
     let total = figures(&ov.total);
-    let mut cols = vec![Col::text(1)];
-    cols.extend([Col::num(); 8]);
+    let mut cols = vec![Col::text(2)];
+    // Spare width widens the gauges as much as the names.
+    cols.extend([Col::num().grow(1); 8]);
     let mut needs = vec![
         districts
             .iter()
