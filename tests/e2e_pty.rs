@@ -82,3 +82,8 @@ fn demo_refuses_a_store_that_holds_data_unless_told_to_replace() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("120"));
 }
+
+#[test]
+fn undo_steps_back_whole_and_big_ranks_show_whole() {
+    local::undo_steps_back_whole_and_big_ranks_show_whole(&launch);
+}

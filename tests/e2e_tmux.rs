@@ -53,3 +53,8 @@ fn a_member_a_loan_and_an_occupation_typed_in_thai_survive_a_restart() {
 fn a_sage_assigned_from_a_household_is_still_there_after_a_restart() {
     local::a_sage_assigned_from_a_household_is_still_there_after_a_restart(&launch);
 }
+
+#[test]
+fn undo_steps_back_whole_and_big_ranks_show_whole() {
+    local::undo_steps_back_whole_and_big_ranks_show_whole(&launch);
+}
