@@ -252,3 +252,19 @@ fn snapshots_of_overview_ranking_and_a_sages_households() {
         }
     }
 }
+
+/// Found while checking issue 18 on the province demo: the Overview opened
+/// empty (no district, every total 0) until the first key was pressed.
+#[test]
+fn the_overview_shows_its_figures_on_the_first_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(common::template(), &dir.path().join("s"));
+    let store = std::sync::Arc::new(sammachip::store::Store::open(&dir.path().join("s")).unwrap());
+    let app = sammachip::app::App::new(&store, "tester", Lang::En, (80, 24));
+    assert_eq!(app.tab, sammachip::app::Tab::Overview);
+    let screen = common::screen_of(&app);
+    assert!(screen.contains("Mueang Si Sa Ket"), "{screen}");
+    let total = app.overview.total.figure(Step::Occupations);
+    assert!(total > 0);
+    assert!(screen.contains(&sammachip::domain::money::group_thousands(total as u64)), "{screen}");
+}

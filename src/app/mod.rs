@@ -211,6 +211,9 @@ impl App {
         };
         app.ensure_committees(store);
         app.reload(store);
+        // The first frame shows the Overview's figures, not an empty table
+        // until the first key.
+        app.refresh_shown(store);
         if matches!(store.is_empty(), Ok(true)) {
             app.sh.overlay = Some(Overlay::Offer { cursor: 0 });
         }
