@@ -235,7 +235,7 @@ fn open_then<T: Send + 'static>(
 }
 
 fn officer() -> String {
-    std::env::var("USER").unwrap_or_else(|_| "local".into())
+    std::env::var("USER").unwrap_or_else(|_| sammachip::app::LOCAL_OFFICER.into())
 }
 
 fn main() -> ExitCode {

@@ -936,3 +936,46 @@ fn export_ranking_takes_a_scope_and_places_and_options_after_the_subcommand() {
     assert_eq!(code, 2, "{said}");
     assert!(said.contains("export ranking only"), "{said}");
 }
+
+/// Issue 19: files written before the terminology pass — the stage column
+/// headed ระยะ, the stages named เป้าหมาย, ได้รับการพัฒนา, พึ่งตนเองได้, ต้นแบบ —
+/// still import, each to the stage it always meant.
+#[test]
+fn files_with_the_old_stage_header_and_names_still_import() {
+    use sammachip::domain::occupation::Stage;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("s")).unwrap());
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/examples");
+    for kind in ORDER.iter().take_while(|k| **k != Kind::Occupations) {
+        let file = dir.path().join(format!("{}.csv", kind.name()));
+        std::fs::copy(examples.join(format!("{}.csv", kind.name())), &file).unwrap();
+        run_import(&store, *kind, &file, false);
+    }
+    let file = dir.path().join("occupations.csv");
+    std::fs::write(
+        &file,
+        "เลขประจำตัวประชาชน,รหัสอาชีพ,ปีที่เริ่ม,สถานะ,ระยะ\n\
+         3330199001211,1,2550,ดำเนินการอยู่,ได้รับการพัฒนา\n\
+         3330199001229,12,2548,ดำเนินการอยู่,เป้าหมาย\n\
+         3330199001237,10,2549,ดำเนินการอยู่,พึ่งตนเองได้\n",
+    )
+    .unwrap();
+    let s = run_import(&store, Kind::Occupations, &file, false);
+    assert!(s.rejects.is_empty(), "{:?}", s.rejects);
+    let mut stages: Vec<(u16, Stage)> =
+        store.all::<OccupationRecord>().unwrap().iter().map(|r| (r.category, r.stage)).collect();
+    stages.sort();
+    assert_eq!(stages, vec![(1, Stage::Coached), (10, Stage::SelfDriving), (12, Stage::Target)]);
+    // And the new names, under the new header.
+    let file = dir.path().join("more.csv");
+    std::fs::write(
+        &file,
+        "เลขประจำตัวประชาชน,รหัสอาชีพ,ปีที่เริ่ม,สถานะ,ขั้น\n3330199001237,4,2560,ดำเนินการอยู่,ครัวเรือนต้นแบบ\n",
+    )
+    .unwrap();
+    let s = run_import(&store, Kind::Occupations, &file, false);
+    assert!(s.rejects.is_empty(), "{:?}", s.rejects);
+    assert!(
+        store.all::<OccupationRecord>().unwrap().iter().any(|r| r.category == 4 && r.stage == Stage::Model)
+    );
+}

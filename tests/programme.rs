@@ -498,7 +498,7 @@ fn briefings_count_each_fund_once_toward_coverage() {
         .collect();
     assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), vec![0, 1, 2], "{errors:?}");
     assert!(errors[0].1.contains("no such day") && errors[2].1.contains("34010101"), "{errors:?}");
-    assert!(form.fields[0].error.as_ref().unwrap().render(Lang::Th).contains("ไม่มีวันนี้"));
+    assert!(form.fields[0].error.as_ref().unwrap().render(Lang::Th).contains("ไม่มีวันที่นี้"));
     assert_eq!(form.focus, 0);
     f.press(KeyCode::Esc);
     f.press(KeyCode::Char('y'));

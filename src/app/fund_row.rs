@@ -53,7 +53,7 @@ impl FundRow {
             subdistrict: f.subdistrict(),
             grade: f.grade,
             members,
-            capital: f.capital_total(),
+            capital: f.lending_capital(),
             capital_by_kind: {
                 let mut by = [0i64; 6];
                 for e in &f.capital {

@@ -11,6 +11,9 @@
 //! every action reloads exactly the kinds of record that changed in the store
 //! (by anyone), so no save of this session hides another officer's.
 
+/// The officer of an app run on this computer when no login name is known.
+pub const LOCAL_OFFICER: &str = "local";
+
 pub mod action;
 pub mod admin;
 pub mod cx;

@@ -59,6 +59,13 @@ pub enum CapitalKind {
 }
 
 impl CapitalKind {
+    /// Money the fund lends: every kind but the 2559 Pracharat project
+    /// budget. The one test of it for the lending rule, the fund's screens
+    /// and the Overview.
+    pub fn is_lending(self) -> bool {
+        self != CapitalKind::Pracharat
+    }
+
     pub const ALL: [CapitalKind; 6] = [
         CapitalKind::Initial,
         CapitalKind::Increase1,
@@ -143,7 +150,12 @@ impl Fund {
     /// The fund's lending capital: the allocation and every top-up, not the
     /// 2559 Pracharat money (a project budget, not capital to lend).
     pub fn lending_capital(&self) -> Money {
-        self.capital.iter().filter(|e| e.kind != CapitalKind::Pracharat).map(|e| e.amount).sum()
+        self.capital.iter().filter(|e| e.kind.is_lending()).map(|e| e.amount).sum()
+    }
+
+    /// The Pracharat project budget the fund received (shown apart).
+    pub fn project_budget(&self) -> Money {
+        self.capital.iter().filter(|e| !e.kind.is_lending()).map(|e| e.amount).sum()
     }
 
     pub fn next_capital_seq(&self) -> u32 {

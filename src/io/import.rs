@@ -115,7 +115,7 @@ impl Columns {
                 ("district_code", "รหัสอำเภอ"),
                 ("province_code", "รหัสจังหวัด"),
             ] {
-                cols.push(Col { en, th });
+                cols.push(Col { en, th, old: &[] });
             }
         }
         let mut at = HashMap::new();
@@ -1012,7 +1012,7 @@ fn occupations(
     rj: &mut Rejects,
     today: Date,
 ) -> Result<Plan, ImportError> {
-    let stages = super::Choices::new(&Stage::ALL, labels::stage);
+    let stages = super::Choices::new(&Stage::ALL, labels::stage).with_old(labels::stage_before_19);
     let categories: HashSet<u16> = store.categories()?.iter().map(|c| c.code).collect();
     let districts: HashMap<u64, u16> =
         store.all::<Fund>()?.into_iter().map(|f| (f.id, f.district())).collect();

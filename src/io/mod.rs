@@ -41,10 +41,17 @@ pub enum Kind {
 pub struct Col {
     pub en: &'static str,
     pub th: &'static str,
+    /// Older Thai headers a file may still have (read, never written).
+    pub old: &'static [&'static str],
 }
 
 const fn c(en: &'static str, th: &'static str) -> Col {
-    Col { en, th }
+    Col { en, th, old: &[] }
+}
+
+/// A column whose Thai header was once `old`: files written then still import.
+const fn was(en: &'static str, th: &'static str, old: &'static [&'static str]) -> Col {
+    Col { en, th, old }
 }
 
 impl Col {
@@ -60,7 +67,7 @@ impl Col {
     pub fn matches(self, header: &str) -> bool {
         let norm = |s: &str| s.trim().trim_start_matches('\u{feff}').to_lowercase().replace([' ', '-'], "_");
         let h = norm(header);
-        h == norm(self.en) || h == norm(self.th)
+        h == norm(self.en) || h == norm(self.th) || self.old.iter().any(|o| h == norm(o))
     }
 }
 
@@ -136,7 +143,7 @@ pub const OCCUPATIONS: &[Col] = &[
     c("expenses_after", "รายจ่ายหลัง"),
     c("savings_after", "เงินออมหลัง"),
     c("status", "สถานะ"),
-    c("stage", "ระยะ"),
+    was("stage", "ขั้น", &["ระยะ"]),
 ];
 
 pub const SAGES: &[Col] = &[
@@ -227,6 +234,14 @@ pub struct Choices<T> {
 }
 
 impl<T: Copy + std::fmt::Debug> Choices<T> {
+    /// Also reads the names a value had before (files written then).
+    pub fn with_old(mut self, old: fn(T) -> &'static [&'static str]) -> Self {
+        for (v, names) in &mut self.names {
+            names.extend(old(*v).iter().map(|n| n.to_lowercase()));
+        }
+        self
+    }
+
     pub fn new(all: &[T], label: fn(T) -> crate::i18n::Key) -> Self {
         let names = all
             .iter()

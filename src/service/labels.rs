@@ -66,6 +66,18 @@ pub fn loan_state(v: LoanState) -> Key {
     }
 }
 
+/// The Thai names the stages had before the terminology of issue 19 (files
+/// written then still import; the stored values never changed).
+pub fn stage_before_19(v: Stage) -> &'static [&'static str] {
+    match v {
+        Stage::Target => &["เป้าหมาย"],
+        Stage::Coached => &["ได้รับการพัฒนา"],
+        Stage::SelfDriving => &["พึ่งตนเองได้", "พึ่งตนเอง"],
+        Stage::Model => &["ต้นแบบ"],
+        Stage::Otop => &["OTOP"],
+    }
+}
+
 pub fn stage(v: Stage) -> Key {
     match v {
         Stage::Target => k::STAGE_TARGET,

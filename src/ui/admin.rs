@@ -137,7 +137,7 @@ fn draw_keys(frame: &mut Frame, area: Rect, app: &App, o: &crate::domain::office
     }
     let Some((_, pos)) = app.admin.keys else { return };
     let mut grid = Grid::new(&[
-        (Col::exact(), "#"),
+        (Col::exact(), t(k::COL_RANK_SHORT)),
         (Col::exact(), ""),
         (Col::exact(), t(k::COL_FINGERPRINT)),
         (Col::text(1), t(k::COL_COMMENT)),

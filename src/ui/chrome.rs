@@ -38,8 +38,11 @@ pub fn tab_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let used = width(&spans);
     // The app's name and the officer when they fit; the officer alone, or nothing.
-    let full = format!("{} · {} ", tr(app.lang, k::APP_NAME), app.officer);
-    let short = format!("{} ", app.officer);
+    // The app run on this computer without a login says so in the officer's language.
+    let officer =
+        if app.officer == crate::app::LOCAL_OFFICER { tr(app.lang, k::OFFICER_LOCAL) } else { &app.officer };
+    let full = format!("{} · {officer} ", tr(app.lang, k::APP_NAME));
+    let short = format!("{officer} ");
     let room = usize::from(area.width).saturating_sub(used);
     let right = if full.width() <= room {
         full

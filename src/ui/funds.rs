@@ -129,9 +129,10 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &The
     let [facts, bottom] =
         Layout::vertical([Constraint::Length(layout::DETAIL_FACTS), Constraint::Fill(1)]).areas(area);
     let title = Line::styled(format!(" {} ({}) ", f.name, f.code), theme.title());
-    let block = Block::bordered()
-        .title(title)
-        .title_top(Line::styled(format!(" v{} ", f.version), theme.dim()).right_aligned());
+    let block = Block::bordered().title(title).title_top(
+        Line::styled(format!(" {} ", trf(lang, k::TITLE_VERSION, &[&f.version])), theme.dim())
+            .right_aligned(),
+    );
     let t = |key| tr(lang, key);
     let established = f.established.map(|x| thai::format_date(x, lang)).unwrap_or_else(|| "-".into());
     let assessed = match f.assessed_year {
@@ -166,7 +167,12 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &The
                 fact(t(k::FIELD_GRADE), format!("{} {assessed}", t(labels::grade(f.grade))), theme),
                 fact(
                     t(k::DETAIL_CAPITAL_TOTAL),
-                    format!("{} {}", f.capital_total().format(), t(k::BAHT)),
+                    format!("{} {}", f.lending_capital().format(), t(k::BAHT)),
+                    theme,
+                ),
+                fact(
+                    t(k::DETAIL_PROJECT_BUDGET),
+                    format!("{} {}", f.project_budget().format(), t(k::BAHT)),
                     theme,
                 ),
             ]

@@ -106,7 +106,10 @@ pub fn draw_member(frame: &mut Frame, area: Rect, app: &App, v: &MemberView, the
         Layout::vertical([Constraint::Length(layout::MEMBER_FACTS), Constraint::Fill(1)]).areas(area);
     let block = Block::bordered()
         .title(Line::styled(format!(" {} ({}) ", m.full_name(), v.fund_code), theme.title()))
-        .title_top(Line::styled(format!(" v{} ", m.version), theme.dim()).right_aligned());
+        .title_top(
+            Line::styled(format!(" {} ", trf(lang, k::TITLE_VERSION, &[&m.version])), theme.dim())
+                .right_aligned(),
+        );
     let lines = vec![
         Line::from(
             [
@@ -170,7 +173,7 @@ pub fn draw_member(frame: &mut Frame, area: Rect, app: &App, v: &MemberView, the
             };
             grid.row(
                 [
-                    format!("#{}", l.id),
+                    l.id.to_string(),
                     thai::format_date(l.start, lang),
                     format!("{} · {}", app.category_label(l.purpose), t(labels::repayment_mode(l.mode))),
                     l.principal.format_whole(),

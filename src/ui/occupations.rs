@@ -157,7 +157,10 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &OccDetail, theme: &
             format!(" {} · {} ", r.member_name, app.category_label(r.category)),
             theme.title(),
         ))
-        .title_top(Line::styled(format!(" v{} ", r.version), theme.dim()).right_aligned());
+        .title_top(
+            Line::styled(format!(" {} ", trf(lang, k::TITLE_VERSION, &[&r.version])), theme.dim())
+                .right_aligned(),
+        );
     let dim = |s: &'static str| Span::styled(s, theme.dim());
     let lines = vec![
         Line::from(vec![
@@ -271,7 +274,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &OccDetail, theme: &
         let style = if n == d.pos.cursor { theme.selected() } else { theme.base() };
         grid.row(
             [
-                format!("#{}", l.id),
+                l.id.to_string(),
                 thai::format_date(l.start, lang),
                 l.principal.format_whole(),
                 p.outstanding.format_whole(),

@@ -37,6 +37,20 @@ pub fn step_label(s: Step) -> Key {
     }
 }
 
+/// The programme's own words for a step (the seed document's eight steps).
+pub fn step_words(s: Step) -> Key {
+    match s {
+        Step::Briefed => k::OV_STEP1_WORDS,
+        Step::Occupations => k::OV_STEP2_WORDS,
+        Step::Selected => k::OV_STEP3_WORDS,
+        Step::WithSage => k::OV_STEP4_WORDS,
+        Step::SelfDriving => k::OV_STEP5_WORDS,
+        Step::Support => k::OV_STEP6_WORDS,
+        Step::Models => k::OV_STEP7_WORDS,
+        Step::Otop => k::OV_STEP8_WORDS,
+    }
+}
+
 fn gauge_style(theme: &Theme) -> Style {
     if theme.color {
         Style::new().bg(Color::Blue).fg(Color::White)
@@ -90,10 +104,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let ov = &app.overview;
     let [table_area, money] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(layout::OVERVIEW_MONEY)]).areas(area);
-    let block = Block::bordered().title(Line::from(vec![
-        Span::styled(format!(" {} ", tr(lang, k::OV_TITLE)), theme.title()),
-        Span::styled(format!("{} ", thai::format_date(app.today, lang)), theme.dim()),
-    ]));
+    // The column under the cursor, numbered as the programme numbers its steps.
+    let col = ov.col.min(Step::ALL.len() - 1);
+    let step = trf(lang, k::OV_STEP_N, &[&(col + 1), &tr(lang, step_words(Step::ALL[col]))]);
+    let block = Block::bordered()
+        .title(Line::from(vec![
+            Span::styled(format!(" {} ", tr(lang, k::OV_TITLE)), theme.title()),
+            Span::styled(format!("{} ", thai::format_date(app.today, lang)), theme.dim()),
+        ]))
+        .title_top(Line::styled(format!(" {step} "), theme.dim()).right_aligned());
     let inner = block.inner(table_area);
     frame.render_widget(block, table_area);
 
@@ -184,14 +203,22 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         kinds.push(Span::styled(format!("{} ", tr(lang, short(*kind))), theme.dim()));
         kinds.push(Span::raw(format!("{}  ", millions(r.capital[i]))));
     }
-    let total_capital: i64 = r.capital.iter().sum();
-    let province_capital: i64 = ov.total.capital.iter().sum();
+    // Lending capital and the Pracharat project budget, apart.
+    let split = |by_kind: &[i64; 6]| {
+        let mut out = (0i64, 0i64);
+        for (kind, amount) in CapitalKind::ALL.iter().zip(by_kind) {
+            if kind.is_lending() { out.0 += amount } else { out.1 += amount }
+        }
+        (Money(out.0).format_whole(), Money(out.1).format_whole())
+    };
+    let (lending, budget) = split(&r.capital);
+    let (province_lending, province_budget) = split(&ov.total.capital);
     let lines = vec![
         Line::from(kinds),
         Line::from(vec![
-            Span::raw(trf(lang, k::OV_CAPITAL_TOTAL, &[&Money(total_capital).format_whole()])),
+            Span::raw(trf(lang, k::OV_CAPITAL_TOTAL, &[&lending, &budget])),
             Span::styled(
-                format!("   {} {}", tr(lang, k::OV_TOTAL), Money(province_capital).format_whole()),
+                format!("   {} {province_lending} · {province_budget}", tr(lang, k::OV_TOTAL)),
                 theme.dim(),
             ),
         ]),

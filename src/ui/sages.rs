@@ -310,7 +310,7 @@ pub fn draw_suggestions(frame: &mut Frame, body: Rect, app: &App, s: &Suggestion
         top,
     );
     let mut grid = Grid::new(&[
-        (Col::num(), "#"),
+        (Col::num(), tt(k::COL_RANK_SHORT)),
         (Col::name(3), tt(k::COL_PERSON)),
         (Col::text(4), tt(k::COL_FIT)),
         (Col::num(), tt(k::COL_LOAD)),

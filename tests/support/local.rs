@@ -64,7 +64,7 @@ pub fn a_fund_created_in_the_form_is_there_after_a_restart<W: Window>(launch: &d
     assert!(screen.contains("33010150 กองทุนทดสอบที่น้ำใส"), "{screen}");
     t.keys(&["Enter", "Enter"]);
     let screen = t.wait_for("วันที่จัดตั้ง 1 เม.ย. 2544");
-    assert!(screen.contains("ทุนรวม 0.00 บาท"), "{screen}");
+    assert!(screen.contains("เงินทุนกองทุน 0.00 บาท"), "{screen}");
     t.keys(&["Escape"]);
     quit(&mut t);
 }
@@ -206,10 +206,10 @@ pub fn a_sage_assigned_from_a_household_is_still_there_after_a_restart<W: Window
     t.keys(&["3"]);
     t.wait_for("อาชีพ 10,");
     t.keys(&["t"]);
-    t.wait_for("เลือกระยะ");
-    t.text("ได้รับ");
+    t.wait_for("เลือกขั้น");
+    t.text("คัดเลือก");
     t.keys(&["Enter"]);
-    t.wait_for("ได้รับการพัฒนา");
+    t.wait_for("คัดเลือกแล้ว");
     t.keys(&["Enter"]);
     t.wait_for("เริ่มอาชีพปี");
     t.keys(&["s"]);
@@ -239,10 +239,10 @@ pub fn a_sage_assigned_from_a_household_is_still_there_after_a_restart<W: Window
     t.keys(&["3"]);
     t.wait_for("อาชีพ 10,");
     t.keys(&["t"]);
-    t.wait_for("เลือกระยะ");
-    t.text("ได้รับ");
+    t.wait_for("เลือกขั้น");
+    t.text("คัดเลือก");
     t.keys(&["Enter"]);
-    t.wait_for("ได้รับการพัฒนา");
+    t.wait_for("คัดเลือกแล้ว");
     t.keys(&["Enter"]);
     t.wait_for(&format!("ปราชญ์ {sage} (วางแผนแล้ว"));
     t.keys(&["5"]);
@@ -327,23 +327,23 @@ pub fn undo_steps_back_whole_and_big_ranks_show_whole<W: Window>(launch: &dyn Fn
     t.keys(&["3"]);
     t.wait_for("อาชีพ 10,");
     t.keys(&["t"]);
-    t.wait_for("เลือกระยะ");
-    t.text("เป้าหมาย");
+    t.wait_for("เลือกขั้น");
+    t.text("มีข้อมูลอาชีพ");
     t.keys(&["Enter"]);
-    t.wait_for("เป้าหมาย");
+    t.wait_for("มีข้อมูลอาชีพ");
     t.keys(&["Enter"]);
     t.wait_for("เริ่มอาชีพปี");
     for reason in ["ผ่านการคัดเลือก", "ขายได้ต่อเนื่อง"]
     {
         t.keys(&["t"]);
-        t.wait_for("เปลี่ยนระยะของ");
+        t.wait_for("เปลี่ยนขั้นของ");
         t.keys(&["Tab", "Tab"]);
         t.text(reason);
         t.keys(&["C-s"]);
-        t.wait_until("the stage saved", Duration::from_secs(20), &|s| !s.contains("เปลี่ยนระยะของ"));
+        t.wait_until("the stage saved", Duration::from_secs(20), &|s| !s.contains("เปลี่ยนขั้นของ"));
     }
     // Back, one change at a time: each whole, none refused.
-    for (n, what) in [(1, "ยกเลิกการเปลี่ยนแปลงล่าสุด ("), (2, "ยกเลิกการเปลี่ยนแปลงล่าสุด ("), (3, "ทั้งชุดแล้ว")]
+    for (n, what) in [(1, "ย้อนกลับการเปลี่ยนแปลงล่าสุด ("), (2, "ย้อนกลับการเปลี่ยนแปลงล่าสุด ("), (3, "ทั้งชุดแล้ว")]
     {
         t.keys(&["u"]);
         let screen = t.wait_until(&format!("undo {n}"), Duration::from_secs(20), &|s| {
@@ -354,7 +354,7 @@ pub fn undo_steps_back_whole_and_big_ranks_show_whole<W: Window>(launch: &dyn Fn
         t.keys(&["Escape"]);
     }
     t.keys(&["u"]);
-    t.wait_for("ไม่มีการเปลี่ยนแปลงให้ยกเลิก");
+    t.wait_for("ไม่มีการเปลี่ยนแปลงให้ย้อนกลับ");
     quit(&mut t);
     drop(t);
     let store = Store::open(&db).unwrap();

@@ -151,7 +151,7 @@ pub fn two_officers_one_saves_the_other_sees_it_and_a_stale_form_is_refused<C: C
     b.keys(&["Tab", "Tab", "End"]);
     b.text("ของบี");
     b.keys(&["C-s"]);
-    let s = b.wait_for("แก้ไขโดยเจ้าหน้าที่อื่น");
+    let s = b.wait_for("ได้แก้ไขข้อมูลนี้แล้ว");
     assert!(s.contains("ของบี"), "the form keeps the typing:\n{s}");
     b.keys(&["Escape"]);
     b.wait_for("สิ่งที่พิมพ์จะหายไป");
