@@ -157,5 +157,55 @@ fn no_thai_frame_shows_english_left_behind() {
         for english in ["PAR30", "local", "UTC", " v1", "#"] {
             assert!(!screen.contains(english), "tab {what} shows “{english}”:\n{screen}");
         }
+        if !what.contains("Enter") {
+            insta::assert_snapshot!(format!("tab_{what}_thai_100x30"), screen);
+        }
     }
+    // Text cut to fit ends at a word boundary (the segmenter's), never inside
+    // a Thai syllable: each `…` of the frames, against the texts it can be a
+    // cut of (names, categories, places, funds, stages).
+    let mut texts: Vec<String> = Vec::new();
+    {
+        let cat = f.app.catalog.read().unwrap();
+        texts.extend(cat.rows.iter().map(|r| cat.name(r).to_string()));
+    }
+    texts.extend(f.app.categories.iter().map(|c| c.name_th.clone()));
+    texts.extend(f.app.funds.rows.iter().map(|r| r.name.clone()));
+    texts.extend(f.store.places().unwrap().into_iter().map(|p| p.name_th));
+    texts.extend(strings().values().map(|(th, _)| th.to_string()));
+    texts.sort();
+    texts.dedup();
+    let mut checked = 0;
+    for w in [100u16, 80] {
+        let h = if w == 100 { 30 } else { 24 };
+        f.app.update(sammachip::app::Action::Resize(w, h), &f.store);
+        for tab in ['1', '2', '3', '4', '5', '6', '7'] {
+            f.press(KeyCode::Char(tab));
+            for screen in [common::screen_at(&f.app, w, h)] {
+                for line in screen.lines() {
+                    for (at, _) in line.match_indices('…') {
+                        let before = &line[..at];
+                        let start = before.rfind(['│', '·']).map_or(0, |i| i + '│'.len_utf8());
+                        let run = before[start..].trim_start();
+                        let run = run.rsplit("  ").next().unwrap_or(run);
+                        if !run.chars().any(|c| ('\u{0E00}'..='\u{0E7F}').contains(&c)) {
+                            continue;
+                        }
+                        let of: Vec<&String> =
+                            texts.iter().filter(|t| t.starts_with(run) && t.len() > run.len()).collect();
+                        if of.is_empty() {
+                            continue;
+                        }
+                        checked += 1;
+                        let at_word = of.iter().any(|t| {
+                            let b = sammachip::ui::columns::word_boundaries(t);
+                            b.contains(&run.len()) || b.get(1).is_some_and(|first| *first > run.len())
+                        });
+                        assert!(at_word, "“{run}…” is cut inside a word ({w} columns, tab {tab}):\n{screen}");
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 0, "no Thai text was cut on these screens: the check saw nothing");
 }

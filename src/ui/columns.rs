@@ -6,7 +6,9 @@
 //! its share gives the rest to the others; one that gets less than it needs
 //! shows its text cut, ending in `…`. Widths are display cells (a Thai
 //! combining mark takes none, a wide character two), and a cut never splits a
-//! base character from its marks.
+//! base character from its marks. Thai, written without spaces, is cut at a
+//! word boundary (ICU4X's word segmenter), so a cut never ends mid-syllable
+//! (`แปรรูปอาหา`), unless the first word alone is wider than the column.
 
 use std::borrow::Cow;
 
@@ -88,6 +90,21 @@ pub fn width(s: &str) -> usize {
     s.width()
 }
 
+fn is_thai(c: char) -> bool {
+    ('\u{0E00}'..='\u{0E7F}').contains(&c)
+}
+
+/// Thai, Lao, Khmer and Burmese word boundaries (an LSTM model baked into the
+/// program; made once).
+static WORDS: std::sync::LazyLock<icu_segmenter::WordSegmenterBorrowed<'static>> =
+    std::sync::LazyLock::new(|| icu_segmenter::WordSegmenter::new_lstm(Default::default()));
+
+/// The word boundaries of `text` (byte offsets, 0 and its length among them)
+/// as [`cut`] sees them.
+pub fn word_boundaries(text: &str) -> Vec<usize> {
+    WORDS.segment_str(text).collect()
+}
+
 /// `text` cut to at most `max` display cells, ending in `…` when it was cut.
 /// Cuts fall between grapheme clusters (a Thai consonant keeps its vowel and
 /// tone marks), and a Thai leading vowel is not left before the `…` without
@@ -108,6 +125,14 @@ pub fn cut(text: &str, max: usize) -> Cow<'_, str> {
         }
         out.push_str(g);
         used += w;
+    }
+    // Thai: back to the last word boundary that fits, if there is one.
+    if out.chars().any(is_thai) {
+        let fits = out.len();
+        let boundary = WORDS.segment_str(text).take_while(|b| *b <= fits).filter(|b| *b > 0).last();
+        if let Some(b) = boundary {
+            out.truncate(b);
+        }
     }
     while out.ends_with(|c: char| ('\u{0E40}'..='\u{0E44}').contains(&c) || c == ' ') {
         out.pop();
@@ -265,6 +290,28 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    // Issue 19: `แปรรูปอาหา` and `ค้าขายรายย่` read as a bug to a Thai reader.
+    #[test]
+    fn thai_is_cut_between_words() {
+        assert_eq!(cut("แปรรูปอาหาร", 9), "แปรรูป…");
+        assert_eq!(cut("ค้าขายรายย่อย", 10), "ค้าขาย…");
+        assert_eq!(cut("ทำนาข้าวหอมมะลิ", 12), "ทำนาข้าวหอม…");
+        // Latin text is cut where it must, as before.
+        assert_eq!(cut("Food processing", 8), "Food pr…");
+        // Every seeded occupation name, at every width: what is kept ends at
+        // a word boundary, or is as much of a first word wider than the cell.
+        for c in crate::domain::occupation::seed_categories() {
+            let text = c.name_th.as_str();
+            let bounds = word_boundaries(text);
+            for w in 2..text.width() {
+                let kept = cut(text, w);
+                let kept = kept.trim_end_matches('…');
+                let first = bounds.get(1).copied().unwrap_or(text.len());
+                assert!(bounds.contains(&kept.len()) || text[..first].width() >= w, "{text} at {w}: {kept}");
+            }
+        }
+    }
+
     #[test]
     fn numbers_keep_their_width_and_text_shares_by_need() {
         let cols = [Col::text(1), Col::num(), Col::text(1), Col::num()];
@@ -290,8 +337,9 @@ mod tests {
         assert_eq!(cut("Mueang Si Sa Ket", 20), "Mueang Si Sa Ket");
         assert_eq!(cut("Mueang Si Sa Ket", 10), "Mueang Si…");
         assert_eq!(cut("Mueang Si Sa Ket", 7), "Mueang…");
-        // ที่ is one cell: the cut keeps the consonant with its marks.
-        assert_eq!(cut("ที่นาที่ดิน", 3), "ที่น…");
+        // ที่ is one cell: the cut keeps the consonant with its marks, and
+        // (issue 19) ends between words, not inside ที่นา.
+        assert_eq!(cut("ที่นาที่ดิน", 3), "ที่…");
         assert_eq!(cut("น้ำพริก", 3), "น้ำ…");
         // A leading vowel is not left without its consonant.
         assert_eq!(cut("แปรรูปอาหาร", 6), "แปรรูป…");

@@ -221,14 +221,14 @@ pub fn draw_loan(frame: &mut Frame, area: Rect, app: &App, v: &LoanView, theme: 
         Line::from(
             [
                 fact(t(k::FIELD_PRINCIPAL), l.principal.format(), theme),
-                fact(t(k::FIELD_RATE), format!("{}%", format_rate(l.rate_bp)), theme),
+                fact(t(k::DETAIL_RATE), format!("{}%", format_rate(l.rate_bp)), theme),
                 fact(t(k::FIELD_START), thai::format_date(l.start, lang), theme),
             ]
             .concat(),
         ),
         Line::from(
             [
-                fact(t(k::FIELD_TERM), trf(lang, k::MONTHS, &[&l.term_months]), theme),
+                fact(t(k::DETAIL_TERM), trf(lang, k::MONTHS, &[&l.term_months]), theme),
                 fact(t(k::FIELD_MODE), t(labels::repayment_mode(l.mode)).to_string(), theme),
                 fact(t(k::FIELD_PURPOSE), app.category_label(l.purpose), theme),
             ]

@@ -218,7 +218,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Line::from(vec![
             Span::raw(trf(lang, k::OV_CAPITAL_TOTAL, &[&lending, &budget])),
             Span::styled(
-                format!("   {} {province_lending} · {province_budget}", tr(lang, k::OV_TOTAL)),
+                format!(
+                    "   {} {province_lending} · {province_budget} {}",
+                    tr(lang, k::OV_TOTAL),
+                    tr(lang, k::BAHT)
+                ),
                 theme.dim(),
             ),
         ]),
@@ -226,9 +230,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::raw(trf(lang, k::OV_LOANS, &[&Money(r.open).format_whole(), &percent(r.par30_bp())])),
             Span::styled(
                 format!(
-                    "   {} {} · {}",
+                    "   {} {} {} · {}",
                     tr(lang, k::OV_TOTAL),
                     Money(ov.total.open).format_whole(),
+                    tr(lang, k::BAHT),
                     percent(ov.total.par30_bp())
                 ),
                 theme.dim(),
