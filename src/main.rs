@@ -129,6 +129,10 @@ enum Cmd {
         /// `ranking` only: places ranked in each (default 30).
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=10000))]
         places: Option<u16>,
+        /// Digits as Thai digits (๐–๙), as official printed documents have
+        /// them (an `.xlsx` keeps numbers as numbers, shown in Thai digits).
+        #[arg(long)]
+        thai_digits: bool,
     },
     /// Write a consistent, checksummed backup of the store to FILE (through the
     /// server when one holds the store).
@@ -389,7 +393,7 @@ fn main() -> ExitCode {
             };
             check_command(&store, repair)
         }
-        Some(Cmd::Export { kind, output, scope, places }) => {
+        Some(Cmd::Export { kind, output, scope, places, thai_digits }) => {
             let store = match open_then(path.clone(), |s| s) {
                 Ok(s) => Arc::new(s),
                 Err(code) => return code,
@@ -406,7 +410,8 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let how = sammachip::io::export::Ranking { scope, places: places.map_or(30, usize::from) };
+            let how =
+                sammachip::io::export::Options { scope, places: places.map_or(30, usize::from), thai_digits };
             match sammachip::io::export::export_with(&store, kind, &output, lang, how) {
                 Ok(n) => {
                     say(&Msg::with(k::EXPORTED, [group_thousands(n as u64), output.display().to_string()]));

@@ -979,3 +979,45 @@ fn files_with_the_old_stage_header_and_names_still_import() {
         store.all::<OccupationRecord>().unwrap().iter().any(|r| r.category == 4 && r.stage == Stage::Model)
     );
 }
+
+/// Issue 19: official printed documents use Thai digits. `--thai-digits`
+/// writes every digit as ๐–๙ (a CSV as text; an `.xlsx` keeps numbers as
+/// numbers), and such files import back unchanged.
+#[test]
+fn exports_in_thai_digits_read_back_unchanged() {
+    use sammachip::io::export::{Options as How, export_with};
+    let f = Fixture::new(Lang::Th);
+    for ext in ["csv", "xlsx"] {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = Arc::new(Store::open(&dir.path().join("new")).unwrap());
+        let how = How { thai_digits: true, ..How::default() };
+        for kind in [Kind::Geography, Kind::Funds, Kind::Capital, Kind::Members] {
+            let file = dir.path().join(format!("{}.{ext}", kind.name()));
+            let n = export_with(&f.store, kind, &file, Lang::Th, how).unwrap();
+            if ext == "csv" {
+                let text = std::fs::read_to_string(&file).unwrap();
+                let rows: String = text.lines().skip(1).collect();
+                assert!(
+                    !rows.chars().any(|c| c.is_ascii_digit()),
+                    "{kind:?}: {}",
+                    &rows[..200.min(rows.len())]
+                );
+                assert!(rows.contains('๐') || rows.contains('๑'), "{kind:?}");
+            }
+            let s = run_import(&empty, kind, &file, false);
+            assert!(s.rejects.is_empty(), "{kind:?} {ext}: {:?}", &s.rejects[..s.rejects.len().min(3)]);
+            assert_eq!(s.imported, n);
+        }
+        assert_same(&funds_of(&empty), &funds_of(&f.store), "funds");
+        let members = |s: &Store| {
+            members_of(s)
+                .into_iter()
+                .map(|(c, mut m)| {
+                    m.loans.clear();
+                    (c, m)
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_same(&members(&empty), &members(&f.store), "members");
+    }
+}

@@ -360,3 +360,24 @@ fn lists_still_loading_say_so_instead_of_zero() {
     let n = sammachip::domain::money::group_thousands(app.occ.total as u64);
     assert!(app.occ.total > 0 && s.lines().nth(1).unwrap_or_default().contains(&format!("{n}/{n}")), "{s}");
 }
+
+// Issue 19: official printed documents use Thai digits; `x` offers them.
+#[test]
+fn the_list_exports_in_thai_digits_when_asked() {
+    let mut f = on_ranking(Lang::Th);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("top.csv");
+    f.press(KeyCode::Char('x'));
+    f.ctrl('u');
+    f.type_str(path.to_str().unwrap());
+    f.press(KeyCode::Tab);
+    f.press(KeyCode::Right);
+    assert!(f.screen().contains("ไทย ๑๒๓"), "{}", f.screen());
+    f.ctrl('s');
+    assert_eq!(f.app.ctx(), Ctx::Ranking, "{:?}", f.app.form.as_ref().map(|x| (&x.error, &x.fields)));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(rows.len(), 30);
+    assert!(rows.iter().all(|r| !r.chars().any(|c| c.is_ascii_digit())), "{}", rows[0]);
+    assert!(rows[0].starts_with('๑'), "rank 1 in Thai digits: {}", rows[0]);
+}

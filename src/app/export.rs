@@ -45,7 +45,14 @@ pub fn open_form(sh: &mut Shared, name: &str) {
     let path = format!("{name}-{}.csv", today_stamp(sh.today));
     let hint = if sh.export_dir.is_some() { k::HINT_FILE_OUTBOX } else { k::HINT_FILE };
     let field = Field::text(k::FIELD_FILE, path, Some(hint));
-    sh.form = Some(Form::new(FormKind::Export, Msg::new(k::FORM_EXPORT), vec![field]));
+    // Official printed documents use Thai digits.
+    let opt = |value: u32, key| crate::service::labels::Opt {
+        value,
+        th: crate::i18n::tr(crate::domain::Lang::Th, key).to_string(),
+        en: crate::i18n::tr(crate::domain::Lang::En, key).to_string(),
+    };
+    let digits = Field::choice(k::FIELD_DIGITS, vec![opt(0, k::DIGITS_ARABIC), opt(1, k::DIGITS_THAI)], 0);
+    sh.form = Some(Form::new(FormKind::Export, Msg::new(k::FORM_EXPORT), vec![field, digits]));
 }
 
 /// Today, for an export's file name.
@@ -59,6 +66,7 @@ pub fn today_stamp(d: Date) -> String {
 pub fn submit(sh: &mut Shared, table: Option<(Vec<String>, Vec<Vec<Cell>>)>) {
     let Some(form) = &mut sh.form else { return };
     let typed = form.fields.first().map(|f| f.text_value().trim().to_string()).unwrap_or_default();
+    let thai_digits = form.fields.get(1).and_then(Field::choice_value) == Some(1);
     if typed.is_empty() {
         return form.set_error(0, Msg::new(k::ERR_REQUIRED));
     }
@@ -81,7 +89,7 @@ pub fn submit(sh: &mut Shared, table: Option<(Vec<String>, Vec<Vec<Cell>>)>) {
         },
     };
     let Some((header, rows)) = table else { return sh.form = None };
-    match write(&path, &header, &rows) {
+    match write(&path, &header, &rows, thai_digits) {
         Ok(n) => {
             sh.form = None;
             sh.info(Msg::with(k::EXPORTED, [n.to_string(), shown]));
@@ -90,10 +98,16 @@ pub fn submit(sh: &mut Shared, table: Option<(Vec<String>, Vec<Vec<Cell>>)>) {
     }
 }
 
-/// Writes a header and rows to `.csv` or `.xlsx` (by the name's ending).
-pub fn write(path: &std::path::Path, header: &[String], rows: &[Vec<Cell>]) -> Result<usize, WriteError> {
+/// Writes a header and rows to `.csv` or `.xlsx` (by the name's ending),
+/// digits as Thai digits if asked.
+pub fn write(
+    path: &std::path::Path,
+    header: &[String],
+    rows: &[Vec<Cell>],
+    thai_digits: bool,
+) -> Result<usize, WriteError> {
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut w = Writer::create(path, &header)?;
+    let mut w = Writer::create(path, &header)?.with_thai_digits(thai_digits);
     for r in rows {
         w.row(r)?;
     }

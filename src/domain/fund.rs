@@ -417,7 +417,8 @@ impl FundDraft {
         fund.code = code;
         fund.name = name.to_string();
         fund.kind = self.kind;
-        fund.registration_no = reg.to_string();
+        // A code: Thai digits kept as the digits they are.
+        fund.registration_no = thai::normalize_digits(reg).into_owned();
         fund.established = established;
         fund.grade = self.grade;
         fund.assessed_year = assessed_year;

@@ -235,7 +235,8 @@ impl MemberDraft {
         m.family_name = family;
         m.national_id = nid;
         m.birth_date = birth;
-        m.household_no = household;
+        // A house number: Thai digits kept as the digits they are.
+        m.household_no = thai::normalize_digits(&household).into_owned();
         m.phone = phone;
         m.joined = joined;
         m.status = self.status;

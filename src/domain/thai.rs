@@ -22,6 +22,22 @@ pub fn normalize_digits(s: &str) -> Cow<'_, str> {
     Cow::Owned(s.chars().map(thai_digit_to_ascii).collect())
 }
 
+/// ASCII digits 0–9 as Thai digits ๐–๙ (official printed documents use
+/// them); everything else as it is. [`normalize_digits`] undoes it.
+pub fn to_thai_digits(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c.is_ascii_digit()) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.chars()
+            .map(|c| match c.to_digit(10) {
+                Some(d) if c.is_ascii_digit() => char::from_u32(0x0E50 + d).unwrap_or(c),
+                _ => c,
+            })
+            .collect(),
+    )
+}
+
 pub fn is_thai_digit(c: char) -> bool {
     ('\u{0E50}'..='\u{0E59}').contains(&c)
 }

@@ -56,17 +56,20 @@ fn label<T: Copy>(v: T, f: fn(T) -> crate::i18n::Key, lang: Lang) -> Cell {
     Cell::Text(super::enum_text(v, f, lang))
 }
 
-/// Which ranking `export ranking` writes, and how many places in each.
+/// How `export` writes: which ranking `export ranking` writes and how many
+/// places in each, and whether digits are Thai digits (๐–๙, as official
+/// printed documents have them).
 #[derive(Clone, Copy, Debug)]
-pub struct Ranking {
+pub struct Options {
     pub scope: crate::service::ranking::ExportScope,
     pub places: usize,
+    pub thai_digits: bool,
 }
 
-impl Default for Ranking {
-    /// Every district's top 30.
+impl Default for Options {
+    /// Every district's top 30, ASCII digits.
     fn default() -> Self {
-        Self { scope: crate::service::ranking::ExportScope::EachDistrict, places: 30 }
+        Self { scope: crate::service::ranking::ExportScope::EachDistrict, places: 30, thai_digits: false }
     }
 }
 
@@ -78,22 +81,22 @@ pub fn export(
     path: &Path,
     lang: Lang,
 ) -> Result<usize, ExportError> {
-    export_with(store, kind, path, lang, Ranking::default())
+    export_with(store, kind, path, lang, Options::default())
 }
 
-/// As [`export`], with the ranking's scope and places.
+/// As [`export`], with the ranking's scope and places and the digits.
 pub fn export_with(
     store: &std::sync::Arc<Store>,
     kind: Kind,
     path: &Path,
     lang: Lang,
-    ranking: Ranking,
+    how: Options,
 ) -> Result<usize, ExportError> {
     if kind == Kind::Ranking {
-        return export_ranking(store, path, lang, ranking);
+        return export_ranking(store, path, lang, how);
     }
     let headers: Vec<&str> = kind.columns().iter().map(|c| c.header(lang)).collect();
-    let mut w = Writer::create(path, &headers)?;
+    let mut w = Writer::create(path, &headers)?.with_thai_digits(how.thai_digits);
     let mut n = 0usize;
     let codes: HashMap<u64, String> = store.all::<Fund>()?.into_iter().map(|f| (f.id, f.code)).collect();
     let mut failed: Option<WriteError> = None;
@@ -328,12 +331,12 @@ fn export_ranking(
     store: &std::sync::Arc<Store>,
     path: &Path,
     lang: Lang,
-    how: Ranking,
+    how: Options,
 ) -> Result<usize, ExportError> {
     use crate::service::ranking::{Value, export_table};
     let (header, rows) = export_table(store, lang, crate::domain::Date::today(), how.scope, how.places)?;
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut w = Writer::create(path, &header)?;
+    let mut w = Writer::create(path, &header)?.with_thai_digits(how.thai_digits);
     for r in &rows {
         let cells: Vec<Cell> = r
             .iter()

@@ -260,7 +260,8 @@ impl<T: Copy + std::fmt::Debug> Choices<T> {
     /// The value named `text`; also a part of a name when only one name holds
     /// it (`รายเดือน` for `ผ่อนรายเดือน`).
     pub fn parse(&self, text: &str) -> Option<T> {
-        let t = text.trim().to_lowercase();
+        // Thai digits read as digits (`เพิ่มทุนระยะที่ ๑`).
+        let t = crate::domain::thai::normalize_digits(text.trim()).to_lowercase();
         if t.is_empty() {
             return None;
         }

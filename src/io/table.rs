@@ -277,6 +277,9 @@ impl From<&str> for Cell {
 pub struct Writer {
     /// `None` once finished.
     kind: Option<WriterKind>,
+    /// Digits as Thai digits (๐–๙): text cells, and numbers too — in a CSV
+    /// as Thai text, in an `.xlsx` kept numbers shown with Thai digits.
+    thai_digits: bool,
     path: std::path::PathBuf,
     /// Where the file is written first: a new file beside `path` (created
     /// only if nothing is there, 0600), renamed over `path` when whole. So a
@@ -345,17 +348,25 @@ impl Writer {
                 WriterKind::Xlsx { book: Box::new(book), row: 1 }
             }
         };
-        Ok(Writer { kind: Some(kind), path: path.to_path_buf(), temp })
+        Ok(Writer { kind: Some(kind), path: path.to_path_buf(), temp, thai_digits: false })
+    }
+
+    /// Writes every digit of the rows as a Thai digit (see the field).
+    pub fn with_thai_digits(mut self, on: bool) -> Self {
+        self.thai_digits = on;
+        self
     }
 
     pub fn row(&mut self, cells: &[Cell]) -> Result<(), WriteError> {
         let err = |detail: String| WriteError::Write { path: self.path.display().to_string(), detail };
+        let thai = self.thai_digits;
+        let digits = |s: String| if thai { crate::domain::thai::to_thai_digits(&s).into_owned() } else { s };
         match &mut self.kind {
             None => Err(err("already finished".into())),
             Some(WriterKind::Csv(w)) => w
                 .write_record(cells.iter().map(|c| match c {
-                    Cell::Text(s) => excel_safe(s).into_owned(),
-                    n => n.text(),
+                    Cell::Text(s) => digits(excel_safe(s).into_owned()),
+                    n => digits(n.text()),
                 }))
                 .map_err(|e| match e.into_kind() {
                     csv::ErrorKind::Io(source) => {
@@ -369,7 +380,14 @@ impl Writer {
                     let c = c as u16;
                     // A text cell is stored as text: Excel never runs it as a formula.
                     match cell {
-                        Cell::Text(s) => sheet.write_string(*row, c, s.as_str()).map(|_| ()),
+                        Cell::Text(s) => sheet.write_string(*row, c, digits(s.clone())).map(|_| ()),
+                        // Excel's `[$-D000000]`: the number in Thai digits.
+                        Cell::Number(n) if thai => {
+                            let pattern =
+                                if n.fract() == 0.0 { "[$-D000000]0" } else { "[$-D000000]#,##0.00" };
+                            let format = rust_xlsxwriter::Format::new().set_num_format(pattern);
+                            sheet.write_number_with_format(*row, c, *n, &format).map(|_| ())
+                        }
                         Cell::Number(n) => sheet.write_number(*row, c, *n).map(|_| ()),
                     }
                     .map_err(|e| err(e.to_string()))?;
