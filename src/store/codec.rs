@@ -69,6 +69,20 @@ pub fn decode<T: DeserializeOwned>(schema: u8, bytes: &[u8]) -> Result<T, CodecE
 
 #[cfg(test)]
 mod tests {
+    /// Issue 19 renamed the stages on screen, not in the store: each stage is
+    /// stored as the number it always was, so a store written before opens
+    /// with the same meaning (no migration). A reordering would fail here.
+    #[test]
+    fn stages_are_stored_as_they_always_were() {
+        use crate::domain::occupation::Stage;
+        let stored: Vec<Vec<u8>> = Stage::ALL.iter().map(|s| encode(1, s).unwrap()).collect();
+        let expected: Vec<Vec<u8>> = (0u8..5).map(|n| vec![FORMAT_BINCODE, 1, n]).collect();
+        assert_eq!(stored, expected);
+        for (s, bytes) in Stage::ALL.iter().zip(&expected) {
+            assert_eq!(decode::<Stage>(1, bytes).unwrap(), *s);
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -213,7 +213,7 @@ pub fn a_sage_assigned_from_a_household_is_still_there_after_a_restart<W: Window
     t.keys(&["Enter"]);
     t.wait_for("เริ่มอาชีพปี");
     t.keys(&["s"]);
-    t.wait_for("ปราชญ์สำหรับ");
+    t.wait_for("ปราชญ์สัมมาชีพชุมชนสำหรับ");
     // The second suggestion: the first may be the sage the household has.
     t.keys(&["Down", "Enter"]);
     // A household that had a sage already is moved after a question.
