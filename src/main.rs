@@ -239,7 +239,10 @@ fn open_then<T: Send + 'static>(
 }
 
 fn officer() -> String {
-    std::env::var("USER").unwrap_or_else(|_| sammachip::app::LOCAL_OFFICER.into())
+    std::env::var("USER")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| sammachip::app::LOCAL_OFFICER.into())
 }
 
 fn main() -> ExitCode {

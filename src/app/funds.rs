@@ -276,11 +276,15 @@ impl FundsTab {
         self.refilter_keeping(keep, page);
     }
 
-    pub fn clamp(&mut self, page: usize, ledger_page: usize, member_page: usize) {
+    /// Keeps every cursor of the tab within its list on a screen `height`
+    /// rows tall (`page`: the rows of a full-height list).
+    pub fn clamp(&mut self, page: usize, height: u16) {
+        let (fund_page, ledger_page) = (layout::fund_ledger_rows(height), layout::ledger_rows(height));
+        let member_page = layout::member_rows(height);
         self.pos.clamp(self.view.len(), page);
         for s in &mut self.stack {
             match s {
-                Screen::Fund(d) => d.ledger.clamp(d.fund.capital.len(), ledger_page),
+                Screen::Fund(d) => d.ledger.clamp(d.fund.capital.len(), fund_page),
                 Screen::Members(v) => v.pos.clamp(v.view.len(), page),
                 Screen::Member(v) => {
                     let n = v.len();
@@ -716,7 +720,7 @@ impl FundsTab {
     }
 
     fn detail_action(&mut self, cx: &mut Cx<'_>, action: Action, store: &Store) {
-        let ledger_page = layout::ledger_rows(cx.sh.size.1);
+        let ledger_page = layout::fund_ledger_rows(cx.sh.size.1);
         let Some(d) = self.detail_mut() else {
             return;
         };
@@ -873,7 +877,7 @@ impl FundsTab {
                     && let Some(d) = self.detail_mut()
                 {
                     let at = d.fund.ledger().iter().position(|e| e.seq == seq).unwrap_or(0);
-                    d.ledger.set(at, d.fund.capital.len(), layout::ledger_rows(cx.sh.size.1));
+                    d.ledger.set(at, d.fund.capital.len(), layout::fund_ledger_rows(cx.sh.size.1));
                 }
             }
             Err(errs) => {
@@ -940,7 +944,7 @@ impl FundsTab {
             Ok(saved) => {
                 let page = cx.sh.page();
                 self.upsert(&saved, &cx.sh.geo, page);
-                self.clamp(page, layout::ledger_rows(cx.sh.size.1), layout::member_rows(cx.sh.size.1));
+                self.clamp(page, cx.sh.size.1);
                 cx.sh.info(Msg::new(k::DELETED_CAPITAL));
             }
             Err(e) => cx.sh.error(messages::save(&e)),

@@ -17,9 +17,18 @@ pub fn list_rows(height: u16) -> usize {
 /// Lines of the fund facts block in the detail view.
 pub const DETAIL_FACTS: u16 = 7;
 
-/// Rows of the capital ledger in the fund detail view.
+/// Rows of the repayments ledger in the loan view.
 pub fn ledger_rows(height: u16) -> usize {
     usize::from(height.saturating_sub(CHROME + DETAIL_FACTS + LIST_FRAME)).max(1)
+}
+
+/// Lines of the fund facts block: one more than a loan's, for lending
+/// capital and the Pracharat budget on a line of their own.
+pub const FUND_FACTS: u16 = DETAIL_FACTS + 1;
+
+/// Rows of the capital ledger in the fund detail view.
+pub fn fund_ledger_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(CHROME + FUND_FACTS + LIST_FRAME)).max(1)
 }
 
 /// Lines of the member facts block in the member view.

@@ -389,7 +389,7 @@ impl App {
 
     fn clamp_lists(&mut self) {
         let page = self.page();
-        self.funds.clamp(page, layout::ledger_rows(self.sh.size.1), layout::member_rows(self.sh.size.1));
+        self.funds.clamp(page, self.sh.size.1);
         self.occ.clamp(self.sh.size.1);
         let n = self.rank.ranked.len();
         self.rank.pos.clamp(n, layout::ranking_rows(self.sh.size.1));

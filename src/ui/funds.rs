@@ -127,7 +127,7 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &The
     let lang = app.lang;
     let f = &d.fund;
     let [facts, bottom] =
-        Layout::vertical([Constraint::Length(layout::DETAIL_FACTS), Constraint::Fill(1)]).areas(area);
+        Layout::vertical([Constraint::Length(layout::FUND_FACTS), Constraint::Fill(1)]).areas(area);
     let title = Line::styled(format!(" {} ({}) ", f.name, f.code), theme.title());
     let block = Block::bordered().title(title).title_top(
         Line::styled(format!(" {} ", trf(lang, k::TITLE_VERSION, &[&f.version])), theme.dim())
@@ -162,9 +162,10 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &The
             ]
             .concat(),
         ),
+        Line::from(fact(t(k::FIELD_GRADE), format!("{} {assessed}", t(labels::grade(f.grade))), theme)),
+        // Lending capital, and the Pracharat project budget apart.
         Line::from(
             [
-                fact(t(k::FIELD_GRADE), format!("{} {assessed}", t(labels::grade(f.grade))), theme),
                 fact(
                     t(k::DETAIL_CAPITAL_TOTAL),
                     format!("{} {}", f.lending_capital().format(), t(k::BAHT)),
@@ -224,7 +225,7 @@ fn draw_ledger(frame: &mut Frame, area: Rect, app: &App, d: &Detail, theme: &The
         frame.render_widget(Paragraph::new(tr(lang, k::LEDGER_EMPTY)).style(theme.dim()), inner);
         return;
     }
-    let page = layout::ledger_rows(app.size.1);
+    let page = layout::fund_ledger_rows(app.size.1);
     let mut grid = Grid::new(&[
         (Col::text(1), tr(lang, k::FIELD_CAPITAL_KIND)),
         (Col::exact(), tr(lang, k::FIELD_DATE)),
