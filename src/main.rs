@@ -49,11 +49,15 @@ enum UserCmd {
     Add {
         /// Login name (a–z, 0–9, `.`, `_`, `-`), the name given to ssh.
         login: String,
-        #[arg(long, value_parser = ["admin", "province", "district", "viewer"])]
+        #[arg(long, value_parser = ["admin", "province", "district", "viewer", "fund", "network"])]
         role: String,
-        /// District code (4 digits) of a district officer.
+        /// District code (4 digits) of a district officer or a district
+        /// network committee (`--role network`).
         #[arg(long)]
         district: Option<u16>,
+        /// Fund code (8 digits) of a village fund's committee (`--role fund`).
+        #[arg(long)]
+        fund: Option<String>,
         /// Their OpenSSH public key file (`id_ed25519.pub`, or the line PuTTYgen shows).
         #[arg(long)]
         key: PathBuf,
@@ -478,14 +482,21 @@ fn user_command(store: &Store, cmd: UserCmd) -> ExitCode {
     let name = format!("cli:{}", officer());
     let who = Actor::from(&name);
     let result = match cmd {
-        UserCmd::Add { login, role, district, key, name: display } => {
+        UserCmd::Add { login, role, district, fund, key, name: display } => {
             let role = Role::parse(&role).unwrap_or(Role::Viewer);
             match std::fs::read_to_string(&key) {
                 Err(e) => Err(Msg::with(k::ERR_BAD_KEY, [format!("{}: {e}", key.display())])),
                 Ok(text) => accounts::add(
                     store,
                     who,
-                    &NewOfficer { login: &login, display_name: &display, role, district, key_line: &text },
+                    &NewOfficer {
+                        login: &login,
+                        display_name: &display,
+                        role,
+                        district,
+                        fund_code: fund.as_deref(),
+                        key_line: &text,
+                    },
                 )
                 .map(|o| {
                     Msg::with(k::USER_ADDED, [o.login, o.role.name().to_string(), o.keys.len().to_string()])

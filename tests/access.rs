@@ -120,3 +120,100 @@ fn viewer_is_told_before_typing_and_district_officer_after_saving() {
     assert!(s.contains("cannot change district"), "{s}");
     assert_eq!(f.store.get::<Fund>(id).unwrap().unwrap().version, fund.version);
 }
+
+/// Issue 20: a village fund's committee and a district network committee get
+/// accounts of their own. The store keeps each to its own records of its own
+/// work, under every screen; the lists they read narrow to their fund or
+/// district.
+#[test]
+fn committees_keep_their_own_records_and_read_their_own_lists() {
+    use sammachip::{
+        app::Tab,
+        domain::{
+            officer::Role,
+            programme::{SupportActivity, SupportKind, SupportLevel, SupportScope},
+        },
+        service::accounts::{self, NewOfficer},
+    };
+    const KEY: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH7Sr5P9wH6ljnq7kyXB11RljCr1mNGpmAR0Hjx/NpMg c@office";
+    let mut f = Fixture::new(Lang::Th);
+    let (mine, theirs) = two_funds_of_different_districts(&f);
+    let other_fund =
+        f.funds().into_iter().find(|x| x.id != mine.id && x.district() == mine.district()).unwrap();
+    // Accounts as `user add --role fund --fund CODE` and `--role network --district CODE` make them.
+    let add = |login: &str, role, district, fund_code: Option<&str>| {
+        let n = NewOfficer { login, display_name: "", role, district, fund_code, key_line: KEY };
+        accounts::add(&f.store, Actor::from("admin"), &n).unwrap()
+    };
+    let fund_account = add("fund.committee", Role::Fund, None, Some(&mine.code));
+    assert_eq!((fund_account.fund, fund_account.district), (Some(mine.id), Some(mine.district())));
+    let net_account = add("network.committee", Role::Network, Some(mine.district()), None);
+    // A fund account needs its fund, and the fund must exist.
+    let n = NewOfficer {
+        login: "nofund",
+        display_name: "",
+        role: Role::Fund,
+        district: None,
+        fund_code: None,
+        key_line: KEY,
+    };
+    assert!(accounts::add(&f.store, Actor::from("admin"), &n).is_err());
+    let n = NewOfficer { fund_code: Some("99999999"), ..n };
+    assert!(accounts::add(&f.store, Actor::from("admin"), &n).is_err());
+
+    let fund = Actor { name: "fund.committee", access: fund_account.access(), change: None };
+    let member = |fund_id: u64| f.store.scan_prefix::<Member>(&fund_id.to_be_bytes()).unwrap()[0].clone();
+    // Its own fund's members: yes.
+    let mut m = member(mine.id);
+    m.phone = "0812345678".into();
+    f.store.save(fund, &m).expect("its own fund's member");
+    // Another fund's member, the fund record itself, a support activity: no.
+    let mut m = member(other_fund.id);
+    m.phone = "0812345678".into();
+    assert!(matches!(f.store.save(fund, &m), Err(SaveError::Denied(Denied::OtherFund { .. }))));
+    let mut own_fund = f.store.get::<Fund>(mine.id).unwrap().unwrap();
+    own_fund.name.push_str(" ใหม่");
+    assert!(matches!(f.store.save(fund, &own_fund), Err(SaveError::Denied(Denied::NotTheirs))));
+
+    let support = |district: u16| SupportActivity {
+        id: 0,
+        version: 0,
+        date: common::demo_day(),
+        level: SupportLevel::Network,
+        kind: SupportKind::Visit,
+        district,
+        scope: SupportScope::District(district),
+        label: String::new(),
+        note: "ลงพื้นที่ติดตาม".into(),
+    };
+    assert!(matches!(
+        f.store.save(fund, &support(mine.district())),
+        Err(SaveError::Denied(Denied::NotTheirs))
+    ));
+    let net = Actor { name: "network.committee", access: net_account.access(), change: None };
+    f.store.save(net, &support(mine.district())).expect("its own district's support");
+    assert!(matches!(
+        f.store.save(net, &support(theirs.district())),
+        Err(SaveError::Denied(Denied::OtherDistrict { .. }))
+    ));
+    assert!(matches!(f.store.save(net, &member(mine.id)), Err(SaveError::Denied(Denied::NotTheirs))));
+
+    // What they read: the fund committee its fund, the network its district.
+    f.app.set_access(fund_account.access(), &f.store);
+    f.press(KeyCode::Char('2'));
+    assert_eq!(f.app.tab, Tab::Funds);
+    assert_eq!(f.app.funds.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![mine.id]);
+    f.press(KeyCode::Char('3'));
+    let cat = f.app.catalog.read().unwrap();
+    assert!(!f.app.occ.view.is_empty());
+    assert!(f.app.occ.view.iter().all(|r| cat.rows[*r as usize].fund_id == mine.id));
+    drop(cat);
+    f.press(KeyCode::Char('4'));
+    assert_eq!(f.app.rank.scope, sammachip::app::ranking::Scope::Fund(mine.id));
+    f.app.set_access(net_account.access(), &f.store);
+    f.press(KeyCode::Char('1'));
+    assert_eq!(f.app.overview.rows.iter().map(|r| r.district).collect::<Vec<_>>(), vec![mine.district()]);
+    assert!(f.app.funds.rows.iter().all(|r| r.district == mine.district()));
+    assert!(!f.app.funds.rows.iter().any(|r| r.id == theirs.id));
+}

@@ -94,6 +94,7 @@ fn others_cannot_open_the_admin_tab_or_save_an_account() {
             display_name: "",
             role: Role::Admin,
             district: None,
+            fund_code: None,
             key_line: KEY_A,
         };
         assert!(accounts::add(&f.store, who, &n).is_err());

@@ -484,7 +484,13 @@ impl AdminTab {
                 let Some(o) = self.officers.iter().find(|o| o.id == id) else {
                     return cx.sh.form_error(Msg::new(k::ERR_GONE));
                 };
-                (o.login.clone(), String::new(), o.district.map(|d| d.to_string()).unwrap_or_default(), t(0))
+                // A fund committee's fund by its code; anyone else's district.
+                let place =
+                    match o.fund.and_then(|f| store.get::<crate::domain::fund::Fund>(f).ok().flatten()) {
+                        Some(f) => f.code,
+                        None => o.district.map(|d| d.to_string()).unwrap_or_default(),
+                    };
+                (o.login.clone(), String::new(), place, t(0))
             }
             _ => (t(0), t(1), t(3), t(4)),
         };
@@ -492,9 +498,14 @@ impl AdminTab {
             FormKind::AddKey { id, .. } => {
                 self.officers.iter().find(|o| o.id == id).map_or(Role::Viewer, |o| o.role)
             }
-            _ => Role::ALL[form.fields.get(2).and_then(Field::choice_value).unwrap_or(3) as usize % 4],
+            _ => {
+                Role::ALL
+                    [form.fields.get(2).and_then(Field::choice_value).unwrap_or(3) as usize % Role::ALL.len()]
+            }
         };
-        let district = if district.is_empty() {
+        // The place field holds a fund committee's fund code.
+        let fund_code = (role == Role::Fund && !district.is_empty()).then(|| district.clone());
+        let district = if district.is_empty() || role == Role::Fund {
             None
         } else {
             match crate::domain::thai::normalize_digits(&district).parse::<u16>() {
@@ -503,7 +514,14 @@ impl AdminTab {
             }
         };
         let who = cx.sh.who();
-        let n = NewOfficer { login: &login, display_name: &display, role, district, key_line: &key };
+        let n = NewOfficer {
+            login: &login,
+            display_name: &display,
+            role,
+            district,
+            fund_code: fund_code.as_deref(),
+            key_line: &key,
+        };
         match accounts::add(store, who, &n) {
             Ok(o) => {
                 cx.sh.form = None;
@@ -558,6 +576,8 @@ pub fn role_label(r: Role) -> Key {
         Role::Province => k::ROLE_PROVINCE,
         Role::District => k::ROLE_DISTRICT,
         Role::Viewer => k::ROLE_VIEWER,
+        Role::Fund => k::ROLE_FUND,
+        Role::Network => k::ROLE_NETWORK,
     }
 }
 

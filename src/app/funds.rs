@@ -107,9 +107,18 @@ impl FundsTab {
     }
 
     /// Reads every fund; keeps the selection on the same fund where it still exists.
-    pub fn load(&mut self, store: &Store, geo: &Geo, lang: Lang) -> Result<(), StoreError> {
+    /// Reads the funds the session may see (a fund committee its fund, a
+    /// network committee its district's, everyone else all).
+    pub fn load(
+        &mut self,
+        store: &Store,
+        geo: &Geo,
+        lang: Lang,
+        access: crate::domain::officer::Access,
+    ) -> Result<(), StoreError> {
         let keep = self.selected().map(|r| r.id);
-        let funds = store.all::<Fund>()?;
+        let mut funds = store.all::<Fund>()?;
+        funds.retain(|f| access.may_read_fund(f.id, f.district()));
         let stats = store.all_fund_stats()?;
         let members = |id: u64| stats.get(&id).map_or(0, |s| s.members.max(0) as u32);
         self.rows = Arc::new(funds.iter().map(|f| FundRow::new(f, geo, members(f.id))).collect());

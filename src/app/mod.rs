@@ -281,6 +281,20 @@ impl App {
         self.sh.catalog_rx.is_some()
     }
 
+    /// The session's account (an SSH login, or its change by an
+    /// administrator): what it may change, and what it reads — a committee's
+    /// lists narrow to its fund or district.
+    pub fn set_access(&mut self, access: Access, store: &Arc<Store>) {
+        if self.sh.access == access {
+            return;
+        }
+        self.sh.access = access;
+        self.reload(store);
+        self.occ.refresh(&self.sh, &self.funds.rows);
+        self.rank.seen_revision = None;
+        self.refresh_shown(store);
+    }
+
     /// Re-reads everything from the store (after demo data), keeping the
     /// officer's place.
     pub fn reload(&mut self, store: &Arc<Store>) {
@@ -308,7 +322,7 @@ impl App {
         // figures are read again when it is shown.
         if any(&[trees::FUNDS, trees::MEMBERS, trees::GEO]) {
             self.reloads.funds += 1;
-            if let Err(e) = self.funds.load(store, &self.sh.geo, self.sh.lang) {
+            if let Err(e) = self.funds.load(store, &self.sh.geo, self.sh.lang, self.sh.access) {
                 self.sh.error(messages::store(&e));
             }
         }

@@ -97,6 +97,12 @@ impl NetworkTab {
             Ok(x) => x,
             Err(e) => return cx.error(messages::store(&e)),
         };
+        // A committee reads its own district only.
+        if let Some(d) = cx.access.reads_only_district() {
+            committees.retain(|c| c.district == d);
+            support.retain(|s| s.district == d);
+            otop.retain(|p| p.district == d);
+        }
         committees.sort_by_key(|c| c.district);
         support.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
         otop.sort_by_cached_key(|p| (p.district, thai::sort_key(&p.name)));

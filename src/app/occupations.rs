@@ -143,12 +143,15 @@ impl OccupationsTab {
         let cat: &Catalog = &cat;
         let terms = Self::terms(sh, funds, self.filter.as_str());
         let select = &self.select;
+        let access = sh.access;
         let iter: Box<dyn Iterator<Item = u32>> =
             if self.desc { Box::new(order.into_iter().rev()) } else { Box::new(order.into_iter()) };
         self.view = iter
             .filter(|i| {
                 let r = &cat.rows[*i as usize];
-                select.matches(r) && terms.iter().all(|t| t.matches(r, cat.name(r)))
+                select.matches(r)
+                    && access.may_read_fund(r.fund_id, r.district)
+                    && terms.iter().all(|t| t.matches(r, cat.name(r)))
             })
             .collect();
         self.total = cat.live();

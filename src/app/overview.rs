@@ -184,7 +184,10 @@ impl OverviewTab {
                 r.briefed = n.min(r.funds as usize) as u32;
             }
         }
-        let mut rows: Vec<DistrictRow> = rows.into_values().collect();
+        // A committee reads its own district only.
+        let own = cx.sh.access.reads_only_district();
+        let mut rows: Vec<DistrictRow> =
+            rows.into_values().filter(|r| own.is_none_or(|d| d == r.district)).collect();
         rows.sort_by_key(|r| r.district);
         let mut total = DistrictRow::default();
         for r in &rows {

@@ -80,6 +80,14 @@ impl RankingTab {
 
     /// As [`RankingTab::refresh`], selecting the record `keep` if it is shown.
     pub fn refresh_keeping(&mut self, sh: &Shared, funds: &[FundRow], keep: Option<u64>) {
+        // A committee ranks within its own fund or district.
+        match (sh.access.reads_only_fund(), sh.access.reads_only_district()) {
+            (Some(f), _) => self.scope = Scope::Fund(f),
+            (None, Some(d)) if !matches!(self.scope, Scope::District(x) if x == d) => {
+                self.scope = Scope::District(d)
+            }
+            _ => {}
+        }
         let Ok(cat) = sh.catalog.read() else { return };
         let (ranked, in_scope) = if self.selected_view {
             let funds = subdistrict_funds(funds, self.scope);

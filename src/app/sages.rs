@@ -234,8 +234,11 @@ impl SagesTab {
             (Ok(s), Ok(l)) => (s, l),
             (Err(e), _) | (_, Err(e)) => return cx.sh.error(messages::store(&e)),
         };
+        // A committee reads its own district's sages only.
+        let own = cx.sh.access.reads_only_district();
         let mut rows: Vec<(u16, Vec<u8>, SageRow)> = sages
             .into_iter()
+            .filter(|s| own.is_none_or(|d| s.district() == d))
             .map(|s| {
                 let load = loads.get(&s.id).copied().unwrap_or(0);
                 let search = sage_search_text(cx.sh, &s);

@@ -12,19 +12,20 @@ pub enum Role {
     District,
     /// Reads only.
     Viewer,
+    /// A village fund's committee: its own fund's members, loans,
+    /// repayments and occupation records (the programme's step 2).
+    Fund,
+    /// A district network committee: its briefings and support activities;
+    /// reads its district.
+    Network,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Province, Role::District, Role::Viewer];
+    pub const ALL: [Role; 6] =
+        [Role::Admin, Role::Province, Role::District, Role::Viewer, Role::Fund, Role::Network];
 
     pub fn parse(s: &str) -> Option<Role> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "admin" => Some(Role::Admin),
-            "province" => Some(Role::Province),
-            "district" => Some(Role::District),
-            "viewer" => Some(Role::Viewer),
-            _ => None,
-        }
+        Role::ALL.into_iter().find(|r| r.name() == s.trim().to_ascii_lowercase())
     }
 
     pub fn name(self) -> &'static str {
@@ -33,6 +34,8 @@ impl Role {
             Role::Province => "province",
             Role::District => "district",
             Role::Viewer => "viewer",
+            Role::Fund => "fund",
+            Role::Network => "network",
         }
     }
 }
@@ -44,11 +47,35 @@ pub struct Officer {
     pub login: String,
     pub display_name: String,
     pub role: Role,
-    /// District code for district officers.
+    /// District code for district officers, network committees and fund
+    /// committees (their fund's district).
     pub district: Option<u16>,
     /// OpenSSH public keys (`ssh-ed25519 AAAA… comment`).
     pub keys: Vec<String>,
     pub disabled: bool,
+    /// The fund (its id) of a fund committee's account.
+    pub fund: Option<u64>,
+}
+
+/// An officer as stored before fund and network committees had accounts
+/// (schema 1): read and upgraded, never written.
+#[derive(Deserialize)]
+pub struct OfficerV1 {
+    pub id: u64,
+    pub version: u64,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub district: Option<u16>,
+    pub keys: Vec<String>,
+    pub disabled: bool,
+}
+
+impl From<OfficerV1> for Officer {
+    fn from(o: OfficerV1) -> Self {
+        let OfficerV1 { id, version, login, display_name, role, district, keys, disabled } = o;
+        Officer { id, version, login, display_name, role, district, keys, disabled, fund: None }
+    }
 }
 
 impl Officer {
@@ -57,8 +84,13 @@ impl Officer {
             (Role::Admin, _) => Access::Admin,
             (Role::Province, _) => Access::Province,
             (Role::District, Some(d)) => Access::District(d),
-            // A district officer without a district can change nothing.
-            (Role::District, None) | (Role::Viewer, _) => Access::Viewer,
+            (Role::Network, Some(d)) => Access::Network(d),
+            (Role::Fund, Some(district)) => match self.fund {
+                Some(fund) => Access::Fund { fund, district },
+                None => Access::Viewer,
+            },
+            // An account without its district or fund can change nothing.
+            (Role::District | Role::Network | Role::Fund, None) | (Role::Viewer, _) => Access::Viewer,
         }
     }
 }
@@ -70,6 +102,13 @@ pub enum Access {
     Province,
     District(u16),
     Viewer,
+    /// A fund committee: the fund's id and its district.
+    Fund {
+        fund: u64,
+        district: u16,
+    },
+    /// A district network committee.
+    Network(u16),
 }
 
 /// Why a change is refused.
@@ -83,6 +122,24 @@ pub enum Denied {
     OtherDistrict { mine: u16, theirs: Option<u16> },
     #[error("only administrators")]
     AdminOnly,
+    /// A fund committee touching another fund's record.
+    #[error("fund committee of {mine} cannot change another fund's records")]
+    OtherFund { mine: u64 },
+    /// A committee touching a kind of record outside its work.
+    #[error("not a record this committee keeps")]
+    NotTheirs,
+}
+
+/// What a record is, as far as the committees' accounts care.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordKind {
+    /// A fund's members (with their loans and repayments).
+    Member,
+    OccupationRecord,
+    /// A network committee (its briefings).
+    Committee,
+    SupportActivity,
+    Other,
 }
 
 impl Access {
@@ -94,6 +151,58 @@ impl Access {
             (Access::District(mine), Some(d)) if d == mine => Ok(()),
             (Access::District(mine), theirs) => Err(Denied::OtherDistrict { mine, theirs }),
             (Access::Viewer, _) => Err(Denied::ReadOnly),
+            // The committees go through `may_change_record`; a record of no
+            // kind they keep is not theirs.
+            (Access::Fund { .. } | Access::Network(_), _) => Err(Denied::NotTheirs),
+        }
+    }
+
+    /// May this session change a record of `kind`, of `district` and (for
+    /// members and occupation records) of `fund`? The committees' accounts
+    /// keep only their own records of their own work.
+    pub fn may_change_record(
+        self,
+        kind: RecordKind,
+        district: Option<u16>,
+        fund: Option<u64>,
+    ) -> Result<(), Denied> {
+        match self {
+            Access::Fund { fund: mine, .. } => match kind {
+                RecordKind::Member | RecordKind::OccupationRecord if fund == Some(mine) => Ok(()),
+                RecordKind::Member | RecordKind::OccupationRecord => Err(Denied::OtherFund { mine }),
+                _ => Err(Denied::NotTheirs),
+            },
+            Access::Network(mine) => match kind {
+                RecordKind::Committee | RecordKind::SupportActivity if district == Some(mine) => Ok(()),
+                RecordKind::Committee | RecordKind::SupportActivity => {
+                    Err(Denied::OtherDistrict { mine, theirs: district })
+                }
+                _ => Err(Denied::NotTheirs),
+            },
+            other => other.may_change(district),
+        }
+    }
+
+    /// The district a session sees, when it sees only one (network and fund
+    /// committees); district officers read the province.
+    pub fn reads_only_district(self) -> Option<u16> {
+        match self {
+            Access::Network(d) | Access::Fund { district: d, .. } => Some(d),
+            _ => None,
+        }
+    }
+
+    /// May this session read the records of fund `fund` of `district`?
+    pub fn may_read_fund(self, fund: u64, district: u16) -> bool {
+        self.reads_only_fund().is_none_or(|f| f == fund)
+            && self.reads_only_district().is_none_or(|d| d == district)
+    }
+
+    /// The fund a session sees, when it sees only one (a fund committee).
+    pub fn reads_only_fund(self) -> Option<u64> {
+        match self {
+            Access::Fund { fund, .. } => Some(fund),
+            _ => None,
         }
     }
 
@@ -142,8 +251,42 @@ mod tests {
             district: None,
             keys: vec![],
             disabled: false,
+            fund: None,
         };
         assert_eq!(o.access(), Access::Viewer, "a district officer needs a district");
+    }
+
+    // Issue 20: a fund committee keeps its own fund's members and occupation
+    // records, nothing else; a network committee its district's briefings
+    // and support.
+    #[test]
+    fn committees_keep_their_own_records_only() {
+        use RecordKind as K;
+        let fund = Access::Fund { fund: 7, district: 3301 };
+        assert_eq!(fund.may_change_record(K::Member, Some(3301), Some(7)), Ok(()));
+        assert_eq!(fund.may_change_record(K::OccupationRecord, Some(3301), Some(7)), Ok(()));
+        assert_eq!(
+            fund.may_change_record(K::Member, Some(3301), Some(8)),
+            Err(Denied::OtherFund { mine: 7 })
+        );
+        assert_eq!(fund.may_change_record(K::SupportActivity, Some(3301), None), Err(Denied::NotTheirs));
+        assert_eq!(fund.may_change_record(K::Other, Some(3301), Some(7)), Err(Denied::NotTheirs));
+        let net = Access::Network(3301);
+        assert_eq!(net.may_change_record(K::SupportActivity, Some(3301), None), Ok(()));
+        assert_eq!(net.may_change_record(K::Committee, Some(3301), None), Ok(()));
+        assert_eq!(
+            net.may_change_record(K::Committee, Some(3302), None),
+            Err(Denied::OtherDistrict { mine: 3301, theirs: Some(3302) })
+        );
+        assert_eq!(net.may_change_record(K::Member, Some(3301), Some(7)), Err(Denied::NotTheirs));
+        // The others as before.
+        assert_eq!(Access::District(3301).may_change_record(K::Member, Some(3301), Some(7)), Ok(()));
+        assert_eq!(Access::Viewer.may_change_record(K::Member, Some(3301), Some(7)), Err(Denied::ReadOnly));
+        assert_eq!((fund.reads_only_fund(), fund.reads_only_district()), (Some(7), Some(3301)));
+        assert_eq!((net.reads_only_fund(), net.reads_only_district()), (None, Some(3301)));
+        assert_eq!(Access::District(3301).reads_only_district(), None);
+        assert_eq!(Role::parse("Fund"), Some(Role::Fund));
+        assert_eq!(Role::parse("network"), Some(Role::Network));
     }
 
     #[test]

@@ -66,6 +66,8 @@ pub struct NewOfficer<'a> {
     pub display_name: &'a str,
     pub role: Role,
     pub district: Option<u16>,
+    /// A fund committee's fund, by its 8-digit code.
+    pub fund_code: Option<&'a str>,
     pub key_line: &'a str,
 }
 
@@ -75,12 +77,29 @@ pub fn add(store: &Store, who: Actor<'_>, n: &NewOfficer<'_>) -> Result<Officer,
         return Err(Msg::with(k::ERR_BAD_LOGIN, [n.login.to_string()]));
     }
     match (n.role, n.district) {
-        (Role::District, None) => return Err(Msg::new(k::ERR_DISTRICT_NEEDED)),
-        (Role::District, Some(d)) if !(1000..=9999).contains(&d) => {
+        (Role::District | Role::Network, None) => return Err(Msg::new(k::ERR_DISTRICT_NEEDED)),
+        (Role::District | Role::Network, Some(d)) if !(1000..=9999).contains(&d) => {
             return Err(Msg::with(k::ERR_BAD_DISTRICT, [d.to_string()]));
         }
         _ => {}
     }
+    // A fund committee's fund, and with it its district.
+    let (district, fund) = match (n.role, n.fund_code) {
+        (Role::Fund, None) => return Err(Msg::new(k::ERR_FUND_NEEDED)),
+        (Role::Fund, Some(code)) => {
+            let code = crate::domain::thai::normalize_digits(code.trim()).into_owned();
+            let key = store
+                .lookup(trees::FUNDS_BY_CODE, code.as_bytes())
+                .map_err(|e| crate::service::messages::store(&e))?
+                .ok_or_else(|| Msg::with(k::ERR_NO_SUCH_FUND, [code.clone()]))?;
+            let fund = crate::store::id_of(&key)
+                .and_then(|id| store.get::<crate::domain::fund::Fund>(id).ok().flatten())
+                .ok_or_else(|| Msg::with(k::ERR_NO_SUCH_FUND, [code.clone()]))?;
+            (Some(fund.district()), Some(fund.id))
+        }
+        (Role::District | Role::Network, _) => (n.district, None),
+        _ => (None, None),
+    };
     if let Some(c) = crate::domain::clean::forbidden(n.display_name) {
         return Err(crate::service::messages::unsafe_char(c));
     }
@@ -93,7 +112,8 @@ pub fn add(store: &Store, who: Actor<'_>, n: &NewOfficer<'_>) -> Result<Officer,
             }
             o.keys.push(key);
             o.role = n.role;
-            o.district = n.district.filter(|_| n.role == Role::District);
+            o.district = district;
+            o.fund = fund;
             if !n.display_name.is_empty() {
                 o.display_name = n.display_name.to_string();
             }
@@ -109,9 +129,10 @@ pub fn add(store: &Store, who: Actor<'_>, n: &NewOfficer<'_>) -> Result<Officer,
                 n.display_name.to_string()
             },
             role: n.role,
-            district: n.district.filter(|_| n.role == Role::District),
+            district,
             keys: vec![key],
             disabled: false,
+            fund,
         },
     };
     store.save(who, &officer).map_err(|e| save_error(&e))
@@ -144,7 +165,11 @@ pub fn listing(store: &Store) -> Result<Vec<String>, StoreError> {
     use crate::domain::clean::line;
     let mut out = Vec::new();
     for o in store.all::<Officer>()? {
-        let scope = o.district.map(|d| format!(" {d}")).unwrap_or_default();
+        // A fund committee by its fund's code; anyone else by district.
+        let scope = match o.fund.and_then(|f| store.get::<crate::domain::fund::Fund>(f).ok().flatten()) {
+            Some(f) => format!(" {}", f.code),
+            None => o.district.map(|d| format!(" {d}")).unwrap_or_default(),
+        };
         let state = if o.disabled { " (disabled)" } else { "" };
         out.push(format!(
             "{}\t{}{}\t{}{}",

@@ -217,6 +217,8 @@ pub fn denied(d: &Denied) -> Msg {
         }
         Denied::OtherDistrict { mine, theirs: None } => Msg::with(k::ERR_PROVINCE_ONLY, [mine.to_string()]),
         Denied::AdminOnly => Msg::new(k::ERR_ADMIN_ONLY),
+        Denied::OtherFund { .. } => Msg::new(k::ERR_OTHER_FUND),
+        Denied::NotTheirs => Msg::new(k::ERR_NOT_THEIRS),
     }
 }
 

@@ -593,7 +593,7 @@ fn session_loop(s: SessionSetup, rx: mpsc::Receiver<Event>) -> io::Result<&'stat
     )?;
     let mut app =
         App::with_catalog(&store, s.officer.login.clone(), s.lang, (w, h), Arc::clone(&s.shared.catalog));
-    app.access = s.officer.access();
+    app.set_access(s.officer.access(), &store);
     app.no_color = s.no_color;
     // Every export of this session goes into the officer's own folder.
     app.export_dir = Some(officer_dir(store.path(), &s.officer.login).join("outbox"));
@@ -709,7 +709,7 @@ impl Frontend for Remote {
         if accounts != self.seen_accounts {
             self.seen_accounts = accounts;
             match crate::service::accounts::officer_by_login(store, &self.login) {
-                Ok(Some(o)) if !o.disabled => app.access = o.access(),
+                Ok(Some(o)) if !o.disabled => app.set_access(o.access(), store),
                 Ok(_) => {
                     goodbye(&mut self.terminal, k::SSH_DISABLED)?;
                     return Ok(Some("account disabled"));

@@ -54,6 +54,8 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     const OFFERS_PLACES: bool = false;
     /// Only administrators write these (officer accounts).
     const ADMIN_ONLY: bool = false;
+    /// What the record is to the committees' accounts (what they may keep).
+    const KIND: crate::domain::officer::RecordKind = crate::domain::officer::RecordKind::Other;
 
     fn id(&self) -> u64;
     fn set_id(&mut self, id: u64);
@@ -82,6 +84,12 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     /// How many places this record offers, when it offers any.
     fn capacity(&self) -> u64 {
         0
+    }
+
+    /// The fund a record belongs to (members, occupation records), for a
+    /// fund committee's account.
+    fn fund_in(&self) -> Option<u64> {
+        None
     }
 
     /// The district whose officers may change this record; `None` for
@@ -180,6 +188,12 @@ impl Record for Fund {
 impl Record for Member {
     const TREE: &'static str = trees::MEMBERS;
     const SCHEMA: u8 = 1;
+    const KIND: crate::domain::officer::RecordKind = crate::domain::officer::RecordKind::Member;
+
+    fn fund_in(&self) -> Option<u64> {
+        Some(self.fund_id)
+    }
+
     const FUND_RISK: bool = true;
     const INDEXES: &'static [&'static str] = &[trees::MEMBERS_BY_NID];
     const CHILDREN: Option<&'static str> = Some(trees::OCCUPATIONS);
@@ -245,6 +259,12 @@ impl Record for Member {
 impl Record for OccupationRecord {
     const TREE: &'static str = trees::OCCUPATIONS;
     const SCHEMA: u8 = 1;
+    const KIND: crate::domain::officer::RecordKind = crate::domain::officer::RecordKind::OccupationRecord;
+
+    fn fund_in(&self) -> Option<u64> {
+        Some(self.fund_id)
+    }
+
     const DISTRICT_STATS: bool = true;
 
     fn district_stats(&self) -> Option<(u16, DistrictStats)> {
@@ -368,6 +388,7 @@ impl Record for Assignment {
 impl Record for NetworkCommittee {
     const TREE: &'static str = trees::COMMITTEES;
     const SCHEMA: u8 = 1;
+    const KIND: crate::domain::officer::RecordKind = crate::domain::officer::RecordKind::Committee;
 
     id_and_version!();
 
@@ -379,6 +400,7 @@ impl Record for NetworkCommittee {
 impl Record for SupportActivity {
     const TREE: &'static str = trees::SUPPORT;
     const SCHEMA: u8 = 1;
+    const KIND: crate::domain::officer::RecordKind = crate::domain::officer::RecordKind::SupportActivity;
     const DISTRICT_STATS: bool = true;
 
     id_and_version!();
@@ -410,13 +432,41 @@ impl Record for OtopProduct {
 
 impl Record for Officer {
     const TREE: &'static str = trees::OFFICERS;
-    const SCHEMA: u8 = 1;
+    /// 2: an account may name its fund (fund committees).
+    const SCHEMA: u8 = 2;
     const INDEXES: &'static [&'static str] = &[trees::OFFICERS_BY_LOGIN];
     const ADMIN_ONLY: bool = true;
 
     id_and_version!();
 
+    fn upgrade(schema: u8, payload: &[u8]) -> Result<Self, CodecError> {
+        match schema {
+            1 => codec::decode_payload::<crate::domain::officer::OfficerV1>(payload).map(Officer::from),
+            _ => Err(CodecError::Version { found: schema, supported: Self::SCHEMA }),
+        }
+    }
+
     fn index_entries(&self) -> Vec<IndexEntry> {
         vec![IndexEntry { tree: trees::OFFICERS_BY_LOGIN, key: self.login.as_bytes().to_vec(), unique: true }]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::officer::{Officer, Role};
+
+    /// Accounts written before fund committees had accounts (schema 1, no
+    /// fund) read as they were, with no fund.
+    #[test]
+    fn an_officer_of_schema_1_reads_with_no_fund() {
+        let v1 =
+            (7u64, 2u64, "malee", "มาลี", Role::District, Some(3301u16), vec!["ssh-ed25519 AAAA k"], false);
+        let o = Officer::from_stored(&codec::encode(1, &v1).unwrap()).unwrap();
+        assert_eq!(
+            (o.id, o.login.as_str(), o.role, o.district, o.fund),
+            (7, "malee", Role::District, Some(3301), None)
+        );
+        assert_eq!(Officer::from_stored(&o.to_stored().unwrap()).unwrap(), o);
     }
 }

@@ -293,7 +293,7 @@ impl Store {
                 if R::ADMIN_ONLY {
                     who.access.may_admin()
                 } else {
-                    who.access.may_change(r.district_in(self))
+                    who.access.may_change_record(R::KIND, r.district_in(self), r.fund_in())
                 }
                 .map_err(SaveError::Denied)
             };
