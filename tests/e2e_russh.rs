@@ -114,3 +114,8 @@ fn the_server_backs_up_on_its_own_and_keeps_the_newest() {
     let out = run(Command::new(BIN).arg("--db").arg(&restored).arg("check"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no problems"));
 }
+
+#[test]
+fn committees_over_ssh_see_and_keep_their_own() {
+    officers::committees_over_ssh_see_and_keep_their_own(&Russh);
+}

@@ -91,3 +91,8 @@ fn a_failing_session_ends_alone_with_a_message() {
 fn idle_sessions_are_closed_and_the_session_cap_holds() {
     officers::idle_sessions_are_closed_and_the_session_cap_holds(&OpenSsh);
 }
+
+#[test]
+fn committees_over_ssh_see_and_keep_their_own() {
+    officers::committees_over_ssh_see_and_keep_their_own(&OpenSsh);
+}

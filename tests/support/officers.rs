@@ -25,6 +25,8 @@ pub const OFFICERS: &[(&str, &[&str])] = &[
     ("malee", &["--role", "province"]),
     ("viewer1", &["--role", "viewer"]),
     ("kanharom", &["--role", "district", "--district", "3302"]),
+    ("sakhuang", &["--role", "fund", "--fund", "33010101"]),
+    ("net3301", &["--role", "network", "--district", "3301"]),
 ];
 
 /// The district demo as the binary writes it, with the officers' accounts,
@@ -34,7 +36,9 @@ fn world() -> &'static Path {
     static W: OnceLock<PathBuf> = OnceLock::new();
     W.get_or_init(|| {
         let today = sammachip::domain::Date::today();
-        crate::common::cached(&format!("ssh-officers-{today:?}"), |dir| {
+        // The accounts are part of the name: a world made for fewer is not reused.
+        let logins: Vec<&str> = OFFICERS.iter().map(|o| o.0).collect();
+        crate::common::cached(&format!("ssh-officers-{today:?}-{}", logins.join("+")), |dir| {
             let db = dir.join("store");
             crate::common::copy_dir(crate::common::binary_demo(), &db);
             let keys = dir.join("keys");
@@ -219,6 +223,30 @@ pub fn a_viewer_and_a_district_officer_are_refused_with_the_reason<C: Client>(c:
     d.text("X");
     d.keys(&["C-s"]);
     d.wait_for("เจ้าหน้าที่อำเภอ 3302 แก้ไขข้อมูลของอำเภอ 3301 ไม่ได้");
+}
+
+/// Issue 20: a village fund's committee logs in and sees its own fund alone,
+/// and may not change the fund's own record (its capital); a network
+/// committee sees its district and may not edit a fund.
+pub fn committees_over_ssh_see_and_keep_their_own<C: Client>(c: &C) {
+    let served = Served::start();
+    let mut f = c.open(&served, "sakhuang");
+    funds(&mut f);
+    let s = f.wait_for("กองทุน 1/1");
+    assert!(s.contains("33010101"), "{s}");
+    f.keys(&["e"]);
+    f.wait_for(EDIT_FORM);
+    f.keys(&["Tab", "Tab", "End"]);
+    f.text("X");
+    f.keys(&["C-s"]);
+    f.wait_for("บัญชีนี้แก้ไขข้อมูลประเภทนี้ไม่ได้");
+
+    let mut n = c.open(&served, "net3301");
+    n.wait_for("ภาพรวมจังหวัด");
+    let s = n.wait_for("เมืองศรีสะเกษ");
+    assert!(s.contains("ขั้นตอนที่ 1"), "{s}");
+    n.keys(&["2"]);
+    n.wait_for("กองทุน 120/120");
 }
 
 pub fn the_screen_follows_a_resize_and_f_keys_and_thai_typing_work<C: Client>(c: &C) {
