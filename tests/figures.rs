@@ -268,3 +268,38 @@ fn the_overview_shows_its_figures_on_the_first_frame() {
     assert!(total > 0);
     assert!(screen.contains(&sammachip::domain::money::group_thousands(total as u64)), "{screen}");
 }
+
+/// Issue 19: lending capital and the Pracharat budget, apart, one function
+/// each: the Overview's figures are the sums of what each fund's screen
+/// shows, and they add up to all the capital received.
+#[test]
+fn the_overviews_capital_is_the_sum_of_the_funds_own_figures() {
+    use sammachip::domain::{fund::Fund, money::Money};
+    let mut f = Fixture::new(Lang::En);
+    f.press(KeyCode::Char('1'));
+    let funds = f.store.all::<Fund>().unwrap();
+    let lending: i64 = funds.iter().map(|x| x.lending_capital().0).sum();
+    let budget: i64 = funds.iter().map(|x| x.project_budget().0).sum();
+    let all: i64 = funds.iter().map(|x| x.capital_total().0).sum();
+    let total = &f.app.overview.total;
+    assert_eq!((total.lending, total.budget), (lending, budget));
+    assert_eq!(lending + budget, all);
+    assert!(budget > 0 && lending > budget);
+    let screen = f.screen();
+    let shown = format!(
+        "Lending capital {} baht · Pracharat {} baht",
+        Money(lending).format_whole(),
+        Money(budget).format_whole()
+    );
+    assert!(screen.contains(&shown), "{screen}");
+    // The first fund's own screen says its part.
+    f.press(KeyCode::Char('2'));
+    f.press(KeyCode::Enter);
+    let first = f.app.funds.detail().unwrap().fund.clone();
+    let screen = f.screen();
+    assert!(
+        screen.contains(&first.lending_capital().format())
+            && screen.contains(&first.project_budget().format()),
+        "{screen}"
+    );
+}

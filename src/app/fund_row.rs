@@ -22,7 +22,10 @@ pub struct FundRow {
     pub subdistrict: u32,
     pub grade: Grade,
     pub members: u32,
+    /// Lending capital ([`Fund::lending_capital`]).
     pub capital: Money,
+    /// The Pracharat project budget ([`Fund::project_budget`]).
+    pub project_budget: Money,
     /// Capital by kind of event, in `CapitalKind::ALL` order (satang).
     pub capital_by_kind: [i64; 6],
     pub established: Option<crate::domain::Date>,
@@ -54,6 +57,7 @@ impl FundRow {
             grade: f.grade,
             members,
             capital: f.lending_capital(),
+            project_budget: f.project_budget(),
             capital_by_kind: {
                 let mut by = [0i64; 6];
                 for e in &f.capital {

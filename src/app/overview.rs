@@ -54,6 +54,10 @@ pub struct DistrictRow {
     pub stats: DistrictStats,
     /// Capital by kind of event, in `CapitalKind::ALL` order (satang).
     pub capital: [i64; 6],
+    /// Lending capital and the Pracharat budget: the sums of the funds'
+    /// own figures (`Fund::lending_capital`, `Fund::project_budget`).
+    pub lending: i64,
+    pub budget: i64,
     /// Outstanding principal of open loans, and of those more than 30 days late.
     pub open: i64,
     pub at_risk: i64,
@@ -61,6 +65,8 @@ pub struct DistrictRow {
 
 impl DistrictRow {
     fn add(&mut self, o: &DistrictRow) {
+        self.lending += o.lending;
+        self.budget += o.budget;
         self.funds += o.funds;
         self.members += o.members;
         self.briefed += o.briefed;
@@ -166,6 +172,8 @@ impl OverviewTab {
                 .or_insert_with(|| DistrictRow { district: f.district, ..Default::default() });
             r.funds += 1;
             r.members += u64::from(f.members);
+            r.lending += f.capital.0;
+            r.budget += f.project_budget.0;
             for (a, b) in r.capital.iter_mut().zip(f.capital_by_kind) {
                 *a += b;
             }

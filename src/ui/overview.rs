@@ -204,15 +204,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         kinds.push(Span::raw(format!("{}  ", millions(r.capital[i]))));
     }
     // Lending capital and the Pracharat project budget, apart.
-    let split = |by_kind: &[i64; 6]| {
-        let mut out = (0i64, 0i64);
-        for (kind, amount) in CapitalKind::ALL.iter().zip(by_kind) {
-            if kind.is_lending() { out.0 += amount } else { out.1 += amount }
-        }
-        (Money(out.0).format_whole(), Money(out.1).format_whole())
-    };
-    let (lending, budget) = split(&r.capital);
-    let (province_lending, province_budget) = split(&ov.total.capital);
+    let split = |r: &DistrictRow| (Money(r.lending).format_whole(), Money(r.budget).format_whole());
+    let (lending, budget) = split(r);
+    let (province_lending, province_budget) = split(&ov.total);
     let lines = vec![
         Line::from(kinds),
         Line::from(vec![
