@@ -100,9 +100,26 @@ static WORDS: std::sync::LazyLock<icu_segmenter::WordSegmenterBorrowed<'static>>
     std::sync::LazyLock::new(|| icu_segmenter::WordSegmenter::new_lstm(Default::default()));
 
 /// The word boundaries of `text` (byte offsets, 0 and its length among them)
-/// as [`cut`] sees them.
+/// as [`cut`] sees them. The model is costly and the same names are cut on
+/// every frame, so each thread remembers the last few thousand texts.
 pub fn word_boundaries(text: &str) -> Vec<usize> {
-    WORDS.segment_str(text).collect()
+    const REMEMBERED: usize = 4_096;
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, Vec<usize>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    SEEN.with(|seen| {
+        if let Some(b) = seen.borrow().get(text) {
+            return b.clone();
+        }
+        let b: Vec<usize> = WORDS.segment_str(text).collect();
+        let mut seen = seen.borrow_mut();
+        if seen.len() >= REMEMBERED {
+            seen.clear();
+        }
+        seen.insert(text.to_string(), b.clone());
+        b
+    })
 }
 
 /// `text` cut to at most `max` display cells, ending in `…` when it was cut.
@@ -129,7 +146,7 @@ pub fn cut(text: &str, max: usize) -> Cow<'_, str> {
     // Thai: back to the last word boundary that fits, if there is one.
     if out.chars().any(is_thai) {
         let fits = out.len();
-        let boundary = WORDS.segment_str(text).take_while(|b| *b <= fits).filter(|b| *b > 0).last();
+        let boundary = word_boundaries(text).into_iter().take_while(|b| *b <= fits).filter(|b| *b > 0).last();
         if let Some(b) = boundary {
             out.truncate(b);
         }
