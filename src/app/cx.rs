@@ -30,7 +30,6 @@ pub enum Effect {
     OpenOccupation(Vec<u8>),
     /// The Occupations tab's list, narrowed to a district and a stage or later.
     ShowOccupations { district: u16, stage: Option<crate::domain::occupation::Stage> },
-    /// The Sages tab, on a district's sages.
     /// The district's households with a sage, in the Occupations tab.
     ShowCoached { district: u16 },
     /// The Network tab on a district's committee.

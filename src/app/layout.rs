@@ -14,7 +14,7 @@ pub fn list_rows(height: u16) -> usize {
     usize::from(height.saturating_sub(CHROME + LIST_FRAME)).max(1)
 }
 
-/// Lines of the fund facts block in the detail view.
+/// Lines of the facts block of the loan view (the fund's has one more).
 pub const DETAIL_FACTS: u16 = 7;
 
 /// Rows of the repayments ledger in the loan view.

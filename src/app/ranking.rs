@@ -83,8 +83,17 @@ impl RankingTab {
         // A committee ranks within its own fund or district.
         match (sh.access.reads_only_fund(), sh.access.reads_only_district()) {
             (Some(f), _) => self.scope = Scope::Fund(f),
-            (None, Some(d)) if !matches!(self.scope, Scope::District(x) if x == d) => {
-                self.scope = Scope::District(d)
+            (None, Some(d)) => {
+                // A subdistrict or fund of its own district stays as chosen.
+                let inside = match self.scope {
+                    Scope::District(x) => x == d,
+                    Scope::Subdistrict(s) => s / 100 == u32::from(d),
+                    Scope::Fund(f) => funds.iter().any(|r| r.id == f && r.district == d),
+                    Scope::Province => false,
+                };
+                if !inside {
+                    self.scope = Scope::District(d)
+                }
             }
             _ => {}
         }

@@ -941,6 +941,8 @@ impl SagesTab {
         let bad = problems.is_some() || unknown.is_some();
         if let Some(errs) = problems {
             cx.sh.set_field_errors(&SAGE_FIELDS, errs, messages::sage);
+        }
+        if bad {
             // An ID that is already another sage's is named now as well, not
             // only once the rest is fixed (the save checks it for certain).
             let taken = thai::NationalId::parse(&draft.national_id)

@@ -498,12 +498,8 @@ fn write_demo(
     let mut members_written = 0usize;
     let mut loans_written = 0usize;
     for (i, ((fund, fund_id), members)) in funds.iter().zip(&fund_ids).zip(&member_counts).enumerate() {
-        let capital: Vec<(Date, Money)> = fund
-            .capital
-            .iter()
-            .filter(|e| e.kind != CapitalKind::Pracharat)
-            .map(|e| (e.date, e.amount))
-            .collect();
+        let capital: Vec<(Date, Money)> =
+            fund.capital.iter().filter(|e| e.kind.is_lending()).map(|e| (e.date, e.amount)).collect();
         // What the members would ask for at a lending round (a loan is about
         // 32,000 baht), against the fund's lending capital: a fund lends
         // about four fifths of what it has.

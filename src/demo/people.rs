@@ -210,7 +210,9 @@ pub fn fund_people(
         let born = rng.random_range(1950..=2000);
         let birth = Date::from_ymd(born, rng.random_range(1..=12), rng.random_range(1..=28));
         // Members join from the fund's start, and at 15 at the youngest.
-        let earliest = birth.map_or(plan.established, |b| plan.established.max(b.add_months(15 * 12)));
+        let earliest = birth.map_or(plan.established, |b| {
+            plan.established.max(b.add_months(crate::domain::member::MIN_AGE * 12))
+        });
         let joined = if rng.random_bool(0.6) {
             date_between(rng, earliest, earliest.add_days(365))
         } else {

@@ -77,7 +77,8 @@ pub fn add(store: &Store, who: Actor<'_>, n: &NewOfficer<'_>) -> Result<Officer,
         return Err(Msg::with(k::ERR_BAD_LOGIN, [n.login.to_string()]));
     }
     match (n.role, n.district) {
-        (Role::District | Role::Network, None) => return Err(Msg::new(k::ERR_DISTRICT_NEEDED)),
+        (Role::District, None) => return Err(Msg::new(k::ERR_DISTRICT_NEEDED)),
+        (Role::Network, None) => return Err(Msg::new(k::ERR_NETWORK_DISTRICT_NEEDED)),
         (Role::District | Role::Network, Some(d)) if !(1000..=9999).contains(&d) => {
             return Err(Msg::with(k::ERR_BAD_DISTRICT, [d.to_string()]));
         }

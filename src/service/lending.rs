@@ -1,6 +1,6 @@
 //! A fund's money available to lend, read from the store: the loan form
-//! checks a new loan against it and the fund's screen shows it (one
-//! function for both).
+//! checks a new loan against it (with `domain::fund::Lending`, which the
+//! property tests and the demo's own check use too).
 
 use crate::{
     domain::{
