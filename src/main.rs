@@ -103,6 +103,15 @@ enum Cmd {
         /// Seconds between backups instead of a day (tests).
         #[arg(long, hide = true)]
         backup_every_seconds: Option<u64>,
+        /// Largest file an officer may upload over SFTP, in MiB.
+        #[arg(long, default_value_t = 200)]
+        max_upload_mib: u64,
+        /// Most an officer's inbox may hold, in MiB.
+        #[arg(long, default_value_t = 1024)]
+        max_inbox_mib: u64,
+        /// Largest upload in bytes instead (tests).
+        #[arg(long, hide = true)]
+        max_upload_bytes: Option<u64>,
     },
     /// Read records from a spreadsheet: every row checked, all or nothing;
     /// rejected rows go to FILE.rejects.csv with the reason.
@@ -340,6 +349,9 @@ fn main() -> ExitCode {
             backup_dir,
             keep_backups,
             backup_every_seconds,
+            max_upload_mib,
+            max_inbox_mib,
+            max_upload_bytes,
         }) => {
             let store = match open_then(path.clone(), |s| s) {
                 Ok(s) => Arc::new(s),
@@ -355,6 +367,10 @@ fn main() -> ExitCode {
                 backups: backup_dir.unwrap_or_else(|| path.parent().unwrap_or(&path).join("backups")),
                 keep_backups: keep_backups.max(1),
                 backup_every: Duration::from_secs(backup_every_seconds.unwrap_or(86_400).max(1)),
+                uploads: sammachip::ssh::sftp::Limits {
+                    file: max_upload_bytes.unwrap_or(max_upload_mib.saturating_mul(1 << 20)),
+                    inbox: max_inbox_mib.saturating_mul(1 << 20),
+                },
             };
             match sammachip::ssh::serve(store, opts) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -15,7 +15,7 @@ mod tmux;
 #[path = "support/window.rs"]
 mod window;
 
-use std::{process::Command, time::Duration};
+use std::{path::Path, process::Command, time::Duration};
 
 use officers::{Client, Served};
 use tmux::Tmux;
@@ -27,17 +27,72 @@ impl OpenSsh {
     /// `ssh` as `login` with the key of `key_of`, accepting this server's
     /// host key and no other.
     fn command(served: &Served, login: &str, key_of: &str) -> String {
+        format!("ssh {} {login}@127.0.0.1", Self::options(served, key_of, "-p"))
+    }
+
+    /// The options `ssh` and `sftp` share (`port` is `-p` or `-P`).
+    fn options(served: &Served, key_of: &str, port: &str) -> String {
         let known_hosts = served.dir.path().join("known_hosts");
         let host_key = served.server.host_key.to_openssh().unwrap();
         std::fs::write(&known_hosts, format!("[127.0.0.1]:{} {host_key}\n", served.port())).unwrap();
         format!(
-            "ssh -p {} -i '{}' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes \
-             -o UserKnownHostsFile='{}' -o SendEnv=NONE {login}@127.0.0.1",
+            "{port} {} -i '{}' -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes \
+             -o UserKnownHostsFile='{}' -o SendEnv=NONE",
             served.port(),
             served.key_file(key_of).display(),
             known_hosts.display()
         )
     }
+
+    /// OpenSSH `sftp -b` with `script`, run in `dir`: (success, stdout + stderr).
+    fn sftp(served: &Served, login: &str, dir: &Path, script: &str) -> (bool, String) {
+        let batch = dir.join("batch");
+        std::fs::write(&batch, script).unwrap();
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "sftp {} -b '{}' {login}@127.0.0.1 </dev/null",
+                Self::options(served, login, "-P"),
+                batch.display()
+            ))
+            .current_dir(dir)
+            .output()
+            .expect("sh runs sftp (.ci/run installs openssh-client)");
+        let text =
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.success(), text)
+    }
+}
+
+/// PuTTY's `psftp -b` with `script`, run in `dir`, with the officer's key
+/// converted by `puttygen` and the server's host key pinned by fingerprint.
+fn psftp(served: &Served, login: &str, dir: &Path, script: &str) -> (bool, String) {
+    let ppk = dir.join(format!("{login}.ppk"));
+    if !ppk.exists() {
+        let out = Command::new("puttygen")
+            .arg(served.key_file(login))
+            .args(["-O", "private", "-o"])
+            .arg(&ppk)
+            .output()
+            .expect("puttygen runs (.ci/run installs putty-tools)");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let fingerprint = served.server.host_key.fingerprint(russh::keys::HashAlg::Sha256).to_string();
+    let batch = dir.join("psftp-batch");
+    std::fs::write(&batch, script).unwrap();
+    let out = Command::new("psftp")
+        .args(["-batch", "-b"])
+        .arg(&batch)
+        .arg("-i")
+        .arg(&ppk)
+        .args(["-P", &served.port().to_string(), "-hostkey", &fingerprint])
+        .arg(format!("{login}@127.0.0.1"))
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("psftp runs (.ci/run installs putty-tools)");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
 }
 
 impl Client for OpenSsh {
@@ -95,4 +150,76 @@ fn idle_sessions_are_closed_and_the_session_cap_holds() {
 #[test]
 fn committees_over_ssh_see_and_keep_their_own() {
     officers::committees_over_ssh_see_and_keep_their_own(&OpenSsh);
+}
+
+/// Where the server keeps an officer's files.
+fn folder(served: &Served, login: &str) -> std::path::PathBuf {
+    served.dir.path().join("files").join(login)
+}
+
+#[test]
+fn openssh_sftp_uploads_into_the_inbox_and_reaches_nothing_else() {
+    let served = Served::start();
+    let here = tempfile::tempdir().unwrap();
+    let sheet = "รหัสกองทุน,เลขประจำตัวประชาชน\n33010101,1101700203451\n";
+    std::fs::write(here.path().join("members.csv"), sheet).unwrap();
+    let (ok, out) = OpenSsh::sftp(&served, "malee", here.path(), "ls\nput members.csv inbox/\nls -l inbox\n");
+    assert!(ok, "{out}");
+    assert!(out.contains("inbox") && out.contains("outbox") && out.contains("-rw-------"), "{out}");
+    assert_eq!(std::fs::read_to_string(folder(&served, "malee").join("inbox/members.csv")).unwrap(), sheet);
+
+    std::fs::write(folder(&served, "malee").join("outbox/export.csv"), "a,b\n").unwrap();
+    let (ok, out) = OpenSsh::sftp(&served, "malee", here.path(), "get outbox/export.csv\n");
+    assert!(ok, "{out}");
+    assert_eq!(std::fs::read_to_string(here.path().join("export.csv")).unwrap(), "a,b\n");
+
+    // Each of these fails (`-` keeps the batch going); none reaches the store
+    // or another officer.
+    std::fs::create_dir_all(folder(&served, "kanharom").join("inbox")).unwrap();
+    std::os::unix::fs::symlink(served.db().join("conf"), folder(&served, "malee").join("inbox/conf.csv"))
+        .unwrap();
+    let (_, out) = OpenSsh::sftp(
+        &served,
+        "malee",
+        here.path(),
+        "-get ../../store/conf stolen1\n-get /etc/passwd stolen2\n-get inbox/conf.csv stolen3\n\
+         -put members.csv ../kanharom/inbox/x.csv\n-put members.csv /x.csv\n-symlink /etc/passwd inbox/p\n\
+         -mkdir inbox/sub\n",
+    );
+    for stolen in ["stolen1", "stolen2", "stolen3"] {
+        assert!(!here.path().join(stolen).exists(), "{stolen}: {out}");
+    }
+    assert!(!folder(&served, "kanharom").join("inbox/x.csv").exists());
+    assert!(
+        !served.dir.path().join("files/x.csv").exists() && !folder(&served, "malee").join("x.csv").exists()
+    );
+    assert!(!folder(&served, "malee").join("inbox/p").exists());
+
+    // A viewer downloads but cannot upload.
+    std::fs::create_dir_all(folder(&served, "viewer1").join("outbox")).unwrap();
+    std::fs::write(folder(&served, "viewer1").join("outbox/report.csv"), "r\n").unwrap();
+    let (ok, out) = OpenSsh::sftp(&served, "viewer1", here.path(), "get outbox/report.csv\n");
+    assert!(ok, "{out}");
+    let (ok, out) = OpenSsh::sftp(&served, "viewer1", here.path(), "put members.csv inbox/\n");
+    assert!(!ok && out.contains("Permission denied"), "{out}");
+    assert!(!folder(&served, "viewer1").join("inbox/members.csv").exists());
+}
+
+#[test]
+fn putty_psftp_uploads_and_downloads_with_the_same_key() {
+    let served = Served::start();
+    let here = tempfile::tempdir().unwrap();
+    std::fs::write(here.path().join("members.csv"), "x,y\n1,2\n").unwrap();
+    let (ok, out) = psftp(&served, "kanharom", here.path(), "put members.csv inbox/members.csv\nls inbox\n");
+    assert!(ok, "{out}");
+    assert!(out.contains("members.csv"), "{out}");
+    assert_eq!(std::fs::read(folder(&served, "kanharom").join("inbox/members.csv")).unwrap(), b"x,y\n1,2\n");
+    let (ok, out) = psftp(&served, "kanharom", here.path(), "get inbox/members.csv back.csv\n");
+    assert!(ok, "{out}");
+    assert_eq!(std::fs::read(here.path().join("back.csv")).unwrap(), b"x,y\n1,2\n");
+    let (ok, out) = psftp(&served, "kanharom", here.path(), "put members.csv ../malee/inbox/m.csv\n");
+    assert!(!ok, "{out}");
+    assert!(!folder(&served, "malee").join("inbox/m.csv").exists());
+    let (ok, out) = psftp(&served, "viewer1", here.path(), "put members.csv inbox/members.csv\n");
+    assert!(!ok, "{out}");
 }

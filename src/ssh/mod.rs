@@ -12,6 +12,7 @@ pub mod control;
 pub mod gate;
 pub mod input;
 pub mod log;
+pub mod sftp;
 
 use std::{
     io::{self, Write},
@@ -56,6 +57,8 @@ pub struct Options {
     pub keep_backups: usize,
     /// Time between backups (a day; shorter in tests).
     pub backup_every: Duration,
+    /// What SFTP uploads may take.
+    pub uploads: sftp::Limits,
 }
 
 /// Tests set this to a login whose sessions then fail on purpose, to show that
@@ -99,6 +102,7 @@ pub struct Shared {
     pub sessions: AtomicUsize,
     pub max_sessions: usize,
     pub idle: Duration,
+    pub uploads: sftp::Limits,
     fault_login: Option<String>,
 }
 
@@ -118,6 +122,7 @@ impl Shared {
             sessions: AtomicUsize::new(0),
             max_sessions,
             idle,
+            uploads: sftp::Limits::default(),
             fault_login: std::env::var(FAULT_ENV).ok().filter(|s| !s.is_empty()),
         })
     }
@@ -149,6 +154,7 @@ impl Connection {
             ticket,
             officer: None,
             channel: None,
+            opened: None,
             size: (80, 24),
             term: String::new(),
             lang: Lang::Th,
@@ -175,6 +181,9 @@ pub struct Connection {
     ticket: Arc<gate::Ticket>,
     officer: Option<Officer>,
     channel: Option<ChannelId>,
+    /// The channel until it asks for a shell (dropped: its bytes reach
+    /// `data`) or for SFTP (which reads it as a stream).
+    opened: Option<Channel<Msg>>,
     size: (u16, u16),
     term: String,
     lang: Lang,
@@ -210,6 +219,30 @@ impl Connection {
                 None
             }
         }
+    }
+}
+
+impl Connection {
+    /// Takes a seat for a session (the app or SFTP), or tells the client the
+    /// server is full and closes the channel. The seat is given back by a
+    /// [`Counted`] the session holds.
+    fn seat(&self, channel: ChannelId, session: &mut Session) -> Result<Option<usize>, anyhow::Error> {
+        let n = self.shared.sessions.fetch_add(1, Ordering::SeqCst) + 1;
+        if n <= self.shared.max_sessions {
+            return Ok(Some(n));
+        }
+        self.shared.sessions.fetch_sub(1, Ordering::SeqCst);
+        log(format!("refused {}: {} sessions already", self.who(), self.shared.max_sessions));
+        let max = self.shared.max_sessions.to_string();
+        let text = format!(
+            "{}\r\n{}\r\n",
+            tr(Lang::Th, k::SSH_FULL).replace("{}", &max),
+            tr(Lang::En, k::SSH_FULL).replace("{}", &max)
+        );
+        session.data(channel, text.into_bytes())?;
+        session.exit_status_request(channel, 1)?;
+        session.close(channel)?;
+        Ok(None)
     }
 }
 
@@ -258,6 +291,7 @@ impl Handler for Connection {
             return Ok(());
         }
         self.channel = Some(channel.id());
+        self.opened = Some(channel);
         reply.accept().await;
         Ok(())
     }
@@ -298,26 +332,15 @@ impl Handler for Connection {
     }
 
     async fn shell_request(&mut self, channel: ChannelId, session: &mut Session) -> Result<(), Self::Error> {
+        // Its bytes come to `data` from now on.
+        self.opened = None;
         let Some(officer) = self.officer.clone() else {
             session.channel_failure(channel)?;
             return Ok(());
         };
         session.channel_success(channel)?;
         let handle = session.handle();
-        let n = self.shared.sessions.fetch_add(1, Ordering::SeqCst) + 1;
-        if n > self.shared.max_sessions {
-            self.shared.sessions.fetch_sub(1, Ordering::SeqCst);
-            log(format!("refused {}: {} sessions already", self.who(), self.shared.max_sessions));
-            let text = format!(
-                "{}\r\n{}\r\n",
-                tr(Lang::Th, k::SSH_FULL).replace("{}", &self.shared.max_sessions.to_string()),
-                tr(Lang::En, k::SSH_FULL).replace("{}", &self.shared.max_sessions.to_string())
-            );
-            session.data(channel, text.into_bytes())?;
-            session.exit_status_request(channel, 1)?;
-            session.close(channel)?;
-            return Ok(());
-        }
+        let Some(n) = self.seat(channel, session)? else { return Ok(()) };
         let (tx, rx) = mpsc::sync_channel(INPUT_QUEUE);
         self.tx = Some(tx);
         let setup = SessionSetup {
@@ -353,17 +376,38 @@ impl Handler for Connection {
         Ok(())
     }
 
-    /// No subsystem is served (a client asking for `sftp` is told so at once
-    /// instead of waiting for an answer that never comes).
+    /// `sftp` is served (see [`sftp`]); any other subsystem is refused at
+    /// once instead of waiting for an answer that never comes.
     async fn subsystem_request(
         &mut self,
         channel: ChannelId,
         name: &str,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        log(format!("{}: subsystem {name} refused", self.who()));
-        session.channel_failure(channel)?;
-        session.close(channel)?;
+        let (Some(officer), Some(opened)) = (self.officer.clone(), self.opened.take()) else {
+            session.channel_failure(channel)?;
+            return Ok(());
+        };
+        if name != "sftp" {
+            log(format!("{}: subsystem {name} refused", self.who()));
+            session.channel_failure(channel)?;
+            session.close(channel)?;
+            return Ok(());
+        }
+        let root = officer_dir(self.shared.store.path(), &officer.login);
+        if let Err(e) = sftp::make_folders(&root) {
+            log(format!("{}: sftp refused, folder {}: {e}", self.who(), root.display()));
+            session.channel_failure(channel)?;
+            session.close(channel)?;
+            return Ok(());
+        }
+        session.channel_success(channel)?;
+        let Some(n) = self.seat(channel, session)? else { return Ok(()) };
+        log(format!("sftp {} ({n} sessions now)", self.who()));
+        let may_upload = !matches!(officer.access(), crate::domain::officer::Access::Viewer);
+        let seat = Counted(Arc::clone(&self.shared));
+        let handler = sftp::Sftp::new(root, self.who(), may_upload, self.shared.uploads, seat);
+        russh_sftp::server::run(opened.into_stream(), handler).await;
         Ok(())
     }
 
@@ -846,7 +890,9 @@ pub fn serve(store: Arc<Store>, opts: Options) -> anyhow::Result<()> {
         }
     }
     log(format!("loading the occupation catalog of {}", store.path().display()));
-    let shared = Arc::new(Shared::new(Arc::clone(&store), opts.max_sessions, opts.idle)?);
+    let mut shared = Shared::new(Arc::clone(&store), opts.max_sessions, opts.idle)?;
+    shared.uploads = opts.uploads;
+    let shared = Arc::new(shared);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let serving = store.path().join(SERVING_FILE);
     let result = rt.block_on(async {

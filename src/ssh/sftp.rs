@@ -1,0 +1,524 @@
+//! The `sftp` subsystem of `sammachip serve`: an officer's spreadsheets come
+//! and go with the same key that opens the app (OpenSSH `sftp`, PuTTY's
+//! `psftp`, WinSCP in SFTP mode).
+//!
+//! Each officer sees their own folder beside the store (`files/LOGIN/`, see
+//! [`super::officer_dir`]) as `/`, with `inbox/` for what they bring (the
+//! app's Import screen reads it) and `outbox/` for what the app writes for
+//! them (exports, rejects). Nothing outside it can be named: a path is read
+//! inside the folder whatever it says (`/etc/passwd` is `files/LOGIN/etc/passwd`,
+//! and `..` stops at the folder's top), and no link is followed or made.
+//!
+//! - Viewers download; everyone else also uploads, into `inbox/` only.
+//! - An upload is written under a hidden name and takes its own name only
+//!   when the client closes it whole, so the Import screen never lists half a
+//!   file; one cut off or refused is removed. Files are 0600, folders 0700.
+//! - One file is at most [`Limits::file`] bytes and the inbox holds at most
+//!   [`Limits::inbox`] bytes; a hostile client also gets at most
+//!   [`MAX_HANDLES`] open files.
+//!
+//! Errors reach the client as SFTP status messages in Thai and English.
+
+use std::{
+    collections::HashMap,
+    fs::{self, File, OpenOptions},
+    io,
+    os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt},
+    path::{Path, PathBuf},
+};
+
+use russh_sftp::{
+    protocol::{
+        Attrs, Data, File as Entry, FileAttributes, Handle, Name, OpenFlags, Status, StatusCode, Version,
+    },
+    server::StatusReply,
+};
+
+use super::log;
+use crate::{
+    domain::Lang,
+    i18n::{Key, k, tr},
+};
+
+/// Open files and folders one SFTP session may hold.
+pub const MAX_HANDLES: usize = 32;
+
+/// What uploads may take.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// One file, in bytes.
+    pub file: u64,
+    /// The whole inbox, in bytes.
+    pub inbox: u64,
+}
+
+impl Default for Limits {
+    /// 200 MiB a file (a province's loans as CSV is about 90 MiB), 1 GiB in
+    /// the inbox.
+    fn default() -> Limits {
+        Limits { file: 200 << 20, inbox: 1 << 30 }
+    }
+}
+
+pub const INBOX: &str = "inbox";
+pub const OUTBOX: &str = "outbox";
+/// Uploads under way are named `.NAME.upload`.
+const PART: &str = ".upload";
+
+/// Makes the officer's folder and its inbox and outbox (0700) if need be.
+pub fn make_folders(root: &Path) -> io::Result<()> {
+    let mut b = fs::DirBuilder::new();
+    b.recursive(true).mode(0o700);
+    for sub in [INBOX, OUTBOX] {
+        b.create(root.join(sub))?;
+    }
+    Ok(())
+}
+
+enum Open {
+    Read(File),
+    /// An upload: written to `part`, renamed to `path` when closed whole.
+    Write {
+        file: File,
+        part: PathBuf,
+        path: PathBuf,
+        size: u64,
+        room: u64,
+        failed: bool,
+    },
+    Dir {
+        entries: Vec<Entry>,
+        sent: bool,
+    },
+}
+
+pub struct Sftp {
+    root: PathBuf,
+    who: String,
+    may_upload: bool,
+    limits: Limits,
+    open: HashMap<String, Open>,
+    next: u64,
+    /// The server's count of sessions, given back when this one ends.
+    _seat: super::Counted,
+}
+
+/// A refusal with the officer's reason in both languages.
+fn refuse(code: StatusCode, why: Key) -> StatusReply {
+    code.with_message(format!("{} · {}", tr(Lang::Th, why), tr(Lang::En, why)))
+}
+
+fn io_reply(e: &io::Error) -> StatusReply {
+    match e.kind() {
+        io::ErrorKind::NotFound => refuse(StatusCode::NoSuchFile, k::SFTP_NO_SUCH),
+        io::ErrorKind::PermissionDenied => refuse(StatusCode::PermissionDenied, k::SFTP_DENIED),
+        io::ErrorKind::AlreadyExists => refuse(StatusCode::Failure, k::SFTP_EXISTS),
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+            refuse(StatusCode::Failure, k::SFTP_FULL)
+        }
+        _ => {
+            let text = crate::service::messages::io(e);
+            StatusCode::Failure.with_message(format!("{} · {}", text.render(Lang::Th), text.render(Lang::En)))
+        }
+    }
+}
+
+fn ok(id: u32) -> Status {
+    Status { id, status_code: StatusCode::Ok, error_message: "Ok".into(), language_tag: "en-US".into() }
+}
+
+/// The path's parts inside the officer's folder: `.` and empty parts
+/// dropped, `..` taking one back but never above the top.
+fn parts(path: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for p in path.split(['/', '\\']) {
+        match p {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            p => out.push(p),
+        }
+    }
+    out
+}
+
+impl Sftp {
+    pub(super) fn new(
+        root: PathBuf,
+        who: String,
+        may_upload: bool,
+        limits: Limits,
+        seat: super::Counted,
+    ) -> Sftp {
+        Sftp { root, who, may_upload, limits, open: HashMap::new(), next: 0, _seat: seat }
+    }
+
+    /// The real path of a client's path, refused if any part of it on disk is
+    /// a link (only the server's own administrator could have made one).
+    fn real(&self, path: &str) -> Result<(PathBuf, Vec<String>), StatusReply> {
+        let parts: Vec<String> = parts(path).into_iter().map(str::to_string).collect();
+        let mut real = self.root.clone();
+        for p in &parts {
+            if p.contains('\0') {
+                return Err(refuse(StatusCode::NoSuchFile, k::SFTP_NO_SUCH));
+            }
+            real.push(p);
+            if let Ok(m) = fs::symlink_metadata(&real)
+                && m.file_type().is_symlink()
+            {
+                log(format!("sftp {}: link {} refused", self.who, real.display()));
+                return Err(refuse(StatusCode::PermissionDenied, k::SFTP_DENIED));
+            }
+        }
+        Ok((real, parts))
+    }
+
+    /// An upload's place: a plain name straight inside `inbox/`.
+    fn upload_path(&self, path: &str) -> Result<PathBuf, StatusReply> {
+        if !self.may_upload {
+            log(format!("sftp {}: upload refused (viewer)", self.who));
+            return Err(refuse(StatusCode::PermissionDenied, k::SFTP_VIEWER));
+        }
+        let (real, parts) = self.real(path)?;
+        match parts.as_slice() {
+            [dir, name] if dir == INBOX && !name.starts_with('.') => Ok(real),
+            _ => Err(refuse(StatusCode::PermissionDenied, k::SFTP_INBOX_ONLY)),
+        }
+    }
+
+    fn handle(&mut self, open: Open) -> Result<String, StatusReply> {
+        if self.open.len() >= MAX_HANDLES {
+            return Err(refuse(StatusCode::Failure, k::SFTP_TOO_MANY));
+        }
+        self.next += 1;
+        let h = self.next.to_string();
+        self.open.insert(h.clone(), open);
+        Ok(h)
+    }
+
+    fn inbox_bytes(&self) -> u64 {
+        let Ok(dir) = fs::read_dir(self.root.join(INBOX)) else { return 0 };
+        dir.flatten().filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum()
+    }
+
+    fn open_file(&mut self, path: &str, flags: OpenFlags) -> Result<String, StatusReply> {
+        let writing =
+            flags.intersects(OpenFlags::WRITE | OpenFlags::APPEND | OpenFlags::CREATE | OpenFlags::TRUNCATE);
+        if !writing {
+            let (real, _) = self.real(path)?;
+            let file = OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+                .open(&real)
+                .map_err(|e| io_reply(&e))?;
+            let meta = file.metadata().map_err(|e| io_reply(&e))?;
+            if !meta.is_file() {
+                return Err(refuse(StatusCode::Failure, k::SFTP_NOT_FILE));
+            }
+            return self.handle(Open::Read(file));
+        }
+        let path = self.upload_path(path)?;
+        let exists = fs::symlink_metadata(&path).is_ok();
+        if exists && flags.contains(OpenFlags::EXCLUDE) {
+            return Err(refuse(StatusCode::Failure, k::SFTP_EXISTS));
+        }
+        if exists && !flags.contains(OpenFlags::TRUNCATE) {
+            // A resumed upload would mix two files' bytes: sent again whole.
+            return Err(refuse(StatusCode::OpUnsupported, k::SFTP_NO_RESUME));
+        }
+        // What the inbox has room for, uploads under way included.
+        let room = self.limits.inbox.saturating_sub(self.inbox_bytes());
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let part = path.with_file_name(format!(".{name}.{}{PART}", self.next + 1));
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&part)
+            .map_err(|e| io_reply(&e))?;
+        match self.handle(Open::Write { file, part: part.clone(), path, size: 0, room, failed: false }) {
+            Ok(h) => Ok(h),
+            Err(e) => {
+                let _ = fs::remove_file(&part);
+                Err(e)
+            }
+        }
+    }
+
+    fn write_at(&mut self, handle: &str, offset: u64, data: &[u8]) -> Result<(), StatusReply> {
+        let Some(Open::Write { file, size, room, failed, .. }) = self.open.get_mut(handle) else {
+            return Err(refuse(StatusCode::Failure, k::SFTP_BAD_HANDLE));
+        };
+        let end = offset.saturating_add(data.len() as u64);
+        if end > self.limits.file {
+            *failed = true;
+            return Err(refuse(StatusCode::Failure, k::SFTP_TOO_BIG));
+        }
+        if end > *room {
+            *failed = true;
+            return Err(refuse(StatusCode::Failure, k::SFTP_INBOX_FULL));
+        }
+        if let Err(e) = file.write_all_at(data, offset) {
+            *failed = true;
+            return Err(io_reply(&e));
+        }
+        *size = (*size).max(end);
+        Ok(())
+    }
+
+    /// Closes a handle: an upload written whole is synced and takes its name.
+    fn finish(&mut self, handle: &str) -> Result<(), StatusReply> {
+        let Some(open) = self.open.remove(handle) else {
+            return Err(refuse(StatusCode::Failure, k::SFTP_BAD_HANDLE));
+        };
+        let Open::Write { file, part, path, size, failed, .. } = open else { return Ok(()) };
+        if failed {
+            let _ = fs::remove_file(&part);
+            return Err(refuse(StatusCode::Failure, k::SFTP_CUT));
+        }
+        let done = file.sync_all().and_then(|()| fs::rename(&part, &path));
+        if let Err(e) = done {
+            let _ = fs::remove_file(&part);
+            return Err(io_reply(&e));
+        }
+        if let Some(dir) = path.parent().and_then(|d| File::open(d).ok()) {
+            let _ = dir.sync_all();
+        }
+        let name = path.strip_prefix(&self.root).unwrap_or(&path).display().to_string();
+        log(format!("sftp {}: uploaded {name} ({size} bytes)", self.who));
+        Ok(())
+    }
+
+    fn attrs(&self, path: &str) -> Result<FileAttributes, StatusReply> {
+        let (real, _) = self.real(path)?;
+        let meta = fs::symlink_metadata(&real).map_err(|e| io_reply(&e))?;
+        Ok(FileAttributes::from(&meta))
+    }
+
+    fn list(&self, path: &str) -> Result<Vec<Entry>, StatusReply> {
+        let (real, _) = self.real(path)?;
+        let meta = fs::symlink_metadata(&real).map_err(|e| io_reply(&e))?;
+        if !meta.is_dir() {
+            return Err(refuse(StatusCode::NoSuchFile, k::SFTP_NO_SUCH));
+        }
+        let mut entries = Vec::new();
+        for e in fs::read_dir(&real).map_err(|e| io_reply(&e))?.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Ok(meta) = e.metadata() else { continue };
+            // Uploads under way and links are not the officer's files.
+            if name.starts_with('.') || meta.file_type().is_symlink() {
+                continue;
+            }
+            entries.push(Entry::new(name, FileAttributes::from(&meta)));
+        }
+        entries.sort_by(|a, b| a.filename.cmp(&b.filename));
+        Ok(entries)
+    }
+
+    /// Removes a file of the inbox or the outbox (not a folder).
+    fn remove_file(&self, path: &str) -> Result<(), StatusReply> {
+        if !self.may_upload {
+            return Err(refuse(StatusCode::PermissionDenied, k::SFTP_VIEWER));
+        }
+        let (real, parts) = self.real(path)?;
+        match parts.as_slice() {
+            [dir, _] if dir == INBOX || dir == OUTBOX => {}
+            _ => return Err(refuse(StatusCode::PermissionDenied, k::SFTP_DENIED)),
+        }
+        let meta = fs::symlink_metadata(&real).map_err(|e| io_reply(&e))?;
+        if !meta.is_file() {
+            return Err(refuse(StatusCode::Failure, k::SFTP_NOT_FILE));
+        }
+        fs::remove_file(&real).map_err(|e| io_reply(&e))?;
+        log(format!("sftp {}: removed {}", self.who, parts.join("/")));
+        Ok(())
+    }
+
+    /// Renames within the inbox (WinSCP uploads as `NAME.filepart` first).
+    fn rename_file(&self, from: &str, to: &str) -> Result<(), StatusReply> {
+        let from = self.upload_path(from)?;
+        let to = self.upload_path(to)?;
+        let meta = fs::symlink_metadata(&from).map_err(|e| io_reply(&e))?;
+        if !meta.is_file() {
+            return Err(refuse(StatusCode::Failure, k::SFTP_NOT_FILE));
+        }
+        if fs::symlink_metadata(&to).is_ok() {
+            return Err(refuse(StatusCode::Failure, k::SFTP_EXISTS));
+        }
+        fs::rename(&from, &to).map_err(|e| io_reply(&e))
+    }
+}
+
+impl Drop for Sftp {
+    /// Uploads the client never closed (a dropped link) are removed.
+    fn drop(&mut self) {
+        log(format!("sftp {} ended", self.who));
+        for (_, open) in self.open.drain() {
+            if let Open::Write { part, .. } = open {
+                let _ = fs::remove_file(part);
+            }
+        }
+    }
+}
+
+impl russh_sftp::server::Handler for Sftp {
+    type Error = StatusReply;
+
+    fn unimplemented(&self) -> StatusReply {
+        refuse(StatusCode::OpUnsupported, k::SFTP_UNSUPPORTED)
+    }
+
+    async fn init(&mut self, _version: u32, _ext: HashMap<String, String>) -> Result<Version, StatusReply> {
+        Ok(Version::new())
+    }
+
+    async fn open(
+        &mut self,
+        id: u32,
+        filename: String,
+        pflags: OpenFlags,
+        _attrs: FileAttributes,
+    ) -> Result<Handle, StatusReply> {
+        let handle = self.open_file(&filename, pflags)?;
+        Ok(Handle { id, handle })
+    }
+
+    async fn close(&mut self, id: u32, handle: String) -> Result<Status, StatusReply> {
+        self.finish(&handle)?;
+        Ok(ok(id))
+    }
+
+    async fn read(&mut self, id: u32, handle: String, offset: u64, len: u32) -> Result<Data, StatusReply> {
+        let Some(Open::Read(file)) = self.open.get(&handle) else {
+            return Err(refuse(StatusCode::Failure, k::SFTP_BAD_HANDLE));
+        };
+        let mut data = vec![0; len.min(256 * 1024) as usize];
+        let n = file.read_at(&mut data, offset).map_err(|e| io_reply(&e))?;
+        if n == 0 && !data.is_empty() {
+            return Err(StatusCode::Eof.into());
+        }
+        data.truncate(n);
+        Ok(Data { id, data })
+    }
+
+    async fn write(
+        &mut self,
+        id: u32,
+        handle: String,
+        offset: u64,
+        data: Vec<u8>,
+    ) -> Result<Status, StatusReply> {
+        self.write_at(&handle, offset, &data)?;
+        Ok(ok(id))
+    }
+
+    async fn lstat(&mut self, id: u32, path: String) -> Result<Attrs, StatusReply> {
+        Ok(Attrs { id, attrs: self.attrs(&path)? })
+    }
+
+    async fn stat(&mut self, id: u32, path: String) -> Result<Attrs, StatusReply> {
+        Ok(Attrs { id, attrs: self.attrs(&path)? })
+    }
+
+    async fn fstat(&mut self, id: u32, handle: String) -> Result<Attrs, StatusReply> {
+        let meta = match self.open.get(&handle) {
+            Some(Open::Read(f) | Open::Write { file: f, .. }) => f.metadata().map_err(|e| io_reply(&e))?,
+            _ => return Err(refuse(StatusCode::Failure, k::SFTP_BAD_HANDLE)),
+        };
+        Ok(Attrs { id, attrs: FileAttributes::from(&meta) })
+    }
+
+    /// Times and modes a client sends after an upload are taken as said and
+    /// ignored: files stay 0600.
+    async fn setstat(
+        &mut self,
+        id: u32,
+        path: String,
+        _attrs: FileAttributes,
+    ) -> Result<Status, StatusReply> {
+        self.attrs(&path)?;
+        Ok(ok(id))
+    }
+
+    async fn fsetstat(
+        &mut self,
+        id: u32,
+        handle: String,
+        _attrs: FileAttributes,
+    ) -> Result<Status, StatusReply> {
+        if !self.open.contains_key(&handle) {
+            return Err(refuse(StatusCode::Failure, k::SFTP_BAD_HANDLE));
+        }
+        Ok(ok(id))
+    }
+
+    async fn opendir(&mut self, id: u32, path: String) -> Result<Handle, StatusReply> {
+        let entries = self.list(&path)?;
+        let handle = self.handle(Open::Dir { entries, sent: false })?;
+        Ok(Handle { id, handle })
+    }
+
+    async fn readdir(&mut self, id: u32, handle: String) -> Result<Name, StatusReply> {
+        match self.open.get_mut(&handle) {
+            Some(Open::Dir { entries, sent }) if !*sent => {
+                *sent = true;
+                Ok(Name { id, files: std::mem::take(entries) })
+            }
+            Some(Open::Dir { .. }) => Err(StatusCode::Eof.into()),
+            _ => Err(refuse(StatusCode::Failure, k::SFTP_BAD_HANDLE)),
+        }
+    }
+
+    async fn remove(&mut self, id: u32, filename: String) -> Result<Status, StatusReply> {
+        self.remove_file(&filename)?;
+        Ok(ok(id))
+    }
+
+    async fn mkdir(
+        &mut self,
+        _id: u32,
+        _path: String,
+        _attrs: FileAttributes,
+    ) -> Result<Status, StatusReply> {
+        Err(refuse(StatusCode::PermissionDenied, k::SFTP_INBOX_ONLY))
+    }
+
+    async fn rmdir(&mut self, _id: u32, _path: String) -> Result<Status, StatusReply> {
+        Err(refuse(StatusCode::PermissionDenied, k::SFTP_DENIED))
+    }
+
+    async fn realpath(&mut self, id: u32, path: String) -> Result<Name, StatusReply> {
+        let name = format!("/{}", parts(&path).join("/"));
+        Ok(Name { id, files: vec![Entry::dummy(name)] })
+    }
+
+    async fn rename(&mut self, id: u32, oldpath: String, newpath: String) -> Result<Status, StatusReply> {
+        self.rename_file(&oldpath, &newpath)?;
+        Ok(ok(id))
+    }
+
+    async fn readlink(&mut self, _id: u32, _path: String) -> Result<Name, StatusReply> {
+        Err(refuse(StatusCode::PermissionDenied, k::SFTP_DENIED))
+    }
+
+    async fn symlink(&mut self, _id: u32, _link: String, _target: String) -> Result<Status, StatusReply> {
+        log(format!("sftp {}: symlink refused", self.who));
+        Err(refuse(StatusCode::PermissionDenied, k::SFTP_DENIED))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_stay_inside_the_folder() {
+        assert_eq!(parts("/../../etc/passwd"), ["etc", "passwd"]);
+        assert_eq!(parts("inbox/../../x"), ["x"]);
+        assert_eq!(parts("..\\..\\store"), ["store"]);
+        assert_eq!(parts("./inbox//a.csv"), ["inbox", "a.csv"]);
+        assert!(parts("/").is_empty());
+    }
+}
