@@ -109,6 +109,13 @@ enum Cmd {
         /// Most an officer's inbox may hold, in MiB.
         #[arg(long, default_value_t = 1024)]
         max_inbox_mib: u64,
+        /// Minutes a session whose connection dropped is kept for the
+        /// officer's next login (screen, cursor, a half-typed form).
+        #[arg(long, default_value_t = 10)]
+        keep_minutes: u64,
+        /// Seconds instead of minutes (tests).
+        #[arg(long, hide = true)]
+        keep_seconds: Option<u64>,
         /// Largest upload in bytes instead (tests).
         #[arg(long, hide = true)]
         max_upload_bytes: Option<u64>,
@@ -352,6 +359,8 @@ fn main() -> ExitCode {
             max_upload_mib,
             max_inbox_mib,
             max_upload_bytes,
+            keep_minutes,
+            keep_seconds,
         }) => {
             let store = match open_then(path.clone(), |s| s) {
                 Ok(s) => Arc::new(s),
@@ -367,6 +376,7 @@ fn main() -> ExitCode {
                 backups: backup_dir.unwrap_or_else(|| path.parent().unwrap_or(&path).join("backups")),
                 keep_backups: keep_backups.max(1),
                 backup_every: Duration::from_secs(backup_every_seconds.unwrap_or(86_400).max(1)),
+                keep: Duration::from_secs(keep_seconds.unwrap_or(keep_minutes.saturating_mul(60))),
                 uploads: sammachip::ssh::sftp::Limits {
                     file: max_upload_bytes.unwrap_or(max_upload_mib.saturating_mul(1 << 20)),
                     inbox: max_inbox_mib.saturating_mul(1 << 20),

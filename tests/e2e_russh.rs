@@ -17,12 +17,23 @@ use std::{
     time::{Duration, Instant},
 };
 
-use officers::{Russh, Served};
+use officers::{Client, Russh, Served};
 use ssh::{BIN, run};
+use window::Window;
 
 #[test]
 fn two_officers_one_saves_the_other_sees_it_and_a_stale_form_is_refused() {
     officers::two_officers_one_saves_the_other_sees_it_and_a_stale_form_is_refused(&Russh);
+}
+
+#[test]
+fn a_dropped_link_keeps_the_session_and_the_next_login_resumes_it() {
+    officers::a_dropped_link_keeps_the_session_and_the_next_login_resumes_it(&Russh);
+}
+
+#[test]
+fn a_second_login_chooses_to_take_over_or_start_anew() {
+    officers::a_second_login_chooses_to_take_over_or_start_anew(&Russh);
 }
 
 #[test]
@@ -118,4 +129,51 @@ fn the_server_backs_up_on_its_own_and_keeps_the_newest() {
 #[test]
 fn committees_over_ssh_see_and_keep_their_own() {
     officers::committees_over_ssh_see_and_keep_their_own(&Russh);
+}
+
+/// 50 sessions of one officer (each a second login choosing "new"), their
+/// links all dropped: kept, then ended after the keep time. Prints the
+/// server's resident memory at each point (the figures in the issue note).
+#[test]
+fn fifty_kept_sessions_are_ended_and_freed_after_the_keep_time() {
+    let served = Served::start_with(&["--keep-seconds", "8", "--max-sessions", "60"], &[]);
+    served.server.wait_accepting();
+    let rss_start = served.server.rss_kb();
+    let mut windows = Vec::new();
+    for i in 0..50 {
+        let mut w = Russh.open(&served, "malee");
+        if i > 0 {
+            w.wait_for("คุณเปิดหน้าจอนี้อยู่แล้ว");
+            w.keys(&["2"]);
+        }
+        w.wait_for("ภาพรวมจังหวัด");
+        w.keys(&["3"]);
+        w.wait_for("┌ อาชีพ 1");
+        windows.push(w);
+    }
+    let rss_open = served.server.rss_kb();
+    for w in &mut windows {
+        w.cut();
+    }
+    let start = Instant::now();
+    while served.log().matches("kept (").count() < 50 {
+        assert!(start.elapsed() < Duration::from_secs(20), "{}", served.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let rss_kept = served.server.rss_kb();
+    while !served.log().contains("0 sessions kept for a resume, 0 in all") {
+        assert!(start.elapsed() < Duration::from_secs(60), "{}", served.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let rss_after = served.server.rss_kb();
+    eprintln!(
+        "server resident memory: start {rss_start} kB, 50 sessions {rss_open} kB, 50 kept {rss_kept} kB, \
+         after the keep time {rss_after} kB"
+    );
+    assert_eq!(served.log().matches("ended (client left)").count(), 50, "{}", served.log());
+    // A login now starts anew: nothing of the 50 is left to resume.
+    let mut w = Russh.open(&served, "malee");
+    let s = w.wait_for("ภาพรวมจังหวัด");
+    assert!(!s.contains("ต่อหน้าจอเดิม"), "{s}");
 }

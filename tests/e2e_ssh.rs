@@ -106,6 +106,11 @@ impl Client for OpenSsh {
         )
     }
 
+    /// `kill -9` of `ssh`, as a crashed client or a closed window.
+    fn cut(&self, w: &mut Tmux) {
+        w.kill_program();
+    }
+
     fn refused(&self, served: &Served, login: &str, key_of: &str) -> bool {
         let out = Command::new("sh")
             .arg("-c")
@@ -120,6 +125,16 @@ impl Client for OpenSsh {
 #[test]
 fn two_officers_one_saves_the_other_sees_it_and_a_stale_form_is_refused() {
     officers::two_officers_one_saves_the_other_sees_it_and_a_stale_form_is_refused(&OpenSsh);
+}
+
+#[test]
+fn a_dropped_link_keeps_the_session_and_the_next_login_resumes_it() {
+    officers::a_dropped_link_keeps_the_session_and_the_next_login_resumes_it(&OpenSsh);
+}
+
+#[test]
+fn a_second_login_chooses_to_take_over_or_start_anew() {
+    officers::a_second_login_chooses_to_take_over_or_start_anew(&OpenSsh);
 }
 
 #[test]

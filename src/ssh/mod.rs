@@ -9,6 +9,7 @@
 //! is still waiting for the client's window.
 
 pub mod control;
+pub mod desk;
 pub mod gate;
 pub mod input;
 pub mod log;
@@ -20,8 +21,8 @@ use std::{
     panic::AssertUnwindSafe,
     path::{Path, PathBuf},
     sync::{
-        Arc, RwLock,
-        atomic::{AtomicUsize, Ordering},
+        Arc, Mutex, RwLock,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
         mpsc::{self, RecvTimeoutError, SyncSender, TrySendError},
     },
     time::{Duration, Instant},
@@ -59,6 +60,9 @@ pub struct Options {
     pub backup_every: Duration,
     /// What SFTP uploads may take.
     pub uploads: sftp::Limits,
+    /// How long a session whose connection dropped is kept for the
+    /// officer's next login.
+    pub keep: Duration,
 }
 
 /// Tests set this to a login whose sessions then fail on purpose, to show that
@@ -103,6 +107,8 @@ pub struct Shared {
     pub max_sessions: usize,
     pub idle: Duration,
     pub uploads: sftp::Limits,
+    /// Every officer's session, connected or kept (see [`desk`]).
+    pub desks: desk::Desks,
     fault_login: Option<String>,
 }
 
@@ -123,6 +129,7 @@ impl Shared {
             max_sessions,
             idle,
             uploads: sftp::Limits::default(),
+            desks: desk::Desks::new(Duration::from_secs(600)),
             fault_login: std::env::var(FAULT_ENV).ok().filter(|s| !s.is_empty()),
         })
     }
@@ -159,16 +166,47 @@ impl Connection {
             term: String::new(),
             lang: Lang::Th,
             no_color: false,
-            tx: None,
+            route: None,
             dropping: false,
         }
     }
 }
 
-/// Sent from a connection to its session's thread.
+/// Sent from a connection to its session's thread; each carries the
+/// connection's number ([`desk::Link::link_no`]), so what a dropped connection
+/// sent late is told apart.
 pub enum Event {
-    Bytes(Vec<u8>),
-    Resize(u16, u16),
+    Bytes(u64, Vec<u8>),
+    Resize(u64, u16, u16),
+    /// That connection went away.
+    Gone(u64),
+    /// A connection takes the session's screen (a resume, or a takeover).
+    Attach(Box<desk::Link>),
+}
+
+/// Where a connection's input goes: the session it draws, which a choice at
+/// login may change.
+struct Route {
+    to: Mutex<SyncSender<Event>>,
+    link_no: u64,
+    alive: Arc<AtomicBool>,
+}
+
+impl Route {
+    fn send(&self, ev: Event) -> Result<(), TrySendError<Event>> {
+        self.to.lock().unwrap_or_else(|p| p.into_inner()).try_send(ev)
+    }
+
+    fn point_to(&self, tx: SyncSender<Event>) {
+        *self.to.lock().unwrap_or_else(|p| p.into_inner()) = tx;
+    }
+
+    /// The connection went: its session is told (and kept for a resume).
+    fn gone(&self) {
+        if self.alive.swap(false, Ordering::SeqCst) {
+            let _ = self.send(Event::Gone(self.link_no));
+        }
+    }
 }
 
 /// Bytes a session may have waiting before more are dropped.
@@ -188,7 +226,7 @@ pub struct Connection {
     term: String,
     lang: Lang,
     no_color: bool,
-    tx: Option<SyncSender<Event>>,
+    route: Option<Arc<Route>>,
     /// Input is being dropped (logged once per flood).
     dropping: bool,
 }
@@ -339,27 +377,49 @@ impl Handler for Connection {
             return Ok(());
         };
         session.channel_success(channel)?;
-        let handle = session.handle();
+        let link_no = desk::next_link_no();
+        let alive = Arc::new(AtomicBool::new(true));
+        let link = Box::new(desk::Link {
+            link_no,
+            out: Out {
+                handle: session.handle(),
+                channel,
+                rt: tokio::runtime::Handle::current(),
+                buf: Vec::new(),
+                alive: Arc::clone(&alive),
+            },
+            size: self.size,
+            alive: Arc::clone(&alive),
+            no_color: self.no_color || matches!(self.term.as_str(), "dumb" | "vt100" | "vt102"),
+            who: self.who(),
+        });
+        // A session kept from a dropped link is taken back at once.
+        let (link, found) = match self.shared.desks.resume(&officer.login, link) {
+            Ok(desk) => {
+                log(format!("session {} resumed", self.who()));
+                self.route = Some(Arc::new(Route { to: Mutex::new(desk.tx.clone()), link_no, alive }));
+                return Ok(());
+            }
+            Err(back) => back,
+        };
         let Some(n) = self.seat(channel, session)? else { return Ok(()) };
         let (tx, rx) = mpsc::sync_channel(INPUT_QUEUE);
-        self.tx = Some(tx);
+        let route = Arc::new(Route { to: Mutex::new(tx.clone()), link_no, alive });
+        self.route = Some(Arc::clone(&route));
         let setup = SessionSetup {
             shared: Arc::clone(&self.shared),
             officer,
-            who: self.who(),
-            handle,
-            channel,
-            rt: tokio::runtime::Handle::current(),
-            size: self.size,
+            link,
             lang: self.lang,
-            no_color: self.no_color || matches!(self.term.as_str(), "dumb" | "vt100" | "vt102"),
+            choose: matches!(found, desk::Found::Connected).then_some(route),
+            tx,
         };
         log(format!(
             "session {} ({}×{}, TERM={}, {} now)",
-            setup.who, self.size.0, self.size.1, self.term, n
+            setup.link.who, self.size.0, self.size.1, self.term, n
         ));
         std::thread::Builder::new()
-            .name(format!("session {}", setup.who))
+            .name(format!("session {}", setup.link.who))
             .spawn(move || run_session(setup, rx))?;
         Ok(())
     }
@@ -469,8 +529,8 @@ impl Handler for Connection {
         data: &[u8],
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        if let Some(tx) = &self.tx {
-            match tx.try_send(Event::Bytes(data.to_vec())) {
+        if let Some(route) = &self.route {
+            match route.send(Event::Bytes(route.link_no, data.to_vec())) {
                 Ok(()) | Err(TrySendError::Disconnected(_)) => self.dropping = false,
                 Err(TrySendError::Full(_)) => {
                     if !self.dropping {
@@ -494,14 +554,16 @@ impl Handler for Connection {
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
         self.size = clamp_size(col_width, row_height);
-        if let Some(tx) = &self.tx {
-            let _ = tx.try_send(Event::Resize(self.size.0, self.size.1));
+        if let Some(route) = &self.route {
+            let _ = route.send(Event::Resize(route.link_no, self.size.0, self.size.1));
         }
         Ok(())
     }
 
     async fn channel_eof(&mut self, _channel: ChannelId, _session: &mut Session) -> Result<(), Self::Error> {
-        self.tx = None;
+        if let Some(route) = self.route.take() {
+            route.gone();
+        }
         Ok(())
     }
 
@@ -510,30 +572,45 @@ impl Handler for Connection {
         _channel: ChannelId,
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        self.tx = None;
+        if let Some(route) = self.route.take() {
+            route.gone();
+        }
         Ok(())
+    }
+}
+
+impl Drop for Connection {
+    /// However the connection ends (the client killed, the line down), its
+    /// session hears of it and is kept.
+    fn drop(&mut self) {
+        if let Some(route) = self.route.take() {
+            route.gone();
+        }
     }
 }
 
 struct SessionSetup {
     shared: Arc<Shared>,
     officer: Officer,
-    who: String,
-    handle: Handle,
-    channel: ChannelId,
-    rt: tokio::runtime::Handle,
-    size: (u16, u16),
+    link: Box<desk::Link>,
     lang: Lang,
-    no_color: bool,
+    /// The officer has a session connected elsewhere: ask first whether to
+    /// take it over (this connection's route is moved to it) or start anew.
+    choose: Option<Arc<Route>>,
+    /// The session's own input, which its desk hands to later connections.
+    tx: SyncSender<Event>,
 }
 
 /// The session's end of the SSH channel: bytes of a frame are gathered and
 /// sent as one message when ratatui flushes.
-struct Out {
+pub struct Out {
     handle: Handle,
     channel: ChannelId,
     rt: tokio::runtime::Handle,
     buf: Vec<u8>,
+    /// The connection is there; once gone, what is written is dropped (a
+    /// session kept for a resume draws nowhere).
+    alive: Arc<AtomicBool>,
 }
 
 impl Write for Out {
@@ -560,10 +637,23 @@ impl Out {
             return Ok(());
         }
         let bytes = std::mem::take(&mut self.buf);
+        if !self.alive.load(Ordering::SeqCst) {
+            return Ok(());
+        }
         // Waits while the client is behind: backpressure, not a growing buffer.
         self.rt
             .block_on(self.handle.data(self.channel, bytes))
             .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "client gone"))
+    }
+
+    /// Says `text` (on a screen left as the terminal had it) and closes the
+    /// channel with `status`.
+    fn close_with(mut self, text: Option<crate::i18n::Key>, status: u32) {
+        if let Some(why) = text {
+            let bye = format!("\x1b[?25h\x1b[?1049l\r\n{}\r\n{}\r\n", tr(Lang::Th, why), tr(Lang::En, why));
+            let _ = self.write_all(bye.as_bytes()).and_then(|()| self.send());
+        }
+        self.close(status);
     }
 
     fn close(&self, status: u32) {
@@ -573,6 +663,17 @@ impl Out {
             let _ = h.eof(c).await;
             let _ = h.close(c).await;
         });
+    }
+
+    /// Another handle on the same channel, to close it after a panic.
+    fn closer(&self) -> Out {
+        Out {
+            handle: self.handle.clone(),
+            channel: self.channel,
+            rt: self.rt.clone(),
+            buf: Vec::new(),
+            alive: Arc::clone(&self.alive),
+        }
     }
 }
 
@@ -585,21 +686,132 @@ impl Drop for Counted {
     }
 }
 
-fn run_session(s: SessionSetup, rx: mpsc::Receiver<Event>) {
-    let _counted = Counted(Arc::clone(&s.shared));
-    let who = s.who.clone();
-    let (handle, channel, rt) = (s.handle.clone(), s.channel, s.rt.clone());
+/// Takes the session's desk off the server's list however it ends; a
+/// connection handed to it in that moment is told to connect again.
+struct Leaving {
+    shared: Arc<Shared>,
+    desk: Arc<desk::Desk>,
+    rx: Arc<Mutex<mpsc::Receiver<Event>>>,
+}
+
+impl Drop for Leaving {
+    fn drop(&mut self) {
+        let mut list = self.shared.desks.lock();
+        desk::Desks::remove(&mut list, &self.desk);
+        drop(list);
+        let rx = self.rx.lock().unwrap_or_else(|p| p.into_inner());
+        while let Ok(ev) = rx.try_recv() {
+            if let Event::Attach(link) = ev {
+                link.out.close_with(Some(k::SSH_ENDED), 1);
+            }
+        }
+    }
+}
+
+/// The officer's choice when a session of theirs is connected elsewhere.
+enum Choice {
+    TakeOver,
+    New,
+    /// The connection went before they chose.
+    Gone,
+    /// Neither (Esc): the connection is closed.
+    Leave,
+}
+
+/// Asks on a plain screen: `1` (or Enter) takes the other session over
+/// here, `2` opens a new one.
+fn choose(link: &mut desk::Link, rx: &mpsc::Receiver<Event>, lang: Lang) -> Choice {
+    let text = tr(lang, k::SSH_SECOND_LOGIN).replace('\n', "\r\n");
+    let other =
+        tr(if lang == Lang::Th { Lang::En } else { Lang::Th }, k::SSH_SECOND_LOGIN).replace('\n', "\r\n");
+    let screen = format!("\x1b[?1049h\x1b[2J\x1b[H{text}\r\n\r\n{other}\r\n");
+    if link.out.write_all(screen.as_bytes()).and_then(|()| link.out.send()).is_err() {
+        return Choice::Gone;
+    }
+    let mut input = Input::default();
+    loop {
+        match rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(Event::Bytes(g, b)) if g == link.link_no => {
+                for e in input.feed(&b).into_iter().chain(input.flush()) {
+                    if let In::Key(key) = e {
+                        match key.code {
+                            crossterm::event::KeyCode::Enter | crossterm::event::KeyCode::Char('1' | '๑') =>
+                            {
+                                return Choice::TakeOver;
+                            }
+                            crossterm::event::KeyCode::Char('2' | '๒') => return Choice::New,
+                            crossterm::event::KeyCode::Esc | crossterm::event::KeyCode::Char('q') => {
+                                return Choice::Leave;
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            Ok(Event::Gone(g)) if g == link.link_no => return Choice::Gone,
+            Ok(_) | Err(RecvTimeoutError::Timeout) if link.alive.load(Ordering::SeqCst) => {}
+            _ => return Choice::Gone,
+        }
+    }
+}
+
+fn run_session(mut s: SessionSetup, rx: mpsc::Receiver<Event>) {
+    let counted = Counted(Arc::clone(&s.shared));
+    if let Some(route) = s.choose.take() {
+        match choose(&mut s.link, &rx, s.lang) {
+            Choice::TakeOver => {
+                let who = s.link.who.clone();
+                // The seat goes back: the session taken over has its own.
+                drop(counted);
+                match s.shared.desks.take_over(&s.officer.login, s.link) {
+                    Ok(desk) => {
+                        route.point_to(desk.tx.clone());
+                        log(format!("session {who} took over the officer's other session"));
+                    }
+                    // It ended meanwhile: nothing to take over.
+                    Err(link) => link.out.close_with(Some(k::SSH_ENDED), 1),
+                }
+                return;
+            }
+            Choice::Gone => return,
+            Choice::Leave => {
+                s.link.out.close_with(None, 0);
+                return;
+            }
+            Choice::New => {}
+        }
+    }
+    let who = s.link.who.clone();
+    let shared = Arc::clone(&s.shared);
     let started = Instant::now();
-    let result = std::panic::catch_unwind(AssertUnwindSafe(|| session_loop(s, rx)));
-    let out = Out { handle, channel, rt, buf: Vec::new() };
+    let desk = Arc::new(desk::Desk::new(s.officer.login.clone(), s.tx.clone()));
+    s.shared.desks.add(Arc::clone(&desk));
+    let rx = Arc::new(Mutex::new(rx));
+    let leaving = Leaving { shared: Arc::clone(&s.shared), desk: Arc::clone(&desk), rx: Arc::clone(&rx) };
+    // The channel the session draws on now, to close after a panic.
+    let current = Arc::new(Mutex::new(Some(s.link.out.closer())));
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| session_loop(s, &rx, &desk, &current)));
+    let last = current.lock().unwrap_or_else(|p| p.into_inner()).take();
     match result {
-        Ok(Ok(reason)) => {
+        Ok(Ok((reason, kept))) => {
             log(format!("session {who} ended ({reason}) after {} s", started.elapsed().as_secs()));
-            out.close(0);
+            if let Some(out) = last {
+                out.close(0);
+            }
+            if kept {
+                drop(leaving);
+                drop(counted);
+                // A kept session's memory goes back to the system.
+                crate::app::release_free_memory();
+                let (kept, all) = shared.desks.counts();
+                log(format!("{kept} sessions kept for a resume, {all} in all"));
+            }
         }
         Ok(Err(e)) => {
             log(format!("session {who} ended: {e}"));
-            out.close(1);
+            if let Some(out) = last {
+                out.close(1);
+            }
         }
         Err(panic) => {
             let what = panic
@@ -608,23 +820,15 @@ fn run_session(s: SessionSetup, rx: mpsc::Receiver<Event>) {
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
             log(format!("session {who} ended on an internal error: {what}"));
-            let mut out = out;
-            let text = format!(
-                "\x1b[?25h\x1b[?1049l\r\n{}\r\n{}\r\n",
-                tr(Lang::Th, k::SSH_CRASHED),
-                tr(Lang::En, k::SSH_CRASHED)
-            );
-            let _ = out.write_all(text.as_bytes()).and_then(|()| out.send());
-            out.close(1);
+            if let Some(out) = last {
+                out.close_with(Some(k::SSH_CRASHED), 1);
+            }
         }
     }
 }
 
-/// Runs one officer's app until they quit, leave, idle out or the client goes.
-fn session_loop(s: SessionSetup, rx: mpsc::Receiver<Event>) -> io::Result<&'static str> {
-    let store = Arc::clone(&s.shared.store);
-    let out = Out { handle: s.handle, channel: s.channel, rt: s.rt, buf: Vec::with_capacity(16 * 1024) };
-    let (w, h) = s.size;
+/// A new screen on a link: the alternate screen, cursor hidden, cleared.
+fn screen_on(out: Out, (w, h): (u16, u16)) -> io::Result<Terminal<CrosstermBackend<Out>>> {
     let mut terminal = Terminal::with_options(
         CrosstermBackend::new(out),
         TerminalOptions { viewport: Viewport::Fixed(Rect::new(0, 0, w, h)) },
@@ -635,15 +839,36 @@ fn session_loop(s: SessionSetup, rx: mpsc::Receiver<Event>) -> io::Result<&'stat
         cursor::Hide,
         terminal::Clear(terminal::ClearType::All)
     )?;
+    Ok(terminal)
+}
+
+/// Runs one officer's app until they quit, leave, idle out, or their
+/// connection has been gone longer than the keep time. Returns why, and
+/// whether it ended kept (no connection).
+fn session_loop(
+    s: SessionSetup,
+    rx: &Arc<Mutex<mpsc::Receiver<Event>>>,
+    desk: &Arc<desk::Desk>,
+    current: &Arc<Mutex<Option<Out>>>,
+) -> io::Result<(&'static str, bool)> {
+    let store = Arc::clone(&s.shared.store);
+    let (w, h) = s.link.size;
     let mut app =
         App::with_catalog(&store, s.officer.login.clone(), s.lang, (w, h), Arc::clone(&s.shared.catalog));
     app.set_access(s.officer.access(), &store);
-    app.no_color = s.no_color;
+    app.no_color = s.link.no_color;
     // Every export of this session goes into the officer's own folder.
     app.export_dir = Some(officer_dir(store.path(), &s.officer.login).join("outbox"));
     let mut front = Remote {
-        terminal,
-        rx,
+        terminal: Some(screen_on(s.link.out, s.link.size)?),
+        link_no: s.link.link_no,
+        alive: s.link.alive,
+        who: s.link.who,
+        detached: None,
+        shared: Arc::clone(&s.shared),
+        desk: Arc::clone(desk),
+        current: Arc::clone(current),
+        rx: Arc::clone(rx),
         input: Input::default(),
         last_input: Instant::now(),
         idle: s.shared.idle,
@@ -652,20 +877,32 @@ fn session_loop(s: SessionSetup, rx: mpsc::Receiver<Event>) -> io::Result<&'stat
         seen_accounts: store.generations().of(crate::store::trees::OFFICERS),
     };
     let reason = match front::run(&mut front, &mut app, &store, None)? {
-        End::Left(why) => return Ok(why),
+        End::Left(why) => return Ok((why, front.terminal.is_none())),
         End::Quit | End::FirstFrame(_) => "quit",
     };
-    let terminal = &mut front.terminal;
-    crossterm::queue!(terminal.backend_mut(), cursor::Show, terminal::LeaveAlternateScreen)?;
-    terminal.backend_mut().flush()?;
-    Ok(reason)
+    if let Some(terminal) = &mut front.terminal {
+        crossterm::queue!(terminal.backend_mut(), cursor::Show, terminal::LeaveAlternateScreen)?;
+        terminal.backend_mut().flush()?;
+    }
+    Ok((reason, false))
 }
 
-/// One officer's SSH channel, for the event loop: bytes in (read as keys
-/// and pastes), frames out.
+/// One officer's session, for the event loop: bytes in (read as keys and
+/// pastes) from whichever connection it is on, frames out to it; kept, with
+/// no screen, while it has none.
 struct Remote {
-    terminal: Terminal<CrosstermBackend<Out>>,
-    rx: mpsc::Receiver<Event>,
+    /// The screen it draws on; `None` while its connection is gone.
+    terminal: Option<Terminal<CrosstermBackend<Out>>>,
+    /// The connection it draws on (its input is tagged with this).
+    link_no: u64,
+    alive: Arc<AtomicBool>,
+    who: String,
+    /// Since when it has had no connection.
+    detached: Option<Instant>,
+    shared: Arc<Shared>,
+    desk: Arc<desk::Desk>,
+    current: Arc<Mutex<Option<Out>>>,
+    rx: Arc<Mutex<mpsc::Receiver<Event>>>,
     input: Input,
     last_input: Instant,
     idle: Duration,
@@ -676,10 +913,19 @@ struct Remote {
     seen_accounts: u64,
 }
 
+/// What came in while waiting.
+enum Got {
+    Inputs(Vec<front::Input>),
+    /// Nothing yet.
+    Nothing,
+    /// The keep time is over.
+    Over,
+}
+
 impl Remote {
     fn take(&mut self, ev: Event, out: &mut Vec<front::Input>) {
         match ev {
-            Event::Bytes(b) => {
+            Event::Bytes(g, b) if g == self.link_no && self.terminal.is_some() => {
                 self.last_input = Instant::now();
                 if self.fault {
                     panic!("fault injected for {} ({FAULT_ENV})", self.login);
@@ -689,7 +935,94 @@ impl Remote {
                     out.push(front::Input::Note(k::PASTE_CUT));
                 }
             }
-            Event::Resize(w, h) => out.push(front::Input::Event(CEvent::Resize(w, h))),
+            Event::Resize(g, w, h) if g == self.link_no => {
+                out.push(front::Input::Event(CEvent::Resize(w, h)))
+            }
+            Event::Gone(g) if g == self.link_no => self.detach("connection gone"),
+            Event::Attach(link) => self.attach(*link, out),
+            // Late input of a connection that is no longer this session's.
+            _ => {}
+        }
+    }
+
+    /// The connection went: the session is kept without a screen.
+    fn detach(&mut self, why: &str) {
+        // What the old screen still writes (as it is dropped) goes nowhere.
+        self.alive.store(false, Ordering::SeqCst);
+        if self.terminal.take().is_some() {
+            self.detached = Some(Instant::now());
+            self.desk.set_detached(self.detached);
+            *self.current.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            log(format!("session {} kept ({why}) for {} s", self.who, self.shared.desks.keep.as_secs()));
+        }
+    }
+
+    /// A connection takes this session's screen: the one it had (if any) is
+    /// told where the session went and closed.
+    fn attach(&mut self, link: desk::Link, out: &mut Vec<front::Input>) {
+        let size = link.size;
+        let old_channel = self.current.lock().unwrap_or_else(|p| p.into_inner()).replace(link.out.closer());
+        if let (Some(mut old), Some(channel)) = (self.terminal.take(), old_channel) {
+            let _ = goodbye(&mut old, k::SSH_TAKEN_OVER);
+            channel.close(0);
+        }
+        match screen_on(link.out, size) {
+            Ok(t) => self.terminal = Some(t),
+            Err(_) => return,
+        }
+        let away = self.detached.take().map(|t| t.elapsed().as_secs()).unwrap_or(0);
+        log(format!("session {} now on {} (away {away} s)", self.who, link.who));
+        self.link_no = link.link_no;
+        self.alive = link.alive;
+        self.who = link.who;
+        self.input = Input::default();
+        self.last_input = Instant::now();
+        out.push(front::Input::Event(CEvent::Resize(size.0, size.1)));
+        out.push(front::Input::Note(k::SSH_RESUMED));
+    }
+
+    /// Waits for input up to `timeout`, or (with no connection) for one to
+    /// come back until the keep time is over.
+    fn wait_for(&mut self, timeout: Duration) -> Got {
+        let rx = Arc::clone(&self.rx);
+        let rx = rx.lock().unwrap_or_else(|p| p.into_inner());
+        let mut inputs = Vec::new();
+        if let Some(since) = self.detached {
+            let left = self.shared.desks.keep.saturating_sub(since.elapsed());
+            if left.is_zero() {
+                // Decided under the desks' lock: a resume either reached
+                // this session already or will find it gone.
+                let shared = Arc::clone(&self.shared);
+                let _list = shared.desks.lock();
+                while let Ok(ev) = rx.try_recv() {
+                    self.take(ev, &mut inputs);
+                }
+                return if self.terminal.is_some() { Got::Inputs(inputs) } else { Got::Over };
+            }
+            return match rx.recv_timeout(left.min(Duration::from_secs(1))) {
+                Ok(ev) => {
+                    self.take(ev, &mut inputs);
+                    if inputs.is_empty() { Got::Nothing } else { Got::Inputs(inputs) }
+                }
+                Err(_) => Got::Nothing,
+            };
+        }
+        match rx.recv_timeout(timeout) {
+            Ok(ev) => {
+                // Everything waiting is taken before the next frame.
+                let mut next = Some(ev);
+                while let Some(ev) = next {
+                    self.take(ev, &mut inputs);
+                    next = rx.try_recv().ok();
+                }
+                Got::Inputs(inputs)
+            }
+            Err(_) => {
+                if !self.alive.load(Ordering::SeqCst) {
+                    self.detach("connection gone");
+                }
+                Got::Nothing
+            }
         }
     }
 }
@@ -704,32 +1037,36 @@ fn read(e: In) -> front::Input {
 
 impl Frontend for Remote {
     fn next(&mut self, timeout: Duration) -> io::Result<Next> {
-        match self.rx.recv_timeout(timeout) {
-            Ok(ev) => {
-                // Everything waiting is taken before the next frame.
-                let mut inputs = Vec::new();
-                let mut next = Some(ev);
-                while let Some(ev) = next {
-                    self.take(ev, &mut inputs);
-                    next = self.rx.try_recv().ok();
+        loop {
+            let attached = self.terminal.is_some();
+            match self.wait_for(timeout) {
+                Got::Inputs(inputs) => return Ok(Next::Inputs(inputs)),
+                Got::Over => return Ok(Next::Closed),
+                // While kept, wait on for the officer's return.
+                Got::Nothing if !attached || self.terminal.is_none() => continue,
+                // A lone Esc (or a sequence cut off) is a key once the client pauses.
+                Got::Nothing if self.input.pending() => {
+                    return Ok(Next::Inputs(self.input.flush().into_iter().map(read).collect()));
                 }
-                Ok(Next::Inputs(inputs))
+                Got::Nothing => return Ok(Next::Timeout),
             }
-            // A lone Esc (or a sequence cut off) is a key once the client pauses.
-            Err(RecvTimeoutError::Timeout) if self.input.pending() => {
-                Ok(Next::Inputs(self.input.flush().into_iter().map(read).collect()))
-            }
-            Err(RecvTimeoutError::Timeout) => Ok(Next::Timeout),
-            Err(RecvTimeoutError::Disconnected) => Ok(Next::Closed),
         }
     }
 
     fn draw(&mut self, app: &App) -> io::Result<()> {
-        front::draw_frame(&mut self.terminal, app)
+        let Some(terminal) = &mut self.terminal else { return Ok(()) };
+        if front::draw_frame(terminal, app).is_err() {
+            // The client is gone: the session is kept for its return.
+            self.detach("connection lost while drawing");
+        }
+        Ok(())
     }
 
     fn resize(&mut self, w: u16, h: u16) -> io::Result<()> {
-        self.terminal.resize(Rect::new(0, 0, w, h))
+        match &mut self.terminal {
+            Some(t) => t.resize(Rect::new(0, 0, w, h)),
+            None => Ok(()),
+        }
     }
 
     fn wait(&self, app: &App) -> Duration {
@@ -748,6 +1085,7 @@ impl Frontend for Remote {
         store: &Arc<Store>,
         _changed: bool,
     ) -> io::Result<Option<&'static str>> {
+        let Some(terminal) = &mut self.terminal else { return Ok(None) };
         // An administrator may have changed this account (disabled it, say).
         let accounts = store.generations().of(crate::store::trees::OFFICERS);
         if accounts != self.seen_accounts {
@@ -755,14 +1093,14 @@ impl Frontend for Remote {
             match crate::service::accounts::officer_by_login(store, &self.login) {
                 Ok(Some(o)) if !o.disabled => app.set_access(o.access(), store),
                 Ok(_) => {
-                    goodbye(&mut self.terminal, k::SSH_DISABLED)?;
+                    goodbye(terminal, k::SSH_DISABLED)?;
                     return Ok(Some("account disabled"));
                 }
                 Err(_) => {}
             }
         }
         if self.last_input.elapsed() >= self.idle {
-            goodbye(&mut self.terminal, k::SSH_IDLE)?;
+            goodbye(terminal, k::SSH_IDLE)?;
             return Ok(Some("idle"));
         }
         Ok(None)
@@ -892,6 +1230,7 @@ pub fn serve(store: Arc<Store>, opts: Options) -> anyhow::Result<()> {
     log(format!("loading the occupation catalog of {}", store.path().display()));
     let mut shared = Shared::new(Arc::clone(&store), opts.max_sessions, opts.idle)?;
     shared.uploads = opts.uploads;
+    shared.desks = desk::Desks::new(opts.keep);
     let shared = Arc::new(shared);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let serving = store.path().join(SERVING_FILE);

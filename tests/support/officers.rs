@@ -114,6 +114,9 @@ pub trait Client {
     /// Logging in as `login` with the key of `key_of` is refused by the
     /// server (the client says so).
     fn refused(&self, served: &Served, login: &str, key_of: &str) -> bool;
+    /// The client goes without the officer quitting (killed, or its window
+    /// closed).
+    fn cut(&self, w: &mut Self::W);
 }
 
 /// The title of the form that edits a fund of district 3301 (the key hint
@@ -307,6 +310,85 @@ pub fn idle_sessions_are_closed_and_the_session_cap_holds<C: Client>(c: &C) {
     assert!(served.log().contains("ended (idle)"), "{}", served.log());
 }
 
+/// Waits (20 s at most) until the server's log has `needle` `times` times.
+fn wait_log(served: &Served, needle: &str, times: usize) {
+    let start = std::time::Instant::now();
+    while served.log().matches(needle).count() < times {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no {needle:?} x{times} in the log:\n{}",
+            served.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The form's name field, as typed before the link dropped.
+const HALF_TYPED: &str = "กองทุนหนองครก";
+
+pub fn a_dropped_link_keeps_the_session_and_the_next_login_resumes_it<C: Client>(c: &C) {
+    let served = Served::start_with(&["--keep-seconds", "6"], &[]);
+    let mut w = c.open(&served, "malee");
+    w.wait_for("ภาพรวมจังหวัด");
+    w.keys(&["2"]);
+    w.wait_for("┌ กองทุน 1");
+    // A new fund's form, half filled: the village code, then the name.
+    w.keys(&["n"]);
+    w.wait_for("เพิ่มกองทุน");
+    w.text("01");
+    w.keys(&["Tab"]);
+    w.text(HALF_TYPED);
+    w.wait_for(HALF_TYPED);
+    c.cut(&mut w);
+    wait_log(&served, "kept (", 1);
+
+    // The next login with the same key is back in the form, every character there.
+    let mut back = c.open(&served, "malee");
+    let s = back.wait_for("ต่อหน้าจอเดิมแล้ว");
+    assert!(s.contains("เพิ่มกองทุน") && s.contains(HALF_TYPED) && s.contains("330101"), "{s}");
+    // The cursor is still in the name field.
+    back.text("ใต้");
+    back.wait_for(&format!("{HALF_TYPED}ใต้"));
+    assert!(served.log().contains("resumed"), "{}", served.log());
+
+    // Cut again and not back within the keep time: the session is gone.
+    c.cut(&mut back);
+    wait_log(&served, "kept (", 2);
+    wait_log(&served, "0 sessions kept for a resume, 0 in all", 1);
+    let mut fresh = c.open(&served, "malee");
+    let s = fresh.wait_for("ภาพรวมจังหวัด");
+    assert!(!s.contains("เพิ่มกองทุน") && !s.contains("ต่อหน้าจอเดิม"), "{s}");
+}
+
+pub fn a_second_login_chooses_to_take_over_or_start_anew<C: Client>(c: &C) {
+    let served = Served::start();
+    let mut first = c.open(&served, "malee");
+    first.wait_for("ภาพรวมจังหวัด");
+    first.keys(&["3"]);
+    first.wait_for("┌ อาชีพ 1");
+    let mut second = c.open(&served, "malee");
+    let s = second.wait_for("คุณเปิดหน้าจอนี้อยู่แล้ว");
+    assert!(s.contains("You already have a session open elsewhere"), "{s}");
+    second.keys(&["1"]);
+    let s = second.wait_for("ต่อหน้าจอเดิมแล้ว");
+    assert!(s.contains("อาชีพ 1"), "the Occupations tab came along: {s}");
+    let s = first.wait_ended(Duration::from_secs(15));
+    assert!(s.contains("continues on your new connection"), "{s}");
+
+    // A third login asks again, and `2` opens a session of its own.
+    let mut third = c.open(&served, "malee");
+    third.wait_for("คุณเปิดหน้าจอนี้อยู่แล้ว");
+    third.keys(&["2"]);
+    let s = third.wait_for("ภาพรวมจังหวัด");
+    assert!(!s.contains("ต่อหน้าจอเดิม"), "{s}");
+    // Both work.
+    second.keys(&["2"]);
+    second.wait_for("┌ กองทุน 1");
+    third.keys(&["5"]);
+    third.wait_for("┌ ปราชญ์");
+    assert!(!second.ended());
+}
+
 /// The russh client, its output read by a terminal emulator.
 pub struct Russh;
 
@@ -320,5 +402,9 @@ impl Client for Russh {
 
     fn refused(&self, served: &Served, login: &str, key_of: &str) -> bool {
         ssh::login_refused(&served.server, login, &served.key(key_of))
+    }
+
+    fn cut(&self, w: &mut ssh::SshWindow) {
+        w.cut();
     }
 }

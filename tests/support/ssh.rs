@@ -322,6 +322,12 @@ impl SshWindow {
     fn send(&mut self, bytes: &[u8]) {
         runtime().block_on(self.write.data(bytes)).expect("the server takes input");
     }
+
+    /// The link drops: the connection ends without the officer quitting
+    /// (as when the PuTTY window is closed).
+    pub fn cut(&mut self) {
+        let _ = runtime().block_on(self._handle.disconnect(russh::Disconnect::ByApplication, "", ""));
+    }
 }
 
 impl super::window::Window for SshWindow {

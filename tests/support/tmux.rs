@@ -35,6 +35,16 @@ impl Tmux {
         t
     }
 
+    /// Kills the program in the window at once (`kill -9`), and what it
+    /// started.
+    pub fn kill_program(&self) {
+        let out = self.cmd(&["display-message", "-p", "-t", "app", "#{pane_pid}"]);
+        let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(!pid.is_empty(), "no pane pid");
+        let _ = Command::new("pkill").args(["-9", "-P", &pid]).status();
+        let _ = Command::new("kill").args(["-9", &pid]).status();
+    }
+
     pub fn cmd(&self, args: &[&str]) -> Output {
         Command::new("tmux")
             .arg("-L")
