@@ -142,9 +142,10 @@ fn committees_keep_their_own_records_and_read_their_own_lists() {
     let other_fund =
         f.funds().into_iter().find(|x| x.id != mine.id && x.district() == mine.district()).unwrap();
     // Accounts as `user add --role fund --fund CODE` and `--role network --district CODE` make them.
+    let store = std::sync::Arc::clone(&f.store);
     let add = |login: &str, role, district, fund_code: Option<&str>| {
         let n = NewOfficer { login, display_name: "", role, district, fund_code, key_line: KEY };
-        accounts::add(&f.store, Actor::from("admin"), &n).unwrap()
+        accounts::add(&store, Actor::from("admin"), &n).unwrap()
     };
     let fund_account = add("fund.committee", Role::Fund, None, Some(&mine.code));
     assert_eq!((fund_account.fund, fund_account.district), (Some(mine.id), Some(mine.district())));
@@ -211,6 +212,27 @@ fn committees_keep_their_own_records_and_read_their_own_lists() {
     drop(cat);
     f.press(KeyCode::Char('4'));
     assert_eq!(f.app.rank.scope, sammachip::app::ranking::Scope::Fund(mine.id));
+    // Its sages: those of its own households (sages' national IDs are not
+    // the fund's to read), not every sage of the district.
+    f.press(KeyCode::Char('5'));
+    assert!(f.app.sages.rows.is_empty(), "no household of this fund is coached");
+    let assignments = f.store.all::<sammachip::domain::sage::Assignment>().unwrap();
+    let coached = f.store.get::<Fund>(assignments[0].occupation.0).unwrap().unwrap();
+    let coaches: std::collections::BTreeSet<u64> =
+        assignments.iter().filter(|a| a.occupation.0 == coached.id).map(|a| a.sage_id).collect();
+    let district_sages = f
+        .store
+        .all::<sammachip::domain::sage::Sage>()
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.district() == coached.district())
+        .count();
+    assert!(!coaches.is_empty() && coaches.len() < district_sages, "{coaches:?} of {district_sages}");
+    let coached_account = add("coached.committee", Role::Fund, None, Some(&coached.code));
+    f.app.set_access(coached_account.access(), &f.store);
+    let shown: std::collections::BTreeSet<u64> = f.app.sages.rows.iter().map(|r| r.sage.id).collect();
+    assert_eq!(shown, coaches);
+    f.app.set_access(fund_account.access(), &f.store);
     f.app.set_access(net_account.access(), &f.store);
     f.press(KeyCode::Char('1'));
     assert_eq!(f.app.overview.rows.iter().map(|r| r.district).collect::<Vec<_>>(), vec![mine.district()]);

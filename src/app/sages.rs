@@ -234,11 +234,18 @@ impl SagesTab {
             (Ok(s), Ok(l)) => (s, l),
             (Err(e), _) | (_, Err(e)) => return cx.sh.error(messages::store(&e)),
         };
-        // A committee reads its own district's sages only.
+        // A committee reads its own district's sages only; a fund committee,
+        // only the sages of its own fund's households.
         let own = cx.sh.access.reads_only_district();
+        let coaches = match cx.sh.access.reads_only_fund().map(|f| store.sages_of_fund(f)) {
+            None => None,
+            Some(Ok(ids)) => Some(ids),
+            Some(Err(e)) => return cx.sh.error(messages::store(&e)),
+        };
         let mut rows: Vec<(u16, Vec<u8>, SageRow)> = sages
             .into_iter()
             .filter(|s| own.is_none_or(|d| s.district() == d))
+            .filter(|s| coaches.as_ref().is_none_or(|ids| ids.contains(&s.id)))
             .map(|s| {
                 let load = loads.get(&s.id).copied().unwrap_or(0);
                 let search = sage_search_text(cx.sh, &s);

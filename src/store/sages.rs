@@ -48,6 +48,18 @@ impl Store {
         Ok(out)
     }
 
+    /// The sages who have coached (or are to coach) a household of `fund`.
+    pub fn sages_of_fund(&self, fund: u64) -> Result<HashSet<u64>, StoreError> {
+        let mut out = HashSet::new();
+        for item in self.tree(trees::ASSIGNMENTS_BY_OCC)?.scan_prefix(fund.to_be_bytes()).keys() {
+            // The household's key (fund, member, record), then the assignment's (sage, id).
+            if let Some(sage) = item?.get(24..32).and_then(id_of) {
+                out.insert(sage);
+            }
+        }
+        Ok(out)
+    }
+
     /// The households with a planned or active assignment.
     pub fn coached_households(&self) -> Result<HashSet<(u64, u64, u64)>, StoreError> {
         let mut out = HashSet::new();
