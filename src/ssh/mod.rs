@@ -597,6 +597,8 @@ fn session_loop(s: SessionSetup, rx: mpsc::Receiver<Event>) -> io::Result<&'stat
     app.no_color = s.no_color;
     // Every export of this session goes into the officer's own folder.
     app.export_dir = Some(officer_dir(store.path(), &s.officer.login).join("outbox"));
+    // And every import reads from their inbox.
+    app.inbox_dir = Some(officer_dir(store.path(), &s.officer.login).join("inbox"));
     let mut front = Remote {
         terminal,
         rx,
@@ -825,8 +827,7 @@ impl Drop for Leave {
 /// `outbox/` for what they export. Logins are letters, digits and `._-`,
 /// starting with a letter, so the name is one plain folder.
 pub fn officer_dir(store: &Path, login: &str) -> PathBuf {
-    let beside = store.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    beside.join("files").join(login)
+    crate::store::files::officer_dir(store, login)
 }
 
 /// Runs the server until Ctrl-C or SIGTERM, then flushes the store.
