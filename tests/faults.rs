@@ -335,7 +335,17 @@ fn district_files(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
 }
 
 fn import_file(store: &Arc<Store>, kind: Kind, path: &Path) -> Result<import::Summary, ImportError> {
-    let o = Options { kind, path, sheet: None, dry_run: false, officer: "tester", today: common::demo_day(), access: Access::Admin, rejects_dir: None, change: None };
+    let o = Options {
+        kind,
+        path,
+        sheet: None,
+        dry_run: false,
+        officer: "tester",
+        today: common::demo_day(),
+        access: Access::Admin,
+        rejects_dir: None,
+        change: None,
+    };
     import::import(store, &o, &|_, _| {})
 }
 

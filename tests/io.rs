@@ -24,7 +24,17 @@ fn run_import(store: &Arc<Store>, kind: Kind, path: &Path, dry_run: bool) -> Sum
 }
 
 fn try_import(store: &Arc<Store>, kind: Kind, path: &Path, dry_run: bool) -> Result<Summary, ImportError> {
-    let o = Options { kind, path, sheet: None, dry_run, officer: "tester", today: demo_day(), access: Access::Admin, rejects_dir: None, change: None };
+    let o = Options {
+        kind,
+        path,
+        sheet: None,
+        dry_run,
+        officer: "tester",
+        today: demo_day(),
+        access: Access::Admin,
+        rejects_dir: None,
+        change: None,
+    };
     import::import(store, &o, &|_, _| {})
 }
 

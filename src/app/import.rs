@@ -34,12 +34,16 @@ use crate::{
     store::{ChangeSlot, Store},
 };
 
+/// What the screen's drawing needs of the spreadsheet module (the UI
+/// reaches it through the app).
+pub use crate::io::{Kind as FileKind, import::Summary as CheckSummary, table::size_text};
+
 /// A file in the inbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InboxFile {
     pub name: String,
     pub size: u64,
-    /// Last modified, seconds since the epoch.
+    /// Last modified, milliseconds since the epoch.
     pub modified: Option<i64>,
 }
 
@@ -110,7 +114,7 @@ pub fn inbox_files(dir: &Path) -> std::io::Result<Vec<InboxFile>> {
             .modified()
             .ok()
             .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
-            .map(|d| d.as_secs() as i64);
+            .map(|d| d.as_millis() as i64);
         out.push(InboxFile { name, size: meta.len(), modified });
     }
     out.sort_by(|a, b| b.modified.cmp(&a.modified).then_with(|| a.name.cmp(&b.name)));
@@ -147,10 +151,11 @@ impl ImportScreen {
 
     /// Reads the inbox again (a file uploaded meanwhile).
     pub fn read_inbox(&mut self, sh: &Shared) {
-        let made = crate::store::files::create_private_dir(&self.dir).and_then(|()| match self.dir.parent() {
-            Some(own) => crate::store::files::make_private(own),
-            None => Ok(()),
-        });
+        let made =
+            crate::store::files::create_private_dir(&self.dir).and_then(|()| match self.dir.parent() {
+                Some(own) => crate::store::files::make_private(own),
+                None => Ok(()),
+            });
         self.problem = None;
         match made.and_then(|()| inbox_files(&self.dir)) {
             Ok(files) => self.files = files,

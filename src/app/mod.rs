@@ -37,11 +37,7 @@ pub mod sages;
 pub mod shared;
 pub mod text;
 
-use std::sync::{
-    Arc, RwLock,
-    atomic::Ordering,
-    mpsc,
-};
+use std::sync::{Arc, RwLock, atomic::Ordering, mpsc};
 
 use crate::service::{
     catalog::{self, Catalog},

@@ -19,11 +19,11 @@ use crate::{
     domain::{
         Date, Lang, clean,
         fund::{CapitalDraft, CapitalKind, Fund, FundDraft, FundKind, Gazetteer, Grade},
-        officer::Access,
         geo::Place,
         loan::{Loan, LoanDraft, LoanStatus, RepaymentDraft, RepaymentMode},
         member::{Member, MemberDraft, MemberStatus},
         occupation::{OccupationDraft, OccupationRecord, OccupationStatus, Stage},
+        officer::Access,
         sage::{Sage, SageDraft, SageStatus},
         thai::{self, NationalId},
     },
@@ -246,7 +246,13 @@ impl Rejects {
     /// save (`store::may_change`), so an import refuses exactly the rows a
     /// form would, each with the reason (another district's, another fund's,
     /// a read-only account). A refused row is listed under `column`.
-    fn allowed<R: Record>(&mut self, row: usize, column: &str, district: Option<u16>, fund: Option<u64>) -> bool {
+    fn allowed<R: Record>(
+        &mut self,
+        row: usize,
+        column: &str,
+        district: Option<u16>,
+        fund: Option<u64>,
+    ) -> bool {
         match may_change::<R>(self.1, district, fund) {
             Ok(()) => true,
             Err(d) => {
@@ -323,8 +329,15 @@ pub struct Options<'a> {
 
 /// The kinds the app imports (the gazetteer and the export-only kinds are
 /// the command line's).
-pub const FROM_APP: [Kind; 7] =
-    [Kind::Funds, Kind::Capital, Kind::Members, Kind::Loans, Kind::Repayments, Kind::Occupations, Kind::Sages];
+pub const FROM_APP: [Kind; 7] = [
+    Kind::Funds,
+    Kind::Capital,
+    Kind::Members,
+    Kind::Loans,
+    Kind::Repayments,
+    Kind::Occupations,
+    Kind::Sages,
+];
 
 /// The kinds whose required columns a file's headers all have, best first
 /// (the most of the kind's columns, then the fewest it lacks), from `among`.
@@ -389,12 +402,8 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
     if let Some(e) = rows.fatal.take() {
         return Err(e.into());
     }
-    let mut s = Summary {
-        read: rows.count,
-        denied: rejects.2,
-        checked_in: started.elapsed(),
-        ..Summary::default()
-    };
+    let mut s =
+        Summary { read: rows.count, denied: rejects.2, checked_in: started.elapsed(), ..Summary::default() };
     let writing = std::time::Instant::now();
     (s.rejects, s.refused) = rejects.0.merge(std::mem::take(&mut rows.errors));
     if s.refused > 0 {
@@ -547,7 +556,12 @@ const RECORDS_PER_SYNC: usize = 500;
 /// says so. What a kill of the process in the middle leaves is the one
 /// exception: the records saved until then stay, as one change set `u` takes
 /// back whole.
-fn save_records(store: &Store, who: Actor<'_>, plan: Plan, progress: Progress<'_>) -> Result<usize, ImportError> {
+fn save_records(
+    store: &Store,
+    who: Actor<'_>,
+    plan: Plan,
+    progress: Progress<'_>,
+) -> Result<usize, ImportError> {
     let mut written = 0usize;
     let result = save_plan(store, who, plan, progress, &mut written);
     let Err(reason) = result else { return Ok(written) };
@@ -594,7 +608,9 @@ fn save_plan(
             // they are taken now, and if another officer took one since, the
             // file is checked again rather than two loans sharing an id.
             if let Some(next) = raise {
-                let at = store.reserve_ids(trees::LOANS, next.saturating_sub(counter)).map_err(|e| messages::store(&e))?;
+                let at = store
+                    .reserve_ids(trees::LOANS, next.saturating_sub(counter))
+                    .map_err(|e| messages::store(&e))?;
                 if at != counter {
                     return Err(Msg::new(k::IMP_CHANGED_MEANWHILE));
                 }

@@ -13,7 +13,7 @@ use super::{columns::cut, theme::Theme};
 use crate::{
     app::{
         App,
-        import::{self, ImportScreen, InboxFile, Step, kind_label},
+        import::{self, CheckSummary, FileKind, ImportScreen, InboxFile, Step, kind_label, size_text},
     },
     domain::{Lang, clean, money::group_thousands},
     i18n::{Msg, k, tr, trf},
@@ -21,7 +21,8 @@ use crate::{
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &ImportScreen, theme: &Theme) {
     frame.render_widget(Clear, area);
-    let block = Block::bordered().title(Line::styled(format!(" {} ", tr(app.lang, k::IMPORT_TITLE)), theme.title()));
+    let block =
+        Block::bordered().title(Line::styled(format!(" {} ", tr(app.lang, k::IMPORT_TITLE)), theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let w = usize::from(inner.width);
@@ -50,7 +51,8 @@ fn fit(text: &str, width: usize) -> String {
 fn files<'a>(app: &App, s: &ImportScreen, w: usize, theme: &Theme) -> Vec<Line<'a>> {
     let lang = app.lang;
     let folder = clean::line(&s.dir.display().to_string()).into_owned();
-    let mut lines = vec![Line::styled(cut(&trf(lang, k::IMPORT_FOLDER, &[&folder]), w).into_owned(), theme.dim())];
+    let mut lines =
+        vec![Line::styled(cut(&trf(lang, k::IMPORT_FOLDER, &[&folder]), w).into_owned(), theme.dim())];
     if s.files.is_empty() {
         lines.push(Line::raw(""));
         lines.extend(tr(lang, k::IMPORT_EMPTY).lines().map(|l| Line::raw(cut(l, w).into_owned())));
@@ -79,8 +81,8 @@ fn files<'a>(app: &App, s: &ImportScreen, w: usize, theme: &Theme) -> Vec<Line<'
 
 fn file_row(f: &InboxFile, lang: Lang, name_w: usize, size_w: usize, when_w: usize) -> String {
     let name = clean::line(&f.name).into_owned();
-    let size = crate::io::table::size_text(f.size);
-    let when = f.modified.map(|t| crate::app::admin::time_text(t.saturating_mul(1000), lang)).unwrap_or_default();
+    let size = size_text(f.size);
+    let when = f.modified.map(|t| crate::app::admin::time_text(t, lang)).unwrap_or_default();
     format!("{} {size:>size_w$} {}", fit(&name, name_w), fit(&when, when_w))
 }
 
@@ -88,8 +90,8 @@ fn checked<'a>(
     app: &App,
     s: &ImportScreen,
     file: &str,
-    kind: crate::io::Kind,
-    summary: &crate::io::import::Summary,
+    kind: FileKind,
+    summary: &CheckSummary,
     w: usize,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
@@ -100,7 +102,8 @@ fn checked<'a>(
         cut(&trf(lang, k::IMPORT_FILE_KIND, &[&name, &tr(lang, kind_label(kind))]), w).into_owned(),
         theme.title(),
     )];
-    let mut counts = trf(lang, k::IMPORT_COUNTS, &[&n(summary.read), &n(summary.accepted()), &n(summary.refused)]);
+    let mut counts =
+        trf(lang, k::IMPORT_COUNTS, &[&n(summary.read), &n(summary.accepted()), &n(summary.refused)]);
     if summary.denied > 0 {
         counts = format!("{counts} {}", trf(lang, k::IMPORT_COUNTS_DENIED, &[&n(summary.denied)]));
     }
@@ -111,9 +114,27 @@ fn checked<'a>(
     }
     if let Some(f) = summary.rejects_file.as_ref().and_then(|p| p.file_name()) {
         let shown = format!("outbox/{}", clean::line(&f.to_string_lossy()));
-        lines.push(Line::styled(cut(&trf(lang, k::IMPORT_REJECTS_IN, &[&shown]), w).into_owned(), theme.dim()));
+        lines.push(Line::styled(
+            cut(&trf(lang, k::IMPORT_REJECTS_IN, &[&shown]), w).into_owned(),
+            theme.dim(),
+        ));
     }
-    let (row_w, col_w) = (6, 16);
+    // The reason gets what the row number and the column name leave.
+    let row_w = summary
+        .rejects
+        .iter()
+        .map(|r| r.row.to_string().len())
+        .chain([tr(lang, k::IMPORT_COL_ROW).width()])
+        .max()
+        .unwrap_or(3);
+    let col_w = summary
+        .rejects
+        .iter()
+        .map(|r| clean::line(&r.column).width())
+        .chain([tr(lang, k::IMPORT_COL_COLUMN).width()])
+        .max()
+        .unwrap_or(6)
+        .min(20);
     let reason_w = w.saturating_sub(row_w + col_w + 2);
     lines.push(Line::styled(
         format!(
