@@ -11,7 +11,7 @@ use std::{path::Path, sync::Arc, time::Instant};
 use criterion::{Criterion, criterion_group};
 use sammachip::{
     demo::{self, Scale},
-    domain::{Date, Lang},
+    domain::{Date, Lang, officer::Access},
     io::{
         Kind,
         export::export,
@@ -43,7 +43,17 @@ fn reset_peak() {
 
 fn import_one(store: &Arc<Store>, kind: Kind, file: &Path, today: Date) -> (usize, f64, f64, f64) {
     reset_peak();
-    let o = Options { kind, path: file, sheet: None, dry_run: false, officer: "bench", today };
+    let o = Options {
+        kind,
+        path: file,
+        sheet: None,
+        dry_run: false,
+        officer: "bench",
+        today,
+        access: Access::Admin,
+        rejects_dir: None,
+        change: None,
+    };
     let t = Instant::now();
     let s = import::import(store, &o, &|_, _| {}).expect("import");
     let secs = t.elapsed().as_secs_f64();

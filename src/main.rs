@@ -474,6 +474,12 @@ fn main() -> ExitCode {
                 Err(code) => return code,
             };
             app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            // The officer's inbox, as over SSH: `files/LOGIN/inbox/` beside the
+            // store (a login name the server would not take reads as `local`).
+            let login = Some(officer())
+                .filter(|o| sammachip::domain::officer::valid_login(o))
+                .unwrap_or_else(|| sammachip::app::LOCAL_OFFICER.into());
+            app.inbox_dir = Some(sammachip::store::files::officer_dir(store.path(), &login).join("inbox"));
             if let Some(scale) = cli.demo
                 && app.overlay.is_some()
             {
@@ -585,6 +591,10 @@ fn import_command(
         dry_run,
         officer: &officer,
         today: sammachip::domain::Date::today(),
+        // The command line is the computer's administrator, as it always was.
+        access: sammachip::domain::officer::Access::Admin,
+        rejects_dir: None,
+        change: None,
     };
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let started = Instant::now();

@@ -16,7 +16,7 @@ use std::{
 };
 
 use sammachip::{
-    domain::{Lang, fund::Fund, member::Member},
+    domain::{Lang, fund::Fund, member::Member, officer::Access},
     io::{
         Kind,
         export::export,
@@ -335,7 +335,17 @@ fn district_files(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
 }
 
 fn import_file(store: &Arc<Store>, kind: Kind, path: &Path) -> Result<import::Summary, ImportError> {
-    let o = Options { kind, path, sheet: None, dry_run: false, officer: "tester", today: common::demo_day() };
+    let o = Options {
+        kind,
+        path,
+        sheet: None,
+        dry_run: false,
+        officer: "tester",
+        today: common::demo_day(),
+        access: Access::Admin,
+        rejects_dir: None,
+        change: None,
+    };
     import::import(store, &o, &|_, _| {})
 }
 

@@ -9,7 +9,7 @@ use std::{path::Path, sync::Arc};
 use common::{Fixture, demo_day};
 use proptest::prelude::*;
 use sammachip::{
-    domain::{Lang, fund::Fund, member::Member, occupation::OccupationRecord, sage::Sage},
+    domain::{Lang, fund::Fund, member::Member, occupation::OccupationRecord, officer::Access, sage::Sage},
     io::{
         Kind,
         export::export,
@@ -24,7 +24,17 @@ fn run_import(store: &Arc<Store>, kind: Kind, path: &Path, dry_run: bool) -> Sum
 }
 
 fn try_import(store: &Arc<Store>, kind: Kind, path: &Path, dry_run: bool) -> Result<Summary, ImportError> {
-    let o = Options { kind, path, sheet: None, dry_run, officer: "tester", today: demo_day() };
+    let o = Options {
+        kind,
+        path,
+        sheet: None,
+        dry_run,
+        officer: "tester",
+        today: demo_day(),
+        access: Access::Admin,
+        rejects_dir: None,
+        change: None,
+    };
     import::import(store, &o, &|_, _| {})
 }
 
@@ -325,6 +335,9 @@ fn a_file_without_the_needed_columns_says_which() {
         dry_run: false,
         officer: "t",
         today: demo_day(),
+        access: Access::Admin,
+        rejects_dir: None,
+        change: None,
     };
     let e = import::import(&f.store, &o, &|_, _| {}).unwrap_err().to_string();
     assert!(e.contains("national_id (เลขประจำตัวประชาชน)"), "{e}");
@@ -360,7 +373,7 @@ proptest! {
         }
         let file = dir.path().join("m.csv");
         std::fs::write(&file, &text).unwrap();
-        let o = Options { kind: Kind::Members, path: &file, sheet: None, dry_run: false, officer: "t", today: demo_day() };
+        let o = Options { kind: Kind::Members, path: &file, sheet: None, dry_run: false, officer: "t", today: demo_day(), access: Access::Admin, rejects_dir: None, change: None };
         let _ = import::import(&store, &o, &|_, _| {});
     }
 }

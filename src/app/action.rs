@@ -121,6 +121,10 @@ pub enum Action {
     NextView,
     /// `t` in the help: the Thai display check.
     ThaiCheck,
+    /// `i`: the Import screen.
+    Import,
+    /// `r` on the Import screen: read the inbox again.
+    Reload,
     Text(TextEdit),
     NextField,
     PrevField,
@@ -222,6 +226,8 @@ contexts! {
     /// The repayment form: every form key, and the payoff.
     RepaymentForm: Mode, Some(k::HELP_SECTION_REPAYMENT_FORM);
     Confirm: Mode, Some(k::HELP_SECTION_CONFIRM);
+    /// The Import screen: the inbox's files, then a file's check.
+    Import: Mode, Some(k::HELP_SECTION_IMPORT);
     Help: Mode, None;
     Offer: Mode, None;
     Busy: Mode, None;
@@ -315,6 +321,8 @@ pub enum Pending {
     },
     DiscardPlan,
     DiscardForm,
+    /// Save the file the Import screen checked.
+    ImportSave,
     Quit,
     /// Disable an enabled officer, enable a disabled one.
     ToggleOfficer {
@@ -344,6 +352,8 @@ pub enum PickPurpose {
     PlanScope,
     AssignmentStatus,
     NetworkDistrict,
+    /// The kind of the file on the Import screen.
+    ImportKind,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -22,6 +22,8 @@ pub mod form;
 pub mod fund_row;
 pub mod fund_views;
 pub mod funds;
+pub mod import;
+pub mod job;
 pub mod layout;
 pub mod list;
 pub mod members;
@@ -35,11 +37,7 @@ pub mod sages;
 pub mod shared;
 pub mod text;
 
-use std::sync::{
-    Arc, RwLock,
-    atomic::{AtomicU32, Ordering},
-    mpsc,
-};
+use std::sync::{Arc, RwLock, atomic::Ordering, mpsc};
 
 use crate::service::{
     catalog::{self, Catalog},
@@ -70,13 +68,7 @@ use ranking::RankingTab;
 use sages::SagesTab;
 pub use shared::Shared;
 
-/// Work that runs beside the screen (loading demo data).
-pub struct Job {
-    pub what: Msg,
-    /// Progress in thousandths.
-    pub progress: Arc<AtomicU32>,
-    rx: mpsc::Receiver<Result<Msg, Msg>>,
-}
+pub use job::{Done, Job};
 
 /// The choices offered on an empty store, in order.
 pub const OFFER_CHOICES: [(Key, Option<Scale>); 3] = [
@@ -115,6 +107,8 @@ pub struct App {
     pub overview: OverviewTab,
     pub network: NetworkTab,
     pub admin: AdminTab,
+    /// The Import screen, over whichever tab it was opened from.
+    pub import: Option<import::ImportScreen>,
     pub job: Option<Job>,
     /// Ctrl-C pressed once while work runs beside the screen.
     quit_asked: bool,
@@ -185,6 +179,7 @@ impl App {
                 officer,
                 access: Access::Admin,
                 export_dir: None,
+                inbox_dir: None,
                 today,
                 size,
                 geo: Geo::default(),
@@ -207,6 +202,7 @@ impl App {
             overview: OverviewTab::default(),
             network: NetworkTab::default(),
             admin: AdminTab::default(),
+            import: None,
             job: None,
             quit_asked: false,
             seen: store.generations(),
@@ -379,6 +375,9 @@ impl App {
             Some(Overlay::Suggest(_)) => return Ctx::Suggest,
             None => {}
         }
+        if self.import.is_some() {
+            return Ctx::Import;
+        }
         if let Some(f) = &self.sh.form {
             return match f.kind {
                 FormKind::Repayment { .. } => Ctx::RepaymentForm,
@@ -438,7 +437,8 @@ impl App {
                     self.sh.quit = true;
                 } else {
                     self.quit_asked = true;
-                    self.sh.error(k::BUSY_QUIT);
+                    let quit = self.job.as_ref().map_or(k::BUSY_QUIT, |j| j.quit);
+                    self.sh.error(quit);
                 }
             }
             Ctx::Busy => self.sh.info(k::BUSY_WAIT),
@@ -451,6 +451,7 @@ impl App {
                 self.sages.suggest_action(&mut cx!(self, store, &rows, &mut fx), action);
             }
             Ctx::Form | Ctx::RepaymentForm => self.form_action(action, store, &mut fx),
+            Ctx::Import => self.import_action(action, store),
             Ctx::Filter => self.screen_action(action, store, &mut fx, true),
             Ctx::Weights => self.screen_action(action, store, &mut fx, false),
             _ if self.global_action(action, store) => {}
@@ -595,6 +596,7 @@ impl App {
             Action::Quit => self.sh.quit = true,
             Action::Help => self.sh.overlay = Some(Overlay::Help { scroll: 0 }),
             Action::Undo => self.undo(store),
+            Action::Import => self.open_import(),
             Action::ToggleLang => {
                 self.sh.lang = self.sh.lang.toggled();
                 self.funds.language_changed(self.sh.lang, &self.sh.geo);
@@ -659,6 +661,10 @@ impl App {
         };
         match action {
             Action::ThaiCheck => self.sh.overlay = Some(Overlay::ThaiCheck),
+            Action::Import => {
+                self.sh.overlay = None;
+                self.open_import();
+            }
             Action::Up => *scroll = scroll.saturating_sub(1),
             Action::Down => *scroll += 1,
             Action::PageUp => *scroll = scroll.saturating_sub(10),
@@ -681,6 +687,11 @@ impl App {
                 let rows = Arc::clone(&self.funds.rows);
                 match then {
                     Pending::Quit => self.sh.quit = true,
+                    Pending::ImportSave => {
+                        if let Some(screen) = &mut self.import {
+                            self.job = screen.save(&self.sh, store);
+                        }
+                    }
                     Pending::DiscardForm => self.sh.form = None,
                     Pending::DeleteFund { .. }
                     | Pending::DeleteCapital { .. }
@@ -753,6 +764,13 @@ impl App {
                         self.sages.picked(&mut cx!(self, store, &rows, fx), purpose, value, all)
                     }
                     PickPurpose::NetworkDistrict => self.network.picked(value, all),
+                    PickPurpose::ImportKind => {
+                        if let Some(screen) = &mut self.import
+                            && let Some(job) = screen.picked(&mut self.sh, store, value)
+                        {
+                            self.job = Some(job);
+                        }
+                    }
                 }
             }
             _ => {}
@@ -788,6 +806,28 @@ impl App {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The Import screen on the officer's inbox (refused, and said why, to
+    /// a read-only account).
+    fn open_import(&mut self) {
+        self.import = import::ImportScreen::open(&mut self.sh);
+    }
+
+    /// A key on the Import screen.
+    fn import_action(&mut self, action: Action, store: &Arc<Store>) {
+        match action {
+            Action::Undo => return self.undo(store),
+            Action::Help => return self.sh.overlay = Some(Overlay::Help { scroll: 0 }),
+            Action::Quit => return self.sh.quit = true,
+            _ => {}
+        }
+        let Some(screen) = &mut self.import else { return };
+        match screen.action(&mut self.sh, store, action) {
+            import::Then::Stay => {}
+            import::Then::Close => self.import = None,
+            import::Then::Start(job) => self.job = Some(job),
         }
     }
 
@@ -876,25 +916,19 @@ impl App {
 
     /// Loads demo data beside the screen, which shows progress meanwhile.
     pub fn start_demo(&mut self, store: &Arc<Store>, scale: Scale, seed: u64) {
-        let progress = Arc::new(AtomicU32::new(0));
-        let (tx, rx) = mpsc::channel();
-        let (store, p, officer) = (Arc::clone(store), Arc::clone(&progress), self.sh.officer.clone());
+        let (store, officer) = (Arc::clone(store), self.sh.officer.clone());
         let today = self.sh.today;
-        std::thread::spawn(move || {
-            let result = demo::generate(&store, &officer, scale, seed, today, &|done| {
-                p.store(done, Ordering::Relaxed)
-            })
-            .map(|s| {
-                Msg::with(
-                    k::DEMO_LOADED,
-                    [s.funds, s.members, s.loans, s.occupations].map(|n| group_thousands(n as u64)),
-                )
-            })
-            .map_err(|e| Msg::with(k::DEMO_FAILED, [demo::message(&e)]));
-            // The screen may be gone; nothing to tell then.
-            let _ = tx.send(result);
-        });
-        self.job = Some(Job { what: Msg::new(k::DEMO_LOADING), progress, rx });
+        self.job = Some(Job::spawn(Msg::new(k::DEMO_LOADING), k::BUSY_QUIT, move |p| {
+            let result = demo::generate(&store, &officer, scale, seed, today, &|done| p(done))
+                .map(|s| {
+                    Msg::with(
+                        k::DEMO_LOADED,
+                        [s.funds, s.members, s.loans, s.occupations].map(|n| group_thousands(n as u64)),
+                    )
+                })
+                .map_err(|e| Msg::with(k::DEMO_FAILED, [demo::message(&e)]));
+            Done::Demo(result)
+        }));
     }
 
     fn tick(&mut self, store: &Arc<Store>) -> bool {
@@ -914,7 +948,7 @@ impl App {
         }
         if let Some(job) = &self.job {
             match job.rx.try_recv() {
-                Ok(result) => {
+                Ok(Done::Demo(result)) => {
                     self.job = None;
                     self.ensure_committees(store);
                     self.reload(store);
@@ -924,11 +958,32 @@ impl App {
                         Err(msg) => self.sh.error(msg),
                     }
                 }
+                Ok(Done::Checked(result)) => {
+                    self.job = None;
+                    if let Some(screen) = &mut self.import {
+                        screen.checked(&mut self.sh, result);
+                    }
+                }
+                Ok(Done::Saved(result)) => {
+                    self.job = None;
+                    let saved = result.is_ok();
+                    if let Some(screen) = &mut self.import {
+                        screen.saved(&mut self.sh, result);
+                    }
+                    if saved {
+                        self.import = None;
+                    }
+                    // The records the import wrote, or took back, are news
+                    // to every list; occupation records to the catalog.
+                    self.sync(store);
+                    self.reload_catalog(store);
+                    self.refresh_shown(store);
+                }
                 Err(mpsc::TryRecvError::Empty) => {}
                 Err(mpsc::TryRecvError::Disconnected) => {
                     self.job = None;
                     self.reload(store);
-                    self.sh.error(k::DEMO_FAILED);
+                    self.sh.error(k::JOB_FAILED);
                 }
             }
             return true;

@@ -32,6 +32,10 @@ pub struct Shared {
     /// name they choose but no path (`files/LOGIN/outbox/`); `None` when the
     /// officer runs the app as themselves and writes where they like.
     pub export_dir: Option<std::path::PathBuf>,
+    /// The officer's inbox (`files/LOGIN/inbox/` beside the store, made 0700
+    /// when first used), where the Import screen finds files: uploaded over
+    /// SFTP, or put there on this computer. `None`: no import from the app.
+    pub inbox_dir: Option<std::path::PathBuf>,
     pub today: Date,
     pub size: (u16, u16),
     pub geo: Geo,

@@ -23,12 +23,13 @@ use crate::{
         loan::{Loan, LoanDraft, LoanStatus, RepaymentDraft, RepaymentMode},
         member::{Member, MemberDraft, MemberStatus},
         occupation::{OccupationDraft, OccupationRecord, OccupationStatus, Stage},
+        officer::Access,
         sage::{Sage, SageDraft, SageStatus},
         thai::{self, NationalId},
     },
     i18n::{Msg, k},
     service::{geo::Geo, labels, messages},
-    store::{Load, SaveError, Store, StoreError, member_key, trees},
+    store::{Actor, ChangeSlot, Load, Record, SaveError, Store, StoreError, may_change, member_key, trees},
 };
 
 /// One rejected row: where, and why.
@@ -44,7 +45,7 @@ pub struct Reject {
 /// (or disk) than ten thousand.
 pub const MAX_LISTED: usize = 10_000;
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Summary {
     pub read: usize,
     pub imported: usize,
@@ -52,6 +53,9 @@ pub struct Summary {
     pub rejects: Vec<Reject>,
     /// Rows refused in all, listed or not.
     pub refused: usize,
+    /// Of those, rows the officer's role may not change (another district's,
+    /// another fund's).
+    pub denied: usize,
     /// Where the rejects were written.
     pub rejects_file: Option<PathBuf>,
     /// Time spent reading and checking the rows, and writing them.
@@ -60,6 +64,11 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Rows that pass every check: what a save would write.
+    pub fn accepted(&self) -> usize {
+        self.read.saturating_sub(self.refused)
+    }
+
     /// Refused rows that `rejects` does not list.
     pub fn unlisted(&self) -> usize {
         let mut listed = self.rejects.iter().map(|r| r.row).collect::<Vec<_>>();
@@ -82,6 +91,10 @@ pub enum ImportError {
     ExportOnly(&'static str),
     #[error("writing the rejects file {path}: {source}")]
     Rejects { path: String, source: io::Error },
+    /// Saving record by record stopped (the reason); `taken_back` says
+    /// whether what was written before has been taken back.
+    #[error("saving stopped: {}", .reason.render(Lang::En))]
+    Stopped { reason: Msg, written: usize, taken_back: bool },
 }
 
 /// Columns a row must have.
@@ -217,11 +230,37 @@ impl RejectList {
     }
 }
 
-struct Rejects(RejectList);
+struct Rejects(RejectList, Access, usize);
 
 impl Rejects {
+    fn new(access: Access) -> Self {
+        Rejects(RejectList::default(), access, 0)
+    }
+
     fn add(&mut self, row: usize, column: &str, reason: Msg) {
         self.0.push(Reject { row, column: column.to_string(), reason });
+    }
+
+    /// Whether the officer may change this row's record, a record of kind
+    /// `R` of `district` (and `fund`): by the rule the store checks on every
+    /// save (`store::may_change`), so an import refuses exactly the rows a
+    /// form would, each with the reason (another district's, another fund's,
+    /// a read-only account). A refused row is listed under `column`.
+    fn allowed<R: Record>(
+        &mut self,
+        row: usize,
+        column: &str,
+        district: Option<u16>,
+        fund: Option<u64>,
+    ) -> bool {
+        match may_change::<R>(self.1, district, fund) {
+            Ok(()) => true,
+            Err(d) => {
+                self.add(row, column, messages::denied(&d));
+                self.2 += 1;
+                false
+            }
+        }
     }
 
     fn fields<F: std::fmt::Debug, E>(
@@ -274,6 +313,51 @@ pub struct Options<'a> {
     pub dry_run: bool,
     pub officer: &'a str,
     pub today: Date,
+    /// What the officer may change: every row is checked as a form's save
+    /// would be, and a row of another district or fund is refused with the
+    /// reason (the command line runs as the computer's administrator:
+    /// `Access::Admin`).
+    pub access: Access,
+    /// Where `FILE.rejects.csv` goes: `None`, beside the file; the app puts
+    /// it in the officer's outbox.
+    pub rejects_dir: Option<&'a Path>,
+    /// How the rows are saved: `None`, as one bulk load (the command line;
+    /// see `store::load`); `Some`, record by record in this change set (the
+    /// app; see [`save_records`]).
+    pub change: Option<&'a ChangeSlot>,
+}
+
+/// The kinds the app imports (the gazetteer and the export-only kinds are
+/// the command line's).
+pub const FROM_APP: [Kind; 7] = [
+    Kind::Funds,
+    Kind::Capital,
+    Kind::Members,
+    Kind::Loans,
+    Kind::Repayments,
+    Kind::Occupations,
+    Kind::Sages,
+];
+
+/// The kinds whose required columns a file's headers all have, best first
+/// (the most of the kind's columns, then the fewest it lacks), from `among`.
+pub fn guess_kinds(headers: &[String], among: &[Kind]) -> Vec<Kind> {
+    let mut fits: Vec<(usize, usize, Kind)> = among
+        .iter()
+        .filter(|k| Columns::new(**k, headers).is_ok())
+        .map(|k| {
+            let cols = k.columns();
+            let have = cols.iter().filter(|c| headers.iter().any(|h| c.matches(h))).count();
+            (have, cols.len() - have, *k)
+        })
+        .collect();
+    fits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    fits.into_iter().map(|(_, _, k)| k).collect()
+}
+
+/// A file's header row, for guessing its kind.
+pub fn headers(path: &Path) -> Result<Vec<String>, ImportError> {
+    Ok(table::open(path, None)?.headers)
 }
 
 pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Result<Summary, ImportError> {
@@ -291,13 +375,13 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
         read: read_bytes,
         progress,
     };
-    let mut rejects = Rejects(RejectList::default());
+    let mut rejects = Rejects::new(o.access);
     let file_name = o.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let note = format!("import {} {file_name}", o.kind.name());
     // The whole import is one load (see `store::load`): all or nothing, even
     // if the process is killed or the disk fills half-way. It is begun before
     // the rows are checked, since members are written while they are.
-    let load = if o.dry_run {
+    let load = if o.dry_run || o.change.is_some() {
         None
     } else {
         Some(store.begin_load(o.officer, &note, room_for(store, o.kind, size))?)
@@ -318,14 +402,21 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
     if let Some(e) = rows.fatal.take() {
         return Err(e.into());
     }
-    let mut s = Summary { read: rows.count, checked_in: started.elapsed(), ..Summary::default() };
+    let mut s =
+        Summary { read: rows.count, denied: rejects.2, checked_in: started.elapsed(), ..Summary::default() };
     let writing = std::time::Instant::now();
     (s.rejects, s.refused) = rejects.0.merge(std::mem::take(&mut rows.errors));
     if s.refused > 0 {
         if let Some(load) = load {
             load.roll_back()?;
         }
-        s.rejects_file = Some(write_rejects(o.path, &s.rejects, s.unlisted())?);
+        s.rejects_file = Some(write_rejects(o.path, o.rejects_dir, &s.rejects, s.unlisted())?);
+        return Ok(s);
+    }
+    if let (Some(change), false) = (o.change, o.dry_run) {
+        let who = Actor { name: o.officer, access: o.access, change: Some(change) };
+        s.imported = save_records(store, who, plan, progress)?;
+        s.written_in = writing.elapsed();
         return Ok(s);
     }
     let Some(mut load) = load else {
@@ -345,7 +436,7 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
         Plan::NewSages(v) => load.bulk_insert(v).map_err(save)?.len(),
         Plan::Funds(v, n) => update(&load, &v).map(|_| n)?,
         Plan::Members(v, n) => update(&load, &v).map(|_| n)?,
-        Plan::Loans { mut added, order, rows, raise } => {
+        Plan::Loans { mut added, order, rows, raise, .. } => {
             // Taken back, if need be, by removing the new loans again: ids
             // from the counter on, and those kept from the file below it.
             let first = store.counter(trees::LOANS)?;
@@ -441,7 +532,112 @@ enum Plan {
         order: Vec<Vec<u8>>,
         rows: usize,
         raise: Option<u64>,
+        /// The loan counter the new ids were given after.
+        counter: u64,
     },
+}
+
+/// Records saved per sync when saving record by record.
+const RECORDS_PER_SYNC: usize = 500;
+
+/// Saves a checked file's records one by one through the store's ordinary
+/// save (the same access check, versions, indexes and audit entry as a
+/// form), all in the change set of `who`, syncing every
+/// [`RECORDS_PER_SYNC`]: what the app does on the officer's confirmation.
+///
+/// Why not the bulk load the command line uses: a load holds the store
+/// alone for its whole length (every other officer's save is refused as
+/// busy meanwhile) and is one audit entry that `u` cannot take back. Saved
+/// record by record, other officers keep working, and `u` takes the whole
+/// file back as one change set. All or nothing still holds as officers read
+/// it: nothing is saved unless every row passed the check just before, and
+/// if a save fails half-way (the disk, a record another officer changed
+/// since the check) what was written is taken back at once, and the error
+/// says so. What a kill of the process in the middle leaves is the one
+/// exception: the records saved until then stay, as one change set `u` takes
+/// back whole.
+fn save_records(
+    store: &Store,
+    who: Actor<'_>,
+    plan: Plan,
+    progress: Progress<'_>,
+) -> Result<usize, ImportError> {
+    let mut written = 0usize;
+    let result = save_plan(store, who, plan, progress, &mut written);
+    let Err(reason) = result else { return Ok(written) };
+    let change = who.change.map_or(0, ChangeSlot::id);
+    let taken_back = written == 0
+        || crate::service::changes::undo_change(store, Actor { change: None, ..who }, change).is_ok();
+    Err(ImportError::Stopped { reason, written, taken_back })
+}
+
+fn save_plan(
+    store: &Store,
+    who: Actor<'_>,
+    plan: Plan,
+    progress: Progress<'_>,
+    written: &mut usize,
+) -> Result<(), Msg> {
+    fn each<R: Record>(
+        store: &Store,
+        who: Actor<'_>,
+        recs: &[R],
+        progress: Progress<'_>,
+        written: &mut usize,
+    ) -> Result<(), Msg> {
+        let total = recs.len() as u64;
+        for part in recs.chunks(RECORDS_PER_SYNC) {
+            for r in store.save_each(who, part) {
+                match r {
+                    Ok(_) => *written += 1,
+                    Err(e) => return Err(messages::save(&e)),
+                }
+            }
+            progress(*written as u64, total.max(1));
+        }
+        Ok(())
+    }
+    match plan {
+        Plan::Places(_) | Plan::Written(_) => Err(Msg::new(k::IMP_GEO_CLI)),
+        Plan::NewFunds(v) | Plan::Funds(v, _) => each(store, who, &v, progress, written),
+        Plan::NewMembers(v) | Plan::Members(v, _) => each(store, who, &v, progress, written),
+        Plan::NewOccupations(v) => each(store, who, &v, progress, written),
+        Plan::NewSages(v) => each(store, who, &v, progress, written),
+        Plan::Loans { mut added, order, raise, counter, .. } => {
+            // The new loans took ids after the counter as it was checked:
+            // they are taken now, and if another officer took one since, the
+            // file is checked again rather than two loans sharing an id.
+            if let Some(next) = raise {
+                let at = store
+                    .reserve_ids(trees::LOANS, next.saturating_sub(counter))
+                    .map_err(|e| messages::store(&e))?;
+                if at != counter {
+                    return Err(Msg::new(k::IMP_CHANGED_MEANWHILE));
+                }
+            } else if store.counter(trees::LOANS).map_err(|e| messages::store(&e))? != counter {
+                return Err(Msg::new(k::IMP_CHANGED_MEANWHILE));
+            }
+            let total = order.len() as u64;
+            for keys in order.chunks(RECORDS_PER_SYNC) {
+                let mut part = Vec::with_capacity(keys.len());
+                for key in keys {
+                    let Some(mut m) = store.get_at::<Member>(key).map_err(|e| messages::store(&e))? else {
+                        return Err(Msg::new(k::IMP_CHANGED_MEANWHILE));
+                    };
+                    m.loans.append(&mut added.remove(key).unwrap_or_default());
+                    part.push(m);
+                }
+                for r in store.save_each(who, &part) {
+                    match r {
+                        Ok(_) => *written += 1,
+                        Err(e) => return Err(messages::save(&e)),
+                    }
+                }
+                progress(*written as u64, total.max(1));
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Changed records in bulk, in parts: checked against their stored versions.
@@ -464,14 +660,22 @@ fn room_for(store: &Store, kind: Kind, size: u64) -> u64 {
 /// Records written per part of a bulk update.
 const PART: usize = 20_000;
 
-/// `FILE.rejects.csv` beside the file: row, column, reason in Thai and
+/// `FILE.rejects.csv` beside the file (or in `dir`): row, column, reason in Thai and
 /// English, and a last line for the refused rows not listed. It is written
 /// as a new file beside it, then renamed over it: never through a link left
 /// at that name, and never half written.
-fn write_rejects(path: &Path, rejects: &[Reject], unlisted: usize) -> Result<PathBuf, ImportError> {
+fn write_rejects(
+    path: &Path,
+    dir: Option<&Path>,
+    rejects: &[Reject],
+    unlisted: usize,
+) -> Result<PathBuf, ImportError> {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".rejects.csv");
-    let out = path.with_file_name(&name);
+    let out = match dir {
+        Some(d) => d.join(&name),
+        None => path.with_file_name(&name),
+    };
     let err = |source: io::Error| ImportError::Rejects { path: out.display().to_string(), source };
     let (temp, file) = new_file_beside(&out, &name).map_err(err)?;
     let written = write_rejects_to(file, rejects, unlisted).and_then(|()| std::fs::rename(&temp, &out));
@@ -538,6 +742,10 @@ fn geography(cols: &Columns, rows: &mut Rows<'_>, rj: &mut Rejects) -> Plan {
             rj.add(*row, "code", Msg::with(k::IMP_BAD_PLACE_CODE, [code_text]));
             continue;
         };
+        // Places are the whole province's (as a fund of no district would be).
+        if !rj.allowed::<Fund>(*row, "code", None, None) {
+            continue;
+        }
         let name_th = cols.get(r, "name_th");
         if name_th.is_empty() {
             rj.add(*row, "name_th", Msg::new(k::ERR_REQUIRED));
@@ -606,6 +814,9 @@ fn funds(
             rj.fields(*row, errs, messages::fund, same);
             continue;
         }
+        if !rj.allowed::<Fund>(*row, "code", Some(f.district()), None) {
+            continue;
+        }
         if existing.contains_key(&f.code) {
             rj.add(*row, "code", Msg::new(k::ERR_DUPLICATE_FUND_CODE));
             continue;
@@ -635,6 +846,9 @@ fn capital(
             rj.add(*row, "fund_code", Msg::with(k::IMP_NO_FUND, [code]));
             continue;
         };
+        if !rj.allowed::<Fund>(*row, "fund_code", Some(f.district()), None) {
+            continue;
+        }
         let kind_text = cols.get(r, "kind");
         let Some(kind) = parse_enum(&CapitalKind::ALL, labels::capital_kind, kind_text) else {
             rj.add(*row, "kind", Msg::with(k::IMP_BAD_VALUE, [kind_text.to_string()]));
@@ -719,6 +933,9 @@ fn members(
                 rj.add(*row, "fund_code", Msg::with(k::IMP_NO_FUND, [code]));
                 continue;
             };
+            if !rj.allowed::<Member>(*row, "fund_code", Some(f.district()), Some(f.id)) {
+                continue;
+            }
             let status =
                 rj.choice(*row, "status", cols.get(r, "status"), MemberStatus::Active, |t| statuses.parse(t));
             let Some(status) = status else { continue };
@@ -820,8 +1037,8 @@ fn loans(
     let modes =
         super::Choices::new(&[RepaymentMode::LumpSum, RepaymentMode::Monthly], labels::repayment_mode);
     let categories: HashSet<u16> = store.categories()?.iter().map(|c| c.code).collect();
-    let funds: HashMap<u64, Option<Date>> =
-        store.all::<Fund>()?.into_iter().map(|f| (f.id, f.established)).collect();
+    let funds: HashMap<u64, (Option<Date>, u16)> =
+        store.all::<Fund>()?.into_iter().map(|f| (f.id, (f.established, f.district()))).collect();
     let MemberIndex { by_nid, owners } = member_index(store, true)?;
     // The new loans of each member; the members themselves are read only
     // when they are written, a part at a time.
@@ -829,7 +1046,8 @@ fn loans(
     let mut order: Vec<Vec<u8>> = Vec::new();
     let mut seen_ids: HashMap<u64, usize> = HashMap::new();
     // Loans without an id take fresh ones after the store's counter.
-    let mut next = store.counter(trees::LOANS)?;
+    let counter = store.counter(trees::LOANS)?;
+    let mut next = counter;
     let mut unnumbered: Vec<(Vec<u8>, usize)> = Vec::new();
     let mut raise_to = None;
     for (row, r) in rows.by_ref() {
@@ -848,6 +1066,10 @@ fn loans(
                 continue;
             }
         };
+        let district = funds.get(&fund_id).map(|f| f.1);
+        if !rj.allowed::<Member>(*row, "national_id", district, Some(fund_id)) {
+            continue;
+        }
         let key = member_key(fund_id, member_id);
         let id_text = thai::normalize_digits(cols.get(r, "loan_id")).to_string();
         // A loan without an id gets one once the whole file is read, after
@@ -900,7 +1122,7 @@ fn loans(
             status: LoanStatus::Open,
             repayments: Vec::new(),
         };
-        let fund_start = funds.get(&fund_id).copied().flatten();
+        let fund_start = funds.get(&fund_id).and_then(|f| f.0);
         let exists = purpose == 0 || categories.contains(&purpose);
         let mut guarantors = Vec::new();
         for typed in cols.get(r, "guarantors").split([' ', ',', ';']).filter(|x| !x.is_empty()) {
@@ -959,7 +1181,7 @@ fn loans(
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
     };
-    Ok(Plan::Loans { added, order, rows: rows.count, raise })
+    Ok(Plan::Loans { added, order, rows: rows.count, raise, counter })
 }
 
 fn repayments(
@@ -970,6 +1192,8 @@ fn repayments(
     today: Date,
 ) -> Result<Plan, ImportError> {
     let owners = member_index(store, true)?.owners;
+    let districts: HashMap<u64, u16> =
+        store.all::<Fund>()?.into_iter().map(|f| (f.id, f.district())).collect();
     let mut changed: HashMap<Vec<u8>, Member> = HashMap::new();
     let mut order = Vec::new();
     for (row, r) in rows.by_ref() {
@@ -980,6 +1204,11 @@ fn repayments(
             continue;
         };
         let (id, key) = key;
+        let fund = key.get(..8).and_then(crate::store::id_of);
+        let district = fund.and_then(|f| districts.get(&f).copied());
+        if !rj.allowed::<Member>(*row, "loan_id", district, fund) {
+            continue;
+        }
         if !changed.contains_key(key) {
             let Some(m) = store.get_at::<Member>(key)? else {
                 rj.add(*row, "loan_id", Msg::with(k::IMP_NO_LOAN, [id_text]));
@@ -1026,6 +1255,10 @@ fn occupations(
                 continue;
             }
         };
+        let district = districts.get(&member.fund_id).copied();
+        if !rj.allowed::<OccupationRecord>(*row, "national_id", district, Some(member.fund_id)) {
+            continue;
+        }
         let cat_text = thai::normalize_digits(cols.get(r, "category")).to_string();
         let Ok(category) = cat_text.parse::<u16>() else {
             rj.add(*row, "category", Msg::with(k::IMP_BAD_VALUE, [cat_text]));
@@ -1105,6 +1338,9 @@ fn sages(store: &Store, cols: &Columns, rows: &mut Rows<'_>, rj: &mut Rejects) -
         let known = |v: u32| geo.subdistrict_exists(v / 100);
         if let Err(errs) = draft.apply(&mut s, &known, 0) {
             rj.fields(*row, errs, messages::sage, same);
+            continue;
+        }
+        if !rj.allowed::<Sage>(*row, "home_village", Some(s.district()), None) {
             continue;
         }
         let nid = s.national_id.as_u64();

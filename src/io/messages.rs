@@ -18,6 +18,13 @@ pub fn import(e: &crate::io::import::ImportError) -> Msg {
         E::Rejects { path, source } => {
             Msg::with(k::IMP_REJECTS_WRITE, [Arg::Text(path.clone()), io(source).into()])
         }
+        E::Stopped { reason, taken_back: true, .. } => {
+            Msg::with(k::IMP_STOPPED_TAKEN_BACK, [Arg::Msg(reason.clone())])
+        }
+        E::Stopped { reason, written, taken_back: false } => Msg::with(
+            k::IMP_STOPPED_HALF,
+            [Arg::Text(crate::domain::money::group_thousands(*written as u64)), Arg::Msg(reason.clone())],
+        ),
     }
 }
 

@@ -89,6 +89,12 @@ pub fn last_change(store: &Store, officer: &str) -> Result<Option<(u64, Vec<Entr
         break;
     }
     let Some(change) = found else { return Ok(None) };
+    Ok(Some((change, entries_of(store, officer, change)?)))
+}
+
+/// The officer's entries of change set `change`, newest first.
+fn entries_of(store: &Store, officer: &str, change: u64) -> Result<Vec<Entry>, StoreError> {
+    let audit = store.raw_tree(trees::AUDIT)?;
     let mut entries = Vec::new();
     for item in audit.range(change.to_be_bytes()..).rev() {
         let (k, v) = item?;
@@ -97,7 +103,7 @@ pub fn last_change(store: &Store, officer: &str) -> Result<Option<(u64, Vec<Entr
             entries.push(Entry { id: id_of(&k).unwrap_or(0), entry: e });
         }
     }
-    Ok(Some((change, entries)))
+    Ok(entries)
 }
 
 fn decode(k: &[u8], v: &[u8]) -> Result<AuditEntry, StoreError> {
@@ -137,9 +143,23 @@ fn name_in(e: &AuditEntry) -> String {
 /// it was changed since.
 pub fn undo_last(store: &Store, who: Actor<'_>) -> Result<Undone, UndoError> {
     let Some((change, entries)) = last_change(store, who.name)? else { return Err(UndoError::Nothing) };
+    undo_entries(store, who, change, &entries)
+}
+
+/// Takes back change set `change` of the officer, whole, as `u` would (an
+/// import that failed half-way takes back what it wrote with this).
+pub fn undo_change(store: &Store, who: Actor<'_>, change: u64) -> Result<Undone, UndoError> {
+    let entries = entries_of(store, who.name, change)?;
+    if change == 0 || entries.is_empty() {
+        return Err(UndoError::Nothing);
+    }
+    undo_entries(store, who, change, &entries)
+}
+
+fn undo_entries(store: &Store, who: Actor<'_>, change: u64, entries: &[Entry]) -> Result<Undone, UndoError> {
     // Every record must still be as the change left it (its newest write).
     let mut newest: HashMap<(&str, &[u8]), &Entry> = HashMap::new();
-    for e in &entries {
+    for e in entries {
         newest.entry((e.entry.kind.as_str(), e.entry.key.as_slice())).or_insert(e);
     }
     for ((tree, key), e) in &newest {
@@ -151,14 +171,19 @@ pub fn undo_last(store: &Store, who: Actor<'_>) -> Result<Undone, UndoError> {
     let slot = ChangeSlot::default();
     let undoer = Actor { change: Some(&slot), ..who };
     let note = note_of_undo(change);
-    for e in &entries {
+    // Each record is put back in its own transaction, unsynced; the whole
+    // change set reaches the disk with one sync (an import's thousands of
+    // records would otherwise wait for as many).
+    for e in entries {
         if let Err(err) = revert_entry(store, undoer, &e.entry, &note) {
+            let _ = store.sync_writes();
             return Err(match err {
                 SaveError::Stale { .. } | SaveError::HasChildren(_) => blocked(store, e)?,
                 other => other.into(),
             });
         }
     }
+    store.sync_writes()?;
     let what = if newest.len() == 1 {
         entries.first().map(|e| name_in(&e.entry)).unwrap_or_default()
     } else {
@@ -194,7 +219,7 @@ fn revert_entry(store: &Store, who: Actor<'_>, e: &AuditEntry, note: &str) -> Re
             })?),
             None => None,
         };
-        store.revert::<R>(who, &e.key, e.after.clone(), to, note).map(|_| ())
+        store.revert_unsynced::<R>(who, &e.key, e.after.clone(), to, note).map(|_| ())
     }
     match e.kind.as_str() {
         t if t == Fund::TREE => go::<Fund>(store, who, e, note),

@@ -859,6 +859,8 @@ fn session_loop(
     app.no_color = s.link.no_color;
     // Every export of this session goes into the officer's own folder.
     app.export_dir = Some(officer_dir(store.path(), &s.officer.login).join("outbox"));
+    // And every import reads from their inbox.
+    app.inbox_dir = Some(officer_dir(store.path(), &s.officer.login).join("inbox"));
     let mut front = Remote {
         terminal: Some(screen_on(s.link.out, s.link.size)?),
         link_no: s.link.link_no,
@@ -1207,8 +1209,7 @@ impl Drop for Leave {
 /// `outbox/` for what they export. Logins are letters, digits and `._-`,
 /// starting with a letter, so the name is one plain folder.
 pub fn officer_dir(store: &Path, login: &str) -> PathBuf {
-    let beside = store.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    beside.join("files").join(login)
+    crate::store::files::officer_dir(store, login)
 }
 
 /// Runs the server until Ctrl-C or SIGTERM, then flushes the store.

@@ -65,6 +65,15 @@ pub fn kind_of(path: &Path) -> io::Result<Kind> {
     })
 }
 
+/// An officer's own folder beside the store: `files/LOGIN/` (0700), with
+/// `inbox/` for the files they bring to import and `outbox/` for what the app
+/// writes for them (exports, the rows an import refused). Logins are letters,
+/// digits and `._-`, starting with a letter, so the name is one plain folder.
+pub fn officer_dir(store: &Path, login: &str) -> PathBuf {
+    let beside = store.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    beside.join("files").join(login)
+}
+
 /// Makes `path` (and any missing parents) as a directory only its owner can
 /// enter: 0700 on Unix, whatever the umask.
 pub fn create_private_dir(path: &Path) -> io::Result<()> {

@@ -38,3 +38,4 @@ pub use load::{BulkWriter, Load, Recovered};
 pub use record::{IndexEntry, Record, assignment_key, member_key, occupation_key};
 pub use reference::AddCategoryError;
 pub use stats::{DistrictStats, FundRisk, FundStats};
+pub use write::may_change;

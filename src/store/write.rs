@@ -128,6 +128,17 @@ fn decode_stats(fund: u64, bytes: Option<&[u8]>) -> Result<FundStats, StoreError
     }
 }
 
+/// Who may change a record of kind `R` of `district` (and `fund`): the one
+/// rule every write of the store checks, and an import asks of each row
+/// before anything is written (so a refused row is listed with its reason).
+pub fn may_change<R: Record>(
+    access: crate::domain::officer::Access,
+    district: Option<u16>,
+    fund: Option<u64>,
+) -> Result<(), crate::domain::officer::Denied> {
+    if R::ADMIN_ONLY { access.may_admin() } else { access.may_change_record(R::KIND, district, fund) }
+}
+
 impl Store {
     pub(super) fn decode_record<R: Record>(k: &[u8], bytes: &[u8]) -> Result<R, StoreError> {
         R::from_stored(bytes).map_err(|source| StoreError::Codec { tree: R::TREE, key: k.to_vec(), source })
@@ -268,6 +279,25 @@ impl Store {
         self.write::<R>(who.into(), op, true)
     }
 
+    /// As [`Store::revert`], without syncing: an undo of many records syncs
+    /// once, with [`Store::sync_writes`], before it says they are back.
+    pub fn revert_unsynced<'a, R: Record>(
+        &self,
+        who: impl Into<Actor<'a>>,
+        key: &[u8],
+        expect: Option<Vec<u8>>,
+        to: Option<R>,
+        note: &str,
+    ) -> Result<Option<R>, SaveError> {
+        let op = WriteOp::Revert { key: key.to_vec(), expect, to, note: note.to_string() };
+        self.write::<R>(who.into(), op, false)
+    }
+
+    /// Makes the writes done without syncing durable, and tells the screens.
+    pub fn sync_writes(&self) -> Result<(), StoreError> {
+        self.finish_write()
+    }
+
     /// Puts a deleted record back under its old key (undo of a delete).
     pub fn restore<'a, R: Record>(&self, who: impl Into<Actor<'a>>, rec: &R) -> Result<R, SaveError> {
         self.write::<R>(who.into(), WriteOp::Restore(rec), true)?.ok_or_else(|| SaveError::Gone(rec.key()))
@@ -290,12 +320,7 @@ impl Store {
         // will be. Checked here, below every screen, for every write.
         {
             let allowed = |r: &R| -> Result<(), SaveError> {
-                if R::ADMIN_ONLY {
-                    who.access.may_admin()
-                } else {
-                    who.access.may_change_record(R::KIND, r.district_in(self), r.fund_in())
-                }
-                .map_err(SaveError::Denied)
+                may_change::<R>(who.access, r.district_in(self), r.fund_in()).map_err(SaveError::Denied)
             };
             match &op {
                 WriteOp::Save(r) | WriteOp::Restore(r) => allowed(r)?,

@@ -64,6 +64,8 @@ pub static BINDINGS: &[Binding] = &[
     b(Global, &[ch('L')], Action::ToggleLang, k::HELP_LANG, false),
     // Takes back the officer's newest change set, whichever tab made it.
     b(Global, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
+    // A spreadsheet of the officer's inbox into the store (also `i` in the help).
+    b(Global, &[ch('i')], Action::Import, k::HELP_IMPORT, false),
     b(Global, &[ch('q'), ctrl('c')], Action::Quit, k::HELP_QUIT, true),
     // Moving in any list or table.
     b(Nav, UP, Action::Up, k::HELP_UP, false),
@@ -240,12 +242,28 @@ pub static BINDINGS: &[Binding] = &[
     b(Confirm, &[ch('y'), ch('Y')], Action::Yes, k::HELP_YES, true),
     b(Confirm, &[ch('n'), ch('N'), key(Esc)], Action::No, k::HELP_NO, true),
     b(Confirm, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
+    // The Import screen: the inbox's files, then the check of one.
+    b(Import, UP, Action::Up, k::HELP_UP, false),
+    b(Import, DOWN, Action::Down, k::HELP_DOWN, false),
+    b(Import, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
+    b(Import, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
+    b(Import, HOME, Action::Home, k::HELP_HOME, false),
+    b(Import, END, Action::End, k::HELP_END, false),
+    b(Import, &[key(Enter)], Action::Open, k::HELP_IMPORT_CHECK, true),
+    b(Import, &[ch('c')], Action::PickCategory, k::HELP_IMPORT_KIND, true),
+    b(Import, &[ch('s')], Action::Save, k::HELP_IMPORT_SAVE, true),
+    b(Import, &[ch('r')], Action::Reload, k::HELP_IMPORT_RELOAD, true),
+    b(Import, &[key(Esc)], Action::Back, k::HELP_BACK, true),
+    b(Import, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
+    b(Import, &[ch('?'), key(F(1))], Action::Help, k::HELP_HELP, false),
+    b(Import, &[ch('q'), ctrl('c')], Action::Quit, k::HELP_QUIT, false),
     // The help overlay.
     b(Help, UP, Action::Up, k::HELP_UP, false),
     b(Help, DOWN, Action::Down, k::HELP_DOWN, false),
     b(Help, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
     b(Help, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
     b(Help, &[ch('t')], Action::ThaiCheck, k::HELP_THAI_CHECK, true),
+    b(Help, &[ch('i')], Action::Import, k::HELP_IMPORT, true),
     b(Help, &[key(Esc), ch('?'), key(F(1)), ch('q')], Action::Back, k::HELP_CLOSE, true),
     // A pick list: typing narrows it.
     b(Picker, &[key(Up)], Action::Up, k::HELP_UP, false),

@@ -6,6 +6,7 @@ pub mod chrome;
 pub mod columns;
 pub mod form;
 pub mod funds;
+pub mod import;
 pub mod keymap;
 pub mod members;
 pub mod network;
@@ -52,6 +53,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Tab::Overview => overview::draw(frame, body, app, &theme),
         Tab::Network => network::draw(frame, body, app, &theme),
         Tab::Admin => admin::draw(frame, body, app, &theme),
+    }
+    if let Some(s) = &app.import {
+        import::draw(frame, body, app, s, &theme);
     }
     if let Some(f) = &app.form {
         form::draw(frame, body, f, app.lang, &theme);
