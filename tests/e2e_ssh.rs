@@ -19,6 +19,7 @@ use std::{path::Path, process::Command, time::Duration};
 
 use officers::{Client, Served};
 use tmux::Tmux;
+use window::Window;
 
 /// The OpenSSH client, in a tmux window of its own.
 struct OpenSsh;
@@ -237,4 +238,96 @@ fn putty_psftp_uploads_and_downloads_with_the_same_key() {
     assert!(!folder(&served, "malee").join("inbox/m.csv").exists());
     let (ok, out) = psftp(&served, "viewer1", here.path(), "put members.csv inbox/members.csv\n");
     assert!(!ok, "{out}");
+}
+
+/// A national ID with its check digit, from 12 digits.
+fn national_id(stem: u64) -> String {
+    let digits: Vec<u32> = format!("{stem:012}").chars().filter_map(|c| c.to_digit(10)).collect();
+    let sum: u32 = digits.iter().enumerate().map(|(i, d)| d * (13 - i as u32)).sum();
+    format!("{stem:012}{}", (11 - sum % 11) % 10)
+}
+
+/// The members sheet an officer brings: two members of fund 33010101, the
+/// first with `first_id`.
+fn members_sheet(first_id: &str, second_id: &str) -> String {
+    format!(
+        "รหัสกองทุน,เลขประจำตัวประชาชน,คำนำหน้า,ชื่อ,นามสกุล,วันเกิด,วันที่เป็นสมาชิก\n\
+         33010101,{first_id},นาย,ทดลอง,นำเข้าไฟล์,12/5/2510,1/7/2560\n\
+         33010101,{second_id},นาง,สมศรี,นำเข้าไฟล์,3/1/2515,1/7/2560\n"
+    )
+}
+
+/// The issue's whole round, as an officer does it from a PC: upload a
+/// members sheet with OpenSSH `sftp`, import it from the app (tmux over
+/// `ssh`), read the refused row on screen, fix the file, upload and import
+/// it again, then download the rejects and an export.
+#[test]
+fn an_officer_uploads_imports_fixes_and_downloads_over_ssh() {
+    let served = Served::start();
+    let here = tempfile::tempdir().unwrap();
+    let good = national_id(190_000_000_123);
+    let wrong = {
+        let right = national_id(190_000_000_456);
+        let last = right.chars().last().and_then(|c| c.to_digit(10)).unwrap();
+        format!("{}{}", &right[..12], (last + 1) % 10)
+    };
+    std::fs::write(here.path().join("สมาชิก.csv"), members_sheet(&wrong, &good)).unwrap();
+    let (ok, out) = OpenSsh::sftp(&served, "malee", here.path(), "put สมาชิก.csv inbox/\n");
+    assert!(ok, "{out}");
+
+    let mut w = OpenSsh.open(&served, "malee");
+    w.wait_for("ภาพรวมจังหวัด");
+    w.keys(&["i"]);
+    let s = w.wait_for("สมาชิก.csv");
+    assert!(s.contains("นำเข้าไฟล์") && s.contains("SFTP"), "{s}");
+    w.keys(&["Enter"]);
+    let s = w.wait_for("ไม่ผ่าน 1 แถว");
+    assert!(s.contains("บันทึกได้ 1 แถว"), "{s}");
+    assert!(s.contains("เลขประจำตัวประชาชนไม่ถูกต้อง"), "{s}");
+    assert!(s.contains("outbox/สมาชิก.csv.rejects.csv"), "{s}");
+    // Nothing is saved while a row is refused.
+    w.keys(&["s"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!w.screen().contains("y ใช่"), "{}", w.screen());
+
+    // The rejects come down to the PC; the file is fixed and sent again.
+    let (ok, out) = OpenSsh::sftp(&served, "malee", here.path(), "get outbox/สมาชิก.csv.rejects.csv\n");
+    assert!(ok, "{out}");
+    let rejects = std::fs::read_to_string(here.path().join("สมาชิก.csv.rejects.csv")).unwrap();
+    let refused: Vec<&str> = rejects.lines().skip(1).collect();
+    assert_eq!(refused.len(), 1, "{rejects}");
+    assert!(refused[0].starts_with("2,") && refused[0].contains("Wrong national ID"), "{rejects}");
+    let fixed = national_id(190_000_000_456);
+    std::fs::write(here.path().join("สมาชิก.csv"), members_sheet(&fixed, &good)).unwrap();
+    let (ok, out) = OpenSsh::sftp(&served, "malee", here.path(), "put สมาชิก.csv inbox/\n");
+    assert!(ok, "{out}");
+    w.keys(&["Escape"]);
+    w.keys(&["r"]);
+    w.wait_for("สมาชิก.csv");
+    w.keys(&["Enter"]);
+    let s = w.wait_for("บันทึกได้ 2 แถว");
+    assert!(s.contains("ไม่ผ่าน 0 แถว"), "{s}");
+    w.keys(&["s"]);
+    w.wait_for("y ใช่");
+    w.keys(&["y"]);
+    w.wait_for("นำเข้า 2 รายการจาก สมาชิก.csv");
+
+    // The new members are in the fund, and an export of its members comes down.
+    w.keys(&["2"]);
+    w.wait_for("33010101");
+    w.keys(&["Enter"]);
+    w.wait_for("ทะเบียนทุน");
+    w.keys(&["m"]);
+    w.wait_for("┌ สมาชิก กองทุนหมู่บ้าน");
+    w.keys(&["x"]);
+    w.wait_for("ส่งออกรายการบนหน้าจอนี้เป็นไฟล์");
+    w.keys(&["C-u"]);
+    w.text("สมาชิก33010101.csv");
+    w.keys(&["C-s"]);
+    w.wait_for("outbox/สมาชิก33010101.csv");
+    let (ok, out) = OpenSsh::sftp(&served, "malee", here.path(), "get outbox/สมาชิก33010101.csv\n");
+    assert!(ok, "{out}");
+    let export = std::fs::read_to_string(here.path().join("สมาชิก33010101.csv")).unwrap();
+    assert!(export.contains(&fixed) || export.contains(&fixed[..12]), "{export}");
+    assert!(export.contains("สมศรี"), "{export}");
 }

@@ -20,7 +20,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use super::{Event, Out};
+use std::io::{self, Write};
+
+use russh::{ChannelId, server::Handle};
+
+use crate::{domain::Lang, i18n::tr};
 
 /// A connection's channel as a desk draws on it.
 pub struct Link {
@@ -152,5 +156,102 @@ fn unwrap_attach(e: Event) -> Box<Link> {
         Event::Attach(link) => link,
         // Only an attach is ever sent here.
         _ => unreachable!("an attach was sent"),
+    }
+}
+
+/// Sent from a connection to its session's thread; each carries the
+/// connection's number ([`Link::link_no`]), so what a dropped connection
+/// sent late is told apart.
+pub enum Event {
+    Bytes(u64, Vec<u8>),
+    Resize(u64, u16, u16),
+    /// That connection went away.
+    Gone(u64),
+    /// A connection takes the session's screen (a resume, or a takeover).
+    Attach(Box<Link>),
+}
+
+/// The session's end of the SSH channel: bytes of a frame are gathered and
+/// sent as one message when ratatui flushes.
+pub struct Out {
+    handle: Handle,
+    channel: ChannelId,
+    rt: tokio::runtime::Handle,
+    buf: Vec<u8>,
+    /// The connection is there; once gone, what is written is dropped (a
+    /// session kept for a resume draws nowhere).
+    alive: Arc<AtomicBool>,
+}
+
+impl Write for Out {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    /// ratatui flushes inside `draw`, before the end of the synchronized
+    /// update is queued: a frame that has begun is held until it ends, so it
+    /// goes out as one message.
+    fn flush(&mut self) -> io::Result<()> {
+        const BEGIN: &[u8] = b"\x1b[?2026h";
+        const END: &[u8] = b"\x1b[?2026l";
+        let mid_frame = !self.buf.ends_with(END) && self.buf.windows(BEGIN.len()).any(|w| w == BEGIN);
+        if mid_frame && self.buf.len() < 1 << 20 { Ok(()) } else { self.send() }
+    }
+}
+
+impl Out {
+    pub fn new(
+        handle: Handle,
+        channel: ChannelId,
+        rt: tokio::runtime::Handle,
+        alive: Arc<AtomicBool>,
+    ) -> Out {
+        Out { handle, channel, rt, buf: Vec::new(), alive }
+    }
+
+    /// Sends what is gathered as one SSH data message.
+    pub fn send(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let bytes = std::mem::take(&mut self.buf);
+        if !self.alive.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        // Waits while the client is behind: backpressure, not a growing buffer.
+        self.rt
+            .block_on(self.handle.data(self.channel, bytes))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "client gone"))
+    }
+
+    /// Says `text` (on a screen left as the terminal had it) and closes the
+    /// channel with `status`.
+    pub fn close_with(mut self, text: Option<crate::i18n::Key>, status: u32) {
+        if let Some(why) = text {
+            let bye = format!("\x1b[?25h\x1b[?1049l\r\n{}\r\n{}\r\n", tr(Lang::Th, why), tr(Lang::En, why));
+            let _ = self.write_all(bye.as_bytes()).and_then(|()| self.send());
+        }
+        self.close(status);
+    }
+
+    pub fn close(&self, status: u32) {
+        let (h, c) = (&self.handle, self.channel);
+        self.rt.block_on(async {
+            let _ = h.exit_status_request(c, status).await;
+            let _ = h.eof(c).await;
+            let _ = h.close(c).await;
+        });
+    }
+
+    /// Another handle on the same channel, to close it after a panic.
+    pub fn closer(&self) -> Out {
+        Out {
+            handle: self.handle.clone(),
+            channel: self.channel,
+            rt: self.rt.clone(),
+            buf: Vec::new(),
+            alive: Arc::clone(&self.alive),
+        }
     }
 }

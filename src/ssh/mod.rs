@@ -33,7 +33,7 @@ use ratatui::{Terminal, TerminalOptions, Viewport, backend::CrosstermBackend, la
 use russh::{
     Channel, ChannelId, MethodKind, MethodSet, Pty,
     keys::{PrivateKey, ssh_key::LineEnding},
-    server::{Auth, ChannelOpenHandle, Handle, Handler, Msg, PublicKeyOffer, Session, VerifiedPublicKey},
+    server::{Auth, ChannelOpenHandle, Handler, Msg, PublicKeyOffer, Session, VerifiedPublicKey},
 };
 
 use crate::{
@@ -45,6 +45,7 @@ use crate::{
     store::Store,
 };
 
+use desk::{Event, Out};
 use input::{In, Input};
 
 pub struct Options {
@@ -170,18 +171,6 @@ impl Connection {
             dropping: false,
         }
     }
-}
-
-/// Sent from a connection to its session's thread; each carries the
-/// connection's number ([`desk::Link::link_no`]), so what a dropped connection
-/// sent late is told apart.
-pub enum Event {
-    Bytes(u64, Vec<u8>),
-    Resize(u64, u16, u16),
-    /// That connection went away.
-    Gone(u64),
-    /// A connection takes the session's screen (a resume, or a takeover).
-    Attach(Box<desk::Link>),
 }
 
 /// Where a connection's input goes: the session it draws, which a choice at
@@ -381,13 +370,7 @@ impl Handler for Connection {
         let alive = Arc::new(AtomicBool::new(true));
         let link = Box::new(desk::Link {
             link_no,
-            out: Out {
-                handle: session.handle(),
-                channel,
-                rt: tokio::runtime::Handle::current(),
-                buf: Vec::new(),
-                alive: Arc::clone(&alive),
-            },
+            out: Out::new(session.handle(), channel, tokio::runtime::Handle::current(), Arc::clone(&alive)),
             size: self.size,
             alive: Arc::clone(&alive),
             no_color: self.no_color || matches!(self.term.as_str(), "dumb" | "vt100" | "vt102"),
@@ -466,7 +449,7 @@ impl Handler for Connection {
         log(format!("sftp {} ({n} sessions now)", self.who()));
         let may_upload = !matches!(officer.access(), crate::domain::officer::Access::Viewer);
         let seat = Counted(Arc::clone(&self.shared));
-        let handler = sftp::Sftp::new(root, self.who(), may_upload, self.shared.uploads, seat);
+        let handler = sftp::Sftp::new(root, self.who(), may_upload, self.shared.uploads, Box::new(seat));
         russh_sftp::server::run(opened.into_stream(), handler).await;
         Ok(())
     }
@@ -599,82 +582,6 @@ struct SessionSetup {
     choose: Option<Arc<Route>>,
     /// The session's own input, which its desk hands to later connections.
     tx: SyncSender<Event>,
-}
-
-/// The session's end of the SSH channel: bytes of a frame are gathered and
-/// sent as one message when ratatui flushes.
-pub struct Out {
-    handle: Handle,
-    channel: ChannelId,
-    rt: tokio::runtime::Handle,
-    buf: Vec<u8>,
-    /// The connection is there; once gone, what is written is dropped (a
-    /// session kept for a resume draws nowhere).
-    alive: Arc<AtomicBool>,
-}
-
-impl Write for Out {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.buf.extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    /// ratatui flushes inside `draw`, before the end of the synchronized
-    /// update is queued: a frame that has begun is held until it ends, so it
-    /// goes out as one message.
-    fn flush(&mut self) -> io::Result<()> {
-        const BEGIN: &[u8] = b"\x1b[?2026h";
-        const END: &[u8] = b"\x1b[?2026l";
-        let mid_frame = !self.buf.ends_with(END) && self.buf.windows(BEGIN.len()).any(|w| w == BEGIN);
-        if mid_frame && self.buf.len() < 1 << 20 { Ok(()) } else { self.send() }
-    }
-}
-
-impl Out {
-    /// Sends what is gathered as one SSH data message.
-    fn send(&mut self) -> io::Result<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let bytes = std::mem::take(&mut self.buf);
-        if !self.alive.load(Ordering::SeqCst) {
-            return Ok(());
-        }
-        // Waits while the client is behind: backpressure, not a growing buffer.
-        self.rt
-            .block_on(self.handle.data(self.channel, bytes))
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "client gone"))
-    }
-
-    /// Says `text` (on a screen left as the terminal had it) and closes the
-    /// channel with `status`.
-    fn close_with(mut self, text: Option<crate::i18n::Key>, status: u32) {
-        if let Some(why) = text {
-            let bye = format!("\x1b[?25h\x1b[?1049l\r\n{}\r\n{}\r\n", tr(Lang::Th, why), tr(Lang::En, why));
-            let _ = self.write_all(bye.as_bytes()).and_then(|()| self.send());
-        }
-        self.close(status);
-    }
-
-    fn close(&self, status: u32) {
-        let (h, c) = (&self.handle, self.channel);
-        self.rt.block_on(async {
-            let _ = h.exit_status_request(c, status).await;
-            let _ = h.eof(c).await;
-            let _ = h.close(c).await;
-        });
-    }
-
-    /// Another handle on the same channel, to close it after a panic.
-    fn closer(&self) -> Out {
-        Out {
-            handle: self.handle.clone(),
-            channel: self.channel,
-            rt: self.rt.clone(),
-            buf: Vec::new(),
-            alive: Arc::clone(&self.alive),
-        }
-    }
 }
 
 /// Counts the session out however it ends.

@@ -34,7 +34,7 @@ use russh_sftp::{
     server::StatusReply,
 };
 
-use super::log;
+use super::log::log;
 use crate::{
     domain::Lang,
     i18n::{Key, k, tr},
@@ -100,7 +100,7 @@ pub struct Sftp {
     open: HashMap<String, Open>,
     next: u64,
     /// The server's count of sessions, given back when this one ends.
-    _seat: super::Counted,
+    _seat: Box<dyn Send + Sync>,
 }
 
 /// A refusal with the officer's reason in both languages.
@@ -144,12 +144,12 @@ fn parts(path: &str) -> Vec<&str> {
 }
 
 impl Sftp {
-    pub(super) fn new(
+    pub fn new(
         root: PathBuf,
         who: String,
         may_upload: bool,
         limits: Limits,
-        seat: super::Counted,
+        seat: Box<dyn Send + Sync>,
     ) -> Sftp {
         Sftp { root, who, may_upload, limits, open: HashMap::new(), next: 0, _seat: seat }
     }

@@ -50,9 +50,14 @@ fn fit(text: &str, width: usize) -> String {
 
 fn files<'a>(app: &App, s: &ImportScreen, w: usize, theme: &Theme) -> Vec<Line<'a>> {
     let lang = app.lang;
-    let folder = clean::line(&s.dir.display().to_string()).into_owned();
-    let mut lines =
-        vec![Line::styled(cut(&trf(lang, k::IMPORT_FOLDER, &[&folder]), w).into_owned(), theme.dim())];
+    // Over SSH the officer knows the folder as SFTP shows it, not by the
+    // server's path.
+    let folder = if app.export_dir.is_some() {
+        tr(lang, k::IMPORT_FOLDER_SFTP).to_string()
+    } else {
+        trf(lang, k::IMPORT_FOLDER, &[&clean::line(&s.dir.display().to_string())])
+    };
+    let mut lines = vec![Line::styled(cut(&folder, w).into_owned(), theme.dim())];
     if s.files.is_empty() {
         lines.push(Line::raw(""));
         lines.extend(tr(lang, k::IMPORT_EMPTY).lines().map(|l| Line::raw(cut(l, w).into_owned())));
