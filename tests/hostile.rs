@@ -312,9 +312,11 @@ fn requests_the_server_does_not_serve_are_refused_at_once() {
     rt().block_on(async {
         // One screen (channel) per connection: each probe on its own.
         let handle = ssh::connect(&server, "viewer1", &key("viewer1")).await.unwrap();
-        // sftp: a refusal, not a wait.
+        // A subsystem other than sftp (which is served: tests/sftp.rs): a
+        // refusal, not a wait.
         let channel = handle.channel_open_session().await.unwrap();
-        let r = tokio::time::timeout(Duration::from_secs(10), channel.request_subsystem(true, "sftp")).await;
+        let r =
+            tokio::time::timeout(Duration::from_secs(10), channel.request_subsystem(true, "netconf")).await;
         assert!(matches!(r, Ok(Err(_))) || matches!(r, Ok(Ok(()))), "an answer came: {r:?}");
         let answered = tokio::time::timeout(Duration::from_secs(10), async {
             let mut ch = channel;
@@ -327,7 +329,7 @@ fn requests_the_server_does_not_serve_are_refused_at_once() {
             }
         })
         .await;
-        assert_eq!(answered, Ok(true), "sftp was refused");
+        assert_eq!(answered, Ok(true), "netconf was refused");
         // A command: refused.
         let handle = ssh::connect(&server, "viewer1", &key("viewer1")).await.unwrap();
         let channel = handle.channel_open_session().await.unwrap();
@@ -353,5 +355,5 @@ fn requests_the_server_does_not_serve_are_refused_at_once() {
         assert!(matches!(fwd, Ok(Err(_))), "forwarding was refused");
     });
     let log = String::from_utf8_lossy(&server.log()).into_owned();
-    assert!(log.contains("subsystem sftp refused") && log.contains("exec refused"), "{log}");
+    assert!(log.contains("subsystem netconf refused") && log.contains("exec refused"), "{log}");
 }

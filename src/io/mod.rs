@@ -186,6 +186,15 @@ pub const OTOP: &[Col] = &[
 ];
 
 impl Kind {
+    /// A column (named by its English key, as rejects name it) as the
+    /// officer's language heads it; a name of no column is left as it is.
+    pub fn column_name(self, en: &str, lang: crate::domain::Lang) -> &str {
+        match (lang, self.columns().iter().find(|c| c.en == en)) {
+            (crate::domain::Lang::Th, Some(c)) => c.th,
+            _ => en,
+        }
+    }
+
     pub fn columns(self) -> &'static [Col] {
         match self {
             Kind::Geography => GEOGRAPHY,

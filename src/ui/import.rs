@@ -135,7 +135,7 @@ fn checked<'a>(
     let col_w = summary
         .rejects
         .iter()
-        .map(|r| clean::line(&r.column).width())
+        .map(|r| clean::line(kind.column_name(&r.column, lang)).width())
         .chain([tr(lang, k::IMPORT_COL_COLUMN).width()])
         .max()
         .unwrap_or(6)
@@ -156,7 +156,10 @@ fn checked<'a>(
         let reason = clean::line(&r.reason.render(lang)).into_owned();
         lines.push(Line::from(vec![
             Span::raw(format!("{:>row_w$} ", r.row)),
-            Span::styled(format!("{} ", fit(&clean::line(&r.column), col_w)), theme.dim()),
+            Span::styled(
+                format!("{} ", fit(&clean::line(kind.column_name(&r.column, lang)), col_w)),
+                theme.dim(),
+            ),
             Span::raw(cut(&reason, reason_w).into_owned()),
         ]));
     }
