@@ -79,11 +79,10 @@ pub use log::log;
 /// Reads the host key, or makes one (ed25519) and keeps it readable by the
 /// server's user only.
 pub fn host_key(path: &Path) -> anyhow::Result<PrivateKey> {
-    use std::os::unix::fs::PermissionsExt;
+    use crate::store::files::{make_private, readable_by_others};
     if path.exists() {
-        let meta = std::fs::metadata(path)?;
-        if meta.permissions().mode() & 0o077 != 0 {
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        if !readable_by_others(path).is_empty() {
+            make_private(path)?;
             log(format!("host key {} was readable by others; now 0600", path.display()));
         }
         return PrivateKey::read_openssh_file(path)
@@ -95,7 +94,7 @@ pub fn host_key(path: &Path) -> anyhow::Result<PrivateKey> {
     let seed: [u8; 32] = rand::random();
     let key = PrivateKey::from(russh::keys::ssh_key::private::Ed25519Keypair::from_seed(&seed));
     key.write_openssh_file(path, LineEnding::LF)?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    make_private(path)?;
     log(format!("new host key {} ({})", path.display(), key.fingerprint(russh::keys::HashAlg::Sha256)));
     Ok(key)
 }
@@ -1167,11 +1166,11 @@ pub fn serve(store: Arc<Store>, opts: Options) -> anyhow::Result<()> {
         ));
         let door = Arc::new(gate::Gate::new(limits));
         let running = accept_loop(shared, Arc::new(config(key, opts.idle)), socket, Arc::clone(&door));
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let stop = stop_asked()?;
         tokio::select! {
             () = running => {}
             _ = tokio::signal::ctrl_c() => log("Ctrl-C: stopping"),
-            _ = term.recv() => log("SIGTERM: stopping"),
+            why = stop => log(format!("{why}: stopping")),
         }
         for h in door.handles() {
             let _ =
@@ -1190,6 +1189,29 @@ pub fn serve(store: Arc<Store>, opts: Options) -> anyhow::Result<()> {
         Err(e) => log(format!("flushing the store failed: {e}")),
     }
     result
+}
+
+/// Resolves when the system asks the server to stop: SIGTERM (systemd's
+/// stop) on Unix; closing the console or shutting down on Windows.
+#[cfg(unix)]
+fn stop_asked() -> io::Result<impl std::future::Future<Output = &'static str>> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    Ok(async move {
+        term.recv().await;
+        "SIGTERM"
+    })
+}
+
+#[cfg(windows)]
+fn stop_asked() -> io::Result<impl std::future::Future<Output = &'static str>> {
+    let mut close = tokio::signal::windows::ctrl_close()?;
+    let mut shutdown = tokio::signal::windows::ctrl_shutdown()?;
+    Ok(async move {
+        tokio::select! {
+            _ = close.recv() => "console closed",
+            _ = shutdown.recv() => "shutdown",
+        }
+    })
 }
 
 /// The `ssh` command for a store that a running server holds, from the file it

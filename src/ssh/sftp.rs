@@ -21,9 +21,8 @@
 
 use std::{
     collections::HashMap,
-    fs::{self, File, OpenOptions},
+    fs::{self, File},
     io,
-    os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt},
     path::{Path, PathBuf},
 };
 
@@ -38,6 +37,7 @@ use super::log::log;
 use crate::{
     domain::Lang,
     i18n::{Key, k, tr},
+    store::files::{create_private_dir, create_private_new},
 };
 
 /// Open files and folders one SFTP session may hold.
@@ -67,12 +67,57 @@ const PART: &str = ".upload";
 
 /// Makes the officer's folder and its inbox and outbox (0700) if need be.
 pub fn make_folders(root: &Path) -> io::Result<()> {
-    let mut b = fs::DirBuilder::new();
-    b.recursive(true).mode(0o700);
     for sub in [INBOX, OUTBOX] {
-        b.create(root.join(sub))?;
+        create_private_dir(&root.join(sub))?;
     }
-    Ok(())
+    create_private_dir(root)
+}
+
+/// The few file calls that differ between Unix and Windows.
+mod os {
+    use std::{fs::File, io, path::Path};
+
+    /// Opens a file to read; on Unix a link at the last step is refused too
+    /// (the parts before are checked by the caller).
+    pub fn open_read(path: &Path) -> io::Result<File> {
+        let mut o = std::fs::OpenOptions::new();
+        o.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            o.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+        }
+        o.open(path)
+    }
+
+    #[cfg(unix)]
+    pub fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        std::os::unix::fs::FileExt::read_at(file, buf, offset)
+    }
+
+    #[cfg(windows)]
+    pub fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+    }
+
+    #[cfg(unix)]
+    pub fn write_all_at(file: &File, data: &[u8], offset: u64) -> io::Result<()> {
+        std::os::unix::fs::FileExt::write_all_at(file, data, offset)
+    }
+
+    #[cfg(windows)]
+    pub fn write_all_at(file: &File, mut data: &[u8], mut offset: u64) -> io::Result<()> {
+        while !data.is_empty() {
+            match std::os::windows::fs::FileExt::seek_write(file, data, offset)? {
+                0 => return Err(io::ErrorKind::WriteZero.into()),
+                n => {
+                    data = &data[n..];
+                    offset += n as u64;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 enum Open {
@@ -207,11 +252,7 @@ impl Sftp {
             flags.intersects(OpenFlags::WRITE | OpenFlags::APPEND | OpenFlags::CREATE | OpenFlags::TRUNCATE);
         if !writing {
             let (real, _) = self.real(path)?;
-            let file = OpenOptions::new()
-                .read(true)
-                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-                .open(&real)
-                .map_err(|e| io_reply(&e))?;
+            let file = os::open_read(&real).map_err(|e| io_reply(&e))?;
             let meta = file.metadata().map_err(|e| io_reply(&e))?;
             if !meta.is_file() {
                 return Err(refuse(StatusCode::Failure, k::SFTP_NOT_FILE));
@@ -230,14 +271,13 @@ impl Sftp {
         // What the inbox has room for, uploads under way included.
         let room = self.limits.inbox.saturating_sub(self.inbox_bytes());
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let part = path.with_file_name(format!(".{name}.{}{PART}", self.next + 1));
-        let file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(&part)
-            .map_err(|e| io_reply(&e))?;
+        // Numbered server-wide: two sessions sending the same name at once
+        // each write their own.
+        static UPLOADS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let n = UPLOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let part = path.with_file_name(format!(".{name}.{n}{PART}"));
+        // Made new (a file or link already there is an error), 0600.
+        let file = create_private_new(&part).map_err(|e| io_reply(&e))?;
         match self.handle(Open::Write { file, part: part.clone(), path, size: 0, room, failed: false }) {
             Ok(h) => Ok(h),
             Err(e) => {
@@ -260,7 +300,7 @@ impl Sftp {
             *failed = true;
             return Err(refuse(StatusCode::Failure, k::SFTP_INBOX_FULL));
         }
-        if let Err(e) = file.write_all_at(data, offset) {
+        if let Err(e) = os::write_all_at(file, data, offset) {
             *failed = true;
             return Err(io_reply(&e));
         }
@@ -283,8 +323,8 @@ impl Sftp {
             let _ = fs::remove_file(&part);
             return Err(io_reply(&e));
         }
-        if let Some(dir) = path.parent().and_then(|d| File::open(d).ok()) {
-            let _ = dir.sync_all();
+        if let Some(dir) = path.parent() {
+            let _ = crate::store::files::sync_dir(dir);
         }
         let name = path.strip_prefix(&self.root).unwrap_or(&path).display().to_string();
         log(format!("sftp {}: uploaded {name} ({size} bytes)", self.who));
@@ -395,7 +435,7 @@ impl russh_sftp::server::Handler for Sftp {
             return Err(refuse(StatusCode::Failure, k::SFTP_BAD_HANDLE));
         };
         let mut data = vec![0; len.min(256 * 1024) as usize];
-        let n = file.read_at(&mut data, offset).map_err(|e| io_reply(&e))?;
+        let n = os::read_at(file, &mut data, offset).map_err(|e| io_reply(&e))?;
         if n == 0 && !data.is_empty() {
             return Err(StatusCode::Eof.into());
         }

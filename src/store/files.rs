@@ -123,6 +123,7 @@ pub fn make_private(path: &Path) -> io::Result<()> {
 /// Files and directories under `path` (itself included) that others than
 /// the owner may read, enter or write: what `check` and the server warn of.
 pub fn readable_by_others(path: &Path) -> Vec<PathBuf> {
+    #[cfg_attr(not(unix), allow(unused_mut))]
     let mut out = Vec::new();
     #[cfg(unix)]
     {

@@ -107,6 +107,20 @@ fn build_stamp() -> String {
 /// tests, under the target directory and named after this process (a static
 /// is never dropped, so a temporary directory would be left behind). Those of
 /// processes that have ended are removed the first time it is asked for.
+/// Whether no process `pid` runs (signal 0 only asks).
+#[cfg(unix)]
+fn process_gone(pid: i32) -> bool {
+    let asked = unsafe { libc::kill(pid, 0) };
+    asked != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+}
+
+/// Off Unix (the tests under Wine) a scratch directory is left for the next
+/// Unix run to remove.
+#[cfg(not(unix))]
+fn process_gone(_pid: i32) -> bool {
+    false
+}
+
 pub fn scratch() -> &'static Path {
     static SCRATCH: OnceLock<PathBuf> = OnceLock::new();
     SCRATCH.get_or_init(|| {
@@ -117,8 +131,7 @@ pub fn scratch() -> &'static Path {
             let pid: Option<i32> = e.file_name().to_str().and_then(|n| n.parse().ok());
             // Signal 0 only asks whether the process is there.
             if let Some(pid) = pid
-                && unsafe { libc::kill(pid, 0) } != 0
-                && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+                && process_gone(pid)
             {
                 let _ = std::fs::remove_dir_all(e.path());
             }
