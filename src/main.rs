@@ -154,6 +154,21 @@ enum Cmd {
         #[arg(long)]
         thai_digits: bool,
     },
+    /// The province report for management: a workbook in Thai with the eight
+    /// steps per district, capital, loans and PAR30, sage coverage, models and
+    /// OTOP (each with a chart) and every district's top 30, set for A4.
+    Report {
+        /// `province` (default) or a district's 4-digit code.
+        #[arg(long)]
+        scope: Option<String>,
+        /// The day the figures are read at (B.E. or C.E., e.g. 30/9/2569).
+        /// Default: today.
+        #[arg(long)]
+        date: Option<String>,
+        /// `FILE.xlsx`.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Write a consistent, checksummed backup of the store to FILE (through the
     /// server when one holds the store).
     Backup { file: PathBuf },
@@ -452,6 +467,46 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     say(&sammachip::io::messages::export(&e));
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Some(Cmd::Report { scope, date, output }) => {
+            let store = match open_then(path.clone(), |s| s) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            let district = match scope
+                .as_deref()
+                .map(|t| sammachip::domain::thai::normalize_digits(t.trim()).into_owned())
+            {
+                None => None,
+                Some(t) if t == "province" || t == "จังหวัด" => None,
+                Some(t) => match t.parse::<u16>() {
+                    Ok(d) if t.len() == 4 => Some(d),
+                    _ => {
+                        say(&Msg::with(k::REPORT_NO_DISTRICT, [t]));
+                        return ExitCode::from(2);
+                    }
+                },
+            };
+            let date = match date.as_deref().map(sammachip::domain::thai::parse_date) {
+                None => sammachip::domain::Date::today(),
+                Some(Ok(d)) => d,
+                Some(Err(e)) => {
+                    say(&messages::date(&e));
+                    return ExitCode::from(2);
+                }
+            };
+            let o = sammachip::io::report::ReportOptions { district, date };
+            match sammachip::io::report::write_report(&store, &output, o) {
+                Ok(w) => {
+                    let (sheets, charts) = (w.sheets.to_string(), w.charts.to_string());
+                    say(&Msg::with(k::REPORT_DONE, [output.display().to_string(), sheets, charts]));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    say(&sammachip::io::messages::report(&e));
                     ExitCode::from(1)
                 }
             }

@@ -61,18 +61,46 @@ pub fn today_stamp(d: Date) -> String {
     format!("{}{m:02}{day:02}", thai::be_year(y))
 }
 
-/// Writes `table` (a header and rows: the list on screen) where the export
-/// form says; over SSH only into the officer's own folder.
-pub fn submit(sh: &mut Shared, table: Option<(Vec<String>, Vec<Vec<Cell>>)>) {
-    let Some(form) = &mut sh.form else { return };
+/// Asks where to write the province report (`x` on the Overview).
+pub fn open_report_form(sh: &mut Shared) {
+    let path = format!("report-{}.xlsx", today_stamp(sh.today));
+    let hint = if sh.export_dir.is_some() { k::HINT_FILE_OUTBOX } else { k::HINT_FILE };
+    let field = Field::text(k::FIELD_FILE, path, Some(hint));
+    sh.form = Some(Form::new(FormKind::Export, Msg::new(k::FORM_REPORT), vec![field]));
+}
+
+/// Writes the province report (the district's, for a committee) where the
+/// form says, as `sammachip report` does.
+pub fn submit_report(sh: &mut Shared, store: &crate::store::Store) {
+    let Some((path, shown)) = target(sh) else { return };
+    if !shown.to_lowercase().ends_with(".xlsx") {
+        if let Some(form) = &mut sh.form {
+            form.set_error(0, Msg::new(k::ERR_REPORT_XLSX));
+        }
+        return;
+    }
+    let o = crate::io::report::ReportOptions { district: sh.access.reads_only_district(), date: sh.today };
+    match crate::io::report::write_report(store, &path, o) {
+        Ok(w) => {
+            sh.form = None;
+            sh.info(Msg::with(k::REPORT_DONE, [shown, w.sheets.to_string(), w.charts.to_string()]));
+        }
+        Err(e) => sh.form_error(crate::io::messages::report(&e)),
+    }
+}
+
+/// Where the export form's file goes, and how to name it to the officer;
+/// `None` (with the reason on the form) if the name will not do.
+fn target(sh: &mut Shared) -> Option<(std::path::PathBuf, String)> {
+    let form = sh.form.as_mut()?;
     let typed = form.fields.first().map(|f| f.text_value().trim().to_string()).unwrap_or_default();
-    let thai_digits = form.fields.get(1).and_then(Field::choice_value) == Some(1);
     if typed.is_empty() {
-        return form.set_error(0, Msg::new(k::ERR_REQUIRED));
+        form.set_error(0, Msg::new(k::ERR_REQUIRED));
+        return None;
     }
     // Over SSH, a name in the officer's own folder and nothing else.
-    let (path, shown) = match &sh.export_dir {
-        None => (std::path::PathBuf::from(&typed), typed),
+    match &sh.export_dir {
+        None => Some((std::path::PathBuf::from(&typed), typed)),
         Some(dir) => match confined_name(&typed) {
             Ok(name) => {
                 // The officer's folder and its outbox: theirs alone.
@@ -81,13 +109,24 @@ pub fn submit(sh: &mut Shared, table: Option<(Vec<String>, Vec<Vec<Cell>>)>) {
                     None => Ok(()),
                 });
                 if let Err(e) = made {
-                    return sh.form_error(messages::io(&e));
+                    sh.form_error(messages::io(&e));
+                    return None;
                 }
-                (dir.join(&name), format!("outbox/{name}"))
+                Some((dir.join(&name), format!("outbox/{name}")))
             }
-            Err(m) => return form.set_error(0, m),
+            Err(m) => {
+                form.set_error(0, m);
+                None
+            }
         },
-    };
+    }
+}
+
+/// Writes `table` (a header and rows: the list on screen) where the export
+/// form says; over SSH only into the officer's own folder.
+pub fn submit(sh: &mut Shared, table: Option<(Vec<String>, Vec<Vec<Cell>>)>) {
+    let thai_digits = sh.form.as_ref().and_then(|f| f.fields.get(1)).and_then(Field::choice_value) == Some(1);
+    let Some((path, shown)) = target(sh) else { return };
     let Some((header, rows)) = table else { return sh.form = None };
     match write(&path, &header, &rows, thai_digits) {
         Ok(n) => {

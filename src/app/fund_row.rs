@@ -7,7 +7,7 @@ use crate::{
         fund::{Fund, FundKind, Grade},
         thai,
     },
-    service::geo::Geo,
+    service::{geo::Geo, overview::FundFacts},
 };
 
 /// One line of the fund list: what the columns show and what `/` searches.
@@ -35,6 +35,7 @@ pub struct FundRow {
 
 impl FundRow {
     pub fn new(f: &Fund, geo: &Geo, members: u32) -> Self {
+        let facts = FundFacts::of(f, members);
         let (d, s) = (u32::from(f.district()), f.subdistrict());
         let search = thai::fold_for_search(&format!(
             "{} {} {} {} {} {}",
@@ -56,19 +57,23 @@ impl FundRow {
             subdistrict: f.subdistrict(),
             grade: f.grade,
             members,
-            capital: f.lending_capital(),
-            project_budget: f.project_budget(),
-            capital_by_kind: {
-                let mut by = [0i64; 6];
-                for e in &f.capital {
-                    if let Some(i) = crate::domain::fund::CapitalKind::ALL.iter().position(|k| *k == e.kind) {
-                        by[i] += e.amount.0;
-                    }
-                }
-                by
-            },
+            capital: Money(facts.lending),
+            project_budget: Money(facts.budget),
+            capital_by_kind: facts.capital_by_kind,
             established: f.established,
             search,
+        }
+    }
+
+    /// What the Overview's figures take of this fund.
+    pub fn facts(&self) -> FundFacts {
+        FundFacts {
+            id: self.id,
+            district: self.district,
+            members: self.members,
+            lending: self.capital.0,
+            budget: self.project_budget.0,
+            capital_by_kind: self.capital_by_kind,
         }
     }
 

@@ -872,6 +872,9 @@ impl App {
 
     /// Writes the list on screen where the export form says.
     fn submit_export(&mut self, store: &Store) {
+        if self.tab == Tab::Overview {
+            return export::submit_report(&mut self.sh, store);
+        }
         let table = match self.tab {
             Tab::Funds => self.funds.list_table(&self.sh),
             Tab::Occupations => self.occ.list_table(&self.sh),

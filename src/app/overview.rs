@@ -4,119 +4,19 @@
 //! save (district counts, per-fund loans at risk), never from a scan of
 //! members or occupation records.
 
-use std::collections::HashMap;
-
 use super::{
     action::{Action, NetView},
     cx::{Cx, Effect},
     layout,
     list::ListPos,
 };
-use crate::service::messages;
+use crate::service::{messages, overview::figures};
 use crate::{
     domain::{occupation::Stage, programme::NetworkCommittee},
-    store::{DistrictStats, Store},
+    store::Store,
 };
 
-/// The eight steps as the Overview's columns, in programme order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
-    Briefed,
-    Occupations,
-    Selected,
-    WithSage,
-    SelfDriving,
-    Support,
-    Models,
-    Otop,
-}
-
-impl Step {
-    pub const ALL: [Step; 8] = [
-        Step::Briefed,
-        Step::Occupations,
-        Step::Selected,
-        Step::WithSage,
-        Step::SelfDriving,
-        Step::Support,
-        Step::Models,
-        Step::Otop,
-    ];
-}
-
-/// One district's figures (or the province's, with `district` 0).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DistrictRow {
-    pub district: u16,
-    pub funds: u32,
-    pub members: u64,
-    pub briefed: u32,
-    pub stats: DistrictStats,
-    /// Capital by kind of event, in `CapitalKind::ALL` order (satang).
-    pub capital: [i64; 6],
-    /// Lending capital and the Pracharat budget: the sums of the funds'
-    /// own figures (`Fund::lending_capital`, `Fund::project_budget`).
-    pub lending: i64,
-    pub budget: i64,
-    /// Outstanding principal of open loans, and of those more than 30 days late.
-    pub open: i64,
-    pub at_risk: i64,
-}
-
-impl DistrictRow {
-    fn add(&mut self, o: &DistrictRow) {
-        self.lending += o.lending;
-        self.budget += o.budget;
-        self.funds += o.funds;
-        self.members += o.members;
-        self.briefed += o.briefed;
-        self.stats.add(&o.stats, 1);
-        for (a, b) in self.capital.iter_mut().zip(o.capital) {
-            *a += b;
-        }
-        self.open += o.open;
-        self.at_risk += o.at_risk;
-    }
-
-    /// A step's figure.
-    pub fn figure(&self, step: Step) -> i64 {
-        let s = &self.stats;
-        match step {
-            Step::Briefed => i64::from(self.briefed),
-            Step::Occupations => s.occupations,
-            Step::Selected => s.selected,
-            Step::WithSage => s.with_sage,
-            Step::SelfDriving => s.self_driving,
-            Step::Support => s.support,
-            Step::Models => s.models,
-            Step::Otop => s.otop_products,
-        }
-    }
-
-    /// What a step's figure is measured against, for its gauge: funds for
-    /// briefings, members for occupation records, active occupations for
-    /// selection, the selected for the later steps. Support and OTOP have no
-    /// natural whole: `None` (the gauge compares districts instead).
-    pub fn whole(&self, step: Step) -> Option<i64> {
-        let s = &self.stats;
-        match step {
-            Step::Briefed => Some(i64::from(self.funds)),
-            Step::Occupations => Some(self.members as i64),
-            Step::Selected => Some(s.active),
-            Step::WithSage | Step::SelfDriving | Step::Models => Some(s.selected),
-            Step::Support | Step::Otop => None,
-        }
-    }
-
-    /// PAR30 in basis points.
-    pub fn par30_bp(&self) -> u32 {
-        if self.open <= 0 {
-            0
-        } else {
-            (self.at_risk.max(0) as i128 * 10_000 / self.open as i128).min(10_000) as u32
-        }
-    }
-}
+pub use crate::service::overview::{DistrictRow, Step};
 
 #[derive(Default)]
 pub struct OverviewTab {
@@ -148,59 +48,13 @@ impl OverviewTab {
         if self.seen == Some((generation, cx.sh.today)) {
             return;
         }
-        let (stats, risk) = match (store.all_district_stats(), store.all_fund_risk()) {
-            (Ok(s), Ok(r)) => (s, r),
-            (Err(e), _) | (_, Err(e)) => return cx.sh.error(messages::store(&e)),
-        };
-        let committees = match store.all::<NetworkCommittee>() {
-            Ok(c) => c,
-            Err(e) => return cx.sh.error(messages::store(&e)),
-        };
-        let briefed: HashMap<u16, usize> =
-            committees.iter().map(|c| (c.district, c.briefed().len())).collect();
-        let mut rows: HashMap<u16, DistrictRow> = cx
-            .sh
-            .geo
-            .districts()
-            .iter()
-            .map(|d| (*d, DistrictRow { district: *d, ..Default::default() }))
-            .collect();
-        let today = cx.sh.today.days();
-        for f in cx.funds {
-            let r = rows
-                .entry(f.district)
-                .or_insert_with(|| DistrictRow { district: f.district, ..Default::default() });
-            r.funds += 1;
-            r.members += u64::from(f.members);
-            r.lending += f.capital.0;
-            r.budget += f.project_budget.0;
-            for (a, b) in r.capital.iter_mut().zip(f.capital_by_kind) {
-                *a += b;
-            }
-            if let Some(x) = risk.get(&f.id) {
-                r.open += x.open;
-                r.at_risk += x.at_risk(today);
-            }
-        }
-        for (d, s) in stats {
-            if let Some(r) = rows.get_mut(&d) {
-                r.stats = s;
-            }
-        }
-        for (d, n) in briefed {
-            if let Some(r) = rows.get_mut(&d) {
-                r.briefed = n.min(r.funds as usize) as u32;
-            }
-        }
         // A committee reads its own district only.
         let own = cx.sh.access.reads_only_district();
-        let mut rows: Vec<DistrictRow> =
-            rows.into_values().filter(|r| own.is_none_or(|d| d == r.district)).collect();
-        rows.sort_by_key(|r| r.district);
-        let mut total = DistrictRow::default();
-        for r in &rows {
-            total.add(r);
-        }
+        let facts = cx.funds.iter().map(|f| f.facts());
+        let (rows, total) = match figures(store, cx.sh.geo.districts(), facts, cx.sh.today, own) {
+            Ok(x) => x,
+            Err(e) => return cx.sh.error(messages::store(&e)),
+        };
         self.rows = rows;
         self.total = total;
         let n = self.rows.len();
@@ -222,6 +76,7 @@ impl OverviewTab {
                 let step = Step::ALL[self.col.min(Step::ALL.len() - 1)];
                 Self::open_step(cx, d, step);
             }
+            Action::Export => super::export::open_report_form(cx.sh),
             _ => {}
         }
     }

@@ -122,6 +122,15 @@ pub fn export(e: &crate::io::export::ExportError) -> Msg {
     }
 }
 
+pub fn report(e: &crate::io::report::ReportError) -> Msg {
+    use crate::io::report::ReportError;
+    match e {
+        ReportError::Store(e) => crate::service::messages::store(e),
+        ReportError::Write(e) => write(e),
+        ReportError::NoDistrict(d) => Msg::with(k::REPORT_NO_DISTRICT, [d.to_string()]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use unicode_width::UnicodeWidthStr;

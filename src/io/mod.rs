@@ -4,6 +4,7 @@
 pub mod export;
 pub mod import;
 pub mod messages;
+pub mod report;
 pub mod sheet;
 pub mod table;
 mod xlsx;

@@ -320,6 +320,28 @@ fn temp_beside(path: &Path) -> io::Result<(std::path::PathBuf, File)> {
     Err(last)
 }
 
+/// Saves a workbook as `path`, whole or not at all: written beside it (0600)
+/// and renamed into place, as every export is.
+pub fn save_workbook(book: &mut rust_xlsxwriter::Workbook, path: &Path) -> Result<(), WriteError> {
+    let shown = path.display().to_string();
+    let io_err = |source: io::Error| WriteError::Io { path: shown.clone(), source };
+    let (temp, file) = temp_beside(path).map_err(io_err)?;
+    drop(file);
+    let written = book
+        .save(&temp)
+        .map_err(|e| match e {
+            rust_xlsxwriter::XlsxError::IoError(source) => io_err(source),
+            e => WriteError::Write { path: shown.clone(), detail: e.to_string() },
+        })
+        .and_then(|()| crate::store::files::make_private(&temp).map_err(io_err))
+        .and_then(|()| crate::store::files::sync_file(&temp).map_err(io_err))
+        .and_then(|()| std::fs::rename(&temp, path).map_err(io_err));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    written
+}
+
 impl Writer {
     pub fn create(path: &Path, headers: &[&str]) -> Result<Writer, WriteError> {
         let io_err = |source: io::Error| WriteError::Io { path: path.display().to_string(), source };

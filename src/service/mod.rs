@@ -14,4 +14,5 @@ pub mod geo;
 pub mod labels;
 pub mod lending;
 pub mod messages;
+pub mod overview;
 pub mod ranking;

@@ -185,6 +185,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Overview, &[key(Left)], Action::Left, k::HELP_PREV_STEP, true),
     b(Overview, &[key(Right)], Action::Right, k::HELP_NEXT_STEP, true),
     b(Overview, &[key(Enter)], Action::Open, k::HELP_OPEN_STEP, true),
+    b(Overview, &[ch('x')], Action::Export, k::HELP_REPORT, false),
     // The Network tab.
     b(Network, &[ch('v')], Action::NextView, k::HELP_NEXT_VIEW, true),
     b(Network, &[key(Enter)], Action::Open, k::HELP_OPEN, true),

@@ -21,35 +21,10 @@ use crate::{
         overview::{DistrictRow, Step},
     },
     domain::{Money, fund::CapitalKind, loan::percent, money::group_thousands, thai},
-    i18n::{Key, k, tr, trf},
+    i18n::{k, tr, trf},
 };
 
-pub fn step_label(s: Step) -> Key {
-    match s {
-        Step::Briefed => k::OV_STEP1,
-        Step::Occupations => k::OV_STEP2,
-        Step::Selected => k::OV_STEP3,
-        Step::WithSage => k::OV_STEP4,
-        Step::SelfDriving => k::OV_STEP5,
-        Step::Support => k::OV_STEP6,
-        Step::Models => k::OV_STEP7,
-        Step::Otop => k::OV_STEP8,
-    }
-}
-
-/// The programme's own words for a step (the seed document's eight steps).
-pub fn step_words(s: Step) -> Key {
-    match s {
-        Step::Briefed => k::OV_STEP1_WORDS,
-        Step::Occupations => k::OV_STEP2_WORDS,
-        Step::Selected => k::OV_STEP3_WORDS,
-        Step::WithSage => k::OV_STEP4_WORDS,
-        Step::SelfDriving => k::OV_STEP5_WORDS,
-        Step::Support => k::OV_STEP6_WORDS,
-        Step::Models => k::OV_STEP7_WORDS,
-        Step::Otop => k::OV_STEP8_WORDS,
-    }
-}
+pub use crate::service::overview::{step_label, step_words};
 
 fn gauge_style(theme: &Theme) -> Style {
     if theme.color {

@@ -1,0 +1,130 @@
+//! The province report (`sammachip report`, `x` on the Overview), read back:
+//! the same figures as the Overview's screen, one chart per figure group,
+//! printing set for A4 landscape with the header row repeated and the date
+//! in B.E.
+
+mod common;
+
+use std::io::Read;
+
+use calamine::{Data, Reader, Xlsx};
+use common::Fixture;
+use crossterm::event::KeyCode;
+use sammachip::{
+    app::overview::Step,
+    domain::Lang,
+    io::report::{ReportOptions, write_report},
+};
+
+fn sheet(path: &std::path::Path, name: &str) -> Vec<Vec<Data>> {
+    let mut book: Xlsx<_> = calamine::open_workbook(path).unwrap();
+    let range = book.worksheet_range(name).unwrap();
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
+fn number(d: &Data) -> f64 {
+    match d {
+        Data::Float(x) => *x,
+        Data::Int(x) => *x as f64,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+/// The parts of the file, by name.
+fn part(path: &std::path::Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+    text
+}
+
+fn part_names(path: &std::path::Path) -> Vec<String> {
+    let zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    zip.file_names().filter_map(|n| n.ok()).map(|n| n.into_owned()).collect()
+}
+
+#[test]
+fn the_report_holds_the_overviews_figures_a_chart_per_group_and_prints_on_a4() {
+    let mut f = Fixture::new(Lang::Th);
+    f.press(KeyCode::Char('1'));
+    let rows = f.app.overview.rows.clone();
+    let total = f.app.overview.total.clone();
+    assert!(!rows.is_empty() && total.members > 0);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.xlsx");
+    let w = write_report(&f.store, &path, ReportOptions { district: None, date: f.app.today }).unwrap();
+    assert_eq!((w.sheets, w.charts), (6, 5));
+
+    // The eight steps: every district's row and the total, as on screen.
+    let steps = sheet(&path, "แปดขั้นตอน");
+    assert!(steps[0][0].to_string().contains("2569"), "title with the B.E. date: {:?}", steps[0][0]);
+    for (i, r) in rows.iter().chain([&total]).enumerate() {
+        let line = &steps[3 + i];
+        if i < rows.len() {
+            assert_eq!(line[0].to_string(), r.district.to_string());
+        }
+        assert_eq!(number(&line[2]), f64::from(r.funds));
+        assert_eq!(number(&line[3]), r.members as f64);
+        for (j, s) in Step::ALL.iter().enumerate() {
+            assert_eq!(number(&line[4 + j]), r.figure(*s) as f64, "district {} step {j}", r.district);
+        }
+    }
+    // Loans: outstanding, late, PAR30 as the Overview reckons them.
+    let loans = sheet(&path, "เงินกู้");
+    for (i, r) in rows.iter().chain([&total]).enumerate() {
+        let line = &loans[3 + i];
+        assert_eq!(number(&line[2]), r.open as f64 / 100.0);
+        assert_eq!(number(&line[3]), r.at_risk as f64 / 100.0);
+        assert!((number(&line[4]) - f64::from(r.par30_bp()) / 10_000.0).abs() < 1e-9);
+    }
+    // Capital: the lending capital and the Pracharat budget apart.
+    let capital = sheet(&path, "ทุน");
+    let last = 3 + rows.len();
+    assert_eq!(number(&capital[last][8]), total.lending as f64 / 100.0);
+    assert_eq!(number(&capital[last][9]), total.budget as f64 / 100.0);
+    // Every district's top 30, as `export ranking` lists them.
+    let ranking = sheet(&path, "อันดับ 30 อันดับแรก");
+    assert!(ranking.len() > 3 + 10, "{}", ranking.len());
+
+    // One chart on each of the five figure sheets.
+    let names = part_names(&path);
+    let charts = names.iter().filter(|n| n.starts_with("xl/charts/chart")).count();
+    assert_eq!(charts, 5, "{names:?}");
+    for i in 1..=5 {
+        let rels = part(&path, &format!("xl/worksheets/_rels/sheet{i}.xml.rels"));
+        assert!(rels.contains("drawing"), "sheet {i} has its chart");
+    }
+    // A4 landscape, one page wide, the header row on every page.
+    let workbook = part(&path, "xl/workbook.xml");
+    for i in 1..=6 {
+        let ws = part(&path, &format!("xl/worksheets/sheet{i}.xml"));
+        assert!(ws.contains(r#"paperSize="9""#) && ws.contains(r#"orientation="landscape""#), "sheet {i}");
+        assert!(ws.contains(r#"fitToHeight="0""#) && ws.contains("<oddHeader>"), "sheet {i}");
+        assert!(workbook.contains(&format!(r#"name="_xlnm.Print_Titles" localSheetId="{}""#, i - 1)));
+    }
+}
+
+#[test]
+fn x_on_the_overview_writes_the_report_into_the_officers_outbox() {
+    let mut f = Fixture::new(Lang::Th);
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("files").join("tester").join("outbox");
+    f.app.export_dir = Some(outbox.clone());
+    f.press(KeyCode::Char('1'));
+    f.press(KeyCode::Char('x'));
+    assert!(f.screen().contains("เขียนรายงานจังหวัด"), "{}", f.screen());
+    // Only an Excel file will do.
+    f.ctrl('u');
+    f.type_str("report.csv");
+    f.ctrl('s');
+    assert!(f.screen().contains(".xlsx"), "{}", f.screen());
+    f.ctrl('u');
+    f.type_str("รายงาน.xlsx");
+    f.ctrl('s');
+    assert!(f.screen().contains("outbox/รายงาน.xlsx"), "{}", f.screen());
+    let written = outbox.join("รายงาน.xlsx");
+    let steps = sheet(&written, "แปดขั้นตอน");
+    let total = &f.app.overview.total;
+    let last = steps.iter().rev().find(|r| r.get(1).is_some_and(|c| *c == "รวม")).unwrap();
+    assert_eq!(number(&last[3]), total.members as f64);
+}
