@@ -169,6 +169,20 @@ enum Cmd {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Collection day's sheet for a fund: every loan with an instalment due by
+    /// the date, what is due, and columns for what was paid; `import
+    /// repayments` of the filled sheet records the payments.
+    Collection {
+        /// The fund's 8-digit code.
+        #[arg(long)]
+        fund: String,
+        /// The meeting's day (B.E. or C.E.). Default: today.
+        #[arg(long)]
+        date: Option<String>,
+        /// `FILE.xlsx` (or `.csv`).
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Write a consistent, checksummed backup of the store to FILE (through the
     /// server when one holds the store).
     Backup { file: PathBuf },
@@ -507,6 +521,30 @@ fn main() -> ExitCode {
                 }
                 Err(e) => {
                     say(&sammachip::io::messages::report(&e));
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Some(Cmd::Collection { fund, date, output }) => {
+            let store = match open_then(path.clone(), |s| s) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            let date = match date.as_deref().map(sammachip::domain::thai::parse_date) {
+                None => sammachip::domain::Date::today(),
+                Some(Ok(d)) => d,
+                Some(Err(e)) => {
+                    say(&messages::date(&e));
+                    return ExitCode::from(2);
+                }
+            };
+            match sammachip::io::collection::write_sheet(&store, &fund, date, &output, lang) {
+                Ok(n) => {
+                    say(&Msg::with(k::EXPORTED, [group_thousands(n as u64), output.display().to_string()]));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    say(&sammachip::io::messages::collection(&e));
                     ExitCode::from(1)
                 }
             }

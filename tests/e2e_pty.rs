@@ -87,3 +87,8 @@ fn demo_refuses_a_store_that_holds_data_unless_told_to_replace() {
 fn undo_steps_back_whole_and_big_ranks_show_whole() {
     local::undo_steps_back_whole_and_big_ranks_show_whole(&launch);
 }
+
+#[test]
+fn a_collection_day_on_one_fund() {
+    local::a_collection_day_on_one_fund(&launch);
+}

@@ -58,3 +58,8 @@ fn a_sage_assigned_from_a_household_is_still_there_after_a_restart() {
 fn undo_steps_back_whole_and_big_ranks_show_whole() {
     local::undo_steps_back_whole_and_big_ranks_show_whole(&launch);
 }
+
+#[test]
+fn a_collection_day_on_one_fund() {
+    local::a_collection_day_on_one_fund(&launch);
+}

@@ -123,6 +123,8 @@ pub enum Action {
     ThaiCheck,
     /// `i`: the Import screen.
     Import,
+    /// `c` on a fund's screen: collection day.
+    Collection,
     /// `r` on the Import screen: read the inbox again.
     Reload,
     Text(TextEdit),
@@ -228,6 +230,8 @@ contexts! {
     Confirm: Mode, Some(k::HELP_SECTION_CONFIRM);
     /// The Import screen: the inbox's files, then a file's check.
     Import: Mode, Some(k::HELP_SECTION_IMPORT);
+    /// Collection day: a fund's loans due, typing what each paid.
+    Collection: Mode, Some(k::HELP_SECTION_COLLECTION);
     Help: Mode, None;
     Offer: Mode, None;
     Busy: Mode, None;
@@ -323,6 +327,10 @@ pub enum Pending {
     DiscardForm,
     /// Save the file the Import screen checked.
     ImportSave,
+    /// Save the collection day's payments.
+    SaveCollection,
+    /// Close the collection screen, dropping what was typed.
+    DiscardCollection,
     Quit,
     /// Disable an enabled officer, enable a disabled one.
     ToggleOfficer {

@@ -16,6 +16,7 @@ pub const LOCAL_OFFICER: &str = "local";
 
 pub mod action;
 pub mod admin;
+pub mod collection;
 pub mod cx;
 pub mod export;
 pub mod form;
@@ -109,6 +110,8 @@ pub struct App {
     pub admin: AdminTab,
     /// The Import screen, over whichever tab it was opened from.
     pub import: Option<import::ImportScreen>,
+    /// Collection day on a fund (see [`collection`]).
+    pub collection: Option<collection::CollectionScreen>,
     pub job: Option<Job>,
     /// Ctrl-C pressed once while work runs beside the screen.
     quit_asked: bool,
@@ -203,6 +206,7 @@ impl App {
             network: NetworkTab::default(),
             admin: AdminTab::default(),
             import: None,
+            collection: None,
             job: None,
             quit_asked: false,
             seen: store.generations(),
@@ -378,6 +382,9 @@ impl App {
         if self.import.is_some() {
             return Ctx::Import;
         }
+        if self.collection.is_some() {
+            return Ctx::Collection;
+        }
         if let Some(f) = &self.sh.form {
             return match f.kind {
                 FormKind::Repayment { .. } => Ctx::RepaymentForm,
@@ -452,6 +459,7 @@ impl App {
             }
             Ctx::Form | Ctx::RepaymentForm => self.form_action(action, store, &mut fx),
             Ctx::Import => self.import_action(action, store),
+            Ctx::Collection => self.collection_action(action, store),
             Ctx::Filter => self.screen_action(action, store, &mut fx, true),
             Ctx::Weights => self.screen_action(action, store, &mut fx, false),
             _ if self.global_action(action, store) => {}
@@ -493,6 +501,9 @@ impl App {
     fn screen_action(&mut self, action: Action, store: &Arc<Store>, fx: &mut Vec<Effect>, filter: bool) {
         if action == Action::Undo {
             return self.undo(store);
+        }
+        if action == Action::Collection {
+            return self.open_collection(store);
         }
         let rows = Arc::clone(&self.funds.rows);
         match self.tab {
@@ -693,6 +704,13 @@ impl App {
                         }
                     }
                     Pending::DiscardForm => self.sh.form = None,
+                    Pending::DiscardCollection => self.collection = None,
+                    Pending::SaveCollection => {
+                        let saved = self.collection.as_ref().is_some_and(|c| c.save(&mut self.sh, store));
+                        if saved {
+                            self.collection = None;
+                        }
+                    }
                     Pending::DeleteFund { .. }
                     | Pending::DeleteCapital { .. }
                     | Pending::DeleteMember { .. }
@@ -813,6 +831,27 @@ impl App {
     /// a read-only account).
     fn open_import(&mut self) {
         self.import = import::ImportScreen::open(&mut self.sh);
+    }
+
+    /// A key on the collection screen.
+    fn collection_action(&mut self, action: Action, store: &Arc<Store>) {
+        match action {
+            Action::Help => return self.sh.overlay = Some(Overlay::Help { scroll: 0 }),
+            Action::Quit => return self.sh.quit = true,
+            _ => {}
+        }
+        let _ = store;
+        let Some(screen) = &mut self.collection else { return };
+        match screen.action(&mut self.sh, action) {
+            collection::Then::Stay => {}
+            collection::Then::Close => self.collection = None,
+        }
+    }
+
+    /// `c` on a fund's screen: collection day for that fund.
+    fn open_collection(&mut self, store: &Arc<Store>) {
+        let Some((id, name)) = self.funds.detail().map(|d| (d.fund.id, d.fund.name.clone())) else { return };
+        self.collection = collection::CollectionScreen::open(&mut self.sh, store, id, name);
     }
 
     /// A key on the Import screen.

@@ -131,6 +131,9 @@ impl Columns {
                 cols.push(Col { en, th, old: &[] });
             }
         }
+        if kind == Kind::Repayments {
+            cols.extend_from_slice(super::COLLECTION_DUE);
+        }
         let mut at = HashMap::new();
         for c in &cols {
             if let Some(i) = headers.iter().position(|h| c.matches(h)) {
@@ -1196,6 +1199,7 @@ fn repayments(
         store.all::<Fund>()?.into_iter().map(|f| (f.id, f.district())).collect();
     let mut changed: HashMap<Vec<u8>, Member> = HashMap::new();
     let mut order = Vec::new();
+    let collection_sheet = cols.at.contains_key("due_total");
     for (row, r) in rows.by_ref() {
         let (row, r) = (&row, &r);
         let id_text = thai::normalize_digits(cols.get(r, "loan_id")).to_string();
@@ -1204,6 +1208,11 @@ fn repayments(
             continue;
         };
         let (id, key) = key;
+        // A collection sheet's line with no amount: that loan brought nothing.
+        if collection_sheet && ["principal", "interest", "penalty"].iter().all(|c| cols.get(r, c).is_empty())
+        {
+            continue;
+        }
         let fund = key.get(..8).and_then(crate::store::id_of);
         let district = fund.and_then(|f| districts.get(&f).copied());
         if !rj.allowed::<Member>(*row, "loan_id", district, fund) {

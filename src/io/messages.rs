@@ -131,6 +131,15 @@ pub fn report(e: &crate::io::report::ReportError) -> Msg {
     }
 }
 
+pub fn collection(e: &crate::io::collection::SheetError) -> Msg {
+    use crate::io::collection::SheetError;
+    match e {
+        SheetError::NoFund(code) => Msg::with(k::ERR_NO_SUCH_FUND, [code.clone()]),
+        SheetError::Store(e) => crate::service::messages::store(e),
+        SheetError::Write(e) => write(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use unicode_width::UnicodeWidthStr;

@@ -1,6 +1,7 @@
 //! Spreadsheets in and out: the kinds of data, their columns (Thai and English
 //! headers), export of every kind, and the table reader/writer.
 
+pub mod collection;
 pub mod export;
 pub mod import;
 pub mod messages;
@@ -129,6 +130,17 @@ pub const REPAYMENTS: &[Col] = &[
     c("principal", "เงินต้น"),
     c("interest", "ดอกเบี้ย"),
     c("penalty", "ค่าปรับ"),
+];
+
+/// The collection sheet (`sammachip collection`): what is due beside the
+/// repayment columns, filled at the meeting. Its `due_total` column marks a
+/// collection sheet: there a line with no amount typed is a loan that brought
+/// nothing, not a mistake.
+pub const COLLECTION_DUE: &[Col] = &[
+    c("member", "สมาชิก"),
+    c("due_principal", "เงินต้นที่ถึงกำหนด"),
+    c("due_interest", "ดอกเบี้ยที่ถึงกำหนด"),
+    c("due_total", "ยอดที่ถึงกำหนด"),
 ];
 
 pub const OCCUPATIONS: &[Col] = &[

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod changes;
+pub mod collection;
 pub mod control;
 pub mod geo;
 pub mod labels;

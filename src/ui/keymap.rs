@@ -91,6 +91,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Detail, &[key(Enter)], Action::Open, k::HELP_EDIT_CAPITAL, true),
     b(Detail, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_CAPITAL, false),
     b(Detail, &[ch('e')], Action::Edit, k::HELP_EDIT_FUND, true),
+    b(Detail, &[ch('c')], Action::Collection, k::HELP_COLLECTION, true),
     // A fund's members.
     b(Members, &[key(Enter)], Action::Open, k::HELP_OPEN, true),
     b(Members, &[ch('/')], Action::Filter, k::HELP_FILTER_MEMBERS, true),
@@ -243,6 +244,16 @@ pub static BINDINGS: &[Binding] = &[
     b(Confirm, &[ch('y'), ch('Y')], Action::Yes, k::HELP_YES, true),
     b(Confirm, &[ch('n'), ch('N'), key(Esc)], Action::No, k::HELP_NO, true),
     b(Confirm, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
+    // Collection day: typing what each loan brought.
+    b(Collection, UP, Action::Up, k::HELP_UP, false),
+    b(Collection, DOWN, Action::Down, k::HELP_DOWN, false),
+    b(Collection, PGUP, Action::PageUp, k::HELP_PAGE_UP, false),
+    b(Collection, PGDN, Action::PageDown, k::HELP_PAGE_DOWN, false),
+    b(Collection, &[key(Enter)], Action::Open, k::HELP_COLLECT_ENTER, true),
+    b(Collection, &[ctrl('s')], Action::Save, k::HELP_COLLECT_SAVE, true),
+    b(Collection, &[key(Esc)], Action::Back, k::HELP_BACK, true),
+    b(Collection, &[key(F(1))], Action::Help, k::HELP_HELP, false),
+    b(Collection, &[ctrl('c')], Action::Quit, k::HELP_QUIT, false),
     // The Import screen: the inbox's files, then the check of one.
     b(Import, UP, Action::Up, k::HELP_UP, false),
     b(Import, DOWN, Action::Down, k::HELP_DOWN, false),
@@ -420,7 +431,7 @@ pub fn action_for(ctx: Ctx, ev: KeyEvent) -> Option<Action> {
         return lookup(Ctx::Form, &ev).or_else(|| text_edit(&ev).map(Action::Text));
     }
     match ctx {
-        Ctx::Filter | Ctx::Picker => text_edit(&ev).map(Action::Text),
+        Ctx::Filter | Ctx::Picker | Ctx::Collection => text_edit(&ev).map(Action::Text),
         _ => None,
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod chrome;
+pub mod collection;
 pub mod columns;
 pub mod form;
 pub mod funds;
@@ -56,6 +57,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     if let Some(s) = &app.import {
         import::draw(frame, body, app, s, &theme);
+    }
+    if let Some(s) = &app.collection {
+        collection::draw(frame, body, app, s, &theme);
     }
     if let Some(f) = &app.form {
         form::draw(frame, body, f, app.lang, &theme);

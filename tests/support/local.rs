@@ -361,3 +361,42 @@ pub fn undo_steps_back_whole_and_big_ranks_show_whole<W: Window>(launch: &dyn Fn
     assert!(store.all::<OccupationRecord>().unwrap() == before.0, "the records as before");
     assert!(store.all::<Assignment>().unwrap() == before.1, "the assignments as before");
 }
+
+/// Collection day on one fund: the first fund (from the top) with loans due
+/// today; the first line paid in full with Enter, the summary, the save, and
+/// `u` taking it back.
+pub fn a_collection_day_on_one_fund<W: Window>(launch: &dyn Fn(&Path) -> W) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_store(dir.path());
+    let mut t = start(launch(&db));
+    t.wait_for("กองทุน 120/120");
+    let mut found = false;
+    for _ in 0..20 {
+        t.keys(&["Enter"]);
+        t.wait_for("ทะเบียนทุน");
+        t.keys(&["c"]);
+        let s = t.wait_until("collection or nothing due", Duration::from_secs(10), &|s| {
+            s.contains("วันรับชำระเงินกู้") || s.contains("ไม่มีสัญญาที่ถึงกำหนดชำระ")
+        });
+        if s.contains("วันรับชำระเงินกู้") {
+            found = true;
+            break;
+        }
+        t.keys(&["Escape", "Down"]);
+    }
+    assert!(found, "no fund of the demo has a loan due today");
+    t.keys(&["Enter"]);
+    t.wait_until("the first line paid", Duration::from_secs(10), &|s| !s.contains("รับแล้ว 0.00 บาท"));
+    t.keys(&["C-s"]);
+    t.wait_for("บันทึกหรือไม่?");
+    t.keys(&["y"]);
+    let s = t.wait_for("(u ย้อนกลับได้ทั้งหมด)");
+    assert!(s.contains("บันทึกการชำระ 1 รายการ") && !s.contains("วันรับชำระเงินกู้"), "{s}");
+    t.keys(&["u"]);
+    t.wait_for("ย้อนกลับการเปลี่ยนแปลงล่าสุด");
+    // The loan is due again in full.
+    t.keys(&["c"]);
+    t.wait_for("รับแล้ว 0.00 บาท");
+    t.keys(&["Escape"]);
+    quit(&mut t);
+}
