@@ -176,7 +176,7 @@ mod tests {
     #[test]
     fn messages_fit_the_status_line() {
         use unicode_width::UnicodeWidthStr;
-        const WRAPS: [Key; 20] = [
+        const WRAPS: [Key; 21] = [
             k::TOO_SMALL,
             k::OFFER_TEXT,
             k::ERR_OPEN_LOCKED,
@@ -193,6 +193,8 @@ mod tests {
             k::SSH_IDLE,
             k::SSH_FULL,
             k::SSH_DISABLED,
+            // The question box of the collection day wraps its text.
+            k::COLLECT_CONFIRM,
             k::CHECK_HOW,
             k::CHECK_PROBLEMS,
             k::ERR_STORE_DAMAGED,
