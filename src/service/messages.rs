@@ -265,9 +265,10 @@ fn is_full(e: &std::io::Error) -> bool {
 /// says how much room is needed and that nothing was changed.
 pub fn store(e: &StoreError) -> Msg {
     match e {
-        StoreError::Sled(sled::Error::Corruption { .. }) | StoreError::Codec { .. } => {
-            Msg::with(k::ERR_STORE_DAMAGED, [e.to_string()])
-        }
+        // Where, in words an officer can pass on: the data file, or the kind
+        // of record (sled's and bincode's own text is for developers).
+        StoreError::Sled(sled::Error::Corruption { .. }) => Msg::with(k::ERR_STORE_DAMAGED, ["db".to_string()]),
+        StoreError::Codec { tree, .. } => Msg::with(k::ERR_STORE_DAMAGED, [tree.to_string()]),
         StoreError::DiskFull { need, free } => {
             Msg::with(k::ERR_DISK_FULL, [megabytes(*need), megabytes(*free)])
         }
