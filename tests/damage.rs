@@ -61,6 +61,10 @@ fn assert_told(case: &str, out: &Output) {
     let code = out.status.code();
     assert!(code.is_some(), "{case}: killed by a signal (abort?): {:?}\n{err}", out.status);
     assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{case}: {err}");
+    // No developer's text: sled's and Rust's debug forms.
+    for raw in ["Some(", "Inline(", "backtrace", "Os {", "kind:"] {
+        assert!(!err.contains(raw), "{case}: raw text {raw:?} reached the officer:\n{err}");
+    }
     match code {
         Some(0) => assert!(err.contains("no problems"), "{case}: {err}"),
         // Damaged at open (3), problems found (5), a store error (1).

@@ -267,7 +267,9 @@ pub fn store(e: &StoreError) -> Msg {
     match e {
         // Where, in words an officer can pass on: the data file, or the kind
         // of record (sled's and bincode's own text is for developers).
-        StoreError::Sled(sled::Error::Corruption { .. }) => Msg::with(k::ERR_STORE_DAMAGED, ["db".to_string()]),
+        StoreError::Sled(sled::Error::Corruption { .. }) => {
+            Msg::with(k::ERR_STORE_DAMAGED, ["db".to_string()])
+        }
         StoreError::Codec { tree, .. } => Msg::with(k::ERR_STORE_DAMAGED, [tree.to_string()]),
         StoreError::DiskFull { need, free } => {
             Msg::with(k::ERR_DISK_FULL, [megabytes(*need), megabytes(*free)])
@@ -370,12 +372,19 @@ pub fn save(e: &SaveError) -> Msg {
     }
 }
 
+/// What damage opening found, without sled's debug forms (`Some(Inline(…))`,
+/// `backtrace ()`), which mean nothing to an officer: the data file by name.
+fn plain_detail(detail: &str) -> String {
+    let raw = ["corrupted", "backtrace", "Some(", "Inline(", "Os {"];
+    if raw.iter().any(|r| detail.contains(r)) { "db".to_string() } else { detail.to_string() }
+}
+
 /// What to tell an officer whose store would not open, and what to do about it.
 pub fn open(e: &OpenError) -> Msg {
     match e {
         OpenError::Locked { path } => Msg::with(k::ERR_OPEN_LOCKED, [path.display().to_string()]),
         OpenError::Damaged { path, detail } => {
-            Msg::with(k::ERR_OPEN_DAMAGED, [path.display().to_string(), detail.clone()])
+            Msg::with(k::ERR_OPEN_DAMAGED, [path.display().to_string(), plain_detail(detail)])
         }
         OpenError::Newer { path, found, supported } => Msg::with(
             k::ERR_OPEN_NEWER,
