@@ -6,6 +6,7 @@ pub mod import;
 pub mod messages;
 pub mod sheet;
 pub mod table;
+pub mod template;
 mod xlsx;
 
 use crate::domain::Lang;

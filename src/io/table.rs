@@ -412,16 +412,36 @@ impl Writer {
                 rust_xlsxwriter::XlsxError::IoError(source) => io_err(source),
                 e => WriteError::Write { path: path.clone(), detail: e.to_string() },
             }),
-        }
-        .and_then(|()| {
-            crate::store::files::make_private(&self.temp).map_err(io_err)?;
-            std::fs::rename(&self.temp, &self.path).map_err(io_err)
-        });
-        if written.is_err() {
-            let _ = std::fs::remove_file(&self.temp);
-        }
-        written
+        };
+        put_in_place(written, &self.temp, &self.path)
     }
+}
+
+/// A file written whole at `temp` takes its name `path` (private); one that
+/// could not be written leaves nothing behind.
+fn put_in_place(written: Result<(), WriteError>, temp: &Path, path: &Path) -> Result<(), WriteError> {
+    let io_err = |source: io::Error| WriteError::Io { path: path.display().to_string(), source };
+    let written = written.and_then(|()| {
+        crate::store::files::make_private(temp).map_err(io_err)?;
+        std::fs::rename(temp, path).map_err(io_err)
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(temp);
+    }
+    written
+}
+
+/// Saves a workbook made elsewhere (a template) as [`Writer`] saves its own:
+/// written beside `path`, then put in its place.
+pub fn save_workbook(book: &mut rust_xlsxwriter::Workbook, path: &Path) -> Result<(), WriteError> {
+    let io_err = |source: io::Error| WriteError::Io { path: path.display().to_string(), source };
+    let (temp, file) = temp_beside(path).map_err(io_err)?;
+    drop(file);
+    let written = book.save(&temp).map_err(|e| match e {
+        rust_xlsxwriter::XlsxError::IoError(source) => io_err(source),
+        e => WriteError::Write { path: path.display().to_string(), detail: e.to_string() },
+    });
+    put_in_place(written, &temp, path)
 }
 
 impl Drop for Writer {
