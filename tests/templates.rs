@@ -430,3 +430,33 @@ fn the_command_line_writes_a_template_and_says_why_it_will_not() {
     assert_eq!(c, 2, "{text}");
     assert!(text.contains(".xlsx"), "{text}");
 }
+
+/// `t` on a fund's screen (also `ะ`, the same key on the Thai layout) writes
+/// the three templates into the officer's outbox and names them.
+#[test]
+fn t_on_a_fund_writes_its_three_templates_into_the_outbox() {
+    use crossterm::event::KeyCode;
+    let mut f = Fixture::new(Lang::Th);
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("files/tester/outbox");
+    f.app.export_dir = Some(outbox.clone());
+    f.press(KeyCode::Enter);
+    let code = f.app.funds.detail().map(|d| d.fund.code.clone()).expect("a fund is open");
+    f.press(KeyCode::Char('ะ'));
+    let screen = f.screen();
+    let stem = template::file_stem(&code, demo_day());
+    assert!(screen.contains(&format!("แบบฟอร์มอยู่ใน outbox: {stem}-members")), "{screen}");
+    for kind in template::KINDS {
+        let path = outbox.join(template::file_name(kind, &code, demo_day()));
+        let book = sheets(&path);
+        assert_eq!(book[1].0, "คำอธิบาย");
+        let header = &book[0].1[0];
+        for c in kind.columns() {
+            assert!(header.contains(&c.th.to_string()), "{kind:?}: {} in {header:?}", c.th);
+        }
+        if kind != Kind::Members {
+            // The filled-in rows are the fund's own.
+            assert!(book[0].1.len() > 1, "{kind:?}");
+        }
+    }
+}

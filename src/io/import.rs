@@ -1345,7 +1345,7 @@ fn occupations(
 }
 
 /// A category as a file names it: its code (`101`), its code and name as a
-/// template's list has it (`101 เลี้ยงโคเนื้อ`), or its name in either
+/// template's list has it (`1 เลี้ยงโคเนื้อ`), or its name in either
 /// language. A code with another category's name is no category.
 fn category_code(text: &str, all: &[crate::domain::occupation::OccupationCategory]) -> Option<u16> {
     let text = text.trim();

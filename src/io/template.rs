@@ -120,7 +120,7 @@ fn names<T: Copy>(all: &[T], label: fn(T) -> Key, lang: Lang) -> Vec<String> {
     all.iter().map(|v| tr(lang, label(*v)).to_string()).collect()
 }
 
-/// A category as its list shows it: `101 เลี้ยงโคเนื้อ` (the import reads the code).
+/// A category as its list shows it: `1 เลี้ยงโคเนื้อ` (the import reads the code).
 pub fn category_item(code: u16, name: &str) -> String {
     format!("{code} {name}")
 }
@@ -533,7 +533,8 @@ fn help_sheet(
     sheet.write_string_with_format(r, 0, title, &bold)?;
     r += 1;
     let made = trf(lang, k::TPL_MADE, &[&thai::format_date(today, lang), &kind.name()]);
-    for line in [made, t(k::TPL_NOTE_HEADER), t(k::TPL_NOTE_SKIP), t(k::TPL_NOTE_GREY)] {
+    let notes = [made, t(k::TPL_NOTE_HEADER), t(k::TPL_NOTE_SKIP), t(k::TPL_NOTE_GREY)];
+    for line in notes.iter().flat_map(|n| n.lines()) {
         sheet.write_string(r, 0, line)?;
         r += 1;
     }
@@ -555,15 +556,16 @@ fn help_sheet(
     Ok(())
 }
 
-/// The file name a template gets in an outbox: `แบบฟอร์ม-สมาชิก-33010101-25680315.xlsx`
-/// in Thai, `template-members-33010101-25680315.xlsx` in English.
-pub fn file_name(kind: Kind, fund_code: &str, lang: Lang, today: Date) -> String {
+/// The file name a template gets in an outbox: `33010101-25690930-members.xlsx`
+/// (plain letters, which every SFTP client and Windows folder keeps as they are).
+pub fn file_name(kind: Kind, fund_code: &str, today: Date) -> String {
+    format!("{}-{}.xlsx", file_stem(fund_code, today), kind.name())
+}
+
+/// What the three templates of a fund have in common: `33010101-25690930`.
+pub fn file_stem(fund_code: &str, today: Date) -> String {
     let (y, m, d) = today.ymd();
-    let stamp = format!("{}{m:02}{d:02}", thai::be_year(y));
-    match lang {
-        Lang::Th => format!("แบบฟอร์ม-{}-{fund_code}-{stamp}.xlsx", kind_name(kind, lang)),
-        Lang::En => format!("template-{}-{fund_code}-{stamp}.xlsx", kind.name()),
-    }
+    format!("{fund_code}-{}{m:02}{d:02}", thai::be_year(y))
 }
 
 #[cfg(test)]
