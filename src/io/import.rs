@@ -166,7 +166,7 @@ impl Columns {
     /// Where the cells the officer fills in a template are (none when the
     /// kind has no template, or the file has no column the template fills).
     fn fills(&self, kind: Kind) -> Vec<usize> {
-        let pre = super::template::prefilled(kind);
+        let pre = kind.template_fills();
         if pre.is_empty() || !pre.iter().any(|c| self.at.contains_key(c)) {
             return Vec::new();
         }
@@ -502,7 +502,7 @@ pub struct Rows<'a> {
     /// Rows read, readable or not (rows of a template not filled in apart).
     count: usize,
     /// Where the cells an officer fills in are, when the template fills in
-    /// the others (see `template::prefilled`): a row with all of them empty
+    /// the others (see `Kind::template_fills`): a row with all of them empty
     /// is a row not filled in, skipped and counted here.
     fills: Vec<usize>,
     unfilled: usize,

@@ -213,6 +213,17 @@ impl Kind {
         }
     }
 
+    /// The columns a template (`template`) fills in for the officer: a row
+    /// with nothing else is a row not filled in, and the import skips it.
+    pub fn template_fills(self) -> &'static [&'static str] {
+        match self {
+            Kind::Members => &["fund_code"],
+            Kind::Occupations => &["national_id", "loan_ids"],
+            Kind::Repayments => &["loan_id"],
+            _ => &[],
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Kind::Geography => "geography",

@@ -47,17 +47,6 @@ pub const NEW_MEMBER_ROWS: u32 = 300;
 /// The last row (0-based) the validations cover: Excel's last.
 const LAST_ROW: u32 = 1_048_575;
 
-/// The columns a template fills in for the officer: a row with nothing else
-/// is a row not filled in, and the import skips it (see `import::Rows`).
-pub fn prefilled(kind: Kind) -> &'static [&'static str] {
-    match kind {
-        Kind::Members => &["fund_code"],
-        Kind::Occupations => &["national_id", "loan_ids"],
-        Kind::Repayments => &["loan_id"],
-        _ => &[],
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
     #[error("no template for {0}: members, occupations or repayments")]
@@ -596,7 +585,7 @@ mod tests {
     #[test]
     fn prefilled_columns_are_columns_of_the_kind() {
         for kind in KINDS {
-            for en in prefilled(kind) {
+            for en in kind.template_fills() {
                 assert!(import_col(kind, en).is_some(), "{kind:?} {en}");
             }
         }
