@@ -19,6 +19,7 @@ use sammachip::{
     domain::Lang,
     domain::ranking::Weights,
     domain::sage::{self, Candidate, Household},
+    io::template,
     store::Store,
     ui,
 };
@@ -271,6 +272,39 @@ fn funds(c: &mut Criterion) {
     c.bench_function("province/sage_suggest_one", |b| {
         b.iter(|| sage::suggest(&candidates, &households[0]).len())
     });
+
+    // Issue 22: the templates of the largest fund (most members), written
+    // whole to an .xlsx as `sammachip template` does (budget ≤ 1 s each).
+    let mut members: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    store
+        .for_each_prefix::<sammachip::domain::member::Member>(&[], |m| {
+            *members.entry(m.fund_id).or_default() += 1
+        })
+        .expect("members");
+    let largest = members.iter().max_by_key(|(id, n)| (**n, std::cmp::Reverse(**id))).map(|(id, _)| *id);
+    let fund =
+        largest.and_then(|id| store.get::<sammachip::domain::fund::Fund>(id).ok().flatten()).expect("fund");
+    let out = tempfile::tempdir().expect("tempdir");
+    let today = sammachip::domain::Date::today();
+    for kind in template::KINDS {
+        let path = out.path().join(format!("{}.xlsx", kind.name()));
+        let w = template::write(&store, kind, &fund.code, &path, Lang::Th, today).expect("template");
+        eprintln!(
+            "province/template_{}: fund {} ({} members), {} rows filled in",
+            kind.name(),
+            fund.code,
+            members[&fund.id],
+            w.rows
+        );
+        let mut g = c.benchmark_group("province/template");
+        g.sample_size(10).measurement_time(Duration::from_secs(5));
+        g.bench_function(kind.name(), |b| {
+            b.iter(|| {
+                template::write(&store, kind, &fund.code, &path, Lang::Th, today).expect("template").rows
+            })
+        });
+        g.finish();
+    }
 }
 
 criterion_group! {

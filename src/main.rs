@@ -169,6 +169,20 @@ enum Cmd {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Write an Excel template a fund committee fills in and imports back
+    /// (`members`, `occupations`, `repayments`): the fund's own rows filled
+    /// in, a list on every choice column, the header row locked, a second
+    /// sheet explaining the columns.
+    Template {
+        #[arg(value_enum)]
+        kind: sammachip::io::Kind,
+        /// The fund's code (8 digits).
+        #[arg(long)]
+        fund: String,
+        /// `FILE.xlsx`.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// Collection day's sheet for a fund: every loan with an instalment due by
     /// the date, what is due, and columns for what was paid; `import
     /// repayments` of the filled sheet records the payments.
@@ -549,6 +563,35 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some(Cmd::Template { kind, fund, output }) => {
+            let store = match open_then(path.clone(), |s| s) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            let today = sammachip::domain::Date::today();
+            match sammachip::io::template::write(&store, kind, &fund, &output, lang, today) {
+                Ok(w) => {
+                    say(&Msg::with(
+                        k::TPL_WRITTEN,
+                        [
+                            sammachip::io::template::kind_name(kind, lang).to_string(),
+                            fund.trim().to_string(),
+                            group_thousands(w.rows as u64),
+                            output.display().to_string(),
+                        ],
+                    ));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    say(&sammachip::io::messages::template(&e));
+                    ExitCode::from(if matches!(e, sammachip::io::template::TemplateError::Store(_)) {
+                        1
+                    } else {
+                        2
+                    })
+                }
+            }
+        }
         Some(Cmd::User { cmd }) => {
             let store = match open_then(path.clone(), |s| s) {
                 Ok(s) => s,
@@ -706,6 +749,9 @@ fn import_command(
         Ok(s) => {
             let n = |x: usize| group_thousands(x as u64);
             say(&Msg::with(k::IMP_DONE, [n(s.read), n(s.imported), n(s.refused)]));
+            if s.unfilled > 0 {
+                say(&Msg::with(k::IMP_UNFILLED, [n(s.unfilled)]));
+            }
             if let Some(f) = &s.rejects_file {
                 say(&Msg::with(k::IMP_NOTHING_SAVED, [f.display().to_string()]));
                 // The reasons quote the file's cells: shown, never obeyed.

@@ -91,6 +91,8 @@ pub enum Action {
     NewCategory,
     /// `m`: a fund's members.
     Members,
+    /// `t` on a fund: its committee's Excel templates, into the outbox.
+    Templates,
     /// `o`: a new occupation record for the member on screen.
     NewOccupation,
     /// `a`: the date balances and overdue days are computed for.

@@ -61,6 +61,37 @@ pub fn today_stamp(d: Date) -> String {
     format!("{}{m:02}{day:02}", thai::be_year(y))
 }
 
+/// The officer's outbox, made theirs alone if it is not there yet.
+fn own_outbox(dir: &std::path::Path) -> std::io::Result<()> {
+    crate::store::files::create_private_dir(dir).and_then(|()| match dir.parent() {
+        Some(own) => crate::store::files::make_private(own),
+        None => Ok(()),
+    })
+}
+
+/// `t` on a fund: the templates its committee fills in (members,
+/// occupations, repayments), written into the outbox over SSH or the
+/// working folder; the status line names them.
+pub fn write_templates(sh: &mut Shared, store: &crate::store::Store, fund_code: &str) {
+    use crate::io::template;
+    let (dir, shown) = match &sh.export_dir {
+        Some(dir) => {
+            if let Err(e) = own_outbox(dir) {
+                return sh.error(messages::io(&e));
+            }
+            (dir.clone(), "outbox")
+        }
+        None => (std::path::PathBuf::from("."), "."),
+    };
+    for kind in template::KINDS {
+        let path = dir.join(template::file_name(kind, fund_code, sh.today));
+        if let Err(e) = template::write(store, kind, fund_code, &path, sh.lang, sh.today) {
+            return sh.error(crate::io::messages::template(&e));
+        }
+    }
+    sh.info(Msg::with(k::TPL_APP_WRITTEN, [shown.to_string(), template::file_stem(fund_code, sh.today)]));
+}
+
 /// Asks where to write the province report (`x` on the Overview).
 pub fn open_report_form(sh: &mut Shared) {
     let path = format!("report-{}.xlsx", today_stamp(sh.today));
@@ -104,11 +135,7 @@ fn target(sh: &mut Shared) -> Option<(std::path::PathBuf, String)> {
         Some(dir) => match confined_name(&typed) {
             Ok(name) => {
                 // The officer's folder and its outbox: theirs alone.
-                let made = crate::store::files::create_private_dir(dir).and_then(|()| match dir.parent() {
-                    Some(own) => crate::store::files::make_private(own),
-                    None => Ok(()),
-                });
-                if let Err(e) = made {
+                if let Err(e) = own_outbox(dir) {
                     sh.form_error(messages::io(&e));
                     return None;
                 }

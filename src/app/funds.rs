@@ -741,6 +741,10 @@ impl FundsTab {
                 self.stack.pop();
             }
             Action::Members => self.open_members(cx, store),
+            Action::Templates => {
+                let code = d.fund.code.clone();
+                super::export::write_templates(cx.sh, store, &code);
+            }
             Action::Edit => {
                 let f = d.fund.clone();
                 self.open_fund_form(cx, Some(&f));

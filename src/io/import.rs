@@ -53,6 +53,9 @@ pub struct Summary {
     pub rejects: Vec<Reject>,
     /// Rows refused in all, listed or not.
     pub refused: usize,
+    /// Rows of a template not filled in (only the cells the template filled
+    /// in hold something): skipped, not read.
+    pub unfilled: usize,
     /// Of those, rows the officer's role may not change (another district's,
     /// another fund's).
     pub denied: usize,
@@ -98,7 +101,7 @@ pub enum ImportError {
 }
 
 /// Columns a row must have.
-fn required(kind: Kind) -> &'static [&'static str] {
+pub(crate) fn required(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Geography => &["code", "name_th"],
         Kind::Funds => &["code", "name"],
@@ -161,6 +164,18 @@ impl Columns {
             return Err(ImportError::MissingColumns(missing.join(", ")));
         }
         Ok(Columns { at })
+    }
+
+    /// Where the cells the officer fills in a template are (none when the
+    /// kind has no template, or the file has no column the template fills).
+    fn fills(&self, kind: Kind) -> Vec<usize> {
+        let pre = kind.template_fills();
+        if pre.is_empty() || !pre.iter().any(|c| self.at.contains_key(c)) {
+            return Vec::new();
+        }
+        let mut at: Vec<usize> = self.at.iter().filter(|(c, _)| !pre.contains(c)).map(|(_, i)| *i).collect();
+        at.sort_unstable();
+        at
     }
 
     /// A cell, trimmed; the `'` an export puts before text Excel would take
@@ -374,6 +389,8 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
         errors: RejectList::default(),
         fatal: None,
         count: 0,
+        fills: cols.fills(o.kind),
+        unfilled: 0,
         size,
         read: read_bytes,
         progress,
@@ -405,8 +422,13 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
     if let Some(e) = rows.fatal.take() {
         return Err(e.into());
     }
-    let mut s =
-        Summary { read: rows.count, denied: rejects.2, checked_in: started.elapsed(), ..Summary::default() };
+    let mut s = Summary {
+        read: rows.count,
+        unfilled: rows.unfilled,
+        denied: rejects.2,
+        checked_in: started.elapsed(),
+        ..Summary::default()
+    };
     let writing = std::time::Instant::now();
     (s.rejects, s.refused) = rejects.0.merge(std::mem::take(&mut rows.errors));
     if s.refused > 0 {
@@ -480,11 +502,22 @@ pub struct Rows<'a> {
     inner: Box<dyn Iterator<Item = Result<table::Row, table::TableError>>>,
     errors: RejectList,
     fatal: Option<table::TableError>,
-    /// Rows read, readable or not.
+    /// Rows read, readable or not (rows of a template not filled in apart).
     count: usize,
+    /// Where the cells an officer fills in are, when the template fills in
+    /// the others (see `Kind::template_fills`): a row with all of them empty
+    /// is a row not filled in, skipped and counted here.
+    fills: Vec<usize>,
+    unfilled: usize,
     size: u64,
     read: Arc<std::sync::atomic::AtomicU64>,
     progress: Progress<'a>,
+}
+
+impl Rows<'_> {
+    fn unfilled_row(&self, row: &csv::StringRecord) -> bool {
+        !self.fills.is_empty() && self.fills.iter().all(|i| row.get(*i).is_none_or(|c| c.trim().is_empty()))
+    }
 }
 
 impl Iterator for Rows<'_> {
@@ -498,6 +531,10 @@ impl Iterator for Rows<'_> {
                 (self.progress)(self.read.load(std::sync::atomic::Ordering::Relaxed), self.size.max(1));
             }
             match r {
+                Ok(row) if self.unfilled_row(&row.1) => {
+                    self.count -= 1;
+                    self.unfilled += 1;
+                }
                 Ok(row) => return Some(row),
                 Err(table::TableError::Csv { row, detail }) => self.errors.push(Reject {
                     row,
@@ -1039,7 +1076,8 @@ fn loans(
 ) -> Result<Plan, ImportError> {
     let modes =
         super::Choices::new(&[RepaymentMode::LumpSum, RepaymentMode::Monthly], labels::repayment_mode);
-    let categories: HashSet<u16> = store.categories()?.iter().map(|c| c.code).collect();
+    let all_categories = store.categories()?;
+    let categories: HashSet<u16> = all_categories.iter().map(|c| c.code).collect();
     let funds: HashMap<u64, (Option<Date>, u16)> =
         store.all::<Fund>()?.into_iter().map(|f| (f.id, (f.established, f.district()))).collect();
     let MemberIndex { by_nid, owners } = member_index(store, true)?;
@@ -1251,7 +1289,8 @@ fn occupations(
     today: Date,
 ) -> Result<Plan, ImportError> {
     let stages = super::Choices::new(&Stage::ALL, labels::stage).with_old(labels::stage_before_19);
-    let categories: HashSet<u16> = store.categories()?.iter().map(|c| c.code).collect();
+    let all_categories = store.categories()?;
+    let categories: HashSet<u16> = all_categories.iter().map(|c| c.code).collect();
     let districts: HashMap<u64, u16> =
         store.all::<Fund>()?.into_iter().map(|f| (f.id, f.district())).collect();
     let mut out = Vec::new();
@@ -1269,7 +1308,7 @@ fn occupations(
             continue;
         }
         let cat_text = thai::normalize_digits(cols.get(r, "category")).to_string();
-        let Ok(category) = cat_text.parse::<u16>() else {
+        let Some(category) = category_code(&cat_text, &all_categories) else {
             rj.add(*row, "category", Msg::with(k::IMP_BAD_VALUE, [cat_text]));
             continue;
         };
@@ -1312,6 +1351,27 @@ fn occupations(
     }
     out.sort_by_key(|r| (r.fund_id, r.member_id));
     Ok(Plan::NewOccupations(out))
+}
+
+/// A category as a file names it: its code (`101`), its code and name as a
+/// template's list has it (`1 เลี้ยงโคเนื้อ`), or its name in either
+/// language. A code with another category's name is no category.
+fn category_code(text: &str, all: &[crate::domain::occupation::OccupationCategory]) -> Option<u16> {
+    let text = text.trim();
+    let named = |c: &crate::domain::occupation::OccupationCategory, name: &str| {
+        let name = name.trim().to_lowercase();
+        c.name_th.to_lowercase() == name || c.name_en.to_lowercase() == name
+    };
+    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    match text.split_at(digits) {
+        ("", _) => all.iter().find(|c| named(c, text)).map(|c| c.code),
+        (code, "") => code.parse().ok(),
+        (code, rest) if rest.starts_with(char::is_whitespace) => {
+            let code = code.parse::<u16>().ok()?;
+            all.iter().find(|c| c.code == code && named(c, rest)).map(|c| c.code)
+        }
+        _ => None,
+    }
 }
 
 fn sages(store: &Store, cols: &Columns, rows: &mut Rows<'_>, rj: &mut Rejects) -> Result<Plan, ImportError> {

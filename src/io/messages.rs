@@ -140,6 +140,18 @@ pub fn collection(e: &crate::io::collection::SheetError) -> Msg {
     }
 }
 
+/// A template that could not be written.
+pub fn template(e: &crate::io::template::TemplateError) -> Msg {
+    use crate::io::template::TemplateError as T;
+    match e {
+        T::Kind(_) => Msg::new(k::ERR_TPL_KIND),
+        T::NoFund(code) => Msg::with(k::ERR_NO_SUCH_FUND, [code.clone()]),
+        T::NotXlsx(_) => Msg::new(k::ERR_TPL_XLSX),
+        T::Store(s) => store(s),
+        T::Write(w) => write(w),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use unicode_width::UnicodeWidthStr;

@@ -8,6 +8,7 @@ pub mod messages;
 pub mod report;
 pub mod sheet;
 pub mod table;
+pub mod template;
 mod xlsx;
 
 use crate::domain::Lang;
@@ -222,6 +223,17 @@ impl Kind {
             Kind::Briefings => BRIEFINGS,
             Kind::Support => SUPPORT,
             Kind::Otop => OTOP,
+        }
+    }
+
+    /// The columns a template (`template`) fills in for the officer: a row
+    /// with nothing else is a row not filled in, and the import skips it.
+    pub fn template_fills(self) -> &'static [&'static str] {
+        match self {
+            Kind::Members => &["fund_code"],
+            Kind::Occupations => &["national_id", "loan_ids"],
+            Kind::Repayments => &["loan_id"],
+            _ => &[],
         }
     }
 

@@ -320,28 +320,6 @@ fn temp_beside(path: &Path) -> io::Result<(std::path::PathBuf, File)> {
     Err(last)
 }
 
-/// Saves a workbook as `path`, whole or not at all: written beside it (0600)
-/// and renamed into place, as every export is.
-pub fn save_workbook(book: &mut rust_xlsxwriter::Workbook, path: &Path) -> Result<(), WriteError> {
-    let shown = path.display().to_string();
-    let io_err = |source: io::Error| WriteError::Io { path: shown.clone(), source };
-    let (temp, file) = temp_beside(path).map_err(io_err)?;
-    drop(file);
-    let written = book
-        .save(&temp)
-        .map_err(|e| match e {
-            rust_xlsxwriter::XlsxError::IoError(source) => io_err(source),
-            e => WriteError::Write { path: shown.clone(), detail: e.to_string() },
-        })
-        .and_then(|()| crate::store::files::make_private(&temp).map_err(io_err))
-        .and_then(|()| crate::store::files::sync_file(&temp).map_err(io_err))
-        .and_then(|()| std::fs::rename(&temp, path).map_err(io_err));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    written
-}
-
 impl Writer {
     pub fn create(path: &Path, headers: &[&str]) -> Result<Writer, WriteError> {
         let io_err = |source: io::Error| WriteError::Io { path: path.display().to_string(), source };
@@ -434,16 +412,38 @@ impl Writer {
                 rust_xlsxwriter::XlsxError::IoError(source) => io_err(source),
                 e => WriteError::Write { path: path.clone(), detail: e.to_string() },
             }),
-        }
-        .and_then(|()| {
-            crate::store::files::make_private(&self.temp).map_err(io_err)?;
-            std::fs::rename(&self.temp, &self.path).map_err(io_err)
-        });
-        if written.is_err() {
-            let _ = std::fs::remove_file(&self.temp);
-        }
-        written
+        };
+        put_in_place(written, &self.temp, &self.path)
     }
+}
+
+/// A file written whole at `temp` takes its name `path` (private); one that
+/// could not be written leaves nothing behind.
+fn put_in_place(written: Result<(), WriteError>, temp: &Path, path: &Path) -> Result<(), WriteError> {
+    let io_err = |source: io::Error| WriteError::Io { path: path.display().to_string(), source };
+    let written = written.and_then(|()| {
+        crate::store::files::make_private(temp).map_err(io_err)?;
+        // A workbook saved by rust_xlsxwriter is not synced by it.
+        crate::store::files::sync_file(temp).map_err(io_err)?;
+        std::fs::rename(temp, path).map_err(io_err)
+    });
+    if written.is_err() {
+        let _ = std::fs::remove_file(temp);
+    }
+    written
+}
+
+/// Saves a workbook made elsewhere (a template) as [`Writer`] saves its own:
+/// written beside `path`, then put in its place.
+pub fn save_workbook(book: &mut rust_xlsxwriter::Workbook, path: &Path) -> Result<(), WriteError> {
+    let io_err = |source: io::Error| WriteError::Io { path: path.display().to_string(), source };
+    let (temp, file) = temp_beside(path).map_err(io_err)?;
+    drop(file);
+    let written = book.save(&temp).map_err(|e| match e {
+        rust_xlsxwriter::XlsxError::IoError(source) => io_err(source),
+        e => WriteError::Write { path: path.display().to_string(), detail: e.to_string() },
+    });
+    put_in_place(written, &temp, path)
 }
 
 impl Drop for Writer {

@@ -92,6 +92,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Detail, &[ch('d'), key(Delete)], Action::Delete, k::HELP_DELETE_CAPITAL, false),
     b(Detail, &[ch('e')], Action::Edit, k::HELP_EDIT_FUND, true),
     b(Detail, &[ch('c')], Action::Collection, k::HELP_COLLECTION, false),
+    b(Detail, &[ch('t')], Action::Templates, k::HELP_TEMPLATES, false),
     // A fund's members.
     b(Members, &[key(Enter)], Action::Open, k::HELP_OPEN, true),
     b(Members, &[ch('/')], Action::Filter, k::HELP_FILTER_MEMBERS, true),
