@@ -308,6 +308,19 @@ fn officer() -> String {
         .unwrap_or_else(|| sammachip::app::LOCAL_OFFICER.into())
 }
 
+/// A day typed on the command line (B.E. or C.E., Thai digits too), or
+/// today; a wrong one is said and is exit code 2.
+fn day_or_today(typed: Option<&str>) -> Result<sammachip::domain::Date, ExitCode> {
+    match typed.map(sammachip::domain::thai::parse_date) {
+        None => Ok(sammachip::domain::Date::today()),
+        Some(Ok(d)) => Ok(d),
+        Some(Err(e)) => {
+            say(&messages::date(&e));
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let started = Instant::now();
     // Everything this program makes (the store's files, backups, exports,
@@ -518,13 +531,9 @@ fn main() -> ExitCode {
                     }
                 },
             };
-            let date = match date.as_deref().map(sammachip::domain::thai::parse_date) {
-                None => sammachip::domain::Date::today(),
-                Some(Ok(d)) => d,
-                Some(Err(e)) => {
-                    say(&messages::date(&e));
-                    return ExitCode::from(2);
-                }
+            let date = match day_or_today(date.as_deref()) {
+                Ok(d) => d,
+                Err(code) => return code,
             };
             let o = sammachip::io::report::ReportOptions { district, date };
             match sammachip::io::report::write_report(&store, &output, o) {
@@ -544,13 +553,9 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(code) => return code,
             };
-            let date = match date.as_deref().map(sammachip::domain::thai::parse_date) {
-                None => sammachip::domain::Date::today(),
-                Some(Ok(d)) => d,
-                Some(Err(e)) => {
-                    say(&messages::date(&e));
-                    return ExitCode::from(2);
-                }
+            let date = match day_or_today(date.as_deref()) {
+                Ok(d) => d,
+                Err(code) => return code,
             };
             match sammachip::io::collection::write_sheet(&store, &fund, date, &output, lang) {
                 Ok(n) => {

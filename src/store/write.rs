@@ -275,8 +275,7 @@ impl Store {
         to: Option<R>,
         note: &str,
     ) -> Result<Option<R>, SaveError> {
-        let op = WriteOp::Revert { key: key.to_vec(), expect, to, note: note.to_string() };
-        self.write::<R>(who.into(), op, true)
+        self.revert_synced(who, key, expect, to, note, true)
     }
 
     /// As [`Store::revert`], without syncing: an undo of many records syncs
@@ -289,8 +288,20 @@ impl Store {
         to: Option<R>,
         note: &str,
     ) -> Result<Option<R>, SaveError> {
+        self.revert_synced(who, key, expect, to, note, false)
+    }
+
+    fn revert_synced<'a, R: Record>(
+        &self,
+        who: impl Into<Actor<'a>>,
+        key: &[u8],
+        expect: Option<Vec<u8>>,
+        to: Option<R>,
+        note: &str,
+        sync: bool,
+    ) -> Result<Option<R>, SaveError> {
         let op = WriteOp::Revert { key: key.to_vec(), expect, to, note: note.to_string() };
-        self.write::<R>(who.into(), op, false)
+        self.write::<R>(who.into(), op, sync)
     }
 
     /// Makes the writes done without syncing durable, and tells the screens.
