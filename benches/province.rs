@@ -305,6 +305,25 @@ fn funds(c: &mut Criterion) {
         });
         g.finish();
     }
+
+    // Issue 22: the collection sheet of the same fund and the province report,
+    // written whole as `sammachip collection` and `sammachip report` do
+    // (budget ≤ 1 s each).
+    let mut g = c.benchmark_group("province/issue22");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    let sheet = out.path().join("collection.xlsx");
+    g.bench_function("collection_sheet", |b| {
+        b.iter(|| {
+            sammachip::io::collection::write_sheet(&store, &fund.code, today, &sheet, Lang::Th)
+                .expect("sheet")
+        })
+    });
+    let report = out.path().join("report.xlsx");
+    let o = sammachip::io::report::ReportOptions { district: None, date: today };
+    g.bench_function("report", |b| {
+        b.iter(|| sammachip::io::report::write_report(&store, &report, o).expect("report").charts)
+    });
+    g.finish();
 }
 
 criterion_group! {
