@@ -70,7 +70,8 @@ pub fn write_report(store: &Store, path: &Path, o: ReportOptions) -> Result<Writ
         return Err(ReportError::NoDistrict(d));
     }
     let funds: Vec<Fund> = store.all::<Fund>()?;
-    let facts = FundFacts::all(store)?;
+    // The funds are read once: for the figures and the capital by year.
+    let facts = FundFacts::of_funds(store, &funds)?;
     let (rows, total) = figures(store, geo.districts(), facts, o.date, o.district)?;
     let lang = Lang::Th;
     let place = match o.district {

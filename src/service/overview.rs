@@ -177,12 +177,11 @@ impl FundFacts {
         }
     }
 
-    /// Every fund's facts, read from the store (members from the fund totals
-    /// the store keeps).
-    pub fn all(store: &Store) -> Result<Vec<FundFacts>, StoreError> {
+    /// The facts of `funds` (members from the fund totals the store keeps).
+    pub fn of_funds(store: &Store, funds: &[Fund]) -> Result<Vec<FundFacts>, StoreError> {
         let stats = store.all_fund_stats()?;
         let members = |id: u64| stats.get(&id).map_or(0, |s| s.members.max(0) as u32);
-        Ok(store.all::<Fund>()?.iter().map(|f| FundFacts::of(f, members(f.id))).collect())
+        Ok(funds.iter().map(|f| FundFacts::of(f, members(f.id))).collect())
     }
 }
 
