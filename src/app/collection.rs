@@ -83,8 +83,9 @@ impl CollectionScreen {
         self.rows.iter().cloned().zip(self.paid.iter().copied()).collect()
     }
 
+    /// Drawn on every frame: read in place, nothing copied.
     pub fn summary(&self) -> collection::Summary {
-        collection::summary(&self.entries())
+        collection::summary(self.rows.iter().zip(self.paid.iter().copied()))
     }
 
     /// Takes what is typed as the line's payment (nothing typed: in full).

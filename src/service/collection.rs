@@ -81,7 +81,7 @@ pub struct Summary {
     pub now_late: usize,
 }
 
-pub fn summary(entries: &[(Due, Option<Money>)]) -> Summary {
+pub fn summary<'a>(entries: impl IntoIterator<Item = (&'a Due, Option<Money>)>) -> Summary {
     let mut s = Summary::default();
     for (d, paid) in entries {
         let paid = paid.unwrap_or(Money::ZERO);
