@@ -12,6 +12,7 @@
 
 pub mod backup;
 mod bulk_update;
+mod cache;
 pub mod check;
 pub mod codec;
 mod core;

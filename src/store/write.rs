@@ -171,12 +171,18 @@ impl Store {
         Ok(out)
     }
 
-    /// Calls `f` on each record under `prefix` without collecting them.
+    /// Calls `f` on each record under `prefix` without collecting them. A long
+    /// scan leaves sled's cache settled afterwards (see [`cache::Settle`]).
     pub fn for_each_prefix<R: Record>(&self, prefix: &[u8], mut f: impl FnMut(R)) -> Result<(), StoreError> {
-        for item in self.tree(R::TREE)?.scan_prefix(prefix) {
+        let tree = self.tree(R::TREE)?;
+        let mut settle = super::cache::Settle::default();
+        for item in tree.scan_prefix(prefix) {
             let (k, v) = item?;
+            settle.saw(&k);
             f(Self::decode_record(&k, &v)?);
+            settle.between(&tree)?;
         }
+        settle.finish(&tree)?;
         Ok(())
     }
 
