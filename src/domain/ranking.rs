@@ -155,8 +155,8 @@ pub fn format_points(hundredths: u32) -> String {
     format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
-/// Each criterion scaled to 0..=NORM within `facts`.
-fn normalise(facts: &[Facts]) -> Vec<[u32; 6]> {
+/// The lowest and highest value of each criterion.
+fn bounds(facts: impl Iterator<Item = Facts>) -> ([i64; 6], [i64; 6]) {
     let mut lo = [i64::MAX; 6];
     let mut hi = [i64::MIN; 6];
     for f in facts {
@@ -166,56 +166,79 @@ fn normalise(facts: &[Facts]) -> Vec<[u32; 6]> {
             hi[i] = hi[i].max(v);
         }
     }
-    facts
-        .iter()
-        .map(|f| {
-            let mut n = [0u32; 6];
-            for (i, c) in Criterion::ALL.iter().enumerate() {
-                let span = i128::from(hi[i]) - i128::from(lo[i]);
-                n[i] = if span == 0 {
-                    NORM
-                } else {
-                    ((i128::from(f.value(*c)) - i128::from(lo[i])) * i128::from(NORM) / span) as u32
-                };
-            }
-            n
-        })
-        .collect()
+    (lo, hi)
+}
+
+/// Each criterion of `f` scaled to 0..=NORM between `lo` and `hi`.
+fn normalise(f: &Facts, lo: &[i64; 6], hi: &[i64; 6]) -> [u32; 6] {
+    let mut n = [0u32; 6];
+    for (i, c) in Criterion::ALL.iter().enumerate() {
+        let span = i128::from(hi[i]) - i128::from(lo[i]);
+        n[i] = if span == 0 {
+            NORM
+        } else {
+            ((i128::from(f.value(*c)) - i128::from(lo[i])) * i128::from(NORM) / span) as u32
+        };
+    }
+    n
+}
+
+/// A household's place in the ranking: ordered as the ranking orders them
+/// (score, then net income, then repayment, highest first; then the lowest
+/// id), so the smallest is the best.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Place {
+    key: (std::cmp::Reverse<u64>, std::cmp::Reverse<i64>, std::cmp::Reverse<u32>, u64),
+    index: usize,
+    norms: [u32; 6],
 }
 
 /// Ranks every household in `facts` against the others and returns the best
 /// `top`, best first.
 pub fn rank(facts: &[Facts], w: &Weights, top: usize) -> Vec<Ranked> {
-    let norms = normalise(facts);
-    let mut all: Vec<Ranked> = norms
-        .iter()
-        .enumerate()
-        .map(|(index, n)| {
-            let score = n.iter().zip(w.0).map(|(x, w)| u64::from(*x) * u64::from(w)).sum();
-            Ranked { index, rank: 0, score, norms: *n }
-        })
-        .collect();
-    let order = |a: &Ranked, b: &Ranked| {
-        let (fa, fb) = (&facts[a.index], &facts[b.index]);
-        b.score
-            .cmp(&a.score)
-            .then(fb.net_income.cmp(&fa.net_income))
-            .then(fb.repayment.cmp(&fa.repayment))
-            .then(fa.id.cmp(&fb.id))
-    };
-    let top = top.min(all.len());
+    rank_by(facts.len(), |i| facts[i], w, top)
+}
+
+/// As [`rank`], for `n` households whose figures `fact(i)` gives (computed
+/// on the fly: twice each, never all at once). For a short list out of many
+/// (the top 30 of a province's 200,000 records) it holds only that list, not
+/// a ranked copy of every household.
+pub fn rank_by(n: usize, fact: impl Fn(usize) -> Facts, w: &Weights, top: usize) -> Vec<Ranked> {
+    use std::cmp::Reverse;
+    let top = top.min(n);
     if top == 0 {
         return Vec::new();
     }
-    if top < all.len() {
-        all.select_nth_unstable_by(top - 1, order);
-        all.truncate(top);
-    }
-    all.sort_by(order);
-    for (i, r) in all.iter_mut().enumerate() {
-        r.rank = i + 1;
-    }
-    all
+    let (lo, hi) = bounds((0..n).map(&fact));
+    let place = |index: usize| {
+        let f = fact(index);
+        let norms = normalise(&f, &lo, &hi);
+        let score = norms.iter().zip(w.0).map(|(x, w)| u64::from(*x) * u64::from(w)).sum();
+        Place { key: (Reverse(score), Reverse(f.net_income), Reverse(f.repayment), f.id), index, norms }
+    };
+    let places = if top < n {
+        // The best `top` so far, the worst of them on top of the heap.
+        let mut best = std::collections::BinaryHeap::with_capacity(top + 1);
+        for i in 0..n {
+            let p = place(i);
+            if best.len() < top {
+                best.push(p);
+            } else if best.peek().is_some_and(|worst| p < *worst) {
+                best.pop();
+                best.push(p);
+            }
+        }
+        best.into_sorted_vec()
+    } else {
+        let mut all: Vec<Place> = (0..n).map(place).collect();
+        all.sort_unstable();
+        all
+    };
+    places
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| Ranked { index: p.index, rank: i + 1, score: p.key.0.0, norms: p.norms })
+        .collect()
 }
 
 #[cfg(test)]
@@ -348,6 +371,26 @@ mod tests {
             }
             let after = rank(&f, &w, f.len()).iter().find(|r| r.index == who).map(|r| r.rank);
             prop_assert!(after <= before, "rank went from {before:?} to {after:?}");
+        }
+
+        /// The short list kept on the way (`top` < n) is the head of the
+        /// whole ranking, ties and all (few distinct figures, so many ties).
+        #[test]
+        fn the_short_list_is_the_head_of_the_whole_ranking(
+            f in proptest::collection::vec((0i64..4, 0i64..3, 0u32..3), 1..120),
+            top in 1usize..40,
+            w in proptest::array::uniform6(0u32..5),
+        ) {
+            let f: Vec<Facts> = f
+                .iter()
+                .enumerate()
+                .map(|(i, (a, b, d))| facts(1_000 - i as u64, *a, *b, 0, *d, 0, 0))
+                .collect();
+            let w = Weights(w);
+            let all = rank(&f, &w, usize::MAX);
+            let short = rank(&f, &w, top);
+            prop_assert_eq!(&short[..], &all[..top.min(f.len())]);
+            prop_assert_eq!(all.len(), f.len());
         }
     }
 }

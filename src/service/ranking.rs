@@ -139,9 +139,9 @@ fn rank_rows(
     top: usize,
     today: Date,
 ) -> Vec<(u32, Ranked)> {
-    let facts: Vec<Facts> = rows.iter().map(|i| cat.rows[*i as usize].facts(today)).collect();
-    // `x.index` counts in `facts`, which holds one entry per row.
-    ranking::rank(&facts, weights, top).into_iter().map(|x| (rows[x.index], x)).collect()
+    // `x.index` counts in `rows`.
+    let fact = |i: usize| cat.rows[rows[i] as usize].facts(today);
+    ranking::rank_by(rows.len(), fact, weights, top).into_iter().map(|x| (rows[x.index], x)).collect()
 }
 
 /// A criterion's raw value as a number for a spreadsheet: baht, percent, years.
