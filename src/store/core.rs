@@ -201,6 +201,8 @@ pub struct Store {
     /// What opening found and put right (an unfinished load rolled back,
     /// debris removed), for the log or the screen.
     pub(super) notices: std::sync::Mutex<Vec<Notice>>,
+    /// Records and aggregates read so far (see [`Store::records_read`]).
+    pub(super) reads: AtomicU64,
 }
 
 /// Something opening a store found and put right.

@@ -107,6 +107,7 @@ impl Store {
             space_check: std::sync::atomic::AtomicBool::new(true),
             synced: std::sync::Mutex::new(files::Synced::default()),
             notices: std::sync::Mutex::new(Vec::new()),
+            reads: std::sync::atomic::AtomicU64::new(0),
         };
         if store.has_foreign_trees().map_err(|e| damaged(e.to_string()))? {
             return Err(OpenError::Foreign { path: path.to_path_buf() });

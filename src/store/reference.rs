@@ -29,6 +29,7 @@ impl Store {
         let mut out = Vec::new();
         for item in self.tree(trees::GEO)?.iter() {
             let (k, v) = item?;
+            self.read_one();
             let place = codec::decode(SCHEMA_PLACE, &v).map_err(|source| StoreError::Codec {
                 tree: trees::GEO,
                 key: k.to_vec(),
@@ -44,6 +45,7 @@ impl Store {
         let mut out = Vec::new();
         for item in self.tree(trees::CATEGORIES)?.iter() {
             let (k, v) = item?;
+            self.read_one();
             out.push(codec::decode(SCHEMA_CATEGORY, &v).map_err(|source| StoreError::Codec {
                 tree: trees::CATEGORIES,
                 key: k.to_vec(),
@@ -112,6 +114,7 @@ impl Store {
         let mut out = Vec::new();
         for item in self.tree(trees::PROFILES)?.iter() {
             let (k, v) = item?;
+            self.read_one();
             out.push(codec::decode(SCHEMA_PROFILE, &v).map_err(|source| StoreError::Codec {
                 tree: trees::PROFILES,
                 key: k.to_vec(),

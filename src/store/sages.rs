@@ -16,6 +16,7 @@ impl Store {
         let mut out = HashMap::new();
         for item in self.tree(trees::LOADS)?.iter() {
             let (k, v) = item?;
+            self.read_one();
             if let Some(id) = id_of(&k) {
                 out.insert(id, u32::try_from(count_of(Some(&v))).unwrap_or(u32::MAX));
             }
@@ -40,6 +41,7 @@ impl Store {
         let mut out = Vec::new();
         for item in self.tree(trees::ASSIGNMENTS_BY_OCC)?.scan_prefix(&prefix).keys() {
             let k = item?;
+            self.read_one();
             if let Some(a) = self.get_at::<Assignment>(&k[prefix.len()..])? {
                 out.push(a);
             }
@@ -53,6 +55,7 @@ impl Store {
         let mut out = HashSet::new();
         for item in self.tree(trees::ASSIGNMENTS_BY_OCC)?.scan_prefix(fund.to_be_bytes()).keys() {
             // The household's key (fund, member, record), then the assignment's (sage, id).
+            self.read_one();
             if let Some(sage) = item?.get(24..32).and_then(id_of) {
                 out.insert(sage);
             }
@@ -65,6 +68,7 @@ impl Store {
         let mut out = HashSet::new();
         for item in self.tree(trees::ACTIVE_BY_OCC)?.iter().keys() {
             let k = item?;
+            self.read_one();
             let part = |i: usize| k.get(i * 8..i * 8 + 8).and_then(id_of);
             if let (Some(f), Some(m), Some(o)) = (part(0), part(1), part(2)) {
                 out.insert((f, m, o));
@@ -80,6 +84,7 @@ impl Store {
         let mut out = HashMap::new();
         for item in self.tree(trees::DISTRICT_STATS)?.iter() {
             let (k, v) = item?;
+            self.read_one();
             let d = id_of(&k).and_then(|d| u16::try_from(d).ok()).unwrap_or(0);
             out.insert(d, super::write::decode_aggregate(trees::DISTRICT_STATS, &k, Some(&v))?);
         }
@@ -91,6 +96,7 @@ impl Store {
         let mut out = HashMap::new();
         for item in self.tree(trees::FUND_RISK)?.iter() {
             let (k, v) = item?;
+            self.read_one();
             let f = id_of(&k).unwrap_or(0);
             out.insert(f, super::write::decode_aggregate(trees::FUND_RISK, &k, Some(&v))?);
         }

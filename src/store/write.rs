@@ -144,8 +144,20 @@ impl Store {
         R::from_stored(bytes).map_err(|source| StoreError::Codec { tree: R::TREE, key: k.to_vec(), source })
     }
 
+    /// How many records and aggregates this store has read since it was
+    /// opened: what the screens' work is counted in (a keystroke's work must
+    /// follow the screen, not the number of records; `tests/keystroke_work.rs`).
+    pub fn records_read(&self) -> u64 {
+        self.reads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub(super) fn read_one(&self) {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The record stored under `k`.
     pub fn get_at<R: Record>(&self, k: &[u8]) -> Result<Option<R>, StoreError> {
+        self.read_one();
         match self.tree(R::TREE)?.get(k)? {
             Some(bytes) => Self::decode_record(k, &bytes).map(Some),
             None => Ok(None),
@@ -179,6 +191,7 @@ impl Store {
         for item in tree.scan_prefix(prefix) {
             let (k, v) = item?;
             settle.saw(&k);
+            self.read_one();
             f(Self::decode_record(&k, &v)?);
             settle.between(&tree)?;
         }
@@ -202,6 +215,7 @@ impl Store {
 
     /// The aggregates of one fund.
     pub fn fund_stats(&self, fund: u64) -> Result<FundStats, StoreError> {
+        self.read_one();
         decode_stats(fund, self.tree(trees::FUND_STATS)?.get(key(fund))?.as_deref())
     }
 
@@ -211,6 +225,7 @@ impl Store {
         for item in self.tree(trees::FUND_STATS)?.iter() {
             let (k, v) = item?;
             let fund = id_of(&k).unwrap_or(0);
+            self.read_one();
             out.insert(fund, decode_stats(fund, Some(&v))?);
         }
         Ok(out)
