@@ -94,7 +94,7 @@ fn occupation_names_are_whole_at_160_columns_and_cut_with_an_ellipsis_at_80() {
                         .unwrap_or_else(|| panic!("rank {}:\n{screen}", x.rank));
                     if size.0 >= 160 {
                         assert!(line.contains(&label), "{lang:?} {size:?}: {label} whole in\n{line}");
-                        assert!(line.contains(cat.name(o)), "{lang:?} {size:?}: name whole in\n{line}");
+                        assert!(line.contains(&*cat.name(o)), "{lang:?} {size:?}: name whole in\n{line}");
                     } else {
                         assert!(shown_whole_or_cut(line, &label), "{lang:?} {size:?}: {label} in\n{line}");
                     }
@@ -113,7 +113,7 @@ fn occupation_names_are_whole_at_160_columns_and_cut_with_an_ellipsis_at_80() {
                 let r = &cat.rows[*n as usize];
                 let label = f.app.category_label(r.category);
                 let line = lines[i];
-                assert!(shown_whole_or_cut(line, cat.name(r)), "{lang:?} {size:?}: name in\n{line}");
+                assert!(shown_whole_or_cut(line, &cat.name(r)), "{lang:?} {size:?}: name in\n{line}");
                 if size.0 >= 160 {
                     assert!(line.contains(&label), "{lang:?} {size:?}: {label} whole in\n{line}");
                 } else {

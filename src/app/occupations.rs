@@ -116,7 +116,13 @@ impl OccupationsTab {
                     .collect();
                 let mut funds: Vec<u64> = funds.iter().filter(|r| r.matches(t)).map(|r| r.id).collect();
                 funds.sort_unstable();
-                Term { text: t.to_string(), categories, districts, funds }
+                Term {
+                    text: t.to_string(),
+                    narrow: crate::service::catalog::narrow::encode(t),
+                    categories,
+                    districts,
+                    funds,
+                }
             })
             .collect()
     }
@@ -151,7 +157,7 @@ impl OccupationsTab {
                 let r = &cat.rows[*i as usize];
                 select.matches(r)
                     && access.may_read_fund(r.fund_id, r.district)
-                    && terms.iter().all(|t| t.matches(r, cat.name(r)))
+                    && terms.iter().all(|t| t.matches(r, cat))
             })
             .collect();
         self.total = cat.live();
@@ -181,7 +187,7 @@ impl OccupationsTab {
             let terms = Self::terms(cx.sh, cx.funds, &now);
             if let Ok(cat) = cx.sh.catalog.read() {
                 self.view.retain(|i| {
-                    cat.rows.get(*i as usize).is_some_and(|r| terms.iter().all(|t| t.matches(r, cat.name(r))))
+                    cat.rows.get(*i as usize).is_some_and(|r| terms.iter().all(|t| t.matches(r, &cat)))
                 });
             }
         } else {

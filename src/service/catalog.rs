@@ -3,7 +3,7 @@
 //! by the saves of this process. Rows are never removed (a deleted record
 //! leaves a tombstone), so a view's row numbers stay valid.
 
-use std::collections::HashMap;
+use std::{borrow::Cow, collections::HashMap};
 
 use crate::{
     domain::{
@@ -26,6 +26,9 @@ pub struct OccRow {
     /// Byte offset and length of the member's name in [`Catalog::names`]
     /// (two fields, not a tuple, so the row packs into 80 bytes, not 88).
     name_at: u32,
+    /// The length; its top bit ([`WIDE`]) says the name is held as UTF-8 (it
+    /// has a character outside ASCII and Thai), not in [`narrow`]'s one byte
+    /// a character.
     name_len: u16,
     pub district: u16,
     pub category: u16,
@@ -49,14 +52,14 @@ pub struct OccRow {
 const _: () = assert!(std::mem::size_of::<OccRow>() <= 80);
 
 impl OccRow {
-    fn new(r: &OccupationRecord, name: (u32, u16), as_of: Date) -> Self {
+    fn new(r: &OccupationRecord, name: Name, as_of: Date) -> Self {
         let (on_time, late) = repayment_record(&r.instalments, as_of);
         Self {
             fund_id: r.fund_id,
             member_id: r.member_id,
             id: r.id,
             name_at: name.0,
-            name_len: name.1,
+            name_len: name.1 | if name.2 { WIDE } else { 0 },
             district: r.district,
             category: r.category,
             start_year: r.start_year,
@@ -73,8 +76,13 @@ impl OccRow {
         }
     }
 
-    fn name(&self) -> (u32, u16) {
-        (self.name_at, self.name_len)
+    fn name(&self) -> Name {
+        (self.name_at, self.name_len & !WIDE, self.name_len & WIDE != 0)
+    }
+
+    fn set_name(&mut self, (at, len, wide): Name) {
+        self.name_at = at;
+        self.name_len = len | if wide { WIDE } else { 0 };
     }
 
     pub fn key(&self) -> Vec<u8> {
@@ -129,10 +137,65 @@ impl OccSort {
     }
 }
 
+/// Where a row's name is in the arena: offset, length in bytes, held wide.
+type Name = (u32, u16, bool);
+
+/// The top bit of [`OccRow`]'s name length: the name is held as UTF-8.
+const WIDE: u16 = 0x8000;
+
+/// Member names in one byte a character: ASCII as it is, the Thai block
+/// (U+0E00–U+0E7F) as 0x80 + its offset. A Thai name takes a third of its
+/// UTF-8 bytes (the province's 203,015 names: about 11 MB → 4 MB). A
+/// character-for-byte code, so a substring of the name is a substring of
+/// its bytes.
+pub mod narrow {
+    /// `text` in one byte a character, or `None` if it has any other character.
+    pub fn encode(text: &str) -> Option<Vec<u8>> {
+        let mut out = Vec::with_capacity(text.len());
+        encode_into(text, &mut out).then_some(out)
+    }
+
+    /// Appends `text` to `out`; false (and `out` as it may be half written) if
+    /// a character has no one-byte code.
+    pub fn encode_into(text: &str, out: &mut Vec<u8>) -> bool {
+        for c in text.chars() {
+            match u32::from(c) {
+                a @ 0..=0x7F => out.push(a as u8),
+                t @ 0x0E00..=0x0E7F => out.push(0x80 + (t - 0x0E00) as u8),
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    pub fn decode(bytes: &[u8]) -> String {
+        bytes
+            .iter()
+            .map(|b| match b {
+                0..=0x7F => char::from(*b),
+                _ => char::from_u32(0x0E00 + u32::from(b - 0x80)).unwrap_or('\u{FFFD}'),
+            })
+            .collect()
+    }
+}
+
+/// A row's name read from the arena.
+fn name_in<'a>(names: &'a [u8], r: &OccRow) -> Cow<'a, str> {
+    let (bytes, wide) = name_bytes(names, r);
+    if wide { String::from_utf8_lossy(bytes) } else { Cow::Owned(narrow::decode(bytes)) }
+}
+
+/// A row's name as the arena holds it, and whether that is UTF-8.
+fn name_bytes<'a>(names: &'a [u8], r: &OccRow) -> (&'a [u8], bool) {
+    let (start, len, wide) = r.name();
+    let start = start as usize;
+    (names.get(start..start + usize::from(len)).unwrap_or(&[]), wide)
+}
+
 pub struct Catalog {
     pub rows: Vec<OccRow>,
-    /// Every member name, back to back.
-    names: String,
+    /// Every member name, back to back (see [`narrow`]).
+    names: Vec<u8>,
     /// Sort orders computed so far (row numbers), dropped when rows change.
     orders: HashMap<(OccSort, Lang), Vec<u32>>,
     /// Bumped on every change, so views know to refresh.
@@ -149,7 +212,7 @@ impl Catalog {
         let expected = expected as usize;
         let mut c = Catalog {
             rows: Vec::with_capacity(expected),
-            names: String::with_capacity(expected * 40),
+            names: Vec::with_capacity(expected * 20),
             ..Catalog::empty(as_of)
         };
         store.for_each_prefix::<OccupationRecord>(&[], |r| c.push(&r))?;
@@ -157,20 +220,39 @@ impl Catalog {
     }
 
     pub fn empty(as_of: Date) -> Catalog {
-        Catalog { rows: Vec::new(), names: String::new(), orders: HashMap::new(), revision: 0, as_of }
+        Catalog { rows: Vec::new(), names: Vec::new(), orders: HashMap::new(), revision: 0, as_of }
     }
 
-    fn intern(&mut self, name: &str) -> (u32, u16) {
-        let start = self.names.len() as u32;
-        let name = &name[..name.len().min(u16::MAX as usize)];
-        self.names.push_str(name);
-        (start, name.len() as u16)
+    fn intern(&mut self, name: &str) -> Name {
+        let start = self.names.len();
+        // A name longer than a row can say is cut at a character.
+        let mut end = name.len().min(usize::from(!WIDE));
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        let name = &name[..end];
+        let wide = !narrow::encode_into(name, &mut self.names);
+        if wide {
+            self.names.truncate(start);
+            self.names.extend_from_slice(name.as_bytes());
+        }
+        (start as u32, (self.names.len() - start) as u16, wide)
     }
 
     /// The member's name of a row.
-    pub fn name(&self, r: &OccRow) -> &str {
-        let (start, len) = (r.name_at as usize, usize::from(r.name_len));
-        self.names.get(start..start + len).unwrap_or("")
+    pub fn name(&self, r: &OccRow) -> Cow<'_, str> {
+        name_in(&self.names, r)
+    }
+
+    /// Whether the member's name of a row holds `text` (`narrow`: `text` in
+    /// [`narrow`]'s code, `None` when it has no such code). No name is decoded.
+    pub fn name_contains(&self, r: &OccRow, text: &str, narrow: Option<&[u8]>) -> bool {
+        let (bytes, wide) = name_bytes(&self.names, r);
+        if wide {
+            std::str::from_utf8(bytes).is_ok_and(|name| name.contains(text))
+        } else {
+            narrow.is_some_and(|n| n.is_empty() || bytes.windows(n.len()).any(|w| w == n))
+        }
     }
 
     fn push(&mut self, r: &OccupationRecord) {
@@ -194,7 +276,7 @@ impl Catalog {
             Some(i) => {
                 let row = &self.rows[i as usize];
                 let shown = crate::domain::clean::line(&r.member_name);
-                let name = if self.name(row) == shown { row.name() } else { self.intern(&shown) };
+                let name = if *self.name(row) == *shown { row.name() } else { self.intern(&shown) };
                 self.rows[i as usize] = OccRow::new(r, name, self.as_of);
             }
             None => self.push(r),
@@ -215,13 +297,13 @@ impl Catalog {
     pub fn rename_member(&mut self, member_id: u64, name: &str) {
         let name = &*crate::domain::clean::line(name);
         let stale: Vec<usize> = (0..self.rows.len())
-            .filter(|i| self.rows[*i].member_id == member_id && self.name(&self.rows[*i]) != name)
+            .filter(|i| self.rows[*i].member_id == member_id && *self.name(&self.rows[*i]) != *name)
             .collect();
         let changed = !stale.is_empty();
         if changed {
             let interned = self.intern(name);
             for i in stale {
-                (self.rows[i].name_at, self.rows[i].name_len) = interned;
+                self.rows[i].set_name(interned);
             }
         }
         if changed {
@@ -241,9 +323,7 @@ impl Catalog {
     ) -> &[u32] {
         let rows = &self.rows;
         let names = &self.names;
-        let name_of = |r: &OccRow| {
-            names.get(r.name_at as usize..r.name_at as usize + usize::from(r.name_len)).unwrap_or("")
-        };
+        let name_of = |r: &OccRow| name_in(names, r);
         self.orders.entry((sort, lang)).or_insert_with(|| {
             let mut order: Vec<u32> = (0..rows.len() as u32).collect();
             let by_key = |a: &u32, b: &u32| {
@@ -259,7 +339,7 @@ impl Catalog {
                     let mut ends = Vec::with_capacity(rows.len() + 1);
                     ends.push(0usize);
                     for r in rows {
-                        keys.extend_from_slice(&thai::sort_key(name_of(r)));
+                        keys.extend_from_slice(&thai::sort_key(&name_of(r)));
                         ends.push(keys.len());
                     }
                     let key = |i: u32| &keys[ends[i as usize]..ends[i as usize + 1]];
@@ -340,17 +420,93 @@ impl OccFilter {
 /// set lookups.
 pub struct Term {
     pub text: String,
+    /// `text` in [`narrow`]'s code, if it has one.
+    pub narrow: Option<Vec<u8>>,
     pub categories: Vec<u16>,
     pub districts: Vec<u16>,
     pub funds: Vec<u64>,
 }
 
 impl Term {
-    /// `name` is the row's member name ([`Catalog::name`]).
-    pub fn matches(&self, r: &OccRow, name: &str) -> bool {
-        name.contains(&self.text)
+    /// `cat` holds the row's member name.
+    pub fn matches(&self, r: &OccRow, cat: &Catalog) -> bool {
+        cat.name_contains(r, &self.text, self.narrow.as_deref())
             || self.categories.contains(&r.category)
             || self.districts.contains(&r.district)
             || self.funds.binary_search(&r.fund_id).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::member::Member;
+
+    fn catalog(names: &[&str]) -> Catalog {
+        let mut c = Catalog::empty(Date::from_ymd(2026, 9, 30).expect("date"));
+        for (i, name) in names.iter().enumerate() {
+            let mut m = Member::new(1);
+            m.id = i as u64 + 1;
+            let mut r = OccupationRecord::new(&m, 3301, 2020);
+            r.id = i as u64 + 1;
+            r.member_name = (*name).to_string();
+            c.upsert(&r);
+        }
+        c
+    }
+
+    fn found(c: &Catalog, text: &str) -> Vec<String> {
+        let n = narrow::encode(text);
+        c.rows
+            .iter()
+            .filter(|r| c.name_contains(r, text, n.as_deref()))
+            .map(|r| c.name(r).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn thai_names_take_one_byte_a_character_and_read_back_whole() {
+        let names = ["นายสมชาย ใจดี", "นางสาวกัญญ์ณัฏฐ์ ศรีสุข", "Mr. John Smith", "นาย A. สมศักดิ์ 2"];
+        let c = catalog(&names);
+        for (r, name) in c.rows.iter().zip(names) {
+            assert_eq!(c.name(r), name);
+            assert!(!r.name().2, "{name} held wide");
+            assert_eq!(usize::from(r.name().1), name.chars().count());
+        }
+        assert_eq!(c.names.len(), names.iter().map(|n| n.chars().count()).sum::<usize>());
+    }
+
+    #[test]
+    fn a_name_with_other_characters_is_kept_as_it_is_and_still_found() {
+        // Vietnamese and an emoji have no one-byte code; a Thai tone mark
+        // (U+0E48) does. The wide name's UTF-8 bytes must not be matched as
+        // one-byte Thai, nor a one-byte query outside a narrow name.
+        let c = catalog(&["Nguyễn Văn สมชาย", "นายสมชาย ใจดี", "สมหญิง 🌾", "นายก่อ"]);
+        assert!(c.rows[0].name().2 && c.rows[2].name().2 && !c.rows[1].name().2);
+        assert_eq!(c.name(&c.rows[0]), "Nguyễn Văn สมชาย");
+        assert_eq!(found(&c, "สมชาย"), ["Nguyễn Văn สมชาย", "นายสมชาย ใจดี"]);
+        assert_eq!(found(&c, "ễn"), ["Nguyễn Văn สมชาย"]);
+        assert_eq!(found(&c, "🌾"), ["สมหญิง 🌾"]);
+        assert_eq!(found(&c, "ก่"), ["นายก่อ"]);
+        assert_eq!(found(&c, "ใจดี"), ["นายสมชาย ใจดี"]);
+        assert_eq!(found(&c, ""), c.rows.iter().map(|r| c.name(r).into_owned()).collect::<Vec<_>>());
+        assert!(found(&c, "สมชายx").is_empty());
+    }
+
+    #[test]
+    fn a_rename_and_a_saved_record_keep_the_name_right() {
+        let mut c = catalog(&["นายสมชาย ใจดี", "นางมาลี ดีใจ"]);
+        c.rename_member(1, "Nguyễn สมชาย");
+        assert_eq!(c.name(&c.rows[0]), "Nguyễn สมชาย");
+        c.rename_member(1, "นายสมชาย ใจดี");
+        assert_eq!(c.name(&c.rows[0]), "นายสมชาย ใจดี");
+        assert_eq!(c.name(&c.rows[1]), "นางมาลี ดีใจ");
+        // A name too long for a row is cut at a character, never mid-way.
+        let long = "ก".repeat(40_000);
+        c.rename_member(2, &long);
+        let cut = c.name(&c.rows[1]).into_owned();
+        assert!(
+            long.starts_with(&cut) && cut.len() <= usize::from(!WIDE) && cut.len() > usize::from(!WIDE) - 3
+        );
     }
 }
