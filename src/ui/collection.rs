@@ -7,9 +7,11 @@ use ratatui::{
     text::{Line, Span},
     widgets::{Block, Clear, Paragraph},
 };
-use unicode_width::UnicodeWidthStr;
 
-use super::{columns::cut, theme::Theme};
+use super::{
+    columns::{cut, pad},
+    theme::Theme,
+};
 use crate::{
     app::{
         App,
@@ -18,13 +20,6 @@ use crate::{
     domain::{clean, thai},
     i18n::{Msg, k, tr},
 };
-
-/// `text` cut or padded to `w` cells, on the left or the right.
-fn pad(text: &str, w: usize, right: bool) -> String {
-    let t = cut(text, w);
-    let room = " ".repeat(w.saturating_sub(t.width()));
-    if right { format!("{room}{t}") } else { format!("{t}{room}") }
-}
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &CollectionScreen, theme: &Theme) {
     let lang = app.lang;

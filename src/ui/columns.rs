@@ -122,6 +122,13 @@ pub fn word_boundaries(text: &str) -> Vec<usize> {
     })
 }
 
+/// `text` cut or padded to exactly `w` cells, on the left or the right.
+pub fn pad(text: &str, w: usize, right: bool) -> String {
+    let t = cut(text, w);
+    let room = " ".repeat(w.saturating_sub(t.width()));
+    if right { format!("{room}{t}") } else { format!("{t}{room}") }
+}
+
 /// `text` cut to at most `max` display cells, ending in `…` when it was cut.
 /// Cuts fall between grapheme clusters (a Thai consonant keeps its vowel and
 /// tone marks), and a Thai leading vowel is not left before the `…` without

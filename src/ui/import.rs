@@ -9,7 +9,10 @@ use ratatui::{
 };
 use unicode_width::UnicodeWidthStr;
 
-use super::{columns::cut, theme::Theme};
+use super::{
+    columns::{cut, pad},
+    theme::Theme,
+};
 use crate::{
     app::{
         App,
@@ -41,13 +44,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &ImportScreen, theme: &
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// `text` padded or cut to exactly `width` cells.
-fn fit(text: &str, width: usize) -> String {
-    let t = cut(text, width);
-    let pad = width.saturating_sub(t.width());
-    format!("{t}{}", " ".repeat(pad))
-}
-
 fn files<'a>(app: &App, s: &ImportScreen, w: usize, theme: &Theme) -> Vec<Line<'a>> {
     let lang = app.lang;
     // Over SSH the officer knows the folder as SFTP shows it, not by the
@@ -68,9 +64,9 @@ fn files<'a>(app: &App, s: &ImportScreen, w: usize, theme: &Theme) -> Vec<Line<'
     lines.push(Line::styled(
         format!(
             "{} {:>size_w$} {}",
-            fit(tr(lang, k::IMPORT_COL_FILE), name_w),
+            pad(tr(lang, k::IMPORT_COL_FILE), name_w, false),
             tr(lang, k::IMPORT_COL_SIZE),
-            fit(tr(lang, k::IMPORT_COL_MODIFIED), when_w)
+            pad(tr(lang, k::IMPORT_COL_MODIFIED), when_w, false)
         ),
         theme.header(),
     ));
@@ -88,7 +84,7 @@ fn file_row(f: &InboxFile, lang: Lang, name_w: usize, size_w: usize, when_w: usi
     let name = clean::line(&f.name).into_owned();
     let size = size_text(f.size);
     let when = f.modified.map(|t| crate::app::admin::time_text(t, lang)).unwrap_or_default();
-    format!("{} {size:>size_w$} {}", fit(&name, name_w), fit(&when, when_w))
+    format!("{} {size:>size_w$} {}", pad(&name, name_w, false), pad(&when, when_w, false))
 }
 
 fn checked<'a>(
@@ -144,8 +140,8 @@ fn checked<'a>(
     lines.push(Line::styled(
         format!(
             "{} {} {}",
-            fit(tr(lang, k::IMPORT_COL_ROW), row_w),
-            fit(tr(lang, k::IMPORT_COL_COLUMN), col_w),
+            pad(tr(lang, k::IMPORT_COL_ROW), row_w, false),
+            pad(tr(lang, k::IMPORT_COL_COLUMN), col_w, false),
             tr(lang, k::IMPORT_COL_REASON)
         ),
         theme.header(),
@@ -157,7 +153,7 @@ fn checked<'a>(
         lines.push(Line::from(vec![
             Span::raw(format!("{:>row_w$} ", r.row)),
             Span::styled(
-                format!("{} ", fit(&clean::line(kind.column_name(&r.column, lang)), col_w)),
+                format!("{} ", pad(&clean::line(kind.column_name(&r.column, lang)), col_w, false)),
                 theme.dim(),
             ),
             Span::raw(cut(&reason, reason_w).into_owned()),
