@@ -16,12 +16,8 @@ use std::{
 };
 
 use sammachip::{
-    domain::{Lang, fund::Fund, member::Member, officer::Access},
-    io::{
-        Kind,
-        export::export,
-        import::{self, ImportError, Options},
-    },
+    domain::{Lang, fund::Fund, member::Member},
+    io::{Kind, export::export, import::ImportError},
     store::{Notice, SaveError, Store, StoreError, backup::BackupError, files},
 };
 
@@ -334,21 +330,6 @@ fn district_files(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     (out("geography.csv", Kind::Geography), out("funds.csv", Kind::Funds), out("members.csv", Kind::Members))
 }
 
-fn import_file(store: &Arc<Store>, kind: Kind, path: &Path) -> Result<import::Summary, ImportError> {
-    let o = Options {
-        kind,
-        path,
-        sheet: None,
-        dry_run: false,
-        officer: "tester",
-        today: common::demo_day(),
-        access: Access::Admin,
-        rejects_dir: None,
-        change: None,
-    };
-    import::import(store, &o, &|_, _| {})
-}
-
 #[test]
 fn a_full_disk_refuses_a_save_and_the_store_opens_once_there_is_room() {
     let Some(disk) = SmallDisk::new(48) else { return };
@@ -411,14 +392,14 @@ fn a_full_disk_stops_an_import_with_nothing_changed() {
     let db = disk.at.join("store");
     {
         let s = Arc::new(Store::open(&db).unwrap());
-        import_file(&s, Kind::Geography, &geo).unwrap();
-        import_file(&s, Kind::Funds, &funds).unwrap();
+        common::import_file(&s, Kind::Geography, &geo, false).unwrap();
+        common::import_file(&s, Kind::Funds, &funds, false).unwrap();
     }
     let filler = disk.fill_leaving(6 << 20);
     // Asked first: refused with the room it needs, nothing written.
     {
         let s = Arc::new(Store::open(&db).unwrap());
-        match import_file(&s, Kind::Members, &members) {
+        match common::import_file(&s, Kind::Members, &members, false) {
             Err(ImportError::Store(StoreError::DiskFull { need, free })) => assert!(need > free),
             other => panic!("expected a full disk, got {:?}", other.map(|s| s.imported)),
         }
@@ -433,7 +414,9 @@ fn a_full_disk_stops_an_import_with_nothing_changed() {
     {
         let s = Arc::new(Store::open(&db).unwrap());
         s.set_space_check(false);
-        let Err(e) = import_file(&s, Kind::Members, &members) else { panic!("the disk fills") };
+        let Err(e) = common::import_file(&s, Kind::Members, &members, false) else {
+            panic!("the disk fills")
+        };
         let text = sammachip::io::messages::import(&e).render(Lang::En);
         assert!(!text.contains("Os {"), "{text}");
     }
@@ -444,7 +427,7 @@ fn a_full_disk_stops_an_import_with_nothing_changed() {
     assert!(report.is_clean(), "{:?}", &report.problems[..report.problems.len().min(5)]);
     // With room, the same import goes in.
     let s = Arc::new(s);
-    assert_eq!(import_file(&s, Kind::Members, &members).unwrap().imported, 20_000);
+    assert_eq!(common::import_file(&s, Kind::Members, &members, false).unwrap().imported, 20_000);
 }
 
 #[test]

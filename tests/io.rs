@@ -20,22 +20,7 @@ use sammachip::{
 };
 
 fn run_import(store: &Arc<Store>, kind: Kind, path: &Path, dry_run: bool) -> Summary {
-    try_import(store, kind, path, dry_run).unwrap_or_else(|e| panic!("{kind:?}: {e}"))
-}
-
-fn try_import(store: &Arc<Store>, kind: Kind, path: &Path, dry_run: bool) -> Result<Summary, ImportError> {
-    let o = Options {
-        kind,
-        path,
-        sheet: None,
-        dry_run,
-        officer: "tester",
-        today: demo_day(),
-        access: Access::Admin,
-        rejects_dir: None,
-        change: None,
-    };
-    import::import(store, &o, &|_, _| {})
+    common::import_file(store, kind, path, dry_run).unwrap_or_else(|e| panic!("{kind:?}: {e}"))
 }
 
 /// What the officer reads when an import fails: Thai, then English.
@@ -596,7 +581,7 @@ fn a_sheet_declaring_a_million_rows_of_16384_columns_is_refused_by_its_corner() 
     sheet.write_string(1_048_575, 16_383, "x").unwrap();
     book.save(&file).unwrap();
     assert!(std::fs::metadata(&file).unwrap().len() < 10_000);
-    let e = try_import(&f.store, Kind::Members, &file, true).unwrap_err();
+    let e = common::import_file(&f.store, Kind::Members, &file, true).unwrap_err();
     assert!(
         matches!(&e, ImportError::Table(TableError::Outside { cell, declared: true, .. }) if cell == "XFD1048576"),
         "{e}"
@@ -619,7 +604,7 @@ fn zip_bombs_are_refused_before_they_are_unpacked() {
     let liar = Part { data: sheet.data.clone(), size: 1 << 20, ..sheet };
     bomb(&file, vec![sheet]);
     assert!(std::fs::metadata(&file).unwrap().len() < 10 << 20);
-    let e = try_import(&f.store, Kind::Members, &file, true).unwrap_err();
+    let e = common::import_file(&f.store, Kind::Members, &file, true).unwrap_err();
     assert!(
         matches!(&e, ImportError::Table(TableError::PartTooBig { part, max }) if part == "xl/worksheets/sheet1.xml" && *max == gib),
         "{e}"
@@ -630,7 +615,7 @@ fn zip_bombs_are_refused_before_they_are_unpacked() {
     // The same data saying it is 1 MiB: the zip reader stops at 1 MiB.
     let file = dir.path().join("liar.xlsx");
     bomb(&file, vec![liar]);
-    let e = try_import(&f.store, Kind::Members, &file, true).unwrap_err();
+    let e = common::import_file(&f.store, Kind::Members, &file, true).unwrap_err();
     assert!(
         matches!(&e, ImportError::Table(TableError::Xlsx { detail, .. }) if detail.contains("declared")),
         "{e}"
@@ -639,7 +624,7 @@ fn zip_bombs_are_refused_before_they_are_unpacked() {
     let file = dir.path().join("cell.xlsx");
     let head = r#"<row r="1"><c r="A1" t="inlineStr"><is><t>"#;
     bomb(&file, vec![sheet_run(head, b'x', 64 << 20, "</t></is></c></row>", None)]);
-    let e = try_import(&f.store, Kind::Members, &file, true).unwrap_err();
+    let e = common::import_file(&f.store, Kind::Members, &file, true).unwrap_err();
     assert!(matches!(&e, ImportError::Table(TableError::PieceTooBig { max, .. }) if *max == 4 << 20), "{e}");
     // Shared strings: 300 MiB of them, or a count calamine would make room
     // for (a trillion strings: 24 TB, and the process aborted).
@@ -656,7 +641,7 @@ fn zip_bombs_are_refused_before_they_are_unpacked() {
             Part { name: "xl/sharedStrings.xml", deflated: true, data, crc, size },
         ],
     );
-    let e = try_import(&f.store, Kind::Members, &file, true).unwrap_err();
+    let e = common::import_file(&f.store, Kind::Members, &file, true).unwrap_err();
     assert!(
         matches!(&e, ImportError::Table(TableError::PartTooBig { part, .. }) if part == "xl/sharedStrings.xml"),
         "{e}"
@@ -672,7 +657,7 @@ fn zip_bombs_are_refused_before_they_are_unpacked() {
             ),
         ],
     );
-    let e = try_import(&f.store, Kind::Members, &file, true).unwrap_err();
+    let e = common::import_file(&f.store, Kind::Members, &file, true).unwrap_err();
     assert!(matches!(&e, ImportError::Table(TableError::TooManyStrings { max: 4_194_304 })), "{e}");
     assert!(why(&e)[1].contains("4,194,304"), "{:?}", why(&e));
     assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
@@ -687,7 +672,7 @@ fn a_csv_row_without_end_and_a_csv_of_too_many_rows_are_refused() {
     let text =
         format!("fund_code,national_id,title,given_name,family_name\n33010101,\"{}\n", "x".repeat(3 << 20));
     std::fs::write(&file, text).unwrap();
-    let e = try_import(&f.store, Kind::Members, &file, true).unwrap_err();
+    let e = common::import_file(&f.store, Kind::Members, &file, true).unwrap_err();
     assert!(matches!(&e, ImportError::Table(TableError::RowTooBig { row: 2, .. })), "{e}");
     let [th, en] = why(&e);
     assert!(
@@ -807,7 +792,8 @@ fn fresh_loan_ids_never_meet_the_ids_a_file_keeps() {
         ),
     )
     .unwrap();
-    let s = try_import(&f.store, Kind::Loans, &file, false).unwrap_or_else(|e| panic!("{:?}", why(&e)));
+    let s =
+        common::import_file(&f.store, Kind::Loans, &file, false).unwrap_or_else(|e| panic!("{:?}", why(&e)));
     assert_eq!(s.imported, 3);
     let m = f.store.get_at::<Member>(&sammachip::store::Record::key(&member)).unwrap().unwrap();
     let mut ids: Vec<u64> = m.loans.iter().map(|l| l.id).filter(|id| *id >= next).collect();

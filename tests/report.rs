@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::io::Read;
-
 use calamine::{Data, Reader, Xlsx};
 use common::Fixture;
 use crossterm::event::KeyCode;
@@ -28,14 +26,6 @@ fn number(d: &Data) -> f64 {
         Data::Int(x) => *x as f64,
         other => panic!("not a number: {other:?}"),
     }
-}
-
-/// The parts of the file, by name.
-fn part(path: &std::path::Path, name: &str) -> String {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut text = String::new();
-    zip.by_name(name).unwrap().read_to_string(&mut text).unwrap();
-    text
 }
 
 fn part_names(path: &std::path::Path) -> Vec<String> {
@@ -91,13 +81,13 @@ fn the_report_holds_the_overviews_figures_a_chart_per_group_and_prints_on_a4() {
     let charts = names.iter().filter(|n| n.starts_with("xl/charts/chart")).count();
     assert_eq!(charts, 5, "{names:?}");
     for i in 1..=5 {
-        let rels = part(&path, &format!("xl/worksheets/_rels/sheet{i}.xml.rels"));
+        let rels = common::xlsx_part(&path, &format!("xl/worksheets/_rels/sheet{i}.xml.rels"));
         assert!(rels.contains("drawing"), "sheet {i} has its chart");
     }
     // A4 landscape, one page wide, the header row on every page.
-    let workbook = part(&path, "xl/workbook.xml");
+    let workbook = common::xlsx_part(&path, "xl/workbook.xml");
     for i in 1..=6 {
-        let ws = part(&path, &format!("xl/worksheets/sheet{i}.xml"));
+        let ws = common::xlsx_part(&path, &format!("xl/worksheets/sheet{i}.xml"));
         assert!(ws.contains(r#"paperSize="9""#) && ws.contains(r#"orientation="landscape""#), "sheet {i}");
         assert!(ws.contains(r#"fitToHeight="0""#) && ws.contains("<oddHeader>"), "sheet {i}");
         assert!(workbook.contains(&format!(r#"name="_xlnm.Print_Titles" localSheetId="{}""#, i - 1)));

@@ -6,37 +6,20 @@
 
 mod common;
 
-use std::{collections::HashMap, io::Read, path::Path, sync::Arc};
+use std::{collections::HashMap, path::Path, sync::Arc};
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use common::{Fixture, demo_day};
 use sammachip::{
-    domain::{
-        Lang, fund::Fund, member::Member, occupation::OccupationRecord, occupation::Stage, officer::Access,
-    },
+    domain::{Lang, fund::Fund, member::Member, occupation::OccupationRecord, occupation::Stage},
     i18n::tr,
-    io::{
-        Kind,
-        import::{self, Options, Summary},
-        template,
-    },
+    io::{Kind, import::Summary, template},
     service::labels,
     store::Store,
 };
 
 fn run_import(store: &Arc<Store>, kind: Kind, path: &Path) -> Summary {
-    let o = Options {
-        kind,
-        path,
-        sheet: None,
-        dry_run: false,
-        officer: "tester",
-        today: demo_day(),
-        access: Access::Admin,
-        rejects_dir: None,
-        change: None,
-    };
-    import::import(store, &o, &|_, _| {}).unwrap_or_else(|e| panic!("{kind:?}: {e}"))
+    common::import_file(store, kind, path, false).unwrap_or_else(|e| panic!("{kind:?}: {e}"))
 }
 
 /// The fund of the demo with the most borrowers.
@@ -75,14 +58,6 @@ fn sheets(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
             (name, rows)
         })
         .collect()
-}
-
-/// A part of the .xlsx, as text.
-fn part(path: &Path, name: &str) -> String {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut text = String::new();
-    zip.by_name(name).unwrap().read_to_string(&mut text).unwrap();
-    text
 }
 
 /// The `<dataValidation …>…</dataValidation>` whose range starts at `cell`.
@@ -176,7 +151,7 @@ fn an_occupations_template_lists_every_borrower_with_lists_a_locked_header_and_a
 
     // As XML: the lists are the store's, in Thai; the header is locked, the
     // rest open; the header row frozen.
-    let xml = part(&path, "xl/worksheets/sheet1.xml");
+    let xml = common::xlsx_part(&path, "xl/worksheets/sheet1.xml");
     let stage = validation_at(&xml, &letter(col_of(header, "ขั้น")));
     assert!(stage.contains("type=\"list\""), "{stage}");
     for s in Stage::ALL {
@@ -201,11 +176,11 @@ fn an_occupations_template_lists_every_borrower_with_lists_a_locked_header_and_a
     assert!(xml.contains("<sheetProtection"), "protected");
     assert!(xml.contains("state=\"frozen\"") && xml.contains("ySplit=\"1\""), "frozen");
     // Header cells locked (no unlocked style), columns below unlocked.
-    let styles = part(&path, "xl/styles.xml");
+    let styles = common::xlsx_part(&path, "xl/styles.xml");
     assert!(styles.contains("<protection locked=\"0\"/>"), "{styles}");
     let cols_xml = &xml[xml.find("<cols>").unwrap()..xml.find("</cols>").unwrap()];
     assert!(cols_xml.contains("style="), "{cols_xml}");
-    let help_xml = part(&path, "xl/worksheets/sheet2.xml");
+    let help_xml = common::xlsx_part(&path, "xl/worksheets/sheet2.xml");
     assert!(help_xml.contains("<sheetProtection"), "the explanation is protected too");
 }
 
@@ -299,7 +274,7 @@ fn a_filled_repayments_template_imports_clean_with_be_dates_in_thai_digits() {
     let at = |th: &str| col_of(header, th);
     let ids: Vec<String> = data[1..].iter().map(|r| r[at("เลขที่สัญญา")].clone()).collect();
     assert_eq!(ids, due);
-    let xml = part(&path, "xl/worksheets/sheet1.xml");
+    let xml = common::xlsx_part(&path, "xl/worksheets/sheet1.xml");
     let date = validation_at(&xml, &letter(at("วันที่ชำระ")));
     assert!(date.contains("type=\"custom\"") && date.contains("errorStyle=\"warning\""), "{date}");
 
@@ -354,7 +329,7 @@ fn a_filled_members_template_adds_the_new_members() {
     let at = |th: &str| col_of(header, th);
     assert_eq!(data.len() - 1, template::NEW_MEMBER_ROWS as usize);
     assert!(data[1..].iter().all(|r| r[at("รหัสกองทุน")] == fund.code));
-    let xml = part(&path, "xl/worksheets/sheet1.xml");
+    let xml = common::xlsx_part(&path, "xl/worksheets/sheet1.xml");
     let status = validation_at(&xml, &letter(at("สถานะ")));
     for s in sammachip::domain::member::MemberStatus::ALL {
         assert!(status.contains(tr(Lang::Th, labels::member_status(s))), "{status}");

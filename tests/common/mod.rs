@@ -222,3 +222,34 @@ pub fn screen_at(app: &App, w: u16, h: u16) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Imports `path` as `kind` the way the command line does, as an
+/// administrator ("tester") on the demo's day; `dry_run` checks only.
+pub fn import_file(
+    store: &Arc<Store>,
+    kind: sammachip::io::Kind,
+    path: &Path,
+    dry_run: bool,
+) -> Result<sammachip::io::import::Summary, sammachip::io::import::ImportError> {
+    let o = sammachip::io::import::Options {
+        kind,
+        path,
+        sheet: None,
+        dry_run,
+        officer: "tester",
+        today: demo_day(),
+        access: sammachip::domain::officer::Access::Admin,
+        rejects_dir: None,
+        change: None,
+    };
+    sammachip::io::import::import(store, &o, &|_, _| {})
+}
+
+/// A part of an .xlsx file (a zip), as text.
+pub fn xlsx_part(path: &Path, name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+    text
+}
