@@ -181,6 +181,34 @@ fn round_trip_survives_reopen() {
     assert_eq!(store.schema_version().unwrap(), Some(migrate::CURRENT));
 }
 
+/// Ids stay in 32 bits (the screens' lists hold them so): the last id is
+/// handed out, the one after it is refused with a message, nothing is written,
+/// and the store keeps working.
+#[test]
+fn the_store_hands_out_no_id_past_the_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s")).unwrap();
+    let first = store.save("a", &fund("33010101", "หนึ่ง")).unwrap();
+    // Jump the counter to the last id a record may have.
+    store.reserve_ids(trees::FUNDS, sammachip::store::MAX_ID - first.id - 1).unwrap();
+    let last = store.save("a", &fund("33010102", "สุดท้าย")).unwrap();
+    assert_eq!(last.id, sammachip::store::MAX_ID);
+    match store.save("a", &fund("33010103", "เกิน")) {
+        Err(SaveError::Store(e @ StoreError::IdsUsedUp(_))) => {
+            let msg = sammachip::service::messages::store(&e);
+            let (th, en) = (msg.render(sammachip::domain::Lang::Th), msg.render(sammachip::domain::Lang::En));
+            assert!(th.contains("funds") && th.contains("ใช้ครบ 4,294,967,295"), "{th}");
+            assert!(en.contains("All record numbers of funds are used"), "{en}");
+        }
+        other => panic!("expected the ids to be used up, got {other:?}"),
+    }
+    assert_eq!(store.all::<Fund>().unwrap().len(), 2);
+    // Editing what is there still works.
+    let mut edited = last.clone();
+    edited.name = "แก้แล้ว".into();
+    assert_eq!(store.save("a", &edited).unwrap().version, 2);
+}
+
 fn golden_fund_new() -> Fund {
     Fund { id: 0, version: 0, ..golden_fund() }
 }

@@ -276,6 +276,7 @@ pub fn store(e: &StoreError) -> Msg {
         }
         StoreError::Busy => Msg::new(k::ERR_BUSY_LOAD),
         StoreError::Unfinished(what) => Msg::with(k::ERR_UNFINISHED, [what.clone()]),
+        StoreError::IdsUsedUp(tree) => Msg::with(k::ERR_IDS_USED_UP, [tree.clone()]),
         e => match io_of(e) {
             Some(io_err) if is_full(io_err) => Msg::new(k::ERR_DISK_FULL_MIDWAY),
             // A data file that ends early or holds nonsense: damage.

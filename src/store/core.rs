@@ -68,7 +68,16 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
     #[error("value encoding: {0}")]
     Encode(CodecError),
+    /// A kind of record has used every id it may have ([`MAX_ID`]).
+    #[error("the ids of {0} are used up")]
+    IdsUsedUp(String),
 }
+
+/// The largest id a record may have. Ids are handed out one by one from 1,
+/// so four thousand million records of a kind would be needed to reach it;
+/// the store refuses to go past it, and the screens' lists keep ids in 32
+/// bits (`service::catalog::OccRow`, 64 bytes a row).
+pub const MAX_ID: u64 = u32::MAX as u64;
 
 impl StoreError {
     /// The same error again (an I/O error keeps its kind and code only).
@@ -87,6 +96,7 @@ impl StoreError {
             StoreError::DiskFull { need, free } => StoreError::DiskFull { need: *need, free: *free },
             StoreError::Busy => StoreError::Busy,
             StoreError::Unfinished(s) => StoreError::Unfinished(s.clone()),
+            StoreError::IdsUsedUp(s) => StoreError::IdsUsedUp(s.clone()),
         }
     }
 }

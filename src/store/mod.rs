@@ -31,8 +31,8 @@ pub mod trees;
 mod write;
 
 pub use self::core::{
-    Actor, ChangeSlot, Generations, MIN_ROOM, Notice, OpenError, SaveError, Store, StoreError, decode_audit,
-    id_of,
+    Actor, ChangeSlot, Generations, MAX_ID, MIN_ROOM, Notice, OpenError, SaveError, Store, StoreError,
+    decode_audit, id_of,
 };
 pub use codec::CodecError;
 pub use load::{BulkWriter, Load, Recovered};

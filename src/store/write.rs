@@ -14,7 +14,10 @@ use sled::{
 
 use super::{
     codec,
-    core::{Actor, ChangeSlot, SCHEMA_AUDIT, SaveError, Store, StoreError, counter_key, id_of, key, now_ms},
+    core::{
+        Actor, ChangeSlot, MAX_ID, SCHEMA_AUDIT, SaveError, Store, StoreError, counter_key, id_of, key,
+        now_ms,
+    },
     index::{self, IndexError},
     record::Record,
     stats::{DistrictStats, FundRisk, FundStats},
@@ -79,6 +82,9 @@ pub(super) fn decode_aggregate<T: serde::de::DeserializeOwned + Default>(
 fn next_id(meta: &TransactionalTree, tree: &str) -> Result<u64, Abort> {
     let k = counter_key(tree);
     let n = meta.get(&k)?.and_then(|v| id_of(&v)).unwrap_or(1);
+    if n > MAX_ID {
+        return Err(Abort::Abort(SaveError::Store(StoreError::IdsUsedUp(tree.to_string()))));
+    }
     meta.insert(k, &key(n + 1))?;
     Ok(n)
 }
