@@ -830,7 +830,7 @@ fn main() {
             .flat_map(|(d, ranked, _)| {
                 ranked
                     .into_iter()
-                    .filter_map(|(row, _)| cat.rows.get(row as usize).map(|x| (d, x.id)))
+                    .filter_map(|(row, _)| cat.rows.get(row as usize).map(|x| (d, x.id())))
                     .collect::<Vec<_>>()
             })
             .collect::<Vec<_>>()
@@ -869,9 +869,9 @@ fn main() {
             .flat_map(|(_, ranked, _)| ranked)
             .filter_map(|(row, _)| cat.rows.get(row as usize))
             .map(|r| Household {
-                key: (r.fund_id, r.member_id, r.id),
+                key: (r.fund_id(), r.member_id(), r.id()),
                 category: r.category,
-                village: villages.get(&r.fund_id).copied().unwrap_or(0),
+                village: villages.get(&r.fund_id()).copied().unwrap_or(0),
             })
             .collect();
         let cands: Vec<Candidate> = app.sages.candidates();

@@ -245,9 +245,9 @@ fn funds(c: &mut Criterion) {
             .flat_map(|(_, ranked, _)| ranked)
             .filter_map(|(row, _)| cat.rows.get(row as usize))
             .map(|r| Household {
-                key: (r.fund_id, r.member_id, r.id),
+                key: (r.fund_id(), r.member_id(), r.id()),
                 category: r.category,
-                village: villages.get(&r.fund_id).copied().unwrap_or(0),
+                village: villages.get(&r.fund_id()).copied().unwrap_or(0),
             })
             .collect()
     };

@@ -208,7 +208,7 @@ fn committees_keep_their_own_records_and_read_their_own_lists() {
     f.press(KeyCode::Char('3'));
     let cat = f.app.catalog.read().unwrap();
     assert!(!f.app.occ.view.is_empty());
-    assert!(f.app.occ.view.iter().all(|r| cat.rows[*r as usize].fund_id == mine.id));
+    assert!(f.app.occ.view.iter().all(|r| cat.rows[*r as usize].fund_id() == mine.id));
     drop(cat);
     f.press(KeyCode::Char('4'));
     assert_eq!(f.app.rank.scope, sammachip::app::ranking::Scope::Fund(mine.id));

@@ -209,7 +209,7 @@ fn stopped_households_stay_selected_unranked_at_the_end_of_the_list() {
     assert_eq!(f.app.rank.ranked.len() as i64, figure);
     // The stopped one is listed after the ranked ones of its stage, without a rank.
     let cat = f.app.catalog.read().unwrap();
-    let at = f.app.rank.ranked.iter().position(|(row, _)| cat.rows[*row as usize].id == r.id).unwrap();
+    let at = f.app.rank.ranked.iter().position(|(row, _)| cat.rows[*row as usize].id() == r.id).unwrap();
     assert_eq!(f.app.rank.ranked[at].1.rank, 0);
     for (row, y) in &f.app.rank.ranked[..at] {
         let stage = cat.rows[*row as usize].stage;

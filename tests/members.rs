@@ -554,7 +554,7 @@ fn the_occupations_tab_filters_by_category_district_fund_and_stage() {
     f.press(KeyCode::Enter);
     let cat = f.app.catalog.read().unwrap();
     assert!(!f.app.occ.view.is_empty());
-    assert!(f.app.occ.view.iter().all(|i| cat.rows[*i as usize].fund_id == fund.id));
+    assert!(f.app.occ.view.iter().all(|i| cat.rows[*i as usize].fund_id() == fund.id));
 }
 
 fn fmt(n: usize) -> String {

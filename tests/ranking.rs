@@ -24,7 +24,7 @@ fn on_ranking(lang: Lang) -> Fixture {
 
 fn ranked_ids(f: &Fixture) -> Vec<u64> {
     let cat = f.app.catalog.read().unwrap();
-    f.app.rank.ranked.iter().map(|(row, _)| cat.rows[*row as usize].id).collect()
+    f.app.rank.ranked.iter().map(|(row, _)| cat.rows[*row as usize].id()).collect()
 }
 
 #[test]
@@ -73,7 +73,7 @@ fn changing_a_weight_re_ranks_at_once() {
         .rank
         .ranked
         .iter()
-        .map(|(row, _)| f.app.today.year() - cat.rows[*row as usize].start_year)
+        .map(|(row, _)| f.app.today.year() - cat.rows[*row as usize].start_year())
         .collect();
     assert!(years.windows(2).all(|y| y[0] >= y[1]), "{years:?}");
     drop(cat);
@@ -93,11 +93,11 @@ fn a_district_scope_ranks_within_the_district_only() {
     let cat = f.app.catalog.read().unwrap();
     assert!(!f.app.rank.ranked.is_empty());
     for (row, _) in &f.app.rank.ranked {
-        assert!(funds.contains(&cat.rows[*row as usize].fund_id));
+        assert!(funds.contains(&cat.rows[*row as usize].fund_id()));
     }
     // Normalised within the subdistrict: someone there has the full income growth.
     assert!(f.app.rank.ranked.iter().any(|(_, r)| r.norms[0] == sammachip::domain::ranking::NORM));
-    let in_scope = cat.rows.iter().filter(|r| !r.deleted && funds.contains(&r.fund_id)).count();
+    let in_scope = cat.rows.iter().filter(|r| !r.deleted && funds.contains(&r.fund_id())).count();
     assert!(f.app.rank.in_scope <= in_scope && f.app.rank.in_scope > 0);
 }
 
@@ -176,7 +176,7 @@ fn selecting_for_coaching_and_as_a_model_is_stored_with_date_reason_and_audit() 
     let key = {
         let cat = f.app.catalog.read().unwrap();
         let r = &cat.rows[f.app.rank.ranked[target].0 as usize];
-        (r.fund_id, r.member_id, r.id)
+        (r.fund_id(), r.member_id(), r.id())
     };
     f.press(KeyCode::Char('m'));
     assert_eq!(f.app.ctx(), Ctx::Form);

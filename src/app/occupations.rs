@@ -82,7 +82,7 @@ impl OccupationsTab {
 
     /// The record under the cursor, by id, in the catalog `cat`.
     pub fn selected_id(&self, cat: &Catalog) -> Option<u64> {
-        self.view.get(self.pos.cursor).and_then(|i| cat.rows.get(*i as usize)).map(|r| r.id)
+        self.view.get(self.pos.cursor).and_then(|i| cat.rows.get(*i as usize)).map(|r| r.id())
     }
 
     pub fn clamp(&mut self, height: u16) {
@@ -118,7 +118,7 @@ impl OccupationsTab {
                 funds.sort_unstable();
                 Term {
                     text: t.to_string(),
-                    narrow: crate::service::catalog::narrow::encode(t),
+                    narrow: crate::service::catalog::narrow::finder(t),
                     categories,
                     districts,
                     funds,
@@ -156,7 +156,7 @@ impl OccupationsTab {
             .filter(|i| {
                 let r = &cat.rows[*i as usize];
                 select.matches(r)
-                    && access.may_read_fund(r.fund_id, r.district)
+                    && access.may_read_fund(r.fund_id(), r.district)
                     && terms.iter().all(|t| t.matches(r, cat))
             })
             .collect();
@@ -474,7 +474,7 @@ impl OccupationsTab {
                         text(cat.name(r)),
                         text(sh.geo.name(u32::from(r.district), lang)),
                         text(sh.category_label(r.category)),
-                        Cell::Number(f64::from(thai::be_year(r.start_year))),
+                        Cell::Number(f64::from(thai::be_year(r.start_year()))),
                         money(r.income_before),
                         money(r.income_after),
                         text(t(labels::stage(r.stage))),

@@ -68,7 +68,7 @@ impl RankingTab {
 
     /// The household under the cursor, by id, in the catalog `cat`.
     pub fn selected_id(&self, cat: &Catalog) -> Option<u64> {
-        self.selected().and_then(|(row, _)| cat.rows.get(*row as usize)).map(|x| x.id)
+        self.selected().and_then(|(row, _)| cat.rows.get(*row as usize)).map(|x| x.id())
     }
 
     /// Ranks the scope again from the catalog (after any change of scope,
@@ -114,7 +114,7 @@ impl RankingTab {
             let top = usize::from(self.profile.top);
             rank_in(sh, funds, &cat, self.scope, self.category, &self.profile.weights, top)
         };
-        let at = keep.and_then(|id| ranked.iter().position(|(row, _)| cat.rows[*row as usize].id == id));
+        let at = keep.and_then(|id| ranked.iter().position(|(row, _)| cat.rows[*row as usize].id() == id));
         let revision = cat.revision;
         drop(cat);
         let page = layout::ranking_rows(sh.size.1);

@@ -721,10 +721,10 @@ impl SagesTab {
                         && r.stage == Stage::Coached
                         && r.status == OccupationStatus::Active
                         && district.is_none_or(|d| r.district == d)
-                        && !taken.contains(&(r.fund_id, r.member_id, r.id))
+                        && !taken.contains(&(r.fund_id(), r.member_id(), r.id()))
                 })
                 .map(|r| HouseholdRef {
-                    key: (r.fund_id, r.member_id, r.id),
+                    key: (r.fund_id(), r.member_id(), r.id()),
                     name: cat.name(r).to_string(),
                     category: r.category,
                     village: 0,

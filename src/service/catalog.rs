@@ -5,6 +5,8 @@
 
 use std::{borrow::Cow, collections::HashMap};
 
+use memchr::memmem::Finder;
+
 use crate::{
     domain::{
         Date, Lang, Money,
@@ -20,11 +22,14 @@ use crate::{
 /// catalog's name arena (one allocation for all rows, not one each).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OccRow {
-    pub fund_id: u64,
-    pub member_id: u64,
-    pub id: u64,
+    /// The ids in 32 bits: the store hands out none past
+    /// [`crate::store::MAX_ID`] (read them with [`OccRow::fund_id`] and the
+    /// like).
+    fund_id: u32,
+    member_id: u32,
+    id: u32,
     /// Byte offset and length of the member's name in [`Catalog::names`]
-    /// (two fields, not a tuple, so the row packs into 80 bytes, not 88).
+    /// (two fields, not a tuple, so the row packs into 64 bytes).
     name_at: u32,
     /// The length; its top bit ([`WIDE`]) says the name is held as UTF-8 (it
     /// has a character outside ASCII and Thai), not in [`narrow`]'s one byte
@@ -32,14 +37,17 @@ pub struct OccRow {
     name_len: u16,
     pub district: u16,
     pub category: u16,
-    pub start_year: i32,
+    /// The year the occupation began (years far outside the calendar, which
+    /// no form or import accepts, are held at the ends of 16 bits).
+    start_year: i16,
     pub income_before: Money,
     pub income_after: Money,
     /// Income − expenses after, for the ranking.
     pub net_after: Money,
     pub savings_growth: Money,
-    /// The ranking's repayment criterion as of the catalog's date.
-    pub repayment: u32,
+    /// The ranking's repayment criterion as of the catalog's date (at most
+    /// 10,000 points: [`repayment_points`]).
+    repayment: u16,
     /// Days the oldest unpaid instalment of its loans is late, as of that date.
     pub days_late: u16,
     pub stage: Stage,
@@ -49,31 +57,53 @@ pub struct OccRow {
 }
 
 // 200,000 rows on a province: each 8 bytes is 1.6 MB of the officer's memory.
-const _: () = assert!(std::mem::size_of::<OccRow>() <= 80);
+const _: () = assert!(std::mem::size_of::<OccRow>() <= 64);
 
 impl OccRow {
-    fn new(r: &OccupationRecord, name: Name, as_of: Date) -> Self {
+    /// The row of a record; `None` if an id is past [`crate::store::MAX_ID`]
+    /// (which the store does not hand out: only damage could bring one).
+    fn new(r: &OccupationRecord, name: Name, as_of: Date) -> Option<Self> {
         let (on_time, late) = repayment_record(&r.instalments, as_of);
-        Self {
-            fund_id: r.fund_id,
-            member_id: r.member_id,
-            id: r.id,
+        Some(Self {
+            fund_id: u32::try_from(r.fund_id).ok()?,
+            member_id: u32::try_from(r.member_id).ok()?,
+            id: u32::try_from(r.id).ok()?,
             name_at: name.0,
             name_len: name.1 | if name.2 { WIDE } else { 0 },
             district: r.district,
             category: r.category,
-            start_year: r.start_year,
+            start_year: r.start_year.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16,
             income_before: r.before.income,
             income_after: r.after.income,
             net_after: r.after.net(),
             savings_growth: r.savings_growth(),
-            repayment: repayment_points(on_time, late),
+            repayment: repayment_points(on_time, late).min(u32::from(u16::MAX)) as u16,
             days_late: late.clamp(0, i32::from(u16::MAX)) as u16,
             stage: r.stage,
             status: r.status,
             verdict: r.verdict(),
             deleted: false,
-        }
+        })
+    }
+
+    pub fn fund_id(&self) -> u64 {
+        u64::from(self.fund_id)
+    }
+
+    pub fn member_id(&self) -> u64 {
+        u64::from(self.member_id)
+    }
+
+    pub fn id(&self) -> u64 {
+        u64::from(self.id)
+    }
+
+    pub fn start_year(&self) -> i32 {
+        i32::from(self.start_year)
+    }
+
+    pub fn repayment(&self) -> u32 {
+        u32::from(self.repayment)
     }
 
     fn name(&self) -> Name {
@@ -86,18 +116,18 @@ impl OccRow {
     }
 
     pub fn key(&self) -> Vec<u8> {
-        crate::store::occupation_key(self.fund_id, self.member_id, self.id)
+        crate::store::occupation_key(self.fund_id(), self.member_id(), self.id())
     }
 
     /// The row's figures for the ranking, as of `today` for the years.
     pub fn facts(&self, today: Date) -> Facts {
         Facts {
-            id: self.id,
+            id: self.id(),
             income_growth: self.income_after.0 - self.income_before.0,
             net_income: self.net_after.0,
             savings_growth: self.savings_growth.0,
-            repayment: self.repayment,
-            years: (today.year() - self.start_year).max(0),
+            repayment: self.repayment(),
+            years: (today.year() - self.start_year()).max(0),
             sammachip: match self.verdict {
                 Verdict::NotYet => 0,
                 Verdict::Sammachip => 5_000,
@@ -153,6 +183,12 @@ pub mod narrow {
     pub fn encode(text: &str) -> Option<Vec<u8>> {
         let mut out = Vec::with_capacity(text.len());
         encode_into(text, &mut out).then_some(out)
+    }
+
+    /// A search for `text` in this code (`None` if it has no code). A
+    /// prepared search: a keystroke runs it on every row's name.
+    pub fn finder(text: &str) -> Option<super::Finder<'static>> {
+        encode(text).map(|bytes| super::Finder::new(&bytes).into_owned())
     }
 
     /// Appends `text` to `out`; false (and `out` as it may be half written) if
@@ -215,7 +251,11 @@ impl Catalog {
             names: Vec::with_capacity(expected * 20),
             ..Catalog::empty(as_of)
         };
-        store.for_each_prefix::<OccupationRecord>(&[], |r| c.push(&r))?;
+        let mut fits = true;
+        store.for_each_prefix::<OccupationRecord>(&[], |r| fits &= c.push(&r))?;
+        if !fits {
+            return Err(StoreError::IdsUsedUp(crate::store::trees::OCCUPATIONS.to_string()));
+        }
         Ok(c)
     }
 
@@ -244,20 +284,38 @@ impl Catalog {
         name_in(&self.names, r)
     }
 
-    /// Whether the member's name of a row holds `text` (`narrow`: `text` in
-    /// [`narrow`]'s code, `None` when it has no such code). No name is decoded.
-    pub fn name_contains(&self, r: &OccRow, text: &str, narrow: Option<&[u8]>) -> bool {
+    /// Whether the member's name of a row holds `text` (`narrow`: a search
+    /// for `text` in [`narrow`]'s code, `None` when it has no such code). No
+    /// name is decoded.
+    pub fn name_contains(&self, r: &OccRow, text: &str, narrow: Option<&Finder<'_>>) -> bool {
         let (bytes, wide) = name_bytes(&self.names, r);
         if wide {
             std::str::from_utf8(bytes).is_ok_and(|name| name.contains(text))
         } else {
-            narrow.is_some_and(|n| n.is_empty() || bytes.windows(n.len()).any(|w| w == n))
+            narrow.is_some_and(|n| n.find(bytes).is_some())
         }
     }
 
-    fn push(&mut self, r: &OccupationRecord) {
-        let name = self.intern(&crate::domain::clean::line(&r.member_name));
-        self.rows.push(OccRow::new(r, name, self.as_of));
+    /// Adds a record's row; false if its ids do not fit a row.
+    fn push(&mut self, r: &OccupationRecord) -> bool {
+        let start = self.names.len();
+        let shown = crate::domain::clean::line(&r.member_name);
+        // A member's records come one after another (key order): the
+        // second one shares the first one's name.
+        let name = match self.rows.last() {
+            Some(last) if u64::from(last.member_id) == r.member_id && *self.name(last) == *shown => {
+                last.name()
+            }
+            _ => self.intern(&shown),
+        };
+        match OccRow::new(r, name, self.as_of) {
+            Some(row) => self.rows.push(row),
+            None => {
+                self.names.truncate(start);
+                return false;
+            }
+        }
+        true
     }
 
     pub fn live(&self) -> usize {
@@ -267,6 +325,7 @@ impl Catalog {
     /// The row of a record. A scan: it runs once per save, not per keystroke,
     /// and a map would cost more memory than the rows' names.
     pub fn row_of(&self, id: u64) -> Option<u32> {
+        let id = u32::try_from(id).ok()?;
         self.rows.iter().position(|r| r.id == id).map(|i| i as u32)
     }
 
@@ -277,9 +336,13 @@ impl Catalog {
                 let row = &self.rows[i as usize];
                 let shown = crate::domain::clean::line(&r.member_name);
                 let name = if *self.name(row) == *shown { row.name() } else { self.intern(&shown) };
-                self.rows[i as usize] = OccRow::new(r, name, self.as_of);
+                // The row's ids are the record's, which fit.
+                if let Some(new) = OccRow::new(r, name, self.as_of) {
+                    self.rows[i as usize] = new;
+                }
             }
-            None => self.push(r),
+            // Saved records have ids the store handed out, which fit.
+            None => _ = self.push(r),
         }
         self.orders.clear();
         self.revision += 1;
@@ -297,7 +360,7 @@ impl Catalog {
     pub fn rename_member(&mut self, member_id: u64, name: &str) {
         let name = &*crate::domain::clean::line(name);
         let stale: Vec<usize> = (0..self.rows.len())
-            .filter(|i| self.rows[*i].member_id == member_id && *self.name(&self.rows[*i]) != *name)
+            .filter(|i| self.rows[*i].member_id() == member_id && *self.name(&self.rows[*i]) != *name)
             .collect();
         let changed = !stale.is_empty();
         if changed {
@@ -409,9 +472,9 @@ impl OccFilter {
         !r.deleted
             && self.category.is_none_or(|c| r.category == c)
             && self.district.is_none_or(|d| r.district == d)
-            && self.fund.is_none_or(|f| r.fund_id == f)
+            && self.fund.is_none_or(|f| r.fund_id() == f)
             && self.stage.is_none_or(|s| r.stage == s || self.stage_or_later && r.stage > s)
-            && self.coached.as_ref().is_none_or(|c| c.contains(&(r.fund_id, r.member_id, r.id)))
+            && self.coached.as_ref().is_none_or(|c| c.contains(&(r.fund_id(), r.member_id(), r.id())))
     }
 }
 
@@ -420,8 +483,9 @@ impl OccFilter {
 /// set lookups.
 pub struct Term {
     pub text: String,
-    /// `text` in [`narrow`]'s code, if it has one.
-    pub narrow: Option<Vec<u8>>,
+    /// A search for `text` in [`narrow`]'s code, if it has one (built once
+    /// per keystroke, run on every row).
+    pub narrow: Option<Finder<'static>>,
     pub categories: Vec<u16>,
     pub districts: Vec<u16>,
     pub funds: Vec<u64>,
@@ -430,10 +494,10 @@ pub struct Term {
 impl Term {
     /// `cat` holds the row's member name.
     pub fn matches(&self, r: &OccRow, cat: &Catalog) -> bool {
-        cat.name_contains(r, &self.text, self.narrow.as_deref())
+        cat.name_contains(r, &self.text, self.narrow.as_ref())
             || self.categories.contains(&r.category)
             || self.districts.contains(&r.district)
-            || self.funds.binary_search(&r.fund_id).is_ok()
+            || self.funds.binary_search(&r.fund_id()).is_ok()
     }
 }
 
@@ -456,12 +520,36 @@ mod tests {
     }
 
     fn found(c: &Catalog, text: &str) -> Vec<String> {
-        let n = narrow::encode(text);
+        let n = narrow::finder(text);
         c.rows
             .iter()
-            .filter(|r| c.name_contains(r, text, n.as_deref()))
+            .filter(|r| c.name_contains(r, text, n.as_ref()))
             .map(|r| c.name(r).into_owned())
             .collect()
+    }
+
+    #[test]
+    fn a_row_keeps_the_record_s_ids_and_figures_in_64_bytes() {
+        assert_eq!(std::mem::size_of::<OccRow>(), 64);
+        let mut c = catalog(&["นายสมชาย ใจดี"]);
+        let mut m = Member::new(crate::store::MAX_ID);
+        m.id = crate::store::MAX_ID;
+        let mut r = OccupationRecord::new(&m, 3301, 2020);
+        r.id = crate::store::MAX_ID;
+        r.start_year = 2551;
+        c.upsert(&r);
+        let row = &c.rows[1];
+        assert_eq!((row.fund_id(), row.member_id(), row.id()), (r.fund_id, r.member_id, r.id));
+        assert_eq!(row.key(), crate::store::occupation_key(r.fund_id, r.member_id, r.id));
+        assert_eq!(row.start_year(), 2551);
+        assert_eq!(c.row_of(crate::store::MAX_ID), Some(1));
+        // An id past the last (only damage brings one) makes no row and
+        // leaves no name behind.
+        let names = c.names.len();
+        r.id = crate::store::MAX_ID + 1;
+        assert!(!c.push(&r));
+        assert_eq!((c.rows.len(), c.names.len()), (2, names));
+        assert_eq!(c.row_of(crate::store::MAX_ID + 1), None);
     }
 
     #[test]

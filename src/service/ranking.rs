@@ -67,8 +67,8 @@ fn in_scope(x: &OccRow, scope: Scope, subdistrict_funds: &[u64]) -> bool {
     match scope {
         Scope::Province => true,
         Scope::District(d) => x.district == d,
-        Scope::Subdistrict(_) => subdistrict_funds.binary_search(&x.fund_id).is_ok(),
-        Scope::Fund(f) => x.fund_id == f,
+        Scope::Subdistrict(_) => subdistrict_funds.binary_search(&x.fund_id()).is_ok(),
+        Scope::Fund(f) => x.fund_id() == f,
     }
 }
 
@@ -211,9 +211,9 @@ pub fn table(
     let mut rows = Vec::with_capacity(ranked.len());
     for (row, r) in ranked {
         let Some(x) = cat.rows.get(*row as usize) else { continue };
-        let fund = names.funds.get(&x.fund_id);
+        let fund = names.funds.get(&x.fund_id());
         let nid = store
-            .get_at::<Member>(&member_key(x.fund_id, x.member_id))
+            .get_at::<Member>(&member_key(x.fund_id(), x.member_id()))
             .ok()
             .flatten()
             .map(|m| m.national_id.to_string())

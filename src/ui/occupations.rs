@@ -123,10 +123,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         grid.row(
             [
                 cat.name(r).to_string(),
-                app.funds.code_of(r.fund_id).unwrap_or_default(),
+                app.funds.code_of(r.fund_id()).unwrap_or_default(),
                 app.geo.name(u32::from(r.district), lang),
                 app.category_label(r.category),
-                thai::be_year(r.start_year).to_string(),
+                thai::be_year(r.start_year()).to_string(),
                 format!("{}→{}", thousands(r.income_before), thousands(r.income_after)),
                 mark.to_string(),
                 t(labels::stage(r.stage)).to_string(),
