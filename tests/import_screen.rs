@@ -232,6 +232,51 @@ fn the_kind_is_guessed_from_the_headers_and_can_be_chosen() {
     assert!(f.screen().contains("The file has no column for"), "{}", f.screen());
 }
 
+/// Every key the bar shows works on both pages: on the file list `c`
+/// chooses the kind of the file under the cursor and `s` says to check
+/// first; on a file's result `Enter` checks the same file again (sent again
+/// fixed) and `r` goes back to the folder, read again.
+#[test]
+fn every_key_on_the_bar_works_on_both_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = Fixture::new(Lang::En);
+    let own = with_inbox(&mut f, dir.path());
+    let funds = f.funds();
+    let a = &funds[0];
+    let file = own.join("inbox/fix-me.csv");
+    members_csv(&file, &[a, a], 530_000_000_001);
+    // The second row's national ID made wrong.
+    let text = std::fs::read_to_string(&file).unwrap();
+    let good = national_id(530_000_000_002);
+    let wrong = format!("{}{}", &good[..12], (good.as_bytes()[12] - b'0' + 1) % 10);
+    std::fs::write(&file, text.replace(&good, &wrong)).unwrap();
+
+    f.press(KeyCode::Char('i'));
+    f.press(KeyCode::Char('s'));
+    assert!(f.screen().contains("press Enter to check it first"), "{}", f.screen());
+    assert!(matches!(f.app.import.as_ref().map(|s| &s.step), Some(Step::Files)));
+    f.press(KeyCode::Char('c'));
+    assert!(f.screen().contains("What does this file hold?"), "{}", f.screen());
+    assert!(f.screen().contains("Members (members) ✓"), "the guess is marked: {}", f.screen());
+    f.press(KeyCode::Enter);
+    settle(&mut f);
+    let (kind, s) = summary(&f);
+    assert_eq!((kind, s.read, s.accepted(), s.refused), (Kind::Members, 2, 1, 1));
+
+    // The file fixed and sent again; Enter on the result checks it anew.
+    std::fs::write(&file, text).unwrap();
+    f.press(KeyCode::Enter);
+    settle(&mut f);
+    let (_, s) = summary(&f);
+    assert_eq!((s.read, s.accepted(), s.refused), (2, 2, 0), "{}", f.screen());
+
+    // `r`: back to the folder, which lists a file sent meanwhile.
+    members_csv(&own.join("inbox/later.csv"), &[a], 530_000_000_010);
+    f.press(KeyCode::Char('r'));
+    assert!(matches!(f.app.import.as_ref().map(|s| &s.step), Some(Step::Files)));
+    assert!(f.screen().contains("later.csv"), "{}", f.screen());
+}
+
 /// The checked file on screen, in both languages, at 80×24.
 #[test]
 fn the_import_screen_at_80x24() {

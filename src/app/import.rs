@@ -173,6 +173,7 @@ impl ImportScreen {
                 if self.pos.navigate(action, self.files.len(), page(sh)) {
                     return Then::Stay;
                 }
+                // Every key the bar shows does something on this page too.
                 match action {
                     Action::Back => return Then::Close,
                     Action::Reload => self.read_inbox(sh),
@@ -181,6 +182,17 @@ impl ImportScreen {
                         let name = f.name.clone();
                         return self.guess(sh, store, name);
                     }
+                    // The kind of the file under the cursor, chosen by hand.
+                    Action::PickCategory => {
+                        let Some(f) = self.files.get(self.pos.cursor) else { return Then::Stay };
+                        let path = self.dir.join(&f.name);
+                        let fits = import::headers(&path)
+                            .map(|h| import::guess_kinds(&h, &FROM_APP))
+                            .unwrap_or_default();
+                        self.pending = Some((f.name.clone(), fits));
+                        self.choose_kind(sh, None);
+                    }
+                    Action::Save => sh.info(k::IMPORT_CHECK_FIRST),
                     _ => {}
                 }
             }
@@ -194,9 +206,17 @@ impl ImportScreen {
                     Action::PageDown => self.scroll = (self.scroll + rows).min(lines.saturating_sub(rows)),
                     Action::Home => self.scroll = 0,
                     Action::End => self.scroll = lines.saturating_sub(rows),
-                    Action::Back => {
+                    // `r` as the file list's: back to the folder, read again.
+                    Action::Back | Action::Reload => {
                         self.step = Step::Files;
                         self.read_inbox(sh);
+                    }
+                    // The same file checked again (sent again fixed, say).
+                    Action::Open => {
+                        if let Step::Checked { file, .. } = &self.step {
+                            let file = file.clone();
+                            return Then::Start(self.check(sh, store, file, kind));
+                        }
                     }
                     Action::PickCategory => self.choose_kind(sh, Some(kind)),
                     Action::Save if refused > 0 => sh.error(k::IMPORT_FIX_FIRST),
