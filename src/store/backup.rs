@@ -51,7 +51,6 @@ pub(super) const TAG_TREE: u8 = b'T';
 pub(super) const TAG_PAIR: u8 = b'R';
 pub(super) const TAG_TREE_END: u8 = b'Z';
 pub(super) const TAG_END: u8 = b'E';
-pub(super) const BATCH_ITEMS: usize = 1_000;
 pub(super) const BATCH_BYTES: usize = 4 << 20;
 
 /// Why a backup could not be written or restored.
