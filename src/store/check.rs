@@ -394,6 +394,17 @@ impl<'s> Checker<'s> {
                 );
             }
             max = max.max(r.id());
+            if r.id() > super::core::MAX_ID {
+                self.problem(
+                    R::TREE,
+                    &k,
+                    format!(
+                        "has id {}, past the last id a record may have ({})",
+                        r.id(),
+                        super::core::MAX_ID
+                    ),
+                );
+            }
             self.derived.add(&r, &k);
             each(self, &k, &r);
         }

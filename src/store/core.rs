@@ -75,9 +75,11 @@ pub enum StoreError {
 
 /// The largest id a record may have. Ids are handed out one by one from 1,
 /// so four thousand million records of a kind would be needed to reach it;
-/// the store refuses to go past it, and the screens' lists keep ids in 32
-/// bits (`service::catalog::OccRow`, 64 bytes a row).
-pub const MAX_ID: u64 = u32::MAX as u64;
+/// the store refuses to go past it (saves, bulk loads, reserved ids such as
+/// loans' and the audit's), `check` reports a record past it, and the
+/// screens' lists keep ids in 32 bits (`service::catalog::OccRow`, 64 bytes
+/// a row). `u32::MAX` itself stays free: pick lists use it for "all".
+pub const MAX_ID: u64 = u32::MAX as u64 - 1;
 
 impl StoreError {
     /// The same error again (an I/O error keeps its kind and code only).
@@ -431,10 +433,16 @@ impl Store {
     /// harmless; ids are never reused). Returns the first.
     pub fn reserve_ids(&self, tree: &str, n: u64) -> Result<u64, StoreError> {
         let meta = self.tree(trees::META)?;
+        let mut past = false;
         let after = meta.update_and_fetch(counter_key(tree), |v| {
             let next = v.and_then(id_of).unwrap_or(1);
-            Some((next + n).to_be_bytes().to_vec())
+            // The counter stays where it is when the ids would run past the last.
+            past = next.saturating_add(n) > MAX_ID + 1;
+            Some(if past { next } else { next + n }.to_be_bytes().to_vec())
         })?;
+        if past {
+            return Err(StoreError::IdsUsedUp(tree.to_string()));
+        }
         Ok(after.as_deref().and_then(id_of).unwrap_or(1 + n) - n)
     }
 
