@@ -278,6 +278,29 @@ fn lengths_in_a_forged_backup_are_not_trusted() {
     assert!(e.to_string().contains("unknown tree"), "{e}");
     assert_nothing_left(dir.path());
 
+    // A key listed twice (or out of order) in a tree: counted twice, kept
+    // once, so the backup is refused.
+    let pair = |k: &[u8], v: &[u8]| {
+        [&[b'R'][..], &(k.len() as u32).to_be_bytes(), k, &(v.len() as u32).to_be_bytes(), v].concat()
+    };
+    for keys in [
+        [[0, 0, 0, 0, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0, 1]],
+        [[0, 0, 0, 0, 0, 0, 0, 2], [0, 0, 0, 0, 0, 0, 0, 1]],
+    ] {
+        let mut twice = b"T\x00\x05funds".to_vec();
+        for k in keys {
+            twice.extend_from_slice(&pair(&k, b"x"));
+        }
+        twice.push(b'Z');
+        twice.extend_from_slice(&2u64.to_be_bytes());
+        twice.push(b'E');
+        twice.extend_from_slice(&1u32.to_be_bytes());
+        twice.extend_from_slice(&2u64.to_be_bytes());
+        let e = Store::restore_from(&forged(&twice)[..], &target).err().unwrap();
+        assert!(e.to_string().contains("lists a key out of order"), "{e}");
+        assert_nothing_left(dir.path());
+    }
+
     // An empty store's backup is a header and a trailer.
     let (store, summary) = Store::restore_from(&forged(b"E\0\0\0\0\0\0\0\0\0\0\0\0")[..], &target).unwrap();
     assert_eq!(summary.pairs, 0);

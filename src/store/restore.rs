@@ -17,6 +17,7 @@ use super::{
     },
     core::{KEY_SCHEMA, MIN_ROOM, Store, StoreError, quietly},
     files::{self, sync_dir},
+    load::Halves,
     trees,
 };
 
@@ -205,68 +206,6 @@ impl<R: Read> Parser<R> {
 /// first).
 const RESTORE_BATCH: usize = 10_000;
 
-/// Writes a tree's pairs a batch at a time, each batch from two threads
-/// (its two halves; sled's trees take concurrent inserts) while the next
-/// batch is read, as the bulk loads do. With one `apply_batch` a batch the
-/// province's restore took 10.8–12.4 s; now 8.0–8.2 s (BENCHMARKS.md).
-/// The new store is built aside and appears only once whole and checked,
-/// so a batch need not be written all at once.
-struct Writer {
-    tree: sled::Tree,
-    in_flight: Vec<std::thread::JoinHandle<Result<(), sled::Error>>>,
-}
-
-type Pairs = std::sync::Arc<Vec<(Vec<u8>, Vec<u8>)>>;
-
-impl Writer {
-    fn new(tree: sled::Tree) -> Writer {
-        Writer { tree, in_flight: Vec::new() }
-    }
-
-    /// Waits for the batch before, then starts writing this one.
-    fn write(&mut self, batch: Vec<(Vec<u8>, Vec<u8>)>) -> Result<(), BackupError> {
-        self.settle()?;
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let batch: Pairs = std::sync::Arc::new(batch);
-        let half = batch.len() / 2;
-        for range in [0..half, half..batch.len()] {
-            let (batch, tree) = (std::sync::Arc::clone(&batch), self.tree.clone());
-            self.in_flight.push(std::thread::spawn(move || {
-                for (k, v) in batch.get(range).unwrap_or_default() {
-                    tree.insert(k.as_slice(), v.as_slice())?;
-                }
-                Ok(())
-            }));
-        }
-        Ok(())
-    }
-
-    /// Waits for what is being written.
-    fn settle(&mut self) -> Result<(), BackupError> {
-        let mut first = Ok(());
-        for h in self.in_flight.drain(..) {
-            let r = match h.join() {
-                Ok(r) => r.map_err(|e| BackupError::from(StoreError::Sled(e))),
-                Err(_) => Err(StoreError::Io(io::Error::other("restore writer thread failed")).into()),
-            };
-            if first.is_ok() {
-                first = r;
-            }
-        }
-        first
-    }
-}
-
-impl Drop for Writer {
-    /// A restore that fails half way still waits for its threads, so that
-    /// none writes into the directory being removed.
-    fn drop(&mut self) {
-        let _ = self.settle();
-    }
-}
-
 /// Writes a verified backup's trees into `db`.
 fn load(db: &sled::Db, r: impl Read, v: &Verified) -> Result<BackupSummary, BackupError> {
     let mut p = Parser { r, at: 0, end: v.size - TAIL_LEN as u64, crc: crc32fast::Hasher::new() };
@@ -289,19 +228,33 @@ fn load(db: &sled::Db, r: impl Read, v: &Verified) -> Result<BackupSummary, Back
                     return Err(p.malformed(format!("tree {name} appears twice")));
                 }
                 let tree = db.open_tree(name)?;
-                let mut writer = Writer::new(tree);
+                // Two threads write each batch while the next is read (as
+                // the bulk loads do): with one `apply_batch` a batch the
+                // province's restore took 10.8–12.4 s, now 8.0–8.2 s. The
+                // store is built aside and appears only once whole and
+                // checked, so a batch need not be written all at once.
+                let mut writer = Halves::default();
                 let (mut batch, mut bytes) = (Vec::new(), 0);
+                let mut last: Vec<u8> = Vec::new();
                 let mut n = 0u64;
                 loop {
                     match p.u8()? {
                         TAG_PAIR => {
                             let k = p.item("key")?;
+                            // A backup lists each tree in key order, each key
+                            // once: a repeated key would be counted twice and
+                            // kept once.
+                            if n > 0 && last >= k {
+                                return Err(p.malformed(format!("tree {name} lists a key out of order")));
+                            }
+                            last.clear();
+                            last.extend_from_slice(&k);
                             let val = p.item("value")?;
                             bytes += k.len() + val.len();
                             batch.push((k, val));
                             n += 1;
                             if batch.len() >= RESTORE_BATCH || bytes >= BATCH_BYTES {
-                                writer.write(std::mem::take(&mut batch))?;
+                                writer.write(&tree, std::mem::take(&mut batch))?;
                                 bytes = 0;
                             }
                         }
@@ -317,7 +270,7 @@ fn load(db: &sled::Db, r: impl Read, v: &Verified) -> Result<BackupSummary, Back
                         t => return Err(p.malformed(format!("unexpected tag {t:#04x} in tree {name}"))),
                     }
                 }
-                writer.write(batch)?;
+                writer.write(&tree, batch)?;
                 writer.settle()?;
                 counts.push((name, n));
             }
