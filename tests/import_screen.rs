@@ -251,9 +251,14 @@ fn every_key_on_the_bar_works_on_both_pages() {
     let wrong = format!("{}{}", &good[..12], (good.as_bytes()[12] - b'0' + 1) % 10);
     std::fs::write(&file, text.replace(&good, &wrong)).unwrap();
 
+    // A newer file comes first in the list; the cursor moves to ours.
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options().write(true).open(&file).unwrap().set_modified(hour_ago).unwrap();
+    members_csv(&own.join("inbox/newer.csv"), &[a, a, a], 530_000_000_020);
     f.press(KeyCode::Char('i'));
     f.press(KeyCode::Char('s'));
     assert!(f.screen().contains("press Enter to check it first"), "{}", f.screen());
+    f.press(KeyCode::Down);
     assert!(matches!(f.app.import.as_ref().map(|s| &s.step), Some(Step::Files)));
     f.press(KeyCode::Char('c'));
     assert!(f.screen().contains("What does this file hold?"), "{}", f.screen());
@@ -261,7 +266,7 @@ fn every_key_on_the_bar_works_on_both_pages() {
     f.press(KeyCode::Enter);
     settle(&mut f);
     let (kind, s) = summary(&f);
-    assert_eq!((kind, s.read, s.accepted(), s.refused), (Kind::Members, 2, 1, 1));
+    assert_eq!((kind, s.read, s.accepted(), s.refused), (Kind::Members, 2, 1, 1), "fix-me.csv checked");
 
     // The file fixed and sent again; Enter on the result checks it anew.
     std::fs::write(&file, text).unwrap();

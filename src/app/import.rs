@@ -185,12 +185,10 @@ impl ImportScreen {
                     // The kind of the file under the cursor, chosen by hand.
                     Action::PickCategory => {
                         let Some(f) = self.files.get(self.pos.cursor) else { return Then::Stay };
-                        let path = self.dir.join(&f.name);
-                        let fits = import::headers(&path)
-                            .map(|h| import::guess_kinds(&h, &FROM_APP))
-                            .unwrap_or_default();
-                        self.pending = Some((f.name.clone(), fits));
-                        self.choose_kind(sh, None);
+                        let name = f.name.clone();
+                        if self.fits(&name) {
+                            self.choose_kind(sh, None);
+                        }
                     }
                     Action::Save => sh.info(k::IMPORT_CHECK_FIRST),
                     _ => {}
@@ -243,21 +241,30 @@ impl ImportScreen {
     /// Reads the file's headers and checks it as the kind they fit best;
     /// if they fit none, asks.
     fn guess(&mut self, sh: &mut Shared, store: &Arc<Store>, name: String) -> Then {
-        let path = self.dir.join(&name);
-        let headers = match import::headers(&path) {
-            Ok(h) => h,
-            Err(e) => {
-                self.problem = Some(crate::io::messages::import(&e));
-                return Then::Stay;
-            }
-        };
-        let fits = import::guess_kinds(&headers, &FROM_APP);
-        self.pending = Some((name.clone(), fits.clone()));
-        match fits.first() {
-            Some(kind) => Then::Start(self.check(sh, store, name, *kind)),
+        if !self.fits(&name) {
+            return Then::Stay;
+        }
+        match self.pending.as_ref().and_then(|(_, fits)| fits.first().copied()) {
+            Some(kind) => Then::Start(self.check(sh, store, name, kind)),
             None => {
                 self.choose_kind(sh, None);
                 Then::Stay
+            }
+        }
+    }
+
+    /// Reads the headers of `name` and notes the kinds they fit (first the
+    /// best) as the file pending a check; false, with the reason on screen,
+    /// if the file cannot be read.
+    fn fits(&mut self, name: &str) -> bool {
+        match import::headers(&self.dir.join(name)) {
+            Ok(headers) => {
+                self.pending = Some((name.to_string(), import::guess_kinds(&headers, &FROM_APP)));
+                true
+            }
+            Err(e) => {
+                self.problem = Some(crate::io::messages::import(&e));
+                false
             }
         }
     }
