@@ -81,6 +81,12 @@ pub enum StoreError {
 /// a row). `u32::MAX` itself stays free: pick lists use it for "all".
 pub const MAX_ID: u64 = u32::MAX as u64 - 1;
 
+/// Whether `n` ids from `first` on stay within [`MAX_ID`]: the one rule of
+/// every way ids are handed out (a save, a bulk load, a block reserved).
+pub(super) fn ids_fit(first: u64, n: u64) -> bool {
+    first.saturating_add(n) <= MAX_ID + 1
+}
+
 impl StoreError {
     /// The same error again (an I/O error keeps its kind and code only).
     pub fn duplicate(&self) -> StoreError {
@@ -437,7 +443,7 @@ impl Store {
         let after = meta.update_and_fetch(counter_key(tree), |v| {
             let next = v.and_then(id_of).unwrap_or(1);
             // The counter stays where it is when the ids would run past the last.
-            past = next.saturating_add(n) > MAX_ID + 1;
+            past = !ids_fit(next, n);
             Some(if past { next } else { next + n }.to_be_bytes().to_vec())
         })?;
         if past {

@@ -740,7 +740,7 @@ impl<R: Record> BulkWriter<'_, R> {
     /// Adds a record; returns its id.
     pub fn push(&mut self, mut r: R) -> Result<u64, SaveError> {
         let id = self.next_id;
-        if id > super::core::MAX_ID {
+        if !super::core::ids_fit(id, 1) {
             return Err(StoreError::IdsUsedUp(R::TREE.to_string()).into());
         }
         self.next_id += 1;

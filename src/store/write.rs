@@ -15,7 +15,7 @@ use sled::{
 use super::{
     codec,
     core::{
-        Actor, ChangeSlot, MAX_ID, SCHEMA_AUDIT, SaveError, Store, StoreError, counter_key, id_of, key,
+        Actor, ChangeSlot, SCHEMA_AUDIT, SaveError, Store, StoreError, counter_key, id_of, ids_fit, key,
         now_ms,
     },
     index::{self, IndexError},
@@ -82,7 +82,7 @@ pub(super) fn decode_aggregate<T: serde::de::DeserializeOwned + Default>(
 fn next_id(meta: &TransactionalTree, tree: &str) -> Result<u64, Abort> {
     let k = counter_key(tree);
     let n = meta.get(&k)?.and_then(|v| id_of(&v)).unwrap_or(1);
-    if n > MAX_ID {
+    if !ids_fit(n, 1) {
         return Err(Abort::Abort(SaveError::Store(StoreError::IdsUsedUp(tree.to_string()))));
     }
     meta.insert(k, &key(n + 1))?;
