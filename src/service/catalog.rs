@@ -297,15 +297,16 @@ impl Catalog {
     /// Adds a record's row; false if its ids do not fit a row.
     fn push(&mut self, r: &OccupationRecord) -> bool {
         let start = self.names.len();
-        let shown = crate::domain::clean::line(&r.member_name);
-        // A member's records come one after another (key order): the
-        // second one shares the first one's name.
-        let name = match self.rows.last() {
-            Some(last) if u64::from(last.member_id) == r.member_id && *self.name(last) == *shown => {
-                last.name()
-            }
-            _ => self.intern(&shown),
-        };
+        let mut name = self.intern(&crate::domain::clean::line(&r.member_name));
+        // A member's records come one after another (key order): the second
+        // one shares the first one's name (compared as held, not decoded).
+        if let Some(last) = self.rows.last()
+            && u64::from(last.member_id) == r.member_id
+            && name_bytes(&self.names[..start], last) == (&self.names[start..], name.2)
+        {
+            name = last.name();
+            self.names.truncate(start);
+        }
         match OccRow::new(r, name, self.as_of) {
             Some(row) => self.rows.push(row),
             None => {
