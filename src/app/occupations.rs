@@ -470,13 +470,14 @@ impl OccupationsTab {
                 .iter()
                 .filter_map(|i| cat.rows.get(*i as usize))
                 .map(|r| {
+                    let money_of = cat.figures(r);
                     vec![
                         text(cat.name(r)),
                         text(sh.geo.name(u32::from(r.district), lang)),
                         text(sh.category_label(r.category)),
                         Cell::Number(f64::from(thai::be_year(r.start_year()))),
-                        money(r.income_before),
-                        money(r.income_after),
+                        money(money_of.income_before),
+                        money(money_of.income_after),
                         text(t(labels::stage(r.stage))),
                         text(t(labels::occupation_status(r.status))),
                     ]

@@ -400,9 +400,9 @@ fn scope_slug(s: Scope) -> String {
 }
 
 /// The ranking in its own words, for the breakdown line of the selected row.
-pub fn explain(sh: &Shared, w: &ranking::Weights, row: &OccRow, r: &Ranked) -> Vec<String> {
+pub fn explain(sh: &Shared, w: &ranking::Weights, cat: &Catalog, row: &OccRow, r: &Ranked) -> Vec<String> {
     let lang = sh.lang;
-    let f = row.facts(sh.today);
+    let f = cat.facts(row, sh.today);
     Criterion::ALL
         .iter()
         .map(|c| {

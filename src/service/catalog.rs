@@ -40,11 +40,10 @@ pub struct OccRow {
     /// The year the occupation began (years far outside the calendar, which
     /// no form or import accepts, are held at the ends of 16 bits).
     start_year: i16,
-    pub income_before: Money,
-    pub income_after: Money,
-    /// Income − expenses after, for the ranking.
-    pub net_after: Money,
-    pub savings_growth: Money,
+    /// The four figures in satang, in 32 bits (±21 million baht); one that
+    /// does not fit is [`WIDE_MONEY`] here and held whole in the catalog's
+    /// `wide` map (read them with [`Catalog::figures`]).
+    money: [i32; 4],
     /// The ranking's repayment criterion as of the catalog's date (at most
     /// 10,000 points: [`repayment_points`]).
     repayment: u16,
@@ -57,14 +56,57 @@ pub struct OccRow {
 }
 
 // 200,000 rows on a province: each 8 bytes is 1.6 MB of the officer's memory.
-const _: () = assert!(std::mem::size_of::<OccRow>() <= 64);
+const _: () = assert!(std::mem::size_of::<OccRow>() <= 48);
+
+/// A row's money figure that does not fit 32 bits: the catalog holds it.
+const WIDE_MONEY: i32 = i32::MIN;
+
+/// A row's four money figures, whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Figures {
+    pub income_before: Money,
+    pub income_after: Money,
+    /// Income − expenses after, for the ranking.
+    pub net_after: Money,
+    pub savings_growth: Money,
+}
+
+impl Figures {
+    fn of(r: &OccupationRecord) -> Figures {
+        Figures {
+            income_before: r.before.income,
+            income_after: r.after.income,
+            net_after: r.after.net(),
+            savings_growth: r.savings_growth(),
+        }
+    }
+
+    fn all(&self) -> [Money; 4] {
+        [self.income_before, self.income_after, self.net_after, self.savings_growth]
+    }
+
+    /// In 32 bits each, and whether one did not fit.
+    fn narrow(&self) -> ([i32; 4], bool) {
+        let mut wide = false;
+        let money = self.all().map(|m| match i32::try_from(m.0) {
+            Ok(v) if v != WIDE_MONEY => v,
+            _ => {
+                wide = true;
+                WIDE_MONEY
+            }
+        });
+        (money, wide)
+    }
+}
 
 impl OccRow {
     /// The row of a record; `None` if an id is past [`crate::store::MAX_ID`]
-    /// (which the store does not hand out: only damage could bring one).
-    fn new(r: &OccupationRecord, name: Name, as_of: Date) -> Option<Self> {
+    /// (which the store does not hand out: only damage could bring one). The
+    /// bool says a money figure did not fit the row: the catalog keeps it.
+    fn new(r: &OccupationRecord, name: Name, as_of: Date) -> Option<(Self, bool)> {
         let (on_time, late) = repayment_record(&r.instalments, as_of);
-        Some(Self {
+        let (money, wide) = Figures::of(r).narrow();
+        let row = Self {
             fund_id: u32::try_from(r.fund_id).ok()?,
             member_id: u32::try_from(r.member_id).ok()?,
             id: u32::try_from(r.id).ok()?,
@@ -73,17 +115,15 @@ impl OccRow {
             district: r.district,
             category: r.category,
             start_year: r.start_year.clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16,
-            income_before: r.before.income,
-            income_after: r.after.income,
-            net_after: r.after.net(),
-            savings_growth: r.savings_growth(),
+            money,
             repayment: repayment_points(on_time, late).min(u32::from(u16::MAX)) as u16,
             days_late: late.clamp(0, i32::from(u16::MAX)) as u16,
             stage: r.stage,
             status: r.status,
             verdict: r.verdict(),
             deleted: false,
-        })
+        };
+        Some((row, wide))
     }
 
     pub fn fund_id(&self) -> u64 {
@@ -119,13 +159,14 @@ impl OccRow {
         crate::store::occupation_key(self.fund_id(), self.member_id(), self.id())
     }
 
-    /// The row's figures for the ranking, as of `today` for the years.
-    pub fn facts(&self, today: Date) -> Facts {
+    /// The row's figures for the ranking (its money `f`), as of `today` for
+    /// the years.
+    fn facts(&self, f: &Figures, today: Date) -> Facts {
         Facts {
             id: self.id(),
-            income_growth: self.income_after.0 - self.income_before.0,
-            net_income: self.net_after.0,
-            savings_growth: self.savings_growth.0,
+            income_growth: f.income_after.0 - f.income_before.0,
+            net_income: f.net_after.0,
+            savings_growth: f.savings_growth.0,
             repayment: self.repayment(),
             years: (today.year() - self.start_year()).max(0),
             sammachip: match self.verdict {
@@ -228,10 +269,26 @@ fn name_bytes<'a>(names: &'a [u8], r: &OccRow) -> (&'a [u8], bool) {
     (names.get(start..start + usize::from(len)).unwrap_or(&[]), wide)
 }
 
+fn figures_in(wide: &HashMap<u32, [Money; 4]>, r: &OccRow) -> Figures {
+    let whole = || wide.get(&r.id).copied().unwrap_or([Money(0); 4]);
+    let [income_before, income_after, net_after, savings_growth] = if r.money.contains(&WIDE_MONEY) {
+        let whole = whole();
+        std::array::from_fn(
+            |i| if r.money[i] == WIDE_MONEY { whole[i] } else { Money(i64::from(r.money[i])) },
+        )
+    } else {
+        r.money.map(|m| Money(i64::from(m)))
+    };
+    Figures { income_before, income_after, net_after, savings_growth }
+}
+
 pub struct Catalog {
     pub rows: Vec<OccRow>,
     /// Every member name, back to back (see [`narrow`]).
     names: Vec<u8>,
+    /// The figures of the rows with one past 32 bits (by record id; on a
+    /// real store, none).
+    wide: HashMap<u32, [Money; 4]>,
     /// Sort orders computed so far (row numbers), dropped when rows change.
     orders: HashMap<(OccSort, Lang), Vec<u32>>,
     /// Bumped on every change, so views know to refresh.
@@ -258,7 +315,34 @@ impl Catalog {
     }
 
     pub fn empty(as_of: Date) -> Catalog {
-        Catalog { rows: Vec::new(), names: Vec::new(), orders: HashMap::new(), revision: 0, as_of }
+        Catalog {
+            rows: Vec::new(),
+            names: Vec::new(),
+            wide: HashMap::new(),
+            orders: HashMap::new(),
+            revision: 0,
+            as_of,
+        }
+    }
+
+    /// A row's four money figures, whole.
+    pub fn figures(&self, r: &OccRow) -> Figures {
+        figures_in(&self.wide, r)
+    }
+
+    /// A row's figures for the ranking, as of `today` for the years.
+    pub fn facts(&self, r: &OccRow, today: Date) -> Facts {
+        r.facts(&self.figures(r), today)
+    }
+
+    /// Keeps (or forgets) the whole figures of a record's row.
+    fn keep_wide(&mut self, r: &OccupationRecord, wide: bool) {
+        let id = r.id as u32;
+        if wide {
+            self.wide.insert(id, Figures::of(r).all());
+        } else if !self.wide.is_empty() {
+            self.wide.remove(&id);
+        }
     }
 
     fn intern(&mut self, name: &str) -> Name {
@@ -308,7 +392,10 @@ impl Catalog {
             self.names.truncate(start);
         }
         match OccRow::new(r, name, self.as_of) {
-            Some(row) => self.rows.push(row),
+            Some((row, wide)) => {
+                self.keep_wide(r, wide);
+                self.rows.push(row);
+            }
             None => {
                 self.names.truncate(start);
                 return false;
@@ -336,7 +423,8 @@ impl Catalog {
                 let shown = crate::domain::clean::line(&r.member_name);
                 let name = if *self.name(row) == *shown { row.name() } else { self.intern(&shown) };
                 // The row's ids are the record's, which fit.
-                if let Some(new) = OccRow::new(r, name, self.as_of) {
+                if let Some((new, wide)) = OccRow::new(r, name, self.as_of) {
+                    self.keep_wide(r, wide);
                     self.rows[i as usize] = new;
                 }
             }
@@ -385,6 +473,7 @@ impl Catalog {
     ) -> &[u32] {
         let rows = &self.rows;
         let names = &self.names;
+        let wide = &self.wide;
         let name_of = |r: &OccRow| name_in(names, r);
         self.orders.entry((sort, lang)).or_insert_with(|| {
             let mut order: Vec<u32> = (0..rows.len() as u32).collect();
@@ -432,12 +521,10 @@ impl Catalog {
                 OccSort::StartYear => order.sort_by(|a, b| {
                     rows[*a as usize].start_year.cmp(&rows[*b as usize].start_year).then_with(|| by_key(a, b))
                 }),
-                OccSort::IncomeAfter => order.sort_by(|a, b| {
-                    rows[*a as usize]
-                        .income_after
-                        .cmp(&rows[*b as usize].income_after)
-                        .then_with(|| by_key(a, b))
-                }),
+                OccSort::IncomeAfter => {
+                    let income = |i: &u32| figures_in(wide, &rows[*i as usize]).income_after;
+                    order.sort_by(|a, b| income(a).cmp(&income(b)).then_with(|| by_key(a, b)))
+                }
                 OccSort::Stage => order.sort_by(|a, b| {
                     rows[*a as usize].stage.cmp(&rows[*b as usize].stage).then_with(|| by_key(a, b))
                 }),
@@ -528,8 +615,8 @@ mod tests {
     }
 
     #[test]
-    fn a_row_keeps_the_record_s_ids_and_figures_in_64_bytes() {
-        assert_eq!(std::mem::size_of::<OccRow>(), 64);
+    fn a_row_keeps_the_record_s_ids_and_figures_in_48_bytes() {
+        assert_eq!(std::mem::size_of::<OccRow>(), 48);
         let max = crate::store::MAX_ID;
         let mut c = catalog(&["นายสมชาย ใจดี"]);
         // Three different ids, so a field read from another would show.
@@ -544,7 +631,8 @@ mod tests {
         let row = &c.rows[1];
         assert_eq!((row.fund_id(), row.member_id(), row.id()), (max - 2, max - 1, max));
         assert_eq!(row.key(), crate::store::occupation_key(max - 2, max - 1, max));
-        assert_eq!((row.income_before, row.income_after), (r.before.income, r.after.income));
+        let money = c.figures(row);
+        assert_eq!((money.income_before, money.income_after), (r.before.income, r.after.income));
         assert_eq!((row.start_year(), row.repayment()), (2551, 10_000));
         assert_eq!(c.row_of(max), Some(1));
         // A year far outside the calendar is held at the end of 16 bits.
@@ -563,6 +651,40 @@ mod tests {
         assert!(!c.push(&past));
         assert_eq!((c.rows.len(), c.names.len()), (2, names));
         assert_eq!(c.row_of(past.id), None);
+    }
+
+    /// A figure past 32 bits of satang (21 million baht) is kept whole beside
+    /// the row: shown, sorted and ranked as it is, and forgotten when the
+    /// record comes back within 32 bits.
+    #[test]
+    fn money_past_32_bits_is_kept_whole_beside_the_row() {
+        let mut c = catalog(&["นายสมชาย ใจดี", "นางสมศรี ใจงาม"]);
+        let big = Money(i64::from(i32::MAX) * 3 + 7);
+        let mut m = Member::new(1);
+        m.id = 1;
+        let mut r = OccupationRecord::new(&m, 3301, 2551);
+        r.id = 1;
+        r.before.income = Money(-i64::from(i32::MAX) * 2);
+        r.after.income = big;
+        r.after.expenses = Money(i64::from(i32::MIN));
+        c.upsert(&r);
+        let f = c.figures(&c.rows[0]);
+        assert_eq!(f, Figures::of(&r));
+        assert_eq!((f.income_before, f.income_after), (r.before.income, big));
+        assert_eq!(f.net_after, Money(big.0 - i64::from(i32::MIN)));
+        let facts = c.facts(&c.rows[0], Date::from_ymd(2026, 1, 1).expect("date"));
+        assert_eq!(facts.income_growth, big.0 + i64::from(i32::MAX) * 2);
+        assert_eq!(facts.net_income, big.0 - i64::from(i32::MIN));
+        // The richest household sorts last by income after.
+        let order = c.order(OccSort::IncomeAfter, Lang::Th, &|_| String::new(), &|_| String::new()).to_vec();
+        assert_eq!(order.last(), Some(&0));
+        // Back within 32 bits: the row holds it, the catalog forgets it.
+        r.before.income = Money(100);
+        r.after.income = Money(200);
+        r.after.expenses = Money(50);
+        c.upsert(&r);
+        assert_eq!(c.figures(&c.rows[0]), Figures::of(&r));
+        assert!(c.wide.is_empty());
     }
 
     /// A member's second record shares the first one's name; renaming the

@@ -140,7 +140,7 @@ fn rank_rows(
     today: Date,
 ) -> Vec<(u32, Ranked)> {
     // `x.index` counts in `rows`.
-    let fact = |i: usize| cat.rows[rows[i] as usize].facts(today);
+    let fact = |i: usize| cat.facts(&cat.rows[rows[i] as usize], today);
     ranking::rank_by(rows.len(), fact, weights, top).into_iter().map(|x| (rows[x.index], x)).collect()
 }
 
@@ -218,7 +218,7 @@ pub fn table(
             .flatten()
             .map(|m| m.national_id.to_string())
             .unwrap_or_default();
-        let facts = x.facts(today);
+        let facts = cat.facts(x, today);
         // Rank 0: selected, occupation stopped, not ranked (see [`selected_in`]).
         let unranked = || Value::Text("–".into());
         let mut rec = vec![

@@ -61,10 +61,10 @@ impl Store {
             files::Kind::Other => return Err(OpenError::NotAStore { path: path.to_path_buf() }),
         }
         // sled's own cache. What it really holds is about twice this plus its
-        // page table, and grows with the pages read (DESIGN §5): 2 MiB keeps the
-        // province's browsing under the memory budget (8 MiB held 3.6 MB more)
-        // and slows no keystroke (BENCHMARKS.md).
-        let config = sled::Config::new().path(path).cache_capacity(2 << 20);
+        // page table, and grows with the pages read (DESIGN §5): 1 MiB keeps the
+        // province's browsing under 64 MiB (2 MiB held 1.1 MB more, 8 MiB 4.7 MB
+        // more) and slows no keystroke (BENCHMARKS.md, issue 23).
+        let config = sled::Config::new().path(path).cache_capacity(1 << 20);
         let is_lock = |r: &Result<Result<sled::Db, sled::Error>, String>| matches!(r, Ok(Err(sled::Error::Io(e))) if e.to_string().contains("could not acquire lock"));
         let mut opened = quietly(|| config.open());
         // sled releases its file lock from a background thread after the Db is

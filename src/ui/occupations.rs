@@ -114,6 +114,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     ]);
     for (i, n) in occ.view[window.clone()].iter().zip(window) {
         let Some(r) = cat.rows.get(*i as usize) else { continue };
+        let money = cat.figures(r);
         let style = if n == occ.pos.cursor { theme.selected() } else { theme.base() };
         let mark = match r.verdict {
             Verdict::Strong => "✓✓",
@@ -127,7 +128,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 app.geo.name(u32::from(r.district), lang),
                 app.category_label(r.category),
                 thai::be_year(r.start_year()).to_string(),
-                format!("{}→{}", thousands(r.income_before), thousands(r.income_after)),
+                format!("{}→{}", thousands(money.income_before), thousands(money.income_after)),
                 mark.to_string(),
                 t(labels::stage(r.stage)).to_string(),
             ],

@@ -160,7 +160,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         frame.render_widget(Paragraph::new(why).block(block), breakdown);
         return;
     }
-    let parts = ranking::explain(&app.sh, &app.rank.profile.weights, o, x);
+    let parts = ranking::explain(&app.sh, &app.rank.profile.weights, &cat, o, x);
     let block = Block::bordered().title(Line::styled(
         format!(" {} · {} {} ", cat.name(o), format_points(x.points(w)), t(k::POINTS)),
         theme.title(),
