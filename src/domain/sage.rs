@@ -237,9 +237,27 @@ impl Plan {
 /// expert sages of its subdistrict, of its district, of the province, and any
 /// sage of its subdistrict, district, province, at [`Fit::cost`] — so the
 /// graph stays small however many sages there are.
+///
+/// Only sages of the households' provinces can be reached, so only they enter
+/// the graph, and a hub looks only at the sages of its area: a district's plan
+/// on a store of the whole nation costs what it costs on its province.
 pub fn plan(households: &[Household], sages: &[Candidate]) -> Plan {
-    use std::collections::HashMap;
-    let sages: Vec<&Candidate> = sages.iter().filter(|c| c.free() > 0).collect();
+    use std::collections::{HashMap, HashSet};
+    let provinces: HashSet<u32> = households.iter().map(|h| h.village / 1_000_000).collect();
+    // The categories some free sage anywhere knows (for why a household is
+    // left out).
+    let known: HashSet<u16> =
+        sages.iter().filter(|c| c.free() > 0).flat_map(|c| c.expertise.iter().copied()).collect();
+    let sages: Vec<&Candidate> =
+        sages.iter().filter(|c| c.free() > 0 && provinces.contains(&(c.home_village / 1_000_000))).collect();
+    // The sages of each subdistrict (kind 0), district (1) and province (2).
+    let mut in_area: HashMap<(u8, u32), Vec<usize>> = HashMap::new();
+    for (i, c) in sages.iter().enumerate() {
+        let v = c.home_village;
+        for (kind, area) in [(0u8, v / 100), (1, v / 10_000), (2, v / 1_000_000)] {
+            in_area.entry((kind, area)).or_default().push(i);
+        }
+    }
     let mut g = Flow::new(2);
     let (source, sink) = (0, 1);
     let sage_node: Vec<usize> = sages.iter().map(|_| g.node()).collect();
@@ -253,15 +271,8 @@ pub fn plan(households: &[Household], sages: &[Candidate]) -> Plan {
             return *n;
         }
         let n = g.node();
-        for (i, c) in sages.iter().enumerate() {
-            let v = c.home_village;
-            let here = match kind % 3 {
-                0 => v / 100 == area,
-                1 => v / 10_000 == area,
-                _ => v / 1_000_000 == area,
-            };
-            let expert = kind >= 3 || c.expertise.contains(&cat);
-            if here && expert {
+        for &i in in_area.get(&(kind % 3, area)).map_or(&[][..], Vec::as_slice) {
+            if kind >= 3 || sages[i].expertise.contains(&cat) {
                 g.edge(n, sage_node[i], i64::MAX / 4, 0);
             }
         }
@@ -323,8 +334,11 @@ pub fn plan(households: &[Household], sages: &[Candidate]) -> Plan {
     let covered: std::collections::HashSet<usize> = plan.matches.iter().map(|m| m.0).collect();
     for (hi, h) in households.iter().enumerate() {
         if !covered.contains(&hi) {
-            let expert_free = sages.iter().any(|c| c.expertise.contains(&h.category));
-            let why = if expert_free { Uncovered::NotEnoughPlaces } else { Uncovered::NoExpertFree };
+            let why = if known.contains(&h.category) {
+                Uncovered::NotEnoughPlaces
+            } else {
+                Uncovered::NoExpertFree
+            };
             plan.uncovered.push((hi, why));
         }
     }
@@ -746,7 +760,8 @@ mod tests {
             }
             go(i + 1, hs, ss, free, covered, cost, best);
             for (j, s) in ss.iter().enumerate() {
-                if free[j] > 0 {
+                // A plan reaches the sages of the household's province.
+                if free[j] > 0 && fit(s, &hs[i]).place <= 2 {
                     free[j] -= 1;
                     go(i + 1, hs, ss, free, covered + 1, cost + fit(s, &hs[i]).cost(), best);
                     free[j] += 1;
@@ -811,10 +826,11 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn plans_match_brute_force(
-            households in proptest::collection::vec((0u16..3, 0u32..4), 1..6),
-            sages in proptest::collection::vec((proptest::collection::vec(0u16..3, 0..3), 0u32..4, 0u32..3, 0u32..3), 1..4),
+            households in proptest::collection::vec((0u16..3, 0u32..6), 1..6),
+            sages in proptest::collection::vec((proptest::collection::vec(0u16..3, 0..3), 0u32..6, 0u32..3, 0u32..3), 1..4),
         ) {
-            let village = |i: u32| 33_010_000 + (i / 2) * 10_000 + (i % 2) * 100 + 1;
+            // Two districts of one province (0–3) and another province (4, 5).
+            let village = |i: u32| 33_010_000 + (i / 4) * 1_000_000 + (i % 4 / 2) * 10_000 + (i % 2) * 100 + 1;
             let hs: Vec<Household> = households.iter().enumerate().map(|(i, (c, v))| hh(i as u64, *c, village(*v))).collect();
             let ss: Vec<Candidate> = sages.iter().enumerate()
                 .map(|(i, (e, v, load, extra))| cand(i as u64, village(*v), e, *load, *load + *extra))
