@@ -65,7 +65,14 @@ pub trait Frontend {
 
     /// How long to wait for input before a tick.
     fn wait(&self, app: &App) -> Duration {
-        if app.job.is_some() { Duration::from_millis(100) } else { Duration::from_secs(1) }
+        if app.occ.is_searching() {
+            // The next slice of a search, unless a key is waiting.
+            Duration::ZERO
+        } else if app.job.is_some() {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_secs(1)
+        }
     }
 
     /// A tick passed with no input (`changed`: whether it changed the screen).

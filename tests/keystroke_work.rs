@@ -113,3 +113,162 @@ fn grow_far_from_the_screen(store: &Store, n: usize) {
         saved.expect("a copy of a record saves");
     }
 }
+
+/// The Occupations search on a catalog larger than a keystroke's slice: each
+/// keystroke, and each tick between keystrokes, looks at no more rows than
+/// the slice, however many the catalog holds; the screen says how far the
+/// search is; and what it finds in the end is what one pass finds.
+#[test]
+fn a_search_looks_at_a_slice_of_rows_per_keystroke_and_finds_them_all() {
+    use sammachip::app::Action;
+    let mut fx = Fixture::new(Lang::Th);
+    fx.press(KeyCode::Char('3'));
+    let total = fx.app.occ.total;
+    let slice = 1_000;
+    assert!(total > 4 * slice, "{total} records");
+    // The answers of one pass (the default slice holds the district whole).
+    let mut whole = Vec::new();
+    for query in ["ส", "สม"] {
+        fx.press(KeyCode::Char('/'));
+        fx.type_str(query);
+        assert!(!fx.app.occ.is_searching());
+        assert!(!fx.app.occ.view.is_empty(), "nothing matches {query}");
+        whole.push(fx.app.occ.view.clone());
+        fx.press(KeyCode::Esc);
+    }
+    assert!(whole[1].len() < whole[0].len());
+
+    fx.app.occ.set_slice(slice);
+    let finish = |fx: &mut Fixture| {
+        let mut ticks = 0;
+        while fx.app.occ.is_searching() {
+            fx.app.update(Action::Tick, &fx.store);
+            assert!(
+                fx.app.occ.rows_looked_at <= slice,
+                "a tick looked at {} rows",
+                fx.app.occ.rows_looked_at
+            );
+            ticks += 1;
+            assert!(ticks <= total / slice + 1, "the search does not end");
+        }
+        ticks
+    };
+    // A letter: a slice now, the rest between keystrokes.
+    fx.press(KeyCode::Char('/'));
+    fx.type_str("ส");
+    assert_eq!(fx.app.occ.rows_looked_at, slice);
+    assert!(fx.app.occ.is_searching());
+    assert!(fx.screen().contains("กำลังค้นหา"), "{}", fx.screen());
+    let ticks = finish(&mut fx);
+    assert!(ticks >= total / slice - 1, "{ticks} ticks for {total} rows");
+    assert_eq!(fx.app.occ.view, whole[0]);
+    assert!(!fx.screen().contains("กำลังค้นหา"));
+    // One more letter narrows what the first found, a slice at a time.
+    fx.type_str("ม");
+    assert!(fx.app.occ.rows_looked_at <= slice);
+    finish(&mut fx);
+    assert_eq!(fx.app.occ.view, whole[1]);
+    // Letters typed faster than the search: each keystroke still looks at
+    // one slice, and a move waits for the whole list.
+    fx.press(KeyCode::Esc);
+    fx.press(KeyCode::Char('/'));
+    for c in ["ส", "ม"] {
+        fx.type_str(c);
+        assert_eq!(fx.app.occ.rows_looked_at, slice);
+        assert!(fx.app.occ.is_searching());
+    }
+    fx.press(KeyCode::Down);
+    assert!(!fx.app.occ.is_searching());
+    assert_eq!(fx.app.occ.view, whole[1]);
+    assert_eq!(fx.app.occ.pos.cursor, 1);
+}
+
+/// The event loop goes on with a search between keystrokes without waiting
+/// (a zero timeout while it lasts, the usual second after), and draws its
+/// progress: the officer sees the list fill without pressing anything.
+#[test]
+fn the_event_loop_goes_on_with_a_search_without_a_key() {
+    use crossterm::event::{Event, KeyEvent, KeyModifiers};
+    use sammachip::front::{self, Frontend, Input, Next};
+    use std::{io, time::Duration};
+
+    struct Script {
+        keys: Vec<char>,
+        waits: Vec<Duration>,
+        frames: usize,
+    }
+    impl Frontend for Script {
+        fn next(&mut self, timeout: Duration) -> io::Result<Next> {
+            self.waits.push(timeout);
+            if !self.keys.is_empty() {
+                let c = self.keys.remove(0);
+                let key = KeyEvent::new(crossterm::event::KeyCode::Char(c), KeyModifiers::NONE);
+                return Ok(Next::Inputs(vec![Input::Event(Event::Key(key))]));
+            }
+            // Once the search has ended the loop waits as usual: the script ends.
+            Ok(if timeout.is_zero() { Next::Timeout } else { Next::Closed })
+        }
+        fn draw(&mut self, _app: &sammachip::app::App) -> io::Result<()> {
+            self.frames += 1;
+            Ok(())
+        }
+    }
+
+    let mut fx = Fixture::new(Lang::Th);
+    fx.press(KeyCode::Char('3'));
+    let total = fx.app.occ.total;
+    fx.press(KeyCode::Char('/'));
+    fx.type_str("ส");
+    let whole = fx.app.occ.view.clone();
+    fx.press(KeyCode::Esc);
+    fx.press(KeyCode::Char('/'));
+
+    let slice = 500;
+    fx.app.occ.set_slice(slice);
+    let mut script = Script { keys: vec!['ส'], waits: Vec::new(), frames: 0 };
+    let store = std::sync::Arc::clone(&fx.store);
+    let end = front::run(&mut script, &mut fx.app, &store, None).unwrap();
+    assert_eq!(end, front::End::Left("client left"));
+    assert!(!fx.app.occ.is_searching());
+    assert_eq!(fx.app.occ.view, whole);
+    // After the key: a zero wait for each slice but the first, then the
+    // usual wait once the search is done.
+    let zero = script.waits.iter().filter(|w| w.is_zero()).count();
+    assert_eq!(zero, total.div_ceil(slice) - 1, "{:?}", script.waits);
+    assert!(!script.waits.last().unwrap().is_zero());
+    // A frame for each slice, so the count grows on screen.
+    assert!(script.frames >= zero, "{} frames for {zero} slices", script.frames);
+}
+
+/// A record saved (by another officer of the server) while a search goes
+/// through the rows: the search starts again on the new rows and finds it.
+#[test]
+fn a_search_starts_again_when_the_rows_change_under_it() {
+    use sammachip::app::Action;
+    let mut fx = Fixture::new(Lang::Th);
+    fx.press(KeyCode::Char('3'));
+    let total = fx.app.occ.total;
+    fx.app.occ.set_slice(1_000);
+    fx.press(KeyCode::Char('/'));
+    fx.type_str("ส");
+    assert!(fx.app.occ.is_searching());
+    // Another session's save, as the server's shared catalog takes it.
+    let all: Vec<OccupationRecord> = fx.store.all().unwrap();
+    let mut new = all.iter().find(|r| r.member_name.contains('ส')).unwrap().clone();
+    new.id = all.iter().map(|r| r.id).max().unwrap() + 1;
+    let row = {
+        let mut cat = fx.app.sh.catalog.write().unwrap();
+        cat.upsert(&new);
+        cat.rows.len() as u32 - 1
+    };
+    let mut ticks = 0;
+    while fx.app.occ.is_searching() {
+        fx.app.update(Action::Tick, &fx.store);
+        ticks += 1;
+        assert!(ticks < 100, "the search does not end");
+    }
+    assert_eq!(fx.app.occ.total, total + 1);
+    assert!(fx.app.occ.view.contains(&row), "the new record is not found");
+    // It went through every row again: as many ticks as a whole search.
+    assert!(ticks >= total / 1_000, "{ticks} ticks");
+}

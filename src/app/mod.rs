@@ -916,7 +916,11 @@ impl App {
         }
         let table = match self.tab {
             Tab::Funds => self.funds.list_table(&self.sh),
-            Tab::Occupations => self.occ.list_table(&self.sh),
+            Tab::Occupations => {
+                // The whole list, not the part a search has reached.
+                self.occ.settle(&self.sh);
+                self.occ.list_table(&self.sh)
+            }
             Tab::Sages => self.sages.list_table(&self.sh),
             Tab::Ranking => Some(self.rank.table(&self.sh, &self.funds.rows, store)),
             Tab::Overview | Tab::Network | Tab::Admin => None,
@@ -974,6 +978,13 @@ impl App {
     }
 
     fn tick(&mut self, store: &Arc<Store>) -> bool {
+        // A search going through a large catalog: its next slice (the loop
+        // ticks again at once while it lasts).
+        let searched = self.occ.go_on(&self.sh);
+        self.tick_rest(store) || searched
+    }
+
+    fn tick_rest(&mut self, store: &Arc<Store>) -> bool {
         if let Some(rx) = &self.sh.catalog_rx {
             match rx.try_recv() {
                 Ok(result) => {

@@ -61,11 +61,51 @@ pub struct OccupationsTab {
     pub total: usize,
     /// The store generation the households with a sage were read at.
     coached_read: Option<u64>,
+    /// A search still going through the rows: on a catalog larger than
+    /// [`SLICE`] rows, a keystroke looks at that many and the rest follow
+    /// between keystrokes, so typing never waits for the whole catalog.
+    scan: Option<Scan>,
+    /// Rows per keystroke (0: [`SLICE`]; tests set fewer).
+    slice: usize,
+    /// Rows the last keystroke or tick looked at (what [`SLICE`] bounds).
+    pub rows_looked_at: usize,
+}
+
+/// Rows a keystroke looks at, at most: the province's 203,015 in one go
+/// (about 2 ms); the nation's six million in 25 slices between keys.
+pub const SLICE: usize = 250_000;
+
+/// A search in progress (see [`OccupationsTab::scan`]).
+struct Scan {
+    /// What it goes through: the catalog's order of the tab's sort (`None`),
+    /// or the rows of a shorter query being narrowed.
+    rows: Option<Vec<u32>>,
+    /// How many of them it has looked at.
+    next: usize,
+    terms: Vec<Term>,
+    /// The record to select when it ends.
+    keep: Option<u64>,
 }
 
 impl OccupationsTab {
     pub fn seen_revision(&self) -> u64 {
         self.seen_revision
+    }
+
+    /// Whether a search is still going through the rows, and how far (per cent).
+    pub fn searching(&self, cat: &Catalog) -> Option<usize> {
+        let s = self.scan.as_ref()?;
+        let of = s.rows.as_ref().map_or(cat.rows.len(), Vec::len).max(1);
+        Some(s.next * 100 / of)
+    }
+
+    pub fn is_searching(&self) -> bool {
+        self.scan.is_some()
+    }
+
+    /// Rows per keystroke; fewer than [`SLICE`] for tests (0: [`SLICE`]).
+    pub fn set_slice(&mut self, rows: usize) {
+        self.slice = rows;
     }
 }
 
@@ -135,36 +175,101 @@ impl OccupationsTab {
 
     /// As [`OccupationsTab::refresh`], selecting the record `keep` if it is shown.
     pub fn refresh_keeping(&mut self, sh: &Shared, funds: &[FundRow], keep: Option<u64>) {
-        let page = sh.page();
-        let Ok(mut cat) = sh.catalog.write() else { return };
-        let (lang, geo, categories) = (sh.lang, &sh.geo, &sh.categories);
-        let place = |c: u32| geo.name(c, lang);
-        let category = |c: u16| {
-            categories
-                .iter()
-                .find(|x| x.code == c)
-                .map_or_else(|| c.to_string(), |x| x.name(lang).to_string())
-        };
-        let order = cat.order(self.sort, lang, &place, &category).to_vec();
-        let cat: &Catalog = &cat;
         let terms = Self::terms(sh, funds, self.filter.as_str());
-        let select = &self.select;
-        let access = sh.access;
-        let iter: Box<dyn Iterator<Item = u32>> =
-            if self.desc { Box::new(order.into_iter().rev()) } else { Box::new(order.into_iter()) };
-        self.view = iter
-            .filter(|i| {
-                let r = &cat.rows[*i as usize];
-                select.matches(r)
-                    && access.may_read_fund(r.fund_id(), r.district)
-                    && terms.iter().all(|t| t.matches(r, cat))
-            })
-            .collect();
-        self.total = cat.live();
-        self.seen_revision = cat.revision;
         self.narrowing.clear();
-        let at = keep.and_then(|id| cat.row_of(id)).and_then(|row| self.view.iter().position(|i| *i == row));
-        self.pos.set(at.unwrap_or(0), self.view.len(), page);
+        self.start(sh, Scan { rows: None, next: 0, terms, keep });
+    }
+
+    /// Starts a search over the rows: the first slice now, the rest by
+    /// [`OccupationsTab::go_on`].
+    fn start(&mut self, sh: &Shared, scan: Scan) {
+        self.view.clear();
+        self.rows_looked_at = 0;
+        self.pos.set(0, 0, sh.page());
+        if let Ok(cat) = sh.catalog.read() {
+            self.total = cat.live();
+            self.seen_revision = cat.revision;
+        }
+        self.scan = Some(scan);
+        self.go_on(sh);
+    }
+
+    /// Looks at the next slice of rows of a search in progress; true if there
+    /// was one (the screen changed).
+    pub fn go_on(&mut self, sh: &Shared) -> bool {
+        let slice = if self.slice == 0 { SLICE } else { self.slice };
+        self.look(sh, slice)
+    }
+
+    /// Ends a search in progress now: what a key that needs the whole list
+    /// (a move, an export) waits for.
+    pub fn settle(&mut self, sh: &Shared) {
+        while self.look(sh, usize::MAX) {}
+    }
+
+    fn look(&mut self, sh: &Shared, slice: usize) -> bool {
+        let Some(mut scan) = self.scan.take() else { return false };
+        let lang = sh.lang;
+        let unsorted =
+            |sh: &Shared| sh.catalog.read().is_ok_and(|c| c.cached_order(self.sort, lang).is_none());
+        if scan.rows.is_none()
+            && unsorted(sh)
+            && let Ok(mut cat) = sh.catalog.write()
+        {
+            // The sort's order, once (other sessions read it too).
+            let (geo, categories) = (&sh.geo, &sh.categories);
+            let place = |c: u32| geo.name(c, lang);
+            let category = |c: u16| {
+                categories
+                    .iter()
+                    .find(|x| x.code == c)
+                    .map_or_else(|| c.to_string(), |x| x.name(lang).to_string())
+            };
+            cat.order(self.sort, lang, &place, &category);
+        }
+        let Ok(guard) = sh.catalog.read() else { return false };
+        let sorted = guard.cached_order(self.sort, lang).is_some();
+        if guard.revision != self.seen_revision || (scan.rows.is_none() && !sorted) {
+            // The rows changed under the search: it starts again on them
+            // (at the next slice, which sorts them first).
+            self.view.clear();
+            self.narrowing.clear();
+            self.total = guard.live();
+            self.seen_revision = guard.revision;
+            self.scan = Some(Scan { rows: None, next: 0, ..scan });
+            return true;
+        }
+        let cat: &Catalog = &guard;
+        let (rows, desc): (&[u32], bool) = match &scan.rows {
+            Some(rows) => (rows, false),
+            None => (cat.cached_order(self.sort, lang).unwrap_or(&[]), self.desc),
+        };
+        let (select, access, terms) = (&self.select, sh.access, &scan.terms);
+        let end = scan.next.saturating_add(slice).min(rows.len());
+        for n in scan.next..end {
+            let i = if desc { rows[rows.len() - 1 - n] } else { rows[n] };
+            let Some(r) = cat.rows.get(i as usize) else { continue };
+            if select.matches(r)
+                && access.may_read_fund(r.fund_id(), r.district)
+                && terms.iter().all(|t| t.matches(r, cat))
+            {
+                self.view.push(i);
+            }
+        }
+        self.rows_looked_at = end - scan.next;
+        scan.next = end;
+        let page = sh.page();
+        if end < rows.len() {
+            self.pos.clamp(self.view.len(), page);
+            self.scan = Some(scan);
+        } else {
+            let at = scan
+                .keep
+                .and_then(|id| cat.row_of(id))
+                .and_then(|row| self.view.iter().position(|i| *i == row));
+            self.pos.set(at.unwrap_or(0), self.view.len(), page);
+        }
+        true
     }
 
     /// One keystroke in the Occupations filter.
@@ -174,26 +279,26 @@ impl OccupationsTab {
             return;
         }
         let now = self.filter.as_str().to_string();
+        // A search cut short by this keystroke leaves no view to narrow.
+        let whole = self.scan.take().is_none();
         if let Some(i) = self.narrowing.iter().position(|(q, _)| *q == now) {
             // Back to a query typed before: its view is still at hand.
             self.narrowing.truncate(i + 1);
             self.view = self.narrowing[i].1.clone();
-        } else if now.starts_with(&before)
+            self.rows_looked_at = 0;
+        } else if whole
+            && now.starts_with(&before)
             && !before.trim().is_empty()
             && now.split_whitespace().count() == before.split_whitespace().count()
         {
             // One more letter of the same words: narrow what is shown.
-            self.narrowing.push((before, self.view.clone()));
+            let shown = std::mem::take(&mut self.view);
+            self.narrowing.push((before, shown.clone()));
             let terms = Self::terms(cx.sh, cx.funds, &now);
-            if let Ok(cat) = cx.sh.catalog.read() {
-                self.view.retain(|i| {
-                    cat.rows.get(*i as usize).is_some_and(|r| terms.iter().all(|t| t.matches(r, &cat)))
-                });
-            }
+            self.start(cx.sh, Scan { rows: Some(shown), next: 0, terms, keep: None });
         } else {
-            let saved = std::mem::take(&mut self.narrowing);
-            self.refresh(cx.sh, cx.funds);
-            self.narrowing = saved;
+            let terms = Self::terms(cx.sh, cx.funds, &now);
+            self.start(cx.sh, Scan { rows: None, next: 0, terms, keep: None });
             self.narrowing.retain(|(q, _)| now.starts_with(q.as_str()));
         }
         let page = cx.sh.page();
@@ -212,6 +317,7 @@ impl OccupationsTab {
             Action::Open => self.filtering = false,
             Action::Quit => cx.sh.quit = true,
             _ => {
+                self.settle(cx.sh);
                 let page = cx.sh.page();
                 self.pos.navigate(action, self.view.len(), page);
             }
@@ -270,6 +376,8 @@ impl OccupationsTab {
         if self.detail.is_some() {
             return self.detail_action(cx, action);
         }
+        // A key on the list sees the whole of it.
+        self.settle(cx.sh);
         let page = cx.sh.page();
         if self.pos.navigate(action, self.view.len(), page) {
             return;

@@ -291,6 +291,8 @@ pub struct Catalog {
     wide: HashMap<u32, [Money; 4]>,
     /// Sort orders computed so far (row numbers), dropped when rows change.
     orders: HashMap<(OccSort, Lang), Vec<u32>>,
+    /// Rows not deleted (kept, so a keystroke need not count them).
+    live: usize,
     /// Bumped on every change, so views know to refresh.
     pub revision: u64,
     /// The day repayment records are computed for.
@@ -320,6 +322,7 @@ impl Catalog {
             names: Vec::new(),
             wide: HashMap::new(),
             orders: HashMap::new(),
+            live: 0,
             revision: 0,
             as_of,
         }
@@ -395,6 +398,7 @@ impl Catalog {
             Some((row, wide)) => {
                 self.keep_wide(r, wide);
                 self.rows.push(row);
+                self.live += 1;
             }
             None => {
                 self.names.truncate(start);
@@ -405,7 +409,7 @@ impl Catalog {
     }
 
     pub fn live(&self) -> usize {
-        self.rows.iter().filter(|r| !r.deleted).count()
+        self.live
     }
 
     /// The row of a record. A scan: it runs once per save, not per keystroke,
@@ -425,6 +429,10 @@ impl Catalog {
                 // The row's ids are the record's, which fit.
                 if let Some((new, wide)) = OccRow::new(r, name, self.as_of) {
                     self.keep_wide(r, wide);
+                    // A record saved again after a deletion lives again.
+                    if self.rows[i as usize].deleted {
+                        self.live += 1;
+                    }
                     self.rows[i as usize] = new;
                 }
             }
@@ -437,6 +445,9 @@ impl Catalog {
 
     pub fn remove(&mut self, id: u64) {
         if let Some(i) = self.row_of(id) {
+            if !self.rows[i as usize].deleted {
+                self.live -= 1;
+            }
             self.rows[i as usize].deleted = true;
             self.orders.clear();
             self.revision += 1;
@@ -460,6 +471,12 @@ impl Catalog {
             self.orders.clear();
             self.revision += 1;
         }
+    }
+
+    /// The order [`Catalog::order`] computed for `sort` in `lang`, if it is
+    /// still current.
+    pub fn cached_order(&self, sort: OccSort, lang: Lang) -> Option<&[u32]> {
+        self.orders.get(&(sort, lang)).map(Vec::as_slice)
     }
 
     /// All row numbers in `sort` order (ascending), computed once per sort.
@@ -685,6 +702,28 @@ mod tests {
         c.upsert(&r);
         assert_eq!(c.figures(&c.rows[0]), Figures::of(&r));
         assert!(c.wide.is_empty());
+    }
+
+    /// The count of live rows follows deletions and a record saved again,
+    /// as a count of the rows does.
+    #[test]
+    fn the_live_count_follows_deletions_and_saves() {
+        let mut c = catalog(&["ก", "ข", "ค"]);
+        let counted = |c: &Catalog| c.rows.iter().filter(|r| !r.deleted).count();
+        assert_eq!((c.live(), counted(&c)), (3, 3));
+        c.remove(2);
+        c.remove(2);
+        assert_eq!((c.live(), counted(&c)), (2, 2));
+        let mut m = Member::new(1);
+        m.id = 2;
+        let mut r = OccupationRecord::new(&m, 3301, 2020);
+        r.id = 2;
+        c.upsert(&r);
+        c.upsert(&r);
+        assert_eq!((c.live(), counted(&c)), (3, 3));
+        r.id = 9;
+        c.upsert(&r);
+        assert_eq!((c.live(), counted(&c)), (4, 4));
     }
 
     /// A member's second record shares the first one's name; renaming the

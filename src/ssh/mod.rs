@@ -980,6 +980,9 @@ impl Frontend for Remote {
     fn wait(&self, app: &App) -> Duration {
         if self.input.pending() {
             input::ESC_WAIT
+        } else if app.occ.is_searching() {
+            // The next slice of a search, unless a key is waiting.
+            Duration::ZERO
         } else if app.job.is_some() {
             Duration::from_millis(100)
         } else {

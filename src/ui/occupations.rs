@@ -33,8 +33,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let occ = &app.occ;
     // While the catalog loads there is no count to show: "0/0" would read
     // as "no records".
+    // A search still going through a large catalog says how far it is.
+    let searching = app.catalog.read().ok().and_then(|cat| occ.searching(&cat));
     let counts = if app.catalog_loading() {
         tr(lang, k::LOADING).to_string()
+    } else if let Some(done) = searching {
+        format!(
+            "{}/{} · {}",
+            group_thousands(occ.view.len() as u64),
+            group_thousands(occ.total as u64),
+            trf(lang, k::OCCUPATIONS_SEARCHING, &[&done])
+        )
     } else {
         format!("{}/{}", group_thousands(occ.view.len() as u64), group_thousands(occ.total as u64))
     };
@@ -89,6 +98,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if occ.view.is_empty() {
         let msg = if app.catalog_loading() {
             tr(lang, k::LOADING).to_string()
+        } else if let Some(done) = searching {
+            trf(lang, k::OCCUPATIONS_SEARCHING, &[&done])
         } else if occ.total == 0 {
             tr(lang, k::OCCUPATIONS_EMPTY).to_string()
         } else {
