@@ -96,6 +96,8 @@ pub fn run(
     first_frame: Option<Instant>,
 ) -> io::Result<End> {
     let mut dirty = true;
+    // On a screen, a search's slice also ends with its time.
+    app.occ.set_time_per_slice(Some(crate::app::occupations::SLICE_TIME));
     loop {
         if app.quit {
             return Ok(End::Quit);

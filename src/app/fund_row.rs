@@ -77,9 +77,16 @@ impl FundRow {
         }
     }
 
-    /// Whether a (folded) search term occurs in the code, name or places.
-    pub fn matches(&self, term: &str) -> bool {
-        self.search.contains(term)
+    /// Whether a (folded) search term occurs in the code, name or places,
+    /// with the search for the term prepared once for many rows
+    /// ([`FundRow::finder`]): a filter keystroke on the nation's 79,600 funds.
+    pub fn matches_found(&self, term: &memchr::memmem::Finder<'_>) -> bool {
+        term.find(self.search.as_bytes()).is_some()
+    }
+
+    /// A search term prepared for [`FundRow::matches_found`].
+    pub fn finder(term: &str) -> memchr::memmem::Finder<'_> {
+        memchr::memmem::Finder::new(term.as_bytes())
     }
 }
 

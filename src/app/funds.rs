@@ -256,7 +256,7 @@ impl FundsTab {
 
     fn refilter_keeping(&mut self, keep: Option<u64>, page: usize) {
         let query = thai::fold_for_search(self.filter.as_str());
-        let terms: Vec<&str> = query.split_whitespace().collect();
+        let terms: Vec<_> = query.split_whitespace().map(FundRow::finder).collect();
         let district = self.district;
         let rows = &self.rows;
         self.view = self
@@ -265,7 +265,7 @@ impl FundsTab {
             .copied()
             .filter(|i| {
                 let r = &rows[*i as usize];
-                district.is_none_or(|d| r.district == d) && terms.iter().all(|t| r.search.contains(t))
+                district.is_none_or(|d| r.district == d) && terms.iter().all(|t| r.matches_found(t))
             })
             .collect();
         let at = keep.and_then(|id| self.view.iter().position(|i| rows[*i as usize].id == id));

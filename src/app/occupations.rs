@@ -67,6 +67,9 @@ pub struct OccupationsTab {
     scan: Option<Scan>,
     /// Rows per keystroke (0: [`SLICE`]; tests set fewer).
     slice: usize,
+    /// Time per keystroke, if the front end asks for one (see
+    /// [`OccupationsTab::set_time_per_slice`]).
+    time_per_slice: Option<std::time::Duration>,
     /// Rows the last keystroke or tick looked at (what [`SLICE`] bounds).
     pub rows_looked_at: usize,
 }
@@ -74,6 +77,14 @@ pub struct OccupationsTab {
 /// Rows a keystroke looks at, at most: the province's 203,015 in one go
 /// (about 2 ms); the nation's six million in 25 slices between keys.
 pub const SLICE: usize = 250_000;
+
+/// Time a keystroke's slice may take, on the officer's screen (the event
+/// loop sets it): a slower PC, or rows spread wider in memory, make smaller
+/// slices, so typing stays within a frame (16 ms) with the drawing.
+pub const SLICE_TIME: std::time::Duration = std::time::Duration::from_millis(6);
+
+/// How often a slice looks at the clock, in rows.
+const CLOCK_EVERY: usize = 8_192;
 
 /// A search in progress (see [`OccupationsTab::scan`]).
 struct Scan {
@@ -106,6 +117,13 @@ impl OccupationsTab {
     /// Rows per keystroke; fewer than [`SLICE`] for tests (0: [`SLICE`]).
     pub fn set_slice(&mut self, rows: usize) {
         self.slice = rows;
+    }
+
+    /// A slice also ends after `time` (checked every [`CLOCK_EVERY`] rows):
+    /// the event loop asks for [`SLICE_TIME`]. Without it (tests) a slice is
+    /// counted in rows only, the same on every machine.
+    pub fn set_time_per_slice(&mut self, time: Option<std::time::Duration>) {
+        self.time_per_slice = time;
     }
 }
 
@@ -154,7 +172,9 @@ impl OccupationsTab {
                     })
                     .copied()
                     .collect();
-                let mut funds: Vec<u64> = funds.iter().filter(|r| r.matches(t)).map(|r| r.id).collect();
+                let found = FundRow::finder(t);
+                let mut funds: Vec<u64> =
+                    funds.iter().filter(|r| r.matches_found(&found)).map(|r| r.id).collect();
                 funds.sort_unstable();
                 Term {
                     text: t.to_string(),
@@ -245,15 +265,25 @@ impl OccupationsTab {
             None => (cat.cached_order(self.sort, lang).unwrap_or(&[]), self.desc),
         };
         let (select, access, terms) = (&self.select, sh.access, &scan.terms);
-        let end = scan.next.saturating_add(slice).min(rows.len());
-        for n in scan.next..end {
-            let i = if desc { rows[rows.len() - 1 - n] } else { rows[n] };
-            let Some(r) = cat.rows.get(i as usize) else { continue };
-            if select.matches(r)
-                && access.may_read_fund(r.fund_id(), r.district)
-                && terms.iter().all(|t| t.matches(r, cat))
-            {
-                self.view.push(i);
+        let limit = scan.next.saturating_add(slice).min(rows.len());
+        let clock =
+            self.time_per_slice.filter(|_| slice != usize::MAX).map(|t| (std::time::Instant::now(), t));
+        let mut end = scan.next;
+        while end < limit {
+            let stop = end.saturating_add(CLOCK_EVERY).min(limit);
+            for n in end..stop {
+                let i = if desc { rows[rows.len() - 1 - n] } else { rows[n] };
+                let Some(r) = cat.rows.get(i as usize) else { continue };
+                if select.matches(r)
+                    && access.may_read_fund(r.fund_id(), r.district)
+                    && terms.iter().all(|t| t.matches(r, cat))
+                {
+                    self.view.push(i);
+                }
+            }
+            end = stop;
+            if clock.is_some_and(|(started, time)| started.elapsed() >= time) {
+                break;
             }
         }
         self.rows_looked_at = end - scan.next;
