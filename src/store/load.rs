@@ -529,7 +529,6 @@ impl<'s> Load<'s> {
             reserved: first,
             batch: Vec::new(),
             derived: Derived::default(),
-            written: 0,
             halves: Halves::default(),
             kind: std::marker::PhantomData,
         })
@@ -659,8 +658,8 @@ pub struct BulkWriter<'l, R: Record> {
     /// Index entries and aggregates of the load; places are those each parent
     /// gives to records of the load.
     derived: Derived,
-    written: u64,
-    /// The batch being written by two threads while the next one is made.
+    /// The batch being written by two threads while the next one is made,
+    /// and the count of records written.
     halves: Halves,
     kind: std::marker::PhantomData<R>,
 }
@@ -677,16 +676,18 @@ pub(super) type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
 pub(super) struct Halves {
     /// The batch's length and its two writers.
     in_flight: Option<(usize, [Half; 2])>,
+    /// Pairs written so far (batches waited for).
+    pub(super) written: u64,
 }
 
 type Half = JoinHandle<Result<(), sled::Error>>;
 
 impl Halves {
     /// Waits for the batch before, then starts writing `batch` and returns.
-    pub(super) fn write(&mut self, tree: &sled::Tree, batch: Pairs) -> Result<u64, StoreError> {
-        let written = self.settle()?;
+    pub(super) fn write(&mut self, tree: &sled::Tree, batch: Pairs) -> Result<(), StoreError> {
+        self.settle()?;
         if batch.is_empty() {
-            return Ok(written);
+            return Ok(());
         }
         let len = batch.len();
         let batch = Arc::new(batch);
@@ -701,15 +702,16 @@ impl Halves {
             })
         };
         self.in_flight = Some((len, [start(0..half), start(half..len)]));
-        Ok(written)
+        Ok(())
     }
 
-    /// Waits for the batch being written; returns how many pairs it held.
-    pub(super) fn settle(&mut self) -> Result<u64, StoreError> {
+    /// Waits for the batch being written (counted in [`Halves::written`]).
+    pub(super) fn settle(&mut self) -> Result<(), StoreError> {
         let Some((len, halves)) = self.in_flight.take() else {
-            return Ok(0);
+            return Ok(());
         };
-        let mut first = Ok(len as u64);
+        self.written += len as u64;
+        let mut first = Ok(());
         for h in halves {
             let r = match h.join() {
                 Ok(r) => r.map_err(StoreError::Sled),
@@ -724,8 +726,9 @@ impl Halves {
 }
 
 impl Drop for Halves {
-    /// Dropped half way (a failed load or restore), it still waits for its
-    /// threads, so that none writes after the caller has moved on.
+    /// Dropped half way (a failed load or restore, a bulk writer dropped
+    /// unfinished), it still waits for its threads, so that none writes
+    /// after the caller (and a load's rollback) has moved on.
     fn drop(&mut self) {
         let _ = self.settle();
     }
@@ -772,7 +775,7 @@ impl<R: Record> BulkWriter<'_, R> {
     /// province's member import from 6.0 s to 4.7 s (one `apply_batch` per
     /// batch before).
     fn flush_batch(&mut self) -> Result<(), StoreError> {
-        self.settle()?;
+        self.halves.settle()?;
         if self.batch.is_empty() {
             return Ok(());
         }
@@ -780,21 +783,14 @@ impl<R: Record> BulkWriter<'_, R> {
         let tree = self.load.store.tree(R::TREE)?;
         let mut batch = std::mem::take(&mut self.batch);
         batch.sort_by(|a, b| a.0.cmp(&b.0));
-        self.halves.write(&tree, batch)?;
-        Ok(())
-    }
-
-    /// Waits for the batch being written.
-    fn settle(&mut self) -> Result<(), StoreError> {
-        self.written += self.halves.settle()?;
-        Ok(())
+        self.halves.write(&tree, batch)
     }
 
     /// Writes the indexes and aggregates of the records pushed. The load
     /// counts them only when it is committed.
     pub fn finish(mut self) -> Result<u64, SaveError> {
         self.flush_batch()?;
-        self.settle()?;
+        self.halves.settle()?;
         let store = self.load.store;
         for (name, entries) in self.derived.index.iter_mut() {
             entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -830,19 +826,11 @@ impl<R: Record> BulkWriter<'_, R> {
         }
         self.load.touch_derived();
         self.derived.write(store)?;
-        Ok(self.written)
+        Ok(self.halves.written)
     }
 
     /// The first id this writer gave.
     pub fn first_id(&self) -> u64 {
         self.first_id
-    }
-}
-
-impl<R: Record> Drop for BulkWriter<'_, R> {
-    /// A writer dropped unfinished waits for its batch in flight, so nothing
-    /// is written after it (and the load's rollback) is gone.
-    fn drop(&mut self) {
-        let _ = self.settle();
     }
 }
