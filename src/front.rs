@@ -65,14 +65,7 @@ pub trait Frontend {
 
     /// How long to wait for input before a tick.
     fn wait(&self, app: &App) -> Duration {
-        if app.occ.is_searching() {
-            // The next slice of a search, unless a key is waiting.
-            Duration::ZERO
-        } else if app.job.is_some() {
-            Duration::from_millis(100)
-        } else {
-            Duration::from_secs(1)
-        }
+        tick_after(app, Duration::from_secs(1))
     }
 
     /// A tick passed with no input (`changed`: whether it changed the screen).
@@ -84,6 +77,19 @@ pub trait Frontend {
         _changed: bool,
     ) -> io::Result<Option<&'static str>> {
         Ok(None)
+    }
+}
+
+/// How long the loop waits for a key before it ticks: not at all while a
+/// search goes on in slices (the next slice, unless a key is waiting), a
+/// tenth of a second while a job runs, else the front end's `idle` wait.
+pub fn tick_after(app: &App, idle: Duration) -> Duration {
+    if app.occ.is_searching() {
+        Duration::ZERO
+    } else if app.job.is_some() {
+        Duration::from_millis(100)
+    } else {
+        idle
     }
 }
 

@@ -980,13 +980,8 @@ impl Frontend for Remote {
     fn wait(&self, app: &App) -> Duration {
         if self.input.pending() {
             input::ESC_WAIT
-        } else if app.occ.is_searching() {
-            // The next slice of a search, unless a key is waiting.
-            Duration::ZERO
-        } else if app.job.is_some() {
-            Duration::from_millis(100)
         } else {
-            Duration::from_millis(250)
+            front::tick_after(app, Duration::from_millis(250))
         }
     }
 
