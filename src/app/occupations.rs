@@ -230,22 +230,12 @@ impl OccupationsTab {
     fn look(&mut self, sh: &Shared, slice: usize) -> bool {
         let Some(mut scan) = self.scan.take() else { return false };
         let lang = sh.lang;
-        let unsorted =
-            |sh: &Shared| sh.catalog.read().is_ok_and(|c| c.cached_order(self.sort, lang).is_none());
         if scan.rows.is_none()
-            && unsorted(sh)
+            && sh.catalog.read().is_ok_and(|c| c.cached_order(self.sort, lang).is_none())
             && let Ok(mut cat) = sh.catalog.write()
         {
             // The sort's order, once (other sessions read it too).
-            let (geo, categories) = (&sh.geo, &sh.categories);
-            let place = |c: u32| geo.name(c, lang);
-            let category = |c: u16| {
-                categories
-                    .iter()
-                    .find(|x| x.code == c)
-                    .map_or_else(|| c.to_string(), |x| x.name(lang).to_string())
-            };
-            cat.order(self.sort, lang, &place, &category);
+            cat.order(self.sort, lang, &|c| sh.geo.name(c, lang), &|c| sh.category_label(c));
         }
         let Ok(guard) = sh.catalog.read() else { return false };
         let sorted = guard.cached_order(self.sort, lang).is_some();

@@ -77,7 +77,7 @@ pub enum StoreError {
 /// so four thousand million records of a kind would be needed to reach it;
 /// the store refuses to go past it (saves, bulk loads, reserved ids such as
 /// loans' and the audit's), `check` reports a record past it, and the
-/// screens' lists keep ids in 32 bits (`service::catalog::OccRow`, 64 bytes
+/// screens' lists keep ids in 32 bits (`service::catalog::OccRow`, 48 bytes
 /// a row). `u32::MAX` itself stays free: pick lists use it for "all".
 pub const MAX_ID: u64 = u32::MAX as u64 - 1;
 

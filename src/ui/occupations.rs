@@ -31,21 +31,19 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let lang = app.lang;
     let occ = &app.occ;
-    // While the catalog loads there is no count to show: "0/0" would read
-    // as "no records".
     // A search still going through a large catalog says how far it is.
     let searching = app.catalog.read().ok().and_then(|cat| occ.searching(&cat));
+    // While the catalog loads there is no count to show: "0/0" would read
+    // as "no records".
     let counts = if app.catalog_loading() {
         tr(lang, k::LOADING).to_string()
-    } else if let Some(done) = searching {
-        format!(
-            "{}/{} · {}",
-            group_thousands(occ.view.len() as u64),
-            group_thousands(occ.total as u64),
-            trf(lang, k::OCCUPATIONS_SEARCHING, &[&done])
-        )
     } else {
-        format!("{}/{}", group_thousands(occ.view.len() as u64), group_thousands(occ.total as u64))
+        let shown =
+            format!("{}/{}", group_thousands(occ.view.len() as u64), group_thousands(occ.total as u64));
+        match searching {
+            Some(done) => format!("{shown} · {}", trf(lang, k::OCCUPATIONS_SEARCHING, &[&done])),
+            None => shown,
+        }
     };
     let mut spans = vec![Span::styled(format!(" {} {counts} ", tr(lang, k::TAB_OCCUPATIONS)), theme.title())];
     let sel = &occ.select;
