@@ -544,3 +544,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_occupation_naming_a_loan_its_member_lacks_is_found() {
+    use sammachip::domain::occupation::OccupationRecord;
+    let f = Fixture::new(Lang::Th);
+    let all = f.store.all::<OccupationRecord>().unwrap();
+    // Another member's loan: taken, but not by this member.
+    let with_loans: Vec<_> = all.iter().filter(|o| !o.loan_ids.is_empty()).collect();
+    assert!(with_loans.len() > 100, "the demo's records name loans: the check looks them up");
+    let (a, b) = (with_loans[0], with_loans.iter().find(|o| o.member_id != with_loans[0].member_id).unwrap());
+    let stranger = b.loan_ids[0];
+    let mut forged = a.clone();
+    forged.loan_ids.push(stranger);
+    let occupations = f.store.raw_tree(trees::OCCUPATIONS).unwrap();
+    occupations.insert(forged.key(), forged.to_stored().unwrap()).unwrap();
+
+    let report = f.store.check().unwrap();
+    assert_eq!(report.problems.len(), 1, "{:#?}", report.problems);
+    let p = &report.problems[0];
+    assert_eq!(p.tree, trees::OCCUPATIONS);
+    let want = format!("names loan {stranger}, which member {}/{} does not have", a.fund_id, a.member_id);
+    assert!(p.what.contains(&want), "{p}");
+}

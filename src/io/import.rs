@@ -6,13 +6,16 @@
 //! (the first `MAX_LISTED` rows, and how many more).
 
 use std::{
-    collections::{HashMap, HashSet},
     ffi::OsStr,
     fs::{File, OpenOptions},
     io::{self, Write as _},
     path::{Path, PathBuf},
     sync::Arc,
 };
+
+// A fast hasher: the maps of ids and national IDs an import fills hold
+// one entry per row.
+use foldhash::{HashMap, HashMapExt as _, HashSet};
 
 use super::{Col, Kind, parse_enum, table};
 use crate::{

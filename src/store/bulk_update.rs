@@ -5,7 +5,7 @@
 //! differences. Changes to indexed fields or to places are not taken here
 //! (the caller saves those one by one).
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::{
     codec,
@@ -138,9 +138,9 @@ impl Load<'_> {
         olds: impl Iterator<Item = Result<(Vec<u8>, R), SaveError>>,
         mut change: impl FnMut(R) -> R,
     ) -> Result<Changed, SaveError> {
-        let mut fund: HashMap<u64, FundStats> = HashMap::new();
-        let mut district: HashMap<u16, DistrictStats> = HashMap::new();
-        let mut risk: HashMap<u64, FundRisk> = HashMap::new();
+        let mut fund: HashMap<u64, FundStats> = HashMap::default();
+        let mut district: HashMap<u16, DistrictStats> = HashMap::default();
+        let mut risk: HashMap<u64, FundRisk> = HashMap::default();
         let mut before = Vec::new();
         let mut writes: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
         let mut child_writes: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();

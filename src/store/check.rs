@@ -5,11 +5,9 @@
 //!
 //! Both hold the store's write lock alone (see `backup`), so saves wait.
 
-use std::{
-    cmp::Ordering,
-    collections::{HashMap, HashSet},
-    fmt,
-};
+use std::{cmp::Ordering, collections::HashMap, fmt};
+
+use foldhash::{HashMap as FastMap, HashSet as FastSet};
 
 use super::{
     codec,
@@ -331,13 +329,15 @@ struct Checker<'s> {
     counts: HashMap<&'static str, u64>,
     /// Indexes of the kind being read; aggregates of every kind read so far.
     derived: Derived,
-    funds: HashSet<u64>,
-    /// (fund, member) → the member's loan ids.
-    members: HashMap<(u64, u64), Vec<u64>>,
-    loans: HashSet<u64>,
+    funds: FastSet<u64>,
+    /// (fund, member) → where the member's loan ids lie in `loan_ids`.
+    members: FastMap<(u64, u64), (usize, usize)>,
+    /// Every member's loan ids, one member after another.
+    loan_ids: Vec<u64>,
+    loans: FastSet<u64>,
     max_loan: u64,
-    occupations: HashSet<(u64, u64, u64)>,
-    sages: HashSet<u64>,
+    occupations: FastSet<(u64, u64, u64)>,
+    sages: FastSet<u64>,
 }
 
 impl<'s> Checker<'s> {
@@ -348,12 +348,13 @@ impl<'s> Checker<'s> {
             more: 0,
             counts: HashMap::new(),
             derived: Derived::default(),
-            funds: HashSet::new(),
-            members: HashMap::new(),
-            loans: HashSet::new(),
+            funds: FastSet::default(),
+            members: FastMap::default(),
+            loan_ids: Vec::new(),
+            loans: FastSet::default(),
             max_loan: 0,
-            occupations: HashSet::new(),
-            sages: HashSet::new(),
+            occupations: FastSet::default(),
+            sages: FastSet::default(),
         }
     }
 
@@ -462,7 +463,9 @@ impl<'s> Checker<'s> {
                 guarantors.pending.push((k.to_vec(), l.id, *g));
             }
         }
-        self.members.insert((m.fund_id, m.id), m.loans.iter().map(|l| l.id).collect());
+        let start = self.loan_ids.len();
+        self.loan_ids.extend(m.loans.iter().map(|l| l.id));
+        self.members.insert((m.fund_id, m.id), (start, m.loans.len()));
     }
 
     fn occupation(&mut self, k: &[u8], o: &OccupationRecord) {
@@ -472,7 +475,8 @@ impl<'s> Checker<'s> {
                 k,
                 format!("belongs to member {}/{}, who does not exist", o.fund_id, o.member_id),
             ),
-            Some(loans) => {
+            Some(&(start, n)) => {
+                let loans = self.loan_ids.get(start..start + n).unwrap_or_default();
                 let missing: Vec<u64> = o.loan_ids.iter().copied().filter(|l| !loans.contains(l)).collect();
                 for l in missing {
                     self.problem(
@@ -646,7 +650,7 @@ impl<'s> Checker<'s> {
     fn aggregate<T: PartialEq + Default>(
         &mut self,
         tree: &'static str,
-        mut want: HashMap<Vec<u8>, T>,
+        mut want: FastMap<Vec<u8>, T>,
         read: impl Fn(&[u8]) -> Result<T, String>,
         differ: impl Fn(&T, &T) -> String,
     ) -> Result<(), StoreError> {

@@ -7,6 +7,7 @@ use std::{
     sync::atomic::Ordering,
 };
 
+use foldhash::HashMap as FastMap;
 use sled::{
     Transactional,
     transaction::{ConflictableTransactionError, TransactionError, TransactionalTree},
@@ -725,14 +726,14 @@ impl Store {
 #[derive(Default)]
 pub(super) struct Derived {
     /// Entries by index tree: (key, the record's key for unique indexes).
-    pub(super) index: HashMap<&'static str, Vec<PendingEntry>>,
-    pub(super) stats: HashMap<u64, FundStats>,
+    pub(super) index: FastMap<&'static str, Vec<PendingEntry>>,
+    pub(super) stats: FastMap<u64, FundStats>,
     /// Counts of children, by [`children_key`].
-    pub(super) children: HashMap<Vec<u8>, u64>,
+    pub(super) children: FastMap<Vec<u8>, u64>,
     /// Places taken of each parent, by the parent's key.
-    pub(super) places: HashMap<Vec<u8>, u64>,
-    pub(super) districts: HashMap<u16, DistrictStats>,
-    pub(super) risks: HashMap<u64, FundRisk>,
+    pub(super) places: FastMap<Vec<u8>, u64>,
+    pub(super) districts: FastMap<u16, DistrictStats>,
+    pub(super) risks: FastMap<u64, FundRisk>,
 }
 
 impl Derived {
