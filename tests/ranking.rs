@@ -116,6 +116,10 @@ fn every_district_ranked_in_one_pass_matches_each_ranked_alone() {
     for category in [None, Some(cat.rows[0].category)] {
         let all = f.app.rank_districts(&cat, category, &w, 30);
         assert_eq!(all.iter().map(|(d, _, _)| *d).collect::<Vec<_>>(), vec![3301, 3302, 3303]);
+        // The same on two threads (which a catalog this small does not take).
+        let today = f.app.today;
+        let split = sammachip::service::ranking::rank_districts_from(&cat, category, &w, 30, today, 0);
+        assert_eq!(split, all, "category {category:?}");
         for (d, ranked, n) in &all {
             let (alone, in_scope) = f.app.rank_in(&cat, Scope::District(*d), category, &w, 30);
             assert_eq!((ranked, n), (&alone, &in_scope), "district {d}, category {category:?}");

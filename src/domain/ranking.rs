@@ -173,11 +173,17 @@ fn bounds(facts: impl Iterator<Item = Facts>) -> ([i64; 6], [i64; 6]) {
 fn normalise(f: &Facts, lo: &[i64; 6], hi: &[i64; 6]) -> [u32; 6] {
     let mut n = [0u32; 6];
     for (i, c) in Criterion::ALL.iter().enumerate() {
-        let span = i128::from(hi[i]) - i128::from(lo[i]);
+        // lo ≤ value ≤ hi: both differences are whole and not negative.
+        let span = hi[i].abs_diff(lo[i]);
+        let off = f.value(*c).abs_diff(lo[i]);
         n[i] = if span == 0 {
             NORM
+        } else if let Some(scaled) = off.checked_mul(u64::from(NORM)) {
+            // 64-bit division, several times quicker than 128-bit: every
+            // figure below 184 billion baht.
+            (scaled / span) as u32
         } else {
-            ((i128::from(f.value(*c)) - i128::from(lo[i])) * i128::from(NORM) / span) as u32
+            (u128::from(off) * u128::from(NORM) / u128::from(span)) as u32
         };
     }
     n
@@ -345,6 +351,31 @@ mod tests {
     }
 
     proptest! {
+        /// The 64-bit scaling gives what 128-bit arithmetic gives, from
+        /// satang to figures near the ends of i64.
+        #[test]
+        fn normalising_in_64_bits_is_exact(
+            values in proptest::collection::vec(
+                prop_oneof![-1_000_000_000i64..1_000_000_000, any::<i64>(), Just(i64::MIN), Just(i64::MAX)],
+                1..6,
+            )
+        ) {
+            let fs: Vec<Facts> = values.iter().map(|v| facts(1, *v, *v, *v, 0, 0, 0)).collect();
+            let (lo, hi) = bounds(fs.iter().copied());
+            for f in &fs {
+                let n = normalise(f, &lo, &hi);
+                for (i, c) in Criterion::ALL.iter().enumerate() {
+                    let span = i128::from(hi[i]) - i128::from(lo[i]);
+                    let want = if span == 0 {
+                        NORM
+                    } else {
+                        ((i128::from(f.value(*c)) - i128::from(lo[i])) * i128::from(NORM) / span) as u32
+                    };
+                    prop_assert_eq!(n[i], want, "criterion {:?}", c);
+                }
+            }
+        }
+
         /// Improving one criterion of one household never lowers its rank.
         #[test]
         fn improving_a_criterion_never_lowers_the_rank(

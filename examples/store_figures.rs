@@ -1,0 +1,165 @@
+//! Issue 23's figures on a store that already exists (the nation's takes 12
+//! minutes to write, so `cargo bench --bench evidence` at the nation scale is
+//! rarely run): opening it, the first frame's work, the catalog, the top 30
+//! of every district, the Occupations filter keystroke (in slices, as on a
+//! screen) and one district's sage plan.
+//!
+//! `cargo run --release --example store_figures -- STORE [REPEATS]`
+//!
+//! A nation store: `sammachip --db DIR demo --scale nation --geography
+//! ../shared/data/thai-geography`. Nothing is written to the store.
+
+use std::{
+    path::Path,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use ratatui::{Terminal, backend::TestBackend};
+use sammachip::{
+    app::{Action, App, occupations::SLICE_TIME, text::TextEdit},
+    domain::{
+        Lang,
+        ranking::Weights,
+        sage::{self, Household},
+    },
+    store::Store,
+    ui,
+};
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn median(mut v: Vec<Duration>) -> f64 {
+    v.sort();
+    v.get(v.len() / 2).map_or(0.0, |d| ms(*d))
+}
+
+fn p99(mut v: Vec<Duration>) -> (f64, f64) {
+    v.sort();
+    let at = |p: f64| {
+        v.get(((v.len() as f64 * p) as usize).min(v.len().saturating_sub(1))).map_or(0.0, |d| ms(*d))
+    };
+    (at(0.5), at(0.99))
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let Some(path) = args.next() else {
+        eprintln!("usage: store_figures STORE [REPEATS]");
+        std::process::exit(2);
+    };
+    let reps: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(7);
+
+    let t = Instant::now();
+    let store = match Store::open(Path::new(&path)) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    };
+    let opened = t.elapsed();
+    let t = Instant::now();
+    let mut app = App::new(&store, "figures", Lang::Th, (80, 24));
+    let built = t.elapsed();
+    let mut term = match Terminal::new(TestBackend::new(80, 24)) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    };
+    let mut draw = |app: &App| {
+        let _ = term.draw(|f| ui::draw(f, app));
+    };
+    let t = Instant::now();
+    draw(&app);
+    let drawn = t.elapsed();
+    println!(
+        "open {:.0} ms, app (every list the first frame reads) {:.0} ms, first draw {:.1} ms: {} funds",
+        ms(opened),
+        ms(built),
+        ms(drawn),
+        app.funds.total()
+    );
+
+    let t = Instant::now();
+    app.load_catalog(&store);
+    app.finish_loading();
+    let rows = app.catalog.read().map(|c| c.rows.len()).unwrap_or(0);
+    println!("catalog: {rows} rows in {:.0} ms", ms(t.elapsed()));
+
+    // The top 30 of every district, from scratch.
+    let w = Weights::default();
+    let mut times = Vec::new();
+    let mut districts = 0;
+    for _ in 0..reps {
+        let t = Instant::now();
+        let Ok(cat) = app.catalog.read() else { break };
+        let ranked = app.rank_districts(&cat, None, &w, 30);
+        times.push(t.elapsed());
+        districts = ranked.len();
+    }
+    println!("top 30 of all {districts} districts: median {:.0} ms of {reps}", median(times));
+
+    // One district's plan: its top 30 among the catalog, matched to sages.
+    let villages = app.funds.villages();
+    let first = app.geo.districts().first().copied().unwrap_or(0);
+    let mut times = Vec::new();
+    let mut matched = 0;
+    for _ in 0..reps {
+        let t = Instant::now();
+        let Ok(cat) = app.catalog.read() else { break };
+        let hh: Vec<Household> = sammachip::service::ranking::rank_in(
+            &cat,
+            sammachip::app::ranking::Scope::District(first),
+            None,
+            &w,
+            30,
+            app.today,
+            &[],
+        )
+        .0
+        .into_iter()
+        .filter_map(|(row, _)| cat.rows.get(row as usize))
+        .map(|r| Household {
+            key: (r.fund_id(), r.member_id(), r.id()),
+            category: r.category,
+            village: villages.get(&r.fund_id()).copied().unwrap_or(0),
+        })
+        .collect();
+        matched = sage::plan(&hh, &app.sages.candidates()).matches.len();
+        times.push(t.elapsed());
+    }
+    println!("district {first}'s plan (rank + match, {matched} matched): median {:.1} ms", median(times));
+
+    // The Occupations filter: a keystroke (one slice, cut at SLICE_TIME as the
+    // event loop asks), and the whole list with its count.
+    app.occ.set_time_per_slice(Some(SLICE_TIME));
+    app.update(Action::GoTab(3), &store);
+    draw(&app);
+    app.update(Action::Filter, &store);
+    let word: Vec<char> = "สมชาย".chars().collect();
+    let (mut keys, mut whole) = (Vec::new(), Vec::new());
+    for i in 0..reps * 20 {
+        let k = word.len();
+        let edit = if i % (2 * k) < k { TextEdit::Insert(word[i % k]) } else { TextEdit::Backspace };
+        let t = Instant::now();
+        app.update(Action::Text(edit), &store);
+        draw(&app);
+        keys.push(t.elapsed());
+        while app.occ.is_searching() {
+            app.update(Action::Tick, &store);
+            draw(&app);
+        }
+        whole.push(t.elapsed());
+    }
+    let (k50, k99) = p99(keys);
+    let (w50, w99) = p99(whole);
+    println!(
+        "occupations filter keystroke: p50 {k50:.1} ms, p99 {k99:.1} ms; whole list: p50 {w50:.0} ms, p99 {w99:.0} ms (n={})",
+        reps * 20
+    );
+}
