@@ -156,6 +156,11 @@ fn main() {
         }
         whole.push(t.elapsed());
     }
+    let mut worst: Vec<(Duration, usize)> = keys.iter().copied().zip(0..).collect();
+    worst.sort();
+    let worst: Vec<String> =
+        worst.iter().rev().take(5).map(|(d, i)| format!("{:.1} ms (key {})", ms(*d), i + 1)).collect();
+    println!("slowest keystrokes: {}", worst.join(", "));
     let (k50, k99) = p99(keys);
     let (w50, w99) = p99(whole);
     println!(
