@@ -70,10 +70,6 @@ pub struct OccupationsTab {
     /// Time per keystroke, if the front end asks for one (see
     /// [`OccupationsTab::set_time_per_slice`]).
     time_per_slice: Option<std::time::Duration>,
-    /// When the keystroke that starts a search began: its first slice's time
-    /// counts from there, so resolving the terms (every fund's places, at the
-    /// nation 79,600 of them) comes out of the same budget.
-    began: Option<std::time::Instant>,
     /// Rows the last keystroke or tick looked at (what [`SLICE`] bounds).
     pub rows_looked_at: usize,
 }
@@ -100,6 +96,10 @@ struct Scan {
     terms: Vec<Term>,
     /// The record to select when it ends.
     keep: Option<u64>,
+    /// When the keystroke that started it began: its first slice's time
+    /// counts from there, so resolving the terms (every fund's places, at
+    /// the nation 79,600 of them) comes out of the same budget.
+    began: Option<std::time::Instant>,
 }
 
 impl OccupationsTab {
@@ -199,11 +199,10 @@ impl OccupationsTab {
 
     /// As [`OccupationsTab::refresh`], selecting the record `keep` if it is shown.
     pub fn refresh_keeping(&mut self, sh: &Shared, funds: &[FundRow], keep: Option<u64>) {
-        self.began = Some(std::time::Instant::now());
+        let began = Some(std::time::Instant::now());
         let terms = Self::terms(sh, funds, self.filter.as_str());
         self.narrowing.clear();
-        self.start(sh, Scan { rows: None, next: 0, terms, keep });
-        self.began = None;
+        self.start(sh, Scan { rows: None, next: 0, terms, keep, began });
     }
 
     /// Starts a search over the rows: the first slice now, the rest by
@@ -252,7 +251,7 @@ impl OccupationsTab {
             self.narrowing.clear();
             self.total = guard.live();
             self.seen_revision = guard.revision;
-            self.scan = Some(Scan { rows: None, next: 0, ..scan });
+            self.scan = Some(Scan { rows: None, next: 0, began: None, ..scan });
             return true;
         }
         let cat: &Catalog = &guard;
@@ -262,7 +261,7 @@ impl OccupationsTab {
         };
         let (select, access, terms) = (&self.select, sh.access, &scan.terms);
         let limit = scan.next.saturating_add(slice).min(rows.len());
-        let began = self.began.take().unwrap_or_else(std::time::Instant::now);
+        let began = scan.began.take().unwrap_or_else(std::time::Instant::now);
         let clock = self.time_per_slice.filter(|_| slice != usize::MAX).map(|t| (began, t));
         let mut end = scan.next;
         while end < limit {
@@ -304,7 +303,7 @@ impl OccupationsTab {
         if !self.filter.apply(edit) {
             return;
         }
-        self.began = Some(std::time::Instant::now());
+        let began = Some(std::time::Instant::now());
         let now = self.filter.as_str().to_string();
         // A search cut short by this keystroke leaves no view to narrow.
         let whole = self.scan.take().is_none();
@@ -323,14 +322,12 @@ impl OccupationsTab {
             let shown = std::sync::Arc::new(std::mem::take(&mut self.view));
             self.narrowing.push((before, std::sync::Arc::clone(&shown)));
             let terms = Self::terms(cx.sh, cx.funds, &now);
-            self.start(cx.sh, Scan { rows: Some(shown), next: 0, terms, keep: None });
+            self.start(cx.sh, Scan { rows: Some(shown), next: 0, terms, keep: None, began });
         } else {
             let terms = Self::terms(cx.sh, cx.funds, &now);
-            self.start(cx.sh, Scan { rows: None, next: 0, terms, keep: None });
+            self.start(cx.sh, Scan { rows: None, next: 0, terms, keep: None, began });
             self.narrowing.retain(|(q, _)| now.starts_with(q.as_str()));
         }
-        // Only this keystroke's first slice counts from it.
-        self.began = None;
         let page = cx.sh.page();
         self.pos.set(0, self.view.len(), page);
     }
