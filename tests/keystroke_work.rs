@@ -114,6 +114,19 @@ fn grow_far_from_the_screen(store: &Store, n: usize) {
     }
 }
 
+/// The list one pass of the Occupations search finds for `query` (the
+/// default slice holds the district demo whole), with the search line
+/// closed again.
+fn one_pass(fx: &mut Fixture, query: &str) -> Vec<u32> {
+    fx.press(KeyCode::Char('/'));
+    fx.type_str(query);
+    assert!(!fx.app.occ.is_searching());
+    assert!(!fx.app.occ.view.is_empty(), "nothing matches {query}");
+    let found = fx.app.occ.view.clone();
+    fx.press(KeyCode::Esc);
+    found
+}
+
 /// The Occupations search on a catalog larger than a keystroke's slice: each
 /// keystroke, and each tick between keystrokes, looks at no more rows than
 /// the slice, however many the catalog holds; the screen says how far the
@@ -126,16 +139,8 @@ fn a_search_looks_at_a_slice_of_rows_per_keystroke_and_finds_them_all() {
     let total = fx.app.occ.total;
     let slice = 1_000;
     assert!(total > 4 * slice, "{total} records");
-    // The answers of one pass (the default slice holds the district whole).
-    let mut whole = Vec::new();
-    for query in ["ส", "สม"] {
-        fx.press(KeyCode::Char('/'));
-        fx.type_str(query);
-        assert!(!fx.app.occ.is_searching());
-        assert!(!fx.app.occ.view.is_empty(), "nothing matches {query}");
-        whole.push(fx.app.occ.view.clone());
-        fx.press(KeyCode::Esc);
-    }
+    // The answers of one pass.
+    let whole = [one_pass(&mut fx, "ส"), one_pass(&mut fx, "สม")];
     assert!(whole[1].len() < whole[0].len());
 
     fx.app.occ.set_slice(slice);
@@ -217,10 +222,7 @@ fn the_event_loop_goes_on_with_a_search_without_a_key() {
     let mut fx = Fixture::new(Lang::Th);
     fx.press(KeyCode::Char('3'));
     let total = fx.app.occ.total;
-    fx.press(KeyCode::Char('/'));
-    fx.type_str("ส");
-    let whole = fx.app.occ.view.clone();
-    fx.press(KeyCode::Esc);
+    let whole = one_pass(&mut fx, "ส");
     fx.press(KeyCode::Char('/'));
 
     let slice = 500;
@@ -283,10 +285,7 @@ fn a_slice_also_ends_with_its_time() {
     fx.press(KeyCode::Char('3'));
     let total = fx.app.occ.total;
     assert!(total > 8_192, "{total} records");
-    fx.press(KeyCode::Char('/'));
-    fx.type_str("ส");
-    let whole = fx.app.occ.view.clone();
-    fx.press(KeyCode::Esc);
+    let whole = one_pass(&mut fx, "ส");
     fx.press(KeyCode::Char('/'));
     fx.app.occ.set_time_per_slice(Some(std::time::Duration::ZERO));
     fx.type_str("ส");
