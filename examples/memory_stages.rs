@@ -6,7 +6,12 @@
 //! `cargo run --release --example memory_stages -- STORE [all|no-catalog|catalog]`
 //! - `all` (default): the app as an officer starts it, then every tab;
 //! - `no-catalog`: the app with an empty catalog (what the rest costs);
-//! - `catalog`: the store and the catalog alone, with the time to read it.
+//! - `catalog`: the store and the catalog alone, with the time to read it;
+//! - `sessions N` (default 20): N sessions as the SSH server opens them,
+//!   sharing its catalog and lists, each to its first frame and then
+//!   through every tab, with the time each took to its first frame;
+//!   `sessions N apart`: each with lists of its own, as before they were
+//!   shared.
 //!
 //! Linux only (it reads /proc/self). Issue 23's figures in BENCHMARKS.md.
 
@@ -86,9 +91,53 @@ fn main() {
             println!("catalog: {} rows read in {:.0} ms", c.rows.len(), t.elapsed().as_secs_f64() * 1e3);
             stage("catalog read");
         }
+        "sessions" => {
+            let n: usize = args.next().and_then(|v| v.parse().ok()).unwrap_or(20);
+            let apart = args.next().as_deref() == Some("apart");
+            let cat = Catalog::load(&store, Date::today()).expect("catalog");
+            let cat = Arc::new(RwLock::new(cat));
+            let lists = sammachip::app::Common::new();
+            lists.funds(&store).expect("funds");
+            stage("server ready");
+            let mut apps = Vec::new();
+            let mut took = Vec::new();
+            for i in 0..n {
+                let t = Instant::now();
+                let login = format!("officer{i}");
+                let lists = if apart { sammachip::app::Common::new() } else { Arc::clone(&lists) };
+                let mut app = App::with_catalog(&store, login, Lang::Th, (80, 24), Arc::clone(&cat), lists);
+                app.set_access(sammachip::domain::officer::Access::Province, &store);
+                term.draw(|f| ui::draw(f, &app)).expect("draw");
+                took.push(t.elapsed().as_secs_f64() * 1e3);
+                apps.push(app);
+                if i < 3 || i + 1 == n {
+                    stage(&format!("{} sessions, first frame", i + 1));
+                }
+            }
+            took.sort_by(f64::total_cmp);
+            println!(
+                "first frame of a session: median {:.1} ms, slowest {:.1} ms (n={n})",
+                took[took.len() / 2],
+                took[took.len() - 1]
+            );
+            for (i, app) in apps.iter_mut().enumerate() {
+                for tab in 1..=6 {
+                    app.update(Action::GoTab(tab), &store);
+                    for _ in 0..5 {
+                        app.update(Action::Down, &store);
+                    }
+                    term.draw(|f| ui::draw(f, app)).expect("draw");
+                }
+                if i < 3 || i + 1 == n {
+                    stage(&format!("{} sessions, every tab", i + 1));
+                }
+            }
+            std::process::exit(0);
+        }
         "no-catalog" => {
             let empty = Arc::new(RwLock::new(Catalog::empty(Date::today())));
-            let mut app = App::with_catalog(&store, "stages", Lang::Th, (80, 24), empty);
+            let mut app =
+                App::with_catalog(&store, "stages", Lang::Th, (80, 24), empty, sammachip::app::Common::new());
             term.draw(|f| ui::draw(f, &app)).expect("draw");
             stage("app, first frame");
             browse(&mut app, &store, &mut term);

@@ -122,7 +122,7 @@ fn one_pass(fx: &mut Fixture, query: &str) -> Vec<u32> {
     fx.type_str(query);
     assert!(!fx.app.occ.is_searching());
     assert!(!fx.app.occ.view.is_empty(), "nothing matches {query}");
-    let found = fx.app.occ.view.clone();
+    let found = fx.app.occ.view.to_vec();
     fx.press(KeyCode::Esc);
     found
 }
@@ -296,4 +296,39 @@ fn a_slice_also_ends_with_its_time() {
         assert!(fx.app.occ.rows_looked_at <= 8_192);
     }
     assert_eq!(fx.app.occ.view, whole);
+}
+
+/// The whole list (no query, no filter) is the catalog's order itself: no
+/// row is looked at and none copied, however many the catalog holds, and
+/// Backspace to a shorter query takes the list kept for it, not a copy. Its
+/// rows are every live record, once each.
+#[test]
+fn the_whole_list_and_a_shorter_query_look_at_no_rows() {
+    use sammachip::app::Action;
+    let mut fx = Fixture::new(Lang::Th);
+    fx.press(KeyCode::Char('3'));
+    fx.app.occ.set_slice(1_000);
+    assert!(fx.app.occ.view.is_shared());
+    let total = fx.app.occ.total;
+    assert_eq!(fx.app.occ.view.len(), total);
+    let mut every = fx.app.occ.view.to_vec();
+    every.sort_unstable();
+    every.dedup();
+    assert_eq!(every.len(), total);
+    fx.press(KeyCode::Char('/'));
+    fx.type_str("ส");
+    while fx.app.occ.is_searching() {
+        fx.app.update(Action::Tick, &fx.store);
+    }
+    let s = fx.app.occ.view.to_vec();
+    fx.type_str("ม");
+    while fx.app.occ.is_searching() {
+        fx.app.update(Action::Tick, &fx.store);
+    }
+    fx.press(KeyCode::Backspace);
+    assert_eq!((fx.app.occ.rows_looked_at, fx.app.occ.view.is_shared()), (0, true));
+    assert_eq!(fx.app.occ.view, s);
+    fx.press(KeyCode::Backspace);
+    assert_eq!((fx.app.occ.rows_looked_at, fx.app.occ.view.len()), (0, total));
+    assert!(fx.app.occ.view.is_shared());
 }

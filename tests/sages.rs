@@ -103,7 +103,7 @@ fn the_registry_shows_every_sage_with_the_load_the_records_say() {
     let f = on_sages(Lang::Th);
     assert_eq!(f.app.sages.rows.len(), 50, "the district demo has 50 sages");
     let counted = loads_from_records(&f.store);
-    for r in &f.app.sages.rows {
+    for r in f.app.sages.rows.iter() {
         assert_eq!(r.load, counted.get(&r.sage.id).copied().unwrap_or(0), "{}", r.sage.full_name());
         assert!(r.load <= u32::from(r.sage.capacity), "{} over capacity", r.sage.full_name());
         assert!(!r.sage.expertise.is_empty() && r.sage.expertise.len() <= 4);
@@ -435,7 +435,7 @@ fn a_plan_covers_as_many_as_the_places_allow_and_is_accepted_as_one() {
     assert!(f.app.sages.plan.is_none());
     let made = f.store.count::<Assignment>().unwrap() - before;
     assert_eq!(made, plan.covered() - 1);
-    for r in &f.app.sages.rows {
+    for r in f.app.sages.rows.iter() {
         assert!(r.load <= u32::from(r.sage.capacity));
     }
     assert_eq!(

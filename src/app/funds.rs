@@ -109,19 +109,23 @@ impl FundsTab {
     /// Reads every fund; keeps the selection on the same fund where it still exists.
     /// Reads the funds the session may see (a fund committee its fund, a
     /// network committee its district's, everyone else all).
+    /// Every session that reads all funds shares one list (see `Common`).
     pub fn load(
         &mut self,
+        common: &super::common::Common,
         store: &Store,
         geo: &Geo,
         lang: Lang,
         access: crate::domain::officer::Access,
     ) -> Result<(), StoreError> {
         let keep = self.selected().map(|r| r.id);
-        let mut funds = store.all::<Fund>()?;
-        funds.retain(|f| access.may_read_fund(f.id, f.district()));
-        let stats = store.all_fund_stats()?;
-        let members = |id: u64| stats.get(&id).map_or(0, |s| s.members.max(0) as u32);
-        self.rows = Arc::new(funds.iter().map(|f| FundRow::new(f, geo, members(f.id))).collect());
+        let all = common.funds(store)?;
+        let reads_all = access.reads_only_fund().is_none() && access.reads_only_district().is_none();
+        self.rows = if reads_all {
+            all
+        } else {
+            Arc::new(all.iter().filter(|r| access.may_read_fund(r.id, r.district)).cloned().collect())
+        };
         self.lang = lang;
         self.name_keys = None;
         self.place_keys.clear();
@@ -850,7 +854,7 @@ impl FundsTab {
             _ => Fund::default(),
         };
         let has_members = fund.id != 0 && store.fund_stats(fund.id).is_ok_and(|s| s.members > 0);
-        if let Err(errs) = draft.apply(&mut fund, &cx.sh.geo, has_members, cx.sh.today) {
+        if let Err(errs) = draft.apply(&mut fund, &*cx.sh.geo, has_members, cx.sh.today) {
             if let Some(form) = &mut cx.sh.form {
                 for (field, e) in errs {
                     let i = FUND_FIELDS.iter().position(|f| *f == field).unwrap_or(0);

@@ -17,6 +17,7 @@ pub const LOCAL_OFFICER: &str = "local";
 pub mod action;
 pub mod admin;
 pub mod collection;
+pub mod common;
 pub mod cx;
 pub mod export;
 pub mod form;
@@ -34,6 +35,7 @@ pub mod occupations;
 pub mod overlay;
 pub mod overview;
 pub mod ranking;
+pub mod sage_row;
 pub mod sages;
 pub mod shared;
 pub mod text;
@@ -43,7 +45,6 @@ use std::sync::{Arc, RwLock, atomic::Ordering, mpsc};
 use crate::service::{
     catalog::{self, Catalog},
     changes::{self, UndoError},
-    geo::Geo,
     messages,
 };
 use crate::{
@@ -58,6 +59,7 @@ use crate::{
 };
 pub use action::{Action, Ctx, Pending, PickPurpose, Status, StatusKind, Tab};
 use admin::AdminTab;
+pub use common::Common;
 pub use cx::{Cx, Effect};
 use form::FormKind;
 use funds::FundsTab;
@@ -144,7 +146,7 @@ impl App {
     /// Loads what the screens need from the store. An empty store opens on the
     /// offer to load demo data.
     pub fn new(store: &Arc<Store>, officer: impl Into<String>, lang: Lang, size: (u16, u16)) -> Self {
-        let mut app = Self::build(store, officer.into(), lang, size, None);
+        let mut app = Self::build(store, officer.into(), lang, size, None, Common::new());
         app.load_catalog(store);
         // What opening put right (a load cut off and rolled back) is news.
         if let Some(n) = store.notices().last() {
@@ -155,15 +157,17 @@ impl App {
 
     /// An app that reads the occupation catalog `shared` with other sessions
     /// of the same server (one copy in memory; every session's saves keep it
-    /// current for all). A session that picks its own as-of date gets its own.
+    /// current for all), and the lists of `common` (see [`Common`]). A
+    /// session that picks its own as-of date gets its own catalog.
     pub fn with_catalog(
         store: &Arc<Store>,
         officer: impl Into<String>,
         lang: Lang,
         size: (u16, u16),
         shared: Arc<RwLock<Catalog>>,
+        common: Arc<Common>,
     ) -> Self {
-        Self::build(store, officer.into(), lang, size, Some(shared))
+        Self::build(store, officer.into(), lang, size, Some(shared), common)
     }
 
     fn build(
@@ -172,6 +176,7 @@ impl App {
         lang: Lang,
         size: (u16, u16),
         shared: Option<Arc<RwLock<Catalog>>>,
+        common: Arc<Common>,
     ) -> Self {
         let today = Date::today();
         let catalog_shared = shared.is_some();
@@ -185,7 +190,8 @@ impl App {
                 inbox_dir: None,
                 today,
                 size,
-                geo: Geo::default(),
+                geo: Arc::default(),
+                common,
                 categories: Vec::new(),
                 catalog: shared.unwrap_or_else(|| Arc::new(RwLock::new(Catalog::empty(today)))),
                 catalog_shared,
@@ -307,8 +313,8 @@ impl App {
         let any = |kinds: &[&str]| kinds.iter().any(|t| changed.contains(t));
         if any(&[trees::GEO]) {
             self.reloads.reference += 1;
-            match store.places() {
-                Ok(places) => self.sh.geo = Geo::new(places),
+            match self.sh.common.geo(store) {
+                Ok(geo) => self.sh.geo = geo,
                 Err(e) => self.sh.error(messages::store(&e)),
             }
         }
@@ -322,7 +328,9 @@ impl App {
         // figures are read again when it is shown.
         if any(&[trees::FUNDS, trees::MEMBERS, trees::GEO]) {
             self.reloads.funds += 1;
-            if let Err(e) = self.funds.load(store, &self.sh.geo, self.sh.lang, self.sh.access) {
+            if let Err(e) =
+                self.funds.load(&self.sh.common, store, &self.sh.geo, self.sh.lang, self.sh.access)
+            {
                 self.sh.error(messages::store(&e));
             }
         }
@@ -1071,11 +1079,7 @@ impl App {
     /// Every district in the gazetteer gets its network committee. The app
     /// makes them, not the officer: they are not the officer's change to undo.
     fn ensure_committees(&mut self, store: &Store) {
-        let districts: Vec<u16> = match store.places() {
-            Ok(places) => Geo::new(places).districts().to_vec(),
-            Err(e) => return self.sh.error(messages::store(&e)),
-        };
-        if let Err(e) = store.ensure_committees("sammachip", &districts) {
+        if let Err(e) = self.sh.common.ensure_committees(store) {
             self.sh.error(messages::save(&e));
         }
     }

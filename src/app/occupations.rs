@@ -2,6 +2,8 @@
 //! search and filters by category, district, fund and stage; a record's
 //! detail; new categories. The occupation form itself is in `occ_edit`.
 
+use std::sync::Arc;
+
 use super::{
     action::{Action, Ctx, PickPurpose},
     cx::{Cx, Effect},
@@ -40,10 +42,73 @@ pub struct OccDetail {
     pub assignments: Vec<crate::domain::sage::Assignment>,
 }
 
+/// The rows a list shows: its own, or a list kept elsewhere, not copied:
+/// when it shows every live row, the catalog's order itself (one copy for
+/// every session showing it: at the nation, 24 MB each); back to a shorter
+/// query, the list kept for it.
+#[derive(Clone, Debug)]
+pub enum Shown {
+    Own(Vec<u32>),
+    Shared(Arc<Vec<u32>>),
+}
+
+impl Default for Shown {
+    fn default() -> Self {
+        Shown::Own(Vec::new())
+    }
+}
+
+impl std::ops::Deref for Shown {
+    type Target = [u32];
+    fn deref(&self) -> &[u32] {
+        match self {
+            Shown::Own(v) => v,
+            Shown::Shared(v) => v,
+        }
+    }
+}
+
+impl PartialEq<Vec<u32>> for Shown {
+    fn eq(&self, other: &Vec<u32>) -> bool {
+        **self == **other
+    }
+}
+
+impl Shown {
+    fn push(&mut self, row: u32) {
+        if let Shown::Shared(v) = self {
+            *self = Shown::Own(v.to_vec());
+        }
+        if let Shown::Own(v) = self {
+            v.push(row);
+        }
+    }
+
+    pub(super) fn clear(&mut self) {
+        match self {
+            Shown::Own(v) => v.clear(),
+            Shown::Shared(_) => *self = Shown::default(),
+        }
+    }
+
+    /// Kept for narrowing, without a copy.
+    fn into_shared(self) -> Arc<Vec<u32>> {
+        match self {
+            Shown::Own(v) => Arc::new(v),
+            Shown::Shared(v) => v,
+        }
+    }
+
+    /// Whether this is a list kept elsewhere (no copy of its own).
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Shown::Shared(_))
+    }
+}
+
 #[derive(Default)]
 pub struct OccupationsTab {
     /// Row numbers of the catalog, filtered and sorted: what the list shows.
-    pub view: Vec<u32>,
+    pub view: Shown,
     pub pos: ListPos,
     pub filter: TextInput,
     pub filtering: bool,
@@ -56,7 +121,7 @@ pub struct OccupationsTab {
     /// While typing: the view for each query typed so far, so each further
     /// letter narrows the previous view instead of scanning every row again,
     /// and Backspace goes back without scanning at all.
-    narrowing: Vec<(String, std::sync::Arc<Vec<u32>>)>,
+    narrowing: Vec<(String, Arc<Vec<u32>>)>,
     /// Live rows at the last refresh.
     pub total: usize,
     /// The store generation the households with a sage were read at.
@@ -90,7 +155,7 @@ const CLOCK_EVERY: usize = 8_192;
 struct Scan {
     /// What it goes through: the catalog's order of the tab's sort (`None`),
     /// or the rows of a shorter query being narrowed.
-    rows: Option<std::sync::Arc<Vec<u32>>>,
+    rows: Option<Arc<Vec<u32>>>,
     /// How many of them it has looked at.
     next: usize,
     terms: Vec<Term>,
@@ -264,6 +329,21 @@ impl OccupationsTab {
         let began = scan.began.take().unwrap_or_else(std::time::Instant::now);
         let clock = self.time_per_slice.filter(|_| slice != usize::MAX).map(|t| (began, t));
         let mut end = scan.next;
+        // Every live row, in the catalog's order: that order itself, no row
+        // looked at.
+        let reads_all = access.reads_only_fund().is_none() && access.reads_only_district().is_none();
+        if scan.rows.is_none()
+            && end == 0
+            && !desc
+            && terms.is_empty()
+            && select.is_empty()
+            && reads_all
+            && let Some(order) = cat.shared_order(self.sort, lang)
+        {
+            self.view = Shown::Shared(order);
+            scan.next = rows.len();
+            end = rows.len();
+        }
         while end < limit {
             let stop = end.saturating_add(CLOCK_EVERY).min(limit);
             for n in end..stop {
@@ -310,7 +390,7 @@ impl OccupationsTab {
         if let Some(i) = self.narrowing.iter().position(|(q, _)| *q == now) {
             // Back to a query typed before: its view is still at hand.
             self.narrowing.truncate(i + 1);
-            self.view = self.narrowing[i].1.to_vec();
+            self.view = Shown::Shared(Arc::clone(&self.narrowing[i].1));
             self.rows_looked_at = 0;
         } else if whole
             && now.starts_with(&before)
@@ -319,8 +399,8 @@ impl OccupationsTab {
         {
             // One more letter of the same words: narrow what is shown.
             // Kept once for both (a copy of a nation's list took 10 ms).
-            let shown = std::sync::Arc::new(std::mem::take(&mut self.view));
-            self.narrowing.push((before, std::sync::Arc::clone(&shown)));
+            let shown = std::mem::take(&mut self.view).into_shared();
+            self.narrowing.push((before, Arc::clone(&shown)));
             let terms = Self::terms(cx.sh, cx.funds, &now);
             self.start(cx.sh, Scan { rows: Some(shown), next: 0, terms, keep: None, began });
         } else {

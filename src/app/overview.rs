@@ -50,10 +50,18 @@ impl OverviewTab {
         }
         // A committee reads its own district only.
         let own = cx.sh.access.reads_only_district();
-        let facts = cx.funds.iter().map(|f| f.facts());
-        let (rows, total) = match figures(store, cx.sh.geo.districts(), facts, cx.sh.today, own) {
-            Ok(x) => x,
-            Err(e) => return cx.sh.error(messages::store(&e)),
+        let (rows, total) = if own.is_none() {
+            // Every session that reads the whole province reads the same.
+            match cx.sh.common.overview(store, cx.sh.today) {
+                Ok(x) => x.as_ref().clone(),
+                Err(e) => return cx.sh.error(messages::store(&e)),
+            }
+        } else {
+            let facts = cx.funds.iter().map(|f| f.facts());
+            match figures(store, cx.sh.geo.districts(), facts, cx.sh.today, own) {
+                Ok(x) => x,
+                Err(e) => return cx.sh.error(messages::store(&e)),
+            }
         };
         self.rows = rows;
         self.total = total;

@@ -3,9 +3,10 @@
 //! household (from an occupation record or the ranking) assigned with one key;
 //! and a plan for every selected household of a district or the province.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use super::overlay::{HouseholdRef, Suggestions};
+pub use super::sage_row::SageRow;
 use super::{
     action::{Action, Ctx, Pending, PickPurpose},
     cx::Cx,
@@ -33,32 +34,6 @@ use crate::{
     i18n::{Msg, k, tr},
     store::{SaveError, Store, assignment_key, occupation_key},
 };
-
-/// One sage as the list shows it.
-#[derive(Clone, Debug)]
-pub struct SageRow {
-    pub sage: Sage,
-    /// Places taken now.
-    pub load: u32,
-    /// Name, ID, phone, place and expertise in both languages, folded.
-    search: String,
-}
-
-impl SageRow {
-    pub fn full(&self) -> bool {
-        self.load >= u32::from(self.sage.capacity)
-    }
-
-    fn candidate(&self) -> Candidate {
-        Candidate {
-            sage: self.sage.id,
-            home_village: self.sage.home_village,
-            expertise: self.sage.expertise.clone(),
-            load: self.load,
-            capacity: u32::from(self.sage.capacity),
-        }
-    }
-}
 
 /// An assignment on a sage's detail, with what the screen shows of its household.
 #[derive(Clone, Debug)]
@@ -114,8 +89,9 @@ impl PlanView {
 
 #[derive(Default)]
 pub struct SagesTab {
-    /// Every sage, by district, then name in Thai order.
-    pub rows: Vec<SageRow>,
+    /// Every sage, by district, then name in Thai order (shared with the
+    /// other sessions that read every sage).
+    pub rows: Arc<Vec<SageRow>>,
     /// Indexes into `rows`: what the list shows.
     pub view: Vec<usize>,
     pub pos: ListPos,
@@ -230,10 +206,6 @@ impl SagesTab {
     /// Reads every sage and their loads again, keeping the selection.
     pub fn load(&mut self, cx: &mut Cx<'_>, store: &Store) {
         let keep = self.selected().map(|r| r.sage.id);
-        let (sages, loads) = match (store.all::<Sage>(), store.sage_loads()) {
-            (Ok(s), Ok(l)) => (s, l),
-            (Err(e), _) | (_, Err(e)) => return cx.sh.error(messages::store(&e)),
-        };
         // A committee reads its own district's sages only; a fund committee,
         // only the sages of its own fund's households.
         let own = cx.sh.access.reads_only_district();
@@ -242,18 +214,18 @@ impl SagesTab {
             Some(Ok(ids)) => Some(ids),
             Some(Err(e)) => return cx.sh.error(messages::store(&e)),
         };
-        let mut rows: Vec<(u16, Vec<u8>, SageRow)> = sages
-            .into_iter()
-            .filter(|s| own.is_none_or(|d| s.district() == d))
-            .filter(|s| coaches.as_ref().is_none_or(|ids| ids.contains(&s.id)))
-            .map(|s| {
-                let load = loads.get(&s.id).copied().unwrap_or(0);
-                let search = sage_search_text(cx.sh, &s);
-                (s.district(), thai::sort_key(&s.given_name), SageRow { sage: s, load, search })
-            })
-            .collect();
-        rows.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-        self.rows = rows.into_iter().map(|r| r.2).collect();
+        let sh: &Shared = cx.sh;
+        let read = || sage_rows(sh, store, own, coaches.as_ref());
+        // Everyone else reads the same list: one copy for all sessions.
+        let rows = if own.is_none() && coaches.is_none() {
+            sh.common.sages(store, read)
+        } else {
+            read().map(Arc::new)
+        };
+        match rows {
+            Ok(rows) => self.rows = rows,
+            Err(e) => return cx.sh.error(messages::store(&e)),
+        }
         self.refilter(cx.sh, keep);
         if let Some(d) = &self.detail {
             let id = d.sage_id;
@@ -1058,6 +1030,30 @@ impl SagesTab {
 
 /// What the sage search matches: name, ID, phone, places and expertise in
 /// both languages, folded.
+/// The sages a session reads (`own`: of that district only; `coaches`: only
+/// these), by district, then name in Thai order.
+fn sage_rows(
+    sh: &Shared,
+    store: &Store,
+    own: Option<u16>,
+    coaches: Option<&std::collections::HashSet<u64>>,
+) -> Result<Vec<SageRow>, crate::store::StoreError> {
+    let sages = store.all::<Sage>()?;
+    let loads = store.sage_loads()?;
+    let mut rows: Vec<(u16, Vec<u8>, SageRow)> = sages
+        .into_iter()
+        .filter(|s| own.is_none_or(|d| s.district() == d))
+        .filter(|s| coaches.is_none_or(|ids| ids.contains(&s.id)))
+        .map(|s| {
+            let load = loads.get(&s.id).copied().unwrap_or(0);
+            let search = sage_search_text(sh, &s);
+            (s.district(), thai::sort_key(&s.given_name), SageRow { sage: s, load, search })
+        })
+        .collect();
+    rows.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    Ok(rows.into_iter().map(|r| r.2).collect())
+}
+
 fn sage_search_text(sh: &Shared, s: &Sage) -> String {
     let mut text = format!("{} {} {}", s.full_name(), s.national_id.grouped(), s.phone);
     for code in [u32::from(s.district()), s.subdistrict()] {

@@ -38,7 +38,9 @@ pub struct Shared {
     pub inbox_dir: Option<std::path::PathBuf>,
     pub today: Date,
     pub size: (u16, u16),
-    pub geo: Geo,
+    pub geo: Arc<Geo>,
+    /// The lists every session of the store reads alike (see [`Common`]).
+    pub common: Arc<super::common::Common>,
     pub categories: Vec<OccupationCategory>,
     /// Every occupation record, for the Occupations tab (see [`Catalog`]).
     pub catalog: Arc<RwLock<Catalog>>,

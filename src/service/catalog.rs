@@ -3,7 +3,7 @@
 //! by the saves of this process. Rows are never removed (a deleted record
 //! leaves a tombstone), so a view's row numbers stay valid.
 
-use std::{borrow::Cow, collections::HashMap};
+use std::{borrow::Cow, collections::HashMap, sync::Arc};
 
 use memchr::memmem::Finder;
 
@@ -289,8 +289,9 @@ pub struct Catalog {
     /// The figures of the rows with one past 32 bits (by record id; on a
     /// real store, none).
     wide: HashMap<u32, [Money; 4]>,
-    /// Sort orders computed so far (row numbers), dropped when rows change.
-    orders: HashMap<(OccSort, Lang), Vec<u32>>,
+    /// Sort orders computed so far (the live rows' numbers), dropped when
+    /// rows change; shared with the lists that show every row.
+    orders: HashMap<(OccSort, Lang), Arc<Vec<u32>>>,
     /// Rows not deleted (kept, so a keystroke need not count them).
     live: usize,
     /// Bumped on every change, so views know to refresh.
@@ -476,10 +477,16 @@ impl Catalog {
     /// The order [`Catalog::order`] computed for `sort` in `lang`, if it is
     /// still current.
     pub fn cached_order(&self, sort: OccSort, lang: Lang) -> Option<&[u32]> {
-        self.orders.get(&(sort, lang)).map(Vec::as_slice)
+        self.orders.get(&(sort, lang)).map(|o| o.as_slice())
     }
 
-    /// All row numbers in `sort` order (ascending), computed once per sort.
+    /// As [`Catalog::cached_order`], to keep: a list of every live row
+    /// shows this one copy, not its own.
+    pub fn shared_order(&self, sort: OccSort, lang: Lang) -> Option<Arc<Vec<u32>>> {
+        self.orders.get(&(sort, lang)).map(Arc::clone)
+    }
+
+    /// The live rows' numbers in `sort` order (ascending), computed once per sort.
     /// `place` names districts and `category` names categories in `lang`.
     pub fn order(
         &mut self,
@@ -493,7 +500,8 @@ impl Catalog {
         let wide = &self.wide;
         let name_of = |r: &OccRow| name_in(names, r);
         self.orders.entry((sort, lang)).or_insert_with(|| {
-            let mut order: Vec<u32> = (0..rows.len() as u32).collect();
+            // Deleted rows are left out: every change drops the orders.
+            let mut order: Vec<u32> = (0..rows.len() as u32).filter(|i| !rows[*i as usize].deleted).collect();
             let by_key = |a: &u32, b: &u32| {
                 let (x, y) = (&rows[*a as usize], &rows[*b as usize]);
                 (x.fund_id, x.member_id, x.id).cmp(&(y.fund_id, y.member_id, y.id))
@@ -546,7 +554,7 @@ impl Catalog {
                     rows[*a as usize].stage.cmp(&rows[*b as usize].stage).then_with(|| by_key(a, b))
                 }),
             }
-            order
+            Arc::new(order)
         })
     }
 }

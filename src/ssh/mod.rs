@@ -103,6 +103,9 @@ pub fn host_key(path: &Path) -> anyhow::Result<PrivateKey> {
 pub struct Shared {
     pub store: Arc<Store>,
     pub catalog: Arc<RwLock<Catalog>>,
+    /// The funds, sages, gazetteer and Overview figures every session reads
+    /// alike: one copy for the server.
+    pub common: Arc<crate::app::Common>,
     pub sessions: AtomicUsize,
     pub max_sessions: usize,
     pub idle: Duration,
@@ -121,10 +124,14 @@ impl Shared {
     ) -> Result<Shared, crate::store::StoreError> {
         let mut catalog = Catalog::load(&store, Date::today())?;
         catalog.revision = 1;
+        // The first login finds the lists read.
+        let common = crate::app::Common::new();
+        common.funds(&store)?;
         crate::app::release_free_memory();
         Ok(Shared {
             store,
             catalog: Arc::new(RwLock::new(catalog)),
+            common,
             sessions: AtomicUsize::new(0),
             max_sessions,
             idle,
@@ -759,8 +766,14 @@ fn session_loop(
 ) -> io::Result<(&'static str, bool)> {
     let store = Arc::clone(&s.shared.store);
     let (w, h) = s.link.size;
-    let mut app =
-        App::with_catalog(&store, s.officer.login.clone(), s.lang, (w, h), Arc::clone(&s.shared.catalog));
+    let mut app = App::with_catalog(
+        &store,
+        s.officer.login.clone(),
+        s.lang,
+        (w, h),
+        Arc::clone(&s.shared.catalog),
+        Arc::clone(&s.shared.common),
+    );
     app.set_access(s.officer.access(), &store);
     app.no_color = s.link.no_color;
     // Every export of this session goes into the officer's own folder.

@@ -1,0 +1,131 @@
+//! Lists that read the same for every session of one store: the gazetteer,
+//! the funds, the sages and the Overview's figures. Each is built once for
+//! a state of the store and handed out behind an `Arc`, so a server's
+//! sessions hold one copy, not one each, and a login reuses what the last
+//! one built instead of reading the store again.
+//!
+//! A list is kept with the generations of the kinds of record it was read
+//! from (see [`Generations`]), taken *before* it was read: a save made while
+//! it was being read leaves it older than the store, and the next session to
+//! ask reads it again. Sessions that read less than everything (a committee
+//! narrowed to its district or fund) read their own.
+
+use std::sync::{Arc, Mutex};
+
+use super::{fund_row::FundRow, sage_row::SageRow};
+use crate::{
+    domain::{Date, fund::Fund},
+    service::{
+        geo::Geo,
+        overview::{DistrictRow, figures},
+    },
+    store::{Generations, Store, StoreError, trees},
+};
+
+/// The Overview's rows, district by district, and their total.
+pub type Figures = (Vec<DistrictRow>, DistrictRow);
+
+/// One list and the state of the store it was read at.
+struct Slot<K, T> {
+    kept: Mutex<Option<(K, Arc<T>)>>,
+}
+
+impl<K: PartialEq, T> Default for Slot<K, T> {
+    fn default() -> Self {
+        Slot { kept: Mutex::new(None) }
+    }
+}
+
+impl<K: PartialEq, T> Slot<K, T> {
+    /// The list kept for `key`, or one `build` reads now and keeps. Sessions
+    /// asking while it is read wait for it rather than read it too.
+    fn get<E>(&self, key: K, build: impl FnOnce() -> Result<T, E>) -> Result<Arc<T>, E> {
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((k, v)) = &*kept
+            && *k == key
+        {
+            return Ok(Arc::clone(v));
+        }
+        let v = Arc::new(build()?);
+        *kept = Some((key, Arc::clone(&v)));
+        Ok(v)
+    }
+}
+
+/// What the sessions of one store share (one per server; an app run on its
+/// own has its own).
+#[derive(Default)]
+pub struct Common {
+    geo: Slot<u64, Geo>,
+    funds: Slot<[u64; 3], Vec<FundRow>>,
+    sages: Slot<[u64; 4], Vec<SageRow>>,
+    overview: Slot<(u64, Date), Figures>,
+    /// The generations at which every district was last seen to have its
+    /// network committee.
+    committees: Mutex<Option<[u64; 2]>>,
+}
+
+fn gens<const N: usize>(g: &Generations, kinds: [&str; N]) -> [u64; N] {
+    kinds.map(|t| g.of(t))
+}
+
+impl Common {
+    pub fn new() -> Arc<Common> {
+        Arc::new(Common::default())
+    }
+
+    /// The gazetteer.
+    pub fn geo(&self, store: &Store) -> Result<Arc<Geo>, StoreError> {
+        let key = store.generations().of(trees::GEO);
+        self.geo.get(key, || store.places().map(Geo::new))
+    }
+
+    /// Every fund as the lists show it, in the store's order.
+    pub fn funds(&self, store: &Store) -> Result<Arc<Vec<FundRow>>, StoreError> {
+        let key = gens(&store.generations(), [trees::FUNDS, trees::MEMBERS, trees::GEO]);
+        self.funds.get(key, || {
+            let geo = self.geo(store)?;
+            let funds = store.all::<Fund>()?;
+            let stats = store.all_fund_stats()?;
+            let members = |id: u64| stats.get(&id).map_or(0, |s| s.members.max(0) as u32);
+            Ok(funds.iter().map(|f| FundRow::new(f, &geo, members(f.id))).collect())
+        })
+    }
+
+    /// Every sage as the Sages tab lists it; `build` reads them.
+    pub fn sages<E>(
+        &self,
+        store: &Store,
+        build: impl FnOnce() -> Result<Vec<SageRow>, E>,
+    ) -> Result<Arc<Vec<SageRow>>, E> {
+        let key =
+            gens(&store.generations(), [trees::SAGES, trees::ASSIGNMENTS, trees::CATEGORIES, trees::GEO]);
+        self.sages.get(key, build)
+    }
+
+    /// The Overview's figures of every district on `today`, from the funds
+    /// and the gazetteer as they stand (read after the key was taken).
+    pub fn overview(&self, store: &Store, today: Date) -> Result<Arc<Figures>, StoreError> {
+        self.overview.get((store.generation(), today), || {
+            let (geo, funds) = (self.geo(store)?, self.funds(store)?);
+            figures(store, geo.districts(), funds.iter().map(FundRow::facts), today, None)
+        })
+    }
+
+    /// Gives every district of the gazetteer its network committee, unless
+    /// that was done since the committees or the gazetteer last changed.
+    pub fn ensure_committees(&self, store: &Store) -> Result<(), crate::store::SaveError> {
+        let mut done = self.committees.lock().unwrap_or_else(|p| p.into_inner());
+        let key = gens(&store.generations(), [trees::COMMITTEES, trees::GEO]);
+        if *done == Some(key) {
+            return Ok(());
+        }
+        let geo = self.geo(store)?;
+        // Checked again next time when it made some (its own saves moved
+        // the committees' generation on).
+        if store.ensure_committees("sammachip", geo.districts())? == 0 {
+            *done = Some(key);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,143 @@
+//! The sessions of one server share one copy of what every session reads
+//! alike (the funds, the sages, the gazetteer, the Overview's figures): a
+//! login reuses it, a save by one session is seen by all, and a committee's
+//! session still reads only its own district.
+
+mod common;
+
+use std::{
+    sync::{Arc, RwLock},
+    time::Duration,
+};
+
+use common::{Fixture, demo_day};
+use sammachip::{
+    app::{Action, App, Common, occupations::Shown},
+    domain::{
+        Lang, Money,
+        fund::{CapitalEvent, CapitalKind, Fund},
+        officer::Access,
+    },
+    service::catalog::Catalog,
+    store::{Actor, Store},
+};
+
+/// What the SSH server shares between its sessions, made as it makes it.
+fn server(store: &Arc<Store>) -> (Arc<Common>, Arc<RwLock<Catalog>>) {
+    let server = sammachip::ssh::Shared::new(Arc::clone(store), 10, Duration::from_secs(600)).unwrap();
+    (Arc::clone(&server.common), Arc::clone(&server.catalog))
+}
+
+/// A session as the SSH server opens one: the server's catalog and lists.
+fn session(
+    store: &Arc<Store>,
+    login: &str,
+    access: Access,
+    lists: &Arc<Common>,
+    cat: &Arc<RwLock<Catalog>>,
+) -> App {
+    let mut app = App::with_catalog(store, login, Lang::Th, (80, 24), Arc::clone(cat), Arc::clone(lists));
+    app.set_access(access, store);
+    // On the demo's day, on the Overview.
+    app.today = demo_day();
+    app.as_of = demo_day();
+    app.update(Action::GoTab(1), store);
+    app
+}
+
+#[test]
+fn sessions_of_one_server_share_one_copy_and_see_each_others_saves() {
+    let mut f = Fixture::new(Lang::Th);
+    f.app.update(Action::GoTab(1), &f.store);
+    let store = Arc::clone(&f.store);
+    let (lists, cat) = server(&store);
+    let mut a = session(&store, "a", Access::Province, &lists, &cat);
+    let mut b = session(&store, "b", Access::Admin, &lists, &cat);
+    let funds = store.all::<Fund>().unwrap();
+    assert_eq!(a.funds.rows.len(), funds.len());
+    assert!(Arc::ptr_eq(&a.funds.rows, &b.funds.rows), "one funds list for both sessions");
+    assert!(Arc::ptr_eq(&a.geo, &b.geo), "one gazetteer");
+    assert!(!a.sages.rows.is_empty());
+    assert!(Arc::ptr_eq(&a.sages.rows, &b.sages.rows), "one list of sages");
+    // The Overview's figures: the same as a session that reads its own.
+    assert_eq!((&a.overview.rows, &a.overview.total), (&b.overview.rows, &b.overview.total));
+    assert_eq!((&a.overview.rows, &a.overview.total), (&f.app.overview.rows, &f.app.overview.total));
+
+    // A network committee reads its own district only, in a list of its own
+    // (the district demo has one district: another district's committee
+    // reads nothing of it).
+    let district = funds[0].district();
+    let mut c = session(&store, "c", Access::Network(district), &lists, &cat);
+    let theirs = funds.iter().filter(|x| x.district() == district).count();
+    assert_eq!(c.funds.rows.len(), theirs);
+    assert!(!Arc::ptr_eq(&c.funds.rows, &a.funds.rows));
+    assert!(c.funds.rows.iter().all(|r| r.district == district));
+    assert!(c.sages.rows.iter().all(|r| r.sage.district() == district));
+    let other = session(&store, "other", Access::Network(district + 1), &lists, &cat);
+    assert_eq!((other.funds.rows.len(), other.sages.rows.len()), (0, 0));
+    assert_eq!(other.overview.total.funds, 0);
+    assert!(Arc::ptr_eq(&a.funds.rows, &b.funds.rows), "the committees' lists left the shared one alone");
+
+    // The Occupations list of every record: the catalog's order itself, one
+    // copy for both; every live record once. A committee's is its own.
+    for app in [&mut a, &mut b, &mut c] {
+        app.update(Action::GoTab(3), &store);
+    }
+    match (&a.occ.view, &b.occ.view) {
+        (Shown::Shared(x), Shown::Shared(y)) => assert!(Arc::ptr_eq(x, y)),
+        _ => panic!("the whole list is copied"),
+    }
+    let mut rows = a.occ.view.to_vec();
+    rows.sort_unstable();
+    let live: Vec<u32> = {
+        let cat = cat.read().unwrap();
+        (0..cat.rows.len() as u32).filter(|i| !cat.rows[*i as usize].deleted).collect()
+    };
+    assert_eq!((rows, a.occ.view.len()), (live, a.occ.total));
+    assert!(!c.occ.view.is_shared());
+
+    // A save by one session (its own change of a fund's name) reaches the
+    // others at their next tick, and they share one list again.
+    let mut fund = funds.iter().find(|x| x.district() == district).unwrap().clone();
+    fund.name = "กองทุนหมู่บ้านทดสอบร่วม".into();
+    store.save(Actor::from("a"), &fund).unwrap();
+    for app in [&mut a, &mut b, &mut c] {
+        app.update(Action::Tick, &store);
+    }
+    for app in [&a, &b, &c] {
+        let row = app.funds.rows.iter().find(|r| r.id == fund.id).unwrap();
+        assert_eq!(row.name, fund.name, "{}", app.officer);
+    }
+    assert!(Arc::ptr_eq(&a.funds.rows, &b.funds.rows), "shared again after the save");
+    // The list kept is the new one: a login now reads the new name too.
+    let d = session(&store, "d", Access::Province, &lists, &cat);
+    assert!(Arc::ptr_eq(&d.funds.rows, &a.funds.rows));
+}
+
+#[test]
+fn a_change_of_figures_reaches_every_sessions_overview_alike() {
+    let mut f = Fixture::new(Lang::Th);
+    f.app.update(Action::GoTab(1), &f.store);
+    let store = Arc::clone(&f.store);
+    let (lists, cat) = server(&store);
+    let mut a = session(&store, "a", Access::Province, &lists, &cat);
+    let mut b = session(&store, "b", Access::Province, &lists, &cat);
+    let before = a.overview.total.clone();
+    // A fund's capital grows by 100,000 baht: the province's lending too.
+    let mut fund = store.all::<Fund>().unwrap().into_iter().next().unwrap();
+    let seq = fund.capital.iter().map(|c| c.seq).max().unwrap_or(0) + 1;
+    fund.capital.push(CapitalEvent {
+        seq,
+        kind: CapitalKind::Increase1,
+        date: demo_day(),
+        amount: Money(10_000_000),
+        note: String::new(),
+    });
+    store.save(Actor::from("b"), &fund).unwrap();
+    for app in [&mut a, &mut b, &mut f.app] {
+        app.update(Action::Tick, &store);
+    }
+    assert_eq!(a.overview.total.lending, before.lending + 10_000_000);
+    assert_eq!((&a.overview.rows, &a.overview.total), (&b.overview.rows, &b.overview.total));
+    assert_eq!((&a.overview.rows, &a.overview.total), (&f.app.overview.rows, &f.app.overview.total));
+}
