@@ -17,6 +17,10 @@
 //! ends the synchronized update (`ESC [ ? 2026 l`). The client runs on the same
 //! machine as the server and shares its cores.
 //!
+//! `SAMMACHIP_BENCH_STORE=DIR` runs against a store written before (the
+//! nation's: `sammachip --db DIR demo --scale nation`), in place: the run adds
+//! a key to its `bench` account and changes nothing else.
+//!
 //! `cargo test --benches` runs a small smoke version (district, 4 sessions).
 
 use std::{
@@ -86,10 +90,13 @@ impl Plan {
     fn from_env() -> Plan {
         let args: Vec<String> = std::env::args().collect();
         let full = args.iter().any(|a| a == "--bench");
-        let scale: String =
-            env_or("SAMMACHIP_BENCH_SCALE", if full { "province" } else { "district" }.into());
+        let scale: String = if std::env::var_os("SAMMACHIP_BENCH_STORE").is_some() {
+            "store".into()
+        } else {
+            env_or("SAMMACHIP_BENCH_SCALE", if full { "province" } else { "district" }.into())
+        };
         assert!(
-            scale == "province" || scale == "district",
+            ["province", "district", "store"].contains(&scale.as_str()),
             "SAMMACHIP_BENCH_SCALE must be province or district, not {scale}"
         );
         Plan {
@@ -163,10 +170,16 @@ struct Server {
 impl Server {
     fn start(scale: &str) -> Server {
         let dir = tempfile::tempdir().expect("a temporary directory for the store");
-        let db = dir.path().join("store");
-        let t = Instant::now();
-        run(Command::new(BIN).arg("--db").arg(&db).args(["demo", "--scale", scale]));
-        eprintln!("ssh_sessions: {scale} demo store written in {:.1} s", t.elapsed().as_secs_f64());
+        let db = match std::env::var_os("SAMMACHIP_BENCH_STORE") {
+            Some(given) => PathBuf::from(given),
+            None => {
+                let db = dir.path().join("store");
+                let t = Instant::now();
+                run(Command::new(BIN).arg("--db").arg(&db).args(["demo", "--scale", scale]));
+                eprintln!("ssh_sessions: {scale} demo store written in {:.1} s", t.elapsed().as_secs_f64());
+                db
+            }
+        };
 
         let key_path = dir.path().join("officer");
         run(Command::new("ssh-keygen")
@@ -186,7 +199,7 @@ impl Server {
         let mut child = Command::new(BIN)
             .arg("--db")
             .arg(&db)
-            .args(["serve", "--listen", "127.0.0.1:0", "--host-key"])
+            .args(["serve", "--listen", "127.0.0.1:0", "--max-sessions", "400", "--host-key"])
             .arg(&host_key_path)
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log))

@@ -186,7 +186,7 @@ fn committee_members_that_do_not_fit_end_with_an_ellipsis() {
             // A name longer than a line is cut, ending in `…`, within the box.
             let i =
                 f.app.network.committees.iter().position(|c| Some(c) == f.app.network.committee()).unwrap();
-            f.app.network.committees[i]
+            std::sync::Arc::make_mut(&mut f.app.network.committees)[i]
                 .members
                 .insert(0, CommitteeSeat { name: long.clone(), position: "".into() });
             let lines = facts(&f);

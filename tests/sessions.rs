@@ -59,6 +59,9 @@ fn sessions_of_one_server_share_one_copy_and_see_each_others_saves() {
     assert!(Arc::ptr_eq(&a.geo, &b.geo), "one gazetteer");
     assert!(!a.sages.rows.is_empty());
     assert!(Arc::ptr_eq(&a.sages.rows, &b.sages.rows), "one list of sages");
+    assert!(!a.network.support.is_empty());
+    assert!(Arc::ptr_eq(&a.network.support, &b.network.support), "one support log");
+    assert!(Arc::ptr_eq(&a.network.committees, &b.network.committees), "one list of committees");
     // The Overview's figures: the same as a session that reads its own.
     assert_eq!((&a.overview.rows, &a.overview.total), (&b.overview.rows, &b.overview.total));
     assert_eq!((&a.overview.rows, &a.overview.total), (&f.app.overview.rows, &f.app.overview.total));
@@ -73,8 +76,10 @@ fn sessions_of_one_server_share_one_copy_and_see_each_others_saves() {
     assert!(!Arc::ptr_eq(&c.funds.rows, &a.funds.rows));
     assert!(c.funds.rows.iter().all(|r| r.district == district));
     assert!(c.sages.rows.iter().all(|r| r.sage.district() == district));
+    assert!(c.network.support.iter().all(|x| x.district == district));
+    assert!(!Arc::ptr_eq(&c.network.support, &a.network.support));
     let other = session(&store, "other", Access::Network(district + 1), &lists, &cat);
-    assert_eq!((other.funds.rows.len(), other.sages.rows.len()), (0, 0));
+    assert_eq!((other.funds.rows.len(), other.sages.rows.len(), other.network.support.len()), (0, 0, 0));
     assert_eq!(other.overview.total.funds, 0);
     assert!(Arc::ptr_eq(&a.funds.rows, &b.funds.rows), "the committees' lists left the shared one alone");
 

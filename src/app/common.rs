@@ -14,7 +14,12 @@ use std::sync::{Arc, Mutex};
 
 use super::{fund_row::FundRow, sage_row::SageRow};
 use crate::{
-    domain::{Date, fund::Fund},
+    domain::{
+        Date,
+        fund::Fund,
+        programme::{NetworkCommittee, OtopProduct, SupportActivity},
+        thai,
+    },
     service::{
         geo::Geo,
         overview::{DistrictRow, figures},
@@ -24,6 +29,39 @@ use crate::{
 
 /// The Overview's rows, district by district, and their total.
 pub type Figures = (Vec<DistrictRow>, DistrictRow);
+
+/// What the Network tab lists, sorted as it shows them.
+#[derive(Clone, Default)]
+pub struct NetworkLists {
+    /// One per district, in district order.
+    pub committees: Arc<Vec<NetworkCommittee>>,
+    /// Newest first.
+    pub support: Arc<Vec<SupportActivity>>,
+    /// By district, then name.
+    pub otop: Arc<Vec<OtopProduct>>,
+}
+
+impl NetworkLists {
+    /// Reads them (`own`: that district's only).
+    pub fn read(store: &Store, own: Option<u16>) -> Result<NetworkLists, StoreError> {
+        let mut committees = store.all::<NetworkCommittee>()?;
+        let mut support = store.all::<SupportActivity>()?;
+        let mut otop = store.all::<OtopProduct>()?;
+        if let Some(d) = own {
+            committees.retain(|c| c.district == d);
+            support.retain(|s| s.district == d);
+            otop.retain(|p| p.district == d);
+        }
+        committees.sort_by_key(|c| c.district);
+        support.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
+        otop.sort_by_cached_key(|p| (p.district, thai::sort_key(&p.name)));
+        Ok(NetworkLists {
+            committees: Arc::new(committees),
+            support: Arc::new(support),
+            otop: Arc::new(otop),
+        })
+    }
+}
 
 /// One list and the state of the store it was read at.
 struct Slot<K, T> {
@@ -60,6 +98,7 @@ pub struct Common {
     funds: Slot<[u64; 3], Vec<FundRow>>,
     sages: Slot<[u64; 4], Vec<SageRow>>,
     overview: Slot<(u64, Date), Figures>,
+    network: Slot<[u64; 3], NetworkLists>,
     /// The generations at which every district was last seen to have its
     /// network committee.
     committees: Mutex<Option<[u64; 2]>>,
@@ -101,6 +140,12 @@ impl Common {
         let key =
             gens(&store.generations(), [trees::SAGES, trees::ASSIGNMENTS, trees::CATEGORIES, trees::GEO]);
         self.sages.get(key, build)
+    }
+
+    /// The Network tab's lists of every district.
+    pub fn network(&self, store: &Store) -> Result<Arc<NetworkLists>, StoreError> {
+        let key = gens(&store.generations(), [trees::COMMITTEES, trees::SUPPORT, trees::OTOP]);
+        self.network.get(key, || NetworkLists::read(store, None))
     }
 
     /// The Overview's figures of every district on `today`, from the funds

@@ -1,8 +1,11 @@
 //! The Network tab (เครือข่าย): the district network committees and their
 //! briefings (step 1), the support log (step 6) and OTOP products (step 8).
 
+use std::sync::Arc;
+
 use super::{
     action::{Action, Ctx, NetView, Pending, PickPurpose},
+    common::NetworkLists,
     cx::Cx,
     form::{Field, Form, FormKind, Opt},
     fund_row::FundLookup,
@@ -29,12 +32,12 @@ use crate::{
 #[derive(Default)]
 pub struct NetworkTab {
     pub view: NetView,
-    /// One per district, in district order.
-    pub committees: Vec<NetworkCommittee>,
+    /// One per district, in district order (see [`NetworkLists`]).
+    pub committees: Arc<Vec<NetworkCommittee>>,
     /// Newest first.
-    pub support: Vec<SupportActivity>,
+    pub support: Arc<Vec<SupportActivity>>,
     /// By district, then name.
-    pub otop: Vec<OtopProduct>,
+    pub otop: Arc<Vec<OtopProduct>>,
     /// Support and OTOP lists: only this district.
     pub district: Option<u16>,
     /// Indexes into `support` / `otop` that the list shows.
@@ -86,26 +89,16 @@ impl NetworkTab {
 impl NetworkTab {
     /// Reads committees, support and OTOP again (they are small).
     pub fn load(&mut self, cx: &mut Cx<'_>, store: &Store) {
-        let read = || -> Result<_, crate::store::StoreError> {
-            Ok((
-                store.all::<NetworkCommittee>()?,
-                store.all::<SupportActivity>()?,
-                store.all::<OtopProduct>()?,
-            ))
+        // A committee reads its own district only; everyone else the lists
+        // every session shares.
+        let lists = match cx.access.reads_only_district() {
+            Some(d) => NetworkLists::read(store, Some(d)),
+            None => cx.common.network(store).map(|l| NetworkLists::clone(&l)),
         };
-        let (mut committees, mut support, mut otop) = match read() {
+        let NetworkLists { committees, support, otop } = match lists {
             Ok(x) => x,
             Err(e) => return cx.error(messages::store(&e)),
         };
-        // A committee reads its own district only.
-        if let Some(d) = cx.access.reads_only_district() {
-            committees.retain(|c| c.district == d);
-            support.retain(|s| s.district == d);
-            otop.retain(|p| p.district == d);
-        }
-        committees.sort_by_key(|c| c.district);
-        support.sort_by(|a, b| b.date.cmp(&a.date).then(b.id.cmp(&a.id)));
-        otop.sort_by_cached_key(|p| (p.district, thai::sort_key(&p.name)));
         let n = self;
         n.committees = committees;
         n.support = support;
