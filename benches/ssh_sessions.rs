@@ -17,6 +17,11 @@
 //! ends the synchronized update (`ESC [ ? 2026 l`). The client runs on the same
 //! machine as the server and shares its cores.
 //!
+//! `SAMMACHIP_BENCH_LOGIN_EVERY_MS` spreads the logins (0: all at once):
+//! the server lets at most 16 connections from one address wait to log in
+//! at once (see `ssh::gate`), so 200 opened in the same instant from here
+//! push each other out, as a flood would.
+//!
 //! `SAMMACHIP_BENCH_STORE=DIR` runs against a store written before (the
 //! nation's: `sammachip --db DIR demo --scale nation`), in place: the run adds
 //! a key to its `bench` account and changes nothing else.
@@ -82,6 +87,8 @@ struct Plan {
     sessions: usize,
     moves: usize,
     warmup: usize,
+    /// Time between one session's login and the next's (0: all at once).
+    login_every: Duration,
     /// `cargo bench` rather than `cargo test --benches`.
     full: bool,
 }
@@ -104,6 +111,7 @@ impl Plan {
             sessions: env_or("SAMMACHIP_BENCH_SESSIONS", if full { 50 } else { 4 }),
             moves: env_or("SAMMACHIP_BENCH_MOVES", if full { 200 } else { 5 }),
             warmup: if full { 20 } else { 2 },
+            login_every: Duration::from_millis(env_or("SAMMACHIP_BENCH_LOGIN_EVERY_MS", 0)),
             full,
         }
     }
@@ -509,10 +517,12 @@ struct Outcome {
 async fn one_of_many(
     server: Arc<Server>,
     plan: Arc<Plan>,
+    nth: u32,
     ready: Arc<Barrier>,
     go: Arc<Barrier>,
 ) -> (Outcome, Option<Session>) {
     let mut out = Outcome::default();
+    tokio::time::sleep(plan.login_every * nth).await;
     let t = Instant::now();
     let opened = match Session::open(&server).await {
         Ok((mut s, first)) => {
@@ -575,11 +585,21 @@ fn many_sessions(rt: &Runtime, server: Arc<Server>, plan: Plan) -> Server {
     let idle = Mem::of(pid);
     let plan = Arc::new(plan);
     let (ready, go) = (Arc::new(Barrier::new(n + 1)), Arc::new(Barrier::new(n + 1)));
-    eprintln!("ssh_sessions: opening {n} sessions at once");
+    match plan.login_every.as_millis() {
+        0 => eprintln!("ssh_sessions: opening {n} sessions at once"),
+        ms => eprintln!("ssh_sessions: opening {n} sessions, one every {ms} ms"),
+    }
     let t = Instant::now();
     let tasks: Vec<_> = (0..n)
-        .map(|_| {
-            rt.spawn(one_of_many(Arc::clone(&server), Arc::clone(&plan), Arc::clone(&ready), Arc::clone(&go)))
+        .map(|i| {
+            let nth = u32::try_from(i).unwrap_or(u32::MAX);
+            rt.spawn(one_of_many(
+                Arc::clone(&server),
+                Arc::clone(&plan),
+                nth,
+                Arc::clone(&ready),
+                Arc::clone(&go),
+            ))
         })
         .collect();
     rt.block_on(ready.wait());

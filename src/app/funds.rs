@@ -157,14 +157,10 @@ impl FundsTab {
         self.rows.iter().find(|r| r.id == fund).map(|r| r.code.clone())
     }
 
-    /// A fund's member count in the list and its figures in the detail follow
-    /// a change to its members.
+    /// A fund's figures in the detail follow a change to its members. (Its
+    /// member count in the list follows when the app reads the funds again
+    /// at the end of the action: the list may be shared with other sessions.)
     pub fn refresh_stats(&mut self, store: &Store, fund: u64) {
-        if let (Some(r), Ok(s)) =
-            (Arc::make_mut(&mut self.rows).iter_mut().find(|r| r.id == fund), store.fund_stats(fund))
-        {
-            r.members = s.members.max(0) as u32;
-        }
         let as_of = self.as_of.unwrap_or_else(Date::today);
         for s in &mut self.stack {
             if let Screen::Fund(d) = s
