@@ -60,6 +60,10 @@ const DOWN: &[u8] = b"\x1b[B";
 const UP: &[u8] = b"\x1b[A";
 /// The end of every frame the server sends (end of synchronized update).
 const FRAME_END: &[u8] = b"\x1b[?2026l";
+/// How the server's question to a second login of the same officer begins
+/// (a plain screen, not a frame; see `ssh::choose`).
+const SECOND_LOGIN: &[u8] = b"\x1b[?1049h\x1b[2J\x1b[H";
+const ASKED: &str = "asked: take over or a new session";
 /// A key with no frame after this long made no change (the end of the list).
 const NO_FRAME: Duration = Duration::from_secs(3);
 
@@ -368,7 +372,14 @@ impl Session {
             .map_err(|e| format!("pty: {e}"))?;
         channel.request_shell(false).await.map_err(|e| format!("shell: {e}"))?;
         let mut s = Session { handle, channel, read };
-        let first = s.frame(Duration::from_secs(60)).await?.ok_or("no first frame within 60 s")?;
+        let first = match s.frame(Duration::from_secs(60)).await {
+            // Every session logs in as the same officer: from the second on,
+            // the server asks whether to take the first over (1) or open a
+            // new one (2).
+            Err(e) if e == ASKED => s.key(b"2").await?.map(|a| a.frame),
+            other => other?,
+        };
+        let first = first.ok_or("no first frame within 60 s")?;
         Ok((s, first))
     }
 
@@ -395,6 +406,9 @@ impl Session {
                     }
                     let cut = tail.len().saturating_sub(FRAME_END.len());
                     tail.drain(..cut);
+                    if frame.sizes.len() == 1 && data.starts_with(SECOND_LOGIN) {
+                        return Err(ASKED.into());
+                    }
                     if frame.sizes.len() == 1 && !data.starts_with(b"\x1b") {
                         // Not a frame: the server's text (session cap, idle, crash).
                         return Err(format!("the server said: {}", String::from_utf8_lossy(&data).trim()));
