@@ -146,3 +146,26 @@ fn a_change_of_figures_reaches_every_sessions_overview_alike() {
     assert_eq!((&a.overview.rows, &a.overview.total), (&b.overview.rows, &b.overview.total));
     assert_eq!((&a.overview.rows, &a.overview.total), (&f.app.overview.rows, &f.app.overview.total));
 }
+
+/// A committee's first screen, the Overview, shows its own district only:
+/// its figures are read for the account the login names, not kept from the
+/// moment before it was named (when the session could read every district).
+#[test]
+fn a_committees_first_overview_is_its_own_district_only() {
+    let f = Fixture::new(Lang::Th);
+    let store = Arc::clone(&f.store);
+    let (lists, cat) = server(&store);
+    let district = store.all::<Fund>().unwrap()[0].district();
+    let login = |access| {
+        let mut app =
+            App::with_catalog(&store, "c", Lang::Th, (80, 24), Arc::clone(&cat), Arc::clone(&lists));
+        app.set_access(access, &store);
+        app
+    };
+    let theirs = login(Access::Network(district));
+    assert!(!theirs.overview.rows.is_empty());
+    assert!(theirs.overview.rows.iter().all(|r| r.district == district));
+    let other = login(Access::Network(district + 1));
+    assert!(other.overview.rows.iter().all(|r| r.district == district + 1), "{:?}", other.overview.rows);
+    assert_eq!((other.overview.total.funds, other.overview.total.members), (0, 0));
+}

@@ -26,8 +26,9 @@ pub struct OverviewTab {
     pub pos: ListPos,
     /// The step column under the cursor (Enter opens its list).
     pub col: usize,
-    /// The store generation and the day the figures were read at.
-    seen: Option<(u64, crate::domain::Date)>,
+    /// The store generation, the day and the district (a committee's
+    /// account; `None`: all) the figures were read for.
+    seen: Option<(u64, crate::domain::Date, Option<u16>)>,
 }
 
 impl OverviewTab {
@@ -45,11 +46,11 @@ impl OverviewTab {
     /// Reads the Overview's figures again if the store changed since.
     pub fn refresh(&mut self, cx: &mut Cx<'_>, store: &Store) {
         let generation = store.generation();
-        if self.seen == Some((generation, cx.sh.today)) {
-            return;
-        }
         // A committee reads its own district only.
         let own = cx.sh.access.reads_only_district();
+        if self.seen == Some((generation, cx.sh.today, own)) {
+            return;
+        }
         let (rows, total) = if own.is_none() {
             // Every session that reads the whole province reads the same.
             match cx.sh.common.overview(store, cx.sh.today) {
@@ -67,7 +68,7 @@ impl OverviewTab {
         self.total = total;
         let n = self.rows.len();
         self.pos.clamp(n, layout::overview_rows(cx.sh.size.1));
-        self.seen = Some((generation, cx.sh.today));
+        self.seen = Some((generation, cx.sh.today, own));
     }
 
     pub fn action(&mut self, cx: &mut Cx<'_>, action: Action) {
