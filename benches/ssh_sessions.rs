@@ -10,14 +10,15 @@
 //!
 //! First a criterion benchmark: one session alone, the round trip of a one-row
 //! move (keystroke sent to frame received). Then, after criterion, the load
-//! run: `SAMMACHIP_BENCH_SESSIONS` sessions (50) at once, each making
+//! run: `SAMMACHIP_BENCH_SESSIONS` sessions (50) together, each making
 //! `SAMMACHIP_BENCH_MOVES` (200) Down moves after a warm-up, with a random
 //! 20–50 ms think time between a frame and the next key. Keystroke-to-frame is
 //! measured by the client: from sending `ESC [ B` to receiving the data that
 //! ends the synchronized update (`ESC [ ? 2026 l`). The client runs on the same
 //! machine as the server and shares its cores.
 //!
-//! `SAMMACHIP_BENCH_LOGIN_EVERY_MS` spreads the logins (0: all at once):
+//! `SAMMACHIP_BENCH_LOGIN_EVERY_MS` spreads the logins (20 ms by default;
+//! 0: all at once):
 //! the server lets at most 16 connections from one address wait to log in
 //! at once (see `ssh::gate`), so 200 opened in the same instant from here
 //! push each other out, as a flood would.
@@ -115,7 +116,10 @@ impl Plan {
             sessions: env_or("SAMMACHIP_BENCH_SESSIONS", if full { 50 } else { 4 }),
             moves: env_or("SAMMACHIP_BENCH_MOVES", if full { 200 } else { 5 }),
             warmup: if full { 20 } else { 2 },
-            login_every: Duration::from_millis(env_or("SAMMACHIP_BENCH_LOGIN_EVERY_MS", 0)),
+            login_every: Duration::from_millis(env_or(
+                "SAMMACHIP_BENCH_LOGIN_EVERY_MS",
+                if full { 20 } else { 0 },
+            )),
             full,
         }
     }

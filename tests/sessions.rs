@@ -22,37 +22,50 @@ use sammachip::{
     store::{Actor, Store},
 };
 
-/// What the SSH server shares between its sessions, made as it makes it.
-fn server(store: &Arc<Store>) -> (Arc<Common>, Arc<RwLock<Catalog>>) {
-    let server = sammachip::ssh::Shared::new(Arc::clone(store), 10, Duration::from_secs(600)).unwrap();
-    (Arc::clone(&server.common), Arc::clone(&server.catalog))
+/// The district demo, served: the fixture's own app (a session of its own,
+/// on the Overview) and what the SSH server shares between its sessions,
+/// made as it makes it.
+struct Served {
+    f: Fixture,
+    store: Arc<Store>,
+    lists: Arc<Common>,
+    cat: Arc<RwLock<Catalog>>,
 }
 
-/// A session as the SSH server opens one: the server's catalog and lists.
-fn session(
-    store: &Arc<Store>,
-    login: &str,
-    access: Access,
-    lists: &Arc<Common>,
-    cat: &Arc<RwLock<Catalog>>,
-) -> App {
-    let mut app = App::with_catalog(store, login, Lang::Th, (80, 24), Arc::clone(cat), Arc::clone(lists));
-    app.set_access(access, store);
-    // On the demo's day, on the Overview.
-    app.today = demo_day();
-    app.as_of = demo_day();
-    app.update(Action::GoTab(1), store);
-    app
+impl Served {
+    fn new() -> Served {
+        let mut f = Fixture::new(Lang::Th);
+        f.app.update(Action::GoTab(1), &f.store);
+        let store = Arc::clone(&f.store);
+        let server = sammachip::ssh::Shared::new(Arc::clone(&store), 10, Duration::from_secs(600)).unwrap();
+        let (lists, cat) = (Arc::clone(&server.common), Arc::clone(&server.catalog));
+        Served { f, store, lists, cat }
+    }
+
+    /// A session as the server opens one: built, then its account named.
+    fn login(&self, login: &str, access: Access) -> App {
+        let (store, cat, lists) = (&self.store, &self.cat, &self.lists);
+        let mut app = App::with_catalog(store, login, Lang::Th, (80, 24), Arc::clone(cat), Arc::clone(lists));
+        app.set_access(access, store);
+        app
+    }
+
+    /// A session on the demo's day, on the Overview.
+    fn session(&self, login: &str, access: Access) -> App {
+        let mut app = self.login(login, access);
+        app.today = demo_day();
+        app.as_of = demo_day();
+        app.update(Action::GoTab(1), &self.store);
+        app
+    }
 }
 
 #[test]
 fn sessions_of_one_server_share_one_copy_and_see_each_others_saves() {
-    let mut f = Fixture::new(Lang::Th);
-    f.app.update(Action::GoTab(1), &f.store);
-    let store = Arc::clone(&f.store);
-    let (lists, cat) = server(&store);
-    let mut a = session(&store, "a", Access::Province, &lists, &cat);
-    let mut b = session(&store, "b", Access::Admin, &lists, &cat);
+    let sv = Served::new();
+    let store = Arc::clone(&sv.store);
+    let mut a = sv.session("a", Access::Province);
+    let mut b = sv.session("b", Access::Admin);
     let funds = store.all::<Fund>().unwrap();
     assert_eq!(a.funds.rows.len(), funds.len());
     assert!(Arc::ptr_eq(&a.funds.rows, &b.funds.rows), "one funds list for both sessions");
@@ -64,13 +77,13 @@ fn sessions_of_one_server_share_one_copy_and_see_each_others_saves() {
     assert!(Arc::ptr_eq(&a.network.committees, &b.network.committees), "one list of committees");
     // The Overview's figures: the same as a session that reads its own.
     assert_eq!((&a.overview.rows, &a.overview.total), (&b.overview.rows, &b.overview.total));
-    assert_eq!((&a.overview.rows, &a.overview.total), (&f.app.overview.rows, &f.app.overview.total));
+    assert_eq!((&a.overview.rows, &a.overview.total), (&sv.f.app.overview.rows, &sv.f.app.overview.total));
 
     // A network committee reads its own district only, in a list of its own
     // (the district demo has one district: another district's committee
     // reads nothing of it).
     let district = funds[0].district();
-    let mut c = session(&store, "c", Access::Network(district), &lists, &cat);
+    let mut c = sv.session("c", Access::Network(district));
     let theirs = funds.iter().filter(|x| x.district() == district).count();
     assert_eq!(c.funds.rows.len(), theirs);
     assert!(!Arc::ptr_eq(&c.funds.rows, &a.funds.rows));
@@ -78,7 +91,7 @@ fn sessions_of_one_server_share_one_copy_and_see_each_others_saves() {
     assert!(c.sages.rows.iter().all(|r| r.sage.district() == district));
     assert!(c.network.support.iter().all(|x| x.district == district));
     assert!(!Arc::ptr_eq(&c.network.support, &a.network.support));
-    let other = session(&store, "other", Access::Network(district + 1), &lists, &cat);
+    let other = sv.session("other", Access::Network(district + 1));
     assert_eq!((other.funds.rows.len(), other.sages.rows.len(), other.network.support.len()), (0, 0, 0));
     assert_eq!(other.overview.total.funds, 0);
     assert!(Arc::ptr_eq(&a.funds.rows, &b.funds.rows), "the committees' lists left the shared one alone");
@@ -95,7 +108,7 @@ fn sessions_of_one_server_share_one_copy_and_see_each_others_saves() {
     let mut rows = a.occ.view.to_vec();
     rows.sort_unstable();
     let live: Vec<u32> = {
-        let cat = cat.read().unwrap();
+        let cat = sv.cat.read().unwrap();
         (0..cat.rows.len() as u32).filter(|i| !cat.rows[*i as usize].deleted).collect()
     };
     assert_eq!((rows, a.occ.view.len()), (live, a.occ.total));
@@ -115,18 +128,16 @@ fn sessions_of_one_server_share_one_copy_and_see_each_others_saves() {
     }
     assert!(Arc::ptr_eq(&a.funds.rows, &b.funds.rows), "shared again after the save");
     // The list kept is the new one: a login now reads the new name too.
-    let d = session(&store, "d", Access::Province, &lists, &cat);
+    let d = sv.session("d", Access::Province);
     assert!(Arc::ptr_eq(&d.funds.rows, &a.funds.rows));
 }
 
 #[test]
 fn a_change_of_figures_reaches_every_sessions_overview_alike() {
-    let mut f = Fixture::new(Lang::Th);
-    f.app.update(Action::GoTab(1), &f.store);
-    let store = Arc::clone(&f.store);
-    let (lists, cat) = server(&store);
-    let mut a = session(&store, "a", Access::Province, &lists, &cat);
-    let mut b = session(&store, "b", Access::Province, &lists, &cat);
+    let mut sv = Served::new();
+    let store = Arc::clone(&sv.store);
+    let mut a = sv.session("a", Access::Province);
+    let mut b = sv.session("b", Access::Province);
     let before = a.overview.total.clone();
     // A fund's capital grows by 100,000 baht: the province's lending too.
     let mut fund = store.all::<Fund>().unwrap().into_iter().next().unwrap();
@@ -139,12 +150,12 @@ fn a_change_of_figures_reaches_every_sessions_overview_alike() {
         note: String::new(),
     });
     store.save(Actor::from("b"), &fund).unwrap();
-    for app in [&mut a, &mut b, &mut f.app] {
+    for app in [&mut a, &mut b, &mut sv.f.app] {
         app.update(Action::Tick, &store);
     }
     assert_eq!(a.overview.total.lending, before.lending + 10_000_000);
     assert_eq!((&a.overview.rows, &a.overview.total), (&b.overview.rows, &b.overview.total));
-    assert_eq!((&a.overview.rows, &a.overview.total), (&f.app.overview.rows, &f.app.overview.total));
+    assert_eq!((&a.overview.rows, &a.overview.total), (&sv.f.app.overview.rows, &sv.f.app.overview.total));
 }
 
 /// A committee's first screen, the Overview, shows its own district only:
@@ -152,20 +163,12 @@ fn a_change_of_figures_reaches_every_sessions_overview_alike() {
 /// moment before it was named (when the session could read every district).
 #[test]
 fn a_committees_first_overview_is_its_own_district_only() {
-    let f = Fixture::new(Lang::Th);
-    let store = Arc::clone(&f.store);
-    let (lists, cat) = server(&store);
-    let district = store.all::<Fund>().unwrap()[0].district();
-    let login = |access| {
-        let mut app =
-            App::with_catalog(&store, "c", Lang::Th, (80, 24), Arc::clone(&cat), Arc::clone(&lists));
-        app.set_access(access, &store);
-        app
-    };
-    let theirs = login(Access::Network(district));
+    let sv = Served::new();
+    let district = sv.store.all::<Fund>().unwrap()[0].district();
+    let theirs = sv.login("c", Access::Network(district));
     assert!(!theirs.overview.rows.is_empty());
     assert!(theirs.overview.rows.iter().all(|r| r.district == district));
-    let other = login(Access::Network(district + 1));
+    let other = sv.login("c", Access::Network(district + 1));
     assert!(other.overview.rows.iter().all(|r| r.district == district + 1), "{:?}", other.overview.rows);
     assert_eq!((other.overview.total.funds, other.overview.total.members), (0, 0));
 }

@@ -24,7 +24,7 @@ use crate::{
     domain::{
         Lang,
         fund::Gazetteer,
-        occupation::{OccupationRecord, OccupationStatus, Stage},
+        occupation::{OccupationCategory, OccupationRecord, OccupationStatus, Stage},
         sage::{
             self, Assignment, AssignmentStatus, Candidate, Fit, Household, Sage, SageDraft, SageField,
             SageStatus, Uncovered, VisitDraft, VisitField,
@@ -215,12 +215,15 @@ impl SagesTab {
             Some(Err(e)) => return cx.sh.error(messages::store(&e)),
         };
         let sh: &Shared = cx.sh;
-        let read = || sage_rows(sh, store, own, coaches.as_ref());
-        // Everyone else reads the same list: one copy for all sessions.
+        // Everyone else reads the same list: one copy for all sessions, read
+        // with the places and categories as they stand after its key.
         let rows = if own.is_none() && coaches.is_none() {
-            sh.common.sages(store, read)
+            sh.common.sages(store, || {
+                let (geo, categories) = (sh.common.geo(store)?, store.categories()?);
+                sage_rows(&geo, &categories, store, None, None)
+            })
         } else {
-            read().map(Arc::new)
+            sage_rows(&sh.geo, &sh.categories, store, own, coaches.as_ref()).map(Arc::new)
         };
         match rows {
             Ok(rows) => self.rows = rows,
@@ -1033,7 +1036,8 @@ impl SagesTab {
 /// The sages a session reads (`own`: of that district only; `coaches`: only
 /// these), by district, then name in Thai order.
 fn sage_rows(
-    sh: &Shared,
+    geo: &crate::service::geo::Geo,
+    categories: &[OccupationCategory],
     store: &Store,
     own: Option<u16>,
     coaches: Option<&std::collections::HashSet<u64>>,
@@ -1046,7 +1050,7 @@ fn sage_rows(
         .filter(|s| coaches.is_none_or(|ids| ids.contains(&s.id)))
         .map(|s| {
             let load = loads.get(&s.id).copied().unwrap_or(0);
-            let search = sage_search_text(sh, &s);
+            let search = sage_search_text(geo, categories, &s);
             (s.district(), thai::sort_key(&s.given_name), SageRow { sage: s, load, search })
         })
         .collect();
@@ -1054,15 +1058,15 @@ fn sage_rows(
     Ok(rows.into_iter().map(|r| r.2).collect())
 }
 
-fn sage_search_text(sh: &Shared, s: &Sage) -> String {
+fn sage_search_text(geo: &crate::service::geo::Geo, categories: &[OccupationCategory], s: &Sage) -> String {
     let mut text = format!("{} {} {}", s.full_name(), s.national_id.grouped(), s.phone);
     for code in [u32::from(s.district()), s.subdistrict()] {
         for lang in [Lang::Th, Lang::En] {
             text.push(' ');
-            text.push_str(&sh.geo.name(code, lang));
+            text.push_str(&geo.name(code, lang));
         }
     }
-    for c in sh.categories.iter().filter(|c| s.expertise.contains(&c.code)) {
+    for c in categories.iter().filter(|c| s.expertise.contains(&c.code)) {
         text.push_str(&format!(" {} {}", c.name_th, c.name_en));
     }
     thai::fold_for_search(&text)
