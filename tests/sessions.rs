@@ -172,3 +172,38 @@ fn a_committees_first_overview_is_its_own_district_only() {
     assert!(other.overview.rows.iter().all(|r| r.district == district + 1), "{:?}", other.overview.rows);
     assert_eq!((other.overview.total.funds, other.overview.total.members), (0, 0));
 }
+
+/// Lists read while another session saves are never kept older than the
+/// store: one thread renames a fund again and again while another reads
+/// the shared funds list; once the saves stop, the list handed out holds the
+/// last name (a list read during a save was kept under the generations
+/// taken before it was read, so the next asker reads it again).
+#[test]
+fn a_list_read_during_saves_is_read_again_after_them() {
+    let sv = Served::new();
+    let store = Arc::clone(&sv.store);
+    let mut fund = store.all::<Fund>().unwrap()[0].clone();
+    let reader = {
+        let (store, lists) = (Arc::clone(&store), Arc::clone(&sv.lists));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let t = std::thread::spawn(move || {
+            let mut reads = 0;
+            while !flag.load(std::sync::atomic::Ordering::Acquire) {
+                lists.funds(&store).unwrap();
+                reads += 1;
+            }
+            reads
+        });
+        (stop, t)
+    };
+    for i in 0..40 {
+        fund.name = format!("กองทุนหมู่บ้านทดสอบ {i}");
+        fund = store.save(Actor::from("a"), &fund).unwrap();
+    }
+    reader.0.store(true, std::sync::atomic::Ordering::Release);
+    assert!(reader.1.join().unwrap() > 0);
+    let rows = sv.lists.funds(&store).unwrap();
+    let row = rows.iter().find(|r| r.id == fund.id).unwrap();
+    assert_eq!(row.name, "กองทุนหมู่บ้านทดสอบ 39");
+}
