@@ -207,3 +207,30 @@ fn a_list_read_during_saves_is_read_again_after_them() {
     let row = rows.iter().find(|r| r.id == fund.id).unwrap();
     assert_eq!(row.name, "กองทุนหมู่บ้านทดสอบ 39");
 }
+
+/// A member leaving a fund changes that fund's count in every session's
+/// list; the rows kept are taken again with the counts read anew, and they
+/// equal a list read whole.
+#[test]
+fn a_change_of_members_alone_reaches_the_shared_funds_list() {
+    use sammachip::{
+        domain::{member::Member, occupation::OccupationRecord},
+        store::member_key,
+    };
+    let sv = Served::new();
+    let store = Arc::clone(&sv.store);
+    let mut a = sv.session("a", Access::Province);
+    let before = Arc::clone(&a.funds.rows);
+    let busy: std::collections::HashSet<u64> =
+        store.all::<OccupationRecord>().unwrap().iter().map(|o| o.member_id).collect();
+    let m = store.all::<Member>().unwrap().into_iter().find(|m| m.loans.is_empty() && !busy.contains(&m.id));
+    let m = m.expect("a member with no loan and no occupation record");
+    let count =
+        |rows: &[sammachip::app::fund_row::FundRow]| rows.iter().find(|r| r.id == m.fund_id).unwrap().members;
+    store.delete_at::<Member>(Actor::from("b"), &member_key(m.fund_id, m.id), m.version).unwrap();
+    a.update(Action::Tick, &store);
+    assert_eq!(count(&a.funds.rows), count(&before) - 1);
+    assert!(!Arc::ptr_eq(&a.funds.rows, &before));
+    let whole = Common::new().funds(&store).unwrap();
+    assert_eq!(*a.funds.rows, *whole);
+}

@@ -78,13 +78,23 @@ impl<K: PartialEq, T> Slot<K, T> {
     /// The list kept for `key`, or one `build` reads now and keeps. Sessions
     /// asking while it is read wait for it rather than read it too.
     fn get<E>(&self, key: K, build: impl FnOnce() -> Result<T, E>) -> Result<Arc<T>, E> {
+        self.get_from(key, |_| build())
+    }
+
+    /// As [`Slot::get`]; `build` is handed the list kept before, if any, and
+    /// the state it was read at (to read again only what changed).
+    fn get_from<E>(
+        &self,
+        key: K,
+        build: impl FnOnce(Option<&(K, Arc<T>)>) -> Result<T, E>,
+    ) -> Result<Arc<T>, E> {
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((k, v)) = &*kept
             && *k == key
         {
             return Ok(Arc::clone(v));
         }
-        let v = Arc::new(build()?);
+        let v = Arc::new(build(kept.as_ref())?);
         *kept = Some((key, Arc::clone(&v)));
         Ok(v)
     }
@@ -120,13 +130,25 @@ impl Common {
     }
 
     /// Every fund as the lists show it, in the store's order.
+    /// After a change of members alone (the commonest save), the rows kept
+    /// are taken again with each fund's member count read anew: at the
+    /// nation that is a third of reading every fund again.
     pub fn funds(&self, store: &Store) -> Result<Arc<Vec<FundRow>>, StoreError> {
         let key = gens(&store.generations(), [trees::FUNDS, trees::MEMBERS, trees::GEO]);
-        self.funds.get(key, || {
-            let geo = self.geo(store)?;
-            let funds = store.all::<Fund>()?;
+        self.funds.get_from(key, |before| {
             let stats = store.all_fund_stats()?;
             let members = |id: u64| stats.get(&id).map_or(0, |s| s.members.max(0) as u32);
+            if let Some((k, rows)) = before
+                && (k[0], k[2]) == (key[0], key[2])
+            {
+                let mut rows = Vec::clone(rows);
+                for r in &mut rows {
+                    r.members = members(r.id);
+                }
+                return Ok(rows);
+            }
+            let geo = self.geo(store)?;
+            let funds = store.all::<Fund>()?;
             Ok(funds.iter().map(|f| FundRow::new(f, &geo, members(f.id))).collect())
         })
     }
