@@ -1,5 +1,6 @@
 //! Lists that read the same for every session of one store: the gazetteer,
-//! the funds, the sages and the Overview's figures. Each is built once for
+//! the funds, the sages, the Network tab's lists and the Overview's figures
+//! (and whether every district has its committee). Each is built once for
 //! a state of the store and handed out behind an `Arc`, so a server's
 //! sessions hold one copy, not one each, and a login reuses what the last
 //! one built instead of reading the store again.
