@@ -23,8 +23,8 @@ use std::{
 
 use ratatui::{Terminal, backend::TestBackend};
 use sammachip::{
-    app::{Action, App},
-    domain::{Date, Lang},
+    app::{Action, App, Common},
+    domain::{Date, Lang, officer::Access},
     service::catalog::Catalog,
     store::Store,
     ui,
@@ -96,7 +96,7 @@ fn main() {
             let apart = args.next().as_deref() == Some("apart");
             let cat = Catalog::load(&store, Date::today()).expect("catalog");
             let cat = Arc::new(RwLock::new(cat));
-            let lists = sammachip::app::Common::new();
+            let lists = Common::new();
             lists.funds(&store).expect("funds");
             stage("server ready");
             let mut apps = Vec::new();
@@ -104,9 +104,16 @@ fn main() {
             for i in 0..n {
                 let t = Instant::now();
                 let login = format!("officer{i}");
-                let lists = if apart { sammachip::app::Common::new() } else { Arc::clone(&lists) };
-                let mut app = App::with_catalog(&store, login, Lang::Th, (80, 24), Arc::clone(&cat), lists);
-                app.set_access(sammachip::domain::officer::Access::Province, &store);
+                let lists = if apart { Common::new() } else { Arc::clone(&lists) };
+                let app = App::with_catalog(
+                    &store,
+                    login,
+                    Access::Province,
+                    Lang::Th,
+                    (80, 24),
+                    Arc::clone(&cat),
+                    lists,
+                );
                 term.draw(|f| ui::draw(f, &app)).expect("draw");
                 took.push(t.elapsed().as_secs_f64() * 1e3);
                 apps.push(app);
@@ -137,7 +144,7 @@ fn main() {
         "no-catalog" => {
             let empty = Arc::new(RwLock::new(Catalog::empty(Date::today())));
             let mut app =
-                App::with_catalog(&store, "stages", Lang::Th, (80, 24), empty, sammachip::app::Common::new());
+                App::with_catalog(&store, "stages", Access::Admin, Lang::Th, (80, 24), empty, Common::new());
             term.draw(|f| ui::draw(f, &app)).expect("draw");
             stage("app, first frame");
             browse(&mut app, &store, &mut term);

@@ -42,12 +42,10 @@ impl Served {
         Served { f, store, lists, cat }
     }
 
-    /// A session as the server opens one: built, then its account named.
+    /// A session as the server opens one, for its officer's account.
     fn login(&self, login: &str, access: Access) -> App {
         let (store, cat, lists) = (&self.store, &self.cat, &self.lists);
-        let mut app = App::with_catalog(store, login, Lang::Th, (80, 24), Arc::clone(cat), Arc::clone(lists));
-        app.set_access(access, store);
-        app
+        App::with_catalog(store, login, access, Lang::Th, (80, 24), Arc::clone(cat), Arc::clone(lists))
     }
 
     /// A session on the demo's day, on the Overview.
@@ -158,9 +156,10 @@ fn a_change_of_figures_reaches_every_sessions_overview_alike() {
     assert_eq!((&a.overview.rows, &a.overview.total), (&sv.f.app.overview.rows, &sv.f.app.overview.total));
 }
 
-/// A committee's first screen, the Overview, shows its own district only:
-/// its figures are read for the account the login names, not kept from the
-/// moment before it was named (when the session could read every district).
+/// A committee's first screen, the Overview, shows its own district only,
+/// and so does an account narrowed to a committee while its session is
+/// open (an administrator's change): its figures are read for the account,
+/// not kept from before (when the session could read every district).
 #[test]
 fn a_committees_first_overview_is_its_own_district_only() {
     let sv = Served::new();
@@ -168,7 +167,10 @@ fn a_committees_first_overview_is_its_own_district_only() {
     let theirs = sv.login("c", Access::Network(district));
     assert!(!theirs.overview.rows.is_empty());
     assert!(theirs.overview.rows.iter().all(|r| r.district == district));
-    let other = sv.login("c", Access::Network(district + 1));
+    assert!(!Arc::ptr_eq(&theirs.funds.rows, &sv.lists.funds(&sv.store).unwrap()));
+    let mut other = sv.login("c", Access::Admin);
+    assert!(other.overview.rows.iter().any(|r| r.district == district));
+    other.set_access(Access::Network(district + 1), &sv.store);
     assert!(other.overview.rows.iter().all(|r| r.district == district + 1), "{:?}", other.overview.rows);
     assert_eq!((other.overview.total.funds, other.overview.total.members), (0, 0));
 }

@@ -146,7 +146,7 @@ impl App {
     /// Loads what the screens need from the store. An empty store opens on the
     /// offer to load demo data.
     pub fn new(store: &Arc<Store>, officer: impl Into<String>, lang: Lang, size: (u16, u16)) -> Self {
-        let mut app = Self::build(store, officer.into(), lang, size, None, Common::new());
+        let mut app = Self::build(store, officer.into(), Access::Admin, lang, size, None, Common::new());
         app.load_catalog(store);
         // What opening put right (a load cut off and rolled back) is news.
         if let Some(n) = store.notices().last() {
@@ -158,21 +158,25 @@ impl App {
     /// An app that reads the occupation catalog `shared` with other sessions
     /// of the same server (one copy in memory; every session's saves keep it
     /// current for all), and the lists of `common` (see [`Common`]). A
-    /// session that picks its own as-of date gets its own catalog.
+    /// session that picks its own as-of date gets its own catalog. Its lists
+    /// are read for `access` from the first: a committee's session never
+    /// holds what only others may read.
     pub fn with_catalog(
         store: &Arc<Store>,
         officer: impl Into<String>,
+        access: Access,
         lang: Lang,
         size: (u16, u16),
         shared: Arc<RwLock<Catalog>>,
         common: Arc<Common>,
     ) -> Self {
-        Self::build(store, officer.into(), lang, size, Some(shared), common)
+        Self::build(store, officer.into(), access, lang, size, Some(shared), common)
     }
 
     fn build(
         store: &Arc<Store>,
         officer: String,
+        access: Access,
         lang: Lang,
         size: (u16, u16),
         shared: Option<Arc<RwLock<Catalog>>>,
@@ -185,7 +189,7 @@ impl App {
                 lang,
                 no_color: false,
                 officer,
-                access: Access::Admin,
+                access,
                 export_dir: None,
                 inbox_dir: None,
                 today,

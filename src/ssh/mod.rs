@@ -769,12 +769,12 @@ fn session_loop(
     let mut app = App::with_catalog(
         &store,
         s.officer.login.clone(),
+        s.officer.access(),
         s.lang,
         (w, h),
         Arc::clone(&s.shared.catalog),
         Arc::clone(&s.shared.common),
     );
-    app.set_access(s.officer.access(), &store);
     app.no_color = s.link.no_color;
     // Every export of this session goes into the officer's own folder.
     app.export_dir = Some(officer_dir(store.path(), &s.officer.login).join("outbox"));
