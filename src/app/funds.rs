@@ -120,8 +120,7 @@ impl FundsTab {
     ) -> Result<(), StoreError> {
         let keep = self.selected().map(|r| r.id);
         let all = common.funds(store)?;
-        let reads_all = access.reads_only_fund().is_none() && access.reads_only_district().is_none();
-        self.rows = if reads_all {
+        self.rows = if access.reads_all() {
             all
         } else {
             Arc::new(all.iter().filter(|r| access.may_read_fund(r.id, r.district)).cloned().collect())

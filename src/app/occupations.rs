@@ -331,13 +331,12 @@ impl OccupationsTab {
         let mut end = scan.next;
         // Every live row, in the catalog's order: that order itself, no row
         // looked at.
-        let reads_all = access.reads_only_fund().is_none() && access.reads_only_district().is_none();
         if scan.rows.is_none()
             && end == 0
             && !desc
             && terms.is_empty()
             && select.is_empty()
-            && reads_all
+            && access.reads_all()
             && let Some(order) = cat.shared_order(self.sort, lang)
         {
             self.view = Shown::Shared(order);

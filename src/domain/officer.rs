@@ -192,6 +192,12 @@ impl Access {
         }
     }
 
+    /// Whether this session reads every record (no committee's account):
+    /// it may then share the lists every such session reads alike.
+    pub fn reads_all(self) -> bool {
+        self.reads_only_district().is_none() && self.reads_only_fund().is_none()
+    }
+
     /// May this session read the records of fund `fund` of `district`?
     pub fn may_read_fund(self, fund: u64, district: u16) -> bool {
         self.reads_only_fund().is_none_or(|f| f == fund)
