@@ -70,6 +70,9 @@ const SCHEMA_MARK: u8 = 1;
 const SCHEMA_JOURNAL: u8 = 1;
 /// Records written per batch of a bulk load.
 const BATCH: usize = 10_000;
+/// Index entries and counts a bulk writer holds before it writes them
+/// (about 60 MB of them at most): see [`BulkWriter`].
+pub(super) const DERIVED_BOUND: usize = 1 << 19;
 /// A journal value holds copies up to about this many bytes: small enough
 /// that sled writes it inside its log (a value of more than about 128 KiB
 /// goes to a file of its own in `blobs/`, outside the log's order).
@@ -529,6 +532,7 @@ impl<'s> Load<'s> {
             reserved: first,
             batch: Vec::new(),
             derived: Derived::default(),
+            bound: DERIVED_BOUND,
             halves: Halves::default(),
             kind: std::marker::PhantomData,
         })
@@ -647,7 +651,14 @@ impl Drop for Load<'_> {
 /// in batches as they come (callers push them in key order); index entries
 /// are held back, sorted and written after the records; aggregates are summed
 /// and written once. A unique key that repeats, in the load or against the
-/// store, refuses the load before any index is written.
+/// store, refuses the load.
+///
+/// What is held back is bounded: once [`DERIVED_BOUND`] index entries and
+/// counts wait, they are checked and written, and the writer goes on. A load
+/// of up to that many (a province's members) is refused before any index is
+/// written; a bigger one (the nation's demo: 13 million members) may be
+/// refused after some were, and its rollback rebuilds the indexes, as after a
+/// crash. Held whole, the nation's entries took about 1.5 GB.
 pub struct BulkWriter<'l, R: Record> {
     load: &'l Load<'l>,
     first_id: u64,
@@ -658,6 +669,9 @@ pub struct BulkWriter<'l, R: Record> {
     /// Index entries and aggregates of the load; places are those each parent
     /// gives to records of the load.
     derived: Derived,
+    /// Index entries and counts held before they are written
+    /// ([`DERIVED_BOUND`]; smaller in tests).
+    bound: usize,
     /// The batch being written by two threads while the next one is made,
     /// and the count of records written.
     halves: Halves,
@@ -754,6 +768,9 @@ impl<R: Record> BulkWriter<'_, R> {
         self.batch.push((k, r.to_stored().map_err(StoreError::Encode)?));
         if self.batch.len() >= BATCH {
             self.flush_batch()?;
+            if self.derived.held() >= self.bound {
+                self.write_derived()?;
+            }
         }
         Ok(id)
     }
@@ -790,6 +807,14 @@ impl<R: Record> BulkWriter<'_, R> {
     /// counts them only when it is committed.
     pub fn finish(mut self) -> Result<u64, SaveError> {
         self.flush_batch()?;
+        self.write_derived()?;
+        Ok(self.halves.written)
+    }
+
+    /// Checks the index entries held (a unique key that repeats among them
+    /// or against the store refuses the load) and the places taken, then
+    /// writes them and the aggregates, and holds nothing more.
+    fn write_derived(&mut self) -> Result<(), SaveError> {
         self.halves.settle()?;
         let store = self.load.store;
         for (name, entries) in self.derived.index.iter_mut() {
@@ -826,11 +851,82 @@ impl<R: Record> BulkWriter<'_, R> {
         }
         self.load.touch_derived();
         self.derived.write(store)?;
-        Ok(self.halves.written)
+        self.derived = Derived::default();
+        Ok(())
     }
 
     /// The first id this writer gave.
     pub fn first_id(&self) -> u64 {
         self.first_id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::fund::Fund;
+
+    fn fund(i: usize) -> Fund {
+        Fund { code: format!("9{i:07}"), name: format!("กองทุน {i}"), ..Default::default() }
+    }
+
+    fn code_id(store: &Store, i: usize) -> Option<Vec<u8>> {
+        store.lookup(trees::FUNDS_BY_CODE, fund(i).code.as_bytes()).ok().flatten()
+    }
+
+    /// A load bigger than its bound writes its index entries in batches; a
+    /// repeat found in a later batch still refuses it, and the rollback
+    /// leaves the store and its indexes as they were.
+    #[test]
+    fn index_entries_held_are_bounded_and_a_late_repeat_still_refuses_the_load() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(&dir.path().join("s")).expect("open");
+        let before: Vec<Fund> = (0..30).map(fund).collect();
+        store.bulk_insert("t", "first", before).expect("first load");
+
+        let load = store.begin_load("t", "repeat", 0).expect("begin");
+        let mut w = load.bulk::<Fund>().expect("writer");
+        w.bound = 10;
+        let mut refused = None;
+        for i in 1_000..26_000 {
+            // The 15,001st record repeats the code of the 6th.
+            let r = if i == 16_000 { fund(1_005) } else { fund(i) };
+            if let Err(e) = w.push(r) {
+                refused = Some((i, e));
+                break;
+            }
+            if i == 10_999 {
+                // The first 10,000 were written with their index entries.
+                assert_eq!(w.derived.held(), 0);
+                assert!(code_id(&store, 1_005).is_some());
+            }
+        }
+        match refused {
+            Some((20_999, SaveError::Duplicate { index, .. })) => assert_eq!(index, trees::FUNDS_BY_CODE),
+            other => panic!("expected the repeat refused at the second batch, got {other:?}"),
+        }
+        drop(w);
+        drop(load);
+        assert_eq!(store.count::<Fund>().expect("count"), 30);
+        assert_eq!(code_id(&store, 1_005), None);
+        assert_eq!(code_id(&store, 29), Some(30u64.to_be_bytes().to_vec()));
+        assert_eq!(store.tree(trees::FUNDS_BY_CODE).expect("index").len(), 30);
+        let report = store.check().expect("check");
+        assert!(report.is_clean(), "{report:?}");
+
+        // Without a repeat, the same load lands whole.
+        let load = store.begin_load("t", "whole", 0).expect("begin");
+        let mut w = load.bulk::<Fund>().expect("writer");
+        w.bound = 10;
+        for i in 1_000..26_000 {
+            w.push(fund(i)).expect("push");
+        }
+        assert_eq!(w.finish().expect("finish"), 25_000);
+        load.commit(trees::FUNDS, 25_000).expect("commit");
+        assert_eq!(store.count::<Fund>().expect("count"), 25_030);
+        assert_eq!(store.tree(trees::FUNDS_BY_CODE).expect("index").len(), 25_030);
+        assert_eq!(code_id(&store, 25_999), Some(25_030u64.to_be_bytes().to_vec()));
+        let report = store.check().expect("check");
+        assert!(report.is_clean(), "{report:?}");
     }
 }

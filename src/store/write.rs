@@ -737,6 +737,11 @@ pub(super) struct Derived {
 }
 
 impl Derived {
+    /// Index entries and counts held, not yet written.
+    pub(super) fn held(&self) -> usize {
+        self.index.values().map(Vec::len).sum::<usize>() + self.children.len() + self.places.len()
+    }
+
     /// Adds what `r`, stored under `k`, gives to the indexes and aggregates.
     pub(super) fn add<R: Record>(&mut self, r: &R, k: &[u8]) {
         for e in r.index_entries() {
