@@ -324,6 +324,63 @@ fn capital_history(rng: &mut ChaCha8Rng, grade: Grade, members: u32, established
     events
 }
 
+/// The members of every fund in turn, with their loan books and occupation
+/// records: the same ones again from the same random state.
+struct Crowd<'a> {
+    funds: &'a [Fund],
+    fund_ids: &'a [u64],
+    member_counts: &'a [usize],
+    targets: &'a Targets,
+    as_of: Date,
+    rng: ChaCha8Rng,
+    /// The id of the next member.
+    next_member: u64,
+    next_loan: u64,
+    /// National IDs given so far.
+    nids: HashSet<u64>,
+}
+
+impl Crowd<'_> {
+    /// The people of fund `i` (of `funds`), made in fund order.
+    fn fund(&mut self, i: usize) -> (Vec<Member>, Vec<OccupationRecord>) {
+        let (Some(fund), Some(fund_id), Some(members)) =
+            (self.funds.get(i), self.fund_ids.get(i), self.member_counts.get(i))
+        else {
+            return (Vec::new(), Vec::new());
+        };
+        let as_of = self.as_of;
+        let rng = &mut self.rng;
+        let capital: Vec<(Date, Money)> =
+            fund.capital.iter().filter(|e| e.kind.is_lending()).map(|e| (e.date, e.amount)).collect();
+        // What the members would ask for at a lending round (a loan is about
+        // 32,000 baht), against the fund's lending capital: a fund lends
+        // about four fifths of what it has.
+        let asked = (*members as f64 * self.targets.yearly_borrowing * 32_000.0).max(1.0);
+        let scale = 800.0 * fund.lending_capital().0 as f64 / 100.0 / asked;
+        let plan = FundPlan {
+            fund_id: *fund_id,
+            district: fund.district(),
+            established: fund.established.unwrap_or(as_of),
+            members: *members,
+            rate_bp: *[0u32, 300, 400, 500, 500, 600, 600].choose(rng).unwrap_or(&500),
+            lending_month: rng.random_range(3..=6),
+            capital,
+            loan_scale: (scale as i64).clamp(250, 1_000),
+        };
+        let people = people::fund_people(
+            rng,
+            &plan,
+            self.next_member,
+            &mut self.next_loan,
+            self.targets,
+            as_of,
+            &mut self.nids,
+        );
+        self.next_member += people.0.len() as u64;
+        people
+    }
+}
+
 /// A fund before its capital history is known (that needs its member count).
 struct FundSpec {
     fund: Fund,
@@ -487,85 +544,90 @@ fn write_demo(
     let fund_ids = load.bulk_insert(funds.clone())?;
     progress(50);
 
-    // Members and their loan books go out fund by fund, in key order; the
-    // occupation records wait in memory (they are far fewer) and follow.
+    // Members, their loan books and their occupation records go out fund by
+    // fund, in key order, as they are made. Which records a district selects
+    // for coaching is known only once all are made, from random draws that
+    // follow all of them; so the people are made twice from the same random
+    // state: once to choose (only what the choice needs is kept: the
+    // nation's 6 million records took 2.2 GB), once to write.
     let targets = scale.targets();
-    let mut next_loan = store.counter(trees::LOANS)?;
-    let first_loan = next_loan;
-    let mut nids = HashSet::with_capacity(scale.members());
-    let mut occupations: Vec<OccupationRecord> = Vec::new();
-    let mut writer = load.bulk::<Member>()?;
+    let first_loan = store.counter(trees::LOANS)?;
+    let mut members_out = load.bulk::<Member>()?;
+    let mut records_out = load.bulk::<OccupationRecord>()?;
+    let first_member = members_out.next_id();
+    let crowd = |rng| Crowd {
+        funds: &funds,
+        fund_ids: &fund_ids,
+        member_counts: &member_counts,
+        targets: &targets,
+        as_of,
+        rng,
+        next_member: first_member,
+        next_loan: first_loan,
+        nids: HashSet::with_capacity(scale.members()),
+    };
+    let mut first = crowd(rng.clone());
+    let mut candidates = Vec::new();
+    let mut n_occ = 0usize;
+    for i in 0..funds.len() {
+        let (_, records) = first.fund(i);
+        candidates
+            .extend(records.iter().enumerate().filter_map(|(j, r)| people::Candidate::of(n_occ + j, r)));
+        n_occ += records.len();
+        if i % 50 == 0 {
+            progress(50 + (400 * i / funds.len().max(1)) as u32);
+        }
+    }
+    let mut second = crowd(std::mem::replace(&mut rng, first.rng));
+    drop(first.nids);
+    let coaching = people::select_for_coaching(&mut rng, candidates, as_of);
+    let mut coaching = coaching.into_iter().peekable();
+
     let mut members_written = 0usize;
     let mut loans_written = 0usize;
-    for (i, ((fund, fund_id), members)) in funds.iter().zip(&fund_ids).zip(&member_counts).enumerate() {
-        let capital: Vec<(Date, Money)> =
-            fund.capital.iter().filter(|e| e.kind.is_lending()).map(|e| (e.date, e.amount)).collect();
-        // What the members would ask for at a lending round (a loan is about
-        // 32,000 baht), against the fund's lending capital: a fund lends
-        // about four fifths of what it has.
-        let asked = (*members as f64 * targets.yearly_borrowing * 32_000.0).max(1.0);
-        let scale = 800.0 * fund.lending_capital().0 as f64 / 100.0 / asked;
-        let plan = FundPlan {
-            fund_id: *fund_id,
-            district: fund.district(),
-            established: fund.established.unwrap_or(as_of),
-            members: *members,
-            rate_bp: *[0u32, 300, 400, 500, 500, 600, 600].choose(&mut rng).unwrap_or(&500),
-            lending_month: rng.random_range(3..=6),
-            capital,
-            loan_scale: (scale as i64).clamp(250, 1_000),
-        };
-        let (people, occ) = people::fund_people(
-            &mut rng,
-            &plan,
-            writer.next_id(),
-            &mut next_loan,
-            &targets,
-            as_of,
-            &mut nids,
-        );
+    let mut record_index = 0u32;
+    // What the sages need of the records: how common each category is in
+    // each district, and the households being coached.
+    let mut common: HashMap<u16, HashMap<u16, usize>> = HashMap::new();
+    let mut households: Vec<sages::Coachable> = Vec::new();
+    for i in 0..funds.len() {
+        let (people, records) = second.fund(i);
         members_written += people.len();
         loans_written += people.iter().map(|m| m.loans.len()).sum::<usize>();
         for m in people {
-            writer.push(m)?;
+            members_out.push(m)?;
         }
-        occupations.extend(occ);
+        let village = funds[i].code.parse().unwrap_or(0);
+        for mut r in records {
+            if let Some((_, c)) = coaching.next_if(|(at, _)| *at == record_index) {
+                c.apply(&mut r);
+            }
+            record_index += 1;
+            *common.entry(r.district).or_default().entry(r.category).or_default() += 1;
+            let coached = (r.stage >= Stage::Coached).then(|| {
+                let since =
+                    r.stage_history.iter().find(|c| c.stage == Stage::Coached).map_or(as_of, |c| c.date);
+                sages::Coachable {
+                    key: (r.fund_id, r.member_id, 0),
+                    name: r.member_name.clone(),
+                    category: r.category,
+                    village,
+                    stage: r.stage,
+                    status: r.status,
+                    since,
+                }
+            });
+            let id = records_out.push(r)?;
+            households.extend(coached.map(|h| sages::Coachable { key: (h.key.0, h.key.1, id), ..h }));
+        }
         if i % 50 == 0 {
-            progress(50 + (800 * i / funds.len().max(1)) as u32);
+            progress(450 + (420 * i / funds.len().max(1)) as u32);
         }
     }
     // The loans' ids are taken before the records that hold them are indexed.
-    load.reserve_ids(trees::LOANS, next_loan - first_loan)?;
-    writer.finish()?;
-    progress(870);
-    people::select_for_coaching(&mut rng, &mut occupations, as_of);
-    let n_occ = occupations.len();
-    // What the sages need of the records, before the store takes them.
-    let mut common: HashMap<u16, HashMap<u16, usize>> = HashMap::new();
-    for o in &occupations {
-        *common.entry(o.district).or_default().entry(o.category).or_default() += 1;
-    }
-    let village_of: HashMap<u64, u32> =
-        funds.iter().zip(&fund_ids).map(|(f, id)| (*id, f.code.parse().unwrap_or(0))).collect();
-    let coachable: Vec<(usize, sages::Coachable)> = occupations
-        .iter()
-        .enumerate()
-        .filter(|(_, o)| o.stage >= Stage::Coached)
-        .map(|(i, o)| {
-            let since = o.stage_history.iter().find(|c| c.stage == Stage::Coached).map_or(as_of, |c| c.date);
-            let h = sages::Coachable {
-                key: (o.fund_id, o.member_id, 0),
-                name: o.member_name.clone(),
-                category: o.category,
-                village: village_of.get(&o.fund_id).copied().unwrap_or(0),
-                stage: o.stage,
-                status: o.status,
-                since,
-            };
-            (i, h)
-        })
-        .collect();
-    let occ_ids = load.bulk_insert(occupations)?;
+    load.reserve_ids(trees::LOANS, second.next_loan - first_loan)?;
+    members_out.finish()?;
+    records_out.finish()?;
     progress(930);
     let mut villages: Vec<(u16, Vec<u32>)> = Vec::new();
     for f in &funds {
@@ -588,13 +650,6 @@ fn write_demo(
     let sage_ids = load.bulk_insert(new_sages.clone())?;
     let stored: Vec<Sage> =
         new_sages.into_iter().zip(sage_ids).map(|(s, id)| Sage { id, version: 1, ..s }).collect();
-    let households: Vec<sages::Coachable> = coachable
-        .into_iter()
-        .filter_map(|(i, mut h)| {
-            h.key.2 = *occ_ids.get(i)?;
-            Some(h)
-        })
-        .collect();
     let assignments = sages::assignments(&mut rng, &stored, &households, as_of);
     let n_assignments = assignments.len();
     load.bulk_insert(assignments)?;

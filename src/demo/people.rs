@@ -413,49 +413,92 @@ fn occupation(
     record
 }
 
+/// What the selection needs of a record that could be selected for
+/// coaching (a right livelihood still carried on): its place among all the
+/// demo's records, its district, its merit and its last stage's date. The
+/// nation's 6 million records are not held whole for it.
+pub(super) struct Candidate {
+    index: u32,
+    district: u16,
+    merit: i64,
+    last: Option<Date>,
+}
+
+impl Candidate {
+    /// The record at `index` among the demo's records, if it could be selected.
+    pub(super) fn of(index: usize, r: &OccupationRecord) -> Option<Candidate> {
+        let index = u32::try_from(index).ok()?;
+        (r.status == OccupationStatus::Active && r.verdict() != crate::domain::occupation::Verdict::NotYet)
+            .then(|| Candidate {
+                index,
+                district: r.district,
+                merit: (r.after.income.0 - r.after.expenses.0) + (r.after.income.0 - r.before.income.0),
+                last: r.stage_history.last().map(|c| c.date),
+            })
+    }
+}
+
+/// What became of a selected record: the stages it reached, each with its
+/// date, and whether it has stopped since.
+pub(super) struct Coaching {
+    stage: Stage,
+    history: Vec<StageChange>,
+    stopped: bool,
+}
+
+impl Coaching {
+    pub(super) fn apply(self, r: &mut OccupationRecord) {
+        r.stage_history.extend(self.history);
+        r.stage = self.stage;
+        if self.stopped {
+            r.status = OccupationStatus::Stopped;
+        }
+    }
+}
+
 /// The programme's steps 3 to 7 in each district: from the records that are
 /// a right livelihood and still carried on, the best by net income and
 /// income growth are short-listed and 20–30 of them selected for coaching
 /// (about two years before `as_of`); of those, some have gone on to drive
 /// their own livelihood, a few became model households and fewer still an
 /// OTOP product, each stage months after the last; an odd one stopped since.
-pub(super) fn select_for_coaching(rng: &mut ChaCha8Rng, records: &mut [OccupationRecord], as_of: Date) {
-    use std::collections::BTreeMap;
-    let mut by_district: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
-    for (i, r) in records.iter().enumerate() {
-        if r.status == OccupationStatus::Active && r.verdict() != crate::domain::occupation::Verdict::NotYet {
-            by_district.entry(r.district).or_default().push(i);
-        }
-    }
-    for (_, mut list) in by_district {
-        let merit = |r: &OccupationRecord| {
-            (r.after.income.0 - r.after.expenses.0) + (r.after.income.0 - r.before.income.0)
-        };
-        list.sort_by_key(|i| (Reverse(merit(&records[*i])), records[*i].id, *i));
-        list.truncate(60);
+/// Returns each selected record's place among the records, in order.
+pub(super) fn select_for_coaching(
+    rng: &mut ChaCha8Rng,
+    mut candidates: Vec<Candidate>,
+    as_of: Date,
+) -> Vec<(u32, Coaching)> {
+    // In place: made district by district, they are in this order already.
+    candidates.sort_by_key(|c| (c.district, c.index));
+    let mut chosen = Vec::new();
+    for list in candidates.chunk_by_mut(|a, b| a.district == b.district) {
+        list.sort_by_key(|c| (Reverse(c.merit), c.index));
+        let short = list.len().min(60);
+        let list = &mut list[..short];
         list.shuffle(rng);
-        list.truncate(rng.random_range(20..=30));
-        for i in list {
-            let r = &mut records[i];
+        let n = rng.random_range(20..=30);
+        for c in list.iter().take(n) {
             let stage = match rng.random_range(0..100) {
                 0..60 => Stage::Coached,
                 60..85 => Stage::SelfDriving,
                 85..96 => Stage::Model,
                 _ => Stage::Otop,
             };
+            let mut history = Vec::new();
+            let mut last = c.last;
             let mut when = date_between(rng, as_of.add_days(-800), as_of.add_days(-400));
             for s in Stage::ALL.iter().filter(|s| **s > Stage::Target && **s <= stage) {
-                let last = r.stage_history.last().map_or(when, |c| c.date);
-                when = when.max(last).min(as_of);
-                r.stage_history.push(StageChange { stage: *s, date: when, note: NOTES[*s as usize].into() });
+                when = when.max(last.unwrap_or(when)).min(as_of);
+                history.push(StageChange { stage: *s, date: when, note: NOTES[*s as usize].into() });
+                last = Some(when);
                 when = date_between(rng, when.add_days(60), when.add_days(200));
             }
-            r.stage = stage;
-            if rng.random_bool(0.05) {
-                r.status = OccupationStatus::Stopped;
-            }
+            let stopped = rng.random_bool(0.05);
+            chosen.push((c.index, Coaching { stage, history, stopped }));
         }
     }
+    chosen.sort_unstable_by_key(|(i, _)| *i);
+    chosen
 }
 
 /// The reason each stage was reached, as the history keeps it.
