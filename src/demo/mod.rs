@@ -10,7 +10,7 @@ mod programme;
 mod sages;
 
 use std::{
-    collections::{BTreeMap, HashMap, HashSet},
+    collections::{BTreeMap, BinaryHeap, HashMap, HashSet},
     path::Path,
 };
 
@@ -325,7 +325,7 @@ fn capital_history(rng: &mut ChaCha8Rng, grade: Grade, members: u32, established
 }
 
 /// The members of every fund in turn, with their loan books and occupation
-/// records: the same ones again from the same random state.
+/// records.
 struct Crowd<'a> {
     funds: &'a [Fund],
     fund_ids: &'a [u64],
@@ -380,6 +380,36 @@ impl Crowd<'_> {
         people
     }
 }
+
+/// An occupation record on its district's short list, waiting for the
+/// coaching draw, with the id it took and its fund's village.
+struct Held {
+    candidate: people::Candidate,
+    id: u64,
+    village: u32,
+    record: OccupationRecord,
+}
+
+/// The worst-ranked record of a short list is the greatest: the first out.
+impl Ord for Held {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.candidate.rank().cmp(&other.candidate.rank())
+    }
+}
+
+impl PartialOrd for Held {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Held {
+    fn eq(&self, other: &Self) -> bool {
+        self.candidate.rank() == other.candidate.rank()
+    }
+}
+
+impl Eq for Held {}
 
 /// A fund before its capital history is known (that needs its member count).
 struct FundSpec {
@@ -546,86 +576,90 @@ fn write_demo(
 
     // Members, their loan books and their occupation records go out fund by
     // fund, in key order, as they are made. Which records a district selects
-    // for coaching is known only once all are made, from random draws that
-    // follow all of them; so the people are made twice from the same random
-    // state: once to choose (only what the choice needs is kept: the
-    // nation's 6 million records took 2.2 GB), once to write.
+    // for coaching is drawn only once all are made, from the random state
+    // that follows them all; so each district's short list waits, with the
+    // ids its records took in turn, and is written after the draw. (Held
+    // whole until then, the nation's 6 million records took 2.2 GB.)
     let targets = scale.targets();
     let first_loan = store.counter(trees::LOANS)?;
     let mut members_out = load.bulk::<Member>()?;
     let mut records_out = load.bulk::<OccupationRecord>()?;
-    let first_member = members_out.next_id();
-    let crowd = |rng| Crowd {
+    let mut crowd = Crowd {
         funds: &funds,
         fund_ids: &fund_ids,
         member_counts: &member_counts,
         targets: &targets,
         as_of,
         rng,
-        next_member: first_member,
+        next_member: members_out.next_id(),
         next_loan: first_loan,
         nids: HashSet::with_capacity(scale.members()),
     };
-    let mut first = crowd(rng.clone());
-    let mut candidates = Vec::new();
-    let mut n_occ = 0usize;
-    for i in 0..funds.len() {
-        let (_, records) = first.fund(i);
-        candidates
-            .extend(records.iter().enumerate().filter_map(|(j, r)| people::Candidate::of(n_occ + j, r)));
-        n_occ += records.len();
-        if i % 50 == 0 {
-            progress(50 + (400 * i / funds.len().max(1)) as u32);
-        }
-    }
-    let mut second = crowd(std::mem::replace(&mut rng, first.rng));
-    drop(first.nids);
-    let coaching = people::select_for_coaching(&mut rng, candidates, as_of);
-    let mut coaching = coaching.into_iter().peekable();
-
+    let mut short_lists: BTreeMap<u16, BinaryHeap<Held>> = BTreeMap::new();
     let mut members_written = 0usize;
     let mut loans_written = 0usize;
-    let mut record_index = 0u32;
+    let mut n_occ = 0usize;
     // What the sages need of the records: how common each category is in
-    // each district, and the households being coached.
+    // each district.
     let mut common: HashMap<u16, HashMap<u16, usize>> = HashMap::new();
-    let mut households: Vec<sages::Coachable> = Vec::new();
     for i in 0..funds.len() {
-        let (people, records) = second.fund(i);
+        let (people, records) = crowd.fund(i);
         members_written += people.len();
         loans_written += people.iter().map(|m| m.loans.len()).sum::<usize>();
         for m in people {
             members_out.push(m)?;
         }
         let village = funds[i].code.parse().unwrap_or(0);
-        for mut r in records {
-            if let Some((_, c)) = coaching.next_if(|(at, _)| *at == record_index) {
-                c.apply(&mut r);
+        for record in records {
+            *common.entry(record.district).or_default().entry(record.category).or_default() += 1;
+            let id = records_out.take_id()?;
+            let candidate = people::Candidate::of(n_occ, &record);
+            n_occ += 1;
+            let Some(candidate) = candidate else {
+                records_out.push_as(id, record)?;
+                continue;
+            };
+            let list = short_lists.entry(candidate.district).or_default();
+            list.push(Held { candidate, id, village, record });
+            if list.len() > people::SHORT_LIST
+                && let Some(out) = list.pop()
+            {
+                records_out.push_as(out.id, out.record)?;
             }
-            record_index += 1;
-            *common.entry(r.district).or_default().entry(r.category).or_default() += 1;
-            let coached = (r.stage >= Stage::Coached).then(|| {
-                let since =
-                    r.stage_history.iter().find(|c| c.stage == Stage::Coached).map_or(as_of, |c| c.date);
-                sages::Coachable {
-                    key: (r.fund_id, r.member_id, 0),
-                    name: r.member_name.clone(),
-                    category: r.category,
-                    village,
-                    stage: r.stage,
-                    status: r.status,
-                    since,
-                }
-            });
-            let id = records_out.push(r)?;
-            households.extend(coached.map(|h| sages::Coachable { key: (h.key.0, h.key.1, id), ..h }));
         }
         if i % 50 == 0 {
-            progress(450 + (420 * i / funds.len().max(1)) as u32);
+            progress(50 + (800 * i / funds.len().max(1)) as u32);
         }
     }
+    let next_loan = crowd.next_loan;
+    let mut rng = crowd.rng;
+    let lists = short_lists.values().map(|l| l.iter().map(|h| h.candidate).collect()).collect();
+    let mut coaching = people::select_for_coaching(&mut rng, lists, as_of).into_iter().peekable();
+    let mut held: Vec<Held> = short_lists.into_values().flat_map(BinaryHeap::into_vec).collect();
+    held.sort_unstable_by_key(|h| h.candidate.index);
+    // The households being coached, in the records' order.
+    let mut households: Vec<sages::Coachable> = Vec::new();
+    for Held { candidate, id, village, mut record } in held {
+        if let Some((_, c)) = coaching.next_if(|(at, _)| *at == candidate.index) {
+            c.apply(&mut record);
+        }
+        if record.stage >= Stage::Coached {
+            let since =
+                record.stage_history.iter().find(|c| c.stage == Stage::Coached).map_or(as_of, |c| c.date);
+            households.push(sages::Coachable {
+                key: (record.fund_id, record.member_id, id),
+                name: record.member_name.clone(),
+                category: record.category,
+                village,
+                stage: record.stage,
+                status: record.status,
+                since,
+            });
+        }
+        records_out.push_as(id, record)?;
+    }
     // The loans' ids are taken before the records that hold them are indexed.
-    load.reserve_ids(trees::LOANS, second.next_loan - first_loan)?;
+    load.reserve_ids(trees::LOANS, next_loan - first_loan)?;
     members_out.finish()?;
     records_out.finish()?;
     progress(930);

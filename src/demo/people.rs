@@ -415,16 +415,21 @@ fn occupation(
 
 /// What the selection needs of a record that could be selected for
 /// coaching (a right livelihood still carried on): its place among all the
-/// demo's records, its district, its merit and its last stage's date. The
-/// nation's 6 million records are not held whole for it.
+/// demo's records, its district, its merit and its last stage's date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Candidate {
-    index: u32,
-    district: u16,
+    pub(super) index: u32,
+    pub(super) district: u16,
     merit: i64,
     last: Option<Date>,
 }
 
 impl Candidate {
+    /// How it ranks in its district's short list: the best first.
+    pub(super) fn rank(&self) -> (Reverse<i64>, u32) {
+        (Reverse(self.merit), self.index)
+    }
+
     /// The record at `index` among the demo's records, if it could be selected.
     pub(super) fn of(index: usize, r: &OccupationRecord) -> Option<Candidate> {
         let index = u32::try_from(index).ok()?;
@@ -462,19 +467,19 @@ impl Coaching {
 /// (about two years before `as_of`); of those, some have gone on to drive
 /// their own livelihood, a few became model households and fewer still an
 /// OTOP product, each stage months after the last; an odd one stopped since.
-/// Returns each selected record's place among the records, in order.
+///
+/// `districts` holds each district's candidates, in the order of the
+/// districts' codes; only each one's best [`SHORT_LIST`] count. Returns each
+/// selected record's place among the records, in order.
 pub(super) fn select_for_coaching(
     rng: &mut ChaCha8Rng,
-    mut candidates: Vec<Candidate>,
+    districts: Vec<Vec<Candidate>>,
     as_of: Date,
 ) -> Vec<(u32, Coaching)> {
-    // In place: made district by district, they are in this order already.
-    candidates.sort_by_key(|c| (c.district, c.index));
     let mut chosen = Vec::new();
-    for list in candidates.chunk_by_mut(|a, b| a.district == b.district) {
-        list.sort_by_key(|c| (Reverse(c.merit), c.index));
-        let short = list.len().min(60);
-        let list = &mut list[..short];
+    for mut list in districts.into_iter().filter(|l| !l.is_empty()) {
+        list.sort_by_key(Candidate::rank);
+        list.truncate(SHORT_LIST);
         list.shuffle(rng);
         let n = rng.random_range(20..=30);
         for c in list.iter().take(n) {
@@ -500,6 +505,9 @@ pub(super) fn select_for_coaching(
     chosen.sort_unstable_by_key(|(i, _)| *i);
     chosen
 }
+
+/// The records of a district short-listed before 20–30 are selected.
+pub(super) const SHORT_LIST: usize = 60;
 
 /// The reason each stage was reached, as the history keeps it.
 const NOTES: [&str; 5] = [

@@ -755,12 +755,27 @@ impl<R: Record> BulkWriter<'_, R> {
     }
 
     /// Adds a record; returns its id.
-    pub fn push(&mut self, mut r: R) -> Result<u64, SaveError> {
+    pub fn push(&mut self, r: R) -> Result<u64, SaveError> {
+        let id = self.take_id()?;
+        self.push_as(id, r)
+    }
+
+    /// Takes the next id for a record that is pushed later, with
+    /// [`BulkWriter::push_as`]: records keep the ids of the order they were
+    /// made in when some of them are held back.
+    pub(crate) fn take_id(&mut self) -> Result<u64, SaveError> {
         let id = self.next_id;
         if !super::core::ids_fit(id, 1) {
             return Err(StoreError::IdsUsedUp(R::TREE.to_string()).into());
         }
         self.next_id += 1;
+        Ok(id)
+    }
+
+    /// Adds a record under an id this writer gave with
+    /// [`BulkWriter::take_id`]; returns it.
+    pub(crate) fn push_as(&mut self, id: u64, mut r: R) -> Result<u64, SaveError> {
+        debug_assert!((self.first_id..self.next_id).contains(&id), "an id this writer did not give");
         r.set_id(id);
         r.set_version(1);
         let k = r.key();
