@@ -324,63 +324,6 @@ fn capital_history(rng: &mut ChaCha8Rng, grade: Grade, members: u32, established
     events
 }
 
-/// The members of every fund in turn, with their loan books and occupation
-/// records.
-struct Crowd<'a> {
-    funds: &'a [Fund],
-    fund_ids: &'a [u64],
-    member_counts: &'a [usize],
-    targets: &'a Targets,
-    as_of: Date,
-    rng: ChaCha8Rng,
-    /// The id of the next member.
-    next_member: u64,
-    next_loan: u64,
-    /// National IDs given so far.
-    nids: HashSet<u64>,
-}
-
-impl Crowd<'_> {
-    /// The people of fund `i` (of `funds`), made in fund order.
-    fn fund(&mut self, i: usize) -> (Vec<Member>, Vec<OccupationRecord>) {
-        let (Some(fund), Some(fund_id), Some(members)) =
-            (self.funds.get(i), self.fund_ids.get(i), self.member_counts.get(i))
-        else {
-            return (Vec::new(), Vec::new());
-        };
-        let as_of = self.as_of;
-        let rng = &mut self.rng;
-        let capital: Vec<(Date, Money)> =
-            fund.capital.iter().filter(|e| e.kind.is_lending()).map(|e| (e.date, e.amount)).collect();
-        // What the members would ask for at a lending round (a loan is about
-        // 32,000 baht), against the fund's lending capital: a fund lends
-        // about four fifths of what it has.
-        let asked = (*members as f64 * self.targets.yearly_borrowing * 32_000.0).max(1.0);
-        let scale = 800.0 * fund.lending_capital().0 as f64 / 100.0 / asked;
-        let plan = FundPlan {
-            fund_id: *fund_id,
-            district: fund.district(),
-            established: fund.established.unwrap_or(as_of),
-            members: *members,
-            rate_bp: *[0u32, 300, 400, 500, 500, 600, 600].choose(rng).unwrap_or(&500),
-            lending_month: rng.random_range(3..=6),
-            capital,
-            loan_scale: (scale as i64).clamp(250, 1_000),
-        };
-        let people = people::fund_people(
-            rng,
-            &plan,
-            self.next_member,
-            &mut self.next_loan,
-            self.targets,
-            as_of,
-            &mut self.nids,
-        );
-        self.next_member += people.0.len() as u64;
-        people
-    }
-}
-
 /// An occupation record on its district's short list, waiting for the
 /// coaching draw, with the id it took and its fund's village.
 struct Held {
@@ -581,20 +524,11 @@ fn write_demo(
     // ids its records took in turn, and is written after the draw. (Held
     // whole until then, the nation's 6 million records took 2.2 GB.)
     let targets = scale.targets();
-    let first_loan = store.counter(trees::LOANS)?;
+    let mut next_loan = store.counter(trees::LOANS)?;
+    let first_loan = next_loan;
+    let mut nids = HashSet::with_capacity(scale.members());
     let mut members_out = load.bulk::<Member>()?;
     let mut records_out = load.bulk::<OccupationRecord>()?;
-    let mut crowd = Crowd {
-        funds: &funds,
-        fund_ids: &fund_ids,
-        member_counts: &member_counts,
-        targets: &targets,
-        as_of,
-        rng,
-        next_member: members_out.next_id(),
-        next_loan: first_loan,
-        nids: HashSet::with_capacity(scale.members()),
-    };
     let mut short_lists: BTreeMap<u16, BinaryHeap<Held>> = BTreeMap::new();
     let mut members_written = 0usize;
     let mut loans_written = 0usize;
@@ -602,14 +536,39 @@ fn write_demo(
     // What the sages need of the records: how common each category is in
     // each district.
     let mut common: HashMap<u16, HashMap<u16, usize>> = HashMap::new();
-    for i in 0..funds.len() {
-        let (people, records) = crowd.fund(i);
+    for (i, ((fund, fund_id), members)) in funds.iter().zip(&fund_ids).zip(&member_counts).enumerate() {
+        let capital: Vec<(Date, Money)> =
+            fund.capital.iter().filter(|e| e.kind.is_lending()).map(|e| (e.date, e.amount)).collect();
+        // What the members would ask for at a lending round (a loan is about
+        // 32,000 baht), against the fund's lending capital: a fund lends
+        // about four fifths of what it has.
+        let asked = (*members as f64 * targets.yearly_borrowing * 32_000.0).max(1.0);
+        let scale = 800.0 * fund.lending_capital().0 as f64 / 100.0 / asked;
+        let plan = FundPlan {
+            fund_id: *fund_id,
+            district: fund.district(),
+            established: fund.established.unwrap_or(as_of),
+            members: *members,
+            rate_bp: *[0u32, 300, 400, 500, 500, 600, 600].choose(&mut rng).unwrap_or(&500),
+            lending_month: rng.random_range(3..=6),
+            capital,
+            loan_scale: (scale as i64).clamp(250, 1_000),
+        };
+        let (people, records) = people::fund_people(
+            &mut rng,
+            &plan,
+            members_out.next_id(),
+            &mut next_loan,
+            &targets,
+            as_of,
+            &mut nids,
+        );
         members_written += people.len();
         loans_written += people.iter().map(|m| m.loans.len()).sum::<usize>();
         for m in people {
             members_out.push(m)?;
         }
-        let village = funds[i].code.parse().unwrap_or(0);
+        let village = fund.code.parse().unwrap_or(0);
         for record in records {
             *common.entry(record.district).or_default().entry(record.category).or_default() += 1;
             let id = records_out.take_id()?;
@@ -631,8 +590,7 @@ fn write_demo(
             progress(50 + (800 * i / funds.len().max(1)) as u32);
         }
     }
-    let next_loan = crowd.next_loan;
-    let mut rng = crowd.rng;
+    drop(nids);
     let lists = short_lists.values().map(|l| l.iter().map(|h| h.candidate).collect()).collect();
     let mut coaching = people::select_for_coaching(&mut rng, lists, as_of).into_iter().peekable();
     let mut held: Vec<Held> = short_lists.into_values().flat_map(BinaryHeap::into_vec).collect();

@@ -437,7 +437,7 @@ impl Candidate {
             .then(|| Candidate {
                 index,
                 district: r.district,
-                merit: (r.after.income.0 - r.after.expenses.0) + (r.after.income.0 - r.before.income.0),
+                merit: r.after.net().0 + r.income_growth().0,
                 last: r.stage_history.last().map(|c| c.date),
             })
     }
