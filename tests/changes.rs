@@ -36,6 +36,8 @@ fn session(store: &Arc<Store>, officer: &str) -> App {
     let mut app = App::new(store, officer, Lang::En, (80, 24));
     app.today = demo_day();
     app.as_of = demo_day();
+    // The catalog as of the demo's day too, not of the day the tests run.
+    app.load_catalog(store);
     app.finish_loading();
     app
 }

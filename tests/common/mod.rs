@@ -164,6 +164,9 @@ impl Fixture {
         let mut app = App::new(&store, "tester", lang, (80, 24));
         app.today = demo_day();
         app.as_of = demo_day();
+        // The catalog (the ranking's repayment points, days late) as of the
+        // demo's day too, not of the day the tests run.
+        app.load_catalog(&store);
         app.finish_loading();
         let mut f = Self { _dir: dir, store, app };
         // The app opens on the Overview; most tests start from the Funds tab.
