@@ -683,7 +683,9 @@ pub(super) type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// A batch of pairs written into a tree from two threads, its two halves
 /// (sled's trees take concurrent inserts), while the caller makes the next
-/// batch. Used by the bulk loads and by restore. Nothing here is atomic:
+/// batch; each half in the order that leaves sled's leaves full
+/// ([`super::fill`]: its keys must be new to the tree). Used by the bulk
+/// loads and by restore. Nothing here is atomic:
 /// callers write where a failure is taken back as a whole (a load's mark, a
 /// restore's directory built aside).
 #[derive(Default)]
@@ -709,10 +711,7 @@ impl Halves {
         let start = |range: std::ops::Range<usize>| {
             let (batch, tree) = (Arc::clone(&batch), tree.clone());
             std::thread::spawn(move || -> Result<(), sled::Error> {
-                for (k, v) in batch.get(range).unwrap_or_default() {
-                    tree.insert(k.as_slice(), v.as_slice())?;
-                }
-                Ok(())
+                super::fill::write(&tree, batch.get(range).unwrap_or_default())
             })
         };
         self.in_flight = Some((len, [start(0..half), start(half..len)]));

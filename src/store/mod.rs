@@ -17,6 +17,7 @@ pub mod check;
 pub mod codec;
 mod core;
 pub mod files;
+mod fill;
 mod index;
 pub mod load;
 pub mod migrate;

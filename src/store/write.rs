@@ -817,10 +817,19 @@ impl Derived {
         let children = store.tree(trees::CHILDREN)?;
         let mut parents: Vec<(&Vec<u8>, &u64)> = self.children.iter().collect();
         parents.sort();
+        // A load's new parents (its members, as a rule) are new keys in key
+        // order: written so that sled's leaves come out full (`fill`).
+        let mut fresh = Vec::new();
         for (parent, n) in parents {
-            let now = count_of(children.get(parent)?.as_deref()) + n;
-            children.insert(parent.as_slice(), &now.to_be_bytes())?;
+            match children.get(parent)? {
+                Some(old) => {
+                    let now = count_of(Some(old.as_ref())) + n;
+                    children.insert(parent.as_slice(), &now.to_be_bytes())?;
+                }
+                None => fresh.push((parent.clone(), n.to_be_bytes().to_vec())),
+            }
         }
+        super::fill::write(&children, &fresh)?;
         let tree = store.tree(trees::DISTRICT_STATS)?;
         let mut districts: Vec<(&u16, &DistrictStats)> = self.districts.iter().collect();
         districts.sort_by_key(|(d, _)| **d);
