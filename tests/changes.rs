@@ -6,7 +6,7 @@ mod common;
 
 use std::{collections::BTreeMap, sync::Arc};
 
-use common::{Fixture, demo_day};
+use common::{Fixture, on_demo_day};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use sammachip::{
     app::{App, Ctx, Reloads, Tab},
@@ -34,11 +34,7 @@ fn records(store: &Store) -> Records {
 /// A second session on the same store, as a second officer over SSH has.
 fn session(store: &Arc<Store>, officer: &str) -> App {
     let mut app = App::new(store, officer, Lang::En, (80, 24));
-    app.today = demo_day();
-    app.as_of = demo_day();
-    // The catalog as of the demo's day too, not of the day the tests run.
-    app.load_catalog(store);
-    app.finish_loading();
+    on_demo_day(&mut app, store);
     app
 }
 

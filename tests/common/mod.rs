@@ -22,6 +22,16 @@ pub fn demo_day() -> sammachip::domain::Date {
     sammachip::domain::Date::from_ymd(2026, 9, 30).unwrap()
 }
 
+/// Sets a new session to the demo's day, its catalog (the ranking's
+/// repayment points, days late) included, and waits for that catalog:
+/// `App::new` starts one as of the day the tests run.
+pub fn on_demo_day(app: &mut App, store: &Arc<Store>) {
+    app.today = demo_day();
+    app.as_of = demo_day();
+    app.load_catalog(store);
+    app.finish_loading();
+}
+
 pub struct Fixture {
     _dir: tempfile::TempDir,
     pub store: Arc<Store>,
@@ -162,12 +172,7 @@ impl Fixture {
         copy_dir(template(), &dir.path().join("s"));
         let store = Arc::new(Store::open(&dir.path().join("s")).unwrap());
         let mut app = App::new(&store, "tester", lang, (80, 24));
-        app.today = demo_day();
-        app.as_of = demo_day();
-        // The catalog (the ranking's repayment points, days late) as of the
-        // demo's day too, not of the day the tests run.
-        app.load_catalog(&store);
-        app.finish_loading();
+        on_demo_day(&mut app, &store);
         let mut f = Self { _dir: dir, store, app };
         // The app opens on the Overview; most tests start from the Funds tab.
         f.press(KeyCode::Char('2'));
