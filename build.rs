@@ -1,7 +1,16 @@
 //! Turns `assets/strings.tsv` (key, Thai, English) into typed constants, so a
 //! missing or misspelt message key is a compile error, not a blank on screen.
+//! Also names this build (`SAMMACHIP_BUILD_ID`, a hash of everything the
+//! program is built from), so `sammachip` hands work only to a
+//! `sammachip-bulk` of the same build.
 
-use std::{env, fmt::Write as _, fs, path::Path};
+use std::{
+    env,
+    fmt::Write as _,
+    fs,
+    hash::{DefaultHasher, Hash, Hasher},
+    path::{Path, PathBuf},
+};
 
 fn main() {
     let src = "assets/strings.tsv";
@@ -46,4 +55,40 @@ fn main() {
     );
     let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("strings.rs");
     fs::write(dest, out).unwrap();
+    build_id();
+}
+
+/// A hash of the sources, the manifest, the lock file and the target.
+fn build_id() {
+    let mut files = Vec::new();
+    for root in ["src", "assets"] {
+        println!("cargo:rerun-if-changed={root}");
+        walk(Path::new(root), &mut files);
+    }
+    for f in ["Cargo.toml", "Cargo.lock", "build.rs"] {
+        println!("cargo:rerun-if-changed={f}");
+        files.push(PathBuf::from(f));
+    }
+    files.sort();
+    let mut h = DefaultHasher::new();
+    for f in &files {
+        f.hash(&mut h);
+        fs::read(f).unwrap_or_default().hash(&mut h);
+    }
+    for var in ["TARGET", "PROFILE", "CARGO_CFG_TARGET_FEATURE"] {
+        env::var(var).unwrap_or_default().hash(&mut h);
+    }
+    println!("cargo:rustc-env=SAMMACHIP_BUILD_ID={:016x}", h.finish());
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
 }

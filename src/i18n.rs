@@ -176,7 +176,7 @@ mod tests {
     #[test]
     fn messages_fit_the_status_line() {
         use unicode_width::UnicodeWidthStr;
-        const WRAPS: [Key; 21] = [
+        const WRAPS: [Key; 22] = [
             k::TOO_SMALL,
             k::OFFER_TEXT,
             k::ERR_OPEN_LOCKED,
@@ -201,6 +201,7 @@ mod tests {
             // The command line's and the server log's, before any screen.
             k::ERR_OPEN_NOT_STORE,
             k::WARN_PRIVATE,
+            k::ERR_BULK_STALE,
         ];
         let mut long = Vec::new();
         for i in 0..k::TH.len() {

@@ -5,6 +5,7 @@
 //! and actions, `ui` the drawing; `tui` connects a local terminal to them.
 
 pub mod app;
+pub mod cli;
 pub mod demo;
 pub mod domain;
 pub mod front;

@@ -1,0 +1,138 @@
+//! Handing the commands that read or write the whole store to `sammachip-bulk`.
+//!
+//! `import`, `restore` and `demo` spend about two fifths of their time in
+//! glibc's `malloc` and `free` (sled 0.34 copies a leaf on every insert and
+//! frees the old copy on another thread); `backup` and `check` read every
+//! record. mimalloc takes a quarter to a half off their time, but holds
+//! the screens in 30–50 MB more, and an allocator chosen while the program
+//! runs costs the screens 22 MB as well (BENCHMARKS.md, issue 23, eighth
+//! round). So the allocator is chosen when the program is built: the same
+//! program is built twice, and `sammachip` replaces itself (`exec`, the same
+//! process: same id, same signals, same exit code) with `sammachip-bulk` for
+//! those five commands.
+//!
+//! It does so only on Unix (where it was measured), only when the helper sits
+//! beside it, and only if the helper is the same build: a helper left from an
+//! older build hands the command straight back (`SAMMACHIP_IN_PROCESS`), so
+//! the code that writes the store is always this build's.
+
+use crate::i18n::Msg;
+
+/// Which of the two binaries is running.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Role {
+    /// `sammachip`, on the system allocator.
+    Main,
+    /// `sammachip-bulk`, on mimalloc (Unix).
+    Bulk,
+}
+
+/// This build's id (a hash of its sources, from `build.rs`).
+pub const BUILD_ID: &str = env!("SAMMACHIP_BUILD_ID");
+/// Set by `sammachip` for the helper it runs: the build it expects.
+pub const EXPECT: &str = "SAMMACHIP_BULK_FOR";
+/// Set: run every command here, hand nothing over.
+pub const IN_PROCESS: &str = "SAMMACHIP_IN_PROCESS";
+
+/// The helper's file name, and the main binary's.
+pub const BULK_FILE: &str = if cfg!(windows) { "sammachip-bulk.exe" } else { "sammachip-bulk" };
+pub const MAIN_FILE: &str = if cfg!(windows) { "sammachip.exe" } else { "sammachip" };
+
+/// What a binary does with a command, before it runs it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Run it here.
+    Here,
+    /// Replace this process with the binary of that file name beside it,
+    /// setting the variable to the value.
+    Exec { file: &'static str, var: &'static str, value: String },
+}
+
+/// The decision, from the role, whether the command writes the whole store,
+/// and the two variables (`EXPECT`, `IN_PROCESS`) as they are set.
+pub fn decide(role: Role, bulk: bool, expect: Option<&str>, in_process: bool) -> Decision {
+    match role {
+        // A helper of another build gives the command back, and the main
+        // binary runs it itself.
+        Role::Bulk => match expect {
+            Some(id) if id != BUILD_ID => {
+                Decision::Exec { file: MAIN_FILE, var: IN_PROCESS, value: "1".into() }
+            }
+            _ => Decision::Here,
+        },
+        Role::Main if bulk && !in_process && cfg!(unix) => {
+            Decision::Exec { file: BULK_FILE, var: EXPECT, value: BUILD_ID.into() }
+        }
+        Role::Main => Decision::Here,
+    }
+}
+
+/// In the helper, before it reads its arguments: gives the command back to
+/// the main binary if this helper is not the build the main binary expects.
+/// The message, if it could not (the command must not run here then).
+pub fn give_back_if_stale(role: Role) -> Result<(), Msg> {
+    if role == Role::Bulk { act(role, true) } else { Ok(()) }
+}
+
+/// In the main binary, once the command is known: hands it to the helper if
+/// it writes the whole store.
+pub fn hand_over(role: Role, bulk: bool) {
+    if role == Role::Main {
+        // The main binary runs the command itself if the helper cannot be run.
+        let _ = act(role, bulk);
+    }
+}
+
+/// Does what [`decide`] says; returns when the command is to run here, or
+/// the message if it could not be handed back.
+fn act(role: Role, bulk: bool) -> Result<(), Msg> {
+    let expect = std::env::var(EXPECT).ok();
+    let in_process = std::env::var_os(IN_PROCESS).is_some();
+    let decision = decide(role, bulk, expect.as_deref(), in_process);
+    #[cfg(unix)]
+    if let Decision::Exec { file, var, value } = decision {
+        use std::os::unix::process::CommandExt;
+        let Some(path) = std::env::current_exe().ok().map(|exe| exe.with_file_name(file)) else {
+            return Ok(());
+        };
+        if role == Role::Main && !path.is_file() {
+            return Ok(()); // no helper installed: run here
+        }
+        // Returns only if it could not be run.
+        let _ = std::process::Command::new(&path)
+            .args(std::env::args_os().skip(1))
+            .env_remove(EXPECT)
+            .env(var, value)
+            .exec();
+        if role == Role::Bulk {
+            // A helper of another build must not run the command itself.
+            return Err(Msg::with(crate::i18n::k::ERR_BULK_STALE, [path.display().to_string()]));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = decision;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_main_binary_hands_over_only_whole_store_commands() {
+        let exec = Decision::Exec { file: BULK_FILE, var: EXPECT, value: BUILD_ID.into() };
+        assert_eq!(decide(Role::Main, true, None, false), if cfg!(unix) { exec } else { Decision::Here });
+        assert_eq!(decide(Role::Main, false, None, false), Decision::Here);
+        assert_eq!(decide(Role::Main, true, None, true), Decision::Here, "SAMMACHIP_IN_PROCESS");
+    }
+
+    #[test]
+    fn a_helper_of_another_build_gives_the_command_back() {
+        assert_eq!(decide(Role::Bulk, true, Some(BUILD_ID), false), Decision::Here);
+        assert_eq!(decide(Role::Bulk, true, None, false), Decision::Here, "run by hand");
+        assert_eq!(
+            decide(Role::Bulk, true, Some("0123456789abcdef"), false),
+            Decision::Exec { file: MAIN_FILE, var: IN_PROCESS, value: "1".into() }
+        );
+    }
+}
