@@ -2,7 +2,7 @@
 //! `sammachip` binary hands it `import`, `restore`, `demo`, `backup` and
 //! `check`, which read or write the whole store: an import spends about two
 //! fifths of its time in glibc's allocator (sled copies a leaf on every
-//! insert), and mimalloc takes a quarter to a half off their time. The
+//! insert), and mimalloc takes a sixth to a half off their time. The
 //! screens stay on the system allocator, which keeps them in less memory.
 
 #[cfg(unix)]

@@ -3,7 +3,7 @@
 //! `import`, `restore` and `demo` spend about two fifths of their time in
 //! glibc's `malloc` and `free` (sled 0.34 copies a leaf on every insert and
 //! frees the old copy on another thread); `backup` and `check` read every
-//! record. mimalloc takes a quarter to a half off their time, but holds
+//! record. mimalloc takes a sixth to a half off their time, but holds
 //! the screens in 30–50 MB more, and an allocator chosen while the program
 //! runs costs the screens 22 MB as well (BENCHMARKS.md, issue 23, eighth
 //! round). So the allocator is chosen when the program is built: the same

@@ -1,7 +1,7 @@
 //! The command line: the TUI by default, or one of the subcommands. Both
 //! binaries run it: `sammachip`, and `sammachip-bulk`, the same program built
-//! with another memory allocator for the commands that write the whole store
-//! (see [`helper`]).
+//! with another memory allocator for the commands that read or write the whole
+//! store (see [`helper`]).
 
 pub mod helper;
 
