@@ -399,6 +399,55 @@ fn a_counter_behind_its_ids_is_found_and_raised() {
     assert_eq!(fund.id, next);
 }
 
+/// A restore checks a backup's pairs as it writes them (not the store read
+/// back). It finds what `check` finds in the store the backup was made from:
+/// the same first problem, as many problems. The damage reaches trees the
+/// backup lists before the records they are checked against (the counters in
+/// `meta`, `fund_stats`, `children`, `categories`).
+#[test]
+fn a_restore_finds_what_check_finds() {
+    let f = Fixture::new(Lang::Th);
+    let fund = f.funds()[5].clone();
+    f.store.raw_tree(trees::FUNDS_BY_CODE).unwrap().remove(fund.code.as_bytes()).unwrap();
+    f.store.raw_tree(trees::META).unwrap().insert(b"next:funds", &1u64.to_be_bytes()).unwrap();
+    let stats = f.store.raw_tree(trees::FUND_STATS).unwrap();
+    let other = stats.get(f.funds()[6].id.to_be_bytes()).unwrap().unwrap();
+    stats.insert(fund.id.to_be_bytes(), other).unwrap();
+    let children = f.store.raw_tree(trees::CHILDREN).unwrap();
+    let (first_child, _) = children.first().unwrap().unwrap();
+    children.remove(first_child).unwrap();
+    let categories = f.store.raw_tree(trees::CATEGORIES).unwrap();
+    let (category, _) = categories.first().unwrap().unwrap();
+    categories.insert(category, &b"not a category"[..]).unwrap();
+    let members = f.store.raw_tree(trees::MEMBERS).unwrap();
+    let (member, _) = members.iter().nth(100).unwrap().unwrap();
+    members.insert(member, &b"not a member"[..]).unwrap();
+
+    let report = f.store.check().unwrap();
+    for tree in [
+        trees::FUNDS_BY_CODE,
+        trees::META,
+        trees::FUND_STATS,
+        trees::CHILDREN,
+        trees::CATEGORIES,
+        trees::MEMBERS,
+    ] {
+        assert!(report.problems.iter().any(|p| p.tree == tree), "{tree}: {:#?}", report.problems);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("damaged.backup");
+    f.store.backup_file(&file).unwrap();
+    let target = dir.path().join("restored");
+    match Store::restore_file(&file, &target) {
+        Err(BackupError::BadRecords { first, problems }) => {
+            assert_eq!(first, report.problems[0]);
+            assert_eq!(problems, report.problems.len() as u64 + report.more, "{:#?}", report.problems);
+        }
+        other => panic!("a damaged store's backup was restored: {:?}", other.map(|(_, s)| s)),
+    }
+    assert!(!target.exists(), "nothing is left behind");
+}
+
 #[test]
 fn repair_leaves_records_alone() {
     let f = Fixture::new(Lang::Th);

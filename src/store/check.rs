@@ -4,18 +4,32 @@
 //! lead somewhere? `repair`: rebuild what is derived from the records.
 //!
 //! Both hold the store's write lock alone (see `backup`), so saves wait.
+//!
+//! The check reads each tree's pairs from a `Source`: the store's trees,
+//! or a backup's pairs as a restore writes them (`StreamCheck`), so a
+//! restored store is checked by the same code without being read back.
 
-use std::{cmp::Ordering, collections::HashMap, fmt};
+use std::{
+    cmp::Ordering,
+    collections::HashMap,
+    fmt,
+    sync::{
+        Arc,
+        mpsc::{Receiver, SyncSender, sync_channel},
+    },
+    thread::JoinHandle,
+};
 
 use foldhash::{HashMap as FastMap, HashSet as FastSet};
 
 use super::{
     codec,
-    core::{SCHEMA_PLACE, Store, StoreError, counter_key, id_of, key},
+    core::{KEY_SCHEMA, SCHEMA_PLACE, Store, StoreError, counter_key, id_of, key, next_id_in, schema_in},
     index,
-    load::Work,
+    load::{Pair, Pairs, Work},
     migrate,
     record::Record,
+    reference::{SCHEMA_CATEGORY, SCHEMA_PROFILE},
     stats::{DistrictStats, FundRisk, FundStats},
     trees,
     write::{Derived, PendingEntry, count_of, decode_aggregate, district_key},
@@ -24,9 +38,10 @@ use crate::domain::{
     fund::Fund,
     geo::Place,
     member::Member,
-    occupation::OccupationRecord,
+    occupation::{OccupationCategory, OccupationRecord},
     officer::Officer,
     programme::{NetworkCommittee, OtopProduct, Producer, SupportActivity, SupportScope},
+    ranking::Profile,
     sage::{Assignment, Sage},
 };
 
@@ -87,56 +102,7 @@ impl Store {
     /// tree once; saves wait until it is done.
     pub fn check(&self) -> Result<CheckReport, StoreError> {
         let _quiet = self.quiesced();
-        let mut c = Checker::new(self);
-        c.records::<Fund>(|c, _, f| {
-            c.funds.insert(f.id);
-        })?;
-        let mut guarantors = Guarantors::default();
-        c.records::<Member>(|c, k, m| c.member(k, m, &mut guarantors))?;
-        guarantors.settle(&mut c);
-        c.records::<OccupationRecord>(|c, k, o| c.occupation(k, o))?;
-        c.records::<Sage>(|c, _, s| {
-            c.sages.insert(s.id);
-        })?;
-        c.records::<Assignment>(|c, k, a| {
-            if !c.sages.contains(&a.sage_id) {
-                c.problem(
-                    trees::ASSIGNMENTS,
-                    k,
-                    format!("belongs to sage {}, who does not exist", a.sage_id),
-                );
-            }
-            c.household(trees::ASSIGNMENTS, k, a.occupation, "is for");
-        })?;
-        c.records::<NetworkCommittee>(|c, k, n| {
-            for b in &n.briefings {
-                for f in &b.funds {
-                    let (y, m, d) = b.date.ymd();
-                    c.fund(trees::COMMITTEES, k, *f, &format!("the briefing of {y}-{m:02}-{d:02}"));
-                }
-            }
-        })?;
-        c.records::<SupportActivity>(|c, k, s| match s.scope {
-            SupportScope::District(_) => {}
-            SupportScope::Fund(f) => c.fund(trees::SUPPORT, k, f, "its scope"),
-            SupportScope::Household(h) => c.household(trees::SUPPORT, k, h, "is for"),
-        })?;
-        c.records::<OtopProduct>(|c, k, o| match &o.producer {
-            Producer::Household(h) => c.household(trees::OTOP, k, *h, "is made by"),
-            Producer::Group { fund, .. } => c.fund(trees::OTOP, k, *fund, "its producer group"),
-        })?;
-        c.records::<Officer>(|_, _, _| {})?;
-        c.aggregates()?;
-        c.rest()?;
-        let mut counts = Vec::with_capacity(trees::ALL.len());
-        for name in trees::ALL {
-            let n = match c.counts.get(name) {
-                Some(n) => *n,
-                None => self.tree(name)?.len() as u64,
-            };
-            counts.push((name, n));
-        }
-        Ok(CheckReport { problems: c.problems, more: c.more, counts })
+        check_pairs(&mut Trees(self))
     }
 
     /// Rebuilds every index and aggregate tree from the records, raises the
@@ -204,6 +170,200 @@ impl Store {
             report.rebuilt.push((name, self.tree(name)?.len() as u64));
         }
         Ok(report)
+    }
+}
+
+/// Where a check reads the pairs of each tree: the store's own trees, or a
+/// backup's as a restore writes them ([`StreamCheck`]).
+pub(super) trait Source {
+    /// Calls `each` with every pair of `tree`, in key order (none for a tree
+    /// that is not there). Each tree is asked for once.
+    fn pairs(&mut self, tree: &'static str, each: &mut dyn FnMut(&[u8], &[u8])) -> Result<(), StoreError>;
+
+    /// Pairs of the meta tree written after those [`Source::pairs`] gives
+    /// (a restore's schema version), which take their place.
+    fn meta_after(&self) -> Vec<Pair> {
+        Vec::new()
+    }
+}
+
+/// The store's trees.
+struct Trees<'s>(&'s Store);
+
+impl Source for Trees<'_> {
+    fn pairs(&mut self, tree: &'static str, each: &mut dyn FnMut(&[u8], &[u8])) -> Result<(), StoreError> {
+        for item in self.0.tree(tree)?.iter() {
+            let (k, v) = item?;
+            each(&k, &v);
+        }
+        Ok(())
+    }
+}
+
+/// The check itself, whatever the pairs are read from.
+fn check_pairs(src: &mut dyn Source) -> Result<CheckReport, StoreError> {
+    let mut c = Checker::new();
+    src.pairs(trees::META, &mut |k, v| {
+        c.meta.insert(k.to_vec(), v.to_vec());
+    })?;
+    c.meta.extend(src.meta_after());
+    c.counts.insert(trees::META, c.meta.len() as u64);
+    c.records::<Fund>(src, |c, _, f| {
+        c.funds.insert(f.id);
+    })?;
+    let mut guarantors = Guarantors::default();
+    c.records::<Member>(src, |c, k, m| c.member(k, m, &mut guarantors))?;
+    guarantors.settle(&mut c);
+    c.records::<OccupationRecord>(src, |c, k, o| c.occupation(k, o))?;
+    c.records::<Sage>(src, |c, _, s| {
+        c.sages.insert(s.id);
+    })?;
+    c.records::<Assignment>(src, |c, k, a| {
+        if !c.sages.contains(&a.sage_id) {
+            c.problem(trees::ASSIGNMENTS, k, format!("belongs to sage {}, who does not exist", a.sage_id));
+        }
+        c.household(trees::ASSIGNMENTS, k, a.occupation, "is for");
+    })?;
+    c.records::<NetworkCommittee>(src, |c, k, n| {
+        for b in &n.briefings {
+            for f in &b.funds {
+                let (y, m, d) = b.date.ymd();
+                c.fund(trees::COMMITTEES, k, *f, &format!("the briefing of {y}-{m:02}-{d:02}"));
+            }
+        }
+    })?;
+    c.records::<SupportActivity>(src, |c, k, s| match s.scope {
+        SupportScope::District(_) => {}
+        SupportScope::Fund(f) => c.fund(trees::SUPPORT, k, f, "its scope"),
+        SupportScope::Household(h) => c.household(trees::SUPPORT, k, h, "is for"),
+    })?;
+    c.records::<OtopProduct>(src, |c, k, o| match &o.producer {
+        Producer::Household(h) => c.household(trees::OTOP, k, *h, "is made by"),
+        Producer::Group { fund, .. } => c.fund(trees::OTOP, k, *fund, "its producer group"),
+    })?;
+    c.records::<Officer>(src, |_, _, _| {})?;
+    c.aggregates(src)?;
+    c.rest(src)?;
+    let mut counts = Vec::with_capacity(trees::ALL.len());
+    for name in trees::ALL {
+        let n = match c.counts.get(name) {
+            Some(n) => *n,
+            None => {
+                let mut n = 0u64;
+                src.pairs(name, &mut |_, _| n += 1)?;
+                n
+            }
+        };
+        counts.push((name, n));
+    }
+    Ok(CheckReport { problems: c.problems, more: c.more, counts })
+}
+
+/// What a restore hands its check: a batch of a tree's pairs, or the end of
+/// a tree.
+enum Feed {
+    Pairs(&'static str, Arc<Pairs>),
+    End(&'static str),
+}
+
+/// Batches on their way to the check; the restore waits when this many are.
+const FEED_DEPTH: usize = 4;
+
+/// A check of a backup's pairs as a restore writes them, on a thread of its
+/// own: the restored store need not be read back to be checked. It sees
+/// exactly the pairs the store is given (the same batches), in the order the
+/// backup lists its trees; a tree the check is not ready for is held until it
+/// is.
+pub(super) struct StreamCheck {
+    tx: Option<SyncSender<Feed>>,
+    thread: Option<JoinHandle<Result<CheckReport, StoreError>>>,
+}
+
+impl StreamCheck {
+    /// `meta_after`: what the restore writes into the meta tree after the
+    /// backup's own pairs.
+    pub(super) fn start(meta_after: Vec<Pair>) -> std::io::Result<StreamCheck> {
+        let (tx, rx) = sync_channel(FEED_DEPTH);
+        let thread = std::thread::Builder::new().name("restore-check".into()).spawn(move || {
+            let mut src = Stream { rx: Some(rx), held: HashMap::new(), ended: Vec::new(), meta_after };
+            check_pairs(&mut src)
+        })?;
+        Ok(StreamCheck { tx: Some(tx), thread: Some(thread) })
+    }
+
+    /// A batch of `tree`'s pairs, in key order after the batch before.
+    pub(super) fn pairs(&self, tree: &'static str, batch: Arc<Pairs>) {
+        // A check that has stopped (it failed) reports why when finished.
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Feed::Pairs(tree, batch));
+        }
+    }
+
+    /// Every pair of `tree` has been given.
+    pub(super) fn end(&self, tree: &'static str) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Feed::End(tree));
+        }
+    }
+
+    /// The report, once every tree has been given.
+    pub(super) fn finish(mut self) -> Result<CheckReport, StoreError> {
+        self.tx = None;
+        match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(report)) => report,
+            _ => Err(StoreError::Io(std::io::Error::other("the restore's check stopped"))),
+        }
+    }
+}
+
+impl Drop for StreamCheck {
+    /// A restore that fails half-way waits for its check to stop.
+    fn drop(&mut self) {
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The pairs a restore hands over, as a [`Source`].
+struct Stream {
+    /// None once the restore has given everything.
+    rx: Option<Receiver<Feed>>,
+    /// Batches of trees that came before they were asked for.
+    held: HashMap<&'static str, Vec<Arc<Pairs>>>,
+    /// Trees whose end has come.
+    ended: Vec<&'static str>,
+    meta_after: Vec<Pair>,
+}
+
+impl Source for Stream {
+    fn pairs(&mut self, tree: &'static str, each: &mut dyn FnMut(&[u8], &[u8])) -> Result<(), StoreError> {
+        for batch in self.held.remove(tree).unwrap_or_default() {
+            batch.iter().for_each(|(k, v)| each(k, v));
+        }
+        if self.ended.contains(&tree) {
+            return Ok(());
+        }
+        while let Some(rx) = &self.rx {
+            match rx.recv() {
+                Ok(Feed::Pairs(t, batch)) if t == tree => batch.iter().for_each(|(k, v)| each(k, v)),
+                Ok(Feed::Pairs(t, batch)) => self.held.entry(t).or_default().push(batch),
+                Ok(Feed::End(t)) => {
+                    self.ended.push(t);
+                    if t == tree {
+                        break;
+                    }
+                }
+                // Everything given: a tree not seen is not in the backup.
+                Err(_) => self.rx = None,
+            }
+        }
+        Ok(())
+    }
+
+    fn meta_after(&self) -> Vec<Pair> {
+        self.meta_after.clone()
     }
 }
 
@@ -309,7 +469,7 @@ struct Guarantors {
 }
 
 impl Guarantors {
-    fn settle(&mut self, c: &mut Checker<'_>) {
+    fn settle(&mut self, c: &mut Checker) {
         for (k, loan, g) in std::mem::take(&mut self.pending) {
             if !c.members.contains_key(&(self.fund, g)) {
                 c.problem(
@@ -322,8 +482,9 @@ impl Guarantors {
     }
 }
 
-struct Checker<'s> {
-    store: &'s Store,
+struct Checker {
+    /// The meta tree: counters and the schema version.
+    meta: FastMap<Vec<u8>, Vec<u8>>,
     problems: Vec<Problem>,
     more: u64,
     counts: HashMap<&'static str, u64>,
@@ -340,10 +501,10 @@ struct Checker<'s> {
     sages: FastSet<u64>,
 }
 
-impl<'s> Checker<'s> {
-    fn new(store: &'s Store) -> Self {
+impl Checker {
+    fn new() -> Self {
         Checker {
-            store,
+            meta: FastMap::default(),
             problems: Vec::new(),
             more: 0,
             counts: HashMap::new(),
@@ -358,10 +519,6 @@ impl<'s> Checker<'s> {
         }
     }
 
-    fn store(&self) -> &'s Store {
-        self.store
-    }
-
     fn problem(&mut self, tree: &'static str, k: &[u8], what: String) {
         if self.problems.len() < MAX_PROBLEMS {
             self.problems.push(problem(tree, k, what));
@@ -373,24 +530,27 @@ impl<'s> Checker<'s> {
     /// Reads every record of a kind: it must decode and sit under its own
     /// key; its index entries must be in its indexes and no others there;
     /// the kind's counter must be past its ids. `each` checks references.
-    fn records<R: Record>(&mut self, mut each: impl FnMut(&mut Self, &[u8], &R)) -> Result<(), StoreError> {
+    fn records<R: Record>(
+        &mut self,
+        src: &mut dyn Source,
+        mut each: impl FnMut(&mut Self, &[u8], &R),
+    ) -> Result<(), StoreError> {
         let (mut n, mut max) = (0u64, 0u64);
-        for item in self.store().tree(R::TREE)?.iter() {
-            let (k, v) = item?;
+        src.pairs(R::TREE, &mut |k, v| {
             n += 1;
-            max = max.max(id_of(&k).unwrap_or(0));
-            let r = match R::from_stored(&v) {
+            max = max.max(id_of(k).unwrap_or(0));
+            let r = match R::from_stored(v) {
                 Ok(r) => r,
                 Err(e) => {
-                    self.problem(R::TREE, &k, format!("does not decode: {e}"));
-                    continue;
+                    self.problem(R::TREE, k, format!("does not decode: {e}"));
+                    return;
                 }
             };
             let own = r.key();
-            if own != k.as_ref() {
+            if own != k {
                 self.problem(
                     R::TREE,
-                    &k,
+                    k,
                     format!("is stored under the wrong key: its fields give {}", show_key(R::TREE, &own)),
                 );
             }
@@ -398,7 +558,7 @@ impl<'s> Checker<'s> {
             if r.id() > super::core::MAX_ID {
                 self.problem(
                     R::TREE,
-                    &k,
+                    k,
                     format!(
                         "has id {}, past the last id a record may have ({})",
                         r.id(),
@@ -406,28 +566,29 @@ impl<'s> Checker<'s> {
                     ),
                 );
             }
-            self.derived.add(&r, &k);
-            each(self, &k, &r);
-        }
+            self.derived.add(&r, k);
+            each(self, k, &r);
+        })?;
         self.counts.insert(R::TREE, n);
         for name in R::INDEXES {
             let entries = self.derived.index.remove(name).unwrap_or_default();
-            self.index(name, R::TREE, entries)?;
+            self.index(src, name, R::TREE, entries)?;
         }
-        self.counter(R::TREE, max)
+        self.counter(R::TREE, max);
+        Ok(())
     }
 
     /// The counter of `tree` must be past `max`, the largest id in use.
-    fn counter(&mut self, tree: &'static str, max: u64) -> Result<(), StoreError> {
-        let next = self.store().counter(tree)?;
+    fn counter(&mut self, tree: &'static str, max: u64) {
+        let key = counter_key(tree);
+        let next = next_id_in(self.meta.get(&key).map(Vec::as_slice));
         if max > 0 && next <= max {
             self.problem(
                 trees::META,
-                &counter_key(tree),
+                &key,
                 format!("the counter of {tree} would give id {next} next, but id {max} is taken"),
             );
         }
-        Ok(())
     }
 
     fn fund(&mut self, tree: &'static str, k: &[u8], fund: u64, via: &str) {
@@ -493,6 +654,7 @@ impl<'s> Checker<'s> {
     /// Compares an index tree with the entries its records give.
     fn index(
         &mut self,
+        src: &mut dyn Source,
         name: &'static str,
         of: &'static str,
         mut want: Vec<PendingEntry>,
@@ -516,22 +678,21 @@ impl<'s> Checker<'s> {
         let bucketed = index::bucket_of(name, &[0; 8]).is_some();
         let mut have: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
         let mut n = 0u64;
-        for item in self.store().tree(name)?.iter() {
-            let (k, v) = item?;
+        src.pairs(name, &mut |k, v| {
             n += 1;
             if !bucketed {
                 have.push((k.to_vec(), v.to_vec()));
-                continue;
+                return;
             }
-            let bucket = match index::decode_bucket(Some(&v)) {
+            let bucket = match index::decode_bucket(Some(v)) {
                 Ok(b) => b,
                 Err(e) => {
-                    self.problem(name, &k, format!("bucket does not decode ({e}): its entries are lost"));
-                    continue;
+                    self.problem(name, k, format!("bucket does not decode ({e}): its entries are lost"));
+                    return;
                 }
             };
             if bucket.windows(2).any(|w| w[0].0 >= w[1].0) {
-                self.problem(name, &k, "bucket's entries are out of order: lookups may miss them".into());
+                self.problem(name, k, "bucket's entries are out of order: lookups may miss them".into());
             }
             for (ek, ev) in bucket {
                 match index::bucket_of(name, &ek) {
@@ -541,11 +702,11 @@ impl<'s> Checker<'s> {
                             "entry {} is in the wrong bucket: lookups cannot find it",
                             show_key(name, &ek)
                         );
-                        self.problem(name, &k, what);
+                        self.problem(name, k, what);
                     }
                 }
             }
-        }
+        })?;
         self.counts.insert(name, n);
         if bucketed {
             have.sort();
@@ -596,10 +757,10 @@ impl<'s> Checker<'s> {
     }
 
     /// The aggregate trees against what the records add up to.
-    fn aggregates(&mut self) -> Result<(), StoreError> {
+    fn aggregates(&mut self, src: &mut dyn Source) -> Result<(), StoreError> {
         let d = std::mem::take(&mut self.derived);
         let stats = d.stats.into_iter().map(|(f, s)| (key(f).to_vec(), s)).collect();
-        self.aggregate(trees::FUND_STATS, stats, decoded::<FundStats>, |have, want| {
+        self.aggregate(src, trees::FUND_STATS, stats, decoded::<FundStats>, |have, want| {
             differences(&[
                 ("members", have.members, want.members),
                 ("loans", have.loans, want.loans),
@@ -609,7 +770,7 @@ impl<'s> Checker<'s> {
             ])
         })?;
         let districts = d.districts.into_iter().map(|(n, s)| (district_key(n), s)).collect();
-        self.aggregate(trees::DISTRICT_STATS, districts, decoded::<DistrictStats>, |have, want| {
+        self.aggregate(src, trees::DISTRICT_STATS, districts, decoded::<DistrictStats>, |have, want| {
             differences(&[
                 ("occupation records", have.occupations, want.occupations),
                 ("active", have.active, want.active),
@@ -622,7 +783,7 @@ impl<'s> Checker<'s> {
             ])
         })?;
         let risks = d.risks.into_iter().map(|(f, r)| (key(f).to_vec(), r)).collect();
-        self.aggregate(trees::FUND_RISK, risks, decoded::<FundRisk>, |have: &FundRisk, want| {
+        self.aggregate(src, trees::FUND_RISK, risks, decoded::<FundRisk>, |have: &FundRisk, want| {
             if have.open != want.open {
                 format!("open loans owe {} satang, the records {}", have.open, want.open)
             } else {
@@ -637,10 +798,10 @@ impl<'s> Checker<'s> {
             8 => Ok(count_of(Some(v))),
             n => Err(format!("holds {n} bytes, not a count")),
         };
-        self.aggregate(trees::CHILDREN, d.children, count, |have, want| {
+        self.aggregate(src, trees::CHILDREN, d.children, count, |have, want| {
             format!("counts {have} children, the records {want}")
         })?;
-        self.aggregate(trees::LOADS, d.places, count, |have, want| {
+        self.aggregate(src, trees::LOADS, d.places, count, |have, want| {
             format!("counts {have} places taken, the records take {want}")
         })
     }
@@ -649,25 +810,25 @@ impl<'s> Checker<'s> {
     /// the default, zero or empty).
     fn aggregate<T: PartialEq + Default>(
         &mut self,
+        src: &mut dyn Source,
         tree: &'static str,
         mut want: FastMap<Vec<u8>, T>,
         read: impl Fn(&[u8]) -> Result<T, String>,
         differ: impl Fn(&T, &T) -> String,
     ) -> Result<(), StoreError> {
         let mut n = 0u64;
-        for item in self.store().tree(tree)?.iter() {
-            let (k, v) = item?;
+        src.pairs(tree, &mut |k, v| {
             n += 1;
-            let should = want.remove(k.as_ref()).unwrap_or_default();
-            match read(&v) {
+            let should = want.remove(k).unwrap_or_default();
+            match read(v) {
                 Ok(have) if have == should => {}
                 Ok(have) => {
                     let what = differ(&have, &should);
-                    self.problem(tree, &k, what);
+                    self.problem(tree, k, what);
                 }
-                Err(e) => self.problem(tree, &k, e),
+                Err(e) => self.problem(tree, k, e),
             }
-        }
+        })?;
         self.counts.insert(tree, n);
         let mut missing: Vec<(Vec<u8>, T)> = want.into_iter().filter(|(_, t)| *t != T::default()).collect();
         missing.sort_by(|a, b| a.0.cmp(&b.0));
@@ -680,50 +841,46 @@ impl<'s> Checker<'s> {
 
     /// The audit trail, the gazetteer, categories, profiles, the schema
     /// version and the counters of loans and audit entries.
-    fn rest(&mut self) -> Result<(), StoreError> {
-        let store = self.store();
-        let (mut n, mut max) = (0u64, 0u64);
-        for item in store.tree(trees::AUDIT)?.iter() {
-            let (k, v) = item?;
-            n += 1;
-            max = max.max(id_of(&k).unwrap_or(0));
-            if let Err(e) = super::core::decode_audit(&v) {
-                self.problem(trees::AUDIT, &k, format!("does not decode: {e}"));
-            }
-        }
-        self.counts.insert(trees::AUDIT, n);
-        self.counter(trees::AUDIT, max)?;
-        self.counter(trees::LOANS, self.max_loan)?;
-        let mut n = 0u64;
-        for item in store.tree(trees::GEO)?.iter() {
-            let (k, v) = item?;
-            n += 1;
-            if let Err(e) = codec::decode::<Place>(SCHEMA_PLACE, &v) {
-                self.problem(trees::GEO, &k, format!("does not decode: {e}"));
-            }
-        }
-        self.counts.insert(trees::GEO, n);
-        for (tree, read) in [
-            (trees::CATEGORIES, store.categories().map(|_| ())),
-            (trees::PROFILES, store.profiles().map(|_| ())),
-        ] {
-            match read {
-                Ok(()) => {}
-                Err(StoreError::Codec { key, source, .. }) => {
-                    self.problem(tree, &key, format!("does not decode: {source}"))
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        match store.schema_version()? {
-            None => self.problem(trees::META, b"schema_version", "no schema version".into()),
+    fn rest(&mut self, src: &mut dyn Source) -> Result<(), StoreError> {
+        let mut max = 0u64;
+        self.decodes(src, trees::AUDIT, |k, v| {
+            max = max.max(id_of(k).unwrap_or(0));
+            super::core::decode_audit(v).map(drop)
+        })?;
+        self.counter(trees::AUDIT, max);
+        self.counter(trees::LOANS, self.max_loan);
+        self.decodes(src, trees::GEO, |_, v| codec::decode::<Place>(SCHEMA_PLACE, v).map(drop))?;
+        self.decodes(src, trees::CATEGORIES, |_, v| {
+            codec::decode::<OccupationCategory>(SCHEMA_CATEGORY, v).map(drop)
+        })?;
+        self.decodes(src, trees::PROFILES, |_, v| codec::decode::<Profile>(SCHEMA_PROFILE, v).map(drop))?;
+        match schema_in(self.meta.get(KEY_SCHEMA).map(Vec::as_slice)) {
+            None => self.problem(trees::META, KEY_SCHEMA, "no schema version".into()),
             Some(v) if v > migrate::CURRENT => self.problem(
                 trees::META,
-                b"schema_version",
+                KEY_SCHEMA,
                 format!("schema version {v} is newer than this program ({})", migrate::CURRENT),
             ),
             Some(_) => {}
         }
+        Ok(())
+    }
+
+    /// Every value of `tree` must decode.
+    fn decodes<E: fmt::Display>(
+        &mut self,
+        src: &mut dyn Source,
+        tree: &'static str,
+        mut decode: impl FnMut(&[u8], &[u8]) -> Result<(), E>,
+    ) -> Result<(), StoreError> {
+        let mut n = 0u64;
+        src.pairs(tree, &mut |k, v| {
+            n += 1;
+            if let Err(e) = decode(k, v) {
+                self.problem(tree, k, format!("does not decode: {e}"));
+            }
+        })?;
+        self.counts.insert(tree, n);
         Ok(())
     }
 }

@@ -392,7 +392,7 @@ impl Store {
 
     pub fn schema_version(&self) -> Result<Option<u32>, StoreError> {
         let meta = self.tree(trees::META)?;
-        Ok(meta.get(KEY_SCHEMA)?.and_then(|v| v.as_ref().try_into().ok()).map(u32::from_be_bytes))
+        Ok(schema_in(meta.get(KEY_SCHEMA)?.as_deref()))
     }
 
     pub(crate) fn set_schema_version(&self, v: u32) -> Result<(), StoreError> {
@@ -407,7 +407,7 @@ impl Store {
     /// The next id the counter of `tree` would hand out.
     pub fn counter(&self, tree: &str) -> Result<u64, StoreError> {
         let meta = self.tree(trees::META)?;
-        Ok(meta.get(counter_key(tree))?.and_then(|v| id_of(&v)).unwrap_or(1))
+        Ok(next_id_in(meta.get(counter_key(tree))?.as_deref()))
     }
 
     pub(super) fn append_audit(
@@ -503,6 +503,16 @@ impl Store {
         }
         Ok((out, false))
     }
+}
+
+/// The schema version as the meta tree keeps it.
+pub(super) fn schema_in(v: Option<&[u8]>) -> Option<u32> {
+    v.and_then(|v| v.try_into().ok()).map(u32::from_be_bytes)
+}
+
+/// The next id a counter gives, as the meta tree keeps it (1 when unset).
+pub(super) fn next_id_in(v: Option<&[u8]>) -> u64 {
+    v.and_then(id_of).unwrap_or(1)
 }
 
 pub(super) fn counter_key(tree: &str) -> Vec<u8> {

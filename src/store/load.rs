@@ -679,7 +679,8 @@ pub struct BulkWriter<'l, R: Record> {
 }
 
 /// Key and value pairs in key order, to be written.
-pub(super) type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+pub(super) type Pairs = Vec<Pair>;
+pub(super) type Pair = (Vec<u8>, Vec<u8>);
 
 /// A batch of pairs written into a tree from two threads, its two halves
 /// (sled's trees take concurrent inserts), while the caller makes the next
@@ -701,12 +702,16 @@ type Half = JoinHandle<Result<(), sled::Error>>;
 impl Halves {
     /// Waits for the batch before, then starts writing `batch` and returns.
     pub(super) fn write(&mut self, tree: &sled::Tree, batch: Pairs) -> Result<(), StoreError> {
+        self.write_shared(tree, Arc::new(batch))
+    }
+
+    /// As [`Halves::write`], a batch the caller also hands elsewhere.
+    pub(super) fn write_shared(&mut self, tree: &sled::Tree, batch: Arc<Pairs>) -> Result<(), StoreError> {
         self.settle()?;
         if batch.is_empty() {
             return Ok(());
         }
         let len = batch.len();
-        let batch = Arc::new(batch);
         let half = len / 2;
         let start = |range: std::ops::Range<usize>| {
             let (batch, tree) = (Arc::clone(&batch), tree.clone());

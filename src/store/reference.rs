@@ -13,8 +13,8 @@ use crate::domain::{
     ranking::Profile,
 };
 
-const SCHEMA_CATEGORY: u8 = 1;
-const SCHEMA_PROFILE: u8 = 1;
+pub(super) const SCHEMA_CATEGORY: u8 = 1;
+pub(super) const SCHEMA_PROFILE: u8 = 1;
 
 impl Store {
     /// Adds or replaces gazetteer places (sorted batches, one audit entry).
