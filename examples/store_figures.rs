@@ -1,8 +1,9 @@
 //! Issue 23's figures on a store that already exists (the nation's takes 12
 //! minutes to write, so `cargo bench --bench evidence` at the nation scale is
 //! rarely run): opening it, the first frame's work, the catalog, the top 30
-//! of every district, the Occupations filter keystroke (in slices, as on a
-//! screen) and one district's sage plan as the Sages tab makes it.
+//! of every district, a server's start and a login's first frame, the
+//! Occupations filter keystroke (in slices, as on a screen) and one
+//! district's sage plan as the Sages tab makes it.
 //!
 //! `cargo run --release --example store_figures -- STORE [REPEATS]`
 //!
@@ -18,7 +19,7 @@ use std::{
 use ratatui::{Terminal, backend::TestBackend};
 use sammachip::{
     app::{Action, App, occupations::SLICE_TIME, text::TextEdit},
-    domain::{Lang, ranking::Weights},
+    domain::{Lang, officer::Access, ranking::Weights},
     store::Store,
     ui,
 };
@@ -86,6 +87,40 @@ fn main() {
     app.finish_loading();
     let rows = app.catalog.read().map(|c| c.rows.len()).unwrap_or(0);
     println!("catalog: {rows} rows in {:.0} ms", ms(t.elapsed()));
+
+    // A server: it reads the catalog and the lists every session shares
+    // once, when it starts; each login then builds its own app and draws.
+    let t = Instant::now();
+    let server = match sammachip::ssh::Shared::new(Arc::clone(&store), 200, Duration::from_secs(600)) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    };
+    let started = t.elapsed();
+    let mut times = Vec::new();
+    for _ in 0..reps {
+        let t = Instant::now();
+        let session = App::with_catalog(
+            &store,
+            "figures",
+            Access::Admin,
+            Lang::Th,
+            (80, 24),
+            Arc::clone(&server.catalog),
+            Arc::clone(&server.common),
+        );
+        draw(&session);
+        times.push(t.elapsed());
+    }
+    let first = times.first().map_or(0.0, |d| ms(*d));
+    println!(
+        "server start (catalog and shared lists) {:.0} ms; a login's first frame: the first {first:.1} ms, median {:.1} ms of {reps}",
+        ms(started),
+        median(times)
+    );
+    drop(server);
 
     // The top 30 of every district, from scratch.
     let w = Weights::default();

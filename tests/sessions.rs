@@ -236,3 +236,21 @@ fn a_change_of_members_alone_reaches_the_shared_funds_list() {
     let whole = Common::new().funds(&store).unwrap();
     assert_eq!(*a.funds.rows, *whole);
 }
+
+/// A server reads what its sessions share when it starts: the first login
+/// reads no more of the store than a later one, and neither reads the
+/// lists again (at the nation they took 1.2–2.1 s).
+#[test]
+fn the_first_login_finds_every_shared_list_read() {
+    let sv = Served::new();
+    let funds = sv.store.all::<Fund>().unwrap().len() as u64;
+    let mut read = Vec::new();
+    for login in ["first", "second"] {
+        let before = sv.store.records_read();
+        let app = sv.login(login, Access::Admin);
+        read.push(sv.store.records_read() - before);
+        assert!(!app.sages.rows.is_empty() && !app.network.committees.is_empty());
+    }
+    assert_eq!(read[0], read[1], "records read by the first login and by the second");
+    assert!(read[0] < funds, "a login read {} records ({funds} funds)", read[0]);
+}

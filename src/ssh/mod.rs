@@ -124,13 +124,15 @@ impl Shared {
     ) -> Result<Shared, crate::store::StoreError> {
         let mut catalog = Catalog::load(&store, Date::today())?;
         catalog.revision = 1;
+        let catalog = Arc::new(RwLock::new(catalog));
         // The first login finds the lists read.
         let common = crate::app::Common::new();
         common.funds(&store)?;
+        App::warm(&store, &catalog, &common);
         crate::app::release_free_memory();
         Ok(Shared {
             store,
-            catalog: Arc::new(RwLock::new(catalog)),
+            catalog,
             common,
             sessions: AtomicUsize::new(0),
             max_sessions,
