@@ -102,7 +102,7 @@ impl Store {
     /// tree once; saves wait until it is done.
     pub fn check(&self) -> Result<CheckReport, StoreError> {
         let _quiet = self.quiesced();
-        check_pairs(&mut Trees(self))
+        check_pairs(&mut Trees(self), Vec::new())
     }
 
     /// Rebuilds every index and aggregate tree from the records, raises the
@@ -179,12 +179,6 @@ pub(super) trait Source {
     /// Calls `each` with every pair of `tree`, in key order (none for a tree
     /// that is not there). Each tree is asked for once.
     fn pairs(&mut self, tree: &'static str, each: &mut dyn FnMut(&[u8], &[u8])) -> Result<(), StoreError>;
-
-    /// Pairs of the meta tree written after those [`Source::pairs`] gives
-    /// (a restore's schema version), which take their place.
-    fn meta_after(&self) -> Vec<Pair> {
-        Vec::new()
-    }
 }
 
 /// The store's trees.
@@ -200,13 +194,15 @@ impl Source for Trees<'_> {
     }
 }
 
-/// The check itself, whatever the pairs are read from.
-fn check_pairs(src: &mut dyn Source) -> Result<CheckReport, StoreError> {
+/// The check itself, whatever the pairs are read from. `meta_after`: pairs
+/// of the meta tree written after those `src` gives (a restore's schema
+/// version), which take their place.
+fn check_pairs(src: &mut dyn Source, meta_after: Vec<Pair>) -> Result<CheckReport, StoreError> {
     let mut c = Checker::new();
     src.pairs(trees::META, &mut |k, v| {
         c.meta.insert(k.to_vec(), v.to_vec());
     })?;
-    c.meta.extend(src.meta_after());
+    c.meta.extend(meta_after);
     c.counts.insert(trees::META, c.meta.len() as u64);
     c.records::<Fund>(src, |c, _, f| {
         c.funds.insert(f.id);
@@ -285,8 +281,8 @@ impl StreamCheck {
     pub(super) fn start(meta_after: Vec<Pair>) -> std::io::Result<StreamCheck> {
         let (tx, rx) = sync_channel(FEED_DEPTH);
         let thread = std::thread::Builder::new().name("restore-check".into()).spawn(move || {
-            let mut src = Stream { rx: Some(rx), held: HashMap::new(), ended: Vec::new(), meta_after };
-            check_pairs(&mut src)
+            let mut src = Stream { rx: Some(rx), held: HashMap::new(), ended: Vec::new() };
+            check_pairs(&mut src, meta_after)
         })?;
         Ok(StreamCheck { tx: Some(tx), thread: Some(thread) })
     }
@@ -334,7 +330,6 @@ struct Stream {
     held: HashMap<&'static str, Vec<Arc<Pairs>>>,
     /// Trees whose end has come.
     ended: Vec<&'static str>,
-    meta_after: Vec<Pair>,
 }
 
 impl Source for Stream {
@@ -360,10 +355,6 @@ impl Source for Stream {
             }
         }
         Ok(())
-    }
-
-    fn meta_after(&self) -> Vec<Pair> {
-        self.meta_after.clone()
     }
 }
 
