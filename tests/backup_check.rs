@@ -23,9 +23,11 @@ use sammachip::{
         programme::{NetworkCommittee, SupportActivity},
         thai::NationalId,
     },
+    service::messages,
     store::{
         Record, Store,
         backup::{self, BackupError, END, FORMAT, MAGIC},
+        check::Fault,
         member_key, migrate, trees,
     },
 };
@@ -424,24 +426,37 @@ fn a_restore_finds_what_check_finds() {
     members.insert(member, &b"not a member"[..]).unwrap();
 
     let report = f.store.check().unwrap();
-    for tree in [
-        trees::FUNDS_BY_CODE,
-        trees::META,
-        trees::FUND_STATS,
-        trees::CHILDREN,
-        trees::CATEGORIES,
-        trees::MEMBERS,
+    // Each damage is found, as the kind of thing it is.
+    for (tree, fault) in [
+        (trees::FUNDS_BY_CODE, Fault::Index),
+        (trees::META, Fault::Counter),
+        (trees::FUND_STATS, Fault::Total),
+        (trees::CHILDREN, Fault::Total),
+        (trees::CATEGORIES, Fault::Unreadable),
+        (trees::MEMBERS, Fault::Unreadable),
     ] {
-        assert!(report.problems.iter().any(|p| p.tree == tree), "{tree}: {:#?}", report.problems);
+        let found = report.problems.iter().any(|p| p.tree == tree && p.fault == fault);
+        assert!(found, "{tree} {fault:?}: {:#?}", report.problems);
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("damaged.backup");
     f.store.backup_file(&file).unwrap();
     let target = dir.path().join("restored");
     match Store::restore_file(&file, &target) {
-        Err(BackupError::BadRecords { first, problems }) => {
-            assert_eq!(first, report.problems[0]);
-            assert_eq!(problems, report.problems.len() as u64 + report.more, "{:#?}", report.problems);
+        Err(e @ BackupError::BadRecords { .. }) => {
+            let BackupError::BadRecords { first, problems } = &e else { unreachable!() };
+            assert_eq!(*first, report.problems[0]);
+            assert_eq!(*problems, report.problems.len() as u64 + report.more, "{:#?}", report.problems);
+            // The officer is told where, and what kind of damage, in Thai and
+            // in English.
+            let msg = messages::backup(&e);
+            for lang in [Lang::Th, Lang::En] {
+                let text = msg.render(lang);
+                let kind = messages::fault(first.fault).render(lang);
+                assert!(text.contains(&kind) && text.contains(first.tree), "{text}");
+                assert!(text.contains(&format!("{} {}", first.tree, first.key)), "{text}");
+            }
+            assert!(msg.render(Lang::Th).contains("ไม่กู้คืน"), "{}", msg.render(Lang::Th));
         }
         other => panic!("a damaged store's backup was restored: {:?}", other.map(|(_, s)| s)),
     }
@@ -470,7 +485,7 @@ fn repair_leaves_records_alone() {
         .problems
         .iter()
         .find(|p| p.tree == trees::MEMBERS && p.what.contains("fund 999999, which does not exist"));
-    assert!(gone_fund.is_some(), "{:#?}", report.problems);
+    assert!(gone_fund.is_some_and(|p| p.fault == Fault::Dangling), "{:#?}", report.problems);
     assert!(report.problems.iter().any(|p| p.tree == trees::META && p.what.contains("counter of support")));
 
     let repaired = f.store.repair("tester").unwrap();

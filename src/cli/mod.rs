@@ -850,6 +850,13 @@ fn backup_command(path: PathBuf, file: &std::path::Path) -> ExitCode {
     }
 }
 
+/// One problem `check` found, on a line: where, what kind in Thai, and what
+/// in English (`members 7/12: อ้างถึงข้อมูลที่ไม่มีอยู่ · belongs to fund 9, …`).
+fn problem_line(p: &crate::store::check::Problem) -> String {
+    let kind = messages::fault(p.fault).render(Lang::Th);
+    crate::domain::clean::line(&format!("{} {}: {kind} · {}", p.tree, p.key, p.what)).into_owned()
+}
+
 fn check_command(store: &Store, repair: bool) -> ExitCode {
     let started = Instant::now();
     // The store holds citizens' national IDs: say so if others can read it
@@ -870,7 +877,7 @@ fn check_command(store: &Store, repair: bool) -> ExitCode {
                     println!("counter {tree}: {from} -> {to}");
                 }
                 for p in &r.left {
-                    println!("left as it is: {p}");
+                    println!("left as it is: {}", problem_line(p));
                 }
             }
             Err(e) => {
@@ -882,7 +889,7 @@ fn check_command(store: &Store, repair: bool) -> ExitCode {
     match store.check() {
         Ok(report) => {
             for p in &report.problems {
-                println!("{p}");
+                println!("{}", problem_line(p));
             }
             let total = report.problems.len() as u64 + report.more;
             eprintln!("{:.1} s", started.elapsed().as_secs_f64());

@@ -326,7 +326,12 @@ pub fn backup(e: &crate::store::backup::BackupError) -> Msg {
         B::InsideStore { store } => Msg::with(k::ERR_BACKUP_INSIDE, [store.display().to_string()]),
         B::BadRecords { first, problems } => Msg::with(
             k::ERR_BACKUP_BAD_RECORD,
-            [first.tree.to_string(), first.key.clone(), problems.to_string()],
+            [
+                Arg::Text(first.tree.to_string()),
+                Arg::Text(first.key.clone()),
+                Arg::Msg(fault(first.fault)),
+                Arg::Text(problems.to_string()),
+            ],
         ),
         B::File { path, source } => {
             Msg::with(k::ERR_BACKUP_FILE, [Arg::Text(path.display().to_string()), io(source).into()])
@@ -335,6 +340,21 @@ pub fn backup(e: &crate::store::backup::BackupError) -> Msg {
         B::Store(e) => store(e),
         B::Open(e) => open(e),
     }
+}
+
+/// What kind of thing `check` found wrong, in a few words.
+pub fn fault(f: crate::store::check::Fault) -> Msg {
+    use crate::store::check::Fault as F;
+    Msg::new(match f {
+        F::Unreadable => k::FAULT_UNREADABLE,
+        F::Misplaced => k::FAULT_MISPLACED,
+        F::Dangling => k::FAULT_DANGLING,
+        F::Twice => k::FAULT_TWICE,
+        F::Index => k::FAULT_INDEX,
+        F::Total => k::FAULT_TOTAL,
+        F::Counter => k::FAULT_COUNTER,
+        F::Schema => k::FAULT_SCHEMA,
+    })
 }
 
 /// A ranking scope typed on the command line that names nothing.

@@ -48,12 +48,35 @@ use crate::domain::{
 /// At most this many problems are listed; the rest are only counted.
 pub const MAX_PROBLEMS: usize = 10_000;
 
+/// What kind of thing is wrong: what an officer is told in Thai
+/// (`service::messages::fault`), beside [`Problem::what`] in English.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// A record, bucket, count or entry that cannot be read.
+    Unreadable,
+    /// A record under a key its fields do not give, or past the last id.
+    Misplaced,
+    /// A reference to a record that does not exist.
+    Dangling,
+    /// One id or code claimed by two records.
+    Twice,
+    /// An index entry missing, in the wrong place or pointing elsewhere.
+    Index,
+    /// A total or count that is not what the records add up to.
+    Total,
+    /// A counter that would give an id already taken.
+    Counter,
+    /// The schema version missing, or newer than this program.
+    Schema,
+}
+
 /// One thing found wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     pub tree: &'static str,
     /// The key as ids (`7/123`), a code or a name.
     pub key: String,
+    pub fault: Fault,
     /// What is wrong, in plain English.
     pub what: String,
 }
@@ -216,7 +239,12 @@ fn check_pairs(src: &mut dyn Source, meta_after: Vec<Pair>) -> Result<CheckRepor
     })?;
     c.records::<Assignment>(src, |c, k, a| {
         if !c.sages.contains(&a.sage_id) {
-            c.problem(trees::ASSIGNMENTS, k, format!("belongs to sage {}, who does not exist", a.sage_id));
+            c.problem(
+                trees::ASSIGNMENTS,
+                k,
+                Fault::Dangling,
+                format!("belongs to sage {}, who does not exist", a.sage_id),
+            );
         }
         c.household(trees::ASSIGNMENTS, k, a.occupation, "is for");
     })?;
@@ -380,9 +408,12 @@ impl Plan {
                     d.add(&r, &k);
                     each(&r);
                 }
-                Err(e) => {
-                    self.left.push(problem(R::TREE, &k, format!("does not decode ({e}); left as it is")))
-                }
+                Err(e) => self.left.push(problem(
+                    R::TREE,
+                    &k,
+                    Fault::Unreadable,
+                    format!("does not decode ({e}); left as it is"),
+                )),
             }
         }
         // A unique key claimed twice: the first record (in key order) keeps it.
@@ -395,6 +426,7 @@ impl Plan {
                     left.push(problem(
                         name,
                         &later.0,
+                        Fault::Twice,
                         format!(
                             "claimed by {} and {}; the index keeps the first",
                             show_key(R::TREE, kept.1.as_deref().unwrap_or_default()),
@@ -412,8 +444,8 @@ impl Plan {
     }
 }
 
-fn problem(tree: &'static str, k: &[u8], what: String) -> Problem {
-    Problem { tree, key: show_key(tree, k), what }
+fn problem(tree: &'static str, k: &[u8], fault: Fault, what: String) -> Problem {
+    Problem { tree, key: show_key(tree, k), fault, what }
 }
 
 /// A key as a person reads it: ids joined by `/`, a code or name in quotes,
@@ -466,6 +498,7 @@ impl Guarantors {
                 c.problem(
                     trees::MEMBERS,
                     &k,
+                    Fault::Dangling,
                     format!("loan {loan} names guarantor {g}, who is not a member of fund {}", self.fund),
                 );
             }
@@ -510,9 +543,9 @@ impl Checker {
         }
     }
 
-    fn problem(&mut self, tree: &'static str, k: &[u8], what: String) {
+    fn problem(&mut self, tree: &'static str, k: &[u8], fault: Fault, what: String) {
         if self.problems.len() < MAX_PROBLEMS {
-            self.problems.push(problem(tree, k, what));
+            self.problems.push(problem(tree, k, fault, what));
         } else {
             self.more += 1;
         }
@@ -533,7 +566,7 @@ impl Checker {
             let r = match R::from_stored(v) {
                 Ok(r) => r,
                 Err(e) => {
-                    self.problem(R::TREE, k, format!("does not decode: {e}"));
+                    self.problem(R::TREE, k, Fault::Unreadable, format!("does not decode: {e}"));
                     return;
                 }
             };
@@ -542,6 +575,7 @@ impl Checker {
                 self.problem(
                     R::TREE,
                     k,
+                    Fault::Misplaced,
                     format!("is stored under the wrong key: its fields give {}", show_key(R::TREE, &own)),
                 );
             }
@@ -550,6 +584,7 @@ impl Checker {
                 self.problem(
                     R::TREE,
                     k,
+                    Fault::Misplaced,
                     format!(
                         "has id {}, past the last id a record may have ({})",
                         r.id(),
@@ -577,6 +612,7 @@ impl Checker {
             self.problem(
                 trees::META,
                 &key,
+                Fault::Counter,
                 format!("the counter of {tree} would give id {next} next, but id {max} is taken"),
             );
         }
@@ -584,7 +620,7 @@ impl Checker {
 
     fn fund(&mut self, tree: &'static str, k: &[u8], fund: u64, via: &str) {
         if !self.funds.contains(&fund) {
-            self.problem(tree, k, format!("{via} names fund {fund}, which does not exist"));
+            self.problem(tree, k, Fault::Dangling, format!("{via} names fund {fund}, which does not exist"));
         }
     }
 
@@ -593,6 +629,7 @@ impl Checker {
             self.problem(
                 tree,
                 k,
+                Fault::Dangling,
                 format!("{verb} household {}/{}/{}, whose occupation record does not exist", h.0, h.1, h.2),
             );
         }
@@ -604,11 +641,21 @@ impl Checker {
             guarantors.fund = m.fund_id;
         }
         if !self.funds.contains(&m.fund_id) {
-            self.problem(trees::MEMBERS, k, format!("belongs to fund {}, which does not exist", m.fund_id));
+            self.problem(
+                trees::MEMBERS,
+                k,
+                Fault::Dangling,
+                format!("belongs to fund {}, which does not exist", m.fund_id),
+            );
         }
         for l in &m.loans {
             if !self.loans.insert(l.id) {
-                self.problem(trees::MEMBERS, k, format!("loan {} has the id of another loan", l.id));
+                self.problem(
+                    trees::MEMBERS,
+                    k,
+                    Fault::Twice,
+                    format!("loan {} has the id of another loan", l.id),
+                );
             }
             self.max_loan = self.max_loan.max(l.id);
             for g in &l.guarantors {
@@ -625,6 +672,7 @@ impl Checker {
             None => self.problem(
                 trees::OCCUPATIONS,
                 k,
+                Fault::Dangling,
                 format!("belongs to member {}/{}, who does not exist", o.fund_id, o.member_id),
             ),
             Some(&(start, n)) => {
@@ -634,6 +682,7 @@ impl Checker {
                     self.problem(
                         trees::OCCUPATIONS,
                         k,
+                        Fault::Dangling,
                         format!("names loan {l}, which member {}/{} does not have", o.fund_id, o.member_id),
                     );
                 }
@@ -661,7 +710,7 @@ impl Checker {
                     show_key(of, first.as_deref().unwrap_or_default()),
                     show_key(of, v.as_deref().unwrap_or_default())
                 );
-                self.problem(name, &k, what);
+                self.problem(name, &k, Fault::Twice, what);
                 continue;
             }
             wanted.push((k, v));
@@ -678,12 +727,22 @@ impl Checker {
             let bucket = match index::decode_bucket(Some(v)) {
                 Ok(b) => b,
                 Err(e) => {
-                    self.problem(name, k, format!("bucket does not decode ({e}): its entries are lost"));
+                    self.problem(
+                        name,
+                        k,
+                        Fault::Unreadable,
+                        format!("bucket does not decode ({e}): its entries are lost"),
+                    );
                     return;
                 }
             };
             if bucket.windows(2).any(|w| w[0].0 >= w[1].0) {
-                self.problem(name, k, "bucket's entries are out of order: lookups may miss them".into());
+                self.problem(
+                    name,
+                    k,
+                    Fault::Index,
+                    "bucket's entries are out of order: lookups may miss them".into(),
+                );
             }
             for (ek, ev) in bucket {
                 match index::bucket_of(name, &ek) {
@@ -693,7 +752,7 @@ impl Checker {
                             "entry {} is in the wrong bucket: lookups cannot find it",
                             show_key(name, &ek)
                         );
-                        self.problem(name, k, what);
+                        self.problem(name, k, Fault::Index, what);
                     }
                 }
             }
@@ -720,7 +779,7 @@ impl Checker {
                             show_key(of, &h.1),
                             show_key(of, should)
                         );
-                        self.problem(name, &w.0, what);
+                        self.problem(name, &w.0, Fault::Index, what);
                     }
                     (i, j) = (i + 1, j + 1);
                 }
@@ -729,7 +788,7 @@ impl Checker {
                         Some(rk) => format!("missing: {} {} gives this entry", of, show_key(of, rk)),
                         None => format!("missing: a record of {of} gives this entry"),
                     };
-                    self.problem(name, &w.0, what);
+                    self.problem(name, &w.0, Fault::Index, what);
                     i += 1;
                 }
                 (_, _, Some(h)) => {
@@ -738,7 +797,7 @@ impl Checker {
                     } else {
                         format!("points to {}, but no record gives this entry", show_key(of, &h.1))
                     };
-                    self.problem(name, &h.0, what);
+                    self.problem(name, &h.0, Fault::Index, what);
                     j += 1;
                 }
                 (_, _, None) => break,
@@ -815,9 +874,9 @@ impl Checker {
                 Ok(have) if have == should => {}
                 Ok(have) => {
                     let what = differ(&have, &should);
-                    self.problem(tree, k, what);
+                    self.problem(tree, k, Fault::Total, what);
                 }
-                Err(e) => self.problem(tree, k, e),
+                Err(e) => self.problem(tree, k, Fault::Unreadable, e),
             }
         })?;
         self.counts.insert(tree, n);
@@ -825,7 +884,7 @@ impl Checker {
         missing.sort_by(|a, b| a.0.cmp(&b.0));
         for (k, should) in missing {
             let what = format!("missing: {}", differ(&T::default(), &should));
-            self.problem(tree, &k, what);
+            self.problem(tree, &k, Fault::Total, what);
         }
         Ok(())
     }
@@ -846,10 +905,11 @@ impl Checker {
         })?;
         self.decodes(src, trees::PROFILES, |_, v| codec::decode::<Profile>(SCHEMA_PROFILE, v).map(drop))?;
         match schema_in(self.meta.get(KEY_SCHEMA).map(Vec::as_slice)) {
-            None => self.problem(trees::META, KEY_SCHEMA, "no schema version".into()),
+            None => self.problem(trees::META, KEY_SCHEMA, Fault::Schema, "no schema version".into()),
             Some(v) if v > migrate::CURRENT => self.problem(
                 trees::META,
                 KEY_SCHEMA,
+                Fault::Schema,
                 format!("schema version {v} is newer than this program ({})", migrate::CURRENT),
             ),
             Some(_) => {}
@@ -868,7 +928,7 @@ impl Checker {
         src.pairs(tree, &mut |k, v| {
             n += 1;
             if let Err(e) = decode(k, v) {
-                self.problem(tree, k, format!("does not decode: {e}"));
+                self.problem(tree, k, Fault::Unreadable, format!("does not decode: {e}"));
             }
         })?;
         self.counts.insert(tree, n);
