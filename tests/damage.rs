@@ -107,14 +107,16 @@ fn flipped_bytes_in_the_data_file() {
     let len = std::fs::metadata(template().0.join("db")).unwrap().len();
     for (i, at) in [len / 7, len / 3, len / 2, len * 2 / 3, len - 4096].into_iter().enumerate() {
         let out = damaged(&format!("flipped-{i}"), |db| {
-            use std::os::unix::fs::FileExt;
-            let f = std::fs::OpenOptions::new().read(true).write(true).open(db.join("db")).unwrap();
+            use std::io::{Read, Seek, SeekFrom, Write};
+            let mut f = std::fs::OpenOptions::new().read(true).write(true).open(db.join("db")).unwrap();
             let mut buf = [0u8; 64];
-            f.read_at(&mut buf, at).unwrap();
+            f.seek(SeekFrom::Start(at)).unwrap();
+            f.read_exact(&mut buf).unwrap();
             for b in &mut buf {
                 *b ^= 0x5a;
             }
-            f.write_at(&buf, at).unwrap();
+            f.seek(SeekFrom::Start(at)).unwrap();
+            f.write_all(&buf).unwrap();
         });
         assert_told(&format!("64 bytes flipped at {at}"), &out);
     }
@@ -125,9 +127,10 @@ fn a_zeroed_block() {
     let len = std::fs::metadata(template().0.join("db")).unwrap().len();
     for at in [0, len / 4, len / 2] {
         let out = damaged("zeroed", |db| {
-            use std::os::unix::fs::FileExt;
-            let f = std::fs::OpenOptions::new().write(true).open(db.join("db")).unwrap();
-            f.write_at(&[0u8; 65_536], at).unwrap();
+            use std::io::{Seek, SeekFrom, Write};
+            let mut f = std::fs::OpenOptions::new().write(true).open(db.join("db")).unwrap();
+            f.seek(SeekFrom::Start(at)).unwrap();
+            f.write_all(&[0u8; 65_536]).unwrap();
         });
         assert_told(&format!("64 KiB zeroed at {at}"), &out);
     }

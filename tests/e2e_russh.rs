@@ -3,6 +3,11 @@
 //! show, without outside programs (`tests/e2e_ssh.rs` runs the same
 //! scenarios with the OpenSSH client in tmux). Also the server's own
 //! life: SIGTERM, backups through it and on its own.
+//!
+//! Unix only: the server under test is stopped with Unix signals
+//! (`tests/support/ssh.rs`).
+
+#![cfg(unix)]
 
 mod common;
 #[path = "support/officers.rs"]

@@ -4,6 +4,11 @@
 //! `known_hosts`). In the outside-clients group: `cargo test --features
 //! outside-clients --test e2e_ssh` (`.ci/run` installs tmux and
 //! openssh-client).
+//!
+//! Unix only: the server under test is stopped with Unix signals
+//! (`tests/support/ssh.rs`).
+
+#![cfg(unix)]
 
 mod common;
 #[path = "support/officers.rs"]

@@ -5,6 +5,11 @@
 //! key comments and imported cells with escape sequences never reach a
 //! terminal or the log raw; an endless paste costs no memory and a huge one
 //! no time; requests the server does not serve are refused at once.
+//!
+//! Unix only: the server under test is stopped with Unix signals
+//! (`tests/support/ssh.rs`).
+
+#![cfg(unix)]
 
 mod common;
 #[path = "support/ssh.rs"]

@@ -3,6 +3,11 @@
 //! folder is all they can name, viewers only download, uploads are capped,
 //! 0600, and never kept half. (`tests/e2e_ssh.rs` drives OpenSSH `sftp -b`
 //! and PuTTY's `psftp` through the same.)
+//!
+//! Unix only: the server under test is stopped with Unix signals
+//! (`tests/support/ssh.rs`).
+
+#![cfg(unix)]
 
 mod common;
 #[path = "support/officers.rs"]

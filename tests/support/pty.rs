@@ -116,6 +116,7 @@ impl Drop for Pty {
             let start = Instant::now();
             while self.child.try_wait().ok().flatten().is_none() {
                 if start.elapsed() > Duration::from_secs(5) {
+                    #[cfg(unix)]
                     if let Some(pid) = self.child.process_id() {
                         unsafe { libc::kill(pid as i32, libc::SIGKILL) };
                     }
