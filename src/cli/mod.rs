@@ -851,7 +851,7 @@ fn backup_command(path: PathBuf, file: &std::path::Path) -> ExitCode {
 }
 
 /// One problem `check` found, on a line: where, what kind in Thai, and what
-/// in English (`members 7/12: อ้างถึงข้อมูลที่ไม่มีอยู่ · belongs to fund 9, …`).
+/// in English (`members 7/12: อ้างถึงข้อมูลที่ไม่มี · belongs to fund 9, …`).
 fn problem_line(p: &crate::store::check::Problem) -> String {
     let kind = messages::fault(p.fault).render(Lang::Th);
     crate::domain::clean::line(&format!("{} {}: {kind} · {}", p.tree, p.key, p.what)).into_owned()
