@@ -103,10 +103,24 @@ fn small(c: &mut Criterion) {
     });
 }
 
+/// The dates of a member row as the department's files write them (two a
+/// row: birth and joining), Thai month abbreviations and Buddhist years.
+fn dates(c: &mut Criterion) {
+    let days: Vec<String> = (0..1_000)
+        .map(|i| {
+            let month = sammachip::domain::thai::MONTHS_TH[i % 12];
+            format!("{} {month} {}", 1 + i % 28, 2480 + i % 60)
+        })
+        .collect();
+    c.bench_function("import/parse_date_thai_1000", |b| {
+        b.iter(|| days.iter().filter(|d| sammachip::domain::thai::parse_date(d).is_ok()).count())
+    });
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = small
+    targets = small, dates
 }
 
 fn main() {

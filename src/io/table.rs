@@ -100,6 +100,9 @@ struct Records<R: Read> {
     /// Records read, the header included.
     count: usize,
     done: bool,
+    /// The last record's bytes and fields: room made for the next at once
+    /// (a record grown from empty is reallocated as it is read).
+    shape: (usize, usize),
 }
 
 impl<R: Read> Records<R> {
@@ -109,8 +112,9 @@ impl<R: Read> Records<R> {
             return None;
         }
         let start = self.rdr.position().clone();
-        let mut rec = csv::ByteRecord::new();
+        let mut rec = csv::ByteRecord::with_capacity(self.shape.0, self.shape.1);
         let result = self.rdr.read_byte_record(&mut rec);
+        self.shape = (rec.as_slice().len(), rec.len());
         let too_big = TableError::RowTooBig { row: start.line() as usize, max: self.limits.row_bytes };
         match result {
             Ok(false) => {
@@ -176,8 +180,16 @@ pub fn csv_table<R: Read + 'static>(
         .flexible(true)
         .buffer_capacity(CSV_BUFFER)
         .from_reader(guard);
-    let mut records =
-        Records { rdr, mark, tripped, limits: limits.clone(), name: name.to_string(), count: 0, done: false };
+    let mut records = Records {
+        rdr,
+        mark,
+        tripped,
+        limits: limits.clone(),
+        name: name.to_string(),
+        count: 0,
+        done: false,
+        shape: (0, 0),
+    };
     let headers = loop {
         match records.next_record() {
             None => return Err(TableError::Empty { path: name.to_string() }),
