@@ -496,3 +496,24 @@ fn a_full_disk_stops_the_demo_a_backup_and_a_restore_cleanly() {
     let out = run(&["restore", backup.to_str().unwrap()], &restored);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// `check` lists each problem on a line: where, the kind in Thai, what in
+/// English; and ends with the count, exit code 5.
+#[test]
+fn check_names_each_problem_and_its_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store");
+    {
+        let store = Store::open(&db).unwrap();
+        store.save("t", &fund("33010101")).unwrap();
+        let by_code = store.raw_tree("funds_by_code").unwrap();
+        by_code.remove("33010101".as_bytes()).unwrap();
+        by_code.flush().unwrap();
+    }
+    let out = run(&["check"], &db);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let lines = String::from_utf8_lossy(&out.stdout).into_owned();
+    let line = lines.lines().find(|l| l.starts_with("funds_by_code ")).unwrap_or_default();
+    assert!(line.contains(": ดัชนีไม่ตรงกับข้อมูล · missing: funds"), "{lines}");
+    assert_eq!(lines.lines().count(), 1, "{lines}");
+}
