@@ -442,24 +442,20 @@ fn a_restore_finds_what_check_finds() {
     let file = dir.path().join("damaged.backup");
     f.store.backup_file(&file).unwrap();
     let target = dir.path().join("restored");
-    match Store::restore_file(&file, &target) {
-        Err(e @ BackupError::BadRecords { .. }) => {
-            let BackupError::BadRecords { first, problems } = &e else { unreachable!() };
-            assert_eq!(*first, report.problems[0]);
-            assert_eq!(*problems, report.problems.len() as u64 + report.more, "{:#?}", report.problems);
-            // The officer is told where, and what kind of damage, in Thai and
-            // in English.
-            let msg = messages::backup(&e);
-            for lang in [Lang::Th, Lang::En] {
-                let text = msg.render(lang);
-                let kind = messages::fault(first.fault).render(lang);
-                assert!(text.contains(&kind) && text.contains(first.tree), "{text}");
-                assert!(text.contains(&format!("{} {}", first.tree, first.key)), "{text}");
-            }
-            assert!(msg.render(Lang::Th).contains("ไม่กู้คืน"), "{}", msg.render(Lang::Th));
-        }
-        other => panic!("a damaged store's backup was restored: {:?}", other.map(|(_, s)| s)),
+    let refused = Store::restore_file(&file, &target).map(|(_, s)| s);
+    let Err(e) = &refused else { panic!("a damaged store's backup was restored: {refused:?}") };
+    let BackupError::BadRecords { first, problems } = e else { panic!("refused for another reason: {e:?}") };
+    assert_eq!(*first, report.problems[0]);
+    assert_eq!(*problems, report.problems.len() as u64 + report.more, "{:#?}", report.problems);
+    // The officer is told where, and what kind of damage, in Thai and in
+    // English.
+    let msg = messages::backup(e);
+    for lang in [Lang::Th, Lang::En] {
+        let text = msg.render(lang);
+        let kind = messages::fault(first.fault).render(lang);
+        assert!(text.contains(&kind) && text.contains(&format!("{} {}", first.tree, first.key)), "{text}");
     }
+    assert!(msg.render(Lang::Th).contains("ไม่กู้คืน"), "{}", msg.render(Lang::Th));
     assert!(!target.exists(), "nothing is left behind");
 }
 

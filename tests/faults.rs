@@ -516,4 +516,5 @@ fn check_names_each_problem_and_its_kind() {
     let line = lines.lines().find(|l| l.starts_with("funds_by_code ")).unwrap_or_default();
     assert!(line.contains(": ดัชนีไม่ตรงกับข้อมูล · missing: funds"), "{lines}");
     assert_eq!(lines.lines().count(), 1, "{lines}");
+    assert!(stderr(&out).contains("พบปัญหา 1 รายการ"), "{}", stderr(&out));
 }
