@@ -276,24 +276,25 @@ fn a_search_starts_again_when_the_rows_change_under_it() {
 }
 
 /// On a screen a slice also ends with its time (the event loop asks for
-/// `SLICE_TIME`), looked at every 8,192 rows: with no time at all, each
-/// keystroke and tick looks at 8,192 rows, and the list found is the same.
+/// `SLICE_TIME`), looked at every `CLOCK_EVERY` rows: with no time at all,
+/// each keystroke and tick looks at that many rows, and the list found is
+/// the same.
 #[test]
 fn a_slice_also_ends_with_its_time() {
-    use sammachip::app::Action;
+    use sammachip::app::{Action, occupations::CLOCK_EVERY};
     let mut fx = Fixture::new(Lang::Th);
     fx.press(KeyCode::Char('3'));
     let total = fx.app.occ.total;
-    assert!(total > 8_192, "{total} records");
+    assert!(total > CLOCK_EVERY, "{total} records");
     let whole = one_pass(&mut fx, "ส");
     fx.press(KeyCode::Char('/'));
     fx.app.occ.set_time_per_slice(Some(std::time::Duration::ZERO));
     fx.type_str("ส");
-    assert_eq!(fx.app.occ.rows_looked_at, 8_192);
+    assert_eq!(fx.app.occ.rows_looked_at, CLOCK_EVERY);
     assert!(fx.app.occ.is_searching());
     while fx.app.occ.is_searching() {
         fx.app.update(Action::Tick, &fx.store);
-        assert!(fx.app.occ.rows_looked_at <= 8_192);
+        assert!(fx.app.occ.rows_looked_at <= CLOCK_EVERY);
     }
     assert_eq!(fx.app.occ.view, whole);
 }
