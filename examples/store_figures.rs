@@ -2,8 +2,8 @@
 //! minutes to write, so `cargo bench --bench evidence` at the nation scale is
 //! rarely run): opening it, the first frame's work, the catalog, the top 30
 //! of every district, a server's start and a login's first frame, the
-//! Occupations filter keystroke (in slices, as on a screen) and one
-//! district's sage plan as the Sages tab makes it.
+//! Occupations filter keystroke (in slices, as on a screen), the Funds
+//! filter keystroke and one district's sage plan as the Sages tab makes it.
 //!
 //! `cargo run --release --example store_figures -- STORE [REPEATS]`
 //!
@@ -186,4 +186,23 @@ fn main() {
         "occupations filter keystroke: p50 {k50:.1} ms, p99 {k99:.1} ms; whole list: p50 {w50:.0} ms, p99 {w99:.0} ms (n={})",
         reps * 20
     );
+
+    // The Funds filter: a letter of หนอง typed or taken back, the list
+    // filtered again and drawn.
+    app.update(Action::Back, &store);
+    app.update(Action::GoTab(2), &store);
+    draw(&app);
+    app.update(Action::Filter, &store);
+    let word: Vec<char> = "หนอง".chars().collect();
+    let mut keys = Vec::new();
+    for i in 0..reps * 20 {
+        let k = word.len();
+        let edit = if i % (2 * k) < k { TextEdit::Insert(word[i % k]) } else { TextEdit::Backspace };
+        let t = Instant::now();
+        app.update(Action::Text(edit), &store);
+        draw(&app);
+        keys.push(t.elapsed());
+    }
+    let (k50, k99) = p99(keys);
+    println!("funds filter keystroke: p50 {k50:.1} ms, p99 {k99:.1} ms (n={})", reps * 20);
 }

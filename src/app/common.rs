@@ -13,7 +13,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::{fund_row::FundRow, sage_row::SageRow};
+use super::{
+    fund_row::{FundList, FundRow},
+    sage_row::SageRow,
+};
 use crate::{
     domain::{
         Date,
@@ -106,7 +109,7 @@ impl<K: PartialEq, T> Slot<K, T> {
 #[derive(Default)]
 pub struct Common {
     geo: Slot<u64, Geo>,
-    funds: Slot<[u64; 3], Vec<FundRow>>,
+    funds: Slot<[u64; 3], FundList>,
     sages: Slot<[u64; 4], Vec<SageRow>>,
     overview: Slot<(u64, Date), Figures>,
     network: Slot<[u64; 3], NetworkLists>,
@@ -134,7 +137,7 @@ impl Common {
     /// After a change of members alone (the commonest save), the rows kept
     /// are taken again with each fund's member count read anew: at the
     /// nation that is a third of reading every fund again.
-    pub fn funds(&self, store: &Store) -> Result<Arc<Vec<FundRow>>, StoreError> {
+    pub fn funds(&self, store: &Store) -> Result<Arc<FundList>, StoreError> {
         let key = gens(&store.generations(), [trees::FUNDS, trees::MEMBERS, trees::GEO]);
         self.funds.get_from(key, |before| {
             let stats = store.all_fund_stats()?;
@@ -142,15 +145,11 @@ impl Common {
             if let Some((k, rows)) = before
                 && (k[0], k[2]) == (key[0], key[2])
             {
-                let mut rows = Vec::clone(rows);
-                for r in &mut rows {
-                    r.members = members(r.id);
-                }
-                return Ok(rows);
+                return Ok(rows.with_members(members));
             }
             let geo = self.geo(store)?;
             let funds = store.all::<Fund>()?;
-            Ok(funds.iter().map(|f| FundRow::new(f, &geo, members(f.id))).collect())
+            Ok(FundList::new(funds.iter().map(|f| FundRow::new(f, &geo, members(f.id))).collect()))
         })
     }
 

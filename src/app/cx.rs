@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::{
     action::{NetView, PickPurpose, Tab},
-    fund_row::{FundLookup, FundRow},
+    fund_row::{FundList, FundLookup},
     layout,
     list::ListPos,
     overlay::Overlay,
@@ -51,7 +51,7 @@ pub struct Cx<'a> {
     pub sh: &'a mut Shared,
     /// The funds, for screens other than the Funds tab (which has them;
     /// it gets none here).
-    pub funds: &'a [FundRow],
+    pub funds: &'a FundList,
     pub fx: &'a mut Vec<Effect>,
 }
 

@@ -1,6 +1,8 @@
 //! One fund as the lists show it, and a way for any screen to look funds up
 //! without reaching into the Funds tab.
 
+use std::sync::Arc;
+
 use crate::{
     domain::{
         Lang, Money,
@@ -29,7 +31,8 @@ pub struct FundRow {
     /// Capital by kind of event, in `CapitalKind::ALL` order (satang).
     pub capital_by_kind: [i64; 6],
     pub established: Option<crate::domain::Date>,
-    /// Code, name and place names in both languages, folded for matching.
+    /// Code, name and place names in both languages, folded for matching;
+    /// empty once the row is in a [`FundList`] (which keeps it in its block).
     pub(super) search: String,
 }
 
@@ -76,18 +79,6 @@ impl FundRow {
             capital_by_kind: self.capital_by_kind,
         }
     }
-
-    /// Whether a (folded) search term occurs in the code, name or places,
-    /// with the search for the term prepared once for many rows
-    /// ([`FundRow::finder`]): a filter keystroke on the nation's 79,600 funds.
-    pub fn matches_found(&self, term: &memchr::memmem::Finder<'_>) -> bool {
-        term.find(self.search.as_bytes()).is_some()
-    }
-
-    /// A search term prepared for [`FundRow::matches_found`].
-    pub fn finder(term: &str) -> memchr::memmem::Finder<'_> {
-        memchr::memmem::Finder::new(term.as_bytes())
-    }
 }
 
 /// The funds any screen may look up (the Funds tab holds them).
@@ -120,5 +111,222 @@ pub trait FundLookup {
 impl FundLookup for [FundRow] {
     fn rows(&self) -> &[FundRow] {
         self
+    }
+}
+
+/// The funds a session may see, their search texts kept in one block beside
+/// them (taken out of the rows): a term is found with one search over the
+/// block, not one search a fund (79,600 at the nation), and the texts take
+/// no more room than in the rows. Every session that shares the list shares
+/// the block.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FundList {
+    rows: Vec<FundRow>,
+    block: Arc<TextBlock>,
+}
+
+/// Every fund's search text, one after another, each ended by the byte 0xFF,
+/// which no UTF-8 text holds: no find runs from one fund's text into the next.
+#[derive(Debug, Default, PartialEq)]
+struct TextBlock {
+    text: Vec<u8>,
+    /// Where each fund's text ends (its 0xFF), by row.
+    ends: Vec<usize>,
+}
+
+impl TextBlock {
+    fn of<'a>(texts: impl ExactSizeIterator<Item = &'a [u8]> + Clone) -> TextBlock {
+        let mut text = Vec::with_capacity(texts.clone().map(|t| t.len() + 1).sum());
+        let mut ends = Vec::with_capacity(texts.len());
+        for t in texts {
+            text.extend_from_slice(t);
+            ends.push(text.len());
+            text.push(0xFF);
+        }
+        TextBlock { text, ends }
+    }
+
+    /// Row `i`'s text.
+    fn get(&self, i: usize) -> &[u8] {
+        let start = i.checked_sub(1).and_then(|p| self.ends.get(p)).map_or(0, |e| e + 1);
+        self.ends.get(i).and_then(|end| self.text.get(start..*end)).unwrap_or(&[])
+    }
+}
+
+/// An empty list, for the screens that are given no funds.
+pub static NO_FUNDS: std::sync::LazyLock<FundList> = std::sync::LazyLock::new(FundList::default);
+
+impl FundList {
+    /// The rows' search texts move into the block: the rows must be made
+    /// by [`FundRow::new`] (a row taken from a list has none; see
+    /// [`FundList::only`]).
+    pub fn new(mut rows: Vec<FundRow>) -> FundList {
+        let block = TextBlock::of(rows.iter().map(|r| r.search.as_bytes()));
+        for r in &mut rows {
+            r.search = String::new();
+        }
+        FundList { rows, block: Arc::new(block) }
+    }
+
+    /// The funds for which `keep` is true, with their texts.
+    pub fn only(&self, keep: impl Fn(&FundRow) -> bool) -> FundList {
+        let kept: Vec<usize> = (0..self.rows.len()).filter(|i| keep(&self.rows[*i])).collect();
+        let block = TextBlock::of(kept.iter().map(|i| self.block.get(*i)));
+        FundList { rows: kept.iter().map(|i| self.rows[*i].clone()).collect(), block: Arc::new(block) }
+    }
+
+    /// The same funds with each one's member count from `members`; the
+    /// search texts (which do not hold it) are shared.
+    pub fn with_members(&self, members: impl Fn(u64) -> u32) -> FundList {
+        let rows = self.rows.iter().map(|r| FundRow { members: members(r.id), ..r.clone() }).collect();
+        FundList { rows, block: Arc::clone(&self.block) }
+    }
+
+    /// Puts a row made by [`FundRow::new`] in the place of the row with its
+    /// id, or at the end.
+    pub fn put(&mut self, mut row: FundRow) {
+        let text = std::mem::take(&mut row.search);
+        let at = self.rows.iter().position(|r| r.id == row.id);
+        let n = self.rows.len();
+        let block = TextBlock::of(
+            (0..n + usize::from(at.is_none()))
+                .map(|i| if Some(i) == at || i == n { text.as_bytes() } else { self.block.get(i) }),
+        );
+        match at {
+            Some(i) => self.rows[i] = row,
+            None => self.rows.push(row),
+        }
+        self.block = Arc::new(block);
+    }
+
+    /// Takes the fund `id` out of the list.
+    pub fn remove(&mut self, id: u64) {
+        *self = self.only(|r| r.id != id);
+    }
+
+    /// Row `i`'s search text (code, name and places, folded).
+    pub fn text(&self, i: usize) -> &str {
+        std::str::from_utf8(self.block.get(i)).unwrap_or("")
+    }
+
+    /// Marks each row that holds the (folded) search term in its code, name
+    /// or places: `hit[i]` stays true only for a row `i` that holds it, so
+    /// calling it once a term leaves true the rows that hold every term.
+    /// `hit` is as long as the list.
+    pub fn keep_holding(&self, term: &str, hit: &mut [bool]) {
+        let finder = memchr::memmem::Finder::new(term.as_bytes());
+        let (text, ends) = (&self.block.text[..], &self.block.ends[..]);
+        // `next`: the first row not yet known to hold the term or not.
+        let (mut row, mut next, mut at) = (0usize, 0usize, 0usize);
+        while let Some(found) = text.get(at..).and_then(|t| finder.find(t)) {
+            // The row whose text holds the find: rows only move forward, so
+            // the walk is one step a row over the whole search.
+            while ends.get(row).is_some_and(|end| *end < at + found) {
+                row += 1;
+            }
+            let Some(end) = ends.get(row) else { break };
+            for h in hit.iter_mut().take(row).skip(next) {
+                *h = false;
+            }
+            // The next search starts at the next fund's text.
+            (row, next, at) = (row + 1, row + 1, end + 1);
+        }
+        for h in hit.iter_mut().skip(next) {
+            *h = false;
+        }
+    }
+}
+
+impl std::ops::Deref for FundList {
+    type Target = [FundRow];
+    fn deref(&self) -> &[FundRow] {
+        &self.rows
+    }
+}
+
+impl FundLookup for FundList {
+    fn rows(&self) -> &[FundRow] {
+        &self.rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn row(id: u64, search: &str) -> FundRow {
+        FundRow {
+            id,
+            version: 1,
+            code: id.to_string(),
+            name: String::new(),
+            kind: FundKind::default(),
+            district: 3301,
+            subdistrict: 330101,
+            grade: Grade::default(),
+            members: 0,
+            capital: Money(0),
+            project_budget: Money(0),
+            capital_by_kind: [0; 6],
+            established: None,
+            search: search.to_string(),
+        }
+    }
+
+    fn holding(list: &FundList, terms: &[&str]) -> Vec<u64> {
+        let mut hit = vec![true; list.len()];
+        for t in terms {
+            list.keep_holding(t, &mut hit);
+        }
+        list.iter().zip(&hit).filter(|(_, h)| **h).map(|(r, _)| r.id).collect()
+    }
+
+    fn each_holding(list: &FundList, terms: &[&str]) -> Vec<u64> {
+        (0..list.len())
+            .filter(|i| terms.iter().all(|t| list.text(*i).contains(t)))
+            .map(|i| list[i].id)
+            .collect()
+    }
+
+    proptest! {
+        /// One search over the block finds exactly the funds whose own text
+        /// holds every term: Thai letters, marks, digits, the space.
+        #[test]
+        fn the_block_finds_what_each_text_holds(
+            texts in prop::collection::vec("[สมชายกันทร่้ั ก1-3a]{0,12}", 0..40),
+            terms in prop::collection::vec("[สมชายก่1a]{0,3}", 1..3),
+        ) {
+            let list = FundList::new(texts.iter().enumerate().map(|(i, t)| row(i as u64, t)).collect());
+            prop_assert!((0..list.len()).all(|i| list.text(i) == texts[i]));
+            let terms: Vec<&str> = terms.iter().map(String::as_str).collect();
+            prop_assert_eq!(holding(&list, &terms), each_holding(&list, &terms));
+            // A list of some of them keeps their texts.
+            let odd = list.only(|r| r.id % 2 == 1);
+            prop_assert!((0..odd.len()).all(|i| odd.text(i) == texts[odd[i].id as usize]));
+            prop_assert_eq!(holding(&odd, &terms), each_holding(&odd, &terms));
+        }
+    }
+
+    #[test]
+    fn a_changed_list_is_searched_as_it_now_is() {
+        let mut list = FundList::new(vec![row(1, "บ้านสมชาย"), row(2, "บ้านนา")]);
+        assert_eq!(holding(&list, &["นา"]), vec![2]);
+        let shared = list.clone();
+        list.put(row(3, "หนองนา"));
+        list.put(row(1, "นาดี"));
+        assert_eq!(holding(&list, &["นา"]), vec![1, 2, 3]);
+        assert_eq!((list.text(0), list.text(2)), ("นาดี", "หนองนา"));
+        // A session that shared the list before keeps what it had.
+        assert_eq!(holding(&shared, &["นา"]), vec![2]);
+        list.remove(2);
+        assert_eq!(holding(&list, &["นา"]), vec![1, 3]);
+        // A member count changed keeps the texts, and what they hold.
+        let counted = list.with_members(|id| id as u32 * 10);
+        assert_eq!(holding(&counted, &["นา"]), vec![1, 3]);
+        assert_eq!(counted.iter().map(|r| r.members).collect::<Vec<_>>(), vec![10, 30]);
+        // No find runs from one text into the next.
+        assert_eq!(holding(&list, &["ดีหนอง"]), Vec::<u64>::new());
+        assert_eq!(holding(&NO_FUNDS, &["นา"]), Vec::<u64>::new());
     }
 }

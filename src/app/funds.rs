@@ -30,7 +30,7 @@ use crate::{
     store::{SaveError, Store, StoreError, member_key},
 };
 
-pub use super::fund_row::FundRow;
+pub use super::fund_row::{FundList, FundRow};
 pub use super::fund_views::{Detail, LoanView, MemberRow, MemberView, MembersView, Screen};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -77,7 +77,7 @@ impl SortCol {
 #[derive(Default)]
 pub struct FundsTab {
     /// Shared with the other screens' lookups (see `Cx::funds`).
-    pub rows: Arc<Vec<FundRow>>,
+    pub rows: Arc<FundList>,
     /// Every row index in the current sort order.
     order: Vec<u32>,
     /// `order` after the text and district filters: what the list shows.
@@ -123,7 +123,7 @@ impl FundsTab {
         self.rows = if access.reads_all() {
             all
         } else {
-            Arc::new(all.iter().filter(|r| access.may_read_fund(r.id, r.district)).cloned().collect())
+            Arc::new(all.only(|r| access.may_read_fund(r.id, r.district)))
         };
         self.lang = lang;
         self.name_keys = None;
@@ -255,16 +255,19 @@ impl FundsTab {
 
     fn refilter_keeping(&mut self, keep: Option<u64>, page: usize) {
         let query = thai::fold_for_search(self.filter.as_str());
-        let terms: Vec<_> = query.split_whitespace().map(FundRow::finder).collect();
         let district = self.district;
         let rows = &self.rows;
+        let mut hit = vec![true; rows.len()];
+        for t in query.split_whitespace() {
+            rows.keep_holding(t, &mut hit);
+        }
         self.view = self
             .order
             .iter()
             .copied()
             .filter(|i| {
-                let r = &rows[*i as usize];
-                district.is_none_or(|d| r.district == d) && terms.iter().all(|t| r.matches_found(t))
+                let i = *i as usize;
+                hit.get(i).is_some_and(|h| *h) && district.is_none_or(|d| rows[i].district == d)
             })
             .collect();
         let at = keep.and_then(|id| self.view.iter().position(|i| rows[*i as usize].id == id));
@@ -309,10 +312,7 @@ impl FundsTab {
     /// Puts a saved fund into the list (new or changed) and selects it.
     fn upsert(&mut self, f: &Fund, geo: &Geo, page: usize) {
         let row = FundRow::new(f, geo, self.rows.iter().find(|r| r.id == f.id).map_or(0, |r| r.members));
-        match self.rows.iter().position(|r| r.id == f.id) {
-            Some(i) => Arc::make_mut(&mut self.rows)[i] = row,
-            None => Arc::make_mut(&mut self.rows).push(row),
-        }
+        Arc::make_mut(&mut self.rows).put(row);
         self.name_keys = None;
         self.resort(geo);
         self.refilter_keeping(Some(f.id), page);
@@ -327,7 +327,7 @@ impl FundsTab {
 
     fn remove(&mut self, id: u64, geo: &Geo, page: usize) {
         let cursor = self.pos.cursor;
-        Arc::make_mut(&mut self.rows).retain(|r| r.id != id);
+        Arc::make_mut(&mut self.rows).remove(id);
         self.name_keys = None;
         self.resort(geo);
         self.refilter_keeping(None, page);

@@ -22,6 +22,7 @@ pub mod cx;
 pub mod export;
 pub mod form;
 pub mod fund_row;
+use fund_row::NO_FUNDS;
 pub mod fund_views;
 pub mod funds;
 pub mod import;
@@ -529,7 +530,7 @@ impl App {
         match self.tab {
             Tab::Overview => self.overview.action(&mut cx!(self, store, &rows, fx), action),
             Tab::Funds => {
-                let mut cx = Cx { store, sh: &mut self.sh, funds: &[], fx };
+                let mut cx = Cx { store, sh: &mut self.sh, funds: &NO_FUNDS, fx };
                 if filter {
                     self.funds.filter_action(&mut cx, action)
                 } else {
@@ -736,7 +737,7 @@ impl App {
                     | Pending::DeleteMember { .. }
                     | Pending::DeleteLoan { .. }
                     | Pending::DeleteRepayment { .. } => {
-                        self.funds.confirmed(&mut Cx { store, sh: &mut self.sh, funds: &[], fx }, then)
+                        self.funds.confirmed(&mut Cx { store, sh: &mut self.sh, funds: &NO_FUNDS, fx }, then)
                     }
                     Pending::DeleteOccupation { key, version } => {
                         occ_edit::delete(&mut cx!(self, store, &rows, fx), key, version)
@@ -822,7 +823,9 @@ impl App {
             Action::NextField | Action::Down | Action::Open => form.next_field(),
             Action::PrevField | Action::Up => form.prev_field(),
             Action::Save => self.submit_form(store, fx),
-            Action::Payoff => self.funds.fill_payoff(&mut Cx { store, sh: &mut self.sh, funds: &[], fx }),
+            Action::Payoff => {
+                self.funds.fill_payoff(&mut Cx { store, sh: &mut self.sh, funds: &NO_FUNDS, fx })
+            }
             Action::Back => {
                 if form.dirty {
                     self.sh.overlay = Some(Overlay::Confirm {
@@ -906,7 +909,9 @@ impl App {
             | FormKind::NewLoan { .. }
             | FormKind::EditLoan { .. }
             | FormKind::Repayment { .. }
-            | FormKind::AsOf => self.funds.submit(&mut Cx { store, sh: &mut self.sh, funds: &[], fx }, kind),
+            | FormKind::AsOf => {
+                self.funds.submit(&mut Cx { store, sh: &mut self.sh, funds: &NO_FUNDS, fx }, kind)
+            }
             FormKind::NewOccupation { .. }
             | FormKind::EditOccupation { .. }
             | FormKind::Mark { .. }

@@ -9,7 +9,7 @@ use super::{
     cx::{Cx, Effect},
     export::{money, text},
     form::{Field, Form, FormKind, Opt},
-    fund_row::FundRow,
+    fund_row::FundList,
     list::ListPos,
     occ_edit,
     shared::Shared,
@@ -223,7 +223,7 @@ impl OccupationsTab {
     }
 
     /// Search terms resolved against categories, districts and funds.
-    fn terms(sh: &Shared, funds: &[FundRow], query: &str) -> Vec<Term> {
+    fn terms(sh: &Shared, funds: &FundList, query: &str) -> Vec<Term> {
         let q = thai::fold_for_search(query);
         q.split_whitespace()
             .map(|t| {
@@ -244,9 +244,10 @@ impl OccupationsTab {
                     })
                     .copied()
                     .collect();
-                let found = FundRow::finder(t);
+                let mut hit = vec![true; funds.len()];
+                funds.keep_holding(t, &mut hit);
                 let mut funds: Vec<u64> =
-                    funds.iter().filter(|r| r.matches_found(&found)).map(|r| r.id).collect();
+                    funds.iter().zip(&hit).filter(|(_, h)| **h).map(|(r, _)| r.id).collect();
                 funds.sort_unstable();
                 Term {
                     text: t.to_string(),
@@ -260,13 +261,13 @@ impl OccupationsTab {
     }
 
     /// Recomputes the Occupations view from the catalog, keeping the selection.
-    pub fn refresh(&mut self, sh: &Shared, funds: &[FundRow]) {
+    pub fn refresh(&mut self, sh: &Shared, funds: &FundList) {
         let keep = sh.catalog.read().ok().and_then(|cat| self.selected_id(&cat));
         self.refresh_keeping(sh, funds, keep);
     }
 
     /// As [`OccupationsTab::refresh`], selecting the record `keep` if it is shown.
-    pub fn refresh_keeping(&mut self, sh: &Shared, funds: &[FundRow], keep: Option<u64>) {
+    pub fn refresh_keeping(&mut self, sh: &Shared, funds: &FundList, keep: Option<u64>) {
         let began = Some(std::time::Instant::now());
         let terms = Self::terms(sh, funds, self.filter.as_str());
         self.narrowing.clear();

@@ -244,7 +244,7 @@ impl RankingTab {
             ));
             choices.push(Scope::Subdistrict(s));
         }
-        for r in cx.funds {
+        for r in cx.funds.iter() {
             let label = format!("{} {}", r.code, r.name);
             opts.push(Opt::new(choices.len() as u32, label.clone(), label));
             choices.push(Scope::Fund(r.id));
