@@ -149,7 +149,7 @@ impl Common {
             }
             let geo = self.geo(store)?;
             let funds = store.all::<Fund>()?;
-            Ok(FundList::new(funds.iter().map(|f| FundRow::new(f, &geo, members(f.id))).collect()))
+            Ok(FundList::of(&funds, &geo, members))
         })
     }
 

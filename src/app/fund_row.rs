@@ -12,7 +12,8 @@ use crate::{
     service::{geo::Geo, overview::FundFacts},
 };
 
-/// One line of the fund list: what the columns show and what `/` searches.
+/// One line of the fund list: what the columns show (what `/` searches is
+/// kept by the [`FundList`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FundRow {
     pub id: u64,
@@ -31,24 +32,11 @@ pub struct FundRow {
     /// Capital by kind of event, in `CapitalKind::ALL` order (satang).
     pub capital_by_kind: [i64; 6],
     pub established: Option<crate::domain::Date>,
-    /// Code, name and place names in both languages, folded for matching;
-    /// empty once the row is in a [`FundList`] (which keeps it in its block).
-    pub(super) search: String,
 }
 
 impl FundRow {
-    pub fn new(f: &Fund, geo: &Geo, members: u32) -> Self {
+    pub fn new(f: &Fund, members: u32) -> Self {
         let facts = FundFacts::of(f, members);
-        let (d, s) = (u32::from(f.district()), f.subdistrict());
-        let search = thai::fold_for_search(&format!(
-            "{} {} {} {} {} {}",
-            f.code,
-            f.name,
-            geo.name(d, Lang::Th),
-            geo.name(d, Lang::En),
-            geo.name(s, Lang::Th),
-            geo.name(s, Lang::En),
-        ));
         Self {
             id: f.id,
             version: f.version,
@@ -64,8 +52,22 @@ impl FundRow {
             project_budget: Money(facts.budget),
             capital_by_kind: facts.capital_by_kind,
             established: f.established,
-            search,
         }
+    }
+
+    /// What `/` searches: the code, name and place names in both
+    /// languages, folded for matching. A [`FundList`] keeps it.
+    pub fn search_text(f: &Fund, geo: &Geo) -> String {
+        let (d, s) = (u32::from(f.district()), f.subdistrict());
+        thai::fold_for_search(&format!(
+            "{} {} {} {} {} {}",
+            f.code,
+            f.name,
+            geo.name(d, Lang::Th),
+            geo.name(d, Lang::En),
+            geo.name(s, Lang::Th),
+            geo.name(s, Lang::En),
+        ))
     }
 
     /// What the Overview's figures take of this fund.
@@ -115,9 +117,8 @@ impl FundLookup for [FundRow] {
 }
 
 /// The funds a session may see, their search texts kept in one block beside
-/// them (taken out of the rows): a term is found with one search over the
-/// block, not one search a fund (79,600 at the nation), and the texts take
-/// no more room than in the rows. Every session that shares the list shares
+/// them: a term is found with one search over the block, not one search a
+/// fund (79,600 at the nation). Every session that shares the list shares
 /// the block.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FundList {
@@ -135,15 +136,19 @@ struct TextBlock {
 }
 
 impl TextBlock {
-    fn of<'a>(texts: impl ExactSizeIterator<Item = &'a [u8]> + Clone) -> TextBlock {
-        let mut text = Vec::with_capacity(texts.clone().map(|t| t.len() + 1).sum());
-        let mut ends = Vec::with_capacity(texts.len());
+    fn of<T: AsRef<[u8]>>(texts: impl ExactSizeIterator<Item = T>) -> TextBlock {
+        let mut block = TextBlock { text: Vec::new(), ends: Vec::with_capacity(texts.len()) };
         for t in texts {
-            text.extend_from_slice(t);
-            ends.push(text.len());
-            text.push(0xFF);
+            block.push(t.as_ref());
         }
-        TextBlock { text, ends }
+        block.text.shrink_to_fit();
+        block
+    }
+
+    fn push(&mut self, t: &[u8]) {
+        self.text.extend_from_slice(t);
+        self.ends.push(self.text.len());
+        self.text.push(0xFF);
     }
 
     /// Row `i`'s text.
@@ -157,15 +162,23 @@ impl TextBlock {
 pub static NO_FUNDS: std::sync::LazyLock<FundList> = std::sync::LazyLock::new(FundList::default);
 
 impl FundList {
-    /// The rows' search texts move into the block: the rows must be made
-    /// by [`FundRow::new`] (a row taken from a list has none; see
-    /// [`FundList::only`]).
-    pub fn new(mut rows: Vec<FundRow>) -> FundList {
-        let block = TextBlock::of(rows.iter().map(|r| r.search.as_bytes()));
-        for r in &mut rows {
-            r.search = String::new();
+    /// The funds as the lists show them, each with its member count from
+    /// `members`.
+    pub fn of(funds: &[Fund], geo: &Geo, members: impl Fn(u64) -> u32) -> FundList {
+        FundList::new(funds.iter().map(|f| (FundRow::new(f, members(f.id)), FundRow::search_text(f, geo))))
+    }
+
+    /// Rows, each with its [`FundRow::search_text`].
+    pub fn new(rows: impl ExactSizeIterator<Item = (FundRow, String)>) -> FundList {
+        let mut list = FundList { rows: Vec::with_capacity(rows.len()), block: Arc::default() };
+        let mut block = TextBlock { text: Vec::new(), ends: Vec::with_capacity(rows.len()) };
+        for (row, text) in rows {
+            list.rows.push(row);
+            block.push(text.as_bytes());
         }
-        FundList { rows, block: Arc::new(block) }
+        block.text.shrink_to_fit();
+        list.block = Arc::new(block);
+        list
     }
 
     /// The funds for which `keep` is true, with their texts.
@@ -182,10 +195,9 @@ impl FundList {
         FundList { rows, block: Arc::clone(&self.block) }
     }
 
-    /// Puts a row made by [`FundRow::new`] in the place of the row with its
-    /// id, or at the end.
-    pub fn put(&mut self, mut row: FundRow) {
-        let text = std::mem::take(&mut row.search);
+    /// Puts a row with its [`FundRow::search_text`] in the place of the row
+    /// with its id, or at the end.
+    pub fn put(&mut self, row: FundRow, text: &str) {
         let at = self.rows.iter().position(|r| r.id == row.id);
         let n = self.rows.len();
         let block = TextBlock::of(
@@ -255,8 +267,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn row(id: u64, search: &str) -> FundRow {
-        FundRow {
+    fn row(id: u64, search: &str) -> (FundRow, String) {
+        let row = FundRow {
             id,
             version: 1,
             code: id.to_string(),
@@ -270,8 +282,8 @@ mod tests {
             project_budget: Money(0),
             capital_by_kind: [0; 6],
             established: None,
-            search: search.to_string(),
-        }
+        };
+        (row, search.to_string())
     }
 
     fn holding(list: &FundList, terms: &[&str]) -> Vec<u64> {
@@ -297,7 +309,7 @@ mod tests {
             texts in prop::collection::vec("[สมชายกันทร่้ั ก1-3a]{0,12}", 0..40),
             terms in prop::collection::vec("[สมชายก่1a]{0,3}", 1..3),
         ) {
-            let list = FundList::new(texts.iter().enumerate().map(|(i, t)| row(i as u64, t)).collect());
+            let list = FundList::new(texts.iter().enumerate().map(|(i, t)| row(i as u64, t)));
             prop_assert!((0..list.len()).all(|i| list.text(i) == texts[i]));
             let terms: Vec<&str> = terms.iter().map(String::as_str).collect();
             prop_assert_eq!(holding(&list, &terms), each_holding(&list, &terms));
@@ -310,11 +322,12 @@ mod tests {
 
     #[test]
     fn a_changed_list_is_searched_as_it_now_is() {
-        let mut list = FundList::new(vec![row(1, "บ้านสมชาย"), row(2, "บ้านนา")]);
+        let mut list = FundList::new([row(1, "บ้านสมชาย"), row(2, "บ้านนา")].into_iter());
         assert_eq!(holding(&list, &["นา"]), vec![2]);
         let shared = list.clone();
-        list.put(row(3, "หนองนา"));
-        list.put(row(1, "นาดี"));
+        let put = |list: &mut FundList, (r, t): (FundRow, String)| list.put(r, &t);
+        put(&mut list, row(3, "หนองนา"));
+        put(&mut list, row(1, "นาดี"));
         assert_eq!(holding(&list, &["นา"]), vec![1, 2, 3]);
         assert_eq!((list.text(0), list.text(2)), ("นาดี", "หนองนา"));
         // A session that shared the list before keeps what it had.

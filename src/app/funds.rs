@@ -311,8 +311,8 @@ impl FundsTab {
 
     /// Puts a saved fund into the list (new or changed) and selects it.
     fn upsert(&mut self, f: &Fund, geo: &Geo, page: usize) {
-        let row = FundRow::new(f, geo, self.rows.iter().find(|r| r.id == f.id).map_or(0, |r| r.members));
-        Arc::make_mut(&mut self.rows).put(row);
+        let row = FundRow::new(f, self.rows.iter().find(|r| r.id == f.id).map_or(0, |r| r.members));
+        Arc::make_mut(&mut self.rows).put(row, &FundRow::search_text(f, geo));
         self.name_keys = None;
         self.resort(geo);
         self.refilter_keeping(Some(f.id), page);
