@@ -245,6 +245,45 @@ fn delete_asks_first_and_undo_brings_it_back() {
     assert_eq!(f.app.funds.total(), 121);
 }
 
+/// The filter searches the funds as they are after each save, delete and
+/// undo (the search texts are kept in one block beside the rows).
+#[test]
+fn the_filter_finds_a_fund_as_it_is_after_a_save_a_delete_and_an_undo() {
+    let mut f = Fixture::new(Lang::Th);
+    let found = |f: &mut Fixture, text: &str| {
+        f.press(KeyCode::Char('/'));
+        f.type_str(text);
+        let codes: Vec<String> =
+            f.app.funds.view.iter().map(|i| f.app.funds.rows[*i as usize].code.clone()).collect();
+        f.press(KeyCode::Esc);
+        codes
+    };
+    f.press(KeyCode::Char('n'));
+    f.ctrl('u');
+    f.type_str("33010180");
+    f.press(KeyCode::Tab);
+    f.type_str("กองทุนชั่วคราว");
+    f.ctrl('s');
+    assert_eq!(found(&mut f, "ชั่วคราว"), vec!["33010180"]);
+    assert_eq!(found(&mut f, "mueang si").len(), 121, "the others are still found");
+    // Renamed: found by the new name only.
+    f.press(KeyCode::Char('e'));
+    f.press(KeyCode::Tab); // district to code
+    f.press(KeyCode::Tab); // code to name
+    f.ctrl('u');
+    f.type_str("กองทุนน้ำใส");
+    assert_eq!(f.app.ctx(), Ctx::Form);
+    f.ctrl('s');
+    assert_eq!(f.app.ctx(), Ctx::List, "saved");
+    assert_eq!((found(&mut f, "ชั่วคราว"), found(&mut f, "น้ำใส")), (vec![], vec!["33010180".to_string()]));
+    f.press(KeyCode::Char('d'));
+    f.press(KeyCode::Char('y'));
+    assert!(found(&mut f, "น้ำใส").is_empty());
+    assert_eq!(found(&mut f, "mueang si").len(), 120);
+    f.press(KeyCode::Char('u'));
+    assert_eq!(found(&mut f, "น้ำใส"), vec!["33010180"]);
+}
+
 #[test]
 fn capital_events_are_added_corrected_deleted_and_totalled() {
     let mut f = Fixture::new(Lang::Th);
