@@ -218,16 +218,21 @@ fn a_fund_with_members_cannot_be_deleted() {
     assert!(f.screen().contains("กองทุนนี้ยังมีสมาชิกอยู่ ลบไม่ได้"), "{}", f.screen());
 }
 
+/// A new fund through the form (`n`, code, name, Ctrl-S).
+fn new_fund(f: &mut Fixture, code: &str, name: &str) {
+    f.press(KeyCode::Char('n'));
+    f.ctrl('u');
+    f.type_str(code);
+    f.press(KeyCode::Tab);
+    f.type_str(name);
+    f.ctrl('s');
+}
+
 #[test]
 fn delete_asks_first_and_undo_brings_it_back() {
     let mut f = Fixture::new(Lang::Th);
     // A new fund has no members yet, so it may be deleted.
-    f.press(KeyCode::Char('n'));
-    f.ctrl('u');
-    f.type_str("33010180");
-    f.press(KeyCode::Tab);
-    f.type_str("กองทุนชั่วคราว");
-    f.ctrl('s');
+    new_fund(&mut f, "33010180", "กองทุนชั่วคราว");
     let made = f.funds().into_iter().find(|x| x.code == "33010180").expect("created");
     assert_eq!(f.app.funds.selected().map(|r| r.id), Some(made.id));
     f.press(KeyCode::Char('d'));
@@ -258,12 +263,7 @@ fn the_filter_finds_a_fund_as_it_is_after_a_save_a_delete_and_an_undo() {
         f.press(KeyCode::Esc);
         codes
     };
-    f.press(KeyCode::Char('n'));
-    f.ctrl('u');
-    f.type_str("33010180");
-    f.press(KeyCode::Tab);
-    f.type_str("กองทุนชั่วคราว");
-    f.ctrl('s');
+    new_fund(&mut f, "33010180", "กองทุนชั่วคราว");
     assert_eq!(found(&mut f, "ชั่วคราว"), vec!["33010180"]);
     assert_eq!(found(&mut f, "mueang si").len(), 121, "the others are still found");
     // Renamed: found by the new name only.
