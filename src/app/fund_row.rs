@@ -170,15 +170,14 @@ impl FundList {
 
     /// Rows, each with its [`FundRow::search_text`].
     pub fn new(rows: impl ExactSizeIterator<Item = (FundRow, String)>) -> FundList {
-        let mut list = FundList { rows: Vec::with_capacity(rows.len()), block: Arc::default() };
-        let mut block = TextBlock { text: Vec::new(), ends: Vec::with_capacity(rows.len()) };
-        for (row, text) in rows {
-            list.rows.push(row);
-            block.push(text.as_bytes());
-        }
-        block.text.shrink_to_fit();
-        list.block = Arc::new(block);
-        list
+        let mut kept = Vec::with_capacity(rows.len());
+        // Each text goes into the block as its row is taken (and is then
+        // dropped), never held by the rows.
+        let block = TextBlock::of(rows.map(|(row, text)| {
+            kept.push(row);
+            text
+        }));
+        FundList { rows: kept, block: Arc::new(block) }
     }
 
     /// The funds for which `keep` is true, with their texts.
@@ -252,12 +251,6 @@ impl FundList {
 impl std::ops::Deref for FundList {
     type Target = [FundRow];
     fn deref(&self) -> &[FundRow] {
-        &self.rows
-    }
-}
-
-impl FundLookup for FundList {
-    fn rows(&self) -> &[FundRow] {
         &self.rows
     }
 }
