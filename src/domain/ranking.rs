@@ -21,6 +21,7 @@
 //! same data always give the same order.
 
 use serde::{Deserialize, Serialize};
+use strength_reduce::StrengthReducedU64;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Criterion {
@@ -155,48 +156,187 @@ pub fn format_points(hundredths: u32) -> String {
     format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
-/// The lowest and highest value of each criterion.
-fn bounds(facts: impl Iterator<Item = Facts>) -> ([i64; 6], [i64; 6]) {
-    let mut lo = [i64::MAX; 6];
-    let mut hi = [i64::MIN; 6];
-    for f in facts {
-        for (i, c) in Criterion::ALL.iter().enumerate() {
-            let v = f.value(*c);
-            lo[i] = lo[i].min(v);
-            hi[i] = hi[i].max(v);
-        }
-    }
-    (lo, hi)
+/// The lowest and highest value of each criterion among the households of a
+/// scope, gathered one household at a time (or part by part, then merged).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bounds {
+    lo: [i64; 6],
+    hi: [i64; 6],
 }
 
-/// Each criterion of `f` scaled to 0..=NORM between `lo` and `hi`.
-fn normalise(f: &Facts, lo: &[i64; 6], hi: &[i64; 6]) -> [u32; 6] {
-    let mut n = [0u32; 6];
-    for (i, c) in Criterion::ALL.iter().enumerate() {
-        // lo ≤ value ≤ hi: both differences are whole and not negative.
-        let span = hi[i].abs_diff(lo[i]);
-        let off = f.value(*c).abs_diff(lo[i]);
-        n[i] = if span == 0 {
-            NORM
-        } else if let Some(scaled) = off.checked_mul(u64::from(NORM)) {
-            // 64-bit division, several times quicker than 128-bit: every
-            // figure below 184 billion baht.
-            (scaled / span) as u32
-        } else {
-            (u128::from(off) * u128::from(NORM) / u128::from(span)) as u32
-        };
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds { lo: [i64::MAX; 6], hi: [i64::MIN; 6] }
     }
-    n
+}
+
+impl Bounds {
+    pub fn add(&mut self, f: &Facts) {
+        for (i, c) in Criterion::ALL.iter().enumerate() {
+            let v = f.value(*c);
+            self.lo[i] = self.lo[i].min(v);
+            self.hi[i] = self.hi[i].max(v);
+        }
+    }
+
+    /// The bounds of both parts.
+    pub fn merge(&mut self, other: &Bounds) {
+        for i in 0..6 {
+            self.lo[i] = self.lo[i].min(other.lo[i]);
+            self.hi[i] = self.hi[i].max(other.hi[i]);
+        }
+    }
+
+    /// The scaling these bounds give (see [`Scale`]).
+    pub fn scale(&self) -> Scale {
+        let span = std::array::from_fn(|i| match self.hi[i].abs_diff(self.lo[i]) {
+            0 => None,
+            d => Some(StrengthReducedU64::new(d)),
+        });
+        let per_unit = span.map(|s| s.map_or(0.0, |s| f64::from(NORM) / s.get() as f64));
+        Scale { lo: self.lo, span, per_unit }
+    }
+}
+
+/// The lowest and highest value of each criterion.
+fn bounds(facts: impl Iterator<Item = Facts>) -> Bounds {
+    let mut b = Bounds::default();
+    for f in facts {
+        b.add(&f);
+    }
+    b
+}
+
+/// How a scope's figures are scaled to 0..=NORM: each criterion's lowest
+/// value and its span (`None`: everyone has the same value), the span's
+/// division prepared once (a multiply a figure, exact, where a 64-bit
+/// division took most of the nation's ranking).
+#[derive(Clone, Copy, Debug)]
+pub struct Scale {
+    lo: [i64; 6],
+    span: [Option<StrengthReducedU64>; 6],
+    /// NORM ÷ span, in floating point, for [`Scale::cannot_reach`].
+    per_unit: [f64; 6],
+}
+
+impl Scale {
+    /// Each criterion of `f` scaled to 0..=NORM between the scope's lowest
+    /// and highest value.
+    pub fn norms(&self, f: &Facts) -> [u32; 6] {
+        let mut n = [0u32; 6];
+        for (i, c) in Criterion::ALL.iter().enumerate() {
+            // lo ≤ value ≤ hi: the offset is whole and not above the span.
+            let off = f.value(*c).abs_diff(self.lo[i]);
+            n[i] = match self.span[i] {
+                None => NORM,
+                // Every figure below 184 billion baht.
+                Some(span) => match off.checked_mul(u64::from(NORM)) {
+                    Some(scaled) => (scaled / span) as u32,
+                    None => (u128::from(off) * u128::from(NORM) / u128::from(span.get())) as u32,
+                },
+            };
+        }
+        n
+    }
+
+    /// Whether `f` certainly scores below `bar`: a bound on its score in
+    /// floating point (off by less than 10⁻¹⁴ of it), with a margin of 10⁻⁹
+    /// either side. Cheaper than [`Scale::norms`]; a household it passes is
+    /// scaled exactly.
+    pub fn cannot_reach(&self, f: &Facts, w: &Weights, bar: u64) -> bool {
+        let mut most = 0.0;
+        for (i, c) in Criterion::ALL.iter().enumerate() {
+            let norm = if self.span[i].is_none() {
+                f64::from(NORM)
+            } else {
+                f.value(*c).abs_diff(self.lo[i]) as f64 * self.per_unit[i]
+            };
+            most += f64::from(w.0[i]) * norm;
+        }
+        most * (1.0 + 1e-9) < bar as f64 * (1.0 - 1e-9)
+    }
+
+    /// A household's place in the ranking; `index`: its position among the
+    /// households ranked.
+    pub fn place(&self, f: &Facts, index: usize, w: &Weights) -> Place {
+        use std::cmp::Reverse;
+        let norms = self.norms(f);
+        let score = norms.iter().zip(w.0).map(|(x, w)| u64::from(*x) * u64::from(w)).sum();
+        Place { key: (Reverse(score), Reverse(f.net_income), Reverse(f.repayment), f.id), index, norms }
+    }
+}
+
+/// Each criterion of `f` scaled to 0..=NORM between `b`'s lowest and highest.
+#[cfg(test)]
+fn normalise(f: &Facts, b: &Bounds) -> [u32; 6] {
+    b.scale().norms(f)
 }
 
 /// A household's place in the ranking: ordered as the ranking orders them
 /// (score, then net income, then repayment, highest first; then the lowest
 /// id), so the smallest is the best.
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-struct Place {
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Place {
     key: (std::cmp::Reverse<u64>, std::cmp::Reverse<i64>, std::cmp::Reverse<u32>, u64),
     index: usize,
     norms: [u32; 6],
+}
+
+/// The best `top` places offered so far, each with what the caller tags it
+/// with (a catalog row): the worst of them on top of a heap, so a place that
+/// would not make the list costs one comparison.
+#[derive(Debug)]
+pub struct Best<T: Ord> {
+    top: usize,
+    heap: std::collections::BinaryHeap<(Place, T)>,
+}
+
+impl<T: Ord> Best<T> {
+    /// Room for `top`; `expected`: how many will be offered at most (the
+    /// heap is made no larger than the list can grow).
+    pub fn new(top: usize, expected: usize) -> Self {
+        Best { top, heap: std::collections::BinaryHeap::with_capacity(top.min(expected)) }
+    }
+
+    pub fn offer(&mut self, place: Place, tag: T) {
+        if self.heap.len() < self.top {
+            self.heap.push((place, tag));
+        } else if let Some(mut worst) = self.heap.peek_mut()
+            && place < worst.0
+        {
+            *worst = (place, tag);
+        }
+    }
+
+    /// Offers a household scaled by `scale`, unless its bound shows that it
+    /// would not make a full list (see [`Scale::cannot_reach`]).
+    pub fn consider(&mut self, scale: &Scale, f: &Facts, index: usize, w: &Weights, tag: T) {
+        if self.heap.len() >= self.top {
+            match self.heap.peek() {
+                Some((worst, _)) if !scale.cannot_reach(f, w, worst.key.0.0) => {}
+                // A list of none, or one this household cannot enter.
+                _ => return,
+            }
+        }
+        self.offer(scale.place(f, index, w), tag);
+    }
+
+    /// Both lists' best `top`.
+    pub fn merge(&mut self, other: Best<T>) {
+        for (p, t) in other.heap {
+            self.offer(p, t);
+        }
+    }
+
+    /// The list, best first, ranked 1, 2, …
+    pub fn ranked(self) -> Vec<(T, Ranked)> {
+        self.heap
+            .into_sorted_vec()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (p, t))| (t, Ranked { index: p.index, rank: i + 1, score: p.key.0.0, norms: p.norms }))
+            .collect()
+    }
 }
 
 /// Ranks every household in `facts` against the others and returns the best
@@ -210,41 +350,16 @@ pub fn rank(facts: &[Facts], w: &Weights, top: usize) -> Vec<Ranked> {
 /// (the top 30 of a province's 200,000 records) it holds only that list, not
 /// a ranked copy of every household.
 pub fn rank_by(n: usize, fact: impl Fn(usize) -> Facts, w: &Weights, top: usize) -> Vec<Ranked> {
-    use std::cmp::Reverse;
     let top = top.min(n);
     if top == 0 {
         return Vec::new();
     }
-    let (lo, hi) = bounds((0..n).map(&fact));
-    let place = |index: usize| {
-        let f = fact(index);
-        let norms = normalise(&f, &lo, &hi);
-        let score = norms.iter().zip(w.0).map(|(x, w)| u64::from(*x) * u64::from(w)).sum();
-        Place { key: (Reverse(score), Reverse(f.net_income), Reverse(f.repayment), f.id), index, norms }
-    };
-    let places = if top < n {
-        // The best `top` so far, the worst of them on top of the heap.
-        let mut best = std::collections::BinaryHeap::with_capacity(top + 1);
-        for i in 0..n {
-            let p = place(i);
-            if best.len() < top {
-                best.push(p);
-            } else if best.peek().is_some_and(|worst| p < *worst) {
-                best.pop();
-                best.push(p);
-            }
-        }
-        best.into_sorted_vec()
-    } else {
-        let mut all: Vec<Place> = (0..n).map(place).collect();
-        all.sort_unstable();
-        all
-    };
-    places
-        .into_iter()
-        .enumerate()
-        .map(|(i, p)| Ranked { index: p.index, rank: i + 1, score: p.key.0.0, norms: p.norms })
-        .collect()
+    let scale = bounds((0..n).map(&fact)).scale();
+    let mut best = Best::new(top, n);
+    for i in 0..n {
+        best.consider(&scale, &fact(i), i, w, ());
+    }
+    best.ranked().into_iter().map(|(_, r)| r).collect()
 }
 
 #[cfg(test)]
@@ -361,15 +476,15 @@ mod tests {
             )
         ) {
             let fs: Vec<Facts> = values.iter().map(|v| facts(1, *v, *v, *v, 0, 0, 0)).collect();
-            let (lo, hi) = bounds(fs.iter().copied());
+            let b = bounds(fs.iter().copied());
             for f in &fs {
-                let n = normalise(f, &lo, &hi);
+                let n = normalise(f, &b);
                 for (i, c) in Criterion::ALL.iter().enumerate() {
-                    let span = i128::from(hi[i]) - i128::from(lo[i]);
+                    let span = i128::from(b.hi[i]) - i128::from(b.lo[i]);
                     let want = if span == 0 {
                         NORM
                     } else {
-                        ((i128::from(f.value(*c)) - i128::from(lo[i])) * i128::from(NORM) / span) as u32
+                        ((i128::from(f.value(*c)) - i128::from(b.lo[i])) * i128::from(NORM) / span) as u32
                     };
                     prop_assert_eq!(n[i], want, "criterion {:?}", c);
                 }
@@ -402,6 +517,34 @@ mod tests {
             }
             let after = rank(&f, &w, f.len()).iter().find(|r| r.index == who).map(|r| r.rank);
             prop_assert!(after <= before, "rank went from {before:?} to {after:?}");
+        }
+
+        /// The floating-point bound that passes over a household without
+        /// scaling it never drops one that belongs in the short list: figures
+        /// from satang to the ends of i64, any weights.
+        #[test]
+        fn the_bound_never_drops_a_household_of_the_short_list(
+            f in proptest::collection::vec(
+                (
+                    prop_oneof![-50_000_000i64..50_000_000, any::<i64>()],
+                    prop_oneof![-50_000_000i64..50_000_000, any::<i64>()],
+                    0u32..=10_000,
+                    0i32..40,
+                ),
+                1..150,
+            ),
+            top in 1usize..20,
+            w in proptest::array::uniform6(prop_oneof![0u32..100, any::<u32>()]),
+        ) {
+            let f: Vec<Facts> = f
+                .iter()
+                .enumerate()
+                .map(|(i, (a, b, d, y))| facts(i as u64, *a, *b, *a / 3, *d, *y, 5_000 * (i as u32 % 3)))
+                .collect();
+            let w = Weights(w);
+            let all = rank(&f, &w, usize::MAX);
+            let short = rank(&f, &w, top);
+            prop_assert_eq!(&short[..], &all[..top.min(f.len())]);
         }
 
         /// The short list kept on the way (`top` < n) is the head of the

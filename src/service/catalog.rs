@@ -159,16 +159,16 @@ impl OccRow {
         crate::store::occupation_key(self.fund_id(), self.member_id(), self.id())
     }
 
-    /// The row's figures for the ranking (its money `f`), as of `today` for
-    /// the years.
-    fn facts(&self, f: &Figures, today: Date) -> Facts {
+    /// The row's figures for the ranking (its money `f`), as of `this_year`
+    /// (C.E.) for the years.
+    fn facts(&self, f: &Figures, this_year: i32) -> Facts {
         Facts {
             id: self.id(),
             income_growth: f.income_after.0 - f.income_before.0,
             net_income: f.net_after.0,
             savings_growth: f.savings_growth.0,
             repayment: self.repayment(),
-            years: (today.year() - self.start_year()).max(0),
+            years: (this_year - self.start_year()).max(0),
             sammachip: match self.verdict {
                 Verdict::NotYet => 0,
                 Verdict::Sammachip => 5_000,
@@ -336,7 +336,13 @@ impl Catalog {
 
     /// A row's figures for the ranking, as of `today` for the years.
     pub fn facts(&self, r: &OccRow, today: Date) -> Facts {
-        r.facts(&self.figures(r), today)
+        self.facts_in(r, today.year())
+    }
+
+    /// [`Catalog::facts`] as of a year (C.E.): for a loop over many rows,
+    /// which works the year out once (a date's year is a calendar sum).
+    pub fn facts_in(&self, r: &OccRow, this_year: i32) -> Facts {
+        r.facts(&self.figures(r), this_year)
     }
 
     /// Keeps (or forgets) the whole figures of a record's row.

@@ -15,7 +15,7 @@ use crate::{
         Date, Lang,
         member::Member,
         occupation::{OccupationCategory, OccupationStatus},
-        ranking::{self, Criterion, Facts, Ranked, Weights},
+        ranking::{self, Best, Criterion, Facts, Ranked, Weights},
     },
     i18n::{k, tr},
     store::{Store, member_key},
@@ -52,14 +52,9 @@ pub fn rank_in(
     today: Date,
     subdistrict_funds: &[u64],
 ) -> (Vec<(u32, Ranked)>, usize) {
-    let rows: Vec<u32> = (0..cat.rows.len() as u32)
-        .filter(|i| {
-            let x = &cat.rows[*i as usize];
-            rankable(x, category) && in_scope(x, scope, subdistrict_funds)
-        })
-        .collect();
-    let n = rows.len();
-    (rank_rows(cat, &rows, weights, top, today), n)
+    let mine = |x: &OccRow| (rankable(x, category) && in_scope(x, scope, subdistrict_funds)).then_some(0);
+    let mut all = rank_groups(cat, mine, weights, top, today, PARALLEL_ROWS);
+    all.pop().map_or((Vec::new(), 0), |(_, ranked, n)| (ranked, n))
 }
 
 /// Whether a row belongs to a scope. `subdistrict_funds`: as for [`rank_in`].
@@ -104,13 +99,10 @@ pub fn selected_in(
     out
 }
 
-/// The top `top` of every district, with how many were ranked in each: one
-/// pass over the catalog sorts the rows into their districts, then each
-/// district is ranked as [`rank_in`] ranks one. (A `rank_in` per district
-/// reads the whole catalog each time: for the nation's 928 districts, 928
-/// reads of six million rows.) The rows are sorted by counting, into one
-/// list (a map entry per row took a fifth of the nation's time), and the
-/// districts are ranked on two threads when there are many rows.
+/// The top `top` of every district, with how many were ranked in each, in
+/// district order: each district ranked as [`rank_in`] ranks one, all in
+/// two passes over the catalog (a `rank_in` per district would read the
+/// nation's six million rows 928 times).
 pub fn rank_districts(
     cat: &Catalog,
     category: Option<u16>,
@@ -132,74 +124,140 @@ pub fn rank_districts_from(
     today: Date,
     parallel_rows: usize,
 ) -> Vec<DistrictRanking> {
-    // Where each district's rows start in `flat`, by district code.
-    let mut start = vec![0u32; usize::from(u16::MAX) + 2];
-    for x in &cat.rows {
-        if rankable(x, category) {
-            start[usize::from(x.district) + 1] += 1;
-        }
-    }
-    for d in 1..start.len() {
-        start[d] += start[d - 1];
-    }
-    let districts: Vec<u16> =
-        (0..=u16::MAX).filter(|d| start[usize::from(*d) + 1] > start[usize::from(*d)]).collect();
-    let mut next = start.clone();
-    let mut flat = vec![0u32; start[start.len() - 1] as usize];
-    for (i, x) in cat.rows.iter().enumerate() {
-        if rankable(x, category) {
-            let at = &mut next[usize::from(x.district)];
-            flat[*at as usize] = i as u32;
-            *at += 1;
-        }
-    }
-    let rows_of = |d: u16| &flat[start[usize::from(d)] as usize..start[usize::from(d) + 1] as usize];
-    let rank = |ds: &[u16]| -> Vec<DistrictRanking> {
-        ds.iter()
-            .map(|&d| {
-                let rows = rows_of(d);
-                (d, rank_rows(cat, rows, weights, top, today), rows.len())
-            })
-            .collect()
-    };
-    if flat.len() < parallel_rows || districts.len() < 2 {
-        return rank(&districts);
-    }
-    // Two halves of about as many rows each.
-    let half = flat.len() / 2;
-    let cut = districts.partition_point(|d| (start[usize::from(*d)] as usize) < half).max(1);
-    let (a, b) = districts.split_at(cut.min(districts.len()));
-    std::thread::scope(|s| {
-        let second = s.spawn(|| rank(b));
-        let mut out = rank(a);
-        match second.join() {
-            Ok(more) => out.extend(more),
-            // A panic on the second thread: rank its half here instead.
-            Err(_) => out.extend(rank(b)),
-        }
-        out
-    })
+    rank_groups(cat, |x| rankable(x, category).then_some(x.district), weights, top, today, parallel_rows)
 }
 
-/// Rows past which [`rank_districts`] ranks on two threads (a district's
-/// ranking costs about 80 ns a row).
+/// Rows past which the ranking reads the catalog on two threads, each half
+/// of it (the nation's six million rows: about 200 ms on two threads).
 const PARALLEL_ROWS: usize = 200_000;
 
-/// Rows whose figures are worked out once and kept while they are ranked
-/// (56 bytes each); a larger scope works them out twice rather than hold
-/// them all (the nation's six million would take 340 MB).
-const FACTS_KEPT: usize = 100_000;
-
-/// Ranks the given catalog rows: the top `top`, as (row, ranking).
-fn rank_rows(cat: &Catalog, rows: &[u32], weights: &Weights, top: usize, today: Date) -> Vec<(u32, Ranked)> {
-    // `x.index` counts in `rows`.
-    let ranked = if rows.len() <= FACTS_KEPT {
-        let facts: Vec<Facts> = rows.iter().map(|r| cat.facts(&cat.rows[*r as usize], today)).collect();
-        ranking::rank(&facts, weights, top)
-    } else {
-        ranking::rank_by(rows.len(), |i| cat.facts(&cat.rows[rows[i] as usize], today), weights, top)
+/// Ranks the rows `group` puts in a group (a district; `None`: not ranked)
+/// against the rest of their group: each group's top `top` and how many it
+/// ranked, by group. Two passes over the catalog, each on two threads (each
+/// half of the rows) from `parallel_rows` rows on: the first finds each
+/// group's bounds, the second scales each row and keeps its group's best.
+/// A row's `index` counts the rows of its group before it.
+fn rank_groups(
+    cat: &Catalog,
+    group: impl Fn(&OccRow) -> Option<u16> + Sync,
+    weights: &Weights,
+    top: usize,
+    today: Date,
+    parallel_rows: usize,
+) -> Vec<DistrictRanking> {
+    let n = cat.rows.len();
+    let year = today.year();
+    let cut = if n >= parallel_rows { n / 2 } else { n };
+    let (first, second) = (0..cut, cut..n);
+    // Pass 1: each group's count and bounds, half by half, then together.
+    let tally = |rows: std::ops::Range<usize>| {
+        let mut groups = Groups::default();
+        for x in &cat.rows[rows] {
+            if let Some(g) = group(x) {
+                let (count, bounds) = groups.entry(g);
+                *count += 1;
+                bounds.add(&cat.facts_in(x, year));
+            }
+        }
+        groups
     };
-    ranked.into_iter().map(|x| (rows[x.index], x)).collect()
+    let (mut groups, more) = both(!second.is_empty(), || tally(first.clone()), || tally(second.clone()));
+    // Where the second half's rows start counting, group by group.
+    let mut starts: Vec<u32> = groups.items.iter().map(|(count, _)| *count).collect();
+    for (g, (count, bounds)) in more.codes.iter().zip(&more.items) {
+        let (all, b) = groups.entry(*g);
+        *all += count;
+        b.merge(bounds);
+    }
+    starts.resize(groups.items.len(), 0);
+    let scales: Vec<_> = groups.items.iter().map(|(_, b)| b.scale()).collect();
+    // Pass 2: each row's place, kept if among its group's best so far.
+    let keep = |rows: std::ops::Range<usize>, start: &[u32]| {
+        let mut next = start.to_vec();
+        let mut best: Vec<Best<u32>> =
+            groups.items.iter().map(|(count, _)| Best::new(top, *count as usize)).collect();
+        for (i, x) in cat.rows[rows.clone()].iter().enumerate() {
+            let Some(g) = group(x) else { continue };
+            let s = groups.slot(g);
+            best[s].consider(
+                &scales[s],
+                &cat.facts_in(x, year),
+                next[s] as usize,
+                weights,
+                (rows.start + i) as u32,
+            );
+            next[s] += 1;
+        }
+        best
+    };
+    let zero = vec![0; starts.len()];
+    let (mut best, more) =
+        both(!second.is_empty(), || keep(first.clone(), &zero), || keep(second.clone(), &starts));
+    for (b, m) in best.iter_mut().zip(more) {
+        b.merge(m);
+    }
+    let mut out: Vec<DistrictRanking> = groups
+        .codes
+        .iter()
+        .zip(best)
+        .zip(&groups.items)
+        .map(|((g, b), (count, _))| (*g, b.ranked(), *count as usize))
+        .collect();
+    out.sort_unstable_by_key(|(g, _, _)| *g);
+    out
+}
+
+/// What a pass keeps for each group it has met: its code, and a slot by code.
+struct Groups {
+    /// The slot of each code (`NO_SLOT`: not met).
+    slots: Vec<u32>,
+    codes: Vec<u16>,
+    items: Vec<(u32, ranking::Bounds)>,
+}
+
+const NO_SLOT: u32 = u32::MAX;
+
+impl Default for Groups {
+    fn default() -> Self {
+        Groups { slots: vec![NO_SLOT; usize::from(u16::MAX) + 1], codes: Vec::new(), items: Vec::new() }
+    }
+}
+
+impl Groups {
+    /// A group's count and bounds, met now if not before.
+    fn entry(&mut self, code: u16) -> &mut (u32, ranking::Bounds) {
+        let at = &mut self.slots[usize::from(code)];
+        if *at == NO_SLOT {
+            *at = self.items.len() as u32;
+            self.codes.push(code);
+            self.items.push((0, ranking::Bounds::default()));
+        }
+        let s = *at as usize;
+        &mut self.items[s]
+    }
+
+    /// The slot of a group the first pass met.
+    fn slot(&self, code: u16) -> usize {
+        self.slots[usize::from(code)] as usize
+    }
+}
+
+/// `a` here and `b` on a second thread when `apart` (a panic there: `b`
+/// again here), else one after the other.
+fn both<A: Send, B: Send>(
+    apart: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl Fn() -> B + Send + Sync,
+) -> (A, B) {
+    if !apart {
+        return (a(), b());
+    }
+    std::thread::scope(|s| {
+        let second = s.spawn(&b);
+        let first = a();
+        let second = second.join().unwrap_or_else(|_| b());
+        (first, second)
+    })
 }
 
 /// A criterion's raw value as a number for a spreadsheet: baht, percent, years.
