@@ -23,12 +23,28 @@ use crate::{
 pub fn install_panic_hook() {
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        paste_marks(false);
         prev(info);
         eprintln!(
             "\nsammachip หยุดทำงานเพราะข้อผิดพลาดภายใน ข้อมูลที่บันทึกแล้วไม่สูญหาย\n\
              sammachip stopped on an internal error. Everything saved is safe."
         );
     }));
+}
+
+/// Asks the terminal to mark pastes (bracketed paste), or to stop: a pasted
+/// line then reaches a field or filter as text, and a paste on a list does
+/// nothing, instead of each character and newline acting as a key (a pasted
+/// `q` quitting, a newline ending the filter). A terminal that cannot
+/// (Windows' old console) pastes as typing, as before.
+fn paste_marks(on: bool) {
+    use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+    let mut out = io::stdout();
+    let _ = if on {
+        crossterm::execute!(out, EnableBracketedPaste)
+    } else {
+        crossterm::execute!(out, DisableBracketedPaste)
+    };
 }
 
 pub struct Options {
@@ -40,6 +56,7 @@ pub struct Options {
 pub fn run(store: Arc<Store>, mut app: App, opts: Options) -> io::Result<Option<Duration>> {
     install_panic_hook();
     let terminal = ratatui::try_init()?;
+    paste_marks(true);
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height), &store);
     let mut front = Local { terminal, worked: true };
@@ -48,6 +65,7 @@ pub fn run(store: Arc<Store>, mut app: App, opts: Options) -> io::Result<Option<
     let control = crate::service::control::serve(&store, Arc::new(|_| {})).ok();
     let result = front::run(&mut front, &mut app, &store, opts.exit_after_first_frame);
     drop(control);
+    paste_marks(false);
     ratatui::restore();
     result.map(|end| match end {
         End::FirstFrame(took) => Some(took),

@@ -154,6 +154,11 @@ fn a_viewer_and_a_district_officer_are_refused_with_the_reason() {
 }
 
 #[test]
+fn a_paste_is_text_never_keys() {
+    officers::a_paste_is_text_never_keys(&OpenSsh);
+}
+
+#[test]
 fn the_screen_follows_a_resize_and_f_keys_and_thai_typing_work() {
     officers::the_screen_follows_a_resize_and_f_keys_and_thai_typing_work(&OpenSsh);
 }

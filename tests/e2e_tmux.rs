@@ -60,6 +60,11 @@ fn undo_steps_back_whole_and_big_ranks_show_whole() {
 }
 
 #[test]
+fn a_paste_is_text_never_keys() {
+    local::a_paste_is_text_never_keys(&launch);
+}
+
+#[test]
 fn a_collection_day_on_one_fund() {
     local::a_collection_day_on_one_fund(&launch);
 }

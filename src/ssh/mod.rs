@@ -28,7 +28,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crossterm::{cursor, event::Event as CEvent, terminal};
+use crossterm::{
+    cursor,
+    event::{self, Event as CEvent},
+    terminal,
+};
 use ratatui::{Terminal, TerminalOptions, Viewport, backend::CrosstermBackend, layout::Rect};
 use russh::{
     Channel, ChannelId, MethodKind, MethodSet, Pty,
@@ -742,7 +746,9 @@ fn run_session(mut s: SessionSetup, rx: mpsc::Receiver<Event>) {
     }
 }
 
-/// A new screen on a link: the alternate screen, cursor hidden, cleared.
+/// A new screen on a link: the alternate screen, cursor hidden, cleared, and
+/// pastes marked as pastes (bracketed paste: a pasted line goes into the
+/// field as text, never as keys on a list).
 fn screen_on(out: Out, (w, h): (u16, u16)) -> io::Result<Terminal<CrosstermBackend<Out>>> {
     let mut terminal = Terminal::with_options(
         CrosstermBackend::new(out),
@@ -752,7 +758,8 @@ fn screen_on(out: Out, (w, h): (u16, u16)) -> io::Result<Terminal<CrosstermBacke
         terminal.backend_mut(),
         terminal::EnterAlternateScreen,
         cursor::Hide,
-        terminal::Clear(terminal::ClearType::All)
+        terminal::Clear(terminal::ClearType::All),
+        event::EnableBracketedPaste
     )?;
     Ok(terminal)
 }
@@ -804,7 +811,12 @@ fn session_loop(
         End::Quit | End::FirstFrame(_) => "quit",
     };
     if let Some(terminal) = &mut front.terminal {
-        crossterm::queue!(terminal.backend_mut(), cursor::Show, terminal::LeaveAlternateScreen)?;
+        crossterm::queue!(
+            terminal.backend_mut(),
+            event::DisableBracketedPaste,
+            cursor::Show,
+            terminal::LeaveAlternateScreen
+        )?;
         terminal.backend_mut().flush()?;
     }
     Ok((reason, false))

@@ -82,6 +82,15 @@ pub fn a_window_below_80x24_gets_a_polite_message_and_recovers<W: Window>(launch
     quit(&mut t);
 }
 
+pub fn a_paste_is_text_never_keys<W: Window>(launch: &dyn Fn(&Path) -> W) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_store(dir.path());
+    let mut t = start(launch(&db));
+    t.wait_for("กองทุน 120/120");
+    super::window::a_paste_is_text_never_keys(&mut t);
+    quit(&mut t);
+}
+
 pub fn a_second_process_on_a_held_store_is_told_so<W: Window>(launch: &dyn Fn(&Path) -> W) {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_store(dir.path());

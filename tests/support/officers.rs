@@ -281,6 +281,15 @@ pub fn the_screen_follows_a_resize_and_f_keys_and_thai_typing_work<C: Client>(c:
     assert!(served.log().contains("ended (quit)"));
 }
 
+pub fn a_paste_is_text_never_keys<C: Client>(c: &C) {
+    let served = Served::start();
+    let mut t = c.open(&served, "somchai");
+    funds(&mut t);
+    super::window::a_paste_is_text_never_keys(&mut t);
+    t.keys(&["q"]);
+    t.wait_ended(Duration::from_secs(10));
+}
+
 pub fn a_failing_session_ends_alone_with_a_message<C: Client>(c: &C) {
     let served = Served::start_with(&[], &[("SAMMACHIP_TEST_FAULT_LOGIN", "viewer1")]);
     let mut ok = c.open(&served, "somchai");

@@ -15,7 +15,7 @@ use std::{
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
-use super::window::{AFTER_ESCAPE, Window, key_bytes, vt_parser, vt_resize, vt_text};
+use super::window::{AFTER_ESCAPE, Window, key_bytes, paste_bytes, vt_parser, vt_resize, vt_text};
 
 pub struct Pty {
     master: Box<dyn MasterPty + Send>,
@@ -89,6 +89,11 @@ impl Window for Pty {
 
     fn text(&mut self, s: &str) {
         self.send(s.as_bytes());
+    }
+
+    fn paste(&mut self, s: &str) {
+        let bracketed = self.screen.lock().unwrap().screen().bracketed_paste();
+        self.send(&paste_bytes(bracketed, s));
     }
 
     fn screen(&mut self) -> String {

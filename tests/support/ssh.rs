@@ -344,6 +344,11 @@ impl super::window::Window for SshWindow {
         self.send(s.as_bytes());
     }
 
+    fn paste(&mut self, s: &str) {
+        let bracketed = self.screen.lock().unwrap().screen().bracketed_paste();
+        self.send(&super::window::paste_bytes(bracketed, s));
+    }
+
     fn screen(&mut self) -> String {
         super::window::vt_text(&self.screen.lock().unwrap())
     }

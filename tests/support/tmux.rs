@@ -68,6 +68,14 @@ impl Window for Tmux {
         sleep(self.pause);
     }
 
+    fn paste(&mut self, s: &str) {
+        // tmux's own paste: newlines as carriage returns, and the marks only
+        // if the program asked for them.
+        self.cmd(&["set-buffer", "-b", "e2e", "--", s]);
+        self.cmd(&["paste-buffer", "-p", "-d", "-b", "e2e", "-t", "app"]);
+        sleep(self.pause);
+    }
+
     fn screen(&mut self) -> String {
         String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "app"]).stdout).into_owned()
     }

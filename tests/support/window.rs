@@ -12,6 +12,9 @@ pub trait Window {
     fn keys(&mut self, keys: &[&str]);
     /// Types text as it comes (Thai and all).
     fn text(&mut self, s: &str);
+    /// Pastes text as a terminal does: newlines sent as Enter, the whole
+    /// inside the bracketed-paste marks only if the program asked for them.
+    fn paste(&mut self, s: &str);
     /// What the window shows now, a line per row.
     fn screen(&mut self) -> String;
     /// The window takes a new size (the program is told, as by a resize).
@@ -54,6 +57,38 @@ pub trait Window {
         }
         self.screen()
     }
+}
+
+/// A paste is text, never keys (`t` shows the Funds list): a line pasted
+/// into the filter stays there, its newline does not end the filter, and a
+/// paste on the list does nothing (a pasted `q` does not quit, `d` does not
+/// ask to delete). Before bracketed paste was asked for, each pasted
+/// character acted as a key.
+pub fn a_paste_is_text_never_keys(t: &mut impl Window) {
+    let list = t.wait_for("ชื่อกองทุน");
+    // The list's title: its count, and the filter's term if any.
+    let title = |s: &str| s.lines().find(|l| l.starts_with('┌')).map(str::to_string);
+    t.keys(&["/"]);
+    t.paste("หนอง\n");
+    t.wait_for("/ หนอง");
+    // Still in the filter: a letter typed goes on with the term.
+    t.text("x");
+    t.wait_for("/ หนองx");
+    t.keys(&["BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "Escape"]);
+    let back = t.wait_until("the whole list again", Duration::from_secs(10), &|s| title(s) == title(&list));
+    t.paste("q\nd\n");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(!t.ended(), "a paste on the list ended the program");
+    let after = t.screen();
+    assert_eq!(after, back, "a paste on the list acted as keys");
+}
+
+/// The bytes an xterm sends for a paste of `s`: its newlines as carriage
+/// returns, between the paste marks when the program has asked for them
+/// (`bracketed`, as the terminal emulator saw it).
+pub fn paste_bytes(bracketed: bool, s: &str) -> Vec<u8> {
+    let text = s.replace('\n', "\r");
+    if bracketed { format!("\x1b[200~{text}\x1b[201~").into_bytes() } else { text.into_bytes() }
 }
 
 /// The bytes an xterm sends for a key named as tmux names it.
