@@ -209,8 +209,8 @@ fn bounds(facts: impl Iterator<Item = Facts>) -> Bounds {
 
 /// How a scope's figures are scaled to 0..=NORM: each criterion's lowest
 /// value and its span (`None`: everyone has the same value), the span's
-/// division prepared once (a multiply a figure, exact, where a 64-bit
-/// division took most of the nation's ranking).
+/// division prepared once (a multiply a figure in place of a 64-bit
+/// division, exact; a quarter of the nation's ranking was divisions).
 #[derive(Clone, Copy, Debug)]
 pub struct Scale {
     lo: [i64; 6],
