@@ -35,8 +35,11 @@ pub fn install_panic_hook() {
 /// Asks the terminal to mark pastes (bracketed paste), or to stop: a pasted
 /// line then reaches a field or filter as text, and a paste on a list does
 /// nothing, instead of each character and newline acting as a key (a pasted
-/// `q` quitting, a newline ending the filter). A terminal that cannot
-/// (Windows' old console) pastes as typing, as before.
+/// `q` quitting, a newline ending the filter). Not on Windows: crossterm
+/// reads the console's key records there, which never carry the marks
+/// (crossterm issue 737), and asking would only take away Windows
+/// Terminal's own warning before a paste of several lines.
+#[cfg(not(windows))]
 fn paste_marks(on: bool) {
     use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
     let mut out = io::stdout();
@@ -46,6 +49,9 @@ fn paste_marks(on: bool) {
         crossterm::execute!(out, DisableBracketedPaste)
     };
 }
+
+#[cfg(windows)]
+fn paste_marks(_on: bool) {}
 
 pub struct Options {
     /// Exit after the first frame and report how long it took (measurements).
