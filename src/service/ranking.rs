@@ -147,8 +147,10 @@ fn rank_groups(
 ) -> Vec<DistrictRanking> {
     let n = cat.rows.len();
     let year = today.year();
+    // The second half: none for a small catalog.
     let cut = if n >= parallel_rows { n / 2 } else { n };
     let (first, second) = (0..cut, cut..n);
+    let apart = !second.is_empty();
     // Pass 1: each group's count and bounds, half by half, then together.
     let tally = |rows: std::ops::Range<usize>| {
         let mut groups = Groups::default();
@@ -161,10 +163,10 @@ fn rank_groups(
         }
         groups
     };
-    let (mut groups, more) = both(!second.is_empty(), || tally(first.clone()), || tally(second.clone()));
+    let (mut groups, more) = both(apart, || tally(first.clone()), || tally(second.clone()));
     // Where the second half's rows start counting, group by group.
     let mut starts: Vec<u32> = groups.items.iter().map(|(count, _)| *count).collect();
-    for (g, (count, bounds)) in more.codes.iter().zip(&more.items) {
+    for (g, (count, bounds)) in more.iter().flat_map(|m| m.codes.iter().zip(&m.items)) {
         let (all, b) = groups.entry(*g);
         *all += count;
         b.merge(bounds);
@@ -191,9 +193,8 @@ fn rank_groups(
         best
     };
     let zero = vec![0; starts.len()];
-    let (mut best, more) =
-        both(!second.is_empty(), || keep(first.clone(), &zero), || keep(second.clone(), &starts));
-    for (b, m) in best.iter_mut().zip(more) {
+    let (mut best, more) = both(apart, || keep(first.clone(), &zero), || keep(second.clone(), &starts));
+    for (b, m) in best.iter_mut().zip(more.into_iter().flatten()) {
         b.merge(m);
     }
     let mut out: Vec<DistrictRanking> = groups
@@ -242,21 +243,21 @@ impl Groups {
     }
 }
 
-/// `a` here and `b` on a second thread when `apart` (a panic there: `b`
-/// again here), else one after the other.
+/// `a` here and, when `apart`, `b` on a second thread (a panic there: `b`
+/// again here); without `apart`, `a` alone.
 fn both<A: Send, B: Send>(
     apart: bool,
     a: impl FnOnce() -> A + Send,
     b: impl Fn() -> B + Send + Sync,
-) -> (A, B) {
+) -> (A, Option<B>) {
     if !apart {
-        return (a(), b());
+        return (a(), None);
     }
     std::thread::scope(|s| {
         let second = s.spawn(&b);
         let first = a();
         let second = second.join().unwrap_or_else(|_| b());
-        (first, second)
+        (first, Some(second))
     })
 }
 
