@@ -3,7 +3,8 @@
 //! rarely run): opening it, the first frame's work, the catalog, the top 30
 //! of every district, a server's start and a login's first frame, the
 //! Occupations filter keystroke (in slices, as on a screen), the Funds
-//! filter keystroke and one district's sage plan as the Sages tab makes it.
+//! filter keystroke, a weight key on the Ranking tab and one district's sage
+//! plan as the Sages tab makes it.
 //!
 //! `cargo run --release --example store_figures -- STORE [REPEATS]`
 //!
@@ -57,6 +58,15 @@ fn type_over_and_over(
         whole.push(t.elapsed());
     }
     (keys, whole)
+}
+
+/// Ticks, as the event loop does while a ranking is made beside the screen,
+/// until it has come.
+fn settle_ranking(app: &mut App, store: &Arc<Store>) {
+    while app.rank.is_ranking() {
+        std::thread::sleep(Duration::from_millis(1));
+        app.update(Action::Tick, store);
+    }
 }
 
 fn median(mut v: Vec<Duration>) -> f64 {
@@ -165,6 +175,35 @@ fn main() {
         districts = ranked.len();
     }
     println!("top 30 of all {districts} districts: median {:.0} ms of {reps}", median(times));
+
+    // A weight key on the Ranking tab (the whole store as the scope): its
+    // time to its frame, and to the frame of the new list. First as a key
+    // ranked before it returned (as before issue 23's fifteenth round), then
+    // beside the screen.
+    app.update(Action::GoTab(4), &store);
+    settle_ranking(&mut app, &store);
+    app.update(Action::EditWeights, &store);
+    for (how, rows) in [("ranked on the key", usize::MAX), ("ranked beside the screen", 0)] {
+        app.rank.set_beside_rows(rows);
+        let (mut keys, mut whole) = (Vec::new(), Vec::new());
+        for i in 0..reps * 4 {
+            let t = Instant::now();
+            app.update(if i % 2 == 0 { Action::Down } else { Action::Up }, &store);
+            draw(&app);
+            keys.push(t.elapsed());
+            settle_ranking(&mut app, &store);
+            draw(&app);
+            whole.push(t.elapsed());
+        }
+        let (k50, k99) = p99(keys);
+        let (w50, w99) = p99(whole);
+        println!(
+            "ranking weight key, {how}: to its frame p50 {k50:.1} ms, p99 {k99:.1} ms; to the new list p50 {w50:.0} ms, p99 {w99:.0} ms (n={}, {} in scope)",
+            reps * 4,
+            app.rank.in_scope
+        );
+    }
+    app.update(Action::Back, &store);
 
     // One district's plan, as the Sages tab makes it (`p`, the first
     // district, Enter): every household selected for coaching without a sage

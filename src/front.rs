@@ -80,12 +80,18 @@ pub trait Frontend {
     }
 }
 
+/// How often the loop looks for a ranking made beside the screen.
+const RANKING_POLL: Duration = Duration::from_millis(10);
+
 /// How long the loop waits for a key before it ticks: not at all while a
-/// search goes on in slices (the next slice, unless a key is waiting), a
-/// tenth of a second while a job runs, else the front end's `idle` wait.
+/// search goes on in slices (the next slice, unless a key is waiting),
+/// [`RANKING_POLL`] while a ranking is made beside the screen, a tenth of a
+/// second while a job runs, else the front end's `idle` wait.
 pub fn tick_after(app: &App, idle: Duration) -> Duration {
     if app.occ.is_searching() {
         Duration::ZERO
+    } else if app.rank.is_ranking() {
+        RANKING_POLL
     } else if app.job.is_some() {
         Duration::from_millis(100)
     } else {

@@ -385,3 +385,57 @@ fn the_list_exports_in_thai_digits_when_asked() {
     assert!(rows.iter().all(|r| !r.chars().any(|c| c.is_ascii_digit())), "{}", rows[0]);
     assert!(rows[0].starts_with('๑'), "rank 1 in Thai digits: {}", rows[0]);
 }
+
+/// A catalog as large as the nation's (six million rows, 190 ms a ranking)
+/// is ranked on a thread of its own: a weight key returns with the new
+/// weight on screen and the list it had, marked as being ranked; keys
+/// pressed meanwhile do not queue a ranking each; when it comes, the list is
+/// the one the last weights give. Forced here on the demo's catalog.
+#[test]
+fn a_weight_key_on_a_large_catalog_ranks_beside_the_screen() {
+    use sammachip::{app::Action, front};
+    let mut f = on_ranking(Lang::En);
+    f.app.rank.set_beside_rows(1);
+    let before = ranked_ids(&f);
+    let idle = std::time::Duration::from_secs(1);
+    assert_eq!(front::tick_after(&f.app, idle), idle);
+
+    f.press(KeyCode::Char('w'));
+    // "years" (the fifth weight) up to the top, the others left as they are.
+    for _ in 0..4 {
+        f.press(KeyCode::Right);
+    }
+    f.press(KeyCode::Up);
+    assert!(f.app.rank.is_ranking());
+    assert_eq!(ranked_ids(&f), before, "the key waited for its ranking");
+    let screen = f.screen();
+    assert!(screen.contains("Ranking…"), "{screen}");
+    // The loop looks for the answer often, not once a second.
+    assert!(front::tick_after(&f.app, idle) < std::time::Duration::from_millis(50));
+    for _ in 0..19 {
+        f.press(KeyCode::Up);
+    }
+    let weights = f.app.rank.profile.weights;
+    assert_eq!(weights.0[4], 100);
+
+    let store = std::sync::Arc::clone(&f.store);
+    for _ in 0..10_000 {
+        if !f.app.rank.is_ranking() {
+            break;
+        }
+        f.app.update(Action::Tick, &store);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert!(!f.app.rank.is_ranking());
+    // The first key's ranking, then one for the keys pressed while it ran.
+    assert_eq!(f.app.rank.made_beside, 2);
+    let cat = f.app.catalog.read().unwrap();
+    let (want, in_scope) =
+        sammachip::service::ranking::rank_in(&cat, Scope::Province, None, &weights, 30, f.app.today, &[]);
+    drop(cat);
+    assert_eq!(f.app.rank.ranked, want);
+    assert_eq!(f.app.rank.in_scope, in_scope);
+    assert_ne!(ranked_ids(&f), before);
+    let screen = f.screen();
+    assert!(screen.contains("top 30 of") && !screen.contains("Ranking…"), "{screen}");
+}

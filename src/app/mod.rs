@@ -289,6 +289,7 @@ impl App {
                 }
                 self.occ.view.clear();
                 self.rank.ranked.clear();
+                self.rank.forget();
                 self.occ.refresh_keeping(&self.sh, &self.funds.rows, keep.0);
                 self.rank.refresh_keeping(&self.sh, &self.funds.rows, keep.1);
             }
@@ -676,7 +677,7 @@ impl App {
         if tab == Tab::Occupations && revision != Some(self.occ.seen_revision()) {
             self.occ.refresh(&self.sh, &self.funds.rows);
         }
-        if tab == Tab::Ranking && revision != self.rank.seen_revision {
+        if tab == Tab::Ranking && revision != self.rank.seen_revision && !self.rank.is_ranking() {
             self.rank.refresh(&self.sh, &self.funds.rows);
         }
     }
@@ -1006,7 +1007,9 @@ impl App {
         // A search going through a large catalog: its next slice (the loop
         // ticks again at once while it lasts).
         let searched = self.occ.go_on(&self.sh);
-        self.tick_rest(store) || searched
+        // A ranking made beside the screen, when it comes.
+        let ranked = self.rank.go_on(&mut self.sh, &self.funds.rows);
+        self.tick_rest(store) || searched || ranked
     }
 
     fn tick_rest(&mut self, store: &Arc<Store>) -> bool {
@@ -1080,6 +1083,7 @@ impl App {
         if self.tab == Tab::Ranking
             && self.rank.seen_revision.is_some()
             && revision != self.rank.seen_revision
+            && !self.rank.is_ranking()
         {
             self.rank.refresh(&self.sh, &self.funds.rows);
             changed = true;

@@ -3,6 +3,8 @@
 //! as named profiles, households marked for coaching (step 3) and as models
 //! (step 7), and the ranked list exported to CSV.
 
+use std::sync::{Arc, mpsc};
+
 use super::{
     action::{Action, Ctx, PickPurpose},
     cx::{Cx, Effect},
@@ -50,6 +52,78 @@ pub struct RankingTab {
     /// Profile choices of the open profile picker.
     profile_choices: Vec<Profile>,
     pub seen_revision: Option<u64>,
+    /// The ranking being made beside the screen, if any.
+    beside: Option<Beside>,
+    /// See [`RankingTab::set_beside_rows`].
+    beside_rows: usize,
+    /// Rankings started beside the screen.
+    pub made_beside: u64,
+}
+
+/// Catalogs of this many rows or more are ranked beside the screen: at the
+/// nation (six million rows) a weight key took 190 ms to rank its scope, and
+/// a few keys pressed together took each of theirs before the next frame.
+/// Below it (a province: 200,000 rows, 15 ms) the key ranks at once.
+pub const BESIDE_ROWS: usize = 1_000_000;
+
+/// A ranking made on a thread of its own.
+struct Beside {
+    rx: mpsc::Receiver<Answer>,
+    /// The question changed while it was made: ask again when it comes.
+    again: bool,
+}
+
+/// What the tab asks of the catalog.
+struct Ask {
+    scope: Scope,
+    category: Option<u16>,
+    weights: ranking::Weights,
+    top: usize,
+    selected_view: bool,
+    today: crate::domain::Date,
+    /// The funds of a subdistrict scope.
+    funds: Vec<u64>,
+    /// The record to keep selected.
+    keep: Option<u64>,
+}
+
+/// The list the tab shows, and the catalog's revision it was made from.
+struct Answer {
+    ranked: Vec<(u32, Ranked)>,
+    in_scope: usize,
+    revision: u64,
+    /// Where `keep` is in the list.
+    at: Option<usize>,
+}
+
+impl Ask {
+    fn answer(&self, cat: &Catalog) -> Answer {
+        let (ranked, in_scope) = if self.selected_view {
+            let list = crate::service::ranking::selected_in(
+                cat,
+                self.scope,
+                self.category,
+                &self.weights,
+                self.today,
+                &self.funds,
+            );
+            let n = list.len();
+            (list, n)
+        } else {
+            crate::service::ranking::rank_in(
+                cat,
+                self.scope,
+                self.category,
+                &self.weights,
+                self.top,
+                self.today,
+                &self.funds,
+            )
+        };
+        let at =
+            self.keep.and_then(|id| ranked.iter().position(|(row, _)| cat.rows[*row as usize].id() == id));
+        Answer { ranked, in_scope, revision: cat.revision, at }
+    }
 }
 
 impl RankingTab {
@@ -79,8 +153,62 @@ impl RankingTab {
     }
 
     /// As [`RankingTab::refresh`], selecting the record `keep` if it is shown.
+    /// A catalog of [`BESIDE_ROWS`] rows or more is ranked on a thread of its
+    /// own: the key that asked returns at once, the list shown stays (marked
+    /// as being ranked) until the new one comes ([`RankingTab::go_on`]).
     pub fn refresh_keeping(&mut self, sh: &Shared, funds: &[FundRow], keep: Option<u64>) {
-        // A committee ranks within its own fund or district.
+        self.fit_scope(sh, funds);
+        let ask = self.ask(sh, funds, keep);
+        let Ok(cat) = sh.catalog.read() else { return };
+        if cat.rows.len() < self.beside_rows() {
+            let answer = ask.answer(&cat);
+            drop(cat);
+            return self.show(sh, answer);
+        }
+        drop(cat);
+        if let Some(b) = &mut self.beside {
+            // One ranking at a time: the last question is asked when it ends.
+            b.again = true;
+            return;
+        }
+        let (tx, rx) = mpsc::channel();
+        let catalog = Arc::clone(&sh.catalog);
+        let spawned = std::thread::Builder::new().name("ranking".into()).spawn(move || {
+            if let Ok(cat) = catalog.read() {
+                let _ = tx.send(ask.answer(&cat));
+            }
+        });
+        match spawned {
+            Ok(_) => {
+                self.beside = Some(Beside { rx, again: false });
+                self.made_beside += 1;
+            }
+            // No thread to be had (a process at its limit): ranked here.
+            Err(_) => {
+                let Ok(cat) = sh.catalog.read() else { return };
+                let answer = self.ask(sh, funds, keep).answer(&cat);
+                drop(cat);
+                self.show(sh, answer);
+            }
+        }
+    }
+
+    /// The question the tab asks now, keeping `keep` selected.
+    fn ask(&self, sh: &Shared, funds: &[FundRow], keep: Option<u64>) -> Ask {
+        Ask {
+            scope: self.scope,
+            category: self.category,
+            weights: self.profile.weights,
+            top: usize::from(self.profile.top),
+            selected_view: self.selected_view,
+            today: sh.today,
+            funds: subdistrict_funds(funds, self.scope),
+            keep,
+        }
+    }
+
+    /// A committee ranks within its own fund or district.
+    fn fit_scope(&mut self, sh: &Shared, funds: &[FundRow]) {
         match (sh.access.reads_only_fund(), sh.access.reads_only_district()) {
             (Some(f), _) => self.scope = Scope::Fund(f),
             (None, Some(d)) => {
@@ -97,32 +225,71 @@ impl RankingTab {
             }
             _ => {}
         }
-        let Ok(cat) = sh.catalog.read() else { return };
-        let (ranked, in_scope) = if self.selected_view {
-            let funds = subdistrict_funds(funds, self.scope);
-            let list = crate::service::ranking::selected_in(
-                &cat,
-                self.scope,
-                self.category,
-                &self.profile.weights,
-                sh.today,
-                &funds,
-            );
-            let n = list.len();
-            (list, n)
-        } else {
-            let top = usize::from(self.profile.top);
-            rank_in(sh, funds, &cat, self.scope, self.category, &self.profile.weights, top)
-        };
-        let at = keep.and_then(|id| ranked.iter().position(|(row, _)| cat.rows[*row as usize].id() == id));
-        let revision = cat.revision;
-        drop(cat);
+    }
+
+    fn show(&mut self, sh: &Shared, answer: Answer) {
         let page = layout::ranking_rows(sh.size.1);
-        self.in_scope = in_scope;
-        self.ranked = ranked;
-        self.seen_revision = Some(revision);
+        self.in_scope = answer.in_scope;
+        self.ranked = answer.ranked;
+        self.seen_revision = Some(answer.revision);
         let n = self.ranked.len();
-        self.pos.set(at.unwrap_or(0), n, page);
+        self.pos.set(answer.at.unwrap_or(0), n, page);
+    }
+
+    /// Rows from which a catalog is ranked beside the screen.
+    fn beside_rows(&self) -> usize {
+        if self.beside_rows == 0 { BESIDE_ROWS } else { self.beside_rows }
+    }
+
+    /// Ranks beside the screen from catalogs of `rows` rows (tests: 0 for
+    /// [`BESIDE_ROWS`]).
+    pub fn set_beside_rows(&mut self, rows: usize) {
+        self.beside_rows = rows;
+    }
+
+    /// A ranking is being made beside the screen.
+    pub fn is_ranking(&self) -> bool {
+        self.beside.is_some()
+    }
+
+    /// Takes the ranking made beside the screen, if it has come (and asks
+    /// again if the question changed meanwhile). Returns whether the list
+    /// changed.
+    pub fn go_on(&mut self, sh: &mut Shared, funds: &[FundRow]) -> bool {
+        let Some(b) = &self.beside else { return false };
+        let got = match b.rx.try_recv() {
+            Ok(answer) => Ok(answer),
+            Err(mpsc::TryRecvError::Empty) => return false,
+            Err(mpsc::TryRecvError::Disconnected) => Err(()),
+        };
+        self.came(sh, funds, got);
+        true
+    }
+
+    /// Waits for the ranking made beside the screen, and any asked after it
+    /// (an export, tests).
+    pub fn settle(&mut self, sh: &mut Shared, funds: &[FundRow]) {
+        while let Some(b) = &self.beside {
+            let got = b.rx.recv().map_err(|_| ());
+            self.came(sh, funds, got);
+        }
+    }
+
+    fn came(&mut self, sh: &mut Shared, funds: &[FundRow], got: Result<Answer, ()>) {
+        let again = self.beside.take().is_some_and(|b| b.again);
+        match got {
+            Ok(answer) => self.show(sh, answer),
+            Err(()) => sh.error(k::ERR_RANKING),
+        }
+        if again {
+            self.refresh(sh, funds);
+        }
+    }
+
+    /// Forgets a ranking being made (the catalog it reads was replaced: its
+    /// row numbers would not be this catalog's).
+    pub fn forget(&mut self) {
+        self.beside = None;
     }
 
     /// A district's households selected for coaching or as models (from the Overview).
@@ -175,6 +342,8 @@ impl RankingTab {
                 }
             }
             Action::Export => {
+                // The list exported is the one the screen is about to show.
+                self.settle(cx.sh, cx.funds);
                 let name = format!("ranking-{}", scope_slug(self.scope));
                 super::export::open_form(cx.sh, &name);
             }

@@ -44,6 +44,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if r.profile.name.is_empty() { t(k::PROFILE_DEFAULT).to_string() } else { r.profile.name.clone() };
     let what = if app.catalog_loading() {
         t(k::LOADING).to_string()
+    } else if r.is_ranking() {
+        t(k::RANK_BUSY).to_string()
     } else if r.selected_view {
         trf(lang, k::RANK_SELECTED_OF, &[&group_thousands(r.ranked.len() as u64)])
     } else {
@@ -96,6 +98,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if r.ranked.is_empty() {
         let msg = if app.catalog_loading() {
             t(k::LOADING)
+        } else if r.is_ranking() {
+            t(k::RANK_BUSY)
         } else if r.selected_view {
             t(k::RANK_NONE_SELECTED)
         } else {
