@@ -282,6 +282,24 @@ pub struct Place {
     norms: [u32; 6],
 }
 
+impl Place {
+    /// The household at this place, ranked `rank`.
+    pub fn ranked(&self, rank: usize) -> Ranked {
+        Ranked { index: self.index, rank, score: self.key.0.0, norms: self.norms }
+    }
+
+    /// Its score (Σ weight × normalised criterion).
+    pub fn score(&self) -> u64 {
+        self.key.0.0
+    }
+
+    /// Which of two households the ranking puts first, whatever the
+    /// positions they were given (`Less`: this one).
+    pub fn cmp_household(&self, other: &Place) -> std::cmp::Ordering {
+        self.key.cmp(&other.key)
+    }
+}
+
 /// The best `top` places offered so far, each with what the caller tags it
 /// with (a catalog row): the worst of them on top of a heap, so a place that
 /// would not make the list costs one comparison.
@@ -330,12 +348,7 @@ impl<T: Ord> Best<T> {
 
     /// The list, best first, ranked 1, 2, …
     pub fn ranked(self) -> Vec<(T, Ranked)> {
-        self.heap
-            .into_sorted_vec()
-            .into_iter()
-            .enumerate()
-            .map(|(i, (p, t))| (t, Ranked { index: p.index, rank: i + 1, score: p.key.0.0, norms: p.norms }))
-            .collect()
+        self.heap.into_sorted_vec().into_iter().enumerate().map(|(i, (p, t))| (t, p.ranked(i + 1))).collect()
     }
 }
 
