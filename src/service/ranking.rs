@@ -154,12 +154,13 @@ fn rank_chosen(
     // every chosen place after its own (a difference list, summed after).
     let count = |rows: std::ops::Range<usize>| {
         let mut before = vec![0u32; places.len() + 1];
-        for x in &cat.rows[rows] {
+        for x in cat.rows[rows].iter().filter(|x| ranked(x)) {
+            let facts = cat.facts_in(x, year);
             // A row certainly below every chosen place is before none.
-            if !ranked(x) || scale.cannot_reach(&cat.facts_in(x, year), weights, lowest) {
+            if scale.cannot_reach(&facts, weights, lowest) {
                 continue;
             }
-            let p = scale.place(&cat.facts_in(x, year), 0, weights);
+            let p = scale.place(&facts, 0, weights);
             before[places.partition_point(|(q, _)| q.cmp_household(&p).is_le())] += 1;
         }
         before
