@@ -4,12 +4,16 @@
 //! of every district, a server's start and a login's first frame, the
 //! Occupations filter keystroke (in slices, as on a screen), the Funds
 //! filter keystroke, a weight key on the Ranking tab and one district's sage
-//! plan as the Sages tab makes it.
+//! plan as the Sages tab makes it; with `--saves`, a session's next frame on
+//! the Overview and on Funds after another officer's save.
 //!
-//! `cargo run --release --example store_figures -- STORE [REPEATS]`
+//! `cargo run --release --example store_figures -- STORE [REPEATS] [--saves]`
 //!
 //! A nation store: `sammachip --db DIR demo --scale nation --geography
-//! ../shared/data/thai-geography`. Nothing is written to the store.
+//! ../shared/data/thai-geography`. Nothing is written to the store, but with
+//! `--saves`: a member's loan is then given 1,000 baht more principal and
+//! then the same less, once a repeat (the figures end as they began; the
+//! audit trail keeps each save).
 
 use std::{
     path::Path,
@@ -20,8 +24,8 @@ use std::{
 use ratatui::{Terminal, backend::TestBackend};
 use sammachip::{
     app::{Action, App, occupations::SLICE_TIME, text::TextEdit},
-    domain::{Lang, officer::Access, ranking::Weights},
-    store::Store,
+    domain::{Lang, Money, member::Member, officer::Access, ranking::Weights},
+    store::{Actor, Store},
     ui,
 };
 
@@ -82,13 +86,74 @@ fn p99(mut v: Vec<Duration>) -> (f64, f64) {
     (at(0.5), at(0.99))
 }
 
+/// Another officer saves a member's loan (1,000 baht more principal, then
+/// the same less); a session of the server showing the Overview, then
+/// Funds, takes it in at its next tick and draws.
+fn after_a_save(
+    store: &Arc<Store>,
+    server: &sammachip::ssh::Shared,
+    draw: &mut impl FnMut(&App),
+    reps: usize,
+) {
+    let first_fund = server.common.funds(store).ok().and_then(|f| f.iter().next().map(|r| r.id));
+    let member = first_fund.and_then(|f| {
+        store
+            .scan_prefix::<Member>(&f.to_be_bytes())
+            .ok()?
+            .into_iter()
+            .find(|m| m.loans.iter().any(|l| l.risk().is_some()))
+    });
+    let Some(mut member) = member else {
+        println!("after a save: no member with an open loan in the first fund");
+        return;
+    };
+    let mut session = App::with_catalog(
+        store,
+        "figures",
+        Access::Admin,
+        Lang::Th,
+        (80, 24),
+        Arc::clone(&server.catalog),
+        Arc::clone(&server.common),
+    );
+    for (tab, name) in [(1, "Overview"), (2, "Funds")] {
+        session.update(Action::GoTab(tab), store);
+        draw(&session);
+        let mut times = Vec::new();
+        for i in 0..reps * 2 {
+            let step = if i % 2 == 0 { 100_000 } else { -100_000 };
+            if let Some(loan) = member.loans.iter_mut().find(|l| l.risk().is_some()) {
+                loan.principal = Money(loan.principal.0 + step);
+            }
+            member = match store.save(Actor::from("another"), &member) {
+                Ok(m) => m,
+                Err(e) => {
+                    println!("after a save: the save was refused: {e}");
+                    return;
+                }
+            };
+            let t = Instant::now();
+            session.update(Action::Tick, store);
+            draw(&session);
+            times.push(t.elapsed());
+        }
+        let (p50, p99) = p99(times);
+        println!(
+            "after another officer's save, the next {name} frame: p50 {p50:.1} ms, p99 {p99:.1} ms (n={})",
+            reps * 2
+        );
+    }
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let Some(path) = args.next() else {
         eprintln!("usage: store_figures STORE [REPEATS]");
         std::process::exit(2);
     };
-    let reps: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(7);
+    let rest: Vec<String> = args.collect();
+    let reps: usize = rest.iter().find_map(|n| n.parse().ok()).unwrap_or(7);
+    let saves = rest.iter().any(|a| a == "--saves");
 
     let t = Instant::now();
     let store = match Store::open(Path::new(&path)) {
@@ -161,6 +226,9 @@ fn main() {
         ms(started),
         median(times)
     );
+    if saves {
+        after_a_save(&store, &server, &mut draw, reps);
+    }
     drop(server);
 
     // The top 30 of every district, from scratch.

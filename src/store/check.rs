@@ -173,6 +173,7 @@ impl Store {
         let mut rebuilt: Vec<&'static str> =
             vec![trees::FUND_STATS, trees::CHILDREN, trees::LOADS, trees::DISTRICT_STATS, trees::FUND_RISK];
         rebuilt.extend(plan.indexes.iter().copied());
+        self.fund_changes.all();
         for name in &rebuilt {
             self.tree(name)?.clear()?;
         }

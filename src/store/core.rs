@@ -221,6 +221,10 @@ pub struct Store {
     pub(super) notices: std::sync::Mutex<Vec<Notice>>,
     /// Records and aggregates read so far (see [`Store::records_read`]).
     pub(super) reads: AtomicU64,
+    /// The funds whose figures saves changed, and every fund's figures as
+    /// last read (see `kept`).
+    pub(super) fund_changes: super::kept::FundChanges,
+    pub(super) kept: super::kept::KeptFigures,
 }
 
 /// Something opening a store found and put right.
@@ -613,6 +617,7 @@ impl Store {
 
     /// Notes that records of every kind may have changed (a bulk load, a repair).
     pub(super) fn touched_all(&self) {
+        self.fund_changes.all();
         for a in &self.kinds {
             a.fetch_add(1, Ordering::AcqRel);
         }

@@ -19,6 +19,7 @@ mod core;
 pub mod files;
 mod fill;
 mod index;
+mod kept;
 pub mod load;
 pub mod migrate;
 mod open;

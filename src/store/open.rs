@@ -108,6 +108,8 @@ impl Store {
             synced: std::sync::Mutex::new(files::Synced::default()),
             notices: std::sync::Mutex::new(Vec::new()),
             reads: std::sync::atomic::AtomicU64::new(0),
+            fund_changes: Default::default(),
+            kept: Default::default(),
         };
         if store.has_foreign_trees().map_err(|e| damaged(e.to_string()))? {
             return Err(OpenError::Foreign { path: path.to_path_buf() });

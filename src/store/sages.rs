@@ -91,18 +91,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Open loans by the day they turn 30 days late, by fund.
-    pub fn all_fund_risk(&self) -> Result<HashMap<u64, crate::store::FundRisk>, StoreError> {
-        let mut out = HashMap::new();
-        for item in self.tree(trees::FUND_RISK)?.iter() {
-            let (k, v) = item?;
-            self.read_one();
-            let f = id_of(&k).unwrap_or(0);
-            out.insert(f, super::write::decode_aggregate(trees::FUND_RISK, &k, Some(&v))?);
-        }
-        Ok(out)
-    }
-
     /// Makes the network committee of every district that has none yet.
     pub fn ensure_committees(
         &self,

@@ -2,10 +2,7 @@
 //! indexes, its fund's aggregates, the children it refreshes, the counters and
 //! the audit trail; bulk loads for demo data and imports.
 
-use std::{
-    collections::{BTreeMap, HashMap},
-    sync::atomic::Ordering,
-};
+use std::{collections::BTreeMap, sync::atomic::Ordering};
 
 use foldhash::HashMap as FastMap;
 use sled::{
@@ -226,18 +223,6 @@ impl Store {
         decode_stats(fund, self.tree(trees::FUND_STATS)?.get(key(fund))?.as_deref())
     }
 
-    /// The aggregates of every fund that has any.
-    pub fn all_fund_stats(&self) -> Result<HashMap<u64, FundStats>, StoreError> {
-        let mut out = HashMap::new();
-        for item in self.tree(trees::FUND_STATS)?.iter() {
-            let (k, v) = item?;
-            let fund = id_of(&k).unwrap_or(0);
-            self.read_one();
-            out.insert(fund, decode_stats(fund, Some(&v))?);
-        }
-        Ok(out)
-    }
-
     /// Creates `rec` (when its id is 0) or updates it. An update must carry the
     /// version it was read at; if the stored record has moved on, the save is
     /// refused with [`SaveError::Stale`]. Record, indexes, aggregates, refreshed
@@ -409,8 +394,12 @@ impl Store {
         let trees: Vec<sled::Tree> = names.iter().map(|n| self.tree(n)).collect::<Result<_, _>>()?;
         let index_pos = |name: &str| names.iter().position(|n| *n == name);
 
+        // The funds whose figures this write changes (noted once it commits,
+        // for the figures kept in memory: `kept`).
+        let changed_funds = std::cell::RefCell::new(Vec::new());
         let result = trees.as_slice().transaction(|tx: &Vec<TransactionalTree>| {
             let (meta, audit, primary, stats, children) = (&tx[0], &tx[1], &tx[2], &tx[3], &tx[4]);
+            changed_funds.borrow_mut().clear();
             let enc = |r: &R| r.to_stored().map_err(|e| abort(StoreError::Encode(e)));
 
             let (target_key, new_id) = match (&op, &existing_key) {
@@ -572,6 +561,7 @@ impl Store {
                 if delta == FundStats::default() {
                     continue;
                 }
+                changed_funds.borrow_mut().push(fund);
                 let mut s = decode_stats(fund, stats.get(key(fund))?.as_deref()).map_err(abort)?;
                 s.add(&delta, 1);
                 let bytes = codec::encode(SCHEMA_STATS, &s).map_err(|e| abort(StoreError::Encode(e)))?;
@@ -610,6 +600,7 @@ impl Store {
                     if delta.is_empty() {
                         continue;
                     }
+                    changed_funds.borrow_mut().push(f);
                     let k = key(f);
                     let mut r: FundRisk =
                         decode_aggregate(trees::FUND_RISK, &k, tx[rp].get(k)?.as_deref()).map_err(abort)?;
@@ -676,6 +667,7 @@ impl Store {
                 if let Some(slot) = who.change {
                     slot.take(audit_id);
                 }
+                self.fund_changes.funds(changed_funds.take());
                 self.touched(R::TREE);
                 self.touched(trees::AUDIT);
                 v

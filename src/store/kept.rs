@@ -1,0 +1,195 @@
+//! Every fund's figures (members, loans, money, loans at risk) kept in
+//! memory, brought up to date from the funds that saves changed.
+//!
+//! The Funds list's member counts and the Overview read every fund's
+//! figures. At the nation that is 79,600 entries of two trees, and any save
+//! (a member's loan, say) made the next of those screens read them all again
+//! (0.35 s for the Overview alone). Now the store notes, after each save, the
+//! funds whose figures it changed; a reader reads only those again. A bulk
+//! load, a repair or anything else that writes figures wholesale marks every
+//! fund changed ([`FundChanges::all`]), and the next reader reads the trees
+//! whole, as before.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
+};
+
+use super::{
+    core::{Store, StoreError, id_of, key},
+    stats::{FundRisk, FundStats},
+    trees,
+    write::decode_aggregate,
+};
+
+/// Changes listed before a reader that fell further behind reads the trees
+/// whole: a few thousand saves between two looks at the Overview.
+const LISTED: usize = 4_096;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The funds whose figures changed, in the order of the changes.
+#[derive(Default)]
+pub(super) struct FundChanges(Mutex<Log>);
+
+#[derive(Default)]
+struct Log {
+    /// Changes so far; the last one's number.
+    seq: u64,
+    /// Changes up to this number are not listed (dropped, or wholesale).
+    floor: u64,
+    /// (change number, fund), oldest first.
+    listed: VecDeque<(u64, u64)>,
+}
+
+/// What changed since a reader's last look.
+#[derive(Debug, PartialEq, Eq)]
+enum Since {
+    /// Only these funds (maybe none).
+    Funds(Vec<u64>),
+    /// Anything may have: read every fund.
+    All,
+}
+
+impl FundChanges {
+    /// Notes that the figures of `funds` changed (after the save committed).
+    pub(super) fn funds(&self, funds: impl IntoIterator<Item = u64>) {
+        let mut log = lock(&self.0);
+        for f in funds {
+            log.seq += 1;
+            let seq = log.seq;
+            log.listed.push_back((seq, f));
+            if log.listed.len() > LISTED
+                && let Some((dropped, _)) = log.listed.pop_front()
+            {
+                log.floor = dropped;
+            }
+        }
+    }
+
+    /// Notes that any fund's figures may have changed.
+    pub(super) fn all(&self) {
+        let mut log = lock(&self.0);
+        log.seq += 1;
+        log.floor = log.seq;
+        log.listed.clear();
+    }
+
+    /// The latest change's number and what changed after `seen` (none: the
+    /// reader has not looked yet).
+    fn since(&self, seen: Option<u64>) -> (u64, Since) {
+        let log = lock(&self.0);
+        let since = match seen {
+            Some(s) if s >= log.floor => {
+                let mut funds: Vec<u64> =
+                    log.listed.iter().filter(|(n, _)| *n > s).map(|(_, f)| *f).collect();
+                funds.sort_unstable();
+                funds.dedup();
+                Since::Funds(funds)
+            }
+            _ => Since::All,
+        };
+        (log.seq, since)
+    }
+}
+
+/// One tree's figures of every fund, as of a change number.
+struct Kept<V> {
+    seq: u64,
+    map: Arc<HashMap<u64, V>>,
+}
+
+/// The two kinds of figure kept.
+#[derive(Default)]
+pub(super) struct KeptFigures {
+    stats: Mutex<Option<Kept<FundStats>>>,
+    risk: Mutex<Option<Kept<FundRisk>>>,
+}
+
+impl Store {
+    /// Members, loans, principal lent and repaid, and occupation records,
+    /// by fund.
+    pub fn all_fund_stats(&self) -> Result<Arc<HashMap<u64, FundStats>>, StoreError> {
+        self.kept_figures(&self.kept.stats, trees::FUND_STATS)
+    }
+
+    /// Open loans by the day they turn 30 days late, by fund.
+    pub fn all_fund_risk(&self) -> Result<Arc<HashMap<u64, FundRisk>>, StoreError> {
+        self.kept_figures(&self.kept.risk, trees::FUND_RISK)
+    }
+
+    fn kept_figures<V>(
+        &self,
+        slot: &Mutex<Option<Kept<V>>>,
+        name: &'static str,
+    ) -> Result<Arc<HashMap<u64, V>>, StoreError>
+    where
+        V: serde::de::DeserializeOwned + Default + Clone,
+    {
+        let mut slot = lock(slot);
+        let (now, since) = self.fund_changes.since(slot.as_ref().map(|k| k.seq));
+        let tree = self.tree(name)?;
+        match (slot.as_mut(), since) {
+            (Some(kept), Since::Funds(funds)) => {
+                if !funds.is_empty() {
+                    // Read again, then put in: a failure leaves what was kept.
+                    let mut fresh = Vec::with_capacity(funds.len());
+                    for f in funds {
+                        self.read_one();
+                        let k = key(f);
+                        fresh.push((
+                            f,
+                            tree.get(k)?.map(|v| decode_aggregate(name, &k, Some(&v))).transpose()?,
+                        ));
+                    }
+                    let map = Arc::make_mut(&mut kept.map);
+                    for (f, v) in fresh {
+                        match v {
+                            Some(v) => map.insert(f, v),
+                            None => map.remove(&f),
+                        };
+                    }
+                }
+                kept.seq = now;
+                Ok(Arc::clone(&kept.map))
+            }
+            _ => {
+                let mut map = HashMap::new();
+                for item in tree.iter() {
+                    let (k, v) = item?;
+                    self.read_one();
+                    map.insert(id_of(&k).unwrap_or(0), decode_aggregate(name, &k, Some(&v))?);
+                }
+                let map = Arc::new(map);
+                *slot = Some(Kept { seq: now, map: Arc::clone(&map) });
+                Ok(map)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reader_is_told_the_funds_changed_since_it_looked_or_to_read_all() {
+        let c = FundChanges::default();
+        let (first, since) = c.since(None);
+        assert_eq!(since, Since::All);
+        c.funds([7, 3, 7]);
+        let (second, since) = c.since(Some(first));
+        assert_eq!(since, Since::Funds(vec![3, 7]));
+        assert_eq!(c.since(Some(second)).1, Since::Funds(vec![]));
+        c.all();
+        assert_eq!(c.since(Some(second)).1, Since::All);
+        let (third, _) = c.since(None);
+        c.funds(0..LISTED as u64 + 1);
+        // The oldest change was dropped: a reader from before it reads all.
+        assert_eq!(c.since(Some(third)).1, Since::All);
+        let (_, since) = c.since(Some(third + 1));
+        assert_eq!(since, Since::Funds((1..LISTED as u64 + 1).collect()));
+    }
+}
