@@ -696,3 +696,32 @@ fn snapshots_of_the_overview_and_network_at_80x24() {
         insta::assert_snapshot!(format!("network_otop_{name}_80x24"), f.screen());
     }
 }
+
+/// A store of more than one province (a region's, the nation's) calls its
+/// whole "ทุกจังหวัด / All provinces", not "ทั้งจังหวัด / Whole province":
+/// the Overview's title and total, and the Ranking tab's scope.
+#[test]
+fn a_store_of_many_provinces_calls_its_whole_all_provinces() {
+    use sammachip::app::Action;
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = small_store(dir.path());
+    let mut app = app_on(&store, Lang::Th);
+    let screen = common::screen_of(&app);
+    assert!(screen.contains("ภาพรวมจังหวัด") && screen.contains("รวมทั้งจังหวัด"), "{screen}");
+    app.update(Action::GoTab(4), &store);
+    assert!(common::screen_of(&app).contains("ทั้งจังหวัด"), "{}", common::screen_of(&app));
+
+    store.put_places("t", &[place(34, "อุบลราชธานี"), place(3401, "อำเภอซี")]).unwrap();
+    app.update(Action::GoTab(1), &store);
+    let screen = common::screen_of(&app);
+    assert!(screen.contains("ภาพรวมทุกจังหวัด") && screen.contains("รวมทุกจังหวัด"), "{screen}");
+    assert!(!screen.contains("ทั้งจังหวัด"), "{screen}");
+    app.update(Action::GoTab(4), &store);
+    let screen = common::screen_of(&app);
+    assert!(screen.contains("ทุกจังหวัด") && !screen.contains("ทั้งจังหวัด"), "{screen}");
+    app.update(Action::ToggleLang, &store);
+    app.update(Action::GoTab(1), &store);
+    let screen = common::screen_of(&app);
+    assert!(screen.contains("Overview, all provinces") && screen.contains("All provinces"), "{screen}");
+    assert!(!screen.contains("Whole province"), "{screen}");
+}

@@ -391,7 +391,8 @@ impl RankingTab {
     fn open_scope_picker(&mut self, cx: &mut Cx<'_>) {
         let geo = &cx.sh.geo;
         let mut choices = vec![Scope::Province];
-        let mut opts = vec![Opt::new(0, tr(Lang::Th, k::SCOPE_PROVINCE), tr(Lang::En, k::SCOPE_PROVINCE))];
+        let whole = geo.whole();
+        let mut opts = vec![Opt::new(0, tr(Lang::Th, whole), tr(Lang::En, whole))];
         for d in geo.districts() {
             let c = u32::from(*d);
             opts.push(Opt::new(
@@ -526,7 +527,7 @@ impl RankingTab {
 pub fn scope_label(sh: &Shared, funds: &[FundRow], scope: Scope) -> String {
     let lang = sh.lang;
     match scope {
-        Scope::Province => tr(lang, k::SCOPE_PROVINCE).to_string(),
+        Scope::Province => tr(lang, sh.geo.whole()).to_string(),
         Scope::District(d) => format!("{} {}", tr(lang, k::COL_DISTRICT), sh.geo.name(u32::from(d), lang)),
         Scope::Subdistrict(s) => format!("{} {}", tr(lang, k::COL_SUBDISTRICT), sh.geo.name(s, lang)),
         Scope::Fund(f) => {

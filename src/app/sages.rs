@@ -310,10 +310,8 @@ impl SagesTab {
             }
             Action::Plan => {
                 let mut options = self.district_options(cx);
-                options.insert(
-                    0,
-                    Opt::new(u32::MAX, tr(Lang::Th, k::SCOPE_PROVINCE), tr(Lang::En, k::SCOPE_PROVINCE)),
-                );
+                let whole = cx.sh.geo.whole();
+                options.insert(0, Opt::new(u32::MAX, tr(Lang::Th, whole), tr(Lang::En, whole)));
                 cx.sh.open_choice(k::PICK_PLAN_SCOPE, options, None, PickPurpose::PlanScope);
             }
             _ => {}

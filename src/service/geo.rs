@@ -2,10 +2,13 @@
 
 use std::collections::HashMap;
 
-use crate::domain::{
-    Lang,
-    fund::Gazetteer,
-    geo::{Level, Place},
+use crate::{
+    domain::{
+        Lang,
+        fund::Gazetteer,
+        geo::{Level, Place},
+    },
+    i18n::{Key, k},
 };
 
 #[derive(Clone, Debug, Default)]
@@ -15,6 +18,9 @@ pub struct Geo {
     districts: Vec<u16>,
     /// Districts that have at least one subdistrict in the store.
     with_subdistricts: std::collections::HashSet<u16>,
+    /// The gazetteer holds districts of more than one province (a region's
+    /// or the nation's store).
+    many_provinces: bool,
 }
 
 impl Geo {
@@ -31,8 +37,9 @@ impl Geo {
             }
         }
         districts.sort_unstable();
+        let many_provinces = districts.first().map(|d| d / 100) != districts.last().map(|d| d / 100);
         let places = places.into_iter().map(|p| (p.code, p)).collect();
-        Self { places, districts, with_subdistricts }
+        Self { places, districts, with_subdistricts, many_provinces }
     }
 
     pub fn get(&self, code: u32) -> Option<&Place> {
@@ -49,6 +56,17 @@ impl Geo {
 
     pub fn districts(&self) -> &[u16] {
         &self.districts
+    }
+
+    /// The whole store as a scope, in the officer's words: "ทั้งจังหวัด /
+    /// Whole province", or "ทุกจังหวัด / All provinces" on a store of many.
+    pub fn whole(&self) -> Key {
+        if self.many_provinces { k::SCOPE_ALL } else { k::SCOPE_PROVINCE }
+    }
+
+    /// The Overview's title and its total's name, for one province or many.
+    pub fn overview_words(&self) -> (Key, Key) {
+        if self.many_provinces { (k::OV_TITLE_ALL, k::OV_TOTAL_ALL) } else { (k::OV_TITLE, k::OV_TOTAL) }
     }
 
     pub fn len(&self) -> usize {

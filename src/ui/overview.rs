@@ -84,7 +84,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let step = trf(lang, k::OV_STEP_N, &[&(col + 1), &tr(lang, step_words(Step::ALL[col]))]);
     let block = Block::bordered()
         .title(Line::from(vec![
-            Span::styled(format!(" {} ", tr(lang, k::OV_TITLE)), theme.title()),
+            Span::styled(format!(" {} ", tr(lang, app.geo.overview_words().0)), theme.title()),
             Span::styled(format!("{} ", thai::format_date(app.today, lang)), theme.dim()),
         ]))
         .title_top(Line::styled(format!(" {step} "), theme.dim()).right_aligned());
@@ -109,7 +109,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         districts
             .iter()
             .map(|d| columns::width(&d.0))
-            .chain([tr(lang, k::COL_DISTRICT), tr(lang, k::OV_TOTAL)].map(columns::width))
+            .chain([tr(lang, k::COL_DISTRICT), tr(lang, app.geo.overview_words().1)].map(columns::width))
             .max()
             .unwrap_or(0),
     ];
@@ -145,7 +145,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     for _ in 0..spare {
         rows.push(Row::new(vec![Cell::from("")]));
     }
-    let mut cells = vec![Cell::from(name(tr(lang, k::OV_TOTAL))).style(theme.header())];
+    let mut cells = vec![Cell::from(name(tr(lang, app.geo.overview_words().1))).style(theme.header())];
     for (i, (text, ratio)) in total.iter().enumerate() {
         cells.push(gauge_cell(text, *ratio, usize::from(ws[i + 1]), theme.header(), theme));
     }
@@ -189,7 +189,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled(
                 format!(
                     "   {} {province_lending} · {province_budget} {}",
-                    tr(lang, k::OV_TOTAL),
+                    tr(lang, app.geo.overview_words().1),
                     tr(lang, k::BAHT)
                 ),
                 theme.dim(),
@@ -200,7 +200,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled(
                 format!(
                     "   {} {} {} · {}",
-                    tr(lang, k::OV_TOTAL),
+                    tr(lang, app.geo.overview_words().1),
                     Money(ov.total.open).format_whole(),
                     tr(lang, k::BAHT),
                     percent(ov.total.par30_bp())

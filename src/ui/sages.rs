@@ -231,7 +231,7 @@ fn draw_plan(frame: &mut Frame, area: Rect, app: &App, p: &PlanView, theme: &The
     let tt = |key| tr(lang, key);
     let scope = match p.district {
         Some(d) => format!("{} {}", tt(k::COL_DISTRICT), app.geo.name(u32::from(d), lang)),
-        None => tt(k::SCOPE_PROVINCE).to_string(),
+        None => tt(app.geo.whole()).to_string(),
     };
     let block = Block::bordered().title(Line::from(vec![
         Span::styled(format!(" {} ", tt(k::PLAN_TITLE)), theme.title()),
