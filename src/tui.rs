@@ -20,16 +20,20 @@ use crate::{
 
 /// Our panic hook goes in before ratatui's, so ratatui restores the terminal
 /// first and then ours tells the officer what happened in plain words.
+/// Once per process (the opening screen and the app both ask).
 pub fn install_panic_hook() {
-    let prev = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        paste_marks(false);
-        prev(info);
-        eprintln!(
-            "\nsammachip หยุดทำงานเพราะข้อผิดพลาดภายใน ข้อมูลที่บันทึกแล้วไม่สูญหาย\n\
-             sammachip stopped on an internal error. Everything saved is safe."
-        );
-    }));
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            paste_marks(false);
+            prev(info);
+            eprintln!(
+                "\nsammachip หยุดทำงานเพราะข้อผิดพลาดภายใน ข้อมูลที่บันทึกแล้วไม่สูญหาย\n\
+                 sammachip stopped on an internal error. Everything saved is safe."
+            );
+        }));
+    });
 }
 
 /// Asks the terminal to mark pastes (bracketed paste), or to stop: a pasted
@@ -52,6 +56,52 @@ fn paste_marks(on: bool) {
 
 #[cfg(windows)]
 fn paste_marks(_on: bool) {}
+
+/// The terminal while an app run on its own opens its store: one frame
+/// saying so, drawn at once (only on a terminal). [`run`] takes the terminal
+/// over from it; dropped first (the store could not be opened), it gives the
+/// terminal back so that the message is printed on the ordinary screen.
+pub struct Opening {
+    on: bool,
+}
+
+impl Opening {
+    pub fn show(lang: crate::domain::Lang, no_color: bool) -> Opening {
+        use std::io::IsTerminal;
+        if !io::stdout().is_terminal() {
+            return Opening { on: false };
+        }
+        install_panic_hook();
+        match ratatui::try_init() {
+            Ok(mut t) => {
+                let on = t.draw(|f| crate::ui::draw_opening(f, lang, no_color)).is_ok();
+                if !on {
+                    ratatui::restore();
+                }
+                Opening { on }
+            }
+            Err(_) => Opening { on: false },
+        }
+    }
+
+    /// Gives the terminal back, if it was taken.
+    pub fn end(&mut self) {
+        if std::mem::take(&mut self.on) {
+            ratatui::restore();
+        }
+    }
+
+    /// The app takes the terminal as it is.
+    pub fn hand_over(mut self) {
+        self.on = false;
+    }
+}
+
+impl Drop for Opening {
+    fn drop(&mut self) {
+        self.end();
+    }
+}
 
 pub struct Options {
     /// Exit after the first frame and report how long it took (measurements).

@@ -293,6 +293,16 @@ fn open_then<T: Send + 'static>(
     path: PathBuf,
     then: impl FnOnce(Store) -> T + Send + 'static,
 ) -> Result<T, ExitCode> {
+    open_then_with(path, then, &mut || {})
+}
+
+/// As [`open_then`]; `before_saying` runs before a failure is told (the
+/// app's opening screen gives the terminal back).
+fn open_then_with<T: Send + 'static>(
+    path: PathBuf,
+    then: impl FnOnce(Store) -> T + Send + 'static,
+    before_saying: &mut dyn FnMut(),
+) -> Result<T, ExitCode> {
     let (tx, rx) = mpsc::channel();
     let p = path.clone();
     std::thread::spawn(move || {
@@ -304,6 +314,7 @@ fn open_then<T: Send + 'static>(
     match rx.recv_timeout(OPEN_TIMEOUT) {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => {
+            before_saying();
             match (&e, crate::ssh::ssh_command(&path)) {
                 (OpenError::Locked { .. }, Some(cmd)) => {
                     say(&Msg::with(k::ERR_OPEN_SERVED, [path.display().to_string(), cmd]))
@@ -313,6 +324,7 @@ fn open_then<T: Send + 'static>(
             Err(exit_code(&e))
         }
         Err(_) => {
+            before_saying();
             let e =
                 OpenError::Damaged { path, detail: format!("no answer after {} s", OPEN_TIMEOUT.as_secs()) };
             say(&messages::open(&e));
@@ -636,15 +648,22 @@ pub fn main(role: helper::Role) -> ExitCode {
         }
         None => {
             let size = crossterm::terminal::size().unwrap_or((80, 24));
-            let (store, mut app) = match open_then(path, move |store| {
-                let store = Arc::new(store);
-                let app = App::new(&store, officer(), lang, size);
-                (store, app)
-            }) {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let mut opening = tui::Opening::show(lang, no_color);
+            let opened = open_then_with(
+                path,
+                move |store| {
+                    let store = Arc::new(store);
+                    let app = App::new(&store, officer(), lang, size);
+                    (store, app)
+                },
+                &mut || opening.end(),
+            );
+            let (store, mut app) = match opened {
                 Ok(pair) => pair,
                 Err(code) => return code,
             };
-            app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            app.no_color = no_color;
             // The officer's inbox, as over SSH: `files/LOGIN/inbox/` beside the
             // store (a login name the server would not take reads as `local`).
             let login = Some(officer())
@@ -658,6 +677,7 @@ pub fn main(role: helper::Role) -> ExitCode {
                 app.start_demo(&store, scale, DEFAULT_SEED);
             }
             let opts = tui::Options { exit_after_first_frame: cli.exit_after_first_frame.then_some(started) };
+            opening.hand_over();
             match tui::run(store, app, opts) {
                 Ok(Some(first_frame)) => {
                     println!("first frame after {:.1} ms", first_frame.as_secs_f64() * 1000.0);

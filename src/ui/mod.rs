@@ -35,6 +35,25 @@ use crate::{
 };
 use theme::Theme;
 
+/// What an app run on its own shows while it opens its store and reads its
+/// first lists (at the nation, seconds): its name and what it is doing, in
+/// the officer's language, instead of a blank terminal.
+pub fn draw_opening(frame: &mut Frame, lang: crate::domain::Lang, no_color: bool) {
+    let theme = Theme::new(no_color);
+    let area = frame.area();
+    let lines = vec![
+        Line::styled(crate::i18n::tr(lang, k::APP_NAME), theme.title()),
+        Line::raw(""),
+        Line::raw(crate::i18n::tr(lang, k::OPENING_STORE)),
+    ];
+    let height = (lines.len() as u16).min(area.height);
+    let [_, middle, _] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(height), Constraint::Fill(1)]).areas(area);
+    frame.render_widget(Paragraph::new(lines).alignment(Alignment::Center).wrap(Wrap { trim: true }), middle);
+    split_spacing_clusters(frame.buffer_mut());
+    clean_cells(frame.buffer_mut());
+}
+
 /// Draws one frame of `app`.
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
@@ -140,3 +159,34 @@ fn too_small(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 pub use widgets::{centered, empty};
+
+#[cfg(test)]
+mod tests {
+    use ratatui::{Terminal, backend::TestBackend};
+
+    use crate::domain::Lang;
+
+    /// The opening screen names the app and what it is doing, in the
+    /// officer's language, whole, on the smallest window and a wide one.
+    #[test]
+    fn the_opening_screen_says_what_it_is_doing() {
+        for (lang, name, doing) in [
+            (Lang::Th, "สัมมาชีพ", "กำลังเปิดสมุดข้อมูลและอ่านรายการ…"),
+            (Lang::En, "sammachip", "Opening the store and reading its lists…"),
+        ] {
+            for (w, h) in [(80, 24), (160, 45)] {
+                let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+                t.draw(|f| super::draw_opening(f, lang, false)).unwrap();
+                let rows: Vec<String> = t
+                    .backend()
+                    .buffer()
+                    .content
+                    .chunks(usize::from(w))
+                    .map(|r| r.iter().map(|c| c.symbol()).collect::<String>().trim().to_string())
+                    .collect();
+                assert!(rows.iter().any(|r| r == name), "{rows:?}");
+                assert!(rows.iter().any(|r| r == doing), "{rows:?}");
+            }
+        }
+    }
+}

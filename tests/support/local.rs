@@ -103,6 +103,14 @@ pub fn a_second_process_on_a_held_store_is_told_so<W: Window>(launch: &dyn Fn(&P
     assert!(err.contains("กำลังถูกใช้งานโดยโปรแกรม sammachip อื่น"), "{err}");
     assert!(err.contains("is in use by another sammachip"), "{err}");
     assert!(!err.contains("WouldBlock") && !err.contains("panicked"), "{err}");
+    // In a terminal the second process first shows that it is opening the
+    // store; refused, it gives the terminal back and says why on the
+    // ordinary screen, both languages, nothing of the opening screen left.
+    let mut second = launch(&db);
+    let said = second.wait_ended(Duration::from_secs(20));
+    assert!(said.contains("กำลังถูกใช้งานโดยโปรแกรม"), "{said}");
+    assert!(said.contains("in use by another"), "{said}");
+    assert!(!said.contains("กำลังเปิดสมุดข้อมูล"), "{said}");
     quit(&mut t);
 }
 

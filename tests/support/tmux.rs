@@ -77,7 +77,12 @@ impl Window for Tmux {
     }
 
     fn screen(&mut self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "app"]).stdout).into_owned()
+        // Once the program has ended, tmux writes "Pane is dead" on a new
+        // last line, which pushes the screen up by one: that line is read
+        // back from the history.
+        let from = if self.ended() { "-1" } else { "0" };
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-S", from, "-t", "app"]).stdout)
+            .into_owned()
     }
 
     fn resize(&mut self, cols: u16, rows: u16) {
