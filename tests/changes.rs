@@ -147,13 +147,13 @@ fn an_officers_own_save_never_hides_anothers() {
     // Bob saves, and right after him the tester, with no tick between.
     new_fund(&mut bob, &store, "0141", "Bob's new fund");
     new_fund(&mut f.app, &store, "0142", "Tester's new fund");
-    let codes: Vec<&str> = f.app.funds.rows.iter().map(|r| r.code.as_str()).collect();
+    let codes: Vec<&str> = f.app.funds.rows.iter().map(|r| &*r.code).collect();
     assert!(codes.contains(&"33010141"), "bob's fund is on the tester's screen");
     assert!(codes.contains(&"33010142"));
     // And the other way round, once bob's screen ticks.
-    assert!(!bob.funds.rows.iter().any(|r| r.code == "33010142"));
+    assert!(!bob.funds.rows.iter().any(|r| &*r.code == "33010142"));
     bob.update(sammachip::app::Action::Tick, &store);
-    assert!(bob.funds.rows.iter().any(|r| r.code == "33010142"));
+    assert!(bob.funds.rows.iter().any(|r| &*r.code == "33010142"));
 }
 
 #[test]
@@ -184,7 +184,7 @@ fn a_session_reads_again_only_the_kinds_that_changed() {
     store.save(Actor::from("someone"), &fund).unwrap();
     tick(&mut app);
     assert_eq!(app.reloads, Reloads { sages: start.sages + 1, funds: start.funds + 1, ..start });
-    assert!(app.funds.rows.iter().any(|r| r.name == "Changed elsewhere"));
+    assert!(app.funds.rows.iter().any(|r| &*r.name == "Changed elsewhere"));
 }
 
 #[test]

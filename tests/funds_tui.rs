@@ -92,7 +92,7 @@ fn filter_matches_codes_with_thai_digits_and_english_district_names() {
     f.press(KeyCode::Char('/'));
     f.type_str("๓๓๐๑๐๑๐๒");
     assert_eq!(f.app.funds.view.len(), 1);
-    assert_eq!(f.app.funds.selected().unwrap().code, "33010102");
+    assert_eq!(&*f.app.funds.selected().unwrap().code, "33010102");
     f.ctrl('u');
     f.press(KeyCode::Esc);
     f.press(KeyCode::Char('/'));
@@ -108,7 +108,7 @@ fn sort_by_name_follows_thai_dictionary_order() {
     let mut f = Fixture::new(Lang::Th);
     f.press(KeyCode::Char('s'));
     let names: Vec<String> =
-        f.app.funds.view.iter().map(|i| f.app.funds.rows[*i as usize].name.clone()).collect();
+        f.app.funds.view.iter().map(|i| f.app.funds.rows[*i as usize].name.to_string()).collect();
     let mut expected = names.clone();
     expected.sort_by(|a, b| sammachip::domain::thai::collate(a, b));
     assert_eq!(names, expected);
@@ -119,7 +119,7 @@ fn sort_by_name_follows_thai_dictionary_order() {
     assert_ne!(names, bytes);
     f.press(KeyCode::Char('S'));
     let reversed: Vec<String> =
-        f.app.funds.view.iter().map(|i| f.app.funds.rows[*i as usize].name.clone()).collect();
+        f.app.funds.view.iter().map(|i| f.app.funds.rows[*i as usize].name.to_string()).collect();
     assert_eq!(reversed, expected.into_iter().rev().collect::<Vec<_>>());
 }
 
@@ -169,7 +169,7 @@ fn a_new_fund_through_the_form_with_errors_shown_and_nothing_lost() {
     let saved = f.funds().into_iter().find(|x| x.code == "33010120").expect("saved");
     assert_eq!(saved.name, "กองทุนหมู่บ้านน้ำใสทดสอบ");
     assert_eq!(saved.established, sammachip::domain::Date::from_ymd(2007, 6, 15));
-    assert_eq!(f.app.funds.selected().unwrap().code, "33010120");
+    assert_eq!(&*f.app.funds.selected().unwrap().code, "33010120");
     assert!(f.screen().lines().nth(1).unwrap().contains("121/121"));
     let audit = f.store.audit(1).unwrap();
     assert_eq!((audit[0].1.action, audit[0].1.officer.as_str()), (AuditAction::Create, "tester"));
@@ -259,7 +259,7 @@ fn the_filter_finds_a_fund_as_it_is_after_a_save_a_delete_and_an_undo() {
         f.press(KeyCode::Char('/'));
         f.type_str(text);
         let codes: Vec<String> =
-            f.app.funds.view.iter().map(|i| f.app.funds.rows[*i as usize].code.clone()).collect();
+            f.app.funds.view.iter().map(|i| f.app.funds.rows[*i as usize].code.to_string()).collect();
         f.press(KeyCode::Esc);
         codes
     };

@@ -170,7 +170,7 @@ fn no_thai_frame_shows_english_left_behind() {
         texts.extend(cat.rows.iter().map(|r| cat.name(r).to_string()));
     }
     texts.extend(f.app.categories.iter().map(|c| c.name_th.clone()));
-    texts.extend(f.app.funds.rows.iter().map(|r| r.name.clone()));
+    texts.extend(f.app.funds.rows.iter().map(|r| r.name.to_string()));
     texts.extend(f.store.places().unwrap().into_iter().map(|p| p.name_th));
     texts.extend(strings().values().map(|(th, _)| th.to_string()));
     texts.sort();

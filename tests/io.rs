@@ -373,7 +373,7 @@ fn x_exports_the_list_on_screen() {
     f.type_str("โคก");
     f.press(KeyCode::Enter);
     let shown: Vec<String> =
-        f.app.funds.view.iter().map(|i| f.app.funds.rows[*i as usize].code.clone()).collect();
+        f.app.funds.view.iter().map(|i| f.app.funds.rows[*i as usize].code.to_string()).collect();
     assert!(!shown.is_empty() && shown.len() < f.app.funds.rows.len());
     for ext in ["csv", "xlsx"] {
         let file = dir.path().join(format!("list.{ext}"));

@@ -449,12 +449,12 @@ fn briefings_count_each_fund_once_toward_coverage() {
     assert_eq!(f.app.ctx(), Ctx::Network);
     let c = f.app.network.committees[0].clone();
     let funds: Vec<String> =
-        f.app.funds.rows.iter().filter(|r| r.district == c.district).map(|r| r.code.clone()).collect();
+        f.app.funds.rows.iter().filter(|r| r.district == c.district).map(|r| r.code.to_string()).collect();
     let unbriefed: Vec<&String> = {
         let briefed = c.briefed();
         funds
             .iter()
-            .filter(|code| f.app.funds.rows.iter().any(|r| &r.code == *code && !briefed.contains(&r.id)))
+            .filter(|code| f.app.funds.rows.iter().any(|r| *r.code == ***code && !briefed.contains(&r.id)))
             .collect()
     };
     assert!(unbriefed.len() >= 2);

@@ -118,3 +118,32 @@ fn x_on_the_overview_writes_the_report_into_the_officers_outbox() {
     let last = steps.iter().rev().find(|r| r.get(1).is_some_and(|c| *c == "รวม")).unwrap();
     assert_eq!(number(&last[3]), total.members as f64);
 }
+
+/// The report's title names the store's province from its gazetteer (it
+/// used to say Si Sa Ket whatever the store held), and "ทุกจังหวัด" on a
+/// store of more than one province.
+#[test]
+fn the_report_names_the_stores_province_or_all_provinces() {
+    let f = Fixture::new(Lang::Th);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.xlsx");
+    write_report(&f.store, &path, ReportOptions { district: None, date: f.app.today }).unwrap();
+    let title = sheet(&path, "แปดขั้นตอน")[0][0].to_string();
+    assert!(title.contains("จังหวัดศรีสะเกษ"), "{title}");
+
+    let other = sammachip::domain::geo::Place {
+        code: 34,
+        name_th: "อุบลราชธานี".into(),
+        name_en: "Ubon Ratchathani".into(),
+        postal: String::new(),
+    };
+    let district =
+        sammachip::domain::geo::Place {
+            code: 3401, name_th: "เมืองอุบลราชธานี".into(), ..other.clone()
+        };
+    f.store.put_places("t", &[other, district]).unwrap();
+    let path = dir.path().join("report-all.xlsx");
+    write_report(&f.store, &path, ReportOptions { district: None, date: f.app.today }).unwrap();
+    let title = sheet(&path, "แปดขั้นตอน")[0][0].to_string();
+    assert!(title.contains("ทุกจังหวัด") && !title.contains("ศรีสะเกษ"), "{title}");
+}

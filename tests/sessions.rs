@@ -122,7 +122,7 @@ fn sessions_of_one_server_share_one_copy_and_see_each_others_saves() {
     }
     for app in [&a, &b, &c] {
         let row = app.funds.rows.iter().find(|r| r.id == fund.id).unwrap();
-        assert_eq!(row.name, fund.name, "{}", app.officer);
+        assert_eq!(&*row.name, fund.name, "{}", app.officer);
     }
     assert!(Arc::ptr_eq(&a.funds.rows, &b.funds.rows), "shared again after the save");
     // The list kept is the new one: a login now reads the new name too.
@@ -207,7 +207,7 @@ fn a_list_read_during_saves_is_read_again_after_them() {
     assert!(reader.1.join().unwrap() > 0);
     let rows = sv.lists.funds(&store).unwrap();
     let row = rows.iter().find(|r| r.id == fund.id).unwrap();
-    assert_eq!(row.name, "กองทุนหมู่บ้านทดสอบ 39");
+    assert_eq!(&*row.name, "กองทุนหมู่บ้านทดสอบ 39");
 }
 
 /// A member leaving a fund changes that fund's count in every session's

@@ -174,8 +174,15 @@ impl Common {
     /// and the gazetteer as they stand (read after the key was taken).
     pub fn overview(&self, store: &Store, today: Date) -> Result<Arc<Figures>, StoreError> {
         self.overview.get((store.generation(), today), || {
-            let (geo, funds) = (self.geo(store)?, self.funds(store)?);
-            figures(store, geo.districts(), funds.iter().map(FundRow::facts), today, None)
+            let (geo, funds, network) = (self.geo(store)?, self.funds(store)?, self.network(store)?);
+            figures(
+                store,
+                geo.districts(),
+                funds.iter().map(FundRow::facts),
+                &network.committees,
+                today,
+                None,
+            )
         })
     }
 

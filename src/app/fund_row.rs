@@ -18,8 +18,9 @@ use crate::{
 pub struct FundRow {
     pub id: u64,
     pub version: u64,
-    pub code: String,
-    pub name: String,
+    /// Shared, not copied, when a list is taken again with new member counts.
+    pub code: Arc<str>,
+    pub name: Arc<str>,
     pub kind: FundKind,
     pub district: u16,
     pub subdistrict: u32,
@@ -40,9 +41,9 @@ impl FundRow {
         Self {
             id: f.id,
             version: f.version,
-            code: f.code.clone(),
+            code: f.code.as_str().into(),
             // Shown as the terminal may show it (see `domain::clean`).
-            name: crate::domain::clean::line(&f.name).into_owned(),
+            name: crate::domain::clean::line(&f.name).into(),
             kind: f.kind,
             district: f.district(),
             subdistrict: f.subdistrict(),
@@ -93,7 +94,7 @@ pub trait FundLookup {
     }
 
     fn code_of(&self, id: u64) -> Option<String> {
-        self.row(id).map(|r| r.code.clone())
+        self.row(id).map(|r| r.code.to_string())
     }
 
     /// Each fund's village code (PPDDSSVV) by fund id, as the sage plan wants it.
@@ -264,8 +265,8 @@ mod tests {
         let row = FundRow {
             id,
             version: 1,
-            code: id.to_string(),
-            name: String::new(),
+            code: id.to_string().into(),
+            name: "".into(),
             kind: FundKind::default(),
             district: 3301,
             subdistrict: 330101,

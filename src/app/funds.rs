@@ -153,7 +153,7 @@ impl FundsTab {
     }
 
     pub fn code_of(&self, fund: u64) -> Option<String> {
-        self.rows.iter().find(|r| r.id == fund).map(|r| r.code.clone())
+        self.rows.iter().find(|r| r.id == fund).map(|r| r.code.to_string())
     }
 
     /// A fund's figures in the detail follow a change to its members. (Its
@@ -627,8 +627,8 @@ impl FundsTab {
                     .filter_map(|i| self.rows.get(*i as usize))
                     .map(|r| {
                         vec![
-                            text(r.code.clone()),
-                            text(r.name.clone()),
+                            text(r.code.to_string()),
+                            text(r.name.to_string()),
                             text(sh.geo.name(r.subdistrict, lang)),
                             text(sh.geo.name(u32::from(r.district), lang)),
                             text(r.grade.letter()),
@@ -718,7 +718,7 @@ impl FundsTab {
             }
             Action::Delete => {
                 if let Some(r) = self.selected() {
-                    let msg = Msg::with(k::CONFIRM_DELETE_FUND, [r.code.clone(), r.name.clone()]);
+                    let msg = Msg::with(k::CONFIRM_DELETE_FUND, [r.code.to_string(), r.name.to_string()]);
                     let then = Pending::DeleteFund { id: r.id, version: r.version };
                     cx.sh.overlay = Some(Overlay::Confirm { msg, then });
                 }

@@ -393,7 +393,7 @@ impl NetworkTab {
                 continue;
             }
             let hits: Vec<u64> = match p.len() {
-                8 => in_district.iter().filter(|r| r.code == p).map(|r| r.id).collect(),
+                8 => in_district.iter().filter(|r| *r.code == *p).map(|r| r.id).collect(),
                 6 => in_district.iter().filter(|r| r.code.starts_with(&p)).map(|r| r.id).collect(),
                 _ => Vec::new(),
             };
@@ -471,7 +471,7 @@ impl NetworkTab {
             }
             SupportScope::Fund(f) => {
                 let row = cx.funds.iter().find(|r| r.id == *f);
-                row.map_or_else(|| format!("#{f}"), |r| r.name.clone())
+                row.map_or_else(|| format!("#{f}"), |r| r.name.to_string())
             }
             SupportScope::Household(_) => household.to_string(),
         }
@@ -543,7 +543,7 @@ impl NetworkTab {
                 }
             }
             8 => {
-                let r = cx.funds.iter().find(|r| r.code == t).ok_or_else(|| Msg::new(k::ERR_SCOPE))?;
+                let r = cx.funds.iter().find(|r| *r.code == *t).ok_or_else(|| Msg::new(k::ERR_SCOPE))?;
                 Ok((SupportScope::Fund(r.id), r.district, String::new()))
             }
             13 => {
@@ -666,7 +666,7 @@ impl NetworkTab {
         if let Some((code, name)) = text.split_once([':', '：']) {
             let code = thai::normalize_digits(code.trim()).to_string();
             let name = name.trim();
-            let r = cx.funds.iter().find(|r| r.code == code).ok_or_else(|| Msg::new(k::ERR_PRODUCER))?;
+            let r = cx.funds.iter().find(|r| *r.code == *code).ok_or_else(|| Msg::new(k::ERR_PRODUCER))?;
             if name.is_empty() || name.chars().count() > 120 {
                 return Err(Msg::new(k::ERR_PRODUCER));
             }

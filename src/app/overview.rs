@@ -59,7 +59,11 @@ impl OverviewTab {
             }
         } else {
             let facts = cx.funds.iter().map(|f| f.facts());
-            match figures(store, cx.sh.geo.districts(), facts, cx.sh.today, own) {
+            let network = match cx.sh.common.network(store) {
+                Ok(n) => n,
+                Err(e) => return cx.sh.error(messages::store(&e)),
+            };
+            match figures(store, cx.sh.geo.districts(), facts, &network.committees, cx.sh.today, own) {
                 Ok(x) => x,
                 Err(e) => return cx.sh.error(messages::store(&e)),
             }

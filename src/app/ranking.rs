@@ -502,7 +502,7 @@ impl RankingTab {
     pub fn table(&self, sh: &Shared, funds: &[FundRow], store: &Store) -> (Vec<String>, Vec<Vec<Cell>>) {
         use crate::service::ranking::Value;
         let funds: std::collections::HashMap<u64, (String, String)> =
-            funds.iter().map(|f| (f.id, (f.code.clone(), f.name.clone()))).collect();
+            funds.iter().map(|f| (f.id, (f.code.to_string(), f.name.to_string()))).collect();
         let names =
             crate::service::ranking::Names { funds: &funds, geo: &sh.geo, categories: &sh.categories };
         let Ok(cat) = sh.catalog.read() else { return (Vec::new(), Vec::new()) };

@@ -72,11 +72,12 @@ pub fn write_report(store: &Store, path: &Path, o: ReportOptions) -> Result<Writ
     let funds: Vec<Fund> = store.all::<Fund>()?;
     // The funds are read once: for the figures and the capital by year.
     let facts = FundFacts::of_funds(store, &funds)?;
-    let (rows, total) = figures(store, geo.districts(), facts, o.date, o.district)?;
+    let committees = store.all::<crate::domain::programme::NetworkCommittee>()?;
+    let (rows, total) = figures(store, geo.districts(), facts, &committees, o.date, o.district)?;
     let lang = Lang::Th;
     let place = match o.district {
         Some(d) => geo.name(u32::from(d), lang).to_string(),
-        None => tr(lang, k::REPORT_PROVINCE).to_string(),
+        None => geo.whole_name(lang),
     };
     let title = trf(lang, k::REPORT_TITLE, &[&place, &thai::format_date(o.date, lang)]);
     let mut r = Report { book: Workbook::new(), title, written: Written::default(), lang };

@@ -8,7 +8,7 @@ use crate::{
         fund::Gazetteer,
         geo::{Level, Place},
     },
-    i18n::{Key, k},
+    i18n::{Key, k, tr, trf},
 };
 
 #[derive(Clone, Debug, Default)]
@@ -62,6 +62,16 @@ impl Geo {
     /// Whole province", or "ทุกจังหวัด / All provinces" on a store of many.
     pub fn whole(&self) -> Key {
         if self.many_provinces { k::SCOPE_ALL } else { k::SCOPE_PROVINCE }
+    }
+
+    /// The whole store by name: "จังหวัดศรีสะเกษ / Si Sa Ket province" (the
+    /// province its districts are in), or "ทุกจังหวัด / All provinces".
+    pub fn whole_name(&self, lang: Lang) -> String {
+        let province = self.districts.first().map(|d| u32::from(d / 100));
+        match province.and_then(|p| self.places.get(&p)) {
+            Some(p) if !self.many_provinces => trf(lang, k::REPORT_PROVINCE, &[&p.name(lang)]),
+            _ => tr(lang, self.whole()).to_string(),
+        }
     }
 
     /// The Overview's title and its total's name, for one province or many.

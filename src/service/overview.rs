@@ -187,17 +187,18 @@ impl FundFacts {
 
 /// Every district's figures on `today` (the districts of `districts`, and
 /// any a fund names), in code order, and their total; `own`: only that
-/// district (a committee's account).
+/// district (a committee's account). `committees`: every district's (the
+/// lists the sessions share hold them).
 pub fn figures(
     store: &Store,
     districts: &[u16],
     funds: impl IntoIterator<Item = FundFacts>,
+    committees: &[NetworkCommittee],
     today: Date,
     own: Option<u16>,
 ) -> Result<(Vec<DistrictRow>, DistrictRow), StoreError> {
     let stats = store.all_district_stats()?;
     let risk = store.all_fund_risk()?;
-    let committees = store.all::<NetworkCommittee>()?;
     let briefed: HashMap<u16, usize> = committees.iter().map(|c| (c.district, c.briefed().len())).collect();
     let mut rows: HashMap<u16, DistrictRow> =
         districts.iter().map(|d| (*d, DistrictRow { district: *d, ..Default::default() })).collect();

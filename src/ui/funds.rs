@@ -105,8 +105,8 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, tab: &FundsTab, theme: &T
         let style = if n == tab.pos.cursor { theme.selected() } else { theme.base() };
         grid.row(
             [
-                r.code.clone(),
-                r.name.clone(),
+                r.code.to_string(),
+                r.name.to_string(),
                 app.geo.name(r.subdistrict, lang),
                 app.geo.name(u32::from(r.district), lang),
                 r.grade.letter().to_string(),

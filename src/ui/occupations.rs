@@ -177,8 +177,8 @@ fn draw_detail(frame: &mut Frame, area: Rect, app: &App, d: &OccDetail, theme: &
             dim(t(k::COL_FUND)),
             Span::raw(format!(
                 " {} {}   ",
-                fund.map(|f| f.code.as_str()).unwrap_or(""),
-                fund.map(|f| f.name.as_str()).unwrap_or("")
+                fund.map(|f| &*f.code).unwrap_or(""),
+                fund.map(|f| &*f.name).unwrap_or("")
             )),
             dim(t(k::COL_DISTRICT)),
             Span::raw(format!(" {}", app.geo.name(u32::from(r.district), lang))),
