@@ -333,7 +333,7 @@ fn figures_read_during_saves_are_true_after_them() {
         std::thread::spawn(move || {
             let mut reads = 0;
             while !stop.load(std::sync::atomic::Ordering::Acquire) {
-                store.all_fund_risk().unwrap();
+                store.fund_risk_on(demo_day().days()).unwrap();
                 store.all_fund_stats().unwrap();
                 reads += 1;
             }
@@ -346,10 +346,10 @@ fn figures_read_during_saves_are_true_after_them() {
     stop.store(true, std::sync::atomic::Ordering::Release);
     assert!(reader.join().unwrap() > 0);
     let day = demo_day().days();
-    let (risk, stats) = (store.all_fund_risk().unwrap(), store.all_fund_stats().unwrap());
+    let (risk, stats) = (store.fund_risk_on(day).unwrap(), store.all_fund_stats().unwrap());
     for (fund, (members, open, at_risk)) in figures_from_the_records(&store) {
-        let r = risk.get(&fund).cloned().unwrap_or_default();
-        assert_eq!((r.open, r.at_risk(day)), (open, at_risk), "fund {fund}");
+        let r = risk.get(&fund).copied().unwrap_or_default();
+        assert_eq!((r.open, r.at_risk), (open, at_risk), "fund {fund}");
         assert_eq!(stats[&fund].members, members as i64, "fund {fund}");
     }
 }

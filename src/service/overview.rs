@@ -5,7 +5,7 @@
 //! save (district counts, per-fund loans at risk), never from a scan of
 //! members or occupation records.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::{
     domain::{
@@ -198,11 +198,10 @@ pub fn figures(
     own: Option<u16>,
 ) -> Result<(Vec<DistrictRow>, DistrictRow), StoreError> {
     let stats = store.all_district_stats()?;
-    let risk = store.all_fund_risk()?;
+    let risk = store.fund_risk_on(today.days())?;
     let briefed: HashMap<u16, usize> = committees.iter().map(|c| (c.district, c.briefed().len())).collect();
     let mut rows: HashMap<u16, DistrictRow> =
         districts.iter().map(|d| (*d, DistrictRow { district: *d, ..Default::default() })).collect();
-    let day = today.days();
     for f in funds {
         let r = rows
             .entry(f.district)
@@ -216,7 +215,7 @@ pub fn figures(
         }
         if let Some(x) = risk.get(&f.id) {
             r.open += x.open;
-            r.at_risk += x.at_risk(day);
+            r.at_risk += x.at_risk;
         }
     }
     for (d, s) in stats {
