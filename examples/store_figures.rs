@@ -86,6 +86,12 @@ fn p99(mut v: Vec<Duration>) -> (f64, f64) {
     (at(0.5), at(0.99))
 }
 
+/// A session of the server, as a login opens one.
+fn login(store: &Arc<Store>, server: &sammachip::ssh::Shared) -> App {
+    let (catalog, common) = (Arc::clone(&server.catalog), Arc::clone(&server.common));
+    App::with_catalog(store, "figures", Access::Admin, Lang::Th, (80, 24), catalog, common)
+}
+
 /// Another officer saves a member's loan (1,000 baht more principal, then
 /// the same less); a session of the server showing the Overview, then
 /// Funds, takes it in at its next tick and draws.
@@ -107,15 +113,7 @@ fn after_a_save(
         println!("after a save: no member with an open loan in the first fund");
         return;
     };
-    let mut session = App::with_catalog(
-        store,
-        "figures",
-        Access::Admin,
-        Lang::Th,
-        (80, 24),
-        Arc::clone(&server.catalog),
-        Arc::clone(&server.common),
-    );
+    let mut session = login(store, server);
     for (tab, name) in [(1, "Overview"), (2, "Funds")] {
         session.update(Action::GoTab(tab), store);
         draw(&session);
@@ -208,15 +206,7 @@ fn main() {
     let mut times = Vec::new();
     for _ in 0..reps {
         let t = Instant::now();
-        let session = App::with_catalog(
-            &store,
-            "figures",
-            Access::Admin,
-            Lang::Th,
-            (80, 24),
-            Arc::clone(&server.catalog),
-            Arc::clone(&server.common),
-        );
+        let session = login(&store, &server);
         draw(&session);
         times.push(t.elapsed());
     }
