@@ -8,27 +8,23 @@
 //! funds whose figures it changed; a reader reads only those again. A bulk
 //! load, a repair or anything else that writes figures wholesale marks every
 //! fund changed ([`FundChanges::all`]), and the next reader reads the trees
-//! whole, as before.
+//! whole, as before. This file holds what is kept; `sages` reads through it
+//! (`Store::all_fund_stats`, `Store::fund_risk_on`).
 
 use std::{
     collections::VecDeque,
     sync::{Arc, Mutex, MutexGuard, PoisonError},
 };
 
-use foldhash::{HashMap, HashMapExt};
+use foldhash::HashMap;
 
-use super::{
-    core::{Store, StoreError, id_of, key},
-    stats::{FundRisk, FundStats},
-    trees,
-    write::decode_aggregate,
-};
+use super::stats::FundStats;
 
 /// Changes listed before a reader that fell further behind reads the trees
 /// whole: a few thousand saves between two looks at the Overview.
 const LISTED: usize = 4_096;
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -48,7 +44,7 @@ struct Log {
 
 /// What changed since a reader's last look.
 #[derive(Debug, PartialEq, Eq)]
-enum Since {
+pub(super) enum Since {
     /// Only these funds (maybe none).
     Funds(Vec<u64>),
     /// Anything may have: read every fund.
@@ -81,7 +77,7 @@ impl FundChanges {
 
     /// The latest change's number and what changed after `seen` (none: the
     /// reader has not looked yet).
-    fn since(&self, seen: Option<u64>) -> (u64, Since) {
+    pub(super) fn since(&self, seen: Option<u64>) -> (u64, Since) {
         let log = lock(&self.0);
         let since = match seen {
             Some(s) if s >= log.floor => {
@@ -107,10 +103,10 @@ pub struct RiskOn {
 
 /// One tree's figures of every fund, as of a change number (and, for the
 /// loans at risk, of a day).
-struct Kept<V> {
-    seq: u64,
-    day: i32,
-    map: Arc<HashMap<u64, V>>,
+pub(super) struct Kept<V> {
+    pub(super) seq: u64,
+    pub(super) day: i32,
+    pub(super) map: Arc<HashMap<u64, V>>,
 }
 
 /// The two kinds of figure kept. Of the loans at risk only the day's sums
@@ -118,76 +114,8 @@ struct Kept<V> {
 /// summed and let go.
 #[derive(Default)]
 pub(super) struct KeptFigures {
-    stats: Mutex<Option<Kept<FundStats>>>,
-    risk: Mutex<Option<Kept<RiskOn>>>,
-}
-
-impl Store {
-    /// Members, loans, principal lent and repaid, and occupation records,
-    /// by fund.
-    pub fn all_fund_stats(&self) -> Result<Arc<HashMap<u64, FundStats>>, StoreError> {
-        self.kept_figures(&self.kept.stats, trees::FUND_STATS, 0, |s: FundStats| s)
-    }
-
-    /// Every fund's open loans on day number `day` (see [`RiskOn`]), by
-    /// fund; a fund with none is left out.
-    pub fn fund_risk_on(&self, day: i32) -> Result<Arc<HashMap<u64, RiskOn>>, StoreError> {
-        self.kept_figures(&self.kept.risk, trees::FUND_RISK, day, |r: FundRisk| RiskOn {
-            open: r.open,
-            at_risk: r.at_risk(day),
-        })
-    }
-
-    fn kept_figures<S, V>(
-        &self,
-        slot: &Mutex<Option<Kept<V>>>,
-        name: &'static str,
-        day: i32,
-        of: impl Fn(S) -> V,
-    ) -> Result<Arc<HashMap<u64, V>>, StoreError>
-    where
-        S: serde::de::DeserializeOwned + Default,
-        V: Clone,
-    {
-        let mut slot = lock(slot);
-        let seen = slot.as_ref().filter(|k| k.day == day).map(|k| k.seq);
-        let (now, since) = self.fund_changes.since(seen);
-        let tree = self.tree(name)?;
-        match (slot.as_mut(), since) {
-            (Some(kept), Since::Funds(funds)) => {
-                if !funds.is_empty() {
-                    // Read again, then put in: a failure leaves what was kept.
-                    let mut fresh = Vec::with_capacity(funds.len());
-                    for f in funds {
-                        self.read_one();
-                        let k = key(f);
-                        let v = tree.get(k)?.map(|v| decode_aggregate(name, &k, Some(&v))).transpose()?;
-                        fresh.push((f, v.map(&of)));
-                    }
-                    let map = Arc::make_mut(&mut kept.map);
-                    for (f, v) in fresh {
-                        match v {
-                            Some(v) => map.insert(f, v),
-                            None => map.remove(&f),
-                        };
-                    }
-                }
-                kept.seq = now;
-                Ok(Arc::clone(&kept.map))
-            }
-            _ => {
-                let mut map = HashMap::new();
-                for item in tree.iter() {
-                    let (k, v) = item?;
-                    self.read_one();
-                    map.insert(id_of(&k).unwrap_or(0), of(decode_aggregate(name, &k, Some(&v))?));
-                }
-                let map = Arc::new(map);
-                *slot = Some(Kept { seq: now, day, map: Arc::clone(&map) });
-                Ok(map)
-            }
-        }
-    }
+    pub(super) stats: Mutex<Option<Kept<FundStats>>>,
+    pub(super) risk: Mutex<Option<Kept<RiskOn>>>,
 }
 
 #[cfg(test)]

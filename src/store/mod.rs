@@ -2,7 +2,8 @@
 //! index trees, an audit trail, and saves that are one multi-tree transaction.
 //!
 //! This file only names the parts. From the bottom up: `codec`, `files`,
-//! `stats` and `trees` stand alone; `core` is the store itself (its errors,
+//! `stats`, `kept` (every fund's figures kept in memory) and `trees` stand
+//! alone; `core` is the store itself (its errors,
 //! counters, audit trail, locks and syncing); `record` says how each kind is
 //! keyed and indexed; `index` and `write` save one record at a time; `check`
 //! checks and rebuilds what is derived; `load` is the all-or-nothing bulk

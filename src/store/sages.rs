@@ -1,12 +1,19 @@
 //! Reading sages' loads and the assignments of a sage or a household.
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex},
+};
+
+use foldhash::{HashMap as FastMap, HashMapExt};
 
 use super::{
-    core::{Store, StoreError, id_of},
+    core::{Store, StoreError, id_of, key},
+    kept::{Kept, RiskOn, Since, lock},
     record::occupation_key,
+    stats::{FundRisk, FundStats},
     trees,
-    write::count_of,
+    write::{count_of, decode_aggregate},
 };
 use crate::domain::sage::Assignment;
 
@@ -106,5 +113,73 @@ impl Store {
             made += 1;
         }
         Ok(made)
+    }
+}
+
+impl Store {
+    /// Members, loans, principal lent and repaid, and occupation records,
+    /// by fund.
+    pub fn all_fund_stats(&self) -> Result<Arc<FastMap<u64, FundStats>>, StoreError> {
+        self.kept_figures(&self.kept.stats, trees::FUND_STATS, 0, |s: FundStats| s)
+    }
+
+    /// Every fund's open loans on day number `day` (see [`RiskOn`]), by
+    /// fund; a fund with none is left out.
+    pub fn fund_risk_on(&self, day: i32) -> Result<Arc<FastMap<u64, RiskOn>>, StoreError> {
+        self.kept_figures(&self.kept.risk, trees::FUND_RISK, day, |r: FundRisk| RiskOn {
+            open: r.open,
+            at_risk: r.at_risk(day),
+        })
+    }
+
+    fn kept_figures<S, V>(
+        &self,
+        slot: &Mutex<Option<Kept<V>>>,
+        name: &'static str,
+        day: i32,
+        of: impl Fn(S) -> V,
+    ) -> Result<Arc<FastMap<u64, V>>, StoreError>
+    where
+        S: serde::de::DeserializeOwned + Default,
+        V: Clone,
+    {
+        let mut slot = lock(slot);
+        let seen = slot.as_ref().filter(|k| k.day == day).map(|k| k.seq);
+        let (now, since) = self.fund_changes.since(seen);
+        let tree = self.tree(name)?;
+        match (slot.as_mut(), since) {
+            (Some(kept), Since::Funds(funds)) => {
+                if !funds.is_empty() {
+                    // Read again, then put in: a failure leaves what was kept.
+                    let mut fresh = Vec::with_capacity(funds.len());
+                    for f in funds {
+                        self.read_one();
+                        let k = key(f);
+                        let v = tree.get(k)?.map(|v| decode_aggregate(name, &k, Some(&v))).transpose()?;
+                        fresh.push((f, v.map(&of)));
+                    }
+                    let map = Arc::make_mut(&mut kept.map);
+                    for (f, v) in fresh {
+                        match v {
+                            Some(v) => map.insert(f, v),
+                            None => map.remove(&f),
+                        };
+                    }
+                }
+                kept.seq = now;
+                Ok(Arc::clone(&kept.map))
+            }
+            _ => {
+                let mut map = FastMap::new();
+                for item in tree.iter() {
+                    let (k, v) = item?;
+                    self.read_one();
+                    map.insert(id_of(&k).unwrap_or(0), of(decode_aggregate(name, &k, Some(&v))?));
+                }
+                let map = Arc::new(map);
+                *slot = Some(Kept { seq: now, day, map: Arc::clone(&map) });
+                Ok(map)
+            }
+        }
     }
 }
