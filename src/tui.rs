@@ -80,7 +80,11 @@ impl Opening {
                 }
                 Opening { on }
             }
-            Err(_) => Opening { on: false },
+            Err(_) => {
+                // Raw mode may be on although the rest failed.
+                ratatui::restore();
+                Opening { on: false }
+            }
         }
     }
 
@@ -111,9 +115,22 @@ pub struct Options {
 /// Runs the app until the officer quits.
 pub fn run(store: Arc<Store>, mut app: App, opts: Options) -> io::Result<Option<Duration>> {
     install_panic_hook();
-    let terminal = ratatui::try_init()?;
+    // The opening screen may still be on the terminal: a new `Terminal`
+    // takes it for blank, so it is cleared, or its words would stay in the
+    // cells the first frame leaves empty (not with `Terminal::clear`, which
+    // asks the terminal where its cursor is and waits for the answer). Any
+    // failure gives the terminal back.
+    let clear =
+        || crossterm::execute!(io::stdout(), crossterm::terminal::Clear(crossterm::terminal::ClearType::All));
+    let taken = ratatui::try_init().and_then(|t| clear().and_then(|()| t.size()).map(|size| (t, size)));
+    let (terminal, size) = match taken {
+        Ok(x) => x,
+        Err(e) => {
+            ratatui::restore();
+            return Err(e);
+        }
+    };
     paste_marks(true);
-    let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height), &store);
     let mut front = Local { terminal, worked: true };
     // A `sammachip backup` in another window asks this app for the backup

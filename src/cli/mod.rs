@@ -293,11 +293,16 @@ fn open_then<T: Send + 'static>(
     path: PathBuf,
     then: impl FnOnce(Store) -> T + Send + 'static,
 ) -> Result<T, ExitCode> {
+    let then = move |store: Store| {
+        say_notices(&store);
+        then(store)
+    };
     open_then_with(path, then, &mut || {})
 }
 
-/// As [`open_then`]; `before_saying` runs before a failure is told (the
-/// app's opening screen gives the terminal back).
+/// As [`open_then`], without saying what opening put right (the app says it
+/// once the terminal is its own again); `before_saying` runs before a
+/// failure is told (the app's opening screen gives the terminal back).
 fn open_then_with<T: Send + 'static>(
     path: PathBuf,
     then: impl FnOnce(Store) -> T + Send + 'static,
@@ -306,10 +311,7 @@ fn open_then_with<T: Send + 'static>(
     let (tx, rx) = mpsc::channel();
     let p = path.clone();
     std::thread::spawn(move || {
-        let _ = tx.send(Store::open(&p).map(|store| {
-            say_notices(&store);
-            then(store)
-        }));
+        let _ = tx.send(Store::open(&p).map(then));
     });
     match rx.recv_timeout(OPEN_TIMEOUT) {
         Ok(Ok(v)) => Ok(v),
@@ -678,7 +680,13 @@ pub fn main(role: helper::Role) -> ExitCode {
             }
             let opts = tui::Options { exit_after_first_frame: cli.exit_after_first_frame.then_some(started) };
             opening.hand_over();
-            match tui::run(store, app, opts) {
+            let kept = Arc::clone(&store);
+            let ran = tui::run(store, app, opts);
+            // What opening put right, on the ordinary screen (the app showed
+            // the last of it too).
+            say_notices(&kept);
+            drop(kept);
+            match ran {
                 Ok(Some(first_frame)) => {
                     println!("first frame after {:.1} ms", first_frame.as_secs_f64() * 1000.0);
                     ExitCode::SUCCESS

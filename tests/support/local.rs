@@ -112,6 +112,13 @@ pub fn a_second_process_on_a_held_store_is_told_so<W: Window>(launch: &dyn Fn(&P
     assert!(said.contains("in use by another"), "{said}");
     assert!(!said.contains("กำลังเปิดสมุดข้อมูล"), "{said}");
     quit(&mut t);
+    // Opened, the app's first frame replaces the opening screen whole: no
+    // letter of it is left in a cell the frame leaves blank (the empty
+    // store's dialog once read "(120เกองทุน)").
+    let mut fresh = launch(&dir.path().join("empty"));
+    let first = fresh.wait_for("ฐานข้อมูลยังว่าง");
+    assert!(first.contains("(120 กองทุน)") && !first.contains("กำลัง"), "{first}");
+    quit(&mut fresh);
 }
 
 // Issue 18: `sammachip backup` while the officer's app had the store open
