@@ -1,4 +1,6 @@
-//! Reading sages' loads and the assignments of a sage or a household.
+//! Reading sages' loads and the assignments of a sage or a household, and
+//! the figures every fund and district keeps (the fund figures through what
+//! `kept` holds).
 
 use std::{
     collections::{HashMap, HashSet},

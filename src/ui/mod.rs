@@ -46,9 +46,7 @@ pub fn draw_opening(frame: &mut Frame, lang: crate::domain::Lang, no_color: bool
         Line::raw(""),
         Line::raw(crate::i18n::tr(lang, k::OPENING_STORE)),
     ];
-    let height = (lines.len() as u16).min(area.height);
-    let [_, middle, _] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(height), Constraint::Fill(1)]).areas(area);
+    let middle = centered(area, area.width, lines.len() as u16);
     frame.render_widget(Paragraph::new(lines).alignment(Alignment::Center).wrap(Wrap { trim: true }), middle);
     split_spacing_clusters(frame.buffer_mut());
     clean_cells(frame.buffer_mut());
