@@ -253,6 +253,75 @@ fn snapshots_of_overview_ranking_and_a_sages_households() {
     }
 }
 
+/// The capital pane at 80 columns cut its figures: "Whole province │" with
+/// the sums past the edge (the Thai province's and the nation's). Every
+/// figure of the district and of the whole is now on screen whole: in
+/// whole baht where they fit with room for the row's name, else in millions
+/// of baht, said in the header; the capital by kind wraps instead of ending
+/// at the edge. The whole is given the nation's sums to be sure they fit.
+#[test]
+fn the_capital_pane_shows_every_figure_whole_in_80_columns() {
+    use sammachip::{
+        app::Action,
+        domain::{
+            loan::percent,
+            money::{Money, group_thousands},
+        },
+    };
+    for lang in [Lang::Th, Lang::En] {
+        for nation in [false, true] {
+            for (w, h) in [(80u16, 24u16), (160, 45)] {
+                let mut f = Fixture::new(lang);
+                f.app.update(Action::Resize(w, h), &f.store);
+                f.press(KeyCode::Char('1'));
+                if nation {
+                    let t = &mut f.app.overview.total;
+                    (t.lending, t.budget, t.open) =
+                        (15_113_160_000_000, 3_980_000_000_000, 9_277_913_455_012);
+                    (t.funds, t.members) = (79_600, 13_000_000);
+                }
+                let screen = common::screen_at(&f.app, w, h);
+                let here = f.app.overview.selected().unwrap().clone();
+                let total = f.app.overview.total.clone();
+                let millions = screen.contains(if lang == Lang::Th {
+                    "(ล้านบาท) "
+                } else {
+                    "(million baht) "
+                });
+                // Whole baht wherever they fit: the demo's sums in 80 columns,
+                // every sum in 160; the nation's in 80 only in millions.
+                let want_millions = w == 80 && nation;
+                assert_eq!(millions, want_millions, "{lang:?} {w}x{h} nation {nation}:\n{screen}");
+                let money =
+                    |m: i64| if millions { Money(m).format_millions() } else { Money(m).format_whole() };
+                for row in [&here, &total] {
+                    let figures = [
+                        money(row.lending),
+                        money(row.budget),
+                        money(row.open),
+                        percent(row.par30_bp()),
+                        group_thousands(u64::from(row.funds)),
+                        group_thousands(row.members),
+                    ];
+                    let line = screen
+                        .lines()
+                        .filter(|l| figures.iter().all(|x| l.contains(&format!(" {x}"))))
+                        .count();
+                    assert!(
+                        line > 0,
+                        "{lang:?} {w}x{h} nation {nation}: {figures:?} not on one line:\n{screen}"
+                    );
+                }
+                // Every kind of the district's capital, whole, in millions.
+                for m in here.capital.iter().filter(|m| **m != 0) {
+                    let x = Money(*m).format_millions();
+                    assert!(screen.contains(&format!(" {x}")), "{x}:\n{screen}");
+                }
+            }
+        }
+    }
+}
+
 /// Found while checking issue 18 on the province demo: the Overview opened
 /// empty (no district, every total 0) until the first key was pressed.
 #[test]
@@ -286,12 +355,14 @@ fn the_overviews_capital_is_the_sum_of_the_funds_own_figures() {
     assert_eq!(lending + budget, all);
     assert!(budget > 0 && lending > budget);
     let screen = f.screen();
-    let shown = format!(
-        "Lending capital {} baht · Pracharat {} baht",
-        Money(lending).format_whole(),
-        Money(budget).format_whole()
-    );
-    assert!(screen.contains(&shown), "{screen}");
+    // The capital pane's row of the whole, under its heads, in whole baht.
+    let heads = screen.lines().find(|l| l.contains("Lending capital")).unwrap_or_default();
+    assert!(heads.contains("(baht)") && heads.contains("Pracharat"), "{screen}");
+    let whole = screen.lines().rfind(|l| l.contains("Whole province")).unwrap_or_default();
+    let (l, b) = (Money(lending).format_whole(), Money(budget).format_whole());
+    let at =
+        |figure: &str| whole.find(&format!(" {figure} ")).unwrap_or_else(|| panic!("{figure}: {screen}"));
+    assert!(at(&l) < at(&b), "{screen}");
     // The first fund's own screen says its part.
     f.press(KeyCode::Char('2'));
     f.press(KeyCode::Enter);

@@ -77,7 +77,7 @@ pub fn suggestion_rows(height: u16) -> usize {
 }
 
 /// The Overview: the loans-and-capital pane under the district table.
-pub const OVERVIEW_MONEY: u16 = 6;
+pub const OVERVIEW_MONEY: u16 = 7;
 
 /// District rows of the Overview table: the province's total row takes one.
 pub fn overview_rows(height: u16) -> usize {

@@ -90,6 +90,17 @@ impl Money {
         let s = group_thousands(baht);
         if neg { format!("-{s}") } else { s }
     }
+
+    /// `151,131.6` — millions of baht to a tenth (rounded half away from
+    /// zero), for a pane too narrow for whole baht.
+    pub fn format_millions(self) -> String {
+        let neg = self.0 < 0;
+        // A tenth of a million baht is 10,000,000 satang.
+        let tenths = (u128::from(self.0.unsigned_abs()) + 5_000_000) / 10_000_000;
+        let whole = u64::try_from(tenths / 10).unwrap_or(u64::MAX);
+        let s = format!("{}.{}", group_thousands(whole), tenths % 10);
+        if neg && tenths > 0 { format!("-{s}") } else { s }
+    }
 }
 
 /// `2669` → `2,669`.
@@ -136,6 +147,13 @@ mod tests {
         assert_eq!(Money(99_950).format_whole(), "1,000");
         assert_eq!(group_thousands(2669), "2,669");
         assert_eq!(group_thousands(999), "999");
+        assert_eq!(Money::baht(151_131_600_000).format_millions(), "151,131.6");
+        assert_eq!(Money::baht(233_700_000).format_millions(), "233.7");
+        assert_eq!(Money::baht(49_999).format_millions(), "0.0");
+        assert_eq!(Money::baht(50_000).format_millions(), "0.1");
+        assert_eq!(Money::baht(1_949_999).format_millions(), "1.9");
+        assert_eq!(Money::baht(-1_950_000).format_millions(), "-2.0");
+        assert_eq!(Money(i64::MIN).format_millions(), "-92,233,720,368.5");
     }
 
     #[test]

@@ -153,15 +153,62 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let widths = ws.iter().map(|w| Constraint::Length(*w));
     frame.render_widget(Table::new(rows, widths).header(header).column_spacing(columns::SPACING), inner);
 
-    // Capital and loans: the district under the cursor, and the province.
+    draw_money(frame, money, app, theme);
+}
+
+/// The capital and loans pane: the district under the cursor and the whole
+/// as two rows of one table, then the district's capital by kind. Money is
+/// in whole baht when every column fits the pane with room for the row's
+/// name, else in millions of baht (a Thai 80-column window, the nation's
+/// sums): a figure is never cut, and the header says which.
+fn draw_money(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let (lang, ov) = (app.lang, &app.overview);
     let here = ov.selected();
     let name = here.map_or_else(String::new, |r| app.geo.name(u32::from(r.district), lang));
     let block = Block::bordered()
         .title(Line::styled(format!(" {} ", trf(lang, k::OV_MONEY_TITLE, &[&name])), theme.title()));
-    let inner = block.inner(money);
-    frame.render_widget(block, money);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
     let Some(r) = here else { return };
-    let millions = |satang: i64| format!("{:.1}", satang as f64 / 100.0 / 1_000_000.0);
+    let whole = tr(lang, app.geo.overview_words().1);
+    let grid = |money: fn(Money) -> String, unit: &str| {
+        let cols = [
+            (Col::text(0), unit),
+            (Col::num(), tr(lang, k::OV_LENDING)),
+            (Col::num(), tr(lang, k::OV_CAP_PRACHARAT)),
+            (Col::num(), tr(lang, k::DETAIL_OUTSTANDING)),
+            (Col::num(), tr(lang, k::DETAIL_PAR30)),
+            (Col::num(), tr(lang, k::COL_FUNDS)),
+            (Col::num(), tr(lang, k::COL_MEMBERS)),
+        ];
+        let mut g = columns::Grid::new(&cols);
+        for (label, row, style) in [(name.as_str(), r, theme.base()), (whole, &ov.total, theme.header())] {
+            let cells = vec![
+                label.to_string(),
+                money(Money(row.lending)),
+                money(Money(row.budget)),
+                money(Money(row.open)),
+                percent(row.par30_bp()),
+                group_thousands(u64::from(row.funds)),
+                group_thousands(row.members),
+            ];
+            g.row(cells, style);
+        }
+        g
+    };
+    let exact = grid(Money::format_whole, tr(lang, k::OV_UNIT_BAHT));
+    let needs = exact.needs();
+    // The figures, the gaps, and the row's name or the whole's, up to 12 cells.
+    let name_room = needs.first().map_or(0, |n| usize::from(*n).min(12));
+    let fits = needs.iter().skip(1).map(|n| usize::from(*n) + usize::from(columns::SPACING)).sum::<usize>()
+        + name_room
+        <= usize::from(inner.width);
+    let table = if fits { exact } else { grid(Money::format_millions, tr(lang, k::OV_UNIT_MILLION)) };
+    let [table_area, kinds_area] =
+        Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(inner);
+    frame.render_widget(table.table(table_area.width, theme.header()), table_area);
+
+    // The district's capital by kind, in millions, wrapped whole at the width.
     let short = |kind: CapitalKind| match kind {
         CapitalKind::Initial => k::OV_CAP_INITIAL,
         CapitalKind::Increase1 => k::OV_CAP_1,
@@ -170,54 +217,34 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         CapitalKind::Pracharat => k::OV_CAP_PRACHARAT,
         CapitalKind::Other => k::OV_CAP_OTHER,
     };
-    let mut kinds: Vec<Span> = vec![Span::styled(format!("{}: ", tr(lang, k::OV_CAPITAL_M)), theme.dim())];
-    for (i, kind) in CapitalKind::ALL.iter().enumerate() {
-        if r.capital[i] == 0 {
-            continue;
+    let items = CapitalKind::ALL
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| r.capital[*i] != 0)
+        .map(|(i, kind)| (tr(lang, short(*kind)), Money(r.capital[i]).format_millions()));
+    let width = usize::from(kinds_area.width);
+    let head = format!("{}:", tr(lang, k::OV_CAPITAL_M));
+    let mut used = columns::width(&head);
+    let mut line = vec![Span::styled(head, theme.dim())];
+    let mut lines = Vec::new();
+    // One space after the heading, two between kinds; a kind that would
+    // pass the edge starts the next line.
+    let mut sep = 1;
+    for (label, figure) in items {
+        let w = columns::width(label) + 1 + columns::width(&figure);
+        if used > 0 && used + sep + w > width {
+            lines.push(Line::from(std::mem::take(&mut line)));
+            used = 0;
         }
-        kinds.push(Span::styled(format!("{} ", tr(lang, short(*kind))), theme.dim()));
-        kinds.push(Span::raw(format!("{}  ", millions(r.capital[i]))));
+        if used > 0 {
+            line.push(Span::raw(" ".repeat(sep)));
+            used += sep;
+        }
+        line.push(Span::styled(format!("{label} "), theme.dim()));
+        line.push(Span::raw(figure));
+        used += w;
+        sep = 2;
     }
-    // Lending capital and the Pracharat project budget, apart.
-    let split = |r: &DistrictRow| (Money(r.lending).format_whole(), Money(r.budget).format_whole());
-    let (lending, budget) = split(r);
-    let (province_lending, province_budget) = split(&ov.total);
-    let lines = vec![
-        Line::from(kinds),
-        Line::from(vec![
-            Span::raw(trf(lang, k::OV_CAPITAL_TOTAL, &[&lending, &budget])),
-            Span::styled(
-                format!(
-                    "   {} {province_lending} · {province_budget} {}",
-                    tr(lang, app.geo.overview_words().1),
-                    tr(lang, k::BAHT)
-                ),
-                theme.dim(),
-            ),
-        ]),
-        Line::from(vec![
-            Span::raw(trf(lang, k::OV_LOANS, &[&Money(r.open).format_whole(), &percent(r.par30_bp())])),
-            Span::styled(
-                format!(
-                    "   {} {} {} · {}",
-                    tr(lang, app.geo.overview_words().1),
-                    Money(ov.total.open).format_whole(),
-                    tr(lang, k::BAHT),
-                    percent(ov.total.par30_bp())
-                ),
-                theme.dim(),
-            ),
-        ]),
-        Line::from(Span::styled(
-            format!(
-                "{} {} · {} {}",
-                tr(lang, k::COL_FUNDS),
-                group_thousands(u64::from(r.funds)),
-                tr(lang, k::COL_MEMBERS),
-                group_thousands(r.members)
-            ),
-            theme.dim(),
-        )),
-    ];
-    frame.render_widget(Paragraph::new(lines), inner);
+    lines.push(Line::from(line));
+    frame.render_widget(Paragraph::new(lines), kinds_area);
 }
