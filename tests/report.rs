@@ -146,4 +146,39 @@ fn the_report_names_the_stores_province_or_all_provinces() {
     write_report(&f.store, &path, ReportOptions { district: None, date: f.app.today }).unwrap();
     let title = sheet(&path, "แปดขั้นตอน")[0][0].to_string();
     assert!(title.contains("ทุกจังหวัด") && !title.contains("ศรีสะเกษ"), "{title}");
+
+    // Bangkok is no จังหวัด: its store's report says กรุงเทพมหานคร alone.
+    let places = |province: u32, th: &str, district: &str| {
+        let p = sammachip::domain::geo::Place {
+            code: province,
+            name_th: th.into(),
+            name_en: String::new(),
+            postal: String::new(),
+        };
+        vec![
+            p.clone(),
+            sammachip::domain::geo::Place { code: province * 100 + 1, name_th: district.into(), ..p },
+        ]
+    };
+    for (province, th, district, want) in [
+        (10, "กรุงเทพมหานคร", "พระนคร", "รายงานสัมมาชีพชุมชน กรุงเทพมหานคร ณ"),
+        (33, "ศรีสะเกษ", "เมืองศรีสะเกษ", "รายงานสัมมาชีพชุมชน จังหวัดศรีสะเกษ ณ"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let store = sammachip::store::Store::open(&dir.path().join("s")).unwrap();
+        store.put_places("t", &places(province, th, district)).unwrap();
+        let path = dir.path().join("report.xlsx");
+        write_report(&store, &path, ReportOptions { district: None, date: f.app.today }).unwrap();
+        let title = sheet(&path, "แปดขั้นตอน")[0][0].to_string();
+        assert!(title.starts_with(want), "{title}");
+    }
+    // A store with no fund yet, or no place at all, still gets its report:
+    // a chart with nothing to draw is left out (Excel refuses a chart
+    // without a series; that error once reached the officer in English).
+    let dir = tempfile::tempdir().unwrap();
+    let store = sammachip::store::Store::open(&dir.path().join("s")).unwrap();
+    let path = dir.path().join("empty.xlsx");
+    let written = write_report(&store, &path, ReportOptions { district: None, date: f.app.today }).unwrap();
+    assert_eq!(written.charts, 0);
+    assert!(sheet(&path, "แปดขั้นตอน")[0][0].to_string().starts_with("รายงานสัมมาชีพชุมชน"));
 }

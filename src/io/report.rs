@@ -82,14 +82,21 @@ pub fn write_report(store: &Store, path: &Path, o: ReportOptions) -> Result<Writ
     let title = trf(lang, k::REPORT_TITLE, &[&place, &thai::format_date(o.date, lang)]);
     let mut r = Report { book: Workbook::new(), title, written: Written::default(), lang };
     let name = |d: u16| geo.name(u32::from(d), lang).to_string();
-    r.steps(&rows, &total, &name)?;
-    r.capital(&rows, &total, &name, &funds, o.district)?;
-    r.loans(&rows, &total, &name)?;
-    r.coverage(&rows, &total, &name)?;
-    r.models(&rows, &total, &name)?;
+    // A sheet the workbook refuses is said with the file it was for.
+    let named = |e: WriteError| match e {
+        WriteError::Write { path: p, detail } if p.is_empty() => {
+            WriteError::Write { path: path.display().to_string(), detail }
+        }
+        e => e,
+    };
+    r.steps(&rows, &total, &name).map_err(named)?;
+    r.capital(&rows, &total, &name, &funds, o.district).map_err(named)?;
+    r.loans(&rows, &total, &name).map_err(named)?;
+    r.coverage(&rows, &total, &name).map_err(named)?;
+    r.models(&rows, &total, &name).map_err(named)?;
     let scope = o.district.map_or(ExportScope::EachDistrict, |d| ExportScope::One(Scope::District(d)));
     let (header, ranked) = export_table(store, lang, o.date, scope, 30)?;
-    r.ranking(&header, &ranked)?;
+    r.ranking(&header, &ranked).map_err(named)?;
     save_workbook(&mut r.book, path)?;
     Ok(r.written)
 }
@@ -206,8 +213,7 @@ impl Report {
                 .set_values((sheet.as_str(), HEAD + 1, *col, HEAD + n, *col))
                 .set_name((sheet.as_str(), HEAD, *col));
         }
-        place_chart(ws, &mut chart, &chart_title, n)?;
-        self.written.charts += 1;
+        self.written.charts += place_chart(ws, &mut chart, &chart_title, n, true)?;
         Ok(())
     }
 
@@ -266,8 +272,7 @@ impl Report {
                 .set_values((sheet.as_str(), top + 1, 2, top + years, 2))
                 .set_name(year_head[1].as_str());
         }
-        place_chart(ws, &mut chart, &chart_title, n)?;
-        self.written.charts += 1;
+        self.written.charts += place_chart(ws, &mut chart, &chart_title, n, years > 0)?;
         Ok(())
     }
 
@@ -347,8 +352,7 @@ impl Report {
             .set_categories((sheet.as_str(), HEAD + 1, 1, HEAD + n, 1))
             .set_values((sheet.as_str(), HEAD + 1, col, HEAD + n, col))
             .set_name((sheet.as_str(), HEAD, col));
-        place_chart(ws, &mut chart, &chart_title, n)?;
-        self.written.charts += 1;
+        self.written.charts += place_chart(ws, &mut chart, &chart_title, n, true)?;
         Ok(())
     }
 
@@ -387,12 +391,24 @@ fn step_col(s: Step) -> u16 {
     4 + Step::ALL.iter().position(|x| *x == s).unwrap_or(0) as u16
 }
 
-/// A chart beside its table, sized to the districts.
-fn place_chart(ws: &mut Worksheet, chart: &mut Chart, title: &str, districts: u32) -> Result<(), WriteError> {
+/// A chart beside its table, sized to the districts; whether it was placed.
+/// A chart with nothing to draw (no district, or no series: a new store's
+/// funds without capital yet) is left out, not an error: Excel refuses a
+/// chart without a series, and the table above says the same.
+fn place_chart(
+    ws: &mut Worksheet,
+    chart: &mut Chart,
+    title: &str,
+    districts: u32,
+    series: bool,
+) -> Result<usize, WriteError> {
+    if districts == 0 || !series {
+        return Ok(0);
+    }
     chart.title().set_name(title);
     chart.set_width(720).set_height(300 + 14 * districts.min(40));
     ws.insert_chart(HEAD + districts + 3, 1, chart).map_err(xlsx)?;
-    Ok(())
+    Ok(1)
 }
 
 /// A4 landscape, one page wide, the header row on every page, the title and

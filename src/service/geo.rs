@@ -11,6 +11,9 @@ use crate::{
     i18n::{Key, k, tr, trf},
 };
 
+/// Bangkok's code in the gazetteer (กรุงเทพมหานคร).
+const BANGKOK: u32 = 10;
+
 #[derive(Clone, Debug, Default)]
 pub struct Geo {
     places: HashMap<u32, Place>,
@@ -65,10 +68,12 @@ impl Geo {
     }
 
     /// The whole store by name: "จังหวัดศรีสะเกษ / Si Sa Ket province" (the
-    /// province its districts are in), or "ทุกจังหวัด / All provinces".
+    /// province its districts are in), "กรุงเทพมหานคร / Bangkok" (a special
+    /// administrative area, not a จังหวัด), or "ทุกจังหวัด / All provinces".
     pub fn whole_name(&self, lang: Lang) -> String {
         let province = self.districts.first().map(|d| u32::from(d / 100));
         match province.and_then(|p| self.places.get(&p)) {
+            Some(p) if !self.many_provinces && p.code == BANGKOK => p.name(lang).to_string(),
             Some(p) if !self.many_provinces => trf(lang, k::REPORT_PROVINCE, &[&p.name(lang)]),
             _ => tr(lang, self.whole()).to_string(),
         }
