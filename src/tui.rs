@@ -4,12 +4,13 @@
 //! terminal never shows half a frame).
 
 use std::{
+    cell::{Cell, RefCell},
     io,
     sync::Arc,
     time::{Duration, Instant},
 };
 
-use crossterm::event;
+use crossterm::event::{self, Event};
 use ratatui::DefaultTerminal;
 
 use crate::{
@@ -61,15 +62,20 @@ fn paste_marks(_on: bool) {}
 /// saying so, drawn at once (only on a terminal). [`run`] takes the terminal
 /// over from it; dropped first (the store could not be opened), it gives the
 /// terminal back so that the message is printed on the ordinary screen.
+/// While it is up the terminal is raw, so Ctrl-C is a key, not a signal:
+/// [`Opening::cancelled`] looks for it, and keeps every other key for the
+/// app ([`Opening::hand_over`]), as the terminal would have.
 pub struct Opening {
-    on: bool,
+    on: Cell<bool>,
+    typed: RefCell<Vec<Event>>,
 }
 
 impl Opening {
     pub fn show(lang: crate::domain::Lang, no_color: bool) -> Opening {
         use std::io::IsTerminal;
+        let off = Opening { on: Cell::new(false), typed: RefCell::default() };
         if !io::stdout().is_terminal() {
-            return Opening { on: false };
+            return off;
         }
         install_panic_hook();
         match ratatui::try_init() {
@@ -78,27 +84,53 @@ impl Opening {
                 if !on {
                     ratatui::restore();
                 }
-                Opening { on }
+                off.on.set(on);
+                off
             }
             Err(_) => {
                 // Raw mode may be on although the rest failed.
                 ratatui::restore();
-                Opening { on: false }
+                off
             }
         }
     }
 
     /// Gives the terminal back, if it was taken.
-    pub fn end(&mut self) {
-        if std::mem::take(&mut self.on) {
+    pub fn end(&self) {
+        if self.on.replace(false) {
             ratatui::restore();
         }
     }
 
-    /// The app takes the terminal as it is.
-    pub fn hand_over(mut self) {
-        self.on = false;
+    /// Whether the officer pressed Ctrl-C since last asked (only while the
+    /// opening screen is up); any other key is kept for the app.
+    pub fn cancelled(&self) -> bool {
+        if !self.on.get() {
+            return false;
+        }
+        while let Ok(true) = event::poll(Duration::ZERO) {
+            let Ok(e) = event::read() else { return false };
+            if is_interrupt(&e) {
+                return true;
+            }
+            self.typed.borrow_mut().push(e);
+        }
+        false
     }
+
+    /// The app takes the terminal as it is, and the keys typed meanwhile.
+    pub fn hand_over(self) -> Vec<Event> {
+        self.on.set(false);
+        self.typed.take()
+    }
+}
+
+/// Ctrl-C as a key (the terminal is raw).
+fn is_interrupt(e: &Event) -> bool {
+    use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+    matches!(e, Event::Key(k) if k.kind != KeyEventKind::Release
+        && k.modifiers.contains(KeyModifiers::CONTROL)
+        && matches!(k.code, KeyCode::Char('c' | 'C')))
 }
 
 impl Drop for Opening {
@@ -110,6 +142,8 @@ impl Drop for Opening {
 pub struct Options {
     /// Exit after the first frame and report how long it took (measurements).
     pub exit_after_first_frame: Option<Instant>,
+    /// Keys typed while the store opened, taken before any other.
+    pub typed_ahead: Vec<Event>,
 }
 
 /// Runs the app until the officer quits.
@@ -132,7 +166,8 @@ pub fn run(store: Arc<Store>, mut app: App, opts: Options) -> io::Result<Option<
     };
     paste_marks(true);
     app.update(Action::Resize(size.width, size.height), &store);
-    let mut front = Local { terminal, worked: true };
+    let typed = opts.typed_ahead.into_iter().map(Input::Event).collect();
+    let mut front = Local { terminal, worked: true, typed };
     // A `sammachip backup` in another window asks this app for the backup
     // (the store is held here). Without the socket it says no one answers.
     let control = crate::service::control::serve(&store, Arc::new(|_| {})).ok();
@@ -151,10 +186,15 @@ struct Local {
     terminal: DefaultTerminal,
     /// Something was done since memory was last handed back to the system.
     worked: bool,
+    /// Keys typed while the store opened.
+    typed: Vec<Input>,
 }
 
 impl Frontend for Local {
     fn next(&mut self, timeout: Duration) -> io::Result<Next> {
+        if !self.typed.is_empty() {
+            return Ok(Next::Inputs(std::mem::take(&mut self.typed)));
+        }
         if !event::poll(timeout)? {
             return Ok(Next::Timeout);
         }

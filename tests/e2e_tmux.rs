@@ -39,6 +39,12 @@ fn a_second_process_on_a_held_store_is_told_so() {
     local::a_second_process_on_a_held_store_is_told_so(&launch);
 }
 
+#[cfg(unix)]
+#[test]
+fn opening_is_cancelled_by_ctrl_c_and_keeps_the_keys_typed_meanwhile() {
+    local::opening_is_cancelled_by_ctrl_c_and_keeps_the_keys_typed_meanwhile(&launch);
+}
+
 #[test]
 fn a_backup_while_the_app_is_open_is_written_by_the_app() {
     local::a_backup_while_the_app_is_open_is_written_by_the_app(&launch);

@@ -287,6 +287,9 @@ fn exit_code(e: &OpenError) -> ExitCode {
 /// loop forever on some damaged files instead of failing.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// How often the app's opening screen looks for Ctrl-C while the store opens.
+const CANCEL_LOOK: Duration = Duration::from_millis(50);
+
 /// Opens the store and runs `then` on it off the main thread, so a store that
 /// hangs sled gives a message instead of a frozen terminal.
 fn open_then<T: Send + 'static>(
@@ -297,23 +300,43 @@ fn open_then<T: Send + 'static>(
         say_notices(&store);
         then(store)
     };
-    open_then_with(path, then, &mut || {})
+    open_then_with(path, then, &mut || {}, &mut || false)
 }
 
 /// As [`open_then`], without saying what opening put right (the app says it
 /// once the terminal is its own again); `before_saying` runs before a
-/// failure is told (the app's opening screen gives the terminal back).
+/// failure is told (the app's opening screen gives the terminal back);
+/// `cancelled` is asked every [`CANCEL_LOOK`] while the store opens (the
+/// app's opening screen: the officer pressed Ctrl-C).
 fn open_then_with<T: Send + 'static>(
     path: PathBuf,
     then: impl FnOnce(Store) -> T + Send + 'static,
     before_saying: &mut dyn FnMut(),
+    cancelled: &mut dyn FnMut() -> bool,
 ) -> Result<T, ExitCode> {
     let (tx, rx) = mpsc::channel();
     let p = path.clone();
     std::thread::spawn(move || {
         let _ = tx.send(Store::open(&p).map(then));
     });
-    match rx.recv_timeout(OPEN_TIMEOUT) {
+    let until = Instant::now() + OPEN_TIMEOUT;
+    let answer = loop {
+        let left = until.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left.min(CANCEL_LOOK)) {
+            Err(mpsc::RecvTimeoutError::Timeout) if !left.is_zero() => {
+                if cancelled() {
+                    before_saying();
+                    say(&Msg::with(k::ERR_OPEN_CANCELLED, [path.display().to_string()]));
+                    // As after a hang: the opening thread may be inside sled,
+                    // and the store is left as a cut-off process leaves it
+                    // (every write of opening is safe to cut).
+                    std::process::exit(130);
+                }
+            }
+            other => break other,
+        }
+    };
+    match answer {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => {
             before_saying();
@@ -651,7 +674,7 @@ pub fn main(role: helper::Role) -> ExitCode {
         None => {
             let size = crossterm::terminal::size().unwrap_or((80, 24));
             let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            let mut opening = tui::Opening::show(lang, no_color);
+            let opening = tui::Opening::show(lang, no_color);
             let opened = open_then_with(
                 path,
                 move |store| {
@@ -660,6 +683,7 @@ pub fn main(role: helper::Role) -> ExitCode {
                     (store, app)
                 },
                 &mut || opening.end(),
+                &mut || opening.cancelled(),
             );
             let (store, mut app) = match opened {
                 Ok(pair) => pair,
@@ -678,8 +702,11 @@ pub fn main(role: helper::Role) -> ExitCode {
                 app.overlay = None;
                 app.start_demo(&store, scale, DEFAULT_SEED);
             }
-            let opts = tui::Options { exit_after_first_frame: cli.exit_after_first_frame.then_some(started) };
-            opening.hand_over();
+            let typed_ahead = opening.hand_over();
+            let opts = tui::Options {
+                exit_after_first_frame: cli.exit_after_first_frame.then_some(started),
+                typed_ahead,
+            };
             let kept = Arc::clone(&store);
             let ran = tui::run(store, app, opts);
             // What opening put right, on the ordinary screen (the app showed

@@ -45,6 +45,8 @@ pub fn draw_opening(frame: &mut Frame, lang: crate::domain::Lang, no_color: bool
         Line::styled(crate::i18n::tr(lang, k::APP_NAME), theme.title()),
         Line::raw(""),
         Line::raw(crate::i18n::tr(lang, k::OPENING_STORE)),
+        Line::raw(""),
+        Line::styled(crate::i18n::tr(lang, k::OPENING_CANCEL), theme.dim()),
     ];
     let middle = centered(area, area.width, lines.len() as u16);
     frame.render_widget(Paragraph::new(lines).alignment(Alignment::Center).wrap(Wrap { trim: true }), middle);
@@ -168,9 +170,9 @@ mod tests {
     /// officer's language, whole, on the smallest window and a wide one.
     #[test]
     fn the_opening_screen_says_what_it_is_doing() {
-        for (lang, name, doing) in [
-            (Lang::Th, "สัมมาชีพ", "กำลังเปิดสมุดข้อมูลและอ่านรายการ…"),
-            (Lang::En, "sammachip", "Opening the store and reading its lists…"),
+        for (lang, name, doing, cancel) in [
+            (Lang::Th, "สัมมาชีพ", "กำลังเปิดฐานข้อมูลและอ่านรายการ…", "Ctrl-C ยกเลิก"),
+            (Lang::En, "sammachip", "Opening the store and reading its lists…", "Ctrl-C cancels"),
         ] {
             for (w, h) in [(80, 24), (160, 45)] {
                 let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
@@ -184,6 +186,7 @@ mod tests {
                     .collect();
                 assert!(rows.iter().any(|r| r == name), "{rows:?}");
                 assert!(rows.iter().any(|r| r == doing), "{rows:?}");
+                assert!(rows.iter().any(|r| r == cancel), "{rows:?}");
             }
         }
     }

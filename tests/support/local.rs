@@ -110,7 +110,7 @@ pub fn a_second_process_on_a_held_store_is_told_so<W: Window>(launch: &dyn Fn(&P
     let said = second.wait_ended(Duration::from_secs(20));
     assert!(said.contains("กำลังถูกใช้งานโดยโปรแกรม"), "{said}");
     assert!(said.contains("in use by another"), "{said}");
-    assert!(!said.contains("กำลังเปิดสมุดข้อมูล"), "{said}");
+    assert!(!said.contains("กำลังเปิดฐานข้อมูล"), "{said}");
     quit(&mut t);
     // Opened, the app's first frame replaces the opening screen whole: no
     // letter of it is left in a cell the frame leaves blank (the empty
@@ -119,6 +119,54 @@ pub fn a_second_process_on_a_held_store_is_told_so<W: Window>(launch: &dyn Fn(&P
     let first = fresh.wait_for("ฐานข้อมูลยังว่าง");
     assert!(first.contains("(120 กองทุน)") && !first.contains("กำลัง"), "{first}");
     quit(&mut fresh);
+}
+
+/// A store that does not answer while it opens (its `conf` a pipe that
+/// nobody writes yet, as a stalled network drive would): the terminal is
+/// raw, so Ctrl-C was a key nobody read and the officer waited out the
+/// 20 s limit. Ctrl-C on the opening screen now stops opening, says so in
+/// both languages and leaves the store as it was; any other key typed
+/// meanwhile still reaches the app once the store answers.
+#[cfg(unix)]
+pub fn opening_is_cancelled_by_ctrl_c_and_keeps_the_keys_typed_meanwhile<W: Window>(
+    launch: &dyn Fn(&Path) -> W,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_store(dir.path());
+    let conf = db.join("conf");
+    let bytes = std::fs::read(&conf).unwrap();
+    let pipe = |path: &Path| {
+        std::fs::remove_file(path).unwrap();
+        let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo only makes the pipe.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    };
+    pipe(&conf);
+    let mut t = launch(&db);
+    t.wait_for("Ctrl-C ยกเลิก");
+    t.keys(&["C-c"]);
+    let said = t.wait_ended(Duration::from_secs(15));
+    assert!(said.contains("ยกเลิกการเปิดฐานข้อมูล"), "{said}");
+    assert!(said.contains("was cancelled (Ctrl-C); nothing was lost"), "{said}");
+    assert!(!said.contains("no answer after"), "{said}");
+
+    // Opened again, "2" typed on the opening screen, then the store answers.
+    let mut t = launch(&db);
+    t.wait_for("Ctrl-C ยกเลิก");
+    t.keys(&["2"]);
+    std::thread::sleep(Duration::from_millis(300));
+    // The store answers: sled opens `conf` to read it (waiting for a writer),
+    // finds it empty and writes its settings back (waiting for a reader).
+    drop(std::fs::OpenOptions::new().write(true).open(&conf).unwrap());
+    let mut written = Vec::new();
+    std::io::Read::read_to_end(&mut std::fs::File::open(&conf).unwrap(), &mut written).unwrap();
+    assert!(!written.is_empty());
+    // The store is a plain one again for whoever opens it next.
+    let plain = db.join("conf.plain");
+    std::fs::write(&plain, &bytes).unwrap();
+    std::fs::rename(&plain, &conf).unwrap();
+    t.wait_for("กองทุน 120/120");
+    quit(&mut t);
 }
 
 // Issue 18: `sammachip backup` while the officer's app had the store open
