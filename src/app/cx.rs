@@ -42,8 +42,6 @@ pub enum Effect {
     Suggest(Box<crate::domain::occupation::OccupationRecord>),
     /// The catalog of occupation records changed: the lists follow.
     CatalogChanged,
-    /// Read the catalog again (the as-of date changed).
-    ReloadCatalog,
 }
 
 pub struct Cx<'a> {

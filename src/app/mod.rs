@@ -607,7 +607,6 @@ impl App {
                         self.rank.refresh(&self.sh, &self.funds.rows);
                     }
                 }
-                Effect::ReloadCatalog => self.load_catalog(store),
             }
             // Effects of effects (none so far) are applied too.
             if !more.is_empty() {
