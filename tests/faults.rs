@@ -497,6 +497,45 @@ fn a_full_disk_stops_the_demo_a_backup_and_a_restore_cleanly() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+/// An export or the report onto a full disk: the officer is
+/// told the disk is full, in Thai and English, and nothing half-written is
+/// left. A spreadsheet's zip writer once printed its own failure first, in
+/// Rust's debug form: "ZipWriter::drop: failed to finalize archive:
+/// Io(Os { code: 28, kind: StorageFull, … })".
+#[test]
+fn a_full_disk_stops_a_spreadsheet_with_the_officers_message_only() {
+    let Some(disk) = SmallDisk::new(8) else { return };
+    let elsewhere = tempfile::tempdir().unwrap();
+    let src = elsewhere.path().join("store");
+    common::copy_dir(common::template(), &src);
+    let filler = disk.fill_leaving(8 << 10);
+    let cases: [&[&str]; 4] = [
+        &["export", "members", "--output", "members.xlsx"],
+        &["export", "loans", "--output", "loans.csv"],
+        &["export", "occupations", "--output", "occupations.xlsx"],
+        &["report", "--output", "report.xlsx"],
+    ];
+    for args in cases {
+        let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let last = args.len() - 1;
+        args[last] = disk.at.join(&args[last]).display().to_string();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&args, &src);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("ดิสก์เต็ม") && err.contains("the disk is full"), "{args:?}: {err}");
+        for raw in ["Os {", "ZipWriter", "StorageFull", "code: 28", "panicked"] {
+            assert!(!err.contains(raw), "{args:?}: {raw} reached the officer: {err}");
+        }
+        for line in err.lines() {
+            assert!(line.chars().count() <= 80, "{args:?}: a line past 80 columns: {line}");
+        }
+        let left: Vec<_> = fs::read_dir(&disk.at).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left, ["filler"], "{args:?}: nothing half-written is left");
+    }
+    fs::remove_file(&filler).unwrap();
+}
+
 /// `check` lists each problem on a line: where, the kind in Thai, what in
 /// English; and ends with the count, exit code 5.
 #[test]

@@ -7,7 +7,7 @@
 use std::{
     cell::Cell as Shared,
     fs::File,
-    io::{self, Read},
+    io::{self, Read, Write},
     path::Path,
     rc::Rc,
     sync::{
@@ -420,10 +420,7 @@ impl Writer {
                 .map_err(|e| io_err(io::Error::other(e.to_string())))
                 .and_then(|f| f.into_inner().map_err(|e| io_err(e.into_error())))
                 .and_then(|f| f.sync_all().map_err(io_err)),
-            WriterKind::Xlsx { mut book, .. } => book.save(&self.temp).map_err(|e| match e {
-                rust_xlsxwriter::XlsxError::IoError(source) => io_err(source),
-                e => WriteError::Write { path: path.clone(), detail: e.to_string() },
-            }),
+            WriterKind::Xlsx { mut book, .. } => save_xlsx(&mut book, &self.temp, &path),
         };
         put_in_place(written, &self.temp, &self.path)
     }
@@ -451,11 +448,59 @@ pub fn save_workbook(book: &mut rust_xlsxwriter::Workbook, path: &Path) -> Resul
     let io_err = |source: io::Error| WriteError::Io { path: path.display().to_string(), source };
     let (temp, file) = temp_beside(path).map_err(io_err)?;
     drop(file);
-    let written = book.save(&temp).map_err(|e| match e {
-        rust_xlsxwriter::XlsxError::IoError(source) => io_err(source),
-        e => WriteError::Write { path: path.display().to_string(), detail: e.to_string() },
-    });
+    let written = save_xlsx(book, &temp, &path.display().to_string());
     put_in_place(written, &temp, path)
+}
+
+/// Writes `book` into `temp`; errors name `path`. The zip writer under
+/// rust_xlsxwriter prints its own failure when it is dropped unfinished, in
+/// Rust's debug form, on the officer's terminal ("ZipWriter::drop: failed to
+/// finalize archive: Io(Os { code: 28, kind: StorageFull, … })", a full
+/// disk). So the file's first error is kept aside ([`Latch`]) and every write
+/// after it is taken as done; the save is then refused with that error,
+/// said the way every other one is.
+fn save_xlsx(book: &mut rust_xlsxwriter::Workbook, temp: &Path, path: &str) -> Result<(), WriteError> {
+    let io_err = |source: io::Error| WriteError::Io { path: path.to_string(), source };
+    let file = File::create(temp).map_err(io_err)?;
+    let mut out = Latch { inner: io::BufWriter::new(file), failed: None };
+    let saved = book.save_to_writer(&mut out);
+    let _ = out.flush();
+    if let Some(e) = out.failed.take() {
+        return Err(io_err(e));
+    }
+    saved.map_err(|e| match e {
+        rust_xlsxwriter::XlsxError::IoError(source) => io_err(source),
+        e => WriteError::Write { path: path.to_string(), detail: e.to_string() },
+    })
+}
+
+/// A writer that keeps its first error and takes every write after it as
+/// done (see [`save_xlsx`]).
+struct Latch<W> {
+    inner: W,
+    failed: Option<io::Error>,
+}
+
+impl<W: Write> Write for Latch<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.failed.is_none() {
+            match self.inner.write(buf) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Err(e),
+                Err(e) => self.failed = Some(e),
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.failed.is_none()
+            && let Err(e) = self.inner.flush()
+        {
+            self.failed = Some(e);
+        }
+        Ok(())
+    }
 }
 
 impl Drop for Writer {
