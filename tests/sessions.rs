@@ -320,6 +320,58 @@ fn a_save_reaches_the_figures_by_reading_again_only_its_fund() {
     assert_eq!(a.overview.total.open, before.open + 3 * 100_000);
 }
 
+/// The loans at risk on two days are kept at once: a report written for
+/// another date (the report form, `report --date`) used to drop today's
+/// sums, and the next Overview read every fund's loans again (79,600 at the
+/// nation). Each day kept is brought up to date by the funds changed since
+/// it was read, and equals what the records give on its day.
+#[test]
+fn the_loans_at_risk_of_another_day_leave_todays_kept() {
+    let sv = Served::new();
+    let store = Arc::clone(&sv.store);
+    let funds = store.all::<Fund>().unwrap().len() as u64;
+    // Days the server's warm-up did not read (it read the demo's day).
+    let (today, other, third) = (demo_day().days() - 10, demo_day().days() - 45, demo_day().days() + 60);
+    let read = |day: i32| {
+        let before = store.records_read();
+        let figures = store.fund_risk_on(day).unwrap();
+        (store.records_read() - before, figures)
+    };
+    let (first, _) = read(today);
+    assert!(first >= funds / 2, "the first read is whole: {first} of {funds} funds");
+    assert!(read(other).0 >= funds / 2);
+    assert_eq!(read(today).0, 0, "today's sums were kept beside the other day's");
+    assert_eq!(read(other).0, 0);
+    // A save: each day kept reads again the one fund it changed.
+    let fund = lend_more(&store, 5);
+    for day in [today, other] {
+        let (n, figures) = read(day);
+        assert!(n <= 1, "{n} records read for one fund changed");
+        let whole = figures_at(&store, day);
+        assert_eq!(figures.get(&fund).copied().unwrap_or_default(), whole[&fund]);
+        let open: i64 = figures.values().map(|r| r.open).sum();
+        assert_eq!(open, whole.values().map(|r| r.open).sum::<i64>());
+    }
+    // A third day drops the one asked longest ago (today), not the last.
+    assert!(read(third).0 >= funds / 2);
+    assert_eq!(read(other).0, 0);
+    assert!(read(today).0 >= funds / 2);
+}
+
+/// Every fund's loans at risk on `day`, counted from the members.
+fn figures_at(store: &Store, day: i32) -> std::collections::BTreeMap<u64, sammachip::store::RiskOn> {
+    use sammachip::{domain::member::Member, store::Record};
+    let mut out: std::collections::BTreeMap<u64, sammachip::store::RiskOn> = Default::default();
+    for m in store.all::<Member>().unwrap() {
+        if let Some((fund, r)) = m.fund_risk() {
+            let e = out.entry(fund).or_default();
+            e.open += r.open;
+            e.at_risk += r.at_risk(day);
+        }
+    }
+    out
+}
+
 /// The figures kept in memory stay true while saves and readers race: one
 /// thread reads every fund's figures again and again while loans change;
 /// once the saves stop, what is handed out equals the records counted.

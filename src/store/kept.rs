@@ -109,14 +109,19 @@ pub(super) struct Kept<V> {
     pub(super) map: Arc<HashMap<u64, V>>,
 }
 
-/// The two kinds of figure kept. Of the loans at risk only the day's sums
-/// are kept: every fund's days (3.4 million at the nation, 54 MB) are read,
-/// summed and let go.
+/// The two kinds of figure kept, the last asked first. Of the loans at risk
+/// only a day's sums are kept: every fund's days (3.4 million at the nation,
+/// 54 MB) are read, summed and let go. Two days are kept ([`RISK_DAYS`]): a
+/// report written for another date does not make the next Overview read
+/// every fund again.
 #[derive(Default)]
 pub(super) struct KeptFigures {
-    pub(super) stats: Mutex<Option<Kept<FundStats>>>,
-    pub(super) risk: Mutex<Option<Kept<RiskOn>>>,
+    pub(super) stats: Mutex<Vec<Kept<FundStats>>>,
+    pub(super) risk: Mutex<Vec<Kept<RiskOn>>>,
 }
+
+/// Days of loans-at-risk sums kept (today's, and one other).
+pub(super) const RISK_DAYS: usize = 2;
 
 #[cfg(test)]
 mod tests {

@@ -11,7 +11,7 @@ use foldhash::{HashMap as FastMap, HashMapExt};
 
 use super::{
     core::{Store, StoreError, id_of, key},
-    kept::{Kept, RiskOn, Since, lock},
+    kept::{Kept, RISK_DAYS, RiskOn, Since, lock},
     record::occupation_key,
     stats::{FundRisk, FundStats},
     trees,
@@ -122,21 +122,25 @@ impl Store {
     /// Members, loans, principal lent and repaid, and occupation records,
     /// by fund.
     pub fn all_fund_stats(&self) -> Result<Arc<FastMap<u64, FundStats>>, StoreError> {
-        self.kept_figures(&self.kept.stats, trees::FUND_STATS, 0, |s: FundStats| s)
+        self.kept_figures(&self.kept.stats, 1, trees::FUND_STATS, 0, |s: FundStats| s)
     }
 
     /// Every fund's open loans on day number `day` (see [`RiskOn`]), by
     /// fund; a fund with none is left out.
     pub fn fund_risk_on(&self, day: i32) -> Result<Arc<FastMap<u64, RiskOn>>, StoreError> {
-        self.kept_figures(&self.kept.risk, trees::FUND_RISK, day, |r: FundRisk| RiskOn {
+        self.kept_figures(&self.kept.risk, RISK_DAYS, trees::FUND_RISK, day, |r: FundRisk| RiskOn {
             open: r.open,
             at_risk: r.at_risk(day),
         })
     }
 
+    /// One tree's figures of every fund (of `day`), from what is kept: only
+    /// the funds changed since are read again. `keep` days are kept, the
+    /// last asked first; a day not kept is read whole.
     fn kept_figures<S, V>(
         &self,
-        slot: &Mutex<Option<Kept<V>>>,
+        slot: &Mutex<Vec<Kept<V>>>,
+        keep: usize,
         name: &'static str,
         day: i32,
         of: impl Fn(S) -> V,
@@ -146,10 +150,15 @@ impl Store {
         V: Clone,
     {
         let mut slot = lock(slot);
-        let seen = slot.as_ref().filter(|k| k.day == day).map(|k| k.seq);
+        let at = slot.iter().position(|k| k.day == day);
+        let seen = at.and_then(|i| slot.get(i)).map(|k| k.seq);
         let (now, since) = self.fund_changes.since(seen);
         let tree = self.tree(name)?;
-        match (slot.as_mut(), since) {
+        // The day asked goes first (the one dropped is the last asked).
+        if let Some(i) = at {
+            slot[..=i].rotate_right(1);
+        }
+        match (slot.first_mut().filter(|_| at.is_some()), since) {
             (Some(kept), Since::Funds(funds)) => {
                 if !funds.is_empty() {
                     // Read again, then put in: a failure leaves what was kept.
@@ -179,7 +188,11 @@ impl Store {
                     map.insert(id_of(&k).unwrap_or(0), of(decode_aggregate(name, &k, Some(&v))?));
                 }
                 let map = Arc::new(map);
-                *slot = Some(Kept { seq: now, day, map: Arc::clone(&map) });
+                if at.is_some() {
+                    slot.remove(0);
+                }
+                slot.insert(0, Kept { seq: now, day, map: Arc::clone(&map) });
+                slot.truncate(keep);
                 Ok(map)
             }
         }
