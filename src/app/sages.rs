@@ -218,10 +218,7 @@ impl SagesTab {
         // Everyone else reads the same list: one copy for all sessions, read
         // with the places and categories as they stand after its key.
         let rows = if own.is_none() && coaches.is_none() {
-            sh.common.sages(store, || {
-                let (geo, categories) = (sh.common.geo(store)?, store.categories()?);
-                sage_rows(&geo, &categories, store, None, None)
-            })
+            every_sage(&sh.common, store)
         } else {
             sage_rows(&sh.geo, &sh.categories, store, own, coaches.as_ref()).map(Arc::new)
         };
@@ -1027,6 +1024,17 @@ impl SagesTab {
     pub fn plan_load(&self, sage: u64) -> u32 {
         self.plan.as_ref().and_then(|p| p.taken().get(&sage).copied()).unwrap_or(0)
     }
+}
+
+/// Every sage, as every session that reads them all shares them.
+pub(super) fn every_sage(
+    common: &super::common::Common,
+    store: &Store,
+) -> Result<std::sync::Arc<Vec<SageRow>>, crate::store::StoreError> {
+    common.sages(store, || {
+        let (geo, categories) = (common.geo(store)?, store.categories()?);
+        sage_rows(&geo, &categories, store, None, None)
+    })
 }
 
 /// What the sage search matches: name, ID, phone, places and expertise in
