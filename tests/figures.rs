@@ -322,6 +322,25 @@ fn the_capital_pane_shows_every_figure_whole_in_80_columns() {
     }
 }
 
+/// A store with its districts and no fund yet: the pane's figures are 0,
+/// and no "Capital (million baht):" heading stands over nothing.
+#[test]
+fn the_capital_pane_of_a_store_without_funds_has_no_empty_heading() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(sammachip::store::Store::open(&dir.path().join("s")).unwrap());
+    let place = |code: u32, name: &str| sammachip::domain::geo::Place {
+        code,
+        name_th: name.into(),
+        name_en: name.into(),
+        postal: String::new(),
+    };
+    store.put_places("t", &[place(33, "Si Sa Ket"), place(3301, "Mueang Si Sa Ket")]).unwrap();
+    let app = sammachip::app::App::new(&store, "tester", Lang::En, (80, 24));
+    let screen = common::screen_of(&app);
+    assert!(screen.contains("(baht)") && screen.contains("Whole province"), "{screen}");
+    assert!(!screen.contains("Capital (million baht)"), "{screen}");
+}
+
 /// Found while checking issue 18 on the province demo: the Overview opened
 /// empty (no district, every total 0) until the first key was pressed.
 #[test]

@@ -217,11 +217,16 @@ fn draw_money(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         CapitalKind::Pracharat => k::OV_CAP_PRACHARAT,
         CapitalKind::Other => k::OV_CAP_OTHER,
     };
-    let items = CapitalKind::ALL
+    let items: Vec<(&str, String)> = CapitalKind::ALL
         .iter()
         .enumerate()
         .filter(|(i, _)| r.capital[*i] != 0)
-        .map(|(i, kind)| (tr(lang, short(*kind)), Money(r.capital[i]).format_millions()));
+        .map(|(i, kind)| (tr(lang, short(*kind)), Money(r.capital[i]).format_millions()))
+        .collect();
+    if items.is_empty() {
+        // No capital yet (a new store): no heading over nothing.
+        return;
+    }
     let width = usize::from(kinds_area.width);
     let head = format!("{}:", tr(lang, k::OV_CAPITAL_M));
     let mut used = columns::width(&head);
