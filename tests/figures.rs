@@ -279,6 +279,9 @@ fn the_capital_pane_shows_every_figure_whole_in_80_columns() {
                     (t.lending, t.budget, t.open) =
                         (15_113_160_000_000, 3_980_000_000_000, 9_277_913_455_012);
                     (t.funds, t.members) = (79_600, 13_000_000);
+                    // A kind under 50,000 baht: "<0.1", not "0.0" million.
+                    let cursor = f.app.overview.pos.cursor;
+                    f.app.overview.rows[cursor].capital[5] = 2_000_000;
                 }
                 let screen = common::screen_at(&f.app, w, h);
                 let here = f.app.overview.selected().unwrap().clone();
@@ -294,7 +297,13 @@ fn the_capital_pane_shows_every_figure_whole_in_80_columns() {
                 assert_eq!(millions, want_millions, "{lang:?} {w}x{h} nation {nation}:\n{screen}");
                 let money =
                     |m: i64| if millions { Money(m).format_millions() } else { Money(m).format_whole() };
-                for row in [&here, &total] {
+                // Each row on a line of its own: the whole's under its name.
+                let whole = if lang == Lang::Th {
+                    "รวมทั้งจังหวัด"
+                } else {
+                    "Whole province"
+                };
+                for (row, is_whole) in [(&here, false), (&total, true)] {
                     let figures = [
                         money(row.lending),
                         money(row.budget),
@@ -306,6 +315,7 @@ fn the_capital_pane_shows_every_figure_whole_in_80_columns() {
                     let line = screen
                         .lines()
                         .filter(|l| figures.iter().all(|x| l.contains(&format!(" {x}"))))
+                        .filter(|l| l.contains(whole) == is_whole)
                         .count();
                     assert!(
                         line > 0,
@@ -315,8 +325,10 @@ fn the_capital_pane_shows_every_figure_whole_in_80_columns() {
                 // Every kind of the district's capital, whole, in millions.
                 for m in here.capital.iter().filter(|m| **m != 0) {
                     let x = Money(*m).format_millions();
+                    let x = if x == "0.0" { "<0.1".to_string() } else { x };
                     assert!(screen.contains(&format!(" {x}")), "{x}:\n{screen}");
                 }
+                assert_eq!(screen.contains(" <0.1"), nation, "{screen}");
             }
         }
     }

@@ -168,9 +168,12 @@ fn the_report_names_the_stores_province_or_all_provinces() {
         let store = sammachip::store::Store::open(&dir.path().join("s")).unwrap();
         store.put_places("t", &places(province, th, district)).unwrap();
         let path = dir.path().join("report.xlsx");
-        write_report(&store, &path, ReportOptions { district: None, date: f.app.today }).unwrap();
+        let written =
+            write_report(&store, &path, ReportOptions { district: None, date: f.app.today }).unwrap();
         let title = sheet(&path, "แปดขั้นตอน")[0][0].to_string();
         assert!(title.starts_with(want), "{title}");
+        // Districts and no fund: every chart but the capital by year.
+        assert_eq!(written.charts, 4);
     }
     // A store with no fund yet, or no place at all, still gets its report:
     // a chart with nothing to draw is left out (Excel refuses a chart

@@ -150,6 +150,9 @@ macro_rules! cx {
 /// another they took 1.75 s at the nation (issue 23). A failure is left for
 /// those reads, which say it; no thread to be had, they read it all.
 fn prefetch(store: &Arc<Store>, common: &Arc<Common>, today: Date) {
+    // The committees first: made on a new store, they would make the
+    // network's list read here out of date at once.
+    drop(common.ensure_committees(store));
     std::thread::scope(|s| {
         let thread = || std::thread::Builder::new().name("prefetch".into());
         let funds = thread().spawn_scoped(s, || drop(common.funds(store)));

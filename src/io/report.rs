@@ -89,14 +89,17 @@ pub fn write_report(store: &Store, path: &Path, o: ReportOptions) -> Result<Writ
         }
         e => e,
     };
-    r.steps(&rows, &total, &name).map_err(named)?;
-    r.capital(&rows, &total, &name, &funds, o.district).map_err(named)?;
-    r.loans(&rows, &total, &name).map_err(named)?;
-    r.coverage(&rows, &total, &name).map_err(named)?;
-    r.models(&rows, &total, &name).map_err(named)?;
     let scope = o.district.map_or(ExportScope::EachDistrict, |d| ExportScope::One(Scope::District(d)));
     let (header, ranked) = export_table(store, lang, o.date, scope, 30)?;
-    r.ranking(&header, &ranked).map_err(named)?;
+    let sheets = |r: &mut Report| -> Result<(), WriteError> {
+        r.steps(&rows, &total, &name)?;
+        r.capital(&rows, &total, &name, &funds, o.district)?;
+        r.loans(&rows, &total, &name)?;
+        r.coverage(&rows, &total, &name)?;
+        r.models(&rows, &total, &name)?;
+        r.ranking(&header, &ranked)
+    };
+    sheets(&mut r).map_err(named)?;
     save_workbook(&mut r.book, path)?;
     Ok(r.written)
 }

@@ -221,7 +221,11 @@ fn draw_money(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .iter()
         .enumerate()
         .filter(|(i, _)| r.capital[*i] != 0)
-        .map(|(i, kind)| (tr(lang, short(*kind)), Money(r.capital[i]).format_millions()))
+        .map(|(i, kind)| {
+            // Under 50,000 baht is not "0.0" million.
+            let m = Money(r.capital[i]).format_millions();
+            (tr(lang, short(*kind)), if m == "0.0" { "<0.1".to_string() } else { m })
+        })
         .collect();
     if items.is_empty() {
         // No capital yet (a new store): no heading over nothing.
@@ -251,5 +255,13 @@ fn draw_money(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         sep = 2;
     }
     lines.push(Line::from(line));
+    // Lines past the pane are not dropped without a sign.
+    let room = usize::from(kinds_area.height).max(1);
+    if lines.len() > room {
+        lines.truncate(room);
+        if let Some(last) = lines.last_mut() {
+            last.push_span(Span::raw(" …"));
+        }
+    }
     frame.render_widget(Paragraph::new(lines), kinds_area);
 }
