@@ -125,12 +125,11 @@ impl Opening {
     }
 }
 
-/// Ctrl-C as a key (the terminal is raw).
+/// Ctrl-C as a key (the terminal is raw), matched as the bindings match keys.
 fn is_interrupt(e: &Event) -> bool {
-    use crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
-    matches!(e, Event::Key(k) if k.kind != KeyEventKind::Release
-        && k.modifiers.contains(KeyModifiers::CONTROL)
-        && matches!(k.code, KeyCode::Char('c' | 'C')))
+    use crate::ui::keymap::is_ctrl;
+    matches!(e, Event::Key(k) if k.kind != crossterm::event::KeyEventKind::Release
+        && (is_ctrl(k, 'c') || is_ctrl(k, 'C')))
 }
 
 impl Drop for Opening {

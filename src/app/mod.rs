@@ -148,21 +148,20 @@ macro_rules! cx {
 /// and the loans at risk on `today` (into `common` and the store's kept
 /// figures), for the reads of the first frame to find them. One after
 /// another they took 1.75 s at the nation (issue 23). A failure is left for
-/// those reads, which say it; no thread to be had, they read it all.
+/// those reads, which say it; no thread to be had, they read the rest.
 fn prefetch(store: &Arc<Store>, common: &Arc<Common>, today: Date) {
     // The committees first: made on a new store, they would make the
     // network's list read here out of date at once.
     drop(common.ensure_committees(store));
     std::thread::scope(|s| {
         let thread = || std::thread::Builder::new().name("prefetch".into());
-        let funds = thread().spawn_scoped(s, || drop(common.funds(store)));
-        let lists = thread().spawn_scoped(s, || {
+        drop(thread().spawn_scoped(s, || drop(common.funds(store))));
+        drop(thread().spawn_scoped(s, || {
             drop(common.network(store));
             drop(sages::every_sage(common, store));
-        });
-        if funds.is_ok() || lists.is_ok() {
-            drop(store.fund_risk_on(today.days()));
-        }
+        }));
+        // Kept by the store: the build's read of it costs nothing after.
+        drop(store.fund_risk_on(today.days()));
     });
 }
 

@@ -405,6 +405,11 @@ fn matches(k: &K, ev: &KeyEvent) -> bool {
     }
 }
 
+/// Whether `ev` is Ctrl and the letter `c`, as the bindings match it.
+pub fn is_ctrl(ev: &KeyEvent, c: char) -> bool {
+    matches(&ctrl(c), ev)
+}
+
 fn lookup(ctx: Ctx, ev: &KeyEvent) -> Option<Action> {
     BINDINGS.iter().find(|b| b.ctx == ctx && b.keys.iter().any(|k| matches(k, ev))).map(|b| b.action)
 }
