@@ -725,3 +725,27 @@ fn a_store_of_many_provinces_calls_its_whole_all_provinces() {
     assert!(screen.contains("Overview, all provinces") && screen.contains("All provinces"), "{screen}");
     assert!(!screen.contains("Whole province"), "{screen}");
 }
+
+/// Bangkok is a special administrative area, not a จังหวัด: a Bangkok
+/// store's Overview, its total and the Ranking tab's scope say
+/// "กรุงเทพมหานคร / Bangkok", never "จังหวัด / province" (the report's
+/// title already did).
+#[test]
+fn a_bangkok_store_is_not_called_a_province() {
+    use sammachip::app::Action;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("s")).unwrap());
+    store.put_places("t", &[place(10, "กรุงเทพมหานคร"), place(1001, "เขตพระนคร")]).unwrap();
+    let mut app = app_on(&store, Lang::Th);
+    let screen = common::screen_of(&app);
+    assert!(screen.contains("ภาพรวมกรุงเทพมหานคร") && screen.contains("รวมทั้งกรุงเทพมหานคร"), "{screen}");
+    assert!(!screen.contains("จังหวัด"), "{screen}");
+    app.update(Action::GoTab(4), &store);
+    let screen = common::screen_of(&app);
+    assert!(screen.contains("ทั้งกรุงเทพมหานคร") && !screen.contains("จังหวัด"), "{screen}");
+    app.update(Action::ToggleLang, &store);
+    app.update(Action::GoTab(1), &store);
+    let screen = common::screen_of(&app);
+    assert!(screen.contains("Bangkok overview") && screen.contains("All of Bangkok"), "{screen}");
+    assert!(!screen.to_lowercase().contains("province"), "{screen}");
+}

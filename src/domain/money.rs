@@ -92,11 +92,16 @@ impl Money {
     }
 
     /// `151,131.6` — millions of baht to a tenth (rounded half away from
-    /// zero), for a pane too narrow for whole baht.
+    /// zero), for a pane too narrow for whole baht. Some money under 50,000
+    /// baht is `<0.1` (`>-0.1` owed), never `0.0`, which is none at all.
     pub fn format_millions(self) -> String {
         let neg = self.0 < 0;
         // A tenth of a million baht is 10,000,000 satang.
         let tenths = (u128::from(self.0.unsigned_abs()) + 5_000_000) / 10_000_000;
+        if tenths == 0 && self.0 != 0 {
+            // Under 50,000 baht is not "0.0" million: say it is some.
+            return if neg { ">-0.1".into() } else { "<0.1".into() };
+        }
         let whole = u64::try_from(tenths / 10).unwrap_or(u64::MAX);
         let s = format!("{}.{}", group_thousands(whole), tenths % 10);
         if neg && tenths > 0 { format!("-{s}") } else { s }
@@ -149,7 +154,10 @@ mod tests {
         assert_eq!(group_thousands(999), "999");
         assert_eq!(Money::baht(151_131_600_000).format_millions(), "151,131.6");
         assert_eq!(Money::baht(233_700_000).format_millions(), "233.7");
-        assert_eq!(Money::baht(49_999).format_millions(), "0.0");
+        assert_eq!(Money::baht(49_999).format_millions(), "<0.1");
+        assert_eq!(Money(1).format_millions(), "<0.1");
+        assert_eq!(Money(-1).format_millions(), ">-0.1");
+        assert_eq!(Money(0).format_millions(), "0.0");
         assert_eq!(Money::baht(50_000).format_millions(), "0.1");
         assert_eq!(Money::baht(1_949_999).format_millions(), "1.9");
         assert_eq!(Money::baht(-1_950_000).format_millions(), "-2.0");

@@ -24,6 +24,9 @@ pub struct Geo {
     /// The gazetteer holds districts of more than one province (a region's
     /// or the nation's store).
     many_provinces: bool,
+    /// Every district is Bangkok's: a special administrative area, not a
+    /// จังหวัด, so the screens do not call it one.
+    bangkok: bool,
 }
 
 impl Geo {
@@ -41,8 +44,9 @@ impl Geo {
         }
         districts.sort_unstable();
         let many_provinces = districts.first().map(|d| d / 100) != districts.last().map(|d| d / 100);
+        let bangkok = !many_provinces && districts.first().is_some_and(|d| u32::from(d / 100) == BANGKOK);
         let places = places.into_iter().map(|p| (p.code, p)).collect();
-        Self { places, districts, with_subdistricts, many_provinces }
+        Self { places, districts, with_subdistricts, many_provinces, bangkok }
     }
 
     pub fn get(&self, code: u32) -> Option<&Place> {
@@ -62,9 +66,14 @@ impl Geo {
     }
 
     /// The whole store as a scope, in the officer's words: "ทั้งจังหวัด /
-    /// Whole province", or "ทุกจังหวัด / All provinces" on a store of many.
+    /// Whole province", "ทั้งกรุงเทพมหานคร / All of Bangkok", or "ทุกจังหวัด /
+    /// All provinces" on a store of many.
     pub fn whole(&self) -> Key {
-        if self.many_provinces { k::SCOPE_ALL } else { k::SCOPE_PROVINCE }
+        match (self.many_provinces, self.bangkok) {
+            (true, _) => k::SCOPE_ALL,
+            (false, true) => k::SCOPE_BANGKOK,
+            (false, false) => k::SCOPE_PROVINCE,
+        }
     }
 
     /// The whole store by name: "จังหวัดศรีสะเกษ / Si Sa Ket province" (the
@@ -73,7 +82,7 @@ impl Geo {
     pub fn whole_name(&self, lang: Lang) -> String {
         let province = self.districts.first().map(|d| u32::from(d / 100));
         match province.and_then(|p| self.places.get(&p)) {
-            Some(p) if !self.many_provinces && p.code == BANGKOK => p.name(lang).to_string(),
+            Some(p) if self.bangkok => p.name(lang).to_string(),
             Some(p) if !self.many_provinces => trf(lang, k::REPORT_PROVINCE, &[&p.name(lang)]),
             _ => tr(lang, self.whole()).to_string(),
         }
@@ -81,7 +90,11 @@ impl Geo {
 
     /// The Overview's title and its total's name, for one province or many.
     pub fn overview_words(&self) -> (Key, Key) {
-        if self.many_provinces { (k::OV_TITLE_ALL, k::OV_TOTAL_ALL) } else { (k::OV_TITLE, k::OV_TOTAL) }
+        match (self.many_provinces, self.bangkok) {
+            (true, _) => (k::OV_TITLE_ALL, k::OV_TOTAL_ALL),
+            (false, true) => (k::OV_TITLE_BANGKOK, k::OV_TOTAL_BANGKOK),
+            (false, false) => (k::OV_TITLE, k::OV_TOTAL),
+        }
     }
 
     pub fn len(&self) -> usize {

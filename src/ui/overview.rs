@@ -221,11 +221,7 @@ fn draw_money(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .iter()
         .enumerate()
         .filter(|(i, _)| r.capital[*i] != 0)
-        .map(|(i, kind)| {
-            // Under 50,000 baht is not "0.0" million.
-            let m = Money(r.capital[i]).format_millions();
-            (tr(lang, short(*kind)), if m == "0.0" { "<0.1".to_string() } else { m })
-        })
+        .map(|(i, kind)| (tr(lang, short(*kind)), Money(r.capital[i]).format_millions()))
         .collect();
     if items.is_empty() {
         // No capital yet (a new store): no heading over nothing.
