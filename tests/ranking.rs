@@ -480,3 +480,46 @@ fn the_selected_keep_their_ranks_among_the_whole_scope() {
         }
     }
 }
+
+/// `t` switches between the top and the selected households. On a catalog
+/// ranked beside the screen (the nation's), the top list used to stay on
+/// screen under the selected view's heads (its stage column empty) until
+/// the selected came. The list of the other view goes at once; the tab says
+/// it is ranking; then the selected come, as a ranking at once gives them.
+#[test]
+fn switching_views_beside_the_screen_shows_no_list_of_the_other_view() {
+    use sammachip::app::Action;
+    let mut f = on_ranking(Lang::En);
+    {
+        let mut cat = f.app.catalog.write().unwrap();
+        for (i, r) in cat.rows.iter_mut().enumerate() {
+            if i % 5 == 0 {
+                r.stage = Stage::Coached;
+            }
+        }
+    }
+    f.app.rank.set_beside_rows(1);
+    assert_eq!(f.app.rank.ranked.len(), 30);
+    f.press(KeyCode::Char('t'));
+    assert!(f.app.rank.is_ranking());
+    assert!(f.app.rank.ranked.is_empty(), "the top list stayed under the selected view's heads");
+    let screen = f.screen();
+    assert!(screen.contains("Ranking…") && !screen.contains("Stage"), "{screen}");
+    let store = std::sync::Arc::clone(&f.store);
+    for _ in 0..10_000 {
+        if !f.app.rank.is_ranking() {
+            break;
+        }
+        f.app.update(Action::Tick, &store);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let beside = f.app.rank.ranked.clone();
+    assert!(!beside.is_empty());
+    // The same list ranked at once.
+    f.app.rank.set_beside_rows(usize::MAX);
+    f.press(KeyCode::Char('t'));
+    assert!(!f.app.rank.is_ranking() && f.app.rank.ranked.len() == 30);
+    f.press(KeyCode::Char('t'));
+    assert_eq!(f.app.rank.ranked, beside);
+    assert!(f.screen().contains("Stage"), "{}", f.screen());
+}

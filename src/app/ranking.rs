@@ -296,8 +296,20 @@ impl RankingTab {
     pub fn show_selected(&mut self, cx: &mut Cx<'_>, district: u16) {
         self.scope = Scope::District(district);
         self.category = None;
-        self.selected_view = true;
+        if !self.selected_view {
+            self.selected_view = true;
+            self.other_view();
+        }
         self.refresh(cx.sh, cx.funds);
+    }
+
+    /// The view changed (the top or the selected): the list shown was the
+    /// other view's, under other heads, so it goes. While the new one is
+    /// ranked beside the screen the tab says it is ranking, with no list.
+    fn other_view(&mut self) {
+        self.ranked.clear();
+        self.in_scope = 0;
+        self.pos.home();
     }
 
     pub fn action(&mut self, cx: &mut Cx<'_>, action: Action) {
@@ -332,7 +344,7 @@ impl RankingTab {
             }
             Action::ToggleSelected => {
                 self.selected_view = !self.selected_view;
-                self.pos.home();
+                self.other_view();
                 self.refresh(cx.sh, cx.funds);
             }
             Action::MarkSelected | Action::MarkModel => {
