@@ -22,6 +22,19 @@ fn on_ranking(lang: Lang) -> Fixture {
     f
 }
 
+/// Ticks as the app's loop does until the ranking made beside the screen has
+/// come (20 s at most).
+fn tick_until_ranked(f: &mut Fixture) {
+    let store = std::sync::Arc::clone(&f.store);
+    for _ in 0..10_000 {
+        if !f.app.rank.is_ranking() {
+            break;
+        }
+        f.app.update(sammachip::app::Action::Tick, &store);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+}
+
 fn ranked_ids(f: &Fixture) -> Vec<u64> {
     let cat = f.app.catalog.read().unwrap();
     f.app.rank.ranked.iter().map(|(row, _)| cat.rows[*row as usize].id()).collect()
@@ -393,7 +406,7 @@ fn the_list_exports_in_thai_digits_when_asked() {
 /// the one the last weights give. Forced here on the demo's catalog.
 #[test]
 fn a_weight_key_on_a_large_catalog_ranks_beside_the_screen() {
-    use sammachip::{app::Action, front};
+    use sammachip::front;
     let mut f = on_ranking(Lang::En);
     f.app.rank.set_beside_rows(1);
     let before = ranked_ids(&f);
@@ -418,14 +431,7 @@ fn a_weight_key_on_a_large_catalog_ranks_beside_the_screen() {
     let weights = f.app.rank.profile.weights;
     assert_eq!(weights.0[4], 100);
 
-    let store = std::sync::Arc::clone(&f.store);
-    for _ in 0..10_000 {
-        if !f.app.rank.is_ranking() {
-            break;
-        }
-        f.app.update(Action::Tick, &store);
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
+    tick_until_ranked(&mut f);
     assert!(!f.app.rank.is_ranking());
     // The first key's ranking, then one for the keys pressed while it ran.
     assert_eq!(f.app.rank.made_beside, 2);
@@ -488,7 +494,6 @@ fn the_selected_keep_their_ranks_among_the_whole_scope() {
 /// it is ranking; then the selected come, as a ranking at once gives them.
 #[test]
 fn switching_views_beside_the_screen_shows_no_list_of_the_other_view() {
-    use sammachip::app::Action;
     let mut f = on_ranking(Lang::En);
     {
         let mut cat = f.app.catalog.write().unwrap();
@@ -505,14 +510,7 @@ fn switching_views_beside_the_screen_shows_no_list_of_the_other_view() {
     assert!(f.app.rank.ranked.is_empty(), "the top list stayed under the selected view's heads");
     let screen = f.screen();
     assert!(screen.contains("Ranking…") && !screen.contains("Stage"), "{screen}");
-    let store = std::sync::Arc::clone(&f.store);
-    for _ in 0..10_000 {
-        if !f.app.rank.is_ranking() {
-            break;
-        }
-        f.app.update(Action::Tick, &store);
-        std::thread::sleep(std::time::Duration::from_millis(2));
-    }
+    tick_until_ranked(&mut f);
     let beside = f.app.rank.ranked.clone();
     assert!(!beside.is_empty());
     // The same list ranked at once.
