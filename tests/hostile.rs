@@ -190,6 +190,63 @@ fn idle_connections_before_login_neither_stop_the_server_nor_keep_an_officer_out
     drop(idle);
 }
 
+/// Whether the server has closed a connection: reads what it sent until the
+/// end (closed) or until it has said nothing for `quiet` (open).
+fn closed_by_server(s: &mut std::net::TcpStream, quiet: Duration) -> bool {
+    use std::io::Read;
+    s.set_read_timeout(Some(quiet)).unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                return false;
+            }
+            Err(_) => return true,
+        }
+    }
+}
+
+/// Connections that send SSH's first line and then nothing: russh then runs
+/// their sessions on tasks of its own, waiting for a key exchange. The gate
+/// closed them only in its own books, and their sockets stayed open for
+/// russh's half-hour timeout: 50 of them at `ulimit -n 64` kept every
+/// officer out ("Connection timed out during banner exchange"). Now those
+/// pushed out to make room are closed at once and the rest at the login
+/// deadline, and an officer logs in meanwhile.
+#[test]
+fn connections_that_say_hello_and_nothing_more_are_closed_and_keep_no_one_out() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store");
+    common::copy_dir(&world().db, &db);
+    // 64 open files: at most 16 wait to log in, 4 from one address.
+    let mut server = Server::start(dir.path(), &db, Some(64), &["--login-seconds", "4"]);
+    let mut hello = Vec::new();
+    for _ in 0..60 {
+        let mut s = std::net::TcpStream::connect(&server.addr).expect("connect");
+        s.write_all(b"SSH-2.0-OpenSSH_9.6\r\n").unwrap();
+        hello.push(s);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let closed =
+        hello.iter_mut().map(|s| closed_by_server(s, Duration::from_millis(100))).filter(|c| *c).count();
+    assert!(closed >= 60 - 4, "only {closed} of 60 closed to make room; at most 4 may wait");
+    let started = Instant::now();
+    rt().block_on(async {
+        let mut t = Term::open(&server, "somchai", &key("somchai")).await.expect("an officer logs in");
+        t.wait_for("ภาพรวมจังหวัด").await;
+    });
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    // The login deadline closes those left waiting.
+    std::thread::sleep(Duration::from_secs(5));
+    let closed =
+        hello.iter_mut().map(|s| closed_by_server(s, Duration::from_millis(100))).filter(|c| *c).count();
+    assert_eq!(closed, 60, "connections left open past the login deadline");
+    assert!(server.alive());
+}
+
 #[test]
 fn names_key_comments_and_cells_with_escapes_never_reach_a_terminal_or_the_log_raw() {
     let (dir, server) = serve(None);

@@ -108,6 +108,10 @@ enum Cmd {
         /// Seconds between backups instead of a day (tests).
         #[arg(long, hide = true)]
         backup_every_seconds: Option<u64>,
+        /// Seconds a connection may take to log in; one that has not is
+        /// closed (its socket cut, whatever it sent).
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+        login_seconds: u64,
         /// Largest file an officer may upload over SFTP, in MiB.
         #[arg(long, default_value_t = 200)]
         max_upload_mib: u64,
@@ -484,6 +488,7 @@ pub fn main(role: helper::Role) -> ExitCode {
             max_upload_bytes,
             keep_minutes,
             keep_seconds,
+            login_seconds,
         }) => {
             let store = match open_then(path.clone(), |s| s) {
                 Ok(s) => Arc::new(s),
@@ -500,6 +505,7 @@ pub fn main(role: helper::Role) -> ExitCode {
                 keep_backups: keep_backups.max(1),
                 backup_every: Duration::from_secs(backup_every_seconds.unwrap_or(86_400).max(1)),
                 keep: Duration::from_secs(keep_seconds.unwrap_or(keep_minutes.saturating_mul(60))),
+                login: Duration::from_secs(login_seconds),
                 uploads: crate::ssh::sftp::Limits {
                     file: max_upload_bytes.unwrap_or(max_upload_mib.saturating_mul(1 << 20)),
                     inbox: max_inbox_mib.saturating_mul(1 << 20),

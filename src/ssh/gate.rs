@@ -7,23 +7,32 @@
 //!   would pass either, the oldest waiting one (from that address, or
 //!   anyone) is closed to make room: a flood of idle connections only
 //!   pushes out itself, and an officer who connects after it gets in.
-//! - A connection that has not logged in within [`LOGIN_DEADLINE`] is closed.
+//! - A connection that has not logged in within the server's
+//!   `--login-seconds` (30 by default) is closed.
+//! - Closing one cuts its socket ([`Severed`]), whatever its SSH session is
+//!   doing: once the client has sent its first line, russh runs the session
+//!   on a task of its own, which waits in its key exchange for a client that
+//!   says nothing more and reads no message of ours meanwhile. Stopping our
+//!   task or asking the session to disconnect left such a connection open
+//!   for russh's own timeout (half an hour): 200 of them held 200 files.
 //! - The accept loop survives every error (too many open files, a
 //!   connection aborted before it was taken): it says so once a second at
 //!   most, waits a little longer each time, and goes on.
 
 use std::{
     collections::HashMap,
+    io,
     net::IpAddr,
+    pin::Pin,
     sync::{
         Arc, Mutex, MutexGuard,
         atomic::{AtomicBool, AtomicU64, Ordering},
     },
+    task::{Context, Poll, Waker},
     time::{Duration, Instant},
 };
 
-/// How long a connection may take to log in.
-pub const LOGIN_DEADLINE: Duration = Duration::from_secs(30);
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// How many connections may wait to log in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,9 +68,42 @@ pub fn open_file_limit() -> Option<u64> {
 pub struct Ticket {
     id: u64,
     logged_in: AtomicBool,
+    /// The socket is cut: every read and write fails from now on.
+    cut: AtomicBool,
+    /// Who waits to read and to write, woken when the socket is cut.
+    waiting: Mutex<[Option<Waker>; 2]>,
 }
 
 impl Ticket {
+    fn new(id: u64) -> Ticket {
+        Ticket { id, logged_in: false.into(), cut: false.into(), waiting: Mutex::new([None, None]) }
+    }
+
+    /// Cuts the connection's socket ([`Severed`]): the session reading or
+    /// writing it ends at once, and drops the socket.
+    pub fn cut(&self) {
+        self.cut.store(true, Ordering::Release);
+        let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+        for w in waiting.iter_mut().filter_map(Option::take) {
+            w.wake();
+        }
+    }
+
+    pub fn is_cut(&self) -> bool {
+        self.cut.load(Ordering::Acquire)
+    }
+
+    /// Notes who to wake when the socket is cut; whether it is cut already.
+    fn watch(&self, slot: usize, cx: &Context<'_>) -> bool {
+        let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+        match &mut waiting[slot] {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            other => *other = Some(cx.waker().clone()),
+        }
+        drop(waiting);
+        self.is_cut()
+    }
+
     /// The officer has logged in: the connection no longer waits at the door.
     pub fn logged_in(&self) {
         self.logged_in.store(true, Ordering::Release);
@@ -76,7 +118,9 @@ struct Entry {
     address: IpAddr,
     since: Instant,
     ticket: Arc<Ticket>,
-    /// Closes the connection (its task is aborted, so its socket is dropped).
+    /// Stops the connection's task: before its session runs, that drops the
+    /// socket; after, the session runs on a task of russh's, which the
+    /// ticket's cut ends.
     close: Option<tokio::task::AbortHandle>,
     /// The SSH session, once it runs: told why when the server stops.
     handle: Option<russh::server::Handle>,
@@ -128,15 +172,15 @@ impl Gate {
             }
             .map(|(id, _)| *id);
             let Some(id) = victim else { break };
-            if let Some(e) = open.remove(&id)
-                && let Some(close) = e.close
-            {
-                close.abort();
+            if let Some(e) = open.remove(&id) {
+                e.ticket.cut();
+                if let Some(close) = e.close {
+                    close.abort();
+                }
             }
             self.pushed_out.fetch_add(1, Ordering::Relaxed);
         }
-        let ticket =
-            Arc::new(Ticket { id: self.next.fetch_add(1, Ordering::Relaxed), logged_in: false.into() });
+        let ticket = Arc::new(Ticket::new(self.next.fetch_add(1, Ordering::Relaxed)));
         open.insert(
             ticket.id,
             Entry { address, since: Instant::now(), ticket: Arc::clone(&ticket), close: None, handle: None },
@@ -194,6 +238,57 @@ impl Gate {
     }
 }
 
+/// A connection's socket as its SSH session reads and writes it, until the
+/// gate cuts it ([`Ticket::cut`]): then every read and write fails, so the
+/// session ends wherever it waits, and its task drops the socket.
+pub struct Severed<S> {
+    inner: S,
+    ticket: Arc<Ticket>,
+}
+
+impl<S> Severed<S> {
+    pub fn new(inner: S, ticket: Arc<Ticket>) -> Severed<S> {
+        Severed { inner, ticket }
+    }
+}
+
+fn severed() -> io::Error {
+    io::Error::new(io::ErrorKind::ConnectionAborted, "closed by the server's gate")
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Severed<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if self.ticket.watch(0, cx) {
+            return Poll::Ready(Err(severed()));
+        }
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Severed<S> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        if self.ticket.watch(1, cx) {
+            return Poll::Ready(Err(severed()));
+        }
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.ticket.watch(1, cx) {
+            return Poll::Ready(Err(severed()));
+        }
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +325,33 @@ mod tests {
         gate.leave(&a3);
         assert!(gate.report().is_some_and(|l| l.contains("closed to make room")));
         assert!(gate.report().is_none(), "once a second at most");
+    }
+
+    /// A cut ends a read that waits for a client saying nothing, and every
+    /// read and write after it; a connection pushed out is cut.
+    #[test]
+    fn a_cut_socket_fails_the_read_waiting_on_it() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let gate = Gate::new(Limits { total: 4, per_address: 1 });
+            let ticket = gate.admit(ip(1));
+            let (ours, _client) = tokio::io::duplex(64);
+            let mut s = Severed::new(ours, Arc::clone(&ticket));
+            let reading = tokio::spawn(async move {
+                let mut b = [0u8; 8];
+                let r = s.read(&mut b).await;
+                (r.map_err(|e| e.kind()), s)
+            });
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            assert!(!reading.is_finished(), "the client said nothing: the read waits");
+            // A second connection from the address pushes the first out.
+            let _next = gate.admit(ip(1));
+            assert!(ticket.is_cut());
+            let (r, mut s) = tokio::time::timeout(Duration::from_secs(5), reading).await.unwrap().unwrap();
+            assert_eq!(r, Err(io::ErrorKind::ConnectionAborted));
+            assert!(s.write_all(b"x").await.is_err());
+        });
     }
 
     #[test]

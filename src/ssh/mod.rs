@@ -68,6 +68,8 @@ pub struct Options {
     /// How long a session whose connection dropped is kept for the
     /// officer's next login.
     pub keep: Duration,
+    /// How long a connection may take to log in.
+    pub login: Duration,
 }
 
 /// Tests set this to a login whose sessions then fail on purpose, to show that
@@ -1056,6 +1058,7 @@ async fn accept_loop(
     config: Arc<russh::server::Config>,
     socket: tokio::net::TcpListener,
     door: Arc<gate::Gate>,
+    login: Duration,
 ) {
     let mut backoff = Duration::from_millis(5);
     let mut last_error: Option<(io::ErrorKind, Instant)> = None;
@@ -1087,13 +1090,12 @@ async fn accept_loop(
         let task = tokio::spawn(async move {
             let _ = stream.set_nodelay(true);
             let _leave = Leave(Arc::clone(&door2), Arc::clone(&ticket2));
+            // The gate can cut the socket whatever the session waits for.
+            let stream = gate::Severed::new(stream, Arc::clone(&ticket2));
             // The client's first words and the key exchange count against
             // the login deadline too.
-            let started = tokio::time::timeout(
-                gate::LOGIN_DEADLINE,
-                russh::server::run_stream(config, stream, handler),
-            )
-            .await;
+            let started =
+                tokio::time::timeout(login, russh::server::run_stream(config, stream, handler)).await;
             let session = match started {
                 Ok(Ok(s)) => s,
                 Ok(Err(e)) => {
@@ -1105,7 +1107,7 @@ async fn accept_loop(
             door2.set_handle(&ticket2, session.handle());
             let handle = session.handle();
             let deadline = async {
-                tokio::time::sleep(gate::LOGIN_DEADLINE).await;
+                tokio::time::sleep(login).await;
                 if ticket2.is_logged_in() {
                     std::future::pending::<()>().await;
                 }
@@ -1117,9 +1119,13 @@ async fn accept_loop(
                     }
                 }
                 () = deadline => {
+                    // Said if the session reads it (not while it waits for
+                    // the client's key exchange), then cut either way.
                     let _ = handle
                         .disconnect(russh::Disconnect::ByApplication, "login took too long".into(), String::new())
                         .await;
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    ticket2.cut();
                 }
             }
         });
@@ -1187,10 +1193,11 @@ pub fn serve(store: Arc<Store>, opts: Options) -> anyhow::Result<()> {
             "at most {} connections wait to log in ({} from one address), {} s each",
             limits.total,
             limits.per_address,
-            gate::LOGIN_DEADLINE.as_secs()
+            opts.login.as_secs()
         ));
         let door = Arc::new(gate::Gate::new(limits));
-        let running = accept_loop(shared, Arc::new(config(key, opts.idle)), socket, Arc::clone(&door));
+        let running =
+            accept_loop(shared, Arc::new(config(key, opts.idle)), socket, Arc::clone(&door), opts.login);
         let stop = stop_asked()?;
         tokio::select! {
             () = running => {}
