@@ -316,3 +316,51 @@ fn a_plan_then_a_visit_then_a_status_change_are_taken_back_in_turn_each_whole() 
     let stored: u32 = f.store.sage_loads().unwrap().values().sum();
     assert_eq!(shown, stored, "the loads on screen follow");
 }
+
+/// An import saved record by record leaves a mark for as long as it is
+/// saved. A process cut off half-way leaves the mark: the next open takes
+/// the import's records back, exactly, and says so in Thai and English;
+/// when another officer changed one of them meanwhile, nothing is taken
+/// back and the notice asks the officer to look and press `u`.
+#[test]
+fn an_import_cut_off_is_taken_back_when_the_store_next_opens() {
+    use sammachip::{i18n::Msg, service::messages, store::ChangeSlot};
+    for changed_since in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s");
+        common::copy_dir(common::template(), &db);
+        let (before, ids) = {
+            let store = Store::open(&db).unwrap();
+            let before = records(&store);
+            let slot = ChangeSlot::default();
+            let mark = store.mark_saving("somchai", "สมาชิก.xlsx", &slot).unwrap();
+            assert_eq!(store.saving_marks().unwrap(), [mark]);
+            let who = Actor { change: Some(&slot), ..Actor::from("somchai") };
+            let mut ids = Vec::new();
+            for mut f in store.all::<Fund>().unwrap().into_iter().take(3) {
+                f.name.push_str(" (นำเข้า)");
+                ids.push(store.save(who, &f).unwrap().id);
+            }
+            if changed_since {
+                let mut f = store.get::<Fund>(ids[1]).unwrap().unwrap();
+                f.name.push_str(" แก้");
+                store.save("kanya", &f).unwrap();
+            }
+            // Cut off here: the mark stays.
+            (before, ids)
+        };
+        let store = sammachip::cli::open_store(&db).unwrap();
+        assert!(store.saving_marks().unwrap().is_empty(), "the mark goes either way");
+        let said: Vec<Msg> = store.notices().iter().map(messages::notice).collect();
+        assert_eq!(said.len(), 1, "{said:?}");
+        let (th, en) = (said[0].render(Lang::Th), said[0].render(Lang::En));
+        if changed_since {
+            assert!(store.get::<Fund>(ids[0]).unwrap().unwrap().name.ends_with("(นำเข้า)"));
+            assert!(th.contains("กด u") && en.contains("press u") && en.contains("สมาชิก.xlsx"), "{en}");
+        } else {
+            assert_eq!(records(&store), before, "every record exactly as before the import");
+            assert!(th.contains("ย้อนกลับทั้งหมด 3 รายการ") && en.contains("all 3 records"), "{th} / {en}");
+            assert!(en.contains("somchai") && en.contains("สมาชิก.xlsx"), "{en}");
+        }
+    }
+}

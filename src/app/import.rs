@@ -5,7 +5,8 @@
 //! saved, and each refused row (as the spreadsheet numbers it, the column,
 //! why), while the refused rows also go to `outbox/FILE.rejects.csv`. `s`
 //! then asks, and `y` saves the file record by record as one change set,
-//! which `u` takes back whole (see `io::import::save_records` for why not a
+//! which `u` takes back whole, and which the next open takes back if the
+//! process is cut off half-way (see `io::import::save_records` for why not a
 //! bulk load). Roles apply row by row, as for forms: a district officer's
 //! row of another district, a fund committee's row of another fund, is
 //! refused with the reason, and then nothing is saved.

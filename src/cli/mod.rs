@@ -142,6 +142,10 @@ enum Cmd {
         /// Check every row, save nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Save record by record in one change set, as the app's Import
+        /// screen does, instead of one bulk load (tests).
+        #[arg(long, hide = true)]
+        one_by_one: bool,
     },
     /// Write every record of a kind (or the ranking) to a spreadsheet: Thai
     /// headers (`--lang en` for English), money as numbers, dates in B.E.
@@ -296,6 +300,15 @@ const CANCEL_LOOK: Duration = Duration::from_millis(50);
 
 /// Opens the store and runs `then` on it off the main thread, so a store that
 /// hangs sled gives a message instead of a frozen terminal.
+/// Opens the store for use: as [`Store::open`], then takes back the imports
+/// a cut-off process left half-saved (said in the store's notices).
+pub fn open_store(path: &std::path::Path) -> Result<Store, OpenError> {
+    let store = Store::open(path)?;
+    crate::service::changes::take_back_cut_imports(&store)
+        .map_err(|e| Store::open_failed(path, e, "an import cut off could not be taken back"))?;
+    Ok(store)
+}
+
 fn open_then<T: Send + 'static>(
     path: PathBuf,
     then: impl FnOnce(Store) -> T + Send + 'static,
@@ -321,7 +334,7 @@ fn open_then_with<T: Send + 'static>(
     let (tx, rx) = mpsc::channel();
     let p = path.clone();
     std::thread::spawn(move || {
-        let _ = tx.send(Store::open(&p).map(then));
+        let _ = tx.send(open_store(&p).map(then));
     });
     let until = Instant::now() + OPEN_TIMEOUT;
     let answer = loop {
@@ -519,12 +532,13 @@ pub fn main(role: helper::Role) -> ExitCode {
                 }
             }
         }
-        Some(Cmd::Import { kind, file, sheet, dry_run }) => {
+        Some(Cmd::Import { kind, file, sheet, dry_run, one_by_one }) => {
             let store = match open_then(path.clone(), |s| s) {
                 Ok(s) => Arc::new(s),
                 Err(code) => return code,
             };
-            import_command(&store, kind, &file, sheet.as_deref(), dry_run)
+            let slot = crate::store::ChangeSlot::default();
+            import_command(&store, kind, &file, sheet.as_deref(), dry_run, one_by_one.then_some(&slot))
         }
         Some(Cmd::Backup { file }) => backup_command(path, &file),
         Some(Cmd::Restore { file }) => {
@@ -813,6 +827,7 @@ fn import_command(
     file: &std::path::Path,
     sheet: Option<&str>,
     dry_run: bool,
+    change: Option<&crate::store::ChangeSlot>,
 ) -> ExitCode {
     use crate::io::import::{self, Options};
     let officer = format!("cli:{}", officer());
@@ -826,7 +841,7 @@ fn import_command(
         // The command line is the computer's administrator, as it always was.
         access: crate::domain::officer::Access::Admin,
         rejects_dir: None,
-        change: None,
+        change,
     };
     let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let started = Instant::now();
@@ -889,7 +904,7 @@ fn backup_command(path: PathBuf, file: &std::path::Path) -> ExitCode {
         eprintln!("{:.1} s", started.elapsed().as_secs_f64());
         ExitCode::SUCCESS
     };
-    match Store::open(&path) {
+    match open_store(&path) {
         Ok(store) => match store.backup_file(&file) {
             Ok(s) => done(s.pairs, s.bytes),
             Err(e) => {

@@ -443,7 +443,11 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
     }
     if let (Some(change), false) = (o.change, o.dry_run) {
         let who = Actor { name: o.officer, access: o.access, change: Some(change) };
-        s.imported = save_records(store, who, plan, progress)?;
+        let file = o
+            .path
+            .file_name()
+            .map_or_else(|| o.path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        s.imported = save_records(store, who, &file, plan, progress)?;
         s.written_in = writing.elapsed();
         return Ok(s);
     }
@@ -596,22 +600,44 @@ const RECORDS_PER_SYNC: usize = 500;
 /// it: nothing is saved unless every row passed the check just before, and
 /// if a save fails half-way (the disk, a record another officer changed
 /// since the check) what was written is taken back at once, and the error
-/// says so. What a kill of the process in the middle leaves is the one
-/// exception: the records saved until then stay, as one change set `u` takes
-/// back whole.
+/// says so. If the process is cut off in the middle (killed, the server
+/// stopped, the power gone), the mark the import left in the store
+/// (`Store::mark_saving`) has the next open take the records saved until
+/// then back, as one change set, before anyone reads them.
 fn save_records(
     store: &Store,
     who: Actor<'_>,
+    file: &str,
     plan: Plan,
     progress: Progress<'_>,
 ) -> Result<usize, ImportError> {
+    let own = ChangeSlot::default();
+    let who = Actor { change: Some(who.change.unwrap_or(&own)), ..who };
+    let slot = who.change.unwrap_or(&own);
+    let mark = store.mark_saving(who.name, file, slot).map_err(|e| ImportError::Save(messages::store(&e)))?;
     let mut written = 0usize;
     let result = save_plan(store, who, plan, progress, &mut written);
-    let Err(reason) = result else { return Ok(written) };
-    let change = who.change.map_or(0, ChangeSlot::id);
-    let taken_back = written == 0
-        || crate::service::changes::undo_change(store, Actor { change: None, ..who }, change).is_ok();
-    Err(ImportError::Stopped { reason, written, taken_back })
+    let result = match result {
+        Ok(()) => Ok(written),
+        Err(reason) => {
+            let taken_back = written == 0
+                || crate::service::changes::undo_change(store, Actor { change: None, ..who }, slot.id())
+                    .is_ok();
+            Err(ImportError::Stopped { reason, written, taken_back })
+        }
+    };
+    // Saved whole, or taken back (or left for the officer's `u`, said in
+    // the error): the mark goes. If it cannot, the next open takes the
+    // records back: the officer is told the save failed.
+    match (store.unmark_saving(&mark), result) {
+        (Ok(()), r) => r,
+        (Err(e), Ok(_)) => {
+            let taken_back =
+                crate::service::changes::undo_change(store, Actor { change: None, ..who }, slot.id()).is_ok();
+            Err(ImportError::Stopped { reason: messages::store(&e), written, taken_back })
+        }
+        (Err(_), Err(e)) => Err(e),
+    }
 }
 
 fn save_plan(

@@ -156,6 +156,33 @@ pub fn undo_change(store: &Store, who: Actor<'_>, change: u64) -> Result<Undone,
     undo_entries(store, who, change, &entries)
 }
 
+/// Takes back the imports a cut-off process left half-saved (the marks of
+/// [`Store::mark_saving`]), each as its officer's `u` would, and says so in
+/// the store's notices. One whose record was changed after it (by another
+/// officer, while it was being saved) is left for its officer to look at.
+/// Run once the store is open, before anyone reads it.
+pub fn take_back_cut_imports(store: &Store) -> Result<(), StoreError> {
+    for mark in store.saving_marks()? {
+        let taken_back = match undo_change(store, Actor::from(mark.officer.as_str()), mark.change) {
+            Ok(u) => Some(u.records),
+            Err(UndoError::Nothing) => Some(0),
+            Err(UndoError::Blocked { .. }) => None,
+            Err(UndoError::Store(e)) => return Err(e),
+            Err(UndoError::Save(SaveError::Store(e))) => return Err(e),
+            Err(UndoError::Save(_)) => None,
+        };
+        store.unmark_saving(&mark)?;
+        if taken_back != Some(0) {
+            store.add_notice(crate::store::Notice::CutImport {
+                officer: mark.officer,
+                file: mark.file,
+                taken_back,
+            });
+        }
+    }
+    Ok(())
+}
+
 fn undo_entries(store: &Store, who: Actor<'_>, change: u64, entries: &[Entry]) -> Result<Undone, UndoError> {
     // Every record must still be as the change left it (its newest write).
     let mut newest: HashMap<(&str, &[u8]), &Entry> = HashMap::new();

@@ -304,6 +304,13 @@ pub fn notice(n: &crate::store::Notice) -> Msg {
         }
         Notice::Recovered(r) => Msg::with(k::NOTICE_ROLLED_BACK, [r.note.clone(), r.officer.clone()]),
         Notice::PutBack => Msg::new(k::NOTICE_PUT_BACK),
+        Notice::CutImport { officer, file, taken_back: Some(n) } => Msg::with(
+            k::NOTICE_IMPORT_TAKEN_BACK,
+            [file.clone(), officer.clone(), crate::domain::money::group_thousands(*n as u64)],
+        ),
+        Notice::CutImport { officer, file, taken_back: None } => {
+            Msg::with(k::NOTICE_IMPORT_LEFT, [file.clone(), officer.clone()])
+        }
     }
 }
 

@@ -237,6 +237,9 @@ pub enum Notice {
     /// A `demo --replace` cut off between its two renames: the old store
     /// was put back.
     PutBack,
+    /// An import saved record by record was cut off: its records taken
+    /// back (how many), or not (`None`: one was changed after it).
+    CutImport { officer: String, file: String, taken_back: Option<usize> },
 }
 
 /// Room every write keeps free beyond what it needs: sled's next log

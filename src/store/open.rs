@@ -154,6 +154,21 @@ impl Store {
         Ok(store)
     }
 
+    /// What opening failed on after the store itself opened (`what`: the
+    /// step, for the message): a full disk or another I/O error as such,
+    /// anything else as damage.
+    pub fn open_failed(path: &Path, e: StoreError, what: &str) -> OpenError {
+        match e {
+            StoreError::Io(source) | StoreError::Sled(sled::Error::Io(source)) => {
+                OpenError::Io { path: path.to_path_buf(), source }
+            }
+            StoreError::DiskFull { .. } => {
+                OpenError::Io { path: path.to_path_buf(), source: std::io::ErrorKind::StorageFull.into() }
+            }
+            e => OpenError::Damaged { path: path.to_path_buf(), detail: format!("{what}: {e}") },
+        }
+    }
+
     /// Trees that hold data but are none of ours: this is some other program's
     /// sled database.
     fn has_foreign_trees(&self) -> Result<bool, StoreError> {
