@@ -69,13 +69,15 @@ pub fn open_with(path: &Path, sheet: Option<&str>, limits: &Limits) -> Result<Ta
 const CSV_BUFFER: usize = 64 * 1024;
 
 /// Hands the CSV reader no more than `max` bytes past the end of the last
-/// whole record (`mark`), so one endless record cannot fill the memory.
+/// whole record (`mark`), so one endless record cannot fill the memory; and
+/// numbers the rows as Excel does ([`ExcelRows`]) as the bytes go by.
 struct RecordGuard<R> {
     inner: R,
     given: u64,
     mark: Rc<Shared<u64>>,
     max: u64,
     tripped: Rc<Shared<bool>>,
+    rows: Rc<std::cell::RefCell<ExcelRows>>,
 }
 
 impl<R: Read> Read for RecordGuard<R> {
@@ -86,7 +88,90 @@ impl<R: Read> Read for RecordGuard<R> {
         }
         let n = self.inner.read(buf)?;
         self.given += n as u64;
+        let mut rows = self.rows.borrow_mut();
+        match buf.get(..n) {
+            Some(bytes) if n > 0 => rows.feed(bytes),
+            _ => rows.end(),
+        }
         Ok(n)
+    }
+}
+
+/// Where a CSV field is, for [`ExcelRows`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Start,
+    Plain,
+    Quoted,
+    /// A quote inside a quoted field: the field's end, or half of `""`.
+    QuoteInQuoted,
+}
+
+/// The row each record of a CSV starts on, as Excel numbers them: a line
+/// break inside a quoted cell does not start a row, a blank line is a row,
+/// and `\r\n` ends one row. (The CSV reader's own line numbers lag by one
+/// after `\r\n`, the way Excel on Windows saves a CSV, and skip blank lines:
+/// a refused row was reported as the one above it.) The rows of records not
+/// yet taken are queued; the reader holds at most its buffer ahead.
+struct ExcelRows {
+    row: usize,
+    field: Field,
+    /// The last byte ended a row with `\r`: a `\n` right after it is the
+    /// same line break.
+    after_cr: bool,
+    /// The row has something besides line breaks: the reader makes a record of it.
+    content: bool,
+    ahead: std::collections::VecDeque<usize>,
+}
+
+impl Default for ExcelRows {
+    fn default() -> Self {
+        ExcelRows { row: 1, field: Field::Start, after_cr: false, content: false, ahead: Default::default() }
+    }
+}
+
+impl ExcelRows {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            let after_cr = std::mem::take(&mut self.after_cr);
+            if b != b'\r' && b != b'\n' {
+                self.content = true;
+            }
+            self.field = match (self.field, b) {
+                (Field::Quoted, b'"') => Field::QuoteInQuoted,
+                (Field::Quoted, _) => Field::Quoted,
+                (Field::QuoteInQuoted, b'"') | (Field::Start, b'"') => Field::Quoted,
+                (_, b',') => Field::Start,
+                // `\r\n`, `\n` and a lone `\r` each end a row, as the reader takes them.
+                (_, b'\n') if after_cr => Field::Start,
+                (_, b'\r' | b'\n') => {
+                    self.after_cr = b == b'\r';
+                    self.end_row();
+                    Field::Start
+                }
+                _ => Field::Plain,
+            };
+        }
+    }
+
+    fn end_row(&mut self) {
+        if self.content {
+            self.ahead.push_back(self.row);
+        }
+        self.row += 1;
+        self.content = false;
+    }
+
+    /// The file has ended: its last row needs no line break.
+    fn end(&mut self) {
+        if self.content {
+            self.end_row();
+        }
+    }
+
+    /// The row of the next record the reader gives.
+    fn next(&mut self) -> Option<usize> {
+        self.ahead.pop_front()
     }
 }
 
@@ -103,6 +188,7 @@ struct Records<R: Read> {
     /// The last record's bytes and fields: room made for the next at once
     /// (a record grown from empty is reallocated as it is read).
     shape: (usize, usize),
+    rows: Rc<std::cell::RefCell<ExcelRows>>,
 }
 
 impl<R: Read> Records<R> {
@@ -115,7 +201,10 @@ impl<R: Read> Records<R> {
         let mut rec = csv::ByteRecord::with_capacity(self.shape.0, self.shape.1);
         let result = self.rdr.read_byte_record(&mut rec);
         self.shape = (rec.as_slice().len(), rec.len());
-        let too_big = TableError::RowTooBig { row: start.line() as usize, max: self.limits.row_bytes };
+        // The row Excel shows it on; the reader's line if the two ever part.
+        let excel = self.rows.borrow_mut().next();
+        let row_of = |line: u64| excel.unwrap_or(line as usize);
+        let too_big = TableError::RowTooBig { row: row_of(start.line()), max: self.limits.row_bytes };
         match result {
             Ok(false) => {
                 self.done = true;
@@ -125,7 +214,7 @@ impl<R: Read> Records<R> {
                 let end = self.rdr.position().byte();
                 self.mark.set(end);
                 self.count += 1;
-                let line = rec.position().map_or(start.line(), |p| p.line()) as usize;
+                let line = row_of(rec.position().map_or(start.line(), |p| p.line()));
                 if self.count > self.limits.csv_rows {
                     self.done = true;
                     return Some(Err(TableError::TooManyRows { max: self.limits.csv_rows }));
@@ -141,7 +230,7 @@ impl<R: Read> Records<R> {
                 Some(Err(too_big))
             }
             Err(e) => {
-                let row = e.position().map_or(start.line(), |p| p.line()) as usize;
+                let row = row_of(e.position().map_or(start.line(), |p| p.line()));
                 let detail = e.to_string();
                 self.count += 1;
                 match e.into_kind() {
@@ -167,6 +256,7 @@ pub fn csv_table<R: Read + 'static>(
 ) -> Result<Table, TableError> {
     let mark = Rc::new(Shared::new(0));
     let tripped = Rc::new(Shared::new(false));
+    let rows = Rc::new(std::cell::RefCell::new(ExcelRows::default()));
     let guard = RecordGuard {
         inner: reader,
         given: 0,
@@ -174,6 +264,7 @@ pub fn csv_table<R: Read + 'static>(
         // What the reader holds besides the record: its buffer, twice over.
         max: limits.row_bytes + 2 * CSV_BUFFER as u64,
         tripped: tripped.clone(),
+        rows: Rc::clone(&rows),
     };
     let rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -189,6 +280,7 @@ pub fn csv_table<R: Read + 'static>(
         count: 0,
         done: false,
         shape: (0, 0),
+        rows,
     };
     let headers = loop {
         match records.next_record() {
@@ -205,8 +297,7 @@ pub fn csv_table<R: Read + 'static>(
     };
     let rows = std::iter::from_fn(move || {
         loop {
-            // The line where the record starts (exact unless blank lines come
-            // right before it: the reader skips them and reports the first).
+            // The row where the record starts, as Excel numbers it.
             let (row, rec) = match records.next_record()? {
                 Ok(r) => r,
                 Err(e) => return Some(Err(e)),
@@ -533,6 +624,32 @@ mod tests {
         // Blank lines and rows of empty cells are not data.
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].as_ref().map(|r| r.1[0].to_string()), Ok("33010102".to_string()));
+    }
+
+    /// Rows are numbered as Excel shows them, whatever ends the lines: a
+    /// CSV saved by Excel on Windows (`\r\n`) had every refused row reported
+    /// as the one above it (its first data row as the header), and rows
+    /// after blank lines or a cell of two lines were off too.
+    #[test]
+    fn rows_are_numbered_as_excel_numbers_them() {
+        let numbers = |bytes: &'static [u8]| -> Vec<(usize, String)> {
+            let (_, rows) = csv_rows(bytes);
+            rows.into_iter().map(|r| r.map(|(n, c)| (n, c[0].to_string())).unwrap()).collect()
+        };
+        let want = |v: &[(usize, &str)]| v.iter().map(|(n, s)| (*n, s.to_string())).collect::<Vec<_>>();
+        for end in ["\n", "\r\n", "\r"] {
+            let text =
+                ["h,x", "a,1", "b,2", "", "", "c,3", "\"d\nd\",4", "e,5", "  ,", "f,\"\"\"q\"\"\"", "g,7"]
+                    .join(end);
+            let text: &'static str = Box::leak(text.into_boxed_str());
+            let got = numbers(text.as_bytes());
+            let d = if end == "\r" { "d\nd".replace('\n', "\n") } else { "d\nd".to_string() };
+            let expect = want(&[(2, "a"), (3, "b"), (6, "c"), (7, &d), (8, "e"), (10, "f"), (11, "g")]);
+            assert_eq!(got, expect, "lines ended by {end:?}");
+        }
+        // With a BOM, a last line without its break, and a field with quotes in its middle.
+        let got = numbers("\u{feff}h\r\na\"b,1\r\n\r\nc,2".as_bytes());
+        assert_eq!(got, want(&[(2, "a\"b"), (4, "c")]));
     }
 
     #[test]
