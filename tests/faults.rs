@@ -78,11 +78,36 @@ fn a_mistyped_db_never_becomes_a_store() {
     fs::write(&file, "x").unwrap();
     assert_eq!(run(&["check"], &file).status.code(), Some(1));
     assert_eq!(fs::read_to_string(&file).unwrap(), "x");
-    // A new path and an empty folder become stores.
+    // A command that only reads (check, backup, export, report, template,
+    // collection) makes no store: a mistyped path or an unset SAMMACHIP_DB
+    // made an empty one, and a daily backup of it said "Backed up".
     let empty = dir.path().join("empty");
     fs::create_dir(&empty).unwrap();
+    let backup = dir.path().join("b.backup");
+    let csv = dir.path().join("f.csv");
+    let xlsx = dir.path().join("r.xlsx");
+    for p in [dir.path().join("new/store"), empty.clone()] {
+        for args in [
+            &["check"][..],
+            &["backup", backup.to_str().unwrap()],
+            &["export", "funds", "-o", csv.to_str().unwrap()],
+            &["report", "-o", xlsx.to_str().unwrap()],
+            &["template", "members", "--fund", "33010101", "-o", xlsx.to_str().unwrap()],
+            &["collection", "--fund", "33010101", "-o", xlsx.to_str().unwrap()],
+        ] {
+            let out = run(args, &p);
+            assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+            let err = stderr(&out);
+            assert!(err.contains("ไม่มีฐานข้อมูลที่") && err.contains("There is no store at"), "{err}");
+            assert!(err.lines().all(|l| unicode_width::UnicodeWidthStr::width(l) <= 80), "{err}");
+        }
+        assert!(!p.join("db").exists(), "no store made at {}", p.display());
+        assert!(!backup.exists() && !csv.exists() && !xlsx.exists());
+    }
+    assert_eq!(fs::read_dir(&empty).unwrap().count(), 0);
+    // A new path and an empty folder become stores when a command makes one.
     for p in [dir.path().join("new/store"), empty] {
-        let out = run(&["check"], &p);
+        let out = run(&["user", "list"], &p);
         assert!(out.status.success(), "{}", stderr(&out));
         assert!(p.join("db").is_file());
         // And open again as the store they now are.
@@ -509,13 +534,20 @@ fn a_full_disk_stops_a_spreadsheet_with_the_officers_message_only() {
     let src = elsewhere.path().join("store");
     common::copy_dir(common::template(), &src);
     let filler = disk.fill_leaving(8 << 10);
-    let cases: [&[&str]; 4] = [
+    let cases: [&[&str]; 6] = [
         &["export", "members", "--output", "members.xlsx"],
         &["export", "loans", "--output", "loans.csv"],
+        // A small CSV meets a full disk only when written out at the end:
+        // that said "system error (code -)" (the disk filled for them below).
+        &["export", "otop", "--output", "otop.csv"],
+        &["export", "sages", "--output", "sages.csv"],
         &["export", "occupations", "--output", "occupations.xlsx"],
         &["report", "--output", "report.xlsx"],
     ];
     for args in cases {
+        if args[1] == "otop" {
+            disk.fill_leaving(0);
+        }
         let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         let last = args.len() - 1;
         args[last] = disk.at.join(&args[last]).display().to_string();

@@ -185,3 +185,22 @@ fn the_report_names_the_stores_province_or_all_provinces() {
     assert_eq!(written.charts, 0);
     assert!(sheet(&path, "แปดขั้นตอน")[0][0].to_string().starts_with("รายงานสัมมาชีพชุมชน"));
 }
+
+/// The report is an Excel workbook: named `.csv`, `.pdf` or nothing, it
+/// used to be written anyway, replacing whatever had that name with a
+/// workbook in disguise. It is refused, with the reason, and nothing is
+/// written.
+#[test]
+fn a_report_under_a_name_that_is_not_xlsx_is_refused() {
+    let f = Fixture::new(Lang::Th);
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["report.csv", "report.pdf", "report"] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, "keep me").unwrap();
+        let e =
+            write_report(&f.store, &path, ReportOptions { district: None, date: f.app.today }).unwrap_err();
+        let m = sammachip::io::messages::report(&e);
+        assert!(m.render(Lang::Th).contains(".xlsx") && m.render(Lang::En).contains(".xlsx"), "{e}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep me");
+    }
+}

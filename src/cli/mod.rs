@@ -300,6 +300,24 @@ const CANCEL_LOOK: Duration = Duration::from_millis(50);
 
 /// Opens the store and runs `then` on it off the main thread, so a store that
 /// hangs sled gives a message instead of a frozen terminal.
+/// Opens an existing store for a command that only reads it (backup,
+/// check, export, report, template, collection): a mistyped `--db` or an
+/// unset `SAMMACHIP_DB` made an empty store there, and a daily backup of it
+/// said "Backed up" every day.
+fn open_existing_then<T: Send + 'static>(
+    path: PathBuf,
+    then: impl FnOnce(Store) -> T + Send + 'static,
+) -> Result<T, ExitCode> {
+    match crate::store::files::kind_of(&path) {
+        Ok(crate::store::files::Kind::Missing | crate::store::files::Kind::Empty) => {
+            let e = OpenError::Absent { path };
+            say(&messages::open(&e));
+            Err(exit_code(&e))
+        }
+        _ => open_then(path, then),
+    }
+}
+
 /// Opens the store for use: as [`Store::open`], then takes back the imports
 /// a cut-off process left half-saved (said in the store's notices).
 pub fn open_store(path: &std::path::Path) -> Result<Store, OpenError> {
@@ -563,14 +581,14 @@ pub fn main(role: helper::Role) -> ExitCode {
             }
         }
         Some(Cmd::Check { repair }) => {
-            let store = match open_then(path.clone(), |s| s) {
+            let store = match open_existing_then(path.clone(), |s| s) {
                 Ok(s) => s,
                 Err(code) => return code,
             };
             check_command(&store, repair)
         }
         Some(Cmd::Export { kind, output, scope, places, thai_digits }) => {
-            let store = match open_then(path.clone(), |s| s) {
+            let store = match open_existing_then(path.clone(), |s| s) {
                 Ok(s) => Arc::new(s),
                 Err(code) => return code,
             };
@@ -600,7 +618,7 @@ pub fn main(role: helper::Role) -> ExitCode {
             }
         }
         Some(Cmd::Report { scope, date, output }) => {
-            let store = match open_then(path.clone(), |s| s) {
+            let store = match open_existing_then(path.clone(), |s| s) {
                 Ok(s) => s,
                 Err(code) => return code,
             };
@@ -636,7 +654,7 @@ pub fn main(role: helper::Role) -> ExitCode {
             }
         }
         Some(Cmd::Collection { fund, date, output }) => {
-            let store = match open_then(path.clone(), |s| s) {
+            let store = match open_existing_then(path.clone(), |s| s) {
                 Ok(s) => s,
                 Err(code) => return code,
             };
@@ -656,7 +674,7 @@ pub fn main(role: helper::Role) -> ExitCode {
             }
         }
         Some(Cmd::Template { kind, fund, output }) => {
-            let store = match open_then(path.clone(), |s| s) {
+            let store = match open_existing_then(path.clone(), |s| s) {
                 Ok(s) => s,
                 Err(code) => return code,
             };
@@ -904,7 +922,13 @@ fn backup_command(path: PathBuf, file: &std::path::Path) -> ExitCode {
         eprintln!("{:.1} s", started.elapsed().as_secs_f64());
         ExitCode::SUCCESS
     };
-    match open_store(&path) {
+    let opened = match crate::store::files::kind_of(&path) {
+        Ok(crate::store::files::Kind::Missing | crate::store::files::Kind::Empty) => {
+            Err(OpenError::Absent { path: path.clone() })
+        }
+        _ => open_store(&path),
+    };
+    match opened {
         Ok(store) => match store.backup_file(&file) {
             Ok(s) => done(s.pairs, s.bytes),
             Err(e) => {

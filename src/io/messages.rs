@@ -128,6 +128,7 @@ pub fn report(e: &crate::io::report::ReportError) -> Msg {
         ReportError::Store(e) => crate::service::messages::store(e),
         ReportError::Write(e) => write(e),
         ReportError::NoDistrict(d) => Msg::with(k::REPORT_NO_DISTRICT, [d.to_string()]),
+        ReportError::NotXlsx(_) => Msg::new(k::ERR_REPORT_XLSX),
     }
 }
 

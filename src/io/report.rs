@@ -54,6 +54,10 @@ pub enum ReportError {
     Write(#[from] WriteError),
     #[error("no district {0}")]
     NoDistrict(u16),
+    /// The report is an Excel workbook: written under another name, it
+    /// replaced a `.csv` or `.pdf` with a file that is none.
+    #[error("{0}: a report is an .xlsx file")]
+    NotXlsx(String),
 }
 
 /// A4 in Excel's numbering of paper sizes.
@@ -63,6 +67,9 @@ const HEAD: u32 = 2;
 
 /// Writes the report to `path` (`.xlsx`), whole or not at all.
 pub fn write_report(store: &Store, path: &Path, o: ReportOptions) -> Result<Written, ReportError> {
+    if super::table::format_of(path) != Some(super::table::Format::Xlsx) {
+        return Err(ReportError::NotXlsx(path.display().to_string()));
+    }
     let geo = Geo::new(store.places()?);
     if let Some(d) = o.district
         && !geo.districts().contains(&d)

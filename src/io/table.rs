@@ -508,7 +508,9 @@ impl Writer {
         let written = match kind {
             WriterKind::Csv(w) => w
                 .into_inner()
-                .map_err(|e| io_err(io::Error::other(e.to_string())))
+                // The write's own error, kind and all ("the disk is full"),
+                // not its text: a small CSV meets a full disk only here.
+                .map_err(|e| io_err(e.into_error()))
                 .and_then(|f| f.into_inner().map_err(|e| io_err(e.into_error())))
                 .and_then(|f| f.sync_all().map_err(io_err)),
             WriterKind::Xlsx { mut book, .. } => save_xlsx(&mut book, &self.temp, &path),

@@ -420,6 +420,7 @@ pub fn open(e: &OpenError) -> Msg {
         ),
         OpenError::Foreign { path } => Msg::with(k::ERR_OPEN_FOREIGN, [path.display().to_string()]),
         OpenError::NotAStore { path } => Msg::with(k::ERR_OPEN_NOT_STORE, [path.display().to_string()]),
+        OpenError::Absent { path } => Msg::with(k::ERR_OPEN_ABSENT, [path.display().to_string()]),
         OpenError::Io { path, source } if is_full(source) => Msg::with(
             k::ERR_OPEN_IO,
             [Arg::Text(path.display().to_string()), Msg::new(k::ERR_DISK_FULL_MIDWAY).into()],

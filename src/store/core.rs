@@ -46,6 +46,10 @@ pub enum OpenError {
     NotAStore { path: PathBuf },
     #[error("upgrading store {path} failed: {detail}")]
     Migration { path: PathBuf, detail: String },
+    /// Nothing there, or an empty folder, where a command that only reads
+    /// (backup, check, export…) was pointed: it makes no store there.
+    #[error("there is no store at {path}")]
+    Absent { path: PathBuf },
 }
 
 #[derive(Debug, thiserror::Error)]
