@@ -97,6 +97,8 @@ fn without_a_helper_the_main_binary_runs_the_command_itself() {
     let d = dir.path();
     let main = place(MAIN, d, "sammachip");
     let db = d.join("store");
+    // A store first: `check` makes none (it only reads).
+    sammachip::store::Store::open(&db).expect("a new store");
     let out = run(&main, &["--db", db.to_str().expect("utf-8"), "check"], &[]);
     let told = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{told}");

@@ -67,6 +67,11 @@ fn a_failing_session_ends_alone_with_a_message() {
 }
 
 #[test]
+fn an_idle_logout_keeps_what_was_typed_for_the_next_login() {
+    officers::an_idle_logout_keeps_what_was_typed_for_the_next_login(&Russh);
+}
+
+#[test]
 fn idle_sessions_are_closed_and_the_session_cap_holds() {
     officers::idle_sessions_are_closed_and_the_session_cap_holds(&Russh);
 }

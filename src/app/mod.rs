@@ -281,6 +281,16 @@ impl App {
     }
 
     /// Waits for the catalog (tests, benchmarks, and a tab that needs it now).
+    /// Something typed and not saved yet: a form changed, payments typed on
+    /// the collection day's sheet.
+    pub fn has_unsaved(&self) -> bool {
+        self.sh.form.as_ref().is_some_and(|f| f.dirty)
+            || self
+                .collection
+                .as_ref()
+                .is_some_and(|c| !c.typing.is_empty() || c.paid.iter().any(Option::is_some))
+    }
+
     pub fn finish_loading(&mut self) {
         if let Some(rx) = self.sh.catalog_rx.take() {
             match rx.recv() {

@@ -296,20 +296,24 @@ impl RankingTab {
     pub fn show_selected(&mut self, cx: &mut Cx<'_>, district: u16) {
         self.scope = Scope::District(district);
         self.category = None;
-        if !self.selected_view {
+        if self.selected_view {
+            self.refresh(cx.sh, cx.funds);
+        } else {
             self.selected_view = true;
-            self.other_view();
+            self.other_view(cx.sh, cx.funds);
         }
-        self.refresh(cx.sh, cx.funds);
     }
 
     /// The view changed (the top or the selected): the list shown was the
-    /// other view's, under other heads, so it goes. While the new one is
+    /// other view's, under other heads, so it goes (the household under the
+    /// cursor stays selected if the new list has it). While the new one is
     /// ranked beside the screen the tab says it is ranking, with no list.
-    fn other_view(&mut self) {
+    fn other_view(&mut self, sh: &Shared, funds: &[FundRow]) {
+        let keep = sh.catalog.read().ok().and_then(|cat| self.selected_id(&cat));
         self.ranked.clear();
         self.in_scope = 0;
         self.pos.home();
+        self.refresh_keeping(sh, funds, keep);
     }
 
     pub fn action(&mut self, cx: &mut Cx<'_>, action: Action) {
@@ -344,8 +348,8 @@ impl RankingTab {
             }
             Action::ToggleSelected => {
                 self.selected_view = !self.selected_view;
-                self.other_view();
-                self.refresh(cx.sh, cx.funds);
+                self.pos.home();
+                self.other_view(cx.sh, cx.funds);
             }
             Action::MarkSelected | Action::MarkModel => {
                 let stage = if action == Action::MarkModel { Stage::Model } else { Stage::Coached };

@@ -11,7 +11,7 @@ pub fn import(e: &crate::io::import::ImportError) -> Msg {
     use crate::io::import::ImportError as E;
     match e {
         E::Table(t) => table(t),
-        E::MissingColumns(cols) => Msg::with(k::IMP_MISSING_COLUMNS, [wrap_list(cols)]),
+        E::MissingColumns(cols) => Msg::with(k::IMP_MISSING_COLUMNS, [lines(&wrap_list(cols))]),
         E::Store(s) => store(s),
         E::Save(m) => m.clone(),
         E::ExportOnly(kind) => Msg::with(k::IMP_EXPORT_ONLY, [kind.to_string()]),
@@ -41,7 +41,10 @@ pub fn table(e: &crate::io::table::TableError) -> Msg {
         E::UnknownFormat { path } => Msg::with(k::IMP_UNKNOWN_FORMAT, [path.clone()]),
         E::Csv { row, detail } => Msg::with(k::IMP_BAD_ROW_AT, [row.to_string(), detail.clone()]),
         E::NotUtf8 { row } => Msg::with(k::IMP_NOT_UTF8_AT, [row.to_string()]),
-        E::Xlsx { path, detail } => Msg::with(k::IMP_XLSX_DAMAGED, [path.clone(), wrap_words(detail, 76)]),
+        E::Xlsx { path, detail } => Msg::with(
+            k::IMP_XLSX_DAMAGED,
+            [Arg::Text(path.clone()), lines(&wrap_words(&without_type_paths(detail), 76))],
+        ),
         E::NoSheet { path, sheet } => Msg::with(k::IMP_NO_SHEET, [path.clone(), sheet.clone()]),
         E::Empty { path } => Msg::with(k::IMP_EMPTY, [path.clone()]),
         E::TooManyRows { max } => Msg::with(k::IMP_TOO_MANY_ROWS, [n(*max as u64)]),
@@ -62,6 +65,28 @@ pub fn table(e: &crate::io::table::TableError) -> Msg {
         E::TooManyParts { max } => Msg::with(k::IMP_TOO_MANY_PARTS, [n(*max as u64)]),
         E::Unexpected { part, element } => Msg::with(k::IMP_UNEXPECTED, [part.clone(), element.clone()]),
     }
+}
+
+/// Text of several lines as one argument: each line cleaned as outside text
+/// is (an argument's own line break would show as `␊`).
+fn lines(text: &str) -> Arg {
+    let text = text.lines().map(crate::domain::clean::line).collect::<Vec<_>>().join("\n");
+    Arg::Both { th: text.clone(), en: text }
+}
+
+/// A library's words about a damaged file without its Rust type names:
+/// "Unexpected end of zip::format::blocks::Zip32CDEBlock" reached officers.
+fn without_type_paths(detail: &str) -> String {
+    detail
+        .split(' ')
+        .map(|w| match w {
+            w if w.starts_with("zip::") => "the archive",
+            w if w.contains("::") => "",
+            w => w,
+        })
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Text on lines of at most `width` cells, broken at spaces.
@@ -170,5 +195,30 @@ mod tests {
         let wrapped = super::wrap_words(detail, 76);
         assert!(wrapped.lines().count() == 2 && wrapped.lines().all(|l| l.width() <= 76), "{wrapped}");
         assert_eq!(wrapped.replace('\n', " "), detail);
+    }
+
+    /// A message whose argument is a wrapped list or a library's words on
+    /// two lines: real line breaks, no `␊`, no Rust type name.
+    #[test]
+    fn wrapped_arguments_keep_their_line_breaks_and_lose_type_names() {
+        use crate::{domain::Lang, io::import::ImportError, io::table::TableError};
+        let cols = (0..8).map(|i| format!("column_{i} (คอลัมน์ที่ {i})")).collect::<Vec<_>>().join(", ");
+        let detail = "invalid Zip archive: Unexpected end of zip::format::blocks::Zip32CDEBlock".to_string();
+        for e in [
+            ImportError::MissingColumns(cols),
+            ImportError::Table(TableError::Xlsx { path: "a.xlsx".into(), detail }),
+        ] {
+            for lang in [Lang::Th, Lang::En] {
+                let text = super::import(&e).render(lang);
+                assert!(!text.contains('␊') && !text.contains("::"), "{text}");
+                assert!(text.lines().count() >= 2 && text.lines().all(|l| l.width() <= 80), "{text}");
+            }
+        }
+        let text = super::import(&ImportError::Table(TableError::Xlsx {
+            path: "a.xlsx".into(),
+            detail: "invalid Zip archive: Unexpected end of zip::format::blocks::Zip32CDEBlock".into(),
+        }))
+        .render(Lang::En);
+        assert!(text.contains("(invalid Zip archive: Unexpected end of the archive)"), "{text}");
     }
 }

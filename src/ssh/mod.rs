@@ -1035,6 +1035,20 @@ impl Frontend for Remote {
             }
         }
         if self.last_input.elapsed() >= self.idle {
+            let keep = self.shared.desks.keep;
+            if app.has_unsaved() && !keep.is_zero() {
+                // Logged out all the same, but what was typed is kept as a
+                // dropped link's is, for the officer's next login.
+                let minutes = keep.as_secs().div_ceil(60).to_string();
+                let bye = crate::i18n::Msg::with(k::SSH_IDLE_KEPT, [minutes]);
+                goodbye_with(terminal, &bye)?;
+                let channel = self.current.lock().unwrap_or_else(|p| p.into_inner()).take();
+                self.detach("idle, with typing not saved");
+                if let Some(channel) = channel {
+                    channel.close(0);
+                }
+                return Ok(None);
+            }
             goodbye(terminal, k::SSH_IDLE)?;
             return Ok(Some("idle"));
         }
@@ -1044,7 +1058,12 @@ impl Frontend for Remote {
 
 /// Leaves the screen with a last word, in Thai and English.
 fn goodbye(terminal: &mut Terminal<CrosstermBackend<Out>>, why: crate::i18n::Key) -> io::Result<()> {
-    let bye = format!("\x1b[?25h\x1b[?1049l\r\n{}\r\n{}\r\n", tr(Lang::Th, why), tr(Lang::En, why));
+    goodbye_with(terminal, &crate::i18n::Msg::new(why))
+}
+
+fn goodbye_with(terminal: &mut Terminal<CrosstermBackend<Out>>, why: &crate::i18n::Msg) -> io::Result<()> {
+    let line = |lang| why.render(lang).replace('\n', "\r\n");
+    let bye = format!("\x1b[?25h\x1b[?1049l\r\n{}\r\n{}\r\n", line(Lang::Th), line(Lang::En));
     terminal.backend_mut().write_all(bye.as_bytes())?;
     terminal.backend_mut().flush()
 }

@@ -319,6 +319,36 @@ pub fn idle_sessions_are_closed_and_the_session_cap_holds<C: Client>(c: &C) {
     assert!(served.log().contains("ended (idle)"), "{}", served.log());
 }
 
+/// An officer called away from a half-typed form is logged out when idle,
+/// as before, but what they typed is kept as a dropped link's is, and their
+/// next login is back in the form (it used to be thrown away).
+pub fn an_idle_logout_keeps_what_was_typed_for_the_next_login<C: Client>(c: &C) {
+    let served = Served::start_with(&["--idle-seconds", "3", "--keep-seconds", "30"], &[]);
+    let mut w = c.open(&served, "malee");
+    w.wait_for("ภาพรวมจังหวัด");
+    w.keys(&["2"]);
+    w.wait_for("┌ กองทุน 1");
+    w.keys(&["n"]);
+    w.wait_for("เพิ่มกองทุน");
+    w.text("01");
+    w.keys(&["Tab"]);
+    w.text(HALF_TYPED);
+    w.wait_for(HALF_TYPED);
+    let s = w.wait_ended(Duration::from_secs(15));
+    assert!(s.contains("งานที่พิมพ์ค้างไว้ยังไม่บันทึก") && s.contains("kept for 1 minutes"), "{s}");
+    wait_log(&served, "kept (idle", 1);
+    let mut back = c.open(&served, "malee");
+    let s = back.wait_for("ต่อหน้าจอเดิมแล้ว");
+    assert!(s.contains("เพิ่มกองทุน") && s.contains(HALF_TYPED), "{s}");
+    // Nothing typed: the idle logout ends the session, as it always did.
+    back.keys(&["Escape"]);
+    back.wait_for("ยกเลิก");
+    back.keys(&["y"]);
+    let s = back.wait_ended(Duration::from_secs(15));
+    assert!(s.contains("Everything saved is safe"), "{s}");
+    wait_log(&served, "ended (idle)", 1);
+}
+
 /// Waits (20 s at most) until the server's log has `needle` `times` times.
 fn wait_log(served: &Served, needle: &str, times: usize) {
     let start = std::time::Instant::now();
