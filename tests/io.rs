@@ -1020,3 +1020,46 @@ fn exports_in_thai_digits_read_back_unchanged() {
         assert_same(&members(&empty), &members(&f.store), "members");
     }
 }
+
+/// A gazetteer file of Thai names only (no English column, or blank cells)
+/// corrects the Thai names and keeps the English names and postal codes the
+/// store has: it used to wipe them. A place whose parent is neither in the
+/// store nor in the file is refused, with the row.
+#[test]
+fn a_geography_file_of_thai_names_keeps_the_english_and_refuses_orphans() {
+    let f = common::Fixture::new(Lang::Th);
+    let dir = tempfile::tempdir().unwrap();
+    let before: std::collections::HashMap<u32, sammachip::domain::geo::Place> =
+        f.store.places().unwrap().into_iter().map(|p| (p.code, p)).collect();
+    let district = before.get(&3301).unwrap().clone();
+    assert!(!district.name_en.is_empty() && !district.postal.is_empty(), "{district:?}");
+    let sub = before.keys().copied().find(|c| *c / 100 == 3301 && *c > 9999).unwrap();
+    for (name, text) in [
+        ("thai_only.csv", format!("code,name_th\n3301,{}ใหม่\n{sub},ตำบลใหม่\n", district.name_th)),
+        (
+            "blank_cells.csv",
+            format!("code,name_th,name_en,postal_code\n3301,{}ใหม่,,\n{sub},ตำบลใหม่, ,\n", district.name_th),
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let s = run_import(&f.store, Kind::Geography, &path, false);
+        assert_eq!((s.imported, s.refused), (2, 0), "{name}: {:?}", s.rejects);
+        let now: std::collections::HashMap<u32, sammachip::domain::geo::Place> =
+            f.store.places().unwrap().into_iter().map(|p| (p.code, p)).collect();
+        let d = &now[&3301];
+        assert_eq!(d.name_th, format!("{}ใหม่", district.name_th), "{name}");
+        assert_eq!((&d.name_en, &d.postal), (&district.name_en, &district.postal), "{name}");
+        assert_eq!((&now[&sub].name_en, &now[&sub].postal), (&before[&sub].name_en, &before[&sub].postal));
+    }
+    // A village of a province the store does not have, and a district
+    // whose province comes in the same file.
+    let path = dir.path().join("orphans.csv");
+    std::fs::write(&path, "code,name_th\n98010101,บ้านลอย\n34,อุบลราชธานี\n3401,เมืองอุบล\n").unwrap();
+    let s = run_import(&f.store, Kind::Geography, &path, false);
+    assert_eq!((s.imported, s.refused), (0, 1), "{:?}", s.rejects);
+    assert_eq!(s.rejects[0].row, 2, "{:?}", s.rejects);
+    std::fs::write(&path, "code,name_th\n34,อุบลราชธานี\n3401,เมืองอุบล\n").unwrap();
+    let s = run_import(&f.store, Kind::Geography, &path, false);
+    assert_eq!((s.imported, s.refused), (2, 0), "{:?}", s.rejects);
+}

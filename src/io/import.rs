@@ -410,7 +410,7 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
         Some(store.begin_load(o.officer, &note, room_for(store, o.kind, size))?)
     };
     let plan = match o.kind {
-        Kind::Geography => geography(&cols, &mut rows, &mut rejects),
+        Kind::Geography => geography(store, &cols, &mut rows, &mut rejects)?,
         Kind::Funds => funds(store, &cols, &mut rows, &mut rejects, o.today)?,
         Kind::Capital => capital(store, &cols, &mut rows, &mut rejects, o.today)?,
         Kind::Members => members(store, &cols, &mut rows, &mut rejects, o.today, load.as_ref())?,
@@ -798,7 +798,17 @@ fn new_file_beside(out: &Path, name: &OsStr) -> io::Result<(PathBuf, File)> {
     Err(last)
 }
 
-fn geography(cols: &Columns, rows: &mut Rows<'_>, rj: &mut Rejects) -> Plan {
+/// Places, new or corrected. A name in English or a postal code the file
+/// leaves out (no column, or a blank cell) stays as the store has it: a file
+/// of Thai names only used to wipe them. A place whose province, district or
+/// subdistrict is neither in the store nor in the file is refused.
+fn geography(
+    store: &Store,
+    cols: &Columns,
+    rows: &mut Rows<'_>,
+    rj: &mut Rejects,
+) -> Result<Plan, StoreError> {
+    let known: HashMap<u32, Place> = store.places()?.into_iter().map(|p| (p.code, p)).collect();
     let mut seen: HashMap<u32, usize> = HashMap::new();
     let mut out = Vec::new();
     for (row, r) in rows.by_ref() {
@@ -824,14 +834,30 @@ fn geography(cols: &Columns, rows: &mut Rows<'_>, rj: &mut Rejects) -> Plan {
             rj.add(*row, "code", Msg::with(k::IMP_DUPLICATE_ROW, [first.to_string()]));
             continue;
         }
-        out.push(Place {
-            code,
-            name_th: name_th.to_string(),
-            name_en: cols.get(r, "name_en").to_string(),
-            postal: cols.get(r, "postal_code").to_string(),
-        });
+        let kept = |given: &str, stored: fn(&Place) -> &String| match (given.trim(), known.get(&code)) {
+            ("", Some(p)) => stored(p).clone(),
+            (g, _) => g.to_string(),
+        };
+        out.push((
+            *row,
+            Place {
+                code,
+                name_th: name_th.to_string(),
+                name_en: kept(cols.get(r, "name_en"), |p| &p.name_en),
+                postal: kept(cols.get(r, "postal_code"), |p| &p.postal),
+            },
+        ));
     }
-    Plan::Places(out)
+    let mut places = Vec::with_capacity(out.len());
+    for (row, p) in out {
+        let parent = p.code / 100;
+        if p.code >= 100 && !known.contains_key(&parent) && !seen.contains_key(&parent) {
+            rj.add(row, "code", Msg::with(k::IMP_PLACE_NO_PARENT, [p.code.to_string(), parent.to_string()]));
+            continue;
+        }
+        places.push(p);
+    }
+    Ok(Plan::Places(places))
 }
 
 fn geo_of(store: &Store) -> Result<Geo, StoreError> {
