@@ -1063,3 +1063,62 @@ fn a_geography_file_of_thai_names_keeps_the_english_and_refuses_orphans() {
     let s = run_import(&f.store, Kind::Geography, &path, false);
     assert_eq!((s.imported, s.refused), (2, 0), "{:?}", s.rejects);
 }
+
+/// A repayments or capital file imported twice recorded the money twice:
+/// members' balances read too low, a fund's capital doubled. A payment
+/// (loan, day, amounts) or capital event (fund, kind, day, amount) the store
+/// already has is refused with the reason; an exported file imported back
+/// refuses every row.
+#[test]
+fn a_payment_or_capital_event_already_recorded_is_refused() {
+    let f = common::Fixture::new(Lang::En);
+    let dir = tempfile::tempdir().unwrap();
+    for kind in [Kind::Repayments, Kind::Capital] {
+        let path = dir.path().join(format!("{}.csv", kind.name()));
+        export(&f.store, kind, &path, Lang::En).unwrap();
+        let rows = std::fs::read_to_string(&path).unwrap().lines().count() - 1;
+        assert!(rows > 10, "{kind:?}: {rows}");
+        let s = run_import(&f.store, kind, &path, true);
+        assert_eq!((s.read, s.refused), (rows, rows), "{kind:?}");
+        // Each refused as recorded already (a fund's initial allocation as
+        // the one it already has).
+        let said = |r: &sammachip::io::import::Reject| r.reason.render(Lang::En);
+        let other: Vec<String> = s
+            .rejects
+            .iter()
+            .map(said)
+            .filter(|m| !m.contains("lready recorded") && !m.contains("already has an initial"))
+            .take(3)
+            .collect();
+        assert!(other.is_empty(), "{kind:?}: {other:?}");
+    }
+    // Two identical new rows in one file: the second is refused.
+    let (loan, date) = {
+        let mut found = None;
+        f.store
+            .for_each_prefix::<Member>(&[], |m| {
+                for l in &m.loans {
+                    if found.is_none()
+                        && l.payoff(None).0 >= sammachip::domain::Money::baht(200)
+                        && l.start < f.app.today
+                    {
+                        found = Some(l.id);
+                    }
+                }
+            })
+            .unwrap();
+        (found.unwrap(), sammachip::domain::thai::format_date(f.app.today, Lang::Th))
+    };
+    // Two alike in one file may both be real (two instalments paid on one
+    // day): both go in. The same file again: both refused.
+    let path = dir.path().join("twice.csv");
+    std::fs::write(
+        &path,
+        format!("loan_id,date,principal,interest,penalty\n{loan},{date},100,0,0\n{loan},{date},100,0,0\n"),
+    )
+    .unwrap();
+    let s = run_import(&f.store, Kind::Repayments, &path, false);
+    assert_eq!((s.imported, s.refused), (2, 0), "{:?}", s.rejects);
+    let s = run_import(&f.store, Kind::Repayments, &path, false);
+    assert_eq!((s.imported, s.refused), (0, 2), "{:?}", s.rejects);
+}

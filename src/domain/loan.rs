@@ -657,6 +657,17 @@ fn money_or_zero(s: &str) -> Result<Money, MoneyError> {
 }
 
 impl RepaymentDraft {
+    /// The repayment as typed, when its date and amounts read, before any
+    /// check against the loan (an import looks for one already recorded).
+    pub fn parsed(&self) -> Option<Repayment> {
+        Some(Repayment {
+            date: thai::parse_date(&self.date).ok()?,
+            principal: money_or_zero(&self.principal).ok()?,
+            interest: money_or_zero(&self.interest).ok()?,
+            penalty: money_or_zero(&self.penalty).ok()?,
+        })
+    }
+
     /// Records a repayment on `loan` (`index = None`) or corrects repayment
     /// `index`. A repayment may not pay more principal than is outstanding, nor
     /// more interest than the schedule charges, counting every other repayment.

@@ -934,6 +934,8 @@ fn capital(
 ) -> Result<Plan, ImportError> {
     let mut funds = fund_ids(store)?;
     let mut touched: Vec<String> = Vec::new();
+    // Each fund's capital as the store has it, before this file.
+    let mut stored: HashMap<String, Vec<crate::domain::fund::CapitalEvent>> = HashMap::new();
     for (row, r) in rows.by_ref() {
         let (row, r) = (&row, &r);
         let code = cols.code(r, "fund_code");
@@ -955,7 +957,18 @@ fn capital(
             amount: cols.get(r, "amount").to_string(),
             note: cols.get(r, "note").to_string(),
         };
+        let stored = stored.entry(code.clone()).or_insert_with(|| f.capital.clone());
         match draft.apply(f, None, today) {
+            // The same event (kind, day, amount) as one the store has: a
+            // file imported twice. (Two alike in one file may both be real.)
+            Ok(seq)
+                if f.capital.iter().find(|e| e.seq == seq).is_some_and(|n| {
+                    stored.iter().any(|e| (e.kind, e.date, e.amount) == (n.kind, n.date, n.amount))
+                }) =>
+            {
+                f.capital.retain(|e| e.seq != seq);
+                rj.add(*row, "date", Msg::new(k::IMP_SAME_CAPITAL));
+            }
             Ok(_) => {
                 if !touched.contains(&code) {
                     touched.push(code);
@@ -1291,6 +1304,8 @@ fn repayments(
     let districts: HashMap<u64, u16> =
         store.all::<Fund>()?.into_iter().map(|f| (f.id, f.district())).collect();
     let mut changed: HashMap<Vec<u8>, Member> = HashMap::new();
+    // Each member as the store has it, before this file.
+    let mut stored: HashMap<Vec<u8>, Member> = HashMap::new();
     let mut order = Vec::new();
     let collection_sheet = cols.at.contains_key("due_total");
     for (row, r) in rows.by_ref() {
@@ -1316,6 +1331,7 @@ fn repayments(
                 rj.add(*row, "loan_id", Msg::with(k::IMP_NO_LOAN, [id_text]));
                 continue;
             };
+            stored.insert(key.clone(), m.clone());
             changed.insert(key.clone(), m);
             order.push(key.clone());
         }
@@ -1328,6 +1344,14 @@ fn repayments(
             interest: cols.get(r, "interest").to_string(),
             penalty: cols.get(r, "penalty").to_string(),
         };
+        // The same payment (day and amounts) as one the store has: a sheet
+        // imported twice. (Two alike in one file may both be real: two
+        // instalments paid on one day.)
+        let recorded = stored.get(key).and_then(|m| m.loans.iter().find(|l| l.id == id));
+        if draft.parsed().is_some_and(|p| recorded.is_some_and(|l| l.repayments.contains(&p))) {
+            rj.add(*row, "date", Msg::new(k::IMP_SAME_REPAYMENT));
+            continue;
+        }
         if let Err(errs) = draft.apply(loan, None, today) {
             rj.fields(*row, errs, messages::repayment, same);
         }
