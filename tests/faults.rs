@@ -589,3 +589,31 @@ fn check_names_each_problem_and_its_kind() {
     assert_eq!(lines.lines().count(), 1, "{lines}");
     assert!(stderr(&out).contains("พบปัญหา 1 รายการ"), "{}", stderr(&out));
 }
+
+/// The command line lists the first refused rows: each within 80 columns
+/// (the row, the column and the Thai reason on a line, the English under
+/// it; they ran past 95 on one line), a cell's control character shown,
+/// never obeyed.
+#[test]
+fn refused_rows_on_the_command_line_fit_80_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store");
+    common::copy_dir(common::template(), &db);
+    let file = dir.path().join("members.csv");
+    fs::write(
+        &file,
+        "\u{feff}fund_code,national_id,title,given_name,family_name,birth_date\r\n\
+         33010101,1234567890123,นาย,สมชาย\u{1b}[2J,ใจดี,1/1/2520\r\n\
+         33010101,1101700230708,นาย,สมหญิง,ใจดี,31/02/2520\r\n",
+    )
+    .unwrap();
+    let out = run(&["import", "members", file.to_str().unwrap()], &db);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("  2 national_id: ") && err.contains("  3 birth_date: "), "{err}");
+    assert!(err.contains("      There is no such day"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err}");
+    for line in err.lines() {
+        assert!(unicode_width::UnicodeWidthStr::width(line) <= 80, "past 80 columns: {line}");
+    }
+}

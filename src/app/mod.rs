@@ -1151,7 +1151,7 @@ impl App {
             Ok(u) => {
                 self.sh.catalog_follow(store, &touched);
                 let msg = if u.records > 1 || u.what.is_empty() {
-                    Msg::with(k::UNDONE_MANY, [u.records.to_string()])
+                    Msg::with(k::UNDONE_MANY, [crate::domain::money::group_thousands(u.records as u64)])
                 } else {
                     Msg::with(k::UNDONE_WHAT, [crate::domain::clean::line(&u.what).into_owned()])
                 };

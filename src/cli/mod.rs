@@ -884,15 +884,18 @@ fn import_command(
             if let Some(f) = &s.rejects_file {
                 say(&Msg::with(k::IMP_NOTHING_SAVED, [f.display().to_string()]));
                 // The reasons quote the file's cells: shown, never obeyed.
+                // Each within 80 columns: the row and column, the Thai
+                // reason, the English one under it.
                 for r in s.rejects.iter().take(10) {
-                    let line = format!(
-                        "  {} {}: {} / {}",
-                        r.row,
-                        r.column,
-                        r.reason.render(Lang::Th),
-                        r.reason.render(Lang::En)
-                    );
-                    eprintln!("{}", crate::domain::clean::line(&line));
+                    let th = format!("{} {}: {}", r.row, r.column, r.reason.render(Lang::Th));
+                    for (text, indent) in [(th, "  "), (r.reason.render(Lang::En), "      ")] {
+                        for part in text.lines() {
+                            let part = crate::domain::clean::line(part);
+                            for l in crate::i18n::wrap(&part, 80 - indent.len()) {
+                                eprintln!("{indent}{l}");
+                            }
+                        }
+                    }
                 }
                 return ExitCode::from(4);
             }
