@@ -617,3 +617,30 @@ fn refused_rows_on_the_command_line_fit_80_columns() {
         assert!(unicode_width::UnicodeWidthStr::width(line) <= 80, "past 80 columns: {line}");
     }
 }
+
+/// A file on a read-only stick or share: the rejects file cannot be
+/// written beside it. The officer was told only that, with no reason for
+/// any row and nothing saying nothing was saved; the reasons now follow.
+#[test]
+fn refused_rows_are_listed_when_their_file_cannot_be_written() {
+    let Some(disk) = SmallDisk::new(1) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("store");
+    common::copy_dir(common::template(), &db);
+    let file = disk.at.join("members.csv");
+    fs::write(
+        &file,
+        "fund_code,national_id,title,given_name,family_name,birth_date\n\
+         33010101,1101700230708,นาย,สมหญิง,ใจดี,31/02/2520\n",
+    )
+    .unwrap();
+    let remount = Command::new("mount").args(["-o", "remount,ro"]).arg(&disk.at).status().unwrap();
+    assert!(remount.success());
+    let out = run(&["import", "members", file.to_str().unwrap()], &db);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("no row was saved") && err.contains("ไม่บันทึกแถวใดเลย"), "{err}");
+    assert!(err.contains("read-only") && err.contains("rejects.csv"), "{err}");
+    assert!(err.contains("  2 birth_date: ") && err.contains("There is no such day"), "{err}");
+    assert!(!file.with_extension("csv.rejects.csv").exists());
+}

@@ -881,8 +881,18 @@ fn import_command(
             if s.unfilled > 0 {
                 say(&Msg::with(k::IMP_UNFILLED, [n(s.unfilled)]));
             }
-            if let Some(f) = &s.rejects_file {
-                say(&Msg::with(k::IMP_NOTHING_SAVED, [f.display().to_string()]));
+            if s.refused > 0 {
+                match (&s.rejects_file, &s.rejects_unwritten) {
+                    (Some(f), _) => say(&Msg::with(k::IMP_NOTHING_SAVED, [f.display().to_string()])),
+                    // The file could not be written: said, and the reasons
+                    // follow all the same.
+                    (None, why) => {
+                        say(&Msg::new(k::IMP_NOTHING_SAVED_HERE));
+                        if let Some(why) = why {
+                            say(why);
+                        }
+                    }
+                }
                 // The reasons quote the file's cells: shown, never obeyed.
                 // Each within 80 columns: the row and column, the Thai
                 // reason, the English one under it.

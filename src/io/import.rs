@@ -64,6 +64,9 @@ pub struct Summary {
     pub denied: usize,
     /// Where the rejects were written.
     pub rejects_file: Option<PathBuf>,
+    /// Why the rejects file could not be written (a read-only stick): the
+    /// reasons are still in `rejects`, and shown.
+    pub rejects_unwritten: Option<Msg>,
     /// Time spent reading and checking the rows, and writing them.
     pub checked_in: std::time::Duration,
     pub written_in: std::time::Duration,
@@ -438,7 +441,10 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
         if let Some(load) = load {
             load.roll_back()?;
         }
-        s.rejects_file = Some(write_rejects(o.path, o.rejects_dir, &s.rejects, s.unlisted())?);
+        match write_rejects(o.path, o.rejects_dir, &s.rejects, s.unlisted()) {
+            Ok(f) => s.rejects_file = Some(f),
+            Err(e) => s.rejects_unwritten = Some(super::messages::import(&e)),
+        }
         return Ok(s);
     }
     if let (Some(change), false) = (o.change, o.dry_run) {

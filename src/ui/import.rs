@@ -120,6 +120,12 @@ fn checked<'a>(
             theme.dim(),
         ));
     }
+    // The rejects file could not be written: why, then the reasons as ever.
+    if let Some(why) = &summary.rejects_unwritten {
+        for l in why.render(lang).lines() {
+            lines.push(Line::styled(cut(l, w).into_owned(), theme.error()));
+        }
+    }
     // The reason gets what the row number and the column name leave.
     let row_w = summary
         .rejects
