@@ -637,6 +637,26 @@ fn member_form_thai_80x24() {
     insta::assert_snapshot!(f.terminal(80, 24).backend());
 }
 
+/// A hint too long to stand beside its input in 80 columns was cut ("เช่น
+/// 15/3/2568 หรือ 15 มี."): the focused field's hint is shown whole, on a
+/// line of its own under it; the others' end in "…".
+#[test]
+fn the_focused_fields_hint_is_shown_whole_in_80_columns() {
+    let mut f = Fixture::new(Lang::Th);
+    f.press(KeyCode::Enter);
+    f.press(KeyCode::Char('m'));
+    f.press(KeyCode::Enter);
+    f.press(KeyCode::Char('e'));
+    for _ in 0..4 {
+        f.press(KeyCode::Tab);
+    }
+    let screen = f.terminal(80, 24).backend().to_string();
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = lines.iter().position(|l| l.contains("วันเกิด")).unwrap();
+    assert!(lines[at + 1].contains("เช่น 15/3/2568 หรือ 15 มี.ค. 2568"), "{screen}");
+    assert!(lines.iter().any(|l| l.contains("วันที่เป็นสมาชิก") && l.contains("มี…")), "{screen}");
+}
+
 #[test]
 fn member_form_english_80x24() {
     let mut f = Fixture::new(Lang::En);

@@ -37,7 +37,9 @@ use crate::{
 
 /// What the screen's drawing needs of the spreadsheet module (the UI
 /// reaches it through the app).
-pub use crate::io::{Kind as FileKind, import::Summary as CheckSummary, table::size_text};
+pub use crate::io::{
+    Kind as FileKind, import::Summary as CheckSummary, messages::rejects_unwritten, table::size_text,
+};
 
 /// A file in the inbox.
 #[derive(Clone, Debug, PartialEq, Eq)]

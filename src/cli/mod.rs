@@ -889,7 +889,7 @@ fn import_command(
                     (None, why) => {
                         say(&Msg::new(k::IMP_NOTHING_SAVED_HERE));
                         if let Some(why) = why {
-                            say(why);
+                            say(&crate::io::messages::rejects_unwritten(why));
                         }
                     }
                 }

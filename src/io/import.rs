@@ -64,9 +64,9 @@ pub struct Summary {
     pub denied: usize,
     /// Where the rejects were written.
     pub rejects_file: Option<PathBuf>,
-    /// Why the rejects file could not be written (a read-only stick): the
-    /// reasons are still in `rejects`, and shown.
-    pub rejects_unwritten: Option<Msg>,
+    /// The rejects file that could not be written, and why (a read-only
+    /// stick): the reasons are still in `rejects`, and shown.
+    pub rejects_unwritten: Option<(String, io::ErrorKind)>,
     /// Time spent reading and checking the rows, and writing them.
     pub checked_in: std::time::Duration,
     pub written_in: std::time::Duration,
@@ -443,7 +443,8 @@ pub fn import(store: &Arc<Store>, o: &Options<'_>, progress: Progress<'_>) -> Re
         }
         match write_rejects(o.path, o.rejects_dir, &s.rejects, s.unlisted()) {
             Ok(f) => s.rejects_file = Some(f),
-            Err(e) => s.rejects_unwritten = Some(super::messages::import(&e)),
+            Err(ImportError::Rejects { path, source }) => s.rejects_unwritten = Some((path, source.kind())),
+            Err(e) => return Err(e),
         }
         return Ok(s);
     }

@@ -67,6 +67,12 @@ pub fn table(e: &crate::io::table::TableError) -> Msg {
     }
 }
 
+/// Why the rejects file of an import could not be written (see
+/// `Summary::rejects_unwritten`).
+pub fn rejects_unwritten((path, kind): &(String, std::io::ErrorKind)) -> Msg {
+    import(&crate::io::import::ImportError::Rejects { path: path.clone(), source: (*kind).into() })
+}
+
 /// Text of several lines as one argument: each line cleaned as outside text
 /// is (an argument's own line break would show as `␊`).
 fn lines(text: &str) -> Arg {

@@ -91,19 +91,32 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Them
                 }
             }
         }
+        // The hint beside the input when it fits; else the focused field's
+        // whole, on lines of its own under it ("เช่น 15/3/2568 หรือ 15 มี."
+        // was all an 80-column window showed), and the others' cut with "…".
+        let room = usize::from(inner.width).saturating_sub(input_x + INPUT_WIDTH + 1);
+        let mut below = Vec::new();
         if let Some(h) = f.hint {
-            // As much of the hint as fits on the line.
-            let room = usize::from(inner.width).saturating_sub(input_x + INPUT_WIDTH + 1);
-            let mut hint = String::new();
-            for g in tr(lang, h).graphemes(true) {
-                if hint.width() + g.width() > room {
-                    break;
+            let text = tr(lang, h);
+            if text.width() <= room {
+                spans.push(Span::styled(format!(" {text}"), theme.dim()));
+            } else if focused {
+                below = crate::i18n::wrap(text, usize::from(inner.width).saturating_sub(LABEL_WIDTH).max(10));
+            } else if room > 1 {
+                let mut hint = String::new();
+                for g in text.graphemes(true) {
+                    if hint.width() + g.width() > room - 1 {
+                        break;
+                    }
+                    hint.push_str(g);
                 }
-                hint.push_str(g);
+                spans.push(Span::styled(format!(" {hint}…"), theme.dim()));
             }
-            spans.push(Span::styled(format!(" {hint}"), theme.dim()));
         }
         lines.push(Line::from(spans));
+        for l in below {
+            lines.push(Line::styled(format!("{}{l}", " ".repeat(LABEL_WIDTH)), theme.dim()));
+        }
         if let Some(e) = &f.error {
             lines.push(Line::styled(
                 format!("{}⚠ {}", " ".repeat(LABEL_WIDTH), e.render(lang)),

@@ -122,7 +122,7 @@ fn checked<'a>(
     }
     // The rejects file could not be written: why, then the reasons as ever.
     if let Some(why) = &summary.rejects_unwritten {
-        for l in why.render(lang).lines() {
+        for l in crate::app::import::rejects_unwritten(why).render(lang).lines() {
             lines.push(Line::styled(cut(l, w).into_owned(), theme.error()));
         }
     }
