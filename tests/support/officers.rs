@@ -325,15 +325,7 @@ pub fn idle_sessions_are_closed_and_the_session_cap_holds<C: Client>(c: &C) {
 pub fn an_idle_logout_keeps_what_was_typed_for_the_next_login<C: Client>(c: &C) {
     let served = Served::start_with(&["--idle-seconds", "3", "--keep-seconds", "30"], &[]);
     let mut w = c.open(&served, "malee");
-    w.wait_for("ภาพรวมจังหวัด");
-    w.keys(&["2"]);
-    w.wait_for("┌ กองทุน 1");
-    w.keys(&["n"]);
-    w.wait_for("เพิ่มกองทุน");
-    w.text("01");
-    w.keys(&["Tab"]);
-    w.text(HALF_TYPED);
-    w.wait_for(HALF_TYPED);
+    half_type_a_new_fund(&mut w);
     let s = w.wait_ended(Duration::from_secs(15));
     assert!(s.contains("งานที่พิมพ์ค้างไว้ยังไม่บันทึก") && s.contains("kept for 1 minutes"), "{s}");
     wait_log(&served, "kept (idle", 1);
@@ -365,19 +357,24 @@ fn wait_log(served: &Served, needle: &str, times: usize) {
 /// The form's name field, as typed before the link dropped.
 const HALF_TYPED: &str = "กองทุนหนองครก";
 
-pub fn a_dropped_link_keeps_the_session_and_the_next_login_resumes_it<C: Client>(c: &C) {
-    let served = Served::start_with(&["--keep-seconds", "6"], &[]);
-    let mut w = c.open(&served, "malee");
+/// A new fund's form on the Funds tab, half filled: the village code, then
+/// [`HALF_TYPED`] in the name.
+fn half_type_a_new_fund<W: Window>(w: &mut W) {
     w.wait_for("ภาพรวมจังหวัด");
     w.keys(&["2"]);
     w.wait_for("┌ กองทุน 1");
-    // A new fund's form, half filled: the village code, then the name.
     w.keys(&["n"]);
     w.wait_for("เพิ่มกองทุน");
     w.text("01");
     w.keys(&["Tab"]);
     w.text(HALF_TYPED);
     w.wait_for(HALF_TYPED);
+}
+
+pub fn a_dropped_link_keeps_the_session_and_the_next_login_resumes_it<C: Client>(c: &C) {
+    let served = Served::start_with(&["--keep-seconds", "6"], &[]);
+    let mut w = c.open(&served, "malee");
+    half_type_a_new_fund(&mut w);
     c.cut(&mut w);
     wait_log(&served, "kept (", 1);
 
