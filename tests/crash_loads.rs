@@ -218,13 +218,18 @@ fn import_members_record_by_record_killed_at_random_moments() {
         },
         "with funds",
     );
+    // The first 2,000 members: a save per record takes ten times a bulk
+    // load's time, and the kills fall anywhere in it all the same.
+    let part = s.dir.join("members-2000.csv");
+    let text = std::fs::read_to_string(&s.members_csv).unwrap();
+    std::fs::write(&part, text.lines().take(2001).collect::<Vec<_>>().join("\n")).unwrap();
     kill_at_random_moments(
         "import members record by record",
         11,
         &db,
         &fresh_copy(&s.with_funds),
         &before,
-        &["import", "members", s.members_csv.to_str().unwrap(), "--one-by-one"],
+        &["import", "members", part.to_str().unwrap(), "--one-by-one"],
     );
 }
 
