@@ -325,7 +325,9 @@ fn a_plan_then_a_visit_then_a_status_change_are_taken_back_in_turn_each_whole() 
 #[test]
 fn an_import_cut_off_is_taken_back_when_the_store_next_opens() {
     use sammachip::{i18n::Msg, service::messages, store::ChangeSlot};
-    for changed_since in [false, true] {
+    // Cut off with the take-back itself cut off half-way (the process
+    // killed again as it opened): the next open goes on from there.
+    for (changed_since, half_taken_back) in [(false, false), (true, false), (false, true)] {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("s");
         common::copy_dir(common::template(), &db);
@@ -345,6 +347,16 @@ fn an_import_cut_off_is_taken_back_when_the_store_next_opens() {
                 let mut f = store.get::<Fund>(ids[1]).unwrap().unwrap();
                 f.name.push_str(" แก้");
                 store.save("kanya", &f).unwrap();
+            }
+            if half_taken_back {
+                // The newest put back, as a take-back does it, then cut off.
+                let key = ids[2].to_be_bytes();
+                let was = before["funds"].iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()).unwrap();
+                let now = store.raw_tree(trees::FUNDS).unwrap().get(key).unwrap().map(|v| v.to_vec());
+                let to = <Fund as sammachip::store::Record>::from_stored(&was).unwrap();
+                store
+                    .revert::<Fund>("somchai", &key, now, Some(to), &format!("undo #{}", slot.id()))
+                    .unwrap();
             }
             // Cut off here: the mark stays.
             (before, ids)

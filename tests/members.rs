@@ -655,6 +655,14 @@ fn the_focused_fields_hint_is_shown_whole_in_80_columns() {
     let at = lines.iter().position(|l| l.contains("วันเกิด")).unwrap();
     assert!(lines[at + 1].contains("เช่น 15/3/2568 หรือ 15 มี.ค. 2568"), "{screen}");
     assert!(lines.iter().any(|l| l.contains("วันที่เป็นสมาชิก") && l.contains("มี…")), "{screen}");
+    // Its error stands under the hint.
+    f.ctrl('u');
+    f.type_str("31/2/2520");
+    f.ctrl('s');
+    let screen = f.terminal(80, 24).backend().to_string();
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = lines.iter().position(|l| l.contains("วันเกิด")).unwrap_or_else(|| panic!("{screen}"));
+    assert!(lines[at + 1].contains("เช่น 15/3/2568") && lines[at + 2].contains('⚠'), "{screen}");
 }
 
 #[test]

@@ -298,8 +298,6 @@ const OPEN_TIMEOUT: Duration = Duration::from_secs(20);
 /// How often the app's opening screen looks for Ctrl-C while the store opens.
 const CANCEL_LOOK: Duration = Duration::from_millis(50);
 
-/// Opens the store and runs `then` on it off the main thread, so a store that
-/// hangs sled gives a message instead of a frozen terminal.
 /// Opens an existing store for a command that only reads it (backup,
 /// check, export, report, template, collection): a mistyped `--db` or an
 /// unset `SAMMACHIP_DB` made an empty store there, and a daily backup of it
@@ -321,12 +319,17 @@ fn open_existing_then<T: Send + 'static>(
 /// Opens the store for use: as [`Store::open`], then takes back the imports
 /// a cut-off process left half-saved (said in the store's notices).
 pub fn open_store(path: &std::path::Path) -> Result<Store, OpenError> {
-    let store = Store::open(path)?;
+    take_back(path, Store::open(path)?)
+}
+
+fn take_back(path: &std::path::Path, store: Store) -> Result<Store, OpenError> {
     crate::service::changes::take_back_cut_imports(&store)
         .map_err(|e| Store::open_failed(path, e, "an import cut off could not be taken back"))?;
     Ok(store)
 }
 
+/// Opens the store and runs `then` on it off the main thread, so a store that
+/// hangs sled gives a message instead of a frozen terminal.
 fn open_then<T: Send + 'static>(
     path: PathBuf,
     then: impl FnOnce(Store) -> T + Send + 'static,
@@ -351,15 +354,27 @@ fn open_then_with<T: Send + 'static>(
 ) -> Result<T, ExitCode> {
     let (tx, rx) = mpsc::channel();
     let p = path.clone();
+    // Once sled has opened the store, what follows is this program's own
+    // work (taking back a cut-off import can take a while): no time limit,
+    // and Ctrl-C no longer stops it (cut off, it would go on at the next
+    // open all the same).
+    let opened = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sled_done = Arc::clone(&opened);
     std::thread::spawn(move || {
-        let _ = tx.send(open_store(&p).map(then));
+        let answer = Store::open(&p).and_then(|s| {
+            sled_done.store(true, std::sync::atomic::Ordering::Release);
+            take_back(&p, s)
+        });
+        let _ = tx.send(answer.map(then));
     });
     let until = Instant::now() + OPEN_TIMEOUT;
     let answer = loop {
+        let done = opened.load(std::sync::atomic::Ordering::Acquire);
         let left = until.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left.min(CANCEL_LOOK)) {
-            Err(mpsc::RecvTimeoutError::Timeout) if !left.is_zero() => {
-                if cancelled() {
+        match rx.recv_timeout(if done { CANCEL_LOOK } else { left.min(CANCEL_LOOK) }) {
+            Err(mpsc::RecvTimeoutError::Timeout) if done || !left.is_zero() => {
+                // Asked all the same: the keys typed meanwhile are kept.
+                if cancelled() && !done {
                     before_saying();
                     say(&Msg::with(k::ERR_OPEN_CANCELLED, [path.display().to_string()]));
                     // As after a hang: the opening thread may be inside sled,
@@ -939,7 +954,7 @@ fn backup_command(path: PathBuf, file: &std::path::Path) -> ExitCode {
         Ok(crate::store::files::Kind::Missing | crate::store::files::Kind::Empty) => {
             Err(OpenError::Absent { path: path.clone() })
         }
-        _ => open_store(&path),
+        _ => open_store(&path).inspect(say_notices),
     };
     match opened {
         Ok(store) => match store.backup_file(&file) {

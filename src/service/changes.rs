@@ -161,15 +161,21 @@ pub fn undo_change(store: &Store, who: Actor<'_>, change: u64) -> Result<Undone,
 /// the store's notices. One whose record was changed after it (by another
 /// officer, while it was being saved) is left for its officer to look at.
 /// Run once the store is open, before anyone reads it.
+///
+/// A take-back is cut off like anything else (the process killed again, a
+/// full disk): the mark stays until it is whole, and the next open goes on
+/// from where it was, each record put back from the state it is in. The
+/// newest import is taken back first, so that one written over another's
+/// records does not stand in the older one's way.
 pub fn take_back_cut_imports(store: &Store) -> Result<(), StoreError> {
-    for mark in store.saving_marks()? {
-        let taken_back = match undo_change(store, Actor::from(mark.officer.as_str()), mark.change) {
-            Ok(u) => Some(u.records),
-            Err(UndoError::Nothing) => Some(0),
-            Err(UndoError::Blocked { .. }) => None,
+    let mut marks = store.saving_marks()?;
+    marks.sort_by_key(|m| std::cmp::Reverse(m.change));
+    for mark in marks {
+        let taken_back = match take_back(store, Actor::from(mark.officer.as_str()), mark.change) {
+            Ok(n) => n,
             Err(UndoError::Store(e)) => return Err(e),
             Err(UndoError::Save(SaveError::Store(e))) => return Err(e),
-            Err(UndoError::Save(_)) => None,
+            Err(_) => None,
         };
         store.unmark_saving(&mark)?;
         if taken_back != Some(0) {
@@ -181,6 +187,51 @@ pub fn take_back_cut_imports(store: &Store) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+/// A record by its tree and key.
+type RecordAt<'a> = (&'a str, &'a [u8]);
+
+/// Puts back every record of change set `change` of the officer as it was
+/// before it, whichever part of the change set an earlier, cut-off take-back
+/// already put back: how many records (`Some(0)`: none were written), or
+/// `None` when a record is in a state the change set never left it in
+/// (someone changed it since), and then nothing is touched.
+fn take_back(store: &Store, who: Actor<'_>, change: u64) -> Result<Option<usize>, UndoError> {
+    let entries = entries_of(store, who.name, change)?;
+    if change == 0 || entries.is_empty() {
+        return Ok(Some(0));
+    }
+    // Each record's states within the change set: after each of its writes,
+    // and before each (its entries run newest first).
+    let mut states: HashMap<RecordAt<'_>, Vec<Option<&[u8]>>> = HashMap::new();
+    for e in &entries {
+        let s = states.entry((e.entry.kind.as_str(), e.entry.key.as_slice())).or_default();
+        s.push(e.entry.after.as_deref());
+        s.push(e.entry.before.as_deref());
+    }
+    for ((tree, key), s) in &states {
+        let now = store.raw_tree(tree)?.get(key).map_err(StoreError::Sled)?;
+        if !s.contains(&now.as_deref()) {
+            return Ok(None);
+        }
+    }
+    let slot = ChangeSlot::default();
+    let undoer = Actor { change: Some(&slot), ..who };
+    let note = note_of_undo(change);
+    for e in &entries {
+        let now = store.raw_tree(&e.entry.kind)?.get(&e.entry.key).map_err(StoreError::Sled)?;
+        // Put back already (or never reached): the next write down.
+        if now.as_deref() != e.entry.after.as_deref() {
+            continue;
+        }
+        if let Err(err) = revert_entry(store, undoer, &e.entry, &note) {
+            let _ = store.sync_writes();
+            return Err(err.into());
+        }
+    }
+    store.sync_writes()?;
+    Ok(Some(states.len()))
 }
 
 fn undo_entries(store: &Store, who: Actor<'_>, change: u64, entries: &[Entry]) -> Result<Undone, UndoError> {

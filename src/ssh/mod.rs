@@ -1041,7 +1041,9 @@ impl Frontend for Remote {
                 // dropped link's is, for the officer's next login.
                 let minutes = keep.as_secs().div_ceil(60).to_string();
                 let bye = crate::i18n::Msg::with(k::SSH_IDLE_KEPT, [minutes]);
-                goodbye_with(terminal, &bye)?;
+                // Kept even if the goodbye cannot be written (the link is
+                // going): what was typed is what is kept.
+                let _ = goodbye_with(terminal, &bye);
                 let channel = self.current.lock().unwrap_or_else(|p| p.into_inner()).take();
                 self.detach("idle, with typing not saved");
                 if let Some(channel) = channel {

@@ -52,6 +52,8 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Them
     let mut lines: Vec<Line> = Vec::new();
     let mut cursor = None;
     let mut focus_line = 0;
+    // The last line of the focused field: its hint and error under it.
+    let mut focus_end = 0;
     if let Some(e) = &form.error {
         lines.push(Line::styled(format!("⚠ {}", e.render(lang)), theme.error()));
         lines.push(Line::raw(""));
@@ -123,10 +125,14 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Them
                 theme.error(),
             ));
         }
+        if focused {
+            focus_end = lines.len().saturating_sub(1);
+        }
     }
-    // Scroll so the focused field is always visible.
+    // Scroll so the focused field is always visible, with what stands under
+    // it (its hint, its error) where there is room.
     let height = usize::from(inner.height);
-    let top = (focus_line + 2).saturating_sub(height);
+    let top = (focus_end + 1).max(focus_line + 2).saturating_sub(height).min(focus_line);
     let shown: Vec<Line> = lines.into_iter().skip(top).collect();
     frame.render_widget(Paragraph::new(shown), inner);
     if let Some(x) = cursor {
