@@ -306,14 +306,19 @@ fn open_existing_then<T: Send + 'static>(
     path: PathBuf,
     then: impl FnOnce(Store) -> T + Send + 'static,
 ) -> Result<T, ExitCode> {
-    match crate::store::files::kind_of(&path) {
-        Ok(crate::store::files::Kind::Missing | crate::store::files::Kind::Empty) => {
-            let e = OpenError::Absent { path };
+    match no_store_at(&path) {
+        Some(e) => {
             say(&messages::open(&e));
             Err(exit_code(&e))
         }
-        _ => open_then(path, then),
+        None => open_then(path, then),
     }
+}
+
+/// Nothing at `path`, or an empty folder: no store to read there.
+fn no_store_at(path: &std::path::Path) -> Option<OpenError> {
+    use crate::store::files::{Kind, kind_of};
+    matches!(kind_of(path), Ok(Kind::Missing | Kind::Empty)).then(|| OpenError::Absent { path: path.into() })
 }
 
 /// Opens the store for use: as [`Store::open`], then takes back the imports
@@ -950,11 +955,9 @@ fn backup_command(path: PathBuf, file: &std::path::Path) -> ExitCode {
         eprintln!("{:.1} s", started.elapsed().as_secs_f64());
         ExitCode::SUCCESS
     };
-    let opened = match crate::store::files::kind_of(&path) {
-        Ok(crate::store::files::Kind::Missing | crate::store::files::Kind::Empty) => {
-            Err(OpenError::Absent { path: path.clone() })
-        }
-        _ => open_store(&path).inspect(say_notices),
+    let opened = match no_store_at(&path) {
+        Some(e) => Err(e),
+        None => open_store(&path).inspect(say_notices),
     };
     match opened {
         Ok(store) => match store.backup_file(&file) {

@@ -619,29 +619,27 @@ fn save_records(
     progress: Progress<'_>,
 ) -> Result<usize, ImportError> {
     let own = ChangeSlot::default();
-    let who = Actor { change: Some(who.change.unwrap_or(&own)), ..who };
     let slot = who.change.unwrap_or(&own);
+    let who = Actor { change: Some(slot), ..who };
     let mark = store.mark_saving(who.name, file, slot).map_err(|e| ImportError::Save(messages::store(&e)))?;
     let mut written = 0usize;
     let result = save_plan(store, who, plan, progress, &mut written);
+    // What was written, taken back as one change set, as `u` would.
+    let undo = || {
+        written == 0
+            || crate::service::changes::undo_change(store, Actor { change: None, ..who }, slot.id()).is_ok()
+    };
     let result = match result {
         Ok(()) => Ok(written),
-        Err(reason) => {
-            let taken_back = written == 0
-                || crate::service::changes::undo_change(store, Actor { change: None, ..who }, slot.id())
-                    .is_ok();
-            Err(ImportError::Stopped { reason, written, taken_back })
-        }
+        Err(reason) => Err(ImportError::Stopped { reason, written, taken_back: undo() }),
     };
     // Saved whole, or taken back (or left for the officer's `u`, said in
-    // the error): the mark goes. If it cannot, the next open takes the
-    // records back: the officer is told the save failed.
+    // the error): the mark goes. If it cannot, the save is taken back and
+    // the officer told it failed.
     match (store.unmark_saving(&mark), result) {
         (Ok(()), r) => r,
         (Err(e), Ok(_)) => {
-            let taken_back =
-                crate::service::changes::undo_change(store, Actor { change: None, ..who }, slot.id()).is_ok();
-            Err(ImportError::Stopped { reason: messages::store(&e), written, taken_back })
+            Err(ImportError::Stopped { reason: messages::store(&e), written, taken_back: undo() })
         }
         (Err(_), Err(e)) => Err(e),
     }
