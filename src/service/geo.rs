@@ -14,6 +14,17 @@ use crate::{
 /// Bangkok's code in the gazetteer (กรุงเทพมหานคร).
 const BANGKOK: u32 = 10;
 
+/// The whole of a store's gazetteer: one province, Bangkok (a special
+/// administrative area, not a จังหวัด, so the screens do not call it one), or
+/// the districts of many provinces (a region's or the nation's store).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Whole {
+    #[default]
+    Province,
+    Bangkok,
+    Many,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Geo {
     places: HashMap<u32, Place>,
@@ -21,12 +32,8 @@ pub struct Geo {
     districts: Vec<u16>,
     /// Districts that have at least one subdistrict in the store.
     with_subdistricts: std::collections::HashSet<u16>,
-    /// The gazetteer holds districts of more than one province (a region's
-    /// or the nation's store).
-    many_provinces: bool,
-    /// Every district is Bangkok's: a special administrative area, not a
-    /// จังหวัด, so the screens do not call it one.
-    bangkok: bool,
+    /// What the whole store is: one province, Bangkok, or many.
+    whole: Whole,
 }
 
 impl Geo {
@@ -43,10 +50,13 @@ impl Geo {
             }
         }
         districts.sort_unstable();
-        let many_provinces = districts.first().map(|d| d / 100) != districts.last().map(|d| d / 100);
-        let bangkok = !many_provinces && districts.first().is_some_and(|d| u32::from(d / 100) == BANGKOK);
+        let whole = match (districts.first(), districts.last()) {
+            (Some(a), Some(b)) if a / 100 != b / 100 => Whole::Many,
+            (Some(a), _) if u32::from(a / 100) == BANGKOK => Whole::Bangkok,
+            _ => Whole::Province,
+        };
         let places = places.into_iter().map(|p| (p.code, p)).collect();
-        Self { places, districts, with_subdistricts, many_provinces, bangkok }
+        Self { places, districts, with_subdistricts, whole }
     }
 
     pub fn get(&self, code: u32) -> Option<&Place> {
@@ -69,10 +79,10 @@ impl Geo {
     /// Whole province", "ทั้งกรุงเทพมหานคร / All of Bangkok", or "ทุกจังหวัด /
     /// All provinces" on a store of many.
     pub fn whole(&self) -> Key {
-        match (self.many_provinces, self.bangkok) {
-            (true, _) => k::SCOPE_ALL,
-            (false, true) => k::SCOPE_BANGKOK,
-            (false, false) => k::SCOPE_PROVINCE,
+        match self.whole {
+            Whole::Many => k::SCOPE_ALL,
+            Whole::Bangkok => k::SCOPE_BANGKOK,
+            Whole::Province => k::SCOPE_PROVINCE,
         }
     }
 
@@ -82,18 +92,18 @@ impl Geo {
     pub fn whole_name(&self, lang: Lang) -> String {
         let province = self.districts.first().map(|d| u32::from(d / 100));
         match province.and_then(|p| self.places.get(&p)) {
-            Some(p) if self.bangkok => p.name(lang).to_string(),
-            Some(p) if !self.many_provinces => trf(lang, k::REPORT_PROVINCE, &[&p.name(lang)]),
+            Some(p) if self.whole == Whole::Bangkok => p.name(lang).to_string(),
+            Some(p) if self.whole == Whole::Province => trf(lang, k::REPORT_PROVINCE, &[&p.name(lang)]),
             _ => tr(lang, self.whole()).to_string(),
         }
     }
 
     /// The Overview's title and its total's name, for one province or many.
     pub fn overview_words(&self) -> (Key, Key) {
-        match (self.many_provinces, self.bangkok) {
-            (true, _) => (k::OV_TITLE_ALL, k::OV_TOTAL_ALL),
-            (false, true) => (k::OV_TITLE_BANGKOK, k::OV_TOTAL_BANGKOK),
-            (false, false) => (k::OV_TITLE, k::OV_TOTAL),
+        match self.whole {
+            Whole::Many => (k::OV_TITLE_ALL, k::OV_TOTAL_ALL),
+            Whole::Bangkok => (k::OV_TITLE_BANGKOK, k::OV_TOTAL_BANGKOK),
+            Whole::Province => (k::OV_TITLE, k::OV_TOTAL),
         }
     }
 
