@@ -106,6 +106,8 @@ pub enum MemberError {
     Future,
     #[error("younger than {0}")]
     TooYoung(i32),
+    #[error("older than {0}")]
+    TooOld(i32),
     #[error("phone: 9 or 10 digits starting with 0")]
     Phone,
     #[error("joined before the fund was established")]
@@ -119,6 +121,10 @@ pub enum MemberError {
 /// Members must be adults (20 in Thai law; the funds accept from 18 with consent,
 /// so the form refuses only the obviously wrong).
 pub const MIN_AGE: i32 = 15;
+
+/// No member is older: a birth date further back is a year typed wrong
+/// (2400 for 2500, or a C.E. year read as B.E.), and would skew every age.
+pub const MAX_AGE: i32 = 120;
 
 #[derive(Clone, Debug, Default)]
 pub struct MemberDraft {
@@ -194,6 +200,10 @@ impl MemberDraft {
         let birth = match optional_date(&self.birth_date, today) {
             Ok(Some(b)) if today.years_since(b) < MIN_AGE => {
                 errs.push((MemberField::BirthDate, MemberError::TooYoung(MIN_AGE)));
+                None
+            }
+            Ok(Some(b)) if today.years_since(b) > MAX_AGE => {
+                errs.push((MemberField::BirthDate, MemberError::TooOld(MAX_AGE)));
                 None
             }
             Ok(b) => b,
@@ -318,6 +328,25 @@ mod tests {
         let errs = d("1/2/2545").apply(&mut blank(), Date::from_ymd(2001, 3, 1), today()).unwrap_err();
         assert_eq!(errs, vec![(MemberField::Joined, MemberError::YoungAtJoining(MIN_AGE))]);
         assert_eq!(d("2/2/2545").apply(&mut blank(), Date::from_ymd(2001, 3, 1), today()), Ok(()));
+    }
+
+    // A hunt typed 1/1/2400: a member of 169 was saved.
+    #[test]
+    fn a_birth_year_typed_wrong_is_refused() {
+        let d = |born: &str| MemberDraft {
+            title: "นาย".into(),
+            given_name: "ก".into(),
+            family_name: "ข".into(),
+            national_id: "3100600445635".into(),
+            birth_date: born.into(),
+            ..Default::default()
+        };
+        let errs = d("1/1/2400").apply(&mut blank(), None, today()).unwrap_err();
+        assert_eq!(errs, vec![(MemberField::BirthDate, MemberError::TooOld(MAX_AGE))]);
+        // 25 Nov 2026: born 26 Nov 1906 is 119, born 25 Nov 1905 is 121.
+        assert_eq!(d("26/11/2449").apply(&mut blank(), None, today()), Ok(()));
+        let errs = d("25/11/1905").apply(&mut blank(), None, today()).unwrap_err();
+        assert_eq!(errs, vec![(MemberField::BirthDate, MemberError::TooOld(MAX_AGE))]);
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub enum MoneyError {
     TooLarge,
     #[error("cannot be negative")]
     Negative,
+    #[error("commas must come every three digits")]
+    Grouping,
 }
 
 impl Money {
@@ -53,11 +55,12 @@ impl Money {
             Some((w, f)) => (w, f),
             None => (s, ""),
         };
-        let whole: String = whole.chars().filter(|c| *c != ',' && *c != ' ').collect();
-        if whole.is_empty() && frac.is_empty() {
+        let digit_or_comma = |c: char| c.is_ascii_digit() || c == ',' || c == ' ';
+        if !whole.chars().all(digit_or_comma) || !frac.chars().all(|c| c.is_ascii_digit()) {
             return Err(MoneyError::Invalid);
         }
-        if !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+        let whole = super::thai::ungroup(whole).ok_or(MoneyError::Grouping)?;
+        if whole.is_empty() && frac.is_empty() {
             return Err(MoneyError::Invalid);
         }
         if frac.len() > 2 {
@@ -176,6 +179,21 @@ mod tests {
         assert_eq!(Money::parse("12a"), Err(MoneyError::Invalid));
         assert_eq!(Money::parse(""), Err(MoneyError::Empty));
         assert_eq!(Money::parse("99999999999999999999"), Err(MoneyError::TooLarge));
+    }
+
+    #[test]
+    fn commas_out_of_place_are_refused_not_guessed() {
+        // Was 1,000 baht: which amount "1,0,0,0" meant is anyone's guess.
+        assert_eq!(Money::parse("1,0,0,0"), Err(MoneyError::Grouping));
+        assert_eq!(Money::parse("10,00"), Err(MoneyError::Grouping));
+        assert_eq!(Money::parse("1,,000"), Err(MoneyError::Grouping));
+        assert_eq!(Money::parse("1000,000"), Err(MoneyError::Grouping));
+        assert_eq!(Money::parse(",500"), Err(MoneyError::Grouping));
+        assert_eq!(Money::parse("1,00a"), Err(MoneyError::Invalid));
+        // Every three digits, with commas or spaces, stays an amount.
+        assert_eq!(Money::parse("12,345.50"), Ok(Money(1_234_550)));
+        assert_eq!(Money::parse("1 000 000"), Ok(Money::baht(1_000_000)));
+        assert_eq!(Money::parse("๑๒,๓๔๕"), Ok(Money::baht(12_345)));
     }
 
     proptest! {

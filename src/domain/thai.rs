@@ -55,11 +55,34 @@ fn thai_digit_to_ascii(c: char) -> char {
 /// thousands separators and surrounding spaces.
 pub fn parse_int(s: &str) -> Option<i64> {
     let s = normalize_digits(s.trim());
-    let cleaned: String = s.chars().filter(|c| *c != ',' && *c != ' ').collect();
+    let cleaned = ungroup(&s)?;
     if cleaned.is_empty() {
         return None;
     }
     cleaned.parse().ok()
+}
+
+/// A whole number's text without its thousands separators (`,` or a space):
+/// `1,000,000` → `1000000`. `None` when the separators are not every three
+/// digits from the right (`1,0,0,0`, `10,00`, `1,,000`): that is a slip of
+/// the finger, and guessing which number was meant could record the wrong
+/// amount.
+pub fn ungroup(s: &str) -> Option<String> {
+    let mut groups = s.split([',', ' ']);
+    let first = groups.next().unwrap_or_default();
+    let mut out = String::from(first);
+    let mut grouped = false;
+    for g in groups {
+        if g.chars().count() != 3 {
+            return None;
+        }
+        grouped = true;
+        out.push_str(g);
+    }
+    if grouped && !(1..=3).contains(&first.chars().count()) {
+        return None;
+    }
+    Some(out)
 }
 
 // ---------------------------------------------------------------- national ID
@@ -345,6 +368,8 @@ mod tests {
         assert_eq!(parse_int("๑๒,๓๔๕"), Some(12345));
         assert_eq!(parse_int(" 42 "), Some(42));
         assert_eq!(parse_int("4x"), None);
+        assert_eq!(parse_int("1,0,0,0"), None);
+        assert_eq!(parse_int("1 000"), Some(1000));
         assert_eq!(parse_int(""), None);
     }
 

@@ -47,6 +47,7 @@ pub fn money(e: &MoneyError) -> Msg {
         MoneyError::Decimals => Msg::new(k::ERR_MONEY_DECIMALS),
         MoneyError::TooLarge => Msg::new(k::ERR_MONEY_TOO_LARGE),
         MoneyError::Negative => Msg::new(k::ERR_MONEY_NEGATIVE),
+        MoneyError::Grouping => Msg::new(k::ERR_MONEY_GROUPING),
     }
 }
 
@@ -106,6 +107,7 @@ pub fn member(e: &MemberError) -> Msg {
         MemberError::Date(e) => date(e),
         MemberError::Future => Msg::new(k::ERR_FUTURE),
         MemberError::TooYoung(n) => Msg::with(k::ERR_TOO_YOUNG, [n.to_string()]),
+        MemberError::TooOld(n) => Msg::with(k::ERR_TOO_OLD, [n.to_string()]),
         MemberError::Phone => Msg::new(k::ERR_PHONE),
         MemberError::BeforeFund => Msg::new(k::ERR_BEFORE_FUND),
         MemberError::YoungAtJoining(n) => Msg::with(k::ERR_YOUNG_AT_JOINING, [n.to_string()]),
