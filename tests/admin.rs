@@ -77,6 +77,45 @@ fn an_administrator_adds_disables_and_rekeys_an_account_from_the_screen() {
     assert!(s.contains("- ") && s.contains("+ ") && s.contains("disabled"), "{s}");
 }
 
+// A hunt added `--role district --district 9999` to a store of Si Sa Ket:
+// the account was saved, and its officer would have seen an empty province.
+#[test]
+fn an_account_for_a_district_the_store_does_not_have_is_refused() {
+    let mut f = Fixture::new(Lang::En);
+    let admin = sammachip::store::Actor { name: "x", access: Access::Admin, change: None };
+    for (role, district) in [(Role::District, 9999), (Role::Network, 3399)] {
+        let n = accounts::NewOfficer {
+            login: "nowhere",
+            display_name: "",
+            role,
+            district: Some(district),
+            fund_code: None,
+            key_line: KEY_A,
+        };
+        let msg = accounts::add(&f.store, admin, &n).expect_err("no such district");
+        assert!(
+            msg.render(Lang::En).contains(&format!("no district {district}")),
+            "{}",
+            msg.render(Lang::En)
+        );
+        assert!(officer(&f, "nowhere").is_none());
+    }
+    // The same from the Admin tab: the form stays open with the reason.
+    f.press(KeyCode::Char('7'));
+    f.press(KeyCode::Char('n'));
+    f.type_str("malee");
+    f.press(KeyCode::Tab);
+    f.press(KeyCode::Tab);
+    f.press(KeyCode::Tab);
+    f.type_str("9999");
+    f.press(KeyCode::Tab);
+    f.type_str(KEY_A);
+    f.ctrl('s');
+    assert!(f.app.form.is_some());
+    assert!(f.screen().contains("no district 9999"), "{}", f.screen());
+    assert!(officer(&f, "malee").is_none());
+}
+
 #[test]
 fn others_cannot_open_the_admin_tab_or_save_an_account() {
     for access in [Access::Province, Access::District(3301), Access::Viewer] {

@@ -268,11 +268,23 @@ fn default_db() -> Option<PathBuf> {
 /// window), and anything a file or a user typed into an argument is shown
 /// with its control characters made visible.
 fn say(msg: &Msg) {
-    for lang in [Lang::Th, Lang::En] {
-        let text = msg.render(lang);
-        for line in crate::i18n::wrap(&crate::domain::clean::text(&text), 80) {
-            eprintln!("{line}");
-        }
+    for line in both_languages(msg) {
+        eprintln!("{line}");
+    }
+}
+
+/// A message in Thai and then English, each wrapped to 80 columns.
+fn both_languages(msg: &Msg) -> Vec<String> {
+    [Lang::Th, Lang::En]
+        .into_iter()
+        .flat_map(|lang| crate::i18n::wrap(&crate::domain::clean::text(&msg.render(lang)), 80))
+        .collect()
+}
+
+/// A line of a command's report, as [`say`] puts it but on standard output.
+fn print_both(msg: &Msg) {
+    for line in both_languages(msg) {
+        println!("{line}");
     }
 }
 
@@ -1001,14 +1013,10 @@ fn check_command(store: &Store, repair: bool) -> ExitCode {
     if repair {
         match store.repair(&format!("cli:{}", officer())) {
             Ok(r) => {
-                for (tree, n) in &r.rebuilt {
-                    println!("rebuilt {tree}: {n}");
-                }
-                for (tree, from, to) in &r.counters {
-                    println!("counter {tree}: {from} -> {to}");
-                }
-                for p in &r.left {
-                    println!("left as it is: {}", problem_line(p));
+                let mut said = messages::repair(&r);
+                said.extend(r.left.iter().map(|p| Msg::with(k::REPAIR_LEFT, [problem_line(p)])));
+                for msg in &said {
+                    print_both(msg);
                 }
             }
             Err(e) => {

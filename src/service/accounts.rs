@@ -82,6 +82,14 @@ pub fn add(store: &Store, who: Actor<'_>, n: &NewOfficer<'_>) -> Result<Officer,
         (Role::District | Role::Network, Some(d)) if !(1000..=9999).contains(&d) => {
             return Err(Msg::with(k::ERR_BAD_DISTRICT, [d.to_string()]));
         }
+        // An officer of a district the store does not have would see nothing
+        // and be let change nothing, with no word of why.
+        (Role::District | Role::Network, Some(d)) => {
+            let known = store.knows_place(u32::from(d)).map_err(|e| crate::service::messages::store(&e))?;
+            if known == Some(false) {
+                return Err(Msg::with(k::ERR_NO_SUCH_DISTRICT, [d.to_string()]));
+            }
+        }
         _ => {}
     }
     // A fund committee's fund, and with it its district.

@@ -313,6 +313,7 @@ pub fn notice(n: &crate::store::Notice) -> Msg {
         Notice::CutImport { officer, file, taken_back: None } => {
             Msg::with(k::NOTICE_IMPORT_LEFT, [file.clone(), officer.clone()])
         }
+        Notice::AckedDamaged => Msg::new(k::NOTICE_ACKED_DAMAGED),
     }
 }
 
@@ -349,6 +350,56 @@ pub fn backup(e: &crate::store::backup::BackupError) -> Msg {
         B::Store(e) => store(e),
         B::Open(e) => open(e),
     }
+}
+
+/// A tree of the store as officers would call it (`check --repair` names
+/// what it rebuilt); an unknown name is shown as it is.
+pub fn tree(name: &str) -> Arg {
+    use crate::store::trees as t;
+    let key = match name {
+        t::META => k::TREE_META,
+        t::AUDIT => k::TREE_AUDIT,
+        t::GEO => k::TREE_GEO,
+        t::FUNDS => k::TREE_FUNDS,
+        t::FUNDS_BY_CODE => k::TREE_FUNDS_BY_CODE,
+        t::FUND_STATS => k::TREE_FUND_STATS,
+        t::MEMBERS => k::TREE_MEMBERS,
+        t::MEMBERS_BY_NID => k::TREE_MEMBERS_BY_NID,
+        t::CATEGORIES => k::TREE_CATEGORIES,
+        t::OCCUPATIONS => k::TREE_OCCUPATIONS,
+        t::PROFILES => k::TREE_PROFILES,
+        t::CHILDREN => k::TREE_CHILDREN,
+        t::LOANS => k::TREE_LOANS,
+        t::SAGES => k::TREE_SAGES,
+        t::SAGES_BY_NID => k::TREE_SAGES_BY_NID,
+        t::ASSIGNMENTS => k::TREE_ASSIGNMENTS,
+        t::ASSIGNMENTS_BY_OCC => k::TREE_ASSIGNMENTS_BY_OCC,
+        t::ACTIVE_BY_OCC => k::TREE_ACTIVE_BY_OCC,
+        t::LOADS => k::TREE_LOADS,
+        t::COMMITTEES => k::TREE_COMMITTEES,
+        t::SUPPORT => k::TREE_SUPPORT,
+        t::OTOP => k::TREE_OTOP,
+        t::DISTRICT_STATS => k::TREE_DISTRICT_STATS,
+        t::FUND_RISK => k::TREE_FUND_RISK,
+        t::OFFICERS => k::TREE_OFFICERS,
+        t::OFFICERS_BY_LOGIN => k::TREE_OFFICERS_BY_LOGIN,
+        t::JOURNAL => k::TREE_JOURNAL,
+        other => return Arg::Text(other.to_string()),
+    };
+    Arg::Msg(Msg::new(key))
+}
+
+/// What `check --repair` did, a line each, in Thai and English.
+pub fn repair(r: &crate::store::check::RepairReport) -> Vec<Msg> {
+    let n = |v: u64| crate::domain::money::group_thousands(v).into();
+    let mut out = Vec::new();
+    for (name, count) in &r.rebuilt {
+        out.push(Msg { key: k::REPAIR_REBUILT, args: vec![tree(name), n(*count)] });
+    }
+    for (name, from, to) in &r.counters {
+        out.push(Msg { key: k::REPAIR_COUNTER, args: vec![tree(name), n(*from), n(*to)] });
+    }
+    out
 }
 
 /// What kind of thing `check` found wrong, in a few words.

@@ -244,6 +244,9 @@ pub enum Notice {
     /// An import saved record by record was cut off: its records taken
     /// back (how many), or not (`None`: one was changed after it).
     CutImport { officer: String, file: String, taken_back: Option<usize> },
+    /// The file of acknowledged saves was damaged, so whether sled lost
+    /// saves could not be told this once.
+    AckedDamaged,
 }
 
 /// Room every write keeps free beyond what it needs: sled's next log
@@ -382,8 +385,13 @@ impl Store {
             *guard = Some(f);
         }
         if let Some(f) = guard.as_mut() {
+            // The number, then its complement: a byte of this file damaged
+            // is told from saves lost (see `open`).
+            let mut bytes = [0; 16];
+            bytes[..8].copy_from_slice(&next.to_be_bytes());
+            bytes[8..].copy_from_slice(&(!next).to_be_bytes());
             f.seek(SeekFrom::Start(0))?;
-            f.write_all(&next.to_be_bytes())?;
+            f.write_all(&bytes)?;
             f.sync_data()?;
         }
         Ok(())

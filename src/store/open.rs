@@ -12,9 +12,27 @@ use std::collections::HashMap;
 use std::fs;
 use std::sync::atomic::AtomicU64;
 
-fn read_acked(path: &Path) -> Option<u64> {
-    let bytes = fs::read(path.join(ACKED_FILE)).ok()?;
-    id_of(bytes.get(..8)?)
+/// What the acknowledged-saves file says (see [`ACKED_FILE`]).
+#[derive(Debug, PartialEq, Eq)]
+enum Acked {
+    /// No file yet, or one cut short before its number.
+    Unknown,
+    /// The number of the save after the last one acknowledged.
+    Next(u64),
+    /// The number and its check disagree: a byte of the file itself was
+    /// damaged, so it says nothing about lost saves.
+    Damaged,
+}
+
+fn read_acked(path: &Path) -> Acked {
+    let Ok(bytes) = fs::read(path.join(ACKED_FILE)) else { return Acked::Unknown };
+    let Some(next) = bytes.get(..8).and_then(id_of) else { return Acked::Unknown };
+    match bytes.get(8..16).and_then(id_of) {
+        Some(check) if check == !next => Acked::Next(next),
+        Some(_) => Acked::Damaged,
+        // Eight bytes: written before the check was (it is on the next save).
+        None => Acked::Next(next),
+    }
 }
 
 impl Store {
@@ -117,14 +135,18 @@ impl Store {
         let audit_next = store.counter(trees::AUDIT).map_err(|e| damaged(e.to_string()))?;
         // sled rolls a torn log back without a word; the acknowledged count says
         // whether that lost saves.
-        if let Some(acked) = read_acked(path)
-            && audit_next < acked
-        {
-            return Err(damaged(format!(
-                "saves are missing: the store ends before save #{}, but save #{} was acknowledged",
-                audit_next,
-                acked - 1
-            )));
+        match read_acked(path) {
+            Acked::Next(acked) if audit_next < acked => {
+                return Err(damaged(format!(
+                    "saves are missing: the store ends before save #{}, but save #{} was acknowledged",
+                    audit_next,
+                    acked - 1
+                )));
+            }
+            // A flipped byte in that file alone made a healthy store refuse
+            // to open. The next save writes it anew.
+            Acked::Damaged => notices.push(Notice::AckedDamaged),
+            Acked::Next(_) | Acked::Unknown => {}
         }
         // A full disk or another I/O error is said as such; anything else
         // met while reading is damage.

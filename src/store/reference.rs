@@ -40,6 +40,17 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether the gazetteer knows the place `code`; `None` when the store
+    /// holds no gazetteer at all, so there is nothing to check against.
+    pub fn knows_place(&self, code: u32) -> Result<Option<bool>, StoreError> {
+        let tree = self.tree(trees::GEO)?;
+        self.read_one();
+        if tree.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(tree.contains_key(code.to_be_bytes())?))
+    }
+
     /// Every occupation category in code order.
     pub fn categories(&self) -> Result<Vec<OccupationCategory>, StoreError> {
         let mut out = Vec::new();
