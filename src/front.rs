@@ -15,7 +15,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::{
     app::{Action, App},
-    i18n::Key,
+    i18n::{Key, k},
     store::Store,
     ui::keymap,
 };
@@ -159,19 +159,45 @@ pub fn apply(front: &mut impl Frontend, app: &mut App, store: &Arc<Store>, input
         }
         // Pasted text goes into a field or a filter; on a list it is not
         // taken for keys (a pasted `q` does not quit, `d` does not delete).
-        Input::Event(Event::Paste(_)) if app.ctx().is_navigation() => false,
-        Input::Event(Event::Paste(text)) => {
-            let mut dirty = false;
-            for c in text.chars().filter(|c| !crate::domain::clean::is_unsafe(*c)) {
-                let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-                if let Some(a) = keymap::action_for(app.ctx(), key) {
-                    dirty |= app.update(a, store);
-                }
-            }
-            dirty
-        }
+        Input::Event(Event::Paste(text)) => paste(app, store, &text),
         Input::Event(_) => false,
     })
+}
+
+/// The most of one paste a field takes (a paste is typed into the field
+/// character by character; a stray megabyte would hold the session).
+pub const MAX_PASTE: usize = 64 << 10;
+
+/// Pasted text, into the field or filter under the cursor. On a list it is
+/// not taken for keys (a pasted `q` does not quit, `d` does not delete). Line
+/// breaks and tabs become spaces; characters a field cannot hold are left
+/// out, and the officer is told how many (they were dropped without a word);
+/// past [`MAX_PASTE`] the rest is cut, and said (it was, over SSH only).
+/// Returns whether the screen may have changed.
+pub fn paste(app: &mut App, store: &Arc<Store>, text: &str) -> bool {
+    if app.ctx().is_navigation() {
+        return false;
+    }
+    let mut end = text.len().min(MAX_PASTE);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let (kept, left_out) = crate::domain::clean::paste(&text[..end]);
+    let mut dirty = false;
+    for c in kept.chars() {
+        let key = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        if let Some(a) = keymap::action_for(app.ctx(), key) {
+            dirty |= app.update(a, store);
+        }
+    }
+    if end < text.len() {
+        app.info(k::PASTE_CUT);
+        dirty = true;
+    } else if left_out > 0 {
+        app.info(crate::i18n::Msg::with(k::PASTE_LEFT_OUT, [left_out.to_string()]));
+        dirty = true;
+    }
+    dirty
 }
 
 /// One frame onto a crossterm terminal, as one synchronized update: the

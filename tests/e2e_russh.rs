@@ -37,6 +37,11 @@ fn a_dropped_link_keeps_the_session_and_the_next_login_resumes_it() {
 }
 
 #[test]
+fn an_import_cut_off_is_told_to_its_officer_at_the_next_login() {
+    officers::an_import_cut_off_is_told_to_its_officer_at_the_next_login(&Russh);
+}
+
+#[test]
 fn a_second_login_chooses_to_take_over_or_start_anew() {
     officers::a_second_login_chooses_to_take_over_or_start_anew(&Russh);
 }

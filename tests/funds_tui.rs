@@ -428,3 +428,34 @@ fn a_stored_name_with_escapes_is_shown_escaped_never_raw() {
         assert!(!cell.symbol().chars().any(sammachip::domain::clean::is_unsafe), "{:?}", cell.symbol());
     }
 }
+
+/// A paste goes into the field under the cursor whole: line breaks and tabs
+/// (a cell copied from Excel, an address from a document) become spaces,
+/// characters a field cannot hold are left out and counted on the status
+/// line (they went without a word), and past 64 KiB the rest is cut and said
+/// (only the SSH server said it). On a list, a paste is not taken for keys.
+#[test]
+fn a_paste_into_a_field_says_what_it_left_out() {
+    use sammachip::front::{MAX_PASTE, paste};
+    let mut f = Fixture::new(Lang::En);
+    let store = f.store.clone();
+    // On the list: `q` and `d` in a paste are text, not keys.
+    assert!(!paste(&mut f.app, &store, "qd"));
+    assert!(!f.app.quit);
+    f.press(KeyCode::Insert);
+    f.ctrl('u');
+    f.type_str("33010121");
+    f.press(KeyCode::Tab);
+    assert!(paste(&mut f.app, &store, "กองทุน\u{1b}[31mบ้าน\u{202E}\r\nโคก\r\n"));
+    let s = f.screen();
+    assert!(s.contains("กองทุน[31mบ้าน โคก"), "{s}");
+    assert!(s.contains("2 control character(s) that cannot be saved were left out"), "{s}");
+    f.ctrl('s');
+    let saved = f.funds().into_iter().find(|x| x.code == "33010121").expect("saved");
+    assert_eq!(saved.name, "กองทุน[31mบ้าน โคก");
+
+    // A paste past 64 KiB (a stuck key, a whole document): cut, and said.
+    f.press(KeyCode::Char('/'));
+    assert!(paste(&mut f.app, &store, &format!("โคก{}", "\u{7}".repeat(MAX_PASTE))));
+    assert!(f.screen().contains("A paste is kept up to 64 KiB; the rest was cut"), "{}", f.screen());
+}

@@ -70,10 +70,46 @@ pub fn text(s: &str) -> Cow<'_, str> {
     clean_with(s, |c| c == '\n' || c == '\t')
 }
 
+/// Pasted text as a field takes it, and how many characters were left out.
+/// Line breaks and tabs between words become one space (an address pasted
+/// from a document has one between its lines, cells copied side by side from
+/// Excel a tab); those at either end go (a cell copied from Excel ends in a
+/// line break). Every other character a field may not hold is left out.
+pub fn paste(s: &str) -> (String, usize) {
+    let breaks = ['\r', '\n', '\t'];
+    let mut out = String::with_capacity(s.len());
+    let mut left_out = 0;
+    let mut gap = false;
+    for c in s.trim_matches(breaks).chars() {
+        if breaks.contains(&c) {
+            gap = true;
+            continue;
+        }
+        if is_unsafe(c) {
+            left_out += 1;
+            continue;
+        }
+        if std::mem::take(&mut gap) && !out.ends_with(' ') && c != ' ' {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    (out, left_out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_paste_keeps_its_words_apart_and_counts_what_it_leaves_out() {
+        assert_eq!(paste("บ้านเลขที่ 5\r\nหมู่ 3\r\n"), ("บ้านเลขที่ 5 หมู่ 3".into(), 0));
+        assert_eq!(paste("33010101\tกองทุนบ้านโคก\n"), ("33010101 กองทุนบ้านโคก".into(), 0));
+        assert_eq!(paste("a \n\n b"), ("a  b".into(), 0));
+        assert_eq!(paste("มาลี\u{1b}[2J\u{202E}ศรี"), ("มาลี[2Jศรี".into(), 2));
+        assert_eq!(paste("\n\t"), (String::new(), 0));
+    }
 
     #[test]
     fn escapes_are_visible_and_plain_thai_is_untouched() {

@@ -15,8 +15,9 @@ pub const ESC_WAIT: std::time::Duration = std::time::Duration::from_millis(30);
 
 /// The most bytes of one bracketed paste that are kept; the rest of it is
 /// dropped as it comes, so an endless paste (`ESC [200~` and no end) costs
-/// no memory. 64 KiB is many pages of text, more than any field holds.
-pub const MAX_PASTE: usize = 64 << 10;
+/// no memory. 64 KiB is many pages of text, more than any field holds; a
+/// local terminal's paste is cut there too.
+pub const MAX_PASTE: usize = crate::front::MAX_PASTE;
 
 const PASTE_START: &[u8] = b"\x1b[200~";
 const PASTE_END: &[u8] = b"\x1b[201~";

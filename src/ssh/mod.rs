@@ -46,7 +46,7 @@ use crate::{
     front::{self, End, Frontend, Next},
     i18n::{k, tr},
     service::catalog::Catalog,
-    store::Store,
+    store::{Notice, Store},
 };
 
 use desk::{Event, Out};
@@ -119,6 +119,10 @@ pub struct Shared {
     /// Every officer's session, connected or kept (see [`desk`]).
     pub desks: desk::Desks,
     fault_login: Option<String>,
+    /// Imports the store's open took back (a server stopped while an
+    /// officer's import was being saved), each said to its officer at
+    /// their next login, once.
+    cut_imports: Mutex<Vec<crate::store::Notice>>,
 }
 
 impl Shared {
@@ -137,7 +141,6 @@ impl Shared {
         App::warm(&store, &catalog, &common);
         crate::app::release_free_memory();
         Ok(Shared {
-            store,
             catalog,
             common,
             sessions: AtomicUsize::new(0),
@@ -146,7 +149,22 @@ impl Shared {
             uploads: sftp::Limits::default(),
             desks: desk::Desks::new(Duration::from_secs(600)),
             fault_login: std::env::var(FAULT_ENV).ok().filter(|s| !s.is_empty()),
+            cut_imports: Mutex::new(
+                store.notices().into_iter().filter(|n| matches!(n, Notice::CutImport { .. })).collect(),
+            ),
+            store,
         })
+    }
+
+    /// What the store's open did to `login`'s imports, taken from the list
+    /// so that it is said once.
+    pub fn cut_imports_of(&self, login: &str) -> Vec<crate::i18n::Msg> {
+        let mut all = self.cut_imports.lock().unwrap_or_else(|p| p.into_inner());
+        let (theirs, others) = std::mem::take(&mut *all)
+            .into_iter()
+            .partition(|n| matches!(n, Notice::CutImport { officer, .. } if officer == login));
+        *all = others;
+        theirs.iter().map(crate::service::messages::notice).collect()
     }
 }
 
@@ -791,6 +809,11 @@ fn session_loop(
     app.export_dir = Some(officer_dir(store.path(), &s.officer.login).join("outbox"));
     // And every import reads from their inbox.
     app.inbox_dir = Some(officer_dir(store.path(), &s.officer.login).join("inbox"));
+    // Their import cut off by a stopped server was taken back: say so (the
+    // server's log is not theirs to read).
+    if let Some(msg) = s.shared.cut_imports_of(&s.officer.login).pop() {
+        app.sh.error(msg);
+    }
     let mut front = Remote {
         terminal: Some(screen_on(s.link.out, s.link.size)?),
         link_no: s.link.link_no,
