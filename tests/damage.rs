@@ -76,11 +76,17 @@ fn assert_told(case: &str, out: &Output) {
     }
 }
 
-fn damaged(name: &str, damage: impl FnOnce(&Path)) -> Output {
+/// A copy of the template store named `name`, in a directory of its own.
+fn copy_of_template(name: &str) -> (tempfile::TempDir, PathBuf) {
     let (db, _) = template();
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join(name);
     copy_dir(db, &copy);
+    (dir, copy)
+}
+
+fn damaged(name: &str, damage: impl FnOnce(&Path)) -> Output {
+    let (_dir, copy) = copy_of_template(name);
     damage(&copy);
     check(&copy)
 }
@@ -178,10 +184,7 @@ fn the_backup_restores_a_clean_store() {
 #[test]
 fn a_repair_says_what_it_did_in_both_languages() {
     use sammachip::store::{Store, trees};
-    let (db, _) = template();
-    let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path().join("store");
-    copy_dir(db, &copy);
+    let (_dir, copy) = copy_of_template("store");
     {
         let store = Store::open(&copy).unwrap();
         let stats = store.raw_tree(trees::FUND_STATS).unwrap();
@@ -209,10 +212,7 @@ fn a_repair_says_what_it_did_in_both_languages() {
 #[test]
 fn the_acknowledged_count_tells_lost_saves_from_its_own_damage() {
     use sammachip::{domain::fund::Fund, store::Store};
-    let (db, _) = template();
-    let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path().join("store");
-    copy_dir(db, &copy);
+    let (_dir, copy) = copy_of_template("store");
     {
         let store = Store::open(&copy).unwrap();
         store.save("t", &Fund { code: "33999901".into(), ..Default::default() }).unwrap();
