@@ -935,3 +935,98 @@ fn the_as_of_date_is_the_members_alone_and_not_before_the_loan() {
     assert_eq!(f.app.ctx(), Ctx::Members);
     assert_eq!(f.app.as_of, today);
 }
+
+/// People registered in one district in 1984 share their IDs' first seven
+/// digits, and so shared one bucket of the national-ID index, which every save
+/// among them rewrote whole (square cost: a hunt's 60,000 such members, saved
+/// one by one, took 6 minutes for 28,000 and grew the store from 200 to 690
+/// MB). A bucket past `SPLIT_AT` entries now splits in ten by the next digit,
+/// so a save rewrites at most that many, whether the members came one by one
+/// or in a bulk load, and every ID is found, a removal too; `check` (which a
+/// restore runs) knows the split.
+#[test]
+fn crowded_national_ids_split_their_bucket_so_a_save_rewrites_a_small_one() {
+    use sammachip::store::{Record, SPLIT_AT, codec};
+    // 3-3301-00 and five more digits: 00000, 00001, … (the next three digits
+    // mostly alike, so the split goes down more than one level).
+    let nid = |i: u32| {
+        let mut d = [3, 3, 3, 0, 1, 0, 0, 0, 0, 0, 0, 0];
+        for (j, slot) in d[7..].iter_mut().enumerate() {
+            *slot = ((i / 10u32.pow(4 - j as u32)) % 10) as u8;
+        }
+        NationalId::from_first12(&d).unwrap()
+    };
+    let crowd = |from: u32, to: u32| -> Vec<Member> {
+        (from..to)
+            .map(|i| Member { national_id: nid(i), ..member(1 + u64::from(i % 3), "3100600445635", "ก") })
+            .collect()
+    };
+    let shape = |store: &Store| {
+        let (mut marks, mut largest) = (0, 0);
+        for item in store.raw_tree(trees::MEMBERS_BY_NID).unwrap().iter() {
+            let (_, v) = item.unwrap();
+            if v.is_empty() {
+                marks += 1;
+            } else {
+                // Schema 1 of a bucket: (national ID, member key) pairs.
+                let bucket: Vec<(Vec<u8>, Vec<u8>)> = codec::decode(1, &v).unwrap();
+                largest = largest.max(bucket.len());
+            }
+        }
+        (marks, largest)
+    };
+    // Three funds for the crowd to belong to (ids 1, 2 and 3).
+    let with_funds = || {
+        let (dir, store) = empty_store();
+        for code in ["33010101", "33010102", "33010103"] {
+            let f = sammachip::domain::fund::Fund { code: code.into(), ..Default::default() };
+            store.save("t", &f).unwrap();
+        }
+        (dir, store)
+    };
+    let found = |store: &Store, m: &Member| {
+        store.lookup(trees::MEMBERS_BY_NID, &m.national_id.as_u64().to_be_bytes()).unwrap()
+    };
+
+    // One by one, as the forms and the Import screen save.
+    let (_d, store) = with_funds();
+    let mut saved = Vec::new();
+    for m in crowd(0, 1_200) {
+        saved.push(store.save("t", &m).unwrap());
+    }
+    let (marks, largest) = shape(&store);
+    assert!(marks >= 2, "split, and split again below: {marks} marks");
+    assert!(largest <= SPLIT_AT.min(1_024), "a save rewrites at most {SPLIT_AT} entries, not {largest}");
+    assert!(saved.iter().all(|m| found(&store, m) == Some(m.key())), "every ID is found");
+    for m in &saved[..10] {
+        store.delete_at::<Member>("t", &m.key(), m.version).unwrap();
+        assert_eq!(found(&store, m), None);
+    }
+    assert!(saved[10..].iter().all(|m| found(&store, m) == Some(m.key())));
+    // A bulk load into the split buckets follows the marks down.
+    let more = store.bulk_insert("t", "more", crowd(1_200, 1_900)).unwrap();
+    assert_eq!(more.len(), 700);
+    assert!(shape(&store).1 <= SPLIT_AT);
+    let report = store.check().unwrap();
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    assert_eq!(found(&store, &saved[500]), Some(saved[500].key()));
+    match store.save("t", &Member { id: 0, version: 0, ..saved[700].clone() }) {
+        Err(SaveError::Duplicate { other, .. }) => assert_eq!(other, saved[700].key()),
+        other => panic!("a repeated ID in a split bucket must be refused: {other:?}"),
+    }
+
+    // A bulk load into an empty store splits as it writes.
+    let (_d2, bulk) = with_funds();
+    bulk.bulk_insert("t", "crowd", crowd(0, 1_900)).unwrap();
+    let (marks, largest) = shape(&bulk);
+    assert!(marks >= 2 && largest <= SPLIT_AT, "{marks} marks, largest {largest}");
+    let report = bulk.check().unwrap();
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+
+    // A bucket below one that is not split is found by no lookup: check says so.
+    let raw = bulk.raw_tree(trees::MEMBERS_BY_NID).unwrap();
+    let top = (nid(0).as_u64() / 1_000_000).to_be_bytes();
+    raw.insert(top, codec::encode(1, &Vec::<(Vec<u8>, Vec<u8>)>::new()).unwrap()).unwrap();
+    let report = bulk.check().unwrap();
+    assert!(report.problems.iter().any(|p| p.what.contains("not split")), "{:#?}", report.problems);
+}

@@ -719,10 +719,36 @@ impl Checker {
         let bucketed = index::bucket_of(name, &[0; 8]).is_some();
         let mut have: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
         let mut n = 0u64;
+        // Split marks met so far: a bucket below one is found by lookups
+        // only when every shorter key above it is a mark (they come first,
+        // in key order).
+        let mut splits: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
         src.pairs(name, &mut |k, v| {
             n += 1;
             if !bucketed {
                 have.push((k.to_vec(), v.to_vec()));
+                return;
+            }
+            let Some(depth) = index::depth_of(k) else {
+                self.problem(name, k, Fault::Misplaced, "not a bucket's key: lookups cannot find it".into());
+                return;
+            };
+            if (8..k.len()).any(|above| !splits.contains(&k[..above])) {
+                let what = "bucket below one that is not split: lookups cannot find its entries".into();
+                self.problem(name, k, Fault::Index, what);
+                return;
+            }
+            if index::is_split(v) {
+                if depth < index::MAX_DEPTH {
+                    splits.insert(k.to_vec());
+                } else {
+                    self.problem(
+                        name,
+                        k,
+                        Fault::Unreadable,
+                        "split past the last digit: its entries are lost".into(),
+                    );
+                }
                 return;
             }
             let bucket = match index::decode_bucket(Some(v)) {
@@ -747,7 +773,7 @@ impl Checker {
             }
             for (ek, ev) in bucket {
                 match index::bucket_of(name, &ek) {
-                    Some(b) if b[..] == k[..] => have.push((ek, ev)),
+                    Some(_) if index::bucket_key(&ek, depth) == k => have.push((ek, ev)),
                     _ => {
                         let what = format!(
                             "entry {} is in the wrong bucket: lookups cannot find it",

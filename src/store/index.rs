@@ -3,6 +3,15 @@
 //! instead: sled spends hundreds of bytes of memory per key when a bulk load
 //! writes keys with large gaps between them, and about one hundredth of that
 //! when the keys are dense. Bucketing by the leading digits makes them dense.
+//!
+//! A save rewrites its whole bucket, and real IDs crowd: people registered in
+//! one district in 1984 share their first seven digits, so one bucket could
+//! hold a district's elders, and every save among them rewrite it. A bucket
+//! past [`SPLIT_AT`] entries is therefore split in ten by the ID's next digit:
+//! its key then holds an empty value (the split mark) and its entries move to
+//! keys one byte longer (the digit), which split again in their turn, down to
+//! [`MAX_DEPTH`] digits. A lookup follows the marks down; a bucket is never
+//! joined back (an empty one is removed, its mark stays).
 
 use sled::{
     IVec, Tree,
@@ -17,13 +26,71 @@ const SCHEMA_BUCKET: u8 = 1;
 /// first two digits of the house register book) share a bucket.
 const BUCKET_SPAN: u64 = 1_000_000;
 
-/// The bucket a key of `tree` lives in, for bucketed indexes.
+/// A bucket holding more entries than this is split in ten.
+pub const SPLIT_AT: usize = 512;
+
+/// Digits below the first seven a bucket may split by: buckets of ten
+/// digits hold at most the hundred IDs that share them.
+pub(super) const MAX_DEPTH: usize = 3;
+
+/// The top bucket a key of `tree` lives in, for bucketed indexes.
 pub(super) fn bucket_of(tree: &str, key: &[u8]) -> Option<[u8; 8]> {
     if tree != trees::MEMBERS_BY_NID {
         return None;
     }
     let n = u64::from_be_bytes(key.try_into().ok()?);
     Some((n / BUCKET_SPAN).to_be_bytes())
+}
+
+/// The key of the bucket `depth` splits below the top one that would hold
+/// `key`: the top bucket's key and then one byte per digit.
+pub(super) fn bucket_key(key: &[u8], depth: usize) -> Vec<u8> {
+    let n = key.try_into().map(u64::from_be_bytes).unwrap_or_default();
+    let mut out = (n / BUCKET_SPAN).to_be_bytes().to_vec();
+    let rest = n % BUCKET_SPAN;
+    for d in 1..=depth.min(MAX_DEPTH) {
+        // The digits after the first seven, one per level.
+        out.push(((rest / 10u64.pow(6 - d as u32)) % 10) as u8);
+    }
+    out
+}
+
+/// How many digits a stored bucket key splits by (`None`: not a bucket key).
+pub(super) fn depth_of(bucket: &[u8]) -> Option<usize> {
+    bucket.len().checked_sub(8).filter(|d| *d <= MAX_DEPTH && bucket[8..].iter().all(|b| *b < 10))
+}
+
+/// Whether a stored value is a split mark rather than a bucket.
+pub(super) fn is_split(value: &[u8]) -> bool {
+    value.is_empty()
+}
+
+/// The pairs that store `bucket` (sorted) at `key`: the bucket itself, or,
+/// when it holds more than [`SPLIT_AT`], a split mark and its tens.
+pub(super) fn layout(
+    key: Vec<u8>,
+    bucket: Bucket,
+    out: &mut Vec<(Vec<u8>, Vec<u8>)>,
+) -> Result<(), CodecError> {
+    let depth = depth_of(&key).unwrap_or(MAX_DEPTH);
+    if bucket.len() <= SPLIT_AT || depth >= MAX_DEPTH {
+        out.push((key, encode_bucket(&bucket)?));
+        return Ok(());
+    }
+    out.push((key.clone(), Vec::new()));
+    let mut tens: Vec<Bucket> = vec![Vec::new(); 10];
+    for e in bucket {
+        let below = bucket_key(&e.0, depth + 1);
+        tens[usize::from(below[below.len() - 1])].push(e);
+    }
+    for (digit, ten) in tens.into_iter().enumerate() {
+        if !ten.is_empty() {
+            let mut below = key.clone();
+            below.push(digit as u8);
+            layout(below, ten, out)?;
+        }
+    }
+    Ok(())
 }
 
 /// Entries of one bucket, sorted by key: (key, record key).
@@ -89,15 +156,26 @@ fn storage<E>(e: E) -> IndexError<E> {
     IndexError::Storage(e)
 }
 
-/// The record key that holds `key` in a unique index.
-pub(super) fn get<A: Access>(a: &A, tree: &str, key: &[u8]) -> Result<Option<Vec<u8>>, IndexError<A::Error>> {
-    match bucket_of(tree, key) {
-        None => Ok(a.get(key).map_err(storage)?.map(|v| v.to_vec())),
-        Some(b) => {
-            let bucket = decode_bucket(a.get(&b).map_err(storage)?.as_deref())?;
-            Ok(bucket.binary_search_by(|e| e.0.as_slice().cmp(key)).ok().map(|i| bucket[i].1.clone()))
+/// The bucket that holds (or would hold) `key`, found by following the
+/// split marks down from the top one: its key and its entries.
+fn leaf<A: Access>(a: &A, key: &[u8]) -> Result<(Vec<u8>, Bucket), IndexError<A::Error>> {
+    let mut depth = 0;
+    loop {
+        let at = bucket_key(key, depth);
+        match a.get(&at).map_err(storage)? {
+            Some(v) if is_split(&v) && depth < MAX_DEPTH => depth += 1,
+            v => return Ok((at, decode_bucket(v.as_deref())?)),
         }
     }
+}
+
+/// The record key that holds `key` in a unique index.
+pub(super) fn get<A: Access>(a: &A, tree: &str, key: &[u8]) -> Result<Option<Vec<u8>>, IndexError<A::Error>> {
+    if bucket_of(tree, key).is_none() {
+        return Ok(a.get(key).map_err(storage)?.map(|v| v.to_vec()));
+    }
+    let (_, bucket) = leaf(a, key)?;
+    Ok(bucket.binary_search_by(|e| e.0.as_slice().cmp(key)).ok().map(|i| bucket[i].1.clone()))
 }
 
 /// Points `key` at `value` (a record key; empty for non-unique indexes).
@@ -107,32 +185,67 @@ pub(super) fn put<A: Access>(
     key: &[u8],
     value: &[u8],
 ) -> Result<(), IndexError<A::Error>> {
-    match bucket_of(tree, key) {
-        None => a.put(key, value).map_err(storage),
-        Some(b) => {
-            let mut bucket = decode_bucket(a.get(&b).map_err(storage)?.as_deref())?;
-            match bucket.binary_search_by(|e| e.0.as_slice().cmp(key)) {
-                Ok(i) => bucket[i].1 = value.to_vec(),
-                Err(i) => bucket.insert(i, (key.to_vec(), value.to_vec())),
-            }
-            a.put(&b, &encode_bucket(&bucket)?).map_err(storage)
-        }
+    if bucket_of(tree, key).is_none() {
+        return a.put(key, value).map_err(storage);
     }
+    let (at, mut bucket) = leaf(a, key)?;
+    match bucket.binary_search_by(|e| e.0.as_slice().cmp(key)) {
+        Ok(i) => bucket[i].1 = value.to_vec(),
+        Err(i) => bucket.insert(i, (key.to_vec(), value.to_vec())),
+    }
+    let mut pairs = Vec::new();
+    layout(at, bucket, &mut pairs)?;
+    for (k, v) in pairs {
+        a.put(&k, &v).map_err(storage)?;
+    }
+    Ok(())
 }
 
 pub(super) fn remove<A: Access>(a: &A, tree: &str, key: &[u8]) -> Result<(), IndexError<A::Error>> {
-    match bucket_of(tree, key) {
-        None => a.del(key).map_err(storage),
-        Some(b) => {
-            let mut bucket = decode_bucket(a.get(&b).map_err(storage)?.as_deref())?;
-            if let Ok(i) = bucket.binary_search_by(|e| e.0.as_slice().cmp(key)) {
-                bucket.remove(i);
+    if bucket_of(tree, key).is_none() {
+        return a.del(key).map_err(storage);
+    }
+    let (at, mut bucket) = leaf(a, key)?;
+    if let Ok(i) = bucket.binary_search_by(|e| e.0.as_slice().cmp(key)) {
+        bucket.remove(i);
+    }
+    if bucket.is_empty() {
+        a.del(&at).map_err(storage)
+    } else {
+        a.put(&at, &encode_bucket(&bucket)?).map_err(storage)
+    }
+}
+
+/// Adds `entries` (sorted, all of the top bucket `top`) to what the tree
+/// holds under it, following and making split marks: the pairs to write.
+pub(super) fn merge(
+    tree: &sled::Tree,
+    top: Vec<u8>,
+    entries: Bucket,
+    out: &mut Vec<(Vec<u8>, Vec<u8>)>,
+) -> Result<(), IndexError<sled::Error>> {
+    let depth = depth_of(&top).unwrap_or(MAX_DEPTH);
+    match tree.get(&top).map_err(storage)? {
+        Some(v) if is_split(&v) && depth < MAX_DEPTH => {
+            let mut tens: Vec<Bucket> = vec![Vec::new(); 10];
+            for e in entries {
+                let below = bucket_key(&e.0, depth + 1);
+                tens[usize::from(below[below.len() - 1])].push(e);
             }
-            if bucket.is_empty() {
-                a.del(&b).map_err(storage)
-            } else {
-                a.put(&b, &encode_bucket(&bucket)?).map_err(storage)
+            for (digit, ten) in tens.into_iter().enumerate() {
+                if !ten.is_empty() {
+                    let mut below = top.clone();
+                    below.push(digit as u8);
+                    merge(tree, below, ten, out)?;
+                }
             }
+            Ok(())
+        }
+        v => {
+            let mut bucket = decode_bucket(v.as_deref())?;
+            bucket.extend(entries);
+            bucket.sort_by(|x, y| x.0.cmp(&y.0));
+            Ok(layout(top, bucket, out)?)
         }
     }
 }

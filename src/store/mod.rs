@@ -39,6 +39,7 @@ pub use self::core::{
     decode_audit, id_of,
 };
 pub use codec::CodecError;
+pub use index::SPLIT_AT;
 pub use kept::RiskOn;
 pub use load::{BulkWriter, Load, Recovered};
 pub use record::{IndexEntry, Record, assignment_key, member_key, occupation_key};

@@ -778,16 +778,22 @@ impl Derived {
                     }
                     Some(b) => {
                         // Entries are sorted, so a bucket's entries are adjacent.
-                        let mut bucket = index::decode_bucket(tree.get(b)?.as_deref()).map_err(|source| {
-                            StoreError::Codec { tree: trees::MEMBERS_BY_NID, key: b.to_vec(), source }
-                        })?;
+                        let mut fresh = Vec::new();
                         while i < entries.len() && index::bucket_of(name, &entries[i].0) == Some(b) {
                             let (k, v) = &entries[i];
-                            bucket.push((k.clone(), v.clone().unwrap_or_default()));
+                            fresh.push((k.clone(), v.clone().unwrap_or_default()));
                             i += 1;
                         }
-                        bucket.sort_by(|x, y| x.0.cmp(&y.0));
-                        batch.insert(&b, index::encode_bucket(&bucket).map_err(StoreError::Encode)?);
+                        let mut pairs = Vec::new();
+                        index::merge(&tree, b.to_vec(), fresh, &mut pairs).map_err(|e| match e {
+                            IndexError::Storage(e) => StoreError::Sled(e),
+                            IndexError::Codec(source) => {
+                                StoreError::Codec { tree: trees::MEMBERS_BY_NID, key: b.to_vec(), source }
+                            }
+                        })?;
+                        for (k, v) in pairs {
+                            batch.insert(k, v);
+                        }
                     }
                 }
                 in_batch += 1;
