@@ -1013,10 +1013,15 @@ fn check_command(store: &Store, repair: bool) -> ExitCode {
     if repair {
         match store.repair(&format!("cli:{}", officer())) {
             Ok(r) => {
-                let mut said = messages::repair(&r);
-                said.extend(r.left.iter().map(|p| Msg::with(k::REPAIR_LEFT, [problem_line(p)])));
-                for msg in &said {
+                for msg in &messages::repair(&r) {
                     print_both(msg);
+                }
+                if !r.left.is_empty() {
+                    print_both(&Msg::with(k::REPAIR_LEFT, [group_thousands(r.left.len() as u64)]));
+                    // Each line is Thai and English already (`problem_line`).
+                    for p in &r.left {
+                        println!("{}", problem_line(p));
+                    }
                 }
             }
             Err(e) => {

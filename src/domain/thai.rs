@@ -55,11 +55,15 @@ fn thai_digit_to_ascii(c: char) -> char {
 /// thousands separators and surrounding spaces.
 pub fn parse_int(s: &str) -> Option<i64> {
     let s = normalize_digits(s.trim());
-    let cleaned = ungroup(&s)?;
+    let (sign, digits) = match s.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", s.as_ref()),
+    };
+    let cleaned = ungroup(digits)?;
     if cleaned.is_empty() {
         return None;
     }
-    cleaned.parse().ok()
+    format!("{sign}{cleaned}").parse().ok()
 }
 
 /// A whole number's text without its thousands separators (`,` or a space):
@@ -370,6 +374,7 @@ mod tests {
         assert_eq!(parse_int("4x"), None);
         assert_eq!(parse_int("1,0,0,0"), None);
         assert_eq!(parse_int("1 000"), Some(1000));
+        assert_eq!(parse_int("-100,000"), Some(-100_000));
         assert_eq!(parse_int(""), None);
     }
 

@@ -389,12 +389,14 @@ pub fn tree(name: &str) -> Arg {
     Arg::Msg(Msg::new(key))
 }
 
-/// What `check --repair` did, a line each, in Thai and English.
+/// What `check --repair` did, a line each, in Thai and English. (What it
+/// rebuilt is named without its count of keys, which for the national-ID
+/// index is buckets, not members.)
 pub fn repair(r: &crate::store::check::RepairReport) -> Vec<Msg> {
     let n = |v: u64| crate::domain::money::group_thousands(v).into();
     let mut out = Vec::new();
-    for (name, count) in &r.rebuilt {
-        out.push(Msg { key: k::REPAIR_REBUILT, args: vec![tree(name), n(*count)] });
+    for (name, _) in &r.rebuilt {
+        out.push(Msg { key: k::REPAIR_REBUILT, args: vec![tree(name)] });
     }
     for (name, from, to) in &r.counters {
         out.push(Msg { key: k::REPAIR_COUNTER, args: vec![tree(name), n(*from), n(*to)] });

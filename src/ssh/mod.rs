@@ -156,15 +156,14 @@ impl Shared {
         })
     }
 
-    /// What the store's open did to `login`'s imports, taken from the list
-    /// so that it is said once.
-    pub fn cut_imports_of(&self, login: &str) -> Vec<crate::i18n::Msg> {
+    /// What the store's open did to one of `login`'s imports (the newest
+    /// first), taken from the list so that each is said once: a second one
+    /// waits for their next login (the status line holds one message).
+    pub fn cut_import_of(&self, login: &str) -> Option<crate::i18n::Msg> {
         let mut all = self.cut_imports.lock().unwrap_or_else(|p| p.into_inner());
-        let (theirs, others) = std::mem::take(&mut *all)
-            .into_iter()
-            .partition(|n| matches!(n, Notice::CutImport { officer, .. } if officer == login));
-        *all = others;
-        theirs.iter().map(crate::service::messages::notice).collect()
+        let at =
+            all.iter().position(|n| matches!(n, Notice::CutImport { officer, .. } if officer == login))?;
+        Some(crate::service::messages::notice(&all.remove(at)))
     }
 }
 
@@ -809,11 +808,6 @@ fn session_loop(
     app.export_dir = Some(officer_dir(store.path(), &s.officer.login).join("outbox"));
     // And every import reads from their inbox.
     app.inbox_dir = Some(officer_dir(store.path(), &s.officer.login).join("inbox"));
-    // Their import cut off by a stopped server was taken back: say so (the
-    // server's log is not theirs to read).
-    if let Some(msg) = s.shared.cut_imports_of(&s.officer.login).pop() {
-        app.sh.error(msg);
-    }
     let mut front = Remote {
         terminal: Some(screen_on(s.link.out, s.link.size)?),
         link_no: s.link.link_no,
@@ -831,6 +825,11 @@ fn session_loop(
         fault: s.shared.fault_login.as_deref() == Some(s.officer.login.as_str()),
         seen_accounts: store.generations().of(crate::store::trees::OFFICERS),
     };
+    // Their import cut off by a stopped server was taken back: say so (the
+    // server's log is not theirs to read), once their screen is up.
+    if let Some(msg) = s.shared.cut_import_of(&s.officer.login) {
+        app.sh.error(msg);
+    }
     let reason = match front::run(&mut front, &mut app, &store, None)? {
         End::Left(why) => return Ok((why, front.terminal.is_none())),
         End::Quit | End::FirstFrame(_) => "quit",

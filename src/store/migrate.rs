@@ -14,7 +14,7 @@ use super::{
 };
 
 /// The schema version this program writes.
-pub const CURRENT: u32 = 2;
+pub const CURRENT: u32 = 3;
 
 /// Upgrades a store from `from` to `from + 1`, writing through the load.
 pub struct Step {
@@ -23,7 +23,17 @@ pub struct Step {
 }
 
 /// Every migration, oldest first.
-pub const STEPS: &[Step] = &[Step { from: 1, run: children_by_kind }];
+pub const STEPS: &[Step] =
+    &[Step { from: 1, run: children_by_kind }, Step { from: 2, run: buckets_may_split }];
+
+/// 2 → 3: a national-ID bucket past `index::SPLIT_AT` entries splits in ten,
+/// its key holding an empty value (see `index`). Nothing is rewritten: a
+/// bucket over the line splits at its next save. The version says that an
+/// older program, which would take the marks for damage, must refuse the
+/// store (and its backups) as newer instead.
+fn buckets_may_split(_: &Load<'_>) -> Result<(), StoreError> {
+    Ok(())
+}
 
 /// 1 → 2: counts of children were keyed by the parent's key alone, which a
 /// fund and a sage (both keyed by id) would share. Version 2 puts the child

@@ -144,7 +144,7 @@ impl Store {
                 )));
             }
             // A flipped byte in that file alone made a healthy store refuse
-            // to open. The next save writes it anew.
+            // to open. This open writes it anew.
             Acked::Damaged => notices.push(Notice::AckedDamaged),
             Acked::Next(_) | Acked::Unknown => {}
         }
