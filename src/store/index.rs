@@ -78,19 +78,21 @@ pub(super) fn layout(
         return Ok(());
     }
     out.push((key.clone(), Vec::new()));
+    for (digit, ten) in by_next_digit(bucket, depth) {
+        layout([key.as_slice(), &[digit]].concat(), ten, out)?;
+    }
+    Ok(())
+}
+
+/// `entries` of a bucket at `depth`, sorted into the ten below it by their
+/// next digit (those with none left out), in order.
+fn by_next_digit(entries: Bucket, depth: usize) -> impl Iterator<Item = (u8, Bucket)> {
     let mut tens: Vec<Bucket> = vec![Vec::new(); 10];
-    for e in bucket {
+    for e in entries {
         let below = bucket_key(&e.0, depth + 1);
         tens[usize::from(below[below.len() - 1])].push(e);
     }
-    for (digit, ten) in tens.into_iter().enumerate() {
-        if !ten.is_empty() {
-            let mut below = key.clone();
-            below.push(digit as u8);
-            layout(below, ten, out)?;
-        }
-    }
-    Ok(())
+    (0u8..).zip(tens).filter(|(_, ten)| !ten.is_empty())
 }
 
 /// Entries of one bucket, sorted by key: (key, record key).
@@ -227,17 +229,8 @@ pub(super) fn merge(
     let depth = depth_of(&top).unwrap_or(MAX_DEPTH);
     match tree.get(&top).map_err(storage)? {
         Some(v) if is_split(&v) && depth < MAX_DEPTH => {
-            let mut tens: Vec<Bucket> = vec![Vec::new(); 10];
-            for e in entries {
-                let below = bucket_key(&e.0, depth + 1);
-                tens[usize::from(below[below.len() - 1])].push(e);
-            }
-            for (digit, ten) in tens.into_iter().enumerate() {
-                if !ten.is_empty() {
-                    let mut below = top.clone();
-                    below.push(digit as u8);
-                    merge(tree, below, ten, out)?;
-                }
+            for (digit, ten) in by_next_digit(entries, depth) {
+                merge(tree, [top.as_slice(), &[digit]].concat(), ten, out)?;
             }
             Ok(())
         }
