@@ -174,6 +174,11 @@ fn an_idle_logout_keeps_what_was_typed_for_the_next_login() {
 }
 
 #[test]
+fn an_import_cut_off_is_told_to_its_officer_at_the_next_login() {
+    officers::an_import_cut_off_is_told_to_its_officer_at_the_next_login(&OpenSsh);
+}
+
+#[test]
 fn idle_sessions_are_closed_and_the_session_cap_holds() {
     officers::idle_sessions_are_closed_and_the_session_cap_holds(&OpenSsh);
 }

@@ -459,3 +459,32 @@ fn a_paste_into_a_field_says_what_it_left_out() {
     assert!(paste(&mut f.app, &store, &format!("โคก{}", "\u{7}".repeat(MAX_PASTE))));
     assert!(f.screen().contains("A paste is kept up to 64 KiB; the rest was cut"), "{}", f.screen());
 }
+
+/// A message of two lines on the status line: both shown, each whole. The
+/// status line was one row, so its line break was dropped (two words glued:
+/// "หยุดกลางคันจึงย้อนกลับ") and the rest cut at 80 columns ("press u" lost).
+#[test]
+fn a_message_of_two_lines_is_shown_whole_over_the_lists_last_rows() {
+    use sammachip::{service::messages, store::Notice};
+    let notice = Notice::CutImport {
+        officer: "somchai".into(), file: "สมาชิก.xlsx".into(), taken_back: None
+    };
+    for (lang, first, second) in [
+        (Lang::En, "could not be taken back:", "a record was changed since. Check it, then press u"),
+        (Lang::Th, "หยุดกลางคัน และย้อนกลับเองไม่ได้", "เพราะมีผู้แก้ไขรายการหลังจากนั้น ตรวจดูแล้วกด u"),
+    ] {
+        let mut f = Fixture::new(lang);
+        f.press(KeyCode::Char('2'));
+        let rows = f.app.funds.rows.len();
+        f.app.sh.error(messages::notice(&notice));
+        let s = f.screen();
+        let lines: Vec<&str> = s.lines().collect();
+        let n = lines.len();
+        assert!(lines[n - 2].contains(first) && lines[n - 1].contains(second), "{s}");
+        // Gone with the next key, and the list as it was.
+        f.press(KeyCode::Down);
+        let s = f.screen();
+        assert!(!s.contains(second), "{s}");
+        assert_eq!(f.app.funds.rows.len(), rows);
+    }
+}

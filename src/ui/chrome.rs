@@ -57,13 +57,32 @@ pub fn tab_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// The most rows a message on the status line takes (from the bottom of
+/// the screen, over the list's last rows while it is shown).
+pub const STATUS_ROWS: usize = 3;
+
+/// A message's lines as the status line shows them: its own line breaks
+/// kept (they were dropped, gluing two words) and each line wrapped to
+/// `width` (its end was cut: "press u" was lost), at most [`STATUS_ROWS`].
+pub fn status_lines(app: &App, width: u16) -> Vec<String> {
+    let Some(s) = &app.status else { return vec![String::new()] };
+    let mut lines = crate::i18n::wrap(&s.msg.render(app.lang), usize::from(width));
+    lines.truncate(STATUS_ROWS);
+    lines
+}
+
+/// The status line: the message under way (on as many rows as `area`
+/// has, see [`status_lines`]), or else the keys of the screen.
 pub fn status_line(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(s) = &app.status {
         let style = match s.kind {
             StatusKind::Info => theme.info(),
             StatusKind::Error => theme.error(),
         };
-        frame.render_widget(Paragraph::new(Line::styled(s.msg.render(app.lang), style)), area);
+        let lines: Vec<Line> =
+            status_lines(app, area.width).into_iter().map(|l| Line::styled(l, style)).collect();
+        frame.render_widget(ratatui::widgets::Clear, area);
+        frame.render_widget(Paragraph::new(lines), area);
         return;
     }
     let mut spans = Vec::new();
