@@ -154,6 +154,18 @@ impl<E> From<CodecError> for IndexError<E> {
     }
 }
 
+impl IndexError<sled::Error> {
+    /// As the store says it, naming the national-ID index and `key`.
+    pub(super) fn into_store(self, key: &[u8]) -> super::core::StoreError {
+        match self {
+            IndexError::Storage(e) => super::core::StoreError::Sled(e),
+            IndexError::Codec(source) => {
+                super::core::StoreError::Codec { tree: trees::MEMBERS_BY_NID, key: key.to_vec(), source }
+            }
+        }
+    }
+}
+
 fn storage<E>(e: E) -> IndexError<E> {
     IndexError::Storage(e)
 }

@@ -30,7 +30,7 @@ fn read_acked(path: &Path) -> Acked {
     match bytes.get(8..16).and_then(id_of) {
         Some(check) if check == !next => Acked::Next(next),
         Some(_) => Acked::Damaged,
-        // Eight bytes: written before the check was (it is on the next save).
+        // Eight bytes: written before the check was (this open writes it).
         None => Acked::Next(next),
     }
 }

@@ -209,12 +209,7 @@ impl Store {
 
     /// Looks a key up in a unique index: the key of the record that holds it.
     pub fn lookup(&self, name: &str, k: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        index::get(&self.tree(name)?, name, k).map_err(|e| match e {
-            IndexError::Storage(e) => StoreError::Sled(e),
-            IndexError::Codec(source) => {
-                StoreError::Codec { tree: trees::MEMBERS_BY_NID, key: k.to_vec(), source }
-            }
-        })
+        index::get(&self.tree(name)?, name, k).map_err(|e| e.into_store(k))
     }
 
     /// The aggregates of one fund.
@@ -785,12 +780,7 @@ impl Derived {
                             i += 1;
                         }
                         let mut pairs = Vec::new();
-                        index::merge(&tree, b.to_vec(), fresh, &mut pairs).map_err(|e| match e {
-                            IndexError::Storage(e) => StoreError::Sled(e),
-                            IndexError::Codec(source) => {
-                                StoreError::Codec { tree: trees::MEMBERS_BY_NID, key: b.to_vec(), source }
-                            }
-                        })?;
+                        index::merge(&tree, b.to_vec(), fresh, &mut pairs).map_err(|e| e.into_store(&b))?;
                         for (k, v) in pairs {
                             batch.insert(k, v);
                         }

@@ -61,26 +61,23 @@ pub fn tab_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 /// the screen, over the list's last rows while it is shown).
 pub const STATUS_ROWS: usize = 3;
 
-/// A message's lines as the status line shows them: its own line breaks
-/// kept (they were dropped, gluing two words) and each line wrapped to
-/// `width` (its end was cut: "press u" was lost), at most [`STATUS_ROWS`].
-pub fn status_lines(app: &App, width: u16) -> Vec<String> {
-    let Some(s) = &app.status else { return vec![String::new()] };
-    let mut lines = crate::i18n::wrap(&s.msg.render(app.lang), usize::from(width));
-    lines.truncate(STATUS_ROWS);
-    lines
-}
-
-/// The status line: the message under way (on as many rows as `area`
-/// has, see [`status_lines`]), or else the keys of the screen.
-pub fn status_line(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+/// The status line, on the screen's last row `bottom`: the keys of the
+/// screen, or the message under way. A message keeps its own line breaks
+/// (they were dropped, gluing two words) and each line is wrapped to the
+/// width (its end was cut: "press u" was lost); one of two or three lines
+/// rises over the rows above (at most `room` rows, [`STATUS_ROWS`] at
+/// most), drawn over the list's last rows until the next key.
+pub fn status_line(frame: &mut Frame, bottom: Rect, room: u16, app: &App, theme: &Theme) {
     if let Some(s) = &app.status {
         let style = match s.kind {
             StatusKind::Info => theme.info(),
             StatusKind::Error => theme.error(),
         };
-        let lines: Vec<Line> =
-            status_lines(app, area.width).into_iter().map(|l| Line::styled(l, style)).collect();
+        let mut lines = crate::i18n::wrap(&s.msg.render(app.lang), usize::from(bottom.width));
+        lines.truncate(STATUS_ROWS);
+        let rows = (lines.len() as u16).clamp(1, room.max(1));
+        let area = Rect { y: bottom.bottom() - rows, height: rows, ..bottom };
+        let lines: Vec<Line> = lines.into_iter().map(|l| Line::styled(l, style)).collect();
         frame.render_widget(ratatui::widgets::Clear, area);
         frame.render_widget(Paragraph::new(lines), area);
         return;
@@ -90,12 +87,12 @@ pub fn status_line(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     for (key, help) in keymap::hints(app.ctx()) {
         let text = tr(app.lang, help);
         let w = key.width() + 1 + text.width() + 2;
-        if width + w > usize::from(area.width) {
+        if width + w > usize::from(bottom.width) {
             break;
         }
         width += w;
         spans.push(Span::styled(key, theme.key()));
         spans.push(Span::raw(format!(" {text}  ")));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), bottom);
 }

@@ -84,11 +84,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         form::draw(frame, body, f, app.lang, &theme);
     }
     overlays::draw(frame, body, app, &theme);
-    // A message of two or three lines rises over the body's last rows, drawn
-    // last: the lists keep their size, and the message goes with the next key.
-    let rows = (chrome::status_lines(app, area.width).len() as u16).clamp(1, body.height);
-    let status = Rect { y: status.bottom() - rows, height: rows, ..status };
-    chrome::status_line(frame, status, app, &theme);
+    // Drawn last: a message of two or three lines rises over the body's
+    // last rows (the lists keep their size; it goes with the next key).
+    chrome::status_line(frame, status, body.height, app, &theme);
     split_spacing_clusters(frame.buffer_mut());
     clean_cells(frame.buffer_mut());
 }
