@@ -644,3 +644,120 @@ fn refused_rows_are_listed_when_their_file_cannot_be_written() {
     assert!(err.contains("  2 birth_date: ") && err.contains("There is no such day"), "{err}");
     assert!(!file.with_extension("csv.rejects.csv").exists());
 }
+
+// ---- An import cut off that cannot be taken back ----------------------
+
+/// Renames `n` funds as an import saved record by record would (its mark
+/// left, as by a process cut off), and gives back their ids.
+fn half_import(store: &Store, n: usize) -> Vec<u64> {
+    use sammachip::store::{Actor, ChangeSlot};
+    let slot = ChangeSlot::default();
+    store.mark_saving("somchai", "สมาชิก.xlsx", &slot).unwrap();
+    let who = Actor { change: Some(&slot), ..Actor::from("somchai") };
+    let mut ids = Vec::new();
+    for mut f in store.all::<Fund>().unwrap().into_iter().take(n) {
+        f.name.push_str(" (นำเข้า)");
+        ids.push(store.save(who, &f).unwrap().id);
+    }
+    ids
+}
+
+fn imported(db: &Path, ids: &[u64]) -> usize {
+    let s = Store::open(db).unwrap();
+    ids.iter().filter(|id| s.get::<Fund>(**id).unwrap().unwrap().name.ends_with("(นำเข้า)")).count()
+}
+
+fn marks(db: &Path) -> usize {
+    Store::open(db).unwrap().saving_marks().unwrap().len()
+}
+
+/// A cut-off import whose record of changes is damaged can never be taken
+/// back. The store is refused for work, with the way out; `check` and
+/// `backup` still read it and say why; `check --repair` keeps the records
+/// the import saved, drops its mark, and the store opens for work again.
+#[test]
+fn an_import_that_cannot_be_taken_back_leaves_the_store_readable_and_repair_settles_it() {
+    use sammachip::store::{OpenError, trees};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s");
+    common::copy_dir(common::template(), &db);
+    let ids = {
+        let s = Store::open(&db).unwrap();
+        let ids = half_import(&s, 3);
+        // The import's newest write in the audit trail, unreadable.
+        let audit = s.raw_tree(trees::AUDIT).unwrap();
+        let (k, _) = audit.last().unwrap().unwrap();
+        audit.insert(k, &b"\xff\xfe damaged"[..]).unwrap();
+        s.sync().unwrap();
+        ids
+    };
+    match sammachip::cli::open_store(&db) {
+        Err(e @ OpenError::CutImportStuck { .. }) => {
+            let m = sammachip::service::messages::open(&e);
+            assert!(m.render(Lang::Th).contains("sammachip check --repair"), "{}", m.render(Lang::Th));
+            let en = m.render(Lang::En);
+            assert!(
+                en.contains("สมาชิก.xlsx") && en.contains("somchai") && en.contains("check --repair"),
+                "{en}"
+            );
+        }
+        Err(e) => panic!("expected the import named, got {e:?}"),
+        Ok(_) => panic!("a store with half an import was opened for work"),
+    }
+    let check = run(&["check"], &db);
+    let said = stderr(&check);
+    assert_eq!(check.status.code(), Some(5), "check reads the store and finds the damage: {said}");
+    assert!(said.contains("cannot be taken back") && said.contains("ย้อนกลับไม่ได้"), "{said}");
+    assert!(said.contains("สมาชิก.xlsx") && !said.contains("Codec"), "{said}");
+    assert_eq!((marks(&db), imported(&db, &ids)), (1, 3), "check changes nothing");
+
+    let backup = dir.path().join("b.bak");
+    let out = run(&["backup", backup.to_str().unwrap()], &db);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot be taken back"), "{}", stderr(&out));
+
+    let repair = run(&["check", "--repair"], &db);
+    let printed = String::from_utf8_lossy(&repair.stdout);
+    assert!(
+        printed.contains("The records it saved stay") && printed.contains("รายการที่นำเข้าไปแล้วยังอยู่"),
+        "{printed}"
+    );
+    assert_eq!(repair.status.code(), Some(5), "the damaged audit entry is still listed: {printed}");
+    assert_eq!((marks(&db), imported(&db, &ids)), (0, 3), "the mark goes, the records stay");
+    let s = sammachip::cli::open_store(&db).expect("open for work once settled");
+    s.save("t", &fund("33019999")).unwrap();
+}
+
+/// A cut-off import whose take-back meets a full disk: `check` reads the
+/// store and says it is pending, the store is refused for work (the disk
+/// named), and once there is room the next open takes the import back.
+#[test]
+fn an_import_taken_back_on_a_full_disk_waits_for_room() {
+    let Some(disk) = SmallDisk::new(48) else { return };
+    let db = disk.at.join("store");
+    let ids = {
+        let s = Store::open(&db).unwrap();
+        for i in 0..3 {
+            s.save("t", &fund(&format!("3301010{i}"))).unwrap();
+        }
+        half_import(&s, 3)
+    };
+    let filler = disk.fill_leaving(2 << 20);
+    let check = run(&["check"], &db);
+    let said = stderr(&check);
+    assert_eq!(check.status.code(), Some(0), "{said}");
+    assert!(said.contains("taken back at the next open") && said.contains("ดิสก์เต็ม"), "{said}");
+    match sammachip::cli::open_store(&db) {
+        Err(e) => {
+            let en = sammachip::service::messages::open(&e).render(Lang::En);
+            assert!(en.to_lowercase().contains("disk") && !en.contains("Os {"), "{en}");
+        }
+        Ok(_) => panic!("a store with half an import was opened for work"),
+    }
+    assert_eq!((marks(&db), imported(&db, &ids)), (1, 3));
+    fs::remove_file(filler).unwrap();
+    let s = sammachip::cli::open_store(&db).unwrap();
+    assert!(s.notices().iter().any(|n| matches!(n, Notice::CutImport { taken_back: Some(3), .. })));
+    drop(s);
+    assert_eq!((marks(&db), imported(&db, &ids)), (0, 0));
+}

@@ -318,13 +318,35 @@ fn open_existing_then<T: Send + 'static>(
     path: PathBuf,
     then: impl FnOnce(Store) -> T + Send + 'static,
 ) -> Result<T, ExitCode> {
+    open_existing_for(path, Purpose::Work, then)
+}
+
+/// As [`open_existing_then`], for `purpose`.
+fn open_existing_for<T: Send + 'static>(
+    path: PathBuf,
+    purpose: Purpose,
+    then: impl FnOnce(Store) -> T + Send + 'static,
+) -> Result<T, ExitCode> {
     match no_store_at(&path) {
         Some(e) => {
             say(&messages::open(&e));
             Err(exit_code(&e))
         }
-        None => open_then(path, then),
+        None => open_then_with(path, purpose, with_notices(then), &mut || {}, &mut || false),
     }
+}
+
+/// What a command opens the store for, as far as an import a cut-off
+/// process left half-saved is concerned when its take-back meets a store
+/// error (a full disk, damage).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Changing it, or showing it as the officers' data: refused until the
+    /// import is taken back (`check --repair` settles one that cannot be).
+    Work,
+    /// Looking it over or copying it (`check`, `backup`): goes on, says so;
+    /// the mark stays for the next open.
+    Read,
 }
 
 /// Nothing at `path`, or an empty folder: no store to read there.
@@ -336,13 +358,30 @@ fn no_store_at(path: &std::path::Path) -> Option<OpenError> {
 /// Opens the store for use: as [`Store::open`], then takes back the imports
 /// a cut-off process left half-saved (said in the store's notices).
 pub fn open_store(path: &std::path::Path) -> Result<Store, OpenError> {
-    take_back(path, Store::open(path)?)
+    open_store_for(path, Purpose::Work)
 }
 
-fn take_back(path: &std::path::Path, store: Store) -> Result<Store, OpenError> {
-    crate::service::changes::take_back_cut_imports(&store)
-        .map_err(|e| Store::open_failed(path, e, "an import cut off could not be taken back"))?;
-    Ok(store)
+/// As [`open_store`], for `purpose`.
+pub fn open_store_for(path: &std::path::Path, purpose: Purpose) -> Result<Store, OpenError> {
+    take_back(path, Store::open(path)?, purpose)
+}
+
+fn take_back(path: &std::path::Path, store: Store, purpose: Purpose) -> Result<Store, OpenError> {
+    use crate::service::changes;
+    let Err(stuck) = changes::take_back_cut_imports(&store) else { return Ok(store) };
+    if purpose == Purpose::Read {
+        changes::tell_stuck(&store, &stuck);
+        return Ok(store);
+    }
+    Err(match stuck.mark {
+        Some(mark) if stuck.damaged() => OpenError::CutImportStuck {
+            path: path.to_path_buf(),
+            officer: mark.officer,
+            file: mark.file,
+            detail: stuck.error.to_string(),
+        },
+        _ => Store::open_failed(path, stuck.error, "an import cut off could not be taken back"),
+    })
 }
 
 /// Opens the store and runs `then` on it off the main thread, so a store that
@@ -351,11 +390,15 @@ fn open_then<T: Send + 'static>(
     path: PathBuf,
     then: impl FnOnce(Store) -> T + Send + 'static,
 ) -> Result<T, ExitCode> {
-    let then = move |store: Store| {
+    open_then_with(path, Purpose::Work, with_notices(then), &mut || {}, &mut || false)
+}
+
+/// `then`, once what opening put right is said.
+fn with_notices<T>(then: impl FnOnce(Store) -> T) -> impl FnOnce(Store) -> T {
+    move |store: Store| {
         say_notices(&store);
         then(store)
-    };
-    open_then_with(path, then, &mut || {}, &mut || false)
+    }
 }
 
 /// As [`open_then`], without saying what opening put right (the app says it
@@ -365,6 +408,7 @@ fn open_then<T: Send + 'static>(
 /// app's opening screen: the officer pressed Ctrl-C).
 fn open_then_with<T: Send + 'static>(
     path: PathBuf,
+    purpose: Purpose,
     then: impl FnOnce(Store) -> T + Send + 'static,
     before_saying: &mut dyn FnMut(),
     cancelled: &mut dyn FnMut() -> bool,
@@ -380,7 +424,7 @@ fn open_then_with<T: Send + 'static>(
     std::thread::spawn(move || {
         let answer = Store::open(&p).and_then(|s| {
             sled_done.store(true, std::sync::atomic::Ordering::Release);
-            take_back(&p, s)
+            take_back(&p, s, purpose)
         });
         let _ = tx.send(answer.map(then));
     });
@@ -613,7 +657,7 @@ pub fn main(role: helper::Role) -> ExitCode {
             }
         }
         Some(Cmd::Check { repair }) => {
-            let store = match open_existing_then(path.clone(), |s| s) {
+            let store = match open_existing_for(path.clone(), Purpose::Read, |s| s) {
                 Ok(s) => s,
                 Err(code) => return code,
             };
@@ -747,6 +791,7 @@ pub fn main(role: helper::Role) -> ExitCode {
             let opening = tui::Opening::show(lang, no_color);
             let opened = open_then_with(
                 path,
+                Purpose::Work,
                 move |store| {
                     let store = Arc::new(store);
                     let app = App::new(&store, officer(), lang, size);
@@ -969,7 +1014,7 @@ fn backup_command(path: PathBuf, file: &std::path::Path) -> ExitCode {
     };
     let opened = match no_store_at(&path) {
         Some(e) => Err(e),
-        None => open_store(&path).inspect(say_notices),
+        None => open_store_for(&path, Purpose::Read).inspect(say_notices),
     };
     match opened {
         Ok(store) => match store.backup_file(&file) {
@@ -1028,6 +1073,16 @@ fn check_command(store: &Store, repair: bool) -> ExitCode {
                 say(&messages::store(&e));
                 return ExitCode::from(1);
             }
+        }
+        // An import a cut-off process left that the open could not take
+        // back: tried again on the repaired store, or settled.
+        let told = store.notices().len();
+        if let Err(e) = crate::service::changes::settle_stuck_imports(store) {
+            say(&messages::store(&e));
+            return ExitCode::from(1);
+        }
+        for n in store.notices().iter().skip(told) {
+            print_both(&messages::notice(n));
         }
     }
     match store.check() {

@@ -19,7 +19,10 @@ use crate::{
         programme::{NetworkCommittee, OtopProduct, SupportActivity},
         sage::{Assignment, Sage},
     },
-    store::{Actor, ChangeSlot, Record, SaveError, Store, StoreError, decode_audit, id_of, trees},
+    store::{
+        Actor, ChangeSlot, Notice, Record, SaveError, SavingMark, Store, StoreError, decode_audit, id_of,
+        trees,
+    },
 };
 
 /// How far back the audit trail is read for the officer's last change.
@@ -166,27 +169,90 @@ pub fn undo_change(store: &Store, who: Actor<'_>, change: u64) -> Result<Undone,
 /// full disk): the mark stays until it is whole, and the next open goes on
 /// from where it was, each record put back from the state it is in. The
 /// newest import is taken back first, so that one written over another's
-/// records does not stand in the older one's way.
-pub fn take_back_cut_imports(store: &Store) -> Result<(), StoreError> {
-    let mut marks = store.saving_marks()?;
+/// records does not stand in the older one's way; one that meets a store
+/// error stops the rest ([`Stuck`]).
+pub fn take_back_cut_imports(store: &Store) -> Result<(), Box<Stuck>> {
+    fn stuck(mark: Option<&SavingMark>) -> impl FnOnce(StoreError) -> Box<Stuck> + '_ {
+        move |error| Box::new(Stuck { mark: mark.cloned(), error })
+    }
+    let mut marks = store.saving_marks().map_err(stuck(None))?;
     marks.sort_by_key(|m| std::cmp::Reverse(m.change));
-    for mark in marks {
+    for mark in &marks {
         let taken_back = match take_back(store, Actor::from(mark.officer.as_str()), mark.change) {
             Ok(n) => n,
-            Err(UndoError::Store(e)) => return Err(e),
-            Err(UndoError::Save(SaveError::Store(e))) => return Err(e),
+            Err(UndoError::Store(e) | UndoError::Save(SaveError::Store(e))) => {
+                return Err(stuck(Some(mark))(e));
+            }
             Err(_) => None,
         };
-        store.unmark_saving(&mark)?;
+        store.unmark_saving(mark).map_err(stuck(Some(mark)))?;
         if taken_back != Some(0) {
-            store.add_notice(crate::store::Notice::CutImport {
-                officer: mark.officer,
-                file: mark.file,
+            store.add_notice(Notice::CutImport {
+                officer: mark.officer.clone(),
+                file: mark.file.clone(),
                 taken_back,
             });
         }
     }
     Ok(())
+}
+
+/// An import cut off whose take-back met a store error: the mark stays.
+#[derive(Debug)]
+pub struct Stuck {
+    /// The import (`None`: the marks themselves could not be read).
+    pub mark: Option<SavingMark>,
+    pub error: StoreError,
+}
+
+impl Stuck {
+    /// Damage in what the take-back reads (its record of changes, a
+    /// record), which trying again will not mend; otherwise the disk (full,
+    /// or an error writing), which may pass.
+    pub fn damaged(&self) -> bool {
+        super::messages::io_of(&self.error).is_none() && !matches!(self.error, StoreError::DiskFull { .. })
+    }
+}
+
+/// For a command that only reads (`check`, `backup`): the imports a
+/// take-back could not put back are told in the store's notices, and what is
+/// read holds the records they saved; their marks stay for the next open.
+pub fn tell_stuck(store: &Store, stuck: &Stuck) {
+    let damaged = stuck.damaged();
+    for mark in store.saving_marks().unwrap_or_default() {
+        store.add_notice(Notice::CutImportStuck {
+            officer: mark.officer,
+            file: mark.file,
+            damaged,
+            kept: false,
+        });
+    }
+}
+
+/// For `check --repair`, once the store is repaired: takes the cut-off
+/// imports back again, and of one that still meets damage (its record of
+/// changes unreadable, so it can never be taken back) keeps the records it
+/// saved and drops its mark, so that the store opens for work; said in the
+/// notices. A disk error leaves the mark, told as pending.
+pub fn settle_stuck_imports(store: &Store) -> Result<(), StoreError> {
+    loop {
+        let Err(stuck) = take_back_cut_imports(store) else { return Ok(()) };
+        match &stuck.mark {
+            Some(mark) if stuck.damaged() => {
+                store.unmark_saving(mark)?;
+                store.add_notice(Notice::CutImportStuck {
+                    officer: mark.officer.clone(),
+                    file: mark.file.clone(),
+                    damaged: true,
+                    kept: true,
+                });
+            }
+            _ => {
+                tell_stuck(store, &stuck);
+                return Ok(());
+            }
+        }
+    }
 }
 
 /// A record by its tree and key.
@@ -216,22 +282,44 @@ fn take_back(store: &Store, who: Actor<'_>, change: u64) -> Result<Option<usize>
             return Ok(None);
         }
     }
+    put_back(store, who, change, &entries, true).map_err(|(err, _)| err)?;
+    Ok(Some(states.len()))
+}
+
+/// Puts back each entry of change set `change` (newest first), as a change
+/// set of `who`'s noted `undo #N`. When `resuming` (a take-back, which a
+/// cut-off one may have begun), an entry whose record is not as the entry
+/// left it was put back already and is passed over; otherwise (`u`) every
+/// entry is put back, and one whose record moved on fails as stale. Each
+/// record is put back in its own transaction, unsynced; the whole reaches
+/// the disk with one sync (an import's thousands of records would otherwise
+/// wait for as many). A save that failed comes with its entry.
+fn put_back<'e>(
+    store: &Store,
+    who: Actor<'_>,
+    change: u64,
+    entries: &'e [Entry],
+    resuming: bool,
+) -> Result<(), (UndoError, Option<&'e Entry>)> {
     let slot = ChangeSlot::default();
     let undoer = Actor { change: Some(&slot), ..who };
     let note = note_of_undo(change);
-    for e in &entries {
-        let now = store.raw_tree(&e.entry.kind)?.get(&e.entry.key).map_err(StoreError::Sled)?;
-        // Put back already (or never reached): the next write down.
-        if now.as_deref() != e.entry.after.as_deref() {
-            continue;
+    for e in entries {
+        if resuming {
+            let now = match store.raw_tree(&e.entry.kind).and_then(|t| Ok(t.get(&e.entry.key)?)) {
+                Ok(now) => now,
+                Err(err) => return Err((err.into(), None)),
+            };
+            if now.as_deref() != e.entry.after.as_deref() {
+                continue;
+            }
         }
         if let Err(err) = revert_entry(store, undoer, &e.entry, &note) {
             let _ = store.sync_writes();
-            return Err(err.into());
+            return Err((err.into(), Some(e)));
         }
     }
-    store.sync_writes()?;
-    Ok(Some(states.len()))
+    store.sync_writes().map_err(|err| (err.into(), None))
 }
 
 fn undo_entries(store: &Store, who: Actor<'_>, change: u64, entries: &[Entry]) -> Result<Undone, UndoError> {
@@ -246,22 +334,14 @@ fn undo_entries(store: &Store, who: Actor<'_>, change: u64, entries: &[Entry]) -
             return Err(blocked(store, e)?);
         }
     }
-    let slot = ChangeSlot::default();
-    let undoer = Actor { change: Some(&slot), ..who };
-    let note = note_of_undo(change);
-    // Each record is put back in its own transaction, unsynced; the whole
-    // change set reaches the disk with one sync (an import's thousands of
-    // records would otherwise wait for as many).
-    for e in entries {
-        if let Err(err) = revert_entry(store, undoer, &e.entry, &note) {
-            let _ = store.sync_writes();
-            return Err(match err {
-                SaveError::Stale { .. } | SaveError::HasChildren(_) => blocked(store, e)?,
-                other => other.into(),
-            });
-        }
+    if let Err((err, at)) = put_back(store, who, change, entries, false) {
+        return Err(match (err, at) {
+            (UndoError::Save(SaveError::Stale { .. } | SaveError::HasChildren(_)), Some(e)) => {
+                blocked(store, e)?
+            }
+            (other, _) => other,
+        });
     }
-    store.sync_writes()?;
     let what = if newest.len() == 1 {
         entries.first().map(|e| name_in(&e.entry)).unwrap_or_default()
     } else {

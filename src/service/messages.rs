@@ -313,6 +313,14 @@ pub fn notice(n: &crate::store::Notice) -> Msg {
         Notice::CutImport { officer, file, taken_back: None } => {
             Msg::with(k::NOTICE_IMPORT_LEFT, [file.clone(), officer.clone()])
         }
+        Notice::CutImportStuck { officer, file, damaged, kept } => Msg::with(
+            match (damaged, kept) {
+                (_, true) => k::NOTICE_IMPORT_KEPT,
+                (true, false) => k::NOTICE_IMPORT_STUCK_DAMAGED,
+                (false, false) => k::NOTICE_IMPORT_STUCK_DISK,
+            },
+            [file.clone(), officer.clone()],
+        ),
         Notice::AckedDamaged => Msg::new(k::NOTICE_ACKED_DAMAGED),
     }
 }
@@ -482,6 +490,9 @@ pub fn open(e: &OpenError) -> Msg {
         ),
         OpenError::Io { path, source } => {
             Msg::with(k::ERR_OPEN_IO, [Arg::Text(path.display().to_string()), io(source).into()])
+        }
+        OpenError::CutImportStuck { path, officer, file, .. } => {
+            Msg::with(k::ERR_OPEN_IMPORT_STUCK, [path.display().to_string(), file.clone(), officer.clone()])
         }
         OpenError::Migration { path, detail } => {
             Msg::with(k::ERR_OPEN_MIGRATION, [path.display().to_string(), detail.clone()])

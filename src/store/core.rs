@@ -46,6 +46,10 @@ pub enum OpenError {
     NotAStore { path: PathBuf },
     #[error("upgrading store {path} failed: {detail}")]
     Migration { path: PathBuf, detail: String },
+    /// An import a cut-off process left half-saved cannot be taken back: what
+    /// the take-back reads is damaged. `check --repair` keeps its records.
+    #[error("store {path}: the import of {file} by {officer}, cut off, cannot be taken back: {detail}")]
+    CutImportStuck { path: PathBuf, officer: String, file: String, detail: String },
     /// Nothing there, or an empty folder, where a command that only reads
     /// (backup, check, export…) was pointed: it makes no store there.
     #[error("there is no store at {path}")]
@@ -244,6 +248,11 @@ pub enum Notice {
     /// An import saved record by record was cut off: its records taken
     /// back (how many), or not (`None`: one was changed after it).
     CutImport { officer: String, file: String, taken_back: Option<usize> },
+    /// An import cut off whose take-back met a store error: `damaged` (what
+    /// it reads is unreadable) or the disk. Pending (`kept` false: a command
+    /// that only reads went on, the mark stays), or given up by a repair
+    /// (`kept`: its records stay as saved, the mark is gone).
+    CutImportStuck { officer: String, file: String, damaged: bool, kept: bool },
     /// The file of acknowledged saves was damaged, so whether sled lost
     /// saves could not be told this once.
     AckedDamaged,
