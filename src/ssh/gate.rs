@@ -26,7 +26,7 @@ use std::{
     pin::Pin,
     sync::{
         Arc, Mutex, MutexGuard,
-        atomic::{AtomicBool, AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering},
     },
     task::{Context, Poll, Waker},
     time::{Duration, Instant},
@@ -64,10 +64,18 @@ pub fn open_file_limit() -> Option<u64> {
     None
 }
 
+/// Where a connection stands at the door: it waits, its officer has logged
+/// in, or it was shut out (to make room, or too slow) and may not log in.
+/// It moves from `WAITING` once, to one or the other, so a connection pushed
+/// out while its officer logs in is either in or out, never both.
+const WAITING: u8 = 0;
+const IN: u8 = 1;
+const SHUT: u8 = 2;
+
 /// One accepted connection, as the gate and the connection's handler see it.
 pub struct Ticket {
     id: u64,
-    logged_in: AtomicBool,
+    door: AtomicU8,
     /// The socket is cut: every read and write fails from now on.
     cut: AtomicBool,
     /// Who waits to read and to write, woken when the socket is cut.
@@ -76,7 +84,7 @@ pub struct Ticket {
 
 impl Ticket {
     fn new(id: u64) -> Ticket {
-        Ticket { id, logged_in: false.into(), cut: false.into(), waiting: Mutex::new([None, None]) }
+        Ticket { id, door: AtomicU8::new(WAITING), cut: false.into(), waiting: Mutex::new([None, None]) }
     }
 
     /// Cuts the connection's socket ([`Severed`]): the session reading or
@@ -104,13 +112,25 @@ impl Ticket {
         self.is_cut()
     }
 
-    /// The officer has logged in: the connection no longer waits at the door.
-    pub fn logged_in(&self) {
-        self.logged_in.store(true, Ordering::Release);
+    /// The officer has logged in: the connection no longer waits at the
+    /// door. `false`: it was shut out first (and is being cut); the login is
+    /// refused.
+    pub fn log_in(&self) -> bool {
+        self.door.compare_exchange(WAITING, IN, Ordering::AcqRel, Ordering::Acquire).is_ok()
+    }
+
+    /// Shuts a connection that waits out: it may not log in from now on.
+    /// `false`: its officer logged in first, and it stays.
+    pub fn shut(&self) -> bool {
+        self.door.compare_exchange(WAITING, SHUT, Ordering::AcqRel, Ordering::Acquire).is_ok()
     }
 
     pub fn is_logged_in(&self) -> bool {
-        self.logged_in.load(Ordering::Acquire)
+        self.door.load(Ordering::Acquire) == IN
+    }
+
+    fn is_waiting(&self) -> bool {
+        self.door.load(Ordering::Acquire) == WAITING
     }
 }
 
@@ -159,7 +179,7 @@ impl Gate {
     /// first when the limits are reached.
     pub fn admit(&self, address: IpAddr) -> Arc<Ticket> {
         let mut open = self.lock();
-        let waiting = |e: &&Entry| !e.ticket.is_logged_in();
+        let waiting = |e: &&Entry| e.ticket.is_waiting();
         loop {
             let from_here = open.values().filter(waiting).filter(|e| e.address == address).count();
             let all = open.values().filter(waiting).count();
@@ -172,6 +192,10 @@ impl Gate {
             }
             .map(|(id, _)| *id);
             let Some(id) = victim else { break };
+            // Logged in meanwhile: it stays, and the next oldest is looked for.
+            if open.get(&id).is_some_and(|e| !e.ticket.shut()) {
+                continue;
+            }
             if let Some(e) = open.remove(&id) {
                 e.ticket.cut();
                 if let Some(close) = e.close {
@@ -210,7 +234,7 @@ impl Gate {
 
     /// Connections waiting to log in now.
     pub fn waiting(&self) -> usize {
-        self.lock().values().filter(|e| !e.ticket.is_logged_in()).count()
+        self.lock().values().filter(|e| e.ticket.is_waiting()).count()
     }
 
     /// The sessions to tell that the server stops.
@@ -314,7 +338,7 @@ mod tests {
         assert_eq!(gate.waiting(), 4);
         assert!(!gate.lock().contains_key(&a2.id), "the oldest of all made room");
         // One that has logged in stays, whatever comes.
-        b.logged_in();
+        assert!(b.log_in());
         for _ in 0..20 {
             gate.admit(ip(9));
         }
@@ -325,6 +349,42 @@ mod tests {
         gate.leave(&a3);
         assert!(gate.report().is_some_and(|l| l.contains("closed to make room")));
         assert!(gate.report().is_none(), "once a second at most");
+    }
+
+    /// A connection pushed out while its officer logs in is in or out, never
+    /// both: shut, its login is refused; logged in, it is not pushed out (the
+    /// next oldest is), and the login deadline leaves it be.
+    #[test]
+    fn a_connection_is_either_logged_in_or_pushed_out() {
+        let gate = Gate::new(Limits { total: 2, per_address: 2 });
+        let a = gate.admit(ip(1));
+        let b = gate.admit(ip(1));
+        // b's officer logs in as more connections come: b stays.
+        assert!(b.log_in());
+        let c = gate.admit(ip(1));
+        assert!(!a.is_cut(), "room for two waiting");
+        let _d = gate.admit(ip(1));
+        assert!(a.is_cut() && !b.is_cut() && !c.is_cut(), "the oldest still waiting made room");
+        assert!(!a.log_in(), "shut out: its login is refused");
+        assert!(!b.shut(), "logged in: the login deadline leaves it be");
+        assert!(c.shut() && !c.log_in());
+        // Racing: whoever comes first wins, and the loser knows it.
+        for _ in 0..2_000 {
+            let gate = Arc::new(Gate::new(Limits { total: 1, per_address: 1 }));
+            let t = gate.admit(ip(2));
+            let racer = Arc::clone(&t);
+            let start = Arc::new(std::sync::Barrier::new(2));
+            let go = Arc::clone(&start);
+            let login = std::thread::spawn(move || {
+                go.wait();
+                racer.log_in()
+            });
+            start.wait();
+            let _next = gate.admit(ip(2));
+            let logged_in = login.join().unwrap_or(false);
+            assert_eq!(logged_in, !t.is_cut(), "in and cut, or out and not cut");
+            assert_eq!(t.is_logged_in(), logged_in);
+        }
     }
 
     /// A cut ends a read that waits for a client saying nothing, and every

@@ -321,9 +321,16 @@ impl Handler for Connection {
 
     async fn auth_publickey(&mut self, user: &str, key: VerifiedPublicKey<'_>) -> Result<Auth, Self::Error> {
         match self.check(user, key.public_key) {
+            // Shut out at the door (to make room, or too slow) as it got here.
+            Some(_) if !self.ticket.log_in() => {
+                log(format!(
+                    "refused {user}@{}: the connection was closed before the login",
+                    self.peer_text()
+                ));
+                Ok(Auth::reject())
+            }
             Some(o) => {
                 self.officer = Some(o);
-                self.ticket.logged_in();
                 log(format!("login {}", self.who()));
                 Ok(Auth::Accept)
             }
@@ -1151,7 +1158,8 @@ async fn accept_loop(
             let handle = session.handle();
             let deadline = async {
                 tokio::time::sleep(login).await;
-                if ticket2.is_logged_in() {
+                if !ticket2.shut() {
+                    // Logged in in time.
                     std::future::pending::<()>().await;
                 }
             };
