@@ -1030,3 +1030,52 @@ fn crowded_national_ids_split_their_bucket_so_a_save_rewrites_a_small_one() {
     let report = bulk.check().unwrap();
     assert!(report.problems.iter().any(|p| p.what.contains("not split")), "{:#?}", report.problems);
 }
+
+/// A bucket of the national-ID index below a split that does not read is
+/// named as itself, the one damaged, by a save (it was called an encoding
+/// error) and by a bulk load (which named the bucket at the top).
+#[test]
+fn a_damaged_bucket_below_a_split_is_named_by_saves_and_bulk_loads() {
+    use sammachip::store::{StoreError, codec};
+    let nid = |i: u32| {
+        let mut d = [3, 3, 3, 0, 1, 0, 0, 0, 0, 0, 0, 0];
+        for (j, slot) in d[7..].iter_mut().enumerate() {
+            *slot = ((i / 10u32.pow(4 - j as u32)) % 10) as u8;
+        }
+        NationalId::from_first12(&d).unwrap()
+    };
+    let crowd = |from: u32, to: u32| -> Vec<Member> {
+        (from..to).map(|i| Member { national_id: nid(i), ..member(1, "3100600445635", "ก") }).collect()
+    };
+    let (_dir, store) = empty_store();
+    let f = sammachip::domain::fund::Fund { code: "33010101".into(), ..Default::default() };
+    store.save("t", &f).unwrap();
+    for m in crowd(0, 1_200) {
+        store.save("t", &m).unwrap();
+    }
+    // The bucket that holds 1,150 (and would hold 1,250), below the top.
+    let raw = store.raw_tree(trees::MEMBERS_BY_NID).unwrap();
+    let wanted = nid(1_150).as_u64().to_be_bytes().to_vec();
+    let top = (nid(0).as_u64() / 1_000_000).to_be_bytes().to_vec();
+    let at = raw
+        .iter()
+        .map(|item| item.unwrap())
+        .find(|(_, v)| {
+            !v.is_empty()
+                && codec::decode::<Vec<(Vec<u8>, Vec<u8>)>>(1, v).unwrap().iter().any(|(k, _)| *k == wanted)
+        })
+        .map(|(k, _)| k.to_vec())
+        .unwrap();
+    assert!(at.len() > top.len() && at.starts_with(&top), "below a split");
+    raw.insert(&at, &b"\xff\xfe damaged"[..]).unwrap();
+
+    let named = |e: &StoreError| matches!(e, StoreError::Codec { tree, key, .. } if *tree == trees::MEMBERS_BY_NID && *key == at);
+    match store.save("t", &crowd(1_250, 1_251)[0]) {
+        Err(SaveError::Store(e)) => assert!(named(&e), "{e:?}"),
+        other => panic!("a save into a damaged bucket: {other:?}"),
+    }
+    match store.bulk_insert("t", "more", crowd(1_250, 1_260)) {
+        Err(SaveError::Store(e)) => assert!(named(&e), "{e:?}"),
+        other => panic!("a bulk load into a damaged bucket: {:?}", other.map(|v| v.len())),
+    }
+}

@@ -145,7 +145,13 @@ impl Access for TransactionalTree {
 
 pub(super) enum IndexError<E> {
     Storage(E),
+    /// A bucket could not be written.
     Codec(CodecError),
+    /// The bucket at `at` could not be read: damage.
+    Damaged {
+        at: Vec<u8>,
+        source: CodecError,
+    },
 }
 
 impl<E> From<CodecError> for IndexError<E> {
@@ -155,15 +161,27 @@ impl<E> From<CodecError> for IndexError<E> {
 }
 
 impl IndexError<sled::Error> {
-    /// As the store says it, naming the national-ID index and `key`.
+    /// As the store says it, naming the national-ID index and the bucket
+    /// that did not read (or `key`, the one being written).
     pub(super) fn into_store(self, key: &[u8]) -> super::core::StoreError {
         match self {
             IndexError::Storage(e) => super::core::StoreError::Sled(e),
             IndexError::Codec(source) => {
                 super::core::StoreError::Codec { tree: trees::MEMBERS_BY_NID, key: key.to_vec(), source }
             }
+            IndexError::Damaged { at, source } => damaged(at, source),
         }
     }
+}
+
+/// A bucket that did not read, as the store says it.
+pub(super) fn damaged(at: Vec<u8>, source: CodecError) -> super::core::StoreError {
+    super::core::StoreError::Codec { tree: trees::MEMBERS_BY_NID, key: at, source }
+}
+
+/// The bucket stored at `at`.
+fn read_bucket<E>(at: &[u8], bytes: Option<&[u8]>) -> Result<Bucket, IndexError<E>> {
+    decode_bucket(bytes).map_err(|source| IndexError::Damaged { at: at.to_vec(), source })
 }
 
 fn storage<E>(e: E) -> IndexError<E> {
@@ -178,7 +196,10 @@ fn leaf<A: Access>(a: &A, key: &[u8]) -> Result<(Vec<u8>, Bucket), IndexError<A:
         let at = bucket_key(key, depth);
         match a.get(&at).map_err(storage)? {
             Some(v) if is_split(&v) && depth < MAX_DEPTH => depth += 1,
-            v => return Ok((at, decode_bucket(v.as_deref())?)),
+            v => {
+                let bucket = read_bucket(&at, v.as_deref())?;
+                return Ok((at, bucket));
+            }
         }
     }
 }
@@ -247,7 +268,7 @@ pub(super) fn merge(
             Ok(())
         }
         v => {
-            let mut bucket = decode_bucket(v.as_deref())?;
+            let mut bucket = read_bucket(&top, v.as_deref())?;
             bucket.extend(entries);
             bucket.sort_by(|x, y| x.0.cmp(&y.0));
             Ok(layout(top, bucket, out)?)

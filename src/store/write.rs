@@ -521,6 +521,7 @@ impl Store {
             let ix = |e: IndexError<sled::transaction::UnabortableTransactionError>| match e {
                 IndexError::Storage(e) => Abort::from(e),
                 IndexError::Codec(c) => abort(StoreError::Encode(c)),
+                IndexError::Damaged { at, source } => abort(index::damaged(at, source)),
             };
             if let Some(o) = &old {
                 for e in o.index_entries() {
