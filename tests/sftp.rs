@@ -169,7 +169,11 @@ fn uploads_over_the_cap_or_cut_off_are_not_kept() {
         let mut f = s2.create("inbox/cut.csv").await.unwrap();
         f.write_all(b"half a file").await.unwrap();
         f.flush().await.unwrap();
-        assert!(on_disk(&inbox).iter().any(|n| n.starts_with(".cut.csv")), "{:?}", on_disk(&inbox));
+        assert!(
+            on_disk(&inbox).iter().any(|n| n.starts_with('.') && n.ends_with(".upload")),
+            "{:?}",
+            on_disk(&inbox)
+        );
         let _ = h2.disconnect(russh::Disconnect::ByApplication, "", "").await;
         drop(f);
         drop(s2);
@@ -203,4 +207,74 @@ fn a_hostile_client_gets_a_bounded_number_of_open_files() {
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert!(s.open("outbox/a.csv").await.is_ok());
     });
+}
+
+/// Uploads side by side share the inbox's room: eight opened at once, each
+/// writing 300,000 bytes into a 1 MiB inbox, keep at most 1 MiB between
+/// them (each took all the room it saw when it opened: 2.4 MB were kept).
+#[test]
+fn uploads_side_by_side_share_the_inbox_cap() {
+    let served = Served::start_with(&["--max-inbox-mib", "1"], &[]);
+    let inbox = folder(&served, "malee").join("inbox");
+    let (kept, refused) = ssh::runtime().block_on(async {
+        let (_h, s) = sftp(&served, "malee").await;
+        let mut files = Vec::new();
+        for i in 0..8 {
+            files.push(s.create(format!("inbox/p{i}.csv")).await.unwrap());
+        }
+        let (mut kept, mut refused) = (0, 0);
+        for mut f in files {
+            match f.write_all(&[b'7'; 300_000]).await.and(f.shutdown().await) {
+                Ok(()) => kept += 1,
+                Err(_) => refused += 1,
+            }
+        }
+        (kept, refused)
+    });
+    let start = Instant::now();
+    while on_disk(&inbox).iter().any(|n| n.starts_with('.')) && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let bytes: u64 = std::fs::read_dir(&inbox).unwrap().flatten().map(|e| e.metadata().unwrap().len()).sum();
+    assert!(bytes <= 1 << 20, "{bytes} bytes kept in a 1 MiB inbox");
+    assert_eq!((kept, refused), (3, 5), "three fit whole, the rest are refused");
+    assert_eq!(on_disk(&inbox).len(), 3, "{:?}", on_disk(&inbox));
+}
+
+/// What a server killed mid-upload left is removed at its next start (it
+/// used the inbox's room and, under the old names, stood in the way of an
+/// upload of that name); any name the file system takes can be sent, and
+/// one it would not take is refused with its reason before a byte is sent.
+#[test]
+fn a_killed_servers_leftovers_go_and_long_names_are_sent_or_refused_plainly() {
+    let leftovers = [".kill9.csv.13.upload", ".4242-13.upload"];
+    let served = Served::start_after(
+        |db| {
+            let inbox = db.parent().unwrap().join("files").join("malee").join("inbox");
+            std::fs::create_dir_all(&inbox).unwrap();
+            for name in leftovers {
+                std::fs::write(inbox.join(name), vec![0u8; 1 << 20]).unwrap();
+            }
+            std::fs::write(inbox.join("kept.csv"), "a\n").unwrap();
+        },
+        &[],
+        &[],
+    );
+    let inbox = folder(&served, "malee").join("inbox");
+    assert_eq!(on_disk(&inbox), ["kept.csv"], "the leftovers went, the officer's file stayed");
+    assert!(served.log().contains("removed 2 unfinished uploads"), "{}", served.log());
+    // 81 Thai letters and ".csv": 247 bytes, under the 255 a name may take.
+    let long = format!("{}.csv", "ก".repeat(81));
+    let too_long = format!("{}.csv", "ก".repeat(84));
+    ssh::runtime().block_on(async {
+        let (_h, s) = sftp(&served, "malee").await;
+        s.write(format!("inbox/{long}"), b"x\n").await.unwrap();
+        match s.create(format!("inbox/{too_long}")).await {
+            Err(e) => assert!(e.to_string().contains("too long"), "{e}"),
+            Ok(_) => panic!("a 256-byte name was taken"),
+        }
+    });
+    let mut want = vec!["kept.csv".to_string(), long];
+    want.sort();
+    assert_eq!(on_disk(&inbox), want);
 }

@@ -1216,6 +1216,10 @@ pub fn serve(store: Arc<Store>, opts: Options) -> anyhow::Result<()> {
             log(warning.render(crate::domain::Lang::En));
         }
     }
+    match sftp::clear_leftovers(&crate::store::files::files_dir(store.path())) {
+        0 => {}
+        n => log(format!("removed {n} unfinished uploads a stopped server left")),
+    }
     log(format!("loading the occupation catalog of {}", store.path().display()));
     let mut shared = Shared::new(Arc::clone(&store), opts.max_sessions, opts.idle)?;
     shared.uploads = opts.uploads;

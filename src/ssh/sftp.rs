@@ -14,8 +14,13 @@
 //!   when the client closes it whole, so the Import screen never lists half a
 //!   file; one cut off or refused is removed. Files are 0600, folders 0700.
 //! - One file is at most [`Limits::file`] bytes and the inbox holds at most
-//!   [`Limits::inbox`] bytes; a hostile client also gets at most
-//!   [`MAX_HANDLES`] open files.
+//!   [`Limits::inbox`] bytes, uploads side by side included: each takes the
+//!   inbox's room as it grows ([`Reserved`]), not all of it when it opens. A
+//!   hostile client also gets at most [`MAX_HANDLES`] open files.
+//! - Hidden names are the server's own: an upload under way is
+//!   `.PID-N.upload` whatever its name, so any name the file system takes
+//!   can be sent, and what a server killed left is removed at its next start
+//!   ([`clear_leftovers`]).
 //!
 //! Errors reach the client as SFTP status messages in Thai and English.
 
@@ -62,8 +67,90 @@ impl Default for Limits {
 
 pub const INBOX: &str = "inbox";
 pub const OUTBOX: &str = "outbox";
-/// Uploads under way are named `.NAME.upload`.
+/// Uploads under way are named `.PID-N.upload`.
 const PART: &str = ".upload";
+
+/// The longest file name (in bytes) most file systems take.
+const MAX_NAME: usize = 255;
+
+/// How much of the inbox's room an upload takes at a time as it grows: the
+/// inbox is read (a directory listing) once per this many bytes.
+const RESERVE_STEP: u64 = 1 << 20;
+
+/// Room taken in each inbox by the uploads under way in this server.
+static RESERVED: std::sync::Mutex<Option<HashMap<PathBuf, u64>>> = std::sync::Mutex::new(None);
+
+/// An upload's share of its inbox's room, given back when it is dropped (the
+/// upload closed, refused or cut off).
+struct Reserved {
+    inbox: PathBuf,
+    bytes: u64,
+}
+
+impl Reserved {
+    fn new(inbox: PathBuf) -> Reserved {
+        Reserved { inbox, bytes: 0 }
+    }
+
+    /// Takes room for `end` bytes, a step ahead where there is room for it;
+    /// `false`: the inbox (what is in it, and what uploads under way took)
+    /// has no room for them.
+    fn take(&mut self, end: u64, limits: &Limits) -> bool {
+        if end <= self.bytes {
+            return true;
+        }
+        let mut all = RESERVED.lock().unwrap_or_else(|p| p.into_inner());
+        let taken = all.get_or_insert_with(HashMap::new).entry(self.inbox.clone()).or_insert(0);
+        let used = settled_bytes(&self.inbox).saturating_add(*taken);
+        let free = limits.inbox.saturating_sub(used);
+        let want = end.saturating_add(RESERVE_STEP).min(limits.file.max(end)) - self.bytes;
+        let grow = if want <= free { want } else { end - self.bytes };
+        if grow > free {
+            return false;
+        }
+        *taken += grow;
+        self.bytes += grow;
+        true
+    }
+}
+
+impl Drop for Reserved {
+    fn drop(&mut self) {
+        let mut all = RESERVED.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(taken) = all.as_mut().and_then(|m| m.get_mut(&self.inbox)) {
+            *taken = taken.saturating_sub(self.bytes);
+        }
+    }
+}
+
+/// Bytes of the files in an inbox, its hidden files (uploads under way,
+/// counted by what they took) left out.
+fn settled_bytes(inbox: &Path) -> u64 {
+    let Ok(dir) = fs::read_dir(inbox) else { return 0 };
+    dir.flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Removes the uploads a server cut off (killed, the power gone) left in
+/// the officers' inboxes under `files`: how many. Run as the server starts,
+/// before any session.
+pub fn clear_leftovers(files: &Path) -> usize {
+    let mut n = 0;
+    for officer in fs::read_dir(files).into_iter().flatten().flatten() {
+        for e in fs::read_dir(officer.path().join(INBOX)).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let plain = e.file_type().is_ok_and(|t| t.is_file());
+            if plain && name.starts_with('.') && name.ends_with(PART) && fs::remove_file(e.path()).is_ok() {
+                n += 1;
+            }
+        }
+    }
+    n
+}
 
 /// Makes the officer's folder and its inbox and outbox (0700) if need be.
 pub fn make_folders(root: &Path) -> io::Result<()> {
@@ -128,7 +215,7 @@ enum Open {
         part: PathBuf,
         path: PathBuf,
         size: u64,
-        room: u64,
+        room: Reserved,
         failed: bool,
     },
     Dir {
@@ -242,11 +329,6 @@ impl Sftp {
         Ok(h)
     }
 
-    fn inbox_bytes(&self) -> u64 {
-        let Ok(dir) = fs::read_dir(self.root.join(INBOX)) else { return 0 };
-        dir.flatten().filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum()
-    }
-
     fn open_file(&mut self, path: &str, flags: OpenFlags) -> Result<String, StatusReply> {
         let writing =
             flags.intersects(OpenFlags::WRITE | OpenFlags::APPEND | OpenFlags::CREATE | OpenFlags::TRUNCATE);
@@ -268,16 +350,18 @@ impl Sftp {
             // A resumed upload would mix two files' bytes: sent again whole.
             return Err(refuse(StatusCode::OpUnsupported, k::SFTP_NO_RESUME));
         }
-        // What the inbox has room for, uploads under way included.
-        let room = self.limits.inbox.saturating_sub(self.inbox_bytes());
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        // Numbered server-wide: two sessions sending the same name at once
-        // each write their own.
+        if path.file_name().is_some_and(|n| n.len() > MAX_NAME) {
+            return Err(refuse(StatusCode::Failure, k::SFTP_NAME_TOO_LONG));
+        }
+        // Numbered server-wide, and by process: two sessions sending the
+        // same name at once each write their own, and a server started again
+        // does not meet what one killed left.
         static UPLOADS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let n = UPLOADS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let part = path.with_file_name(format!(".{name}.{n}{PART}"));
+        let part = path.with_file_name(format!(".{}-{n}{PART}", std::process::id()));
         // Made new (a file or link already there is an error), 0600.
         let file = create_private_new(&part).map_err(|e| io_reply(&e))?;
+        let room = Reserved::new(self.root.join(INBOX));
         match self.handle(Open::Write { file, part: part.clone(), path, size: 0, room, failed: false }) {
             Ok(h) => Ok(h),
             Err(e) => {
@@ -296,7 +380,7 @@ impl Sftp {
             *failed = true;
             return Err(refuse(StatusCode::Failure, k::SFTP_TOO_BIG));
         }
-        if end > *room {
+        if !room.take(end, &self.limits) {
             *failed = true;
             return Err(refuse(StatusCode::Failure, k::SFTP_INBOX_FULL));
         }

@@ -70,8 +70,13 @@ pub fn kind_of(path: &Path) -> io::Result<Kind> {
 /// writes for them (exports, the rows an import refused). Logins are letters,
 /// digits and `._-`, starting with a letter, so the name is one plain folder.
 pub fn officer_dir(store: &Path, login: &str) -> PathBuf {
+    files_dir(store).join(login)
+}
+
+/// The folder of every officer's folder: `files/` beside the store.
+pub fn files_dir(store: &Path) -> PathBuf {
     let beside = store.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    beside.join("files").join(login)
+    beside.join("files")
 }
 
 /// Makes `path` (and any missing parents) as a directory only its owner can
