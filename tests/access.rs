@@ -19,12 +19,23 @@ use sammachip::{
 /// added by an administrator, so the two officers have something to disagree on.
 fn two_funds_of_different_districts(f: &Fixture) -> (Fund, Fund) {
     let a = f.funds()[0].clone();
-    let other = if a.district() == 3302 { 3303 } else { 3302 };
+    let other: u16 = if a.district() == 3302 { 3303 } else { 3302 };
     let b = Fund {
         code: format!("{other}0101"), name: "กองทุนบ้านทดสอบ".into(), ..Default::default()
     };
     let b = f.store.save("admin", &b).expect("an administrator adds any fund");
     assert_ne!(a.district(), b.district());
+    // The gazetteer knows the district (a form's district is one it lists).
+    if f.store.knows_place(u32::from(other)).unwrap() != Some(true) {
+        let name = "อำเภอทดสอบ";
+        let place = sammachip::domain::geo::Place {
+            code: u32::from(other),
+            name_th: name.into(),
+            name_en: name.into(),
+            postal: String::new(),
+        };
+        f.store.put_places("admin", &[place]).unwrap();
+    }
     (a, b)
 }
 
@@ -119,6 +130,31 @@ fn viewer_is_told_before_typing_and_district_officer_after_saving() {
     let s = f.screen();
     assert!(s.contains("cannot change district"), "{s}");
     assert_eq!(f.store.get::<Fund>(id).unwrap().unwrap().version, fund.version);
+}
+
+/// A district officer's new fund starts in their own district, whatever fund
+/// the cursor is on (they read the whole province, and another district's
+/// fund would only be refused at the save); the code starts with it too.
+#[test]
+fn a_district_officers_new_fund_starts_in_their_own_district() {
+    let mut f = Fixture::new(Lang::En);
+    let (a, b) = two_funds_of_different_districts(&f);
+    f.press(KeyCode::Home);
+    let under_cursor = f.app.funds.selected().map(|r| r.district).expect("a fund under the cursor");
+    let mine = if under_cursor == a.district() { b.district() } else { a.district() };
+    f.app.access = Access::District(mine);
+    f.press(KeyCode::Char('n'));
+    let Some(form) = &f.app.form else { panic!("the new-fund form opens: {}", f.screen()) };
+    assert_eq!(form.fields[0].choice_value(), Some(u32::from(mine)));
+    assert_eq!(form.fields[1].text_value(), format!("{mine:04}"));
+    // A province officer's starts from the cursor's fund, as before.
+    let mut f = Fixture::new(Lang::En);
+    two_funds_of_different_districts(&f);
+    f.press(KeyCode::Home);
+    let under_cursor = f.app.funds.selected().map(|r| r.district).expect("a fund under the cursor");
+    f.press(KeyCode::Char('n'));
+    let Some(form) = &f.app.form else { panic!("the new-fund form opens: {}", f.screen()) };
+    assert_eq!(form.fields[0].choice_value(), Some(u32::from(under_cursor)));
 }
 
 /// Issue 20: a village fund's committee and a district network committee get

@@ -800,8 +800,12 @@ impl FundsTab {
                 (FormKind::EditFund { id: f.id, version: f.version }, FundDraft::from_fund(f, cx.sh.lang))
             }
             None => {
-                let district = self
-                    .district
+                // A district officer's own district first: another's is refused.
+                let district = cx
+                    .sh
+                    .access
+                    .changes_only_district()
+                    .or(self.district)
                     .or_else(|| self.selected().map(|r| r.district))
                     .or_else(|| cx.sh.geo.districts().first().copied())
                     .unwrap_or(0);

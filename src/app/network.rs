@@ -480,7 +480,13 @@ impl NetworkTab {
     fn open_support_form(&mut self, cx: &mut Cx<'_>, store: &Store, s: Option<&SupportActivity>) {
         let scope = match s {
             Some(s) => self.scope_text(cx, store, s.scope),
-            None => self.district.map(|d| format!("{d:04}")).unwrap_or_default(),
+            // A district officer's own district first: another's is refused.
+            None => cx
+                .access
+                .changes_only_district()
+                .or(self.district)
+                .map(|d| format!("{d:04}"))
+                .unwrap_or_default(),
         };
         fn at<T: PartialEq>(all: &[T], v: T) -> u32 {
             all.iter().position(|x| *x == v).unwrap_or(0) as u32

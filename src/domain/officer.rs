@@ -192,6 +192,16 @@ impl Access {
         }
     }
 
+    /// The one district whose records this session may change, when it
+    /// changes only one (a district officer, the committees): what a new
+    /// record's district starts as.
+    pub fn changes_only_district(self) -> Option<u16> {
+        match self {
+            Access::District(d) => Some(d),
+            other => other.reads_only_district(),
+        }
+    }
+
     /// Whether this session reads every record (no committee's account):
     /// it may then share the lists every such session reads alike.
     pub fn reads_all(self) -> bool {
