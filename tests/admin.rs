@@ -116,6 +116,65 @@ fn an_account_for_a_district_the_store_does_not_have_is_refused() {
     assert!(officer(&f, "malee").is_none());
 }
 
+/// Adding a key to an existing login from the "new account" form also set
+/// its role and place: a hunt moved district officer malee from 3301 to 3302
+/// without a word. The form now says what the account is and what it would
+/// become, and saves only when asked again; the command line says what
+/// changed.
+#[test]
+fn a_new_account_of_an_existing_login_moves_it_only_when_asked_again() {
+    const KEY_B: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBE3dJajptZ9rU8VyWp3+NQOKKmWEHD1jJ+qbhliJK2t b@office";
+    let mut f = Fixture::new(Lang::En);
+    let place = sammachip::domain::geo::Place {
+        code: 3302,
+        name_th: "กันทรารมย์".into(),
+        name_en: "Kanthararom".into(),
+        postal: String::new(),
+    };
+    f.store.put_places("admin", &[place]).unwrap();
+    let admin = sammachip::store::Actor { name: "x", access: Access::Admin, change: None };
+    let n = accounts::NewOfficer {
+        login: "malee",
+        display_name: "มาลี",
+        role: Role::District,
+        district: Some(3301),
+        fund_code: None,
+        key_line: KEY_A,
+    };
+    accounts::add(&f.store, admin, &n).unwrap();
+    f.press(KeyCode::Char('7'));
+    f.press(KeyCode::Char('n'));
+    f.type_str("malee");
+    f.press(KeyCode::Tab);
+    f.press(KeyCode::Tab);
+    f.press(KeyCode::Tab);
+    f.type_str("3302");
+    f.press(KeyCode::Tab);
+    f.type_str(KEY_B);
+    f.ctrl('s');
+    assert!(f.app.form.is_some(), "asked first: {}", f.screen());
+    let s = f.screen();
+    assert!(s.contains("exists (district 3301)") && s.contains("district 3302"), "{s}");
+    assert!(!s.contains("itdistrict"), "the message's line break keeps its words apart: {s}");
+    let o = officer(&f, "malee").unwrap();
+    assert_eq!((o.district, o.keys.len()), (Some(3301), 1), "nothing changed yet");
+    f.ctrl('s');
+    assert!(f.app.form.is_none(), "{}", f.screen());
+    let o = officer(&f, "malee").unwrap();
+    assert_eq!((o.district, o.keys.len()), (Some(3302), 2), "moved, with the new key");
+    // The same role and place: a key added, nothing asked.
+    assert_eq!(
+        accounts::changes(&f.store, &accounts::NewOfficer { district: Some(3302), ..n }).unwrap(),
+        None
+    );
+    assert_eq!(
+        accounts::changes(&f.store, &accounts::NewOfficer { role: Role::Province, district: None, ..n })
+            .unwrap(),
+        Some(("district 3302".to_string(), "province".to_string()))
+    );
+}
+
 #[test]
 fn others_cannot_open_the_admin_tab_or_save_an_account() {
     for access in [Access::Province, Access::District(3301), Access::Viewer] {

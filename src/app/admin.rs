@@ -513,7 +513,6 @@ impl AdminTab {
                 Err(_) => return cx.sh.form_error(Msg::with(k::ERR_BAD_DISTRICT, [district])),
             }
         };
-        let who = cx.sh.who();
         let n = NewOfficer {
             login: &login,
             display_name: &display,
@@ -522,7 +521,21 @@ impl AdminTab {
             fund_code: fund_code.as_deref(),
             key_line: &key,
         };
-        match accounts::add(store, who, &n) {
+        // Adding a key to an account of another role, district or fund also
+        // moves it: said, and saved only when asked again.
+        match accounts::changes(store, &n) {
+            Err(msg) => return cx.sh.form_error(msg),
+            Ok(Some((was, will))) => {
+                let warning = Msg::with(k::WARN_ACCOUNT_MOVES, [login.clone(), was, will]);
+                if let Some(form) = cx.sh.form.as_mut()
+                    && !form.confirmed(warning)
+                {
+                    return;
+                }
+            }
+            Ok(None) => {}
+        }
+        match accounts::add(store, cx.sh.who(), &n) {
             Ok(o) => {
                 cx.sh.form = None;
                 cx.sh.info(Msg::with(

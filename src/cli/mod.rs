@@ -854,55 +854,63 @@ fn user_command(store: &Store, cmd: UserCmd) -> ExitCode {
     };
     let name = format!("cli:{}", officer());
     let who = Actor::from(&name);
-    let result = match cmd {
-        UserCmd::Add { login, role, district, fund, key, name: display } => {
-            let role = Role::parse(&role).unwrap_or(Role::Viewer);
-            match std::fs::read_to_string(&key) {
-                Err(e) => Err(Msg::with(k::ERR_BAD_KEY, [format!("{}: {e}", key.display())])),
-                Ok(text) => accounts::add(
-                    store,
-                    who,
-                    &NewOfficer {
-                        login: &login,
-                        display_name: &display,
-                        role,
-                        district,
-                        fund_code: fund.as_deref(),
-                        key_line: &text,
-                    },
-                )
-                .map(|o| {
-                    Msg::with(k::USER_ADDED, [o.login, o.role.name().to_string(), o.keys.len().to_string()])
-                }),
-            }
-        }
-        UserCmd::List => {
-            return match accounts::listing(store) {
-                Ok(lines) if lines.is_empty() => {
-                    say(&Msg::new(k::USER_NONE));
-                    ExitCode::SUCCESS
-                }
-                Ok(lines) => {
-                    for l in lines {
-                        println!("{l}");
+    let result =
+        match cmd {
+            UserCmd::Add { login, role, district, fund, key, name: display } => {
+                let role = Role::parse(&role).unwrap_or(Role::Viewer);
+                match std::fs::read_to_string(&key) {
+                    Err(e) => Err(Msg::with(k::ERR_BAD_KEY, [format!("{}: {e}", key.display())])),
+                    Ok(text) => {
+                        let n = NewOfficer {
+                            login: &login,
+                            display_name: &display,
+                            role,
+                            district,
+                            fund_code: fund.as_deref(),
+                            key_line: &text,
+                        };
+                        // An existing account given another role or place moves:
+                        // said, after the line that it was saved.
+                        accounts::changes(store, &n).and_then(|moved| {
+                            let o = accounts::add(store, who, &n)?;
+                            let added = Msg::with(
+                                k::USER_ADDED,
+                                [o.login, o.role.name().to_string(), o.keys.len().to_string()],
+                            );
+                            if let Some((was, will)) = moved {
+                                say(&added);
+                                return Ok(Msg::with(k::USER_MOVED, [login.clone(), was, will]));
+                            }
+                            Ok(added)
+                        })
                     }
-                    ExitCode::SUCCESS
                 }
-                Err(e) => {
-                    say(&messages::store(&e));
-                    ExitCode::from(1)
-                }
-            };
-        }
-        UserCmd::Disable { login } => {
-            accounts::set_disabled(store, who, &login, true).map(|o| Msg::with(k::USER_DISABLED, [o.login]))
-        }
-        UserCmd::Enable { login } => {
-            accounts::set_disabled(store, who, &login, false).map(|o| Msg::with(k::USER_ENABLED, [o.login]))
-        }
-        UserCmd::RemoveKey { login, n } => accounts::remove_key(store, who, &login, n)
-            .map(|o| Msg::with(k::USER_KEY_REMOVED, [o.login, o.keys.len().to_string()])),
-    };
+            }
+            UserCmd::List => {
+                return match accounts::listing(store) {
+                    Ok(lines) if lines.is_empty() => {
+                        say(&Msg::new(k::USER_NONE));
+                        ExitCode::SUCCESS
+                    }
+                    Ok(lines) => {
+                        for l in lines {
+                            println!("{l}");
+                        }
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        say(&messages::store(&e));
+                        ExitCode::from(1)
+                    }
+                };
+            }
+            UserCmd::Disable { login } => accounts::set_disabled(store, who, &login, true)
+                .map(|o| Msg::with(k::USER_DISABLED, [o.login])),
+            UserCmd::Enable { login } => accounts::set_disabled(store, who, &login, false)
+                .map(|o| Msg::with(k::USER_ENABLED, [o.login])),
+            UserCmd::RemoveKey { login, n } => accounts::remove_key(store, who, &login, n)
+                .map(|o| Msg::with(k::USER_KEY_REMOVED, [o.login, o.keys.len().to_string()])),
+        };
     match result {
         Ok(msg) => {
             say(&msg);

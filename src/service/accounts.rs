@@ -71,7 +71,30 @@ pub struct NewOfficer<'a> {
     pub key_line: &'a str,
 }
 
-/// Adds an officer, or a key to an existing one (same login and role).
+/// How an account stands: its role, and its district or fund by code
+/// (`district 3301`, `fund 33010101`, `admin`), in the command line's words.
+fn standing(role: Role, district: Option<u16>, fund_code: Option<&str>) -> String {
+    match (fund_code, district) {
+        (Some(code), _) if role == Role::Fund => format!("{} {}", role.name(), code.trim()),
+        (_, Some(d)) if matches!(role, Role::District | Role::Network) => format!("{} {d}", role.name()),
+        _ => role.name().to_string(),
+    }
+}
+
+/// When `n` names an existing account of another role, district or fund
+/// (adding it a key would also move it): how it stands now and how it would.
+pub fn changes(store: &Store, n: &NewOfficer<'_>) -> Result<Option<(String, String)>, Msg> {
+    let Some(o) = officer_by_login(store, n.login).map_err(|e| crate::service::messages::store(&e))? else {
+        return Ok(None);
+    };
+    let code = o.fund.and_then(|f| store.get::<crate::domain::fund::Fund>(f).ok().flatten()).map(|f| f.code);
+    let was = standing(o.role, o.district, code.as_deref());
+    let will = standing(n.role, n.district, n.fund_code);
+    Ok((was != will).then_some((was, will)))
+}
+
+/// Adds an officer, or a key to an existing one (same login; a role,
+/// district or fund given that differs moves the account: see [`changes`]).
 pub fn add(store: &Store, who: Actor<'_>, n: &NewOfficer<'_>) -> Result<Officer, Msg> {
     if !valid_login(n.login) {
         return Err(Msg::with(k::ERR_BAD_LOGIN, [n.login.to_string()]));

@@ -54,8 +54,21 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Them
     let mut focus_line = 0;
     // The last line of the focused field: its hint and error under it.
     let mut focus_end = 0;
+    // A message of more than one line (or wider than the form) wraps under
+    // its mark: its line breaks were dropped, gluing two words.
+    let warning = |indent: usize, text: &str| -> Vec<Line<'static>> {
+        let room = usize::from(inner.width).saturating_sub(indent + 2);
+        crate::i18n::wrap(text, room)
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let mark = if i == 0 { "⚠ " } else { "  " };
+                Line::styled(format!("{}{mark}{l}", " ".repeat(indent)), theme.error())
+            })
+            .collect()
+    };
     if let Some(e) = &form.error {
-        lines.push(Line::styled(format!("⚠ {}", e.render(lang)), theme.error()));
+        lines.extend(warning(0, &e.render(lang)));
         lines.push(Line::raw(""));
     }
     for (i, f) in form.fields.iter().enumerate() {
@@ -120,10 +133,7 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, lang: Lang, theme: &Them
             lines.push(Line::styled(format!("{}{l}", " ".repeat(LABEL_WIDTH)), theme.dim()));
         }
         if let Some(e) = &f.error {
-            lines.push(Line::styled(
-                format!("{}⚠ {}", " ".repeat(LABEL_WIDTH), e.render(lang)),
-                theme.error(),
-            ));
+            lines.extend(warning(LABEL_WIDTH, &e.render(lang)));
         }
         if focused {
             focus_end = lines.len().saturating_sub(1);
