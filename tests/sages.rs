@@ -447,6 +447,26 @@ fn a_plan_covers_as_many_as_the_places_allow_and_is_accepted_as_one() {
     assert_eq!(f.store.count::<Assignment>().unwrap(), before);
 }
 
+/// A plan some of whose lines are refused says why, with the first of them:
+/// a district officer who planned the whole province was told "Saved 5; 2
+/// refused, e.g. นายยาง0 ชุมน้อย" and not that the rest were another district's.
+#[test]
+fn a_plan_partly_refused_says_why() {
+    let mut f = on_sages(Lang::En);
+    f.press(KeyCode::Char('P'));
+    f.press(KeyCode::Enter); // the whole province
+    let plan = f.app.sages.plan.clone().unwrap();
+    assert!(plan.covered() > 0);
+    // Planned, then the officer's rights narrow to a district the plan's
+    // households are not in (as a district officer planning the province).
+    let district = f.funds()[0].district();
+    f.app.access = sammachip::domain::officer::Access::District(district + 1);
+    f.press(KeyCode::Char('a'));
+    let s = f.screen();
+    assert!(s.contains(&format!("Saved 0; {} refused, e.g.", plan.covered())), "{s}");
+    assert!(s.contains(&format!("cannot change district {district}")), "the reason: {s}");
+}
+
 #[test]
 fn a_plan_is_discarded_only_after_asking() {
     let mut f = on_sages(Lang::Th);

@@ -790,9 +790,14 @@ impl SagesTab {
         self.assignments_changed(cx, store);
         match refused.first() {
             None => cx.sh.info(Msg::with(k::PLAN_ACCEPTED, [n.to_string()])),
-            Some((who, _)) => cx.sh.error(Msg::with(
+            Some((who, why)) => cx.sh.error(Msg::with(
                 k::PLAN_ACCEPTED_REFUSED,
-                [n.to_string(), refused.len().to_string(), who.clone()],
+                [
+                    crate::i18n::Arg::Text(n.to_string()),
+                    crate::i18n::Arg::Text(refused.len().to_string()),
+                    crate::i18n::Arg::Text(who.clone()),
+                    why.clone().into(),
+                ],
             )),
         }
     }
