@@ -246,6 +246,72 @@ fn the_audit_list_filters_and_shows_before_and_after() {
 
 /// The check's words sit in boxes of one width: in our own frame the closing
 /// borders line up, so a terminal that shows them out of line is at fault.
+/// An audit entry's before → after is the record written out in the
+/// officer's language (the forms' labels, Thai dates, baht, the fund by its
+/// code), not Rust's `Debug` text: a hunt saw `established: Some(2017-01-01,)`,
+/// `grade: Unassessed` and English field names on the Thai screen.
+#[test]
+fn an_audit_entry_shows_the_record_in_the_officers_words() {
+    for lang in [Lang::Th, Lang::En] {
+        let mut f = Fixture::new(lang);
+        let mut fund: Fund = f.funds()[0].clone();
+        fund.name.push_str(" ใหม่");
+        f.store.save("somchai", &fund).unwrap();
+        let member = f
+            .store
+            .all::<sammachip::domain::member::Member>()
+            .unwrap()
+            .into_iter()
+            .find(|m| m.fund_id == fund.id && !m.loans.is_empty());
+        let mut member = member.expect("a borrower of the fund");
+        member.phone = "0812345678".into();
+        f.store.save("malee", &member).unwrap();
+        f.press(KeyCode::Char('7'));
+        f.press(KeyCode::Char('v'));
+        let mut seen = String::new();
+        for who in ["malee", "somchai"] {
+            f.press(KeyCode::Char('/'));
+            f.type_str(who);
+            f.press(KeyCode::Enter);
+            f.press(KeyCode::Enter);
+            let lines: Vec<String> = f
+                .app
+                .admin
+                .entry
+                .as_ref()
+                .expect("the entry opens")
+                .lines
+                .iter()
+                .map(|l| {
+                    use sammachip::app::admin::DiffLine;
+                    let (DiffLine::Same(t) | DiffLine::Before(t) | DiffLine::After(t)) = l;
+                    t.clone()
+                })
+                .collect();
+            seen.push_str(&lines.join("\n"));
+            seen.push('\n');
+            f.press(KeyCode::Esc);
+            f.press(KeyCode::Esc);
+        }
+        for raw in ["Some(", "None", "Unassessed", "fund_id", "registration_no", "\\u{", " {", "rate_bp"] {
+            assert!(!seen.contains(raw), "{raw} in\n{seen}");
+        }
+        let (name, established, loan, phone) = match lang {
+            Lang::Th => ("ชื่อกองทุน: ", "วันที่จัดตั้ง: ", "สัญญาเลขที่: ", "โทรศัพท์: 0812345678"),
+            Lang::En => ("Fund name: ", "Established: ", "Loan no.: ", "Phone: 0812345678"),
+        };
+        assert!(
+            seen.contains(&format!("{name}{} ใหม่", f.funds()[0].name.trim_end_matches(" ใหม่"))),
+            "{seen}"
+        );
+        assert!(seen.contains(established) && seen.contains(loan) && seen.contains(phone), "{seen}");
+        let year = fund.established.map(|d| (d.year() + 543).to_string()).unwrap_or_default();
+        assert!(seen.contains(&year), "the B.E. year {year}: {seen}");
+        let code = f.funds()[0].code.clone();
+        assert!(seen.contains(&code), "the member's fund by its code: {seen}");
+    }
+}
+
 #[test]
 fn the_thai_display_check_opens_from_the_help_and_lines_up() {
     let mut f = Fixture::new(Lang::Th);

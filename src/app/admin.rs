@@ -188,9 +188,12 @@ pub fn diff(before: &str, after: &str) -> Vec<DiffLine> {
     out
 }
 
-fn entry_lines(e: &AuditEntry) -> Vec<DiffLine> {
+fn entry_lines(store: &Store, e: &AuditEntry, lang: crate::domain::Lang) -> Vec<DiffLine> {
     let show = |b: &Option<Vec<u8>>| {
-        b.as_ref().map(|b| Store::describe(&e.kind, b).unwrap_or_else(|| format!("({} bytes)", b.len())))
+        b.as_ref().map(|b| match crate::service::describe::lines(store, &e.kind, b, lang) {
+            Some(lines) => lines.join("\n"),
+            None => format!("({} bytes)", b.len()),
+        })
     };
     let (before, after) = (show(&e.before), show(&e.after));
     let mut lines = match (before, after) {
@@ -427,7 +430,7 @@ impl AdminTab {
                 if let Some(i) = self.shown.get(self.apos.cursor).copied()
                     && let Some((_, e)) = self.audit.get(i)
                 {
-                    let lines = entry_lines(e);
+                    let lines = entry_lines(store, e, cx.sh.lang);
                     let scroll = lines
                         .iter()
                         .position(|l| !matches!(l, DiffLine::Same(_)))

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod changes;
 pub mod collection;
 pub mod control;
+pub mod describe;
 pub mod geo;
 pub mod labels;
 pub mod lending;
