@@ -744,8 +744,7 @@ fn write_rejects(
     rejects: &[Reject],
     unlisted: usize,
 ) -> Result<PathBuf, ImportError> {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".rejects.csv");
+    let name = rejects_name(path.file_name().unwrap_or_default());
     let out = match dir {
         Some(d) => d.join(&name),
         None => path.with_file_name(&name),
@@ -781,6 +780,27 @@ fn write_rejects_to(file: File, rejects: &[Reject], unlisted: usize) -> io::Resu
     }
     let f = w.into_inner().map_err(|e| e.into_error())?;
     f.into_inner().map_err(|e| e.into_error())?.sync_all()
+}
+
+/// The longest name of a rejects file, in bytes: a file system takes 255,
+/// and its temporary name beside it ([`new_file_beside`]) adds about 40.
+const MAX_REJECTS_NAME: usize = 200;
+
+/// `FILE.rejects.csv`; a long name cut (at a letter, with "…") so that it
+/// and its temporary name fit: 80 Thai letters made no rejects file at all.
+fn rejects_name(file: &OsStr) -> std::ffi::OsString {
+    const END: &str = ".rejects.csv";
+    let mut name = file.to_string_lossy().into_owned();
+    if name.len() + END.len() > MAX_REJECTS_NAME {
+        let mut cut = MAX_REJECTS_NAME - END.len() - "…".len();
+        while !name.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        name.truncate(cut);
+        name.push('…');
+    }
+    name.push_str(END);
+    name.into()
 }
 
 /// A file that did not exist, beside `out`, named after it (`O_EXCL`: not
@@ -1508,4 +1528,23 @@ fn sages(store: &Store, cols: &Columns, rows: &mut Rows<'_>, rj: &mut Rejects) -
         out.push(s);
     }
     Ok(Plan::NewSages(out))
+}
+
+#[cfg(test)]
+mod tests {
+    /// A name of 80 Thai letters (243 bytes with `.csv`) gets a rejects
+    /// file whose name, and its temporary name, fit in 255 bytes.
+    #[test]
+    fn a_long_file_name_gets_a_rejects_name_that_fits() {
+        let long = format!("{}.csv", "ก".repeat(80));
+        let name = super::rejects_name(std::ffi::OsStr::new(&long));
+        let name = name.to_string_lossy();
+        assert!(name.len() <= super::MAX_REJECTS_NAME && name.ends_with("….rejects.csv"), "{name}");
+        assert!(name.starts_with("กกก"));
+        let dir = tempfile::tempdir().unwrap();
+        let out = super::write_rejects(&dir.path().join(&long), None, &[], 1).unwrap();
+        assert!(out.exists() && out.file_name().unwrap().to_string_lossy() == name);
+        // A short name is kept whole.
+        assert_eq!(super::rejects_name(std::ffi::OsStr::new("สมาชิก.xlsx")), "สมาชิก.xlsx.rejects.csv");
+    }
 }
