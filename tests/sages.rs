@@ -684,3 +684,62 @@ fn the_sage_form_shows_every_problem_at_once() {
     assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), vec![3, 6, 7], "{errors:?}");
     assert!(errors[0].1.contains("another sage"), "{errors:?}");
 }
+
+/// An occupation record a sage coaches (or coached) may not be deleted: a
+/// hunt deleted one from the Overview's list, and its coaching stayed behind
+/// naming nothing, the sage's place still taken (the Overview and the Sages
+/// tab said 15 with a sage, the list of them held 14, `check` found the
+/// coaching of a missing household and `--repair` could not mend it).
+#[test]
+fn a_coached_household_cannot_be_deleted_from_under_its_sage() {
+    let f = Fixture::new(Lang::En);
+    let a = f.store.all::<Assignment>().unwrap().into_iter().find(|a| a.status.takes_a_place()).unwrap();
+    let (fund, member, id) = a.occupation;
+    let key = occupation_key(fund, member, id);
+    let record = f.store.get_at::<OccupationRecord>(&key).unwrap().unwrap();
+    match f.store.delete_at::<OccupationRecord>("t", &key, record.version) {
+        Err(e @ SaveError::HasChildren(_)) => {
+            let m = sammachip::service::messages::save(&e).render(Lang::En);
+            assert!(m.contains("sage") && m.contains("Stopped"), "{m}");
+        }
+        other => panic!("a coached household was deleted: {other:?}"),
+    }
+    assert!(f.store.get_at::<OccupationRecord>(&key).unwrap().is_some());
+    let report = f.store.check().unwrap();
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+    // Nor one that support or an OTOP product names (the demo has both).
+    use sammachip::domain::programme::{OtopProduct, Producer, SupportActivity, SupportScope};
+    let supported: std::collections::HashSet<(u64, u64, u64)> = f
+        .store
+        .all::<SupportActivity>()
+        .unwrap()
+        .iter()
+        .filter_map(|s| if let SupportScope::Household(h) = s.scope { Some(h) } else { None })
+        .collect();
+    let mut named = supported.clone();
+    named.extend(f.store.all::<OtopProduct>().unwrap().iter().filter_map(|p| match p.producer {
+        Producer::Household(h) => Some(h),
+        Producer::Group { .. } => None,
+    }));
+    named.extend(f.store.all::<Assignment>().unwrap().iter().map(|a| a.occupation));
+    let coached: std::collections::HashSet<_> =
+        f.store.all::<Assignment>().unwrap().iter().map(|a| a.occupation).collect();
+    let all = f.store.all::<OccupationRecord>().unwrap();
+    let h = |r: &OccupationRecord| (r.fund_id, r.member_id, r.id);
+    let only_supported = all
+        .iter()
+        .find(|r| supported.contains(&h(r)) && !coached.contains(&h(r)))
+        .expect("the demo supports a household no sage coached");
+    let key = occupation_key(only_supported.fund_id, only_supported.member_id, only_supported.id);
+    assert!(matches!(
+        f.store.delete_at::<OccupationRecord>("t", &key, only_supported.version),
+        Err(SaveError::HasChildren(_))
+    ));
+    // A household nothing names is deleted as before.
+    let free = all.iter().find(|r| !named.contains(&h(r))).unwrap();
+    let free_key = occupation_key(free.fund_id, free.member_id, free.id);
+    f.store.delete_at::<OccupationRecord>("t", &free_key, free.version).unwrap();
+    assert!(f.store.get_at::<OccupationRecord>(&free_key).unwrap().is_none());
+    let report = f.store.check().unwrap();
+    assert!(report.problems.is_empty(), "{:#?}", report.problems);
+}

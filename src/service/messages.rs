@@ -457,6 +457,10 @@ pub fn save(e: &SaveError) -> Msg {
         SaveError::Full { capacity } => Msg::with(k::ERR_SAGE_FULL, [capacity.to_string()]),
         SaveError::HasChildren(t) if *t == trees::MEMBERS => Msg::new(k::ERR_HAS_MEMBERS),
         SaveError::HasChildren(t) if *t == trees::ASSIGNMENTS => Msg::new(k::ERR_SAGE_HAS_HOUSEHOLDS),
+        // A household's history: a sage's coaching, support, a product.
+        SaveError::HasChildren(t) if [trees::ASSIGNMENTS_BY_OCC, trees::SUPPORT, trees::OTOP].contains(t) => {
+            Msg::new(k::ERR_OCC_HAS_HISTORY)
+        }
         SaveError::HasChildren(_) => Msg::new(k::ERR_HAS_OCCUPATIONS),
         SaveError::Store(s) => store(s),
         SaveError::Denied(d) => denied(d),

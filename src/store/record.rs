@@ -40,6 +40,16 @@ pub trait Record: Serialize + DeserializeOwned + Clone + Send + Sync {
     /// key: a record with children cannot be deleted.
     const CHILDREN: Option<&'static str> = None;
 
+    /// The kind of the first other record that names the record at `key`
+    /// (not as its parent): while one does, it may not be deleted, or that
+    /// record would name nothing. Read before a delete's transaction.
+    fn named_by(
+        _store: &super::core::Store,
+        _key: &[u8],
+    ) -> Result<Option<&'static str>, super::core::StoreError> {
+        Ok(None)
+    }
+
     /// For records that take one of a parent's limited places (an assignment
     /// of a sage): the parent's tree and how to read, from its stored bytes,
     /// how many places it offers now.
@@ -258,6 +268,34 @@ impl Record for Member {
 
 impl Record for OccupationRecord {
     const TREE: &'static str = trees::OCCUPATIONS;
+
+    /// A sage's coaching (now or before), a support activity for the
+    /// household, or an OTOP product it makes. Support and products are few
+    /// (hundreds at the province) and have no index by household: read whole.
+    fn named_by(
+        store: &super::core::Store,
+        key: &[u8],
+    ) -> Result<Option<&'static str>, super::core::StoreError> {
+        use crate::domain::programme::{Producer, SupportActivity, SupportScope};
+        if store.tree(trees::ASSIGNMENTS_BY_OCC)?.scan_prefix(key).next().transpose()?.is_some() {
+            return Ok(Some(trees::ASSIGNMENTS_BY_OCC));
+        }
+        let names = |h: &(u64, u64, u64)| occupation_key(h.0, h.1, h.2) == key;
+        let mut found = None;
+        store.for_each_prefix::<SupportActivity>(&[], |s| {
+            if matches!(&s.scope, SupportScope::Household(h) if names(h)) {
+                found = Some(trees::SUPPORT);
+            }
+        })?;
+        if found.is_none() {
+            store.for_each_prefix::<OtopProduct>(&[], |p| {
+                if matches!(&p.producer, Producer::Household(h) if names(h)) {
+                    found = Some(trees::OTOP);
+                }
+            })?;
+        }
+        Ok(found)
+    }
     const SCHEMA: u8 = 1;
     const KIND: crate::domain::officer::RecordKind = crate::domain::officer::RecordKind::OccupationRecord;
 

@@ -357,6 +357,14 @@ impl Store {
         // deleted is decided inside it, from the count of its children.
         let mut child_keys = Vec::new();
         let deletes = matches!(op, WriteOp::Delete { .. } | WriteOp::Revert { to: None, .. });
+        // Records that name this one (a sage's coaching of an occupation
+        // record): a delete would leave them naming nothing, and the sage's
+        // place taken. Looked for before the transaction, which cannot scan.
+        if let (Some(k), true) = (&existing_key, deletes)
+            && let Some(kind) = R::named_by(self, k)?
+        {
+            return Err(SaveError::HasChildren(kind));
+        }
         if let (Some(children), Some(k), false) = (R::CHILDREN, &existing_key, deletes) {
             for item in self.tree(children)?.scan_prefix(k).keys() {
                 child_keys.push(item?);
