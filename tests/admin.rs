@@ -244,8 +244,6 @@ fn the_audit_list_filters_and_shows_before_and_after() {
     assert_eq!(f.app.admin.shown.len(), f.app.admin.audit.len(), "Esc clears the filter");
 }
 
-/// The check's words sit in boxes of one width: in our own frame the closing
-/// borders line up, so a terminal that shows them out of line is at fault.
 /// An audit entry's before → after is the record written out in the
 /// officer's language (the forms' labels, Thai dates, baht, the fund by its
 /// code), not Rust's `Debug` text: a hunt saw `established: Some(2017-01-01,)`,
@@ -312,6 +310,8 @@ fn an_audit_entry_shows_the_record_in_the_officers_words() {
     }
 }
 
+/// The check's words sit in boxes of one width: in our own frame the closing
+/// borders line up, so a terminal that shows them out of line is at fault.
 #[test]
 fn the_thai_display_check_opens_from_the_help_and_lines_up() {
     let mut f = Fixture::new(Lang::Th);

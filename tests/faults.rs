@@ -719,7 +719,7 @@ fn an_import_that_cannot_be_taken_back_leaves_the_store_readable_and_repair_sett
     let repair = run(&["check", "--repair"], &db);
     let printed = String::from_utf8_lossy(&repair.stdout);
     assert!(
-        printed.contains("The records it saved stay") && printed.contains("รายการที่นำเข้าไปแล้วยังอยู่"),
+        printed.contains("The records not taken back stay") && printed.contains("รายการที่ย้อนกลับไม่ได้ยังอยู่"),
         "{printed}"
     );
     assert_eq!(repair.status.code(), Some(5), "the damaged audit entry is still listed: {printed}");

@@ -298,7 +298,7 @@ fn say_notices(store: &Store) {
 fn exit_code(e: &OpenError) -> ExitCode {
     match e {
         OpenError::Locked { .. } => ExitCode::from(2),
-        OpenError::Damaged { .. } => ExitCode::from(3),
+        OpenError::Damaged { .. } | OpenError::CutImportStuck { .. } => ExitCode::from(3),
         _ => ExitCode::from(1),
     }
 }

@@ -789,16 +789,23 @@ const MAX_REJECTS_NAME: usize = 200;
 /// `FILE.rejects.csv`; a long name cut (at a letter, with "…") so that it
 /// and its temporary name fit: 80 Thai letters made no rejects file at all.
 fn rejects_name(file: &OsStr) -> std::ffi::OsString {
+    use unicode_segmentation::UnicodeSegmentation;
     const END: &str = ".rejects.csv";
-    let mut name = file.to_string_lossy().into_owned();
-    if name.len() + END.len() > MAX_REJECTS_NAME {
-        let mut cut = MAX_REJECTS_NAME - END.len() - "…".len();
-        while !name.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        name.truncate(cut);
-        name.push('…');
+    if file.len() + END.len() <= MAX_REJECTS_NAME {
+        let mut name = file.to_os_string();
+        name.push(END);
+        return name;
     }
+    // Cut between letters (a Thai consonant keeps its vowel and tone marks).
+    let room = MAX_REJECTS_NAME - END.len() - "…".len();
+    let mut name = String::new();
+    for g in file.to_string_lossy().graphemes(true) {
+        if name.len() + g.len() > room {
+            break;
+        }
+        name.push_str(g);
+    }
+    name.push('…');
     name.push_str(END);
     name.into()
 }
@@ -1544,7 +1551,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = super::write_rejects(&dir.path().join(&long), None, &[], 1).unwrap();
         assert!(out.exists() && out.file_name().unwrap().to_string_lossy() == name);
-        // A short name is kept whole.
+        // A short name is kept whole; a long one is cut between letters.
         assert_eq!(super::rejects_name(std::ffi::OsStr::new("สมาชิก.xlsx")), "สมาชิก.xlsx.rejects.csv");
+        let marks = format!("{}.csv", "กุ้".repeat(40));
+        let cut = super::rejects_name(std::ffi::OsStr::new(&marks));
+        let cut = cut.to_string_lossy();
+        assert!(cut.trim_end_matches("….rejects.csv").ends_with("กุ้"), "{cut}");
     }
 }

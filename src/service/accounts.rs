@@ -75,7 +75,9 @@ pub struct NewOfficer<'a> {
 /// (`district 3301`, `fund 33010101`, `admin`), in the command line's words.
 fn standing(role: Role, district: Option<u16>, fund_code: Option<&str>) -> String {
     match (fund_code, district) {
-        (Some(code), _) if role == Role::Fund => format!("{} {}", role.name(), code.trim()),
+        (Some(code), _) if role == Role::Fund => {
+            format!("{} {}", role.name(), crate::domain::thai::normalize_digits(code.trim()))
+        }
         (_, Some(d)) if matches!(role, Role::District | Role::Network) => format!("{} {d}", role.name()),
         _ => role.name().to_string(),
     }

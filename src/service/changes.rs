@@ -206,11 +206,11 @@ pub struct Stuck {
 }
 
 impl Stuck {
-    /// Damage in what the take-back reads (its record of changes, a
-    /// record), which trying again will not mend; otherwise the disk (full,
-    /// or an error writing), which may pass.
+    /// Damage in what the take-back reads (its record of changes, a record,
+    /// an index), which trying again will not mend. Anything else (the disk
+    /// full or failing, the store busy) may pass: the mark stays.
     pub fn damaged(&self) -> bool {
-        super::messages::io_of(&self.error).is_none() && !matches!(self.error, StoreError::DiskFull { .. })
+        matches!(self.error, StoreError::Codec { .. } | StoreError::Sled(sled::Error::Corruption { .. }))
     }
 }
 
@@ -219,13 +219,19 @@ impl Stuck {
 /// read holds the records they saved; their marks stay for the next open.
 pub fn tell_stuck(store: &Store, stuck: &Stuck) {
     let damaged = stuck.damaged();
-    for mark in store.saving_marks().unwrap_or_default() {
-        store.add_notice(Notice::CutImportStuck {
-            officer: mark.officer,
-            file: mark.file,
-            damaged,
-            kept: false,
-        });
+    let mut marks = store.saving_marks().unwrap_or_default();
+    if marks.is_empty() {
+        // The marks themselves could not be read: said all the same.
+        let (officer, file) =
+            stuck.mark.as_ref().map_or(("-".into(), "-".into()), |m| (m.officer.clone(), m.file.clone()));
+        marks.push(SavingMark { change: 0, officer, file });
+    }
+    let told = store.notices();
+    for mark in marks {
+        let notice = Notice::CutImportStuck { officer: mark.officer, file: mark.file, damaged, kept: false };
+        if !told.contains(&notice) {
+            store.add_notice(notice);
+        }
     }
 }
 

@@ -198,9 +198,9 @@ fn assignment(o: &mut Out, store: &Store, a: &Assignment) {
     o.put(k::DESC_SAGE, sage_name(store, a.sage_id));
     o.put(k::DESC_HOUSEHOLD, &a.household);
     o.put(k::DESC_FUND, fund_code(store, a.occupation.0));
-    o.put(k::FIELD_START, o.date(a.start));
+    o.put(k::DESC_STARTED, o.date(a.start));
     o.put(k::DESC_ENDED, o.opt_date(a.end));
-    o.put(k::FIELD_OCC_STATUS, o.label(labels::assignment_status(a.status)));
+    o.put(k::DESC_STATUS, o.label(labels::assignment_status(a.status)));
     for v in &a.visits {
         let next = if v.next_step.is_empty() {
             String::new()

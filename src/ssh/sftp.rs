@@ -77,19 +77,29 @@ const MAX_NAME: usize = 255;
 /// inbox is read (a directory listing) once per this many bytes.
 const RESERVE_STEP: u64 = 1 << 20;
 
-/// Room taken in each inbox by the uploads under way in this server.
-static RESERVED: std::sync::Mutex<Option<HashMap<PathBuf, u64>>> = std::sync::Mutex::new(None);
+/// Room taken in each inbox by the uploads under way in this server. The
+/// map's lock is held only to find an inbox's count; the inbox is listed
+/// under that inbox's own lock, so one officer's full inbox never holds up
+/// another's uploads.
+static RESERVED: std::sync::Mutex<Option<HashMap<PathBuf, std::sync::Arc<std::sync::Mutex<u64>>>>> =
+    std::sync::Mutex::new(None);
+
+fn reserved_in(inbox: &Path) -> std::sync::Arc<std::sync::Mutex<u64>> {
+    let mut all = RESERVED.lock().unwrap_or_else(|p| p.into_inner());
+    std::sync::Arc::clone(all.get_or_insert_with(HashMap::new).entry(inbox.to_path_buf()).or_default())
+}
 
 /// An upload's share of its inbox's room, given back when it is dropped (the
 /// upload closed, refused or cut off).
 struct Reserved {
+    taken: std::sync::Arc<std::sync::Mutex<u64>>,
     inbox: PathBuf,
     bytes: u64,
 }
 
 impl Reserved {
     fn new(inbox: PathBuf) -> Reserved {
-        Reserved { inbox, bytes: 0 }
+        Reserved { taken: reserved_in(&inbox), inbox, bytes: 0 }
     }
 
     /// Takes room for `end` bytes, a step ahead where there is room for it;
@@ -99,8 +109,7 @@ impl Reserved {
         if end <= self.bytes {
             return true;
         }
-        let mut all = RESERVED.lock().unwrap_or_else(|p| p.into_inner());
-        let taken = all.get_or_insert_with(HashMap::new).entry(self.inbox.clone()).or_insert(0);
+        let mut taken = self.taken.lock().unwrap_or_else(|p| p.into_inner());
         let used = settled_bytes(&self.inbox).saturating_add(*taken);
         let free = limits.inbox.saturating_sub(used);
         let want = end.saturating_add(RESERVE_STEP).min(limits.file.max(end)) - self.bytes;
@@ -116,10 +125,8 @@ impl Reserved {
 
 impl Drop for Reserved {
     fn drop(&mut self) {
-        let mut all = RESERVED.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(taken) = all.as_mut().and_then(|m| m.get_mut(&self.inbox)) {
-            *taken = taken.saturating_sub(self.bytes);
-        }
+        let mut taken = self.taken.lock().unwrap_or_else(|p| p.into_inner());
+        *taken = taken.saturating_sub(self.bytes);
     }
 }
 

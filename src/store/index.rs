@@ -161,14 +161,12 @@ impl<E> From<CodecError> for IndexError<E> {
 }
 
 impl IndexError<sled::Error> {
-    /// As the store says it, naming the national-ID index and the bucket
-    /// that did not read (or `key`, the one being written).
-    pub(super) fn into_store(self, key: &[u8]) -> super::core::StoreError {
+    /// As the store says it: a bucket that did not read is named (damage);
+    /// one that could not be written is an encoding error, as in a save.
+    pub(super) fn into_store(self) -> super::core::StoreError {
         match self {
             IndexError::Storage(e) => super::core::StoreError::Sled(e),
-            IndexError::Codec(source) => {
-                super::core::StoreError::Codec { tree: trees::MEMBERS_BY_NID, key: key.to_vec(), source }
-            }
+            IndexError::Codec(source) => super::core::StoreError::Encode(source),
             IndexError::Damaged { at, source } => damaged(at, source),
         }
     }

@@ -209,7 +209,7 @@ impl Store {
 
     /// Looks a key up in a unique index: the key of the record that holds it.
     pub fn lookup(&self, name: &str, k: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        index::get(&self.tree(name)?, name, k).map_err(|e| e.into_store(k))
+        index::get(&self.tree(name)?, name, k).map_err(index::IndexError::into_store)
     }
 
     /// The aggregates of one fund.
@@ -789,7 +789,8 @@ impl Derived {
                             i += 1;
                         }
                         let mut pairs = Vec::new();
-                        index::merge(&tree, b.to_vec(), fresh, &mut pairs).map_err(|e| e.into_store(&b))?;
+                        index::merge(&tree, b.to_vec(), fresh, &mut pairs)
+                            .map_err(index::IndexError::into_store)?;
                         for (k, v) in pairs {
                             batch.insert(k, v);
                         }
