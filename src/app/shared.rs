@@ -91,7 +91,9 @@ impl Shared {
 
     /// The catalog follows records put back or changed outside the
     /// occupation forms (an undo): each occupation record as it now stands,
-    /// each member's name.
+    /// and each member's records, which carry copies of the member's name and
+    /// loans that the store refreshed as it put the member back (the ranking
+    /// kept an undone repayment until the app was started again).
     pub fn catalog_follow(&self, store: &Store, touched: &[(String, Vec<u8>)]) {
         let Ok(mut c) = self.catalog.write() else { return };
         for (tree, key) in touched {
@@ -105,10 +107,13 @@ impl Shared {
                     }
                     Err(_) => {}
                 }
-            } else if tree == trees::MEMBERS
-                && let Ok(Some(m)) = store.get_at::<Member>(key)
-            {
-                c.rename_member(m.id, &m.full_name());
+            } else if tree == trees::MEMBERS {
+                if let Ok(Some(m)) = store.get_at::<Member>(key) {
+                    c.rename_member(m.id, &m.full_name());
+                }
+                for r in store.scan_prefix::<OccupationRecord>(key).unwrap_or_default() {
+                    c.upsert(&r);
+                }
             }
         }
     }
