@@ -174,8 +174,9 @@ enum Cmd {
         /// `province` (default) or a district's 4-digit code.
         #[arg(long)]
         scope: Option<String>,
-        /// The day the figures are read at (B.E. or C.E., e.g. 30/9/2569).
-        /// Default: today.
+        /// The day the report is dated and loans at risk are counted on (B.E.
+        /// or C.E., e.g. 30/12/2569): today (the default) or later. Its
+        /// figures are the store's as it is now, so a day gone by is refused.
         #[arg(long)]
         date: Option<String>,
         /// `FILE.xlsx`.
@@ -716,6 +717,18 @@ pub fn main(role: helper::Role) -> ExitCode {
                 Ok(d) => d,
                 Err(code) => return code,
             };
+            // The figures are the store's now (balances, counts): dated a day
+            // gone by, the report mixed today's balances with that day's
+            // count of late loans, under that day's title.
+            let today = crate::domain::Date::today();
+            if date < today {
+                let day = |d| crate::i18n::Arg::Both {
+                    th: crate::domain::thai::format_date(d, Lang::Th),
+                    en: crate::domain::thai::format_date(d, Lang::En),
+                };
+                say(&Msg::with(k::ERR_REPORT_PAST_DATE, [day(date), day(today)]));
+                return ExitCode::from(2);
+            }
             let o = crate::io::report::ReportOptions { district, date };
             match crate::io::report::write_report(&store, &output, o) {
                 Ok(w) => {
