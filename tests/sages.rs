@@ -743,3 +743,17 @@ fn a_coached_household_cannot_be_deleted_from_under_its_sage() {
     let report = f.store.check().unwrap();
     assert!(report.problems.is_empty(), "{:#?}", report.problems);
 }
+
+/// The Sages list written out (`x`) heads its village column as what it
+/// holds: the village's name, not "Home village (code)".
+#[test]
+fn the_sages_list_written_out_heads_each_column_as_what_it_holds() {
+    let f = on_sages(Lang::En);
+    let (head, rows) = f.app.sages.list_table(&f.app.sh).unwrap();
+    assert_eq!(head[3], "Home village");
+    let village = match &rows[0][3] {
+        sammachip::io::table::Cell::Text(t) => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(!village.is_empty() && !village.chars().all(|c| c.is_ascii_digit()), "{village}");
+}

@@ -178,7 +178,7 @@ impl SagesTab {
                 k::COL_SAGE,
                 k::FIELD_NATIONAL_ID,
                 k::FIELD_PHONE,
-                k::FIELD_HOME_VILLAGE,
+                k::COL_HOME_VILLAGE,
                 k::COL_EXPERTISE,
                 k::COL_LOAD,
             ]
