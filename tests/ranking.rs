@@ -521,3 +521,27 @@ fn switching_views_beside_the_screen_shows_no_list_of_the_other_view() {
     assert_eq!(f.app.rank.ranked, beside);
     assert!(f.screen().contains("Stage"), "{}", f.screen());
 }
+
+/// A record opened from the Ranking (`Enter`) goes back to the Ranking with
+/// `Esc`, where the officer was (it landed on the Occupations tab's list);
+/// one opened from the Occupations tab goes back to that list as before.
+#[test]
+fn esc_on_a_record_opened_from_the_ranking_goes_back_to_the_ranking() {
+    let mut f = on_ranking(Lang::En);
+    tick_until_ranked(&mut f);
+    f.press(KeyCode::Down);
+    let cursor = f.app.rank.pos.cursor;
+    f.press(KeyCode::Enter);
+    assert_eq!(f.app.tab, Tab::Occupations);
+    assert!(f.app.occ.detail.is_some(), "{}", f.screen());
+    f.press(KeyCode::Esc);
+    assert_eq!(f.app.tab, Tab::Ranking, "{}", f.screen());
+    assert_eq!(f.app.rank.pos.cursor, cursor, "where the officer was");
+    // From the Occupations tab's own list: Esc stays there.
+    f.press(KeyCode::Char('3'));
+    f.press(KeyCode::Enter);
+    assert!(f.app.occ.detail.is_some(), "{}", f.screen());
+    f.press(KeyCode::Esc);
+    assert_eq!(f.app.tab, Tab::Occupations);
+    assert!(f.app.occ.detail.is_none());
+}

@@ -610,8 +610,11 @@ impl App {
             match e {
                 Effect::SwitchTab(t) => self.switch_tab(t),
                 Effect::OpenOccupation(key) => {
+                    let from = self.tab;
                     self.switch_tab(Tab::Occupations);
                     self.occ.open_detail(&mut cx!(self, store, &rows, &mut more), store, &key);
+                    self.occ.back_to =
+                        (from != Tab::Occupations && self.occ.detail.is_some()).then_some(from);
                 }
                 Effect::ShowOccupations { district, stage } => {
                     self.switch_tab(Tab::Occupations);
@@ -705,6 +708,10 @@ impl App {
 
     pub fn switch_tab(&mut self, tab: Tab) {
         self.tab = tab;
+        // Gone elsewhere: `Esc` on an open record no longer leads back.
+        if tab != Tab::Occupations {
+            self.occ.back_to = None;
+        }
         // Read when the tab opens (at the end of this update, with the store).
         self.admin.stale |= tab == Tab::Admin;
         let revision = self.sh.catalog.read().map(|c| c.revision).ok();

@@ -137,6 +137,9 @@ pub struct OccupationsTab {
     time_per_slice: Option<std::time::Duration>,
     /// Rows the last keystroke or tick looked at (what [`SLICE`] bounds).
     pub rows_looked_at: usize,
+    /// The tab a record was opened from (the Ranking's list): `Esc` on the
+    /// record goes back there, not to this tab's list.
+    pub back_to: Option<super::Tab>,
 }
 
 /// Rows a keystroke looks at, at most: the province's 203,015 in one go
@@ -645,7 +648,12 @@ impl OccupationsTab {
             return;
         }
         match action {
-            Action::Back => self.detail = None,
+            Action::Back => {
+                self.detail = None;
+                if let Some(tab) = self.back_to.take() {
+                    cx.effect(Effect::SwitchTab(tab));
+                }
+            }
             Action::Edit => {
                 let (r, m) = (d.record.clone(), d.member.clone());
                 occ_edit::open_form(cx, Some(&r), m.as_ref());
