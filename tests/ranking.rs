@@ -545,3 +545,35 @@ fn esc_on_a_record_opened_from_the_ranking_goes_back_to_the_ranking() {
     assert_eq!(f.app.tab, Tab::Occupations);
     assert!(f.app.occ.detail.is_none());
 }
+
+/// The ranking written out gives each household's สัมมาชีพ verdict in the
+/// Ranking's own words ("Strong"), not 0, 1 or 2 (which matched neither the
+/// screen nor the README's scale of 0, ½ and 1).
+#[test]
+fn the_ranking_written_out_says_the_verdict_in_words() {
+    use sammachip::{
+        domain::{occupation::Verdict, ranking::Criterion},
+        service::{
+            labels,
+            ranking::{ExportScope, Value, export_table},
+        },
+    };
+    let f = on_ranking(Lang::En);
+    let (header, rows) =
+        export_table(&f.store, Lang::En, f.app.today, ExportScope::EachDistrict, 30).unwrap();
+    let col = header
+        .iter()
+        .position(|h| h == sammachip::i18n::tr(Lang::En, labels::criterion(Criterion::Sammachip)))
+        .expect("a column for the verdict");
+    let words: Vec<&str> = [Verdict::NotYet, Verdict::Sammachip, Verdict::Strong]
+        .into_iter()
+        .map(|v| sammachip::i18n::tr(Lang::En, labels::verdict_short(v)))
+        .collect();
+    assert!(!rows.is_empty());
+    for r in &rows {
+        match &r[col] {
+            Value::Text(t) => assert!(words.contains(&t.as_str()), "{t} not one of {words:?}"),
+            other => panic!("a number, not words: {other:?}"),
+        }
+    }
+}

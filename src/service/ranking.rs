@@ -433,7 +433,12 @@ pub fn table(
             if r.rank == 0 { unranked() } else { number(ranking::format_points(r.points(weights))) },
         ];
         for c in Criterion::ALL {
-            rec.push(number(criterion_value(c, &facts)));
+            // The verdict in words, as the Ranking shows it (its 0, 1 or 2
+            // matched neither the screen nor the README's 0, ½, 1).
+            rec.push(match c {
+                Criterion::Sammachip => Value::Text(tr(lang, labels::verdict_short(x.verdict)).to_string()),
+                c => number(criterion_value(c, &facts)),
+            });
             rec.push(if r.rank == 0 {
                 unranked()
             } else {
