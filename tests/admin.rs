@@ -20,6 +20,20 @@ use sammachip::{
 const KEY_A: &str =
     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH7Sr5P9wH6ljnq7kyXB11RljCr1mNGpmAR0Hjx/NpMg somchai@office";
 
+/// The Admin tab's new-account form filled in for a district officer (the
+/// role it starts with) and saved with Ctrl-S.
+fn new_district_account(f: &mut Fixture, login: &str, district: &str, key: &str) {
+    f.press(KeyCode::Char('n'));
+    f.type_str(login);
+    f.press(KeyCode::Tab);
+    f.press(KeyCode::Tab);
+    f.press(KeyCode::Tab);
+    f.type_str(district);
+    f.press(KeyCode::Tab);
+    f.type_str(key);
+    f.ctrl('s');
+}
+
 fn officer(f: &Fixture, login: &str) -> Option<Officer> {
     accounts::officer_by_login(&f.store, login).unwrap()
 }
@@ -102,15 +116,7 @@ fn an_account_for_a_district_the_store_does_not_have_is_refused() {
     }
     // The same from the Admin tab: the form stays open with the reason.
     f.press(KeyCode::Char('7'));
-    f.press(KeyCode::Char('n'));
-    f.type_str("malee");
-    f.press(KeyCode::Tab);
-    f.press(KeyCode::Tab);
-    f.press(KeyCode::Tab);
-    f.type_str("9999");
-    f.press(KeyCode::Tab);
-    f.type_str(KEY_A);
-    f.ctrl('s');
+    new_district_account(&mut f, "malee", "9999", KEY_A);
     assert!(f.app.form.is_some());
     assert!(f.screen().contains("no district 9999"), "{}", f.screen());
     assert!(officer(&f, "malee").is_none());
@@ -144,15 +150,7 @@ fn a_new_account_of_an_existing_login_moves_it_only_when_asked_again() {
     };
     accounts::add(&f.store, admin, &n).unwrap();
     f.press(KeyCode::Char('7'));
-    f.press(KeyCode::Char('n'));
-    f.type_str("malee");
-    f.press(KeyCode::Tab);
-    f.press(KeyCode::Tab);
-    f.press(KeyCode::Tab);
-    f.type_str("3302");
-    f.press(KeyCode::Tab);
-    f.type_str(KEY_B);
-    f.ctrl('s');
+    new_district_account(&mut f, "malee", "3302", KEY_B);
     assert!(f.app.form.is_some(), "asked first: {}", f.screen());
     let s = f.screen();
     assert!(s.contains("exists (district 3301)") && s.contains("district 3302"), "{s}");

@@ -936,6 +936,16 @@ fn the_as_of_date_is_the_members_alone_and_not_before_the_loan() {
     assert_eq!(f.app.as_of, today);
 }
 
+/// The `i`th of a crowd of IDs `3-3301-00…` and five more digits (00000,
+/// 00001, …), all in one bucket of the national-ID index until it splits.
+fn crowded_nid(i: u32) -> NationalId {
+    let mut d = [3, 3, 3, 0, 1, 0, 0, 0, 0, 0, 0, 0];
+    for (j, slot) in d[7..].iter_mut().enumerate() {
+        *slot = ((i / 10u32.pow(4 - j as u32)) % 10) as u8;
+    }
+    NationalId::from_first12(&d).unwrap()
+}
+
 /// People registered in one district in 1984 share their IDs' first seven
 /// digits, and so shared one bucket of the national-ID index, which every save
 /// among them rewrote whole (square cost: a hunt's 60,000 such members, saved
@@ -949,13 +959,7 @@ fn crowded_national_ids_split_their_bucket_so_a_save_rewrites_a_small_one() {
     use sammachip::store::{Record, SPLIT_AT, codec};
     // 3-3301-00 and five more digits: 00000, 00001, … (the next three digits
     // mostly alike, so the split goes down more than one level).
-    let nid = |i: u32| {
-        let mut d = [3, 3, 3, 0, 1, 0, 0, 0, 0, 0, 0, 0];
-        for (j, slot) in d[7..].iter_mut().enumerate() {
-            *slot = ((i / 10u32.pow(4 - j as u32)) % 10) as u8;
-        }
-        NationalId::from_first12(&d).unwrap()
-    };
+    let nid = crowded_nid;
     let crowd = |from: u32, to: u32| -> Vec<Member> {
         (from..to)
             .map(|i| Member { national_id: nid(i), ..member(1 + u64::from(i % 3), "3100600445635", "ก") })
@@ -1037,13 +1041,7 @@ fn crowded_national_ids_split_their_bucket_so_a_save_rewrites_a_small_one() {
 #[test]
 fn a_damaged_bucket_below_a_split_is_named_by_saves_and_bulk_loads() {
     use sammachip::store::{StoreError, codec};
-    let nid = |i: u32| {
-        let mut d = [3, 3, 3, 0, 1, 0, 0, 0, 0, 0, 0, 0];
-        for (j, slot) in d[7..].iter_mut().enumerate() {
-            *slot = ((i / 10u32.pow(4 - j as u32)) % 10) as u8;
-        }
-        NationalId::from_first12(&d).unwrap()
-    };
+    let nid = crowded_nid;
     let crowd = |from: u32, to: u32| -> Vec<Member> {
         (from..to).map(|i| Member { national_id: nid(i), ..member(1, "3100600445635", "ก") }).collect()
     };
