@@ -139,7 +139,7 @@ pub struct OccupationsTab {
     pub rows_looked_at: usize,
     /// The tab a record was opened from (the Ranking's list): `Esc` on the
     /// record goes back there, not to this tab's list.
-    pub back_to: Option<super::Tab>,
+    pub back_to: Option<super::action::Tab>,
 }
 
 /// Rows a keystroke looks at, at most: the province's 203,015 in one go
