@@ -488,11 +488,10 @@ impl AdminTab {
                     return cx.sh.form_error(Msg::new(k::ERR_GONE));
                 };
                 // A fund committee's fund by its code; anyone else's district.
-                let place =
-                    match o.fund.and_then(|f| store.get::<crate::domain::fund::Fund>(f).ok().flatten()) {
-                        Some(f) => f.code,
-                        None => o.district.map(|d| d.to_string()).unwrap_or_default(),
-                    };
+                let place = match accounts::fund_code_of(store, o) {
+                    Some(code) => code,
+                    None => o.district.map(|d| d.to_string()).unwrap_or_default(),
+                };
                 (o.login.clone(), String::new(), place, t(0))
             }
             _ => (t(0), t(1), t(3), t(4)),

@@ -333,7 +333,7 @@ fn open_existing_for<T: Send + 'static>(
             say(&messages::open(&e));
             Err(exit_code(&e))
         }
-        None => open_then_with(path, purpose, with_notices(then), &mut || {}, &mut || false),
+        None => open_for(path, purpose, then),
     }
 }
 
@@ -391,15 +391,20 @@ fn open_then<T: Send + 'static>(
     path: PathBuf,
     then: impl FnOnce(Store) -> T + Send + 'static,
 ) -> Result<T, ExitCode> {
-    open_then_with(path, Purpose::Work, with_notices(then), &mut || {}, &mut || false)
+    open_for(path, Purpose::Work, then)
 }
 
-/// `then`, once what opening put right is said.
-fn with_notices<T>(then: impl FnOnce(Store) -> T) -> impl FnOnce(Store) -> T {
-    move |store: Store| {
+/// As [`open_then`], for `purpose`.
+fn open_for<T: Send + 'static>(
+    path: PathBuf,
+    purpose: Purpose,
+    then: impl FnOnce(Store) -> T + Send + 'static,
+) -> Result<T, ExitCode> {
+    let then = move |store: Store| {
         say_notices(&store);
         then(store)
-    }
+    };
+    open_then_with(path, purpose, then, &mut || {}, &mut || false)
 }
 
 /// As [`open_then`], without saying what opening put right (the app says it
@@ -859,6 +864,26 @@ pub fn main(role: helper::Role) -> ExitCode {
 
 /// `sammachip user …`: run by whoever may open the store's files, so with an
 /// administrator's rights; the audit names them as `cli:USER`.
+/// `user add`: an account, or a key for one. An existing account given
+/// another role or place moves: said, after the line that it was saved.
+fn add_account(
+    store: &Store,
+    who: crate::store::Actor<'_>,
+    n: &crate::service::accounts::NewOfficer<'_>,
+) -> Result<Msg, Msg> {
+    use crate::service::accounts;
+    let moved = accounts::changes(store, n)?;
+    let o = accounts::add(store, who, n)?;
+    let added = Msg::with(k::USER_ADDED, [o.login, o.role.name().to_string(), o.keys.len().to_string()]);
+    match moved {
+        Some((was, will)) => {
+            say(&added);
+            Ok(Msg::with(k::USER_MOVED, [n.login.to_string(), was, will]))
+        }
+        None => Ok(added),
+    }
+}
+
 fn user_command(store: &Store, cmd: UserCmd) -> ExitCode {
     use crate::{
         domain::officer::Role,
@@ -882,20 +907,7 @@ fn user_command(store: &Store, cmd: UserCmd) -> ExitCode {
                             fund_code: fund.as_deref(),
                             key_line: &text,
                         };
-                        // An existing account given another role or place moves:
-                        // said, after the line that it was saved.
-                        accounts::changes(store, &n).and_then(|moved| {
-                            let o = accounts::add(store, who, &n)?;
-                            let added = Msg::with(
-                                k::USER_ADDED,
-                                [o.login, o.role.name().to_string(), o.keys.len().to_string()],
-                            );
-                            if let Some((was, will)) = moved {
-                                say(&added);
-                                return Ok(Msg::with(k::USER_MOVED, [login.clone(), was, will]));
-                            }
-                            Ok(added)
-                        })
+                        add_account(store, who, &n)
                     }
                 }
             }

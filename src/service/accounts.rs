@@ -83,14 +83,18 @@ fn standing(role: Role, district: Option<u16>, fund_code: Option<&str>) -> Strin
     }
 }
 
+/// A fund committee's fund, by its code.
+pub fn fund_code_of(store: &Store, o: &Officer) -> Option<String> {
+    o.fund.and_then(|f| crate::service::describe::fund_code(store, f))
+}
+
 /// When `n` names an existing account of another role, district or fund
 /// (adding it a key would also move it): how it stands now and how it would.
 pub fn changes(store: &Store, n: &NewOfficer<'_>) -> Result<Option<(String, String)>, Msg> {
     let Some(o) = officer_by_login(store, n.login).map_err(|e| crate::service::messages::store(&e))? else {
         return Ok(None);
     };
-    let code = o.fund.and_then(|f| store.get::<crate::domain::fund::Fund>(f).ok().flatten()).map(|f| f.code);
-    let was = standing(o.role, o.district, code.as_deref());
+    let was = standing(o.role, o.district, fund_code_of(store, &o).as_deref());
     let will = standing(n.role, n.district, n.fund_code);
     Ok((was != will).then_some((was, will)))
 }
@@ -200,8 +204,8 @@ pub fn listing(store: &Store) -> Result<Vec<String>, StoreError> {
     let mut out = Vec::new();
     for o in store.all::<Officer>()? {
         // A fund committee by its fund's code; anyone else by district.
-        let scope = match o.fund.and_then(|f| store.get::<crate::domain::fund::Fund>(f).ok().flatten()) {
-            Some(f) => format!(" {}", f.code),
+        let scope = match fund_code_of(store, &o) {
+            Some(code) => format!(" {code}"),
             None => o.district.map(|d| format!(" {d}")).unwrap_or_default(),
         };
         let state = if o.disabled { " (disabled)" } else { "" };

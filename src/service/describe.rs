@@ -75,8 +75,14 @@ impl Out {
     }
 }
 
-fn fund_code(store: &Store, id: u64) -> String {
-    store.get::<Fund>(id).ok().flatten().map(|f| f.code).unwrap_or_else(|| format!("#{id}"))
+/// A fund's code by its id (`None`: no such fund, or it did not read).
+pub fn fund_code(store: &Store, id: u64) -> Option<String> {
+    store.get::<Fund>(id).ok().flatten().map(|f| f.code)
+}
+
+/// A fund's code, or `#id` when it cannot be read.
+fn fund_named(store: &Store, id: u64) -> String {
+    fund_code(store, id).unwrap_or_else(|| format!("#{id}"))
 }
 
 fn sage_name(store: &Store, id: u64) -> String {
@@ -106,7 +112,7 @@ fn fund(o: &mut Out, f: &Fund) {
 }
 
 fn member(o: &mut Out, store: &Store, m: &Member) {
-    o.put(k::DESC_FUND, fund_code(store, m.fund_id));
+    o.put(k::DESC_FUND, fund_named(store, m.fund_id));
     o.put(k::FIELD_NATIONAL_ID, m.national_id);
     o.put(k::FIELD_TITLE, &m.title);
     o.put(k::FIELD_GIVEN_NAME, &m.given_name);
@@ -158,7 +164,7 @@ fn member(o: &mut Out, store: &Store, m: &Member) {
 }
 
 fn occupation(o: &mut Out, store: &Store, r: &OccupationRecord) {
-    o.put(k::DESC_FUND, fund_code(store, r.fund_id));
+    o.put(k::DESC_FUND, fund_named(store, r.fund_id));
     o.put(k::DESC_HOUSEHOLD, &r.member_name);
     o.put(k::FIELD_CATEGORY, r.category);
     o.put(k::FIELD_DESCRIPTION, &r.description);
@@ -197,7 +203,7 @@ fn sage(o: &mut Out, s: &Sage) {
 fn assignment(o: &mut Out, store: &Store, a: &Assignment) {
     o.put(k::DESC_SAGE, sage_name(store, a.sage_id));
     o.put(k::DESC_HOUSEHOLD, &a.household);
-    o.put(k::DESC_FUND, fund_code(store, a.occupation.0));
+    o.put(k::DESC_FUND, fund_named(store, a.occupation.0));
     o.put(k::DESC_STARTED, o.date(a.start));
     o.put(k::DESC_ENDED, o.opt_date(a.end));
     o.put(k::DESC_STATUS, o.label(labels::assignment_status(a.status)));
@@ -219,7 +225,7 @@ fn committee(o: &mut Out, store: &Store, c: &NetworkCommittee) {
         o.part(k::DESC_COMMITTEE, format!("{} ({})", s.name, s.position));
     }
     for b in &c.briefings {
-        let funds: Vec<String> = b.funds.iter().map(|f| fund_code(store, *f)).collect();
+        let funds: Vec<String> = b.funds.iter().map(|f| fund_named(store, *f)).collect();
         let note = if b.note.is_empty() { String::new() } else { format!(" ({})", b.note) };
         o.part(k::DESC_BRIEFING, format!("{} {}: {}{note}", o.date(b.date), b.place, funds.join(" ")));
     }
@@ -240,7 +246,7 @@ fn otop(o: &mut Out, store: &Store, p: &OtopProduct) {
     o.put(k::FIELD_PRODUCT, &p.name);
     o.put(k::FIELD_OTOP_CATEGORY, o.label(labels::otop_category(p.category)));
     let fund = match &p.producer {
-        Producer::Household((f, _, _)) | Producer::Group { fund: f, .. } => fund_code(store, *f),
+        Producer::Household((f, _, _)) | Producer::Group { fund: f, .. } => fund_named(store, *f),
     };
     o.put(k::FIELD_PRODUCER, format!("{} ({} {fund})", p.producer_name, o.label(k::DESC_FUND)));
     o.put(k::FIELD_DISTRICT, p.district);
@@ -257,7 +263,7 @@ fn officer(o: &mut Out, store: &Store, x: &Officer) {
         o.put(k::FIELD_DISTRICT, d);
     }
     if let Some(f) = x.fund {
-        o.put(k::DESC_FUND, fund_code(store, f));
+        o.put(k::DESC_FUND, fund_named(store, f));
     }
     for key in &x.keys {
         // The key's kind and comment: its body is long and means nothing here.
