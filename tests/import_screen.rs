@@ -310,3 +310,31 @@ fn the_import_screen_at_80x24() {
         insta::assert_snapshot!(name, screen);
     }
 }
+
+/// A file the screen cannot read is named as the officer knows it, by its
+/// folder (`inbox/NAME`, as SFTP shows it), not by the server's path.
+#[test]
+fn a_damaged_file_is_named_by_its_folder_not_the_servers_path() {
+    for lang in [Lang::Th, Lang::En] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut f = Fixture::new(lang);
+        let own = with_inbox(&mut f, dir.path());
+        std::fs::create_dir_all(own.join("inbox")).unwrap();
+        // Cut short: the zip's directory at its end is missing.
+        std::fs::write(own.join("inbox/สมาชิก.xlsx"), b"PK\x03\x04 cut short").unwrap();
+        check_newest(&mut f);
+        let problem = f.app.import.as_ref().and_then(|s| s.problem.as_ref()).map(|m| m.render(lang));
+        let problem = problem.unwrap_or_else(|| panic!("no problem shown\n{}", f.screen()));
+        assert!(problem.contains("inbox/สมาชิก.xlsx"), "{problem}");
+        assert!(!problem.contains(&dir.path().display().to_string()), "{problem}");
+        assert!(!problem.contains("files/tester"), "{problem}");
+        // What is wrong, in the officer's words, not the zip library's.
+        let said = match lang {
+            Lang::Th => "ไฟล์ไม่ครบ",
+            Lang::En => "the file is incomplete",
+        };
+        assert!(problem.contains(said) && !problem.contains("EOCD"), "{problem}");
+        let screen = f.screen();
+        assert!(screen.contains("inbox/สมาชิก.xlsx") && screen.contains(said), "{screen}");
+    }
+}

@@ -266,7 +266,7 @@ impl ImportScreen {
                 true
             }
             Err(e) => {
-                self.problem = Some(crate::io::messages::import(&e));
+                self.problem = Some(refusal(&self.dir, e));
                 false
             }
         }
@@ -423,6 +423,33 @@ impl Run {
         let report = |done: u64, total: u64| {
             progress((done.min(total).saturating_mul(1000) / total.max(1)) as u32);
         };
-        import::import(store, &o, &report).map_err(|e| crate::io::messages::import(&e))
+        let inbox = self.path.parent().unwrap_or(&self.path);
+        match import::import(store, &o, &report) {
+            Ok(mut summary) => {
+                summary.rejects_unwritten =
+                    summary.rejects_unwritten.map(|(p, kind)| (by_folder(inbox, &p), kind));
+                Ok(summary)
+            }
+            Err(e) => Err(refusal(inbox, e)),
+        }
+    }
+}
+
+/// Why a file of the officer's inbox could not be read or imported, the
+/// file named by its folder ([`by_folder`]).
+fn refusal(inbox: &Path, e: import::ImportError) -> Msg {
+    crate::io::messages::import(&e.naming(&|p| by_folder(inbox, p)))
+}
+
+/// A file of the officer's own folder named in their words: by its folder
+/// (`inbox/NAME`, `outbox/NAME.rejects.csv`), as SFTP shows it, not by the
+/// server's path (`./files/LOGIN/inbox/NAME`). Any other path as it is.
+fn by_folder(inbox: &Path, p: &str) -> String {
+    let own = inbox.parent().map(|o| o.display().to_string());
+    match own.as_deref().and_then(|o| p.strip_prefix(o)) {
+        Some(rest) if rest.starts_with(std::path::is_separator) => {
+            rest.trim_start_matches(std::path::is_separator).to_string()
+        }
+        _ => p.to_string(),
     }
 }

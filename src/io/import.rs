@@ -106,6 +106,18 @@ pub enum ImportError {
     Stopped { reason: Msg, written: usize, taken_back: bool },
 }
 
+impl ImportError {
+    /// The same error with its files named by `shown` (see
+    /// [`table::TableError::naming`]).
+    pub fn naming(self, shown: &dyn Fn(&str) -> String) -> ImportError {
+        match self {
+            ImportError::Table(t) => ImportError::Table(t.naming(shown)),
+            ImportError::Rejects { path, source } => ImportError::Rejects { path: shown(&path), source },
+            e => e,
+        }
+    }
+}
+
 /// Columns a row must have.
 pub(crate) fn required(kind: Kind) -> &'static [&'static str] {
     match kind {

@@ -30,7 +30,10 @@ pub fn import(e: &crate::io::import::ImportError) -> Msg {
 
 /// Why a spreadsheet could not be read.
 pub fn table(e: &crate::io::table::TableError) -> Msg {
-    use crate::io::table::{TableError as E, size_text};
+    use crate::io::{
+        sheet::NotWorkbook,
+        table::{TableError as E, size_text},
+    };
     let n = |x: u64| crate::domain::money::group_thousands(x);
     match e {
         E::Io { path, source } => match source.kind() {
@@ -44,6 +47,14 @@ pub fn table(e: &crate::io::table::TableError) -> Msg {
         E::Xlsx { path, detail } => Msg::with(
             k::IMP_XLSX_DAMAGED,
             [Arg::Text(path.clone()), lines(&wrap_words(&without_type_paths(detail), 76))],
+        ),
+        E::NotWorkbook { path, seen } => Msg::with(
+            match seen {
+                NotWorkbook::Compound => k::IMP_XLSX_PROTECTED,
+                NotWorkbook::CutShort => k::IMP_XLSX_CUT_SHORT,
+                NotWorkbook::Other => k::IMP_XLSX_NOT_WORKBOOK,
+            },
+            [path.clone()],
         ),
         E::NoSheet { path, sheet } => Msg::with(k::IMP_NO_SHEET, [path.clone(), sheet.clone()]),
         E::Empty { path } => Msg::with(k::IMP_EMPTY, [path.clone()]),

@@ -97,6 +97,10 @@ pub enum TableError {
     NotUtf8 { row: usize },
     #[error("{path}: {detail}")]
     Xlsx { path: String, detail: String },
+    /// A file named `.xlsx` that is not a workbook that can be read, and
+    /// what it looks like instead.
+    #[error("{path}: {}", .seen.describe())]
+    NotWorkbook { path: String, seen: NotWorkbook },
     #[error("{path} has no sheet named {sheet}")]
     NoSheet { path: String, sheet: String },
     #[error("{path} is empty (no header row)")]
@@ -123,6 +127,46 @@ pub enum TableError {
     TooManyParts { max: usize },
     #[error("{part}: <{element}> where Excel never puts it")]
     Unexpected { part: String, element: String },
+}
+
+/// What a file named `.xlsx` that is no workbook looks like, by its first
+/// bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotWorkbook {
+    /// A compound file: a workbook with a password, or an old `.xls`.
+    Compound,
+    /// A zip whose end is missing: cut short while copied or uploaded.
+    CutShort,
+    /// Neither (a CSV or a web page renamed, say).
+    Other,
+}
+
+impl NotWorkbook {
+    pub fn describe(self) -> &'static str {
+        match self {
+            NotWorkbook::Compound => "it has a password, or is an old .xls",
+            NotWorkbook::CutShort => "its end is missing (cut short)",
+            NotWorkbook::Other => "it is not an Excel workbook",
+        }
+    }
+}
+
+impl TableError {
+    /// The same error with its file named by `shown` (the Import screen
+    /// names a file by its folder, `inbox/NAME`, not the server's path).
+    pub fn naming(mut self, shown: &dyn Fn(&str) -> String) -> TableError {
+        use TableError as E;
+        if let E::Io { path, .. }
+        | E::NotWorkbook { path, .. }
+        | E::UnknownFormat { path }
+        | E::Xlsx { path, .. }
+        | E::NoSheet { path, .. }
+        | E::Empty { path } = &mut self
+        {
+            *path = shown(path);
+        }
+        self
+    }
 }
 
 /// A data row: its number in the file (the header is row 1) and its cells.

@@ -33,7 +33,7 @@ use calamine::{DataRef, Reader, Xlsx};
 use quick_xml::events::Event;
 use zip::ZipArchive;
 
-use super::sheet::{KIB, Limits, Row, Table, TableError, cell_name};
+use super::sheet::{KIB, Limits, NotWorkbook, Row, Table, TableError, cell_name};
 
 /// How a part is read, and so which limits it gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -515,7 +515,7 @@ fn read_sheet(
     let io = |source| TableError::Io { path: name.clone(), source };
     let damaged = |detail: String| TableError::Xlsx { path: name.clone(), detail };
     let mut check = ZipArchive::new(BufReader::new(File::open(path).map_err(io)?))
-        .map_err(|e| damaged(not_a_zip(path, e)))?;
+        .map_err(|e| not_a_zip(path, &name, e))?;
     if check.len() > limits.parts {
         return Err(TableError::TooManyParts { max: limits.parts });
     }
@@ -594,15 +594,28 @@ fn read_sheet(
 
 /// Why a file is not a zip: a workbook with a password, or an old .xls, is
 /// a compound file.
-fn not_a_zip(path: &Path, e: zip::result::ZipError) -> String {
+/// Why a file named `.xlsx` did not open as a zip: by its first bytes, what
+/// it is instead; a zip that does open but is damaged further in is named
+/// by the library's words.
+fn not_a_zip(path: &Path, name: &str, e: zip::result::ZipError) -> TableError {
     let mut magic = [0u8; 8];
-    let compound = File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok()
-        && magic == [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-    if compound {
-        "it has a password, or is an old .xls: save it as .xlsx without one".into()
-    } else {
-        e.to_string()
-    }
+    let read = File::open(path).and_then(|mut f| f.read(&mut magic)).unwrap_or(0);
+    let seen = match &magic[..read] {
+        [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] => NotWorkbook::Compound,
+        // A zip's first part starts so; its directory is at its end.
+        [b'P', b'K', 3, 4, ..] if cut_short(&e) => NotWorkbook::CutShort,
+        [b'P', b'K', ..] => return TableError::Xlsx { path: name.to_string(), detail: e.to_string() },
+        _ => NotWorkbook::Other,
+    };
+    TableError::NotWorkbook { path: name.to_string(), seen }
+}
+
+/// The zip reader found no directory at the file's end.
+fn cut_short(e: &zip::result::ZipError) -> bool {
+    let text = e.to_string();
+    ["Could not find EOCD", "Missing end of central directory", "Unexpected end of"]
+        .iter()
+        .any(|w| text.contains(w))
 }
 
 /// Rows built from cells that come in row order, handed over in batches.
@@ -1017,7 +1030,33 @@ mod tests {
         bytes.resize(4096, 0);
         std::fs::write(&path, bytes).unwrap();
         let e = read(&path, &Limits::default()).unwrap_err();
-        assert!(matches!(&e, TableError::Xlsx { detail, .. } if detail.contains("password")), "{e}");
+        assert!(matches!(&e, TableError::NotWorkbook { seen: NotWorkbook::Compound, .. }), "{e}");
+        assert!(e.to_string().contains("password"), "{e}");
+    }
+
+    /// A file named `.xlsx` that is no workbook is named for what it is:
+    /// cut short, not a workbook at all, or a zip damaged further in.
+    #[test]
+    fn a_file_that_is_no_workbook_says_what_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let data =
+            format!(r#"<row r="1">{}</row><row r="2">{}</row>"#, s("A1", "fund_code"), s("A2", "33010101"));
+        let whole = std::fs::read(book(dir.path(), &data, &[])).unwrap();
+        let cases: [(&str, Vec<u8>, Option<NotWorkbook>); 4] = [
+            ("cut.xlsx", whole[..whole.len() / 2].to_vec(), Some(NotWorkbook::CutShort)),
+            ("text.xlsx", b"fund_code\n33010101\n".to_vec(), Some(NotWorkbook::Other)),
+            ("empty.xlsx", Vec::new(), Some(NotWorkbook::Other)),
+            ("odd.xlsx", [b"PK\x05\x06".as_slice(), &[0; 18]].concat(), None),
+        ];
+        for (name, bytes, want) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            match (read(&path, &Limits::default()), want) {
+                (Err(TableError::NotWorkbook { seen, .. }), Some(want)) => assert_eq!(seen, want, "{name}"),
+                (Err(TableError::Xlsx { .. } | TableError::Empty { .. }), None) => {}
+                (other, _) => panic!("{name}: {:?}", other.err()),
+            }
+        }
     }
 
     #[test]
