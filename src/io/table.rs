@@ -131,7 +131,37 @@ impl Default for ExcelRows {
 }
 
 impl ExcelRows {
-    fn feed(&mut self, bytes: &[u8]) {
+    /// Reads `bytes` on from where the last call stopped. Runs of bytes that
+    /// change nothing but the field's state (inside quotes, up to the next
+    /// quote; outside, up to the next quote or line break) are passed over
+    /// with a vector search: the state after such a run depends only on its
+    /// last byte. The same as [`ExcelRows::feed_bytes`], byte for byte (a
+    /// property test compares them); a members file's rows were 3% of an
+    /// import's time read one byte at a time.
+    fn feed(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let run = match self.field {
+                Field::Quoted => memchr::memchr(b'"', bytes),
+                _ => memchr::memchr3(b'"', b'\r', b'\n', bytes),
+            }
+            .unwrap_or(bytes.len());
+            if let Some(&last) = run.checked_sub(1).and_then(|i| bytes.get(i)) {
+                self.after_cr = false;
+                self.content = true;
+                if self.field != Field::Quoted {
+                    self.field = if last == b',' { Field::Start } else { Field::Plain };
+                }
+            }
+            let (Some(one), rest) = (bytes.get(run..=run), bytes.get(run + 1..).unwrap_or_default()) else {
+                return;
+            };
+            self.feed_bytes(one);
+            bytes = rest;
+        }
+    }
+
+    /// Reads `bytes` one at a time.
+    fn feed_bytes(&mut self, bytes: &[u8]) {
         for &b in bytes {
             let after_cr = std::mem::take(&mut self.after_cr);
             if b != b'\r' && b != b'\n' {
@@ -607,6 +637,44 @@ impl Drop for Writer {
 
 #[cfg(test)]
 mod tests {
+    /// The vector search over runs numbers every row as the byte-at-a-time
+    /// reading does, however a file is cut into reads.
+    mod excel_rows {
+        use proptest::prelude::*;
+
+        use super::super::ExcelRows;
+
+        fn rows(chunks: &[&[u8]], fast: bool) -> (Vec<usize>, usize) {
+            let mut r = ExcelRows::default();
+            for c in chunks {
+                if fast { r.feed(c) } else { r.feed_bytes(c) }
+            }
+            r.end();
+            (r.ahead.iter().copied().collect(), r.row)
+        }
+
+        proptest! {
+            #[test]
+            fn runs_read_as_bytes_do(
+                text in proptest::collection::vec(
+                    prop_oneof![Just(b'"'), Just(b','), Just(b'\r'), Just(b'\n'), Just(b'a'), Just(0xE0u8)],
+                    0..200,
+                ),
+                cuts in proptest::collection::vec(0usize..200, 0..6),
+            ) {
+                let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(text.len())).collect();
+                cuts.sort_unstable();
+                let mut chunks = Vec::new();
+                let mut at = 0;
+                for c in cuts.into_iter().chain([text.len()]) {
+                    chunks.push(&text[at..c]);
+                    at = c;
+                }
+                prop_assert_eq!(rows(&chunks, true), rows(&chunks, false));
+            }
+        }
+    }
+
     use super::*;
 
     fn csv_rows(bytes: &'static [u8]) -> (Vec<String>, Vec<Result<Row, String>>) {
