@@ -592,8 +592,6 @@ fn read_sheet(
     rows.finish(&name)
 }
 
-/// Why a file is not a zip: a workbook with a password, or an old .xls, is
-/// a compound file.
 /// Why a file named `.xlsx` did not open as a zip: by its first bytes, what
 /// it is instead; a zip that does open but is damaged further in is named
 /// by the library's words.
@@ -601,6 +599,7 @@ fn not_a_zip(path: &Path, name: &str, e: zip::result::ZipError) -> TableError {
     let mut magic = [0u8; 8];
     let read = File::open(path).and_then(|mut f| f.read(&mut magic)).unwrap_or(0);
     let seen = match &magic[..read] {
+        // A compound file: a workbook with a password, or an old .xls.
         [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] => NotWorkbook::Compound,
         // A zip's first part starts so; its directory is at its end.
         [b'P', b'K', 3, 4, ..] if cut_short(&e) => NotWorkbook::CutShort,
