@@ -321,20 +321,23 @@ fn a_damaged_file_is_named_by_its_folder_not_the_servers_path() {
         let own = with_inbox(&mut f, dir.path());
         std::fs::create_dir_all(own.join("inbox")).unwrap();
         // Cut short: the zip's directory at its end is missing.
-        std::fs::write(own.join("inbox/สมาชิก.xlsx"), b"PK\x03\x04 cut short").unwrap();
+        let name = "สมาชิกกองทุนหมู่บ้านโนนสูงใหม่พัฒนา-ข้อมูลล่าสุด.xlsx";
+        std::fs::write(own.join("inbox").join(name), b"PK\x03\x04 cut short").unwrap();
         check_newest(&mut f);
         let problem = f.app.import.as_ref().and_then(|s| s.problem.as_ref()).map(|m| m.render(lang));
         let problem = problem.unwrap_or_else(|| panic!("no problem shown\n{}", f.screen()));
-        assert!(problem.contains("inbox/สมาชิก.xlsx"), "{problem}");
+        assert!(problem.contains(&format!("inbox/{name}")), "{problem}");
         assert!(!problem.contains(&dir.path().display().to_string()), "{problem}");
         assert!(!problem.contains("files/tester"), "{problem}");
         // What is wrong, in the officer's words, not the zip library's.
-        let said = match lang {
-            Lang::Th => "ไฟล์ไม่ครบ",
-            Lang::En => "the file is incomplete",
+        let (said, end) = match lang {
+            Lang::Th => ("ไฟล์ไม่ครบ", "ส่วนท้ายของไฟล์หายไป"),
+            Lang::En => ("the file is incomplete", "its end is missing."),
         };
         assert!(problem.contains(said) && !problem.contains("EOCD"), "{problem}");
+        // Wrapped on the screen, every word of it there, none cut off.
         let screen = f.screen();
-        assert!(screen.contains("inbox/สมาชิก.xlsx") && screen.contains(said), "{screen}");
+        assert!(screen.contains(&format!("inbox/{name}")) && screen.contains(end), "{screen}");
+        assert!(!screen.contains('…'), "{screen}");
     }
 }

@@ -34,12 +34,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &ImportScreen, theme: &
         Step::Checked { file, kind, summary } => checked(app, s, file, *kind, summary, w, theme),
     };
     if let Some(p) = &s.problem {
-        let room = usize::from(inner.height).saturating_sub(p.render(app.lang).lines().count());
+        // Wrapped, not cut: a file's name makes a line as long as it is.
+        let said = crate::i18n::wrap(&p.render(app.lang), w);
+        let room = usize::from(inner.height).saturating_sub(said.len());
         lines.truncate(room);
         while lines.len() < room {
             lines.push(Line::raw(""));
         }
-        lines.extend(p.render(app.lang).lines().map(|l| Line::styled(cut(l, w).into_owned(), theme.error())));
+        lines.extend(said.into_iter().map(|l| Line::styled(l, theme.error())));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
