@@ -447,8 +447,9 @@ fn refusal(inbox: &Path, e: import::ImportError) -> Msg {
 fn by_folder(inbox: &Path, p: &str) -> String {
     let own = inbox.parent().map(|o| o.display().to_string());
     match own.as_deref().and_then(|o| p.strip_prefix(o)) {
+        // SFTP shows `/` on every system.
         Some(rest) if rest.starts_with(std::path::is_separator) => {
-            rest.trim_start_matches(std::path::is_separator).to_string()
+            rest.trim_start_matches(std::path::is_separator).replace(std::path::MAIN_SEPARATOR, "/")
         }
         _ => p.to_string(),
     }

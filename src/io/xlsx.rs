@@ -592,29 +592,44 @@ fn read_sheet(
     rows.finish(&name)
 }
 
-/// Why a file named `.xlsx` did not open as a zip: by its first bytes, what
-/// it is instead; a zip that does open but is damaged further in is named
-/// by the library's words.
+/// Why a file named `.xlsx` did not open as a zip: by its bytes, what it
+/// is instead; a zip that does open but is damaged further in is named by
+/// the library's words.
 fn not_a_zip(path: &Path, name: &str, e: zip::result::ZipError) -> TableError {
-    let mut magic = [0u8; 8];
-    let read = File::open(path).and_then(|mut f| f.read(&mut magic)).unwrap_or(0);
-    let seen = match &magic[..read] {
+    let Ok(mut file) = File::open(path) else {
+        return TableError::Xlsx { path: name.to_string(), detail: e.to_string() };
+    };
+    let mut head = Vec::new();
+    if (&mut file).take(8).read_to_end(&mut head).is_err() {
+        return TableError::Xlsx { path: name.to_string(), detail: e.to_string() };
+    }
+    let seen = match head.as_slice() {
+        // Nothing in it: an upload that failed, or is still under way.
+        [] => return TableError::Empty { path: name.to_string() },
         // A compound file: a workbook with a password, or an old .xls.
         [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] => NotWorkbook::Compound,
-        // A zip's first part starts so; its directory is at its end.
-        [b'P', b'K', 3, 4, ..] if cut_short(&e) => NotWorkbook::CutShort,
+        // A zip's first part starts so; its directory's end record is in
+        // its last 64 KiB.
+        [b'P', b'K', 3, 4, ..] if !has_end_record(&mut file) => NotWorkbook::CutShort,
         [b'P', b'K', ..] => return TableError::Xlsx { path: name.to_string(), detail: e.to_string() },
         _ => NotWorkbook::Other,
     };
     TableError::NotWorkbook { path: name.to_string(), seen }
 }
 
-/// The zip reader found no directory at the file's end.
-fn cut_short(e: &zip::result::ZipError) -> bool {
-    let text = e.to_string();
-    ["Could not find EOCD", "Missing end of central directory", "Unexpected end of"]
-        .iter()
-        .any(|w| text.contains(w))
+/// A zip's end record (`PK\x05\x06` and 18 bytes more) is in the file's
+/// last 65,557 bytes (with a comment of at most 65,535); one cut short has
+/// none, or only its start.
+fn has_end_record(file: &mut File) -> bool {
+    const TAIL: u64 = 22 + 65_535;
+    let mut tail = Vec::new();
+    let read = file
+        .seek(SeekFrom::End(0))
+        .and_then(|len| file.seek(SeekFrom::Start(len.saturating_sub(TAIL))))
+        .and_then(|_| file.take(TAIL).read_to_end(&mut tail));
+    // A tail that cannot be read is not said to be missing; a record cut
+    // in its middle is.
+    read.is_err() || memchr::memmem::rfind(&tail, b"PK\x05\x06").is_some_and(|at| tail.len() - at >= 22)
 }
 
 /// Rows built from cells that come in row order, handed over in batches.
@@ -1041,10 +1056,12 @@ mod tests {
         let data =
             format!(r#"<row r="1">{}</row><row r="2">{}</row>"#, s("A1", "fund_code"), s("A2", "33010101"));
         let whole = std::fs::read(book(dir.path(), &data, &[])).unwrap();
-        let cases: [(&str, Vec<u8>, Option<NotWorkbook>); 4] = [
+        let cases: [(&str, Vec<u8>, Option<NotWorkbook>); 6] = [
             ("cut.xlsx", whole[..whole.len() / 2].to_vec(), Some(NotWorkbook::CutShort)),
             ("text.xlsx", b"fund_code\n33010101\n".to_vec(), Some(NotWorkbook::Other)),
-            ("empty.xlsx", Vec::new(), Some(NotWorkbook::Other)),
+            ("empty.xlsx", Vec::new(), None),
+            ("pk.xlsx", b"PK".to_vec(), None),
+            ("cut-end.xlsx", whole[..whole.len() - 10].to_vec(), Some(NotWorkbook::CutShort)),
             ("odd.xlsx", [b"PK\x05\x06".as_slice(), &[0; 18]].concat(), None),
         ];
         for (name, bytes, want) in cases {
@@ -1052,7 +1069,8 @@ mod tests {
             std::fs::write(&path, bytes).unwrap();
             match (read(&path, &Limits::default()), want) {
                 (Err(TableError::NotWorkbook { seen, .. }), Some(want)) => assert_eq!(seen, want, "{name}"),
-                (Err(TableError::Xlsx { .. } | TableError::Empty { .. }), None) => {}
+                (Err(TableError::Empty { .. }), None) if name == "empty.xlsx" => {}
+                (Err(TableError::Xlsx { .. }), None) if name != "empty.xlsx" => {}
                 (other, _) => panic!("{name}: {:?}", other.err()),
             }
         }
