@@ -862,8 +862,6 @@ pub fn main(role: helper::Role) -> ExitCode {
     }
 }
 
-/// `sammachip user …`: run by whoever may open the store's files, so with an
-/// administrator's rights; the audit names them as `cli:USER`.
 /// `user add`: an account, or a key for one. An existing account given
 /// another role or place moves: said, after the line that it was saved.
 fn add_account(
@@ -884,6 +882,8 @@ fn add_account(
     }
 }
 
+/// `sammachip user …`: run by whoever may open the store's files, so with an
+/// administrator's rights; the audit names them as `cli:USER`.
 fn user_command(store: &Store, cmd: UserCmd) -> ExitCode {
     use crate::{
         domain::officer::Role,

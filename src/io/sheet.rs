@@ -129,8 +129,7 @@ pub enum TableError {
     Unexpected { part: String, element: String },
 }
 
-/// What a file named `.xlsx` that is no workbook looks like, by its first
-/// bytes.
+/// What a file named `.xlsx` that is no workbook looks like, by its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotWorkbook {
     /// A compound file: a workbook with a password, or an old `.xls`.
@@ -142,6 +141,8 @@ pub enum NotWorkbook {
 }
 
 impl NotWorkbook {
+    /// In English, for the error's text (the officer's message is Thai and
+    /// English, from `io::messages`).
     pub fn describe(self) -> &'static str {
         match self {
             NotWorkbook::Compound => "it has a password, or is an old .xls",

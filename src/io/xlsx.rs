@@ -596,12 +596,11 @@ fn read_sheet(
 /// is instead; a zip that does open but is damaged further in is named by
 /// the library's words.
 fn not_a_zip(path: &Path, name: &str, e: zip::result::ZipError) -> TableError {
-    let Ok(mut file) = File::open(path) else {
-        return TableError::Xlsx { path: name.to_string(), detail: e.to_string() };
-    };
+    let library = || TableError::Xlsx { path: name.to_string(), detail: e.to_string() };
+    let Ok(mut file) = File::open(path) else { return library() };
     let mut head = Vec::new();
     if (&mut file).take(8).read_to_end(&mut head).is_err() {
-        return TableError::Xlsx { path: name.to_string(), detail: e.to_string() };
+        return library();
     }
     let seen = match head.as_slice() {
         // Nothing in it: an upload that failed, or is still under way.
@@ -611,7 +610,7 @@ fn not_a_zip(path: &Path, name: &str, e: zip::result::ZipError) -> TableError {
         // A zip's first part starts so; its directory's end record is in
         // its last 64 KiB.
         [b'P', b'K', 3, 4, ..] if !has_end_record(&mut file) => NotWorkbook::CutShort,
-        [b'P', b'K', ..] => return TableError::Xlsx { path: name.to_string(), detail: e.to_string() },
+        [b'P', b'K', ..] => return library(),
         _ => NotWorkbook::Other,
     };
     TableError::NotWorkbook { path: name.to_string(), seen }
