@@ -15,6 +15,13 @@
 //! beside it, and only if the helper is the same build: a helper left from an
 //! older build hands the command straight back (`SAMMACHIP_IN_PROCESS`), so
 //! the code that writes the store is always this build's.
+//!
+//! The helper runs with mimalloc's transparent huge pages off
+//! (`MIMALLOC_ALLOW_THP=0`, unless the variable is already set): with them,
+//! mimalloc asks the kernel for 2 MiB pages, and the province's members
+//! import peaked at 216–235 MB instead of 172–182 MB, with twice the system
+//! time spent zeroing them, and no faster (BENCHMARKS.md, issue 23,
+//! twenty-second round).
 
 use crate::i18n::Msg;
 
@@ -44,24 +51,32 @@ pub enum Decision {
     /// Run it here.
     Here,
     /// Replace this process with the binary of that file name beside it,
-    /// setting the variable to the value.
-    Exec { file: &'static str, var: &'static str, value: String },
+    /// setting each variable to its value.
+    Exec { file: &'static str, vars: Vec<(&'static str, String)> },
 }
 
+/// mimalloc's setting for transparent huge pages, and the helper's value.
+pub const THP: (&str, &str) = ("MIMALLOC_ALLOW_THP", "0");
+
 /// The decision, from the role, whether the command writes the whole store,
-/// and the two variables (`EXPECT`, `IN_PROCESS`) as they are set.
-pub fn decide(role: Role, bulk: bool, expect: Option<&str>, in_process: bool) -> Decision {
+/// the two variables (`EXPECT`, `IN_PROCESS`) as they are set, and whether
+/// [`THP`]'s variable is set (then it is left as it is).
+pub fn decide(role: Role, bulk: bool, expect: Option<&str>, in_process: bool, thp_set: bool) -> Decision {
     match role {
         // A helper of another build gives the command back, and the main
         // binary runs it itself.
         Role::Bulk => match expect {
             Some(id) if id != BUILD_ID => {
-                Decision::Exec { file: MAIN_FILE, var: IN_PROCESS, value: "1".into() }
+                Decision::Exec { file: MAIN_FILE, vars: vec![(IN_PROCESS, "1".into())] }
             }
             _ => Decision::Here,
         },
         Role::Main if bulk && !in_process && cfg!(unix) => {
-            Decision::Exec { file: BULK_FILE, var: EXPECT, value: BUILD_ID.into() }
+            let mut vars = vec![(EXPECT, BUILD_ID.to_string())];
+            if !thp_set {
+                vars.push((THP.0, THP.1.to_string()));
+            }
+            Decision::Exec { file: BULK_FILE, vars }
         }
         Role::Main => Decision::Here,
     }
@@ -88,9 +103,10 @@ pub fn hand_over(role: Role, bulk: bool) {
 fn act(role: Role, bulk: bool) -> Result<(), Msg> {
     let expect = std::env::var(EXPECT).ok();
     let in_process = std::env::var_os(IN_PROCESS).is_some();
-    let decision = decide(role, bulk, expect.as_deref(), in_process);
+    let thp_set = std::env::var_os(THP.0).is_some();
+    let decision = decide(role, bulk, expect.as_deref(), in_process, thp_set);
     #[cfg(unix)]
-    if let Decision::Exec { file, var, value } = decision {
+    if let Decision::Exec { file, vars } = decision {
         use std::os::unix::process::CommandExt;
         let Some(path) = std::env::current_exe().ok().map(|exe| exe.with_file_name(file)) else {
             return Ok(());
@@ -102,7 +118,7 @@ fn act(role: Role, bulk: bool) -> Result<(), Msg> {
         let _ = std::process::Command::new(&path)
             .args(std::env::args_os().skip(1))
             .env_remove(EXPECT)
-            .env(var, value)
+            .envs(vars)
             .exec();
         if role == Role::Bulk {
             // A helper of another build must not run the command itself.
@@ -120,19 +136,34 @@ mod tests {
 
     #[test]
     fn the_main_binary_hands_over_only_whole_store_commands() {
-        let exec = Decision::Exec { file: BULK_FILE, var: EXPECT, value: BUILD_ID.into() };
-        assert_eq!(decide(Role::Main, true, None, false), if cfg!(unix) { exec } else { Decision::Here });
-        assert_eq!(decide(Role::Main, false, None, false), Decision::Here);
-        assert_eq!(decide(Role::Main, true, None, true), Decision::Here, "SAMMACHIP_IN_PROCESS");
+        let exec = Decision::Exec {
+            file: BULK_FILE,
+            vars: vec![(EXPECT, BUILD_ID.into()), ("MIMALLOC_ALLOW_THP", "0".into())],
+        };
+        assert_eq!(
+            decide(Role::Main, true, None, false, false),
+            if cfg!(unix) { exec } else { Decision::Here }
+        );
+        assert_eq!(decide(Role::Main, false, None, false, false), Decision::Here);
+        assert_eq!(decide(Role::Main, true, None, true, false), Decision::Here, "SAMMACHIP_IN_PROCESS");
+    }
+
+    #[test]
+    fn huge_pages_are_left_as_set_by_hand() {
+        let exec = Decision::Exec { file: BULK_FILE, vars: vec![(EXPECT, BUILD_ID.into())] };
+        assert_eq!(
+            decide(Role::Main, true, None, false, true),
+            if cfg!(unix) { exec } else { Decision::Here }
+        );
     }
 
     #[test]
     fn a_helper_of_another_build_gives_the_command_back() {
-        assert_eq!(decide(Role::Bulk, true, Some(BUILD_ID), false), Decision::Here);
-        assert_eq!(decide(Role::Bulk, true, None, false), Decision::Here, "run by hand");
+        assert_eq!(decide(Role::Bulk, true, Some(BUILD_ID), false, false), Decision::Here);
+        assert_eq!(decide(Role::Bulk, true, None, false, false), Decision::Here, "run by hand");
         assert_eq!(
-            decide(Role::Bulk, true, Some("0123456789abcdef"), false),
-            Decision::Exec { file: MAIN_FILE, var: IN_PROCESS, value: "1".into() }
+            decide(Role::Bulk, true, Some("0123456789abcdef"), false, false),
+            Decision::Exec { file: MAIN_FILE, vars: vec![(IN_PROCESS, "1".into())] }
         );
     }
 }
