@@ -114,12 +114,20 @@ impl Msg {
 /// where it can (Thai messages put spaces between phrases), inside a word
 /// only when one word is wider than a line, and never inside a grapheme
 /// cluster (a Thai syllable's vowel and tone marks stay on their consonant).
+/// A line that starts with spaces (an item of a list) keeps them on each of
+/// its lines, as long as they take at most half the width.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     use unicode_segmentation::UnicodeSegmentation;
     use unicode_width::UnicodeWidthStr;
     let width = width.max(1);
     let mut out = Vec::new();
     for para in text.split('\n') {
+        let body = para.trim_start_matches(' ');
+        let indent = &para[..para.len() - body.len()];
+        let (indent, para) =
+            if indent.len() * 2 <= width && !body.is_empty() { (indent, body) } else { ("", para) };
+        let first = out.len();
+        let width = width - indent.len();
         let mut line = String::new();
         let mut line_w = 0;
         for word in para.split(' ').filter(|w| !w.is_empty()) {
@@ -150,6 +158,9 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
             }
         }
         out.push(line);
+        for l in &mut out[first..] {
+            l.insert_str(0, indent);
+        }
     }
     out
 }
@@ -232,6 +243,21 @@ mod tests {
             lines.iter().all(|l| !l.starts_with(['\u{e34}', '\u{e35}', '\u{e48}', '\u{e49}', '\u{e47}']))
         );
         assert_eq!(wrap("a b\nc", 80), vec!["a b", "c"]);
+    }
+
+    /// A message is wrapped, not cut, and a list's lines keep their indent.
+    #[test]
+    fn a_message_wraps_and_keeps_its_indent() {
+        let text = "Cannot read inbox/a-long-name.xlsx: its end is missing.\n  fund_code, national_id, title";
+        let lines = wrap(text, 24);
+        assert!(lines.iter().all(|l| unicode_width::UnicodeWidthStr::width(l.as_str()) <= 24), "{lines:?}");
+        let words = |t: &str| t.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(words(&lines.join(" ")), words(text), "every word, in order");
+        let list: Vec<&String> = lines.iter().skip_while(|l| !l.contains("fund_code")).collect();
+        assert!(list.len() >= 2 && list.iter().all(|l| l.starts_with("  ")), "{lines:?}");
+        // An indent wider than half the line is not kept: the words are.
+        assert_eq!(wrap("      abc def", 8), vec!["abc def"]);
+        assert_eq!(wrap("  \nx", 8), vec!["", "x"]);
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &ImportScreen, theme: &
         Step::Checked { file, kind, summary } => checked(app, s, file, *kind, summary, w, theme),
     };
     if let Some(p) = &s.problem {
-        let said = wrapped(&p.render(app.lang), w);
+        let said = crate::i18n::wrap(&p.render(app.lang), w);
         let room = usize::from(inner.height).saturating_sub(said.len());
         lines.truncate(room);
         while lines.len() < room {
@@ -43,20 +43,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, s: &ImportScreen, theme: &
         lines.extend(said.into_iter().map(|l| Line::styled(l, theme.error())));
     }
     frame.render_widget(Paragraph::new(lines), inner);
-}
-
-/// A message on lines of at most `w` cells: wrapped, not cut (a file's
-/// name makes a line as long as it is), each line keeping its indent (a
-/// list of missing columns).
-fn wrapped(text: &str, w: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let body = line.trim_start_matches(' ');
-        let indent = &line[..line.len() - body.len()];
-        let room = w.saturating_sub(indent.len()).max(10);
-        out.extend(crate::i18n::wrap(body, room).into_iter().map(|l| format!("{indent}{l}")));
-    }
-    out
 }
 
 fn files<'a>(app: &App, s: &ImportScreen, w: usize, theme: &Theme) -> Vec<Line<'a>> {
@@ -137,7 +123,7 @@ fn checked<'a>(
     }
     // The rejects file could not be written: why, then the reasons as ever.
     if let Some(why) = &summary.rejects_unwritten {
-        for l in wrapped(&crate::app::import::rejects_unwritten(why).render(lang), w) {
+        for l in crate::i18n::wrap(&crate::app::import::rejects_unwritten(why).render(lang), w) {
             lines.push(Line::styled(l, theme.error()));
         }
     }
@@ -185,19 +171,4 @@ fn checked<'a>(
         lines.push(Line::styled(Msg::with(k::IMPORT_MORE, [n(unlisted)]).render(lang), theme.dim()));
     }
     lines
-}
-
-#[cfg(test)]
-mod tests {
-    /// A message is wrapped, not cut, and a list's lines keep their indent.
-    #[test]
-    fn a_message_wraps_and_keeps_its_indent() {
-        let text = "Cannot read inbox/a-long-name.xlsx: its end is missing.\n  fund_code, national_id, title";
-        let lines = super::wrapped(text, 24);
-        assert!(lines.iter().all(|l| unicode_width::UnicodeWidthStr::width(l.as_str()) <= 24), "{lines:?}");
-        let words = |t: &str| t.split_whitespace().map(str::to_string).collect::<Vec<_>>();
-        assert_eq!(words(&lines.join(" ")), words(text), "every word, in order");
-        let list: Vec<&String> = lines.iter().skip_while(|l| !l.contains("fund_code")).collect();
-        assert!(list.len() >= 2 && list.iter().all(|l| l.starts_with("  ")), "{lines:?}");
-    }
 }
