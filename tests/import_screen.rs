@@ -341,3 +341,31 @@ fn a_damaged_file_is_named_by_its_folder_not_the_servers_path() {
         assert!(!screen.contains('…'), "{screen}");
     }
 }
+
+/// `L` switches the language on the Import screen as on every tab: the
+/// checked file's result and its refused rows are then in the other one.
+#[test]
+fn l_switches_the_language_on_the_import_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = Fixture::new(Lang::Th);
+    let own = with_inbox(&mut f, dir.path());
+    let funds = f.funds();
+    let file = own.join("inbox/one.csv");
+    members_csv(&file, &[&funds[0], &funds[0]], 540_000_000_001);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let good = national_id(540_000_000_002);
+    let wrong = format!("{}{}", &good[..12], (good.as_bytes()[12] - b'0' + 1) % 10);
+    std::fs::write(&file, text.replace(&good, &wrong)).unwrap();
+    check_newest(&mut f);
+    let thai = f.screen();
+    assert!(thai.contains("เลขประจำตัวประชาชน"), "{thai}");
+    f.press(KeyCode::Char('L'));
+    assert_eq!(f.app.lang, Lang::En);
+    assert!(f.app.import.is_some(), "the screen stays open");
+    let english = f.screen();
+    assert!(english.contains("national ID") && !english.contains("เลขประจำตัวประชาชน"), "{english}");
+    // On a Thai keyboard layout the same key (ศ) switches it back.
+    f.press(KeyCode::Char('ศ'));
+    assert_eq!(f.app.lang, Lang::Th);
+    assert_eq!(f.screen(), thai);
+}

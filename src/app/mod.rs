@@ -925,6 +925,10 @@ impl App {
             Action::Undo => return self.undo(store),
             Action::Help => return self.sh.overlay = Some(Overlay::Help { scroll: 0 }),
             Action::Quit => return self.sh.quit = true,
+            Action::ToggleLang => {
+                self.global_action(action, store);
+                return;
+            }
             _ => {}
         }
         let Some(screen) = &mut self.import else { return };

@@ -268,6 +268,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Import, &[ch('r')], Action::Reload, k::HELP_IMPORT_RELOAD, true),
     b(Import, &[key(Esc)], Action::Back, k::HELP_BACK, true),
     b(Import, &[ch('u')], Action::Undo, k::HELP_UNDO, false),
+    b(Import, &[ch('L')], Action::ToggleLang, k::HELP_LANG, false),
     b(Import, &[ch('?'), key(F(1))], Action::Help, k::HELP_HELP, false),
     b(Import, &[ch('q'), ctrl('c')], Action::Quit, k::HELP_QUIT, false),
     // The help overlay.
