@@ -24,13 +24,14 @@ fn place(bin: &str, dir: &Path, name: &str) -> PathBuf {
     to
 }
 
-/// A stand-in for one of the binaries: it writes the two variables and its
-/// arguments, one per line, to `ran` beside it, and exits with `code`.
+/// A stand-in for one of the binaries: it writes the two variables,
+/// mimalloc's huge-page setting and its arguments, one per line, to `ran`
+/// beside it, and exits with `code`.
 fn stand_in(dir: &Path, name: &str, code: u8) {
     let to = dir.join(name);
     let script = format!(
         "#!/bin/sh\n{{ echo \"for=$SAMMACHIP_BULK_FOR\"; echo \"here=$SAMMACHIP_IN_PROCESS\"; \
-         printf '%s\\n' \"$@\"; }} > \"$(dirname \"$0\")/ran\"\nexit {code}\n"
+         echo \"thp=$MIMALLOC_ALLOW_THP\"; printf '%s\\n' \"$@\"; }} > \"$(dirname \"$0\")/ran\"\nexit {code}\n"
     );
     fs::write(&to, script).expect("write the stand-in");
     fs::set_permissions(&to, fs::Permissions::from_mode(0o755)).expect("make it runnable");
@@ -38,7 +39,10 @@ fn stand_in(dir: &Path, name: &str, code: u8) {
 
 fn run(exe: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = Command::new(exe);
-    c.args(args).env_remove("SAMMACHIP_BULK_FOR").env_remove("SAMMACHIP_IN_PROCESS");
+    c.args(args)
+        .env_remove("SAMMACHIP_BULK_FOR")
+        .env_remove("SAMMACHIP_IN_PROCESS")
+        .env_remove("MIMALLOC_ALLOW_THP");
     for (k, v) in env {
         c.env(k, v);
     }
@@ -73,8 +77,13 @@ fn whole_store_commands_go_to_the_helper_beside_it_and_nothing_else_does() {
         let id = seen[0].strip_prefix("for=").expect("the build it expects");
         assert!(id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{args:?}: {id:?}");
         assert_eq!(seen[1], "here=", "{args:?}");
-        assert_eq!(&seen[2..], &args[..], "the same arguments, in order");
+        assert_eq!(seen[2], "thp=0", "{args:?}: mimalloc's huge pages off");
+        assert_eq!(&seen[3..], &args[..], "the same arguments, in order");
     }
+    // A huge-page setting made by hand is left as it is.
+    let args = ["--db", db, "restore", "backup.smc"];
+    run(&main, &args, &[("MIMALLOC_ALLOW_THP", "1")]);
+    assert_eq!(ran(d).expect("the helper was run")[2], "thp=1");
     // Everything else runs in the main binary.
     let csv = d.join("funds.csv");
     let csv = csv.to_str().expect("utf-8 path");
@@ -117,7 +126,7 @@ fn a_helper_of_another_build_gives_the_command_back_to_the_main_binary() {
     let seen = ran(d).expect("the main binary was run");
     assert_eq!(seen[0], "for=", "the expected build is not passed on");
     assert_eq!(seen[1], "here=1", "and the main binary is told to run it itself");
-    assert_eq!(&seen[2..], &args[..]);
+    assert_eq!(&seen[3..], &args[..]);
     // Run by hand, or by a main binary of its own build, it runs the command.
     let other = tempfile::tempdir().expect("temp dir");
     let main = place(MAIN, other.path(), "sammachip");
