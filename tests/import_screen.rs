@@ -369,3 +369,21 @@ fn l_switches_the_language_on_the_import_screen() {
     assert_eq!(f.app.lang, Lang::Th);
     assert_eq!(f.screen(), thai);
 }
+
+/// An empty inbox says how a file gets there: copied into the folder shown
+/// when the officer runs the app on their own PC, sent by SFTP over SSH.
+#[test]
+fn an_empty_inbox_says_how_a_file_gets_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = Fixture::new(Lang::En);
+    let own = with_inbox(&mut f, dir.path());
+    std::fs::create_dir_all(own.join("inbox")).unwrap();
+    f.press(KeyCode::Char('i'));
+    let local = f.screen();
+    assert!(local.contains("Copy one into the folder above") && !local.contains("SFTP"), "{local}");
+    f.press(KeyCode::Esc);
+    f.app.export_dir = Some(own.join("outbox"));
+    f.press(KeyCode::Char('i'));
+    let remote = f.screen();
+    assert!(remote.contains("Upload one over SFTP into inbox/"), "{remote}");
+}

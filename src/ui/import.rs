@@ -57,7 +57,9 @@ fn files<'a>(app: &App, s: &ImportScreen, w: usize, theme: &Theme) -> Vec<Line<'
     let mut lines = vec![Line::styled(cut(&folder, w).into_owned(), theme.dim())];
     if s.files.is_empty() {
         lines.push(Line::raw(""));
-        lines.extend(tr(lang, k::IMPORT_EMPTY).lines().map(|l| Line::raw(cut(l, w).into_owned())));
+        // Only over SSH is the file sent by SFTP; here it is copied in.
+        let empty = if app.export_dir.is_some() { k::IMPORT_EMPTY } else { k::IMPORT_EMPTY_LOCAL };
+        lines.extend(tr(lang, empty).lines().map(|l| Line::raw(cut(l, w).into_owned())));
         return lines;
     }
     let (size_w, when_w) = (10, 20);
