@@ -19,7 +19,7 @@
 //! The helper runs with mimalloc's transparent huge pages off
 //! (`MIMALLOC_ALLOW_THP=0`, unless the variable is already set): with them,
 //! mimalloc asks the kernel for 2 MiB pages, and the province's members
-//! import peaked at 216–235 MB instead of 172–182 MB, with twice the system
+//! import peaked at 209–225 MB instead of 171–192 MB, with twice the system
 //! time spent zeroing them, and no faster (BENCHMARKS.md, issue 23,
 //! twenty-second round).
 
