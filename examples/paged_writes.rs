@@ -7,8 +7,8 @@
 //! reads the four trees that hold nearly all of a store's entries
 //! (`members`, `occupations`, `children`, `members_by_nid`) from STORE
 //! (closed: no app or server may hold it), then writes them RUNS times
-//! (default 3) each way, one way after the other, into a temporary store,
-//! and prints the median time of each. The N default to 16, 64 and whole
+//! (default 3) each way, the ways in turn (each run starting with the
+//! next), into a temporary store, and prints the median time of each. The N default to 16, 64 and whole
 //! funds (0). A page here is the records' bytes one after another, keyed by
 //! the first record's key; nothing reads it back. It measures sled's side of
 //! a paged layout, not a layout the app has.
@@ -40,7 +40,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         ways.push((name, Vec::new(), 0, 0));
     }
     for run in 0..runs {
-        for (i, way) in ways.iter_mut().enumerate() {
+        // Each run starts with another way, so none always follows the
+        // same one (whose writes may still be going to disk).
+        for j in 0..ways.len() {
+            let i = (j + run) % ways.len();
+            let way = &mut ways[i];
             let at = tmp.path().join(format!("run-{run}-{i}"));
             let page = if i == 0 { None } else { Some(pages[i - 1]) };
             let (secs, inserts, biggest) = write(&at, &trees, page)?;

@@ -258,6 +258,10 @@ mod tests {
         // An indent wider than half the line is not kept: the words are.
         assert_eq!(wrap("      abc def", 8), vec!["abc def"]);
         assert_eq!(wrap("  \nx", 8), vec!["", "x"]);
+        // Half the width exactly is kept; Thai keeps its clusters whole.
+        assert_eq!(wrap("    abcd efgh", 8), vec!["    abcd", "    efgh"]);
+        let thai = wrap("  ผู้ใหญ่บ้าน ผู้ช่วย", 12);
+        assert_eq!(thai, vec!["  ผู้ใหญ่บ้าน", "  ผู้ช่วย"]);
     }
 
     #[test]

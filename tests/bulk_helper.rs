@@ -126,6 +126,7 @@ fn a_helper_of_another_build_gives_the_command_back_to_the_main_binary() {
     let seen = ran(d).expect("the main binary was run");
     assert_eq!(seen[0], "for=", "the expected build is not passed on");
     assert_eq!(seen[1], "here=1", "and the main binary is told to run it itself");
+    assert_eq!(seen[2], "thp=", "handing back sets no huge-page setting");
     assert_eq!(&seen[3..], &args[..]);
     // Run by hand, or by a main binary of its own build, it runs the command.
     let other = tempfile::tempdir().expect("temp dir");

@@ -377,13 +377,18 @@ fn an_empty_inbox_says_how_a_file_gets_there() {
     let dir = tempfile::tempdir().unwrap();
     let mut f = Fixture::new(Lang::En);
     let own = with_inbox(&mut f, dir.path());
-    std::fs::create_dir_all(own.join("inbox")).unwrap();
+    // A folder deeper than the screen is wide: its end is still shown.
+    let deep = own.join("ก".repeat(30)).join("x".repeat(40)).join("inbox");
+    std::fs::create_dir_all(&deep).unwrap();
+    f.app.inbox_dir = Some(deep);
     f.press(KeyCode::Char('i'));
     let local = f.screen();
     assert!(local.contains("Copy one into the folder above") && !local.contains("SFTP"), "{local}");
+    assert!(local.contains("xxxxx/inbox") || local.contains("x/inbox"), "the folder's end: {local}");
     f.press(KeyCode::Esc);
     f.app.export_dir = Some(own.join("outbox"));
     f.press(KeyCode::Char('i'));
     let remote = f.screen();
     assert!(remote.contains("Upload one over SFTP into inbox/"), "{remote}");
+    assert!(!remote.contains("Copy one into"), "{remote}");
 }

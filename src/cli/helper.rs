@@ -16,12 +16,16 @@
 //! older build hands the command straight back (`SAMMACHIP_IN_PROCESS`), so
 //! the code that writes the store is always this build's.
 //!
-//! The helper runs with mimalloc's transparent huge pages off
-//! (`MIMALLOC_ALLOW_THP=0`, unless the variable is already set): with them,
-//! mimalloc asks the kernel for 2 MiB pages, and the province's members
-//! import peaked at 209–225 MB instead of 171–192 MB, with twice the system
-//! time spent zeroing them, and no faster (BENCHMARKS.md, issue 23,
-//! twenty-second round).
+//! Started by `sammachip`, the helper runs with mimalloc's transparent huge
+//! pages off (`MIMALLOC_ALLOW_THP=0`, unless the variable is already set;
+//! run by hand, it keeps mimalloc's default): with them, mimalloc asks the
+//! kernel for 2 MiB pages, and the province's members import peaked at
+//! 209–225 MB instead of 171–192 MB, with 1.4–2× the system time, and was
+//! no faster (BENCHMARKS.md, issue 23, twenty-second round). A helper that
+//! gives a command back leaves the main binary with huge pages off too (the
+//! kernel keeps mimalloc's `prctl` across `exec`); glibc's allocator asks
+//! for none of its own, so only a kernel set to give them unasked
+//! (`always`) sees a difference, the same smaller peak.
 
 use crate::i18n::Msg;
 

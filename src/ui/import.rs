@@ -54,7 +54,9 @@ fn files<'a>(app: &App, s: &ImportScreen, w: usize, theme: &Theme) -> Vec<Line<'
     } else {
         trf(lang, k::IMPORT_FOLDER, &[&clean::line(&s.dir.display().to_string())])
     };
-    let mut lines = vec![Line::styled(cut(&folder, w).into_owned(), theme.dim())];
+    // Wrapped, not cut: the folder's end (`inbox`) is the part that tells.
+    let mut lines: Vec<Line> =
+        crate::i18n::wrap(&folder, w).into_iter().map(|l| Line::styled(l, theme.dim())).collect();
     if s.files.is_empty() {
         lines.push(Line::raw(""));
         // Only over SSH is the file sent by SFTP; here it is copied in.
