@@ -8,8 +8,8 @@
 //! (`members`, `occupations`, `children`, `members_by_nid`) from STORE
 //! (closed: no app or server may hold it), then writes them RUNS times
 //! (default 3) each way, the ways in turn (each run starting with the
-//! next), into a temporary store, and prints the median time of each. The N default to 16, 64 and whole
-//! funds (0). A page here is the records' bytes one after another, keyed by
+//! next), into a temporary store, and prints the median time of each. The
+//! N default to 16, 64 and whole funds (0). A page here is the records' bytes one after another, keyed by
 //! the first record's key; nothing reads it back. It measures sled's side of
 //! a paged layout, not a layout the app has.
 //!
