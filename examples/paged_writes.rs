@@ -13,7 +13,10 @@
 //! the first record's key; nothing reads it back. It measures sled's side of
 //! a paged layout, not a layout the app has.
 //!
-//! Issue 23's twenty-second round in BENCHMARKS.md.
+//! Issue 23's twenty-second round in BENCHMARKS.md. It was run on a store of
+//! schema 3, one sled value per member; since schema 4 members are kept in
+//! pages (`src/store/page.rs`), so on a newer store its `members` entries are
+//! pages already.
 
 use std::{error::Error, path::Path, time::Instant};
 

@@ -283,7 +283,7 @@ fn take_back(store: &Store, who: Actor<'_>, change: u64) -> Result<Option<usize>
         s.push(e.entry.before.as_deref());
     }
     for ((tree, key), s) in &states {
-        let now = store.raw_tree(tree)?.get(key).map_err(StoreError::Sled)?;
+        let now = store.stored(tree, key)?;
         if !s.contains(&now.as_deref()) {
             return Ok(None);
         }
@@ -312,7 +312,7 @@ fn put_back<'e>(
     let note = note_of_undo(change);
     for e in entries {
         if resuming {
-            let now = match store.raw_tree(&e.entry.kind).and_then(|t| Ok(t.get(&e.entry.key)?)) {
+            let now = match store.stored(&e.entry.kind, &e.entry.key) {
                 Ok(now) => now,
                 Err(err) => return Err((err.into(), None)),
             };
@@ -335,7 +335,7 @@ fn undo_entries(store: &Store, who: Actor<'_>, change: u64, entries: &[Entry]) -
         newest.entry((e.entry.kind.as_str(), e.entry.key.as_slice())).or_insert(e);
     }
     for ((tree, key), e) in &newest {
-        let now = store.raw_tree(tree)?.get(key).map_err(StoreError::Sled)?;
+        let now = store.stored(tree, key)?;
         if now.as_deref() != e.entry.after.as_deref() {
             return Err(blocked(store, e)?);
         }

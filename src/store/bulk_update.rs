@@ -11,6 +11,7 @@ use super::{
     codec,
     core::{SaveError, Store, StoreError, key},
     load::Load,
+    page,
     record::Record,
     stats::{DistrictStats, FundRisk, FundStats},
     trees,
@@ -51,7 +52,7 @@ impl Load<'_> {
         let mut olds = Vec::with_capacity(recs.len());
         for r in recs {
             let k = r.key();
-            let Some(bytes) = primary.get(&k)? else { return Err(SaveError::Gone(k)) };
+            let Some(bytes) = page::get(R::TREE, &primary, &k)? else { return Err(SaveError::Gone(k)) };
             let old: R = Store::decode_record(&k, &bytes)?;
             if old.version() != r.version() {
                 return Err(SaveError::Stale { current: old.version() });
@@ -124,7 +125,7 @@ impl Load<'_> {
         change: impl FnMut(R) -> R,
     ) -> Result<Changed, SaveError> {
         let primary = self.store().tree(R::TREE)?;
-        let olds = keys.iter().map(|k| match primary.get(k)? {
+        let olds = keys.iter().map(|k| match page::get(R::TREE, &primary, k)? {
             Some(bytes) => Ok((bytes.to_vec(), Store::decode_record::<R>(k, &bytes)?)),
             None => Err(SaveError::Gone(k.clone())),
         });
@@ -175,15 +176,16 @@ impl Load<'_> {
             add(&n, 1);
             let k = n.key();
             if let (Some(ct), Some(ctree)) = (&children, R::CHILDREN) {
-                for item in ct.scan_prefix(&k) {
-                    let (ck, cv) = item?;
-                    if let Some(bytes) = n.refresh_child(&cv).map_err(StoreError::Encode)? {
-                        if !self.inverted() {
+                let inverted = self.inverted();
+                page::for_each(ctree, ct, &k, &mut |_| Ok(()), &mut |ck, cv| {
+                    if let Some(bytes) = n.refresh_child(cv).map_err(StoreError::Encode)? {
+                        if !inverted {
                             before.push((ctree, ck.to_vec(), cv.to_vec()));
                         }
                         child_writes.push((ck.to_vec(), bytes));
                     }
-                }
+                    Ok(())
+                })?;
             }
             if !self.inverted() {
                 before.push((R::TREE, k.clone(), old_bytes));
@@ -211,13 +213,22 @@ impl Load<'_> {
         // store-wide write lock and stops every read meanwhile, such as the
         // next part being prepared (`bulk_update_parts_with`).
         writes.sort_by(|a, b| a.0.cmp(&b.0));
-        for (k, v) in &writes {
-            primary.insert(k.as_slice(), v.as_slice())?;
+        if page::group(R::TREE).is_some() {
+            // Each page read and written once, with all of its changes.
+            page::put_many(R::TREE, &primary, writes.into_iter().map(|(k, v)| (k, Some(v))))?;
+        } else {
+            for (k, v) in &writes {
+                primary.insert(k.as_slice(), v.as_slice())?;
+            }
         }
-        if let Some(ct) = &children {
+        if let (Some(ct), Some(ctree)) = (&children, R::CHILDREN) {
             child_writes.sort_by(|a, b| a.0.cmp(&b.0));
-            for (k, v) in &child_writes {
-                ct.insert(k.as_slice(), v.as_slice())?;
+            if page::group(ctree).is_some() {
+                page::put_many(ctree, ct, child_writes.into_iter().map(|(k, v)| (k, Some(v))))?;
+            } else {
+                for (k, v) in &child_writes {
+                    ct.insert(k.as_slice(), v.as_slice())?;
+                }
             }
         }
         self.touch_derived();

@@ -27,7 +27,7 @@ use super::{
     core::{KEY_SCHEMA, SCHEMA_PLACE, Store, StoreError, counter_key, id_of, key, next_id_in, schema_in},
     index,
     load::{Pair, Pairs, Work},
-    migrate,
+    migrate, page,
     record::Record,
     reference::{SCHEMA_CATEGORY, SCHEMA_PROFILE},
     stats::{DistrictStats, FundRisk, FundStats},
@@ -119,6 +119,22 @@ impl Store {
     #[doc(hidden)]
     pub fn raw_tree(&self, name: &str) -> Result<sled::Tree, StoreError> {
         self.tree(name)
+    }
+
+    /// Writes (`None`: removes) a record's stored bytes where the store keeps
+    /// them (in its page, for a tree kept in pages), past every check and
+    /// index: for tests and tools that must damage a store on purpose.
+    #[doc(hidden)]
+    pub fn raw_record(&self, name: &'static str, k: &[u8], v: Option<&[u8]>) -> Result<(), StoreError> {
+        page::put(name, &self.tree(name)?, k, v)
+    }
+
+    /// The stored bytes of the record under `k` in the tree named `tree`
+    /// (as an audit entry names them), wherever the store keeps them; `None`
+    /// for no such record or no such tree.
+    pub fn stored(&self, tree: &str, k: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(name) = trees::ALL.iter().copied().find(|t| *t == tree) else { return Ok(None) };
+        Ok(page::get(name, &self.tree(name)?, k)?.map(|v| v.to_vec()))
     }
 
     /// Checks the whole store (see the module's documentation). Reads every
@@ -400,21 +416,45 @@ impl Plan {
     fn kind<R: Record>(&mut self, store: &Store, mut each: impl FnMut(&R)) -> Result<(), StoreError> {
         let mut d = Derived::default();
         let mut max = 0;
+        let group = page::group(R::TREE);
         for item in store.tree(R::TREE)?.iter() {
             let (k, v) = item?;
-            max = max.max(id_of(&k).unwrap_or(0));
-            match R::from_stored(&v) {
-                Ok(r) => {
-                    max = max.max(r.id());
-                    d.add(&r, &k);
-                    each(&r);
+            let mut one = |k: &[u8], v: &[u8]| {
+                max = max.max(id_of(k).unwrap_or(0));
+                match R::from_stored(v) {
+                    Ok(r) => {
+                        max = max.max(r.id());
+                        d.add(&r, k);
+                        each(&r);
+                    }
+                    Err(e) => self.left.push(problem(
+                        R::TREE,
+                        k,
+                        Fault::Unreadable,
+                        format!("does not decode ({e}); left as it is"),
+                    )),
                 }
-                Err(e) => self.left.push(problem(
+            };
+            let Some(g) = group else {
+                one(&k, &v);
+                continue;
+            };
+            if !page::is_page_key(g, &k) {
+                self.left.push(problem(
+                    R::TREE,
+                    &k,
+                    Fault::Misplaced,
+                    "is stored alone, not in its page; left as it is".to_string(),
+                ));
+                continue;
+            }
+            if let Err(e) = page::each_record(g, &k, &v, &mut one) {
+                self.left.push(problem(
                     R::TREE,
                     &k,
                     Fault::Unreadable,
-                    format!("does not decode ({e}); left as it is"),
-                )),
+                    format!("a page that does not read ({e}); left as it is"),
+                ));
             }
         }
         // A unique key claimed twice: the first record (in key order) keeps it.
@@ -561,9 +601,59 @@ impl Checker {
         mut each: impl FnMut(&mut Self, &[u8], &R),
     ) -> Result<(), StoreError> {
         let (mut n, mut max) = (0u64, 0u64);
+        let group = page::group(R::TREE);
         src.pairs(R::TREE, &mut |k, v| {
-            n += 1;
-            max = max.max(id_of(k).unwrap_or(0));
+            let mut one =
+                |this: &mut Self, k: &[u8], v: &[u8]| this.record::<R>(k, v, &mut n, &mut max, &mut each);
+            let Some(g) = group else { return one(self, k, v) };
+            if !page::is_page_key(g, k) {
+                self.problem(R::TREE, k, Fault::Misplaced, "is stored alone, not in its page".to_string());
+                return;
+            }
+            let entries = match page::decode(v) {
+                Ok(entries) => entries,
+                Err(e) => {
+                    self.problem(R::TREE, k, Fault::Unreadable, format!("a page that does not read: {e}"));
+                    return;
+                }
+            };
+            let mut rk = k[..g].to_vec();
+            for (rest, rv) in entries {
+                rk.truncate(g);
+                rk.extend_from_slice(rest);
+                if page::page_key(g, &rk).as_deref() != Some(k) {
+                    self.problem(
+                        R::TREE,
+                        &rk,
+                        Fault::Misplaced,
+                        format!("is kept in the page {}", show_key(R::TREE, k)),
+                    );
+                    continue;
+                }
+                one(self, &rk, rv);
+            }
+        })?;
+        self.counts.insert(R::TREE, n);
+        for name in R::INDEXES {
+            let entries = self.derived.index.remove(name).unwrap_or_default();
+            self.index(src, name, R::TREE, entries)?;
+        }
+        self.counter(R::TREE, max);
+        Ok(())
+    }
+
+    /// One record of [`Checker::records`], stored under `k`.
+    fn record<R: Record>(
+        &mut self,
+        k: &[u8],
+        v: &[u8],
+        n: &mut u64,
+        max: &mut u64,
+        each: &mut impl FnMut(&mut Self, &[u8], &R),
+    ) {
+        {
+            *n += 1;
+            *max = (*max).max(id_of(k).unwrap_or(0));
             let r = match R::from_stored(v) {
                 Ok(r) => r,
                 Err(e) => {
@@ -580,7 +670,7 @@ impl Checker {
                     format!("is stored under the wrong key: its fields give {}", show_key(R::TREE, &own)),
                 );
             }
-            max = max.max(r.id());
+            *max = (*max).max(r.id());
             if r.id() > super::core::MAX_ID {
                 self.problem(
                     R::TREE,
@@ -595,14 +685,7 @@ impl Checker {
             }
             self.derived.add(&r, k);
             each(self, k, &r);
-        })?;
-        self.counts.insert(R::TREE, n);
-        for name in R::INDEXES {
-            let entries = self.derived.index.remove(name).unwrap_or_default();
-            self.index(src, name, R::TREE, entries)?;
         }
-        self.counter(R::TREE, max);
-        Ok(())
     }
 
     /// The counter of `tree` must be past `max`, the largest id in use.

@@ -50,6 +50,7 @@ use sled::Transactional;
 use super::{
     codec,
     core::{SCHEMA_AUDIT, SaveError, Store, StoreError, counter_key, id_of, key, now_ms},
+    page,
     record::Record,
     trees,
     write::{Derived, count_of},
@@ -166,6 +167,10 @@ fn remove_new(store: &Store, mark: &Mark) -> Result<(), StoreError> {
             continue;
         }
         let t = store.tree(tree)?;
+        if let Some(g) = page::group(tree) {
+            remove_new_in_pages(tree, g, &t, first)?;
+            continue;
+        }
         // Keyed by id alone: the new ones are one range. Keyed under a parent
         // (members, occupations, assignments): every key is looked at.
         let by_id = !matches!(tree, trees::MEMBERS | trees::OCCUPATIONS | trees::ASSIGNMENTS);
@@ -185,6 +190,45 @@ fn remove_new(store: &Store, mark: &Mark) -> Result<(), StoreError> {
             }
             t.apply_batch(b)?;
         }
+    }
+    Ok(())
+}
+
+/// [`remove_new`] in a tree kept in pages: every page is read, and those
+/// holding records with ids at or above `first` are written again without
+/// them (or removed, left empty).
+fn remove_new_in_pages(name: &'static str, g: usize, t: &sled::Tree, first: u64) -> Result<(), StoreError> {
+    let mut changed: Vec<(sled::IVec, Option<Vec<u8>>)> = Vec::new();
+    for item in t.iter() {
+        let (k, v) = item?;
+        let mut kept: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        let mut dropped = false;
+        page::each_record(g, &k, &v, &mut |rk, rv| {
+            if id_of(rk).is_some_and(|id| id >= first) {
+                dropped = true;
+            } else {
+                kept.push((rk[g..].to_vec(), rv.to_vec()));
+            }
+        })
+        .map_err(|e| page::damaged(name, &k, e))?;
+        if !dropped {
+            continue;
+        }
+        if !page::is_page_key(g, &k) || kept.is_empty() {
+            changed.push((k, None));
+        } else {
+            changed.push((k, Some(page::encode(kept.iter().map(|(r, v)| (r.as_slice(), v.as_slice()))))));
+        }
+    }
+    for chunk in changed.chunks(BATCH) {
+        let mut b = sled::Batch::default();
+        for (k, v) in chunk {
+            match v {
+                Some(v) => b.insert(k.clone(), v.as_slice()),
+                None => b.remove(k.clone()),
+            }
+        }
+        t.apply_batch(b)?;
     }
     Ok(())
 }
@@ -285,6 +329,12 @@ impl Store {
             }
             Work::Load | Work::Migration { .. } => {
                 self.undo(&mark, true)?;
+                // A step may stamp its version before it is done (so that an
+                // older program refuses the store meanwhile): back to where
+                // it began, and the next open runs it again.
+                if let Work::Migration { from } = mark.work {
+                    self.set_schema_version(from)?;
+                }
                 let note = format!(
                     "rolled back an unfinished load (begun {}): {}",
                     jiff::Timestamp::from_millisecond(mark.id as i64)
@@ -319,6 +369,12 @@ impl Store {
                     });
                 };
                 let t = self.tree(name)?;
+                // A copy of a whole page goes back as it was; a copy of one
+                // record goes back into its page.
+                if page::group(name).is_some_and(|g| !page::is_page_key(g, &b.key)) {
+                    page::put(name, &t, &b.key, b.value.as_deref())?;
+                    continue;
+                }
                 match &b.value {
                     Some(v) => t.insert(b.key.as_slice(), v.as_slice())?,
                     None => t.remove(b.key.as_slice())?,
@@ -353,18 +409,22 @@ impl Store {
                 let members = self.tree(Member::TREE)?;
                 let children = self.tree(trees::OCCUPATIONS)?;
                 let mut fixed = Vec::new();
-                for item in members.iter() {
-                    let (k, v) = item?;
-                    let mut m: Member = Self::decode_record(&k, &v)?;
+                page::for_each(Member::TREE, &members, &[], &mut |_| Ok(()), &mut |k, v| {
+                    let mut m: Member = Self::decode_record(k, v)?;
                     let before = m.loans.len();
                     m.loans.retain(|l| !inverse.owns_loan(l.id));
                     if m.loans.len() != before {
                         m.set_version(m.version().saturating_sub(1));
-                        fixed.push((k, m));
+                        fixed.push((k.to_vec(), m));
                     }
+                    Ok(())
+                })?;
+                let mut writes = Vec::with_capacity(fixed.len());
+                for (k, m) in &fixed {
+                    writes.push((k.clone(), Some(m.to_stored().map_err(StoreError::Encode)?)));
                 }
+                page::put_many(Member::TREE, &members, writes)?;
                 for (k, m) in fixed {
-                    members.insert(&k, m.to_stored().map_err(StoreError::Encode)?)?;
                     // The occupation records' copies of the loans, as they were.
                     for item in children.scan_prefix(&k) {
                         let (ck, cv) = item?;
@@ -503,9 +563,13 @@ impl<'s> Load<'s> {
         let t = self.store.tree(tree)?;
         let mut olds = Vec::with_capacity(items.len());
         for (k, _) in items {
-            olds.push(t.get(k)?);
+            olds.push(page::get(tree, &t, k)?);
         }
         self.journal(items.iter().zip(&olds).map(|((k, _), old)| (tree, k.as_slice(), old.as_deref())))?;
+        if page::group(tree).is_some() {
+            page::put_many(tree, &t, items.iter().cloned())?;
+            return Ok(());
+        }
         let mut batch = sled::Batch::default();
         for (k, v) in items {
             match v {
@@ -534,6 +598,7 @@ impl<'s> Load<'s> {
             derived: Derived::default(),
             bound: DERIVED_BOUND,
             halves: Halves::default(),
+            flushed: 0,
             kind: std::marker::PhantomData,
         })
     }
@@ -623,6 +688,9 @@ impl<'s> Load<'s> {
         let store = self.store;
         let result = (|| {
             store.undo(&self.mark, self.derived.load(Ordering::Acquire))?;
+            if let Work::Migration { from } = self.mark.work {
+                store.set_schema_version(from)?;
+            }
             // Nothing happened: the mark goes without an audit entry.
             let meta = store.tree(trees::META)?;
             meta.remove(KEY_MARK)?;
@@ -675,7 +743,43 @@ pub struct BulkWriter<'l, R: Record> {
     /// The batch being written by two threads while the next one is made,
     /// and the count of records written.
     halves: Halves,
+    /// Records handed to `halves` so far (in pages, fewer pairs are written).
+    flushed: u64,
     kind: std::marker::PhantomData<R>,
+}
+
+/// A sorted batch of a load's new records in a tree kept in pages, as the
+/// pages to write: a page the tree has already (records of the load's first
+/// ids beside older ones, or a page begun in an earlier batch) is read and
+/// written at once with the new records added; the others, new to the tree,
+/// are returned for [`Halves`].
+fn pages_of(name: &'static str, g: usize, tree: &sled::Tree, batch: Pairs) -> Result<Pairs, StoreError> {
+    let mut out: Pairs = Vec::new();
+    let mut i = 0;
+    while i < batch.len() {
+        let Some(pk) = page::page_key(g, &batch[i].0) else {
+            return Err(page::damaged(name, &batch[i].0, page::PageError::Short(batch[i].0.len())));
+        };
+        let mut j = i;
+        while j < batch.len() && page::page_key(g, &batch[j].0).as_deref() == Some(pk.as_slice()) {
+            j += 1;
+        }
+        let records = &batch[i..j];
+        match tree.get(&pk)? {
+            Some(old) => {
+                let changes: Vec<(Vec<u8>, Option<Vec<u8>>)> =
+                    records.iter().map(|(k, v)| (k[g..].to_vec(), Some(v.clone()))).collect();
+                if let Some(p) =
+                    page::with_many(Some(&old), &changes).map_err(|e| page::damaged(name, &pk, e))?
+                {
+                    tree.insert(pk, p)?;
+                }
+            }
+            None => out.push((pk, page::encode(records.iter().map(|(k, v)| (&k[g..], v.as_slice()))))),
+        }
+        i = j;
+    }
+    Ok(out)
 }
 
 /// Key and value pairs in key order, to be written.
@@ -819,6 +923,10 @@ impl<R: Record> BulkWriter<'_, R> {
         let tree = self.load.store.tree(R::TREE)?;
         let mut batch = std::mem::take(&mut self.batch);
         batch.sort_by(|a, b| a.0.cmp(&b.0));
+        self.flushed += batch.len() as u64;
+        if let Some(g) = page::group(R::TREE) {
+            batch = pages_of(R::TREE, g, &tree, batch)?;
+        }
         self.halves.write(&tree, batch)
     }
 
@@ -827,7 +935,8 @@ impl<R: Record> BulkWriter<'_, R> {
     pub fn finish(mut self) -> Result<u64, SaveError> {
         self.flush_batch()?;
         self.write_derived()?;
-        Ok(self.halves.written)
+        self.halves.settle()?;
+        Ok(self.flushed)
     }
 
     /// Checks the index entries held (a unique key that repeats among them

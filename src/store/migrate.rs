@@ -9,12 +9,12 @@ use std::path::Path;
 use super::{
     core::{OpenError, Store, StoreError},
     load::{Load, Work},
-    trees,
+    page, trees,
     write::children_key,
 };
 
 /// The schema version this program writes.
-pub const CURRENT: u32 = 3;
+pub const CURRENT: u32 = 4;
 
 /// Upgrades a store from `from` to `from + 1`, writing through the load.
 pub struct Step {
@@ -23,8 +23,72 @@ pub struct Step {
 }
 
 /// Every migration, oldest first.
-pub const STEPS: &[Step] =
-    &[Step { from: 1, run: children_by_kind }, Step { from: 2, run: buckets_may_split }];
+pub const STEPS: &[Step] = &[
+    Step { from: 1, run: children_by_kind },
+    Step { from: 2, run: buckets_may_split },
+    Step { from: 3, run: members_in_pages },
+];
+
+/// Records moved into their pages per batch (one sled batch each, which
+/// sled applies whole or not at all).
+const MOVE_BATCH: usize = 16_384;
+
+/// 3 → 4: members are kept in pages (see `page`), each record moved from
+/// its own key into its page. The version is stamped first, so that an older
+/// program, which would read a page as a damaged member (and whose rollback
+/// of this step would take pages for new records), refuses the store as
+/// newer; a step cut off goes back to version 3 when the next open rolls it
+/// back ([`Store::recover`]), and runs again.
+///
+/// Nothing is copied to the journal (at the nation it would be 13 million
+/// members): each batch writes its pages and removes the records it moved in
+/// one sled batch, so the tree is always whole, each member in exactly one
+/// place, and a second run moves what the first did not. The store was backed
+/// up before the first step.
+fn members_in_pages(load: &Load<'_>) -> Result<(), StoreError> {
+    let store = load.store();
+    store.set_schema_version(4)?;
+    store.sync()?;
+    let name = trees::MEMBERS;
+    let Some(g) = page::group(name) else { return Ok(()) };
+    let tree = store.tree(name)?;
+    let mut from: Vec<u8> = Vec::new();
+    loop {
+        let mut alone: Vec<(sled::IVec, sled::IVec)> = Vec::new();
+        for item in tree.range(from.clone()..) {
+            let (k, v) = item?;
+            if page::is_page_key(g, &k) {
+                continue;
+            }
+            alone.push((k, v));
+            if alone.len() == MOVE_BATCH {
+                break;
+            }
+        }
+        let Some((last, _)) = alone.last() else { return Ok(()) };
+        from = [last.as_ref(), &[0]].concat();
+        let mut batch = sled::Batch::default();
+        // A key too short for a member's is left where it is, for `check`
+        // to name.
+        let movable = alone.iter().filter(|(k, _)| page::page_key(g, k).is_some());
+        let pages = page::by_page(
+            name,
+            g,
+            movable.map(|(k, v)| {
+                batch.remove(k.clone());
+                (k.to_vec(), Some(v.to_vec()))
+            }),
+        )?;
+        for (pk, records) in pages {
+            let old = tree.get(&pk)?;
+            let page = page::with_many(old.as_deref(), &records).map_err(|e| page::damaged(name, &pk, e))?;
+            if let Some(p) = page {
+                batch.insert(pk, p);
+            }
+        }
+        tree.apply_batch(batch)?;
+    }
+}
 
 /// 2 → 3: a national-ID bucket past `index::SPLIT_AT` entries splits in ten,
 /// its key holding an empty value (see `index`). Nothing is rewritten: a
@@ -145,6 +209,87 @@ mod tests {
             status: MemberStatus::Active,
             loans: Vec::new(),
         }
+    }
+
+    /// Moves every member of `store` out of its page, under its own key, as
+    /// schema 3 kept them; `leave` pages stay as they are (a step cut off).
+    fn unpage(store: &Store, leave: usize) {
+        let tree = store.tree(trees::MEMBERS).unwrap();
+        let g = page::group(trees::MEMBERS).unwrap();
+        let pages: Vec<_> = tree.iter().map(Result::unwrap).collect();
+        for (pk, v) in pages.into_iter().skip(leave) {
+            page::each_record(g, &pk, &v, &mut |k, v| {
+                tree.insert(k, v).unwrap();
+            })
+            .unwrap();
+            tree.remove(pk).unwrap();
+        }
+        store.set_schema_version(3).unwrap();
+        store.sync().unwrap();
+    }
+
+    fn members_of(store: &Store) -> Vec<Member> {
+        store.all::<Member>().unwrap()
+    }
+
+    /// Schema 3 kept each member under its own key; opened, the store keeps
+    /// them in pages, every member as it was, and checks clean. A step cut
+    /// off (some pages written, the version stamped, the mark left) goes back
+    /// to version 3 and runs again to the end.
+    #[test]
+    fn members_move_into_pages_whole_and_a_step_cut_off_runs_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s");
+        let funds: Vec<Fund> =
+            (0..3).map(|i| Fund { code: format!("3301010{i}"), ..Default::default() }).collect();
+        let expected = {
+            let store = Store::open(&path).unwrap();
+            let ids = store.bulk_insert("t", "funds", funds).unwrap();
+            let mut ms = Vec::new();
+            for (i, fund) in (0..100).map(|i| (i, ids[i % 3])) {
+                let mut m = member(fund);
+                m.national_id = NationalId::from_first12(&{
+                    let mut d = [1, 1, 0, 1, 7, 0, 0, 2, 3, 0, 0, 0];
+                    d[9] = (i / 100) as u8;
+                    d[10] = ((i / 10) % 10) as u8;
+                    d[11] = (i % 10) as u8;
+                    d
+                })
+                .unwrap();
+                ms.push(m);
+            }
+            ms.sort_by_key(|m| m.fund_id);
+            store.bulk_insert("t", "members", ms).unwrap();
+            let expected = members_of(&store);
+            assert_eq!(expected.len(), 100);
+            unpage(&store, 0);
+            assert_eq!(store.tree(trees::MEMBERS).unwrap().len(), 100, "stored alone");
+            expected
+        };
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), Some(CURRENT));
+        let tree = store.tree(trees::MEMBERS).unwrap();
+        let g = page::group(trees::MEMBERS).unwrap();
+        assert!(tree.iter().keys().all(|k| page::is_page_key(g, &k.unwrap())), "every member in a page");
+        assert!(tree.len() < 20, "{} pages for 100 members of 3 funds", tree.len());
+        assert_eq!(members_of(&store), expected);
+        assert!(store.check().unwrap().is_clean());
+
+        // Cut off: three pages written, the rest alone, version 4 stamped,
+        // the step's mark left behind.
+        unpage(&store, 3);
+        let load = store.begin(Work::Migration { from: 3 }, "sammachip", "schema 3 → 4").unwrap();
+        store.set_schema_version(4).unwrap();
+        store.sync().unwrap();
+        std::mem::forget(load);
+        drop(tree);
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), Some(CURRENT));
+        let tree = store.tree(trees::MEMBERS).unwrap();
+        assert!(tree.iter().keys().all(|k| page::is_page_key(g, &k.unwrap())), "every member in a page");
+        assert_eq!(members_of(&store), expected);
+        assert!(store.check().unwrap().is_clean());
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! `stats`, `kept` (every fund's figures kept in memory) and `trees` stand
 //! alone; `core` is the store itself (its errors,
 //! counters, audit trail, locks and syncing); `record` says how each kind is
-//! keyed and indexed; `index` and `write` save one record at a time; `check`
+//! keyed and indexed; `page` keeps a tree's records several to a sled
+//! value; `index` and `write` save one record at a time; `check`
 //! checks and rebuilds what is derived; `load` is the all-or-nothing bulk
 //! load, with `bulk_update`, `reference` and `sages` beside it; `backup`
 //! writes backups; `migrate` and `open` open a store; `restore` and `replace`
@@ -24,6 +25,7 @@ mod kept;
 pub mod load;
 pub mod migrate;
 mod open;
+mod page;
 mod record;
 mod reference;
 pub mod replace;

@@ -17,6 +17,7 @@ use super::{
         now_ms,
     },
     index::{self, IndexError},
+    page,
     record::Record,
     stats::{DistrictStats, FundRisk, FundStats},
     trees,
@@ -52,6 +53,36 @@ type Abort = ConflictableTransactionError<SaveError>;
 
 fn abort(e: impl Into<SaveError>) -> Abort {
     ConflictableTransactionError::Abort(e.into())
+}
+
+/// The stored value of the record under `k` in the tree `name`, inside a
+/// transaction (a tree kept in pages: from its page).
+fn tx_get(name: &'static str, t: &TransactionalTree, k: &[u8]) -> Result<Option<sled::IVec>, Abort> {
+    let Some(g) = page::group(name) else { return Ok(t.get(k)?) };
+    let Some(pk) = page::page_key(g, k) else { return Ok(None) };
+    let Some(p) = t.get(&pk)? else { return Ok(None) };
+    Ok(page::find(&p, &k[g..]).map_err(|e| abort(page::damaged(name, &pk, e)))?.map(sled::IVec::from))
+}
+
+/// Writes (`None`: removes) the record under `k` in the tree `name`, inside
+/// a transaction (a tree kept in pages: its page, rewritten).
+fn tx_put(name: &'static str, t: &TransactionalTree, k: &[u8], v: Option<&[u8]>) -> Result<(), Abort> {
+    let Some(g) = page::group(name) else {
+        match v {
+            Some(v) => t.insert(k, v)?,
+            None => t.remove(k)?,
+        };
+        return Ok(());
+    };
+    let Some(pk) = page::page_key(g, k) else {
+        return Err(abort(page::damaged(name, k, page::PageError::Short(k.len()))));
+    };
+    let old = t.get(&pk)?;
+    match page::with(old.as_deref(), &k[g..], v).map_err(|e| abort(page::damaged(name, &pk, e)))? {
+        Some(p) => t.insert(pk, p)?,
+        None => t.remove(pk)?,
+    };
+    Ok(())
 }
 
 /// A district's key in the district aggregates.
@@ -162,7 +193,7 @@ impl Store {
     /// The record stored under `k`.
     pub fn get_at<R: Record>(&self, k: &[u8]) -> Result<Option<R>, StoreError> {
         self.read_one();
-        match self.tree(R::TREE)?.get(k)? {
+        match page::get(R::TREE, &self.tree(R::TREE)?, k)? {
             Some(bytes) => Self::decode_record(k, &bytes).map(Some),
             None => Ok(None),
         }
@@ -192,19 +223,32 @@ impl Store {
     pub fn for_each_prefix<R: Record>(&self, prefix: &[u8], mut f: impl FnMut(R)) -> Result<(), StoreError> {
         let tree = self.tree(R::TREE)?;
         let mut settle = super::cache::Settle::default();
-        for item in tree.scan_prefix(prefix) {
-            let (k, v) = item?;
-            settle.saw(&k);
+        let mut pair = |k: &sled::IVec| -> Result<(), StoreError> {
+            settle.saw(k);
+            Ok(settle.between(&tree)?)
+        };
+        page::for_each(R::TREE, &tree, prefix, &mut pair, &mut |k, v| {
             self.read_one();
-            f(Self::decode_record(&k, &v)?);
-            settle.between(&tree)?;
-        }
+            f(Self::decode_record(k, v)?);
+            Ok(())
+        })?;
         settle.finish(&tree)?;
         Ok(())
     }
 
+    /// How many records of a kind there are (a tree kept in pages is read
+    /// whole to count them).
     pub fn count<R: Record>(&self) -> Result<usize, StoreError> {
-        Ok(self.tree(R::TREE)?.len())
+        let tree = self.tree(R::TREE)?;
+        if page::group(R::TREE).is_none() {
+            return Ok(tree.len());
+        }
+        let mut n = 0;
+        page::for_each(R::TREE, &tree, &[], &mut |_| Ok(()), &mut |_, _| {
+            n += 1;
+            Ok(())
+        })?;
+        Ok(n)
     }
 
     /// Looks a key up in a unique index: the key of the record that holds it.
@@ -366,12 +410,13 @@ impl Store {
             return Err(SaveError::HasChildren(kind));
         }
         if let (Some(children), Some(k), false) = (R::CHILDREN, &existing_key, deletes) {
-            for item in self.tree(children)?.scan_prefix(k).keys() {
-                child_keys.push(item?);
-            }
+            page::for_each(children, &self.tree(children)?, k, &mut |_| Ok(()), &mut |ck, _| {
+                child_keys.push(ck.to_vec());
+                Ok(())
+            })?;
         }
 
-        let mut names: Vec<&str> =
+        let mut names: Vec<&'static str> =
             vec![trees::META, trees::AUDIT, R::TREE, trees::FUND_STATS, trees::CHILDREN];
         let child_pos = R::CHILDREN.map(|c| {
             names.push(c);
@@ -414,7 +459,7 @@ impl Store {
                 (_, Some(k)) => (k.clone(), None),
                 (_, None) => return Err(abort(SaveError::Gone(Vec::new()))),
             };
-            let old_bytes = primary.get(&target_key)?;
+            let old_bytes = tx_get(R::TREE, primary, &target_key)?;
             let old: Option<R> = match &old_bytes {
                 Some(b) => Some(Self::decode_record(&target_key, b).map_err(abort)?),
                 None => None,
@@ -622,11 +667,11 @@ impl Store {
             // Children that copy something of this record.
             if let (Some(n), Some(p)) = (&next, child_pos) {
                 for ck in &child_keys {
-                    if let Some(bytes) = tx[p].get(ck)?
+                    if let Some(bytes) = tx_get(names[p], &tx[p], ck)?
                         && let Some(fresh) =
                             n.refresh_child(&bytes).map_err(|e| abort(StoreError::Encode(e)))?
                     {
-                        tx[p].insert(ck.as_ref(), fresh)?;
+                        tx_put(names[p], &tx[p], ck, Some(&fresh))?;
                     }
                 }
             }
@@ -634,11 +679,11 @@ impl Store {
             let new_bytes = match &next {
                 Some(n) => {
                     let bytes = enc(n)?;
-                    primary.insert(target_key.as_slice(), bytes.as_slice())?;
+                    tx_put(R::TREE, primary, &target_key, Some(&bytes))?;
                     Some(bytes)
                 }
                 None => {
-                    primary.remove(target_key.as_slice())?;
+                    tx_put(R::TREE, primary, &target_key, None)?;
                     None
                 }
             };
