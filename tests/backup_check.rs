@@ -618,8 +618,7 @@ fn an_occupation_naming_a_loan_its_member_lacks_is_found() {
     let stranger = b.loan_ids[0];
     let mut forged = a.clone();
     forged.loan_ids.push(stranger);
-    let occupations = f.store.raw_tree(trees::OCCUPATIONS).unwrap();
-    occupations.insert(forged.key(), forged.to_stored().unwrap()).unwrap();
+    f.store.raw_record(trees::OCCUPATIONS, &forged.key(), Some(&forged.to_stored().unwrap())).unwrap();
 
     let report = f.store.check().unwrap();
     assert_eq!(report.problems.len(), 1, "{:#?}", report.problems);

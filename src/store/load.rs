@@ -424,15 +424,17 @@ impl Store {
                     writes.push((k.clone(), Some(m.to_stored().map_err(StoreError::Encode)?)));
                 }
                 page::put_many(Member::TREE, &members, writes)?;
+                // The occupation records' copies of the loans, as they were.
+                let mut refreshed = Vec::new();
                 for (k, m) in fixed {
-                    // The occupation records' copies of the loans, as they were.
-                    for item in children.scan_prefix(&k) {
-                        let (ck, cv) = item?;
-                        if let Some(bytes) = m.refresh_child(&cv).map_err(StoreError::Encode)? {
-                            children.insert(ck, bytes)?;
+                    page::for_each(trees::OCCUPATIONS, &children, &k, &mut |_| Ok(()), &mut |ck, cv| {
+                        if let Some(bytes) = m.refresh_child(cv).map_err(StoreError::Encode)? {
+                            refreshed.push((ck.to_vec(), Some(bytes)));
                         }
-                    }
+                        Ok(())
+                    })?;
                 }
+                page::put_many(trees::OCCUPATIONS, &children, refreshed)?;
             }
         }
         Ok(())

@@ -26,30 +26,37 @@ pub struct Step {
 pub const STEPS: &[Step] = &[
     Step { from: 1, run: children_by_kind },
     Step { from: 2, run: buckets_may_split },
-    Step { from: 3, run: members_in_pages },
+    Step { from: 3, run: records_in_pages },
 ];
 
 /// Records moved into their pages per batch (one sled batch each, which
 /// sled applies whole or not at all).
 const MOVE_BATCH: usize = 16_384;
 
-/// 3 → 4: members are kept in pages (see `page`), each record moved from
-/// its own key into its page. The version is stamped first, so that an older
+/// 3 → 4: members and occupation records are kept in pages (see `page`),
+/// each record moved from its own key into its page. The version is stamped first, so that an older
 /// program, which would read a page as a damaged member (and whose rollback
 /// of this step would take pages for new records), refuses the store as
 /// newer; a step cut off goes back to version 3 when the next open rolls it
 /// back ([`Store::recover`]), and runs again.
 ///
 /// Nothing is copied to the journal (at the nation it would be 13 million
-/// members): each batch writes its pages and removes the records it moved in
+/// members and 6 million occupation records): each batch writes its pages and removes the records it moved in
 /// one sled batch, so the tree is always whole, each member in exactly one
 /// place, and a second run moves what the first did not. The store was backed
 /// up before the first step.
-fn members_in_pages(load: &Load<'_>) -> Result<(), StoreError> {
+fn records_in_pages(load: &Load<'_>) -> Result<(), StoreError> {
     let store = load.store();
     store.set_schema_version(4)?;
     store.sync()?;
-    let name = trees::MEMBERS;
+    for name in [trees::MEMBERS, trees::OCCUPATIONS] {
+        move_into_pages(store, name)?;
+    }
+    Ok(())
+}
+
+/// Moves every record of the tree `name` stored alone into its page.
+fn move_into_pages(store: &Store, name: &'static str) -> Result<(), StoreError> {
     let Some(g) = page::group(name) else { return Ok(()) };
     let tree = store.tree(name)?;
     let mut from: Vec<u8> = Vec::new();
@@ -68,7 +75,7 @@ fn members_in_pages(load: &Load<'_>) -> Result<(), StoreError> {
         let Some((last, _)) = alone.last() else { return Ok(()) };
         from = [last.as_ref(), &[0]].concat();
         let mut batch = sled::Batch::default();
-        // A key too short for a member's is left where it is, for `check`
+        // A key too short for the tree's is left where it is, for `check`
         // to name.
         let movable = alone.iter().filter(|(k, _)| page::page_key(g, k).is_some());
         let pages = page::by_page(
@@ -189,6 +196,7 @@ mod tests {
     use crate::domain::{
         fund::Fund,
         member::{Member, MemberStatus},
+        occupation::OccupationRecord,
         sage::{Sage, SageStatus},
         thai::NationalId,
     };
@@ -211,33 +219,46 @@ mod tests {
         }
     }
 
-    /// Moves every member of `store` out of its page, under its own key, as
-    /// schema 3 kept them; `leave` pages stay as they are (a step cut off).
+    const PAGED: [&str; 2] = [trees::MEMBERS, trees::OCCUPATIONS];
+
+    /// Moves every member and occupation record of `store` out of its page,
+    /// under its own key, as schema 3 kept them; `leave` pages of each tree
+    /// stay as they are (a step cut off).
     fn unpage(store: &Store, leave: usize) {
-        let tree = store.tree(trees::MEMBERS).unwrap();
-        let g = page::group(trees::MEMBERS).unwrap();
-        let pages: Vec<_> = tree.iter().map(Result::unwrap).collect();
-        for (pk, v) in pages.into_iter().skip(leave) {
-            page::each_record(g, &pk, &v, &mut |k, v| {
-                tree.insert(k, v).unwrap();
-            })
-            .unwrap();
-            tree.remove(pk).unwrap();
+        for name in PAGED {
+            let tree = store.tree(name).unwrap();
+            let g = page::group(name).unwrap();
+            let pages: Vec<_> = tree.iter().map(Result::unwrap).collect();
+            for (pk, v) in pages.into_iter().skip(leave) {
+                page::each_record(g, &pk, &v, &mut |k, v| {
+                    tree.insert(k, v).unwrap();
+                })
+                .unwrap();
+                tree.remove(pk).unwrap();
+            }
         }
         store.set_schema_version(3).unwrap();
         store.sync().unwrap();
     }
 
-    fn members_of(store: &Store) -> Vec<Member> {
-        store.all::<Member>().unwrap()
+    fn records_of(store: &Store) -> (Vec<Member>, Vec<OccupationRecord>) {
+        (store.all::<Member>().unwrap(), store.all::<OccupationRecord>().unwrap())
     }
 
-    /// Schema 3 kept each member under its own key; opened, the store keeps
-    /// them in pages, every member as it was, and checks clean. A step cut
+    fn all_in_pages(store: &Store) -> bool {
+        PAGED.iter().all(|name| {
+            let g = page::group(name).unwrap();
+            store.tree(name).unwrap().iter().keys().all(|k| page::is_page_key(g, &k.unwrap()))
+        })
+    }
+
+    /// Schema 3 kept each member and occupation record under its own key;
+    /// opened, the store keeps them in pages, every record as it was, and
+    /// checks clean. A step cut
     /// off (some pages written, the version stamped, the mark left) goes back
     /// to version 3 and runs again to the end.
     #[test]
-    fn members_move_into_pages_whole_and_a_step_cut_off_runs_again() {
+    fn records_move_into_pages_whole_and_a_step_cut_off_runs_again() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s");
         let funds: Vec<Fund> =
@@ -260,20 +281,35 @@ mod tests {
             }
             ms.sort_by_key(|m| m.fund_id);
             store.bulk_insert("t", "members", ms).unwrap();
-            let expected = members_of(&store);
-            assert_eq!(expected.len(), 100);
+            // Two occupation records each for every third member.
+            let mut occs = Vec::new();
+            for m in store.all::<Member>().unwrap().iter().step_by(3) {
+                for year in [2015, 2020] {
+                    occs.push(OccupationRecord::new(m, 3301, year));
+                }
+            }
+            store.bulk_insert("t", "occupations", occs).unwrap();
+            let expected = records_of(&store);
+            assert_eq!((expected.0.len(), expected.1.len()), (100, 68));
             unpage(&store, 0);
             assert_eq!(store.tree(trees::MEMBERS).unwrap().len(), 100, "stored alone");
+            assert_eq!(store.tree(trees::OCCUPATIONS).unwrap().len(), 68, "stored alone");
             expected
         };
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), Some(CURRENT));
+        assert!(all_in_pages(&store));
         let tree = store.tree(trees::MEMBERS).unwrap();
-        let g = page::group(trees::MEMBERS).unwrap();
-        assert!(tree.iter().keys().all(|k| page::is_page_key(g, &k.unwrap())), "every member in a page");
         assert!(tree.len() < 20, "{} pages for 100 members of 3 funds", tree.len());
-        assert_eq!(members_of(&store), expected);
+        assert_eq!(records_of(&store), expected);
         assert!(store.check().unwrap().is_clean());
+        // A member's occupation records, from their one page, in key order.
+        let m = &expected.0[0];
+        let mine: Vec<OccupationRecord> =
+            store.scan_prefix(&crate::store::member_key(m.fund_id, m.id)).unwrap();
+        let want: Vec<OccupationRecord> =
+            expected.1.iter().filter(|o| o.member_id == m.id).cloned().collect();
+        assert_eq!((mine.len(), &mine), (2, &want));
 
         // Cut off: three pages written, the rest alone, version 4 stamped,
         // the step's mark left behind.
@@ -286,9 +322,8 @@ mod tests {
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.schema_version().unwrap(), Some(CURRENT));
-        let tree = store.tree(trees::MEMBERS).unwrap();
-        assert!(tree.iter().keys().all(|k| page::is_page_key(g, &k.unwrap())), "every member in a page");
-        assert_eq!(members_of(&store), expected);
+        assert!(all_in_pages(&store));
+        assert_eq!(records_of(&store), expected);
         assert!(store.check().unwrap().is_clean());
     }
 

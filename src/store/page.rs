@@ -4,26 +4,30 @@
 //! restore costs about the same per record whatever the record's size: the
 //! province's 430,000 members took most of an import's time
 //! (`examples/paged_writes`: 843,685 records one at a time 11.15 s, in pages
-//! of at most 16 1.52 s). A tree kept in pages stores the records of one
-//! group (a fund's members) whose ids fall in the same run of
-//! [`PER_PAGE`] ids together, under one key:
+//! of at most 16 1.52 s). A tree kept in pages stores together the records
+//! of one fund whose *member* ids fall in the same run of [`PER_PAGE`] ids:
+//! up to 16 members, or the occupation records of up to 16 members, under
+//! one key:
 //!
 //! ```text
-//! page key   = the group's key (the first `group` bytes of the record's key)
-//!              ++ (id >> 4 | 1 << 63), big-endian
+//! page key   = the fund's id (the first `group` bytes of the record's key)
+//!              ++ (member id >> 4 | 1 << 63), big-endian
 //! page value = PAGE_FORMAT PAGE_VERSION
 //!              then per record, in key order:
 //!              rest_len u16 ++ rest ++ value_len u32 ++ value
 //! ```
 //!
-//! where `rest` is the record's key after the group's (its id for a member)
-//! and `value` its stored bytes (`[format][schema][payload]`, as a record
-//! stored alone). The top bit keeps a page's key apart from any record's
-//! (ids stop at [`super::MAX_ID`]). Everything above the store still speaks of
-//! records and their keys (`fund ++ member`); only this module, and the few
-//! places that write a tree's raw pairs, know of pages. A page is the unit
-//! sled writes: a member's save rewrites its page (about 16 members) in the
-//! same transaction as before.
+//! where `rest` is the record's key after the fund's (the member's id; the
+//! member's and the record's for an occupation record) and `value` its
+//! stored bytes (`[format][schema][payload]`, as a record stored alone). The
+//! top bit keeps a page's key apart from any record's (ids stop at
+//! [`super::MAX_ID`]). Pages follow each other in member order and a page's
+//! records are in key order, so a scan still gives records in key order, and
+//! a member's records are in one page. Everything above the store still
+//! speaks of records and their keys (`fund ++ member ++ record`); only this
+//! module, and the few places that write a tree's raw pairs, know of pages.
+//! A page is the unit sled writes: a member's save rewrites its page (about
+//! 16 members) in the same transaction as before.
 
 use sled::IVec;
 
@@ -45,7 +49,7 @@ const MAX_PAGE: usize = 64 << 20;
 /// kept in pages; `None` for the others.
 pub(super) fn group(tree: &str) -> Option<usize> {
     match tree {
-        trees::MEMBERS => Some(8),
+        trees::MEMBERS | trees::OCCUPATIONS => Some(8),
         _ => None,
     }
 }
@@ -55,12 +59,10 @@ pub(super) fn is_page_key(group: usize, k: &[u8]) -> bool {
     k.len() == group + 8 && k[group] & 0x80 != 0
 }
 
-/// The key of the page that holds (or will hold) the record under `k`.
+/// The key of the page that holds (or will hold) the record under `k`:
+/// the page of the eight bytes after the group (a member's id).
 pub(super) fn page_key(group: usize, k: &[u8]) -> Option<Vec<u8>> {
-    if k.len() < group + 8 {
-        return None;
-    }
-    let id = super::core::id_of(k)?;
+    let id = u64::from_be_bytes(k.get(group..group + 8)?.try_into().ok()?);
     let mut out = Vec::with_capacity(group + 8);
     out.extend_from_slice(&k[..group]);
     out.extend_from_slice(&((id >> SHIFT) | TOP).to_be_bytes());
@@ -316,6 +318,18 @@ pub(super) fn for_each(
         return Ok(());
     };
     let mut failed = Ok(());
+    // A prefix that names a member names one page.
+    if let Some(pk) = page_key(g, prefix) {
+        let Some(v) = tree.get(&pk)? else { return Ok(()) };
+        pair(&IVec::from(pk.as_slice()))?;
+        each_record(g, &pk, &v, &mut |rk, rv| {
+            if failed.is_ok() && rk.starts_with(prefix) {
+                failed = each(rk, rv);
+            }
+        })
+        .map_err(|e| damaged(name, &pk, e))?;
+        return failed;
+    }
     for item in tree.scan_prefix(&prefix[..prefix.len().min(g)]) {
         let (k, v) = item?;
         pair(&k)?;
@@ -350,6 +364,12 @@ mod tests {
         assert!(!is_page_key(g, &member(7, super::super::MAX_ID)));
         assert!(p.starts_with(&7u64.to_be_bytes()));
         assert_eq!(group(trees::FUNDS), None);
+        // An occupation record is in the page of its member.
+        let occ =
+            |member: u64, id: u64| [7u64.to_be_bytes(), member.to_be_bytes(), id.to_be_bytes()].concat();
+        assert_eq!(page_key(g, &occ(40, 1)), Some(p.clone()));
+        assert_eq!(page_key(g, &occ(47, 90_000)), Some(p.clone()));
+        assert_eq!(page_key(g, &7u64.to_be_bytes()), None);
     }
 
     #[test]
