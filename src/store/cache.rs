@@ -25,13 +25,26 @@ const STRIDE: usize = 2;
 /// How many times the kept keys are read again.
 const ROUNDS: usize = 2;
 
-#[derive(Default)]
 pub(crate) struct Settle {
     seen: usize,
     recent: Vec<IVec>,
+    /// Keys between two settlings: [`EVERY`], or fewer when each key holds
+    /// a page of records (about [`EVERY`] records all the same).
+    every: usize,
+}
+
+impl Default for Settle {
+    fn default() -> Self {
+        Settle { seen: 0, recent: Vec::new(), every: EVERY }
+    }
 }
 
 impl Settle {
+    /// For a scan of keys that each hold about `per_key` records.
+    pub(crate) fn per_key(per_key: usize) -> Self {
+        Settle { every: (EVERY / per_key.max(1)).max(1), ..Settle::default() }
+    }
+
     /// The scan passed `key`.
     pub(crate) fn saw(&mut self, key: &IVec) {
         if self.seen.is_multiple_of(STRIDE) {
@@ -42,12 +55,12 @@ impl Settle {
 
     /// Between two records: settles every [`EVERY`] records.
     pub(crate) fn between(&mut self, tree: &Tree) -> sled::Result<()> {
-        if self.seen.is_multiple_of(EVERY) { self.settle(tree) } else { Ok(()) }
+        if self.seen.is_multiple_of(self.every) { self.settle(tree) } else { Ok(()) }
     }
 
     /// After the last record.
     pub(crate) fn finish(mut self, tree: &Tree) -> sled::Result<()> {
-        if self.seen >= EVERY { self.settle(tree) } else { Ok(()) }
+        if self.seen >= self.every { self.settle(tree) } else { Ok(()) }
     }
 
     fn settle(&mut self, tree: &Tree) -> sled::Result<()> {

@@ -222,7 +222,11 @@ impl Store {
     /// scan leaves sled's cache settled afterwards (see [`cache::Settle`]).
     pub fn for_each_prefix<R: Record>(&self, prefix: &[u8], mut f: impl FnMut(R)) -> Result<(), StoreError> {
         let tree = self.tree(R::TREE)?;
-        let mut settle = super::cache::Settle::default();
+        let mut settle = match page::group(R::TREE) {
+            // A page holds up to 16 records, about 8 of a fund's occupations.
+            Some(_) => super::cache::Settle::per_key(page::PER_PAGE as usize / 2),
+            None => super::cache::Settle::default(),
+        };
         let mut pair = |k: &sled::IVec| -> Result<(), StoreError> {
             settle.saw(k);
             Ok(settle.between(&tree)?)
