@@ -422,16 +422,15 @@ fn open_then_with<T: Send + 'static>(
     let (tx, rx) = mpsc::channel();
     let p = path.clone();
     // Once sled has opened the store, what follows is this program's own
-    // work (taking back a cut-off import can take a while): no time limit,
-    // and Ctrl-C no longer stops it (cut off, it would go on at the next
-    // open all the same).
+    // work (rolling back a load or upgrading the schema of a big store, and
+    // taking back a cut-off import, can take minutes): no time limit, and
+    // Ctrl-C no longer stops it (cut off, it would go on at the next open all
+    // the same, and a limit would cut it off at every open).
     let opened = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let sled_done = Arc::clone(&opened);
     std::thread::spawn(move || {
-        let answer = Store::open(&p).and_then(|s| {
-            sled_done.store(true, std::sync::atomic::Ordering::Release);
-            take_back(&p, s, purpose)
-        });
+        let noted = || sled_done.store(true, std::sync::atomic::Ordering::Release);
+        let answer = Store::open_noting(&p, &noted).and_then(|s| take_back(&p, s, purpose));
         let _ = tx.send(answer.map(then));
     });
     let until = Instant::now() + OPEN_TIMEOUT;

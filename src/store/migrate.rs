@@ -327,6 +327,28 @@ mod tests {
         assert!(store.check().unwrap().is_clean());
     }
 
+    /// A caller that gives up on a store that hangs sled (the command line,
+    /// after 20 s) is told sled has opened before an upgrade runs: the nation's
+    /// upgrade takes minutes, and timed with sled's open it was cut off at
+    /// every open and never finished.
+    #[test]
+    fn sled_is_noted_open_before_an_upgrade_runs() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        static NOTED: AtomicBool = AtomicBool::new(false);
+        static NOTED_WHEN_RUN: AtomicBool = AtomicBool::new(false);
+        fn step(_: &Load<'_>) -> Result<(), StoreError> {
+            NOTED_WHEN_RUN.store(NOTED.load(Ordering::SeqCst), Ordering::SeqCst);
+            Ok(())
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s");
+        drop(Store::open(&path).unwrap());
+        let steps = [Step { from: CURRENT, run: step }];
+        let store = Store::open_watched(&path, &steps, &|| NOTED.store(true, Ordering::SeqCst)).unwrap();
+        assert_eq!(store.schema_version().unwrap(), Some(CURRENT + 1));
+        assert!(NOTED_WHEN_RUN.load(Ordering::SeqCst), "the step ran before sled was noted open");
+    }
+
     #[test]
     fn counts_of_children_move_under_their_kind() {
         let dir = tempfile::tempdir().unwrap();

@@ -51,6 +51,22 @@ impl Store {
     /// disk left half-written is cleared away; after, an unfinished bulk load
     /// is rolled back (see [`load`]). Both are in [`Store::notices`].
     pub fn open_with(path: &Path, steps: &[migrate::Step]) -> Result<Store, OpenError> {
+        Self::open_watched(path, steps, &|| {})
+    }
+
+    /// As [`Store::open`], calling `sled_opened` once sled has opened the
+    /// store, before this program's own work on it (rolling back a load cut
+    /// off, an upgrade of the schema), which may take minutes on a big store:
+    /// a caller that gives up on a store that hangs sled times only sled.
+    pub fn open_noting(path: &Path, sled_opened: &dyn Fn()) -> Result<Store, OpenError> {
+        Self::open_watched(path, migrate::STEPS, sled_opened)
+    }
+
+    pub(super) fn open_watched(
+        path: &Path,
+        steps: &[migrate::Step],
+        sled_opened: &dyn Fn(),
+    ) -> Result<Store, OpenError> {
         let io = |source| OpenError::Io { path: path.to_path_buf(), source };
         let damaged = |detail: String| OpenError::Damaged { path: path.to_path_buf(), detail };
         let mut notices = Vec::new();
@@ -132,6 +148,7 @@ impl Store {
         if store.has_foreign_trees().map_err(|e| damaged(e.to_string()))? {
             return Err(OpenError::Foreign { path: path.to_path_buf() });
         }
+        sled_opened();
         let audit_next = store.counter(trees::AUDIT).map_err(|e| damaged(e.to_string()))?;
         // sled rolls a torn log back without a word; the acknowledged count says
         // whether that lost saves.
